@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers shared by every part of fabric-cpp.
+
+# Warnings for our own code (generated protos are exempt).
+add_library(fabric_warnings INTERFACE)
+target_compile_options(fabric_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+  $<$<BOOL:${FABRIC_WERROR}>:-Werror>)
+
+# fabric_add_library(NAME SRCS ... DEPS ...): a static library of fabric-cpp's own code,
+# includes rooted at the project source dir ("common/crypto/ecdsa.h").
+function(fabric_add_library name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SRCS})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE fabric_warnings)
+endfunction()
+
+# fabric_add_test(NAME SRCS ... DEPS ... [LABELS ...]): one gtest binary, tests discovered by
+# ctest and labelled `unit` unless LABELS says otherwise.
+function(fabric_add_test name)
+  if(NOT FABRIC_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;LABELS" ${ARGN})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  add_executable(${name} ${ARG_SRCS})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock_main fabric_warnings)
+  gtest_discover_tests(${name}
+    WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
+    PROPERTIES LABELS "${ARG_LABELS}"
+    DISCOVERY_TIMEOUT 60)
+endfunction()
