@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "common/crypto/ecdsa.h"
+
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "common/crypto/hash.h"
+#include "common/crypto/internal/openssl_util.h"
+#include "common/crypto/pem.h"
+#include "fabric/status_macros.h"
+
+namespace fabric::crypto {
+
+using internal::BignumPtr;
+using internal::BioPtr;
+using internal::ConsumeOpenSslError;
+using internal::EcdsaSigPtr;
+using internal::EvpPkeyCtxPtr;
+using internal::EvpPkeyPtr;
+
+namespace {
+
+constexpr int kCoordinateSize = 32;
+
+// OK when `pkey` is an EC key on P-256.
+Status CheckP256(EVP_PKEY* pkey) {
+  if (EVP_PKEY_is_a(pkey, "EC") != 1) {
+    const char* type = EVP_PKEY_get0_type_name(pkey);
+    return InvalidArgumentError(std::string("key type is ") + (type ? type : "unknown") +
+                                ", want EC prime256v1 (P-256)");
+  }
+  char name[80] = {};
+  size_t len = 0;
+  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name), &len) !=
+      1) {
+    ERR_clear_error();
+    return InvalidArgumentError("ec key has no named curve, want prime256v1 (P-256)");
+  }
+  int nid = OBJ_sn2nid(name);
+  if (nid == NID_undef) {
+    nid = EC_curve_nist2nid(name);
+  }
+  if (nid != NID_X9_62_prime256v1) {
+    return InvalidArgumentError("key is on curve " + std::string(name, len) +
+                                ", want prime256v1 (P-256)");
+  }
+  return Status::OK();
+}
+
+// Returns 0x04 || X || Y of an EC P-256 key.
+StatusOr<std::string> UncompressedPointOf(EVP_PKEY* pkey) {
+  BIGNUM* x_raw = nullptr;
+  BIGNUM* y_raw = nullptr;
+  int ok_x = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x_raw);
+  int ok_y = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &y_raw);
+  BignumPtr x(x_raw);
+  BignumPtr y(y_raw);
+  if (ok_x != 1 || ok_y != 1) {
+    return InvalidArgumentError("ec key has no public point: " + ConsumeOpenSslError());
+  }
+  std::string xs = internal::BignumToFixedBytes(x.get(), kCoordinateSize);
+  std::string ys = internal::BignumToFixedBytes(y.get(), kCoordinateSize);
+  if (xs.empty() || ys.empty()) {
+    return InvalidArgumentError("ec public point coordinate longer than 32 bytes");
+  }
+  return "\x04" + xs + ys;
+}
+
+// Parses a DER ECDSA-Sig-Value strictly: no trailing data, canonical encoding, r and s > 0.
+StatusOr<EcdsaSigPtr> ParseSignature(std::string_view der) {
+  const auto* begin = reinterpret_cast<const unsigned char*>(der.data());
+  const unsigned char* p = begin;
+  if (der.empty() || der.size() > 1024) {
+    return InvalidArgumentError("malformed signature: length " + std::to_string(der.size()));
+  }
+  EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));  // NOLINT
+  if (sig == nullptr) {
+    ERR_clear_error();
+    return InvalidArgumentError("malformed signature: not a der ecdsa signature");
+  }
+  if (p != begin + der.size()) {
+    return InvalidArgumentError("malformed signature: trailing data after der signature");
+  }
+  if (internal::I2dToString(sig.get(), i2d_ECDSA_SIG) != der) {
+    return InvalidArgumentError("malformed signature: non-canonical der encoding");
+  }
+  const BIGNUM* r = ECDSA_SIG_get0_r(sig.get());
+  const BIGNUM* s = ECDSA_SIG_get0_s(sig.get());
+  if (BN_is_zero(r) || BN_is_negative(r) || BN_is_zero(s) || BN_is_negative(s)) {
+    return InvalidArgumentError("malformed signature: r and s must be positive");
+  }
+  if (BN_cmp(r, internal::P256Order()) >= 0 || BN_cmp(s, internal::P256Order()) >= 0) {
+    return InvalidArgumentError("malformed signature: r or s not below the P-256 group order");
+  }
+  return sig;
+}
+
+StatusOr<EVP_PKEY*> ParsePrivateKeyDer(std::string_view der) {
+  const auto* begin = reinterpret_cast<const unsigned char*>(der.data());
+  const unsigned char* p = begin;
+  EVP_PKEY* pkey = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size()));  // NOLINT
+  if (pkey == nullptr) {
+    return InvalidArgumentError("malformed private key der: " + ConsumeOpenSslError());
+  }
+  return pkey;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// PublicKey
+
+StatusOr<PublicKey> PublicKey::FromEvpPkey(EVP_PKEY* pkey) {
+  if (pkey == nullptr) {
+    return InvalidArgumentError("null public key");
+  }
+  RETURN_IF_ERROR(CheckP256(pkey));
+  ASSIGN_OR_RETURN(std::string point, UncompressedPointOf(pkey));
+  FABRIC_CHECK(EVP_PKEY_up_ref(pkey) == 1);
+  return PublicKey(pkey, std::move(point));
+}
+
+StatusOr<PublicKey> PublicKey::FromDer(std::string_view der) {
+  ERR_clear_error();
+  const auto* begin = reinterpret_cast<const unsigned char*>(der.data());
+  const unsigned char* p = begin;
+  EvpPkeyPtr pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));  // NOLINT
+  if (pkey == nullptr) {
+    return InvalidArgumentError("parse public key: malformed SubjectPublicKeyInfo: " +
+                                ConsumeOpenSslError());
+  }
+  if (p != begin + der.size()) {
+    return InvalidArgumentError("parse public key: trailing data after SubjectPublicKeyInfo");
+  }
+  StatusOr<PublicKey> key = FromEvpPkey(pkey.get());
+  if (!key.ok()) {
+    return key.status().Annotate("parse public key");
+  }
+  return key;
+}
+
+StatusOr<PublicKey> PublicKey::FromPem(std::string_view pem) {
+  StatusOr<std::vector<PemBlock>> blocks = DecodePem(pem);
+  if (!blocks.ok()) {
+    return blocks.status().Annotate("parse public key");
+  }
+  const PemBlock& block = blocks->front();
+  if (block.type != "PUBLIC KEY") {
+    return InvalidArgumentError("parse public key: pem block is " + block.type +
+                                ", want PUBLIC KEY");
+  }
+  return FromDer(block.der);
+}
+
+PublicKey::PublicKey(const PublicKey& other) : pkey_(other.pkey_), point_(other.point_) {
+  if (pkey_ != nullptr) {
+    FABRIC_CHECK(EVP_PKEY_up_ref(pkey_) == 1);
+  }
+}
+
+PublicKey& PublicKey::operator=(const PublicKey& other) {
+  if (this != &other) {
+    PublicKey copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+PublicKey::PublicKey(PublicKey&& other) noexcept
+    : pkey_(std::exchange(other.pkey_, nullptr)), point_(std::move(other.point_)) {}
+
+PublicKey& PublicKey::operator=(PublicKey&& other) noexcept {
+  if (this != &other) {
+    EVP_PKEY_free(pkey_);
+    pkey_ = std::exchange(other.pkey_, nullptr);
+    point_ = std::move(other.point_);
+  }
+  return *this;
+}
+
+PublicKey::~PublicKey() { EVP_PKEY_free(pkey_); }
+
+std::string PublicKey::ToDer() const { return internal::I2dToString(pkey_, i2d_PUBKEY); }
+
+std::string PublicKey::ToPem() const { return EncodePem("PUBLIC KEY", ToDer()); }
+
+std::string PublicKey::SubjectKeyIdentifier() const { return Sha256(point_); }
+
+Status PublicKey::Verify(std::string_view message, std::string_view der_signature) const {
+  return VerifyDigest(Sha256(message), der_signature);
+}
+
+Status PublicKey::VerifyDigest(std::string_view digest, std::string_view der_signature) const {
+  if (digest.size() != kSha256Size) {
+    return InvalidArgumentError("verify: digest is " + std::to_string(digest.size()) +
+                                " bytes, want 32");
+  }
+  ASSIGN_OR_RETURN(EcdsaSigPtr sig, ParseSignature(der_signature));
+  if (BN_cmp(ECDSA_SIG_get0_s(sig.get()), internal::P256HalfOrder()) > 0) {
+    return InvalidArgumentError("signature has high-S value; Fabric requires low-S");
+  }
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr));
+  if (ctx == nullptr || EVP_PKEY_verify_init(ctx.get()) != 1) {
+    return InternalError("verify: " + ConsumeOpenSslError());
+  }
+  int rc = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(der_signature.data()),
+                           der_signature.size(),
+                           reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
+  ERR_clear_error();
+  if (rc != 1) {
+    return InvalidArgumentError("signature verification failed");
+  }
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------------------------------------
+// PrivateKey
+
+StatusOr<PrivateKey> PrivateKey::FromOwnedEvpPkey(EVP_PKEY* owned) {
+  EvpPkeyPtr pkey(owned);
+  RETURN_IF_ERROR(CheckP256(pkey.get()));
+  // A public-only copy, so public_key() never carries the secret.
+  std::string spki = internal::I2dToString(pkey.get(), i2d_PUBKEY);
+  if (spki.empty()) {
+    return InternalError("encode public key: " + ConsumeOpenSslError());
+  }
+  ASSIGN_OR_RETURN(PublicKey pub, PublicKey::FromDer(spki));
+  return PrivateKey(pkey.release(), std::move(pub));
+}
+
+StatusOr<PrivateKey> PrivateKey::Generate() {
+  ERR_clear_error();
+  EVP_PKEY* pkey = EVP_EC_gen("P-256");
+  if (pkey == nullptr) {
+    return InternalError("generate ec key: " + ConsumeOpenSslError());
+  }
+  return FromOwnedEvpPkey(pkey);
+}
+
+StatusOr<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
+  ERR_clear_error();
+  StatusOr<std::vector<PemBlock>> blocks = DecodePem(pem);
+  if (!blocks.ok()) {
+    return blocks.status().Annotate("parse private key");
+  }
+  for (const PemBlock& block : *blocks) {
+    if (block.type == "EC PARAMETERS") {
+      continue;
+    }
+    if (block.type == "ENCRYPTED PRIVATE KEY") {
+      return InvalidArgumentError("parse private key: encrypted private keys are not supported");
+    }
+    if (block.type != "PRIVATE KEY" && block.type != "EC PRIVATE KEY") {
+      return InvalidArgumentError("parse private key: pem block is " + block.type +
+                                  ", want PRIVATE KEY or EC PRIVATE KEY");
+    }
+    StatusOr<EVP_PKEY*> pkey = ParsePrivateKeyDer(block.der);
+    StatusOr<PrivateKey> key = pkey.ok() ? FromOwnedEvpPkey(*pkey) : pkey.status();
+    if (!key.ok()) {
+      return key.status().Annotate("parse private key");
+    }
+    return key;
+  }
+  return InvalidArgumentError("parse private key: no PRIVATE KEY pem block found");
+}
+
+PrivateKey::PrivateKey(const PrivateKey& other)
+    : pkey_(other.pkey_), public_key_(other.public_key_) {
+  if (pkey_ != nullptr) {
+    FABRIC_CHECK(EVP_PKEY_up_ref(pkey_) == 1);
+  }
+}
+
+PrivateKey& PrivateKey::operator=(const PrivateKey& other) {
+  if (this != &other) {
+    PrivateKey copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+PrivateKey::PrivateKey(PrivateKey&& other) noexcept
+    : pkey_(std::exchange(other.pkey_, nullptr)), public_key_(std::move(other.public_key_)) {}
+
+PrivateKey& PrivateKey::operator=(PrivateKey&& other) noexcept {
+  if (this != &other) {
+    EVP_PKEY_free(pkey_);
+    pkey_ = std::exchange(other.pkey_, nullptr);
+    public_key_ = std::move(other.public_key_);
+  }
+  return *this;
+}
+
+PrivateKey::~PrivateKey() { EVP_PKEY_free(pkey_); }
+
+std::string PrivateKey::ToPem() const {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  FABRIC_CHECK(bio != nullptr);
+  FABRIC_CHECK(
+      PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey_, nullptr, nullptr, 0, nullptr, nullptr) == 1);
+  return internal::BioContents(bio.get());
+}
+
+StatusOr<std::string> PrivateKey::Sign(std::string_view message) const {
+  return SignDigest(Sha256(message));
+}
+
+StatusOr<std::string> PrivateKey::SignDigest(std::string_view digest) const {
+  if (digest.size() != kSha256Size) {
+    return InvalidArgumentError("sign: digest is " + std::to_string(digest.size()) +
+                                " bytes, want 32");
+  }
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr));
+  size_t len = 0;
+  const auto* md = reinterpret_cast<const unsigned char*>(digest.data());
+  if (ctx == nullptr || EVP_PKEY_sign_init(ctx.get()) != 1 ||
+      EVP_PKEY_sign(ctx.get(), nullptr, &len, md, digest.size()) != 1) {
+    return InternalError("sign: " + ConsumeOpenSslError());
+  }
+  std::string sig(len, '\0');
+  if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, md,
+                    digest.size()) != 1) {
+    return InternalError("sign: " + ConsumeOpenSslError());
+  }
+  sig.resize(len);
+  return NormalizeLowS(sig);
+}
+
+StatusOr<std::string> NormalizeLowS(std::string_view der_signature) {
+  ASSIGN_OR_RETURN(EcdsaSigPtr sig, ParseSignature(der_signature));
+  const BIGNUM* s = ECDSA_SIG_get0_s(sig.get());
+  if (BN_cmp(s, internal::P256HalfOrder()) <= 0) {
+    return std::string(der_signature);
+  }
+  BignumPtr r(BN_dup(ECDSA_SIG_get0_r(sig.get())));
+  BignumPtr low_s(BN_new());
+  FABRIC_CHECK(r != nullptr && low_s != nullptr);
+  FABRIC_CHECK(BN_sub(low_s.get(), internal::P256Order(), s) == 1);
+  FABRIC_CHECK(ECDSA_SIG_set0(sig.get(), r.release(), low_s.release()) == 1);
+  std::string out = internal::I2dToString(sig.get(), i2d_ECDSA_SIG);
+  FABRIC_CHECK(!out.empty());
+  return out;
+}
+
+}  // namespace fabric::crypto
