@@ -107,14 +107,26 @@ TEST_F(CliTest, GenerateWithConfigFileWritesOrgs) {
 }
 
 TEST_F(CliTest, ConfigErrorsAreOneLineAndWriteNothing) {
+  const std::pair<std::string, std::string> kCases[] = {
+      {R"({"PeerOrgs":[{"Name":"Org1"}]})", "PeerOrgs[0].Domain is missing"},
+      {R"({"PeerOrgs":[{"Name":"Org1","Domain":"a.com","Template":{"Count":-2}}]})",
+       "PeerOrgs[0].Template.Count must be >= 0, got -2"},
+      {"}{ garbage", "config is not valid JSON"},
+      {R"({"ClientOrgs":[{"Name":"C","Domain":"c.com"}]})",
+       "unknown field \"ClientOrgs\" in top level; want one of OrdererOrgs, PeerOrgs"},
+  };
   std::string config = dir_ + "/bad.json";
-  ASSERT_TRUE(crypto::WriteFileAtomic(config, R"({"PeerOrgs":[{"Name":"Org1"}]})", 0644).ok());
-  Result r = RunInProcess({"generate", "--config", config, "--output", dir_ + "/out"});
-  EXPECT_EQ(r.code, kExitError);
-  EXPECT_EQ(r.err, "cryptogen: error: config " + config + ": PeerOrgs[0].Domain is missing\n");
-  EXPECT_FALSE(fs::exists(dir_ + "/out"));
+  for (const auto& [json, message] : kCases) {
+    ASSERT_TRUE(crypto::WriteFileAtomic(config, json, 0644).ok());
+    Result r = RunInProcess({"generate", "--config", config, "--output", dir_ + "/out"});
+    EXPECT_EQ(r.code, kExitError) << json;
+    EXPECT_EQ(r.err, "cryptogen: error: config " + config + ": " + message + "\n");
+    EXPECT_EQ(r.out, "");
+    EXPECT_FALSE(fs::exists(dir_ + "/out")) << json;
+  }
 
-  r = RunInProcess({"generate", "--config", dir_ + "/missing.json", "--output", dir_ + "/out"});
+  Result r =
+      RunInProcess({"generate", "--config", dir_ + "/missing.json", "--output", dir_ + "/out"});
   EXPECT_EQ(r.code, kExitError);
   EXPECT_THAT(r.err, StartsWith("cryptogen: error: read config: "));
   EXPECT_THAT(r.err, HasSubstr("missing.json"));
