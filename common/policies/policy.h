@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/msp/identity.h"
@@ -28,7 +29,8 @@ class SignerSet {
  public:
   // Deserializes the signer of every entry of `signed_data` with `deserializer`. Entries whose
   // identity does not deserialize are skipped; an identity that appeared earlier in the set is
-  // dropped (the first occurrence is kept, as in Fabric 1.4's cauthdsl `deduplicate`).
+  // dropped (the first occurrence is kept, as in Fabric 1.4's cauthdsl `deduplicate`), whatever
+  // its signature. Identities are the same when IdentityKey is.
   // `signed_data` must outlive the SignerSet; `deserializer` is only used here.
   SignerSet(const std::vector<protoutil::SignedData>& signed_data,
             const msp::IdentityDeserializer& deserializer);
@@ -48,6 +50,11 @@ class SignerSet {
   // Number of signers found usable so far.
   size_t usable_count() const { return usable_count_; }
 
+  // The key by which signers are de-duplicated: for an X.509 identity (SerializedIdentity whose
+  // id_bytes hold a PEM certificate) its MSP id and certificate DER, like Fabric's
+  // MSP id + certificate hash; otherwise its serialized bytes.
+  static std::string IdentityKey(const msp::Identity& identity);
+
  private:
   enum class State : uint8_t { kUnchecked, kUsable, kUnusable };
   struct Signer {
@@ -55,6 +62,8 @@ class SignerSet {
     const protoutil::SignedData* signed_data;
     State state;
   };
+
+  void RemoveDuplicates();
 
   std::vector<Signer> signers_;
   size_t usable_count_ = 0;

@@ -68,6 +68,16 @@ const char* RoleName(int role) {
   }
 }
 
+// Input echoed in error messages is cut to this many characters.
+constexpr size_t kMaxEchoed = 64;
+
+std::string Clip(std::string_view s) {
+  if (s.size() <= kMaxEchoed) {
+    return std::string(s);
+  }
+  return std::string(s.substr(0, kMaxEchoed)) + "...";
+}
+
 bool IsMspIdChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-';
 }
@@ -140,7 +150,7 @@ class Parser {
     if (!gate) {
       return Error(start, absl::StrFormat("unrecognized token '%s' (gates are And/and/AND, "
                                           "Or/or/OR and OutOf/outof/OUTOF)",
-                                          name));
+                                          Clip(name)));
     }
     return *gate;
   }
@@ -163,7 +173,8 @@ class Parser {
     ASSIGN_OR_RETURN(std::string_view s, ParseQuoted(&start));
     size_t dot = s.rfind('.');
     if (dot == std::string_view::npos || dot == 0) {
-      return Error(start, absl::StrFormat("invalid principal '%s': expected '<msp id>.<role>'", s));
+      return Error(start,
+                   absl::StrFormat("invalid principal '%s': expected '<msp id>.<role>'", Clip(s)));
     }
     std::string_view msp_id = s.substr(0, dot);
     std::string_view role_name = s.substr(dot + 1);
@@ -171,14 +182,14 @@ class Parser {
       if (!IsMspIdChar(c)) {
         return Error(start, absl::StrFormat("invalid MSP id '%s' in principal '%s': only letters, "
                                             "digits, '.' and '-' are allowed",
-                                            msp_id, s));
+                                            Clip(msp_id), Clip(s)));
       }
     }
     std::optional<common::MSPRole::MSPRoleType> role = RoleFromName(role_name);
     if (!role) {
       return Error(start, absl::StrFormat("unknown role '%s' in principal '%s' (roles are member, "
                                           "admin, client, peer, orderer)",
-                                          role_name, s));
+                                          Clip(role_name), Clip(s)));
     }
     return RolePrincipal(msp_id, *role);
   }
@@ -236,7 +247,7 @@ class Parser {
     if (!n) {
       return Error(start, absl::StrFormat("OutOf expects a number as its first argument but "
                                           "found '%s'",
-                                          token.empty() ? Found() : token));
+                                          token.empty() ? Found() : Clip(token)));
     }
     return *n;
   }

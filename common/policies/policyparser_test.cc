@@ -210,6 +210,13 @@ TEST(PolicyParserTest, MalformedStringsSayWhatAndWhere) {
   }
 }
 
+TEST(PolicyParserTest, ErrorMessagesClipEchoedInput) {
+  auto env = FromString("AND('" + std::string(100000, 'A') + ".boss')");
+  EXPECT_TRUE(env.status().IsInvalidArgument());
+  EXPECT_LT(env.status().message().size(), 400u);
+  EXPECT_THAT(env.status().message(), HasSubstr("unknown role 'boss'"));
+}
+
 TEST(PolicyParserTest, RejectsNestingDeeperThanTheLimit) {
   auto nested = [](int depth) {
     std::string s;

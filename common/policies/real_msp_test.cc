@@ -83,6 +83,29 @@ TEST_F(RealMspPolicyTest, EvaluatesRolesAndSignaturesOfRealIdentities) {
   EXPECT_FALSE((*policy)->Evaluate({peer1, tampered}).ok());
 }
 
+// One certificate serialized three ways (extra text around the PEM block, which the MSP
+// ignores) is still one signer: Fabric keys signers by MSP id and certificate hash.
+TEST_F(RealMspPolicyTest, ReencodedCertificateIsTheSameSigner) {
+  ASSERT_EQ(orgs_.size(), 2u);
+  auto env = FromString("OutOf(2, 'Org1MSP.member', 'Org1MSP.member')");
+  ASSERT_TRUE(env.ok());
+  auto policy = SignaturePolicy::Compile(*env, *msps_);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+
+  protoutil::SignedData peer = Sign(orgs_[0].peer.msp_dir, "Org1MSP");
+  const std::string& pem = orgs_[0].peer.cert_pem;
+  protoutil::SignedData trailing = peer;
+  trailing.identity = msp::testing::SerializeIdentity("Org1MSP", pem + "\n\n");
+  protoutil::SignedData leading = peer;
+  leading.identity = msp::testing::SerializeIdentity("Org1MSP", "comment\n" + pem);
+  ASSERT_TRUE(msps_->DeserializeIdentity(trailing.identity).ok());
+  ASSERT_TRUE(msps_->DeserializeIdentity(leading.identity).ok());
+  ASSERT_NE(trailing.identity, peer.identity);
+
+  EXPECT_FALSE((*policy)->Evaluate({peer, trailing, leading}).ok());
+  EXPECT_TRUE((*policy)->Evaluate({peer, Sign(orgs_[0].admin.msp_dir, "Org1MSP")}).ok());
+}
+
 TEST_F(RealMspPolicyTest, ChannelWritersOverRealMsps) {
   ASSERT_EQ(orgs_.size(), 2u);
   common::ConfigGroup channel;

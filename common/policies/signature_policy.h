@@ -3,8 +3,9 @@
 // SignaturePolicy: a compiled SignaturePolicyEnvelope, Fabric's cauthdsl policy.
 //
 // Evaluation follows Fabric 1.4's cauthdsl (common/cauthdsl/cauthdsl.go, policy.go):
-//  - signers are deserialized, ones that fail are skipped, and repeated identities are dropped
-//    (first occurrence kept) before anything else (SignerSet);
+//  - signers are deserialized, ones that fail are skipped, and repeated identities (same MSP id
+//    and certificate, however serialized) are dropped, first occurrence kept, before anything
+//    else (SignerSet);
 //  - a signed_by(i) leaf takes the first unused signer that satisfies principal i, is valid and
 //    whose signature verifies, and marks it used; validity and signature are checked lazily and
 //    at most once per signer per evaluation;
