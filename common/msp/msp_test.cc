@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/msp/msp.h"
 
+#include <atomic>
 #include <optional>
+#include <thread>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -225,6 +228,36 @@ TEST_F(MspTest, SecondDeserializeAndValidateOfSameBytesSkipsChainVerification) {
   EXPECT_OK(msp->Validate(*second));
   EXPECT_EQ(first.get(), second.get());
   EXPECT_EQ(msp->ChainVerificationsForTesting(), 1u);
+}
+
+TEST_F(MspTest, ConcurrentDeserializeValidateAndVerifyAgree) {
+  Msp::Options options;
+  options.identity_cache_size = 2;  // Smaller than the working set: evictions race with hits.
+  ASSERT_OK_AND_ASSIGN(auto msp, MspFor(org1(), options));
+  std::vector<std::string> serialized;
+  std::vector<std::string> signatures;
+  for (const auto* who : {&org1().peer, &org1().admin, &org1().client, &org1().orderer}) {
+    serialized.push_back(SerializeIdentity("Org1MSP", who->cert_pem));
+    ASSERT_OK_AND_ASSIGN(std::string sig, who->key.Sign("m"));
+    signatures.push_back(sig);
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        const size_t k = static_cast<size_t>(t + i) % serialized.size();
+        auto id = msp->DeserializeIdentity(serialized[k]);
+        if (!id.ok() || !(*id)->Validate().ok() || !(*id)->Verify("m", signatures[k]).ok()) {
+          failures.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) {
+    th.join();
+  }
+  EXPECT_EQ(failures.load(), 0);
 }
 
 TEST_F(MspTest, CacheIsBoundedAndEvictsLeastRecentlyUsed) {

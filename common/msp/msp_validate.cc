@@ -172,7 +172,7 @@ StatusOr<std::vector<crypto::Certificate>> IdentityChain(const MspState& s,
   if (chain->size() < 2) {
     return Denied(s, cert, "expected a certificate chain of length at least 2");
   }
-  if (s.internal_nodes.count((*chain)[1].ToDer()) != 0) {
+  if (!s.internal_nodes.empty() && s.internal_nodes.count((*chain)[1].ToDer()) != 0) {
     return Denied(s, cert,
                   absl::StrFormat("issuing ca [%s] is not a leaf of the certification "
                                   "tree (it issued intermediate cas)",

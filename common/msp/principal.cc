@@ -47,6 +47,26 @@ bool IsAdminCert(const X509Identity& id) {
   return !id.tbs().empty() && std::find(admins.begin(), admins.end(), id.tbs()) != admins.end();
 }
 
+// CLIENT, PEER and ORDERER roles: valid and carrying the node OU, NodeOUs required.
+Status CheckNodeRole(const X509Identity& id, common::MSPRole::MSPRoleType role) {
+  const MspState& s = id.state();
+  if (!s.node_ous) {
+    return PermissionDeniedError(
+        absl::StrFormat("node OUs not activated in msp %s: cannot tell apart identities for "
+                        "role %s",
+                        s.name, RoleName(role)));
+  }
+  RETURN_IF_ERROR(id.Validate());
+  switch (role) {
+    case common::MSPRole::CLIENT:
+      return HasNodeOu(id, s.client_ou, role);
+    case common::MSPRole::PEER:
+      return HasNodeOu(id, s.peer_ou, role);
+    default:
+      return HasNodeOu(id, s.orderer_ou, role);
+  }
+}
+
 Status CheckRole(const X509Identity& id, const std::string& bytes) {
   common::MSPRole role;
   if (!role.ParseFromString(bytes)) {
@@ -71,18 +91,8 @@ Status CheckRole(const X509Identity& id, const std::string& bytes) {
       return HasNodeOu(id, s.admin_ou, role.role());
     case common::MSPRole::CLIENT:
     case common::MSPRole::PEER:
-    case common::MSPRole::ORDERER: {
-      if (!s.node_ous) {
-        return PermissionDeniedError(absl::StrFormat(
-            "node OUs not activated in msp %s: cannot tell apart identities for role %s", s.name,
-            RoleName(role.role())));
-      }
-      RETURN_IF_ERROR(id.Validate());
-      const std::optional<OuIdentifier>& ou = role.role() == common::MSPRole::CLIENT ? s.client_ou
-                                              : role.role() == common::MSPRole::PEER ? s.peer_ou
-                                                                                     : s.orderer_ou;
-      return HasNodeOu(id, ou, role.role());
-    }
+    case common::MSPRole::ORDERER:
+      return CheckNodeRole(id, role.role());
     default:
       return PermissionDeniedError(
           absl::StrFormat("invalid msp role type %d", static_cast<int>(role.role())));
