@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "peer/ledger/blkstorage/block_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "common/protoutil/blockutils.h"
+#include "peer/ledger/blkstorage/block_file.h"
+#include "peer/ledger/blkstorage/testing/chain_builder.h"
+
+namespace fabric::ledger::blkstorage {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ChainBuilder;
+using testing::TempDir;
+
+std::unique_ptr<BlockStore> OpenStore(const std::string& dir, uint64_t max_file_size = 4096) {
+  BlockStoreOptions options;
+  options.block_dir = dir + "/chains/mychannel";
+  options.max_file_size = max_file_size;
+  StatusOr<std::unique_ptr<BlockStore>> store = BlockStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
+std::string Hash(const common::Block& block) {
+  return protoutil::BlockHeaderHash(block.header());
+}
+
+void ExpectSameBlock(const StatusOr<common::Block>& got, const common::Block& want) {
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->SerializeAsString(), want.SerializeAsString());
+}
+
+// Checks every read path for `blocks` (block i has number i).
+void ExpectReadable(const BlockStore& store, const std::vector<common::Block>& blocks) {
+  for (const common::Block& b : blocks) {
+    uint64_t n = b.header().number();
+    ExpectSameBlock(store.RetrieveBlockByNumber(n), b);
+    ExpectSameBlock(store.RetrieveBlockByHash(Hash(b)), b);
+    for (int t = 0; t < b.data().data_size(); ++t) {
+      common::Envelope env;
+      ASSERT_TRUE(env.ParseFromString(b.data().data(t)));
+      std::string txid = ChainBuilder::TxId(env);
+      ExpectSameBlock(store.RetrieveBlockByTxId(txid), b);
+      StatusOr<common::Envelope> by_id = store.RetrieveTxByTxId(txid);
+      ASSERT_TRUE(by_id.ok()) << by_id.status();
+      EXPECT_EQ(by_id->SerializeAsString(), b.data().data(t));
+      StatusOr<common::Envelope> by_num = store.RetrieveTxByBlockNumTranNum(n, t);
+      ASSERT_TRUE(by_num.ok()) << by_num.status();
+      EXPECT_EQ(by_num->SerializeAsString(), b.data().data(t));
+      EXPECT_TRUE(store.TxIdExists(txid).value());
+    }
+  }
+  ExpectSameBlock(store.RetrieveBlockByNumber(BlockStore::kLastBlock), blocks.back());
+  common::BlockchainInfo info = store.GetBlockchainInfo();
+  EXPECT_EQ(info.height(), blocks.size());
+  EXPECT_EQ(info.currentblockhash(), Hash(blocks.back()));
+  EXPECT_EQ(info.previousblockhash(), blocks.back().header().previous_hash());
+}
+
+TEST(BlockStoreTest, AppendsAndReadsBackAcrossFileRolloverAndReopen) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::vector<common::Block> blocks;
+  {
+    std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 25; ++i) {
+      blocks.push_back(chain.NextBlock(i % 4));
+      BLK_ASSERT_OK(store->AddBlock(blocks.back()));
+    }
+    ExpectReadable(*store, blocks);
+  }
+  std::vector<uint32_t> files = ListBlockFiles(dir.path() + "/chains/mychannel").value();
+  EXPECT_GT(files.size(), 3u) << "blocks should roll over 4 KiB files";
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  ExpectReadable(*store, blocks);
+  blocks.push_back(chain.NextBlock(2));
+  BLK_ASSERT_OK(store->AddBlock(blocks.back()));
+  ExpectReadable(*store, blocks);
+}
+
+TEST(BlockStoreTest, EmptyStoreAnswersNotFoundNamingWhat) {
+  TempDir dir;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  common::BlockchainInfo info = store->GetBlockchainInfo();
+  EXPECT_EQ(info.height(), 0u);
+  EXPECT_TRUE(info.currentblockhash().empty());
+  EXPECT_TRUE(info.previousblockhash().empty());
+  StatusOr<common::Block> b = store->RetrieveBlockByNumber(0);
+  EXPECT_TRUE(b.status().IsNotFound());
+  EXPECT_THAT(std::string(b.status().message()), HasSubstr("block 0 not found (height 0)"));
+  EXPECT_TRUE(store->RetrieveBlockByNumber(BlockStore::kLastBlock).status().IsNotFound());
+  StatusOr<common::Envelope> tx = store->RetrieveTxByTxId("abc123");
+  EXPECT_TRUE(tx.status().IsNotFound());
+  EXPECT_THAT(std::string(tx.status().message()), HasSubstr("abc123"));
+  EXPECT_TRUE(store->RetrieveBlockByHash("nohash").status().IsNotFound());
+  EXPECT_TRUE(store->RetrieveTxByBlockNumTranNum(0, 0).status().IsNotFound());
+  EXPECT_TRUE(store->RetrieveTxValidationCodeByTxId("abc123").status().IsNotFound());
+  EXPECT_FALSE(store->TxIdExists("abc123").value());
+  EXPECT_FALSE(store->TxIdExists("").value());
+}
+
+TEST(BlockStoreTest, ValidationCodesComeFromTransactionsFilter) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  std::vector<common::Envelope> envs = {chain.NewEnvelope(), chain.NewEnvelope(),
+                                        chain.NewEnvelope()};
+  BLK_ASSERT_OK(store->AddBlock(chain.NextBlock(
+      envs, {protos::VALID, protos::MVCC_READ_CONFLICT, protos::ENDORSEMENT_POLICY_FAILURE})));
+  // No TRANSACTIONS_FILTER entry at all: VALID.
+  common::Envelope unfiltered = chain.NewEnvelope();
+  common::Block block = protoutil::NewBlock(1, Hash(store->RetrieveBlockByNumber(0).value()));
+  block.mutable_metadata()->clear_metadata();
+  block.mutable_data()->add_data(unfiltered.SerializeAsString());
+  protoutil::SealBlock(block);
+  BLK_ASSERT_OK(store->AddBlock(block));
+
+  EXPECT_EQ(store->RetrieveTxValidationCodeByTxId(ChainBuilder::TxId(envs[0])).value(),
+            protos::VALID);
+  EXPECT_EQ(store->RetrieveTxValidationCodeByTxId(ChainBuilder::TxId(envs[1])).value(),
+            protos::MVCC_READ_CONFLICT);
+  TxIdInfo info = store->RetrieveTxIdInfo(ChainBuilder::TxId(envs[2])).value();
+  EXPECT_EQ(info.block_num, 0u);
+  EXPECT_EQ(info.tx_num, 2u);
+  EXPECT_EQ(info.validation_code, protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(store->RetrieveTxValidationCodeByTxId(ChainBuilder::TxId(unfiltered)).value(),
+            protos::VALID);
+}
+
+TEST(BlockStoreTest, DuplicateTxIdKeepsTheFirstOccurrence) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  common::Envelope env = chain.NewEnvelope();
+  std::string txid = ChainBuilder::TxId(env);
+  common::Block first = chain.NextBlock({env}, {protos::VALID});
+  BLK_ASSERT_OK(store->AddBlock(first));
+  common::Block second =
+      chain.NextBlock({chain.NewEnvelope(), env, env},
+                      {protos::VALID, protos::DUPLICATE_TXID, protos::DUPLICATE_TXID});
+  BLK_ASSERT_OK(store->AddBlock(second));
+
+  EXPECT_EQ(store->RetrieveTxValidationCodeByTxId(txid).value(), protos::VALID);
+  ExpectSameBlock(store->RetrieveBlockByTxId(txid), first);
+  TxIdInfo info = store->RetrieveTxIdInfo(txid).value();
+  EXPECT_EQ(info.block_num, 0u);
+  EXPECT_EQ(info.tx_num, 0u);
+  // The duplicates stay reachable by position.
+  EXPECT_EQ(store->RetrieveTxByBlockNumTranNum(1, 2).value().SerializeAsString(),
+            env.SerializeAsString());
+}
+
+TEST(BlockStoreTest, EmptyTxIdIsNotIndexed) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  common::Envelope config = chain.NewEnvelopeWithoutTxId();
+  ASSERT_TRUE(ChainBuilder::TxId(config).empty());
+  BLK_ASSERT_OK(store->AddBlock(chain.NextBlock({config})));
+  EXPECT_FALSE(store->TxIdExists("").value());
+  EXPECT_TRUE(store->RetrieveTxByTxId("").status().IsNotFound());
+  EXPECT_EQ(store->RetrieveTxByBlockNumTranNum(0, 0).value().SerializeAsString(),
+            config.SerializeAsString());
+}
+
+TEST(BlockStoreTest, RefusesWrongNumberPreviousHashAndDataHash) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 5; ++i) {
+    BLK_ASSERT_OK(store->AddBlock(chain.NextBlock(1)));
+  }
+  common::Block next = chain.NextBlock(1);  // block 5
+
+  common::Block wrong_number = next;
+  wrong_number.mutable_header()->set_number(7);
+  Status s = store->AddBlock(wrong_number);
+  EXPECT_TRUE(s.IsFailedPrecondition()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("block number 7 but next expected is 5"));
+
+  common::Block wrong_prev = next;
+  wrong_prev.mutable_header()->set_previous_hash(std::string(32, 'x'));
+  s = store->AddBlock(wrong_prev);
+  EXPECT_TRUE(s.IsFailedPrecondition()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("previous hash mismatch at block 5"));
+
+  common::Block bad_data = next;
+  bad_data.mutable_data()->add_data("extra");
+  s = store->AddBlock(bad_data);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("data hash mismatch at block 5"));
+
+  EXPECT_TRUE(store->AddBlock(common::Block()).IsInvalidArgument());
+  EXPECT_EQ(store->Height(), 5u);
+  BLK_EXPECT_OK(store->AddBlock(next));
+  EXPECT_EQ(store->Height(), 6u);
+}
+
+TEST(BlockStoreTest, GenesisBlockMustHaveEmptyPreviousHash) {
+  TempDir dir;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  common::Block genesis = protoutil::NewBlock(0, "not-empty");
+  protoutil::SealBlock(genesis);
+  EXPECT_TRUE(store->AddBlock(genesis).IsFailedPrecondition());
+}
+
+TEST(BlockStoreTest, IteratorWaitsForAddBlockAndWakesOnClose) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  BLK_ASSERT_OK(store->AddBlock(chain.NextBlock(1)));
+  std::unique_ptr<BlocksIterator> it = store->RetrieveBlocks(0).value();
+  EXPECT_EQ(it->Next().value().header().number(), 0u);
+
+  auto soon = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+  EXPECT_TRUE(it->Next(soon).status().IsDeadlineExceeded());
+
+  std::atomic<bool> got{false};
+  std::thread reader([&] {
+    StatusOr<common::Block> b = it->Next();
+    got = b.ok() && b->header().number() == 1;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(got.load());
+  BLK_ASSERT_OK(store->AddBlock(chain.NextBlock(1)));
+  reader.join();
+  EXPECT_TRUE(got.load());
+
+  std::atomic<int> code{-1};
+  std::thread waiter([&] { code = static_cast<int>(it->Next().status().code()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  it->Close();
+  waiter.join();
+  EXPECT_EQ(code.load(), static_cast<int>(StatusCode::kCancelled));
+  EXPECT_EQ(it->Next().status().code(), StatusCode::kCancelled);
+}
+
+TEST(BlockStoreTest, IteratorStartingPastHeightWaits) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  std::unique_ptr<BlocksIterator> it = store->RetrieveBlocks(2).value();
+  for (int i = 0; i < 3; ++i) {
+    BLK_ASSERT_OK(store->AddBlock(chain.NextBlock(1)));
+  }
+  EXPECT_EQ(it->Next().value().header().number(), 2u);
+  EXPECT_EQ(it->next_block_number(), 3u);
+}
+
+TEST(BlockStoreTest, ConcurrentReadersSeeConsistentBlocksDuringAppends) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path(), 16 * 1024);
+  ASSERT_NE(store, nullptr);
+  constexpr int kBlocks = 60;
+  std::vector<common::Block> blocks;
+  for (int i = 0; i < kBlocks; ++i) {
+    blocks.push_back(chain.NextBlock(2));
+  }
+  std::atomic<bool> done{false};
+  std::atomic<int> errors{0};
+  std::atomic<int> reads{0};
+  auto reader = [&] {
+    while (!done.load()) {
+      common::BlockchainInfo info = store->GetBlockchainInfo();
+      if (info.height() == 0) {
+        continue;
+      }
+      uint64_t n = info.height() - 1;
+      StatusOr<common::Block> b = store->RetrieveBlockByNumber(n);
+      common::Envelope env;
+      if (!b.ok() || Hash(*b) != Hash(blocks[n]) || !env.ParseFromString(b->data().data(1)) ||
+          !store->TxIdExists(ChainBuilder::TxId(env)).value()) {
+        ++errors;
+      }
+      ++reads;
+    }
+  };
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 3; ++i) {
+    readers.emplace_back(reader);
+  }
+  for (const common::Block& b : blocks) {
+    Status s = store->AddBlock(b);
+    EXPECT_TRUE(s.ok()) << s;
+  }
+  done = true;
+  for (std::thread& t : readers) {
+    t.join();
+  }
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(store->Height(), static_cast<uint64_t>(kBlocks));
+}
+
+TEST(BlockStoreTest, SecondOpenOfTheSameStoreFails) {
+  TempDir dir;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  BlockStoreOptions options;
+  options.block_dir = dir.path() + "/chains/mychannel";
+  StatusOr<std::unique_ptr<BlockStore>> second = BlockStore::Open(options);
+  EXPECT_TRUE(second.status().IsInternal()) << second.status();
+}
+
+TEST(BlockStoreTest, BadOptionsAreInvalidArgument) {
+  EXPECT_TRUE(BlockStore::Open(BlockStoreOptions()).status().IsInvalidArgument());
+  BlockStoreOptions options;
+  options.block_dir = "/tmp/x";
+  options.max_file_size = 0;
+  EXPECT_TRUE(BlockStore::Open(options).status().IsInvalidArgument());
+}
+
+TEST(BlockStoreTest, GarbageEnvelopesAreStoredButNotIndexedByTxId) {
+  TempDir dir;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  common::Block block = protoutil::NewBlock(0, "");
+  block.mutable_data()->add_data("\xff\xff garbage");
+  block.mutable_data()->add_data("");
+  protoutil::SealBlock(block);
+  BLK_ASSERT_OK(store->AddBlock(block));
+  ExpectSameBlock(store->RetrieveBlockByNumber(0), block);
+  EXPECT_TRUE(store->RetrieveTxByBlockNumTranNum(0, 0).status().IsDataLoss());
+  EXPECT_TRUE(store->RetrieveTxByBlockNumTranNum(0, 1).ok());
+  EXPECT_TRUE(store->RetrieveTxByBlockNumTranNum(0, 2).status().IsNotFound());
+}
+
+}  // namespace
+}  // namespace fabric::ledger::blkstorage
