@@ -144,7 +144,7 @@ RecordSpan ParseRecord(std::string_view file_bytes, uint64_t pos) {
 }
 
 StatusOr<std::unique_ptr<BlockFileWriter>> BlockFileWriter::Open(const std::string& dir,
-                                                                uint32_t file_num) {
+                                                                 uint32_t file_num) {
   std::string path = BlockFilePath(dir, file_num);
   bool existed = ::access(path.c_str(), F_OK) == 0;
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -173,8 +173,8 @@ BlockFileWriter::~BlockFileWriter() { ::close(fd_); }
 Status BlockFileWriter::Append(std::string_view data, bool sync) {
   uint64_t done = 0;
   while (done < data.size()) {
-    ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done,
-                         static_cast<off_t>(size_ + done));
+    ssize_t n =
+        ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(size_ + done));
     if (n < 0 && errno == EINTR) {
       continue;
     }

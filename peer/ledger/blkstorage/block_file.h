@@ -41,9 +41,9 @@ Status SyncDir(const std::string& dir);
 // One record parsed from a file's bytes.
 struct RecordSpan {
   enum class Kind {
-    kOk,           // a whole record: body = [body_offset, end)
-    kEnd,          // `pos` is the end of the input
-    kPartial,      // the length prefix or the body runs past the end of the input (torn write)
+    kOk,       // a whole record: body = [body_offset, end)
+    kEnd,      // `pos` is the end of the input
+    kPartial,  // the length prefix or the body runs past the end of the input (torn write)
   };
   Kind kind = Kind::kEnd;
   uint64_t body_offset = 0;
@@ -58,8 +58,7 @@ class BlockFileWriter {
  public:
   // Opens (creating if needed) block file `file_num` in `dir` for appending at its current end.
   // A newly created file's directory entry is fsynced. Internal on I/O errors.
-  static StatusOr<std::unique_ptr<BlockFileWriter>> Open(const std::string& dir,
-                                                         uint32_t file_num);
+  static StatusOr<std::unique_ptr<BlockFileWriter>> Open(const std::string& dir, uint32_t file_num);
   ~BlockFileWriter();
   BlockFileWriter(const BlockFileWriter&) = delete;
   BlockFileWriter& operator=(const BlockFileWriter&) = delete;

@@ -72,8 +72,8 @@ std::string EncodeCheckpoint(const Checkpoint& cp) {
 }
 
 Status Malformed(std::string_view what, std::string_view key) {
-  return DataLossError(absl::StrFormat("block index: malformed %s value at key %s", what,
-                                       crypto::HexEncode(key)));
+  return DataLossError(
+      absl::StrFormat("block index: malformed %s value at key %s", what, crypto::HexEncode(key)));
 }
 
 Status LevelDbError(std::string_view op, const leveldb::Status& s) {
@@ -113,9 +113,8 @@ StatusOr<std::unique_ptr<BlockIndex>> BlockIndex::Open(const std::string& dir) {
       return LevelDbError("write format version", s);
     }
   } else if (*format != kFormatVersion) {
-    return FailedPreconditionError(
-        absl::StrFormat("block index %s has format version %s, expected %s", dir, *format,
-                        kFormatVersion));
+    return FailedPreconditionError(absl::StrFormat(
+        "block index %s has format version %s, expected %s", dir, *format, kFormatVersion));
   }
   return index;
 }

@@ -67,9 +67,9 @@ struct TxIdValue {
 struct IndexedBlock {
   uint64_t number = 0;
   std::string hash;
-  FileLoc loc;                                 // the body
+  FileLoc loc;                                   // the body
   const std::vector<TxLocation>* txs = nullptr;  // offsets relative to the body
-  std::string_view tx_filter;                  // TRANSACTIONS_FILTER bytes; missing = VALID
+  std::string_view tx_filter;                    // TRANSACTIONS_FILTER bytes; missing = VALID
 };
 
 class BlockIndex {

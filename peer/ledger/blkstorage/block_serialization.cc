@@ -119,6 +119,13 @@ size_t VarintSize(uint64_t value) {
   return n;
 }
 
+std::string_view TransactionsFilter(const common::Block& block) {
+  if (block.metadata().metadata_size() > common::TRANSACTIONS_FILTER) {
+    return block.metadata().metadata(common::TRANSACTIONS_FILTER);
+  }
+  return {};
+}
+
 std::string ExtractTxId(std::string_view envelope_bytes) {
   common::Envelope envelope;
   if (!envelope.ParseFromArray(envelope_bytes.data(), static_cast<int>(envelope_bytes.size()))) {

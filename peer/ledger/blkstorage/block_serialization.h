@@ -53,6 +53,10 @@ StatusOr<common::Block> DeserializeBlock(std::string_view bytes,
 // or channel header does not parse or carries no tx_id. Never fails.
 std::string ExtractTxId(std::string_view envelope_bytes);
 
+// The block's TRANSACTIONS_FILTER metadata entry (one TxValidationCode byte per transaction);
+// empty when the block has no such entry.
+std::string_view TransactionsFilter(const common::Block& block);
+
 // Protobuf base-128 varints.
 void AppendVarint(std::string& out, uint64_t value);
 // Decodes a varint from `in` at `*pos` and advances `*pos`. Returns false (leaving `*pos`

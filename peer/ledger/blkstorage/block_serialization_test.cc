@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/ledger/blkstorage/block_serialization.h"
 
-#include <gtest/gtest.h>
-
 #include <random>
+
+#include <gtest/gtest.h>
 
 #include "peer/ledger/blkstorage/block_file.h"
 #include "peer/ledger/blkstorage/block_index.h"
@@ -48,7 +48,16 @@ TEST(BlockSerializationTest, UsesFabricsLayout) {
   block.mutable_metadata()->add_metadata("");
   block.mutable_metadata()->add_metadata("m");
   // varint(300) | 2 "DH" | 1 "P" | 1 tx: 2 "tx" | 2 entries: 0 "", 1 "m"
-  std::string want("\xac\x02\x02" "DH" "\x01" "P" "\x01\x02" "tx" "\x02\x00\x01" "m", 15);
+  std::string want(
+      "\xac\x02\x02"
+      "DH"
+      "\x01"
+      "P"
+      "\x01\x02"
+      "tx"
+      "\x02\x00\x01"
+      "m",
+      15);
   EXPECT_EQ(SerializeBlock(block).bytes, want);
 }
 

@@ -20,13 +20,6 @@ namespace {
 // Any block number: ReadBlock skips the number check.
 constexpr uint64_t kAnyNumber = UINT64_MAX;
 
-std::string_view TxFilter(const common::Block& block) {
-  if (block.metadata().metadata_size() > common::TRANSACTIONS_FILTER) {
-    return block.metadata().metadata(common::TRANSACTIONS_FILTER);
-  }
-  return {};
-}
-
 }  // namespace
 
 BlockStore::BlockStore(const BlockStoreOptions& options, std::unique_ptr<BlockIndex> index)
@@ -94,21 +87,19 @@ Status BlockStore::CheckNextBlock(const common::Block& block) const {
   const common::BlockHeader& header = block.header();
   common::BlockchainInfo info = GetBlockchainInfo();
   if (header.number() != info.height()) {
-    return FailedPreconditionError(absl::StrFormat("block number %d but next expected is %d",
-                                                   header.number(), info.height()));
+    return FailedPreconditionError(
+        absl::StrFormat("block number %d but next expected is %d", header.number(), info.height()));
   }
   if (header.previous_hash() != info.currentblockhash()) {
     return FailedPreconditionError(absl::StrFormat(
-        "previous hash mismatch at block %d: block has %s, last block hash is %s",
-        header.number(), crypto::HexEncode(header.previous_hash()),
-        crypto::HexEncode(info.currentblockhash())));
+        "previous hash mismatch at block %d: block has %s, last block hash is %s", header.number(),
+        crypto::HexEncode(header.previous_hash()), crypto::HexEncode(info.currentblockhash())));
   }
   std::string data_hash = protoutil::BlockDataHash(block.data());
   if (header.data_hash() != data_hash) {
-    return InvalidArgumentError(
-        absl::StrFormat("data hash mismatch at block %d: header has %s, data hashes to %s",
-                        header.number(), crypto::HexEncode(header.data_hash()),
-                        crypto::HexEncode(data_hash)));
+    return InvalidArgumentError(absl::StrFormat(
+        "data hash mismatch at block %d: header has %s, data hashes to %s", header.number(),
+        crypto::HexEncode(header.data_hash()), crypto::HexEncode(data_hash)));
   }
   return Status::OK();
 }
@@ -139,7 +130,7 @@ Status BlockStore::AppendAndIndex(const common::Block& block) {
   std::string hash = protoutil::BlockHeaderHash(header);
   IndexedBlock indexed{header.number(), hash,
                        FileLoc{current_file_, offset + prefix_size, ser.bytes.size()}, &ser.txs,
-                       TxFilter(block)};
+                       TransactionsFilter(block)};
   Checkpoint cp{current_file_, writer_->size(), header.number(), hash, header.previous_hash()};
   leveldb::WriteBatch batch;
   BlockIndex::AddBlock(indexed, cp, &batch);
@@ -167,8 +158,7 @@ StatusOr<common::Block> BlockStore::ReadBlock(uint64_t expected_number,
   }
   if (expected_number != kAnyNumber && block->header().number() != expected_number) {
     return DataLossError(absl::StrFormat("%s offset %d holds block %d, index says block %d", path,
-                                         loc->offset, block->header().number(),
-                                         expected_number));
+                                         loc->offset, block->header().number(), expected_number));
   }
   return block;
 }
@@ -202,8 +192,7 @@ StatusOr<common::Block> BlockStore::RetrieveBlockByNumber(uint64_t number) const
 }
 
 StatusOr<common::Block> BlockStore::RetrieveBlockByHash(std::string_view header_hash) const {
-  ASSIGN_OR_RETURN(common::Block block,
-                   ReadBlock(kAnyNumber, index_->BlockLocByHash(header_hash)));
+  ASSIGN_OR_RETURN(common::Block block, ReadBlock(kAnyNumber, index_->BlockLocByHash(header_hash)));
   if (protoutil::BlockHeaderHash(block.header()) != header_hash) {
     return DataLossError(absl::StrFormat("block %d found by hash %s has another hash",
                                          block.header().number(), crypto::HexEncode(header_hash)));

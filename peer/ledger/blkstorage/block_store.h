@@ -115,8 +115,7 @@ class BlockStore {
 
   // Transaction reads. For a txid that occurs more than once, the first occurrence answers.
   StatusOr<common::Envelope> RetrieveTxByTxId(std::string_view txid) const;
-  StatusOr<common::Envelope> RetrieveTxByBlockNumTranNum(uint64_t block_num,
-                                                         uint64_t tx_num) const;
+  StatusOr<common::Envelope> RetrieveTxByBlockNumTranNum(uint64_t block_num, uint64_t tx_num) const;
   StatusOr<protos::TxValidationCode> RetrieveTxValidationCodeByTxId(std::string_view txid) const;
   StatusOr<TxIdInfo> RetrieveTxIdInfo(std::string_view txid) const;
 
@@ -136,8 +135,8 @@ class BlockStore {
   // current_file_.
   Status Recover();
   // Verifies and indexes the records of block file `file` from `pos` on, extending `tip`.
-  Status IndexFileTail(uint32_t file, const std::string& path, std::string_view bytes,
-                       uint64_t pos, bool last_file, ChainTip* tip);
+  Status IndexFileTail(uint32_t file, const std::string& path, std::string_view bytes, uint64_t pos,
+                       bool last_file, ChainTip* tip);
   Status CheckNextBlock(const common::Block& block) const;
   Status AppendAndIndex(const common::Block& block);
   // Reads the block body at `loc` and checks that it is block `expected_number`.
@@ -174,8 +173,8 @@ class BlocksIterator {
   // Returns the next block, waiting until it is added. Cancelled once Close() was called
   // (before or during the wait); DeadlineExceeded when
   // `deadline` passes first (the iterator stays usable); read errors as RetrieveBlockByNumber.
-  StatusOr<common::Block> Next(
-      std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max());
+  StatusOr<common::Block> Next(std::chrono::steady_clock::time_point deadline =
+                                   std::chrono::steady_clock::time_point::max());
 
   // Wakes a Next() blocked in another thread; later Next() calls return Cancelled.
   void Close();

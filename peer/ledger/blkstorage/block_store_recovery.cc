@@ -97,39 +97,61 @@ StatusOr<std::optional<ChainTip>> VerifyRegion(const std::string& path, std::str
   return tip;
 }
 
-// True when a fault at `pos` of the last file is a torn write rather than damage.
-bool IsTornTail(std::string_view bytes, uint64_t pos, const RecordSpan& span) {
-  if (span.kind == RecordSpan::Kind::kPartial || span.end == bytes.size()) {
-    return true;
+// Checks that the checkpoint's file holds whole, valid records up to the checkpoint's offset,
+// the last of them being the checkpoint's block.
+Status VerifyCommitted(const std::string& path, std::string_view bytes, const Checkpoint& cp) {
+  ASSIGN_OR_RETURN(std::optional<ChainTip> seen, VerifyRegion(path, bytes, cp.end_offset));
+  if (!seen.has_value() || seen->hash != cp.last_hash) {
+    return DataLossError(absl::StrFormat(
+        "%s does not end its committed bytes with block %d (hash %s) as the index records", path,
+        cp.last_block, crypto::HexEncode(cp.last_hash)));
   }
-  return bytes.substr(pos).find_first_not_of('\0') == std::string_view::npos;
+  return Status::OK();
+}
+
+// A fault `why` at `pos` of the last file: a torn write (partial record, a bad record that ends
+// exactly at the end of the file, or zeros up to the end) is cut off with one WARN; anything
+// else is DataLoss.
+Status TruncateTornTail(const std::string& path, std::string_view bytes, uint64_t pos,
+                        const RecordSpan& span, const Status& why) {
+  bool torn = span.kind == RecordSpan::Kind::kPartial || span.end == bytes.size() ||
+              bytes.substr(pos).find_first_not_of('\0') == std::string_view::npos;
+  if (!torn) {
+    return DataLossAt(path, pos, why.message());
+  }
+  RETURN_IF_ERROR(TruncateFile(path, pos));
+  FLOG_WARN(Log(), "truncated torn tail of %s at offset %d: dropped %d bytes (%s)", path, pos,
+            bytes.size() - pos, why.message());
+  return Status::OK();
+}
+
+// The block files of `dir`; DataLoss when one is missing between 0 and the newest.
+StatusOr<std::vector<uint32_t>> ListContiguousBlockFiles(const std::string& dir) {
+  ASSIGN_OR_RETURN(std::vector<uint32_t> files, ListBlockFiles(dir));
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (files[i] != i) {
+      return DataLossError(absl::StrFormat("missing block file %s", BlockFilePath(dir, i)));
+    }
+  }
+  return files;
 }
 
 }  // namespace
 
 Status BlockStore::Recover() {
-  ASSIGN_OR_RETURN(std::vector<uint32_t> files, ListBlockFiles(options_.block_dir));
-  for (size_t i = 0; i < files.size(); ++i) {
-    if (files[i] != i) {
-      return DataLossError(absl::StrFormat("missing block file %s",
-                                           BlockFilePath(options_.block_dir, i)));
-    }
-  }
+  ASSIGN_OR_RETURN(std::vector<uint32_t> files, ListContiguousBlockFiles(options_.block_dir));
   ASSIGN_OR_RETURN(std::optional<Checkpoint> cp, index_->GetCheckpoint());
   const uint32_t start = cp.has_value() ? cp->file : 0;
   if (cp.has_value() && start >= files.size()) {
-    return DataLossError(absl::StrFormat("the index records blocks up to %d in %s, which is missing",
-                                         cp->last_block,
-                                         BlockFilePath(options_.block_dir, start)));
+    return DataLossError(
+        absl::StrFormat("the index records blocks up to %d in %s, which is missing", cp->last_block,
+                        BlockFilePath(options_.block_dir, start)));
   }
   ChainTip tip;
   if (cp.has_value()) {
     tip = ChainTip{cp->last_block + 1, cp->last_hash, cp->previous_hash};
   }
-  for (uint32_t f = 0; f < files.size(); ++f) {
-    if (f < start && !options_.verify_all_files_on_open) {
-      continue;
-    }
+  for (uint32_t f = options_.verify_all_files_on_open ? 0 : start; f < files.size(); ++f) {
     std::string path = BlockFilePath(options_.block_dir, f);
     ASSIGN_OR_RETURN(std::string bytes, crypto::ReadFile(path));
     if (f < start) {
@@ -138,13 +160,8 @@ Status BlockStore::Recover() {
     }
     uint64_t committed = 0;
     if (f == start && cp.has_value()) {
+      RETURN_IF_ERROR(VerifyCommitted(path, bytes, *cp));
       committed = cp->end_offset;
-      ASSIGN_OR_RETURN(std::optional<ChainTip> seen, VerifyRegion(path, bytes, committed));
-      if (!seen.has_value() || seen->hash != cp->last_hash) {
-        return DataLossError(absl::StrFormat(
-            "%s does not end its committed bytes with block %d (hash %s) as the index records",
-            path, cp->last_block, crypto::HexEncode(cp->last_hash)));
-      }
     }
     RETURN_IF_ERROR(IndexFileTail(f, path, bytes, committed, f + 1 == files.size(), &tip));
   }
@@ -159,11 +176,8 @@ Status BlockStore::Recover() {
 Status BlockStore::IndexFileTail(uint32_t file, const std::string& path, std::string_view bytes,
                                  uint64_t pos, bool last_file, ChainTip* tip) {
   uint64_t indexed = 0;
-  for (;;) {
-    RecordSpan span = ParseRecord(bytes, pos);
-    if (span.kind == RecordSpan::Kind::kEnd) {
-      break;
-    }
+  for (RecordSpan span = ParseRecord(bytes, pos); span.kind != RecordSpan::Kind::kEnd;
+       span = ParseRecord(bytes, pos)) {
     std::vector<TxLocation> txs;
     StatusOr<common::Block> block = DataLossError("partial record");
     if (span.kind == RecordSpan::Kind::kOk) {
@@ -171,21 +185,14 @@ Status BlockStore::IndexFileTail(uint32_t file, const std::string& path, std::st
     }
     Status s = block.ok() ? VerifyBlock(*block, *tip) : block.status();
     if (!s.ok()) {
-      if (!last_file || !IsTornTail(bytes, pos, span)) {
-        return DataLossAt(path, pos, s.message());
-      }
-      RETURN_IF_ERROR(TruncateFile(path, pos));
-      FLOG_WARN(Log(), "truncated torn tail of %s at offset %d: dropped %d bytes (%s)", path, pos,
-                bytes.size() - pos, s.message());
-      break;
+      return last_file ? TruncateTornTail(path, bytes, pos, span, s)
+                       : DataLossAt(path, pos, s.message());
     }
-    const common::BlockHeader& h = block->header();
     ChainTip next = Advance(*block);
+    const common::BlockHeader& h = block->header();
     IndexedBlock ib{h.number(), next.hash,
                     FileLoc{file, span.body_offset, span.end - span.body_offset}, &txs,
-                    block->metadata().metadata_size() > common::TRANSACTIONS_FILTER
-                        ? std::string_view(block->metadata().metadata(common::TRANSACTIONS_FILTER))
-                        : std::string_view()};
+                    TransactionsFilter(*block)};
     leveldb::WriteBatch batch;
     BlockIndex::AddBlock(ib, Checkpoint{file, span.end, h.number(), next.hash, h.previous_hash()},
                          &batch);

@@ -2,12 +2,12 @@
 //
 // Crash recovery at Open: torn tails, a lagging or missing index, and damaged committed data.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <mutex>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "common/crypto/file_util.h"
 #include "common/logging/logging.h"
@@ -20,8 +20,8 @@ namespace fabric::ledger::blkstorage {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using testing::ChainBuilder;
+using ::testing::HasSubstr;
 using testing::TempDir;
 
 // Captures log lines for the duration of a test.
@@ -106,7 +106,8 @@ class RecoveryTest : public ::testing::Test {
   void ExpectAllBlocks(const BlockStore& store) {
     EXPECT_EQ(store.Height(), blocks_.size());
     for (const common::Block& b : blocks_) {
-      StatusOr<common::Block> got = store.RetrieveBlockByHash(protoutil::BlockHeaderHash(b.header()));
+      StatusOr<common::Block> got =
+          store.RetrieveBlockByHash(protoutil::BlockHeaderHash(b.header()));
       ASSERT_TRUE(got.ok()) << got.status();
       EXPECT_EQ(got->header().number(), b.header().number());
       common::Envelope env;
@@ -153,8 +154,7 @@ TEST_F(RecoveryTest, HalfWrittenRecordOfUnacknowledgedBlockIsTruncated) {
   EXPECT_EQ(logs.Lines("truncated torn tail").size(), 1u);
   EXPECT_EQ(fs::file_size(File(0)), offsets.back());
   EXPECT_EQ(store->Height(), 4u);
-  common::Block next = protoutil::NewBlock(
-      4, protoutil::BlockHeaderHash(blocks_.back().header()));
+  common::Block next = protoutil::NewBlock(4, protoutil::BlockHeaderHash(blocks_.back().header()));
   protoutil::SealBlock(next);
   BLK_EXPECT_OK(store->AddBlock(next));
 }

@@ -7,7 +7,6 @@
 
 #pragma once
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -16,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "common/common.pb.h"
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/testing/test_signer.h"
@@ -23,15 +24,15 @@
 #include "peer/transaction.pb.h"
 
 // gtest helpers: the status is printed on failure.
-#define BLK_ASSERT_OK(expr)                        \
-  do {                                             \
-    const ::fabric::Status blk_s_ = (expr);        \
-    ASSERT_TRUE(blk_s_.ok()) << blk_s_;            \
+#define BLK_ASSERT_OK(expr)                 \
+  do {                                      \
+    const ::fabric::Status blk_s_ = (expr); \
+    ASSERT_TRUE(blk_s_.ok()) << blk_s_;     \
   } while (false)
-#define BLK_EXPECT_OK(expr)                        \
-  do {                                             \
-    const ::fabric::Status blk_s_ = (expr);        \
-    EXPECT_TRUE(blk_s_.ok()) << blk_s_;            \
+#define BLK_EXPECT_OK(expr)                 \
+  do {                                      \
+    const ::fabric::Status blk_s_ = (expr); \
+    EXPECT_TRUE(blk_s_.ok()) << blk_s_;     \
   } while (false)
 
 namespace fabric::ledger::blkstorage::testing {
