@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "tools/configtxgen/config_json.h"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+#include <absl/strings/str_format.h>
+
+#include "fabric/status_macros.h"
+
+namespace fabric::configtxgen {
+namespace internal {
+namespace {
+
+std::string JoinNames(std::initializer_list<std::string_view> names) {
+  std::string out;
+  for (std::string_view name : names) {
+    out += out.empty() ? "" : ", ";
+    out += name;
+  }
+  return out;
+}
+
+}  // namespace
+
+Status Invalid(const std::string& path, std::string_view what) {
+  return InvalidArgumentError(absl::StrFormat("%s: %s", path, what));
+}
+
+Status CheckObject(const json& value, const std::string& path,
+                   std::initializer_list<std::string_view> allowed) {
+  if (!value.is_object()) {
+    return Invalid(path, "must be an object");
+  }
+  for (const auto& [key, unused] : value.items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return Invalid(
+          path, absl::StrFormat("unknown field \"%s\"; want one of: %s", key, JoinNames(allowed)));
+    }
+  }
+  return Status::OK();
+}
+
+StatusOr<std::string> GetString(const json& object, std::string_view key, const std::string& path,
+                                bool required) {
+  auto it = object.find(key);
+  if (it == object.end()) {
+    if (required) {
+      return Invalid(path, absl::StrFormat("missing field \"%s\"", key));
+    }
+    return std::string();
+  }
+  if (!it->is_string()) {
+    return Invalid(path + "." + std::string(key), "must be a string");
+  }
+  return it->get<std::string>();
+}
+
+StatusOr<std::vector<std::string>> GetStringList(const json& object, std::string_view key,
+                                                 const std::string& path) {
+  std::vector<std::string> out;
+  auto it = object.find(key);
+  if (it == object.end()) {
+    return out;
+  }
+  const std::string field = path + "." + std::string(key);
+  if (!it->is_array()) {
+    return Invalid(field, "must be a list of strings");
+  }
+  for (const json& item : *it) {
+    if (!item.is_string()) {
+      return Invalid(field, "must be a list of strings");
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+StatusOr<uint64_t> GetUnsigned(const json& value, const std::string& path, uint64_t max) {
+  if (!value.is_number_unsigned() || value.get<uint64_t>() > max) {
+    return Invalid(path, absl::StrFormat("must be an integer between 0 and %u", max));
+  }
+  return value.get<uint64_t>();
+}
+
+StatusOr<PolicyMap> ParsePolicies(const json& value, const std::string& path) {
+  PolicyMap policies;
+  if (!value.is_object()) {
+    return Invalid(path, "must be an object of policies");
+  }
+  for (const auto& [name, spec] : value.items()) {
+    const std::string policy_path = path + "." + name;
+    RETURN_IF_ERROR(CheckObject(spec, policy_path, {"Type", "Rule"}));
+    ASSIGN_OR_RETURN(std::string type, GetString(spec, "Type", policy_path, true));
+    ASSIGN_OR_RETURN(std::string rule, GetString(spec, "Rule", policy_path, true));
+    if (type != "Signature" && type != "ImplicitMeta") {
+      return Invalid(
+          policy_path + ".Type",
+          absl::StrFormat("unknown policy type \"%s\"; want Signature or ImplicitMeta", type));
+    }
+    policies[name] = PolicySpec{type, rule};
+  }
+  return policies;
+}
+
+StatusOr<std::vector<std::string>> ParseCapabilities(const json& value, const std::string& path) {
+  if (!value.is_object()) {
+    return Invalid(path, "must be an object of capability names to booleans");
+  }
+  std::vector<std::string> names;
+  for (const auto& [name, enabled] : value.items()) {
+    if (!enabled.is_boolean()) {
+      return Invalid(path + "." + name, "must be true or false");
+    }
+    if (enabled.get<bool>()) {
+      names.push_back(name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+json MergeOver(const json* defaults, const json& overrides) {
+  json merged = defaults != nullptr && defaults->is_object() ? *defaults : json::object();
+  for (const auto& [key, value] : overrides.items()) {
+    merged[key] = value;
+  }
+  return merged;
+}
+
+const json* Find(const json& object, std::string_view key) {
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+}  // namespace internal
+
+StatusOr<uint32_t> ParseByteSize(std::string_view text) {
+  const std::string original(text);
+  auto invalid = [&original] {
+    return InvalidArgumentError(absl::StrFormat(
+        "invalid size \"%s\"; want a number of bytes with an optional K, M or G unit", original));
+  };
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  if (digits == 0 || digits > 12) {
+    return invalid();
+  }
+  uint64_t size = std::stoull(std::string(text.substr(0, digits)));
+  std::string_view rest = text.substr(digits);
+  while (!rest.empty() && rest[0] == ' ') {
+    rest.remove_prefix(1);
+  }
+  int shift = 0;
+  if (!rest.empty()) {
+    switch (std::tolower(static_cast<unsigned char>(rest[0]))) {
+      case 'k':
+        shift = 10;
+        break;
+      case 'm':
+        shift = 20;
+        break;
+      case 'g':
+        shift = 30;
+        break;
+      default:
+        return invalid();
+    }
+    rest.remove_prefix(1);
+    if (rest == "b" || rest == "B") {
+      rest.remove_prefix(1);
+    }
+    if (!rest.empty()) {
+      return invalid();
+    }
+  } else if (digits != text.size()) {
+    return invalid();
+  }
+  size <<= shift;
+  if (size > std::numeric_limits<uint32_t>::max()) {
+    return InvalidArgumentError(absl::StrFormat("size \"%s\" does not fit in 32 bits", original));
+  }
+  return static_cast<uint32_t>(size);
+}
+
+}  // namespace fabric::configtxgen
