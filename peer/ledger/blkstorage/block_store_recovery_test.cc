@@ -238,6 +238,14 @@ TEST_F(RecoveryTest, MissingBlockFileIsDataLoss) {
   EXPECT_THAT(std::string(store.status().message()), HasSubstr(File(1)));
 }
 
+TEST_F(RecoveryTest, IndexNamingDeletedFilesIsDataLoss) {
+  AddBlocks(3);
+  fs::remove(File(0));
+  StatusOr<std::unique_ptr<BlockStore>> store = Open();
+  ASSERT_TRUE(store.status().IsDataLoss()) << store.status();
+  EXPECT_THAT(std::string(store.status().message()), HasSubstr("which is missing"));
+}
+
 TEST_F(RecoveryTest, ZeroFilledTailIsTruncated) {
   AddBlocks(3);
   AppendToFile(0, std::string(4096, '\0'));

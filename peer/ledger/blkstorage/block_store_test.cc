@@ -315,6 +315,24 @@ TEST(BlockStoreTest, ConcurrentReadersSeeConsistentBlocksDuringAppends) {
   EXPECT_EQ(store->Height(), static_cast<uint64_t>(kBlocks));
 }
 
+TEST(BlockStoreTest, IoFailureStopsWritesButNotReads) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path(), 1024);
+  ASSERT_NE(store, nullptr);
+  common::Block first = chain.NextBlock(2);
+  BLK_ASSERT_OK(store->AddBlock(first));
+  // The next block must roll over to blockfile_000001, which cannot be opened as a file.
+  std::filesystem::create_directory(BlockFilePath(dir.path() + "/chains/mychannel", 1));
+  Status s = store->AddBlock(chain.NextBlock(2));
+  EXPECT_TRUE(s.IsInternal()) << s;
+  s = store->AddBlock(chain.NextBlock(2));
+  EXPECT_TRUE(s.IsFailedPrecondition()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("reopen to recover"));
+  EXPECT_EQ(store->Height(), 1u);
+  ExpectSameBlock(store->RetrieveBlockByNumber(0), first);
+}
+
 TEST(BlockStoreTest, SecondOpenOfTheSameStoreFails) {
   TempDir dir;
   std::unique_ptr<BlockStore> store = OpenStore(dir.path());
