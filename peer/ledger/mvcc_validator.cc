@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "peer/ledger/mvcc_validator.h"
+
+#include <map>
+
+#include "common/logging/logging.h"
+#include "fabric/status_macros.h"
+
+namespace fabric::ledger {
+namespace {
+
+logging::Logger logger("ledger.validator");
+
+std::optional<Height> ReadVersion(const kvrwset::KVRead& read) {
+  if (!read.has_version()) {
+    return std::nullopt;
+  }
+  return Height::FromProto(read.version());
+}
+
+StatusOr<bool> ValidateReads(const StateSnapshot& committed, const NsRwSet& ns,
+                             const UpdateBatch& batch) {
+  for (const auto& read : ns.kv.reads()) {
+    if (batch.Get(ns.ns, read.key()) != nullptr) {
+      return false;
+    }
+    ASSIGN_OR_RETURN(auto vv, committed.GetState(ns.ns, read.key()));
+    std::optional<Height> have;
+    if (vv.has_value()) {
+      have = vv->version;
+    }
+    if (have != ReadVersion(read)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Merges the committed range with the pending updates of the namespace and compares the
+// result with the raw reads.
+StatusOr<bool> ValidateRangeQuery(const StateSnapshot& committed, const std::string& ns,
+                                  const kvrwset::RangeQueryInfo& rq, const UpdateBatch& batch) {
+  if (rq.has_reads_merkle_hashes()) {
+    FLOG_WARN(logger, "range query ns=%s has a merkle summary; not supported, invalidating", ns);
+    return false;
+  }
+  const auto& reads = rq.raw_reads().kv_reads();
+  std::string end = rq.end_key();
+  if (!rq.itr_exhausted()) {
+    if (reads.empty()) {
+      return true;  // nothing was observed
+    }
+    end.push_back('\0');  // include the last key read
+  }
+  // Committed entries in range, overlaid with the pending updates.
+  std::map<std::string, Height> merged;
+  auto it = committed.GetStateRangeScanIterator(ns, rq.start_key(), end);
+  while (true) {
+    ASSIGN_OR_RETURN(auto kv, it->Next());
+    if (!kv.has_value()) {
+      break;
+    }
+    merged.emplace(std::move(kv->key), kv->value.version);
+  }
+  if (const auto* updates = batch.GetNamespace(ns); updates != nullptr) {
+    auto lo = updates->lower_bound(rq.start_key());
+    auto hi = end.empty() ? updates->end() : updates->lower_bound(end);
+    for (auto u = lo; u != hi; ++u) {
+      if (u->second.is_delete) {
+        merged.erase(u->first);
+      } else {
+        merged[u->first] = u->second.value.version;
+      }
+    }
+  }
+  if (merged.size() != static_cast<size_t>(reads.size())) {
+    return false;
+  }
+  int i = 0;
+  for (const auto& [key, version] : merged) {
+    const auto& read = reads[i++];
+    if (read.key() != key || ReadVersion(read) != std::optional<Height>(version)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+StatusOr<protos::TxValidationCode> ValidateTx(const StateSnapshot& committed, const ParsedTx& tx,
+                                              const UpdateBatch& batch) {
+  for (const auto& ns : tx.rwset) {
+    ASSIGN_OR_RETURN(bool ok, ValidateReads(committed, ns, batch));
+    if (!ok) {
+      return protos::MVCC_READ_CONFLICT;
+    }
+  }
+  for (const auto& ns : tx.rwset) {
+    for (const auto& rq : ns.kv.range_queries_info()) {
+      ASSIGN_OR_RETURN(bool ok, ValidateRangeQuery(committed, ns.ns, rq, batch));
+      if (!ok) {
+        return protos::PHANTOM_READ_CONFLICT;
+      }
+    }
+  }
+  return protos::VALID;
+}
+
+// The latest value of (ns, key): pending update first, then committed state.
+StatusOr<std::optional<VersionedValue>> Latest(const StateSnapshot& committed,
+                                               const std::string& ns, const std::string& key,
+                                               const UpdateBatch& batch) {
+  if (const auto* e = batch.Get(ns, key); e != nullptr) {
+    return e->is_delete ? std::optional<VersionedValue>() : std::optional(e->value);
+  }
+  return committed.GetState(ns, key);
+}
+
+// The stored form of a metadata write: KVMetadataWrite{entries} without the key; empty
+// entries delete the metadata.
+std::string MetadataBytes(const kvrwset::KVMetadataWrite& mw) {
+  if (mw.entries().empty()) {
+    return {};
+  }
+  kvrwset::KVMetadataWrite entries;
+  *entries.mutable_entries() = mw.entries();
+  return entries.SerializeAsString();
+}
+
+}  // namespace
+
+Status ApplyTxWrites(const StateSnapshot& committed, const ParsedTx& tx, Height height,
+                     UpdateBatch* batch) {
+  for (const auto& ns : tx.rwset) {
+    std::map<std::string, const kvrwset::KVMetadataWrite*> md;
+    for (const auto& mw : ns.kv.metadata_writes()) {
+      md[mw.key()] = &mw;
+    }
+    for (const auto& w : ns.kv.writes()) {
+      if (w.is_delete()) {
+        batch->Delete(ns.ns, w.key(), height);
+        md.erase(w.key());
+        continue;
+      }
+      VersionedValue vv{w.value(), "", height};
+      if (auto m = md.find(w.key()); m != md.end()) {
+        vv.metadata = MetadataBytes(*m->second);
+        md.erase(m);
+      } else {
+        ASSIGN_OR_RETURN(auto latest, Latest(committed, ns.ns, w.key(), *batch));
+        if (latest.has_value()) {
+          vv.metadata = std::move(latest->metadata);
+        }
+      }
+      batch->Put(ns.ns, w.key(), std::move(vv));
+    }
+    for (const auto& [key, mw] : md) {  // metadata-only updates
+      ASSIGN_OR_RETURN(auto latest, Latest(committed, ns.ns, key, *batch));
+      if (!latest.has_value()) {
+        continue;
+      }
+      latest->metadata = MetadataBytes(*mw);
+      latest->version = height;
+      batch->Put(ns.ns, key, std::move(*latest));
+    }
+  }
+  return Status();
+}
+
+Status ValidateAndPrepareBatch(const StateSnapshot& committed, uint64_t block_num,
+                               std::vector<ParsedTx>& txs, UpdateBatch* batch) {
+  for (auto& tx : txs) {
+    if (tx.code != protos::VALID || tx.rwset.empty()) {
+      continue;
+    }
+    ASSIGN_OR_RETURN(tx.code, ValidateTx(committed, tx, *batch));
+    if (tx.code != protos::VALID) {
+      FLOG_DEBUG(logger, "block=%d tx=%d txid=%s invalid: code %d", block_num, tx.tx_num,
+                 tx.tx_id, static_cast<int>(tx.code));
+      continue;
+    }
+    RETURN_IF_ERROR(ApplyTxWrites(committed, tx, Height{block_num, tx.tx_num}, batch));
+  }
+  return Status();
+}
+
+}  // namespace fabric::ledger
