@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <limits>
+#include <optional>
 
 #include <absl/strings/str_format.h>
 
@@ -137,6 +138,36 @@ const json* Find(const json& object, std::string_view key) {
 
 }  // namespace internal
 
+namespace {
+
+// The binary shift of a size unit "", "K", "KB", "m", "Gb"...; nullopt for anything else.
+std::optional<int> UnitShift(std::string_view unit) {
+  if (unit.empty()) {
+    return 0;
+  }
+  int shift = 0;
+  switch (std::tolower(static_cast<unsigned char>(unit[0]))) {
+    case 'k':
+      shift = 10;
+      break;
+    case 'm':
+      shift = 20;
+      break;
+    case 'g':
+      shift = 30;
+      break;
+    default:
+      return std::nullopt;
+  }
+  unit.remove_prefix(1);
+  if (unit == "b" || unit == "B") {
+    unit.remove_prefix(1);
+  }
+  return unit.empty() ? std::optional<int>(shift) : std::nullopt;
+}
+
+}  // namespace
+
 StatusOr<uint32_t> ParseByteSize(std::string_view text) {
   const std::string original(text);
   auto invalid = [&original] {
@@ -155,32 +186,11 @@ StatusOr<uint32_t> ParseByteSize(std::string_view text) {
   while (!rest.empty() && rest[0] == ' ') {
     rest.remove_prefix(1);
   }
-  int shift = 0;
-  if (!rest.empty()) {
-    switch (std::tolower(static_cast<unsigned char>(rest[0]))) {
-      case 'k':
-        shift = 10;
-        break;
-      case 'm':
-        shift = 20;
-        break;
-      case 'g':
-        shift = 30;
-        break;
-      default:
-        return invalid();
-    }
-    rest.remove_prefix(1);
-    if (rest == "b" || rest == "B") {
-      rest.remove_prefix(1);
-    }
-    if (!rest.empty()) {
-      return invalid();
-    }
-  } else if (digits != text.size()) {
+  std::optional<int> shift = UnitShift(rest);
+  if (!shift.has_value() || (rest.empty() && digits != text.size())) {
     return invalid();
   }
-  size <<= shift;
+  size <<= *shift;
   if (size > std::numeric_limits<uint32_t>::max()) {
     return InvalidArgumentError(absl::StrFormat("size \"%s\" does not fit in 32 bits", original));
   }

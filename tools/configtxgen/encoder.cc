@@ -171,6 +171,34 @@ StatusOr<common::ConfigGroup> NewConsortiumsGroup(
   return group;
 }
 
+// The update creating a channel, against a template that has the same orgs but no application
+// values or policies (Fabric's DefaultConfigTemplate + update.Compute): the orgs are read at
+// version 0 and the application group is written at version 1, plus the Consortium value.
+common::ConfigUpdate ChannelCreationUpdate(std::string_view channel_id,
+                                           const common::ConfigGroup& application,
+                                           const std::string& consortium_name) {
+  common::ConfigUpdate update;
+  update.set_channel_id(std::string(channel_id));
+  auto& read_app = (*update.mutable_read_set()->mutable_groups())["Application"];
+  auto& write_app = (*update.mutable_write_set()->mutable_groups())["Application"];
+  for (const auto& [org_name, unused] : application.groups()) {
+    (*read_app.mutable_groups())[org_name];
+    (*write_app.mutable_groups())[org_name];
+  }
+  write_app.set_version(1);
+  write_app.set_mod_policy(application.mod_policy());
+  *write_app.mutable_policies() = application.policies();
+  *write_app.mutable_values() = application.values();
+
+  (*update.mutable_read_set()->mutable_values())[std::string(channelconfig::kConsortiumKey)];
+  common::Consortium consortium;
+  consortium.set_name(consortium_name);
+  (*update.mutable_write_set()->mutable_values())[std::string(channelconfig::kConsortiumKey)]
+      .set_value(protoutil::Marshal(consortium));
+
+  return update;
+}
+
 }  // namespace
 
 StatusOr<common::ConfigGroup> NewChannelGroup(const Profile& profile) {
@@ -232,30 +260,9 @@ StatusOr<common::Envelope> MakeChannelCreationTx(const Profile& profile,
     return InvalidArgumentError("channel creation tx: empty channel id");
   }
   ASSIGN_OR_RETURN(common::ConfigGroup channel, NewChannelGroup(profile));
-  const common::ConfigGroup& application =
-      channel.groups().at(std::string(channelconfig::kApplicationGroupKey));
-
-  // The update against a template that has the same orgs but no application values or
-  // policies: the orgs are read at version 0 and the application group is written at version 1.
-  common::ConfigUpdate update;
-  update.set_channel_id(std::string(channel_id));
-  auto& read_app = (*update.mutable_read_set()->mutable_groups())["Application"];
-  auto& write_app = (*update.mutable_write_set()->mutable_groups())["Application"];
-  for (const auto& [org_name, unused] : application.groups()) {
-    (*read_app.mutable_groups())[org_name];
-    (*write_app.mutable_groups())[org_name];
-  }
-  write_app.set_version(1);
-  write_app.set_mod_policy(application.mod_policy());
-  *write_app.mutable_policies() = application.policies();
-  *write_app.mutable_values() = application.values();
-
-  (*update.mutable_read_set()->mutable_values())[std::string(channelconfig::kConsortiumKey)];
-  common::Consortium consortium;
-  consortium.set_name(profile.consortium);
-  (*update.mutable_write_set()->mutable_values())[std::string(channelconfig::kConsortiumKey)]
-      .set_value(protoutil::Marshal(consortium));
-
+  common::ConfigUpdate update = ChannelCreationUpdate(
+      channel_id, channel.groups().at(std::string(channelconfig::kApplicationGroupKey)),
+      profile.consortium);
   common::ConfigUpdateEnvelope update_envelope;
   update_envelope.set_config_update(protoutil::Marshal(update));
   common::ChannelHeader channel_header =

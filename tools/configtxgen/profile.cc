@@ -30,6 +30,29 @@ using internal::MergeOver;
 using internal::ParseCapabilities;
 using internal::ParsePolicies;
 
+StatusOr<std::vector<AnchorPeerSpec>> ParseAnchorPeers(const json& anchors,
+                                                       const std::string& path) {
+  std::vector<AnchorPeerSpec> peers;
+  if (!anchors.is_array()) {
+    return Invalid(path, "must be a list");
+  }
+  for (size_t i = 0; i < anchors.size(); ++i) {
+    const std::string anchor_path = absl::StrFormat("%s[%d]", path, i);
+    const json& anchor = anchors[i];
+    RETURN_IF_ERROR(CheckObject(anchor, anchor_path, {"Host", "Port"}));
+    AnchorPeerSpec peer;
+    ASSIGN_OR_RETURN(peer.host, GetString(anchor, "Host", anchor_path, true));
+    const json* port = Find(anchor, "Port");
+    if (port == nullptr) {
+      return Invalid(anchor_path, "missing field \"Port\"");
+    }
+    ASSIGN_OR_RETURN(uint64_t port_number, GetUnsigned(*port, anchor_path + ".Port", 65535));
+    peer.port = static_cast<int32_t>(port_number);
+    peers.push_back(std::move(peer));
+  }
+  return peers;
+}
+
 // Parses the sections of configtx.json for one profile; see profile.h.
 class ProfileLoader {
  public:
@@ -39,6 +62,8 @@ class ProfileLoader {
   StatusOr<Profile> Load(std::string_view name);
 
  private:
+  StatusOr<Profile> ParseProfile(const json& profile, const std::string& path, std::string name);
+  Status ParseChannelSection(const json& profile, const std::string& path, Profile* out);
   Status IndexOrganizations();
   StatusOr<OrganizationSpec> ParseOrganization(const json& value, const std::string& path);
   StatusOr<std::vector<OrganizationSpec>> ResolveOrgs(const json& section, const std::string& path);
@@ -100,23 +125,7 @@ StatusOr<OrganizationSpec> ProfileLoader::ParseOrganization(const json& org,
     ASSIGN_OR_RETURN(spec.policies, ParsePolicies(*policies, path + ".Policies"));
   }
   if (const json* anchors = Find(org, "AnchorPeers")) {
-    if (!anchors->is_array()) {
-      return Invalid(path + ".AnchorPeers", "must be a list");
-    }
-    for (size_t i = 0; i < anchors->size(); ++i) {
-      const std::string anchor_path = absl::StrFormat("%s.AnchorPeers[%d]", path, i);
-      const json& anchor = (*anchors)[i];
-      RETURN_IF_ERROR(CheckObject(anchor, anchor_path, {"Host", "Port"}));
-      AnchorPeerSpec peer;
-      ASSIGN_OR_RETURN(peer.host, GetString(anchor, "Host", anchor_path, true));
-      const json* port = Find(anchor, "Port");
-      if (port == nullptr) {
-        return Invalid(anchor_path, "missing field \"Port\"");
-      }
-      ASSIGN_OR_RETURN(uint64_t port_number, GetUnsigned(*port, anchor_path + ".Port", 65535));
-      peer.port = static_cast<int32_t>(port_number);
-      spec.anchor_peers.push_back(std::move(peer));
-    }
+    ASSIGN_OR_RETURN(spec.anchor_peers, ParseAnchorPeers(*anchors, path + ".AnchorPeers"));
   }
   ASSIGN_OR_RETURN(spec.orderer_endpoints, GetStringList(org, "OrdererEndpoints", path));
   return spec;
@@ -306,20 +315,24 @@ StatusOr<Profile> ProfileLoader::Load(std::string_view name) {
     return NotFoundError(absl::StrFormat("profile \"%s\" not found in configtx.json; have: %s",
                                          name, absl::StrJoin(names, ", ")));
   }
-  const std::string path = "Profiles." + std::string(name);
+  return ParseProfile(*profile, "Profiles." + std::string(name), std::string(name));
+}
+
+StatusOr<Profile> ProfileLoader::ParseProfile(const json& profile, const std::string& path,
+                                              std::string name) {
   RETURN_IF_ERROR(CheckObject(
-      *profile, path,
+      profile, path,
       {"Orderer", "Application", "Consortiums", "Consortium", "Policies", "Capabilities"}));
   Profile out;
-  out.name = std::string(name);
-  if (const json* orderer = Find(*profile, "Orderer")) {
+  out.name = std::move(name);
+  if (const json* orderer = Find(profile, "Orderer")) {
     if (!orderer->is_object()) {
       return Invalid(path + ".Orderer", "must be an object");
     }
     ASSIGN_OR_RETURN(out.orderer,
                      ParseOrderer(MergeOver(Find(root_, "Orderer"), *orderer), path + ".Orderer"));
   }
-  if (const json* application = Find(*profile, "Application")) {
+  if (const json* application = Find(profile, "Application")) {
     if (!application->is_object()) {
       return Invalid(path + ".Application", "must be an object");
     }
@@ -327,25 +340,32 @@ StatusOr<Profile> ProfileLoader::Load(std::string_view name) {
                      ParseApplication(MergeOver(Find(root_, "Application"), *application),
                                       path + ".Application"));
   }
-  if (const json* consortiums = Find(*profile, "Consortiums")) {
+  if (const json* consortiums = Find(profile, "Consortiums")) {
     ASSIGN_OR_RETURN(out.consortiums, ParseConsortiums(*consortiums, path + ".Consortiums"));
   }
-  ASSIGN_OR_RETURN(out.consortium, GetString(*profile, "Consortium", path, false));
+  ASSIGN_OR_RETURN(out.consortium, GetString(profile, "Consortium", path, false));
+  RETURN_IF_ERROR(ParseChannelSection(profile, path, &out));
+  return out;
+}
+
+// The profile's channel-level Policies and Capabilities, over the top-level "Channel" section.
+Status ProfileLoader::ParseChannelSection(const json& profile, const std::string& path,
+                                          Profile* out) {
   json channel = json::object();
   if (const json* defaults = Find(root_, "Channel")) {
     RETURN_IF_ERROR(CheckObject(*defaults, "Channel", {"Policies", "Capabilities"}));
     channel = *defaults;
   }
   for (std::string_view key : {"Policies", "Capabilities"}) {
-    if (const json* value = Find(*profile, key)) {
+    if (const json* value = Find(profile, key)) {
       channel[std::string(key)] = *value;
     }
   }
   if (const json* policies = Find(channel, "Policies")) {
-    ASSIGN_OR_RETURN(out.policies, ParsePolicies(*policies, path + ".Policies"));
+    ASSIGN_OR_RETURN(out->policies, ParsePolicies(*policies, path + ".Policies"));
   }
-  ASSIGN_OR_RETURN(out.capabilities, SectionCapabilities(channel, path, "Channel"));
-  return out;
+  ASSIGN_OR_RETURN(out->capabilities, SectionCapabilities(channel, path, "Channel"));
+  return Status::OK();
 }
 
 StatusOr<Profile> LoadProfile(std::string_view json_text, std::string_view profile_name,
