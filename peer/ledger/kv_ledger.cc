@@ -57,8 +57,9 @@ Status KvLedger::Recover() {
   }
   const uint64_t from = std::min(state_next, history_next);
   if (from < height) {
-    FLOG_INFO(logger, "ledger=%s recovering: replaying blocks %d..%d (state at %d, history at %d)",
-              ledger_id_, from, height - 1, state_next, history_next);
+    FLOG_INFO(logger,
+              "ledger=%s recovering: replaying blocks %d..%d (state lacks blocks from %d, "
+              "history from %d)", ledger_id_, from, height - 1, state_next, history_next);
   }
   for (uint64_t n = from; n < height; ++n) {
     RETURN_IF_ERROR(ReplayBlock(n, n >= state_next, n >= history_next));
