@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// bench_ledger: ledger throughput on real LevelDB and block files in a temporary directory.
+// Prints one line per figure ("name value unit"):
+//   ledger_commit_tps      committed tx/s: blocks of 500 endorser transactions with 10 writes
+//                          each, through ValidateAndPrepare + Commit (block store synced, state,
+//                          history, index)
+//   ledger_getstate_ops    GetState/s from simulators on several threads
+//   ledger_rangescan_keys  keys/s from a range scan over the whole namespace
+//   ledger_rss_mib         peak resident memory
+// Runtime is bounded (about 20 s). Env: BENCH_LEDGER_BLOCKS (default 40),
+// BENCH_LEDGER_THREADS (default 4), BENCH_LEDGER_SECONDS per read phase (default 3).
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <absl/strings/str_format.h>
+
+#include "peer/ledger/kv_ledger.h"
+#include "peer/ledger/leveldb_util.h"
+#include "peer/ledger/rwset_builder.h"
+#include "peer/ledger/testing/temp_dir.h"
+#include "peer/ledger/testing/tx_builder.h"
+
+namespace fabric::ledger {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kTxPerBlock = 500;
+constexpr int kWritesPerTx = 10;
+constexpr int kKeySpace = 500000;
+constexpr char kChannel[] = "benchch";
+
+int EnvInt(const char* name, int def) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? std::atoi(v) : def;
+}
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+std::string KeyName(uint64_t k) { return absl::StrFormat("key%08d", k); }
+
+std::vector<common::Block> MakeBlocks(testing::BlockChain& chain, int n, std::mt19937_64& rng) {
+  std::vector<common::Block> blocks;
+  const std::string value(100, 'v');
+  for (int b = 0; b < n; ++b) {
+    std::vector<common::Envelope> envs;
+    envs.reserve(kTxPerBlock);
+    for (int t = 0; t < kTxPerBlock; ++t) {
+      RWSetBuilder rw;
+      for (int w = 0; w < kWritesPerTx; ++w) {
+        rw.AddToWriteSet("bench", KeyName(rng() % kKeySpace), value);
+      }
+      envs.push_back(testing::FastEndorserTx(
+          kChannel, absl::StrFormat("tx-%d-%d-%x", chain.next_number(), t, rng()),
+          rw.GetTxSimulationResults()));
+    }
+    blocks.push_back(chain.Next(envs));
+  }
+  return blocks;
+}
+
+double BenchCommit(KvLedger& ledger, std::vector<common::Block> blocks) {
+  const auto start = Clock::now();
+  for (auto& block : blocks) {
+    Status s = ledger.CommitBlock(std::move(block));
+    if (!s.ok()) {
+      std::fprintf(stderr, "commit failed: %s\n", s.ToString().c_str());
+      std::exit(1);
+    }
+  }
+  return blocks.size() * kTxPerBlock / Seconds(Clock::now() - start);
+}
+
+double BenchGetState(KvLedger& ledger, int threads, double seconds) {
+  std::vector<uint64_t> counts(threads, 0);
+  std::vector<std::thread> workers;
+  const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
+  const auto start = Clock::now();
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::mt19937_64 rng(t + 1);
+      uint64_t n = 0;
+      while (Clock::now() < deadline) {
+        auto sim = ledger.NewTxSimulator("read");
+        for (int i = 0; i < 100; ++i) {
+          (void)sim->GetState("bench", KeyName(rng() % kKeySpace)).value();
+        }
+        (void)sim->GetTxSimulationResults();
+        sim->Done();
+        n += 100;
+      }
+      counts[t] = n;
+    });
+  }
+  for (auto& w : workers) {
+    w.join();
+  }
+  uint64_t total = 0;
+  for (uint64_t c : counts) {
+    total += c;
+  }
+  return total / Seconds(Clock::now() - start);
+}
+
+double BenchRangeScan(KvLedger& ledger, double seconds) {
+  uint64_t keys = 0;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration<double>(seconds);
+  while (Clock::now() < deadline) {
+    auto qe = ledger.NewQueryExecutor();
+    auto it = qe->GetStateRangeScanIterator("bench", "", "").value();
+    while (it->Next().value().has_value()) {
+      ++keys;
+    }
+    qe->Done();
+  }
+  return keys / Seconds(Clock::now() - start);
+}
+
+double PeakRssMib() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) {
+      return std::atof(line.c_str() + 6) / 1024.0;
+    }
+  }
+  return 0;
+}
+
+int Run() {
+  const int blocks = EnvInt("BENCH_LEDGER_BLOCKS", 40);
+  const int threads = EnvInt("BENCH_LEDGER_THREADS", 4);
+  const double seconds = EnvInt("BENCH_LEDGER_SECONDS", 3);
+  testing::TempDir dir;
+  auto state = OpenLevelDB(dir.Sub("stateLeveldb")).value();
+  auto history = OpenLevelDB(dir.Sub("historyLeveldb")).value();
+  KvLedger::Options o;
+  o.ledger_id = kChannel;
+  o.state_db = state->db();
+  o.history_db = history->db();
+  o.block_store.block_dir = dir.Sub("chains/chains/benchch");
+  auto ledger = KvLedger::Open(o).value();
+  testing::BlockChain chain;
+  if (!ledger->CommitBlock(chain.Next({testing::ConfigTx(kChannel, "genesis")})).ok()) {
+    return 1;
+  }
+  std::mt19937_64 rng(42);
+  auto prepared = MakeBlocks(chain, blocks, rng);
+  std::printf("ledger_commit_tps %.0f tx/s\n", BenchCommit(*ledger, std::move(prepared)));
+  std::printf("ledger_getstate_ops %.0f ops/s\n", BenchGetState(*ledger, threads, seconds));
+  std::printf("ledger_rangescan_keys %.0f keys/s\n", BenchRangeScan(*ledger, seconds / 2));
+  std::printf("ledger_rss_mib %.1f MiB\n", PeakRssMib());
+  return 0;
+}
+
+}  // namespace
+}  // namespace fabric::ledger
+
+int main() { return fabric::ledger::Run(); }
