@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Start: the entry point of a chaincode executable. Connects to the peer, registers, and serves
+// the peer's INIT and TRANSACTION requests until the stream ends.
+//
+//   int main(int argc, char** argv) {
+//     MyChaincode cc;
+//     return fabric::shim::Start(cc, argc, argv);
+//   }
+//
+// Configuration, as Fabric's Go and Node shims read it:
+//   CORE_CHAINCODE_ID_NAME      "name:version" (1.x) or the package id (2.x); required.
+//   -peer.address / --peer.address (as "--peer.address=host:port" or "--peer.address host:port"),
+//                               else CORE_PEER_ADDRESS; required. A grpc:// or grpcs:// prefix is
+//                               accepted and dropped.
+//   CORE_PEER_TLS_ENABLED       "true"/"false" (unset = false).
+//   CORE_PEER_TLS_ROOTCERT_FILE PEM of the peer's (chaincode listener's) CA; required with TLS.
+//   CORE_TLS_CLIENT_KEY_PATH, CORE_TLS_CLIENT_CERT_PATH
+//                               client key and certificate; the files may hold raw PEM or
+//                               base64 of PEM (what Fabric 1.x launchers upload); both work.
+//   CORE_CHAINCODE_LOGGING_SHIM debug|info|warning|error for the shim's stderr log (default info).
+//
+// Transport: gRPC keepalive pings every 60 s (timeout 20 s, also without active calls), as the
+// Go shim; the peer's chaincode listener must permit them. Max message size 100 MiB both ways.
+//
+// Threading: the calling thread becomes the stream's only reader. Transactions run on a bounded
+// pool of worker threads (StartOptions), one transaction per worker; when all workers are busy
+// up to max_queued_transactions wait, beyond that the peer gets ERROR "too many concurrent
+// transactions". Every write to the stream goes through one mutex.
+//
+// Thread-safety: Start may be called once per process at a time per Chaincode; it blocks.
+
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "fabric/shim/chaincode.h"
+#include "fabric/status.h"
+
+namespace fabric::shim {
+
+struct TlsOptions {
+  bool enabled = false;
+  std::string root_cert_pem;    // CA that signed the peer's listener certificate.
+  std::string client_key_pem;   // Client key (PEM), empty for none.
+  std::string client_cert_pem;  // Client certificate chain (PEM), empty for none.
+};
+
+struct StartOptions {
+  std::string chaincode_id_name;  // Sent in REGISTER as ChaincodeID.name.
+  std::string peer_address;       // host:port of the peer's chaincode listener.
+  TlsOptions tls;
+  // Transactions served at once, and how many more may wait for a worker.
+  int max_concurrent_transactions = 64;
+  int max_queued_transactions = 4096;
+  // Deadline for each request to the peer (GET_STATE, ...). Fabric's shims wait forever.
+  std::chrono::milliseconds request_timeout{30000};
+  // Deadline for connecting to the peer.
+  std::chrono::milliseconds dial_timeout{10000};
+  std::chrono::milliseconds keepalive_time{60000};
+  std::chrono::milliseconds keepalive_timeout{20000};
+};
+
+// Builds StartOptions from the environment and argv as described above (argv may be null).
+// Errors: INVALID_ARGUMENT for a missing name or address or a bad CORE_PEER_TLS_ENABLED value;
+// NOT_FOUND / INVALID_ARGUMENT when a TLS file is missing or holds neither PEM nor base64 PEM.
+StatusOr<StartOptions> LoadStartOptions(int argc, char** argv);
+
+// Loads options with LoadStartOptions and serves. Returns non-zero: 1 on a configuration or
+// connection error (printed to stderr), 2 when the peer stream closed ("peer stream closed: ...;
+// chaincode exiting" on stderr). A chaincode process has nothing to do once its stream is gone.
+int Start(Chaincode& chaincode, int argc = 0, char** argv = nullptr);
+
+// Same with explicit options.
+int Start(Chaincode& chaincode, const StartOptions& options);
+
+}  // namespace fabric::shim

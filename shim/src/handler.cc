@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "src/handler.h"
+
+#include <utility>
+
+#include "peer/chaincode.pb.h"
+#include "peer/proposal_response.pb.h"
+#include "src/log.h"
+#include "src/peer_stub.h"
+#include "src/user_code.h"
+
+namespace fabric::shim::internal {
+
+using protos::ChaincodeMessage;
+
+namespace {
+
+const char* StateName(int state) {
+  static const char* const kNames[] = {"created", "established", "ready"};
+  return kNames[state];
+}
+
+std::string ShortTxid(const std::string& txid) { return txid.substr(0, 8); }
+
+}  // namespace
+
+Handler::Handler(Chaincode& chaincode, ChaincodeStream& stream, const HandlerOptions& options)
+    : chaincode_(chaincode),
+      stream_(stream),
+      options_(options),
+      pool_(options.max_concurrent_transactions, options.max_queued_transactions) {}
+
+Handler::~Handler() { Shutdown(); }
+
+Status Handler::Serve(const std::string& chaincode_id_name) {
+  protos::ChaincodeID id;
+  id.set_name(chaincode_id_name);
+  ChaincodeMessage reg;
+  reg.set_type(ChaincodeMessage::REGISTER);
+  reg.set_payload(id.SerializeAsString());
+  Status why = Send(reg);
+  if (why.ok()) {
+    Log(LogLevel::kInfo, "registering as " + chaincode_id_name);
+    why = UnavailableError("peer stream ended");
+    ChaincodeMessage msg;
+    while (stream_.Read(&msg)) {
+      if (!HandleMessage(msg)) {
+        why = PermissionDeniedError("peer refused the registration: " + msg.payload());
+        break;
+      }
+    }
+  } else {
+    why = why.Annotate("send REGISTER");
+  }
+  CloseMailboxes(why);
+  return why;
+}
+
+void Handler::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(send_mu_);
+    send_closed_ = true;
+  }
+  CloseMailboxes(UnavailableError("handler shut down"));
+  pool_.Shutdown();
+}
+
+bool Handler::HandleMessage(const ChaincodeMessage& msg) {
+  if (LogEnabled(LogLevel::kDebug)) {
+    Log(LogLevel::kDebug, "[" + ShortTxid(msg.txid()) + "] received " +
+                              ChaincodeMessage::Type_Name(msg.type()));
+  }
+  if (msg.type() == ChaincodeMessage::KEEPALIVE) {
+    (void)Send(msg);  // Echo, as Fabric's Go shim does.
+    return true;
+  }
+  if (state_ == State::kReady) {
+    HandleReady(msg);
+    return true;
+  }
+  State want_state = state_ == State::kCreated ? State::kEstablished : State::kReady;
+  auto want_type =
+      state_ == State::kCreated ? ChaincodeMessage::REGISTERED : ChaincodeMessage::READY;
+  if (msg.type() == want_type) {
+    state_ = want_state;
+    Log(LogLevel::kInfo, std::string("stream ") + StateName(static_cast<int>(state_)));
+    return true;
+  }
+  if (msg.type() == ChaincodeMessage::ERROR) {
+    Log(LogLevel::kError, "peer answered the registration with ERROR: " + msg.payload());
+    return false;
+  }
+  SendError(msg, "chaincode cannot handle message (" + ChaincodeMessage::Type_Name(msg.type()) +
+                     ") while in state: " + StateName(static_cast<int>(state_)));
+  return true;
+}
+
+void Handler::HandleReady(const ChaincodeMessage& msg) {
+  switch (msg.type()) {
+    case ChaincodeMessage::RESPONSE:
+    case ChaincodeMessage::ERROR:
+      RouteReply(msg);
+      return;
+    case ChaincodeMessage::INIT:
+    case ChaincodeMessage::TRANSACTION:
+      Dispatch(msg);
+      return;
+    default:
+      SendError(msg, "chaincode cannot handle message (" +
+                         ChaincodeMessage::Type_Name(msg.type()) + ") while in state: ready");
+  }
+}
+
+void Handler::RouteReply(const ChaincodeMessage& msg) {
+  std::lock_guard<std::mutex> lock(mailbox_mu_);
+  auto it = mailboxes_.find(MailboxKey(msg.channel_id(), msg.txid()));
+  if (it == mailboxes_.end()) {
+    Log(LogLevel::kWarning, "dropping " + ChaincodeMessage::Type_Name(msg.type()) +
+                                " for channel=" + msg.channel_id() + " txid=" + msg.txid() +
+                                ": no request is waiting for it");
+    return;
+  }
+  it->second->reply = msg;
+  it->second->cv.notify_one();
+}
+
+void Handler::Dispatch(const ChaincodeMessage& msg) {
+  bool accepted = pool_.TrySubmit([this, msg] { Execute(msg); });
+  if (!accepted) {
+    SendError(msg, "too many concurrent transactions");
+  }
+}
+
+void Handler::Execute(const ChaincodeMessage& msg) {
+  const bool init = msg.type() == ChaincodeMessage::INIT;
+  StatusOr<std::unique_ptr<PeerChaincodeStub>> stub = PeerChaincodeStub::Create(*this, msg);
+  if (!stub.ok()) {
+    SendError(msg, "failed to create new ChaincodeStub: " + std::string(stub.status().message()));
+    return;
+  }
+  UserCodeResult run = RunUserCode(chaincode_, **stub, init);
+  const Response& res = run.response;
+  (*stub)->MarkDone();
+  ChaincodeMessage reply;
+  reply.set_txid(msg.txid());
+  reply.set_channel_id(msg.channel_id());
+  if (const auto& event = (*stub)->GetEvent()) {
+    *reply.mutable_chaincode_event() = *event;
+  }
+  // An exception, or (as Fabric's shim) an Init response >= 500, is an ERROR; the rest COMPLETED.
+  if (run.threw || (init && res.status >= kError)) {
+    reply.set_type(ChaincodeMessage::ERROR);
+    reply.set_payload(res.message);
+  } else {
+    protos::Response pb;
+    pb.set_status(res.status);
+    pb.set_message(res.message);
+    pb.set_payload(res.payload);
+    reply.set_type(ChaincodeMessage::COMPLETED);
+    reply.set_payload(pb.SerializeAsString());
+  }
+  if (reply.type() == ChaincodeMessage::ERROR) {
+    Log(LogLevel::kWarning, "[" + ShortTxid(msg.txid()) + "] transaction failed: " + res.message);
+  }
+  Status s = Send(reply);
+  if (!s.ok()) {
+    Log(LogLevel::kWarning, "[" + ShortTxid(msg.txid()) + "] could not send result: " +
+                                std::string(s.message()));
+  }
+}
+
+void Handler::SendError(const ChaincodeMessage& about, const std::string& text) {
+  std::string line = "[" + ShortTxid(about.txid()) + "] " + text;
+  Log(LogLevel::kError, line);
+  ChaincodeMessage err;
+  err.set_type(ChaincodeMessage::ERROR);
+  err.set_payload(text);
+  err.set_txid(about.txid());
+  err.set_channel_id(about.channel_id());
+  (void)Send(err);
+}
+
+Status Handler::Send(const ChaincodeMessage& msg) {
+  std::lock_guard<std::mutex> lock(send_mu_);
+  if (send_closed_) {
+    return UnavailableError("peer stream closed");
+  }
+  if (!stream_.Write(msg)) {
+    return UnavailableError("peer stream closed: write failed");
+  }
+  return Status::OK();
+}
+
+StatusOr<ChaincodeMessage> Handler::Call(const ChaincodeMessage& request) {
+  MailboxKey key(request.channel_id(), request.txid());
+  auto box = std::make_shared<Mailbox>();
+  {
+    std::lock_guard<std::mutex> lock(mailbox_mu_);
+    if (closed_) {
+      return *closed_;
+    }
+    if (!mailboxes_.emplace(key, box).second) {
+      return FailedPreconditionError("a request for this transaction is already pending");
+    }
+  }
+  Status sent = Send(request);
+  std::unique_lock<std::mutex> lock(mailbox_mu_);
+  if (sent.ok()) {
+    box->cv.wait_for(lock, options_.request_timeout,
+                     [&] { return box->reply.has_value() || closed_.has_value(); });
+  }
+  mailboxes_.erase(key);
+  if (!sent.ok()) {
+    return sent;
+  }
+  if (box->reply) {
+    return std::move(*box->reply);
+  }
+  if (closed_) {
+    return *closed_;
+  }
+  return DeadlineExceededError("no reply from the peer within " +
+                               std::to_string(options_.request_timeout.count()) + " ms");
+}
+
+void Handler::CloseMailboxes(const Status& why) {
+  std::lock_guard<std::mutex> lock(mailbox_mu_);
+  if (!closed_) {
+    closed_ = why;
+  }
+  for (auto& [key, box] : mailboxes_) {
+    box->cv.notify_one();
+  }
+}
+
+}  // namespace fabric::shim::internal

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Handler: the shim side of the chaincode stream (Fabric's shim/handler.go).
+//
+// States created -> (REGISTER sent) -> established on REGISTERED -> ready on READY. In ready,
+// INIT and TRANSACTION go to a WorkerPool (one worker per transaction; when the pool and its
+// queue are full the peer gets ERROR "too many concurrent transactions"); RESPONSE and ERROR
+// wake the stub waiting on that (channel_id, txid). KEEPALIVE is echoed in every state. Any other
+// message is answered with ERROR and logged; the stream is kept, except that an ERROR before
+// READY (the peer refusing the registration) ends it.
+//
+// Threading: Serve() runs on the caller's thread, which is the stream's only reader. Every write
+// goes through Send(), serialised by one mutex; no other lock is held while writing. Workers
+// block in Call() on a per-(channel, txid) mailbox with a deadline.
+//
+// Ownership: borrows the Chaincode and the stream, which must outlive the Handler.
+
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "fabric/shim/chaincode.h"
+#include "fabric/status.h"
+#include "peer/chaincode_shim.pb.h"
+#include "src/peer_caller.h"
+#include "src/worker_pool.h"
+
+namespace fabric::shim::internal {
+
+// The bidirectional stream, as the handler needs it; wraps gRPC's ClientReaderWriter.
+class ChaincodeStream {
+ public:
+  virtual ~ChaincodeStream() = default;
+  // Both return false once the stream is broken or finished. Write and Read may run
+  // concurrently with each other, never with themselves.
+  virtual bool Write(const protos::ChaincodeMessage& msg) = 0;
+  virtual bool Read(protos::ChaincodeMessage* msg) = 0;
+};
+
+struct HandlerOptions {
+  int max_concurrent_transactions = 64;
+  int max_queued_transactions = 4096;
+  std::chrono::milliseconds request_timeout{30000};
+};
+
+class Handler final : public PeerCaller {
+ public:
+  Handler(Chaincode& chaincode, ChaincodeStream& stream, const HandlerOptions& options);
+  ~Handler() override;
+  Handler(const Handler&) = delete;
+  Handler& operator=(const Handler&) = delete;
+
+  // Sends REGISTER{ChaincodeID{name = chaincode_id_name}} and serves the stream until Read
+  // fails or the peer refuses the registration. On return every waiting request has failed with
+  // UNAVAILABLE. Returns why serving stopped (never OK): UNAVAILABLE when the stream ended,
+  // PERMISSION_DENIED when the peer answered the registration with ERROR.
+  Status Serve(const std::string& chaincode_id_name);
+
+  // Stops the workers (queued transactions are dropped, running ones finish) and makes further
+  // Send() calls fail without touching the stream. Call after Serve() returned; idempotent.
+  void Shutdown();
+
+  // PeerCaller.
+  StatusOr<protos::ChaincodeMessage> Call(const protos::ChaincodeMessage& request) override;
+
+  // Writes `msg` under the send mutex. Errors: UNAVAILABLE if the write failed or after
+  // Shutdown().
+  Status Send(const protos::ChaincodeMessage& msg);
+
+ private:
+  enum class State { kCreated, kEstablished, kReady };
+  struct Mailbox {
+    std::optional<protos::ChaincodeMessage> reply;
+    std::condition_variable cv;
+  };
+  using MailboxKey = std::pair<std::string, std::string>;  // (channel_id, txid)
+
+  // Returns false if the stream must end.
+  bool HandleMessage(const protos::ChaincodeMessage& msg);
+  void HandleReady(const protos::ChaincodeMessage& msg);
+  void RouteReply(const protos::ChaincodeMessage& msg);
+  void Dispatch(const protos::ChaincodeMessage& msg);
+  // Runs one INIT or TRANSACTION on a worker and sends COMPLETED or ERROR.
+  void Execute(const protos::ChaincodeMessage& msg);
+  void SendError(const protos::ChaincodeMessage& about, const std::string& text);
+  // Fails every waiting Call() and refuses new ones.
+  void CloseMailboxes(const Status& why);
+
+  Chaincode& chaincode_;
+  ChaincodeStream& stream_;
+  const HandlerOptions options_;
+  State state_ = State::kCreated;  // Only touched by the reader thread.
+
+  std::mutex send_mu_;
+  bool send_closed_ = false;  // Guarded by send_mu_.
+
+  std::mutex mailbox_mu_;
+  // Guarded by mailbox_mu_:
+  std::map<MailboxKey, std::shared_ptr<Mailbox>> mailboxes_;
+  std::optional<Status> closed_;  // Set once the stream has ended.
+
+  // Last member: destroyed (joined) first.
+  WorkerPool pool_;
+};
+
+}  // namespace fabric::shim::internal

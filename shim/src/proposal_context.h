@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// What a stub derives from the client's SignedProposal, exactly as Fabric's Go shim
+// (newChaincodeStub): creator from the SignatureHeader, transient map from the
+// ChaincodeProposalPayload, binding = SHA-256(nonce || creator || epoch as 8-byte little-endian),
+// timestamp from the ChannelHeader. Thread-safety: a value; ParseSignedProposal is pure.
+
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "fabric/status.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "peer/proposal.pb.h"
+
+namespace fabric::shim::internal {
+
+struct ProposalContext {
+  std::optional<protos::SignedProposal> signed_proposal;  // unset: no proposal.
+  std::string creator;
+  std::map<std::string, std::string> transient;
+  std::string binding;
+  std::optional<google::protobuf::Timestamp> timestamp;
+};
+
+// Parses `sp`. Errors: INVALID_ARGUMENT when a layer does not parse, the header is missing or
+// the channel header type is neither ENDORSER_TRANSACTION nor CONFIG (Go shim's messages).
+StatusOr<ProposalContext> ParseSignedProposal(const protos::SignedProposal& sp);
+
+}  // namespace fabric::shim::internal

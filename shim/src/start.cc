@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Start: dial the peer, open ChaincodeSupport.Register, run the Handler on this thread.
+
+#include "fabric/shim/start.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "peer/chaincode_shim.grpc.pb.h"
+#include "src/handler.h"
+#include "src/log.h"
+
+namespace fabric::shim {
+namespace {
+
+using internal::Log;
+using internal::LogLevel;
+
+constexpr int kMaxMessageBytes = 100 * 1024 * 1024;  // Fabric's default, both ways.
+
+class GrpcStream final : public internal::ChaincodeStream {
+ public:
+  explicit GrpcStream(
+      grpc::ClientReaderWriter<protos::ChaincodeMessage, protos::ChaincodeMessage>& stream)
+      : stream_(stream) {}
+  bool Write(const protos::ChaincodeMessage& msg) override { return stream_.Write(msg); }
+  bool Read(protos::ChaincodeMessage* msg) override { return stream_.Read(msg); }
+
+ private:
+  grpc::ClientReaderWriter<protos::ChaincodeMessage, protos::ChaincodeMessage>& stream_;
+};
+
+std::shared_ptr<grpc::ChannelCredentials> Credentials(const TlsOptions& tls) {
+  if (!tls.enabled) {
+    return grpc::InsecureChannelCredentials();
+  }
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = tls.root_cert_pem;
+  ssl.pem_private_key = tls.client_key_pem;
+  ssl.pem_cert_chain = tls.client_cert_pem;
+  return grpc::SslCredentials(ssl);
+}
+
+// Keepalive as Fabric's Go shim: ping every 60 s, 20 s timeout, also without active calls.
+grpc::ChannelArguments ChannelArgs(const StartOptions& options) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(options.keepalive_time.count()));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, static_cast<int>(options.keepalive_timeout.count()));
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);  // Keep pinging on an idle stream.
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  args.SetMaxSendMessageSize(kMaxMessageBytes);
+  return args;
+}
+
+int Fail(const std::string& line) {
+  std::fprintf(stderr, "chaincode start failed: %s\n", line.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int Start(Chaincode& chaincode, int argc, char** argv) {
+  StatusOr<StartOptions> options = LoadStartOptions(argc, argv);
+  if (!options.ok()) {
+    return Fail(options.status().ToString());
+  }
+  return Start(chaincode, *options);
+}
+
+int Start(Chaincode& chaincode, const StartOptions& options) {
+  auto channel = grpc::CreateCustomChannel(options.peer_address, Credentials(options.tls),
+                                           ChannelArgs(options));
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() + options.dial_timeout)) {
+    return Fail("could not connect to peer at " + options.peer_address + " within " +
+                std::to_string(options.dial_timeout.count()) + " ms");
+  }
+  auto client = protos::ChaincodeSupport::NewStub(channel);
+  grpc::ClientContext context;
+  auto rpc = client->Register(&context);
+  GrpcStream stream(*rpc);
+  internal::HandlerOptions handler_options;
+  handler_options.max_concurrent_transactions = options.max_concurrent_transactions;
+  handler_options.max_queued_transactions = options.max_queued_transactions;
+  handler_options.request_timeout = options.request_timeout;
+  internal::Handler handler(chaincode, stream, handler_options);
+
+  Status why = handler.Serve(options.chaincode_id_name);
+  if (why.code() != StatusCode::kUnavailable) {
+    context.TryCancel();  // We end the stream ourselves; make pending writes fail.
+  }
+  handler.Shutdown();  // Joins the workers; no writes after this.
+  rpc->WritesDone();
+  grpc::Status end = rpc->Finish();
+  std::string detail = end.ok() ? std::string("peer finished the stream")
+                                : "grpc status " + std::to_string(end.error_code()) + " " +
+                                      end.error_message();
+  std::fprintf(stderr, "peer stream closed: %s (%s); chaincode exiting\n",
+               std::string(why.message()).c_str(), detail.c_str());
+  return 2;
+}
+
+}  // namespace fabric::shim
