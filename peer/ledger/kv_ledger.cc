@@ -2,6 +2,7 @@
 
 #include "peer/ledger/kv_ledger.h"
 
+#include <thread>
 #include <unordered_set>
 
 #include <absl/strings/str_format.h>
@@ -25,6 +26,7 @@ StatusOr<std::unique_ptr<KvLedger>> KvLedger::Open(const Options& options) {
   }
   ASSIGN_OR_RETURN(auto blocks, blkstorage::BlockStore::Open(options.block_store));
   std::unique_ptr<KvLedger> ledger(new KvLedger(options, std::move(blocks)));
+  RETURN_IF_ERROR(ledger->state_->LoadMetadataNamespaces());
   RETURN_IF_ERROR(ledger->Recover().Annotate("open ledger " + options.ledger_id));
   return ledger;
 }
@@ -160,10 +162,19 @@ Status KvLedger::Commit() {
   pending_.reset();
   const uint64_t n = p.block.header().number();
   RETURN_IF_ERROR(blocks_->AddBlock(p.block));
-  const uint64_t last_tx = p.txs.empty() ? 0 : p.txs.size() - 1;
-  Status s = state_->ApplyUpdates(p.batch, Height{n, last_tx});
-  if (s.ok() && history_ != nullptr) {
-    s = history_->Commit(n, p.txs);
+  // State and history are independent databases: write them in parallel.
+  Status history_status;
+  Status s;
+  {
+    std::jthread history_writer;
+    if (history_ != nullptr) {
+      history_writer = std::jthread([&] { history_status = history_->Commit(n, p.txs); });
+    }
+    const uint64_t last_tx = p.txs.empty() ? 0 : p.txs.size() - 1;
+    s = state_->ApplyUpdates(p.batch, Height{n, last_tx});
+  }
+  if (s.ok()) {
+    s = history_status;
   }
   if (!s.ok()) {
     failed_ = FailedPreconditionError(absl::StrFormat(

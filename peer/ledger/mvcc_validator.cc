@@ -116,6 +116,19 @@ StatusOr<std::optional<VersionedValue>> Latest(const StateSnapshot& committed,
   return committed.GetState(ns, key);
 }
 
+// The metadata a value-only write of (ns, key) keeps: the latest metadata of the key.
+StatusOr<std::string> LatestMetadata(const StateSnapshot& committed, const std::string& ns,
+                                     const std::string& key, const UpdateBatch& batch) {
+  if (const auto* e = batch.Get(ns, key); e != nullptr) {
+    return e->is_delete ? std::string() : e->value.metadata;
+  }
+  if (!committed.MayHaveMetadata(ns)) {
+    return std::string();
+  }
+  ASSIGN_OR_RETURN(auto vv, committed.GetState(ns, key));
+  return vv.has_value() ? std::move(vv->metadata) : std::string();
+}
+
 // The stored form of a metadata write: KVMetadataWrite{entries} without the key; empty
 // entries delete the metadata.
 std::string MetadataBytes(const kvrwset::KVMetadataWrite& mw) {
@@ -147,10 +160,7 @@ Status ApplyTxWrites(const StateSnapshot& committed, const ParsedTx& tx, Height 
         vv.metadata = MetadataBytes(*m->second);
         md.erase(m);
       } else {
-        ASSIGN_OR_RETURN(auto latest, Latest(committed, ns.ns, w.key(), *batch));
-        if (latest.has_value()) {
-          vv.metadata = std::move(latest->metadata);
-        }
+        ASSIGN_OR_RETURN(vv.metadata, LatestMetadata(committed, ns.ns, w.key(), *batch));
       }
       batch->Put(ns.ns, w.key(), std::move(vv));
     }

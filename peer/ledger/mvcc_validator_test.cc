@@ -215,7 +215,9 @@ TEST_F(MvccTest, MetadataWritesMergeWithValues) {
   EXPECT_EQ(qe->GetState("cc", "k1").value(), "1");
   EXPECT_EQ(qe->GetState("cc", "absent").value(), "");
   qe->Done();
-  // A value write keeps the metadata; a metadata delete clears it.
+  // A value write keeps the metadata, also after a restart (the namespace's metadata marker
+  // is persisted); a metadata delete clears it.
+  Restart();
   auto val = Simulate([](TxSimulator& s) { ASSERT_TRUE(s.SetState("cc", "k1", "2").ok()); });
   EXPECT_EQ(Commit({Tx(val)}), Codes{protos::VALID});
   EXPECT_EQ(ledger_->NewQueryExecutor()->GetStateMetadata("cc", "k1").value().size(), 1u);
@@ -223,6 +225,17 @@ TEST_F(MvccTest, MetadataWritesMergeWithValues) {
   EXPECT_EQ(Commit({Tx(clr)}), Codes{protos::VALID});
   EXPECT_TRUE(ledger_->NewQueryExecutor()->GetStateMetadata("cc", "k1").value().empty());
   EXPECT_EQ(Get("cc", "k1"), "2");
+}
+
+TEST_F(MvccTest, MetadataWrittenEarlierInTheBlockIsKeptByALaterValueWrite) {
+  auto md = Simulate([](TxSimulator& s) {
+    ASSERT_TRUE(s.SetStateMetadata("cc", "k3", {{"VP", "x"}}).ok());
+  });
+  auto val = Simulate([](TxSimulator& s) { ASSERT_TRUE(s.SetState("cc", "k3", "v").ok()); });
+  EXPECT_EQ(Commit({Tx(md), Tx(val)}), (Codes{protos::VALID, protos::VALID}));
+  auto qe = ledger_->NewQueryExecutor();
+  EXPECT_EQ(qe->GetStateMetadata("cc", "k3").value(), (Metadata{{"VP", "x"}}));
+  EXPECT_EQ(qe->GetState("cc", "k3").value(), "v");
 }
 
 }  // namespace

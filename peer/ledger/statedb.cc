@@ -207,11 +207,27 @@ std::string StateIterator::PeekKey() {
   return std::string(k.data() + prefix_len_, k.size() - prefix_len_);
 }
 
+// ---- MetadataNamespaces ----
+
+bool MetadataNamespaces::Contains(std::string_view ns) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return namespaces_.find(ns) != namespaces_.end();
+}
+
+void MetadataNamespaces::Add(const std::string& ns) {
+  std::lock_guard<std::mutex> lock(mu_);
+  namespaces_.insert(ns);
+}
+
 // ---- StateSnapshot ----
 
 StateSnapshot::StateSnapshot(leveldb::DB* db, std::string prefix,
-                             const leveldb::Snapshot* snapshot)
-    : db_(db), prefix_(std::move(prefix)), snapshot_(snapshot) {}
+                             const leveldb::Snapshot* snapshot,
+                             std::shared_ptr<const MetadataNamespaces> metadata_namespaces)
+    : db_(db),
+      prefix_(std::move(prefix)),
+      snapshot_(snapshot),
+      metadata_ns_(std::move(metadata_namespaces)) {}
 
 StateSnapshot::~StateSnapshot() {
   if (snapshot_ != nullptr) {
@@ -260,27 +276,56 @@ StateDB::StateDB(leveldb::DB* db, std::string ledger_id)
     : db_(db),
       ledger_id_(std::move(ledger_id)),
       prefix_(LedgerPrefix(ledger_id_)),
-      latest_(std::make_shared<StateSnapshot>(db_, prefix_, nullptr)) {}
+      metadata_ns_(std::make_shared<MetadataNamespaces>()),
+      latest_(std::make_shared<StateSnapshot>(db_, prefix_, nullptr, metadata_ns_)) {}
 
 std::shared_ptr<const StateSnapshot> StateDB::NewSnapshot() const {
-  return std::make_shared<StateSnapshot>(db_, prefix_, db_->GetSnapshot());
+  return std::make_shared<StateSnapshot>(db_, prefix_, db_->GetSnapshot(), metadata_ns_);
 }
 
 Status StateDB::ApplyUpdates(const UpdateBatch& batch, Height height) {
   leveldb::WriteBatch wb;
+  std::vector<std::string> new_metadata_ns;
   for (const auto& [ns, keys] : batch.updates()) {
+    bool has_metadata = metadata_ns_->Contains(ns);
     for (const auto& [key, entry] : keys) {
       if (entry.is_delete) {
         wb.Delete(StateKey(prefix_, ns, key));
-      } else {
-        wb.Put(StateKey(prefix_, ns, key), EncodeVersionedValue(entry.value));
+        continue;
+      }
+      wb.Put(StateKey(prefix_, ns, key), EncodeVersionedValue(entry.value));
+      if (!has_metadata && !entry.value.metadata.empty()) {
+        wb.Put(MetadataMarkerPrefix() + ns, leveldb::Slice());
+        new_metadata_ns.push_back(ns);
+        has_metadata = true;
       }
     }
   }
   wb.Put(prefix_ + std::string(1, '\0'), height.ToBytes());
-  return FromLevelDBStatus(db_->Write(leveldb::WriteOptions(), &wb),
-                           absl::StrFormat("apply state updates ledger=%s block=%d", ledger_id_,
-                                           height.block_num));
+  RETURN_IF_ERROR(FromLevelDBStatus(
+      db_->Write(leveldb::WriteOptions(), &wb),
+      absl::StrFormat("apply state updates ledger=%s block=%d", ledger_id_, height.block_num)));
+  for (const auto& ns : new_metadata_ns) {
+    metadata_ns_->Add(ns);
+  }
+  return Status();
+}
+
+std::string StateDB::MetadataMarkerPrefix() const {
+  std::string p = prefix_;
+  p.push_back('\0');
+  p.push_back('\x01');
+  return p;
+}
+
+Status StateDB::LoadMetadataNamespaces() {
+  const std::string marker = MetadataMarkerPrefix();
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  for (it->Seek(marker); it->Valid() && it->key().starts_with(marker); it->Next()) {
+    metadata_ns_->Add(std::string(it->key().data() + marker.size(),
+                                  it->key().size() - marker.size()));
+  }
+  return FromLevelDBStatus(it->status(), "load state metadata namespaces");
 }
 
 StatusOr<std::optional<Height>> StateDB::GetLatestSavePoint() const {

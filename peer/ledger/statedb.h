@@ -18,7 +18,9 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +81,20 @@ class UpdateBatch {
 
 class StateSnapshot;
 
+// The namespaces in which some key has (or had) metadata. Persisted as marker keys
+// "<ledger> 0x00 0x01 <ns>" written in the same batch as the first metadata of a namespace, so
+// that commits can skip reading a key's current metadata in namespaces that have none (the
+// common case). Only grows. Thread-safe.
+class MetadataNamespaces {
+ public:
+  bool Contains(std::string_view ns) const;
+  void Add(const std::string& ns);
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string, std::less<>> namespaces_;  // guarded by mu_
+};
+
 // Iterates the keys of one namespace in [start_key, end_key) of one snapshot, in key order.
 // An empty start_key means the first key of the namespace, an empty end_key its last.
 class StateIterator {
@@ -108,7 +124,8 @@ class StateIterator {
 // leveldb::Snapshot when destroyed (a "latest" view holds none).
 class StateSnapshot : public std::enable_shared_from_this<StateSnapshot> {
  public:
-  StateSnapshot(leveldb::DB* db, std::string prefix, const leveldb::Snapshot* snapshot);
+  StateSnapshot(leveldb::DB* db, std::string prefix, const leveldb::Snapshot* snapshot,
+                std::shared_ptr<const MetadataNamespaces> metadata_namespaces);
   ~StateSnapshot();
   StateSnapshot(const StateSnapshot&) = delete;
   StateSnapshot& operator=(const StateSnapshot&) = delete;
@@ -126,6 +143,9 @@ class StateSnapshot : public std::enable_shared_from_this<StateSnapshot> {
                                                            std::string_view start_key,
                                                            std::string_view end_key) const;
 
+  // False when no key of `ns` can have metadata in this view.
+  bool MayHaveMetadata(std::string_view ns) const { return metadata_ns_->Contains(ns); }
+
   leveldb::DB* db() const { return db_; }
   const std::string& prefix() const { return prefix_; }
   leveldb::ReadOptions read_options() const;
@@ -134,6 +154,7 @@ class StateSnapshot : public std::enable_shared_from_this<StateSnapshot> {
   leveldb::DB* const db_;
   const std::string prefix_;
   const leveldb::Snapshot* const snapshot_;
+  const std::shared_ptr<const MetadataNamespaces> metadata_ns_;
 };
 
 class StateDB {
@@ -151,13 +172,20 @@ class StateDB {
   Status ApplyUpdates(const UpdateBatch& batch, Height height);
   // The height of the last block applied, or nullopt for a new ledger. DataLoss if corrupt.
   StatusOr<std::optional<Height>> GetLatestSavePoint() const;
+  // Loads the metadata namespace markers; called once by the owner after construction.
+  // Internal on LevelDB errors.
+  Status LoadMetadataNamespaces();
 
   const std::string& ledger_id() const { return ledger_id_; }
 
  private:
+  // "<ledger> 0x00 0x01": the metadata namespace markers.
+  std::string MetadataMarkerPrefix() const;
+
   leveldb::DB* const db_;
   const std::string ledger_id_;
   const std::string prefix_;
+  const std::shared_ptr<MetadataNamespaces> metadata_ns_;
   std::shared_ptr<const StateSnapshot> latest_;
 };
 
