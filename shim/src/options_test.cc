@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "fabric/shim/start.h"
+#include "src/base64.h"
+
+namespace fabric::shim {
+namespace {
+
+constexpr char kPem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+class OptionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* v : {"CORE_CHAINCODE_ID_NAME", "CORE_PEER_ADDRESS", "CORE_PEER_TLS_ENABLED",
+                          "CORE_PEER_TLS_ROOTCERT_FILE", "CORE_TLS_CLIENT_KEY_PATH",
+                          "CORE_TLS_CLIENT_CERT_PATH"}) {
+      unsetenv(v);
+    }
+    setenv("CORE_CHAINCODE_ID_NAME", "mycc:1.0", 1);
+    dir_ = std::filesystem::temp_directory_path() /
+           ("shim-options-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string WriteFile(const std::string& name, const std::string& content) {
+    std::string path = (dir_ / name).string();
+    std::ofstream(path) << content;
+    return path;
+  }
+
+  StatusOr<StartOptions> Load(std::vector<std::string> args) {
+    args.insert(args.begin(), "chaincode");
+    std::vector<char*> argv;
+    for (std::string& a : args) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    return LoadStartOptions(static_cast<int>(args.size()), argv.data());
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(OptionsTest, PeerAddressFromEitherFlagFormOrEnvironment) {
+  setenv("CORE_PEER_ADDRESS", "env:7052", 1);
+  EXPECT_EQ(Load({})->peer_address, "env:7052");
+  EXPECT_EQ(Load({"-peer.address=a:1"})->peer_address, "a:1");
+  EXPECT_EQ(Load({"--peer.address=b:2"})->peer_address, "b:2");
+  EXPECT_EQ(Load({"--peer.address", "c:3"})->peer_address, "c:3");
+  EXPECT_EQ(Load({"-peer.address", "grpcs://d:4"})->peer_address, "d:4");
+  EXPECT_EQ(Load({})->chaincode_id_name, "mycc:1.0");
+  EXPECT_FALSE(Load({})->tls.enabled);
+}
+
+TEST_F(OptionsTest, MissingNameOrAddressIsAnError) {
+  EXPECT_TRUE(Load({}).status().IsInvalidArgument());  // No address.
+  unsetenv("CORE_CHAINCODE_ID_NAME");
+  EXPECT_TRUE(Load({"--peer.address=a:1"}).status().IsInvalidArgument());
+}
+
+TEST_F(OptionsTest, TlsFilesMayBeRawPemOrBase64Pem) {
+  setenv("CORE_PEER_TLS_ENABLED", "true", 1);
+  setenv("CORE_PEER_TLS_ROOTCERT_FILE", WriteFile("peer.crt", kPem).c_str(), 1);
+  setenv("CORE_TLS_CLIENT_KEY_PATH", WriteFile("client.key", internal::Base64Encode(kPem)).c_str(),
+         1);
+  setenv("CORE_TLS_CLIENT_CERT_PATH", WriteFile("client.crt", kPem).c_str(), 1);
+  auto o = Load({"--peer.address=p:7052"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->tls.enabled);
+  EXPECT_EQ(o->tls.root_cert_pem, kPem);
+  EXPECT_EQ(o->tls.client_key_pem, kPem);
+  EXPECT_EQ(o->tls.client_cert_pem, kPem);
+}
+
+TEST_F(OptionsTest, TlsErrorsAreReported) {
+  setenv("CORE_PEER_TLS_ENABLED", "maybe", 1);
+  EXPECT_TRUE(Load({"--peer.address=p:1"}).status().IsInvalidArgument());
+  setenv("CORE_PEER_TLS_ENABLED", "TRUE", 1);
+  EXPECT_TRUE(Load({"--peer.address=p:1"}).status().IsInvalidArgument());  // No root cert.
+  setenv("CORE_PEER_TLS_ROOTCERT_FILE", (dir_ / "missing.crt").c_str(), 1);
+  EXPECT_TRUE(Load({"--peer.address=p:1"}).status().IsNotFound());
+  setenv("CORE_PEER_TLS_ROOTCERT_FILE", WriteFile("junk.crt", "not a cert").c_str(), 1);
+  EXPECT_TRUE(Load({"--peer.address=p:1"}).status().IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace fabric::shim
