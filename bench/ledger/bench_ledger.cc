@@ -175,7 +175,8 @@ int Run() {
   std::mt19937_64 rng(42);
   std::vector<std::string> written;
   std::printf("ledger_commit_tps %.0f tx/s\n", BenchCommit(*ledger, chain, blocks, rng, &written));
-  std::printf("ledger_getstate_ops %.0f ops/s\n", BenchGetState(*ledger, written, threads, seconds));
+  std::printf("ledger_getstate_ops %.0f ops/s\n",
+              BenchGetState(*ledger, written, threads, seconds));
   std::printf("ledger_rangescan_keys %.0f keys/s\n", BenchRangeScan(*ledger, seconds / 2));
   std::printf("ledger_rss_mib %.1f MiB\n", PeakRssMib());
   return 0;

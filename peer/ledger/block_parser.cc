@@ -21,11 +21,11 @@ StatusOr<std::string> RwSetBytes(const std::string& payload_data) {
   }
   ASSIGN_OR_RETURN(auto cap, protoutil::Unmarshal<protos::ChaincodeActionPayload>(
                                  tx.actions(0).payload(), "chaincode action payload"));
-  ASSIGN_OR_RETURN(auto prp, protoutil::Unmarshal<protos::ProposalResponsePayload>(
-                                 cap.action().proposal_response_payload(),
-                                 "proposal response payload"));
-  ASSIGN_OR_RETURN(auto action,
-                   protoutil::Unmarshal<protos::ChaincodeAction>(prp.extension(), "chaincode action"));
+  ASSIGN_OR_RETURN(auto prp,
+                   protoutil::Unmarshal<protos::ProposalResponsePayload>(
+                       cap.action().proposal_response_payload(), "proposal response payload"));
+  ASSIGN_OR_RETURN(auto action, protoutil::Unmarshal<protos::ChaincodeAction>(prp.extension(),
+                                                                              "chaincode action"));
   return std::move(*action.mutable_results());
 }
 

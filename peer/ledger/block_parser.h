@@ -51,7 +51,6 @@ std::vector<ParsedTx> ParseBlockTxs(const common::Block& block,
 
 // Parses one envelope (bytes of block.data.data[i]) as ParseBlockTxs does, with `code` as the
 // committer's code. Used by the history query to read a single transaction back.
-ParsedTx ParseTx(uint64_t tx_num, const std::string& envelope_bytes,
-                 protos::TxValidationCode code);
+ParsedTx ParseTx(uint64_t tx_num, const std::string& envelope_bytes, protos::TxValidationCode code);
 
 }  // namespace fabric::ledger

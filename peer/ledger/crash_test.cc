@@ -187,7 +187,8 @@ TEST(LedgerCrashTest, SurvivesSigkillAtRandomPoints) {
   int64_t reported = -1;
   for (int round = 0; round < kRounds; ++round) {
     // Mostly mid-commit kills; some very early ones land in open/recovery.
-    const int ms = round % 4 == 3 ? static_cast<int>(rng() % 25) : 30 + static_cast<int>(rng() % 300);
+    const int ms =
+        round % 4 == 3 ? static_cast<int>(rng() % 25) : 30 + static_cast<int>(rng() % 300);
     const int64_t last = RunAndKill(root, rng(), std::chrono::milliseconds(ms));
     reported = std::max(reported, last);
     LedgerManager::Options o;

@@ -55,13 +55,15 @@ Status KvLedger::Recover() {
   if (state_next > height || history_next > height) {
     return DataLossError(absl::StrFormat(
         "state (next block %d) or history (next block %d) is ahead of the block store "
-        "(height %d)", state_next, history_next, height));
+        "(height %d)",
+        state_next, history_next, height));
   }
   const uint64_t from = std::min(state_next, history_next);
   if (from < height) {
     FLOG_INFO(logger,
               "ledger=%s recovering: replaying blocks %d..%d (state lacks blocks from %d, "
-              "history from %d)", ledger_id_, from, height - 1, state_next, history_next);
+              "history from %d)",
+              ledger_id_, from, height - 1, state_next, history_next);
   }
   for (uint64_t n = from; n < height; ++n) {
     RETURN_IF_ERROR(ReplayBlock(n, n >= state_next, n >= history_next));
@@ -102,7 +104,8 @@ Status KvLedger::CheckExtendsChain(const common::Block& block) const {
   if (block.header().previous_hash() != info.currentblockhash()) {
     return FailedPreconditionError(absl::StrFormat(
         "commit block: previous hash mismatch at block %d: block has %s, ledger's last block "
-        "hash is %s", block.header().number(), crypto::HexEncode(block.header().previous_hash()),
+        "hash is %s",
+        block.header().number(), crypto::HexEncode(block.header().previous_hash()),
         crypto::HexEncode(info.currentblockhash())));
   }
   return Status();
@@ -130,8 +133,7 @@ Status KvLedger::MarkDuplicates(std::vector<ParsedTx>& txs) const {
   return Status();
 }
 
-StatusOr<std::vector<protos::TxValidationCode>> KvLedger::ValidateAndPrepare(
-    common::Block block) {
+StatusOr<std::vector<protos::TxValidationCode>> KvLedger::ValidateAndPrepare(common::Block block) {
   std::lock_guard<std::mutex> lock(commit_mu_);
   RETURN_IF_ERROR(failed_);
   pending_.reset();
@@ -177,9 +179,9 @@ Status KvLedger::Commit() {
     s = history_status;
   }
   if (!s.ok()) {
-    failed_ = FailedPreconditionError(absl::StrFormat(
-        "ledger %s failed committing block %d (reopen to recover): %s", ledger_id_, n,
-        s.message()));
+    failed_ = FailedPreconditionError(
+        absl::StrFormat("ledger %s failed committing block %d (reopen to recover): %s", ledger_id_,
+                        n, s.message()));
     FLOG_ERROR(logger, "%s", failed_.message());
     return s;
   }
@@ -227,8 +229,7 @@ StatusOr<protos::TxValidationCode> KvLedger::GetTxValidationCodeByTxID(
   return blocks_->RetrieveTxValidationCodeByTxId(txid);
 }
 
-StatusOr<std::unique_ptr<blkstorage::BlocksIterator>> KvLedger::GetBlocksIterator(
-    uint64_t start) {
+StatusOr<std::unique_ptr<blkstorage::BlocksIterator>> KvLedger::GetBlocksIterator(uint64_t start) {
   return blocks_->RetrieveBlocks(start);
 }
 

@@ -52,8 +52,8 @@ class HistoryQueryExecutor {
   // Every committed write and delete of (ns, key) by a valid transaction, oldest first:
   // KeyModification{tx_id, value, timestamp (the transaction's channel header), is_delete}.
   // Errors from the iterator: DataLoss when the block store lacks an indexed transaction.
-  virtual StatusOr<std::unique_ptr<ResultsIterator<queryresult::KeyModification>>>
-  GetHistoryForKey(const std::string& ns, const std::string& key) = 0;
+  virtual StatusOr<std::unique_ptr<ResultsIterator<queryresult::KeyModification>>> GetHistoryForKey(
+      const std::string& ns, const std::string& key) = 0;
 };
 
 class KvLedger {

@@ -76,7 +76,8 @@ TEST_F(KvLedgerTest, RefusesBlocksThatDoNotExtendTheChain) {
   protoutil::SealBlock(wrong_number);
   Status s = ledger_->CommitBlock(wrong_number);
   EXPECT_TRUE(s.IsFailedPrecondition()) << s;
-  EXPECT_THAT(std::string(s.message()), HasSubstr("block number 5 but ledger mychannel height is 1"));
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("block number 5 but ledger mychannel height is 1"));
 
   common::Block wrong_hash = protoutil::NewBlock(1, "not-the-hash");
   protoutil::SealBlock(wrong_hash);
@@ -200,6 +201,21 @@ TEST_F(KvLedgerTest, SimulationsSeeConsistentSnapshotsWhileBlocksCommit) {
   EXPECT_EQ(Get("cc", "x"), "29");
 }
 
+TEST(KvLedgerOptionsTest, HistoryCanBeDisabledAndOptionsAreChecked) {
+  testing::TempDir dir;
+  auto state = OpenLevelDB(dir.Sub("state")).value();
+  KvLedger::Options o;
+  o.ledger_id = "ch";
+  o.block_store.block_dir = dir.Sub("blocks");
+  EXPECT_TRUE(KvLedger::Open(o).status().IsInvalidArgument());
+  o.state_db = state->db();
+  auto ledger = KvLedger::Open(o).value();
+  EXPECT_TRUE(ledger->NewHistoryQueryExecutor().status().IsFailedPrecondition());
+  testing::BlockChain chain;
+  ASSERT_TRUE(ledger->CommitBlock(chain.Next({testing::ConfigTx("ch", "g")})).ok());
+  EXPECT_EQ(ledger->GetBlockchainInfo().height(), 1u);
+}
+
 TEST(LedgerManagerTest, CreatesListsAndReopensLedgers) {
   testing::TempDir dir;
   LedgerManager::Options o;
@@ -213,9 +229,8 @@ TEST(LedgerManagerTest, CreatesListsAndReopensLedgers) {
     ASSERT_TRUE(mgr->CreateLedger(b.Next({testing::ConfigTx("chb", "g2")})).ok());
     EXPECT_EQ(mgr->ListLedgers(), (std::vector<std::string>{"cha", "chb"}));
     testing::BlockChain again;
-    EXPECT_TRUE(mgr->CreateLedger(again.Next({testing::ConfigTx("cha", "g3")}))
-                    .status()
-                    .IsAlreadyExists());
+    EXPECT_TRUE(
+        mgr->CreateLedger(again.Next({testing::ConfigTx("cha", "g3")})).status().IsAlreadyExists());
     EXPECT_TRUE(mgr->GetLedger("nope").status().IsNotFound());
     KvLedger* cha = mgr->GetLedger("cha").value();
     auto sim = cha->NewTxSimulator("t");
@@ -228,8 +243,7 @@ TEST(LedgerManagerTest, CreatesListsAndReopensLedgers) {
   }
   auto mgr = LedgerManager::Open(o).value();
   EXPECT_EQ(mgr->ListLedgers(), (std::vector<std::string>{"cha", "chb"}));
-  EXPECT_EQ(mgr->GetLedger("cha").value()->NewQueryExecutor()->GetState("cc", "k").value(),
-            "in-a");
+  EXPECT_EQ(mgr->GetLedger("cha").value()->NewQueryExecutor()->GetState("cc", "k").value(), "in-a");
   EXPECT_EQ(mgr->GetLedger("chb").value()->NewQueryExecutor()->GetState("cc", "k").value(), "");
   testing::BlockChain c;
   EXPECT_TRUE(mgr->CreateLedger(c.Next({testing::ConfigTx("chc", "g4")})).ok());

@@ -185,8 +185,8 @@ Status ValidateAndPrepareBatch(const StateSnapshot& committed, uint64_t block_nu
     }
     ASSIGN_OR_RETURN(tx.code, ValidateTx(committed, tx, *batch));
     if (tx.code != protos::VALID) {
-      FLOG_DEBUG(logger, "block=%d tx=%d txid=%s invalid: code %d", block_num, tx.tx_num,
-                 tx.tx_id, static_cast<int>(tx.code));
+      FLOG_DEBUG(logger, "block=%d tx=%d txid=%s invalid: code %d", block_num, tx.tx_num, tx.tx_id,
+                 static_cast<int>(tx.code));
       continue;
     }
     RETURN_IF_ERROR(ApplyTxWrites(committed, tx, Height{block_num, tx.tx_num}, batch));

@@ -173,8 +173,8 @@ TEST_F(MvccTest, CommitterMarkedTransactionsAreSkippedAndKeepTheirCode) {
 
 TEST_F(MvccTest, DuplicateTxIdsInBlockAndLedger) {
   std::string txid;
-  auto env = Tx(Simulate([](TxSimulator& s) { ASSERT_TRUE(s.SetState("cc", "d", "1").ok()); }),
-                &txid);
+  auto env =
+      Tx(Simulate([](TxSimulator& s) { ASSERT_TRUE(s.SetState("cc", "d", "1").ok()); }), &txid);
   EXPECT_EQ(Commit({env, env}), (Codes{protos::VALID, protos::DUPLICATE_TXID}));
   EXPECT_EQ(Commit({env}), Codes{protos::DUPLICATE_TXID});
   EXPECT_EQ(ledger_->GetTxValidationCodeByTxID(txid).value(), protos::VALID);

@@ -17,8 +17,7 @@ void RWSetBuilder::AddToReadSet(const std::string& ns, const std::string& key,
   namespaces_[ns].reads.insert_or_assign(key, std::move(read));
 }
 
-void RWSetBuilder::AddToWriteSet(const std::string& ns, const std::string& key,
-                                 std::string value) {
+void RWSetBuilder::AddToWriteSet(const std::string& ns, const std::string& key, std::string value) {
   kvrwset::KVWrite write;
   write.set_key(key);
   write.set_is_delete(value.empty());

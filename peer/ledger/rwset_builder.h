@@ -33,8 +33,7 @@ class RWSetBuilder {
  public:
   // Records a read of `key` at `version` (nullopt: the key was absent). A later read of the
   // same key replaces the earlier one.
-  void AddToReadSet(const std::string& ns, const std::string& key,
-                    std::optional<Height> version);
+  void AddToReadSet(const std::string& ns, const std::string& key, std::optional<Height> version);
   // Records a write; an empty value is a delete (KVWrite.is_delete). The last write wins.
   void AddToWriteSet(const std::string& ns, const std::string& key, std::string value);
   // Records a metadata write; empty `metadata` deletes the key's metadata. Entries are

@@ -165,8 +165,7 @@ const UpdateBatch::NamespaceUpdates* UpdateBatch::GetNamespace(const std::string
 
 StateIterator::StateIterator(std::shared_ptr<const StateSnapshot> snapshot, std::string ns,
                              std::string_view start_key, std::string_view end_key)
-    : snapshot_(std::move(snapshot)),
-      prefix_len_(snapshot_->prefix().size() + ns.size() + 1) {
+    : snapshot_(std::move(snapshot)), prefix_len_(snapshot_->prefix().size() + ns.size() + 1) {
   leveldb::ReadOptions ro = snapshot_->read_options();
   ro.fill_cache = false;
   it_.reset(snapshot_->db()->NewIterator(ro));
@@ -221,8 +220,7 @@ void MetadataNamespaces::Add(const std::string& ns) {
 
 // ---- StateSnapshot ----
 
-StateSnapshot::StateSnapshot(leveldb::DB* db, std::string prefix,
-                             const leveldb::Snapshot* snapshot,
+StateSnapshot::StateSnapshot(leveldb::DB* db, std::string prefix, const leveldb::Snapshot* snapshot,
                              std::shared_ptr<const MetadataNamespaces> metadata_namespaces)
     : db_(db),
       prefix_(std::move(prefix)),
@@ -266,8 +264,7 @@ StatusOr<std::vector<std::optional<VersionedValue>>> StateSnapshot::GetStateMult
 
 std::unique_ptr<StateIterator> StateSnapshot::GetStateRangeScanIterator(
     std::string_view ns, std::string_view start_key, std::string_view end_key) const {
-  return std::make_unique<StateIterator>(shared_from_this(), std::string(ns), start_key,
-                                         end_key);
+  return std::make_unique<StateIterator>(shared_from_this(), std::string(ns), start_key, end_key);
 }
 
 // ---- StateDB ----
@@ -322,8 +319,8 @@ Status StateDB::LoadMetadataNamespaces() {
   const std::string marker = MetadataMarkerPrefix();
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
   for (it->Seek(marker); it->Valid() && it->key().starts_with(marker); it->Next()) {
-    metadata_ns_->Add(std::string(it->key().data() + marker.size(),
-                                  it->key().size() - marker.size()));
+    metadata_ns_->Add(
+        std::string(it->key().data() + marker.size(), it->key().size() - marker.size()));
   }
   return FromLevelDBStatus(it->status(), "load state metadata namespaces");
 }

@@ -132,8 +132,7 @@ class StateSnapshot : public std::enable_shared_from_this<StateSnapshot> {
 
   // The entry for (ns, key), or nullopt when absent. DataLoss on a corrupt value, Internal on
   // a LevelDB error.
-  StatusOr<std::optional<VersionedValue>> GetState(std::string_view ns,
-                                                   std::string_view key) const;
+  StatusOr<std::optional<VersionedValue>> GetState(std::string_view ns, std::string_view key) const;
   // GetState for each key, in the order given.
   StatusOr<std::vector<std::optional<VersionedValue>>> GetStateMultipleKeys(
       std::string_view ns, const std::vector<std::string>& keys) const;

@@ -19,8 +19,8 @@ TEST(VersionTest, EncodesNumbersAsLengthThenSignificantBigEndianBytes) {
 }
 
 TEST(VersionTest, EncodingPreservesOrderAndRoundTrips) {
-  std::vector<Height> hs = {{0, 0}, {0, 1}, {0, 255}, {1, 0}, {255, 7}, {256, 0}, {65536, 3},
-                            {UINT64_MAX, UINT64_MAX}};
+  std::vector<Height> hs = {{0, 0},   {0, 1},   {0, 255},   {1, 0},
+                            {255, 7}, {256, 0}, {65536, 3}, {UINT64_MAX, UINT64_MAX}};
   for (size_t i = 0; i < hs.size(); ++i) {
     auto back = Height::FromBytes(hs[i].ToBytes());
     ASSERT_TRUE(back.ok());

@@ -59,7 +59,7 @@ bool IsValidUtf8(std::string_view s) {
 // One range scan of a simulation.
 struct RangeScan {
   std::string ns;
-  std::string end_key;  // the query's end key
+  std::string end_key;                // the query's end key
   std::unique_ptr<StateIterator> it;  // null once closed
   kvrwset::RangeQueryInfo info;
   int32_t limit = 0;  // 0: unpaginated
@@ -204,7 +204,8 @@ class Simulator : public TxSimulator {
                                                                const std::string&) override {
     return UnimplementedError(absl::StrFormat(
         "execute query ns=%s: rich queries are not supported on LevelDB state; use range or "
-        "composite-key queries", ns));
+        "composite-key queries",
+        ns));
   }
 
   void Done() override {
@@ -270,8 +271,7 @@ class Simulator : public TxSimulator {
   const std::string& tx_id() const override { return tx_id_; }
 
  private:
-  StatusOr<std::optional<VersionedValue>> GetLocked(const std::string& ns,
-                                                    const std::string& key) {
+  StatusOr<std::optional<VersionedValue>> GetLocked(const std::string& ns, const std::string& key) {
     if (state_->snapshot == nullptr) {
       return DoneError();
     }
@@ -317,7 +317,8 @@ class Simulator : public TxSimulator {
     if (state_->paginated_query_performed) {
       return FailedPreconditionError(absl::StrFormat(
           "txid [%s]: transaction has already performed a paginated query; writes are not "
-          "allowed", tx_id_));
+          "allowed",
+          tx_id_));
     }
     if (!IsValidUtf8(key)) {
       return InvalidArgumentError(

@@ -10,7 +10,10 @@
 //  - a TxSimulator records each read with the version it saw (none for an absent key), each
 //    range query as a RangeQueryInfo with its raw reads (for phantom detection at commit), and
 //    each write, delete and metadata write; GetTxSimulationResults() returns the TxReadWriteSet;
-//  - paginated range queries are allowed only in read-only simulations (as in Fabric);
+//  - paginated range queries are allowed only in read-only simulations (as in Fabric); a page
+//    that stops at its limit is recorded as not exhausted, ending at the last key returned
+//    (Fabric 1.4 records it as exhausted up to the query's end key, which makes the
+//    transaction fail phantom validation if keys exist past the page);
 //  - rich (JSON) queries are not supported on LevelDB state: ExecuteQuery returns Unimplemented.
 //
 // An absent key reads as an empty value (Fabric's nil). Writing an empty value deletes the key.

@@ -25,9 +25,8 @@ StatusOr<uint64_t> DecodeOrderPreservingVarUint64(std::string_view in, size_t* c
   }
   const size_t size = static_cast<uint8_t>(in[0]);
   if (size > 8 || in.size() < 1 + size) {
-    return InvalidArgumentError(
-        absl::StrFormat("decode order-preserving varint: bad length %d for %d bytes", size,
-                        in.size()));
+    return InvalidArgumentError(absl::StrFormat(
+        "decode order-preserving varint: bad length %d for %d bytes", size, in.size()));
   }
   uint64_t n = 0;
   for (size_t i = 0; i < size; ++i) {

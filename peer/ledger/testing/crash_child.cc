@@ -31,8 +31,7 @@ void Die(const Status& s) {
 
 std::string Key(std::mt19937_64& rng) { return absl::StrFormat("k%02d", rng() % 40); }
 
-rwset::TxReadWriteSet SimulateOne(KvLedger& ledger, std::mt19937_64& rng, uint64_t block,
-                                  int tx) {
+rwset::TxReadWriteSet SimulateOne(KvLedger& ledger, std::mt19937_64& rng, uint64_t block, int tx) {
   auto sim = ledger.NewTxSimulator("sim");
   for (int r = 0; r < 2; ++r) {
     (void)sim->GetState("cc", Key(rng)).value();
