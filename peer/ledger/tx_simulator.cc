@@ -79,6 +79,12 @@ struct SimState {
   bool results_computed = false;
 };
 
+Status PrivateDataError(const std::string& ns, const std::string& collection) {
+  return UnimplementedError(absl::StrFormat(
+      "private data ns=%s collection=%s: private data collections are not supported", ns,
+      collection));
+}
+
 Status DoneError() {
   return FailedPreconditionError("this instance should not be used after calling Done()");
 }
@@ -208,6 +214,21 @@ class Simulator : public TxSimulator {
         ns));
   }
 
+  StatusOr<std::string> GetPrivateData(const std::string& ns, const std::string& collection,
+                                       const std::string&) override {
+    return PrivateDataError(ns, collection);
+  }
+
+  Status SetPrivateData(const std::string& ns, const std::string& collection, const std::string&,
+                        std::string) override {
+    return PrivateDataError(ns, collection);
+  }
+
+  Status DeletePrivateData(const std::string& ns, const std::string& collection,
+                           const std::string&) override {
+    return PrivateDataError(ns, collection);
+  }
+
   void Done() override {
     std::lock_guard<std::mutex> lock(state_->mu);
     for (auto& scan : state_->scans) {
@@ -300,9 +321,7 @@ class Simulator : public TxSimulator {
     scan->limit = limit;
     scan->it = state_->snapshot->GetStateRangeScanIterator(ns, start_key, end_key);
     scan->info.set_start_key(start_key);
-    if (state_->builder != nullptr) {
-      state_->scans.push_back(scan);
-    }
+    state_->scans.push_back(scan);  // so that Done() closes it
     return std::unique_ptr<QueryResultsIterator>(
         std::make_unique<RangeIterator>(state_, std::move(scan)));
   }

@@ -14,7 +14,8 @@
 //    that stops at its limit is recorded as not exhausted, ending at the last key returned
 //    (Fabric 1.4 records it as exhausted up to the query's end key, which makes the
 //    transaction fail phantom validation if keys exist past the page);
-//  - rich (JSON) queries are not supported on LevelDB state: ExecuteQuery returns Unimplemented.
+//  - rich (JSON) queries are not supported on LevelDB state: ExecuteQuery returns Unimplemented;
+//    private data collections are not supported either (Unimplemented).
 //
 // An absent key reads as an empty value (Fabric's nil). Writing an empty value deletes the key.
 //
@@ -83,6 +84,9 @@ class QueryExecutor {
   // Always Unimplemented: LevelDB state has no rich queries.
   virtual StatusOr<std::unique_ptr<QueryResultsIterator>> ExecuteQuery(
       const std::string& ns, const std::string& query) = 0;
+  // Always Unimplemented: private data collections are not supported by this peer.
+  virtual StatusOr<std::string> GetPrivateData(const std::string& ns, const std::string& collection,
+                                               const std::string& key) = 0;
   // Releases the snapshot and closes all iterators. Idempotent.
   virtual void Done() = 0;
 };
@@ -100,6 +104,11 @@ class TxSimulator : public QueryExecutor {
   virtual Status SetStateMetadata(const std::string& ns, const std::string& key,
                                   const Metadata& metadata) = 0;
   virtual Status DeleteStateMetadata(const std::string& ns, const std::string& key) = 0;
+  // Always Unimplemented (private data collections are not supported).
+  virtual Status SetPrivateData(const std::string& ns, const std::string& collection,
+                                const std::string& key, std::string value) = 0;
+  virtual Status DeletePrivateData(const std::string& ns, const std::string& collection,
+                                   const std::string& key) = 0;
   // Always Unimplemented.
   virtual Status ExecuteUpdate(const std::string& query) = 0;
   // The simulation's read-write set. May be called once; FailedPrecondition afterwards or

@@ -211,6 +211,18 @@ TEST_F(TxSimulatorTest, RichQueriesAreUnimplemented) {
   EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
   EXPECT_NE(r.status().message().find("not supported on LevelDB"), std::string_view::npos);
   EXPECT_EQ(sim->ExecuteUpdate("x").code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(sim->GetPrivateData("cc", "coll", "k").status().code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(sim->SetPrivateData("cc", "coll", "k", "v").code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(sim->DeletePrivateData("cc", "coll", "k").code(), StatusCode::kUnimplemented);
+}
+
+TEST_F(TxSimulatorTest, QueryExecutorDoneClosesItsIterators) {
+  auto qe = NewQueryExecutor(db_->NewSnapshot());
+  auto it = qe->GetStateRangeScanIterator("cc", "", "");
+  ASSERT_TRUE(it.ok());
+  EXPECT_EQ((*it)->Next().value()->key(), "a");
+  qe->Done();
+  EXPECT_EQ((*it)->Next().status().code(), StatusCode::kFailedPrecondition);
 }
 
 TEST_F(TxSimulatorTest, DoneReleasesSnapshotAndClosesIterators) {
