@@ -9,8 +9,9 @@
 // (mvcc_validator.h) and writes the final codes into the block's TRANSACTIONS_FILTER. Commit()
 // then writes, in this order:
 //   1. the block to the block store (synced: the durable record, indexed with the codes);
-//   2. the state updates of the valid transactions with the state savepoint, one LevelDB batch;
-//   3. the history rows with the history savepoint, one LevelDB batch.
+//   2. then, in parallel (independent databases, neither synced):
+//      the state updates of the valid transactions with the state savepoint, one LevelDB batch;
+//      the history rows with the history savepoint, one LevelDB batch.
 // Recovery: Open compares the savepoints with the block store's height and replays the blocks
 // that state or history lack, using the codes stored in each block (no re-validation). So a
 // crash at any instant loses no block that Commit reported committed, and state and history
@@ -105,6 +106,7 @@ class KvLedger {
   StatusOr<bool> TxIdExists(std::string_view txid) const { return blocks_->TxIdExists(txid); }
   StatusOr<std::unique_ptr<blkstorage::BlocksIterator>> GetBlocksIterator(uint64_t start);
 
+  // The underlying stores, for tests and tools; do not write through them.
   StateDB& state() { return *state_; }
   blkstorage::BlockStore& block_store() { return *blocks_; }
 
