@@ -189,8 +189,8 @@ StatusOr<std::unique_ptr<StateQueryIterator>> ChaincodeStub::GetPrivateDataQuery
   return std::move(q.iterator);
 }
 
-StatusOr<std::string> ChaincodeStub::GetPrivateDataValidationParameter(
-    std::string_view collection, std::string_view key) {
+StatusOr<std::string> ChaincodeStub::GetPrivateDataValidationParameter(std::string_view collection,
+                                                                       std::string_view key) {
   RETURN_IF_ERROR(RequireCollection(collection));
   return GetPrivateDataValidationParameterImpl(collection, key);
 }
@@ -212,8 +212,7 @@ StatusOr<std::string> ChaincodeStub::GetPrivateDataValidationParameterImpl(
   return it->second;
 }
 
-Response ChaincodeStub::InvokeChaincode(std::string_view name,
-                                        const std::vector<std::string>& args,
+Response ChaincodeStub::InvokeChaincode(std::string_view name, const std::vector<std::string>& args,
                                         std::string_view channel) {
   std::string target(name);
   if (!channel.empty()) {

@@ -34,7 +34,8 @@ TEST(CompositeKeyTest, RejectsForbiddenCodePointsAndBadUtf8) {
   EXPECT_TRUE(CreateCompositeKey(std::string("a\0b", 3), {}).status().IsInvalidArgument());
   EXPECT_TRUE(CreateCompositeKey("t", {"x\xF4\x8F\xBF\xBF"}).status().IsInvalidArgument());
   EXPECT_TRUE(CreateCompositeKey("t", {"\xC0\xAF"}).status().IsInvalidArgument());  // Overlong.
-  EXPECT_TRUE(CreateCompositeKey("t", {"\xED\xA0\x80"}).status().IsInvalidArgument());  // Surrogate.
+  EXPECT_TRUE(
+      CreateCompositeKey("t", {"\xED\xA0\x80"}).status().IsInvalidArgument());      // Surrogate.
   EXPECT_TRUE(CreateCompositeKey("t", {"\xE2\x82"}).status().IsInvalidArgument());  // Truncated.
   EXPECT_TRUE(CreateCompositeKey("t", {"\xF4\x8F\xBF\xBE", "\xE2\x82\xAC"}).ok());
 }
@@ -55,9 +56,9 @@ TEST(Sha256Test, KnownVectors) {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(testing::Hex(internal::Sha256("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(testing::Hex(internal::Sha256(
-                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
-            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(
+      testing::Hex(internal::Sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
 TEST(Base64Test, RoundTripsAndRejectsGarbage) {

@@ -68,8 +68,8 @@ void Handler::Shutdown() {
 
 bool Handler::HandleMessage(const ChaincodeMessage& msg) {
   if (LogEnabled(LogLevel::kDebug)) {
-    Log(LogLevel::kDebug, "[" + ShortTxid(msg.txid()) + "] received " +
-                              ChaincodeMessage::Type_Name(msg.type()));
+    Log(LogLevel::kDebug,
+        "[" + ShortTxid(msg.txid()) + "] received " + ChaincodeMessage::Type_Name(msg.type()));
   }
   if (msg.type() == ChaincodeMessage::KEEPALIVE) {
     (void)Send(msg);  // Echo, as Fabric's Go shim does.
@@ -107,8 +107,8 @@ void Handler::HandleReady(const ChaincodeMessage& msg) {
       Dispatch(msg);
       return;
     default:
-      SendError(msg, "chaincode cannot handle message (" +
-                         ChaincodeMessage::Type_Name(msg.type()) + ") while in state: ready");
+      SendError(msg, "chaincode cannot handle message (" + ChaincodeMessage::Type_Name(msg.type()) +
+                         ") while in state: ready");
   }
 }
 
@@ -165,8 +165,8 @@ void Handler::Execute(const ChaincodeMessage& msg) {
   }
   Status s = Send(reply);
   if (!s.ok()) {
-    Log(LogLevel::kWarning, "[" + ShortTxid(msg.txid()) + "] could not send result: " +
-                                std::string(s.message()));
+    Log(LogLevel::kWarning,
+        "[" + ShortTxid(msg.txid()) + "] could not send result: " + std::string(s.message()));
   }
 }
 

@@ -5,11 +5,11 @@
 
 #include "src/handler.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <map>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "peer/chaincode.pb.h"
 #include "peer/proposal_response.pb.h"
@@ -118,8 +118,9 @@ TEST_F(HandlerTest, ManyConcurrentTransactionsAnsweredOutOfOrderAreRoutedRight) 
   StartShim();
   for (int i = 0; i < kTx; ++i) {
     // Same txid on two channels must not collide: odd ones go to "ch2".
-    ASSERT_TRUE(peer_.Write(Transaction("tx" + std::to_string(i / 2), {"get", "k" + std::to_string(i)},
-                                        false, i % 2 ? "ch2" : "ch")));
+    ASSERT_TRUE(
+        peer_.Write(Transaction("tx" + std::to_string(i / 2), {"get", "k" + std::to_string(i)},
+                                false, i % 2 ? "ch2" : "ch")));
   }
   std::vector<ChaincodeMessage> gets;
   for (int i = 0; i < kTx; ++i) {

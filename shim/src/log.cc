@@ -32,10 +32,14 @@ LogLevel ThresholdFromEnv() {
 
 const char* Name(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "DEBU";
-    case LogLevel::kInfo: return "INFO";
-    case LogLevel::kWarning: return "WARN";
-    case LogLevel::kError: return "ERRO";
+    case LogLevel::kDebug:
+      return "DEBU";
+    case LogLevel::kInfo:
+      return "INFO";
+    case LogLevel::kWarning:
+      return "WARN";
+    case LogLevel::kError:
+      return "ERRO";
   }
   return "????";
 }

@@ -185,8 +185,7 @@ void MockStub::RecordHistory(std::string_view collection, std::string_view key,
   history_[std::string(key)].push_back(std::move(mod));
 }
 
-StatusOr<BytesMap> MockStub::DoGetStateMetadata(std::string_view collection,
-                                                std::string_view key) {
+StatusOr<BytesMap> MockStub::DoGetStateMetadata(std::string_view collection, std::string_view key) {
   auto& by_key = metadata_[std::string(collection)];
   auto it = by_key.find(std::string(key));
   return it == by_key.end() ? BytesMap() : it->second;
@@ -237,8 +236,7 @@ StatusOr<PagedStateQuery> MockStub::DoGetQueryResult(std::string_view, std::stri
   return UnimplementedError("MockStub does not support rich queries (GetQueryResult)");
 }
 
-StatusOr<std::unique_ptr<HistoryQueryIterator>> MockStub::DoGetHistoryForKey(
-    std::string_view key) {
+StatusOr<std::unique_ptr<HistoryQueryIterator>> MockStub::DoGetHistoryForKey(std::string_view key) {
   auto it = history_.find(std::string(key));
   std::vector<queryresult::KeyModification> mods;
   if (it != history_.end()) {

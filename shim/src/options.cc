@@ -96,8 +96,7 @@ StatusOr<TlsOptions> LoadTls() {
   if (!tls.enabled) {
     return tls;
   }
-  ASSIGN_OR_RETURN(tls.root_cert_pem,
-                   ReadPemFile("root cert", Env("CORE_PEER_TLS_ROOTCERT_FILE")));
+  ASSIGN_OR_RETURN(tls.root_cert_pem, ReadPemFile("root cert", Env("CORE_PEER_TLS_ROOTCERT_FILE")));
   std::string key_path = Env("CORE_TLS_CLIENT_KEY_PATH");
   std::string cert_path = Env("CORE_TLS_CLIENT_CERT_PATH");
   if (!key_path.empty() || !cert_path.empty()) {

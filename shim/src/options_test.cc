@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "fabric/shim/start.h"
 #include "src/base64.h"
@@ -19,14 +20,13 @@ constexpr char kPem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE
 class OptionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* v : {"CORE_CHAINCODE_ID_NAME", "CORE_PEER_ADDRESS", "CORE_PEER_TLS_ENABLED",
-                          "CORE_PEER_TLS_ROOTCERT_FILE", "CORE_TLS_CLIENT_KEY_PATH",
-                          "CORE_TLS_CLIENT_CERT_PATH"}) {
+    for (const char* v :
+         {"CORE_CHAINCODE_ID_NAME", "CORE_PEER_ADDRESS", "CORE_PEER_TLS_ENABLED",
+          "CORE_PEER_TLS_ROOTCERT_FILE", "CORE_TLS_CLIENT_KEY_PATH", "CORE_TLS_CLIENT_CERT_PATH"}) {
       unsetenv(v);
     }
     setenv("CORE_CHAINCODE_ID_NAME", "mycc:1.0", 1);
-    dir_ = std::filesystem::temp_directory_path() /
-           ("shim-options-" + std::to_string(::getpid()));
+    dir_ = std::filesystem::temp_directory_path() / ("shim-options-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

@@ -55,8 +55,8 @@ class PeerQueryIterator final : public QueryIterator<T> {
     }
     protos::QueryStateClose req;
     req.set_id(id_);
-    StatusOr<std::string> r = tx_->Request(protos::ChaincodeMessage::QUERY_STATE_CLOSE,
-                                           req.SerializeAsString());
+    StatusOr<std::string> r =
+        tx_->Request(protos::ChaincodeMessage::QUERY_STATE_CLOSE, req.SerializeAsString());
     return r.ok() ? Status::OK() : r.status();
   }
 

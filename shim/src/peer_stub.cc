@@ -16,8 +16,7 @@ using protos::ChaincodeMessage;
 StatusOr<std::string> TxContext::Request(ChaincodeMessage::Type type, const std::string& payload) {
   const std::string& type_name = ChaincodeMessage::Type_Name(type);
   if (done.load()) {
-    return FailedPreconditionError(type_name + " txid=" + txid +
-                                   ": transaction already completed");
+    return FailedPreconditionError(type_name + " txid=" + txid + ": transaction already completed");
   }
   ChaincodeMessage msg;
   msg.set_type(type);
@@ -195,8 +194,7 @@ StatusOr<std::unique_ptr<HistoryQueryIterator>> PeerChaincodeStub::DoGetHistoryF
                          ": peer sent a QueryResponse that does not parse");
   }
   return std::unique_ptr<HistoryQueryIterator>(
-      std::make_unique<PeerQueryIterator<queryresult::KeyModification>>(tx_,
-                                                                        std::move(response)));
+      std::make_unique<PeerQueryIterator<queryresult::KeyModification>>(tx_, std::move(response)));
 }
 
 Response PeerChaincodeStub::DoInvokeChaincode(const std::string& target,

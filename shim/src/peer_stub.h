@@ -44,8 +44,7 @@ class PeerChaincodeStub final : public ChaincodeStub {
   Status DoPutState(std::string_view collection, std::string_view key,
                     std::string_view value) override;
   Status DoDelState(std::string_view collection, std::string_view key) override;
-  StatusOr<BytesMap> DoGetStateMetadata(std::string_view collection,
-                                        std::string_view key) override;
+  StatusOr<BytesMap> DoGetStateMetadata(std::string_view collection, std::string_view key) override;
   Status DoPutStateMetadata(std::string_view collection, std::string_view key,
                             std::string_view metakey, std::string_view value) override;
   StatusOr<PagedStateQuery> DoGetStateByRange(
@@ -54,8 +53,7 @@ class PeerChaincodeStub final : public ChaincodeStub {
   StatusOr<PagedStateQuery> DoGetQueryResult(
       std::string_view collection, std::string_view query,
       const std::optional<protos::QueryMetadata>& paging) override;
-  StatusOr<std::unique_ptr<HistoryQueryIterator>> DoGetHistoryForKey(
-      std::string_view key) override;
+  StatusOr<std::unique_ptr<HistoryQueryIterator>> DoGetHistoryForKey(std::string_view key) override;
   Response DoInvokeChaincode(const std::string& target,
                              const std::vector<std::string>& args) override;
 

@@ -4,12 +4,12 @@
 
 #include "fabric/shim/start.h"
 
-#include <grpcpp/grpcpp.h>
-
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
+
+#include <grpcpp/grpcpp.h>
 
 #include "peer/chaincode_shim.grpc.pb.h"
 #include "src/handler.h"
@@ -97,9 +97,9 @@ int Start(Chaincode& chaincode, const StartOptions& options) {
   handler.Shutdown();  // Joins the workers; no writes after this.
   rpc->WritesDone();
   grpc::Status end = rpc->Finish();
-  std::string detail = end.ok() ? std::string("peer finished the stream")
-                                : "grpc status " + std::to_string(end.error_code()) + " " +
-                                      end.error_message();
+  std::string detail =
+      end.ok() ? std::string("peer finished the stream")
+               : "grpc status " + std::to_string(end.error_code()) + " " + end.error_message();
   std::fprintf(stderr, "peer stream closed: %s (%s); chaincode exiting\n",
                std::string(why.message()).c_str(), detail.c_str());
   return 2;

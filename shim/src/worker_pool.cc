@@ -7,7 +7,8 @@
 namespace fabric::shim::internal {
 
 WorkerPool::WorkerPool(int max_threads, int max_queued)
-    : max_threads_(max_threads < 1 ? 1 : max_threads), max_queued_(max_queued < 0 ? 0 : max_queued) {}
+    : max_threads_(max_threads < 1 ? 1 : max_threads),
+      max_queued_(max_queued < 0 ? 0 : max_queued) {}
 
 WorkerPool::~WorkerPool() { Shutdown(); }
 

@@ -5,10 +5,11 @@
 #include <charconv>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "fabric/shim/chaincode_stub.h"
 
@@ -33,7 +34,10 @@ struct Asset {
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::string ToJson(const Asset& a) {
-  json j = {{"ID", a.id}, {"Color", a.color}, {"Size", a.size}, {"Owner", a.owner},
+  json j = {{"ID", a.id},
+            {"Color", a.color},
+            {"Size", a.size},
+            {"Owner", a.owner},
             {"AppraisedValue", a.appraised_value}};
   return Dump(j);  // Keys sorted: the same bytes on every endorser.
 }
@@ -244,9 +248,7 @@ Response GetAssetsByRange(ChaincodeStub& stub, const Args& p) {
   return it.ok() ? Collect(stub, **it, false) : Fail(it.status());
 }
 
-Response GetAllAssets(ChaincodeStub& stub, const Args&) {
-  return GetAssetsByRange(stub, {"", ""});
-}
+Response GetAllAssets(ChaincodeStub& stub, const Args&) { return GetAssetsByRange(stub, {"", ""}); }
 
 Response QueryAssetsByOwner(ChaincodeStub& stub, const Args& p) {
   if (p.size() != 1) {
@@ -303,13 +305,17 @@ Response AssetTransfer::Init(ChaincodeStub& stub) {
 
 Response AssetTransfer::Invoke(ChaincodeStub& stub) {
   using Fn = Response (*)(ChaincodeStub&, const Args&);
-  static const std::map<std::string, Fn> kFunctions = {
-      {"InitLedger", InitLedger},         {"CreateAsset", CreateAsset},
-      {"ReadAsset", ReadAsset},           {"UpdateAsset", UpdateAsset},
-      {"DeleteAsset", DeleteAsset},       {"AssetExists", AssetExists},
-      {"TransferAsset", TransferAsset},   {"GetAllAssets", GetAllAssets},
-      {"GetAssetsByRange", GetAssetsByRange}, {"QueryAssetsByOwner", QueryAssetsByOwner},
-      {"GetAssetHistory", GetAssetHistory}};
+  static const std::map<std::string, Fn> kFunctions = {{"InitLedger", InitLedger},
+                                                       {"CreateAsset", CreateAsset},
+                                                       {"ReadAsset", ReadAsset},
+                                                       {"UpdateAsset", UpdateAsset},
+                                                       {"DeleteAsset", DeleteAsset},
+                                                       {"AssetExists", AssetExists},
+                                                       {"TransferAsset", TransferAsset},
+                                                       {"GetAllAssets", GetAllAssets},
+                                                       {"GetAssetsByRange", GetAssetsByRange},
+                                                       {"QueryAssetsByOwner", QueryAssetsByOwner},
+                                                       {"GetAssetHistory", GetAssetHistory}};
   auto [fn, args] = stub.GetFunctionAndParameters();
   auto it = kFunctions.find(fn);
   if (it == kFunctions.end()) {

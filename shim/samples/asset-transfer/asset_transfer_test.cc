@@ -3,7 +3,6 @@
 #include "asset-transfer/asset_transfer.h"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "fabric/shim/mock_stub.h"
@@ -51,7 +50,8 @@ TEST_F(AssetTransferTest, InitLedgerAndGetAllAssets) {
 TEST_F(AssetTransferTest, CreateReadUpdateDelete) {
   json created = Call({"CreateAsset", "a1", "blue", "5", "alice", "100"});
   EXPECT_EQ(created["Color"], "blue");
-  EXPECT_EQ(CallError({"CreateAsset", "a1", "red", "5", "bob", "1"}), "the asset a1 already exists");
+  EXPECT_EQ(CallError({"CreateAsset", "a1", "red", "5", "bob", "1"}),
+            "the asset a1 already exists");
   EXPECT_EQ(Call({"ReadAsset", "a1"})["Owner"], "alice");
   EXPECT_EQ(Call({"AssetExists", "a1"}), true);
   Call({"UpdateAsset", "a1", "green", "6", "alice", "150"});

@@ -2,11 +2,11 @@
 
 #include "src/testing/fake_peer.h"
 
-#include <grpcpp/grpcpp.h>
-
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+
+#include <grpcpp/grpcpp.h>
 
 #include "peer/chaincode.pb.h"
 #include "peer/chaincode_shim.grpc.pb.h"
@@ -84,9 +84,18 @@ struct FakePeer::Server {
   int port = 0;
 };
 
-FakePeer::FakePeer() : service_(std::make_unique<Service>()), server_(std::make_unique<Server>()) {
+FakePeer::FakePeer(const FakePeerTls* tls)
+    : service_(std::make_unique<Service>()), server_(std::make_unique<Server>()) {
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  if (tls != nullptr) {
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = tls->client_ca_pem;
+    ssl.pem_key_cert_pairs.push_back({tls->key_pem, tls->cert_pem});
+    creds = grpc::SslServerCredentials(ssl);
+  }
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &server_->port);
+  builder.AddListeningPort("127.0.0.1:0", creds, &server_->port);
   builder.RegisterService(service_.get());
   server_->server = builder.BuildAndStart();
 }

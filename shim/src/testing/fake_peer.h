@@ -18,9 +18,18 @@
 
 namespace fabric::shim::testing {
 
+// Server TLS for FakePeer: key and certificate (PEM), and the CA (PEM) client certificates must
+// chain to; clients without a certificate are refused.
+struct FakePeerTls {
+  std::string key_pem;
+  std::string cert_pem;
+  std::string client_ca_pem;
+};
+
 class FakePeer {
  public:
-  FakePeer();
+  // Plaintext, or TLS with required client certificates when `tls` is given.
+  explicit FakePeer(const FakePeerTls* tls = nullptr);
   ~FakePeer();
   FakePeer(const FakePeer&) = delete;
   FakePeer& operator=(const FakePeer&) = delete;
@@ -54,7 +63,7 @@ protos::ChaincodeMessage Message(protos::ChaincodeMessage::Type type, const std:
 protos::ChaincodeMessage Transaction(const std::string& txid, const std::vector<std::string>& args,
                                      bool init = false, const std::string& channel = "ch");
 // The RESPONSE/ERROR answer to `request`, echoing its txid and channel.
-protos::ChaincodeMessage Reply(const protos::ChaincodeMessage& request,
-                               const std::string& payload, bool error = false);
+protos::ChaincodeMessage Reply(const protos::ChaincodeMessage& request, const std::string& payload,
+                               bool error = false);
 
 }  // namespace fabric::shim::testing

@@ -132,7 +132,8 @@ class TestChaincode : public Chaincode {
 class RunningShim {
  public:
   RunningShim(Chaincode& chaincode, StartOptions options) {
-    auto task = std::packaged_task<int()>([&chaincode, options] { return Start(chaincode, options); });
+    auto task =
+        std::packaged_task<int()>([&chaincode, options] { return Start(chaincode, options); });
     exit_code_ = task.get_future();
     thread_ = std::jthread(std::move(task));
   }

@@ -132,8 +132,9 @@ class ChaincodeStub {
   StatusOr<std::string> GetPrivateDataHash(std::string_view collection, std::string_view key);
   Status PutPrivateData(std::string_view collection, std::string_view key, std::string_view value);
   Status DelPrivateData(std::string_view collection, std::string_view key);
-  StatusOr<std::unique_ptr<StateQueryIterator>> GetPrivateDataByRange(
-      std::string_view collection, std::string_view start_key, std::string_view end_key);
+  StatusOr<std::unique_ptr<StateQueryIterator>> GetPrivateDataByRange(std::string_view collection,
+                                                                      std::string_view start_key,
+                                                                      std::string_view end_key);
   StatusOr<std::unique_ptr<StateQueryIterator>> GetPrivateDataByPartialCompositeKey(
       std::string_view collection, std::string_view object_type,
       const std::vector<std::string>& attributes);
