@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Launcher: starts and stops chaincode runtimes (Fabric's container.Runtime / RuntimeLauncher
+// pair, core/chaincode/container_runtime.go). Implementations: ProcessLauncher (a local child
+// process), DevModeLauncher (launches nothing; chaincodes register by themselves) and, later,
+// the Docker launcher.
+//
+// A chaincode is named by its ccid "name:version" (Fabric 1.x). What to run comes from a
+// ChaincodePackage; until lscc install exists, PackageProvider maps ccids to packages.
+//
+// Thread-safety: every Launcher and PackageProvider method is safe to call concurrently.
+
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "fabric/status.h"
+
+namespace fabric::launcher {
+
+// What to run for one chaincode.
+struct ChaincodePackage {
+  std::string ccid;               // "name:version"
+  std::string executable;         // process launcher: absolute path of the chaincode binary
+  std::vector<std::string> args;  // extra argv entries after argv[0]
+  std::string working_dir;        // empty: inherit the peer's
+};
+
+// Looks packages up by ccid.
+class PackageProvider {
+ public:
+  virtual ~PackageProvider() = default;
+  // NotFound "chaincode package mycc:1.0 not found" when nothing is installed under `ccid`.
+  virtual StatusOr<ChaincodePackage> GetPackage(const std::string& ccid) const = 0;
+};
+
+// A PackageProvider backed by an in-memory map (tests, and the peer until lscc install).
+class MapPackageProvider : public PackageProvider {
+ public:
+  void Add(ChaincodePackage package);
+  StatusOr<ChaincodePackage> GetPackage(const std::string& ccid) const override;
+
+ private:
+  mutable std::mutex mu_;
+  // Guarded by mu_:
+  std::map<std::string, ChaincodePackage> packages_;
+};
+
+struct StartRequest {
+  std::string ccid;
+  ChaincodePackage package;
+  // "KEY=value" entries added to the runtime's environment (CORE_CHAINCODE_ID_NAME,
+  // CORE_PEER_ADDRESS, CORE_PEER_TLS_ENABLED, ...).
+  std::vector<std::string> env;
+  // Called once, from a launcher thread, when the runtime exits (exit code, or 128+signal).
+  // Must not call back into the launcher. May be empty.
+  std::function<void(int exit_code)> on_exit;
+};
+
+class Launcher {
+ public:
+  virtual ~Launcher() = default;
+  // Starts the chaincode's runtime; a runtime already running under the same ccid is stopped
+  // first (as Fabric's Docker Start does). Returns once the runtime is started, not once the
+  // chaincode has registered. Errors: NotFound/InvalidArgument for a bad package, Internal when
+  // the runtime cannot be started.
+  virtual Status Start(const StartRequest& request) = 0;
+  // Stops the runtime (graceful, then forced after a grace period) and waits for it to exit.
+  // OK when nothing runs under `ccid`.
+  virtual Status Stop(const std::string& ccid) = 0;
+  // Waits up to `timeout` for the runtime to exit and returns its exit code. NotFound when
+  // nothing was started under `ccid`; DeadlineExceeded when it is still running.
+  virtual StatusOr<int> Wait(const std::string& ccid, std::chrono::milliseconds timeout) = 0;
+  virtual bool IsRunning(const std::string& ccid) const = 0;
+  // True for dev mode: nothing is launched and any chaincode may register by itself.
+  virtual bool IsDevMode() const { return false; }
+};
+
+// Dev mode (`peer node start --peer-chaincodedev`): launches nothing. Start succeeds at once;
+// the chaincode is expected to be started by the user with CORE_CHAINCODE_ID_NAME and the
+// peer's chaincode address, and to register by itself.
+class DevModeLauncher : public Launcher {
+ public:
+  Status Start(const StartRequest&) override { return Status::OK(); }
+  Status Stop(const std::string&) override { return Status::OK(); }
+  StatusOr<int> Wait(const std::string& ccid, std::chrono::milliseconds) override {
+    return NotFoundError("dev mode launches nothing: " + ccid);
+  }
+  bool IsRunning(const std::string&) const override { return false; }
+  bool IsDevMode() const override { return true; }
+};
+
+}  // namespace fabric::launcher

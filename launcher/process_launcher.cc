@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "launcher/process_launcher.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "common/logging/logging.h"
+
+extern char** environ;
+
+namespace fabric::launcher {
+namespace {
+
+logging::Logger& Log() {
+  static logging::Logger logger("chaincode.process");
+  return logger;
+}
+
+// The peer's environment with `overrides` ("K=V") replacing entries of the same name.
+std::vector<std::string> BuildEnv(const std::vector<std::string>& overrides) {
+  std::set<std::string> names;
+  for (const auto& kv : overrides) {
+    names.insert(kv.substr(0, kv.find('=')));
+  }
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string kv(*e);
+    if (names.count(kv.substr(0, kv.find('='))) == 0) {
+      env.push_back(std::move(kv));
+    }
+  }
+  env.insert(env.end(), overrides.begin(), overrides.end());
+  return env;
+}
+
+std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) {
+    out.push_back(s.data());
+  }
+  out.push_back(nullptr);
+  return out;
+}
+
+// Splits buffered output into lines and logs complete ones.
+void ForwardLines(const std::string& ccid, std::string& buffer, bool flush) {
+  size_t start = 0;
+  for (size_t nl; (nl = buffer.find('\n', start)) != std::string::npos; start = nl + 1) {
+    FLOG_INFO(Log(), "[%s] %s", ccid, std::string_view(buffer).substr(start, nl - start));
+  }
+  buffer.erase(0, start);
+  if (flush && !buffer.empty()) {
+    FLOG_INFO(Log(), "[%s] %s", ccid, buffer);
+    buffer.clear();
+  }
+}
+
+}  // namespace
+
+// One running child: its pid, output pipes and the thread that forwards and reaps.
+class ProcessLauncher::Child {
+ public:
+  Child(std::string ccid, pid_t pid, int out_fd, int err_fd, std::function<void(int)> on_exit)
+      : ccid_(std::move(ccid)), pid_(pid), on_exit_(std::move(on_exit)) {
+    thread_ = std::jthread([this, out_fd, err_fd] { Run(out_fd, err_fd); });
+  }
+  ~Child() = default;  // jthread joins
+
+  pid_t pid() const { return pid_; }
+
+  bool Exited() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return exited_;
+  }
+
+  // Sends `sig` unless the child has exited. The child is reaped only after exited_ is set
+  // under mu_, so the pid cannot have been reused while we hold mu_.
+  void Signal(int sig) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!exited_) {
+      ::kill(pid_, sig);
+    }
+  }
+
+  // Waits for the exit; returns the exit code or nullopt on timeout.
+  std::optional<int> WaitFor(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!cv_.wait_for(lock, timeout, [this] { return exited_; })) {
+      return std::nullopt;
+    }
+    return exit_code_;
+  }
+
+  void Join() {
+    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) {
+      thread_.join();
+    }
+  }
+
+ private:
+  void Run(int out_fd, int err_fd) {
+    PumpOutput(out_fd, err_fd);
+    // Wait without reaping, publish the exit, then reap (see Signal).
+    siginfo_t info{};
+    while (::waitid(P_PID, pid_, &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+    }
+    int code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      exited_ = true;
+      exit_code_ = code;
+    }
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    FLOG_INFO(Log(), "chaincode process exited ccid=%s pid=%d code=%d", ccid_, pid_, code);
+    cv_.notify_all();
+    if (on_exit_) {
+      on_exit_(code);
+    }
+  }
+
+  void PumpOutput(int out_fd, int err_fd) {
+    pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+    std::string buffers[2];
+    int open = 2;
+    char chunk[4096];
+    while (open > 0) {
+      int n = ::poll(fds, 2, -1);
+      if (n < 0) {
+        if (errno == EINTR) {
+          continue;
+        }
+        break;
+      }
+      for (int i = 0; i < 2; ++i) {
+        if (fds[i].fd < 0 || fds[i].revents == 0) {
+          continue;
+        }
+        ssize_t r = ::read(fds[i].fd, chunk, sizeof(chunk));
+        if (r > 0) {
+          buffers[i].append(chunk, static_cast<size_t>(r));
+          ForwardLines(ccid_, buffers[i], false);
+        } else if (r == 0 || errno != EINTR) {
+          ForwardLines(ccid_, buffers[i], true);
+          ::close(fds[i].fd);
+          fds[i].fd = -1;
+          --open;
+        }
+      }
+    }
+    for (auto& fd : fds) {
+      if (fd.fd >= 0) {
+        ::close(fd.fd);
+      }
+    }
+  }
+
+  const std::string ccid_;
+  const pid_t pid_;
+  const std::function<void(int)> on_exit_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  // Guarded by mu_:
+  bool exited_ = false;
+  int exit_code_ = -1;
+  std::jthread thread_;  // last: started after the other members
+};
+
+ProcessLauncher::ProcessLauncher() : ProcessLauncher(Options{}) {}
+ProcessLauncher::ProcessLauncher(Options options) : options_(options) {}
+
+ProcessLauncher::~ProcessLauncher() {
+  std::vector<std::string> ccids;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [ccid, child] : children_) {
+      ccids.push_back(ccid);
+    }
+  }
+  for (const auto& ccid : ccids) {
+    (void)Stop(ccid);
+  }
+}
+
+Status ProcessLauncher::Start(const StartRequest& request) {
+  if (request.package.executable.empty()) {
+    return InvalidArgumentError("chaincode " + request.ccid + ": package has no executable");
+  }
+  if (Status s = Stop(request.ccid); !s.ok()) {
+    return s;
+  }
+  int out[2];
+  int err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    return InternalError(std::string("pipe: ") + strerror(errno));
+  }
+  if (::pipe2(err, O_CLOEXEC) != 0) {
+    ::close(out[0]);
+    ::close(out[1]);
+    return InternalError(std::string("pipe: ") + strerror(errno));
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  if (!request.package.working_dir.empty()) {
+    posix_spawn_file_actions_addchdir_np(&actions, request.package.working_dir.c_str());
+  }
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigaddset(&defaults, SIGTERM);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+  std::vector<std::string> argv_strings{request.package.executable};
+  argv_strings.insert(argv_strings.end(), request.package.args.begin(), request.package.args.end());
+  std::vector<std::string> env_strings = BuildEnv(request.env);
+  std::vector<char*> argv = CStrings(argv_strings);
+  std::vector<char*> envp = CStrings(env_strings);
+  pid_t pid = -1;
+  int rc = ::posix_spawn(&pid, request.package.executable.c_str(), &actions, &attr, argv.data(),
+                         envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(out[1]);
+  ::close(err[1]);
+  if (rc != 0) {
+    ::close(out[0]);
+    ::close(err[0]);
+    return InternalError("spawn " + request.package.executable + ": " + strerror(rc));
+  }
+  FLOG_INFO(Log(), "started chaincode process ccid=%s pid=%d path=%s", request.ccid, pid,
+            request.package.executable);
+  auto child = std::make_shared<Child>(request.ccid, pid, out[0], err[0], request.on_exit);
+  std::lock_guard<std::mutex> lock(mu_);
+  children_[request.ccid] = std::move(child);
+  return Status::OK();
+}
+
+std::shared_ptr<ProcessLauncher::Child> ProcessLauncher::Find(const std::string& ccid) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = children_.find(ccid);
+  return it == children_.end() ? nullptr : it->second;
+}
+
+Status ProcessLauncher::Stop(const std::string& ccid) {
+  std::shared_ptr<Child> child;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = children_.find(ccid);
+    if (it == children_.end()) {
+      return Status::OK();
+    }
+    child = std::move(it->second);
+    children_.erase(it);
+  }
+  if (!child->Exited()) {
+    FLOG_INFO(Log(), "stopping chaincode process ccid=%s pid=%d", ccid, child->pid());
+    child->Signal(SIGTERM);
+    if (!child->WaitFor(options_.grace_period).has_value()) {
+      FLOG_WARN(Log(), "chaincode process ccid=%s pid=%d ignored SIGTERM, sending SIGKILL", ccid,
+                child->pid());
+      child->Signal(SIGKILL);
+      (void)child->WaitFor(std::chrono::hours(1));
+    }
+  }
+  child->Join();
+  return Status::OK();
+}
+
+StatusOr<int> ProcessLauncher::Wait(const std::string& ccid, std::chrono::milliseconds timeout) {
+  std::shared_ptr<Child> child = Find(ccid);
+  if (child == nullptr) {
+    return NotFoundError("no chaincode process " + ccid);
+  }
+  std::optional<int> code = child->WaitFor(timeout);
+  if (!code.has_value()) {
+    return DeadlineExceededError("chaincode process " + ccid + " still running");
+  }
+  return *code;
+}
+
+bool ProcessLauncher::IsRunning(const std::string& ccid) const {
+  std::shared_ptr<Child> child = Find(ccid);
+  return child != nullptr && !child->Exited();
+}
+
+int ProcessLauncher::Pid(const std::string& ccid) const {
+  std::shared_ptr<Child> child = Find(ccid);
+  return child == nullptr || child->Exited() ? -1 : child->pid();
+}
+
+}  // namespace fabric::launcher

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "launcher/process_launcher.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "common/logging/logging.h"
+
+namespace fabric::launcher {
+namespace {
+
+using namespace std::chrono_literals;
+
+class LogCapture {
+ public:
+  LogCapture() {
+    logging::SetSink([this](std::string_view line) {
+      std::lock_guard<std::mutex> lock(mu_);
+      lines_.emplace_back(line);
+    });
+  }
+  ~LogCapture() { logging::SetSink(nullptr); }
+  bool Contains(const std::string& text) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& l : lines_) {
+      if (l.find(text) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+StartRequest Shell(const std::string& ccid, const std::string& script) {
+  StartRequest r;
+  r.ccid = ccid;
+  r.package = {ccid, "/bin/sh", {"-c", script}, ""};
+  return r;
+}
+
+TEST(ProcessLauncherTest, ForwardsStdoutAndStderrLinesPrefixedWithCcid) {
+  LogCapture logs;
+  ProcessLauncher launcher;
+  StartRequest r =
+      Shell("mycc:1.0", "echo hello out; echo hello err >&2; echo $CORE_CHAINCODE_ID_NAME");
+  r.env = {"CORE_CHAINCODE_ID_NAME=mycc:1.0"};
+  ASSERT_TRUE(launcher.Start(r).ok());
+  auto code = launcher.Wait("mycc:1.0", 10s);
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 0);
+  EXPECT_TRUE(logs.Contains("[mycc:1.0] hello out"));
+  EXPECT_TRUE(logs.Contains("[mycc:1.0] hello err"));
+  EXPECT_TRUE(logs.Contains("[mycc:1.0] mycc:1.0"));
+}
+
+TEST(ProcessLauncherTest, ReportsExitCodeThroughCallbackAndWait) {
+  ProcessLauncher launcher;
+  std::atomic<int> seen{-1};
+  StartRequest r = Shell("x:1", "exit 3");
+  r.on_exit = [&](int c) { seen = c; };
+  ASSERT_TRUE(launcher.Start(r).ok());
+  auto code = launcher.Wait("x:1", 10s);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 3);
+  for (int i = 0; i < 100 && seen.load() < 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(seen.load(), 3);
+  EXPECT_FALSE(launcher.IsRunning("x:1"));
+}
+
+TEST(ProcessLauncherTest, StopSendsSigtermToRunningChild) {
+  ProcessLauncher launcher;
+  ASSERT_TRUE(launcher.Start(Shell("s:1", "exec sleep 60")).ok());
+  EXPECT_TRUE(launcher.IsRunning("s:1"));
+  int pid = launcher.Pid("s:1");
+  ASSERT_GT(pid, 0);
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(launcher.Stop("s:1").ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+  EXPECT_FALSE(launcher.IsRunning("s:1"));
+  EXPECT_NE(::kill(pid, 0), 0);  // reaped: no such process (or a recycled pid, unlikely)
+}
+
+TEST(ProcessLauncherTest, StopFallsBackToSigkillAfterGracePeriod) {
+  ProcessLauncher launcher(ProcessLauncher::Options{200ms});
+  ASSERT_TRUE(
+      launcher.Start(Shell("t:1", "trap '' TERM; echo ready; while true; do sleep 1; done")).ok());
+  std::this_thread::sleep_for(200ms);  // let the shell install its trap
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(launcher.Stop("t:1").ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_FALSE(launcher.IsRunning("t:1"));
+}
+
+TEST(ProcessLauncherTest, DestructorStopsChildren) {
+  int pid = -1;
+  {
+    ProcessLauncher launcher(ProcessLauncher::Options{500ms});
+    ASSERT_TRUE(launcher.Start(Shell("d:1", "exec sleep 60")).ok());
+    pid = launcher.Pid("d:1");
+  }
+  EXPECT_NE(::kill(pid, 0), 0);
+}
+
+TEST(ProcessLauncherTest, StartFailsForMissingExecutable) {
+  ProcessLauncher launcher;
+  StartRequest r;
+  r.ccid = "m:1";
+  r.package.executable = "/nonexistent/chaincode";
+  Status s = launcher.Start(r);
+  // glibc posix_spawn reports exec failures synchronously.
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("/nonexistent/chaincode"), std::string::npos) << s;
+  r.package.executable.clear();
+  EXPECT_TRUE(launcher.Start(r).IsInvalidArgument());
+}
+
+TEST(ProcessLauncherTest, StartReplacesRunningInstance) {
+  ProcessLauncher launcher(ProcessLauncher::Options{500ms});
+  ASSERT_TRUE(launcher.Start(Shell("r:1", "exec sleep 60")).ok());
+  int first = launcher.Pid("r:1");
+  ASSERT_TRUE(launcher.Start(Shell("r:1", "exec sleep 60")).ok());
+  EXPECT_NE(launcher.Pid("r:1"), first);
+  EXPECT_NE(::kill(first, 0), 0);
+}
+
+TEST(MapPackageProviderTest, LooksUpByCcid) {
+  MapPackageProvider p;
+  p.Add({"a:1", "/bin/a", {}, ""});
+  auto got = p.GetPackage("a:1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->executable, "/bin/a");
+  EXPECT_TRUE(p.GetPackage("b:1").status().IsNotFound());
+}
+
+}  // namespace
+}  // namespace fabric::launcher

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// ChaincodeServer: the chaincode listener (Fabric's peer.chaincodeListenAddress, 7052) serving
+// protos.ChaincodeSupport/Register for a ChaincodeSupport. Each Register stream is read by the
+// gRPC sync server's thread for that call, which runs the stream's Handler.
+//
+// Keepalive: chaincode shims ping every 60-110 s without other traffic; the server permits
+// pings without calls and down to `min_client_ping_interval` (gRPC's default policy would
+// answer such pings with GOAWAY too_many_pings).
+//
+// Thread-safety: Shutdown may be called from any thread; it is idempotent.
+
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "fabric/status.h"
+#include "peer/chaincode/chaincode_support.h"
+
+namespace fabric::chaincode {
+
+class ChaincodeServer {
+ public:
+  struct Options {
+    std::string listen_address = "0.0.0.0:7052";  // "127.0.0.1:0" picks a free port
+    std::chrono::milliseconds min_client_ping_interval{30000};
+    // Server pings (Fabric: every 2 h, 20 s timeout).
+    std::chrono::milliseconds keepalive_time{7200000};
+    std::chrono::milliseconds keepalive_timeout{20000};
+    int max_message_size = 100 * 1024 * 1024;
+  };
+
+  // Starts serving. Unavailable "listen on <address> failed" when the address cannot be bound.
+  static StatusOr<std::unique_ptr<ChaincodeServer>> Start(const Options& options,
+                                                          ChaincodeSupport& support);
+  ~ChaincodeServer();
+  ChaincodeServer(const ChaincodeServer&) = delete;
+  ChaincodeServer& operator=(const ChaincodeServer&) = delete;
+
+  int port() const { return port_; }
+  // "host:port" with the bound port (0.0.0.0 replaced by 127.0.0.1), for CORE_PEER_ADDRESS.
+  std::string address() const;
+  // Ends every stream (their in-flight transactions fail) and stops the listener.
+  void Shutdown();
+
+ private:
+  class Service;
+  struct Impl;
+  explicit ChaincodeServer(std::unique_ptr<Impl> impl, int port, std::string host);
+
+  std::unique_ptr<Impl> impl_;
+  const int port_;
+  const std::string host_;
+};
+
+}  // namespace fabric::chaincode

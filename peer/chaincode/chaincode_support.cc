@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "peer/chaincode/chaincode_support.h"
+
+#include <absl/strings/str_format.h>
+
+#include "common/logging/logging.h"
+#include "fabric/status_macros.h"
+
+namespace fabric::chaincode {
+namespace {
+
+logging::Logger& Log() {
+  static logging::Logger logger("chaincode");
+  return logger;
+}
+
+using Clock = std::chrono::steady_clock;
+
+std::string FormatDuration(std::chrono::milliseconds d) {
+  if (d.count() % 1000 == 0) {
+    return absl::StrFormat("%ds", d.count() / 1000);
+  }
+  return absl::StrFormat("%dms", d.count());
+}
+
+struct Target {
+  std::string name;
+  std::string version;
+  std::string channel;
+};
+
+// "name[:version][/channel]" (Fabric's cc2cc target syntax).
+Target ParseTarget(const std::string& spec) {
+  Target t;
+  std::string rest = spec;
+  if (size_t slash = rest.find('/'); slash != std::string::npos) {
+    t.channel = rest.substr(slash + 1);
+    rest.resize(slash);
+  }
+  if (size_t colon = rest.find(':'); colon != std::string::npos) {
+    t.version = rest.substr(colon + 1);
+    rest.resize(colon);
+  }
+  t.name = rest;
+  return t;
+}
+
+}  // namespace
+
+ChaincodeSupport::ChaincodeSupport(ChaincodeSupportOptions options, launcher::Launcher& launcher,
+                                   const launcher::PackageProvider& packages)
+    : options_(std::move(options)),
+      launcher_(launcher),
+      packages_(packages),
+      registry_(std::make_shared<HandlerRegistry>(launcher.IsDevMode())),
+      request_pool_(
+          std::make_unique<WorkerPool>(options_.request_workers, options_.queue_capacity)),
+      invoke_pool_(std::make_unique<WorkerPool>(options_.invoke_workers, options_.queue_capacity)),
+      peer_address_(options_.peer_address) {
+  if (options_.keepalive_interval.count() > 0) {
+    keepalive_thread_ = std::jthread([this](std::stop_token stop) { KeepaliveLoop(stop); });
+  }
+}
+
+ChaincodeSupport::~ChaincodeSupport() {
+  if (keepalive_thread_.joinable()) {
+    keepalive_thread_.request_stop();
+    keepalive_cv_.notify_all();
+    keepalive_thread_.join();
+  }
+  invoke_pool_.reset();
+  request_pool_.reset();
+}
+
+void ChaincodeSupport::SetPeerAddress(const std::string& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  peer_address_ = address;
+}
+
+void ChaincodeSupport::KeepaliveLoop(std::stop_token stop) {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop.stop_requested()) {
+    keepalive_cv_.wait_for(lock, stop, options_.keepalive_interval, [] { return false; });
+    if (stop.stop_requested()) {
+      return;
+    }
+    lock.unlock();
+    protos::ChaincodeMessage keepalive;
+    keepalive.set_type(protos::ChaincodeMessage::KEEPALIVE);
+    for (const auto& handler : registry_->All()) {
+      (void)handler->Send(keepalive);
+    }
+    lock.lock();
+  }
+}
+
+Status ChaincodeSupport::HandleChaincodeStream(ChaincodeStream& stream) {
+  auto handler = std::make_shared<Handler>(stream, *registry_, *request_pool_, *invoke_pool_, *this,
+                                           options_.handler);
+  return handler->ProcessStream();
+}
+
+Status ChaincodeSupport::StartRuntime(const std::string& ccid,
+                                      const std::shared_ptr<LaunchState>& state) {
+  launcher::StartRequest request;
+  request.ccid = ccid;
+  if (!launcher_.IsDevMode()) {
+    ASSIGN_OR_RETURN(request.package, packages_.GetPackage(ccid));
+  }
+  std::string address;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    address = peer_address_;
+  }
+  request.env = {"CORE_CHAINCODE_ID_NAME=" + ccid, "CORE_PEER_ADDRESS=" + address,
+                 std::string("CORE_PEER_TLS_ENABLED=") + (options_.tls_enabled ? "true" : "false")};
+  request.env.insert(request.env.end(), options_.extra_env.begin(), options_.extra_env.end());
+  std::shared_ptr<HandlerRegistry> registry = registry_;
+  request.on_exit = [registry, ccid, state](int code) {
+    registry->Failed(ccid, state,
+                     UnavailableError(absl::StrFormat(
+                         "chaincode %s exited with code %d before registering", ccid, code)));
+  };
+  FLOG_INFO(Log(), "launching chaincode ccid=%s", ccid);
+  return launcher_.Start(request);
+}
+
+Status ChaincodeSupport::Launch(const std::string& ccid) {
+  if (registry_->Get(ccid) != nullptr) {
+    return Status::OK();
+  }
+  auto [state, started] = registry_->Launching(ccid);
+  const auto deadline = Clock::now() + options_.startup_timeout;
+  if (started) {
+    Status s = StartRuntime(ccid, state);
+    if (!s.ok()) {
+      s = s.Annotate("error starting chaincode " + ccid);
+      registry_->Failed(ccid, state, s);
+      (void)launcher_.Stop(ccid);
+      return s;
+    }
+  }
+  std::optional<Status> result = state->Wait(deadline);
+  if (!result.has_value()) {
+    Status timeout = DeadlineExceededError(absl::StrFormat(
+        "chaincode %s did not register within %s", ccid, FormatDuration(options_.startup_timeout)));
+    registry_->Failed(ccid, state, timeout);
+    result = state->Wait(deadline);  // the winner's status (a late REGISTER may have won)
+  }
+  if (!result->ok()) {
+    FLOG_WARN(Log(), "launch failed ccid=%s: %s", ccid, result->message());
+    if (started) {
+      (void)launcher_.Stop(ccid);
+    }
+    return *result;
+  }
+  return Status::OK();
+}
+
+StatusOr<protos::ChaincodeMessage> ChaincodeSupport::Execute(const TxParams& params,
+                                                             const std::string& ccid,
+                                                             const protos::ChaincodeInput& input,
+                                                             ExecuteType type,
+                                                             std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) {
+    timeout = options_.execute_timeout;
+  }
+  RETURN_IF_ERROR(Launch(ccid));
+  std::shared_ptr<Handler> handler = registry_->Get(ccid);
+  if (handler == nullptr) {
+    return UnavailableError("chaincode " + ccid + " is not running");
+  }
+  protos::ChaincodeMessage msg;
+  msg.set_type(type == ExecuteType::kInit ? protos::ChaincodeMessage::INIT
+                                          : protos::ChaincodeMessage::TRANSACTION);
+  msg.set_payload(input.SerializeAsString());
+  auto result = handler->Execute(params, std::move(msg), Clock::now() + timeout);
+  if (!result.ok()) {
+    return result.status().Annotate("failed to execute transaction " + params.tx_id);
+  }
+  if (result->type() == protos::ChaincodeMessage::ERROR) {
+    return UnknownError("transaction returned with failure: " + result->payload());
+  }
+  if (result->type() != protos::ChaincodeMessage::COMPLETED) {
+    return InternalError("unexpected response type " + MessageTypeName(result->type()));
+  }
+  if (result->has_chaincode_event()) {
+    result->mutable_chaincode_event()->set_chaincode_id(ccid.substr(0, ccid.find(':')));
+    result->mutable_chaincode_event()->set_tx_id(params.tx_id);
+  }
+  return result;
+}
+
+StatusOr<protos::ChaincodeMessage> ChaincodeSupport::InvokeChaincode(
+    const TransactionContext& caller, const protos::ChaincodeSpec& spec) {
+  Target target = ParseTarget(spec.chaincode_id().name());
+  if (target.name.empty()) {
+    return InvalidArgumentError("INVOKE_CHAINCODE without a chaincode name");
+  }
+  if (target.channel.empty()) {
+    target.channel = caller.channel_id();
+  }
+  if (options_.is_system_chaincode && options_.is_system_chaincode(target.name)) {
+    return UnimplementedError("system chaincode " + target.name +
+                              " cannot be invoked with a cc2cc invocation yet");
+  }
+  if (target.version.empty()) {
+    if (!options_.resolve_version) {
+      return NotFoundError(
+          absl::StrFormat("cannot determine the version of chaincode %s on "
+                          "channel %s",
+                          target.name, target.channel));
+    }
+    ASSIGN_OR_RETURN(target.version, options_.resolve_version(target.channel, target.name));
+  }
+  const std::string ccid = target.name + ":" + target.version;
+  TxParams params;
+  params.channel_id = target.channel;
+  params.tx_id = caller.tx_id();
+  params.signed_proposal = caller.params().signed_proposal;
+  params.proposal = caller.params().proposal;
+  std::unique_ptr<ledger::QueryExecutor> other_channel;
+  if (target.channel == caller.channel_id()) {
+    params.tx_simulator = caller.params().tx_simulator;
+    params.query_executor = caller.params().query_executor;
+    params.history_query_executor = caller.params().history_query_executor;
+  } else {
+    if (options_.channel_ledgers == nullptr) {
+      return NotFoundError("channel " + target.channel + " not found");
+    }
+    ASSIGN_OR_RETURN(other_channel, options_.channel_ledgers->NewQueryExecutor(target.channel));
+    params.query_executor = other_channel.get();
+  }
+  RETURN_IF_ERROR(Launch(ccid));
+  std::shared_ptr<Handler> handler = registry_->Get(ccid);
+  if (handler == nullptr) {
+    return UnavailableError("chaincode " + ccid + " is not running");
+  }
+  protos::ChaincodeMessage msg;
+  msg.set_type(protos::ChaincodeMessage::TRANSACTION);
+  msg.set_payload(spec.input().SerializeAsString());
+  auto result = handler->Execute(params, std::move(msg), caller.deadline());
+  if (other_channel != nullptr) {
+    other_channel->Done();
+  }
+  return result;
+}
+
+}  // namespace fabric::chaincode

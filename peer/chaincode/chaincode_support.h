@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// ChaincodeSupport: launches chaincodes and executes transactions on them (Fabric's
+// core/chaincode/chaincode_support.go + runtime_launcher.go).
+//
+//   launcher::DevModeLauncher launcher;            // or ProcessLauncher, later Docker
+//   ChaincodeSupport support(options, launcher, packages);
+//   auto server = ChaincodeServer::Start({"127.0.0.1:0"}, support);
+//   support.SetPeerAddress(server.value()->address());
+//   auto completed = support.Execute(params, "mycc:1.0", input, ExecuteType::kTransaction);
+//
+// Launch(ccid): reuses a registered chaincode; otherwise the first caller starts its runtime
+// through the Launcher (env CORE_CHAINCODE_ID_NAME, CORE_PEER_ADDRESS, CORE_PEER_TLS_ENABLED)
+// and every concurrent caller waits for the same REGISTER, up to the startup timeout. A
+// chaincode that does not register in time is stopped.
+//
+// Ownership: the launcher, package provider and optional ChannelLedgers are borrowed and must
+// outlive this object; the ChaincodeServer serving it must be shut down before it is destroyed.
+// Thread-safety: all methods are safe to call concurrently.
+
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fabric/status.h"
+#include "launcher/launcher.h"
+#include "peer/chaincode.pb.h"
+#include "peer/chaincode/chaincode_stream.h"
+#include "peer/chaincode/handler.h"
+#include "peer/chaincode/handler_registry.h"
+#include "peer/chaincode/transaction_context.h"
+#include "peer/chaincode/worker_pool.h"
+
+namespace fabric::chaincode {
+
+enum class ExecuteType { kInit, kTransaction };
+
+// Read-only access to other channels' ledgers, for cross-channel INVOKE_CHAINCODE.
+class ChannelLedgers {
+ public:
+  virtual ~ChannelLedgers() = default;
+  // NotFound when the peer has no ledger for `channel_id`.
+  virtual StatusOr<std::unique_ptr<ledger::QueryExecutor>> NewQueryExecutor(
+      const std::string& channel_id) = 0;
+};
+
+struct ChaincodeSupportOptions {
+  // The chaincode listener address given to chaincodes (CORE_PEER_ADDRESS); may be set later
+  // with SetPeerAddress.
+  std::string peer_address;
+  bool tls_enabled = false;
+  // More "KEY=value" entries for launched chaincodes (CORE_PEER_LOCALMSPID, ...).
+  std::vector<std::string> extra_env;
+  // chaincode.startuptimeout, chaincode.executetimeout (Fabric: values < 1 s mean 30 s).
+  std::chrono::milliseconds startup_timeout{300000};
+  std::chrono::milliseconds execute_timeout{30000};
+  // chaincode.keepalive: application-level KEEPALIVE every interval; 0 (default) = off, since
+  // Fabric's Node shim exits on KEEPALIVE.
+  std::chrono::milliseconds keepalive_interval{0};
+  // Worker threads for chaincode requests and for INVOKE_CHAINCODE, and their queue bound.
+  int request_workers = 4;
+  int invoke_workers = 16;
+  size_t queue_capacity = 16384;
+  HandlerOptions handler;
+  // cc2cc hooks. The version of a callee named without one ("name" or "name/channel");
+  // unset: such calls fail with NotFound. System chaincodes (lscc, cscc, ...) arrive later:
+  // a name for which is_system_chaincode is true is refused with Unimplemented for now.
+  std::function<StatusOr<std::string>(const std::string& channel_id, const std::string& name)>
+      resolve_version;
+  std::function<bool(const std::string& name)> is_system_chaincode;
+  ChannelLedgers* channel_ledgers = nullptr;
+};
+
+class ChaincodeSupport : public ChaincodeInvoker {
+ public:
+  ChaincodeSupport(ChaincodeSupportOptions options, launcher::Launcher& launcher,
+                   const launcher::PackageProvider& packages);
+  ~ChaincodeSupport() override;
+  ChaincodeSupport(const ChaincodeSupport&) = delete;
+  ChaincodeSupport& operator=(const ChaincodeSupport&) = delete;
+
+  void SetPeerAddress(const std::string& address);
+
+  // Serves one chaincode's Register stream until it ends (see Handler::ProcessStream).
+  Status HandleChaincodeStream(ChaincodeStream& stream);
+
+  // Makes sure `ccid` ("name:version") is running and registered. Errors: NotFound for an
+  // unknown package; the launcher's start error; Unavailable "chaincode mycc:1.0 exited with
+  // code N before registering"; DeadlineExceeded "chaincode mycc:1.0 did not register within
+  // 30s" (its runtime is then stopped).
+  Status Launch(const std::string& ccid);
+
+  // Launches `ccid` if needed, sends INIT or TRANSACTION with `input` and the proposal, and
+  // returns the chaincode's COMPLETED message (payload = marshalled protos::Response; the
+  // chaincode event, if any, with chaincode_id and tx_id set by the peer). Errors: Launch's;
+  // Unknown "transaction returned with failure: <text>" for an ERROR reply; "failed to execute
+  // transaction <txid>: ..." wrapping Handler::Execute's errors (timeout, stream terminated,
+  // txid exists). `timeout` <= 0 means the configured execute timeout.
+  StatusOr<protos::ChaincodeMessage> Execute(const TxParams& params, const std::string& ccid,
+                                             const protos::ChaincodeInput& input, ExecuteType type,
+                                             std::chrono::milliseconds timeout = {});
+
+  // ChaincodeInvoker (INVOKE_CHAINCODE from a chaincode).
+  StatusOr<protos::ChaincodeMessage> InvokeChaincode(const TransactionContext& caller,
+                                                     const protos::ChaincodeSpec& spec) override;
+
+  // The registered handler of `ccid`, or null.
+  std::shared_ptr<Handler> GetHandler(const std::string& ccid) const {
+    return registry_->Get(ccid);
+  }
+  const ChaincodeSupportOptions& options() const { return options_; }
+
+ private:
+  Status StartRuntime(const std::string& ccid, const std::shared_ptr<LaunchState>& state);
+  void KeepaliveLoop(std::stop_token stop);
+
+  const ChaincodeSupportOptions options_;
+  launcher::Launcher& launcher_;
+  const launcher::PackageProvider& packages_;
+  // Shared with launcher exit callbacks, which may run after this object is gone.
+  const std::shared_ptr<HandlerRegistry> registry_;
+  std::unique_ptr<WorkerPool> request_pool_;
+  std::unique_ptr<WorkerPool> invoke_pool_;
+
+  mutable std::mutex mu_;
+  std::condition_variable_any keepalive_cv_;
+  // Guarded by mu_:
+  std::string peer_address_;
+  std::jthread keepalive_thread_;  // last: stopped and joined first
+};
+
+}  // namespace fabric::chaincode

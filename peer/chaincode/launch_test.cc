@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Launch with the process launcher: a real child process (fake_chaincode) that dials the peer
+// over loopback gRPC, against a real ledger on disk.
+
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "common/logging/logging.h"
+#include "launcher/process_launcher.h"
+#include "peer/chaincode/testing/chaincode_test_env.h"
+
+namespace fabric::chaincode {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Counts Start calls.
+class CountingLauncher : public launcher::ProcessLauncher {
+ public:
+  CountingLauncher() : ProcessLauncher(Options{1000ms}) {}
+  Status Start(const launcher::StartRequest& r) override {
+    ++starts;
+    return ProcessLauncher::Start(r);
+  }
+  std::atomic<int> starts{0};
+};
+
+class LaunchTest : public testing::ChaincodeTestEnv {
+ protected:
+  void SetUp() override {
+    ChaincodeTestEnv::SetUp();
+    options_.startup_timeout = 10s;
+    packages_.Add({"mycc:1.0", FAKE_CHAINCODE_PATH, {}, ""});
+  }
+  void TearDown() override { ChaincodeTestEnv::TearDown(); }
+  CountingLauncher launcher_;
+};
+
+TEST_F(LaunchTest, LaunchesProcessOnFirstExecuteAndForwardsItsLogs) {
+  std::mutex mu;
+  std::vector<std::string> lines;
+  logging::SetSink([&](std::string_view l) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.emplace_back(l);
+  });
+  StartSupport(launcher_);
+  auto tx = NewTx("t1");
+  auto r = Invoke(*tx, "mycc:1.0", {"put", "a", "1"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status(), 200);
+  EXPECT_EQ(RwSet(*tx->sim, "mycc").writes(0).key(), "a");
+  EXPECT_TRUE(launcher_.IsRunning("mycc:1.0"));
+  server_->Shutdown();  // ends the stream; the child exits and its last line is logged
+  auto code = launcher_.Wait("mycc:1.0", 10s);
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 1);
+  logging::SetSink(nullptr);
+  bool started = false;
+  bool ended = false;
+  for (const auto& l : lines) {
+    started |=
+        l.find("[mycc:1.0] fake chaincode mycc:1.0 starting, peer 127.0.0.1:") != std::string::npos;
+    ended |= l.find("[mycc:1.0] chaincode stream ended") != std::string::npos;
+  }
+  EXPECT_TRUE(started);
+  EXPECT_TRUE(ended);
+}
+
+TEST_F(LaunchTest, ConcurrentLaunchesShareOneStart) {
+  StartSupport(launcher_);
+  std::vector<std::future<Status>> launches;
+  for (int i = 0; i < 8; ++i) {
+    launches.push_back(
+        std::async(std::launch::async, [&] { return support_->Launch("mycc:1.0"); }));
+  }
+  for (auto& f : launches) {
+    Status s = f.get();
+    EXPECT_TRUE(s.ok()) << s;
+  }
+  EXPECT_EQ(launcher_.starts.load(), 1);
+}
+
+TEST_F(LaunchTest, ChaincodeThatNeverRegistersIsStopped) {
+  options_.startup_timeout = 1s;
+  options_.extra_env = {"FAKE_CC_NO_REGISTER=1"};
+  StartSupport(launcher_);
+  auto start = std::chrono::steady_clock::now();
+  Status s = support_->Launch("mycc:1.0");
+  EXPECT_TRUE(s.IsDeadlineExceeded()) << s;
+  EXPECT_EQ(s.message(), "chaincode mycc:1.0 did not register within 1s");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_FALSE(launcher_.IsRunning("mycc:1.0"));
+}
+
+TEST_F(LaunchTest, ChaincodeExitingBeforeRegisterFailsLaunchAtOnce) {
+  packages_.Add({"dead:1.0", "/bin/false", {}, ""});
+  StartSupport(launcher_);
+  auto start = std::chrono::steady_clock::now();
+  Status s = support_->Launch("dead:1.0");
+  EXPECT_TRUE(s.IsUnavailable()) << s;
+  EXPECT_EQ(s.message(), "chaincode dead:1.0 exited with code 1 before registering");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  Status missing = support_->Launch("nopkg:1.0");
+  EXPECT_TRUE(missing.IsNotFound()) << missing;
+  EXPECT_EQ(missing.message(),
+            "error starting chaincode nopkg:1.0: chaincode package nopkg:1.0 not found");
+}
+
+TEST_F(LaunchTest, CrashMidTransactionFailsInFlightAtOnceAndNextExecuteRelaunches) {
+  StartSupport(launcher_);
+  ASSERT_TRUE(support_->Launch("mycc:1.0").ok());
+  int first_pid = launcher_.Pid("mycc:1.0");
+  ASSERT_GT(first_pid, 0);
+  std::vector<std::unique_ptr<Tx>> txs;
+  std::vector<std::future<StatusOr<protos::Response>>> futures;
+  for (int i = 0; i < 4; ++i) {
+    txs.push_back(NewTx("slow" + std::to_string(i)));
+  }
+  for (int i = 0; i < 4; ++i) {
+    futures.push_back(std::async(std::launch::async, [&, i] {
+      return Invoke(*txs[i], "mycc:1.0", {"sleep", "20000"});
+    }));
+  }
+  for (int i = 0; i < 400 && support_->GetHandler("mycc:1.0")->in_flight() < 4; ++i) {
+    std::this_thread::sleep_for(5ms);
+  }
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(first_pid, SIGKILL), 0);
+  for (auto& f : futures) {
+    auto r = f.get();
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("chaincode stream terminated"), std::string::npos)
+        << r.status();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  // Also a transaction whose chaincode crashes while serving it.
+  auto crash = NewTx("crash");
+  auto r = Invoke(*crash, "mycc:1.0", {"crash"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("chaincode stream terminated"), std::string::npos);
+  // The next Execute relaunches.
+  auto tx = NewTx("after");
+  auto ok = Invoke(*tx, "mycc:1.0", {"put", "k", "v"});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->status(), 200);
+  EXPECT_NE(launcher_.Pid("mycc:1.0"), first_pid);
+  EXPECT_EQ(launcher_.starts.load(), 3);
+}
+
+}  // namespace
+}  // namespace fabric::chaincode

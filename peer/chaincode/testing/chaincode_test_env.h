@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// A gtest fixture for chaincode support tests: a real channel ledger on disk (LedgerFixture),
+// a ChaincodeSupport with a configurable launcher served on 127.0.0.1:0, and helpers to run
+// transactions and read the resulting rwset.
+
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "launcher/launcher.h"
+#include "ledger/rwset/kvrwset/kv_rwset.pb.h"
+#include "peer/chaincode/chaincode_server.h"
+#include "peer/chaincode/chaincode_support.h"
+#include "peer/ledger/testing/ledger_fixture.h"
+
+namespace fabric::chaincode::testing {
+
+class ChaincodeTestEnv : public ledger::testing::LedgerFixture {
+ protected:
+  // Starts support + server; call from the test (or SetUp) after adjusting options_.
+  void StartSupport(launcher::Launcher& launcher) {
+    support_ = std::make_unique<ChaincodeSupport>(options_, launcher, packages_);
+    ChaincodeServer::Options so;
+    so.listen_address = "127.0.0.1:0";
+    auto server = ChaincodeServer::Start(so, *support_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    support_->SetPeerAddress(server_->address());
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) {
+      server_->Shutdown();
+    }
+    support_.reset();
+  }
+
+  // A transaction with its own simulator and history executor.
+  struct Tx {
+    std::unique_ptr<ledger::TxSimulator> sim;
+    std::unique_ptr<ledger::HistoryQueryExecutor> history;
+    TxParams params;
+  };
+  std::unique_ptr<Tx> NewTx(const std::string& txid) {
+    auto tx = std::make_unique<Tx>();
+    tx->sim = ledger_->NewTxSimulator(txid);
+    tx->history = ledger_->NewHistoryQueryExecutor().value();
+    tx->params.channel_id = kChannel;
+    tx->params.tx_id = txid;
+    tx->params.tx_simulator = tx->sim.get();
+    tx->params.history_query_executor = tx->history.get();
+    return tx;
+  }
+
+  static protos::ChaincodeInput Input(std::initializer_list<std::string> args) {
+    protos::ChaincodeInput in;
+    for (const auto& a : args) {
+      in.add_args(a);
+    }
+    return in;
+  }
+
+  // Runs a TRANSACTION and returns the chaincode's Response.
+  StatusOr<protos::Response> Invoke(Tx& tx, const std::string& ccid,
+                                    std::initializer_list<std::string> args,
+                                    std::chrono::milliseconds timeout = {}) {
+    auto msg = support_->Execute(tx.params, ccid, Input(args), ExecuteType::kTransaction, timeout);
+    if (!msg.ok()) {
+      return msg.status();
+    }
+    protos::Response r;
+    r.ParseFromString(msg->payload());
+    return r;
+  }
+
+  // The KVRWSet of namespace `ns` in the simulation results.
+  static kvrwset::KVRWSet RwSet(ledger::TxSimulator& sim, const std::string& ns) {
+    auto results = sim.GetTxSimulationResults();
+    EXPECT_TRUE(results.ok()) << results.status();
+    kvrwset::KVRWSet kv;
+    if (results.ok()) {
+      for (const auto& nsrw : results->ns_rwset()) {
+        if (nsrw.namespace_() == ns) {
+          kv.ParseFromString(nsrw.rwset());
+        }
+      }
+    }
+    return kv;
+  }
+
+  // Commits `writes` to namespace `ns` as one valid transaction.
+  void Seed(const std::string& ns, const std::map<std::string, std::string>& writes,
+            const std::string& txid) {
+    auto rw = Simulate([&](ledger::TxSimulator& sim) {
+      for (const auto& [k, v] : writes) {
+        ASSERT_TRUE(sim.SetState(ns, k, v).ok());
+      }
+    });
+    Commit({ledger::testing::FastEndorserTx(kChannel, txid, rw)});
+  }
+
+  ChaincodeSupportOptions options_;
+  launcher::MapPackageProvider packages_;
+  std::unique_ptr<ChaincodeSupport> support_;
+  std::unique_ptr<ChaincodeServer> server_;
+};
+
+}  // namespace fabric::chaincode::testing

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// WorkerPool: a fixed set of owned threads running submitted tasks in order of submission,
+// with a bounded queue. Submit blocks while the queue is full (back-pressure on the stream
+// reader that feeds it). The destructor runs the queued tasks, then joins the threads.
+//
+// Thread-safety: Submit may be called from any thread, including from a task.
+
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace fabric::chaincode {
+
+class WorkerPool {
+ public:
+  WorkerPool(int threads, size_t queue_capacity);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Queues `task`; returns false (task dropped) only after shutdown began.
+  bool Submit(std::function<void()> task);
+
+ private:
+  void Run();
+
+  const size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable not_empty_;
+  std::condition_variable not_full_;
+  // Guarded by mu_:
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::jthread> threads_;  // last: started after the other members
+};
+
+}  // namespace fabric::chaincode
