@@ -25,6 +25,14 @@ std::string ShortTxid(const std::string& txid) { return txid.substr(0, 8); }
 
 }  // namespace
 
+HandlerOptions HandlerOptionsFrom(const StartOptions& options) {
+  HandlerOptions h;
+  h.max_concurrent_transactions = options.max_concurrent_transactions;
+  h.max_queued_transactions = options.max_queued_transactions;
+  h.request_timeout = options.request_timeout;
+  return h;
+}
+
 Handler::Handler(Chaincode& chaincode, ChaincodeStream& stream, const HandlerOptions& options)
     : chaincode_(chaincode),
       stream_(stream),
@@ -235,3 +243,15 @@ void Handler::CloseMailboxes(const Status& why) {
 }
 
 }  // namespace fabric::shim::internal
+
+namespace fabric::shim {
+
+Status ServeStream(Chaincode& chaincode, ChaincodeStream& stream,
+                   const std::string& chaincode_id_name, const StartOptions& options) {
+  internal::Handler handler(chaincode, stream, internal::HandlerOptionsFrom(options));
+  Status why = handler.Serve(chaincode_id_name);
+  handler.Shutdown();
+  return why;
+}
+
+}  // namespace fabric::shim

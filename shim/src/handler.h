@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "fabric/shim/chaincode.h"
+#include "fabric/shim/stream.h"
 #include "fabric/status.h"
 #include "peer/chaincode_shim.pb.h"
 #include "src/peer_caller.h"
@@ -34,21 +35,16 @@
 
 namespace fabric::shim::internal {
 
-// The bidirectional stream, as the handler needs it; wraps gRPC's ClientReaderWriter.
-class ChaincodeStream {
- public:
-  virtual ~ChaincodeStream() = default;
-  // Both return false once the stream is broken or finished. Write and Read may run
-  // concurrently with each other, never with themselves.
-  virtual bool Write(const protos::ChaincodeMessage& msg) = 0;
-  virtual bool Read(protos::ChaincodeMessage* msg) = 0;
-};
+using shim::ChaincodeStream;
 
 struct HandlerOptions {
   int max_concurrent_transactions = 64;
   int max_queued_transactions = 4096;
   std::chrono::milliseconds request_timeout{30000};
 };
+
+// The handler-related fields of StartOptions.
+HandlerOptions HandlerOptionsFrom(const StartOptions& options);
 
 class Handler final : public PeerCaller {
  public:

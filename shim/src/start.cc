@@ -23,7 +23,7 @@ using internal::LogLevel;
 
 constexpr int kMaxMessageBytes = 100 * 1024 * 1024;  // Fabric's default, both ways.
 
-class GrpcStream final : public internal::ChaincodeStream {
+class GrpcStream final : public ChaincodeStream {
  public:
   explicit GrpcStream(
       grpc::ClientReaderWriter<protos::ChaincodeMessage, protos::ChaincodeMessage>& stream)
@@ -84,11 +84,7 @@ int Start(Chaincode& chaincode, const StartOptions& options) {
   grpc::ClientContext context;
   auto rpc = client->Register(&context);
   GrpcStream stream(*rpc);
-  internal::HandlerOptions handler_options;
-  handler_options.max_concurrent_transactions = options.max_concurrent_transactions;
-  handler_options.max_queued_transactions = options.max_queued_transactions;
-  handler_options.request_timeout = options.request_timeout;
-  internal::Handler handler(chaincode, stream, handler_options);
+  internal::Handler handler(chaincode, stream, internal::HandlerOptionsFrom(options));
 
   Status why = handler.Serve(options.chaincode_id_name);
   if (why.code() != StatusCode::kUnavailable) {
