@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Every stub call end to end: the real C++ shim (fabric_shim, in-process on its own thread, or
+// the abstore sample as a child process) over loopback gRPC to the real Handler, against a
+// real ledger on disk; results checked in the Response and in the rwset.
+
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "fabric/shim/chaincode.h"
+#include "fabric/shim/chaincode_stub.h"
+#include "fabric/shim/start.h"
+#include "launcher/process_launcher.h"
+#include "peer/chaincode/testing/chaincode_test_env.h"
+
+namespace fabric::chaincode {
+namespace {
+
+using namespace std::chrono_literals;
+using shim::ChaincodeStub;
+
+std::string Err(const Status& s) { return "error:" + std::string(s.message()); }
+
+// A chaincode whose functions each exercise stub calls and report what they saw.
+class Probe : public shim::Chaincode {
+ public:
+  shim::Response Init(ChaincodeStub& stub) override {
+    Status s = stub.PutState("init", "done");
+    return s.ok() ? shim::Success("init") : shim::Error(Err(s));
+  }
+
+  shim::Response Invoke(ChaincodeStub& stub) override {
+    auto [fn, args] = stub.GetFunctionAndParameters();
+    if (fn == "getput") {
+      auto v = stub.GetState(args[0]);
+      if (!v.ok())
+        return shim::Error(Err(v.status()));
+      Status s = stub.PutState(args[1], *v + "+");
+      if (!s.ok())
+        return shim::Error(Err(s));
+      s = stub.DelState(args[2]);
+      if (!s.ok())
+        return shim::Error(Err(s));
+      (void)stub.SetEvent("evt", "event-payload");
+      return shim::Success(*v);
+    }
+    if (fn == "range") {
+      auto it = stub.GetStateByRange(args[0], args[1]);
+      if (!it.ok())
+        return shim::Error(Err(it.status()));
+      std::string out;
+      int n = 0;
+      while ((*it)->HasNext()) {
+        auto kv = (*it)->Next();
+        if (!kv.ok())
+          return shim::Error(Err(kv.status()));
+        if (n++ < 3)
+          out += kv->key() + ",";
+      }
+      (void)(*it)->Close();
+      return shim::Success(out + std::to_string(n));
+    }
+    if (fn == "composite") {
+      auto k1 = stub.CreateCompositeKey("color", {"blue", "1"});
+      auto k2 = stub.CreateCompositeKey("color", {"red", "2"});
+      if (!k1.ok() || !k2.ok())
+        return shim::Error("composite");
+      (void)stub.PutState(*k1, "b");
+      (void)stub.PutState(*k2, "r");
+      auto it = stub.GetStateByPartialCompositeKey("color", {"red"});
+      if (!it.ok())
+        return shim::Error(Err(it.status()));
+      std::string out;
+      while ((*it)->HasNext()) {
+        auto kv = (*it)->Next();
+        if (!kv.ok())
+          return shim::Error(Err(kv.status()));
+        auto split = stub.SplitCompositeKey(kv->key());
+        out += split.ok() ? split->attributes[0] + "=" + kv->value() + ";" : "bad;";
+      }
+      return shim::Success(out);
+    }
+    if (fn == "page") {
+      auto page =
+          stub.GetStateByRangeWithPagination(args[0], args[1], 5, args.size() > 2 ? args[2] : "");
+      if (!page.ok())
+        return shim::Error(Err(page.status()));
+      int n = 0;
+      while (page->iterator->HasNext()) {
+        if (!page->iterator->Next().ok())
+          return shim::Error("next");
+        ++n;
+      }
+      return shim::Success(std::to_string(n) + ":" + page->metadata.bookmark());
+    }
+    if (fn == "history") {
+      auto it = stub.GetHistoryForKey(args[0]);
+      if (!it.ok())
+        return shim::Error(Err(it.status()));
+      std::string out;
+      while ((*it)->HasNext()) {
+        auto km = (*it)->Next();
+        if (!km.ok())
+          return shim::Error(Err(km.status()));
+        out += km->tx_id() + "=" + km->value() + ";";
+      }
+      return shim::Success(out);
+    }
+    if (fn == "rich") {
+      auto it = stub.GetQueryResult("{\"selector\":{}}");
+      return shim::Success(it.ok() ? "ok" : Err(it.status()));
+    }
+    if (fn == "ep") {
+      Status s = stub.SetStateValidationParameter("k", "policy-bytes");
+      if (!s.ok())
+        return shim::Error(Err(s));
+      auto ep = stub.GetStateValidationParameter(args[0]);
+      return shim::Success(ep.ok() ? *ep : Err(ep.status()));
+    }
+    if (fn == "call") {
+      shim::Response r = stub.InvokeChaincode(args[0], {"getput", "a", "from-callee", "zz"},
+                                              args.size() > 1 ? args[1] : "");
+      Status s = stub.PutState("caller-key", "v");
+      if (!s.ok())
+        return shim::Error(Err(s));
+      return shim::Success(std::to_string(r.status) + ":" + r.payload + r.message);
+    }
+    if (fn == "write") {
+      Status s = stub.PutState("w", "v");
+      return shim::Success(s.ok() ? "ok" : Err(s));
+    }
+    if (fn == "info") {
+      return shim::Success(stub.GetTxID() + "@" + stub.GetChannelID());
+    }
+    return shim::Error("unknown function " + fn);
+  }
+};
+
+class ShimE2ETest : public testing::ChaincodeTestEnv {
+ protected:
+  void SetUp() override {
+    ChaincodeTestEnv::SetUp();
+    options_.startup_timeout = 10s;
+    options_.resolve_version = [](const std::string&, const std::string&) -> StatusOr<std::string> {
+      return std::string("1.0");
+    };
+    StartSupport(dev_);
+  }
+  void TearDown() override {
+    server_->Shutdown();  // ends the shims' streams: Start returns
+    shims_.clear();
+    ChaincodeTestEnv::TearDown();
+  }
+  // Runs a Probe under `ccid` in this process, registering in dev mode.
+  void RunProbe(const std::string& ccid) {
+    shim::StartOptions o;
+    o.chaincode_id_name = ccid;
+    o.peer_address = server_->address();
+    shims_.emplace_back([this, o] { (void)shim::Start(probe_, o); });
+    ASSERT_TRUE(support_->Launch(ccid).ok());
+  }
+  std::string Call(Tx& tx, std::initializer_list<std::string> args,
+                   const std::string& ccid = "probe:1.0") {
+    auto r = Invoke(tx, ccid, args);
+    if (!r.ok())
+      return Err(r.status());
+    return std::to_string(r->status()) + "|" + r->payload() + r->message();
+  }
+
+  launcher::DevModeLauncher dev_;
+  Probe probe_;
+  std::vector<std::jthread> shims_;
+};
+
+TEST_F(ShimE2ETest, InitAndGetPutDelWithEventEndToEnd) {
+  Seed("probe", {{"a", "100"}, {"zz", "x"}}, "seed");
+  RunProbe("probe:1.0");
+  auto init = NewTx("init-tx");
+  auto msg = support_->Execute(init->params, "probe:1.0", Input({"init"}), ExecuteType::kInit);
+  ASSERT_TRUE(msg.ok()) << msg.status();
+  EXPECT_EQ(RwSet(*init->sim, "probe").writes(0).key(), "init");
+
+  auto tx = NewTx("tx1");
+  auto m = support_->Execute(tx->params, "probe:1.0", Input({"getput", "a", "b", "zz"}),
+                             ExecuteType::kTransaction);
+  ASSERT_TRUE(m.ok()) << m.status();
+  protos::Response r;
+  r.ParseFromString(m->payload());
+  EXPECT_EQ(r.status(), 200);
+  EXPECT_EQ(r.payload(), "100");
+  EXPECT_EQ(m->chaincode_event().event_name(), "evt");
+  EXPECT_EQ(m->chaincode_event().chaincode_id(), "probe");
+  EXPECT_EQ(m->chaincode_event().tx_id(), "tx1");
+  kvrwset::KVRWSet rw = RwSet(*tx->sim, "probe");
+  ASSERT_EQ(rw.reads_size(), 1);
+  EXPECT_EQ(rw.reads(0).key(), "a");
+  ASSERT_EQ(rw.writes_size(), 2);
+  EXPECT_EQ(rw.writes(0).key(), "b");
+  EXPECT_EQ(rw.writes(0).value(), "100+");
+  EXPECT_TRUE(rw.writes(1).is_delete());
+  auto info = NewTx("tx-info");
+  EXPECT_EQ(Call(*info, {"info"}), "200|tx-info@mychannel");
+}
+
+TEST_F(ShimE2ETest, RangeCompositePaginationHistoryRichAndMetadata) {
+  std::map<std::string, std::string> w;
+  for (int i = 0; i < 230; ++i) {
+    w[absl::StrFormat("r%03d", i)] = "v";
+  }
+  Seed("probe", w, "seed1");
+  Seed("probe", {{"h", "1"}}, "h1");
+  Seed("probe", {{"h", "2"}}, "h2");
+  RunProbe("probe:1.0");
+  auto t1 = NewTx("t1");
+  EXPECT_EQ(Call(*t1, {"range", "r000", "r999"}), "200|r000,r001,r002,230");
+  auto t2 = NewTx("t2");
+  EXPECT_EQ(Call(*t2, {"composite"}), "200|");  // no read-your-own-writes
+  auto rw2 = t2->sim->GetTxSimulationResults();
+  ASSERT_TRUE(rw2.ok());
+  Commit({ledger::testing::FastEndorserTx(kChannel, "t2", *rw2)});
+  auto t3 = NewTx("t3");
+  EXPECT_EQ(Call(*t3, {"composite"}), "200|red=r;");
+  auto t4 = NewTx("t4");
+  EXPECT_EQ(Call(*t4, {"history", "h"}), "200|h1=1;h2=2;");
+  auto t5 = NewTx("t5");
+  std::string rich = Call(*t5, {"rich"});
+  EXPECT_NE(rich.find("200|error:GET_QUERY_RESULT failed: transaction ID: t5:"), std::string::npos)
+      << rich;
+  auto t6 = NewTx("t6");
+  EXPECT_EQ(Call(*t6, {"ep", "nokey"}), "200|");
+  EXPECT_EQ(RwSet(*t6->sim, "probe").metadata_writes_size(), 1);
+  // Paginated range in a query-only transaction.
+  auto qe = ledger_->NewQueryExecutor();
+  TxParams q;
+  q.channel_id = kChannel;
+  q.tx_id = "q1";
+  q.query_executor = qe.get();
+  auto m =
+      support_->Execute(q, "probe:1.0", Input({"page", "r000", "r999"}), ExecuteType::kTransaction);
+  ASSERT_TRUE(m.ok()) << m.status();
+  protos::Response r;
+  r.ParseFromString(m->payload());
+  EXPECT_EQ(r.payload(), "5:r005");
+  q.tx_id = "q2";
+  m = support_->Execute(q, "probe:1.0", Input({"write"}), ExecuteType::kTransaction);
+  ASSERT_TRUE(m.ok());
+  r.ParseFromString(m->payload());
+  EXPECT_NE(r.payload().find("cannot write in a query-only transaction"), std::string::npos);
+  qe->Done();
+}
+
+TEST_F(ShimE2ETest, InvokeChaincodeSameChannelSharesSimulatorAndWrapsResponse) {
+  Seed("callee", {{"a", "7"}}, "seed");
+  RunProbe("probe:1.0");
+  RunProbe("callee:1.0");
+  auto tx = NewTx("cc2cc");
+  EXPECT_EQ(Call(*tx, {"call", "callee"}), "200|200:7");
+  auto results = tx->sim->GetTxSimulationResults();
+  ASSERT_TRUE(results.ok());
+  std::set<std::string> namespaces;
+  for (const auto& ns : results->ns_rwset()) {
+    namespaces.insert(ns.namespace_());
+  }
+  EXPECT_EQ(namespaces, (std::set<std::string>{"callee", "probe"}));
+  // Another channel is read-only; this peer has no other channel.
+  auto tx2 = NewTx("cc2cc-other");
+  std::string other = Call(*tx2, {"call", "callee", "otherchannel"});
+  EXPECT_NE(other.find("channel otherchannel not found"), std::string::npos) << other;
+}
+
+TEST_F(ShimE2ETest, ConcurrentTransactionsThroughRealShim) {
+  Seed("probe", {{"a", "1"}}, "seed");
+  RunProbe("probe:1.0");
+  std::vector<std::unique_ptr<Tx>> txs;
+  for (int i = 0; i < 200; ++i) {
+    txs.push_back(NewTx("c" + std::to_string(i)));
+  }
+  std::atomic<int> ok{0};
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < 16; ++t) {
+      threads.emplace_back([&, t] {
+        for (size_t i = t; i < txs.size(); i += 16) {
+          if (Call(*txs[i], {"getput", "a", "k" + std::to_string(i), "zz"}) == "200|1")
+            ++ok;
+        }
+      });
+    }
+  }
+  EXPECT_EQ(ok.load(), 200);
+  EXPECT_EQ(RwSet(*txs[123]->sim, "probe").writes(0).key(), "k123");
+}
+
+class AbstoreProcessTest : public testing::ChaincodeTestEnv {};
+
+TEST_F(AbstoreProcessTest, SampleChaincodeLaunchedAsChildProcess) {
+  launcher::ProcessLauncher launcher;
+  packages_.Add({"abstore:1.0", ABSTORE_PATH, {}, ""});
+  options_.startup_timeout = 10s;
+  StartSupport(launcher);
+  auto init = NewTx("init");
+  auto m = support_->Execute(init->params, "abstore:1.0", Input({"init", "a", "100", "b", "200"}),
+                             ExecuteType::kInit);
+  ASSERT_TRUE(m.ok()) << m.status();
+  Commit({ledger::testing::FastEndorserTx(kChannel, "init",
+                                          init->sim->GetTxSimulationResults().value())});
+  auto tx = NewTx("move");
+  auto r = Invoke(*tx, "abstore:1.0", {"invoke", "a", "b", "10"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status(), 200);
+  kvrwset::KVRWSet rw = RwSet(*tx->sim, "abstore");
+  ASSERT_EQ(rw.writes_size(), 2);
+  EXPECT_EQ(rw.writes(0).value(), "90");
+  EXPECT_EQ(rw.writes(1).value(), "210");
+  auto q = NewTx("query");
+  auto qr = Invoke(*q, "abstore:1.0", {"query", "a"});
+  ASSERT_TRUE(qr.ok()) << qr.status();
+  EXPECT_EQ(qr->payload(), "100");
+  server_->Shutdown();
+  EXPECT_TRUE(launcher.Wait("abstore:1.0", 10s).ok());
+}
+
+}  // namespace
+}  // namespace fabric::chaincode
