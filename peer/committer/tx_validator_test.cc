@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "peer/committer/tx_validator.h"
+
+#include <gtest/gtest.h>
+
+#include "common/policies/builder.h"
+#include "common/protoutil/proputils.h"
+#include "peer/chaincode.pb.h"
+#include "peer/committer/testing/fixture.h"
+#include "peer/ledger/block_parser.h"
+
+namespace fabric::committer {
+namespace {
+
+using protos::TxValidationCode;
+using testing::CommitterFixture;
+
+class TxValidatorTest : public CommitterFixture {
+ protected:
+  // The committer's codes for `envs` in the next block (nothing committed).
+  std::vector<TxValidationCode> Validate(const std::vector<common::Envelope>& envs,
+                                         BlockValidation* out = nullptr) {
+    TxValidator validator(TxValidator::Options{"mychannel", 2, {}, nullptr}, ledger());
+    common::Block block = Block(envs);
+    auto result = validator.Validate(block, *committer().config());
+    EXPECT_TRUE(result.ok()) << result.status();
+    if (!result.ok()) {
+      return {};
+    }
+    if (out != nullptr) {
+      *out = *result;
+    }
+    return result->codes;
+  }
+  TxValidationCode ValidateOne(const common::Envelope& env) {
+    auto codes = Validate({env});
+    return codes.empty() ? protos::NOT_VALIDATED : codes[0];
+  }
+};
+
+TEST_F(TxValidatorTest, ValidTransactionIsValid) {
+  EXPECT_EQ(ValidateOne(Tx("mycc", "a", "1")), protos::VALID);
+}
+
+TEST_F(TxValidatorTest, BadCreatorSignature) {
+  common::Envelope env = Tx("mycc", "a", "1");
+  std::string sig = env.signature();
+  sig[sig.size() / 2] ^= 0x01;
+  env.set_signature(sig);
+  EXPECT_EQ(ValidateOne(env), protos::BAD_CREATOR_SIGNATURE);
+}
+
+TEST_F(TxValidatorTest, CreatorOutsideTheChannelIsRejected) {
+  common::Envelope env = Tx("mycc", "a", "1");
+  common::Envelope by_outsider = testing::Resign(env, net().outsider(), [&](common::Payload& p) {
+    common::SignatureHeader sh;
+    sh.ParseFromString(p.header().signature_header());
+    sh.set_creator(net().outsider().Serialize());
+    p.mutable_header()->set_signature_header(sh.SerializeAsString());
+  });
+  EXPECT_EQ(ValidateOne(by_outsider), protos::BAD_CREATOR_SIGNATURE);
+}
+
+TEST_F(TxValidatorTest, WrongTxIdIsBadProposalTxId) {
+  common::Envelope env = Tx("mycc", "a", "1");
+  common::Envelope wrong = testing::Resign(env, net().org1_client(), [](common::Payload& p) {
+    common::ChannelHeader ch;
+    ch.ParseFromString(p.header().channel_header());
+    ch.set_tx_id("not-the-txid");
+    p.mutable_header()->set_channel_header(ch.SerializeAsString());
+  });
+  EXPECT_EQ(ValidateOne(wrong), protos::BAD_PROPOSAL_TXID);
+}
+
+TEST_F(TxValidatorTest, OneOrgUnderAndPolicyIsEndorsementPolicyFailure) {
+  EXPECT_EQ(ValidateOne(Tx("andcc", "a", "1", {&net().org1_peer()})),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(ValidateOne(Tx("andcc", "a", "1", {&net().org1_peer(), &net().org1_peer()})),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(ValidateOne(Tx("andcc", "a", "1", {&net().org1_peer(), &net().org2_peer()})),
+            protos::VALID);
+}
+
+TEST_F(TxValidatorTest, TamperedEndorsementIsEndorsementPolicyFailure) {
+  common::Envelope env = Tx("mycc", "a", "1");
+  common::Envelope tampered = testing::Resign(env, net().org1_client(), [](common::Payload& p) {
+    protos::Transaction tx;
+    tx.ParseFromString(p.data());
+    protos::ChaincodeActionPayload cap;
+    cap.ParseFromString(tx.actions(0).payload());
+    std::string sig = cap.action().endorsements(0).signature();
+    sig[sig.size() - 3] ^= 0x01;
+    cap.mutable_action()->mutable_endorsements(0)->set_signature(sig);
+    tx.mutable_actions(0)->set_payload(cap.SerializeAsString());
+    p.set_data(tx.SerializeAsString());
+  });
+  EXPECT_EQ(ValidateOne(tampered), protos::ENDORSEMENT_POLICY_FAILURE);
+}
+
+TEST_F(TxValidatorTest, UnknownChaincodeIsInvalidChaincode) {
+  EXPECT_EQ(ValidateOne(Tx("nosuchcc", "a", "1")), protos::INVALID_CHAINCODE);
+}
+
+TEST_F(TxValidatorTest, OldChaincodeVersionIsExpiredChaincode) {
+  testing::TxSpec spec;
+  spec.version = "0.9";
+  spec.creator = &net().org1_client();
+  spec.endorsers = {&net().org1_peer()};
+  EXPECT_EQ(ValidateOne(testing::MakeEndorserTx(spec).value()), protos::EXPIRED_CHAINCODE);
+}
+
+TEST_F(TxValidatorTest, DuplicateTxIdInBlockAndAcrossBlocks) {
+  common::Envelope env = Tx("mycc", "a", "1");
+  EXPECT_EQ(Validate({env, env}),
+            (std::vector<TxValidationCode>{protos::VALID, protos::DUPLICATE_TXID}));
+  ASSERT_OK(committer().CommitBlock(Block({env})));
+  EXPECT_EQ(ValidateOne(env), protos::DUPLICATE_TXID);
+}
+
+TEST_F(TxValidatorTest, WriteToLsccByApplicationChaincodeIsIllegalWriteset) {
+  testing::TxSpec spec;
+  spec.creator = &net().org1_client();
+  spec.endorsers = {&net().org1_peer()};
+  ledger::RWSetBuilder rw;
+  rw.AddToWriteSet("mycc", "a", "1");
+  rw.AddToWriteSet("lscc", "mycc", "forged");
+  spec.rwset = rw.GetTxSimulationResults();
+  EXPECT_EQ(ValidateOne(testing::MakeEndorserTx(spec).value()), protos::ILLEGAL_WRITESET);
+  ledger::RWSetBuilder rw2;
+  rw2.AddToWriteSet("cscc", "x", "1");
+  spec.rwset = rw2.GetTxSimulationResults();
+  EXPECT_EQ(ValidateOne(testing::MakeEndorserTx(spec).value()), protos::ILLEGAL_WRITESET);
+}
+
+TEST_F(TxValidatorTest, WriteToAnotherChaincodeNeedsItsPolicy) {
+  testing::TxSpec spec;
+  spec.creator = &net().org1_client();
+  spec.endorsers = {&net().org1_peer()};
+  ledger::RWSetBuilder rw;
+  rw.AddToWriteSet("mycc", "a", "1");
+  rw.AddToWriteSet("andcc", "b", "2");
+  spec.rwset = rw.GetTxSimulationResults();
+  EXPECT_EQ(ValidateOne(testing::MakeEndorserTx(spec).value()),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+  spec.endorsers = {&net().org1_peer(), &net().org2_peer()};
+  EXPECT_EQ(ValidateOne(testing::MakeEndorserTx(spec).value()), protos::VALID);
+}
+
+TEST_F(TxValidatorTest, GarbageDoesNotCrash) {
+  common::Block block = Block({});
+  block.mutable_data()->add_data("\xff\xff\xff garbage");
+  block.mutable_data()->add_data("");
+  common::Envelope bad_payload;
+  bad_payload.set_payload("\xff\x01\x02");
+  block.mutable_data()->add_data(bad_payload.SerializeAsString());
+  common::Envelope no_header;
+  common::Payload headerless;
+  headerless.set_data("data");
+  no_header.set_payload(headerless.SerializeAsString());
+  block.mutable_data()->add_data(no_header.SerializeAsString());
+  TxValidator validator(TxValidator::Options{"mychannel", 2, {}, nullptr}, ledger());
+  auto result = validator.Validate(block, *committer().config());
+  ASSERT_OK(result);
+  EXPECT_EQ(result->codes,
+            (std::vector<TxValidationCode>{protos::BAD_PAYLOAD, protos::NIL_ENVELOPE,
+                                           protos::BAD_PAYLOAD, protos::BAD_COMMON_HEADER}));
+}
+
+TEST_F(TxValidatorTest, UnknownHeaderTypeAndOtherChannel) {
+  common::Envelope env = Tx("mycc", "a", "1");
+  auto with_header = [&](int type, const std::string& channel) {
+    return testing::Resign(env, net().org1_client(), [&](common::Payload& p) {
+      common::ChannelHeader ch;
+      ch.ParseFromString(p.header().channel_header());
+      ch.set_type(type);
+      ch.set_channel_id(channel);
+      p.mutable_header()->set_channel_header(ch.SerializeAsString());
+    });
+  };
+  EXPECT_EQ(ValidateOne(with_header(common::MESSAGE, "mychannel")), protos::UNKNOWN_TX_TYPE);
+  EXPECT_EQ(ValidateOne(with_header(common::ENDORSER_TRANSACTION, "other")),
+            protos::TARGET_CHAIN_NOT_FOUND);
+}
+
+// An lscc deploy transaction of `name`:`version` created by `creator`.
+common::Envelope LsccTx(const testing::TestNetwork& net, const std::string& fn,
+                        const std::string& name, const std::string& version,
+                        const msp::SigningIdentity& creator) {
+  protos::ChaincodeDeploymentSpec cds;
+  cds.mutable_chaincode_spec()->mutable_chaincode_id()->set_name(name);
+  cds.mutable_chaincode_spec()->mutable_chaincode_id()->set_version(version);
+  testing::TxSpec spec;
+  spec.chaincode = "lscc";
+  spec.version = "1.4";
+  spec.args = {fn, "mychannel", cds.SerializeAsString()};
+  spec.creator = &creator;
+  spec.endorsers = {&net.org1_peer()};
+  ledger::RWSetBuilder rw;
+  rw.AddToWriteSet("lscc", name,
+                   testing::ChaincodeDataBytes(name, version,
+                                               policies::SignedByAnyMember({"Org1MSP"}),
+                                               policies::SignedByAnyAdmin({"Org1MSP"})));
+  rw.AddToWriteSet(name, "init", "done");
+  spec.rwset = rw.GetTxSimulationResults();
+  return testing::MakeEndorserTx(spec).value();
+}
+
+TEST_F(TxValidatorTest, LsccDeployAndUpgradeRules) {
+  BlockValidation v;
+  EXPECT_EQ(Validate({LsccTx(net(), "deploy", "newcc", "1.0", net().org1_admin())}, &v),
+            std::vector<TxValidationCode>{protos::VALID});
+  ASSERT_EQ(v.deployments.size(), 1u);
+  EXPECT_EQ(v.deployments[0].definition.name(), "newcc");
+  EXPECT_FALSE(v.deployments[0].upgrade);
+  // Instantiation policy (any Org1 admin) not met by a client.
+  EXPECT_EQ(ValidateOne(LsccTx(net(), "deploy", "newcc", "1.0", net().org1_client())),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+  // Already defined / upgrade of an unknown chaincode / same version.
+  EXPECT_EQ(ValidateOne(LsccTx(net(), "deploy", "mycc", "2.0", net().org1_admin())),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(ValidateOne(LsccTx(net(), "upgrade", "newcc", "2.0", net().org1_admin())),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(ValidateOne(LsccTx(net(), "upgrade", "mycc", "1.0", net().org1_admin())),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(ValidateOne(LsccTx(net(), "getid", "mycc", "1.0", net().org1_admin())),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+  // A valid upgrade invalidates other invocations of the chaincode in the same block.
+  EXPECT_EQ(Validate({Tx("mycc", "a", "1"),
+                      LsccTx(net(), "upgrade", "mycc", "2.0", net().org1_admin())}, &v),
+            (std::vector<TxValidationCode>{protos::CHAINCODE_VERSION_CONFLICT, protos::VALID}));
+  ASSERT_EQ(v.deployments.size(), 1u);
+  EXPECT_TRUE(v.deployments[0].upgrade);
+}
+
+}  // namespace
+}  // namespace fabric::committer
