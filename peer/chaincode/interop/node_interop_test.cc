@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Interop (label `interop`): Hyperledger Fabric's Node shim (npm fabric-shim 2.5.8, run by
+// interop/run.sh) registers with fabric-cpp's chaincode support in dev mode and serves Init
+// and Invoke with GetState, PutState and range queries, against a real ledger on disk.
+// The chaincode process is started the way a dev-mode user would (CORE_CHAINCODE_ID_NAME,
+// --peer.address), through ProcessLauncher so its output lands in the test log.
+
+#include <stdlib.h>
+
+#include <chrono>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "launcher/process_launcher.h"
+#include "peer/chaincode/testing/chaincode_test_env.h"
+
+namespace fabric::chaincode {
+namespace {
+
+using namespace std::chrono_literals;
+
+class NodeInteropTest : public testing::ChaincodeTestEnv {
+ protected:
+  void SetUp() override {
+    ChaincodeTestEnv::SetUp();
+    const char* dir = getenv("NODE_INTEROP_DIR");
+    ASSERT_NE(dir, nullptr) << "run through interop/run.sh (sets NODE_INTEROP_DIR)";
+    dir_ = dir;
+    options_.startup_timeout = 30s;
+    StartSupport(dev_);
+  }
+  void TearDown() override {
+    (void)node_.Stop("nodecc:1.0");
+    ChaincodeTestEnv::TearDown();
+  }
+
+  void StartNode() {
+    launcher::StartRequest r;
+    r.ccid = "nodecc:1.0";
+    r.package = {"nodecc:1.0",
+                 "/usr/bin/env",
+                 {"node", dir_ + "/chaincode.js", "--peer.address", server_->address()},
+                 dir_};
+    r.env = {"CORE_CHAINCODE_ID_NAME=nodecc:1.0", "CORE_PEER_TLS_ENABLED=false",
+             "CORE_PEER_LOCALMSPID=Org1MSP"};
+    ASSERT_TRUE(node_.Start(r).ok());
+  }
+
+  std::string dir_;
+  launcher::DevModeLauncher dev_;
+  launcher::ProcessLauncher node_{launcher::ProcessLauncher::Options{2000ms}};
+};
+
+TEST_F(NodeInteropTest, NodeShimRegistersInDevModeAndServesInitInvokeAndRangeQueries) {
+  StartNode();
+  Status launched = support_->Launch("nodecc:1.0");
+  ASSERT_TRUE(launched.ok()) << launched;
+
+  auto init = NewTx("init-tx");
+  auto m =
+      support_->Execute(init->params, "nodecc:1.0",
+                        Input({"init", "a", "100", "b", "200", "c", "300"}), ExecuteType::kInit);
+  ASSERT_TRUE(m.ok()) << m.status();
+  protos::Response r;
+  r.ParseFromString(m->payload());
+  EXPECT_EQ(r.status(), 200);
+  EXPECT_EQ(r.payload(), "init ok");
+  auto init_rw = init->sim->GetTxSimulationResults();
+  ASSERT_TRUE(init_rw.ok()) << init_rw.status();
+  ASSERT_EQ(init_rw->ns_rwset_size(), 1);
+  kvrwset::KVRWSet init_kv;
+  init_kv.ParseFromString(init_rw->ns_rwset(0).rwset());
+  EXPECT_EQ(init_kv.writes_size(), 3);
+  Commit({ledger::testing::FastEndorserTx(kChannel, "init-tx", *init_rw)});
+
+  auto tx = NewTx("transfer-tx");
+  auto t = Invoke(*tx, "nodecc:1.0", {"transfer", "a", "b", "10"});
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->status(), 200);
+  EXPECT_EQ(t->payload(), "90,210");
+  kvrwset::KVRWSet rw = RwSet(*tx->sim, "nodecc");
+  EXPECT_EQ(rw.reads_size(), 2);
+  ASSERT_EQ(rw.writes_size(), 2);
+  EXPECT_EQ(rw.writes(0).value(), "90");
+
+  auto q = NewTx("range-tx");
+  auto range = Invoke(*q, "nodecc:1.0", {"range", "", ""});
+  ASSERT_TRUE(range.ok()) << range.status();
+  EXPECT_EQ(range->payload(), "a=100;b=200;c=300");
+
+  // More than one batch (QUERY_STATE_NEXT) and several transactions in flight.
+  std::map<std::string, std::string> many;
+  for (int i = 0; i < 150; ++i) {
+    many[absl::StrFormat("k%03d", i)] = "v";
+  }
+  Seed("nodecc", many, "seed-many");
+  std::vector<std::unique_ptr<Tx>> txs;
+  for (int i = 0; i < 8; ++i) {
+    txs.push_back(NewTx("r" + std::to_string(i)));
+  }
+  std::vector<std::jthread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      auto rr = Invoke(*txs[i], "nodecc:1.0", {"range", "k000", "k999"});
+      if (rr.ok() && rr->payload() == "k000=v;k001=v;k002=v...150")
+        ++ok;
+    });
+  }
+  threads.clear();
+  EXPECT_EQ(ok.load(), 8);
+
+  auto bad = NewTx("bad-tx");
+  auto e = Invoke(*bad, "nodecc:1.0", {"nope"});
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->status(), 500);
+  EXPECT_EQ(e->message(), "unknown function nope");
+}
+
+}  // namespace
+}  // namespace fabric::chaincode
