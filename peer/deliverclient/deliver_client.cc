@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "peer/deliverclient/deliver_client.h"
+
+#include <algorithm>
+#include <limits>
+#include <random>
+
+#include <absl/strings/str_format.h>
+
+#include "common/logging/logging.h"
+#include "common/protoutil/txutils.h"
+#include "fabric/status_macros.h"
+#include "orderer/ab.grpc.pb.h"
+#include "peer/deliverclient/block_verifier.h"
+
+namespace fabric::deliverclient {
+namespace {
+
+logging::Logger logger("deliveryClient");
+
+}  // namespace
+
+DeliverClient::DeliverClient(Options options, committer::Committer& committer,
+                             const msp::SigningIdentity& signer)
+    : options_(std::move(options)), committer_(committer), signer_(signer) {}
+
+DeliverClient::~DeliverClient() { Stop(); }
+
+void DeliverClient::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (thread_.joinable() || stopping_) {
+    return;
+  }
+  thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+}
+
+void DeliverClient::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    if (stream_context_ != nullptr) {
+      stream_context_->TryCancel();
+    }
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+}
+
+Status DeliverClient::last_error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_error_;
+}
+
+std::vector<std::string> DeliverClient::Addresses() const {
+  if (!options_.addresses.empty()) {
+    return options_.addresses;
+  }
+  return committer_.config()->orderer_addresses();
+}
+
+std::chrono::milliseconds DeliverClient::Backoff(int failures) {
+  static thread_local std::mt19937 rng(std::random_device{}());
+  double ms = static_cast<double>(options_.initial_backoff.count());
+  for (int i = 0; i < failures && ms < options_.max_backoff.count(); ++i) {
+    ms *= 2;
+  }
+  ms = std::min(ms, static_cast<double>(options_.max_backoff.count()));
+  std::uniform_real_distribution<double> jitter(0.75, 1.25);
+  return std::chrono::milliseconds(static_cast<int64_t>(ms * jitter(rng)));
+}
+
+void DeliverClient::Run(std::stop_token stop) {
+  size_t index = 0;
+  int failures = 0;
+  while (!stop.stop_requested()) {
+    std::vector<std::string> addresses = Addresses();
+    Status s;
+    bool progress = false;
+    if (addresses.empty()) {
+      s = FailedPreconditionError("no orderer addresses");
+    } else {
+      const std::string& address = addresses[index % addresses.size()];
+      s = RunStream(address, &progress);
+      FLOG_WARN(logger, "[%s] deliver stream to %s ended: %s", committer_.channel_id(), address,
+                s.ToString());
+    }
+    ++index;
+    failures = progress ? 0 : failures + 1;
+    std::unique_lock<std::mutex> lock(mu_);
+    last_error_ = s;
+    if (stopping_) {
+      return;
+    }
+    cv_.wait_for(lock, stop, Backoff(failures - 1 < 0 ? 0 : failures - 1),
+                 [this] { return stopping_; });
+  }
+}
+
+Status DeliverClient::RunStream(const std::string& address, bool* progress) {
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto stub = ::orderer::AtomicBroadcast::NewStub(channel);
+  grpc::ClientContext context;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) {
+      return Status(StatusCode::kCancelled, "stopping");
+    }
+    stream_context_ = &context;
+  }
+  attempts_.fetch_add(1);
+  auto stream = stub->Deliver(&context);
+  Status result = [&]() -> Status {
+    ::orderer::SeekInfo seek;
+    seek.mutable_start()->mutable_specified()->set_number(committer_.Height());
+    seek.mutable_stop()->mutable_specified()->set_number(std::numeric_limits<uint64_t>::max());
+    seek.set_behavior(::orderer::SeekInfo::BLOCK_UNTIL_READY);
+    ASSIGN_OR_RETURN(common::Envelope request,
+                     protoutil::CreateSignedEnvelope(common::DELIVER_SEEK_INFO,
+                                                     committer_.channel_id(), signer_, seek));
+    if (!stream->Write(request)) {
+      return UnavailableError(absl::StrFormat("cannot send seek info to %s", address));
+    }
+    ::orderer::DeliverResponse response;
+    while (stream->Read(&response)) {
+      if (response.has_status()) {
+        return UnavailableError(absl::StrFormat("orderer %s answered status %s", address,
+                                                common::Status_Name(response.status())));
+      }
+      if (!response.has_block()) {
+        return UnavailableError(absl::StrFormat("empty response from %s", address));
+      }
+      RETURN_IF_ERROR(HandleBlock(std::move(*response.mutable_block())));
+      *progress = true;
+    }
+    return UnavailableError(absl::StrFormat("stream from %s closed", address));
+  }();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stream_context_ = nullptr;
+  }
+  context.TryCancel();
+  (void)stream->Finish();
+  return result;
+}
+
+Status DeliverClient::HandleBlock(common::Block block) {
+  const common::BlockchainInfo info = committer_.ledger().GetBlockchainInfo();
+  Status s = VerifyBlock(block, info.height(), info.currentblockhash(), *committer_.config());
+  if (!s.ok()) {
+    FLOG_ERROR(logger, "[%s] refusing block from orderer: %s", committer_.channel_id(),
+               s.message());
+    return s;
+  }
+  RETURN_IF_ERROR(committer_.CommitBlock(std::move(block)));
+  committed_.fetch_add(1);
+  return Status::OK();
+}
+
+}  // namespace fabric::deliverclient

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// DeliverClient: pulls one channel's blocks from the ordering service and hands them to the
+// committer in order (Fabric 1.4 core/deliverservice). One thread per channel:
+//   1. pick an orderer address (Options::addresses, else the channel config's orderer
+//      addresses; round robin, moving on after each failed or ended stream);
+//   2. open orderer.AtomicBroadcast/Deliver and send a SeekInfo envelope signed by the peer's
+//      identity: start = the ledger height, stop = max, BLOCK_UNTIL_READY;
+//   3. for each block: VerifyBlock (number, hash chain, data hash, BlockValidation policy of
+//      the current config), then Committer::CommitBlock; a block that fails either, a status
+//      message or a broken stream ends the stream;
+//   4. wait before reconnecting: initial_backoff doubling per attempt without progress up to
+//      max_backoff, +-25% jitter; reset once a stream delivered a block.
+// Stop() cancels the stream and the wait, and joins the thread.
+//
+// Transport: plaintext gRPC (TLS to the orderer is not supported yet).
+//
+// Thread-safety: Start/Stop may be called from any thread; the accessors are thread-safe.
+
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "common/msp/signing_identity.h"
+#include "fabric/status.h"
+#include "peer/committer/committer.h"
+
+namespace fabric::deliverclient {
+
+class DeliverClient {
+ public:
+  struct Options {
+    // host:port of orderers; empty means the channel config's orderer addresses.
+    std::vector<std::string> addresses;
+    std::chrono::milliseconds initial_backoff{100};
+    std::chrono::milliseconds max_backoff{std::chrono::seconds(10)};
+  };
+
+  // `committer` and `signer` (the peer's identity) must outlive the client.
+  DeliverClient(Options options, committer::Committer& committer,
+                const msp::SigningIdentity& signer);
+  ~DeliverClient();  // Stop()s.
+  DeliverClient(const DeliverClient&) = delete;
+  DeliverClient& operator=(const DeliverClient&) = delete;
+
+  // Starts the delivery thread. Idempotent.
+  void Start();
+  // Cancels the current stream or wait and joins the thread. Idempotent.
+  void Stop();
+
+  // Streams opened so far (for tests and metrics).
+  uint64_t connection_attempts() const { return attempts_.load(); }
+  // Blocks verified and committed so far.
+  uint64_t blocks_committed() const { return committed_.load(); }
+  // Why the last stream ended.
+  Status last_error() const;
+
+ private:
+  void Run(std::stop_token stop);
+  // One stream to `address`; returns why it ended. Sets *progress when a block was committed.
+  Status RunStream(const std::string& address, bool* progress);
+  Status HandleBlock(common::Block block);
+  std::vector<std::string> Addresses() const;
+  std::chrono::milliseconds Backoff(int failures);
+
+  const Options options_;
+  committer::Committer& committer_;
+  const msp::SigningIdentity& signer_;
+
+  std::atomic<uint64_t> attempts_{0};
+  std::atomic<uint64_t> committed_{0};
+
+  mutable std::mutex mu_;
+  std::condition_variable_any cv_;
+  // Guarded by mu_:
+  bool stopping_ = false;
+  grpc::ClientContext* stream_context_ = nullptr;  // the live stream, to cancel on Stop
+  Status last_error_;
+
+  std::jthread thread_;  // last: joined first
+};
+
+}  // namespace fabric::deliverclient

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "peer/deliverclient/deliver_client.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <absl/strings/str_format.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "common/protoutil/blockutils.h"
+#include "common/protoutil/unmarshal.h"
+#include "orderer/ab.grpc.pb.h"
+#include "peer/committer/testing/fixture.h"
+#include "peer/deliverclient/block_verifier.h"
+
+namespace fabric::deliverclient {
+namespace {
+
+using committer::testing::CommitterFixture;
+
+// A fake orderer: serves `blocks` (indexed by number) from the requested start, then waits
+// for more until the stream is cancelled.
+class FakeOrderer final : public ::orderer::AtomicBroadcast::Service {
+ public:
+  grpc::Status Broadcast(grpc::ServerContext*,
+                         grpc::ServerReaderWriter<::orderer::BroadcastResponse,
+                                                  common::Envelope>*) override {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "");
+  }
+  grpc::Status Deliver(grpc::ServerContext* context,
+                       grpc::ServerReaderWriter<::orderer::DeliverResponse, common::Envelope>*
+                           stream) override {
+    common::Envelope env;
+    if (!stream->Read(&env)) {
+      return grpc::Status::OK;
+    }
+    common::Payload payload;
+    payload.ParseFromString(env.payload());
+    ::orderer::SeekInfo seek;
+    seek.ParseFromString(payload.data());
+    uint64_t next = seek.start().specified().number();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      starts_.push_back(next);
+    }
+    while (!context->IsCancelled()) {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (next < blocks_.size()) {
+        ::orderer::DeliverResponse r;
+        *r.mutable_block() = blocks_[next++];
+        lock.unlock();
+        if (!stream->Write(r)) {
+          break;
+        }
+        continue;
+      }
+      cv_.wait_for(lock, std::chrono::milliseconds(20));
+    }
+    return grpc::Status::OK;
+  }
+
+  void Add(common::Block block) {
+    std::lock_guard<std::mutex> lock(mu_);
+    blocks_.push_back(std::move(block));
+    cv_.notify_all();
+  }
+  std::vector<uint64_t> starts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return starts_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<common::Block> blocks_;
+  std::vector<uint64_t> starts_;
+};
+
+class DeliverClientTest : public CommitterFixture {
+ protected:
+  void SetUp() override {
+    CommitterFixture::SetUp();
+    // The orderer's chain mirrors the peer's so far (genesis and the chaincode definitions).
+    for (uint64_t n = 0; n < ledger().GetBlockchainInfo().height(); ++n) {
+      orderer_.Add(ledger().GetBlockByNumber(n).value());
+      prev_hash_ = protoutil::BlockHeaderHash(ledger().GetBlockByNumber(n)->header());
+    }
+    next_ = ledger().GetBlockchainInfo().height();
+    StartServer(0);
+  }
+  void TearDown() override {
+    client_.reset();
+    if (server_) {
+      server_->Shutdown(std::chrono::system_clock::now());
+    }
+  }
+
+  void StartServer(int port) {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(absl::StrFormat("127.0.0.1:%d", port),
+                             grpc::InsecureServerCredentials(), &port_);
+    builder.RegisterService(&orderer_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+  }
+
+  // The orderer's next block, holding one transaction writing `key`, signed by `signer`.
+  common::Block OrdererBlock(const std::string& key, const msp::SigningIdentity* signer = nullptr,
+                             bool chain = true) {
+    common::Block block = protoutil::NewBlock(next_, chain ? prev_hash_ : "bogus");
+    block.mutable_data()->add_data(Tx("mycc", key, "v").SerializeAsString());
+    protoutil::SealBlock(block);
+    EXPECT_OK(committer::testing::SignBlock(block, signer ? *signer : net().orderer()));
+    return block;
+  }
+  void AddGoodBlock(const std::string& key) {
+    common::Block block = OrdererBlock(key);
+    prev_hash_ = protoutil::BlockHeaderHash(block.header());
+    ++next_;
+    orderer_.Add(std::move(block));
+  }
+
+  void StartClient() {
+    DeliverClient::Options options;
+    options.addresses = {absl::StrFormat("127.0.0.1:%d", port_)};
+    options.initial_backoff = std::chrono::milliseconds(20);
+    options.max_backoff = std::chrono::milliseconds(200);
+    client_ = std::make_unique<DeliverClient>(options, committer(), net().org1_peer());
+    client_->Start();
+  }
+
+  bool WaitForHeight(uint64_t height, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (ledger().GetBlockchainInfo().height() >= height) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+  FakeOrderer orderer_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::string prev_hash_;
+  uint64_t next_ = 0;
+  std::unique_ptr<DeliverClient> client_;
+};
+
+TEST_F(DeliverClientTest, PullsVerifiesAndCommitsBlocks) {
+  const uint64_t start = next_;
+  AddGoodBlock("a");
+  AddGoodBlock("b");
+  StartClient();
+  ASSERT_TRUE(WaitForHeight(start + 2));
+  AddGoodBlock("c");  // cut while connected
+  ASSERT_TRUE(WaitForHeight(start + 3));
+  EXPECT_EQ(orderer_.starts().at(0), start);
+  auto qe = ledger().NewQueryExecutor();
+  EXPECT_EQ(qe->GetState("mycc", "c").value(), "v");
+  qe->Done();
+  client_->Stop();
+  EXPECT_EQ(client_->blocks_committed(), 3u);
+}
+
+TEST_F(DeliverClientTest, RefusesBlockNotSignedByTheOrderer) {
+  const uint64_t start = next_;
+  orderer_.Add(OrdererBlock("a", &net().org1_peer()));
+  StartClient();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(ledger().GetBlockchainInfo().height(), start);
+  EXPECT_GT(client_->connection_attempts(), 1u);  // refused, reconnected, refused again
+  EXPECT_TRUE(client_->last_error().IsPermissionDenied()) << client_->last_error();
+}
+
+TEST_F(DeliverClientTest, RefusesBrokenHashChain) {
+  const uint64_t start = next_;
+  orderer_.Add(OrdererBlock("a", nullptr, /*chain=*/false));
+  StartClient();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(ledger().GetBlockchainInfo().height(), start);
+  EXPECT_TRUE(client_->last_error().IsInvalidArgument()) << client_->last_error();
+}
+
+TEST_F(DeliverClientTest, VerifyBlockChecksDataHash) {
+  common::Block block = OrdererBlock("a");
+  auto config = committer().config();
+  EXPECT_OK(VerifyBlock(block, next_, prev_hash_, *config));
+  block.mutable_data()->add_data("extra");
+  EXPECT_TRUE(VerifyBlock(block, next_, prev_hash_, *config).IsInvalidArgument());
+  EXPECT_TRUE(VerifyBlock(OrdererBlock("a"), next_ + 1, prev_hash_, *config).IsInvalidArgument());
+}
+
+TEST_F(DeliverClientTest, ReconnectsAfterOrdererRestart) {
+  const uint64_t start = next_;
+  AddGoodBlock("a");
+  StartClient();
+  ASSERT_TRUE(WaitForHeight(start + 1));
+  const int port = port_;
+  server_->Shutdown(std::chrono::system_clock::now());
+  server_.reset();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // client fails and backs off
+  AddGoodBlock("b");
+  StartServer(port);
+  ASSERT_TRUE(WaitForHeight(start + 2));
+  EXPECT_GE(client_->connection_attempts(), 2u);
+  std::vector<uint64_t> starts = orderer_.starts();
+  EXPECT_EQ(starts.back(), start + 1);  // resumed from the ledger height
+}
+
+TEST_F(DeliverClientTest, RoundRobinSkipsDeadOrderer) {
+  const uint64_t start = next_;
+  AddGoodBlock("a");
+  DeliverClient::Options options;
+  options.addresses = {"127.0.0.1:1", absl::StrFormat("127.0.0.1:%d", port_)};
+  options.initial_backoff = std::chrono::milliseconds(20);
+  client_ = std::make_unique<DeliverClient>(options, committer(), net().org1_peer());
+  client_->Start();
+  ASSERT_TRUE(WaitForHeight(start + 1));
+}
+
+TEST_F(DeliverClientTest, StopsPromptly) {
+  StartClient();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto t0 = std::chrono::steady_clock::now();
+  client_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+}
+
+}  // namespace
+}  // namespace fabric::deliverclient
