@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// BlockWriter: turns a batch of envelopes into the channel's next block, signs it and appends
+// it to the channel's BlockStore, as Fabric's multichannel.BlockWriter
+// (orderer/common/multichannel/blockwriter.go) does. Metadata written:
+//  - SIGNATURES = Metadata{value = OrdererBlockMetadata{last_config{index}} (consenter metadata
+//    empty for solo), signatures = [MetadataSignature{signature_header =
+//    SignatureHeader{creator, nonce}, signature = Sign(value || signature_header ||
+//    BlockHeaderBytes(header))}]} (Fabric 2.x layout);
+//  - LAST_CONFIG = Metadata{value = LastConfig{index}, signatures = [the same kind of signature
+//    over value || signature_header || header bytes]} (Fabric 1.x layout; 2.x readers ignore the
+//    signature), so that 1.4 and 2.x peers both find the last config block.
+//
+// Thread-safety: none; owned by one channel's ordering thread. The BlockStore and signer must
+// outlive the writer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/common.pb.h"
+#include "common/msp/signing_identity.h"
+#include "fabric/status.h"
+#include "orderer/blockcutter.h"
+#include "peer/ledger/blkstorage/block_store.h"
+
+namespace fabric::orderer {
+
+// The last config block index a block's metadata names: OrdererBlockMetadata in SIGNATURES
+// when present, else LAST_CONFIG. InvalidArgument when neither parses.
+StatusOr<uint64_t> LastConfigIndexFromBlock(const common::Block& block);
+
+// The bytes a metadata signature covers: value || signature_header || BlockHeaderBytes(header).
+std::string MetadataSignedBytes(const std::string& value, const std::string& signature_header,
+                                const common::BlockHeader& header);
+
+class BlockWriter {
+ public:
+  // `last_config_index` is the number of the chain's newest config block.
+  BlockWriter(ledger::blkstorage::BlockStore& store, const msp::SigningIdentity& signer,
+              uint64_t last_config_index)
+      : store_(store), signer_(signer), last_config_index_(last_config_index) {}
+
+  // The next block (number = height, previous hash = hash of the newest header) holding the
+  // batch, data hash set, metadata not yet written. Requires a non-empty store.
+  StatusOr<common::Block> CreateNextBlock(const Batch& batch) const;
+
+  // Signs `block` (a config block when `is_config`, which makes it the last config) and appends
+  // it durably. Errors from signing or BlockStore::AddBlock.
+  Status WriteBlock(common::Block block, bool is_config);
+
+  // Writes the metadata of `block` (whose last config is `last_config_index`) and signs it.
+  static Status SignBlock(common::Block* block, uint64_t last_config_index,
+                          const msp::SigningIdentity& signer);
+
+  uint64_t last_config_index() const { return last_config_index_; }
+
+ private:
+  ledger::blkstorage::BlockStore& store_;
+  const msp::SigningIdentity& signer_;
+  uint64_t last_config_index_;
+};
+
+}  // namespace fabric::orderer

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "orderer/broadcast.h"
+
+#include <absl/strings/str_format.h>
+
+#include "common/logging/logging.h"
+#include "fabric/status_macros.h"
+#include "orderer/msgprocessor.h"
+
+namespace fabric::orderer {
+namespace {
+
+logging::Logger logger("orderer.broadcast");
+
+}  // namespace
+
+common::Status ToCommonStatus(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk:
+      return common::SUCCESS;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kOutOfRange:
+      return common::BAD_REQUEST;
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kUnauthenticated:
+      return common::FORBIDDEN;
+    case StatusCode::kNotFound:
+      return common::NOT_FOUND;
+    case StatusCode::kUnavailable:
+    case StatusCode::kCancelled:
+      return common::SERVICE_UNAVAILABLE;
+    default:
+      return common::INTERNAL_SERVER_ERROR;
+  }
+}
+
+::orderer::BroadcastResponse BroadcastHandler::ProcessMessage(const common::Envelope& envelope) {
+  ::orderer::BroadcastResponse response;
+  Status status = Process(envelope);
+  response.set_status(ToCommonStatus(status));
+  if (!status.ok()) {
+    response.set_info(std::string(status.message()));
+    FLOG_WARN(logger, "rejected envelope: %s: %s", common::Status_Name(response.status()),
+              status.message());
+  }
+  return response;
+}
+
+Status BroadcastHandler::Process(const common::Envelope& envelope) {
+  if (shutting_down_.load()) {
+    return UnavailableError("orderer is shutting down");
+  }
+  ASSIGN_OR_RETURN(EnvelopeHeaders headers, ParseEnvelopeHeaders(envelope));
+  const common::ChannelHeader& chdr = headers.channel_header;
+  MsgClass kind = ClassifyMsg(chdr);
+  if (kind == MsgClass::kRejected) {
+    return InvalidArgumentError(absl::StrFormat(
+        "message of type %d is of a type that cannot be processed directly", chdr.type()));
+  }
+  ChainSupport* chain = registrar_.GetChain(chdr.channel_id());
+  if (chain == nullptr) {
+    ChainSupport* system = registrar_.system_chain();
+    if (kind != MsgClass::kConfigUpdate || system == nullptr) {
+      return NotFoundError(absl::StrFormat("channel %s not found", chdr.channel_id()));
+    }
+    std::shared_ptr<const channelconfig::Bundle> bundle = system->bundle();
+    ASSIGN_OR_RETURN(common::Envelope wrapped,
+                     ProcessChannelCreation(*bundle, envelope, system->signer()));
+    return system->Configure(std::move(wrapped), bundle->sequence(), envelope);
+  }
+  std::shared_ptr<const channelconfig::Bundle> bundle = chain->bundle();
+  if (kind == MsgClass::kConfigUpdate) {
+    ASSIGN_OR_RETURN(common::Envelope config,
+                     ProcessConfigUpdate(*bundle, envelope, chain->signer()));
+    return chain->Configure(std::move(config), bundle->sequence(), envelope);
+  }
+  RETURN_IF_ERROR(ApplyStandardFilters(*bundle, envelope, headers));
+  return chain->Order(envelope, bundle->sequence());
+}
+
+}  // namespace fabric::orderer

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The per-envelope logic of orderer.AtomicBroadcast/Broadcast (Fabric's
+// orderer/common/broadcast/broadcast.go ProcessMessage), without gRPC:
+//  1. the payload, header and channel header parse, else BAD_REQUEST;
+//  2. CONFIG and ORDERER_TRANSACTION (and unknown header types) cannot be sent: BAD_REQUEST;
+//  3. the channel exists, else NOT_FOUND — except a CONFIG_UPDATE for an unknown channel, which
+//     goes to the system channel as a channel creation request (NOT_FOUND without one);
+//  4. normal messages: empty / AbsoluteMaxBytes checks (BAD_REQUEST), signature against
+//     /Channel/Writers (FORBIDDEN), then queued for ordering;
+//     config updates: validated and turned into a config transaction (BAD_REQUEST / FORBIDDEN),
+//     then queued;
+//  5. SERVICE_UNAVAILABLE when the orderer is shutting down or the chain halted.
+// The answer is BroadcastResponse{status, info}; info carries the reason of a rejection.
+//
+// Thread-safety: ProcessMessage may be called concurrently from many streams.
+#pragma once
+
+#include <atomic>
+
+#include "common/common.pb.h"
+#include "orderer/ab.pb.h"
+#include "orderer/registrar.h"
+
+namespace fabric::orderer {
+
+// common.Status for a Status code: InvalidArgument -> BAD_REQUEST, PermissionDenied ->
+// FORBIDDEN, NotFound -> NOT_FOUND, Unavailable -> SERVICE_UNAVAILABLE, ResourceExhausted /
+// AlreadyExists / FailedPrecondition -> BAD_REQUEST, others -> INTERNAL_SERVER_ERROR.
+common::Status ToCommonStatus(const Status& status);
+
+class BroadcastHandler {
+ public:
+  // `registrar` must outlive the handler.
+  explicit BroadcastHandler(Registrar& registrar) : registrar_(registrar) {}
+
+  ::orderer::BroadcastResponse ProcessMessage(const common::Envelope& envelope);
+
+  // After this, every envelope gets SERVICE_UNAVAILABLE.
+  void Shutdown() { shutting_down_.store(true); }
+
+ private:
+  Status Process(const common::Envelope& envelope);
+
+  Registrar& registrar_;
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace fabric::orderer

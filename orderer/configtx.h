@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Config updates: validating a ConfigUpdate against a channel's current config and computing
+// the resulting config, as Fabric's configtx.ValidatorImpl.ProposeConfigUpdate
+// (common/configtx/{validator,update,configmap,compare}.go) does:
+//  1. the ConfigUpdate's channel id must be the channel's;
+//  2. every element of the read set must exist at exactly the version read;
+//  3. the delta set = write-set elements whose version differs from the read set's (or that
+//     are not in the read set); each must be at existing version + 1 (or 0 for a new element)
+//     and its existing element's mod_policy must be satisfied by the ConfigUpdateEnvelope's
+//     signatures (relative mod_policies resolve in the group itself for groups, in the
+//     enclosing group for values and policies);
+//  4. the new config = current config with the delta applied (a group in the delta lists its
+//     children: children it no longer names are removed), sequence + 1.
+//
+// Thread-safety: stateless functions.
+#pragma once
+
+#include <vector>
+
+#include "common/channelconfig/bundle.h"
+#include "common/common.pb.h"
+#include "common/configtx.pb.h"
+#include "common/protoutil/signed_data.h"
+#include "fabric/status.h"
+
+namespace fabric::orderer {
+
+// The signatures of a ConfigUpdateEnvelope as policy input: data = signature_header ||
+// config_update. Entries whose signature header does not parse are skipped.
+std::vector<protoutil::SignedData> ConfigUpdateSignedData(
+    const common::ConfigUpdateEnvelope& envelope);
+
+// Parses a CONFIG_UPDATE envelope down to its ConfigUpdateEnvelope (the signature header of the
+// envelope may be empty, as in configtxgen's unsigned channel creation tx). InvalidArgument for
+// malformed layers or a header type other than CONFIG_UPDATE.
+StatusOr<common::ConfigUpdateEnvelope> UnwrapConfigUpdate(const common::Envelope& envelope,
+                                                          std::string* channel_id);
+
+// Validates the ConfigUpdate in `update_envelope` (a CONFIG_UPDATE Envelope) against `config`
+// of channel `channel_id`, with policies evaluated by `bundle` (whose config is `config`), and
+// returns ConfigEnvelope{config = the new config, last_update = update_envelope}.
+// InvalidArgument for malformed input, a channel id mismatch, a stale read set or bad versions;
+// PermissionDenied ("policy for [Group]  /Channel/Application not satisfied: ...") when a
+// mod_policy is not met.
+StatusOr<common::ConfigEnvelope> ProposeConfigUpdate(const channelconfig::Bundle& bundle,
+                                                     const common::Envelope& update_envelope);
+
+}  // namespace fabric::orderer

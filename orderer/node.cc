@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "orderer/node.h"
+
+#include <absl/strings/str_format.h>
+
+#include "common/crypto/file_util.h"
+#include "common/msp/x509_signing_identity.h"
+#include "common/protoutil/unmarshal.h"
+#include "fabric/status_macros.h"
+
+namespace fabric::orderer {
+
+StatusOr<common::Block> ReadBlockFile(const std::string& path) {
+  StatusOr<std::string> bytes = crypto::ReadFile(path);
+  if (!bytes.ok()) {
+    return NotFoundError(
+        absl::StrFormat("read bootstrap file %s: %s", path, bytes.status().message()));
+  }
+  StatusOr<common::Block> block = protoutil::Unmarshal<common::Block>(*bytes, "genesis block");
+  if (!block.ok() || !block->has_header()) {
+    return InvalidArgumentError(absl::StrFormat("bootstrap file %s is not a block", path));
+  }
+  return block;
+}
+
+StatusOr<std::unique_ptr<Orderer>> Orderer::Start(const OrdererConfig& config) {
+  std::unique_ptr<Orderer> orderer(new Orderer());
+  StatusOr<std::unique_ptr<msp::X509SigningIdentity>> signer =
+      msp::LoadSigningIdentity(config.local_msp_dir, config.local_msp_id);
+  if (!signer.ok()) {
+    return signer.status().Annotate("load local msp dir=" + config.local_msp_dir);
+  }
+  orderer->signer_ = *std::move(signer);
+  std::vector<common::Block> genesis_blocks;
+  for (const std::string& file : config.bootstrap_files) {
+    ASSIGN_OR_RETURN(genesis_blocks.emplace_back(), ReadBlockFile(file));
+  }
+  Registrar::Options options;
+  options.ledger_dir = config.file_ledger_location;
+  ASSIGN_OR_RETURN(orderer->registrar_,
+                   Registrar::Open(options, genesis_blocks, *orderer->signer_));
+  if (orderer->registrar_->ChannelIds().empty()) {
+    return FailedPreconditionError(
+        "no channels: give a genesis block with ORDERER_GENERAL_BOOTSTRAPFILE or -genesisBlock");
+  }
+  ASSIGN_OR_RETURN(orderer->server_, OrdererServer::Start(config, *orderer->registrar_));
+  return orderer;
+}
+
+Orderer::~Orderer() { Stop(); }
+
+void Orderer::Stop() {
+  if (server_ != nullptr) {
+    server_->Shutdown();
+  }
+  if (registrar_ != nullptr) {
+    registrar_->Halt();
+  }
+}
+
+}  // namespace fabric::orderer

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "orderer/server.h"
+
+#include <mutex>
+#include <string>
+
+#include <absl/strings/str_format.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/resource_quota.h>
+
+#include "common/crypto/file_util.h"
+#include "common/logging/logging.h"
+#include "fabric/status_macros.h"
+#include "orderer/ab.grpc.pb.h"
+#include "orderer/broadcast.h"
+#include "orderer/deliver.h"
+
+namespace fabric::orderer {
+namespace {
+
+logging::Logger logger("orderer.server");
+
+constexpr int kMaxMessageBytes = 100 * 1024 * 1024;
+
+class AtomicBroadcastService final : public ::orderer::AtomicBroadcast::Service {
+ public:
+  AtomicBroadcastService(Registrar& registrar, const OrdererConfig& config)
+      : broadcast_(registrar), deliver_(registrar, {config.auth_time_window}) {}
+
+  void Shutdown() {
+    broadcast_.Shutdown();
+    deliver_.Shutdown();
+  }
+
+  grpc::Status Broadcast(
+      grpc::ServerContext* /*context*/,
+      grpc::ServerReaderWriter<::orderer::BroadcastResponse, common::Envelope>* stream) override {
+    common::Envelope envelope;
+    while (stream->Read(&envelope)) {
+      if (!stream->Write(broadcast_.ProcessMessage(envelope))) {
+        return grpc::Status(grpc::StatusCode::CANCELLED, "broadcast stream closed");
+      }
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Deliver(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<::orderer::DeliverResponse, common::Envelope>* stream) override {
+    common::Envelope envelope;
+    auto send = [stream](const ::orderer::DeliverResponse& response) {
+      return stream->Write(response);
+    };
+    auto cancelled = [context] { return context->IsCancelled(); };
+    while (stream->Read(&envelope)) {
+      common::Status status = deliver_.Handle(envelope, send, cancelled);
+      if (status == common::UNKNOWN || context->IsCancelled()) {
+        return grpc::Status(grpc::StatusCode::CANCELLED, "deliver stream closed");
+      }
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  BroadcastHandler broadcast_;
+  DeliverHandler deliver_;
+};
+
+StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const TlsConfig& tls) {
+  if (!tls.enabled) {
+    return grpc::InsecureServerCredentials();
+  }
+  grpc::SslServerCredentialsOptions options(
+      tls.client_auth_required ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                               : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  ASSIGN_OR_RETURN(std::string key, crypto::ReadFile(tls.private_key));
+  ASSIGN_OR_RETURN(std::string cert, crypto::ReadFile(tls.certificate));
+  options.pem_key_cert_pairs.push_back({key, cert});
+  for (const std::string& root : tls.root_cas) {
+    ASSIGN_OR_RETURN(std::string pem, crypto::ReadFile(root));
+    options.pem_root_certs += pem;
+  }
+  if (tls.client_auth_required && options.pem_root_certs.empty()) {
+    return InvalidArgumentError("TLS client authentication requires root CAs");
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+}  // namespace
+
+struct OrdererServer::Impl {
+  std::unique_ptr<AtomicBroadcastService> service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  std::once_flag shutdown_once;
+};
+
+OrdererServer::OrdererServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+OrdererServer::~OrdererServer() { Shutdown(); }
+
+StatusOr<std::unique_ptr<OrdererServer>> OrdererServer::Start(const OrdererConfig& config,
+                                                              Registrar& registrar) {
+  auto impl = std::make_unique<Impl>();
+  impl->service = std::make_unique<AtomicBroadcastService>(registrar, config);
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   MakeCredentials(config.tls));
+  grpc::ServerBuilder builder;
+  const std::string address =
+      absl::StrFormat("%s:%d", config.listen_address, config.listen_port);
+  builder.AddListeningPort(address, credentials, &impl->port);
+  builder.RegisterService(impl->service.get());
+  grpc::ResourceQuota quota("orderer");
+  quota.SetMaxThreads(config.max_threads);
+  builder.SetResourceQuota(quota);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 7200 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  impl->server = builder.BuildAndStart();
+  if (impl->server == nullptr || impl->port == 0) {
+    return UnavailableError(absl::StrFormat("cannot listen on %s", address));
+  }
+  FLOG_INFO(logger, "serving orderer.AtomicBroadcast on %s:%d%s", config.listen_address,
+            impl->port, config.tls.enabled ? " (TLS)" : "");
+  return std::unique_ptr<OrdererServer>(new OrdererServer(std::move(impl)));
+}
+
+int OrdererServer::port() const { return impl_->port; }
+
+void OrdererServer::Shutdown(std::chrono::milliseconds grace) {
+  std::call_once(impl_->shutdown_once, [&] {
+    impl_->service->Shutdown();
+    impl_->server->Shutdown(std::chrono::system_clock::now() + grace);
+    impl_->server->Wait();
+  });
+}
+
+}  // namespace fabric::orderer
