@@ -81,7 +81,8 @@ std::vector<common::Block> MakeBlocks(const testing::TestNetwork& net, ledger::K
 double CpuSeconds() {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 double Run(Committer& committer, std::vector<common::Block> blocks) {
@@ -134,9 +135,8 @@ int Main() {
   const auto any_admin = policies::SignedByAnyAdmin({"Org1MSP", "Org2MSP"});
   Die(testing::DefineChaincode(
           ledger, "cc1e",
-          testing::ChaincodeDataBytes("cc1e", "1.0",
-                                      policies::SignedByAnyMember({"Org1MSP", "Org2MSP"}),
-                                      any_admin)),
+          testing::ChaincodeDataBytes(
+              "cc1e", "1.0", policies::SignedByAnyMember({"Org1MSP", "Org2MSP"}), any_admin)),
       "define cc1e");
   common::SignaturePolicyEnvelope and_policy;
   *and_policy.mutable_rule() = policies::NOutOf(2, {policies::SignedBy(0), policies::SignedBy(1)});

@@ -35,8 +35,7 @@ std::optional<uint64_t> LastConfigIndex(const common::Block& block) {
     }
   }
   constexpr int kLastConfig = 1;  // common::LAST_CONFIG, deprecated but still written
-  if (md.size() > kLastConfig && m.ParseFromString(md[kLastConfig]) &&
-      !m.value().empty()) {
+  if (md.size() > kLastConfig && m.ParseFromString(md[kLastConfig]) && !m.value().empty()) {
     common::LastConfig lc;
     if (lc.ParseFromString(m.value())) {
       return lc.index();
@@ -83,8 +82,7 @@ Status Committer::CommitBlock(common::Block block) {
   std::shared_ptr<const channelconfig::Bundle> config = this->config();
   ASSIGN_OR_RETURN(BlockValidation validation, validator_.Validate(block, *config));
   ledger::SetTxFilter(block, validation.codes);
-  ASSIGN_OR_RETURN(std::vector<protos::TxValidationCode> codes,
-                   ledger_.ValidateAndPrepare(block));
+  ASSIGN_OR_RETURN(std::vector<protos::TxValidationCode> codes, ledger_.ValidateAndPrepare(block));
   RETURN_IF_ERROR(ledger_.Commit());
   ledger::SetTxFilter(block, codes);
   if (validation.new_config) {
@@ -92,8 +90,8 @@ Status Committer::CommitBlock(common::Block block) {
     config_ = validation.new_config;
   }
   const auto valid = std::count(codes.begin(), codes.end(), protos::VALID);
-  FLOG_INFO(logger, "[%s] committed block %d with %d transaction(s), %d valid", channel_id_,
-            number, codes.size(), valid);
+  FLOG_INFO(logger, "[%s] committed block %d with %d transaction(s), %d valid", channel_id_, number,
+            codes.size(), valid);
   Notify(block, validation, codes);
   return Status::OK();
 }

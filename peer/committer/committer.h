@@ -34,8 +34,8 @@ class CommitObserver {
  public:
   virtual ~CommitObserver() = default;
   // `block` carries the final TRANSACTIONS_FILTER.
-  virtual void OnBlockCommitted(const std::string& /*channel_id*/,
-                                const common::Block& /*block*/) {}
+  virtual void OnBlockCommitted(const std::string& /*channel_id*/, const common::Block& /*block*/) {
+  }
   // A valid lscc deploy/upgrade landed: chaincode support can learn the new definition.
   virtual void OnChaincodeDeployed(const std::string& /*channel_id*/,
                                    const ChaincodeDeployment& /*deployment*/) {}

@@ -58,8 +58,7 @@ TEST_F(CommitterTest, ConflictingTransactionsInOneBlock) {
 
   ASSERT_EQ(observer.blocks.size(), 1u);
   EXPECT_EQ(observer.channels[0], "mychannel");
-  EXPECT_EQ(ledger::TxFilterFromBlock(observer.blocks[0]),
-            ledger::TxFilterFromBlock(stored));
+  EXPECT_EQ(ledger::TxFilterFromBlock(observer.blocks[0]), ledger::TxFilterFromBlock(stored));
   committer().RemoveObserver(&observer);
 }
 
@@ -83,9 +82,8 @@ TEST_F(CommitterTest, ChaincodeDeployedObserverHearsValidLsccWrites) {
   spec.endorsers = {&net().org2_peer()};
   ledger::RWSetBuilder rw;
   rw.AddToWriteSet("lscc", "newcc",
-                   testing::ChaincodeDataBytes("newcc", "1.0",
-                                               policies::SignedByAnyMember({"Org1MSP"}),
-                                               AnyAdmin()));
+                   testing::ChaincodeDataBytes(
+                       "newcc", "1.0", policies::SignedByAnyMember({"Org1MSP"}), AnyAdmin()));
   spec.rwset = rw.GetTxSimulationResults();
   ASSERT_OK(committer().CommitBlock(Block({testing::MakeEndorserTx(spec).value()})));
   EXPECT_EQ(observer.deployed, std::vector<std::string>{"newcc:1.0"});
@@ -103,9 +101,8 @@ TEST_F(CommitterTest, ConfigTransactionUpdatesTheChannelConfig) {
   config.set_sequence(1);
   common::ConfigEnvelope ce;
   *ce.mutable_config() = config;
-  ASSERT_OK_AND_ASSIGN(common::Envelope env,
-                       protoutil::CreateSignedEnvelope(common::CONFIG, "mychannel",
-                                                       net().orderer(), ce));
+  ASSERT_OK_AND_ASSIGN(common::Envelope env, protoutil::CreateSignedEnvelope(
+                                                 common::CONFIG, "mychannel", net().orderer(), ce));
   ASSERT_OK(committer().CommitBlock(Block({env})));
   EXPECT_EQ(committer().config()->sequence(), 1u);
   EXPECT_EQ(committer().config()->orderer_addresses().size(), 2u);

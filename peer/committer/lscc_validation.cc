@@ -44,9 +44,9 @@ VsccResult PolicyFailure(std::string reason) {
 
 // The arguments of the lscc invocation carried by the transaction.
 StatusOr<std::vector<std::string>> LsccArgs(const EndorserTx& tx) {
-  ASSIGN_OR_RETURN(auto cpp, protoutil::Unmarshal<protos::ChaincodeProposalPayload>(
-                                 tx.action_payload.chaincode_proposal_payload(),
-                                 "chaincode proposal payload"));
+  ASSIGN_OR_RETURN(
+      auto cpp, protoutil::Unmarshal<protos::ChaincodeProposalPayload>(
+                    tx.action_payload.chaincode_proposal_payload(), "chaincode proposal payload"));
   ASSIGN_OR_RETURN(auto cis, protoutil::Unmarshal<protos::ChaincodeInvocationSpec>(
                                  cpp.input(), "chaincode invocation spec"));
   const auto& args = cis.chaincode_spec().input().args();
@@ -78,13 +78,12 @@ StatusOr<ccprovider::ChaincodeData> LsccWrite(const std::vector<ledger::NsRwSet>
 
 }  // namespace
 
-StatusOr<VsccResult> Vscc::ValidateLscc(const EndorserTx& tx,
-                                        const channelconfig::Bundle& config,
+StatusOr<VsccResult> Vscc::ValidateLscc(const EndorserTx& tx, const channelconfig::Bundle& config,
                                         const std::string& results, ledger::QueryExecutor& qe,
                                         PolicyCache& policies) const {
-  ASSIGN_OR_RETURN(auto any_member, policies.Get(policies::SignedByAnyMember(
-                                                     config.msp_manager().MspIds())
-                                                     .SerializeAsString()));
+  ASSIGN_OR_RETURN(
+      auto any_member,
+      policies.Get(policies::SignedByAnyMember(config.msp_manager().MspIds()).SerializeAsString()));
   if (Status s = any_member->Evaluate(EndorsementsAsSignedData(tx)); !s.ok()) {
     return PolicyFailure(std::string(s.message()));
   }
@@ -98,8 +97,8 @@ StatusOr<VsccResult> Vscc::ValidateLscc(const EndorserTx& tx,
         absl::StrFormat("committing an invocation of function %s of lscc is invalid", fn));
   }
   if (args->size() < 3 || args->size() > 7) {
-    return PolicyFailure(absl::StrFormat("wrong number of arguments for lscc(%s): %d", fn,
-                                         args->size()));
+    return PolicyFailure(
+        absl::StrFormat("wrong number of arguments for lscc(%s): %d", fn, args->size()));
   }
   if (args->size() == 7 && !(*args)[6].empty()) {
     return PolicyFailure("collection configurations are not supported");
@@ -126,13 +125,12 @@ StatusOr<VsccResult> Vscc::ValidateLscc(const EndorserTx& tx,
                                          cd->name(), cd->version(), name, version));
   }
   if (auto p = policies.Get(cd->policy()); !p.ok()) {
-    return PolicyFailure(absl::StrFormat("endorsement policy of %s: %s", name,
-                                         p.status().message()));
+    return PolicyFailure(
+        absl::StrFormat("endorsement policy of %s: %s", name, p.status().message()));
   }
   // The creator's signature, against which instantiation policies are evaluated.
-  const std::vector<protoutil::SignedData> creator = {{tx.envelope.payload(),
-                                                       tx.signature_header.creator(),
-                                                       tx.envelope.signature()}};
+  const std::vector<protoutil::SignedData> creator = {
+      {tx.envelope.payload(), tx.signature_header.creator(), tx.envelope.signature()}};
   auto check_instantiation = [&](const std::string& bytes) -> Status {
     if (bytes.empty()) {
       return PermissionDeniedError("no instantiation policy was specified");
@@ -147,8 +145,7 @@ StatusOr<VsccResult> Vscc::ValidateLscc(const EndorserTx& tx,
   };
 
   StatusOr<ccprovider::ChaincodeData> existing = definitions_.GetChaincodeDefinition(qe, name);
-  if (!existing.ok() && !existing.status().IsNotFound() &&
-      !existing.status().IsInvalidArgument()) {
+  if (!existing.ok() && !existing.status().IsNotFound() && !existing.status().IsInvalidArgument()) {
     return existing.status();  // storage error
   }
   const bool upgrade = fn == kUpgrade;

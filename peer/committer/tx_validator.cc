@@ -31,8 +31,7 @@ int Parallelism(int requested) {
 // Fabric's GetProposalHash2: sha256(channel_header || signature_header || proposal payload).
 std::string ProposalHash2(const common::Header& header, const std::string& payload) {
   std::string data;
-  data.reserve(header.channel_header().size() + header.signature_header().size() +
-               payload.size());
+  data.reserve(header.channel_header().size() + header.signature_header().size() + payload.size());
   data.append(header.channel_header());
   data.append(header.signature_header());
   data.append(payload);
@@ -116,8 +115,8 @@ void TxValidator::ValidateTx(const std::string& data, const channelconfig::Bundl
     out->code = protos::VALID;
     return;
   }
-  if (out->tx_id != protoutil::ComputeTxId(tx.signature_header.nonce(),
-                                           tx.signature_header.creator())) {
+  if (out->tx_id !=
+      protoutil::ComputeTxId(tx.signature_header.nonce(), tx.signature_header.creator())) {
     return out->Fail(protos::BAD_PROPOSAL_TXID, "txid does not match nonce and creator");
   }
   protos::Transaction transaction;
@@ -195,14 +194,13 @@ Status TxValidator::ApplyConfigTx(const common::Payload& payload,
   ASSIGN_OR_RETURN(auto envelope,
                    protoutil::Unmarshal<common::ConfigEnvelope>(payload.data(), "config envelope"));
   if (envelope.config().sequence() != config.sequence() + 1) {
-    return InvalidArgumentError(absl::StrFormat("config sequence %d, expected %d",
-                                                envelope.config().sequence(),
-                                                config.sequence() + 1));
+    return InvalidArgumentError(absl::StrFormat(
+        "config sequence %d, expected %d", envelope.config().sequence(), config.sequence() + 1));
   }
   msp::Msp::Options msp_options;
   msp_options.check_expiry = false;
-  ASSIGN_OR_RETURN(*next, channelconfig::Bundle::FromConfig(options_.channel_id,
-                                                            envelope.config(), msp_options));
+  ASSIGN_OR_RETURN(*next, channelconfig::Bundle::FromConfig(options_.channel_id, envelope.config(),
+                                                            msp_options));
   return Status::OK();
 }
 
@@ -238,13 +236,13 @@ StatusOr<BlockValidation> TxValidator::Validate(const common::Block& block,
     if (r.code == protos::VALID && r.type == common::CONFIG) {
       Status s = ApplyConfigTx(r.config_payload, current ? *current : config, &current);
       if (!s.ok()) {
-        return s.Annotate(absl::StrFormat("config transaction %d of block %d", i,
-                                          block.header().number()));
+        return s.Annotate(
+            absl::StrFormat("config transaction %d of block %d", i, block.header().number()));
       }
     }
     if (r.code == protos::VALID && r.definition.has_value()) {
-      out.deployments.push_back(ChaincodeDeployment{static_cast<uint64_t>(i), r.upgrade,
-                                                    std::move(*r.definition)});
+      out.deployments.push_back(
+          ChaincodeDeployment{static_cast<uint64_t>(i), r.upgrade, std::move(*r.definition)});
     }
     if (r.code != protos::VALID) {
       FLOG_DEBUG(logger, "block %d tx %d txid=%s invalid %s: %s", block.header().number(), i,

@@ -141,8 +141,7 @@ TEST_F(TxValidatorTest, WriteToAnotherChaincodeNeedsItsPolicy) {
   rw.AddToWriteSet("mycc", "a", "1");
   rw.AddToWriteSet("andcc", "b", "2");
   spec.rwset = rw.GetTxSimulationResults();
-  EXPECT_EQ(ValidateOne(testing::MakeEndorserTx(spec).value()),
-            protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(ValidateOne(testing::MakeEndorserTx(spec).value()), protos::ENDORSEMENT_POLICY_FAILURE);
   spec.endorsers = {&net().org1_peer(), &net().org2_peer()};
   EXPECT_EQ(ValidateOne(testing::MakeEndorserTx(spec).value()), protos::VALID);
 }
@@ -197,10 +196,10 @@ common::Envelope LsccTx(const testing::TestNetwork& net, const std::string& fn,
   spec.creator = &creator;
   spec.endorsers = {&net.org1_peer()};
   ledger::RWSetBuilder rw;
-  rw.AddToWriteSet("lscc", name,
-                   testing::ChaincodeDataBytes(name, version,
-                                               policies::SignedByAnyMember({"Org1MSP"}),
-                                               policies::SignedByAnyAdmin({"Org1MSP"})));
+  rw.AddToWriteSet(
+      "lscc", name,
+      testing::ChaincodeDataBytes(name, version, policies::SignedByAnyMember({"Org1MSP"}),
+                                  policies::SignedByAnyAdmin({"Org1MSP"})));
   rw.AddToWriteSet(name, "init", "done");
   spec.rwset = rw.GetTxSimulationResults();
   return testing::MakeEndorserTx(spec).value();
@@ -226,9 +225,10 @@ TEST_F(TxValidatorTest, LsccDeployAndUpgradeRules) {
   EXPECT_EQ(ValidateOne(LsccTx(net(), "getid", "mycc", "1.0", net().org1_admin())),
             protos::ENDORSEMENT_POLICY_FAILURE);
   // A valid upgrade invalidates other invocations of the chaincode in the same block.
-  EXPECT_EQ(Validate({Tx("mycc", "a", "1"),
-                      LsccTx(net(), "upgrade", "mycc", "2.0", net().org1_admin())}, &v),
-            (std::vector<TxValidationCode>{protos::CHAINCODE_VERSION_CONFLICT, protos::VALID}));
+  EXPECT_EQ(
+      Validate({Tx("mycc", "a", "1"), LsccTx(net(), "upgrade", "mycc", "2.0", net().org1_admin())},
+               &v),
+      (std::vector<TxValidationCode>{protos::CHAINCODE_VERSION_CONFLICT, protos::VALID}));
   ASSERT_EQ(v.deployments.size(), 1u);
   EXPECT_TRUE(v.deployments[0].upgrade);
 }

@@ -63,8 +63,8 @@ std::vector<protoutil::SignedData> EndorsementsAsSignedData(const EndorserTx& tx
 
 StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::Bundle& config,
                                     ledger::QueryExecutor& qe, PolicyCache& policies) const {
-  auto ext = protoutil::Unmarshal<protos::ChaincodeHeaderExtension>(
-      tx.channel_header.extension(), "chaincode header extension");
+  auto ext = protoutil::Unmarshal<protos::ChaincodeHeaderExtension>(tx.channel_header.extension(),
+                                                                    "chaincode header extension");
   if (!ext.ok()) {
     return Invalid(protos::BAD_HEADER_EXTENSION, std::string(ext.status().message()));
   }
@@ -94,9 +94,8 @@ StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::B
     return fail(protos::INVALID_OTHER_REASON, "invalid chaincode id");
   }
   if (cc != action->chaincode_id().name()) {
-    return fail(protos::INVALID_OTHER_REASON,
-                absl::StrFormat("inconsistent ccid info (%s/%s)", cc,
-                                action->chaincode_id().name()));
+    return fail(protos::INVALID_OTHER_REASON, absl::StrFormat("inconsistent ccid info (%s/%s)", cc,
+                                                              action->chaincode_id().name()));
   }
   if (version.empty()) {
     return fail(protos::INVALID_OTHER_REASON, "invalid chaincode version");
@@ -126,8 +125,8 @@ StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::B
       written.push_back(ns.ns);
     }
     writes_lscc |= ns.ns == kLsccNamespace;
-    writes_protected_scc |= scc_.not_invokable_cc2cc.count(ns.ns) > 0 ||
-                            scc_.not_invokable_external.count(ns.ns) > 0;
+    writes_protected_scc |=
+        scc_.not_invokable_cc2cc.count(ns.ns) > 0 || scc_.not_invokable_external.count(ns.ns) > 0;
   }
 
   if (scc_.IsSystem(cc)) {
@@ -141,9 +140,10 @@ StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::B
       return r;
     }
     // Other system chaincodes: one signature by any member of the channel.
-    ASSIGN_OR_RETURN(auto policy, policies.Get(policies::SignedByAnyMember(
-                                                   config.msp_manager().MspIds())
-                                                   .SerializeAsString()));
+    ASSIGN_OR_RETURN(
+        auto policy,
+        policies.Get(
+            policies::SignedByAnyMember(config.msp_manager().MspIds()).SerializeAsString()));
     Status s = policy->Evaluate(EndorsementsAsSignedData(tx));
     if (!s.ok()) {
       return fail(protos::ENDORSEMENT_POLICY_FAILURE, std::string(s.message()));
@@ -166,8 +166,8 @@ StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::B
       return fail(protos::ILLEGAL_WRITESET,
                   absl::StrFormat("chaincode %s attempted to write to namespace %s", cc, ns));
     }
-    ASSIGN_OR_RETURN(VsccResult r, ValidateNamespace(tx, ns, ns == cc ? version : "", qe,
-                                                     policies));
+    ASSIGN_OR_RETURN(VsccResult r,
+                     ValidateNamespace(tx, ns, ns == cc ? version : "", qe, policies));
     if (r.code != protos::VALID) {
       return fail(r.code, std::move(r.reason));
     }

@@ -14,9 +14,7 @@ WorkerPool::~WorkerPool() {
   for (auto& t : threads_) {
     t.request_stop();
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-  }
+  { std::lock_guard<std::mutex> lock(mu_); }
   cv_.notify_all();
   threads_.clear();
 }

@@ -79,8 +79,7 @@ grpc::Status DeliverService::DeliverWithPrivateData(grpc::ServerContext*, Stream
                       "private data is not supported by this peer");
 }
 
-grpc::Status DeliverService::Handle(grpc::ServerContext* context, Stream* stream,
-                                    bool filtered) {
+grpc::Status DeliverService::Handle(grpc::ServerContext* context, Stream* stream, bool filtered) {
   common::Envelope envelope;
   while (stream->Read(&envelope)) {
     common::Status status = shutdown_.load() ? common::SERVICE_UNAVAILABLE
@@ -100,8 +99,8 @@ common::Status DeliverService::DeliverBlocks(grpc::ServerContext* context, Strea
   req.filtered = filtered;
   common::Status status = CheckRequest(envelope, filtered, &req);
   if (status != common::SUCCESS) {
-    FLOG_WARN(logger, "[%s] deliver request from %s refused: %s", req.channel_id,
-                 context->peer(), common::Status_Name(status));
+    FLOG_WARN(logger, "[%s] deliver request from %s refused: %s", req.channel_id, context->peer(),
+              common::Status_Name(status));
     return status;
   }
   return StreamBlocks(context, stream, req);

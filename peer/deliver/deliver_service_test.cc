@@ -19,9 +19,9 @@ using committer::testing::CommitterFixture;
 using Response = protos::DeliverResponse;
 constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
 
-::orderer::SeekInfo Seek(uint64_t start, uint64_t stop,
-                         ::orderer::SeekInfo::SeekBehavior behavior =
-                             ::orderer::SeekInfo::BLOCK_UNTIL_READY) {
+::orderer::SeekInfo Seek(
+    uint64_t start, uint64_t stop,
+    ::orderer::SeekInfo::SeekBehavior behavior = ::orderer::SeekInfo::BLOCK_UNTIL_READY) {
   ::orderer::SeekInfo seek;
   seek.mutable_start()->mutable_specified()->set_number(start);
   seek.mutable_stop()->mutable_specified()->set_number(stop);
@@ -43,9 +43,8 @@ class DeliverServiceTest : public CommitterFixture {
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
     ASSERT_NE(port, 0);
-    stub_ = protos::Deliver::NewStub(
-        grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", port),
-                            grpc::InsecureChannelCredentials()));
+    stub_ = protos::Deliver::NewStub(grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", port),
+                                                         grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
     service_->Shutdown();
@@ -126,14 +125,13 @@ TEST_F(DeliverServiceTest, FullAndFilteredBlocksWithCodesAndEvents) {
   EXPECT_EQ(fb.filtered_transactions(0).type(), common::ENDORSER_TRANSACTION);
   EXPECT_EQ(fb.filtered_transactions(0).tx_validation_code(), protos::VALID);
   ASSERT_EQ(fb.filtered_transactions(0).transaction_actions().chaincode_actions_size(), 1);
-  const auto& ev = fb.filtered_transactions(0).transaction_actions().chaincode_actions(0)
-                       .chaincode_event();
+  const auto& ev =
+      fb.filtered_transactions(0).transaction_actions().chaincode_actions(0).chaincode_event();
   EXPECT_EQ(ev.chaincode_id(), "mycc");
   EXPECT_EQ(ev.event_name(), "transfer");
   EXPECT_TRUE(ev.payload().empty());
   EXPECT_EQ(fb.filtered_transactions(1).txid(), txid2);
-  EXPECT_EQ(fb.filtered_transactions(1).tx_validation_code(),
-            protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(fb.filtered_transactions(1).tx_validation_code(), protos::ENDORSEMENT_POLICY_FAILURE);
   EXPECT_EQ(StatusOf(filtered), common::SUCCESS);
 }
 
@@ -168,9 +166,9 @@ TEST_F(DeliverServiceTest, RefusesNonMembersUnknownChannelsAndBadRequests) {
   common::Envelope garbage;
   garbage.set_payload("\xff\xff");
   EXPECT_EQ(StatusOf(RoundTrip(garbage, false)), common::BAD_REQUEST);
-  EXPECT_EQ(StatusOf(RoundTrip(Request(Seek(Height() + 5, Height() + 5,
-                                            ::orderer::SeekInfo::FAIL_IF_NOT_READY)),
-                               false)),
+  EXPECT_EQ(StatusOf(RoundTrip(
+                Request(Seek(Height() + 5, Height() + 5, ::orderer::SeekInfo::FAIL_IF_NOT_READY)),
+                false)),
             common::NOT_FOUND);
   // A tampered signature does not satisfy Readers.
   common::Envelope tampered = Request(Seek(0, 0));
@@ -191,8 +189,8 @@ TEST_F(DeliverServiceTest, StaleTimestampIsBadRequest) {
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(service_.get());
   server_ = builder.BuildAndStart();
-  stub_ = protos::Deliver::NewStub(grpc::CreateChannel(
-      absl::StrFormat("127.0.0.1:%d", port), grpc::InsecureChannelCredentials()));
+  stub_ = protos::Deliver::NewStub(grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", port),
+                                                       grpc::InsecureChannelCredentials()));
   EXPECT_EQ(StatusOf(RoundTrip(Request(Seek(0, 0)), false)), common::BAD_REQUEST);
 }
 

@@ -56,7 +56,8 @@ protos::FilteredBlock ToFilteredBlock(const std::string& channel_id, const commo
       if (!ActionEvent(action, &event)) {
         continue;
       }
-      protos::ChaincodeEvent* filtered = actions->add_chaincode_actions()->mutable_chaincode_event();
+      protos::ChaincodeEvent* filtered =
+          actions->add_chaincode_actions()->mutable_chaincode_event();
       filtered->set_chaincode_id(event.chaincode_id());
       filtered->set_tx_id(event.tx_id());
       filtered->set_event_name(event.event_name());

@@ -25,14 +25,14 @@ using committer::testing::CommitterFixture;
 // for more until the stream is cancelled.
 class FakeOrderer final : public ::orderer::AtomicBroadcast::Service {
  public:
-  grpc::Status Broadcast(grpc::ServerContext*,
-                         grpc::ServerReaderWriter<::orderer::BroadcastResponse,
-                                                  common::Envelope>*) override {
+  grpc::Status Broadcast(
+      grpc::ServerContext*,
+      grpc::ServerReaderWriter<::orderer::BroadcastResponse, common::Envelope>*) override {
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "");
   }
-  grpc::Status Deliver(grpc::ServerContext* context,
-                       grpc::ServerReaderWriter<::orderer::DeliverResponse, common::Envelope>*
-                           stream) override {
+  grpc::Status Deliver(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<::orderer::DeliverResponse, common::Envelope>* stream) override {
     common::Envelope env;
     if (!stream->Read(&env)) {
       return grpc::Status::OK;
@@ -132,7 +132,8 @@ class DeliverClientTest : public CommitterFixture {
     client_->Start();
   }
 
-  bool WaitForHeight(uint64_t height, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  bool WaitForHeight(uint64_t height,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       if (ledger().GetBlockchainInfo().height() >= height) {

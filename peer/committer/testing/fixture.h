@@ -34,13 +34,13 @@ class CommitterFixture : public ::testing::Test {
 
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(channel_, TestChannel::Create(*network_, dir_.Sub("ledgersData")));
-    ASSERT_OK(DefineChaincode(ledger(), "mycc",
-                              ChaincodeDataBytes("mycc", "1.0",
-                                                 policies::SignedByAnyMember({"Org1MSP", "Org2MSP"}),
-                                                 AnyAdmin())));
+    ASSERT_OK(DefineChaincode(
+        ledger(), "mycc",
+        ChaincodeDataBytes("mycc", "1.0", policies::SignedByAnyMember({"Org1MSP", "Org2MSP"}),
+                           AnyAdmin())));
     common::SignaturePolicyEnvelope and_policy;
-    and_policy.mutable_rule()->CopyFrom(policies::NOutOf(2, {policies::SignedBy(0),
-                                                             policies::SignedBy(1)}));
+    and_policy.mutable_rule()->CopyFrom(
+        policies::NOutOf(2, {policies::SignedBy(0), policies::SignedBy(1)}));
     *and_policy.add_identities() = policies::RolePrincipal("Org1MSP", common::MSPRole::PEER);
     *and_policy.add_identities() = policies::RolePrincipal("Org2MSP", common::MSPRole::PEER);
     ASSERT_OK(DefineChaincode(ledger(), "andcc",
@@ -63,9 +63,9 @@ class CommitterFixture : public ::testing::Test {
     TxSpec spec;
     spec.chaincode = cc;
     spec.creator = &net().org1_client();
-    spec.endorsers = endorsers.empty() ? std::vector<const msp::SigningIdentity*>{
-                                             &net().org1_peer()}
-                                       : endorsers;
+    spec.endorsers = endorsers.empty()
+                         ? std::vector<const msp::SigningIdentity*>{&net().org1_peer()}
+                         : endorsers;
     if (read) {
       auto sim = ledger().NewTxSimulator("sim");
       EXPECT_TRUE(sim->GetState(cc, key).ok());
@@ -97,8 +97,7 @@ inline TestNetwork* CommitterFixture::network_ = nullptr;
 
 // Re-signs `env` after `mutate` changed its payload, as `signer`.
 template <typename F>
-common::Envelope Resign(const common::Envelope& env, const msp::SigningIdentity& signer,
-                        F mutate) {
+common::Envelope Resign(const common::Envelope& env, const msp::SigningIdentity& signer, F mutate) {
   common::Payload payload;
   payload.ParseFromString(env.payload());
   mutate(payload);

@@ -30,8 +30,7 @@ constexpr std::string_view kAdmins = "Admins";
 void SetStandardPolicies(common::ConfigGroup& group) {
   SetImplicitMetaPolicy(group, "Readers", common::ImplicitMetaPolicy::ANY, "Readers", kAdmins);
   SetImplicitMetaPolicy(group, "Writers", common::ImplicitMetaPolicy::ANY, "Writers", kAdmins);
-  SetImplicitMetaPolicy(group, "Admins", common::ImplicitMetaPolicy::MAJORITY, "Admins",
-                        kAdmins);
+  SetImplicitMetaPolicy(group, "Admins", common::ImplicitMetaPolicy::MAJORITY, "Admins", kAdmins);
 }
 
 common::ConfigGroup OrgGroup(const msp::testing::TestOrg& org) {
@@ -71,8 +70,8 @@ StatusOr<std::unique_ptr<TestNetwork>> TestNetwork::Create(const std::string& di
   }
   const auto& o = net->orgs_;
   const std::vector<std::pair<const msp::testing::TestIdentity*, std::string>> ids = {
-      {&o[1].peer, "Org1MSP"},   {&o[2].peer, "Org2MSP"},       {&o[1].client, "Org1MSP"},
-      {&o[1].admin, "Org1MSP"},  {&o[0].orderer, "OrdererMSP"}, {&o[3].client, "OtherMSP"}};
+      {&o[1].peer, "Org1MSP"},  {&o[2].peer, "Org2MSP"},       {&o[1].client, "Org1MSP"},
+      {&o[1].admin, "Org1MSP"}, {&o[0].orderer, "OrdererMSP"}, {&o[3].client, "OtherMSP"}};
   for (const auto& [id, msp_id] : ids) {
     ASSIGN_OR_RETURN(auto signer, LoadSigner(*id, msp_id, &net->local_msps_));
     net->signers_.push_back(std::move(signer));
@@ -120,8 +119,7 @@ common::Config TestNetwork::MakeConfig(const std::vector<std::string>& orderer_a
 
 StatusOr<common::Block> TestNetwork::GenesisBlock(
     const std::string& channel, const std::vector<std::string>& orderer_addresses) const {
-  return channelconfig::MakeGenesisBlock(channel,
-                                         MakeConfig(orderer_addresses).channel_group());
+  return channelconfig::MakeGenesisBlock(channel, MakeConfig(orderer_addresses).channel_group());
 }
 
 StatusOr<common::Envelope> MakeEndorserTx(const TxSpec& spec, std::string* tx_id) {
@@ -144,8 +142,8 @@ StatusOr<common::Envelope> MakeEndorserTx(const TxSpec& spec, std::string* tx_id
   std::vector<protos::ProposalResponse> responses;
   for (const msp::SigningIdentity* endorser : spec.endorsers) {
     ASSIGN_OR_RETURN(auto resp,
-                     protoutil::CreateProposalResponse(header, prop.proposal.payload(), ok,
-                                                       results, spec.events, ccid, *endorser));
+                     protoutil::CreateProposalResponse(header, prop.proposal.payload(), ok, results,
+                                                       spec.events, ccid, *endorser));
     responses.push_back(std::move(resp));
   }
   if (tx_id != nullptr) {
@@ -182,16 +180,15 @@ Status DefineChaincode(ledger::KvLedger& ledger, const std::string& name,
                        const std::string& chaincode_data) {
   ledger::RWSetBuilder rw;
   rw.AddToWriteSet("lscc", name, chaincode_data);
-  common::Envelope env = ledger::testing::FastEndorserTx(ledger.ledger_id(), "define-" + name +
-                                                             "-" + std::to_string(
-                                                                 ledger.GetBlockchainInfo().height()),
-                                                         rw.GetTxSimulationResults());
+  common::Envelope env = ledger::testing::FastEndorserTx(
+      ledger.ledger_id(),
+      "define-" + name + "-" + std::to_string(ledger.GetBlockchainInfo().height()),
+      rw.GetTxSimulationResults());
   ASSIGN_OR_RETURN(common::Block block, NextBlock(ledger, {env}));
   return ledger.CommitBlock(std::move(block));
 }
 
-Status SignBlock(common::Block& block, const msp::SigningIdentity& orderer,
-                 uint64_t last_config) {
+Status SignBlock(common::Block& block, const msp::SigningIdentity& orderer, uint64_t last_config) {
   common::OrdererBlockMetadata obm;
   obm.mutable_last_config()->set_index(last_config);
   common::Metadata md;
