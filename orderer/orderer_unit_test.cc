@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Unit tests of the orderer's parts without gRPC: block cutter, local config, message checks.
+#include <map>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "common/msp/testing/status_testing.h"
+#include "orderer/blockcutter.h"
+#include "orderer/config.h"
+#include "orderer/msgprocessor.h"
+
+namespace fabric::orderer {
+namespace {
+
+common::Envelope Msg(size_t bytes) {
+  common::Envelope env;
+  env.set_payload(std::string(bytes, 'p'));
+  return env;
+}
+
+channelconfig::BatchSize Sizes(uint32_t count, uint32_t preferred) {
+  channelconfig::BatchSize size;
+  size.max_message_count = count;
+  size.preferred_max_bytes = preferred;
+  size.absolute_max_bytes = 10 * preferred;
+  return size;
+}
+
+TEST(BlockCutterTest, CutsAtMaxMessageCount) {
+  BlockCutter cutter;
+  auto size = Sizes(2, 1000);
+  auto r1 = cutter.Ordered(Msg(10), size);
+  EXPECT_TRUE(r1.batches.empty());
+  EXPECT_TRUE(r1.pending);
+  auto r2 = cutter.Ordered(Msg(10), size);
+  ASSERT_EQ(r2.batches.size(), 1u);
+  EXPECT_EQ(r2.batches[0].size(), 2u);
+  EXPECT_FALSE(r2.pending);
+  EXPECT_TRUE(cutter.Cut().empty());
+}
+
+TEST(BlockCutterTest, OversizedMessageIsCutAloneAfterThePendingBatch) {
+  BlockCutter cutter;
+  auto size = Sizes(10, 100);
+  cutter.Ordered(Msg(10), size);
+  auto r = cutter.Ordered(Msg(500), size);
+  ASSERT_EQ(r.batches.size(), 2u);
+  EXPECT_EQ(r.batches[0].size(), 1u);
+  EXPECT_EQ(r.batches[1].size(), 1u);
+  EXPECT_EQ(r.batches[1][0].payload().size(), 500u);
+  EXPECT_FALSE(r.pending);
+}
+
+TEST(BlockCutterTest, MessageThatOverflowsPreferredBytesCutsPendingFirst) {
+  BlockCutter cutter;
+  auto size = Sizes(10, 100);
+  cutter.Ordered(Msg(60), size);
+  auto r = cutter.Ordered(Msg(60), size);
+  ASSERT_EQ(r.batches.size(), 1u);
+  EXPECT_EQ(r.batches[0].size(), 1u);
+  EXPECT_TRUE(r.pending);
+  EXPECT_EQ(cutter.Cut().size(), 1u);
+}
+
+TEST(OrdererConfigTest, ParsesFileAndEnvironmentOverrides) {
+  ASSERT_OK_AND_ASSIGN(OrdererConfig config,
+                       ParseConfig(R"({"General": {"ListenAddress": "0.0.0.0", "ListenPort": 7050,
+                         "BootstrapFile": "genesis.block", "LocalMSPDir": "msp",
+                         "LocalMSPID": "OrdererMSP",
+                         "TLS": {"Enabled": true, "PrivateKey": "tls/server.key",
+                                 "Certificate": "tls/server.crt", "RootCAs": ["tls/ca.crt"]}},
+                         "FileLedger": {"Location": "/var/ledger"}})",
+                                   "/etc/orderer"));
+  EXPECT_EQ(config.listen_address, "0.0.0.0");
+  EXPECT_EQ(config.bootstrap_files, std::vector<std::string>{"/etc/orderer/genesis.block"});
+  EXPECT_EQ(config.local_msp_dir, "/etc/orderer/msp");
+  EXPECT_EQ(config.tls.private_key, "/etc/orderer/tls/server.key");
+  EXPECT_TRUE(config.tls.enabled);
+  std::map<std::string, std::string> env = {
+      {"ORDERER_GENERAL_LISTENPORT", "7150"},
+      {"ORDERER_GENERAL_BOOTSTRAPFILE", "[a.block, b.block]"},
+      {"ORDERER_GENERAL_TLS_ENABLED", "false"},
+      {"ORDERER_FILELEDGER_LOCATION", "/tmp/l"},
+  };
+  auto lookup = [&](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  ASSERT_OK(ApplyEnvOverrides(lookup, &config));
+  EXPECT_EQ(config.listen_port, 7150);
+  EXPECT_EQ(config.bootstrap_files, (std::vector<std::string>{"a.block", "b.block"}));
+  EXPECT_FALSE(config.tls.enabled);
+  EXPECT_EQ(config.file_ledger_location, "/tmp/l");
+  EXPECT_OK(Validate(config));
+}
+
+TEST(OrdererConfigTest, RejectsBadInput) {
+  EXPECT_TRUE(ParseConfig("{", "").status().IsInvalidArgument());
+  EXPECT_TRUE(ParseConfig(R"({"General": {"Bogus": 1}})", "").status().IsInvalidArgument());
+  EXPECT_TRUE(ParseConfig(R"({"General": {"ListenPort": "x"}})", "").status().IsInvalidArgument());
+  OrdererConfig config;
+  auto lookup = [](const char* name) -> const char* {
+    return std::string(name) == "ORDERER_GENERAL_LISTENPORT" ? "seventy" : nullptr;
+  };
+  EXPECT_TRUE(ApplyEnvOverrides(lookup, &config).IsInvalidArgument());
+  EXPECT_TRUE(Validate(OrdererConfig()).IsInvalidArgument());  // No MSP dir.
+  auto none = [](const char*) -> const char* { return nullptr; };
+  EXPECT_TRUE(LoadConfig("/no/such/orderer.json", none).status().IsNotFound());
+}
+
+TEST(MsgProcessorTest, ClassifiesHeaderTypes) {
+  common::ChannelHeader chdr;
+  chdr.set_type(common::ENDORSER_TRANSACTION);
+  EXPECT_EQ(ClassifyMsg(chdr), MsgClass::kNormal);
+  chdr.set_type(common::CONFIG_UPDATE);
+  EXPECT_EQ(ClassifyMsg(chdr), MsgClass::kConfigUpdate);
+  chdr.set_type(common::CONFIG);
+  EXPECT_EQ(ClassifyMsg(chdr), MsgClass::kRejected);
+  chdr.set_type(common::ORDERER_TRANSACTION);
+  EXPECT_EQ(ClassifyMsg(chdr), MsgClass::kRejected);
+  chdr.set_type(77);
+  EXPECT_EQ(ClassifyMsg(chdr), MsgClass::kRejected);
+}
+
+TEST(MsgProcessorTest, ValidatesChannelIds) {
+  EXPECT_OK(ValidateChannelId("mychannel"));
+  EXPECT_OK(ValidateChannelId("a.b-c9"));
+  EXPECT_FALSE(ValidateChannelId("").ok());
+  EXPECT_FALSE(ValidateChannelId("MyChannel").ok());
+  EXPECT_FALSE(ValidateChannelId("9abc").ok());
+  EXPECT_FALSE(ValidateChannelId("a/b").ok());
+  EXPECT_FALSE(ValidateChannelId(std::string(250, 'a')).ok());
+}
+
+TEST(MsgProcessorTest, ParseEnvelopeHeadersRejectsGarbage) {
+  common::Envelope env;
+  env.set_payload("\x0a\xff garbage");
+  EXPECT_TRUE(ParseEnvelopeHeaders(env).status().IsInvalidArgument());
+  EXPECT_TRUE(ParseEnvelopeHeaders(common::Envelope()).status().IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace fabric::orderer

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Test helpers for the orderer's tests: a cryptogen network (OrdererOrg, Org1, Org2) generated
+// once per test binary, genesis blocks from configtxgen profiles with test batch settings, an
+// orderer config over temporary directories, and gRPC client helpers for Broadcast and Deliver.
+//
+// Header-only; included by the orderer's gRPC tests only.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <absl/strings/str_format.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "common/crypto/file_util.h"
+#include "common/msp/testing/test_org.h"
+#include "common/msp/x509_signing_identity.h"
+#include "common/protoutil/txutils.h"
+#include "common/protoutil/unmarshal.h"
+#include "orderer/ab.grpc.pb.h"
+#include "orderer/config.h"
+#include "tools/configtxgen/cli.h"
+#include "tools/configtxgen/encoder.h"
+#include "tools/configtxgen/profile.h"
+#include "tools/cryptogen/config.h"
+#include "tools/cryptogen/generator.h"
+
+namespace fabric::orderer::testing {
+
+// The directory holding crypto-config/; created on first use, removed at exit.
+inline const std::string& NetworkDir() {
+  static msp::testing::TempDir* tmp = [] {
+    auto* dir = new msp::testing::TempDir();
+    StatusOr<std::vector<std::string>> written = cryptogen::Generate(
+        cryptogen::DefaultConfig(), dir->path() + "/crypto-config", cryptogen::GenerateOptions());
+    EXPECT_TRUE(written.ok()) << written.status();
+    return dir;
+  }();
+  static std::unique_ptr<msp::testing::TempDir> cleanup(tmp);
+  return tmp->path();
+}
+
+inline std::string OrdererMspDir() {
+  return NetworkDir() +
+         "/crypto-config/ordererOrganizations/example.com/orderers/orderer.example.com/msp";
+}
+inline std::string UserMspDir(int org, const std::string& user) {
+  return absl::StrFormat("%s/crypto-config/peerOrganizations/org%d.example.com/users/%s@org%d."
+                         "example.com/msp",
+                         NetworkDir(), org, user, org);
+}
+
+inline std::unique_ptr<msp::X509SigningIdentity> LoadUser(int org, const std::string& user) {
+  StatusOr<std::unique_ptr<msp::X509SigningIdentity>> id =
+      msp::LoadSigningIdentity(UserMspDir(org, user), absl::StrFormat("Org%dMSP", org));
+  EXPECT_TRUE(id.ok()) << id.status();
+  return id.ok() ? *std::move(id) : nullptr;
+}
+
+inline std::unique_ptr<msp::X509SigningIdentity> LoadOrdererIdentity() {
+  StatusOr<std::unique_ptr<msp::X509SigningIdentity>> id =
+      msp::LoadSigningIdentity(OrdererMspDir(), "OrdererMSP");
+  EXPECT_TRUE(id.ok()) << id.status();
+  return id.ok() ? *std::move(id) : nullptr;
+}
+
+inline StatusOr<configtxgen::Profile> LoadTestProfile(const std::string& name) {
+  return configtxgen::LoadProfile(configtxgen::DefaultConfigJson(), name, NetworkDir());
+}
+
+struct BatchSettings {
+  uint32_t max_message_count = 3;
+  std::chrono::nanoseconds timeout = std::chrono::milliseconds(300);
+  uint32_t absolute_max_bytes = 64 * 1024;
+  uint32_t preferred_max_bytes = 32 * 1024;
+};
+
+// Genesis block of `channel_id` from `profile_name` with `batch` settings.
+inline StatusOr<common::Block> MakeGenesis(const std::string& profile_name,
+                                           const std::string& channel_id,
+                                           const BatchSettings& batch = {}) {
+  StatusOr<configtxgen::Profile> profile = LoadTestProfile(profile_name);
+  if (!profile.ok()) {
+    return profile.status();
+  }
+  profile->orderer->batch_size.max_message_count = batch.max_message_count;
+  profile->orderer->batch_size.absolute_max_bytes = batch.absolute_max_bytes;
+  profile->orderer->batch_size.preferred_max_bytes = batch.preferred_max_bytes;
+  profile->orderer->batch_timeout = batch.timeout;
+  return configtxgen::MakeGenesisBlock(*profile, channel_id);
+}
+
+// Writes `block` to `path`.
+inline Status WriteBlock(const std::string& path, const common::Block& block) {
+  return crypto::WriteFileAtomic(path, protoutil::Marshal(block), 0644);
+}
+
+// An orderer config on 127.0.0.1:0 with ledger under `dir`.
+inline OrdererConfig TestConfig(const std::string& dir, std::vector<std::string> bootstrap) {
+  OrdererConfig config;
+  config.listen_address = "127.0.0.1";
+  config.listen_port = 0;
+  config.local_msp_dir = OrdererMspDir();
+  config.local_msp_id = "OrdererMSP";
+  config.file_ledger_location = dir + "/ledger";
+  config.bootstrap_files = std::move(bootstrap);
+  config.max_threads = 32;
+  return config;
+}
+
+// An ENDORSER_TRANSACTION envelope signed by `signer` whose data is `size` bytes.
+inline common::Envelope MakeTx(const std::string& channel, const msp::SigningIdentity& signer,
+                               size_t size = 100) {
+  common::BlockData data;
+  data.add_data(std::string(size, 'x'));
+  StatusOr<common::Envelope> env =
+      protoutil::CreateSignedEnvelope(common::ENDORSER_TRANSACTION, channel, signer, data);
+  EXPECT_TRUE(env.ok()) << env.status();
+  return env.ok() ? *env : common::Envelope();
+}
+
+inline ::orderer::SeekPosition Specified(uint64_t n) {
+  ::orderer::SeekPosition p;
+  p.mutable_specified()->set_number(n);
+  return p;
+}
+inline ::orderer::SeekPosition Oldest() {
+  ::orderer::SeekPosition p;
+  p.mutable_oldest();
+  return p;
+}
+inline ::orderer::SeekPosition Newest() {
+  ::orderer::SeekPosition p;
+  p.mutable_newest();
+  return p;
+}
+
+inline common::Envelope MakeSeek(const std::string& channel, const msp::SigningIdentity& signer,
+                                 const ::orderer::SeekPosition& start,
+                                 const ::orderer::SeekPosition& stop,
+                                 ::orderer::SeekInfo::SeekBehavior behavior =
+                                     ::orderer::SeekInfo::BLOCK_UNTIL_READY) {
+  ::orderer::SeekInfo seek;
+  *seek.mutable_start() = start;
+  *seek.mutable_stop() = stop;
+  seek.set_behavior(behavior);
+  StatusOr<common::Envelope> env =
+      protoutil::CreateSignedEnvelope(common::DELIVER_SEEK_INFO, channel, signer, seek);
+  EXPECT_TRUE(env.ok()) << env.status();
+  return env.ok() ? *env : common::Envelope();
+}
+
+// A client of one orderer.
+class Client {
+ public:
+  explicit Client(int port)
+      : channel_(grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", port),
+                                     grpc::InsecureChannelCredentials())),
+        stub_(::orderer::AtomicBroadcast::NewStub(channel_)) {}
+
+  // Sends `envelopes` on one Broadcast stream; returns one response per envelope.
+  std::vector<::orderer::BroadcastResponse> Broadcast(
+      const std::vector<common::Envelope>& envelopes) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    auto stream = stub_->Broadcast(&context);
+    std::vector<::orderer::BroadcastResponse> responses;
+    for (const common::Envelope& env : envelopes) {
+      if (!stream->Write(env)) {
+        break;
+      }
+      ::orderer::BroadcastResponse response;
+      if (!stream->Read(&response)) {
+        break;
+      }
+      responses.push_back(response);
+    }
+    stream->WritesDone();
+    grpc::Status status = stream->Finish();
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return responses;
+  }
+
+  common::Status BroadcastOne(const common::Envelope& envelope, std::string* info = nullptr) {
+    std::vector<::orderer::BroadcastResponse> r = Broadcast({envelope});
+    if (r.empty()) {
+      return common::UNKNOWN;
+    }
+    if (info != nullptr) {
+      *info = r[0].info();
+    }
+    return r[0].status();
+  }
+
+  struct DeliverResult {
+    std::vector<common::Block> blocks;
+    common::Status status = common::UNKNOWN;  // UNKNOWN: no final status before the deadline.
+  };
+
+  // Sends one seek request and collects blocks until the final status or `timeout`.
+  DeliverResult Deliver(const common::Envelope& seek,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + timeout);
+    auto stream = stub_->Deliver(&context);
+    DeliverResult result;
+    if (!stream->Write(seek)) {
+      return result;
+    }
+    ::orderer::DeliverResponse response;
+    while (stream->Read(&response)) {
+      if (response.has_block()) {
+        result.blocks.push_back(response.block());
+      } else {
+        result.status = response.status();
+        break;
+      }
+    }
+    context.TryCancel();
+    return result;
+  }
+
+  ::orderer::AtomicBroadcast::Stub& stub() { return *stub_; }
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<::orderer::AtomicBroadcast::Stub> stub_;
+};
+
+}  // namespace fabric::orderer::testing
