@@ -85,8 +85,10 @@ void DeliverClient::Run(std::stop_token stop) {
     } else {
       const std::string& address = addresses[index % addresses.size()];
       s = RunStream(address, &progress);
-      FLOG_WARN(logger, "[%s] deliver stream to %s ended: %s", committer_.channel_id(), address,
-                s.ToString());
+      if (!stop.stop_requested()) {
+        FLOG_WARN(logger, "[%s] deliver stream to %s ended: %s", committer_.channel_id(), address,
+                  s.ToString());
+      }
     }
     ++index;
     failures = progress ? 0 : failures + 1;
