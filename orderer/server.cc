@@ -133,9 +133,11 @@ int OrdererServer::port() const { return impl_->port; }
 
 void OrdererServer::Shutdown(std::chrono::milliseconds grace) {
   std::call_once(impl_->shutdown_once, [&] {
+    FLOG_INFO(logger, "stopping the gRPC server");
     impl_->service->Shutdown();
     impl_->server->Shutdown(std::chrono::system_clock::now() + grace);
     impl_->server->Wait();
+    FLOG_INFO(logger, "gRPC server stopped");
   });
 }
 

@@ -7,7 +7,7 @@
 //    10 s), messages up to 100 MB as Fabric's defaults;
 //  - TLS (optionally with client certificates) when config.tls.enabled.
 // Shutdown() is graceful: new broadcasts get SERVICE_UNAVAILABLE, waiting Deliver requests end
-// with SERVICE_UNAVAILABLE, in-flight calls get a few seconds, then the server stops.
+// with SERVICE_UNAVAILABLE, in-flight calls get a short grace period, then the server stops.
 //
 // Thread-safety: Shutdown and Wait may be called from any thread. The registrar must outlive the
 // server; destroy (or Shutdown) the server before halting the registrar.
@@ -36,8 +36,10 @@ class OrdererServer {
   // The bound port.
   int port() const;
 
-  // Stops serving, giving in-flight calls up to `grace`. Idempotent.
-  void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(5));
+  // Stops serving, giving in-flight calls up to `grace`; then they are cancelled. gRPC also
+  // waits up to `grace` for idle client connections to close, so the default is short (waiting
+  // Deliver requests end by themselves within ~100 ms). Idempotent.
+  void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(1));
 
  private:
   struct Impl;
