@@ -29,6 +29,10 @@ struct ChaincodePackage {
   std::string executable;         // process launcher: absolute path of the chaincode binary
   std::vector<std::string> args;  // extra argv entries after argv[0]
   std::string working_dir;        // empty: inherit the peer's
+  // Docker launcher: ChaincodeDeploymentSpec.code_package (a gzipped tar of the chaincode's
+  // source folder, see launcher/docker/chaincode_package.h) and its type ("CPP"; empty = CPP).
+  std::string code_package;
+  std::string type;
 };
 
 // Looks packages up by ccid.
@@ -60,6 +64,9 @@ struct StartRequest {
   // Called once, from a launcher thread, when the runtime exits (exit code, or 128+signal).
   // Must not call back into the launcher. May be empty.
   std::function<void(int exit_code)> on_exit;
+  // Files to place in the runtime before it starts, by absolute path (TLS material:
+  // /etc/hyperledger/fabric/client.key, client.crt, peer.crt). The process launcher ignores them.
+  std::map<std::string, std::string> files;
 };
 
 class Launcher {
@@ -77,6 +84,13 @@ class Launcher {
   // nothing was started under `ccid`; DeadlineExceeded when it is still running.
   virtual StatusOr<int> Wait(const std::string& ccid, std::chrono::milliseconds timeout) = 0;
   virtual bool IsRunning(const std::string& ccid) const = 0;
+  // The last lines the runtime of `ccid` printed (also after it stopped, until the next Start),
+  // oldest first, for error messages ("did not register ...; its last output: ..."). Empty when
+  // the launcher does not keep them.
+  virtual std::vector<std::string> LastLogLines(const std::string& ccid) const {
+    (void)ccid;
+    return {};
+  }
   // True for dev mode: nothing is launched and any chaincode may register by itself.
   virtual bool IsDevMode() const { return false; }
 };

@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "launcher/docker/docker_launcher.h"
+
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <optional>
+#include <thread>
+
+#include <absl/strings/str_format.h>
+
+#include "common/crypto/hash.h"
+#include "common/logging/logging.h"
+#include "fabric/status_macros.h"
+#include "launcher/docker/chaincode_package.h"
+#include "launcher/docker/tar.h"
+
+namespace fabric::launcher::docker {
+namespace {
+
+logging::Logger& Log() {
+  static logging::Logger logger("chaincode.docker");
+  return logger;
+}
+
+constexpr char kPeerLabel[] = "org.fabric-cpp.peer";
+constexpr char kCcidLabel[] = "org.fabric-cpp.chaincode.id";
+constexpr char kRoleLabel[] = "org.fabric-cpp.role";
+constexpr char kHashLabel[] = "org.fabric-cpp.chaincode.package.hash";
+
+std::string Sanitize(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) {
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      c = '-';
+    }
+  }
+  return out;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) {
+    c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  }
+  return s;
+}
+
+std::string Env(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+}
+
+std::string JoinLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) {
+    out += "\n  " + l;
+  }
+  return out;
+}
+
+std::string EnvValue(const std::vector<std::string>& env, const std::string& name) {
+  for (const auto& kv : env) {
+    if (kv.rfind(name + "=", 0) == 0) {
+      return kv.substr(name.size() + 1);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+// One chaincode container: its id, and the owned thread that forwards its output and waits
+// for its exit.
+class DockerLauncher::Container {
+ public:
+  Container(DockerClient& client, std::string ccid, std::string id, size_t max_lines,
+            std::function<void(int)> on_exit)
+      : client_(client),
+        ccid_(std::move(ccid)),
+        id_(std::move(id)),
+        max_lines_(max_lines),
+        on_exit_(std::move(on_exit)) {}
+  ~Container() = default;  // jthread joins
+
+  void Begin() {
+    thread_ = std::jthread([this] { Run(); });
+  }
+  const std::string& id() const { return id_; }
+
+  bool exited() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return exit_code_.has_value();
+  }
+  std::optional<int> WaitExit(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return exit_code_.has_value(); });
+    return exit_code_;
+  }
+  std::vector<std::string> Lines() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return {lines_.begin(), lines_.end()};
+  }
+  void Join() {
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+  }
+
+ private:
+  void Run() {
+    Status logs = client_.Logs(id_, {.follow = true}, [&](LogStream, std::string_view line) {
+      FLOG_INFO(Log(), "[%s] %s", ccid_, line);
+      std::lock_guard<std::mutex> lock(mu_);
+      lines_.emplace_back(line);
+      if (lines_.size() > max_lines_) {
+        lines_.pop_front();
+      }
+    });
+    if (!logs.ok() && !logs.IsNotFound()) {
+      FLOG_WARN(Log(), "[%s] output stream ended: %s", ccid_, logs.message());
+    }
+    auto code = client_.WaitContainer(id_);
+    int exit_code = code.ok() ? *code : 137;  // removed or engine gone: report it as killed
+    FLOG_INFO(Log(), "chaincode container exited ccid=%s id=%s code=%d", ccid_, id_.substr(0, 12),
+              exit_code);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      exit_code_ = exit_code;
+    }
+    cv_.notify_all();
+    if (on_exit_) {
+      on_exit_(exit_code);
+    }
+  }
+
+  DockerClient& client_;
+  const std::string ccid_;
+  const std::string id_;
+  const size_t max_lines_;
+  const std::function<void(int)> on_exit_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  // Guarded by mu_:
+  std::deque<std::string> lines_;
+  std::optional<int> exit_code_;
+  std::jthread thread_;  // last: joined first
+};
+
+DockerLauncherOptions DockerLauncherOptions::FromEnv() {
+  DockerLauncherOptions o;
+  o.client = DockerClientOptions::FromEnv();
+  o.network_id = Env("CORE_PEER_NETWORKID", o.network_id);
+  o.peer_id = Env("CORE_PEER_ID", o.peer_id);
+  o.network_mode = Env("CORE_VM_DOCKER_HOSTCONFIG_NETWORKMODE", o.network_mode);
+  o.memory_bytes = std::atoll(Env("CORE_VM_DOCKER_HOSTCONFIG_MEMORY", "0").c_str());
+  o.ccenv_image = Env("CORE_CHAINCODE_BUILDER", o.ccenv_image);
+  o.baseos_image = Env("CORE_CHAINCODE_CPP_RUNTIME", o.baseos_image);
+  return o;
+}
+
+Status PingDockerEngine(const DockerClientOptions& options) {
+  auto client = DockerClient::Connect(options);
+  if (!client.ok()) {
+    return client.status().Annotate("docker engine check failed (chaincodes cannot be launched)");
+  }
+  auto v = (*client)->Version();
+  FLOG_INFO(Log(), "docker engine %s at %s, API %s", v.ok() ? v->version : "?",
+            options.endpoint, (*client)->api_version());
+  return Status::OK();
+}
+
+DockerLauncher::DockerLauncher(DockerLauncherOptions options, std::unique_ptr<DockerClient> client)
+    : options_(std::move(options)), client_(std::move(client)) {}
+
+StatusOr<std::unique_ptr<DockerLauncher>> DockerLauncher::Open(
+    DockerLauncherOptions options, std::unique_ptr<DockerClient> client) {
+  if (client == nullptr) {
+    auto c = DockerClient::Connect(options.client);
+    if (!c.ok()) {
+      return c.status().Annotate("docker launcher");
+    }
+    client = std::move(*c);
+  }
+  std::unique_ptr<DockerLauncher> launcher(new DockerLauncher(std::move(options), std::move(client)));
+  if (launcher->options_.remove_stale_containers) {
+    auto removed = launcher->RemoveStaleContainers();
+    if (!removed.ok()) {
+      return removed.status().Annotate("remove stale chaincode containers");
+    }
+  }
+  for (const auto& image : {launcher->options_.ccenv_image, launcher->options_.baseos_image}) {
+    if (launcher->client_->InspectImage(image).status().IsNotFound()) {
+      FLOG_WARN(Log(), "image %s is missing: chaincodes without a built image cannot be launched "
+                "(run scripts/build-images.sh; nothing is pulled)", image);
+    }
+  }
+  return launcher;
+}
+
+DockerLauncher::~DockerLauncher() {
+  std::vector<std::string> ccids;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [ccid, c] : containers_) {
+      ccids.push_back(ccid);
+    }
+  }
+  for (const auto& ccid : ccids) {
+    (void)Stop(ccid);
+  }
+}
+
+std::string DockerLauncher::ContainerName(const std::string& ccid) const {
+  std::string name = ccid.substr(0, ccid.find(':'));
+  std::string version = ccid.find(':') == std::string::npos ? "" : ccid.substr(ccid.find(':') + 1);
+  return Sanitize(options_.network_id + "-" + options_.peer_id + "-" + name + "-" + version);
+}
+
+std::string DockerLauncher::ImageName(const std::string& ccid) const {
+  std::string name = ccid.substr(0, ccid.find(':'));
+  std::string version = ccid.find(':') == std::string::npos ? "" : ccid.substr(ccid.find(':') + 1);
+  std::string base = options_.network_id + "-" + options_.peer_id + "-" + name + "-" + version;
+  return Lower(Sanitize(base) + "-" + crypto::HexEncode(crypto::Sha256(base)));
+}
+
+std::shared_ptr<std::mutex> DockerLauncher::LockFor(
+    std::map<std::string, std::shared_ptr<std::mutex>>& locks, const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& m = locks[key];
+  if (m == nullptr) {
+    m = std::make_shared<std::mutex>();
+  }
+  return m;
+}
+
+StatusOr<int> DockerLauncher::RemoveStaleContainers() {
+  ASSIGN_OR_RETURN(auto list, client_->ListContainers({std::string(kPeerLabel) + "=" + PeerLabel()}));
+  int removed = 0;
+  for (const auto& c : list) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      bool ours = false;
+      for (const auto& [ccid, mine] : containers_) {
+        ours = ours || mine->id() == c.id;
+      }
+      if (ours) {
+        continue;
+      }
+    }
+    FLOG_INFO(Log(), "removing container %s left by an earlier run of peer %s", c.name,
+              PeerLabel());
+    RETURN_IF_ERROR(client_->RemoveContainer(c.id));
+    ++removed;
+  }
+  return removed;
+}
+
+StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
+                                                  const std::string& code_package) {
+  const std::string image = ImageName(ccid);
+  const std::string hash = PackageHash(code_package);
+  auto lock_ptr = LockFor(image_locks_, image);
+  std::lock_guard<std::mutex> build_lock(*lock_ptr);
+  std::string stale_id;
+  auto existing = client_->InspectImage(image);
+  if (existing.ok()) {
+    auto it = existing->labels.find(kHashLabel);
+    if (it != existing->labels.end() && it->second == hash) {
+      return image;
+    }
+    stale_id = existing->id;
+    FLOG_WARN(Log(), "image %s was built from a different package than %s's (hash %s, want "
+              "%s): rebuilding", image, ccid,
+              it == existing->labels.end() ? "none" : it->second.substr(0, 12), hash.substr(0, 12));
+  } else if (!existing.status().IsNotFound()) {
+    return existing.status();
+  }
+  auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(std::string binary, BuildBinary(ccid, code_package));
+  RETURN_IF_ERROR(BuildRuntimeImage(ccid, image, hash, binary));
+  FLOG_INFO(Log(), "built image %s for %s in %d ms", image, ccid,
+            std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - start).count());
+  if (!stale_id.empty()) {
+    (void)client_->RemoveImage(stale_id);  // best effort: a running old container keeps it
+  }
+  return image;
+}
+
+StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
+                                                  const std::string& code_package) {
+  if (client_->InspectImage(options_.ccenv_image).status().IsNotFound()) {
+    return FailedPreconditionError(absl::StrFormat(
+        "chaincode builder image %s not found: run scripts/build-images.sh (images are never "
+        "pulled)", options_.ccenv_image));
+  }
+  ContainerConfig cfg;
+  cfg.name = ContainerName(ccid) + "-builder";
+  cfg.image = options_.ccenv_image;
+  cfg.cmd = {"fabric-cc-build", "/chaincode/input", "/chaincode/output"};
+  cfg.network_mode = "none";  // building needs nothing from the network
+  cfg.labels = {{kPeerLabel, PeerLabel()}, {kCcidLabel, ccid}, {kRoleLabel, "builder"}};
+  (void)client_->RemoveContainer(cfg.name);  // a builder left by a crash
+  ASSIGN_OR_RETURN(std::string id, client_->CreateContainer(cfg));
+  struct Remover {
+    DockerClient& client;
+    std::string id;
+    ~Remover() { (void)client.RemoveContainer(id); }
+  } remover{*client_, id};
+  RETURN_IF_ERROR(client_->UploadArchive(id, "/chaincode/input", code_package));
+  RETURN_IF_ERROR(client_->StartContainer(id));
+  ASSIGN_OR_RETURN(int code, client_->WaitContainer(id));
+  std::deque<std::string> output;
+  (void)client_->Logs(id, {}, [&](LogStream, std::string_view line) {
+    output.emplace_back(line);
+    if (output.size() > 30) {
+      output.pop_front();
+    }
+  });
+  if (code != 0) {
+    return FailedPreconditionError(
+        absl::StrFormat("chaincode %s failed to build in %s (exit code %d); builder output:%s",
+                        ccid, options_.ccenv_image, code,
+                        JoinLines({output.begin(), output.end()})));
+  }
+  ASSIGN_OR_RETURN(std::string tar, client_->DownloadArchive(id, "/chaincode/output/chaincode"));
+  ASSIGN_OR_RETURN(auto files, ReadTarFiles(tar));
+  auto it = files.find("chaincode");
+  if (it == files.end()) {
+    return InternalError("chaincode " + ccid + ": the builder produced no /chaincode/output/chaincode");
+  }
+  return std::move(it->second);
+}
+
+Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::string& image,
+                                         const std::string& hash, const std::string& binary) {
+  std::string name = ccid.substr(0, ccid.find(':'));
+  std::string version = ccid.find(':') == std::string::npos ? "" : ccid.substr(ccid.find(':') + 1);
+  TarWriter context;
+  RETURN_IF_ERROR(context.AddFile("Dockerfile", absl::StrFormat(
+      "FROM %s\nCOPY chaincode /usr/local/bin/chaincode\nENV CORE_CHAINCODE_BUILDLEVEL=fabric-cpp\n"
+      "CMD [\"chaincode\"]\n", options_.baseos_image)));
+  RETURN_IF_ERROR(context.AddFile("chaincode", binary, 0755));
+  BuildImageRequest req;
+  req.tag = image;
+  req.context = context.Finish();
+  req.network_mode = "none";
+  req.labels = {{"org.hyperledger.fabric.chaincode.id.name", name},
+                {"org.hyperledger.fabric.chaincode.id.version", version},
+                {"org.hyperledger.fabric.chaincode.type", "CPP"},
+                {kHashLabel, hash},
+                {kPeerLabel, PeerLabel()}};
+  return client_->BuildImage(req);
+}
+
+StatusOr<std::string> DockerLauncher::CreateContainer(const StartRequest& request,
+                                                      const std::string& image) {
+  ContainerConfig cfg;
+  cfg.name = ContainerName(request.ccid);
+  cfg.image = image;
+  std::string address = EnvValue(request.env, "CORE_PEER_ADDRESS");
+  cfg.cmd = {"chaincode"};
+  if (!address.empty()) {
+    cfg.cmd.push_back("-peer.address=" + address);
+  }
+  cfg.cmd.insert(cfg.cmd.end(), request.package.args.begin(), request.package.args.end());
+  cfg.env = request.env;
+  cfg.network_mode = options_.network_mode;
+  cfg.memory_bytes = options_.memory_bytes;
+  std::string name = request.ccid.substr(0, request.ccid.find(':'));
+  cfg.labels = {{kPeerLabel, PeerLabel()},
+                {kCcidLabel, request.ccid},
+                {kRoleLabel, "chaincode"},
+                {"org.hyperledger.fabric.chaincode.id.name", name}};
+  if (options_.network_mode != "host" &&
+      (address.rfind("127.", 0) == 0 || address.rfind("localhost", 0) == 0)) {
+    FLOG_WARN(Log(), "chaincode %s gets peer address %s but runs in network %s, where that is "
+              "the container itself: set the peer's chaincode address or use network mode host",
+              request.ccid, address, options_.network_mode);
+  }
+  auto id = client_->CreateContainer(cfg);
+  if (id.status().IsAlreadyExists()) {  // a container of that name we do not track
+    RETURN_IF_ERROR(client_->RemoveContainer(cfg.name));
+    id = client_->CreateContainer(cfg);
+  }
+  return id;
+}
+
+Status DockerLauncher::Start(const StartRequest& request) {
+  const std::string& ccid = request.ccid;
+  if (ccid.empty() || ccid.find(':') == std::string::npos) {
+    return InvalidArgumentError("chaincode id \"" + ccid + "\" is not name:version");
+  }
+  if (!request.package.type.empty() && request.package.type != "CPP") {
+    return InvalidArgumentError("chaincode " + ccid + " has type " + request.package.type +
+                                "; the docker launcher builds CPP packages only");
+  }
+  if (request.package.code_package.empty()) {
+    return InvalidArgumentError("chaincode " + ccid +
+                                " has no code package: install it on this peer");
+  }
+  auto lock_ptr = LockFor(ccid_locks_, ccid);
+  std::lock_guard<std::mutex> lifecycle(*lock_ptr);
+  ASSIGN_OR_RETURN(std::string image, EnsureImage(ccid, request.package.code_package));
+  RETURN_IF_ERROR(StopLocked(ccid));
+  auto id = CreateContainer(request, image);
+  if (id.status().IsNotFound()) {  // the image vanished since EnsureImage: once more
+    ASSIGN_OR_RETURN(image, EnsureImage(ccid, request.package.code_package));
+    id = CreateContainer(request, image);
+  }
+  if (!id.ok()) {
+    return id.status();
+  }
+  if (!request.files.empty()) {
+    TarWriter tar;
+    for (const auto& [path, content] : request.files) {
+      RETURN_IF_ERROR(tar.AddFile(path.substr(path.find_first_not_of('/')), content, 0600));
+    }
+    Status s = client_->UploadArchive(*id, "/", tar.Finish());
+    if (!s.ok()) {
+      (void)client_->RemoveContainer(*id);
+      return s.Annotate("upload TLS files for " + ccid);
+    }
+  }
+  Status s = client_->StartContainer(*id);
+  if (!s.ok()) {
+    (void)client_->RemoveContainer(*id);
+    return s;
+  }
+  FLOG_INFO(Log(), "started chaincode container ccid=%s name=%s id=%s image=%s peer.address=%s",
+            ccid, ContainerName(ccid), id->substr(0, 12), image,
+            EnvValue(request.env, "CORE_PEER_ADDRESS"));
+  auto container = std::make_shared<Container>(*client_, ccid, *id, options_.log_lines,
+                                               request.on_exit);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    containers_[ccid] = container;
+    last_lines_.erase(ccid);
+  }
+  container->Begin();
+  return Status::OK();
+}
+
+Status DockerLauncher::StopLocked(const std::string& ccid) {
+  std::shared_ptr<Container> c;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = containers_.find(ccid);
+    if (it != containers_.end()) {
+      c = it->second;
+      containers_.erase(it);
+    }
+  }
+  if (c == nullptr) {
+    return client_->RemoveContainer(ContainerName(ccid));  // by name: one we do not track
+  }
+  Status stop = client_->StopContainer(c->id(), options_.stop_grace);
+  if (!stop.ok()) {
+    FLOG_WARN(Log(), "stop chaincode %s: %s; killing it", ccid, stop.message());
+    (void)client_->KillContainer(c->id());
+  }
+  Status removed = client_->RemoveContainer(c->id());
+  c->Join();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_lines_[ccid] = c->Lines();
+  }
+  return removed;
+}
+
+Status DockerLauncher::Stop(const std::string& ccid) {
+  auto lock_ptr = LockFor(ccid_locks_, ccid);
+  std::lock_guard<std::mutex> lifecycle(*lock_ptr);
+  return StopLocked(ccid);
+}
+
+StatusOr<int> DockerLauncher::Wait(const std::string& ccid, std::chrono::milliseconds timeout) {
+  std::shared_ptr<Container> c;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = containers_.find(ccid);
+    if (it != containers_.end()) {
+      c = it->second;
+    }
+  }
+  if (c == nullptr) {
+    return NotFoundError("no chaincode container for " + ccid);
+  }
+  std::optional<int> code = c->WaitExit(timeout);
+  if (!code.has_value()) {
+    return DeadlineExceededError("chaincode container for " + ccid + " still running");
+  }
+  return *code;
+}
+
+bool DockerLauncher::IsRunning(const std::string& ccid) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = containers_.find(ccid);
+  return it != containers_.end() && !it->second->exited();
+}
+
+std::string DockerLauncher::ContainerId(const std::string& ccid) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = containers_.find(ccid);
+  return it == containers_.end() ? "" : it->second->id();
+}
+
+std::vector<std::string> DockerLauncher::LastLogLines(const std::string& ccid) const {
+  std::shared_ptr<Container> c;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = containers_.find(ccid);
+    if (it == containers_.end()) {
+      auto l = last_lines_.find(ccid);
+      return l == last_lines_.end() ? std::vector<std::string>{} : l->second;
+    }
+    c = it->second;
+  }
+  return c->Lines();
+}
+
+}  // namespace fabric::launcher::docker

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// DockerLauncher: runs each user chaincode in its own Docker container (Fabric's
+// core/container/dockercontroller), through DockerClient.
+//
+// Start(ccid "name:version", package):
+//  1. image `<networkid>-<peerid>-<name>-<version>-<hex sha256(unsanitized base)>` (lower case,
+//     Fabric's GetVMNameForDocker). It is reused when its label org.fabric-cpp.chaincode.package.hash
+//     equals the package's hash (no rebuild on peer restart), and rebuilt when the package
+//     differs (Fabric's stale-image trap). Building: a throwaway container of the ccenv image
+//     compiles the package (fabric-cc-build), the binary is copied out and a runtime image
+//     FROM baseos is built around it (POST /build), labelled with the package hash.
+//  2. any container of the chaincode's name is stopped and removed, then a new one is created:
+//     name `<networkid>-<peerid>-<name>-<version>`, cmd `chaincode -peer.address=<addr>`, the
+//     request's env (CORE_CHAINCODE_ID_NAME, CORE_PEER_ADDRESS, CORE_PEER_TLS_ENABLED, ...),
+//     labels naming the peer and chaincode, HostConfig NetworkMode/Memory; request.files (TLS
+//     material) are uploaded; the container is started.
+//  3. an owned thread per container streams its output into the peer log ("[mycc:1.0] ...",
+//     module chaincode.docker), keeps the last lines for errors (LastLogLines), then waits for
+//     the exit and calls request.on_exit(code). A chaincode that dies is relaunched by the next
+//     Start.
+// Open() pings the engine, negotiates the API version, and removes containers left by an
+// earlier run of this peer (label org.fabric-cpp.peer=<networkid>-<peerid>). The destructor
+// stops and removes every container this launcher started (peer shutdown).
+//
+// Concurrency: Start/Stop of one ccid are serialized (a per-ccid lifecycle mutex held across
+// the Docker calls of that one chaincode on purpose); builds of one image are serialized;
+// different chaincodes proceed in parallel. All methods are safe to call concurrently.
+
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "launcher/docker/docker_client.h"
+#include "launcher/launcher.h"
+
+namespace fabric::launcher::docker {
+
+struct DockerLauncherOptions {
+  DockerClientOptions client;
+  std::string network_id = "dev";  // peer.networkId (CORE_PEER_NETWORKID)
+  std::string peer_id = "jdoe";    // peer.id (CORE_PEER_ID)
+  // HostConfig (CORE_VM_DOCKER_HOSTCONFIG_NETWORKMODE, CORE_VM_DOCKER_HOSTCONFIG_MEMORY).
+  std::string network_mode = "host";
+  int64_t memory_bytes = 0;
+  // chaincode.builder and the C++ runtime (CORE_CHAINCODE_BUILDER, CORE_CHAINCODE_CPP_RUNTIME).
+  std::string ccenv_image = "fabric-cpp/ccenv:latest";
+  std::string baseos_image = "fabric-cpp/baseos:latest";
+  std::chrono::seconds stop_grace{2};  // SIGTERM -> SIGKILL
+  size_t log_lines = 50;               // kept per chaincode for LastLogLines
+  bool remove_stale_containers = true;
+  // Reads the env variables named above (unset ones keep the defaults).
+  static DockerLauncherOptions FromEnv();
+};
+
+// The peer-start check: pings the engine at options.endpoint. Unavailable/PermissionDenied
+// with a hint ("is dockerd running, is the socket mounted") when it cannot be used.
+Status PingDockerEngine(const DockerClientOptions& options);
+
+class DockerLauncher : public Launcher {
+ public:
+  // Connects (or uses `client`), removes stale containers of this peer, warns when the
+  // builder/runtime images are missing. Errors: PingDockerEngine's.
+  static StatusOr<std::unique_ptr<DockerLauncher>> Open(
+      DockerLauncherOptions options, std::unique_ptr<DockerClient> client = nullptr);
+  ~DockerLauncher() override;
+  DockerLauncher(const DockerLauncher&) = delete;
+  DockerLauncher& operator=(const DockerLauncher&) = delete;
+
+  // Errors: InvalidArgument (bad ccid, no code package, unsupported type), FailedPrecondition
+  // (builder image missing; chaincode build failed, with the compiler's last lines),
+  // Unavailable (engine), Internal (create/start failures, with the engine's message).
+  Status Start(const StartRequest& request) override;
+  Status Stop(const std::string& ccid) override;
+  StatusOr<int> Wait(const std::string& ccid, std::chrono::milliseconds timeout) override;
+  bool IsRunning(const std::string& ccid) const override;
+  std::vector<std::string> LastLogLines(const std::string& ccid) const override;
+
+  // Makes sure the runtime image for `ccid` built from `code_package` exists (building it if
+  // absent or stale) and returns its name. Lets callers build at install time, before any
+  // startup timeout runs (Fabric 2.x's lesson).
+  StatusOr<std::string> EnsureImage(const std::string& ccid, const std::string& code_package);
+
+  // Fabric's names: container "<networkid>-<peerid>-<name>-<version>" (sanitized), image the
+  // same lower-cased plus "-<hex sha256>".
+  std::string ContainerName(const std::string& ccid) const;
+  std::string ImageName(const std::string& ccid) const;
+  // The docker id of the running container of `ccid`, or "".
+  std::string ContainerId(const std::string& ccid) const;
+  // Removes every container labelled as this peer's; returns how many.
+  StatusOr<int> RemoveStaleContainers();
+  DockerClient& client() { return *client_; }
+
+ private:
+  class Container;
+
+  DockerLauncher(DockerLauncherOptions options, std::unique_ptr<DockerClient> client);
+  StatusOr<std::string> BuildBinary(const std::string& ccid, const std::string& code_package);
+  Status BuildRuntimeImage(const std::string& ccid, const std::string& image,
+                           const std::string& hash, const std::string& binary);
+  StatusOr<std::string> CreateContainer(const StartRequest& request, const std::string& image);
+  Status StopLocked(const std::string& ccid);
+  std::shared_ptr<std::mutex> LockFor(std::map<std::string, std::shared_ptr<std::mutex>>& locks,
+                                      const std::string& key);
+  std::string PeerLabel() const { return options_.network_id + "-" + options_.peer_id; }
+
+  const DockerLauncherOptions options_;
+  const std::unique_ptr<DockerClient> client_;
+  mutable std::mutex mu_;
+  // Guarded by mu_:
+  std::map<std::string, std::shared_ptr<std::mutex>> ccid_locks_;
+  std::map<std::string, std::shared_ptr<std::mutex>> image_locks_;
+  std::map<std::string, std::shared_ptr<Container>> containers_;
+  std::map<std::string, std::vector<std::string>> last_lines_;  // of stopped chaincodes
+};
+
+}  // namespace fabric::launcher::docker

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Chaincode packages for tests and benchmarks, built from launcher/docker/testdata and the
+// shim samples: abstore (the real sample chaincode), sleeper (never registers) and broken
+// (does not compile). `salt` adds a file so the package hash changes (stale-image tests).
+
+#pragma once
+
+#include <string>
+
+#include "fabric/status.h"
+
+namespace fabric::launcher::docker::testing {
+
+StatusOr<std::string> AbstorePackage(const std::string& salt = "");
+StatusOr<std::string> SleeperPackage(const std::string& salt = "");
+StatusOr<std::string> BrokenPackage();
+
+}  // namespace fabric::launcher::docker::testing
