@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// bench_launch: the abstore sample as a Docker chaincode through DockerLauncher and the real
+// ChaincodeSupport, against a real ledger on disk.
+//   cc_image_build_s      first-time image build from the source package (image removed first)
+//   launch_cold_start_ms  image cached, no container: Launch -> REGISTER -> first invoke answered
+//   launch_relaunch_ms    container killed and the crash noticed: next invoke answered
+// Medians of BENCH_LAUNCH_ROUNDS (default 5) rounds. Needs the Docker engine and the images
+// (scripts/lib/docker-engine.sh, scripts/build-images.sh).
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include "common/logging/logging.h"
+#include "launcher/docker/docker_launcher.h"
+#include "launcher/docker/testing/sample_packages.h"
+#include "peer/chaincode/chaincode_server.h"
+#include "peer/chaincode/chaincode_support.h"
+#include "peer/ledger/ledger_manager.h"
+#include "peer/ledger/testing/temp_dir.h"
+#include "peer/ledger/testing/tx_builder.h"
+
+namespace {
+
+using namespace fabric;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr char kCcid[] = "abstore:1.0";
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+int Fail(const char* what, const Status& s) {
+  std::fprintf(stderr, "bench_launch: %s: %s\n", what, s.ToString().c_str());
+  return 1;
+}
+
+// One invoke answered: a query of "a" on a fresh simulator.
+Status Query(chaincode::ChaincodeSupport& support, ledger::KvLedger& ledger, int n) {
+  std::string txid = "q" + std::to_string(n);
+  auto sim = ledger.NewTxSimulator(txid);
+  chaincode::TxParams p;
+  p.channel_id = "benchchannel";
+  p.tx_id = txid;
+  p.tx_simulator = sim.get();
+  protos::ChaincodeInput in;
+  in.add_args("query");
+  in.add_args("a");
+  auto r = support.Execute(p, kCcid, in, chaincode::ExecuteType::kTransaction);
+  sim->Done();
+  return r.status();
+}
+
+void WaitDeregistered(chaincode::ChaincodeSupport& support) {
+  auto deadline = Clock::now() + 20s;
+  while (support.GetHandler(kCcid) != nullptr && Clock::now() < deadline) {
+    std::this_thread::sleep_for(2ms);
+  }
+}
+
+}  // namespace
+
+int main() {
+  (void)logging::SetSpec("warning");
+  int rounds = getenv("BENCH_LAUNCH_ROUNDS") != nullptr ? atoi(getenv("BENCH_LAUNCH_ROUNDS")) : 5;
+  auto options = launcher::docker::DockerLauncherOptions::FromEnv();
+  options.peer_id = "bench";
+  options.stop_grace = 1s;
+  auto launcher = launcher::docker::DockerLauncher::Open(options);
+  if (!launcher.ok()) {
+    return Fail("open docker launcher (run scripts/lib/docker-engine.sh)", launcher.status());
+  }
+  auto pkg = launcher::docker::testing::AbstorePackage();
+  if (!pkg.ok()) {
+    return Fail("package", pkg.status());
+  }
+
+  // First-time build.
+  (void)(*launcher)->client().RemoveImage((*launcher)->ImageName(kCcid));
+  auto t0 = Clock::now();
+  auto image = (*launcher)->EnsureImage(kCcid, *pkg);
+  if (!image.ok()) {
+    return Fail("image build", image.status());
+  }
+  double build_s = Ms(Clock::now() - t0) / 1000;
+
+  // A ledger with a=100 committed.
+  ledger::testing::TempDir dir;
+  ledger::LedgerManager::Options lo;
+  lo.root_dir = dir.Sub("ledgersData");
+  lo.sync_block_files = false;
+  auto mgr = ledger::LedgerManager::Open(lo);
+  if (!mgr.ok()) {
+    return Fail("ledger", mgr.status());
+  }
+  ledger::testing::BlockChain chain;
+  auto ledger = (*mgr)->CreateLedger(chain.Next({ledger::testing::ConfigTx("benchchannel", "g")}));
+  if (!ledger.ok()) {
+    return Fail("ledger", ledger.status());
+  }
+  {
+    auto sim = (*ledger)->NewTxSimulator("seed");
+    (void)sim->SetState("abstore", "a", "100");
+    auto rw = sim->GetTxSimulationResults().value();
+    sim->Done();
+    Status s = (*ledger)->CommitBlock(
+        chain.Next({ledger::testing::FastEndorserTx("benchchannel", "seed", rw)}));
+    if (!s.ok()) {
+      return Fail("seed", s);
+    }
+  }
+
+  launcher::MapPackageProvider packages;
+  launcher::ChaincodePackage p;
+  p.ccid = kCcid;
+  p.code_package = *pkg;
+  p.type = "CPP";
+  packages.Add(p);
+  chaincode::ChaincodeSupportOptions so;
+  so.startup_timeout = 30s;
+  chaincode::ChaincodeSupport support(so, **launcher, packages);
+  chaincode::ChaincodeServer::Options server_options;
+  server_options.listen_address = "127.0.0.1:0";
+  auto server = chaincode::ChaincodeServer::Start(server_options, support);
+  if (!server.ok()) {
+    return Fail("server", server.status());
+  }
+  support.SetPeerAddress((*server)->address());
+
+  std::vector<double> cold, relaunch;
+  int n = 0;
+  for (int i = 0; i < rounds; ++i) {
+    auto start = Clock::now();
+    Status s = Query(support, **ledger, n++);
+    if (!s.ok()) {
+      return Fail("cold start", s);
+    }
+    cold.push_back(Ms(Clock::now() - start));
+    (void)(*launcher)->Stop(kCcid);
+    WaitDeregistered(support);
+  }
+  for (int i = 0; i < rounds; ++i) {
+    Status s = Query(support, **ledger, n++);  // running
+    if (!s.ok()) {
+      return Fail("warm", s);
+    }
+    (void)(*launcher)->client().KillContainer((*launcher)->ContainerId(kCcid));
+    WaitDeregistered(support);
+    auto start = Clock::now();
+    s = Query(support, **ledger, n++);
+    if (!s.ok()) {
+      return Fail("relaunch", s);
+    }
+    relaunch.push_back(Ms(Clock::now() - start));
+  }
+  (*server)->Shutdown();
+  (void)(*launcher)->Stop(kCcid);
+  std::printf("cc_image_build_s %.1f s\n", build_s);
+  std::printf("launch_cold_start_ms %.0f ms\n", Median(cold));
+  std::printf("launch_relaunch_ms %.0f ms\n", Median(relaunch));
+  return 0;
+}
