@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Unit tests of the CLI's pure parts: flags, -c JSON, code packages, response formatting, and
+// the commands' argument errors (which fail before any network call).
+
+#include "peer/cli/cli.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "peer/cli/command.h"
+#include "peer/cli/ctor.h"
+#include "peer/cli/flags.h"
+#include "peer/cli/package.h"
+
+namespace fabric::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+FlagSet TestFlags() {
+  FlagSet f;
+  f.String("orderer", 'o', "", "orderer");
+  f.String("channelID", 'C', "", "channel");
+  f.String("ctor", 'c', "{}", "ctor");
+  f.Bool("tls", 0, "tls");
+  f.Bool("raw", 'r', "raw");
+  f.StringList("peerAddresses", 0, "peers");
+  return f;
+}
+
+TEST(FlagSetTest, ParsesLongShortInlineAndPositionals) {
+  FlagSet f = TestFlags();
+  ASSERT_TRUE(f.Parse({"-o", "127.0.0.1:7050", "--channelID=mych", "newest", "-c",
+                       R"({"Args":["a"]})", "--tls", "-r", "out.block"})
+                  .ok());
+  EXPECT_EQ(f.GetString("orderer"), "127.0.0.1:7050");
+  EXPECT_EQ(f.GetString("channelID"), "mych");
+  EXPECT_EQ(f.GetString("ctor"), R"({"Args":["a"]})");
+  EXPECT_TRUE(f.GetBool("tls"));
+  EXPECT_TRUE(f.GetBool("raw"));
+  EXPECT_EQ(f.positionals(), (std::vector<std::string>{"newest", "out.block"}));
+  EXPECT_TRUE(f.Changed("orderer"));
+}
+
+TEST(FlagSetTest, DefaultsAndRepeatedLists) {
+  FlagSet f = TestFlags();
+  ASSERT_TRUE(f.Parse({"--peerAddresses", "a:1", "--peerAddresses", "b:2", "-Cch"}).ok());
+  EXPECT_EQ(f.GetString("ctor"), "{}");
+  EXPECT_FALSE(f.Changed("ctor"));
+  EXPECT_FALSE(f.GetBool("tls"));
+  EXPECT_EQ(f.GetList("peerAddresses"), (std::vector<std::string>{"a:1", "b:2"}));
+  EXPECT_EQ(f.GetString("channelID"), "ch");
+}
+
+TEST(FlagSetTest, ReportsUnknownAndMissingValues) {
+  FlagSet f = TestFlags();
+  Status s = f.Parse({"--nope"});
+  EXPECT_EQ(s.message(), "unknown flag: --nope");
+  FlagSet g = TestFlags();
+  s = g.Parse({"-z"});
+  EXPECT_EQ(s.message(), "unknown shorthand flag: 'z' in -z");
+  FlagSet h = TestFlags();
+  s = h.Parse({"--orderer"});
+  EXPECT_EQ(s.message(), "flag needs an argument: --orderer");
+  FlagSet i = TestFlags();
+  s = i.Parse({"--tls=maybe"});
+  EXPECT_TRUE(s.IsInvalidArgument());
+}
+
+TEST(CtorTest, ParsesArgs) {
+  auto in = ParseCtor(R"({"Args":["invoke","a","b","10"]})");
+  ASSERT_TRUE(in.ok()) << in.status();
+  ASSERT_EQ(in->args_size(), 4);
+  EXPECT_EQ(in->args(0), "invoke");
+  EXPECT_EQ(in->args(3), "10");
+}
+
+TEST(CtorTest, FunctionGoesFirstAndKeysAreCaseInsensitive) {
+  auto in = ParseCtor(R"({"function":"init","args":["a","100"]})");
+  ASSERT_TRUE(in.ok()) << in.status();
+  ASSERT_EQ(in->args_size(), 3);
+  EXPECT_EQ(in->args(0), "init");
+  EXPECT_EQ(in->args(1), "a");
+}
+
+TEST(CtorTest, RejectsBadJsonWithAClearMessage) {
+  auto bad = ParseCtor(R"({"Args":["a",)");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(bad.status().IsInvalidArgument());
+  EXPECT_NE(bad.status().message().find("chaincode argument error: invalid JSON"),
+            std::string::npos);
+  auto not_strings = ParseCtor(R"({"Args":["a", 10]})");
+  ASSERT_FALSE(not_strings.ok());
+  EXPECT_NE(not_strings.status().message().find("element 10 is not a string"), std::string::npos);
+  auto empty = ParseCtor("{}");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find("empty JSON chaincode parameters must contain"),
+            std::string::npos);
+  auto array = ParseCtor(R"(["a"])");
+  EXPECT_FALSE(array.ok());
+  auto extra = ParseCtor(R"({"Args":["a"],"Foo":1})");
+  EXPECT_FALSE(extra.ok());
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/peer_cli_test_XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const std::string& path() const { return path_; }
+  void Write(const std::string& rel, const std::string& data) {
+    fs::create_directories(fs::path(path_ + "/" + rel).parent_path());
+    std::ofstream(path_ + "/" + rel, std::ios::binary) << data;
+  }
+
+ private:
+  std::string path_;
+};
+
+TEST(PackageTest, TarGzRoundTrip) {
+  std::vector<TarEntry> in = {
+      {"src/CMakeLists.txt", 0644, "add_executable(chaincode main.cc)\n"},
+      {"src/" + std::string(120, 'd') + "/main.cc", 0755, std::string(1000, 'x')},
+      {"src/empty", 0644, ""}};
+  auto tar = WriteTar(in);
+  ASSERT_TRUE(tar.ok()) << tar.status();
+  EXPECT_EQ(tar->size() % 512, 0u);
+  auto gz = Gzip(*tar);
+  ASSERT_TRUE(gz.ok());
+  auto back = Gunzip(*gz);
+  ASSERT_TRUE(back.ok()) << back.status();
+  auto out = ReadTar(*back);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_EQ(out->size(), 3u);
+  for (size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ((*out)[i].name, in[i].name);
+    EXPECT_EQ((*out)[i].mode, in[i].mode);
+    EXPECT_EQ((*out)[i].data, in[i].data);
+  }
+}
+
+TEST(PackageTest, CorruptInputIsAnError) {
+  EXPECT_FALSE(Gunzip("not gzip").ok());
+  std::string tar = *WriteTar({{"a", 0644, "data"}});
+  tar[10] ^= 1;
+  EXPECT_FALSE(ReadTar(tar).ok());
+  EXPECT_FALSE(ReadTar(tar.substr(0, 700)).ok());
+}
+
+TEST(PackageTest, CppPackageIsDeterministicAndNeedsCMakeLists) {
+  TempDir dir;
+  dir.Write("main.cc", "int main() {}\n");
+  auto missing = BuildCodePackage(protos::ChaincodeSpec::CPP, dir.path());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("no CMakeLists.txt"), std::string::npos);
+
+  dir.Write("CMakeLists.txt", "project(cc)\n");
+  dir.Write(".git/config", "ignored");
+  dir.Write("build/CMakeCache.txt", "ignored");
+  dir.Write("lib/util.h", "#pragma once\n");
+  auto a = BuildCodePackage(protos::ChaincodeSpec::CPP, dir.path());
+  auto b = BuildCodePackage(protos::ChaincodeSpec::CPP, dir.path());
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(*a, *b);
+  auto files = ReadTar(*Gunzip(*a));
+  ASSERT_TRUE(files.ok());
+  std::vector<std::string> names;
+  for (const auto& f : *files) {
+    names.push_back(f.name);
+  }
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"src/CMakeLists.txt", "src/lib/util.h", "src/main.cc"}));
+  EXPECT_TRUE(BuildCodePackage(protos::ChaincodeSpec::CPP, "/no/such/dir").status().IsNotFound());
+}
+
+TEST(PackageTest, ParsesLanguages) {
+  EXPECT_EQ(*ParseLanguage("cpp"), protos::ChaincodeSpec::CPP);
+  EXPECT_EQ(*ParseLanguage("GOLANG"), protos::ChaincodeSpec::GOLANG);
+  EXPECT_EQ(*ParseLanguage("node"), protos::ChaincodeSpec::NODE);
+  EXPECT_FALSE(ParseLanguage("rust").ok());
+}
+
+TEST(FormatResponseTest, MatchesGoCompactText) {
+  protos::Response r;
+  r.set_status(200);
+  r.set_payload("90");
+  EXPECT_EQ(FormatResponse(r), "status:200 payload:\"90\"");
+  protos::Response e;
+  e.set_status(500);
+  e.set_message("say \"hi\"\n");
+  EXPECT_EQ(FormatResponse(e), "status:500 message:\"say \\\"hi\\\"\\n\"");
+}
+
+int RunPeer(const std::vector<std::string>& args, std::string* out, std::string* err) {
+  std::ostringstream o, e;
+  int rc = RunCli(args, o, e);
+  *out = o.str();
+  *err = e.str();
+  return rc;
+}
+
+TEST(RunCliTest, ArgumentErrorsExitNonZeroWithAMessage) {
+  std::string out, err;
+  EXPECT_EQ(RunPeer({"chaincode", "invoke", "-C", "ch", "-n", "cc", "-c", "{bad"}, &out, &err), 1);
+  EXPECT_NE(err.find("Error: chaincode argument error: invalid JSON"), std::string::npos) << err;
+  EXPECT_EQ(RunPeer({"chaincode", "invoke", "-c", R"({"Args":[]})"}, &out, &err), 1);
+  EXPECT_NE(err.find("Error: must supply value for chaincode channelID"), std::string::npos);
+  EXPECT_EQ(RunPeer({"channel", "join"}, &out, &err), 1);
+  EXPECT_NE(err.find("must supply genesis block file"), std::string::npos);
+  EXPECT_EQ(RunPeer({"channel", "fetch", "sideways", "-c", "ch", "-o", "x"}, &out, &err), 1);
+  EXPECT_NE(err.find("fetch target illegal: sideways"), std::string::npos);
+  EXPECT_EQ(RunPeer({"chaincode", "list"}, &out, &err), 1);
+  EXPECT_NE(err.find("--installed"), std::string::npos);
+  EXPECT_EQ(RunPeer({"chaincode", "frobnicate"}, &out, &err), 1);
+  EXPECT_NE(err.find("unknown command \"frobnicate\""), std::string::npos);
+  EXPECT_EQ(RunPeer({"channel", "list", "--bogus"}, &out, &err), 1);
+  EXPECT_NE(err.find("unknown flag: --bogus"), std::string::npos);
+  EXPECT_EQ(RunPeer({"chaincode", "instantiate", "-C", "ch", "-n", "cc", "-v", "1", "-c",
+                     R"({"Args":["init"]})", "-P", "AND('Org1MSP.peer'"},
+                    &out, &err),
+            1);
+  EXPECT_NE(err.find("invalid policy"), std::string::npos) << err;
+}
+
+TEST(RunCliTest, UnreachablePeerSaysIsThePeerRunning) {
+  TempDir dir;
+  setenv("CORE_PEER_MSPCONFIGPATH", (dir.path() + "/msp").c_str(), 1);
+  std::string out, err;
+  // No MSP: the identity error names the folder and the variables.
+  EXPECT_EQ(RunPeer({"channel", "list"}, &out, &err), 1);
+  EXPECT_NE(err.find("CORE_PEER_MSPCONFIGPATH"), std::string::npos) << err;
+  unsetenv("CORE_PEER_MSPCONFIGPATH");
+}
+
+TEST(RunCliTest, PackageWritesADeploymentSpec) {
+  TempDir dir;
+  dir.Write("cc/CMakeLists.txt", "project(cc)\n");
+  dir.Write("cc/main.cc", "int main() {}\n");
+  std::string out, err;
+  std::string pak = dir.path() + "/cc.pak";
+  ASSERT_EQ(RunPeer({"chaincode", "package", "-n", "mycc", "-v", "1.0", "-l", "cpp", "-p",
+                     dir.path() + "/cc", pak},
+                    &out, &err),
+            0)
+      << err;
+  std::ifstream f(pak, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  protos::ChaincodeDeploymentSpec cds;
+  ASSERT_TRUE(cds.ParseFromString(bytes));
+  EXPECT_EQ(cds.chaincode_spec().chaincode_id().name(), "mycc");
+  EXPECT_EQ(cds.chaincode_spec().chaincode_id().version(), "1.0");
+  EXPECT_EQ(cds.chaincode_spec().type(), protos::ChaincodeSpec::CPP);
+  auto files = ReadTar(*Gunzip(cds.code_package()));
+  ASSERT_TRUE(files.ok());
+  EXPECT_EQ(files->size(), 2u);
+}
+
+}  // namespace
+}  // namespace fabric::cli

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Internal to the CLI: what every `peer channel ...` / `peer chaincode ...` command shares —
+// its flags, output streams, the client identity (CORE_PEER_MSPCONFIGPATH +
+// CORE_PEER_LOCALMSPID), the orderer endpoint (-o, --tls, --cafile, ...) and the endorsing peers
+// (--peerAddresses/--tlsRootCertFiles, else CORE_PEER_ADDRESS/CORE_PEER_TLS_*).
+//
+// Thread-safety: one Command per invocation, used by one thread.
+
+#pragma once
+
+#include <chrono>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/msp/signing_identity.h"
+#include "fabric/status.h"
+#include "peer/chaincode.pb.h"
+#include "peer/cli/client.h"
+#include "peer/cli/flags.h"
+#include "peer/proposal_response.pb.h"
+
+namespace fabric::cli {
+
+class Command {
+ public:
+  Command(std::string module, std::ostream& out, std::ostream& err)
+      : module_(std::move(module)), out_(out), err_(err) {}
+
+  FlagSet& flags() { return flags_; }
+  const FlagSet& flags() const { return flags_; }
+  std::ostream& out() { return out_; }
+
+  // Adds the orderer flags of Fabric's channel and chaincode commands.
+  void AddOrdererFlags();
+  // A log line on stderr the way Fabric's CLI logs: "<time> UTC [<module>] INFO <msg>".
+  void Info(const std::string& msg);
+
+  // Loads the client identity once. NotFound/InvalidArgument naming the MSP folder and the env
+  // variables to set.
+  StatusOr<const msp::SigningIdentity*> Signer();
+
+  Endpoint OrdererEndpoint() const;
+  // The peers to send proposals to. InvalidArgument when TLS is on and the number of
+  // --tlsRootCertFiles does not match --peerAddresses.
+  StatusOr<std::vector<Endpoint>> PeerEndpoints() const;
+  std::chrono::milliseconds ConnTimeout() const;
+  // The client-side deadline of one proposal (Fabric's SDKs: 45 s; we use the same).
+  std::chrono::milliseconds ProposalTimeout() const { return std::chrono::seconds(45); }
+  // Parses a Go duration flag ("30s", "1m"). InvalidArgument naming the flag.
+  StatusOr<std::chrono::milliseconds> DurationFlag(const std::string& name) const;
+
+  // Builds, signs and sends a proposal invoking `spec` on `channel_id` to one peer; returns the
+  // response and the proposal (for CreateSignedTx). `type` is ENDORSER_TRANSACTION or CONFIG.
+  struct Sent {
+    protos::Proposal proposal;
+    std::string tx_id;
+    std::vector<protos::ProposalResponse> responses;  // one per peer, in order
+  };
+  StatusOr<Sent> Endorse(common::HeaderType type, const std::string& channel_id,
+                         const protos::ChaincodeSpec& spec, const std::vector<Endpoint>& peers);
+
+ private:
+  const std::string module_;
+  std::ostream& out_;
+  std::ostream& err_;
+  FlagSet flags_;
+  std::unique_ptr<msp::SigningIdentity> signer_;
+};
+
+// Env variable or `fallback`.
+std::string Env(const char* name, const std::string& fallback = "");
+bool EnvBool(const char* name);
+
+// A system chaincode spec (cscc, qscc, lscc) with string args.
+protos::ChaincodeSpec SystemSpec(const std::string& name, const std::vector<std::string>& args);
+
+// Go's compact text form of a Response as Fabric's CLI prints it:
+//   status:200 payload:"90"       status:500 message:"..."
+std::string FormatResponse(const protos::Response& response);
+
+// The commands. `args` are the words after "peer channel" / "peer chaincode".
+int RunChannel(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunChaincode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace fabric::cli

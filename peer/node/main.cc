@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The `peer` executable: `peer node ...` runs the daemon, everything else is the CLI.
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "common/logging/logging.h"
+#include "peer/cli/cli.h"
+
+int main(int argc, char** argv) {
+  fabric::logging::InitFromEnv();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "node") {
+    std::cerr << "Error: peer node is not built into this binary yet\n";
+    return 1;
+  }
+  return fabric::cli::RunCli(args, std::cout, std::cerr);
+}
