@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// DockerLauncher against the fake engine: Fabric's names, a cached image reused by package
+// hash, a name conflict resolved by removing the stray container, the container's command,
+// env and labels, a missing builder image, and stale-container cleanup at Open.
+
+#include "launcher/docker/docker_launcher.h"
+
+#include <atomic>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "launcher/docker/chaincode_package.h"
+#include "launcher/docker/testing/fake_docker_server.h"
+
+namespace fabric::launcher::docker {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeDockerServer;
+using testing::FakeRequest;
+using ::testing::HasSubstr;
+
+const std::string kPackage = PackageFiles({{"CMakeLists.txt", "project(x)"}}).value();
+
+DockerLauncherOptions Options(const FakeDockerServer& server) {
+  DockerLauncherOptions o;
+  o.client.endpoint = server.endpoint();
+  o.peer_id = "peer0.org1.example.com";
+  return o;
+}
+
+StartRequest Request() {
+  StartRequest r;
+  r.ccid = "mycc:1.0";
+  r.package.ccid = "mycc:1.0";
+  r.package.code_package = kPackage;
+  r.env = {"CORE_CHAINCODE_ID_NAME=mycc:1.0", "CORE_PEER_ADDRESS=127.0.0.1:7052",
+           "CORE_PEER_TLS_ENABLED=false"};
+  return r;
+}
+
+TEST(DockerLauncherTest, NamesFollowFabric) {
+  FakeDockerServer server([](const FakeRequest& r) -> std::string {
+    if (r.path == "/containers/json") {
+      return FakeDockerServer::Response(200, "[]");
+    }
+    return "";
+  });
+  auto launcher = DockerLauncher::Open(Options(server));
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  EXPECT_EQ((*launcher)->ContainerName("My_CC:1.0+x"), "dev-peer0.org1.example.com-My_CC-1.0-x");
+  std::string image = (*launcher)->ImageName("My_CC:1.0");
+  EXPECT_THAT(image, ::testing::StartsWith("dev-peer0.org1.example.com-my_cc-1.0-"));
+  EXPECT_EQ(image.size(), std::string("dev-peer0.org1.example.com-my_cc-1.0-").size() + 64);
+}
+
+TEST(DockerLauncherTest, ReusesCachedImageAndReplacesStrayContainerOfSameName) {
+  std::atomic<int> creates{0};
+  FakeDockerServer server([&](const FakeRequest& r) -> std::string {
+    if (r.path == "/containers/json") {
+      return FakeDockerServer::Response(200, "[]");
+    }
+    if (r.path.rfind("/images/dev-", 0) == 0) {
+      return FakeDockerServer::Response(
+          200, R"({"Id":"sha256:1","Config":{"Labels":{"org.fabric-cpp.chaincode.package.hash":")" +
+                   PackageHash(kPackage) + R"("}}})");
+    }
+    if (r.path.rfind("/images/", 0) == 0) {
+      return FakeDockerServer::Response(200, R"({"Id":"sha256:base"})");
+    }
+    if (r.path == "/containers/create") {
+      if (creates++ == 0) {
+        return FakeDockerServer::Response(409, R"({"message":"name already in use"})");
+      }
+      return FakeDockerServer::Response(201, R"({"Id":"c0ffee"})");
+    }
+    if (r.method == "DELETE" || r.path == "/containers/c0ffee/start" ||
+        r.path == "/containers/c0ffee/stop") {
+      return FakeDockerServer::Response(204, "");
+    }
+    if (r.path == "/containers/c0ffee/logs") {
+      return FakeDockerServer::Response(200, FakeDockerServer::MuxFrame(1, "hello from cc\n"));
+    }
+    if (r.path == "/containers/c0ffee/wait") {
+      return FakeDockerServer::Response(200, R"({"StatusCode":0})");
+    }
+    return "";
+  });
+  auto launcher = DockerLauncher::Open(Options(server));
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  std::atomic<int> exit_code{-1};
+  StartRequest req = Request();
+  req.on_exit = [&](int code) { exit_code = code; };
+  ASSERT_TRUE((*launcher)->Start(req).ok());
+  auto code = (*launcher)->Wait("mycc:1.0", 5s);
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 0);
+  EXPECT_THAT((*launcher)->LastLogLines("mycc:1.0"), ::testing::ElementsAre("hello from cc"));
+  bool built = false, removed_stray = false;
+  std::string create_body;
+  for (const auto& r : server.requests()) {
+    built = built || r.path == "/build";
+    removed_stray = removed_stray || (r.method == "DELETE" && r.path.find(
+        "/containers/dev-peer0.org1.example.com-mycc-1.0") == 0);
+    if (r.path == "/containers/create") {
+      create_body = r.body;
+    }
+  }
+  EXPECT_FALSE(built) << "cached image must be reused";
+  EXPECT_TRUE(removed_stray);
+  EXPECT_THAT(create_body, HasSubstr(R"("Cmd":["chaincode","-peer.address=127.0.0.1:7052"])"));
+  EXPECT_THAT(create_body, HasSubstr("CORE_CHAINCODE_ID_NAME=mycc:1.0"));
+  EXPECT_THAT(create_body, HasSubstr(R"("org.fabric-cpp.chaincode.id":"mycc:1.0")"));
+  EXPECT_THAT(create_body, HasSubstr(R"("org.fabric-cpp.peer":"dev-peer0.org1.example.com")"));
+  EXPECT_EQ(exit_code.load(), 0);
+}
+
+TEST(DockerLauncherTest, MissingBuilderImageSaysRunBuildImages) {
+  FakeDockerServer server([](const FakeRequest& r) -> std::string {
+    if (r.path == "/containers/json") {
+      return FakeDockerServer::Response(200, "[]");
+    }
+    if (r.path.rfind("/images/", 0) == 0) {
+      return FakeDockerServer::Response(404, R"({"message":"no such image"})");
+    }
+    return "";
+  });
+  auto launcher = DockerLauncher::Open(Options(server));
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  Status s = (*launcher)->Start(Request());
+  EXPECT_TRUE(s.IsFailedPrecondition()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("scripts/build-images.sh"));
+  StartRequest empty = Request();
+  empty.package.code_package.clear();
+  EXPECT_TRUE((*launcher)->Start(empty).IsInvalidArgument());
+}
+
+TEST(DockerLauncherTest, OpenRemovesContainersOfAnEarlierRun) {
+  FakeDockerServer server([](const FakeRequest& r) -> std::string {
+    if (r.path == "/containers/json") {
+      return FakeDockerServer::Response(
+          200, R"([{"Id":"old1","Names":["/dev-peer0.org1.example.com-mycc-1.0"]}])");
+    }
+    if (r.method == "DELETE") {
+      return FakeDockerServer::Response(204, "");
+    }
+    return "";
+  });
+  auto launcher = DockerLauncher::Open(Options(server));
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  bool removed = false;
+  for (const auto& r : server.requests()) {
+    if (r.path == "/containers/json") {
+      EXPECT_THAT(r.query, HasSubstr("dev-peer0.org1.example.com"));
+    }
+    removed = removed || (r.method == "DELETE" && r.path == "/containers/old1");
+  }
+  EXPECT_TRUE(removed);
+}
+
+}  // namespace
+}  // namespace fabric::launcher::docker
