@@ -39,17 +39,16 @@ StatusOr<uint64_t> LastConfigIndexFromBlock(const common::Block& block) {
   if (metadata.size() > common::SIGNATURES && !metadata[common::SIGNATURES].empty()) {
     ASSIGN_OR_RETURN(common::Metadata md, protoutil::Unmarshal<common::Metadata>(
                                               metadata[common::SIGNATURES], "SIGNATURES metadata"));
-    ASSIGN_OR_RETURN(common::OrdererBlockMetadata obm,
-                     protoutil::Unmarshal<common::OrdererBlockMetadata>(
-                         md.value(), "orderer block metadata"));
+    ASSIGN_OR_RETURN(
+        common::OrdererBlockMetadata obm,
+        protoutil::Unmarshal<common::OrdererBlockMetadata>(md.value(), "orderer block metadata"));
     if (obm.has_last_config()) {
       return obm.last_config().index();
     }
   }
   if (metadata.size() > kLastConfigIndex && !metadata[kLastConfigIndex].empty()) {
-    ASSIGN_OR_RETURN(common::Metadata md,
-                     protoutil::Unmarshal<common::Metadata>(metadata[kLastConfigIndex],
-                                                            "LAST_CONFIG metadata"));
+    ASSIGN_OR_RETURN(common::Metadata md, protoutil::Unmarshal<common::Metadata>(
+                                              metadata[kLastConfigIndex], "LAST_CONFIG metadata"));
     ASSIGN_OR_RETURN(common::LastConfig last,
                      protoutil::Unmarshal<common::LastConfig>(md.value(), "last config"));
     return last.index();

@@ -51,9 +51,8 @@ StatusOr<std::unique_ptr<ChainSupport>> ChainSupport::Open(Options options,
     return InvalidArgumentError(absl::StrFormat("chain directory %s holds channel %s",
                                                 options.channel_id, (*bundle)->channel_id()));
   }
-  return std::unique_ptr<ChainSupport>(new ChainSupport(std::move(options), signer,
-                                                        std::move(store), *std::move(bundle),
-                                                        last_config));
+  return std::unique_ptr<ChainSupport>(new ChainSupport(
+      std::move(options), signer, std::move(store), *std::move(bundle), last_config));
 }
 
 ChainSupport::ChainSupport(Options options, const msp::SigningIdentity& signer,
@@ -95,9 +94,8 @@ std::shared_ptr<const channelconfig::Bundle> ChainSupport::bundle() const {
 
 bool ChainSupport::is_system_channel() const {
   std::shared_ptr<const channelconfig::Bundle> b = bundle();
-  return !b->has_application() &&
-         b->config().channel_group().groups().count(
-             std::string(channelconfig::kConsortiumsGroupKey)) > 0;
+  return !b->has_application() && b->config().channel_group().groups().count(
+                                      std::string(channelconfig::kConsortiumsGroupKey)) > 0;
 }
 
 Status ChainSupport::Enqueue(Message message) {
@@ -146,8 +144,8 @@ void ChainSupport::Run() {
     queue_.pop_front();
     cv_.notify_all();  // Room in the queue.
     lock.unlock();
-    bool ok = message.is_config ? HandleConfig(std::move(message))
-                                : HandleNormal(std::move(message));
+    bool ok =
+        message.is_config ? HandleConfig(std::move(message)) : HandleNormal(std::move(message));
     if (!ok) {
       MarkHalted();
       return;
@@ -192,8 +190,9 @@ bool ChainSupport::HandleConfig(Message message) {
             ? ProcessConfigUpdate(*current, message.update, signer_)
             : ProcessChannelCreation(*current, message.update, signer_);
     if (!redone.ok()) {
-      FLOG_WARN(logger, "[channel: %s] discarding config message revalidated after a config "
-                        "change: %s",
+      FLOG_WARN(logger,
+                "[channel: %s] discarding config message revalidated after a config "
+                "change: %s",
                 channel_id(), redone.status().ToString());
       return true;
     }

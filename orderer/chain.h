@@ -56,8 +56,7 @@ class ChainSupport {
   // Opens the channel's block store. An empty store is initialised with `genesis` (required
   // then; ignored otherwise). The config is loaded from the newest config block. `signer` must
   // outlive the chain. Errors from the store, or InvalidArgument when the config does not parse.
-  static StatusOr<std::unique_ptr<ChainSupport>> Open(Options options,
-                                                      const common::Block* genesis,
+  static StatusOr<std::unique_ptr<ChainSupport>> Open(Options options, const common::Block* genesis,
                                                       const msp::SigningIdentity& signer);
   ~ChainSupport();
   ChainSupport(const ChainSupport&) = delete;

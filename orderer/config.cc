@@ -38,8 +38,7 @@ Status CheckKeys(const Json& object, const std::string& where, const std::set<st
   return Status::OK();
 }
 
-Status GetString(const Json& object, const char* key, const std::string& where,
-                 std::string* out) {
+Status GetString(const Json& object, const char* key, const std::string& where, std::string* out) {
   if (!object.contains(key)) {
     return Status::OK();
   }
@@ -124,10 +123,10 @@ Status ParseTls(const Json& tls, const std::string& base_dir, TlsConfig* out) {
 
 Status ParseGeneral(const Json& general, const std::string& base_dir, OrdererConfig* out) {
   const std::string where = "General";
-  RETURN_IF_ERROR(CheckKeys(general, where,
-                            {"ListenAddress", "ListenPort", "TLS", "BootstrapFile", "GenesisFile",
-                             "BootstrapMethod", "LocalMSPDir", "LocalMSPID", "Authentication",
-                             "MaxThreads", "Keepalive"}));
+  RETURN_IF_ERROR(CheckKeys(
+      general, where,
+      {"ListenAddress", "ListenPort", "TLS", "BootstrapFile", "GenesisFile", "BootstrapMethod",
+       "LocalMSPDir", "LocalMSPID", "Authentication", "MaxThreads", "Keepalive"}));
   RETURN_IF_ERROR(GetString(general, "ListenAddress", where, &out->listen_address));
   RETURN_IF_ERROR(GetInt(general, "ListenPort", where, &out->listen_port));
   RETURN_IF_ERROR(GetStringList(general, "GenesisFile", where, &out->bootstrap_files));
@@ -335,8 +334,8 @@ StatusOr<OrdererConfig> LoadConfig(const std::string& config_file, const EnvLook
   if (!path.empty()) {
     StatusOr<std::string> text = crypto::ReadFile(path);
     if (!text.ok()) {
-      return NotFoundError(absl::StrFormat("read orderer config %s: %s", path,
-                                           text.status().message()));
+      return NotFoundError(
+          absl::StrFormat("read orderer config %s: %s", path, text.status().message()));
     }
     std::string base_dir = std::filesystem::absolute(path).parent_path().string();
     StatusOr<OrdererConfig> parsed = ParseConfig(*text, base_dir);

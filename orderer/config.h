@@ -41,8 +41,8 @@ namespace fabric::orderer {
 
 struct TlsConfig {
   bool enabled = false;
-  std::string private_key;           // PEM file.
-  std::string certificate;           // PEM file.
+  std::string private_key;            // PEM file.
+  std::string certificate;            // PEM file.
   std::vector<std::string> root_cas;  // PEM files; client CAs when client auth is required.
   bool client_auth_required = false;
 };

@@ -218,8 +218,8 @@ Status VerifyDeltaSet(const policies::PolicyManager& root, const ConfigMap& curr
     }
     StatusOr<const policies::Policy*> policy = PolicyForItem(root, it->second);
     if (!policy.ok()) {
-      return PermissionDeniedError(absl::StrFormat("policy for %s not found: %s", key,
-                                                   policy.status().message()));
+      return PermissionDeniedError(
+          absl::StrFormat("policy for %s not found: %s", key, policy.status().message()));
     }
     Status satisfied = (*policy)->Evaluate(signers);
     if (!satisfied.ok()) {
@@ -274,9 +274,9 @@ StatusOr<common::ConfigEnvelope> ProposeConfigUpdate(const channelconfig::Bundle
   ASSIGN_OR_RETURN(auto update, protoutil::Unmarshal<common::ConfigUpdate>(cue.config_update(),
                                                                            "config update"));
   if (update.channel_id() != bundle.channel_id() || header_channel != bundle.channel_id()) {
-    return InvalidArgumentError(absl::StrFormat(
-        "config update for channel '%s' (header '%s') but channel is '%s'", update.channel_id(),
-        header_channel, bundle.channel_id()));
+    return InvalidArgumentError(
+        absl::StrFormat("config update for channel '%s' (header '%s') but channel is '%s'",
+                        update.channel_id(), header_channel, bundle.channel_id()));
   }
   if (!update.has_write_set()) {
     return InvalidArgumentError("config update has an empty write set");

@@ -78,10 +78,10 @@ StatusOr<common::Config> NewChannelTemplate(const channelconfig::Bundle& system,
                                 " has no ChannelCreationPolicy");
   }
   common::ConfigGroup application;
-  ASSIGN_OR_RETURN(*(*application.mutable_policies())[std::string(cc::kChannelCreationPolicyKey)]
-                        .mutable_policy(),
-                   protoutil::Unmarshal<common::Policy>(policy_it->second.value(),
-                                                        "channel creation policy"));
+  ASSIGN_OR_RETURN(
+      *(*application.mutable_policies())[std::string(cc::kChannelCreationPolicyKey)]
+           .mutable_policy(),
+      protoutil::Unmarshal<common::Policy>(policy_it->second.value(), "channel creation policy"));
   application.set_mod_policy(std::string(cc::kChannelCreationPolicyKey));
   const auto& requested = app_it->second.groups();
   if (!consortium_group.groups().empty() && requested.empty()) {
@@ -93,8 +93,8 @@ StatusOr<common::Config> NewChannelTemplate(const channelconfig::Bundle& system,
     for (const auto& [org, unused] : requested) {
       auto org_it = consortium_group.groups().find(org);
       if (org_it == consortium_group.groups().end()) {
-        return InvalidArgumentError(absl::StrFormat(
-            "attempted to include member %s which is not in the consortium", org));
+        return InvalidArgumentError(
+            absl::StrFormat("attempted to include member %s which is not in the consortium", org));
       }
       (*application.mutable_groups())[org] = org_it->second;
     }
@@ -109,7 +109,8 @@ StatusOr<common::Config> NewChannelTemplate(const channelconfig::Bundle& system,
   }
   (*channel->mutable_groups())[std::string(cc::kOrdererGroupKey)] = orderer_it->second;
   (*channel->mutable_groups())[std::string(cc::kApplicationGroupKey)] = application;
-  common::ConfigValue& consortium_value = (*channel->mutable_values())[std::string(cc::kConsortiumKey)];
+  common::ConfigValue& consortium_value =
+      (*channel->mutable_values())[std::string(cc::kConsortiumKey)];
   consortium_value.Clear();
   consortium_value.set_value(protoutil::Marshal(consortium));
   consortium_value.set_mod_policy(std::string(cc::kAdminsPolicyKey));
@@ -131,9 +132,9 @@ StatusOr<EnvelopeHeaders> ParseEnvelopeHeaders(const common::Envelope& envelope)
     return InvalidArgumentError("envelope payload header has no channel header");
   }
   EnvelopeHeaders headers;
-  ASSIGN_OR_RETURN(headers.channel_header, protoutil::Unmarshal<common::ChannelHeader>(
-                                               payload.header().channel_header(),
-                                               "channel header"));
+  ASSIGN_OR_RETURN(headers.channel_header,
+                   protoutil::Unmarshal<common::ChannelHeader>(payload.header().channel_header(),
+                                                               "channel header"));
   ASSIGN_OR_RETURN(headers.signature_header,
                    protoutil::Unmarshal<common::SignatureHeader>(
                        payload.header().signature_header(), "signature header"));
@@ -219,15 +220,15 @@ StatusOr<common::Envelope> ProcessChannelCreation(const channelconfig::Bundle& s
   StatusOr<std::shared_ptr<const channelconfig::Bundle>> created =
       channelconfig::Bundle::FromConfig(channel_id, config_envelope.config());
   if (!created.ok()) {
-    return InvalidArgumentError(absl::StrFormat("new channel config is invalid: %s",
-                                                created.status().message()));
+    return InvalidArgumentError(
+        absl::StrFormat("new channel config is invalid: %s", created.status().message()));
   }
-  ASSIGN_OR_RETURN(common::Envelope config, protoutil::CreateSignedEnvelope(
-                                                common::CONFIG, channel_id, signer,
-                                                config_envelope));
+  ASSIGN_OR_RETURN(
+      common::Envelope config,
+      protoutil::CreateSignedEnvelope(common::CONFIG, channel_id, signer, config_envelope));
   ASSIGN_OR_RETURN(common::Envelope wrapped,
-                   protoutil::CreateSignedEnvelope(common::ORDERER_TRANSACTION,
-                                                   system.channel_id(), signer, config));
+                   protoutil::CreateSignedEnvelope(common::ORDERER_TRANSACTION, system.channel_id(),
+                                                   signer, config));
   RETURN_IF_ERROR(SizeFilter(system, wrapped));
   return wrapped;
 }

@@ -129,8 +129,7 @@ class OrdererBinaryTest : public ::testing::Test {
                 "BootstrapFile": "genesis.block", "LocalMSPID": "OrdererMSP"},
                "FileLedger": {"Location": "ledger"}})";
     env_ = {"ORDERER_GENERAL_LISTENPORT=0",
-            "ORDERER_GENERAL_LOCALMSPDIR=" + testing::OrdererMspDir(),
-            "FABRIC_LOGGING_SPEC=info"};
+            "ORDERER_GENERAL_LOCALMSPDIR=" + testing::OrdererMspDir(), "FABRIC_LOGGING_SPEC=info"};
     user_ = testing::LoadUser(1, "User1");
     orderer_id_ = testing::LoadOrdererIdentity();
   }
@@ -182,7 +181,8 @@ TEST_F(OrdererBinaryTest, OrdersSurvivesSigtermAndSigkillAndContinuesTheChain) {
     ASSERT_EQ(r.status, common::SUCCESS);
     ASSERT_EQ(r.blocks.size(), 3u);
     EXPECT_EQ(r.blocks[1].SerializeAsString(), first_block);
-    EXPECT_EQ(r.blocks[2].header().previous_hash(), protoutil::BlockHeaderHash(r.blocks[1].header()));
+    EXPECT_EQ(r.blocks[2].header().previous_hash(),
+              protoutil::BlockHeaderHash(r.blocks[1].header()));
     process->Stop(SIGKILL);
   }
   {

@@ -43,8 +43,7 @@ void ExpectSignedBy(const common::Block& block, const msp::X509SigningIdentity& 
     EXPECT_EQ(shdr.creator(), orderer.Serialize());
     EXPECT_EQ(shdr.nonce().size(), 24u);
     EXPECT_OK(orderer.public_key().Verify(
-        MetadataSignedBytes(md.value(), sig.signature_header(), block.header()),
-        sig.signature()));
+        MetadataSignedBytes(md.value(), sig.signature_header(), block.header()), sig.signature()));
   }
   ASSERT_OK_AND_ASSIGN(uint64_t index, LastConfigIndexFromBlock(block));
   EXPECT_EQ(index, last_config);
@@ -99,8 +98,8 @@ TEST_F(OrdererTest, CutsBlockByCountAndDeliverStreamsSignedHashChainedBlocks) {
   for (const auto& r : client_->Broadcast(txs)) {
     EXPECT_EQ(r.status(), common::SUCCESS) << r.info();
   }
-  Client::DeliverResult result = client_->Deliver(MakeSeek(kChannel, *user1_, Oldest(),
-                                                           Specified(1)));
+  Client::DeliverResult result =
+      client_->Deliver(MakeSeek(kChannel, *user1_, Oldest(), Specified(1)));
   ASSERT_EQ(result.status, common::SUCCESS);
   ASSERT_EQ(result.blocks.size(), 2u);
   EXPECT_EQ(result.blocks[1].data().data_size(), 3);
@@ -138,8 +137,7 @@ TEST_F(OrdererTest, BroadcastRejectsBadEnvelopesAndKeepsTheStreamGoing) {
   TempDir org3_dir;
   ASSERT_OK_AND_ASSIGN(msp::testing::TestOrg org3,
                        msp::testing::MakeTestOrg(org3_dir.path(), "Org3MSP", "org3.example.com"));
-  ASSERT_OK_AND_ASSIGN(auto outsider,
-                       msp::LoadSigningIdentity(org3.client.msp_dir, "Org3MSP"));
+  ASSERT_OK_AND_ASSIGN(auto outsider, msp::LoadSigningIdentity(org3.client.msp_dir, "Org3MSP"));
   common::Envelope unsigned_tx = MakeTx(kChannel, *user1_);
   unsigned_tx.clear_signature();
   common::Envelope wrong_sig = MakeTx(kChannel, *user1_);
@@ -153,23 +151,21 @@ TEST_F(OrdererTest, BroadcastRejectsBadEnvelopesAndKeepsTheStreamGoing) {
     config_type.set_payload(protoutil::Marshal(payload));
   }
   std::vector<common::Envelope> envs = {
-      MakeTx(kChannel, *outsider),          // non-member
-      unsigned_tx,                          // no signature
-      wrong_sig,                            // someone else's signature
-      MakeTx("nochannel", *user1_),         // unknown channel
+      MakeTx(kChannel, *outsider),           // non-member
+      unsigned_tx,                           // no signature
+      wrong_sig,                             // someone else's signature
+      MakeTx("nochannel", *user1_),          // unknown channel
       MakeTx(kChannel, *user1_, 70 * 1024),  // > AbsoluteMaxBytes (64 KB)
-      garbage,                              // not a payload
-      common::Envelope(),                   // empty
-      config_type,                          // CONFIG cannot be broadcast
-      MakeTx(kChannel, *user1_),            // still accepted after all that
+      garbage,                               // not a payload
+      common::Envelope(),                    // empty
+      config_type,                           // CONFIG cannot be broadcast
+      MakeTx(kChannel, *user1_),             // still accepted after all that
   };
   std::vector<::orderer::BroadcastResponse> r = client_->Broadcast(envs);
   ASSERT_EQ(r.size(), envs.size());
-  std::vector<common::Status> want = {common::FORBIDDEN,   common::FORBIDDEN,
-                                      common::FORBIDDEN,   common::NOT_FOUND,
-                                      common::BAD_REQUEST, common::BAD_REQUEST,
-                                      common::BAD_REQUEST, common::BAD_REQUEST,
-                                      common::SUCCESS};
+  std::vector<common::Status> want = {common::FORBIDDEN,   common::FORBIDDEN,   common::FORBIDDEN,
+                                      common::NOT_FOUND,   common::BAD_REQUEST, common::BAD_REQUEST,
+                                      common::BAD_REQUEST, common::BAD_REQUEST, common::SUCCESS};
   for (size_t i = 0; i < envs.size(); ++i) {
     EXPECT_EQ(r[i].status(), want[i]) << "envelope " << i << ": " << r[i].info();
     if (want[i] != common::SUCCESS) {
@@ -208,9 +204,8 @@ TEST_F(OrdererTest, DeliverSeekVariants) {
   ASSERT_EQ(range.blocks.size(), 2u);
   EXPECT_EQ(range.blocks[0].header().number(), 1u);
 
-  Client::DeliverResult not_ready =
-      client_->Deliver(MakeSeek(kChannel, *user1_, Specified(3), Specified(3),
-                                ::orderer::SeekInfo::FAIL_IF_NOT_READY));
+  Client::DeliverResult not_ready = client_->Deliver(MakeSeek(
+      kChannel, *user1_, Specified(3), Specified(3), ::orderer::SeekInfo::FAIL_IF_NOT_READY));
   EXPECT_EQ(not_ready.status, common::NOT_FOUND);
   EXPECT_TRUE(not_ready.blocks.empty());
 
@@ -294,8 +289,10 @@ TEST_F(OrdererTest, WaitingDeliverEndsWithServiceUnavailableOnShutdown) {
   std::atomic<common::Status> status{common::UNKNOWN};
   std::thread waiter([&] {
     Client client(orderer_->port());
-    status = client.Deliver(MakeSeek(kChannel, *user1_, Specified(1), Specified(1)),
-                            std::chrono::seconds(20)).status;
+    status = client
+                 .Deliver(MakeSeek(kChannel, *user1_, Specified(1), Specified(1)),
+                          std::chrono::seconds(20))
+                 .status;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   orderer_->Stop();
@@ -372,9 +369,8 @@ TEST_F(ChannelCreationTest, AdminSignedCreationTxCreatesTheChannel) {
   EXPECT_EQ(bundle->application_orgs()[0].msp_id, "Org1MSP");
   EXPECT_EQ(bundle->batch_size().max_message_count, 3u);
   // The system channel recorded the creation in block 1.
-  Client::DeliverResult sys =
-      client_->Deliver(MakeSeek("syschannel", *testing::LoadOrdererIdentity(), Specified(1),
-                                Specified(1)));
+  Client::DeliverResult sys = client_->Deliver(
+      MakeSeek("syschannel", *testing::LoadOrdererIdentity(), Specified(1), Specified(1)));
   ASSERT_EQ(sys.status, common::SUCCESS);
   // The new channel orders transactions.
   for (int i = 0; i < 3; ++i) {
@@ -390,8 +386,7 @@ TEST_F(ChannelCreationTest, AdminSignedCreationTxCreatesTheChannel) {
 
 TEST_F(ChannelCreationTest, CreationWithoutAdminSignatureIsRefused) {
   std::string info;
-  EXPECT_EQ(client_->BroadcastOne(SignCreationTx(creation_tx_, *user1_), &info),
-            common::FORBIDDEN)
+  EXPECT_EQ(client_->BroadcastOne(SignCreationTx(creation_tx_, *user1_), &info), common::FORBIDDEN)
       << info;
   EXPECT_EQ(client_->BroadcastOne(SignCreationTx(creation_tx_, *admin1_, false), &info),
             common::FORBIDDEN)

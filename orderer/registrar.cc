@@ -118,8 +118,8 @@ Status Registrar::CreateChannel(const common::Envelope& config_envelope) {
     }
     uint64_t max = system_chain_ != nullptr ? system_chain_->bundle()->max_channels() : 0;
     if (max > 0 && chains_.size() - 1 >= max) {
-      return ResourceExhaustedError(absl::StrFormat(
-          "channel creation would exceed maximum number of channels: %d", max));
+      return ResourceExhaustedError(
+          absl::StrFormat("channel creation would exceed maximum number of channels: %d", max));
     }
   }
   common::Block genesis = protoutil::NewBlock(0, "");

@@ -106,8 +106,7 @@ StatusOr<std::unique_ptr<OrdererServer>> OrdererServer::Start(const OrdererConfi
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                    MakeCredentials(config.tls));
   grpc::ServerBuilder builder;
-  const std::string address =
-      absl::StrFormat("%s:%d", config.listen_address, config.listen_port);
+  const std::string address = absl::StrFormat("%s:%d", config.listen_address, config.listen_port);
   builder.AddListeningPort(address, credentials, &impl->port);
   builder.RegisterService(impl->service.get());
   grpc::ResourceQuota quota("orderer");
@@ -124,8 +123,8 @@ StatusOr<std::unique_ptr<OrdererServer>> OrdererServer::Start(const OrdererConfi
   if (impl->server == nullptr || impl->port == 0) {
     return UnavailableError(absl::StrFormat("cannot listen on %s", address));
   }
-  FLOG_INFO(logger, "serving orderer.AtomicBroadcast on %s:%d%s", config.listen_address,
-            impl->port, config.tls.enabled ? " (TLS)" : "");
+  FLOG_INFO(logger, "serving orderer.AtomicBroadcast on %s:%d%s", config.listen_address, impl->port,
+            config.tls.enabled ? " (TLS)" : "");
   return std::unique_ptr<OrdererServer>(new OrdererServer(std::move(impl)));
 }
 

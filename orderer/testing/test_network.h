@@ -49,9 +49,10 @@ inline std::string OrdererMspDir() {
          "/crypto-config/ordererOrganizations/example.com/orderers/orderer.example.com/msp";
 }
 inline std::string UserMspDir(int org, const std::string& user) {
-  return absl::StrFormat("%s/crypto-config/peerOrganizations/org%d.example.com/users/%s@org%d."
-                         "example.com/msp",
-                         NetworkDir(), org, user, org);
+  return absl::StrFormat(
+      "%s/crypto-config/peerOrganizations/org%d.example.com/users/%s@org%d."
+      "example.com/msp",
+      NetworkDir(), org, user, org);
 }
 
 inline std::unique_ptr<msp::X509SigningIdentity> LoadUser(int org, const std::string& user) {
@@ -139,11 +140,10 @@ inline ::orderer::SeekPosition Newest() {
   return p;
 }
 
-inline common::Envelope MakeSeek(const std::string& channel, const msp::SigningIdentity& signer,
-                                 const ::orderer::SeekPosition& start,
-                                 const ::orderer::SeekPosition& stop,
-                                 ::orderer::SeekInfo::SeekBehavior behavior =
-                                     ::orderer::SeekInfo::BLOCK_UNTIL_READY) {
+inline common::Envelope MakeSeek(
+    const std::string& channel, const msp::SigningIdentity& signer,
+    const ::orderer::SeekPosition& start, const ::orderer::SeekPosition& stop,
+    ::orderer::SeekInfo::SeekBehavior behavior = ::orderer::SeekInfo::BLOCK_UNTIL_READY) {
   ::orderer::SeekInfo seek;
   *seek.mutable_start() = start;
   *seek.mutable_stop() = stop;
