@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// PackageStore: the chaincode packages installed on this peer (lscc install), one file per
+// chaincode version at `<CORE_PEER_FILESYSTEMPATH>/chaincodes/<name>.<version>` holding the
+// marshalled ChaincodeDeploymentSpec or SignedChaincodeDeploymentSpec as installed (Fabric's
+// core/common/ccprovider: PutChaincodeIntoFS, GetChaincodeFromFS, CDSPackage/SignedCDSPackage).
+//
+// A package's ChaincodeData fingerprint follows Fabric's CDSPackage: data = CDSData{codehash =
+// sha256(code_package), metadatahash = sha256(name || version)}, id = sha256(codehash ||
+// metadatahash).
+//
+// Thread-safety: safe to call concurrently (Put writes atomically and refuses existing files).
+
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ccprovider/ccprovider.pb.h"
+#include "fabric/status.h"
+#include "peer/chaincode.pb.h"
+#include "peer/signed_cc_dep_spec.pb.h"
+
+namespace fabric::scc {
+
+struct InstalledPackage {
+  protos::ChaincodeDeploymentSpec cds;
+  // Set when the package was installed as a SignedChaincodeDeploymentSpec.
+  std::optional<protos::SignedChaincodeDeploymentSpec> signed_cds;
+  std::string raw;  // the file's bytes
+  // ChaincodeData{name, version, data, id} of the package (escc/vscc/policies unset).
+  ccprovider::ChaincodeData chaincode_data;
+  // The package's own instantiation policy (signed packages); empty otherwise.
+  std::string instantiation_policy;
+};
+
+// Parses installed-package bytes: a SignedChaincodeDeploymentSpec whose
+// chaincode_deployment_spec parses, else a ChaincodeDeploymentSpec. InvalidArgument when
+// neither, or when the spec names no chaincode.
+StatusOr<InstalledPackage> ParsePackage(std::string_view bytes);
+
+class PackageStore {
+ public:
+  // `root` is CORE_PEER_FILESYSTEMPATH; packages live in root/chaincodes.
+  explicit PackageStore(std::string root);
+
+  // Stores `bytes` (see ParsePackage) under name.version. AlreadyExists "chaincode <path>
+  // exists"; Internal on I/O errors.
+  Status Put(const std::string& name, const std::string& version, std::string_view bytes);
+  // NotFound "open <path>: no such file or directory" when not installed; InvalidArgument when
+  // the file does not parse.
+  StatusOr<InstalledPackage> Get(const std::string& name, const std::string& version) const;
+  // Every installed package that parses, sorted by file name.
+  std::vector<InstalledPackage> List() const;
+  std::string PathFor(const std::string& name, const std::string& version) const;
+  const std::string& dir() const { return dir_; }
+
+ private:
+  const std::string dir_;
+};
+
+}  // namespace fabric::scc
