@@ -55,21 +55,21 @@ Status RequireChannel(const Command& cmd) {
 StatusOr<common::Envelope> SignConfigTx(const std::string& tx_bytes, const std::string& channel,
                                         const msp::SigningIdentity& signer) {
   ASSIGN_OR_RETURN(auto env, protoutil::Unmarshal<common::Envelope>(tx_bytes, "channel tx"));
-  auto parsed = protoutil::ParseEnvelope(env);
-  if (!parsed.ok()) {
-    return InvalidArgumentError("bad channel tx file: " + std::string(parsed.status().message()));
-  }
-  if (parsed->channel_header.type() != common::CONFIG_UPDATE) {
+  // configtxgen's envelope is unsigned (empty signature header): parse only what we need.
+  ASSIGN_OR_RETURN(auto payload, protoutil::Unmarshal<common::Payload>(env.payload(), "payload"));
+  ASSIGN_OR_RETURN(auto ch, protoutil::Unmarshal<common::ChannelHeader>(
+                                payload.header().channel_header(), "channel header"));
+  if (ch.type() != common::CONFIG_UPDATE) {
     return InvalidArgumentError(
         "bad transaction type in the channel tx file: expected CONFIG_UPDATE (make it with "
         "configtxgen -outputCreateChannelTx)");
   }
-  if (parsed->channel_header.channel_id() != channel) {
-    return InvalidArgumentError(absl::StrFormat("mismatched channel ID %s != %s",
-                                                parsed->channel_header.channel_id(), channel));
+  if (ch.channel_id() != channel) {
+    return InvalidArgumentError(
+        absl::StrFormat("mismatched channel ID %s != %s", ch.channel_id(), channel));
   }
   ASSIGN_OR_RETURN(auto update, protoutil::Unmarshal<common::ConfigUpdateEnvelope>(
-                                    parsed->payload.data(), "config update envelope"));
+                                    payload.data(), "config update envelope"));
   ASSIGN_OR_RETURN(std::string nonce, protoutil::CreateNonce());
   common::SignatureHeader sh = protoutil::MakeSignatureHeader(signer.Serialize(), nonce);
   common::ConfigSignature* sig = update.add_signatures();

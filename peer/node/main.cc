@@ -8,13 +8,13 @@
 
 #include "common/logging/logging.h"
 #include "peer/cli/cli.h"
+#include "peer/node/node.h"
 
 int main(int argc, char** argv) {
   fabric::logging::InitFromEnv();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "node") {
-    std::cerr << "Error: peer node is not built into this binary yet\n";
-    return 1;
+    return fabric::node::RunNodeCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   return fabric::cli::RunCli(args, std::cout, std::cerr);
 }

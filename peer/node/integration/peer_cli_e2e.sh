@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# End to end through real processes: cryptogen + configtxgen material, the solo `orderer`, `peer
+# node start` with the process launcher (abstore as a prebuilt binary), and the `peer` CLI:
+# channel create/join/list/getinfo/fetch, chaincode package/install/instantiate/invoke/query/
+# list, operations /healthz and /metrics. Every process is stopped at exit, pass or fail.
+#   peer_cli_e2e.sh BIN_DIR ABSTORE_BINARY
+set -euo pipefail
+BIN=$1
+ABSTORE=$2
+WORK=$(mktemp -d /tmp/peer_e2e.XXXXXX)
+# Ports from a range derived from the pid, to avoid clashes with parallel tests.
+BASE=$((20000 + ($$ % 2000) * 10))
+ORDERER_PORT=$BASE PEER_PORT=$((BASE + 1)) CC_PORT=$((BASE + 2)) OPS_PORT=$((BASE + 3))
+PIDS=()
+cleanup() {
+  local rc=$?
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  if [ $rc -ne 0 ]; then
+    echo "---- peer log (tail)"; tail -40 "$WORK/peer.log" 2>/dev/null || true
+    echo "---- orderer log (tail)"; tail -20 "$WORK/orderer.log" 2>/dev/null || true
+    echo "FAILED (work dir kept: $WORK)"
+  else
+    rm -rf "$WORK"
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect() {  # expect <file> <text>
+  grep -qF -- "$2" "$1" || { echo "---- $1:"; cat "$1"; fail "expected '$2' in $1"; }
+}
+wait_port() {
+  for _ in $(seq 1 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  fail "port $1 never opened"
+}
+
+cd "$WORK"
+"$BIN/cryptogen" showtemplate > crypto-config.json
+"$BIN/cryptogen" generate --config crypto-config.json --output crypto-config > /dev/null
+"$BIN/configtxgen" -printDefaultConfig | sed "s/127.0.0.1:7050/127.0.0.1:$ORDERER_PORT/g" > configtx.json
+"$BIN/configtxgen" -profile TwoOrgsOrdererGenesis -channelID syschannel \
+  -outputBlock genesis.block -configPath . > /dev/null 2>&1
+"$BIN/configtxgen" -profile TwoOrgsChannel -channelID mychannel \
+  -outputCreateChannelTx channel.tx -configPath . > /dev/null 2>&1
+
+ORG1=$WORK/crypto-config/peerOrganizations/org1.example.com
+ORD=$WORK/crypto-config/ordererOrganizations/example.com
+ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$ORDERER_PORT \
+ORDERER_GENERAL_LOCALMSPDIR=$ORD/orderers/orderer.example.com/msp ORDERER_GENERAL_LOCALMSPID=OrdererMSP \
+ORDERER_GENERAL_GENESISFILE=$WORK/genesis.block ORDERER_FILELEDGER_LOCATION=$WORK/orderer-data \
+  "$BIN/orderer" start > orderer.log 2>&1 &
+PIDS+=($!)
+wait_port "$ORDERER_PORT"
+
+mkdir -p ccbin && ln -s "$ABSTORE" ccbin/mycc
+CORE_PEER_ID=peer0.org1.example.com CORE_PEER_LOCALMSPID=Org1MSP \
+CORE_PEER_MSPCONFIGPATH=$ORG1/peers/peer0.org1.example.com/msp \
+CORE_PEER_LISTENADDRESS=127.0.0.1:$PEER_PORT CORE_PEER_ADDRESS=127.0.0.1:$PEER_PORT \
+CORE_PEER_CHAINCODELISTENADDRESS=127.0.0.1:$CC_PORT CORE_PEER_FILESYSTEMPATH=$WORK/peer-data \
+CORE_CHAINCODE_LAUNCHER=process CORE_CHAINCODE_PROCESS_BINDIR=$WORK/ccbin \
+CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:$OPS_PORT FABRIC_CFG_PATH=$WORK \
+  "$BIN/peer" node start > peer.log 2>&1 &
+PEER_PID=$!
+PIDS+=($PEER_PID)
+wait_port "$PEER_PORT"
+wait_port "$OPS_PORT"
+
+export CORE_PEER_LOCALMSPID=Org1MSP CORE_PEER_ADDRESS=127.0.0.1:$PEER_PORT
+export CORE_PEER_MSPCONFIGPATH=$ORG1/users/Admin@org1.example.com/msp
+O="-o 127.0.0.1:$ORDERER_PORT"
+
+echo "== channel create / join / list"
+"$BIN/peer" channel create $O -c mychannel -f channel.tx --outputBlock mychannel.block > out 2> err
+expect err "Received block: 0"
+[ -s mychannel.block ] || fail "no mychannel.block"
+"$BIN/peer" channel join -b mychannel.block > out 2> err
+expect err "Successfully submitted proposal to join channel"
+"$BIN/peer" channel list > out 2> err
+expect out "Channels peers has joined:"
+expect out "mychannel"
+
+echo "== chaincode package / install / list --installed"
+mkdir -p src/abstore && printf 'cmake_minimum_required(VERSION 3.16)\nproject(abstore CXX)\n' > src/abstore/CMakeLists.txt
+cp "$(dirname "$0")/../../../shim/samples/abstore/"*.cc src/abstore/ 2>/dev/null || echo "int main() {}" > src/abstore/main.cc
+"$BIN/peer" chaincode package -n mycc -v 1.0 -l cpp -p src/abstore mycc.pak > out 2> err
+"$BIN/peer" chaincode install mycc.pak > out 2> err
+expect err 'status:200 payload:"OK"'
+"$BIN/peer" chaincode install mycc.pak > out 2> err && fail "second install should fail"
+expect err "Error: Bad response: 500"
+"$BIN/peer" chaincode list --installed > out 2> err
+expect out "Name: mycc, Version: 1.0"
+
+echo "== instantiate (waitForEvent) / query / invoke / query"
+"$BIN/peer" chaincode instantiate $O -C mychannel -n mycc -v 1.0 -l cpp \
+  -c '{"Args":["init","a","100","b","200"]}' -P "OR('Org1MSP.peer','Org2MSP.peer')" \
+  --waitForEvent > out 2> err || { cat err; fail "instantiate"; }
+expect err "committed with status (VALID)"
+"$BIN/peer" chaincode list --instantiated -C mychannel > out 2> err
+expect out "Name: mycc, Version: 1.0"
+"$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query","a"]}' > out 2> err
+[ "$(cat out)" = "100" ] || { cat out err; fail "query a = 100"; }
+"$BIN/peer" chaincode invoke $O -C mychannel -n mycc -c '{"Args":["invoke","a","b","10"]}' \
+  --waitForEvent > out 2> err || { cat err; fail "invoke"; }
+expect err 'Chaincode invoke successful. result: status:200'
+expect err "committed with status (VALID)"
+"$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query","a"]}' > out 2> err
+[ "$(cat out)" = "90" ] || { cat out err; fail "query a = 90"; }
+"$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query","b"]}' > out 2> err
+[ "$(cat out)" = "210" ] || { cat out err; fail "query b = 210"; }
+
+echo "== errors a user can act on"
+"$BIN/peer" chaincode invoke $O -C mychannel -n mycc -c '{"Args":["invoke","a","b"]}' > out 2> err \
+  && fail "bad invoke should fail"
+expect err "Error: endorsement failure during invoke. response: status:500"
+"$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query"' > out 2> err && fail "bad json"
+expect err "chaincode argument error"
+CORE_PEER_ADDRESS=127.0.0.1:1 "$BIN/peer" channel list > out 2> err && fail "no peer"
+expect err "failed to connect to peer 127.0.0.1:1: is the peer running?"
+
+echo "== getinfo / fetch"
+"$BIN/peer" channel getinfo -c mychannel > out 2> err
+expect out 'Blockchain info: {"height":3,'
+"$BIN/peer" channel fetch newest newest.block $O -c mychannel > out 2> err
+expect err "Received block: 2"
+"$BIN/peer" channel fetch config cfg.block $O -c mychannel > out 2> err
+expect err "Received block: 0"
+
+echo "== operations"
+exec 3<>/dev/tcp/127.0.0.1/$OPS_PORT; printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' >&3; cat <&3 > health; exec 3<&-
+expect health "HTTP/1.1 200 OK"
+expect health '"status":"OK"'
+exec 3<>/dev/tcp/127.0.0.1/$OPS_PORT; printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >&3; cat <&3 > metrics; exec 3<&-
+expect metrics "endorser_proposals_received"
+expect metrics "endorser_successful_proposals"
+# the second install and the bad invoke
+expect metrics 'endorser_proposals_failed{reason="chaincode_error"} 2'
+expect metrics "chaincode_launches 1"
+expect metrics "chaincode_execute_duration_count"
+
+echo "== graceful stop"
+kill -TERM "$PEER_PID"
+for _ in $(seq 1 100); do kill -0 "$PEER_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$PEER_PID" 2>/dev/null && fail "peer did not stop within 10 s of SIGTERM"
+wait "$PEER_PID" || fail "peer exited non-zero after SIGTERM"
+expect peer.log "stopped"
+echo "PASS"

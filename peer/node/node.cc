@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "peer/node/node.h"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <mutex>
+
+#include <absl/strings/str_format.h>
+#include <grpcpp/grpcpp.h>
+
+#include "common/crypto/file_util.h"
+#include "common/logging/logging.h"
+#include "common/msp/config_builder.h"
+#include "common/msp/msp.h"
+#include "common/msp/x509_signing_identity.h"
+#include "common/protoutil/blockutils.h"
+#include "fabric/status_macros.h"
+#include "launcher/docker/docker_launcher.h"
+#include "launcher/process_launcher.h"
+#include "peer/chaincode/chaincode_server.h"
+#include "peer/committer/committer.h"
+#include "peer/deliver/deliver_service.h"
+#include "peer/deliverclient/deliver_client.h"
+#include "peer/endorser/endorser.h"
+#include "peer/ledger/ledger_manager.h"
+#include "peer/node/node_parts.h"
+#include "peer/node/operations.h"
+#include "peer/scc/lscc.h"
+#include "peer/scc/system_chaincodes.h"
+
+namespace fabric::node {
+namespace {
+
+logging::Logger logger("peer.node");
+
+// Keeps PeerChannels' view of a channel's config current and counts blocks.
+class ChannelObserver : public committer::CommitObserver {
+ public:
+  ChannelObserver(scc::PeerChannels& channels, PeerMetrics& metrics)
+      : channels_(channels), metrics_(metrics) {}
+  void OnBlockCommitted(const std::string& channel_id, const common::Block& block) override {
+    metrics_.blocks_committed.Inc();
+    if (protoutil::IsConfigBlock(block)) {
+      if (Status s = channels_.UpdateConfig(block); !s.ok()) {
+        FLOG_ERROR(logger, "channel %s: config block %d not applied: %s", channel_id,
+                   block.header().number(), s.ToString());
+      }
+    }
+  }
+
+ private:
+  scc::PeerChannels& channels_;
+  PeerMetrics& metrics_;
+};
+
+struct ChannelRuntime {
+  std::unique_ptr<committer::Committer> committer;
+  std::unique_ptr<deliverclient::DeliverClient> deliver_client;
+};
+
+StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const PeerConfig& c) {
+  if (!c.tls_enabled) {
+    return grpc::InsecureServerCredentials();
+  }
+  grpc::SslServerCredentialsOptions ssl(
+      c.tls_client_auth_required ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                                 : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  auto cert = crypto::ReadFile(c.tls_cert_file);
+  auto key = crypto::ReadFile(c.tls_key_file);
+  if (!cert.ok() || !key.ok()) {
+    return InvalidArgumentError(
+        absl::StrFormat("TLS is enabled but the certificate (%s) or key (%s) cannot be read "
+                        "(CORE_PEER_TLS_CERT_FILE, CORE_PEER_TLS_KEY_FILE)",
+                        c.tls_cert_file, c.tls_key_file));
+  }
+  pair.cert_chain = *cert;
+  pair.private_key = *key;
+  ssl.pem_key_cert_pairs.push_back(pair);
+  if (!c.tls_root_cert_file.empty()) {
+    auto root = crypto::ReadFile(c.tls_root_cert_file);
+    if (root.ok()) {
+      ssl.pem_root_certs = *root;
+    }
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
+
+struct PeerNode::Impl {
+  PeerConfig config;
+  MetricsRegistry metrics_registry;
+  std::unique_ptr<PeerMetrics> metrics;
+  std::unique_ptr<msp::Msp> local_msp;
+  std::unique_ptr<msp::SigningIdentity> signer;
+  std::unique_ptr<ledger::LedgerManager> ledgers;
+  std::unique_ptr<scc::PeerChannels> channels;
+  std::unique_ptr<scc::PackageStore> packages;
+  std::unique_ptr<scc::AclProvider> acl;
+  scc::Registry registry;
+  std::unique_ptr<scc::SystemChaincodes> sccs;
+  std::unique_ptr<launcher::Launcher> launcher;
+  std::unique_ptr<NodePackageProvider> package_provider;
+  std::unique_ptr<LedgerQueryExecutors> query_executors;
+  std::unique_ptr<chaincode::ChaincodeSupport> support;
+  std::unique_ptr<chaincode::ChaincodeServer> chaincode_server;
+  std::unique_ptr<ChaincodeSupportExecutor> executor;
+  std::unique_ptr<endorser::Endorser> endorser;
+  std::unique_ptr<MeteredEndorserService> endorser_service;
+  std::unique_ptr<ChannelObserver> observer;
+  deliver::CommitterChannels committer_channels;
+  std::unique_ptr<deliver::DeliverService> deliver_service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  std::unique_ptr<OperationsServer> operations;
+
+  std::mutex mu;
+  // Guarded by mu:
+  std::map<std::string, ChannelRuntime> runtimes;
+  bool stopped = false;
+
+  Status LoadIdentity();
+  Status OpenLedgers();
+  Status StartChaincodeSupport();
+  Status StartChannel(const std::string& channel_id);
+  Status StartServer();
+  Status StartOperations();
+  void Stop();
+};
+
+Status PeerNode::Impl::LoadIdentity() {
+  auto msp_config = msp::LoadMspConfigFromDir(config.msp_config_path, config.local_msp_id);
+  if (!msp_config.ok()) {
+    return msp_config.status().Annotate(
+        absl::StrFormat("load local MSP %s from %s (CORE_PEER_MSPCONFIGPATH, CORE_PEER_LOCALMSPID)",
+                        config.local_msp_id, config.msp_config_path));
+  }
+  ASSIGN_OR_RETURN(local_msp, msp::Msp::Create(*msp_config));
+  auto id = msp::LoadSigningIdentity(config.msp_config_path, config.local_msp_id);
+  if (!id.ok()) {
+    return id.status().Annotate("load the peer's signing identity");
+  }
+  signer = std::move(*id);
+  return Status::OK();
+}
+
+Status PeerNode::Impl::OpenLedgers() {
+  ledger::LedgerManager::Options lopts;
+  lopts.root_dir = config.file_system_path + "/ledgersData";
+  std::error_code ec;
+  std::filesystem::create_directories(lopts.root_dir, ec);
+  if (ec) {
+    return InternalError(
+        absl::StrFormat("create %s (CORE_PEER_FILESYSTEMPATH): %s", lopts.root_dir, ec.message()));
+  }
+  ASSIGN_OR_RETURN(ledgers, ledger::LedgerManager::Open(lopts));
+  ASSIGN_OR_RETURN(channels, scc::PeerChannels::Open(*ledgers));
+  packages = std::make_unique<scc::PackageStore>(config.file_system_path);
+  acl = std::make_unique<scc::AclProvider>(*channels, *local_msp);
+  sccs = std::make_unique<scc::SystemChaincodes>(
+      scc::SystemChaincodes::Deps{*channels, *packages, *acl, *signer}, registry);
+  return Status::OK();
+}
+
+Status PeerNode::Impl::StartChaincodeSupport() {
+  bool need_executable = false;
+  switch (config.launcher) {
+    case LauncherKind::kDev:
+      launcher = std::make_unique<launcher::DevModeLauncher>();
+      break;
+    case LauncherKind::kProcess:
+      launcher = std::make_unique<launcher::ProcessLauncher>();
+      need_executable = true;
+      break;
+    case LauncherKind::kDocker: {
+      auto opts = launcher::docker::DockerLauncherOptions::FromEnv();
+      opts.client.endpoint = config.vm_endpoint;
+      opts.peer_id = config.peer_id;
+      opts.network_id = config.network_id;
+      auto docker = launcher::docker::DockerLauncher::Open(opts);
+      if (!docker.ok()) {
+        return docker.status().Annotate(
+            absl::StrFormat("docker engine unreachable at %s (CORE_VM_ENDPOINT; or run with "
+                            "CORE_CHAINCODE_LAUNCHER=process|dev)",
+                            config.vm_endpoint));
+      }
+      launcher = std::move(*docker);
+      break;
+    }
+  }
+  package_provider = std::make_unique<NodePackageProvider>(
+      *packages, config.process_bin_dir, config.file_system_path + "/chaincodes/bin",
+      need_executable);
+  query_executors = std::make_unique<LedgerQueryExecutors>(*channels);
+  chaincode::ChaincodeSupportOptions copts;
+  copts.startup_timeout = config.startup_timeout;
+  copts.execute_timeout = config.execute_timeout;
+  copts.tls_enabled = config.tls_enabled;
+  copts.extra_env = {"CORE_PEER_LOCALMSPID=" + config.local_msp_id};
+  copts.channel_ledgers = query_executors.get();
+  copts.is_system_chaincode = [this](const std::string& name) { return registry.IsSysCC(name); };
+  copts.resolve_version = [this](const std::string& channel_id,
+                                 const std::string& name) -> StatusOr<std::string> {
+    ledger::KvLedger* l = channels->GetLedger(channel_id);
+    if (l == nullptr) {
+      return NotFoundError("channel " + channel_id + " not found on this peer");
+    }
+    auto qe = l->NewQueryExecutor();
+    ASSIGN_OR_RETURN(auto cd, scc::GetChaincodeData(*qe, name));
+    return cd.version();
+  };
+  support = std::make_unique<chaincode::ChaincodeSupport>(copts, *launcher, *package_provider);
+  chaincode::ChaincodeServer::Options sopts;
+  sopts.listen_address = config.chaincode_listen_address;
+  auto server_or = chaincode::ChaincodeServer::Start(sopts, *support);
+  if (!server_or.ok()) {
+    return server_or.status().Annotate("chaincode listener (CORE_PEER_CHAINCODELISTENADDRESS)");
+  }
+  chaincode_server = std::move(*server_or);
+  std::string cc_address =
+      config.chaincode_address.empty() ? chaincode_server->address() : config.chaincode_address;
+  support->SetPeerAddress(cc_address);
+  FLOG_INFO(logger, "chaincode listener on %s; chaincodes dial %s; launcher %s",
+            config.chaincode_listen_address, cc_address,
+            config.launcher == LauncherKind::kDocker    ? "docker"
+            : config.launcher == LauncherKind::kProcess ? "process"
+                                                        : "dev mode");
+  executor = std::make_unique<ChaincodeSupportExecutor>(*support, *metrics);
+  endorser = std::make_unique<endorser::Endorser>(
+      endorser::Endorser::Options{}, endorser::Endorser::Deps{*channels, registry, *acl, *packages,
+                                                              *local_msp, *signer, *executor});
+  endorser_service = std::make_unique<MeteredEndorserService>(*endorser, *metrics);
+  return Status::OK();
+}
+
+Status PeerNode::Impl::StartChannel(const std::string& channel_id) {
+  ledger::KvLedger* l = channels->GetLedger(channel_id);
+  auto bundle = channels->GetBundle(channel_id);
+  if (l == nullptr || bundle == nullptr) {
+    return NotFoundError("channel " + channel_id + " is not joined");
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  if (stopped || runtimes.count(channel_id) != 0) {
+    return Status::OK();
+  }
+  committer::TxValidator::Options vopts;
+  vopts.channel_id = channel_id;
+  vopts.parallelism = 2;
+  ChannelRuntime rt;
+  rt.committer = std::make_unique<committer::Committer>(vopts, *l, bundle);
+  rt.committer->AddObserver(observer.get());
+  committer_channels.Add(rt.committer.get());
+  deliverclient::DeliverClient::Options dopts;
+  if (!config.orderer_address.empty()) {
+    dopts.addresses = {config.orderer_address};
+  }
+  rt.deliver_client = std::make_unique<deliverclient::DeliverClient>(dopts, *rt.committer, *signer);
+  rt.deliver_client->Start();
+  FLOG_INFO(logger, "channel %s: committer and deliver client started at height %d", channel_id,
+            rt.committer->Height());
+  runtimes.emplace(channel_id, std::move(rt));
+  return Status::OK();
+}
+
+Status PeerNode::Impl::StartServer() {
+  deliver_service = std::make_unique<deliver::DeliverService>(committer_channels);
+  ASSIGN_OR_RETURN(auto creds, ServerCredentials(config));
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen_address, creds, &port);
+  builder.RegisterService(endorser_service.get());
+  builder.RegisterService(deliver_service.get());
+  builder.SetMaxReceiveMessageSize(100 * 1024 * 1024);
+  builder.SetMaxSendMessageSize(100 * 1024 * 1024);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 60000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return UnavailableError(
+        absl::StrFormat("listen on %s failed (CORE_PEER_LISTENADDRESS; is another peer running?)",
+                        config.listen_address));
+  }
+  FLOG_INFO(logger, "peer %s (%s) serving Endorser and Deliver on %s (port %d)%s", config.peer_id,
+            config.local_msp_id, config.listen_address, port,
+            config.tls_enabled ? " with TLS" : "");
+  return Status::OK();
+}
+
+Status PeerNode::Impl::StartOperations() {
+  operations = std::make_unique<OperationsServer>(metrics_registry);
+  if (config.launcher == LauncherKind::kDocker) {
+    std::string endpoint = config.vm_endpoint;
+    operations->AddHealthCheck("docker", [endpoint]() {
+      launcher::docker::DockerClientOptions o;
+      o.endpoint = endpoint;
+      o.request_timeout = std::chrono::seconds(2);
+      return launcher::docker::PingDockerEngine(o);
+    });
+  }
+  RETURN_IF_ERROR(operations->Start(config.operations_listen_address)
+                      .Annotate("CORE_OPERATIONS_LISTENADDRESS"));
+  FLOG_INFO(logger, "operations endpoint (/healthz, /metrics) on port %d", operations->port());
+  return Status::OK();
+}
+
+void PeerNode::Impl::Stop() {
+  std::map<std::string, ChannelRuntime> to_stop;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    to_stop.swap(runtimes);
+  }
+  FLOG_INFO(logger, "stopping peer %s", config.peer_id);
+  if (operations) {
+    operations->Stop();
+  }
+  if (deliver_service) {
+    deliver_service->Shutdown();
+  }
+  if (server) {
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  }
+  for (auto& [id, rt] : to_stop) {
+    rt.deliver_client->Stop();
+  }
+  if (chaincode_server) {
+    chaincode_server->Shutdown();
+  }
+  support.reset();   // ends chaincode streams
+  launcher.reset();  // stops running chaincodes (process children / containers)
+  for (auto& [id, rt] : to_stop) {
+    rt.committer->RemoveObserver(observer.get());
+  }
+  to_stop.clear();
+  server.reset();
+  FLOG_INFO(logger, "peer %s stopped", config.peer_id);
+}
+
+PeerNode::PeerNode(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+PeerNode::~PeerNode() { Stop(); }
+
+void PeerNode::Stop() { impl_->Stop(); }
+int PeerNode::port() const { return impl_->port; }
+int PeerNode::chaincode_port() const { return impl_->chaincode_server->port(); }
+int PeerNode::operations_port() const { return impl_->operations->port(); }
+MetricsRegistry& PeerNode::metrics() { return impl_->metrics_registry; }
+
+StatusOr<std::unique_ptr<PeerNode>> PeerNode::Start(const PeerConfig& config) {
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->metrics = std::make_unique<PeerMetrics>(impl->metrics_registry);
+  RETURN_IF_ERROR(impl->LoadIdentity());
+  RETURN_IF_ERROR(impl->OpenLedgers());
+  RETURN_IF_ERROR(impl->StartChaincodeSupport());
+  impl->observer = std::make_unique<ChannelObserver>(*impl->channels, *impl->metrics);
+  for (const std::string& ch : impl->channels->Channels()) {
+    RETURN_IF_ERROR(impl->StartChannel(ch).Annotate("start channel " + ch));
+  }
+  Impl* raw = impl.get();
+  impl->channels->SetJoinHook([raw](const std::string& channel_id) {
+    if (Status s = raw->StartChannel(channel_id); !s.ok()) {
+      FLOG_ERROR(logger, "joined channel %s but could not start it: %s", channel_id, s.ToString());
+    }
+  });
+  RETURN_IF_ERROR(impl->StartServer());
+  std::unique_ptr<PeerNode> node(new PeerNode(std::move(impl)));
+  RETURN_IF_ERROR(node->impl_->StartOperations());
+  return node;
+}
+
+int RunNodeCommand(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] != "start") {
+    std::cerr << "Usage:\n  peer node start [--peer-chaincodedev]\n";
+    return args.empty() ? 1 : (args[0] == "--help" || args[0] == "-h" ? 0 : 1);
+  }
+  bool dev = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--peer-chaincodedev" || args[i] == "--peer-chaincodedev=true") {
+      dev = true;
+    } else {
+      std::cerr << "Error: unknown flag: " << args[i] << "\n";
+      return 1;
+    }
+  }
+  // Block the stop signals in every thread; this one waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto config = LoadPeerConfig(ProcessEnv(), dev);
+  if (!config.ok()) {
+    std::cerr << "Error: peer config: " << config.status().message() << "\n";
+    return 1;
+  }
+  auto node = PeerNode::Start(*config);
+  if (!node.ok()) {
+    std::cerr << "Error: peer node start: " << node.status().message() << "\n";
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  FLOG_INFO(logger, "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  (*node)->Stop();
+  node->reset();
+  return 0;
+}
+
+}  // namespace fabric::node

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "peer/node/node_parts.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <absl/strings/str_format.h>
+
+#include "common/logging/logging.h"
+#include "common/protoutil/unmarshal.h"
+#include "fabric/status_macros.h"
+#include "peer/cli/package.h"
+
+namespace fabric::node {
+namespace {
+
+namespace fs = std::filesystem;
+logging::Logger logger("peer.node");
+
+// A short reason label for a failed proposal, from its error or response message.
+std::string FailureReason(std::string_view message) {
+  if (message.find("access denied") != std::string_view::npos) {
+    return "access_denied";
+  }
+  if (message.find("duplicate transaction") != std::string_view::npos) {
+    return "duplicate_txid";
+  }
+  if (message.find("timeout") != std::string_view::npos ||
+      message.find("timed out") != std::string_view::npos) {
+    return "timeout";
+  }
+  if (message.find("not installed") != std::string_view::npos ||
+      message.find("cannot retrieve package") != std::string_view::npos ||
+      message.find("could not find chaincode") != std::string_view::npos) {
+    return "chaincode_not_found";
+  }
+  return "other";
+}
+
+bool IsExecutable(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+}  // namespace
+
+PeerMetrics::PeerMetrics(MetricsRegistry& r)
+    : proposals_received(
+          r.NewCounter("endorser_proposals_received", "The number of proposals received.")),
+      successful_proposals(r.NewCounter("endorser_successful_proposals",
+                                        "The number of successful proposals (endorsed).")),
+      failed_proposals(r.NewCounterVec("endorser_proposals_failed",
+                                       "The number of failed proposals by reason.", "reason")),
+      proposal_duration(r.NewHistogram("endorser_proposal_duration",
+                                       "The time to complete a proposal, in seconds.",
+                                       DefaultLatencyBuckets())),
+      chaincode_launches(r.NewCounter("chaincode_launches",
+                                      "The number of executions that launched a chaincode.")),
+      chaincode_launch_failures(r.NewCounterVec("chaincode_launch_failures",
+                                                "The number of chaincode launches that failed.",
+                                                "chaincode")),
+      execute_duration(r.NewHistogram("chaincode_execute_duration",
+                                      "The time to execute a chaincode, in seconds.",
+                                      DefaultLatencyBuckets())),
+      execute_timeouts(r.NewCounterVec("chaincode_execute_timeouts",
+                                       "The number of chaincode executions that timed out.",
+                                       "chaincode")),
+      blocks_committed(r.NewCounter("ledger_blocks_committed",
+                                    "The number of blocks committed by this peer.")) {}
+
+StatusOr<endorser::ExecuteResult> ChaincodeSupportExecutor::Execute(
+    const endorser::ExecuteParams& params, const std::string& ccid,
+    const protos::ChaincodeInput& input, bool init) {
+  chaincode::TxParams tx;
+  tx.channel_id = params.channel_id;
+  tx.tx_id = params.tx_id;
+  tx.signed_proposal = params.signed_proposal;
+  tx.proposal = params.proposal;
+  tx.tx_simulator = params.tx_simulator;
+  tx.query_executor = params.tx_simulator;
+  tx.history_query_executor = params.history_query_executor;
+  if (support_.GetHandler(ccid) == nullptr) {
+    metrics_.chaincode_launches.Inc();
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto msg = support_.Execute(
+      tx, ccid, input, init ? chaincode::ExecuteType::kInit : chaincode::ExecuteType::kTransaction);
+  metrics_.execute_duration.ObserveDuration(std::chrono::steady_clock::now() - start);
+  if (!msg.ok()) {
+    if (msg.status().IsDeadlineExceeded()) {
+      metrics_.execute_timeouts.With(ccid).Inc();
+    }
+    if (support_.GetHandler(ccid) == nullptr) {
+      metrics_.chaincode_launch_failures.With(ccid).Inc();
+    }
+    return msg.status();
+  }
+  endorser::ExecuteResult result;
+  ASSIGN_OR_RETURN(result.response,
+                   protoutil::Unmarshal<protos::Response>(msg->payload(), "chaincode response"));
+  if (msg->has_chaincode_event() && !msg->chaincode_event().event_name().empty()) {
+    result.event = msg->chaincode_event();
+  }
+  return result;
+}
+
+StatusOr<std::string> NodePackageProvider::FindExecutable(
+    const std::string& name, const std::string& version,
+    const scc::InstalledPackage* installed) const {
+  if (!bin_dir_.empty()) {
+    for (const std::string& candidate :
+         {bin_dir_ + "/" + name + "-" + version, bin_dir_ + "/" + name}) {
+      if (IsExecutable(candidate)) {
+        return fs::absolute(candidate).string();
+      }
+    }
+  }
+  if (installed != nullptr && !installed->cds.code_package().empty()) {
+    auto tar = cli::Gunzip(installed->cds.code_package());
+    auto files = tar.ok() ? cli::ReadTar(*tar) : tar.status();
+    if (files.ok()) {
+      for (const cli::TarEntry& e : *files) {
+        if ((e.name == "chaincode" || e.name == "src/chaincode") && (e.mode & 0100) != 0) {
+          std::string dir = extract_dir_ + "/" + name + "." + version;
+          std::error_code ec;
+          fs::create_directories(dir, ec);
+          std::string path = dir + "/chaincode";
+          std::ofstream(path, std::ios::binary | std::ios::trunc) << e.data;
+          fs::permissions(path, fs::perms::owner_all, ec);
+          return path;
+        }
+      }
+    }
+  }
+  return NotFoundError(absl::StrFormat(
+      "no executable for chaincode %s:%s: the process launcher runs %s/%s-%s or %s/%s "
+      "(chaincode.process.binDir, CORE_CHAINCODE_PROCESS_BINDIR), or an executable named "
+      "'chaincode' in the installed package",
+      name, version, bin_dir_, name, version, bin_dir_, name));
+}
+
+StatusOr<launcher::ChaincodePackage> NodePackageProvider::GetPackage(
+    const std::string& ccid) const {
+  size_t colon = ccid.find(':');
+  if (colon == std::string::npos) {
+    return InvalidArgumentError("bad chaincode id " + ccid + " (want name:version)");
+  }
+  std::string name = ccid.substr(0, colon);
+  std::string version = ccid.substr(colon + 1);
+  launcher::ChaincodePackage pkg;
+  pkg.ccid = ccid;
+  auto installed = store_.Get(name, version);
+  if (installed.ok()) {
+    pkg.code_package = installed->cds.code_package();
+    pkg.type = protos::ChaincodeSpec::Type_Name(installed->cds.chaincode_spec().type());
+  }
+  if (need_executable_) {
+    ASSIGN_OR_RETURN(pkg.executable,
+                     FindExecutable(name, version, installed.ok() ? &*installed : nullptr));
+  } else if (!installed.ok()) {
+    return NotFoundError(absl::StrFormat(
+        "chaincode package %s not found: install it on this peer (peer chaincode install)", ccid));
+  }
+  return pkg;
+}
+
+StatusOr<std::unique_ptr<ledger::QueryExecutor>> LedgerQueryExecutors::NewQueryExecutor(
+    const std::string& channel_id) {
+  ledger::KvLedger* l = channels_.GetLedger(channel_id);
+  if (l == nullptr) {
+    return NotFoundError("channel " + channel_id + " not found on this peer");
+  }
+  return l->NewQueryExecutor();
+}
+
+grpc::Status MeteredEndorserService::ProcessProposal(grpc::ServerContext* context,
+                                                     const protos::SignedProposal* request,
+                                                     protos::ProposalResponse* response) {
+  metrics_.proposals_received.Inc();
+  auto start = std::chrono::steady_clock::now();
+  grpc::Status s = inner_.ProcessProposal(context, request, response);
+  metrics_.proposal_duration.ObserveDuration(std::chrono::steady_clock::now() - start);
+  if (!s.ok()) {
+    metrics_.failed_proposals.With(FailureReason(s.error_message())).Inc();
+  } else if (response->response().status() >= 400) {
+    metrics_.failed_proposals
+        .With(response->response().status() >= 500 ? "chaincode_error" : "chaincode_rejected")
+        .Inc();
+  } else {
+    metrics_.successful_proposals.Inc();
+  }
+  return s;
+}
+
+}  // namespace fabric::node
