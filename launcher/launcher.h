@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fabric/status.h"
@@ -33,6 +34,14 @@ struct ChaincodePackage {
   // source folder, see launcher/docker/chaincode_package.h) and its type ("CPP"; empty = CPP).
   std::string code_package;
   std::string type;
+
+  // A package the process launcher runs as `executable` with no extra arguments.
+  static ChaincodePackage ForExecutable(std::string ccid, std::string executable) {
+    ChaincodePackage package;
+    package.ccid = std::move(ccid);
+    package.executable = std::move(executable);
+    return package;
+  }
 };
 
 // Looks packages up by ccid.

@@ -46,7 +46,8 @@ class LogCapture {
 StartRequest Shell(const std::string& ccid, const std::string& script) {
   StartRequest r;
   r.ccid = ccid;
-  r.package = {ccid, "/bin/sh", {"-c", script}, ""};
+  r.package = ChaincodePackage::ForExecutable(ccid, "/bin/sh");
+  r.package.args = {"-c", script};
   return r;
 }
 
@@ -139,7 +140,7 @@ TEST(ProcessLauncherTest, StartReplacesRunningInstance) {
 
 TEST(MapPackageProviderTest, LooksUpByCcid) {
   MapPackageProvider p;
-  p.Add({"a:1", "/bin/a", {}, ""});
+  p.Add(ChaincodePackage::ForExecutable("a:1", "/bin/a"));
   auto got = p.GetPackage("a:1");
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->executable, "/bin/a");

@@ -66,8 +66,9 @@ Status Handler::Send(const protos::ChaincodeMessage& msg) {
     return UnavailableError("chaincode stream terminated: " + ccid_);
   }
   if (!stream_.Send(msg)) {
-    return UnavailableError("error sending " + MessageTypeName(msg.type()) + " to chaincode " +
-                            ccid_);
+    // A failed write means the stream is gone: say so the same way as a stream that ended.
+    return UnavailableError("chaincode stream terminated: error sending " +
+                            MessageTypeName(msg.type()) + " to chaincode " + ccid_);
   }
   return Status::OK();
 }

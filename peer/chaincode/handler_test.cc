@@ -449,9 +449,11 @@ TEST_F(HandlerTest, StreamEndFailsInFlightTransactionsAtOnceAndDeregisters) {
     futures.push_back(
         std::async(std::launch::async, [&, i] { return Invoke(*txs[i], "mycc:1.0", {"x"}); }));
   }
-  for (int i = 0; i < 200 && support_->GetHandler("mycc:1.0")->in_flight() < 5; ++i) {
+  // Generous bound: on a loaded 2-core machine the five sends can take a while.
+  for (int i = 0; i < 2000 && support_->GetHandler("mycc:1.0")->in_flight() < 5; ++i) {
     std::this_thread::sleep_for(5ms);
   }
+  ASSERT_EQ(support_->GetHandler("mycc:1.0")->in_flight(), 5u);
   auto start = std::chrono::steady_clock::now();
   cc->Close();
   for (auto& f : futures) {

@@ -39,7 +39,7 @@ class LaunchTest : public testing::ChaincodeTestEnv {
   void SetUp() override {
     ChaincodeTestEnv::SetUp();
     options_.startup_timeout = 10s;
-    packages_.Add({"mycc:1.0", FAKE_CHAINCODE_PATH, {}, ""});
+    packages_.Add(launcher::ChaincodePackage::ForExecutable("mycc:1.0", FAKE_CHAINCODE_PATH));
   }
   void TearDown() override { ChaincodeTestEnv::TearDown(); }
   CountingLauncher launcher_;
@@ -102,7 +102,7 @@ TEST_F(LaunchTest, ChaincodeThatNeverRegistersIsStopped) {
 }
 
 TEST_F(LaunchTest, ChaincodeExitingBeforeRegisterFailsLaunchAtOnce) {
-  packages_.Add({"dead:1.0", "/bin/false", {}, ""});
+  packages_.Add(launcher::ChaincodePackage::ForExecutable("dead:1.0", "/bin/false"));
   StartSupport(launcher_);
   auto start = std::chrono::steady_clock::now();
   Status s = support_->Launch("dead:1.0");

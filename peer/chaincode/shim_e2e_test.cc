@@ -297,7 +297,7 @@ class AbstoreProcessTest : public testing::ChaincodeTestEnv {};
 
 TEST_F(AbstoreProcessTest, SampleChaincodeLaunchedAsChildProcess) {
   launcher::ProcessLauncher launcher;
-  packages_.Add({"abstore:1.0", ABSTORE_PATH, {}, ""});
+  packages_.Add(launcher::ChaincodePackage::ForExecutable("abstore:1.0", ABSTORE_PATH));
   options_.startup_timeout = 10s;
   StartSupport(launcher);
   auto init = NewTx("init");

@@ -39,10 +39,9 @@ class NodeInteropTest : public testing::ChaincodeTestEnv {
   void StartNode() {
     launcher::StartRequest r;
     r.ccid = "nodecc:1.0";
-    r.package = {"nodecc:1.0",
-                 "/usr/bin/env",
-                 {"node", dir_ + "/chaincode.js", "--peer.address", server_->address()},
-                 dir_};
+    r.package = launcher::ChaincodePackage::ForExecutable("nodecc:1.0", "/usr/bin/env");
+    r.package.args = {"node", dir_ + "/chaincode.js", "--peer.address", server_->address()};
+    r.package.working_dir = dir_;
     r.env = {"CORE_CHAINCODE_ID_NAME=nodecc:1.0", "CORE_PEER_TLS_ENABLED=false",
              "CORE_PEER_LOCALMSPID=Org1MSP"};
     ASSERT_TRUE(node_.Start(r).ok());
