@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/logging/logging.h"
+#include "launcher/log_tail.h"
 
 extern char** environ;
 
@@ -53,15 +54,20 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
   return out;
 }
 
-// Splits buffered output into lines and logs complete ones.
-void ForwardLines(const std::string& ccid, std::string& buffer, bool flush) {
+void ForwardLine(const std::string& ccid, std::string_view line, LogTail& tail) {
+  FLOG_INFO(Log(), "[%s] %s", ccid, line);
+  tail.Add(line);
+}
+
+// Splits buffered output into lines and logs (and remembers) complete ones.
+void ForwardLines(const std::string& ccid, std::string& buffer, bool flush, LogTail& tail) {
   size_t start = 0;
   for (size_t nl; (nl = buffer.find('\n', start)) != std::string::npos; start = nl + 1) {
-    FLOG_INFO(Log(), "[%s] %s", ccid, std::string_view(buffer).substr(start, nl - start));
+    ForwardLine(ccid, std::string_view(buffer).substr(start, nl - start), tail);
   }
   buffer.erase(0, start);
   if (flush && !buffer.empty()) {
-    FLOG_INFO(Log(), "[%s] %s", ccid, buffer);
+    ForwardLine(ccid, buffer, tail);
     buffer.clear();
   }
 }
@@ -71,8 +77,9 @@ void ForwardLines(const std::string& ccid, std::string& buffer, bool flush) {
 // One running child: its pid, output pipes and the thread that forwards and reaps.
 class ProcessLauncher::Child {
  public:
-  Child(std::string ccid, pid_t pid, int out_fd, int err_fd, std::function<void(int)> on_exit)
-      : ccid_(std::move(ccid)), pid_(pid), on_exit_(std::move(on_exit)) {
+  Child(std::string ccid, pid_t pid, int out_fd, int err_fd, std::function<void(int)> on_exit,
+        std::shared_ptr<LogTail> tail)
+      : ccid_(std::move(ccid)), pid_(pid), on_exit_(std::move(on_exit)), tail_(std::move(tail)) {
     thread_ = std::jthread([this, out_fd, err_fd] { Run(out_fd, err_fd); });
   }
   ~Child() = default;  // jthread joins
@@ -151,9 +158,9 @@ class ProcessLauncher::Child {
         ssize_t r = ::read(fds[i].fd, chunk, sizeof(chunk));
         if (r > 0) {
           buffers[i].append(chunk, static_cast<size_t>(r));
-          ForwardLines(ccid_, buffers[i], false);
+          ForwardLines(ccid_, buffers[i], false, *tail_);
         } else if (r == 0 || errno != EINTR) {
-          ForwardLines(ccid_, buffers[i], true);
+          ForwardLines(ccid_, buffers[i], true, *tail_);
           ::close(fds[i].fd);
           fds[i].fd = -1;
           --open;
@@ -170,6 +177,7 @@ class ProcessLauncher::Child {
   const std::string ccid_;
   const pid_t pid_;
   const std::function<void(int)> on_exit_;
+  const std::shared_ptr<LogTail> tail_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   // Guarded by mu_:
@@ -250,10 +258,26 @@ Status ProcessLauncher::Start(const StartRequest& request) {
   }
   FLOG_INFO(Log(), "started chaincode process ccid=%s pid=%d path=%s", request.ccid, pid,
             request.package.executable);
-  auto child = std::make_shared<Child>(request.ccid, pid, out[0], err[0], request.on_exit);
+  auto tail = std::make_shared<LogTail>();
+  auto child =
+      std::make_shared<Child>(request.ccid, pid, out[0], err[0], request.on_exit, tail);
   std::lock_guard<std::mutex> lock(mu_);
   children_[request.ccid] = std::move(child);
+  tails_[request.ccid] = std::move(tail);
   return Status::OK();
+}
+
+std::vector<std::string> ProcessLauncher::LastLogLines(const std::string& ccid) const {
+  std::shared_ptr<LogTail> tail;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = tails_.find(ccid);
+    if (it == tails_.end()) {
+      return {};
+    }
+    tail = it->second;
+  }
+  return tail->Lines();
 }
 
 std::shared_ptr<ProcessLauncher::Child> ProcessLauncher::Find(const std::string& ccid) const {

@@ -26,6 +26,8 @@
 
 namespace fabric::launcher {
 
+class LogTail;
+
 class ProcessLauncher : public Launcher {
  public:
   struct Options {
@@ -44,6 +46,8 @@ class ProcessLauncher : public Launcher {
   Status Stop(const std::string& ccid) override;
   StatusOr<int> Wait(const std::string& ccid, std::chrono::milliseconds timeout) override;
   bool IsRunning(const std::string& ccid) const override;
+  // The last 50 lines the chaincode printed (kept after it exits, until the next Start).
+  std::vector<std::string> LastLogLines(const std::string& ccid) const override;
 
   // The pid of the running child (tests kill it to simulate crashes), or -1.
   int Pid(const std::string& ccid) const;
@@ -57,6 +61,7 @@ class ProcessLauncher : public Launcher {
   mutable std::mutex mu_;
   // Guarded by mu_:
   std::map<std::string, std::shared_ptr<Child>> children_;
+  std::map<std::string, std::shared_ptr<LogTail>> tails_;
 };
 
 }  // namespace fabric::launcher

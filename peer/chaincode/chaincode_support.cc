@@ -125,6 +125,25 @@ Status ChaincodeSupport::StartRuntime(const std::string& ccid,
   return launcher_.Start(request);
 }
 
+namespace {
+
+// Appends the runtime's last output lines (at most kMaxLines) to a launch error, so the user
+// sees why the chaincode did not come up without digging through the peer's log.
+Status WithLastOutput(const Status& status, const std::vector<std::string>& lines) {
+  constexpr size_t kMaxLines = 10;
+  if (lines.empty()) {
+    return status;
+  }
+  std::string message(status.message());
+  message += "; its last output:";
+  for (size_t i = lines.size() > kMaxLines ? lines.size() - kMaxLines : 0; i < lines.size(); ++i) {
+    message += "\n  " + lines[i];
+  }
+  return Status(status.code(), message);
+}
+
+}  // namespace
+
 Status ChaincodeSupport::Launch(const std::string& ccid) {
   if (registry_->Get(ccid) != nullptr) {
     return Status::OK();
@@ -149,10 +168,11 @@ Status ChaincodeSupport::Launch(const std::string& ccid) {
   }
   if (!result->ok()) {
     FLOG_WARN(Log(), "launch failed ccid=%s: %s", ccid, result->message());
-    if (started) {
-      (void)launcher_.Stop(ccid);
+    if (!started) {
+      return *result;
     }
-    return *result;
+    (void)launcher_.Stop(ccid);
+    return WithLastOutput(*result, launcher_.LastLogLines(ccid));
   }
   return Status::OK();
 }

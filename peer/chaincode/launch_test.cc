@@ -96,9 +96,34 @@ TEST_F(LaunchTest, ChaincodeThatNeverRegistersIsStopped) {
   auto start = std::chrono::steady_clock::now();
   Status s = support_->Launch("mycc:1.0");
   EXPECT_TRUE(s.IsDeadlineExceeded()) << s;
-  EXPECT_EQ(s.message(), "chaincode mycc:1.0 did not register within 1s");
+  // The error carries what the chaincode printed, so the user needn't dig through the log.
+  EXPECT_EQ(std::string(s.message()).rfind(
+                "chaincode mycc:1.0 did not register within 1s; its last output:\n  "
+                "fake chaincode mycc:1.0 starting",
+                0),
+            0u)
+      << s;
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
   EXPECT_FALSE(launcher_.IsRunning("mycc:1.0"));
+}
+
+TEST_F(LaunchTest, LaunchErrorEndsWithTheChaincodesLastOutput) {
+  auto package = launcher::ChaincodePackage::ForExecutable("noisy:1.0", "/bin/sh");
+  package.args = {"-c", "for i in $(seq 1 15); do echo line $i; done; "
+                        "echo 'config error: CORE_X missing' >&2; exit 3"};
+  packages_.Add(package);
+  StartSupport(launcher_);
+  Status s = support_->Launch("noisy:1.0");
+  EXPECT_TRUE(s.IsUnavailable()) << s;
+  std::string m(s.message());
+  EXPECT_EQ(m.rfind("chaincode noisy:1.0 exited with code 3 before registering; its last output:",
+                    0),
+            0u)
+      << m;
+  // Only the last ten lines; stderr included.
+  EXPECT_NE(m.find("\n  config error: CORE_X missing"), std::string::npos) << m;
+  EXPECT_NE(m.find("\n  line 15"), std::string::npos) << m;
+  EXPECT_EQ(m.find("\n  line 6\n"), std::string::npos) << m;
 }
 
 TEST_F(LaunchTest, ChaincodeExitingBeforeRegisterFailsLaunchAtOnce) {
