@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Drives the demo network by hand: an orderer organisation with a solo orderer and two peer
+# organisations with one peer each, as host processes on 127.0.0.1. The peers use the Docker
+# launcher, so chaincode runs in containers (host networking) built through the Docker API.
+#
+#   scripts/network.sh up      generate crypto + genesis blocks (if missing) and start the nodes
+#   scripts/network.sh down    stop the nodes and remove this network's chaincode containers
+#   scripts/network.sh clean   down + remove the network's files and its chaincode images
+#   scripts/network.sh env ORG print the `export` lines for the Admin CLI of ORG (1 or 2)
+#   scripts/network.sh status  which nodes are running
+#
+# Ports (all on 127.0.0.1):
+#   orderer.example.com      7050
+#   peer0.org1.example.com   7051 (peer), 7052 (chaincode), 9443 (operations)
+#   peer0.org2.example.com   9051 (peer), 9052 (chaincode), 9444 (operations)
+#
+# Env: FABRIC_NETWORK_DIR (default /tmp/fabric-cpp-network: crypto, blocks, ledgers, logs, pids),
+#      FABRIC_BUILD_DIR (default build/; binaries in $FABRIC_BUILD_DIR/bin),
+#      FABRIC_NETWORK_ID (default fabriccpp: prefix of chaincode image/container names),
+#      FABRIC_LOGGING_SPEC (default info).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${FABRIC_BUILD_DIR:-$root/build}
+bin=$build/bin
+dir=${FABRIC_NETWORK_DIR:-/tmp/fabric-cpp-network}
+netid=${FABRIC_NETWORK_ID:-fabriccpp}
+export FABRIC_LOGGING_SPEC=${FABRIC_LOGGING_SPEC:-info}
+
+ORDERER_PORT=7050
+declare -A PEER_PORT=([1]=7051 [2]=9051) CC_PORT=([1]=7052 [2]=9052) OPS_PORT=([1]=9443 [2]=9444)
+
+log() { echo "network: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+wait_port() {  # PORT NAME LOGFILE
+  for _ in $(seq 1 150); do
+    port_open "$1" && return 0
+    sleep 0.1
+  done
+  tail -n 20 "$3" >&2 || true
+  die "$2 did not open port $1 (log: $3)"
+}
+
+generate() {
+  [ -f "$dir/genesis.block" ] && return 0
+  for b in cryptogen configtxgen orderer peer; do
+    [ -x "$bin/$b" ] || die "$bin/$b is missing: build first (cmake --build $build)"
+  done
+  mkdir -p "$dir"
+  log "generating crypto material and genesis blocks in $dir"
+  (
+    cd "$dir"
+    "$bin/cryptogen" showtemplate > crypto-config.json
+    "$bin/cryptogen" generate --config crypto-config.json --output crypto-config > /dev/null
+    "$bin/configtxgen" -printDefaultConfig > configtx.json
+    "$bin/configtxgen" -profile TwoOrgsOrdererGenesis -channelID syschannel \
+      -outputBlock genesis.block -configPath . > configtxgen.log 2>&1
+    "$bin/configtxgen" -profile TwoOrgsChannel -channelID mychannel \
+      -outputCreateChannelTx mychannel.tx -configPath . >> configtxgen.log 2>&1
+  ) || die "material generation failed (see $dir/configtxgen.log)"
+}
+
+running() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
+
+start_orderer() {
+  running orderer && { log "orderer already running"; return 0; }
+  port_open $ORDERER_PORT && die "port $ORDERER_PORT is in use by another process"
+  local ord=$dir/crypto-config/ordererOrganizations/example.com
+  ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$ORDERER_PORT \
+  ORDERER_GENERAL_LOCALMSPDIR=$ord/orderers/orderer.example.com/msp \
+  ORDERER_GENERAL_LOCALMSPID=OrdererMSP ORDERER_GENERAL_GENESISFILE=$dir/genesis.block \
+  ORDERER_FILELEDGER_LOCATION=$dir/orderer-data \
+    setsid "$bin/orderer" start >> "$dir/orderer.log" 2>&1 < /dev/null &
+  echo $! > "$dir/orderer.pid"
+  wait_port $ORDERER_PORT orderer "$dir/orderer.log"
+  log "orderer.example.com up on 127.0.0.1:$ORDERER_PORT (pid $(cat "$dir/orderer.pid"), log $dir/orderer.log)"
+}
+
+start_peer() {  # ORG
+  local n=$1 name=peer0org$1
+  running "$name" && { log "$name already running"; return 0; }
+  port_open "${PEER_PORT[$n]}" && die "port ${PEER_PORT[$n]} is in use by another process"
+  local org=$dir/crypto-config/peerOrganizations/org$n.example.com
+  CORE_PEER_ID=peer0.org$n.example.com CORE_PEER_NETWORKID=$netid CORE_PEER_LOCALMSPID=Org${n}MSP \
+  CORE_PEER_MSPCONFIGPATH=$org/peers/peer0.org$n.example.com/msp \
+  CORE_PEER_LISTENADDRESS=127.0.0.1:${PEER_PORT[$n]} CORE_PEER_ADDRESS=127.0.0.1:${PEER_PORT[$n]} \
+  CORE_PEER_CHAINCODELISTENADDRESS=127.0.0.1:${CC_PORT[$n]} \
+  CORE_PEER_FILESYSTEMPATH=$dir/peer0.org$n-data CORE_CHAINCODE_LAUNCHER=docker \
+  CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:${OPS_PORT[$n]} FABRIC_CFG_PATH=$dir \
+    setsid "$bin/peer" node start >> "$dir/$name.log" 2>&1 < /dev/null &
+  echo $! > "$dir/$name.pid"
+  wait_port "${PEER_PORT[$n]}" "peer0.org$n" "$dir/$name.log"
+  log "peer0.org$n.example.com up on 127.0.0.1:${PEER_PORT[$n]} (pid $(cat "$dir/$name.pid"), log $dir/$name.log)"
+}
+
+stop() {  # NAME
+  running "$1" || { rm -f "$dir/$1.pid"; return 0; }
+  local pid
+  pid=$(cat "$dir/$1.pid")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$dir/$1.pid"
+  log "stopped $1 (pid $pid)"
+}
+
+remove_containers() {
+  docker info > /dev/null 2>&1 || return 0
+  local ids
+  ids=$(docker ps -aq --filter "name=^/$netid-" 2>/dev/null || true)
+  [ -z "$ids" ] && return 0
+  # shellcheck disable=SC2086
+  docker rm -f $ids > /dev/null 2>&1 || true
+  log "removed chaincode containers: $(echo "$ids" | wc -l)"
+}
+
+remove_images() {
+  docker info > /dev/null 2>&1 || return 0
+  local imgs
+  imgs=$(docker images --format '{{.Repository}}' | grep "^$netid-" || true)
+  [ -z "$imgs" ] && return 0
+  # shellcheck disable=SC2086
+  docker rmi -f $imgs > /dev/null 2>&1 || true
+  log "removed chaincode images: $(echo "$imgs" | wc -l)"
+}
+
+print_env() {  # ORG
+  local n=$1
+  local org=$dir/crypto-config/peerOrganizations/org$n.example.com
+  echo "export CORE_PEER_LOCALMSPID=Org${n}MSP"
+  echo "export CORE_PEER_ADDRESS=127.0.0.1:${PEER_PORT[$n]}"
+  echo "export CORE_PEER_MSPCONFIGPATH=$org/users/Admin@org$n.example.com/msp"
+  echo "export PATH=$bin:\$PATH"
+}
+
+case "${1:-}" in
+  up)
+    generate
+    start_orderer
+    start_peer 1
+    start_peer 2
+    log "network up; CLI as Org1 admin: eval \"\$($0 env 1)\""
+    ;;
+  down)
+    stop peer0org1
+    stop peer0org2
+    stop orderer
+    remove_containers
+    ;;
+  clean)
+    "$0" down
+    remove_images
+    rm -rf "$dir"
+    log "removed $dir"
+    ;;
+  env)
+    [ "${2:-}" = 1 ] || [ "${2:-}" = 2 ] || die "usage: $0 env 1|2"
+    print_env "$2"
+    ;;
+  status)
+    for n in orderer peer0org1 peer0org2; do
+      if running $n; then echo "$n running (pid $(cat "$dir/$n.pid"))"; else echo "$n stopped"; fi
+    done
+    ;;
+  *)
+    sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac
