@@ -9,6 +9,7 @@
 #   scripts/network.sh clean   down + remove the network's files and its chaincode images
 #   scripts/network.sh env ORG print the `export` lines for the Admin CLI of ORG (1 or 2)
 #   scripts/network.sh status  which nodes are running
+#   scripts/network.sh start|stop orderer|peer1|peer2   one node (restarts in tests)
 #
 # Ports (all on 127.0.0.1):
 #   orderer.example.com      7050
@@ -18,18 +19,21 @@
 # Env: FABRIC_NETWORK_DIR (default /tmp/fabric-cpp-network: crypto, blocks, ledgers, logs, pids),
 #      FABRIC_BUILD_DIR (default build/; binaries in $FABRIC_BUILD_DIR/bin),
 #      FABRIC_NETWORK_ID (default fabriccpp: prefix of chaincode image/container names),
-#      FABRIC_LOGGING_SPEC (default info).
+#      FABRIC_LOGGING_SPEC (default info), FABRIC_PORT_OFFSET (added to every port; tests),
+#      FABRIC_VM_ENDPOINT_ORG1/_ORG2 (the peer's CORE_VM_ENDPOINT; default the local engine).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${FABRIC_BUILD_DIR:-$root/build}
-bin=$build/bin
+bin=$(cd "$build" 2>/dev/null && pwd || echo "$build")/bin
 dir=${FABRIC_NETWORK_DIR:-/tmp/fabric-cpp-network}
 netid=${FABRIC_NETWORK_ID:-fabriccpp}
 export FABRIC_LOGGING_SPEC=${FABRIC_LOGGING_SPEC:-info}
 
-ORDERER_PORT=7050
-declare -A PEER_PORT=([1]=7051 [2]=9051) CC_PORT=([1]=7052 [2]=9052) OPS_PORT=([1]=9443 [2]=9444)
+off=${FABRIC_PORT_OFFSET:-0}
+ORDERER_PORT=$((7050 + off))
+declare -A PEER_PORT=([1]=$((7051 + off)) [2]=$((9051 + off))) CC_PORT=([1]=$((7052 + off)) [2]=$((9052 + off)))
+declare -A OPS_PORT=([1]=$((9443 + off)) [2]=$((9444 + off)))
 
 log() { echo "network: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -55,12 +59,14 @@ generate() {
     cd "$dir"
     "$bin/cryptogen" showtemplate > crypto-config.json
     "$bin/cryptogen" generate --config crypto-config.json --output crypto-config > /dev/null
-    "$bin/configtxgen" -printDefaultConfig > configtx.json
+    "$bin/configtxgen" -printDefaultConfig |
+      sed -e "s/127.0.0.1:7050/127.0.0.1:$ORDERER_PORT/g" \
+          -e "s/\"Port\": 7051/\"Port\": ${PEER_PORT[1]}/; s/\"Port\": 9051/\"Port\": ${PEER_PORT[2]}/" > configtx.json
     "$bin/configtxgen" -profile TwoOrgsOrdererGenesis -channelID syschannel \
       -outputBlock genesis.block -configPath . > configtxgen.log 2>&1
     "$bin/configtxgen" -profile TwoOrgsChannel -channelID mychannel \
       -outputCreateChannelTx mychannel.tx -configPath . >> configtxgen.log 2>&1
-  ) || die "material generation failed (see $dir/configtxgen.log)"
+  ) || { rm -f "$dir/genesis.block"; die "material generation failed (see $dir/configtxgen.log)"; }
 }
 
 running() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
@@ -80,7 +86,7 @@ start_orderer() {
 }
 
 start_peer() {  # ORG
-  local n=$1 name=peer0org$1
+  local n=$1 name=peer0org$1 vm_var=FABRIC_VM_ENDPOINT_ORG$1
   running "$name" && { log "$name already running"; return 0; }
   port_open "${PEER_PORT[$n]}" && die "port ${PEER_PORT[$n]} is in use by another process"
   local org=$dir/crypto-config/peerOrganizations/org$n.example.com
@@ -89,6 +95,7 @@ start_peer() {  # ORG
   CORE_PEER_LISTENADDRESS=127.0.0.1:${PEER_PORT[$n]} CORE_PEER_ADDRESS=127.0.0.1:${PEER_PORT[$n]} \
   CORE_PEER_CHAINCODELISTENADDRESS=127.0.0.1:${CC_PORT[$n]} \
   CORE_PEER_FILESYSTEMPATH=$dir/peer0.org$n-data CORE_CHAINCODE_LAUNCHER=docker \
+  CORE_VM_ENDPOINT=${!vm_var:-${CORE_VM_ENDPOINT:-unix:///var/run/docker.sock}} \
   CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:${OPS_PORT[$n]} FABRIC_CFG_PATH=$dir \
     setsid "$bin/peer" node start >> "$dir/$name.log" 2>&1 < /dev/null &
   echo $! > "$dir/$name.pid"
@@ -155,6 +162,13 @@ case "${1:-}" in
     remove_images
     rm -rf "$dir"
     log "removed $dir"
+    ;;
+  start|stop)
+    case "${2:-}" in
+      orderer) if [ "$1" = start ]; then start_orderer; else stop orderer; fi ;;
+      peer1|peer2) if [ "$1" = start ]; then start_peer "${2#peer}"; else stop "peer0org${2#peer}"; fi ;;
+      *) die "usage: $0 $1 orderer|peer1|peer2" ;;
+    esac
     ;;
   env)
     [ "${2:-}" = 1 ] || [ "${2:-}" = 2 ] || die "usage: $0 env 1|2"

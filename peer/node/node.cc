@@ -37,11 +37,34 @@ namespace {
 
 logging::Logger logger("peer.node");
 
-// Keeps PeerChannels' view of a channel's config current and counts blocks.
+// Keeps PeerChannels' view of a channel's config current, counts blocks, and stops the runtimes
+// of a chaincode's other versions when an upgrade commits (their containers go).
 class ChannelObserver : public committer::CommitObserver {
  public:
-  ChannelObserver(scc::PeerChannels& channels, PeerMetrics& metrics)
-      : channels_(channels), metrics_(metrics) {}
+  ChannelObserver(scc::PeerChannels& channels, PeerMetrics& metrics,
+                  const scc::PackageStore& packages, launcher::Launcher& launcher)
+      : channels_(channels), metrics_(metrics), packages_(packages), launcher_(launcher) {}
+  void OnChaincodeDeployed(const std::string& channel_id,
+                           const committer::ChaincodeDeployment& d) override {
+    if (!d.upgrade) {
+      return;
+    }
+    for (const scc::InstalledPackage& p : packages_.List()) {
+      const auto& cd = p.chaincode_data;
+      if (cd.name() != d.definition.name() || cd.version() == d.definition.version()) {
+        continue;
+      }
+      std::string ccid = cd.name() + ":" + cd.version();
+      if (!launcher_.IsRunning(ccid)) {
+        continue;
+      }
+      FLOG_INFO(logger, "[%s] %s upgraded to %s: stopping %s", channel_id, cd.name(),
+                d.definition.version(), ccid);
+      if (Status s = launcher_.Stop(ccid); !s.ok()) {
+        FLOG_WARN(logger, "stop %s after upgrade: %s", ccid, s.ToString());
+      }
+    }
+  }
   void OnBlockCommitted(const std::string& channel_id, const common::Block& block) override {
     metrics_.blocks_committed.Inc();
     if (protoutil::IsConfigBlock(block)) {
@@ -55,6 +78,8 @@ class ChannelObserver : public committer::CommitObserver {
  private:
   scc::PeerChannels& channels_;
   PeerMetrics& metrics_;
+  const scc::PackageStore& packages_;
+  launcher::Launcher& launcher_;
 };
 
 struct ChannelRuntime {
@@ -360,7 +385,8 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Start(const PeerConfig& config) {
   RETURN_IF_ERROR(impl->LoadIdentity());
   RETURN_IF_ERROR(impl->OpenLedgers());
   RETURN_IF_ERROR(impl->StartChaincodeSupport());
-  impl->observer = std::make_unique<ChannelObserver>(*impl->channels, *impl->metrics);
+  impl->observer = std::make_unique<ChannelObserver>(*impl->channels, *impl->metrics,
+                                                     *impl->packages, *impl->launcher);
   for (const std::string& ch : impl->channels->Channels()) {
     RETURN_IF_ERROR(impl->StartChannel(ch).Annotate("start channel " + ch));
   }

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# End-to-end test on real processes and the real Docker engine (label integration). One network
+# (scripts/network.sh with its own dir, network id and ports), then, in order:
+#   1. the demo's flow with assertions: channel create/join x2, install x2, instantiate abstore
+#      under AND(Org1, Org2), invoke endorsed by both peers, query on both peers
+#   2. policy: a tx endorsed by Org1 only under AND is committed as ENDORSEMENT_POLICY_FAILURE
+#   3. chaincode-to-chaincode (shim/samples/invoker -> abstore)
+#   4. range + composite-key queries and GetHistoryForKey after several commits (asset-transfer)
+#   5. upgrade abstore 1.0 -> 2.0: the old containers go, the new ones serve, state is kept
+#   6. kill a chaincode container: the next invoke relaunches it
+#   7. restart a peer: it catches up (same height) and serves
+#   8. restart the orderer: the next invoke commits
+#   9. the Docker engine goes away (for peer0.org1, through a socket proxy, so the shared engine
+#      other tests use keeps running): a clear error; it comes back: the peer recovers
+# Everything started is stopped at exit, pass or fail (network.sh clean: processes, containers,
+# images of this network id).
+#   e2e_test.sh BUILD_DIR
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export FABRIC_BUILD_DIR=$(cd "$1" && pwd)
+BIN=$FABRIC_BUILD_DIR/bin
+WORK=$(mktemp -d /tmp/fabric_e2e.XXXXXX)
+export FABRIC_NETWORK_DIR=$WORK/net FABRIC_NETWORK_ID=e2e$$
+export FABRIC_PORT_OFFSET=$((11000 + ($$ % 400) * 10))
+export FABRIC_VM_ENDPOINT_ORG1=unix://$WORK/docker.sock
+NET=$root/scripts/network.sh
+P1=127.0.0.1:$((7051 + FABRIC_PORT_OFFSET)) P2=127.0.0.1:$((9051 + FABRIC_PORT_OFFSET))
+O=(-o "127.0.0.1:$((7050 + FABRIC_PORT_OFFSET))")
+CC1=$FABRIC_NETWORK_ID-peer0.org1.example.com
+PROXY_PID=
+T0=$(date +%s)
+
+cleanup() {
+  local rc=$?
+  [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null
+  if [ $rc -ne 0 ]; then
+    for f in orderer peer0org1 peer0org2; do
+      echo "---- $f.log (tail)"; tail -n 30 "$FABRIC_NETWORK_DIR/$f.log" 2>/dev/null || true
+    done
+    cp -r "$FABRIC_NETWORK_DIR"/*.log "$WORK/" 2>/dev/null || true
+  fi
+  "$NET" clean > /dev/null 2>&1 || true
+  if [ $rc -ne 0 ]; then echo "FAILED (logs kept in $WORK)"; else rm -rf "$WORK"; fi
+  exit $rc
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+section() { echo "== [$(($(date +%s) - T0))s] $*"; }
+expect() {  # expect FILE TEXT
+  grep -qF -- "$2" "$1" || { echo "---- $1:"; cat "$1"; fail "expected '$2' in $1"; }
+}
+# cli ORG ARGS...: the peer CLI as ORG's admin; output in $WORK/out, $WORK/err; returns its status.
+cli() {
+  local n=$1
+  shift
+  (eval "$("$NET" env "$n")"
+   export CORE_PEER_ADDRESS=$([ "$n" = 1 ] && echo "$P1" || echo "$P2")
+   "$BIN/peer" "$@" > "$WORK/out" 2> "$WORK/err")
+}
+ok() { cli "$@" || { cat "$WORK/out" "$WORK/err"; fail "peer $*"; }; }
+query() {  # query ORG CC ARGS-JSON EXPECTED
+  ok "$1" chaincode query -C mychannel -n "$2" -c "$3"
+  [ "$(cat "$WORK/out")" = "$4" ] || fail "org$1 query $2 $3: want '$4', got '$(cat "$WORK/out")'"
+}
+invoke_both() {  # CC ARGS-JSON: endorsed by both peers, waits for the commit on both
+  ok 1 chaincode invoke "${O[@]}" -C mychannel -n "$1" -c "$2" --peerAddresses "$P1" \
+    --peerAddresses "$P2" --waitForEvent
+  expect "$WORK/err" "committed with status (VALID) at $P1"
+  expect "$WORK/err" "committed with status (VALID) at $P2"
+}
+install() {  # SAMPLE NAME VERSION ORGS...
+  local sample=$1 name=$2 v=$3
+  shift 3
+  "$root/scripts/lib/cc-package-src.sh" "$sample" "$WORK/src/$name-$v"
+  ok 1 chaincode package -n "$name" -v "$v" -l cpp -p "$WORK/src/$name-$v" "$WORK/$name-$v.pak"
+  for n in "$@"; do
+    ok "$n" chaincode install "$WORK/$name-$v.pak"
+    expect "$WORK/err" 'status:200 payload:"OK"'
+  done
+}
+running_cc() { docker ps --format '{{.Names}}' | grep -c "^$1" || true; }
+start_proxy() {
+  python3 "$root/integration/e2e/sockproxy.py" "$WORK/docker.sock" /var/run/docker.sock &
+  PROXY_PID=$!
+  for _ in $(seq 1 50); do [ -S "$WORK/docker.sock" ] && return 0; sleep 0.1; done
+  fail "socket proxy did not start"
+}
+
+docker info > /dev/null 2>&1 || {
+  [ -n "${FABRIC_REQUIRE_DOCKER:-}" ] && fail "no Docker engine"
+  echo "SKIP: no Docker engine"; exit 0
+}
+docker image inspect fabric-cpp/ccenv > /dev/null 2>&1 || fail "fabric-cpp/ccenv missing: scripts/build-images.sh"
+start_proxy
+"$NET" up > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; fail "network up"; }
+
+section "1. demo flow: channel, install, instantiate under AND, invoke by both, query both"
+ok 1 channel create "${O[@]}" -c mychannel -f "$FABRIC_NETWORK_DIR/mychannel.tx" \
+  --outputBlock "$WORK/mychannel.block"
+expect "$WORK/err" "Received block: 0"
+for n in 1 2; do
+  ok $n channel join -b "$WORK/mychannel.block"
+  expect "$WORK/err" "Successfully submitted proposal to join channel"
+  ok $n channel list
+  expect "$WORK/out" mychannel
+done
+install abstore mycc 1.0 1 2
+ok 1 chaincode instantiate "${O[@]}" -C mychannel -n mycc -v 1.0 -l cpp \
+  -c '{"Args":["init","a","100","b","200"]}' -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent
+expect "$WORK/err" "committed with status (VALID)"
+[ "$(running_cc "$CC1-mycc-1.0")" = 1 ] || fail "no mycc 1.0 container for peer0.org1"
+invoke_both mycc '{"Args":["invoke","a","b","10"]}'
+expect "$WORK/err" "Chaincode invoke successful. result: status:200"
+for n in 1 2; do query $n mycc '{"Args":["query","a"]}' 90; query $n mycc '{"Args":["query","b"]}' 210; done
+ok 2 chaincode list --instantiated -C mychannel
+expect "$WORK/out" "Name: mycc, Version: 1.0"
+
+section "2. policy: endorsed by Org1 only under AND -> ENDORSEMENT_POLICY_FAILURE"
+cli 1 chaincode invoke "${O[@]}" -C mychannel -n mycc -c '{"Args":["invoke","a","b","1"]}' \
+  --peerAddresses "$P1" --waitForEvent && fail "one-org invoke under AND should not commit VALID"
+expect "$WORK/err" "transaction invalidated with status (ENDORSEMENT_POLICY_FAILURE)"
+query 1 mycc '{"Args":["query","a"]}' 90
+query 2 mycc '{"Args":["query","a"]}' 90
+
+section "3. chaincode-to-chaincode: invoker -> mycc"
+install invoker inv 1.0 1 2
+ok 1 chaincode instantiate "${O[@]}" -C mychannel -n inv -v 1.0 -l cpp -c '{"Args":["init"]}' \
+  -P "OR('Org1MSP.peer','Org2MSP.peer')" --waitForEvent
+expect "$WORK/err" "committed with status (VALID)"
+query 1 inv '{"Args":["query","mycc","a"]}' 90
+invoke_both inv '{"Args":["transfer","mycc","a","b","5"]}'
+query 2 mycc '{"Args":["query","a"]}' 85
+query 2 mycc '{"Args":["query","b"]}' 215
+
+section "4. range, composite-key and history queries (asset-transfer)"
+install asset-transfer asset 1.0 1
+ok 1 chaincode instantiate "${O[@]}" -C mychannel -n asset -v 1.0 -l cpp \
+  -c '{"Args":["InitLedger"]}' -P "OR('Org1MSP.peer','Org2MSP.peer')" --waitForEvent
+expect "$WORK/err" "committed with status (VALID)"
+ok 1 chaincode query -C mychannel -n asset -c '{"Args":["GetAssetsByRange","asset2","asset5"]}'
+for a in asset2 asset3 asset4; do expect "$WORK/out" "\"ID\":\"$a\""; done
+grep -q '"ID":"asset5"' "$WORK/out" && fail "range end asset5 must be exclusive"
+grep -q '"ID":"asset1"' "$WORK/out" && fail "asset1 is before the range"
+for owner in Alice Bob Alice; do
+  ok 1 chaincode invoke "${O[@]}" -C mychannel -n asset -c \
+    "{\"Args\":[\"TransferAsset\",\"asset1\",\"$owner\"]}" --waitForEvent
+  expect "$WORK/err" "committed with status (VALID)"
+done
+ok 1 chaincode query -C mychannel -n asset -c '{"Args":["QueryAssetsByOwner","Alice"]}'
+expect "$WORK/out" '"ID":"asset1"'
+ok 1 chaincode query -C mychannel -n asset -c '{"Args":["QueryAssetsByOwner","Tomoko"]}'
+[ "$(cat "$WORK/out")" = "[]" ] || fail "Tomoko should own nothing after the transfers: $(cat "$WORK/out")"
+ok 1 chaincode query -C mychannel -n asset -c '{"Args":["GetAssetHistory","asset1"]}'
+n=$(grep -o '"txId"' "$WORK/out" | wc -l)
+[ "$n" = 4 ] || fail "history of asset1: want 4 entries (init + 3 transfers), got $n: $(cat "$WORK/out")"
+for owner in Tomoko Alice Bob; do expect "$WORK/out" "\"Owner\":\"$owner\""; done
+
+section "5. upgrade mycc 1.0 -> 2.0: old containers gone, new ones serve, state kept"
+install abstore mycc 2.0 1 2
+ok 1 chaincode upgrade "${O[@]}" -C mychannel -n mycc -v 2.0 -l cpp \
+  -c '{"Args":["init","c","7","d","8"]}' -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent
+expect "$WORK/err" "committed with status (VALID)"
+query 1 mycc '{"Args":["query","a"]}' 85
+query 2 mycc '{"Args":["query","b"]}' 215
+query 2 mycc '{"Args":["query","c"]}' 7
+for _ in $(seq 1 50); do [ "$(running_cc "$FABRIC_NETWORK_ID-.*-mycc-1.0")" = 0 ] && break; sleep 0.2; done
+[ "$(running_cc "$FABRIC_NETWORK_ID-.*-mycc-1.0")" = 0 ] || fail "mycc 1.0 containers still running"
+[ "$(running_cc "$FABRIC_NETWORK_ID-.*-mycc-2.0")" = 2 ] || fail "want two mycc 2.0 containers"
+ok 2 chaincode list --instantiated -C mychannel
+expect "$WORK/out" "Name: mycc, Version: 2.0"
+
+section "6. kill a chaincode container: the next invoke relaunches it"
+docker kill "$CC1-mycc-2.0" > /dev/null
+sleep 1
+invoke_both mycc '{"Args":["invoke","a","b","5"]}'
+[ "$(running_cc "$CC1-mycc-2.0")" = 1 ] || fail "mycc 2.0 not relaunched for peer0.org1"
+query 1 mycc '{"Args":["query","a"]}' 80
+
+section "7. restart a peer: it catches up and serves"
+"$NET" stop peer2 > /dev/null 2>&1
+ok 1 chaincode invoke "${O[@]}" -C mychannel -n inv -c '{"Args":["queryAndRecord","mycc","a"]}' \
+  --waitForEvent
+expect "$WORK/err" "committed with status (VALID)"
+"$NET" start peer2 > /dev/null 2>&1
+ok 1 channel getinfo -c mychannel
+h1=$(grep -o '"height":[0-9]*' "$WORK/out")
+for _ in $(seq 1 50); do
+  ok 2 channel getinfo -c mychannel
+  [ "$(grep -o '"height":[0-9]*' "$WORK/out")" = "$h1" ] && break
+  sleep 0.2
+done
+expect "$WORK/out" "$h1"
+query 2 mycc '{"Args":["query","a"]}' 80
+invoke_both mycc '{"Args":["invoke","b","a","5"]}'
+
+section "8. restart the orderer: the next invoke commits"
+"$NET" stop orderer > /dev/null 2>&1
+"$NET" start orderer > /dev/null 2>&1
+invoke_both mycc '{"Args":["invoke","a","b","1"]}'
+query 2 mycc '{"Args":["query","a"]}' 84
+
+section "9. the Docker engine goes away (peer0.org1's view): clear error, then recovery"
+kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true; PROXY_PID=
+rm -f "$WORK/docker.sock"
+docker kill "$CC1-mycc-2.0" > /dev/null
+sleep 1
+cli 1 chaincode query -C mychannel -n mycc -c '{"Args":["query","a"]}' && fail "query without Docker engine should fail"
+grep -qi 'docker' "$WORK/err" || { cat "$WORK/err"; fail "error should name the Docker engine"; }
+echo "   error seen: $(grep -i docker "$WORK/err" | head -1 | cut -c1-200)"
+start_proxy
+query 1 mycc '{"Args":["query","a"]}' 84
+invoke_both mycc '{"Args":["invoke","a","b","1"]}'
+query 2 mycc '{"Args":["query","a"]}' 83
+
+section "PASS"
