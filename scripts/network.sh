@@ -20,6 +20,7 @@
 #      FABRIC_BUILD_DIR (default build/; binaries in $FABRIC_BUILD_DIR/bin),
 #      FABRIC_NETWORK_ID (default fabriccpp: prefix of chaincode image/container names),
 #      FABRIC_LOGGING_SPEC (default info), FABRIC_PORT_OFFSET (added to every port; tests),
+#      FABRIC_CHAINCODE_LAUNCHER (docker | process | dev; default docker),
 #      FABRIC_VM_ENDPOINT_ORG1/_ORG2 (the peer's CORE_VM_ENDPOINT; default the local engine).
 set -euo pipefail
 
@@ -94,7 +95,7 @@ start_peer() {  # ORG
   CORE_PEER_MSPCONFIGPATH=$org/peers/peer0.org$n.example.com/msp \
   CORE_PEER_LISTENADDRESS=127.0.0.1:${PEER_PORT[$n]} CORE_PEER_ADDRESS=127.0.0.1:${PEER_PORT[$n]} \
   CORE_PEER_CHAINCODELISTENADDRESS=127.0.0.1:${CC_PORT[$n]} \
-  CORE_PEER_FILESYSTEMPATH=$dir/peer0.org$n-data CORE_CHAINCODE_LAUNCHER=docker \
+  CORE_PEER_FILESYSTEMPATH=$dir/peer0.org$n-data CORE_CHAINCODE_LAUNCHER=${FABRIC_CHAINCODE_LAUNCHER:-docker} \
   CORE_VM_ENDPOINT=${!vm_var:-${CORE_VM_ENDPOINT:-unix:///var/run/docker.sock}} \
   CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:${OPS_PORT[$n]} FABRIC_CFG_PATH=$dir \
     setsid "$bin/peer" node start >> "$dir/$name.log" 2>&1 < /dev/null &
