@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// bench_endorse: endorsements per second over real gRPC (issue 6's benchmark). The peer runs in
+// a child process (endorse_peer.h); this process is the load generator: proposals are built and
+// signed before each phase (distinct txids, User1@org1 of the peer's cryptogen network), then
+// sent with gRPC's async client from one thread, so client cost stays out of the figures.
+//
+//   endorse_tps_{1,16,64}      closed loop with 1, 16, 64 proposals in flight
+//   endorse_p50_ms_3000, endorse_p99_ms_3000
+//                              open loop at 3,000/s offered; latency from the scheduled send
+//                              time (no coordinated omission)
+//   peer_rss_mib               the peer process's VmHWM after all phases
+// Always for the getput chaincode as a process (one GetState + one PutState); when `docker
+// info` works, again with the abstore sample in its container (two GetStates, two PutStates),
+// as endorse_docker_* and peer_docker_rss_mib. Also prints "# load ..." comment lines with the
+// load average. BENCH_SECONDS (default 3) sets each phase's length; runtime about 40 s (process)
+// plus 40 s (Docker).
+
+#include <grpcpp/grpcpp.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench/endorse/endorse_peer.h"
+#include "common/msp/x509_signing_identity.h"
+#include "peer/endorser/testing/test_peer.h"
+#include "peer/peer.grpc.pb.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace fabric;
+using Clock = std::chrono::steady_clock;
+using endorser::testing::TestPeer;
+
+struct Call {
+  grpc::ClientContext ctx;
+  protos::ProposalResponse response;
+  grpc::Status status;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<protos::ProposalResponse>> rpc;
+  Clock::time_point start;
+};
+
+struct PhaseResult {
+  double tps = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  int errors = 0;
+  std::string first_error;
+};
+
+double Seconds() {
+  const char* s = getenv("BENCH_SECONDS");
+  return s != nullptr ? atof(s) : 3.0;
+}
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+// Sends `proposals` keeping `inflight` outstanding, or, when rate > 0, at `rate` per second
+// (open loop, inflight unbounded). Stops issuing after max_seconds.
+PhaseResult Drive(protos::Endorser::Stub& stub, const std::vector<protos::SignedProposal>& props,
+                  int inflight, double rate, double max_seconds) {
+  grpc::CompletionQueue cq;
+  std::vector<double> lat;
+  lat.reserve(props.size());
+  PhaseResult r;
+  size_t next = 0;
+  int outstanding = 0;
+  const auto t0 = Clock::now();
+  const auto stop_issuing = t0 + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(max_seconds));
+  auto scheduled = [&](size_t i) {
+    return t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i / rate));
+  };
+  auto issue = [&](Clock::time_point start) {
+    auto* c = new Call;
+    c->start = start;
+    c->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    c->rpc = stub.PrepareAsyncProcessProposal(&c->ctx, props[next++], &cq);
+    c->rpc->StartCall();
+    c->rpc->Finish(&c->response, &c->status, c);
+    ++outstanding;
+  };
+  auto more = [&] { return next < props.size() && Clock::now() < stop_issuing; };
+  for (;;) {
+    if (rate <= 0) {
+      while (outstanding < inflight && more()) {
+        issue(Clock::now());
+      }
+    } else {
+      while (more() && Clock::now() >= scheduled(next)) {
+        issue(scheduled(next));
+      }
+    }
+    if (outstanding == 0 && !more()) {
+      break;
+    }
+    void* tag = nullptr;
+    bool ok = false;
+    auto deadline = rate > 0 && more() ? scheduled(next) : Clock::now() + std::chrono::seconds(30);
+    auto st = cq.AsyncNext(&tag, &ok, std::chrono::system_clock::now() + (deadline - Clock::now()));
+    if (st != grpc::CompletionQueue::GOT_EVENT) {
+      continue;
+    }
+    auto* c = static_cast<Call*>(tag);
+    --outstanding;
+    lat.push_back(std::chrono::duration<double, std::milli>(Clock::now() - c->start).count());
+    if (!c->status.ok() || c->response.response().status() != 200) {
+      if (r.errors++ == 0) {
+        r.first_error = c->status.ok() ? c->response.response().message() : c->status.error_message();
+      }
+    }
+    delete c;
+  }
+  double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.tps = lat.size() / elapsed;
+  std::sort(lat.begin(), lat.end());
+  if (!lat.empty()) {
+    r.p50_ms = lat[lat.size() / 2];
+    r.p99_ms = lat[std::min(lat.size() - 1, lat.size() * 99 / 100)];
+  }
+  cq.Shutdown();
+  void* tag;
+  bool ok;
+  while (cq.Next(&tag, &ok)) {
+  }
+  return r;
+}
+
+std::vector<protos::SignedProposal> Presign(const fabric::msp::SigningIdentity& user,
+                                            const std::string& cc, size_t n, size_t* key) {
+  std::vector<protos::SignedProposal> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    std::string k = "k" + std::to_string((*key)++ % 1000);
+    std::vector<std::string> args = cc == "getput" ? std::vector<std::string>{"invoke", k}
+                                                   : std::vector<std::string>{"invoke", "a", "b", "1"};
+    out.push_back(TestPeer::MakeSigned(user, endorser::testing::kChannel, cc, args));
+  }
+  return out;
+}
+
+long VmHwmKib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) {
+      return atol(line.c_str() + 6);
+    }
+  }
+  return 0;
+}
+
+struct PeerChild {
+  pid_t pid = -1;
+  int to_child = -1;    // closing it stops the peer
+  FILE* from_child = nullptr;
+};
+
+bool StartPeer(const std::string& mode, PeerChild* child) {
+  int in[2], out[2];
+  if (pipe(in) != 0 || pipe(out) != 0) {
+    return false;
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&fa, in[1]);
+  posix_spawn_file_actions_addclose(&fa, out[0]);
+  std::string self = "/proc/self/exe";
+  char* argv[] = {self.data(), const_cast<char*>("--peer"), const_cast<char*>(mode.c_str()),
+                  nullptr};
+  int rc = posix_spawn(&child->pid, "/proc/self/exe", &fa, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(in[0]);
+  close(out[1]);
+  if (rc != 0) {
+    return false;
+  }
+  child->to_child = in[1];
+  child->from_child = fdopen(out[0], "r");
+  return true;
+}
+
+int StopPeer(PeerChild& child) {
+  close(child.to_child);
+  fclose(child.from_child);
+  int status = 0;
+  waitpid(child.pid, &status, 0);
+  return status;
+}
+
+// Runs every phase against a peer in `mode`; `prefix` names the figures ("endorse",
+// "endorse_docker"), `rss_name` the RSS line.
+int RunMode(const std::string& mode, const std::string& prefix, const std::string& rss_name) {
+  PeerChild child;
+  if (!StartPeer(mode, &child)) {
+    std::fprintf(stderr, "bench_endorse: cannot start the peer\n");
+    return 1;
+  }
+  char line[4096];
+  if (fgets(line, sizeof(line), child.from_child) == nullptr) {
+    std::fprintf(stderr, "bench_endorse: the %s peer did not start\n", mode.c_str());
+    StopPeer(child);
+    return 1;
+  }
+  std::istringstream ready(line);
+  std::string word, dir, cc;
+  int port = 0;
+  ready >> word >> port >> dir >> cc;
+  auto user = fabric::msp::LoadSigningIdentity(
+      dir + "/crypto-config/peerOrganizations/org1.example.com/users/User1@org1.example.com/msp",
+      "Org1MSP");
+  if (word != "READY" || !user.ok()) {
+    std::fprintf(stderr, "bench_endorse: bad peer handshake: %s\n", line);
+    StopPeer(child);
+    return 1;
+  }
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_MAX_CONCURRENT_STREAMS, 1000);
+  auto stub = protos::Endorser::NewStub(grpc::CreateCustomChannel(
+      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(), args));
+  const double secs = Seconds();
+  size_t key = 0;
+  int errors = 0;
+  auto report_errors = [&](const char* phase, const PhaseResult& r) {
+    if (r.errors > 0) {
+      std::fprintf(stderr, "bench_endorse: %s %s: %d failed, first: %s\n", mode.c_str(), phase,
+                   r.errors, r.first_error.c_str());
+      errors += r.errors;
+    }
+  };
+  // Warm-up: launch is done by the deploy; fill caches and connections.
+  report_errors("warmup", Drive(*stub, Presign(**user, cc, 500, &key), 16, 0, 10));
+  for (int inflight : {1, 16, 64}) {
+    size_t n = inflight == 1 ? static_cast<size_t>(secs * 3000) : static_cast<size_t>(secs * 9000);
+    auto props = Presign(**user, cc, n, &key);
+    std::string load = LoadAverage();
+    PhaseResult r = Drive(*stub, props, inflight, 0, secs);
+    report_errors("closed loop", r);
+    std::printf("# load %s (%s, %d in flight, p50 %.2f ms, p99 %.2f ms)\n", load.c_str(),
+                mode.c_str(), inflight, r.p50_ms, r.p99_ms);
+    std::printf("%s_tps_%d %.0f endorsements/s\n", prefix.c_str(), inflight, r.tps);
+    std::fflush(stdout);
+  }
+  {
+    auto props = Presign(**user, cc, static_cast<size_t>(secs * 3000), &key);
+    std::string load = LoadAverage();
+    PhaseResult r = Drive(*stub, props, 0, 3000, secs + 1);
+    report_errors("open loop", r);
+    std::printf("# load %s (%s, 3000/s offered, achieved %.0f/s)\n", load.c_str(), mode.c_str(),
+                r.tps);
+    std::printf("%s_p50_ms_3000 %.2f ms\n", prefix.c_str(), r.p50_ms);
+    std::printf("%s_p99_ms_3000 %.2f ms\n", prefix.c_str(), r.p99_ms);
+  }
+  std::printf("%s %.1f MiB\n", rss_name.c_str(), VmHwmKib(child.pid) / 1024.0);
+  std::fflush(stdout);
+  StopPeer(child);
+  return errors > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--peer") {
+    return fabric::bench::RunEndorsePeer(argv[2]);
+  }
+  int rc = RunMode("process", "endorse", "peer_rss_mib");
+  if (system("docker info >/dev/null 2>&1") == 0) {
+    rc |= RunMode("docker", "endorse_docker", "peer_docker_rss_mib");
+  } else {
+    std::printf("# endorse_docker_*: skipped, docker info fails\n");
+  }
+  return rc;
+}

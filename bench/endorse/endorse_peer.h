@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The peer side of bench_endorse, run in a child process (`bench_endorse --peer process|docker`)
+// so that its RSS is the peer's alone: a TestPeer (cryptogen network, ledger on disk, system
+// chaincodes, Endorser) behind the sync gRPC EndorserService on 127.0.0.1:0, the real
+// ChaincodeSupport and ChaincodeServer, and one deployed chaincode:
+//   process: the getput chaincode (one GetState + one PutState) through the process launcher;
+//   docker:  the abstore sample in its container through DockerLauncher (invoke: two GetStates
+//            and two PutStates).
+// When ready it prints one line to stdout, "READY <port> <network dir> <ccname>", then serves
+// until stdin closes.
+
+#pragma once
+
+#include <string>
+
+namespace fabric::bench {
+
+// Returns the process exit code.
+int RunEndorsePeer(const std::string& mode);
+
+}  // namespace fabric::bench
