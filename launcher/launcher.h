@@ -74,7 +74,11 @@ struct StartRequest {
   // Must not call back into the launcher. May be empty.
   std::function<void(int exit_code)> on_exit;
   // Files to place in the runtime before it starts, by absolute path (TLS material:
-  // /etc/hyperledger/fabric/client.key, client.crt, peer.crt). The process launcher ignores them.
+  // /etc/hyperledger/fabric/client.key, client.crt, peer.crt), readable only by the chaincode.
+  // The Docker launcher uploads them into the container at those paths. The process launcher
+  // writes them under a private per-launch directory and rewrites every `env` entry whose value
+  // is one of these paths to the written file's path, so env must name them by exactly the
+  // keys used here.
   std::map<std::string, std::string> files;
 };
 

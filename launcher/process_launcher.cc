@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <filesystem>
+#include <map>
 #include <set>
 #include <thread>
 #include <vector>
@@ -72,14 +74,77 @@ void ForwardLines(const std::string& ccid, std::string& buffer, bool flush, LogT
   }
 }
 
+// Writes `content` to `target` (parents created), readable only by the owner.
+Status WritePrivateFile(const std::string& target, const std::string& content) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(target).parent_path(), ec);
+  if (ec) {
+    return InternalError("create directory for " + target + ": " + ec.message());
+  }
+  int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return InternalError("open " + target + ": " + strerror(errno));
+  }
+  for (size_t off = 0; off < content.size();) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n < 0 && errno != EINTR) {
+      int e = errno;
+      ::close(fd);
+      return InternalError("write " + target + ": " + strerror(e));
+    }
+    off += n > 0 ? static_cast<size_t>(n) : 0;
+  }
+  ::close(fd);
+  return Status::OK();
+}
+
+// Writes the request's files under a fresh private directory and rewrites `env` values naming
+// them. Returns the directory ("" when there are no files).
+StatusOr<std::string> WriteFiles(const StartRequest& request, std::vector<std::string>& env) {
+  if (request.files.empty()) {
+    return std::string();
+  }
+  const char* tmp = ::getenv("TMPDIR");
+  std::string dir = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/fabric-cc-XXXXXX";
+  if (::mkdtemp(dir.data()) == nullptr) {
+    return InternalError("mkdtemp " + dir + ": " + strerror(errno));
+  }
+  std::map<std::string, std::string> written;
+  for (const auto& [path, content] : request.files) {
+    Status s = path.empty() || path[0] != '/' || path.find("..") != std::string::npos
+                   ? InvalidArgumentError("chaincode " + request.ccid + ": bad file path " + path)
+                   : WritePrivateFile(dir + path, content);
+    if (!s.ok()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+      return s;
+    }
+    written[path] = dir + path;
+  }
+  for (std::string& kv : env) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) {
+      continue;
+    }
+    if (auto it = written.find(kv.substr(eq + 1)); it != written.end()) {
+      kv = kv.substr(0, eq + 1) + it->second;
+    }
+  }
+  return dir;
+}
+
 }  // namespace
 
 // One running child: its pid, output pipes and the thread that forwards and reaps.
 class ProcessLauncher::Child {
  public:
   Child(std::string ccid, pid_t pid, int out_fd, int err_fd, std::function<void(int)> on_exit,
-        std::shared_ptr<LogTail> tail)
-      : ccid_(std::move(ccid)), pid_(pid), on_exit_(std::move(on_exit)), tail_(std::move(tail)) {
+        std::shared_ptr<LogTail> tail, std::string files_dir)
+      : ccid_(std::move(ccid)),
+        pid_(pid),
+        on_exit_(std::move(on_exit)),
+        tail_(std::move(tail)),
+        files_dir_(std::move(files_dir)) {
     thread_ = std::jthread([this, out_fd, err_fd] { Run(out_fd, err_fd); });
   }
   ~Child() = default;  // jthread joins
@@ -132,6 +197,10 @@ class ProcessLauncher::Child {
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
     FLOG_INFO(Log(), "chaincode process exited ccid=%s pid=%d code=%d", ccid_, pid_, code);
+    if (!files_dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(files_dir_, ec);
+    }
     cv_.notify_all();
     if (on_exit_) {
       on_exit_(code);
@@ -178,6 +247,7 @@ class ProcessLauncher::Child {
   const pid_t pid_;
   const std::function<void(int)> on_exit_;
   const std::shared_ptr<LogTail> tail_;
+  const std::string files_dir_;  // StartRequest.files; removed after the exit
   mutable std::mutex mu_;
   std::condition_variable cv_;
   // Guarded by mu_:
@@ -209,14 +279,27 @@ Status ProcessLauncher::Start(const StartRequest& request) {
   if (Status s = Stop(request.ccid); !s.ok()) {
     return s;
   }
+  std::vector<std::string> env = request.env;
+  StatusOr<std::string> files_dir = WriteFiles(request, env);
+  if (!files_dir.ok()) {
+    return files_dir.status();
+  }
+  auto remove_files = [&files_dir] {
+    if (!files_dir->empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(*files_dir, ec);
+    }
+  };
   int out[2];
   int err[2];
   if (::pipe2(out, O_CLOEXEC) != 0) {
+    remove_files();
     return InternalError(std::string("pipe: ") + strerror(errno));
   }
   if (::pipe2(err, O_CLOEXEC) != 0) {
     ::close(out[0]);
     ::close(out[1]);
+    remove_files();
     return InternalError(std::string("pipe: ") + strerror(errno));
   }
   posix_spawn_file_actions_t actions;
@@ -241,7 +324,7 @@ Status ProcessLauncher::Start(const StartRequest& request) {
 
   std::vector<std::string> argv_strings{request.package.executable};
   argv_strings.insert(argv_strings.end(), request.package.args.begin(), request.package.args.end());
-  std::vector<std::string> env_strings = BuildEnv(request.env);
+  std::vector<std::string> env_strings = BuildEnv(env);
   std::vector<char*> argv = CStrings(argv_strings);
   std::vector<char*> envp = CStrings(env_strings);
   pid_t pid = -1;
@@ -254,13 +337,15 @@ Status ProcessLauncher::Start(const StartRequest& request) {
   if (rc != 0) {
     ::close(out[0]);
     ::close(err[0]);
+    remove_files();
     return InternalError("spawn " + request.package.executable + ": " + strerror(rc));
   }
   FLOG_INFO(Log(), "started chaincode process ccid=%s pid=%d path=%s", request.ccid, pid,
             request.package.executable);
   auto tail = std::make_shared<LogTail>();
   auto child =
-      std::make_shared<Child>(request.ccid, pid, out[0], err[0], request.on_exit, tail);
+      std::make_shared<Child>(request.ccid, pid, out[0], err[0], request.on_exit, tail,
+                              std::move(*files_dir));
   std::lock_guard<std::mutex> lock(mu_);
   children_[request.ccid] = std::move(child);
   tails_[request.ccid] = std::move(tail);

@@ -9,6 +9,11 @@
 // lines are forwarded into the peer log ("[mycc:1.0] line" under module "chaincode.process").
 // One owned thread per child forwards the output and then reaps the child.
 //
+// StartRequest.files are written under a fresh private directory (mkdtemp in $TMPDIR, mode
+// 0700; files 0600, at <dir>/<absolute path>); env entries whose value is one of the files'
+// paths are rewritten to the written copy. The directory is removed when the child exits (or
+// when it cannot be started).
+//
 // Stop sends SIGTERM, waits `grace_period`, then SIGKILL, and waits for the exit. The
 // destructor stops every child still running.
 //
@@ -40,8 +45,8 @@ class ProcessLauncher : public Launcher {
   ProcessLauncher(const ProcessLauncher&) = delete;
   ProcessLauncher& operator=(const ProcessLauncher&) = delete;
 
-  // InvalidArgument for an empty executable; Internal "spawn /path: <errno text>" when the
-  // executable cannot be started.
+  // InvalidArgument for an empty executable or a relative file path; Internal "spawn /path:
+  // <errno text>" when the executable cannot be started, or when the files cannot be written.
   Status Start(const StartRequest& request) override;
   Status Stop(const std::string& ccid) override;
   StatusOr<int> Wait(const std::string& ccid, std::chrono::milliseconds timeout) override;

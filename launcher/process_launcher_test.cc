@@ -147,5 +147,46 @@ TEST(MapPackageProviderTest, LooksUpByCcid) {
   EXPECT_TRUE(p.GetPackage("b:1").status().IsNotFound());
 }
 
+TEST(ProcessLauncherTest, WritesFilesPrivatelyRewritesEnvPathsAndRemovesThemOnExit) {
+  LogCapture logs;
+  ProcessLauncher launcher;
+  StartRequest r = Shell("files:1.0",
+                         "echo key=$(cat $CORE_TLS_CLIENT_KEY_PATH) path=$CORE_TLS_CLIENT_KEY_PATH; "
+                         "stat -c mode=%a $CORE_TLS_CLIENT_KEY_PATH; "
+                         "stat -c dirmode=%a $(dirname $(dirname $(dirname $(dirname "
+                         "$CORE_TLS_CLIENT_KEY_PATH)))); "
+                         "echo other=$OTHER; sleep 0.2");
+  r.files = {{"/etc/hyperledger/fabric/client.key", "S3CR3T"},
+             {"/etc/hyperledger/fabric/peer.crt", "ROOT"}};
+  r.env = {"CORE_TLS_CLIENT_KEY_PATH=/etc/hyperledger/fabric/client.key", "OTHER=/etc/hosts"};
+  ASSERT_TRUE(launcher.Start(r).ok());
+  auto code = launcher.Wait("files:1.0", 10s);
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 0);
+  EXPECT_TRUE(logs.Contains("key=S3CR3T path=/"));
+  EXPECT_FALSE(logs.Contains("path=/etc/hyperledger"));
+  EXPECT_TRUE(logs.Contains("[files:1.0] mode=600"));
+  EXPECT_TRUE(logs.Contains("[files:1.0] dirmode=700"));
+  EXPECT_TRUE(logs.Contains("other=/etc/hosts"));
+  // The directory is gone once the exit is published... allow the reaper thread to finish.
+  std::string path;
+  for (const auto& line : launcher.LastLogLines("files:1.0")) {
+    if (size_t p = line.find("path="); p != std::string::npos) {
+      path = line.substr(p + 5);
+    }
+  }
+  ASSERT_FALSE(path.empty());
+  ASSERT_TRUE(launcher.Stop("files:1.0").ok());
+  EXPECT_NE(::access(path.c_str(), F_OK), 0) << path;
+}
+
+TEST(ProcessLauncherTest, RefusesRelativeFilePaths) {
+  ProcessLauncher launcher;
+  StartRequest r = Shell("files:1.0", "true");
+  r.files = {{"client.key", "x"}};
+  Status s = launcher.Start(r);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s;
+}
+
 }  // namespace
 }  // namespace fabric::launcher

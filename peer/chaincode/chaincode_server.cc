@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/chaincode/chaincode_server.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include <grpcpp/grpcpp.h>
 
 #include "common/logging/logging.h"
+#include "common/protoutil/unmarshal.h"
+#include "fabric/status_macros.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 
 namespace fabric::chaincode {
@@ -28,16 +31,86 @@ class GrpcChaincodeStream : public ChaincodeStream {
   ServerStream* const stream_;
 };
 
+// Fabric's accesscontrol interceptor: the first message must be a REGISTER for the ccid the
+// stream's TLS client certificate was generated for. On failure the chaincode gets ERROR and
+// the stream ends (Recv returns false); failure() then holds the reason.
+class AuthenticatingStream : public ChaincodeStream {
+ public:
+  AuthenticatingStream(ChaincodeStream& inner, const Authenticator& auth, std::string client_cert)
+      : inner_(inner), auth_(auth), client_cert_(std::move(client_cert)) {}
+  bool Send(const protos::ChaincodeMessage& msg) override { return inner_.Send(msg); }
+  bool Recv(protos::ChaincodeMessage* msg) override {
+    if (!inner_.Recv(msg)) {
+      return false;
+    }
+    if (checked_) {
+      return true;
+    }
+    checked_ = true;
+    failure_ = Check(*msg);
+    if (failure_.ok()) {
+      return true;
+    }
+    FLOG_WARN(Log(), "refused chaincode stream: %s", failure_.message());
+    protos::ChaincodeMessage error;
+    error.set_type(protos::ChaincodeMessage::ERROR);
+    error.set_payload(std::string(failure_.message()));
+    error.set_txid(msg->txid());
+    (void)inner_.Send(error);
+    return false;
+  }
+  const Status& failure() const { return failure_; }
+
+ private:
+  Status Check(const protos::ChaincodeMessage& msg) const {
+    if (msg.type() != protos::ChaincodeMessage::REGISTER) {
+      return PermissionDeniedError("first message from chaincode is " +
+                                   protos::ChaincodeMessage::Type_Name(msg.type()) +
+                                   ", not REGISTER");
+    }
+    auto id = protoutil::Unmarshal<protos::ChaincodeID>(msg.payload(), "REGISTER ChaincodeID");
+    if (!id.ok()) {
+      return PermissionDeniedError(id.status().message());
+    }
+    return auth_.Authenticate(id->name(), client_cert_);
+  }
+
+  ChaincodeStream& inner_;
+  const Authenticator& auth_;
+  const std::string client_cert_;
+  bool checked_ = false;
+  Status failure_;
+};
+
+// The PEM certificate the client presented in the TLS handshake; empty without one.
+std::string ClientCertificatePem(const grpc::ServerContext& context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr) {
+    return "";
+  }
+  std::vector<grpc::string_ref> pem = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+  return pem.empty() ? "" : std::string(pem.front().data(), pem.front().size());
+}
+
 }  // namespace
 
 class ChaincodeServer::Service : public protos::ChaincodeSupport::Service {
  public:
-  explicit Service(ChaincodeSupport& support) : support_(support) {}
+  Service(ChaincodeSupport& support, const Authenticator* auth) : support_(support), auth_(auth) {}
 
   grpc::Status Register(grpc::ServerContext* context, ServerStream* stream) override {
     FLOG_DEBUG(Log(), "chaincode connected from %s", context->peer());
     GrpcChaincodeStream adapter(stream);
-    Status s = support_.HandleChaincodeStream(adapter);
+    Status s;
+    if (auth_ != nullptr) {
+      AuthenticatingStream checked(adapter, *auth_, ClientCertificatePem(*context));
+      s = support_.HandleChaincodeStream(checked);
+      if (!checked.failure().ok()) {
+        s = checked.failure();
+      }
+    } else {
+      s = support_.HandleChaincodeStream(adapter);
+    }
     if (!s.ok()) {
       return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
     }
@@ -46,21 +119,57 @@ class ChaincodeServer::Service : public protos::ChaincodeSupport::Service {
 
  private:
   ChaincodeSupport& support_;
+  const Authenticator* const auth_;
 };
 
 struct ChaincodeServer::Impl {
-  explicit Impl(ChaincodeSupport& support) : service(support) {}
+  Impl(ChaincodeSupport& support, const Authenticator* auth) : service(support, auth) {}
   Service service;
   std::unique_ptr<grpc::Server> server;
   std::once_flag shutdown_once;
 };
 
+namespace {
+
+// Server credentials for the TLS listener: a server certificate issued by the chaincode CA,
+// client certificates required and verified against that CA.
+StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
+    const ChaincodeServer::Options& options) {
+  std::vector<std::string> hosts;
+  auto add = [&hosts](const std::string& h) {
+    if (!h.empty() && h != "0.0.0.0" && h != "[::]" &&
+        std::find(hosts.begin(), hosts.end(), h) == hosts.end()) {
+      hosts.push_back(h);
+    }
+  };
+  add(options.listen_address.substr(0, options.listen_address.rfind(':')));
+  for (const std::string& h : options.tls_hosts) {
+    add(h);
+  }
+  add("localhost");
+  add("127.0.0.1");
+  auto pair = options.authenticator->NewServerCertKeyPair(hosts);
+  if (!pair.ok()) {
+    return pair.status().Annotate("chaincode listener TLS certificate");
+  }
+  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = options.authenticator->ca_cert_pem();
+  ssl.pem_key_cert_pairs.push_back({pair->key_pem, pair->cert_pem});
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
+
 StatusOr<std::unique_ptr<ChaincodeServer>> ChaincodeServer::Start(const Options& options,
                                                                   ChaincodeSupport& support) {
-  auto impl = std::make_unique<Impl>(support);
+  auto impl = std::make_unique<Impl>(support, options.authenticator);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (options.authenticator != nullptr) {
+    ASSIGN_OR_RETURN(credentials, TlsCredentials(options));
+  }
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(options.listen_address, credentials, &port);
   builder.RegisterService(&impl->service);
   builder.SetMaxReceiveMessageSize(options.max_message_size);
   builder.SetMaxSendMessageSize(options.max_message_size);
@@ -80,7 +189,8 @@ StatusOr<std::unique_ptr<ChaincodeServer>> ChaincodeServer::Start(const Options&
   if (host.empty() || host == "0.0.0.0" || host == "[::]") {
     host = "127.0.0.1";
   }
-  FLOG_INFO(Log(), "chaincode listener on %s:%d", host, port);
+  FLOG_INFO(Log(), "chaincode listener on %s:%d%s", host, port,
+            options.authenticator != nullptr ? " with TLS (client certificates required)" : "");
   return std::unique_ptr<ChaincodeServer>(new ChaincodeServer(std::move(impl), port, host));
 }
 

@@ -8,6 +8,14 @@
 // pings without calls and down to `min_client_ping_interval` (gRPC's default policy would
 // answer such pings with GOAWAY too_many_pings).
 //
+// TLS (peer.tls.enabled): with an Authenticator, the listener serves a server certificate
+// issued by the peer's ephemeral chaincode CA (SANs: the listen host, `tls_hosts`, localhost,
+// 127.0.0.1; Fabric 1.4 peer/node/start.go createChaincodeServer does the same) and requires
+// client certificates issued by that CA. The first message of each stream must be REGISTER
+// whose ChaincodeID the stream's client certificate was generated for (Fabric's
+// accesscontrol interceptor); otherwise the chaincode gets ERROR ("TLS client certificate does
+// not belong to chaincode mycc:1.0") and the stream ends with PERMISSION_DENIED.
+//
 // Thread-safety: Shutdown may be called from any thread; it is idempotent.
 
 #pragma once
@@ -15,8 +23,10 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fabric/status.h"
+#include "peer/chaincode/authenticator.h"
 #include "peer/chaincode/chaincode_support.h"
 
 namespace fabric::chaincode {
@@ -30,9 +40,14 @@ class ChaincodeServer {
     std::chrono::milliseconds keepalive_time{7200000};
     std::chrono::milliseconds keepalive_timeout{20000};
     int max_message_size = 100 * 1024 * 1024;
+    // Non-null: serve TLS as described above. Borrowed; must outlive the server.
+    const Authenticator* authenticator = nullptr;
+    // More host names or IPs for the server certificate (the chaincode address's host).
+    std::vector<std::string> tls_hosts;
   };
 
-  // Starts serving. Unavailable "listen on <address> failed" when the address cannot be bound.
+  // Starts serving. Unavailable "listen on <address> failed" when the address cannot be bound;
+  // Internal when the TLS server certificate cannot be issued.
   static StatusOr<std::unique_ptr<ChaincodeServer>> Start(const Options& options,
                                                           ChaincodeSupport& support);
   ~ChaincodeServer();

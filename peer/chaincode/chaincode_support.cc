@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/chaincode/chaincode_support.h"
 
+#include <absl/strings/escaping.h>
 #include <absl/strings/str_format.h>
 
 #include "common/logging/logging.h"
@@ -114,6 +115,9 @@ Status ChaincodeSupport::StartRuntime(const std::string& ccid,
   }
   request.env = {"CORE_CHAINCODE_ID_NAME=" + ccid, "CORE_PEER_ADDRESS=" + address,
                  std::string("CORE_PEER_TLS_ENABLED=") + (options_.tls_enabled ? "true" : "false")};
+  if (options_.tls_enabled) {
+    RETURN_IF_ERROR(AddTlsMaterial(ccid, request));
+  }
   request.env.insert(request.env.end(), options_.extra_env.begin(), options_.extra_env.end());
   std::shared_ptr<HandlerRegistry> registry = registry_;
   request.on_exit = [registry, ccid, state](int code) {
@@ -123,6 +127,25 @@ Status ChaincodeSupport::StartRuntime(const std::string& ccid,
   };
   FLOG_INFO(Log(), "launching chaincode ccid=%s", ccid);
   return launcher_.Start(request);
+}
+
+Status ChaincodeSupport::AddTlsMaterial(const std::string& ccid,
+                                        launcher::StartRequest& request) {
+  // Fabric 1.4 core/chaincode/container_runtime.go: TLSClientKeyPath etc.
+  static constexpr char kKeyPath[] = "/etc/hyperledger/fabric/client.key";
+  static constexpr char kCertPath[] = "/etc/hyperledger/fabric/client.crt";
+  static constexpr char kRootPath[] = "/etc/hyperledger/fabric/peer.crt";
+  if (options_.authenticator == nullptr) {
+    return FailedPreconditionError("TLS is enabled but the peer has no chaincode CA");
+  }
+  ASSIGN_OR_RETURN(CertKeyPair pair, options_.authenticator->Generate(ccid));
+  request.files[kKeyPath] = absl::Base64Escape(pair.key_pem);
+  request.files[kCertPath] = absl::Base64Escape(pair.cert_pem);
+  request.files[kRootPath] = options_.authenticator->ca_cert_pem();
+  request.env.push_back(std::string("CORE_TLS_CLIENT_KEY_PATH=") + kKeyPath);
+  request.env.push_back(std::string("CORE_TLS_CLIENT_CERT_PATH=") + kCertPath);
+  request.env.push_back(std::string("CORE_PEER_TLS_ROOTCERT_FILE=") + kRootPath);
+  return Status::OK();
 }
 
 namespace {

@@ -10,7 +10,8 @@
 //   auto completed = support.Execute(params, "mycc:1.0", input, ExecuteType::kTransaction);
 //
 // Launch(ccid): reuses a registered chaincode; otherwise the first caller starts its runtime
-// through the Launcher (env CORE_CHAINCODE_ID_NAME, CORE_PEER_ADDRESS, CORE_PEER_TLS_ENABLED)
+// through the Launcher (env CORE_CHAINCODE_ID_NAME, CORE_PEER_ADDRESS, CORE_PEER_TLS_ENABLED,
+// and with TLS a per-launch client certificate, see ChaincodeSupportOptions::tls_enabled)
 // and every concurrent caller waits for the same REGISTER, up to the startup timeout. A
 // chaincode that does not register in time is stopped.
 //
@@ -32,6 +33,7 @@
 #include "fabric/status.h"
 #include "launcher/launcher.h"
 #include "peer/chaincode.pb.h"
+#include "peer/chaincode/authenticator.h"
 #include "peer/chaincode/chaincode_stream.h"
 #include "peer/chaincode/handler.h"
 #include "peer/chaincode/handler_registry.h"
@@ -55,7 +57,13 @@ struct ChaincodeSupportOptions {
   // The chaincode listener address given to chaincodes (CORE_PEER_ADDRESS); may be set later
   // with SetPeerAddress.
   std::string peer_address;
+  // peer.tls.enabled: each launch gets a fresh client certificate from `authenticator` (which
+  // must then be set, and is borrowed): env CORE_PEER_TLS_ENABLED=true,
+  // CORE_TLS_CLIENT_KEY_PATH, CORE_TLS_CLIENT_CERT_PATH (base64 of PEM, as Fabric 1.4 writes
+  // them), CORE_PEER_TLS_ROOTCERT_FILE (the chaincode CA, PEM), as StartRequest.files at
+  // /etc/hyperledger/fabric/{client.key,client.crt,peer.crt}.
   bool tls_enabled = false;
+  Authenticator* authenticator = nullptr;
   // More "KEY=value" entries for launched chaincodes (CORE_PEER_LOCALMSPID, ...).
   std::vector<std::string> extra_env;
   // chaincode.startuptimeout, chaincode.executetimeout (Fabric: values < 1 s mean 30 s).
@@ -119,6 +127,8 @@ class ChaincodeSupport : public ChaincodeInvoker {
 
  private:
   Status StartRuntime(const std::string& ccid, const std::shared_ptr<LaunchState>& state);
+  // Adds the TLS env and files of one launch of `ccid` to `request`.
+  Status AddTlsMaterial(const std::string& ccid, launcher::StartRequest& request);
   void KeepaliveLoop(std::stop_token stop);
 
   const ChaincodeSupportOptions options_;

@@ -87,6 +87,11 @@ struct ChannelRuntime {
   std::unique_ptr<deliverclient::DeliverClient> deliver_client;
 };
 
+// "host" of "host:port" ("" for "").
+std::string HostOf(const std::string& address) {
+  return address.substr(0, address.rfind(':'));
+}
+
 StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const PeerConfig& c) {
   if (!c.tls_enabled) {
     return grpc::InsecureServerCredentials();
@@ -132,6 +137,8 @@ struct PeerNode::Impl {
   std::unique_ptr<launcher::Launcher> launcher;
   std::unique_ptr<NodePackageProvider> package_provider;
   std::unique_ptr<LedgerQueryExecutors> query_executors;
+  // With peer.tls.enabled: the ephemeral chaincode CA (Fabric 1.4 accesscontrol).
+  std::unique_ptr<chaincode::Authenticator> chaincode_ca;
   std::unique_ptr<chaincode::ChaincodeSupport> support;
   std::unique_ptr<chaincode::ChaincodeServer> chaincode_server;
   std::unique_ptr<ChaincodeSupportExecutor> executor;
@@ -226,6 +233,10 @@ Status PeerNode::Impl::StartChaincodeSupport() {
   copts.startup_timeout = config.startup_timeout;
   copts.execute_timeout = config.execute_timeout;
   copts.tls_enabled = config.tls_enabled;
+  if (config.tls_enabled) {
+    ASSIGN_OR_RETURN(chaincode_ca, chaincode::Authenticator::Create());
+    copts.authenticator = chaincode_ca.get();
+  }
   copts.extra_env = {"CORE_PEER_LOCALMSPID=" + config.local_msp_id};
   copts.channel_ledgers = query_executors.get();
   copts.is_system_chaincode = [this](const std::string& name) { return registry.IsSysCC(name); };
@@ -242,6 +253,8 @@ Status PeerNode::Impl::StartChaincodeSupport() {
   support = std::make_unique<chaincode::ChaincodeSupport>(copts, *launcher, *package_provider);
   chaincode::ChaincodeServer::Options sopts;
   sopts.listen_address = config.chaincode_listen_address;
+  sopts.authenticator = chaincode_ca.get();
+  sopts.tls_hosts = {HostOf(config.chaincode_address), HostOf(config.address)};
   auto server_or = chaincode::ChaincodeServer::Start(sopts, *support);
   if (!server_or.ok()) {
     return server_or.status().Annotate("chaincode listener (CORE_PEER_CHAINCODELISTENADDRESS)");
@@ -255,6 +268,13 @@ Status PeerNode::Impl::StartChaincodeSupport() {
             config.launcher == LauncherKind::kDocker    ? "docker"
             : config.launcher == LauncherKind::kProcess ? "process"
                                                         : "dev mode");
+  if (chaincode_ca != nullptr && config.launcher == LauncherKind::kDev) {
+    // Fabric 1.4 does the same: the listener trusts only certificates the peer mints at launch.
+    FLOG_WARN(logger,
+              "dev mode with TLS: the chaincode listener requires client certificates issued by "
+              "the peer at launch, so chaincodes started by hand cannot register; run dev mode "
+              "with CORE_PEER_TLS_ENABLED=false");
+  }
   executor = std::make_unique<ChaincodeSupportExecutor>(*support, *metrics);
   endorser = std::make_unique<endorser::Endorser>(
       endorser::Endorser::Options{}, endorser::Endorser::Deps{*channels, registry, *acl, *packages,

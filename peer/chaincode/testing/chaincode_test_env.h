@@ -28,6 +28,7 @@ class ChaincodeTestEnv : public ledger::testing::LedgerFixture {
     support_ = std::make_unique<ChaincodeSupport>(options_, launcher, packages_);
     ChaincodeServer::Options so;
     so.listen_address = "127.0.0.1:0";
+    so.authenticator = options_.tls_enabled ? options_.authenticator : nullptr;
     auto server = ChaincodeServer::Start(so, *support_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
