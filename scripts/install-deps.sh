@@ -13,6 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev zlib1g-dev
   # chaincode containers and images
   docker.io debootstrap
+  # integration/compose (Debian's compose v1; `docker compose` v2 is used too when present)
+  docker-compose
 )
 
 missing=()

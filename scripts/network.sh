@@ -5,6 +5,7 @@
 # launcher, so chaincode runs in containers (host networking) built through the Docker API.
 #
 #   scripts/network.sh up      generate crypto + genesis blocks (if missing) and start the nodes
+#   scripts/network.sh generate  only the crypto material and genesis blocks (compose uses them)
 #   scripts/network.sh down    stop the nodes and remove this network's chaincode containers
 #   scripts/network.sh clean   down + remove the network's files and its chaincode images
 #   scripts/network.sh env ORG print the `export` lines for the Admin CLI of ORG (1 or 2)
@@ -163,6 +164,10 @@ case "${1:-}" in
     remove_images
     rm -rf "$dir"
     log "removed $dir"
+    ;;
+  generate)
+    generate
+    log "material in $dir"
     ;;
   start|stop)
     case "${2:-}" in
