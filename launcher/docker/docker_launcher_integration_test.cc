@@ -4,7 +4,7 @@
 // a source package in fabric-cpp/ccenv, launched through the real ChaincodeSupport +
 // HandlerRegistry, invoked against a real ledger; crash and relaunch; peer restart with a
 // cached image and stale containers; stale-package rebuild; startup timeout; build failure;
-// concurrent launches.
+// concurrent launches; chaincode TLS with the uploaded per-launch certificate.
 //
 // Needs a running engine (scripts/lib/docker-engine.sh) and the images (scripts/build-images.sh);
 // scripts/test.sh does both. Without an engine the tests skip loudly, unless
@@ -22,6 +22,7 @@
 #include "launcher/docker/chaincode_package.h"
 #include "launcher/docker/docker_launcher.h"
 #include "launcher/docker/testing/sample_packages.h"
+#include "peer/chaincode/authenticator.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
 
 namespace fabric::launcher::docker {
@@ -109,6 +110,7 @@ class DockerLauncherIntegrationTest : public chaincode::testing::ChaincodeTestEn
 
   std::unique_ptr<DockerLauncher> launcher_;
   std::unique_ptr<DockerClient> client_;
+  std::unique_ptr<chaincode::Authenticator> ca_;
 };
 
 TEST_F(DockerLauncherIntegrationTest, BuildsLaunchesAndInvokesAbstoreFromSourcePackage) {
@@ -149,6 +151,28 @@ TEST_F(DockerLauncherIntegrationTest, BuildsLaunchesAndInvokesAbstoreFromSourceP
   ASSERT_TRUE(launcher_->Stop("abstore:1.0").ok());
   EXPECT_TRUE(ContainersOf("abstore:1.0").empty());
   EXPECT_FALSE(launcher_->IsRunning("abstore:1.0"));
+}
+
+TEST_F(DockerLauncherIntegrationTest, AbstoreRegistersOverTlsWithUploadedLaunchCertificate) {
+  // peer.tls.enabled: client.key, client.crt (base64 PEM) and peer.crt are uploaded into the
+  // container at /etc/hyperledger/fabric, and the listener accepts only that certificate.
+  auto ca = chaincode::Authenticator::Create();
+  ASSERT_TRUE(ca.ok()) << ca.status();
+  ca_ = std::move(*ca);  // outlives the listener (TearDown)
+  auto pkg = testing::AbstorePackage();
+  ASSERT_TRUE(pkg.ok()) << pkg.status();
+  AddPackage("abstore:1.0", *pkg);
+  options_.startup_timeout = 300s;  // includes a first-time image build
+  options_.tls_enabled = true;
+  options_.authenticator = ca_.get();
+  StartSupport(*launcher_);
+  InitAbstore("abstore:1.0");
+  auto tx = NewTx("move");
+  auto r = Invoke(*tx, "abstore:1.0", {"invoke", "a", "b", "10"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status(), 200) << r->message();
+  server_->Shutdown();
+  ASSERT_TRUE(launcher_->Stop("abstore:1.0").ok());
 }
 
 TEST_F(DockerLauncherIntegrationTest, KilledContainerIsRelaunchedByTheNextInvoke) {
