@@ -14,9 +14,8 @@
 // info` works, again with the abstore sample in its container (two GetStates, two PutStates),
 // as endorse_docker_* and peer_docker_rss_mib. Also prints "# load ..." comment lines with the
 // load average. BENCH_SECONDS (default 3) sets each phase's length; runtime about 40 s (process)
-// plus 40 s (Docker).
+// plus 40 s (Docker; BENCH_ENDORSE_DOCKER=0 skips it).
 
-#include <grpcpp/grpcpp.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -30,6 +29,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <grpcpp/grpcpp.h>
 
 #include "bench/endorse/endorse_peer.h"
 #include "common/msp/x509_signing_identity.h"
@@ -83,10 +84,11 @@ PhaseResult Drive(protos::Endorser::Stub& stub, const std::vector<protos::Signed
   size_t next = 0;
   int outstanding = 0;
   const auto t0 = Clock::now();
-  const auto stop_issuing = t0 + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(max_seconds));
+  const auto stop_issuing =
+      t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(max_seconds));
   auto scheduled = [&](size_t i) {
-    return t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i / rate));
+    return t0 +
+           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i / rate));
   };
   auto issue = [&](Clock::time_point start) {
     auto* c = new Call;
@@ -123,7 +125,8 @@ PhaseResult Drive(protos::Endorser::Stub& stub, const std::vector<protos::Signed
     lat.push_back(std::chrono::duration<double, std::milli>(Clock::now() - c->start).count());
     if (!c->status.ok() || c->response.response().status() != 200) {
       if (r.errors++ == 0) {
-        r.first_error = c->status.ok() ? c->response.response().message() : c->status.error_message();
+        r.first_error =
+            c->status.ok() ? c->response.response().message() : c->status.error_message();
       }
     }
     delete c;
@@ -149,8 +152,9 @@ std::vector<protos::SignedProposal> Presign(const fabric::msp::SigningIdentity& 
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     std::string k = "k" + std::to_string((*key)++ % 1000);
-    std::vector<std::string> args = cc == "getput" ? std::vector<std::string>{"invoke", k}
-                                                   : std::vector<std::string>{"invoke", "a", "b", "1"};
+    std::vector<std::string> args = cc == "getput"
+                                        ? std::vector<std::string>{"invoke", k}
+                                        : std::vector<std::string>{"invoke", "a", "b", "1"};
     out.push_back(TestPeer::MakeSigned(user, endorser::testing::kChannel, cc, args));
   }
   return out;
@@ -169,7 +173,7 @@ long VmHwmKib(pid_t pid) {
 
 struct PeerChild {
   pid_t pid = -1;
-  int to_child = -1;    // closing it stops the peer
+  int to_child = -1;  // closing it stops the peer
   FILE* from_child = nullptr;
 };
 
@@ -283,7 +287,10 @@ int main(int argc, char** argv) {
     return fabric::bench::RunEndorsePeer(argv[2]);
   }
   int rc = RunMode("process", "endorse", "peer_rss_mib");
-  if (system("docker info >/dev/null 2>&1") == 0) {
+  const char* docker = getenv("BENCH_ENDORSE_DOCKER");
+  if (docker != nullptr && std::string(docker) == "0") {
+    std::printf("# endorse_docker_*: skipped, BENCH_ENDORSE_DOCKER=0\n");
+  } else if (system("docker info >/dev/null 2>&1") == 0) {
     rc |= RunMode("docker", "endorse_docker", "peer_docker_rss_mib");
   } else {
     std::printf("# endorse_docker_*: skipped, docker info fails\n");

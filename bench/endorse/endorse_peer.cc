@@ -2,12 +2,13 @@
 
 #include "bench/endorse/endorse_peer.h"
 
-#include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <memory>
+
+#include <grpcpp/grpcpp.h>
 
 #include "common/logging/logging.h"
 #include "fabric/status_macros.h"
