@@ -105,7 +105,8 @@ StatusOr<std::string> WriteFiles(const StartRequest& request, std::vector<std::s
     return std::string();
   }
   const char* tmp = ::getenv("TMPDIR");
-  std::string dir = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/fabric-cc-XXXXXX";
+  std::string dir =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/fabric-cc-XXXXXX";
   if (::mkdtemp(dir.data()) == nullptr) {
     return InternalError("mkdtemp " + dir + ": " + strerror(errno));
   }
@@ -343,9 +344,8 @@ Status ProcessLauncher::Start(const StartRequest& request) {
   FLOG_INFO(Log(), "started chaincode process ccid=%s pid=%d path=%s", request.ccid, pid,
             request.package.executable);
   auto tail = std::make_shared<LogTail>();
-  auto child =
-      std::make_shared<Child>(request.ccid, pid, out[0], err[0], request.on_exit, tail,
-                              std::move(*files_dir));
+  auto child = std::make_shared<Child>(request.ccid, pid, out[0], err[0], request.on_exit, tail,
+                                       std::move(*files_dir));
   std::lock_guard<std::mutex> lock(mu_);
   children_[request.ccid] = std::move(child);
   tails_[request.ccid] = std::move(tail);

@@ -150,12 +150,13 @@ TEST(MapPackageProviderTest, LooksUpByCcid) {
 TEST(ProcessLauncherTest, WritesFilesPrivatelyRewritesEnvPathsAndRemovesThemOnExit) {
   LogCapture logs;
   ProcessLauncher launcher;
-  StartRequest r = Shell("files:1.0",
-                         "echo key=$(cat $CORE_TLS_CLIENT_KEY_PATH) path=$CORE_TLS_CLIENT_KEY_PATH; "
-                         "stat -c mode=%a $CORE_TLS_CLIENT_KEY_PATH; "
-                         "stat -c dirmode=%a $(dirname $(dirname $(dirname $(dirname "
-                         "$CORE_TLS_CLIENT_KEY_PATH)))); "
-                         "echo other=$OTHER; sleep 0.2");
+  StartRequest r =
+      Shell("files:1.0",
+            "echo key=$(cat $CORE_TLS_CLIENT_KEY_PATH) path=$CORE_TLS_CLIENT_KEY_PATH; "
+            "stat -c mode=%a $CORE_TLS_CLIENT_KEY_PATH; "
+            "stat -c dirmode=%a $(dirname $(dirname $(dirname $(dirname "
+            "$CORE_TLS_CLIENT_KEY_PATH)))); "
+            "echo other=$OTHER; sleep 0.2");
   r.files = {{"/etc/hyperledger/fabric/client.key", "S3CR3T"},
              {"/etc/hyperledger/fabric/peer.crt", "ROOT"}};
   r.env = {"CORE_TLS_CLIENT_KEY_PATH=/etc/hyperledger/fabric/client.key", "OTHER=/etc/hosts"};

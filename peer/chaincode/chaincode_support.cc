@@ -129,8 +129,7 @@ Status ChaincodeSupport::StartRuntime(const std::string& ccid,
   return launcher_.Start(request);
 }
 
-Status ChaincodeSupport::AddTlsMaterial(const std::string& ccid,
-                                        launcher::StartRequest& request) {
+Status ChaincodeSupport::AddTlsMaterial(const std::string& ccid, launcher::StartRequest& request) {
   // Fabric 1.4 core/chaincode/container_runtime.go: TLSClientKeyPath etc.
   static constexpr char kKeyPath[] = "/etc/hyperledger/fabric/client.key";
   static constexpr char kCertPath[] = "/etc/hyperledger/fabric/client.crt";

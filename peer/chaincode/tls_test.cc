@@ -132,7 +132,8 @@ TEST_F(ChaincodeTlsTest, RegisterIsAcceptedOnlyForTheCcidTheCertificateWasIssued
   ASSERT_TRUE(other.ok());
   Outcome refused = RegisterWith(&*other, "mycc:1.0");
   EXPECT_EQ(refused.reply.type(), Msg::ERROR);
-  EXPECT_EQ(refused.reply.payload(), "TLS client certificate does not belong to chaincode mycc:1.0");
+  EXPECT_EQ(refused.reply.payload(),
+            "TLS client certificate does not belong to chaincode mycc:1.0");
   EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(refused.status.error_message(),
             "TLS client certificate does not belong to chaincode mycc:1.0");

@@ -88,9 +88,7 @@ struct ChannelRuntime {
 };
 
 // "host" of "host:port" ("" for "").
-std::string HostOf(const std::string& address) {
-  return address.substr(0, address.rfind(':'));
-}
+std::string HostOf(const std::string& address) { return address.substr(0, address.rfind(':')); }
 
 StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const PeerConfig& c) {
   if (!c.tls_enabled) {
