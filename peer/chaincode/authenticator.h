@@ -47,8 +47,10 @@ class Authenticator {
   struct Options {
     // How long a generated client certificate is accepted for REGISTER (Fabric's mapper TTL).
     std::chrono::milliseconds ttl{std::chrono::minutes(10)};
-    // Validity of issued certificates (Fabric's tlsgen: 1 day from now).
-    std::chrono::hours validity{24};
+    // Validity of the CA and issued certificates from now. Long, so that a peer that runs for
+    // months still serves a valid listener certificate; the CA key never leaves memory and
+    // client certificates are accepted for REGISTER only within `ttl`.
+    std::chrono::hours validity{24 * 365 * 10};
     // The clock for TTL checks; tests inject one.
     std::function<std::chrono::steady_clock::time_point()> now = std::chrono::steady_clock::now;
   };
