@@ -71,18 +71,27 @@ generate() {
   ) || { rm -f "$dir/genesis.block"; die "material generation failed (see $dir/configtxgen.log)"; }
 }
 
+# setsid (a new session, so Ctrl-C in the caller's terminal does not reach the nodes) forks when
+# the caller is a process group leader; the node writes its own pid before exec'ing.
+wait_pidfile() {
+  for _ in $(seq 1 50); do [ -s "$dir/$1.pid" ] && return 0; sleep 0.05; done
+  die "$1 did not start"
+}
+
 running() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
 
 start_orderer() {
   running orderer && { log "orderer already running"; return 0; }
   port_open $ORDERER_PORT && die "port $ORDERER_PORT is in use by another process"
   local ord=$dir/crypto-config/ordererOrganizations/example.com
+  rm -f "$dir/orderer.pid"
   ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$ORDERER_PORT \
   ORDERER_GENERAL_LOCALMSPDIR=$ord/orderers/orderer.example.com/msp \
   ORDERER_GENERAL_LOCALMSPID=OrdererMSP ORDERER_GENERAL_GENESISFILE=$dir/genesis.block \
   ORDERER_FILELEDGER_LOCATION=$dir/orderer-data \
-    setsid "$bin/orderer" start >> "$dir/orderer.log" 2>&1 < /dev/null &
-  echo $! > "$dir/orderer.pid"
+    setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$dir/orderer.pid" "$bin/orderer" start \
+    >> "$dir/orderer.log" 2>&1 < /dev/null &
+  wait_pidfile orderer
   wait_port $ORDERER_PORT orderer "$dir/orderer.log"
   log "orderer.example.com up on 127.0.0.1:$ORDERER_PORT (pid $(cat "$dir/orderer.pid"), log $dir/orderer.log)"
 }
@@ -92,6 +101,7 @@ start_peer() {  # ORG
   running "$name" && { log "$name already running"; return 0; }
   port_open "${PEER_PORT[$n]}" && die "port ${PEER_PORT[$n]} is in use by another process"
   local org=$dir/crypto-config/peerOrganizations/org$n.example.com
+  rm -f "$dir/$name.pid"
   CORE_PEER_ID=peer0.org$n.example.com CORE_PEER_NETWORKID=$netid CORE_PEER_LOCALMSPID=Org${n}MSP \
   CORE_PEER_MSPCONFIGPATH=$org/peers/peer0.org$n.example.com/msp \
   CORE_PEER_LISTENADDRESS=127.0.0.1:${PEER_PORT[$n]} CORE_PEER_ADDRESS=127.0.0.1:${PEER_PORT[$n]} \
@@ -99,8 +109,9 @@ start_peer() {  # ORG
   CORE_PEER_FILESYSTEMPATH=$dir/peer0.org$n-data CORE_CHAINCODE_LAUNCHER=${FABRIC_CHAINCODE_LAUNCHER:-docker} \
   CORE_VM_ENDPOINT=${!vm_var:-${CORE_VM_ENDPOINT:-unix:///var/run/docker.sock}} \
   CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:${OPS_PORT[$n]} FABRIC_CFG_PATH=$dir \
-    setsid "$bin/peer" node start >> "$dir/$name.log" 2>&1 < /dev/null &
-  echo $! > "$dir/$name.pid"
+    setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$dir/$name.pid" "$bin/peer" node start \
+    >> "$dir/$name.log" 2>&1 < /dev/null &
+  wait_pidfile "$name"
   wait_port "${PEER_PORT[$n]}" "peer0.org$n" "$dir/$name.log"
   log "peer0.org$n.example.com up on 127.0.0.1:${PEER_PORT[$n]} (pid $(cat "$dir/$name.pid"), log $dir/$name.log)"
 }

@@ -46,6 +46,7 @@ export PEER1_OPS_PORT=$((9443 + off)) PEER2_PORT=$((9051 + off)) PEER2_CC_PORT=$
 export PEER2_OPS_PORT=$((9444 + off))
 cleanup() {
   local rc=$?
+  set +e
   [ $rc -ne 0 ] && dc logs --tail=30 2>&1 | tail -n 80
   dc down -v --timeout 15 > /dev/null 2>&1 || true
   local ids

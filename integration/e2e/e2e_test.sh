@@ -33,6 +33,7 @@ T0=$(date +%s)
 
 cleanup() {
   local rc=$?
+  set +e
   [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null
   if [ $rc -ne 0 ]; then
     for f in orderer peer0org1 peer0org2; do

@@ -26,6 +26,7 @@ CC_PID=
 fail() { echo "interop: FAIL $*" >&2; exit 1; }
 cleanup() {
   local rc=$?
+  set +e
   [ -n "$CC_PID" ] && kill "$CC_PID" 2>/dev/null
   if [ $rc -ne 0 ]; then
     echo "---- peer0org1.log (tail)"; tail -n 30 "$FABRIC_NETWORK_DIR/peer0org1.log" 2>/dev/null || true
