@@ -337,43 +337,17 @@ const char kChaincodeUsage[] =
 }  // namespace
 
 int RunChaincode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    out << kChaincodeUsage;
-    return args.empty() ? 1 : 0;
-  }
-  Command cmd("chaincodeCmd", out, err);
-  cmd.AddOrdererFlags();
-  AddChaincodeFlags(cmd.flags());
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (Status s = cmd.flags().Parse(rest); !s.ok()) {
-    err << "Error: " << s.message() << "\n\nFlags:\n" << cmd.flags().Usage();
-    return 1;
-  }
-  const std::string& sub = args[0];
-  Status s;
-  if (sub == "package") {
-    s = Package(cmd);
-  } else if (sub == "install") {
-    s = Install(cmd);
-  } else if (sub == "instantiate") {
-    s = Deploy(cmd, false);
-  } else if (sub == "upgrade") {
-    s = Deploy(cmd, true);
-  } else if (sub == "invoke") {
-    s = Invoke(cmd);
-  } else if (sub == "query") {
-    s = Query(cmd);
-  } else if (sub == "list") {
-    s = List(cmd);
-  } else {
-    err << "Error: unknown command \"" << sub << "\" for \"peer chaincode\"\n" << kChaincodeUsage;
-    return 1;
-  }
-  if (!s.ok()) {
-    err << "Error: " << s.message() << "\n";
-    return 1;
-  }
-  return 0;
+  static const std::vector<Subcommand> kSubcommands = {
+      {"package", Package},
+      {"install", Install},
+      {"instantiate", [](Command& cmd) { return Deploy(cmd, false); }},
+      {"upgrade", [](Command& cmd) { return Deploy(cmd, true); }},
+      {"invoke", Invoke},
+      {"query", Query},
+      {"list", List},
+  };
+  return RunSubcommand("chaincode", "chaincodeCmd", kChaincodeUsage, AddChaincodeFlags,
+                       kSubcommands, args, out, err);
 }
 
 }  // namespace fabric::cli

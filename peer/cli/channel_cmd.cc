@@ -262,39 +262,11 @@ const char kChannelUsage[] =
 }  // namespace
 
 int RunChannel(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    out << kChannelUsage;
-    return args.empty() ? 1 : 0;
-  }
-  Command cmd("channelCmd", out, err);
-  cmd.AddOrdererFlags();
-  AddChannelFlags(cmd.flags());
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (Status s = cmd.flags().Parse(rest); !s.ok()) {
-    err << "Error: " << s.message() << "\n\nFlags:\n" << cmd.flags().Usage();
-    return 1;
-  }
-  const std::string& sub = args[0];
-  Status s;
-  if (sub == "create") {
-    s = Create(cmd);
-  } else if (sub == "join") {
-    s = Join(cmd);
-  } else if (sub == "list") {
-    s = List(cmd);
-  } else if (sub == "fetch") {
-    s = Fetch(cmd);
-  } else if (sub == "getinfo") {
-    s = GetInfo(cmd);
-  } else {
-    err << "Error: unknown command \"" << sub << "\" for \"peer channel\"\n" << kChannelUsage;
-    return 1;
-  }
-  if (!s.ok()) {
-    err << "Error: " << s.message() << "\n";
-    return 1;
-  }
-  return 0;
+  static const std::vector<Subcommand> kSubcommands = {
+      {"create", Create}, {"join", Join}, {"list", List}, {"fetch", Fetch}, {"getinfo", GetInfo},
+  };
+  return RunSubcommand("channel", "channelCmd", kChannelUsage, AddChannelFlags, kSubcommands,
+                       args, out, err);
 }
 
 }  // namespace fabric::cli

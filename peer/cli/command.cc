@@ -237,4 +237,34 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   return 1;
 }
 
+int RunSubcommand(const std::string& group, const std::string& module, const char* usage,
+                  const std::function<void(FlagSet&)>& add_flags,
+                  const std::vector<Subcommand>& subcommands, const std::vector<std::string>& args,
+                  std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    out << usage;
+    return args.empty() ? 1 : 0;
+  }
+  Command cmd(module, out, err);
+  cmd.AddOrdererFlags();
+  add_flags(cmd.flags());
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (Status s = cmd.flags().Parse(rest); !s.ok()) {
+    err << "Error: " << s.message() << "\n\nFlags:\n" << cmd.flags().Usage();
+    return 1;
+  }
+  for (const Subcommand& sub : subcommands) {
+    if (args[0] != sub.name) {
+      continue;
+    }
+    if (Status s = sub.run(cmd); !s.ok()) {
+      err << "Error: " << s.message() << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  err << "Error: unknown command \"" << args[0] << "\" for \"peer " << group << "\"\n" << usage;
+  return 1;
+}
+
 }  // namespace fabric::cli

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -84,5 +85,19 @@ std::string FormatResponse(const protos::Response& response);
 // The commands. `args` are the words after "peer channel" / "peer chaincode".
 int RunChannel(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunChaincode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// One subcommand of a command group ("install" of `peer chaincode`) and what runs it.
+struct Subcommand {
+  const char* name;
+  std::function<Status(Command&)> run;
+};
+
+// Runs `peer <group> <subcommand> [flags]`: prints `usage` for no arguments (exit 1) or
+// --help (exit 0), parses the orderer flags and those `add_flags` adds, runs the subcommand
+// named by args[0] and prints "Error: <message>" when it fails. Returns the exit code.
+int RunSubcommand(const std::string& group, const std::string& module, const char* usage,
+                  const std::function<void(FlagSet&)>& add_flags,
+                  const std::vector<Subcommand>& subcommands, const std::vector<std::string>& args,
+                  std::ostream& out, std::ostream& err);
 
 }  // namespace fabric::cli
