@@ -7,6 +7,9 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   g++ cmake make pkg-config git ca-certificates
+  # the fuzz build (scripts/test.sh): libFuzzer is clang-only; its runtime
+  # (libclang_rt.fuzzer) ships in libclang-rt-14-dev
+  clang libclang-rt-14-dev
   # libraries
   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   libleveldb-dev libsnappy-dev libcurl4-openssl-dev libssl-dev openssl nlohmann-json3-dev
