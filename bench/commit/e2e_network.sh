@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The network bench_commit's e2e_tps runs against, on real processes in WORK: cryptogen and
+# configtxgen material (blocks of up to 500 transactions, 200 ms batch timeout), the solo
+# orderer, peer0.org1 and peer0.org2 (`peer node start`, process launcher), channel mychannel
+# joined by both, the getput chaincode (one GetState + one PutState) installed on both and
+# instantiated with AND('Org1MSP.peer','Org2MSP.peer').
+#   e2e_network.sh up WORK BIN_DIR GETPUT_BINARY   writes WORK/ports: "ORDERER PEER1 PEER2"
+#   e2e_network.sh down WORK                       stops what up started, removes WORK
+set -euo pipefail
+cmd=$1
+WORK=$2
+if [ "$cmd" = down ]; then
+  if [ -f "$WORK/pids" ]; then
+    for p in $(cat "$WORK/pids"); do kill -TERM "$p" 2>/dev/null || true; done
+    for p in $(cat "$WORK/pids"); do
+      for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$p" 2>/dev/null || true
+    done
+  fi
+  rm -rf "$WORK"
+  exit 0
+fi
+BIN=$3
+GETPUT=$4
+BASE=$((30000 + ($$ % 1000) * 10))
+ORDERER_PORT=$BASE
+fail() {
+  echo "e2e_network: $*" >&2
+  for f in orderer peer1 peer2; do echo "---- $f.log (tail)" >&2; tail -15 "$WORK/$f.log" >&2 || true; done
+  exit 1
+}
+wait_port() {
+  for _ in $(seq 1 150); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  fail "port $1 never opened"
+}
+cd "$WORK"
+"$BIN/cryptogen" showtemplate > crypto-config.json
+"$BIN/cryptogen" generate --config crypto-config.json --output crypto-config > /dev/null
+"$BIN/configtxgen" -printDefaultConfig | sed "s/127.0.0.1:7050/127.0.0.1:$ORDERER_PORT/g" |
+  python3 -c 'import json,sys; c=json.load(sys.stdin); c["Orderer"]["BatchTimeout"]="200ms"; c["Orderer"]["BatchSize"]["MaxMessageCount"]=500; json.dump(c,sys.stdout,indent=1)' > configtx.json
+"$BIN/configtxgen" -profile TwoOrgsOrdererGenesis -channelID syschannel \
+  -outputBlock genesis.block -configPath . > gen.log 2>&1 || fail "configtxgen genesis"
+"$BIN/configtxgen" -profile TwoOrgsChannel -channelID mychannel \
+  -outputCreateChannelTx channel.tx -configPath . >> gen.log 2>&1 || fail "configtxgen channel"
+ORD=$WORK/crypto-config/ordererOrganizations/example.com
+ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$ORDERER_PORT \
+ORDERER_GENERAL_LOCALMSPDIR=$ORD/orderers/orderer.example.com/msp ORDERER_GENERAL_LOCALMSPID=OrdererMSP \
+ORDERER_GENERAL_GENESISFILE=$WORK/genesis.block ORDERER_FILELEDGER_LOCATION=$WORK/orderer-data \
+  setsid "$BIN/orderer" start > orderer.log 2>&1 < /dev/null &
+echo $! >> pids
+mkdir -p ccbin && ln -s "$GETPUT" ccbin/getput
+start_peer() {  # start_peer N
+  local n=$1 port=$((BASE + 10 * $1)) org=$WORK/crypto-config/peerOrganizations/org$1.example.com
+  CORE_PEER_ID=peer0.org$n.example.com CORE_PEER_LOCALMSPID=Org${n}MSP \
+  CORE_PEER_MSPCONFIGPATH=$org/peers/peer0.org$n.example.com/msp \
+  CORE_PEER_LISTENADDRESS=127.0.0.1:$port CORE_PEER_ADDRESS=127.0.0.1:$port \
+  CORE_PEER_CHAINCODELISTENADDRESS=127.0.0.1:$((port + 1)) CORE_PEER_FILESYSTEMPATH=$WORK/peer$n-data \
+  CORE_CHAINCODE_LAUNCHER=process CORE_CHAINCODE_PROCESS_BINDIR=$WORK/ccbin \
+  CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:$((port + 2)) FABRIC_CFG_PATH=$WORK \
+  CORE_LOGGING_LEVEL=warning FABRIC_LOGGING_SPEC=warning \
+    setsid "$BIN/peer" node start > peer$n.log 2>&1 < /dev/null &
+  echo $! >> pids
+}
+start_peer 1
+start_peer 2
+wait_port "$ORDERER_PORT"
+wait_port $((BASE + 10))
+wait_port $((BASE + 20))
+as_admin() {  # as_admin N cmd...
+  local n=$1; shift
+  CORE_PEER_LOCALMSPID=Org${n}MSP CORE_PEER_ADDRESS=127.0.0.1:$((BASE + 10 * n)) \
+  CORE_PEER_MSPCONFIGPATH=$WORK/crypto-config/peerOrganizations/org$n.example.com/users/Admin@org$n.example.com/msp \
+    "$BIN/peer" "$@" >> cli.log 2>&1
+}
+O="-o 127.0.0.1:$ORDERER_PORT"
+as_admin 1 channel create $O -c mychannel -f channel.tx --outputBlock mychannel.block || fail "channel create"
+as_admin 1 channel join -b mychannel.block || fail "join peer1"
+as_admin 2 channel join -b mychannel.block || fail "join peer2"
+mkdir -p src/getput && echo "int main() {}" > src/getput/main.cc
+printf 'cmake_minimum_required(VERSION 3.16)\nproject(getput CXX)\n' > src/getput/CMakeLists.txt
+as_admin 1 chaincode package -n getput -v 1.0 -l cpp -p src/getput getput.pak || fail "package"
+as_admin 1 chaincode install getput.pak || fail "install peer1"
+as_admin 2 chaincode install getput.pak || fail "install peer2"
+as_admin 1 chaincode instantiate $O -C mychannel -n getput -v 1.0 -l cpp -c '{"Args":["init"]}' \
+  -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent || fail "instantiate"
+echo "$ORDERER_PORT $((BASE + 10)) $((BASE + 20))" > ports
