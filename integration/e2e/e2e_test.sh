@@ -82,7 +82,7 @@ install() {  # SAMPLE NAME VERSION ORGS...
 }
 running_cc() { docker ps --format '{{.Names}}' | grep -c "^$1" || true; }
 start_proxy() {
-  python3 "$root/integration/e2e/sockproxy.py" "$WORK/docker.sock" /var/run/docker.sock &
+  node "$root/integration/e2e/sockproxy.js" "$WORK/docker.sock" /var/run/docker.sock &
   PROXY_PID=$!
   for _ in $(seq 1 50); do [ -S "$WORK/docker.sock" ] && return 0; sleep 0.1; done
   fail "socket proxy did not start"
@@ -93,6 +93,7 @@ docker info > /dev/null 2>&1 || {
   echo "SKIP: no Docker engine"; exit 0
 }
 docker image inspect fabric-cpp/ccenv > /dev/null 2>&1 || fail "fabric-cpp/ccenv missing: scripts/build-images.sh"
+command -v node > /dev/null 2>&1 || fail "node is not installed (scripts/install-deps.sh adds it; the Docker socket proxy runs on it)"
 start_proxy
 "$NET" up > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; fail "network up"; }
 
