@@ -102,7 +102,7 @@ async function main() {
   if (cres.status !== 'SUCCESS') fail(`orderer broadcast status ${JSON.stringify(cres)}`);
   step(`sent to the orderer ${ordererAddr} with the SDK's Committer: ${cres.status}`);
 
-  const timeout = (p, what) => Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(`timeout waiting for ${what}`)), 30000))]);
+  const timeout = (p, what) => Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(`timeout waiting for ${what}`)), 30000).unref())]);
   const ev = await timeout(committed, 'the commit event');
   if (ev.status !== 'VALID') fail(`transaction committed with status ${ev.status}`);
   step(`EventService: txid ${ev.transactionId} committed ${ev.status} in block ${ev.blockNumber}`);
@@ -127,6 +127,7 @@ async function main() {
   eventer.disconnect();
   eventer2.disconnect();
   step('PASS');
+  process.exit(0);
 }
 
 main().catch((e) => fail(e.stack || e.message));
