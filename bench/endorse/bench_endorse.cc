@@ -12,9 +12,10 @@
 //   peer_rss_mib               the peer process's VmHWM after all phases
 // Always for the getput chaincode as a process (one GetState + one PutState); when `docker
 // info` works, again with the abstore sample in its container (two GetStates, two PutStates),
-// as endorse_docker_* and peer_docker_rss_mib. Also prints "# load ..." comment lines with the
-// load average. BENCH_SECONDS (default 3) sets each phase's length; runtime about 40 s (process)
-// plus 40 s (Docker; BENCH_ENDORSE_DOCKER=0 skips it).
+// as endorse_docker_* and peer_docker_rss_mib; BENCH_ENDORSE_ABSTORE=1 adds abstore as a process
+// (endorse_abstore_*), which separates the container's cost from abstore's extra round trips. Also
+// prints "# load ..." comment lines with the load average. BENCH_SECONDS (default 3) sets each
+// phase's length; runtime about 40 s (process) plus 40 s (Docker; BENCH_ENDORSE_DOCKER=0 skips it).
 
 #include <spawn.h>
 #include <stdlib.h>
@@ -287,6 +288,10 @@ int main(int argc, char** argv) {
     return fabric::bench::RunEndorsePeer(argv[2]);
   }
   int rc = RunMode("process", "endorse", "peer_rss_mib");
+  const char* abstore = getenv("BENCH_ENDORSE_ABSTORE");
+  if (abstore != nullptr && std::string(abstore) == "1") {
+    rc |= RunMode("process-abstore", "endorse_abstore", "peer_abstore_rss_mib");
+  }
   const char* docker = getenv("BENCH_ENDORSE_DOCKER");
   if (docker != nullptr && std::string(docker) == "0") {
     std::printf("# endorse_docker_*: skipped, BENCH_ENDORSE_DOCKER=0\n");

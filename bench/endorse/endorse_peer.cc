@@ -51,6 +51,13 @@ StatusOr<std::unique_ptr<launcher::Launcher>> MakeLauncher(const std::string& mo
     packages.Add(p);
     return std::unique_ptr<launcher::Launcher>(std::move(docker));
   }
+  if (mode == "process-abstore") {  // abstore as a process: separates container costs
+    *ccname = "abstore";
+    *init_args = {"init", "a", "1000000000", "b", "0"};
+    p = launcher::ChaincodePackage::ForExecutable("abstore:1.0", ABSTORE_PATH);
+    packages.Add(p);
+    return std::unique_ptr<launcher::Launcher>(std::make_unique<launcher::ProcessLauncher>());
+  }
   *ccname = "getput";
   *init_args = {"init"};
   p = launcher::ChaincodePackage::ForExecutable("getput:1.0", GETPUT_PATH);

@@ -5,6 +5,7 @@
 // chaincodes, Endorser) behind the sync gRPC EndorserService on 127.0.0.1:0, the real
 // ChaincodeSupport and ChaincodeServer, and one deployed chaincode:
 //   process: the getput chaincode (one GetState + one PutState) through the process launcher;
+//   process-abstore: the abstore sample through the process launcher;
 //   docker:  the abstore sample in its container through DockerLauncher (invoke: two GetStates
 //            and two PutStates).
 // When ready it prints one line to stdout, "READY <port> <network dir> <ccname>", then serves
