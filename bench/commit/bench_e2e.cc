@@ -3,12 +3,17 @@
 #include "bench/commit/bench_e2e.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <unordered_set>
@@ -41,6 +46,36 @@ std::string LoadAverage() {
   std::string a, b, c;
   in >> a >> b >> c;
   return a + " " + b + " " + c;
+}
+
+// CPU seconds (user + system) used so far by process `pid`; 0 if it is gone.
+double CpuSeconds(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t p = stat.rfind(')');
+  if (p == std::string::npos) {
+    return 0;
+  }
+  std::istringstream fields(stat.substr(p + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14 || i == 15) {  // utime, stime
+      ticks += std::atof(f.c_str());
+    }
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The children of `pid` (the chaincode processes a peer launched).
+std::vector<long> Children(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  std::vector<long> out;
+  long c;
+  while (in >> c) {
+    out.push_back(c);
+  }
+  return out;
 }
 
 struct Tx {
@@ -203,6 +238,27 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
       }
     }
   });
+  // CPU of every process of the network: orderer, peers (from e2e_network.sh's pids file),
+  // the peers' chaincodes, and this client.
+  std::vector<long> nodes;
+  {
+    std::ifstream pids(work + "/pids");
+    long pid;
+    while (pids >> pid) {
+      nodes.push_back(pid);
+    }
+  }
+  auto cpu = [&] {
+    double c = 0;
+    for (long pid : nodes) {
+      c += CpuSeconds(pid);
+      for (long cc : Children(pid)) {
+        c += CpuSeconds(cc);
+      }
+    }
+    return std::array<double, 2>{c, CpuSeconds(getpid())};
+  };
+  const auto cpu0 = cpu();
   std::mutex write_mu;
   std::atomic<int> next{0};
   const std::string load = LoadAverage();
@@ -232,6 +288,7 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
   while (counter.valid() + counter.invalid() + failed + rejected < n && Clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
   }
+  const auto cpu1 = cpu();
   broadcast->WritesDone();
   bctx.TryCancel();
   const double secs = std::chrono::duration<double>(counter.last() - start).count();
@@ -239,6 +296,11 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
       "# load %s (e2e: %d tx, %d VALID, %d invalid, %d endorse failures, %d rejected by "
       "the orderer; all endorsed and broadcast after %.2f s)\n",
       load.c_str(), n, counter.valid(), counter.invalid(), failed.load(), rejected.load(), sent_s);
+  std::printf(
+      "# e2e CPU per committed tx: network (orderer, 2 peers, 2 chaincodes) %.0f us, "
+      "client %.0f us\n",
+      (cpu1[0] - cpu0[0]) * 1e6 / std::max(1, counter.valid()),
+      (cpu1[1] - cpu0[1]) * 1e6 / std::max(1, counter.valid()));
   std::printf("e2e_tps %.0f tx/s\n", counter.valid() > 0 ? counter.valid() / secs : 0.0);
   std::fflush(stdout);
   return counter.valid() == n ? 0 : 1;

@@ -23,9 +23,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -56,6 +58,7 @@ struct Call {
 
 struct PhaseResult {
   double tps = 0;
+  double seconds = 0;
   double p50_ms = 0;
   double p99_ms = 0;
   int errors = 0;
@@ -133,6 +136,7 @@ PhaseResult Drive(protos::Endorser::Stub& stub, const std::vector<protos::Signed
     delete c;
   }
   double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.seconds = elapsed;
   r.tps = lat.size() / elapsed;
   std::sort(lat.begin(), lat.end());
   if (!lat.empty()) {
@@ -157,6 +161,36 @@ std::vector<protos::SignedProposal> Presign(const fabric::msp::SigningIdentity& 
                                         ? std::vector<std::string>{"invoke", k}
                                         : std::vector<std::string>{"invoke", "a", "b", "1"};
     out.push_back(TestPeer::MakeSigned(user, endorser::testing::kChannel, cc, args));
+  }
+  return out;
+}
+
+// CPU seconds (user + system) used so far by process `pid`; 0 if it is gone.
+double CpuSeconds(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t p = stat.rfind(')');
+  if (p == std::string::npos) {
+    return 0;
+  }
+  std::istringstream fields(stat.substr(p + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14 || i == 15) {  // utime, stime
+      ticks += std::atof(f.c_str());
+    }
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The children of `pid` (the chaincode processes a peer launched).
+std::vector<long> Children(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  std::vector<long> out;
+  long c;
+  while (in >> c) {
+    out.push_back(c);
   }
   return out;
 }
@@ -258,10 +292,25 @@ int RunMode(const std::string& mode, const std::string& prefix, const std::strin
     size_t n = inflight == 1 ? static_cast<size_t>(secs * 3000) : static_cast<size_t>(secs * 9000);
     auto props = Presign(**user, cc, n, &key);
     std::string load = LoadAverage();
+    std::vector<long> chaincodes = Children(child.pid);
+    auto cpu = [&] {
+      double c = 0;
+      for (long pid : chaincodes) {
+        c += CpuSeconds(pid);
+      }
+      return std::array<double, 3>{CpuSeconds(child.pid), c, CpuSeconds(getpid())};
+    };
+    auto cpu0 = cpu();
     PhaseResult r = Drive(*stub, props, inflight, 0, secs);
+    auto cpu1 = cpu();
     report_errors("closed loop", r);
-    std::printf("# load %s (%s, %d in flight, p50 %.2f ms, p99 %.2f ms)\n", load.c_str(),
-                mode.c_str(), inflight, r.p50_ms, r.p99_ms);
+    const double n_done = r.tps * r.seconds;
+    std::printf(
+        "# load %s (%s, %d in flight, p50 %.2f ms, p99 %.2f ms; CPU per endorsement: "
+        "peer %.0f us, chaincode %.0f us, load generator %.0f us)\n",
+        load.c_str(), mode.c_str(), inflight, r.p50_ms, r.p99_ms,
+        (cpu1[0] - cpu0[0]) * 1e6 / n_done, (cpu1[1] - cpu0[1]) * 1e6 / n_done,
+        (cpu1[2] - cpu0[2]) * 1e6 / n_done);
     std::printf("%s_tps_%d %.0f endorsements/s\n", prefix.c_str(), inflight, r.tps);
     std::fflush(stdout);
   }
