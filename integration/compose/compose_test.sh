@@ -11,7 +11,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-export FABRIC_BUILD_DIR=$(cd "${1:?usage: compose_test.sh BUILD_DIR}" && pwd)
+FABRIC_BUILD_DIR=$(cd "${1:?usage: compose_test.sh BUILD_DIR}" && pwd)
+export FABRIC_BUILD_DIR
 file=$here/docker-compose.yaml
 WORK=$(mktemp -d /tmp/fabric_compose.XXXXXX)
 chmod 755 "$WORK"
@@ -70,9 +71,9 @@ for p in $ORDERER_PORT $PEER1_PORT $PEER2_PORT; do
 done
 echo "compose: orderer and peers up (project $project)"
 
-ORG2=(-e CORE_PEER_LOCALMSPID=Org2MSP -e CORE_PEER_ADDRESS=127.0.0.1:$PEER2_PORT
+ORG2=(-e CORE_PEER_LOCALMSPID=Org2MSP -e CORE_PEER_ADDRESS="127.0.0.1:$PEER2_PORT"
       -e CORE_PEER_MSPCONFIGPATH=/etc/hyperledger/network/crypto-config/peerOrganizations/org2.example.com/users/Admin@org2.example.com/msp)
-O=(-o 127.0.0.1:$ORDERER_PORT)
+O=(-o "127.0.0.1:$ORDERER_PORT")
 run() {  # run [ORG2 exec flags...] -- peer ARGS
   dc exec -T "$@" > "$WORK/out" 2>&1 || { cat "$WORK/out"; fail "exec $*"; }
 }

@@ -18,7 +18,8 @@
 #   e2e_test.sh BUILD_DIR
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-export FABRIC_BUILD_DIR=$(cd "$1" && pwd)
+FABRIC_BUILD_DIR=$(cd "$1" && pwd)
+export FABRIC_BUILD_DIR
 BIN=$FABRIC_BUILD_DIR/bin
 WORK=$(mktemp -d /tmp/fabric_e2e.XXXXXX)
 export FABRIC_NETWORK_DIR=$WORK/net FABRIC_NETWORK_ID=e2e$$
@@ -56,7 +57,9 @@ cli() {
   local n=$1
   shift
   (eval "$("$NET" env "$n")"
-   export CORE_PEER_ADDRESS=$([ "$n" = 1 ] && echo "$P1" || echo "$P2")
+   CORE_PEER_ADDRESS=$P2
+   [ "$n" = 1 ] && CORE_PEER_ADDRESS=$P1
+   export CORE_PEER_ADDRESS
    "$BIN/peer" "$@" > "$WORK/out" 2> "$WORK/err")
 }
 ok() { cli "$@" || { cat "$WORK/out" "$WORK/err"; fail "peer $*"; }; }

@@ -13,7 +13,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-export FABRIC_BUILD_DIR=$(cd "${1:?usage: run.sh BUILD_DIR}" && pwd)
+FABRIC_BUILD_DIR=$(cd "${1:?usage: run.sh BUILD_DIR}" && pwd)
+export FABRIC_BUILD_DIR
 BIN=$FABRIC_BUILD_DIR/bin
 WORK=$(mktemp -d /tmp/fabric_interop.XXXXXX)
 export FABRIC_NETWORK_DIR=$WORK/net FABRIC_NETWORK_ID=interop$$ FABRIC_CHAINCODE_LAUNCHER=dev
