@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include <grpcpp/grpcpp.h>
@@ -101,6 +102,14 @@ int RunEndorsePeer(const std::string& mode) {
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);
+  // BENCH_ENDORSE_MAX_THREADS=n bounds the sync server's threads (a grpc::ResourceQuota, as the
+  // orderer sets one); `peer node start` sets none, so the default measures it as it ships.
+  grpc::ResourceQuota quota("bench_endorse");
+  const char* max_threads = std::getenv("BENCH_ENDORSE_MAX_THREADS");
+  if (max_threads != nullptr && std::atoi(max_threads) > 0) {
+    quota.SetMaxThreads(std::atoi(max_threads));
+    builder.SetResourceQuota(quota);
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) {
     return Fail("endorser server", InternalError("BuildAndStart failed"));
