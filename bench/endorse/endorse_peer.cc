@@ -104,6 +104,8 @@ int RunEndorsePeer(const std::string& mode) {
   builder.RegisterService(&service);
   // BENCH_ENDORSE_MAX_THREADS=n bounds the sync server's threads (a grpc::ResourceQuota, as the
   // orderer sets one); `peer node start` sets none, so the default measures it as it ships.
+  // Measured: with the quota exhausted the sync server refuses calls (RESOURCE_EXHAUSTED, which
+  // bench_endorse counts as failures) rather than queueing them.
   grpc::ResourceQuota quota("bench_endorse");
   const char* max_threads = std::getenv("BENCH_ENDORSE_MAX_THREADS");
   if (max_threads != nullptr && std::atoi(max_threads) > 0) {
