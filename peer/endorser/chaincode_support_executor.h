@@ -27,6 +27,7 @@ class ChaincodeSupportExecutor : public ChaincodeExecutor {
     tx.signed_proposal = params.signed_proposal;
     tx.proposal = params.proposal;
     tx.tx_simulator = params.tx_simulator;
+    tx.query_executor = params.tx_simulator;
     tx.history_query_executor = params.history_query_executor;
     auto msg = support_.Execute(
         tx, ccid, input,
@@ -38,7 +39,9 @@ class ChaincodeSupportExecutor : public ChaincodeExecutor {
     if (!result.response.ParseFromString(msg->payload())) {
       return DataLossError("chaincode " + ccid + " sent a malformed response");
     }
-    if (msg->has_chaincode_event()) {
+    // Only an event the chaincode set (SetEvent gives it a name) goes into the action, as in
+    // Fabric, where the shim sends no ChaincodeEvent otherwise.
+    if (msg->has_chaincode_event() && !msg->chaincode_event().event_name().empty()) {
       result.event = msg->chaincode_event();
     }
     return result;

@@ -139,7 +139,7 @@ struct PeerNode::Impl {
   std::unique_ptr<chaincode::Authenticator> chaincode_ca;
   std::unique_ptr<chaincode::ChaincodeSupport> support;
   std::unique_ptr<chaincode::ChaincodeServer> chaincode_server;
-  std::unique_ptr<ChaincodeSupportExecutor> executor;
+  std::unique_ptr<MeteredChaincodeExecutor> executor;
   std::unique_ptr<endorser::Endorser> endorser;
   std::unique_ptr<MeteredEndorserService> endorser_service;
   std::unique_ptr<ChannelObserver> observer;
@@ -273,7 +273,7 @@ Status PeerNode::Impl::StartChaincodeSupport() {
               "the peer at launch, so chaincodes started by hand cannot register; run dev mode "
               "with CORE_PEER_TLS_ENABLED=false");
   }
-  executor = std::make_unique<ChaincodeSupportExecutor>(*support, *metrics);
+  executor = std::make_unique<MeteredChaincodeExecutor>(*support, *metrics);
   endorser = std::make_unique<endorser::Endorser>(
       endorser::Endorser::Options{}, endorser::Endorser::Deps{*channels, registry, *acl, *packages,
                                                               *local_msp, *signer, *executor});

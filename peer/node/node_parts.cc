@@ -72,38 +72,22 @@ PeerMetrics::PeerMetrics(MetricsRegistry& r)
       blocks_committed(r.NewCounter("ledger_blocks_committed",
                                     "The number of blocks committed by this peer.")) {}
 
-StatusOr<endorser::ExecuteResult> ChaincodeSupportExecutor::Execute(
+StatusOr<endorser::ExecuteResult> MeteredChaincodeExecutor::Execute(
     const endorser::ExecuteParams& params, const std::string& ccid,
     const protos::ChaincodeInput& input, bool init) {
-  chaincode::TxParams tx;
-  tx.channel_id = params.channel_id;
-  tx.tx_id = params.tx_id;
-  tx.signed_proposal = params.signed_proposal;
-  tx.proposal = params.proposal;
-  tx.tx_simulator = params.tx_simulator;
-  tx.query_executor = params.tx_simulator;
-  tx.history_query_executor = params.history_query_executor;
   if (support_.GetHandler(ccid) == nullptr) {
     metrics_.chaincode_launches.Inc();
   }
   auto start = std::chrono::steady_clock::now();
-  auto msg = support_.Execute(
-      tx, ccid, input, init ? chaincode::ExecuteType::kInit : chaincode::ExecuteType::kTransaction);
+  StatusOr<endorser::ExecuteResult> result = inner_.Execute(params, ccid, input, init);
   metrics_.execute_duration.ObserveDuration(std::chrono::steady_clock::now() - start);
-  if (!msg.ok()) {
-    if (msg.status().IsDeadlineExceeded()) {
+  if (!result.ok()) {
+    if (result.status().IsDeadlineExceeded()) {
       metrics_.execute_timeouts.With(ccid).Inc();
     }
     if (support_.GetHandler(ccid) == nullptr) {
       metrics_.chaincode_launch_failures.With(ccid).Inc();
     }
-    return msg.status();
-  }
-  endorser::ExecuteResult result;
-  ASSIGN_OR_RETURN(result.response,
-                   protoutil::Unmarshal<protos::Response>(msg->payload(), "chaincode response"));
-  if (msg->has_chaincode_event() && !msg->chaincode_event().event_name().empty()) {
-    result.event = msg->chaincode_event();
   }
   return result;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Adapters the peer wiring needs between parts:
-//   ChaincodeSupportExecutor  endorser::ChaincodeExecutor over chaincode::ChaincodeSupport
-//                             (counts launches-by-execute and execute latency)
+//   MeteredChaincodeExecutor  endorser::ChaincodeSupportExecutor that also counts
+//                             launches-by-execute, launch failures, timeouts and latency
 //   NodePackageProvider       launcher::PackageProvider over the lscc PackageStore: the
 //                             installed code package (Docker builds it); for the process
 //                             launcher an executable from chaincode.process.binDir
@@ -21,6 +21,7 @@
 #include "launcher/launcher.h"
 #include "peer/chaincode/chaincode_support.h"
 #include "peer/endorser/chaincode_executor.h"
+#include "peer/endorser/chaincode_support_executor.h"
 #include "peer/endorser/endorser_service.h"
 #include "peer/node/metrics.h"
 #include "peer/scc/channel_resources.h"
@@ -41,10 +42,10 @@ struct PeerMetrics {
   Counter& blocks_committed;
 };
 
-class ChaincodeSupportExecutor : public endorser::ChaincodeExecutor {
+class MeteredChaincodeExecutor : public endorser::ChaincodeExecutor {
  public:
-  ChaincodeSupportExecutor(chaincode::ChaincodeSupport& support, PeerMetrics& metrics)
-      : support_(support), metrics_(metrics) {}
+  MeteredChaincodeExecutor(chaincode::ChaincodeSupport& support, PeerMetrics& metrics)
+      : support_(support), inner_(support), metrics_(metrics) {}
   StatusOr<endorser::ExecuteResult> Execute(const endorser::ExecuteParams& params,
                                             const std::string& ccid,
                                             const protos::ChaincodeInput& input,
@@ -52,6 +53,7 @@ class ChaincodeSupportExecutor : public endorser::ChaincodeExecutor {
 
  private:
   chaincode::ChaincodeSupport& support_;
+  endorser::ChaincodeSupportExecutor inner_;
   PeerMetrics& metrics_;
 };
 
