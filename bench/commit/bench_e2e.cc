@@ -21,6 +21,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "bench/common/proc_stats.h"
 #include "common/msp/x509_signing_identity.h"
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/txutils.h"
@@ -39,43 +40,6 @@ constexpr char kChannel[] = "mychannel";
 int EnvInt(const char* name, int def) {
   const char* v = std::getenv(name);
   return v != nullptr ? std::atoi(v) : def;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
-// CPU seconds (user + system) used so far by process `pid`; 0 if it is gone.
-double CpuSeconds(long pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t p = stat.rfind(')');
-  if (p == std::string::npos) {
-    return 0;
-  }
-  std::istringstream fields(stat.substr(p + 2));
-  std::string f;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i) {
-    if (i == 14 || i == 15) {  // utime, stime
-      ticks += std::atof(f.c_str());
-    }
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// The children of `pid` (the chaincode processes a peer launched).
-std::vector<long> Children(long pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
-  std::vector<long> out;
-  long c;
-  while (in >> c) {
-    out.push_back(c);
-  }
-  return out;
 }
 
 struct Tx {

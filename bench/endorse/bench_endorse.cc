@@ -35,6 +35,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "bench/common/proc_stats.h"
 #include "bench/endorse/endorse_peer.h"
 #include "common/msp/x509_signing_identity.h"
 #include "peer/endorser/testing/test_peer.h"
@@ -47,6 +48,10 @@ namespace {
 using namespace fabric;
 using Clock = std::chrono::steady_clock;
 using endorser::testing::TestPeer;
+using bench::Children;
+using bench::CpuSeconds;
+using bench::LoadAverage;
+using bench::PeakRssKib;
 
 struct Call {
   grpc::ClientContext ctx;
@@ -68,13 +73,6 @@ struct PhaseResult {
 double Seconds() {
   const char* s = getenv("BENCH_SECONDS");
   return s != nullptr ? atof(s) : 3.0;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
 }
 
 // Sends `proposals` keeping `inflight` outstanding, or, when rate > 0, at `rate` per second
@@ -166,47 +164,6 @@ std::vector<protos::SignedProposal> Presign(const fabric::msp::SigningIdentity& 
     out.push_back(TestPeer::MakeSigned(user, endorser::testing::kChannel, cc, args));
   }
   return out;
-}
-
-// CPU seconds (user + system) used so far by process `pid`; 0 if it is gone.
-double CpuSeconds(long pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t p = stat.rfind(')');
-  if (p == std::string::npos) {
-    return 0;
-  }
-  std::istringstream fields(stat.substr(p + 2));
-  std::string f;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i) {
-    if (i == 14 || i == 15) {  // utime, stime
-      ticks += std::atof(f.c_str());
-    }
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// The children of `pid` (the chaincode processes a peer launched).
-std::vector<long> Children(long pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
-  std::vector<long> out;
-  long c;
-  while (in >> c) {
-    out.push_back(c);
-  }
-  return out;
-}
-
-long VmHwmKib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) {
-      return atol(line.c_str() + 6);
-    }
-  }
-  return 0;
 }
 
 struct PeerChild {
@@ -327,7 +284,7 @@ int RunMode(const std::string& mode, const std::string& prefix, const std::strin
     std::printf("%s_p50_ms_3000 %.2f ms\n", prefix.c_str(), r.p50_ms);
     std::printf("%s_p99_ms_3000 %.2f ms\n", prefix.c_str(), r.p99_ms);
   }
-  std::printf("%s %.1f MiB\n", rss_name.c_str(), VmHwmKib(child.pid) / 1024.0);
+  std::printf("%s %.1f MiB\n", rss_name.c_str(), PeakRssKib(std::to_string(child.pid)) / 1024.0);
   std::fflush(stdout);
   StopPeer(child);
   return errors > 0 ? 1 : 0;

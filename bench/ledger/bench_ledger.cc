@@ -22,6 +22,7 @@
 
 #include <absl/strings/str_format.h>
 
+#include "bench/common/proc_stats.h"
 #include "peer/ledger/kv_ledger.h"
 #include "peer/ledger/leveldb_util.h"
 #include "peer/ledger/rwset_builder.h"
@@ -144,16 +145,7 @@ double BenchRangeScan(KvLedger& ledger, double seconds) {
   return keys / Seconds(Clock::now() - start);
 }
 
-double PeakRssMib() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) {
-      return std::atof(line.c_str() + 6) / 1024.0;
-    }
-  }
-  return 0;
-}
+double PeakRssMib() { return static_cast<double>(bench::PeakRssKib("self")) / 1024.0; }
 
 int Run() {
   const int blocks = EnvInt("BENCH_LEDGER_BLOCKS", 100);

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// What the benchmarks read from /proc to put figures in context: the load average (a shared
+// 2-core box swings), CPU time per process (steadier than wall-clock rates), the children a
+// peer launched (its chaincodes) and peak RSS. Linux only; each returns a neutral value (empty,
+// 0) when the process or file is gone.
+
+#pragma once
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fabric::bench {
+
+// "1.07 2.43 4.41": the 1, 5 and 15 minute load averages.
+inline std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+// CPU seconds (user + system) used so far by process `pid`; 0 if it is gone.
+inline double CpuSeconds(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t p = stat.rfind(')');  // the command name may contain spaces and parentheses
+  if (p == std::string::npos) {
+    return 0;
+  }
+  std::istringstream fields(stat.substr(p + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14 || i == 15) {  // utime, stime
+      ticks += std::atof(f.c_str());
+    }
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The children of `pid` (e.g. the chaincode processes a peer launched).
+inline std::vector<long> Children(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  std::vector<long> out;
+  long c;
+  while (in >> c) {
+    out.push_back(c);
+  }
+  return out;
+}
+
+// Peak resident set size (VmHWM) of `pid` ("self" for this process) in KiB; 0 if unknown.
+inline long PeakRssKib(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) {
+      return std::atol(line.c_str() + 6);
+    }
+  }
+  return 0;
+}
+
+}  // namespace fabric::bench
