@@ -85,16 +85,8 @@ TEST_F(ChaincodeTlsTest, AbstoreRegistersOverTlsWithItsLaunchCertificateAndServe
   launcher::ProcessLauncher launcher;
   packages_.Add(launcher::ChaincodePackage::ForExecutable("abstore:1.0", ABSTORE_PATH));
   StartSupport(launcher);
-  auto init = NewTx("init");
-  auto m = support_->Execute(init->params, "abstore:1.0", Input({"init", "a", "100", "b", "200"}),
-                             ExecuteType::kInit);
-  ASSERT_TRUE(m.ok()) << m.status();
-  Commit({ledger::testing::FastEndorserTx(kChannel, "init",
-                                          init->sim->GetTxSimulationResults().value())});
-  auto tx = NewTx("move");
-  auto r = Invoke(*tx, "abstore:1.0", {"invoke", "a", "b", "10"});
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->status(), 200);
+  auto tx = AbstoreInitThenTransfer("abstore:1.0");
+  ASSERT_FALSE(HasFailure());
   kvrwset::KVRWSet rw = RwSet(*tx->sim, "abstore");
   ASSERT_EQ(rw.writes_size(), 2);
   EXPECT_EQ(rw.writes(0).value(), "90");

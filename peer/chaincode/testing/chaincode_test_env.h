@@ -106,6 +106,22 @@ class ChaincodeTestEnv : public ledger::testing::LedgerFixture {
     Commit({ledger::testing::FastEndorserTx(kChannel, txid, rw)});
   }
 
+  // Runs the abstore sample's Init(a=100, b=200) under `ccid`, commits it, then invokes a
+  // transfer of 10 from a to b and returns that transaction (its writes: a=90, b=210).
+  std::unique_ptr<Tx> AbstoreInitThenTransfer(const std::string& ccid) {
+    auto init = NewTx("init");
+    auto m = support_->Execute(init->params, ccid, Input({"init", "a", "100", "b", "200"}),
+                               ExecuteType::kInit);
+    EXPECT_TRUE(m.ok()) << m.status();
+    Commit({ledger::testing::FastEndorserTx(kChannel, "init",
+                                            init->sim->GetTxSimulationResults().value())});
+    auto tx = NewTx("move");
+    auto r = Invoke(*tx, ccid, {"invoke", "a", "b", "10"});
+    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r.ok() ? r->status() : 0, 200);
+    return tx;
+  }
+
   ChaincodeSupportOptions options_;
   launcher::MapPackageProvider packages_;
   std::unique_ptr<ChaincodeSupport> support_;
