@@ -102,7 +102,7 @@ StatusOr<ccprovider::ChaincodeData> GetChaincodeData(ledger::QueryExecutor& read
 
 Status CheckInstalledInstantiationPolicy(const PackageStore& packages,
                                          const ccprovider::ChaincodeData& cd) {
-  auto pkg = packages.Get(cd.name(), cd.version());
+  auto pkg = packages.Info(cd.name(), cd.version());
   if (!pkg.ok()) {
     return FailedPreconditionError(absl::StrFormat(
         "cannot retrieve package for chaincode %s/%s, error %s: install it on this peer",

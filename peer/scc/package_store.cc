@@ -80,6 +80,27 @@ StatusOr<InstalledPackage> PackageStore::Get(const std::string& name,
   return pkg;
 }
 
+StatusOr<PackageInfo> PackageStore::Info(const std::string& name,
+                                         const std::string& version) const {
+  std::string path = PathFor(name, version);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return NotFoundError("open " + path + ": no such file or directory");
+  }
+  {
+    std::lock_guard<std::mutex> lock(info_mu_);
+    auto it = info_.find(path);
+    if (it != info_.end()) {
+      return it->second;
+    }
+  }
+  ASSIGN_OR_RETURN(InstalledPackage pkg, Get(name, version));
+  PackageInfo info{std::move(pkg.chaincode_data), std::move(pkg.instantiation_policy)};
+  std::lock_guard<std::mutex> lock(info_mu_);
+  info_.emplace(path, info);
+  return info;
+}
+
 std::vector<InstalledPackage> PackageStore::List() const {
   std::vector<std::string> paths;
   std::error_code ec;

@@ -13,6 +13,8 @@
 
 #pragma once
 
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +37,13 @@ struct InstalledPackage {
   std::string instantiation_policy;
 };
 
+// What the endorser needs of an installed package on every proposal (Fabric 1.4 keeps the same in
+// ccprovider's ccInfoCache, enabled by peer node start).
+struct PackageInfo {
+  ccprovider::ChaincodeData chaincode_data;
+  std::string instantiation_policy;
+};
+
 // Parses installed-package bytes: a SignedChaincodeDeploymentSpec whose
 // chaincode_deployment_spec parses, else a ChaincodeDeploymentSpec. InvalidArgument when
 // neither, or when the spec names no chaincode.
@@ -51,6 +60,11 @@ class PackageStore {
   // NotFound "open <path>: no such file or directory" when not installed; InvalidArgument when
   // the file does not parse.
   StatusOr<InstalledPackage> Get(const std::string& name, const std::string& version) const;
+  // The ChaincodeData and instantiation policy of an installed package; errors as Get. Parsed
+  // once per name.version and then served from memory (installed packages never change:
+  // Put refuses an existing name.version), so the endorser does not read and hash the code
+  // package on every proposal. A package file removed after it was cached reads as NotFound.
+  StatusOr<PackageInfo> Info(const std::string& name, const std::string& version) const;
   // Every installed package that parses, sorted by file name.
   std::vector<InstalledPackage> List() const;
   std::string PathFor(const std::string& name, const std::string& version) const;
@@ -58,6 +72,8 @@ class PackageStore {
 
  private:
   const std::string dir_;
+  mutable std::mutex info_mu_;
+  mutable std::map<std::string, PackageInfo, std::less<>> info_;  // by name.version; info_mu_
 };
 
 }  // namespace fabric::scc
