@@ -10,9 +10,11 @@
 // reply and ends the stream. When the stream ends, every in-flight Execute fails at once with
 // "chaincode stream terminated" and the handler is deregistered; the next Launch relaunches.
 //
-// Threading: ProcessStream runs on the stream's one reader thread and only routes; request
-// handling runs on the pools (INVOKE_CHAINCODE on its own pool, since it blocks on another
-// chaincode's requests); every write goes through Send() under one mutex.
+// Threading: ProcessStream runs on the stream's one reader thread; it routes replies and serves
+// the point requests (GET_STATE, PUT_STATE, DEL_STATE and their metadata forms) itself; range
+// queries, history and rich queries run on the request pool and INVOKE_CHAINCODE on its own
+// pool (it blocks on another chaincode's requests); every write goes through Send() under one
+// mutex.
 //
 // Ownership: created by ChaincodeSupport for each Register stream, shared with the registry
 // and with Execute callers; the stream must outlive ProcessStream (after it returns, Send

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Handler: serving the chaincode's requests against its transaction context (Fabric's
-// Handle* methods in core/chaincode/handler.go). Runs on worker threads.
+// Handle* methods in core/chaincode/handler.go). Runs on the reader thread (point requests) or
+// on worker threads (the rest); see handler.h.
 
 #include <absl/strings/str_format.h>
 
