@@ -97,21 +97,18 @@ int RunEndorsePeer(const std::string& mode) {
   if (!s.ok()) {
     return Fail("deploy", s);
   }
-  endorser::EndorserService service((*peer)->endorser());
+  // BENCH_ENDORSE_WORKERS=n sets the service's worker threads (proposals simulated at once);
+  // unset, the default that `peer node start` ships with.
+  endorser::EndorserService::Options sopts;
+  const char* workers = std::getenv("BENCH_ENDORSE_WORKERS");
+  if (workers != nullptr && std::atoi(workers) > 0) {
+    sopts.workers = std::atoi(workers);
+  }
+  endorser::EndorserService service((*peer)->endorser(), sopts, nullptr);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);
-  // BENCH_ENDORSE_MAX_THREADS=n bounds the sync server's threads (a grpc::ResourceQuota, as the
-  // orderer sets one); `peer node start` sets none, so the default measures it as it ships.
-  // Measured: with the quota exhausted the sync server refuses calls (RESOURCE_EXHAUSTED, which
-  // bench_endorse counts as failures) rather than queueing them.
-  grpc::ResourceQuota quota("bench_endorse");
-  const char* max_threads = std::getenv("BENCH_ENDORSE_MAX_THREADS");
-  if (max_threads != nullptr && std::atoi(max_threads) > 0) {
-    quota.SetMaxThreads(std::atoi(max_threads));
-    builder.SetResourceQuota(quota);
-  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) {
     return Fail("endorser server", InternalError("BuildAndStart failed"));

@@ -2,7 +2,7 @@
 //
 // The peer side of bench_endorse, run in a child process (`bench_endorse --peer process|docker`)
 // so that its RSS is the peer's alone: a TestPeer (cryptogen network, ledger on disk, system
-// chaincodes, Endorser) behind the sync gRPC EndorserService on 127.0.0.1:0, the real
+// chaincodes, Endorser) behind the gRPC EndorserService on 127.0.0.1:0, the real
 // ChaincodeSupport and ChaincodeServer, and one deployed chaincode:
 //   process: the getput chaincode (one GetState + one PutState) through the process launcher;
 //   process-abstore: the abstore sample through the process launcher;

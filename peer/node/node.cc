@@ -141,7 +141,7 @@ struct PeerNode::Impl {
   std::unique_ptr<chaincode::ChaincodeServer> chaincode_server;
   std::unique_ptr<MeteredChaincodeExecutor> executor;
   std::unique_ptr<endorser::Endorser> endorser;
-  std::unique_ptr<MeteredEndorserService> endorser_service;
+  std::unique_ptr<endorser::EndorserService> endorser_service;
   std::unique_ptr<ChannelObserver> observer;
   deliver::CommitterChannels committer_channels;
   std::unique_ptr<deliver::DeliverService> deliver_service;
@@ -277,7 +277,8 @@ Status PeerNode::Impl::StartChaincodeSupport() {
   endorser = std::make_unique<endorser::Endorser>(
       endorser::Endorser::Options{}, endorser::Endorser::Deps{*channels, registry, *acl, *packages,
                                                               *local_msp, *signer, *executor});
-  endorser_service = std::make_unique<MeteredEndorserService>(*endorser, *metrics);
+  endorser_service = std::make_unique<endorser::EndorserService>(
+      *endorser, endorser::EndorserService::Options{}, ProposalMetrics(*metrics));
   return Status::OK();
 }
 

@@ -161,23 +161,25 @@ StatusOr<std::unique_ptr<ledger::QueryExecutor>> LedgerQueryExecutors::NewQueryE
   return l->NewQueryExecutor();
 }
 
-grpc::Status MeteredEndorserService::ProcessProposal(grpc::ServerContext* context,
-                                                     const protos::SignedProposal* request,
-                                                     protos::ProposalResponse* response) {
-  metrics_.proposals_received.Inc();
-  auto start = std::chrono::steady_clock::now();
-  grpc::Status s = inner_.ProcessProposal(context, request, response);
-  metrics_.proposal_duration.ObserveDuration(std::chrono::steady_clock::now() - start);
-  if (!s.ok()) {
-    metrics_.failed_proposals.With(FailureReason(s.error_message())).Inc();
-  } else if (response->response().status() >= 400) {
-    metrics_.failed_proposals
-        .With(response->response().status() >= 500 ? "chaincode_error" : "chaincode_rejected")
-        .Inc();
-  } else {
-    metrics_.successful_proposals.Inc();
-  }
-  return s;
+endorser::EndorserService::Observer ProposalMetrics(PeerMetrics& metrics) {
+  return [&metrics](const grpc::Status& s, const protos::ProposalResponse& response,
+                    std::chrono::steady_clock::duration elapsed) {
+    metrics.proposals_received.Inc();
+    metrics.proposal_duration.ObserveDuration(elapsed);
+    if (!s.ok()) {
+      metrics.failed_proposals
+          .With(s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED
+                    ? "too_many_requests"
+                    : FailureReason(s.error_message()))
+          .Inc();
+    } else if (response.response().status() >= 400) {
+      metrics.failed_proposals
+          .With(response.response().status() >= 500 ? "chaincode_error" : "chaincode_rejected")
+          .Inc();
+    } else {
+      metrics.successful_proposals.Inc();
+    }
+  };
 }
 
 }  // namespace fabric::node

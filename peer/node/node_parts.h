@@ -9,8 +9,7 @@
 //                             (<name>-<version> or <name>) or a prebuilt `chaincode` file in
 //                             the package, extracted under <fileSystemPath>/chaincodes/bin
 //   LedgerQueryExecutors      chaincode::ChannelLedgers over scc::ChannelResources
-//   MeteredEndorserService    protos::Endorser::Service that counts proposals and delegates to
-//                             endorser::EndorserService
+//   ProposalMetrics           the EndorserService observer that counts proposals
 //
 // Ownership: each borrows its dependencies. Thread-safety: all safe for concurrent use.
 
@@ -87,16 +86,7 @@ class LedgerQueryExecutors : public chaincode::ChannelLedgers {
   const scc::ChannelResources& channels_;
 };
 
-class MeteredEndorserService final : public protos::Endorser::Service {
- public:
-  MeteredEndorserService(endorser::Endorser& endorser, PeerMetrics& metrics)
-      : inner_(endorser), metrics_(metrics) {}
-  grpc::Status ProcessProposal(grpc::ServerContext* context, const protos::SignedProposal* request,
-                               protos::ProposalResponse* response) override;
-
- private:
-  endorser::EndorserService inner_;
-  PeerMetrics& metrics_;
-};
+// Counts each answered proposal in `metrics` (received, duration, endorsed or failed by reason).
+endorser::EndorserService::Observer ProposalMetrics(PeerMetrics& metrics);
 
 }  // namespace fabric::node

@@ -31,7 +31,7 @@
 #include "fabric/status.h"
 #include "peer/chaincode_shim.pb.h"
 #include "src/peer_caller.h"
-#include "src/worker_pool.h"
+#include "fabric/worker_pool.h"
 
 namespace fabric::shim::internal {
 
@@ -103,7 +103,7 @@ class Handler final : public PeerCaller {
   std::optional<Status> closed_;  // Set once the stream has ended.
 
   // Last member: destroyed (joined) first.
-  WorkerPool pool_;
+  fabric::WorkerPool pool_;
 };
 
 }  // namespace fabric::shim::internal

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// WorkerPool: runs tasks on at most `max_threads` owned threads, started on demand; up to
+// `max_queued` further tasks wait in FIFO order. TrySubmit never blocks, so a stream reader or a
+// gRPC callback can hand work over without stalling, and a full pool is a refusal the caller can
+// report (the shim's transactions, the peer's proposals).
+//
+// Header-only and dependency-free (part of fabric_base), so the shim and the peer share it.
+//
+// Thread-safety: all methods may be called from any thread. Shutdown (also run by the
+// destructor) destroys queued tasks without running them (outside the pool's lock, so a task's
+// destructor may report the refusal), waits for running ones and joins every thread; it must
+// not be called from a task.
+
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace fabric {
+
+class WorkerPool {
+ public:
+  WorkerPool(int max_threads, int max_queued)
+      : max_threads_(max_threads < 1 ? 1 : max_threads),
+        max_queued_(max_queued < 0 ? 0 : max_queued) {}
+  ~WorkerPool() { Shutdown(); }
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Returns false (and does not run `task`) if the pool is shut down or every worker is busy
+  // and the queue is full.
+  bool TrySubmit(std::function<void()> task) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) {
+      return false;
+    }
+    int waiting = static_cast<int>(queue_.size());
+    if (waiting + running_ >= max_threads_ + max_queued_) {
+      return false;
+    }
+    queue_.push_back(std::move(task));
+    if (idle_ > waiting) {
+      cv_.notify_one();
+    } else if (static_cast<int>(threads_.size()) < max_threads_) {
+      threads_.emplace_back([this] { Loop(); });
+    }
+    return true;
+  }
+
+  // Destroys queued tasks unrun, waits for running tasks to return, joins the threads.
+  // Idempotent.
+  void Shutdown() {
+    std::vector<std::jthread> threads;
+    std::deque<std::function<void()>> dropped;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopped_ = true;
+      dropped.swap(queue_);
+      threads.swap(threads_);
+    }
+    cv_.notify_all();
+    dropped.clear();
+    threads.clear();  // joins
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      ++idle_;
+      cv_.wait(lock, [this] { return stopped_ || !queue_.empty(); });
+      --idle_;
+      if (stopped_) {
+        return;
+      }
+      std::function<void()> task = std::move(queue_.front());
+      queue_.pop_front();
+      ++running_;
+      lock.unlock();
+      task();
+      task = nullptr;
+      lock.lock();
+      --running_;
+    }
+  }
+
+  const int max_threads_;
+  const int max_queued_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  // Guarded by mu_:
+  std::deque<std::function<void()>> queue_;
+  int idle_ = 0;
+  int running_ = 0;
+  bool stopped_ = false;
+  std::vector<std::jthread> threads_;
+};
+
+}  // namespace fabric

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "fabric/worker_pool.h"
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace fabric {
+namespace {
+
+TEST(WorkerPoolTest, RunsEveryTaskOnAtMostMaxThreads) {
+  std::atomic<int> ran{0};
+  std::mutex mu;
+  std::set<std::thread::id> ids;
+  {
+    WorkerPool pool(3, 1000);
+    for (int i = 0; i < 500; ++i) {
+      ASSERT_TRUE(pool.TrySubmit([&] {
+        std::lock_guard<std::mutex> lock(mu);
+        ids.insert(std::this_thread::get_id());
+        ++ran;
+      }));
+    }
+    while (ran.load() < 500) {
+      std::this_thread::yield();
+    }
+  }
+  EXPECT_EQ(ran.load(), 500);
+  EXPECT_LE(ids.size(), 3u);
+}
+
+TEST(WorkerPoolTest, RefusesWhenWorkersAndQueueAreFull) {
+  WorkerPool pool(2, 1);
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::atomic<int> started{0};
+  auto blocker = [&, gate] {
+    ++started;
+    gate.wait();
+  };
+  EXPECT_TRUE(pool.TrySubmit(blocker));
+  EXPECT_TRUE(pool.TrySubmit(blocker));
+  EXPECT_TRUE(pool.TrySubmit(blocker));   // queued
+  EXPECT_FALSE(pool.TrySubmit(blocker));  // two busy, one queued: full
+  release.set_value();
+  pool.Shutdown();
+  EXPECT_FALSE(pool.TrySubmit([] {}));
+}
+
+TEST(WorkerPoolTest, ShutdownDestroysQueuedTasksUnrunSoTheyCanReportIt) {
+  WorkerPool pool(1, 10);
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::promise<void> running;
+  ASSERT_TRUE(pool.TrySubmit([&running, gate] {
+    running.set_value();
+    gate.wait();
+  }));
+  running.get_future().wait();
+  std::atomic<int> ran{0};
+  std::atomic<int> dropped{0};
+  struct Guard {
+    std::atomic<int>* dropped = nullptr;
+    bool done = false;
+    ~Guard() {
+      if (!done) ++*dropped;
+    }
+  };
+  for (int i = 0; i < 4; ++i) {
+    auto guard = std::make_shared<Guard>();
+    guard->dropped = &dropped;
+    ASSERT_TRUE(pool.TrySubmit([guard, &ran] {
+      guard->done = true;
+      ++ran;
+    }));
+  }
+  std::thread releaser([&release] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    release.set_value();
+  });
+  pool.Shutdown();  // waits for the running task; the four queued ones are destroyed unrun
+  releaser.join();
+  EXPECT_EQ(ran.load(), 0);
+  EXPECT_EQ(dropped.load(), 4);
+}
+
+}  // namespace
+}  // namespace fabric
