@@ -8,7 +8,7 @@
 //   PackageStore (<fileSystemPath>/chaincodes), AclProvider, scc::Registry + SystemChaincodes
 //   Launcher (DockerLauncher | ProcessLauncher | DevModeLauncher) + NodePackageProvider
 //   ChaincodeSupport -> ChaincodeServer (chaincodeListenAddress)
-//   MeteredChaincodeExecutor -> Endorser -> MeteredEndorserService
+//   MeteredChaincodeExecutor -> Endorser -> EndorserService (ProposalMetrics observer)
 //   per joined channel: Committer (+ config observer) -> DeliverClient; CommitterChannels
 //   DeliverService; gRPC server (listenAddress: Endorser + Deliver), OperationsServer
 // cscc JoinChain calls back (PeerChannels join hook) to start the new channel's committer and
