@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -52,6 +53,25 @@ inline std::vector<long> Children(long pid) {
   long c;
   while (in >> c) {
     out.push_back(c);
+  }
+  return out;
+}
+
+// Processes named `comm` (as /proc/<pid>/comm shows it), e.g. "chaincode": the executable name
+// chaincode containers run, which are not children of the peer.
+inline std::vector<long> ProcessesNamed(const std::string& comm) {
+  std::vector<long> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    std::ifstream in(entry.path() / "comm");
+    std::string c;
+    if (std::getline(in, c) && c == comm) {
+      out.push_back(std::atol(name.c_str()));
+    }
   }
   return out;
 }

@@ -38,15 +38,21 @@ StatusOr<std::unique_ptr<launcher::Launcher>> MakeLauncher(const std::string& mo
                                                            std::string* ccname,
                                                            std::vector<std::string>* init_args) {
   launcher::ChaincodePackage p;
-  if (mode == "docker") {
+  if (mode == "docker" || mode == "docker-abstore") {
     auto options = launcher::docker::DockerLauncherOptions::FromEnv();
     options.peer_id = "benchendorse";
     options.stop_grace = 1s;
     ASSIGN_OR_RETURN(auto docker, launcher::docker::DockerLauncher::Open(options));
-    ASSIGN_OR_RETURN(p.code_package, launcher::docker::testing::AbstorePackage());
+    if (mode == "docker") {
+      ASSIGN_OR_RETURN(p.code_package, launcher::docker::testing::GetputPackage());
+      *ccname = "getput";
+      *init_args = {"init"};
+    } else {
+      ASSIGN_OR_RETURN(p.code_package, launcher::docker::testing::AbstorePackage());
+      *ccname = "abstore";
+      *init_args = {"init", "a", "1000000000", "b", "0"};
+    }
     p.type = "CPP";
-    *ccname = "abstore";
-    *init_args = {"init", "a", "1000000000", "b", "0"};
     p.ccid = *ccname + ":1.0";
     RETURN_IF_ERROR(docker->EnsureImage(p.ccid, p.code_package).status());
     packages.Add(p);

@@ -39,6 +39,13 @@ StatusOr<std::string> AbstorePackage(const std::string& salt) {
   return Package(std::move(files), salt);
 }
 
+StatusOr<std::string> GetputPackage(const std::string& salt) {
+  std::map<std::string, std::string> files;
+  ASSIGN_OR_RETURN(files["CMakeLists.txt"], Read("launcher/docker/testdata/getput/CMakeLists.txt"));
+  ASSIGN_OR_RETURN(files["main.cc"], Read("bench/endorse/getput_chaincode.cc"));
+  return Package(std::move(files), salt);
+}
+
 StatusOr<std::string> SleeperPackage(const std::string& salt) {
   std::map<std::string, std::string> files;
   ASSIGN_OR_RETURN(files["CMakeLists.txt"], Read("launcher/docker/testdata/sleeper/CMakeLists.txt"));

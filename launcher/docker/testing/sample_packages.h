@@ -14,6 +14,8 @@ namespace fabric::launcher::docker::testing {
 
 StatusOr<std::string> AbstorePackage(const std::string& salt = "");
 StatusOr<std::string> SleeperPackage(const std::string& salt = "");
+// bench/endorse's getput chaincode (one GetState + one PutState per invoke).
+StatusOr<std::string> GetputPackage(const std::string& salt = "");
 StatusOr<std::string> BrokenPackage();
 
 }  // namespace fabric::launcher::docker::testing
