@@ -19,6 +19,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include <absl/strings/str_format.h>
 #include <grpcpp/grpcpp.h>
 
 #include "bench/common/proc_stats.h"
@@ -212,15 +213,17 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
       nodes.push_back(pid);
     }
   }
+  // Per node (orderer, peer1, peer2 in pids order) with its chaincodes, then this client.
   auto cpu = [&] {
-    double c = 0;
+    std::vector<std::array<double, 2>> per_node;
     for (long pid : nodes) {
-      c += CpuSeconds(pid);
+      double chaincodes = 0;
       for (long cc : Children(pid)) {
-        c += CpuSeconds(cc);
+        chaincodes += CpuSeconds(cc);
       }
+      per_node.push_back({CpuSeconds(pid), chaincodes});
     }
-    return std::array<double, 2>{c, CpuSeconds(getpid())};
+    return std::make_pair(per_node, CpuSeconds(getpid()));
   };
   const auto cpu0 = cpu();
   std::mutex write_mu;
@@ -260,11 +263,23 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
       "# load %s (e2e: %d tx, %d VALID, %d invalid, %d endorse failures, %d rejected by "
       "the orderer; all endorsed and broadcast after %.2f s)\n",
       load.c_str(), n, counter.valid(), counter.invalid(), failed.load(), rejected.load(), sent_s);
-  std::printf(
-      "# e2e CPU per committed tx: network (orderer, 2 peers, 2 chaincodes) %.0f us, "
-      "client %.0f us\n",
-      (cpu1[0] - cpu0[0]) * 1e6 / std::max(1, counter.valid()),
-      (cpu1[1] - cpu0[1]) * 1e6 / std::max(1, counter.valid()));
+  {
+    const double per_tx = 1e6 / std::max(1, counter.valid());
+    double network = 0;
+    std::string detail;
+    for (size_t i = 0; i < nodes.size() && i < cpu1.first.size(); ++i) {
+      const double node = (cpu1.first[i][0] - cpu0.first[i][0]) * per_tx;
+      const double cc = (cpu1.first[i][1] - cpu0.first[i][1]) * per_tx;
+      network += node + cc;
+      detail += absl::StrFormat("%s%s %.0f us", detail.empty() ? "" : ", ",
+                                i == 0 ? "orderer" : "peer" + std::to_string(i), node);
+      if (i > 0) {
+        detail += absl::StrFormat(" + chaincode %.0f us", cc);
+      }
+    }
+    std::printf("# e2e CPU per committed tx: network %.0f us (%s), client %.0f us\n", network,
+                detail.c_str(), (cpu1.second - cpu0.second) * per_tx);
+  }
   std::printf("e2e_tps %.0f tx/s\n", counter.valid() > 0 ? counter.valid() / secs : 0.0);
   std::fflush(stdout);
   return counter.valid() == n ? 0 : 1;
