@@ -32,8 +32,14 @@ function(fabric_add_test name)
   add_executable(${name} ${ARG_SRCS})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock_main fabric_warnings)
+  # Tests outside `unit` share fixed resources within their binary (container names, images,
+  # networks): `ctest -j` must not run two of one binary at once.
+  set(_lock "")
+  if(NOT ARG_LABELS STREQUAL "unit")
+    set(_lock RESOURCE_LOCK ${name})
+  endif()
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
-    PROPERTIES LABELS "${ARG_LABELS}"
+    PROPERTIES LABELS "${ARG_LABELS}" ${_lock}
     DISCOVERY_TIMEOUT 60)
 endfunction()
