@@ -3,7 +3,9 @@
 # End to end through real processes: cryptogen + configtxgen material, the solo `orderer`, `peer
 # node start` with the process launcher (abstore as a prebuilt binary), and the `peer` CLI:
 # channel create/join/list/getinfo/fetch, chaincode package/install/instantiate/invoke/query/
-# list, operations /healthz and /metrics. Every process is stopped at exit, pass or fail.
+# list, operations /healthz and /metrics, graceful stop; then the same peer restarted with TLS
+# (Endorser, Deliver and the chaincode listener): query, invoke --waitForEvent, refusals of a
+# plaintext client and of one trusting another CA. Every process is stopped at exit.
 #   peer_cli_e2e.sh BIN_DIR ABSTORE_BINARY
 set -euo pipefail
 BIN=$1
@@ -148,4 +150,43 @@ for _ in $(seq 1 100); do kill -0 "$PEER_PID" 2>/dev/null || break; sleep 0.1; d
 kill -0 "$PEER_PID" 2>/dev/null && fail "peer did not stop within 10 s of SIGTERM"
 wait "$PEER_PID" || fail "peer exited non-zero after SIGTERM"
 expect peer.log "stopped"
+
+echo "== the same peer restarted with TLS on both listeners"
+PTLS=$ORG1/peers/peer0.org1.example.com/tls
+CORE_PEER_ID=peer0.org1.example.com CORE_PEER_LOCALMSPID=Org1MSP \
+CORE_PEER_MSPCONFIGPATH=$ORG1/peers/peer0.org1.example.com/msp \
+CORE_PEER_LISTENADDRESS=127.0.0.1:$PEER_PORT CORE_PEER_ADDRESS=127.0.0.1:$PEER_PORT \
+CORE_PEER_CHAINCODELISTENADDRESS=127.0.0.1:$CC_PORT CORE_PEER_FILESYSTEMPATH=$WORK/peer-data \
+CORE_CHAINCODE_LAUNCHER=process CORE_CHAINCODE_PROCESS_BINDIR=$WORK/ccbin \
+CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:$OPS_PORT FABRIC_CFG_PATH=$WORK \
+CORE_PEER_TLS_ENABLED=true CORE_PEER_TLS_CERT_FILE=$PTLS/server.crt \
+CORE_PEER_TLS_KEY_FILE=$PTLS/server.key CORE_PEER_TLS_ROOTCERT_FILE=$PTLS/ca.crt \
+  "$BIN/peer" node start > peer-tls.log 2>&1 &
+PEER_PID=$!
+PIDS+=($PEER_PID)
+wait_port "$PEER_PORT"
+# The ledger survived the restart; the chaincode is relaunched and registers over TLS with the
+# client certificate the peer issued it.
+tls_env() {
+  CORE_PEER_TLS_ENABLED=true CORE_PEER_TLS_ROOTCERT_FILE=$PTLS/ca.crt \
+  CORE_PEER_TLS_SERVERHOSTOVERRIDE=peer0.org1.example.com "$@"
+}
+tls_env "$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query","a"]}' > out 2> err \
+  || { cat err; tail -20 peer-tls.log; fail "query over TLS"; }
+[ "$(cat out)" = "90" ] || { cat out err; fail "query a = 90 over TLS"; }
+tls_env "$BIN/peer" chaincode invoke $O -C mychannel -n mycc -c '{"Args":["invoke","a","b","5"]}' \
+  --waitForEvent > out 2> err || { cat err; fail "invoke over TLS"; }
+expect err "committed with status (VALID)"
+tls_env "$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query","b"]}' > out 2> err
+[ "$(cat out)" = "215" ] || { cat out err; fail "query b = 215 over TLS"; }
+# A client without TLS, or trusting another CA, cannot connect and is told what to check.
+"$BIN/peer" channel list > out 2> err && fail "plaintext client must not reach a TLS peer"
+expect err "failed to connect to peer 127.0.0.1:$PEER_PORT"
+CORE_PEER_TLS_ENABLED=true \
+CORE_PEER_TLS_ROOTCERT_FILE=$WORK/crypto-config/peerOrganizations/org2.example.com/peers/peer0.org2.example.com/tls/ca.crt \
+CORE_PEER_TLS_SERVERHOSTOVERRIDE=peer0.org1.example.com "$BIN/peer" channel list > out 2> err \
+  && fail "a client trusting org2's TLS CA must not reach org1's peer"
+expect err "TLS is on: check the CA file and the host name"
+kill -TERM "$PEER_PID"
+wait "$PEER_PID" || fail "TLS peer exited non-zero after SIGTERM"
 echo "PASS"
