@@ -19,14 +19,14 @@ bool TransactionContext::Deliver(StatusOr<protos::ChaincodeMessage> outcome) {
     }
     outcome_.emplace(std::move(outcome));
   }
-  cv_.notify_all();
+  outcome_cv_.notify_all();
   return true;
 }
 
 std::optional<StatusOr<protos::ChaincodeMessage>> TransactionContext::WaitForOutcome(
     std::chrono::steady_clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (!cv_.wait_until(lock, deadline, [this] { return outcome_.has_value(); })) {
+  if (!outcome_cv_.wait_until(lock, deadline, [this] { return outcome_.has_value(); })) {
     return std::nullopt;
   }
   return outcome_;
@@ -42,11 +42,14 @@ bool TransactionContext::BeginRequest() {
 }
 
 void TransactionContext::EndRequest() {
+  bool drained = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    --active_requests_;
+    drained = --active_requests_ == 0 && closed_;
   }
-  cv_.notify_all();
+  if (drained) {
+    drained_cv_.notify_all();
+  }
 }
 
 void TransactionContext::Close() {
@@ -54,7 +57,7 @@ void TransactionContext::Close() {
   {
     std::unique_lock<std::mutex> lock(mu_);
     closed_ = true;
-    cv_.wait(lock, [this] { return active_requests_ == 0; });
+    drained_cv_.wait(lock, [this] { return active_requests_ == 0; });
     iterators.swap(iterators_);
   }
   for (auto& [id, it] : iterators) {

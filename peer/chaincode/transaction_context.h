@@ -89,7 +89,10 @@ class TransactionContext {
   const TxParams params_;
   const std::chrono::steady_clock::time_point deadline_;
   std::mutex mu_;
-  std::condition_variable cv_;
+  // Separate so that serving a request never wakes the thread waiting for the outcome (one
+  // spurious wake-up per GET_STATE/PUT_STATE was a third of the peer's futex calls).
+  std::condition_variable outcome_cv_;   // outcome_ set
+  std::condition_variable drained_cv_;   // active_requests_ reached 0 after Close began
   // Guarded by mu_:
   std::optional<StatusOr<protos::ChaincodeMessage>> outcome_;
   bool closed_ = false;
