@@ -75,21 +75,23 @@ Handler::Handler(ChaincodeStream& stream, HandlerRegistry& registry, WorkerPool&
       request_pool_(request_pool),
       invoke_pool_(invoke_pool),
       invoker_(invoker),
-      options_(options) {}
+      options_(options),
+      writer_([this](const protos::ChaincodeMessage& m) { return stream_.Send(m); }) {}
 
 Handler::~Handler() = default;
 
 Status Handler::Send(const protos::ChaincodeMessage& msg) {
-  std::lock_guard<std::mutex> lock(send_mu_);
-  if (closed_) {
-    return UnavailableError("chaincode stream terminated: " + ccid_);
+  switch (writer_.Write(msg)) {
+    case SerialWriter<protos::ChaincodeMessage>::Result::kSent:
+      return Status::OK();
+    case SerialWriter<protos::ChaincodeMessage>::Result::kFailed:
+      // A failed write means the stream is gone: say so the same way as a stream that ended.
+      return UnavailableError("chaincode stream terminated: error sending " +
+                              MessageTypeName(msg.type()) + " to chaincode " + ccid_);
+    case SerialWriter<protos::ChaincodeMessage>::Result::kClosed:
+      break;
   }
-  if (!stream_.Send(msg)) {
-    // A failed write means the stream is gone: say so the same way as a stream that ended.
-    return UnavailableError("chaincode stream terminated: error sending " +
-                            MessageTypeName(msg.type()) + " to chaincode " + ccid_);
-  }
-  return Status::OK();
+  return UnavailableError("chaincode stream terminated: " + ccid_);
 }
 
 Status Handler::ProcessStream() {
@@ -114,10 +116,7 @@ Status Handler::ProcessStream() {
 }
 
 void Handler::Shutdown() {
-  {
-    std::lock_guard<std::mutex> lock(send_mu_);
-    closed_ = true;
-  }
+  writer_.Close();
   if (registered_) {
     registry_.Deregister(ccid_, this);
   }

@@ -28,6 +28,7 @@
 #include <mutex>
 #include <string>
 
+#include "fabric/serial_writer.h"
 #include "fabric/status.h"
 #include "peer/chaincode.pb.h"
 #include "peer/chaincode/chaincode_stream.h"
@@ -80,7 +81,8 @@ class Handler : public std::enable_shared_from_this<Handler> {
   StatusOr<protos::ChaincodeMessage> Execute(const TxParams& params, protos::ChaincodeMessage msg,
                                              std::chrono::steady_clock::time_point deadline);
 
-  // Writes one message; Unavailable once the stream has ended.
+  // Writes one message (or queues it for the thread that is writing); Unavailable once the
+  // stream has ended or a write failed.
   Status Send(const protos::ChaincodeMessage& msg);
 
   // "name:version" as registered; empty before REGISTER. Stable after registration.
@@ -125,9 +127,8 @@ class Handler : public std::enable_shared_from_this<Handler> {
   bool registered_ = false;
   std::atomic<State> state_{State::kCreated};
 
-  std::mutex send_mu_;
-  // Guarded by send_mu_:
-  bool closed_ = false;
+  // Every write; closed when the stream ends.
+  SerialWriter<protos::ChaincodeMessage> writer_;
 };
 
 // "GET_STATE" etc.

@@ -37,6 +37,7 @@ Handler::Handler(Chaincode& chaincode, ChaincodeStream& stream, const HandlerOpt
     : chaincode_(chaincode),
       stream_(stream),
       options_(options),
+      writer_([this](const ChaincodeMessage& m) { return stream_.Write(m); }),
       pool_(options.max_concurrent_transactions, options.max_queued_transactions) {}
 
 Handler::~Handler() { Shutdown(); }
@@ -66,10 +67,7 @@ Status Handler::Serve(const std::string& chaincode_id_name) {
 }
 
 void Handler::Shutdown() {
-  {
-    std::lock_guard<std::mutex> lock(send_mu_);
-    send_closed_ = true;
-  }
+  writer_.Close();
   CloseMailboxes(UnavailableError("handler shut down"));
   pool_.Shutdown();
 }
@@ -190,14 +188,15 @@ void Handler::SendError(const ChaincodeMessage& about, const std::string& text) 
 }
 
 Status Handler::Send(const ChaincodeMessage& msg) {
-  std::lock_guard<std::mutex> lock(send_mu_);
-  if (send_closed_) {
-    return UnavailableError("peer stream closed");
+  switch (writer_.Write(msg)) {
+    case fabric::SerialWriter<ChaincodeMessage>::Result::kSent:
+      return Status::OK();
+    case fabric::SerialWriter<ChaincodeMessage>::Result::kFailed:
+      return UnavailableError("peer stream closed: write failed");
+    case fabric::SerialWriter<ChaincodeMessage>::Result::kClosed:
+      break;
   }
-  if (!stream_.Write(msg)) {
-    return UnavailableError("peer stream closed: write failed");
-  }
-  return Status::OK();
+  return UnavailableError("peer stream closed");
 }
 
 StatusOr<ChaincodeMessage> Handler::Call(const ChaincodeMessage& request) {

@@ -10,8 +10,9 @@
 // READY (the peer refusing the registration) ends it.
 //
 // Threading: Serve() runs on the caller's thread, which is the stream's only reader. Every write
-// goes through Send(), serialised by one mutex; no other lock is held while writing. Workers
-// block in Call() on a per-(channel, txid) mailbox with a deadline.
+// goes through Send() and a SerialWriter (one writer at a time; a thread that finds another
+// writing queues its message for it and returns); no lock is held while writing. Workers block
+// in Call() on a per-(channel, txid) mailbox with a deadline.
 //
 // Ownership: borrows the Chaincode and the stream, which must outlive the Handler.
 
@@ -31,6 +32,7 @@
 #include "fabric/status.h"
 #include "peer/chaincode_shim.pb.h"
 #include "src/peer_caller.h"
+#include "fabric/serial_writer.h"
 #include "fabric/worker_pool.h"
 
 namespace fabric::shim::internal {
@@ -66,8 +68,8 @@ class Handler final : public PeerCaller {
   // PeerCaller.
   StatusOr<protos::ChaincodeMessage> Call(const protos::ChaincodeMessage& request) override;
 
-  // Writes `msg` under the send mutex. Errors: UNAVAILABLE if the write failed or after
-  // Shutdown().
+  // Writes `msg`, or queues it for the thread that is writing. Errors: UNAVAILABLE if this
+  // write failed, or after a failed write or Shutdown().
   Status Send(const protos::ChaincodeMessage& msg);
 
  private:
@@ -94,8 +96,8 @@ class Handler final : public PeerCaller {
   const HandlerOptions options_;
   State state_ = State::kCreated;  // Only touched by the reader thread.
 
-  std::mutex send_mu_;
-  bool send_closed_ = false;  // Guarded by send_mu_.
+  // Every write; closed by Shutdown().
+  fabric::SerialWriter<protos::ChaincodeMessage> writer_;
 
   std::mutex mailbox_mu_;
   // Guarded by mailbox_mu_:

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// SerialWriter: many threads sending on one stream that allows a single writer at a time (a
+// gRPC stream's Write), without making them wait for each other. A thread that finds nobody
+// writing becomes the writer: it writes its message, then every message other threads queued
+// meanwhile, and returns. A thread that finds a writer at work queues its message and returns
+// at once. Under load this turns a lock convoy (one futex sleep and wake per message, about a
+// fifth of the chaincode stream's CPU) into a queue the current writer drains.
+//
+// A queued message is reported sent before it is written; if the stream then fails, the
+// stream's reader sees it end, which is how both ends of the chaincode stream learn of it
+// anyway. Messages are written in the order their Write calls took the lock.
+//
+// Header-only, part of fabric_base (the shim's and the peer's chaincode stream handlers).
+// Thread-safety: Write and Close from any thread; `write` is called by one thread at a time.
+
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <utility>
+
+namespace fabric {
+
+template <typename Message>
+class SerialWriter {
+ public:
+  enum class Result { kSent, kClosed, kFailed };
+
+  // `write` writes one message and returns false when the stream is broken.
+  explicit SerialWriter(std::function<bool(const Message&)> write) : write_(std::move(write)) {}
+  SerialWriter(const SerialWriter&) = delete;
+  SerialWriter& operator=(const SerialWriter&) = delete;
+
+  // kSent: written, or queued for the thread that is writing. kClosed: after Close() or a
+  // failed write (nothing is written then). kFailed: this call's own write failed; the writer
+  // is closed from then on.
+  Result Write(const Message& msg) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (closed_) {
+      return Result::kClosed;
+    }
+    if (writing_) {
+      queue_.push_back(msg);
+      return Result::kSent;
+    }
+    writing_ = true;
+    lock.unlock();
+    bool ok = write_(msg);
+    lock.lock();
+    Result result = ok ? Result::kSent : Result::kFailed;
+    while (ok && !closed_ && !queue_.empty()) {
+      Message next = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      ok = write_(next);
+      lock.lock();
+    }
+    if (!ok) {
+      closed_ = true;
+    }
+    if (closed_) {
+      queue_.clear();
+    }
+    writing_ = false;
+    idle_.notify_all();
+    return result;
+  }
+
+  // Later writes return kClosed; queued messages not yet written are dropped. Waits for a write
+  // in progress to return, so the stream may be destroyed afterwards. Must not be called from
+  // `write`. Idempotent.
+  void Close() {
+    std::unique_lock<std::mutex> lock(mu_);
+    closed_ = true;
+    queue_.clear();
+    idle_.wait(lock, [this] { return !writing_; });
+  }
+
+  bool closed() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return closed_;
+  }
+
+ private:
+  const std::function<bool(const Message&)> write_;
+  mutable std::mutex mu_;
+  std::condition_variable idle_;  // writing_ became false
+  // Guarded by mu_:
+  std::deque<Message> queue_;
+  bool writing_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace fabric

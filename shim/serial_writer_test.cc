@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "fabric/serial_writer.h"
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace fabric {
+namespace {
+
+using Writer = SerialWriter<std::string>;
+
+TEST(SerialWriterTest, EveryMessageIsWrittenOnceByOneWriterAtATime) {
+  std::atomic<int> inside{0};
+  std::atomic<bool> overlap{false};
+  std::mutex mu;
+  std::vector<std::string> written;
+  Writer writer([&](const std::string& m) {
+    if (inside.fetch_add(1) != 0) {
+      overlap = true;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      written.push_back(m);
+    }
+    inside.fetch_sub(1);
+    return true;
+  });
+  std::vector<std::jthread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&writer, t] {
+      for (int i = 0; i < 200; ++i) {
+        // Per thread, messages must come out in the order written.
+        EXPECT_EQ(writer.Write(std::to_string(t) + ":" + std::to_string(i)), Writer::Result::kSent);
+      }
+    });
+  }
+  threads.clear();
+  writer.Close();  // waits for the last drain
+  EXPECT_FALSE(overlap.load());
+  ASSERT_EQ(written.size(), 1600u);
+  std::map<int, int> next;
+  for (const std::string& m : written) {
+    int t = std::stoi(m.substr(0, m.find(':')));
+    int i = std::stoi(m.substr(m.find(':') + 1));
+    EXPECT_EQ(i, next[t]++) << m;
+  }
+}
+
+TEST(SerialWriterTest, AFailedWriteClosesTheWriterAndDropsTheQueue) {
+  std::atomic<int> calls{0};
+  Writer writer([&](const std::string& m) {
+    ++calls;
+    return m != "bad";
+  });
+  EXPECT_EQ(writer.Write("ok"), Writer::Result::kSent);
+  EXPECT_EQ(writer.Write("bad"), Writer::Result::kFailed);
+  EXPECT_TRUE(writer.closed());
+  EXPECT_EQ(writer.Write("after"), Writer::Result::kClosed);
+  EXPECT_EQ(calls.load(), 2);
+}
+
+TEST(SerialWriterTest, CloseWaitsForTheWriteInProgressAndLaterWritesAreRefused) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::atomic<bool> returned{false};
+  std::atomic<bool> once{false};
+  Writer writer([&](const std::string&) {
+    if (!once.exchange(true)) {
+      entered.set_value();
+    }
+    gate.wait();
+    returned = true;
+    return true;
+  });
+  std::jthread w([&] { EXPECT_EQ(writer.Write("slow"), Writer::Result::kSent); });
+  entered.get_future().wait();
+  EXPECT_EQ(writer.Write("queued"), Writer::Result::kSent);  // queued behind "slow"
+  std::jthread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    release.set_value();
+  });
+  writer.Close();
+  EXPECT_TRUE(returned.load());  // Close returned only after the write did
+  EXPECT_EQ(writer.Write("late"), Writer::Result::kClosed);
+}
+
+}  // namespace
+}  // namespace fabric
