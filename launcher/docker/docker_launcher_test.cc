@@ -7,6 +7,7 @@
 #include "launcher/docker/docker_launcher.h"
 
 #include <atomic>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -114,6 +115,10 @@ TEST(DockerLauncherTest, ReusesCachedImageAndReplacesStrayContainerOfSameName) {
   EXPECT_THAT(create_body, HasSubstr("CORE_CHAINCODE_ID_NAME=mycc:1.0"));
   EXPECT_THAT(create_body, HasSubstr(R"("org.fabric-cpp.chaincode.id":"mycc:1.0")"));
   EXPECT_THAT(create_body, HasSubstr(R"("org.fabric-cpp.peer":"dev-peer0.org1.example.com")"));
+  // on_exit runs on the launcher's thread after Wait's waiters are woken, so it may lag Wait.
+  for (int i = 0; i < 500 && exit_code.load() != 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
   EXPECT_EQ(exit_code.load(), 0);
 }
 
