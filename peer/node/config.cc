@@ -2,6 +2,7 @@
 
 #include "peer/node/config.h"
 
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -72,6 +73,19 @@ Key Duration(const char* path, std::chrono::milliseconds PeerConfig::*field) {
           }};
 }
 
+Key Count(const char* path, int PeerConfig::*field) {
+  return {path, [path, field](PeerConfig& c, const std::string& v) -> Status {
+            int n = 0;
+            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+            if (ec != std::errc() || end != v.data() + v.size() || n < 1) {
+              return InvalidArgumentError(
+                  absl::StrFormat("%s: \"%s\" is not a positive whole number", path, v));
+            }
+            c.*field = n;
+            return Status::OK();
+          }};
+}
+
 Status SetLauncher(PeerConfig& c, const std::string& v) {
   if (v == "docker") {
     c.launcher = LauncherKind::kDocker;
@@ -116,6 +130,7 @@ const std::vector<Key>& Keys() {
       Duration("chaincode.executetimeout", &PeerConfig::execute_timeout),
       Duration("chaincode.startuptimeout", &PeerConfig::startup_timeout),
       Str("operations.listenAddress", &PeerConfig::operations_listen_address),
+      Count("peer.limits.concurrency.endorserService", &PeerConfig::endorser_concurrency),
   };
   return keys;
 }

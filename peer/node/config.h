@@ -65,6 +65,9 @@ struct PeerConfig {
   std::chrono::milliseconds execute_timeout{30000};
   std::chrono::milliseconds startup_timeout{300000};
   std::string operations_listen_address = "127.0.0.1:9443";
+  // Proposals in the endorser at once, running or queued; more are refused with
+  // RESOURCE_EXHAUSTED (Fabric 2.x peer.limits.concurrency.endorserService).
+  int endorser_concurrency = 2500;
   std::string orderer_address;  // deliver client override
 };
 

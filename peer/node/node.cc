@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -277,8 +278,11 @@ Status PeerNode::Impl::StartChaincodeSupport() {
   endorser = std::make_unique<endorser::Endorser>(
       endorser::Endorser::Options{}, endorser::Endorser::Deps{*channels, registry, *acl, *packages,
                                                               *local_msp, *signer, *executor});
-  endorser_service = std::make_unique<endorser::EndorserService>(
-      *endorser, endorser::EndorserService::Options{}, ProposalMetrics(*metrics));
+  endorser::EndorserService::Options eopts;
+  eopts.workers = std::min(eopts.workers, config.endorser_concurrency);
+  eopts.max_queued = config.endorser_concurrency - eopts.workers;
+  endorser_service =
+      std::make_unique<endorser::EndorserService>(*endorser, eopts, ProposalMetrics(*metrics));
   return Status::OK();
 }
 

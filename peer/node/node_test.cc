@@ -87,6 +87,20 @@ TEST(PeerConfigTest, BadValuesNameTheKey) {
   EXPECT_NE(l.status().message().find("unknown launcher"), std::string::npos);
   auto f = LoadPeerConfig(MapEnv({}), false, "/no/such/core.json");
   EXPECT_TRUE(f.status().IsNotFound());
+  for (const char* bad : {"0", "-5", "lots", "12x"}) {
+    auto c = LoadPeerConfig(MapEnv({{"CORE_PEER_LIMITS_CONCURRENCY_ENDORSERSERVICE", bad}}), false);
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_NE(c.status().message().find("not a positive whole number"), std::string::npos);
+  }
+}
+
+TEST(PeerConfigTest, EndorserConcurrencyLimitAsFabric2) {
+  auto d = LoadPeerConfig(MapEnv({}), false);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->endorser_concurrency, 2500);
+  auto c = LoadPeerConfig(MapEnv({{"CORE_PEER_LIMITS_CONCURRENCY_ENDORSERSERVICE", "16"}}), false);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->endorser_concurrency, 16);
 }
 
 TEST(MetricsTest, RendersPrometheusText) {
