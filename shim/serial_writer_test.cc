@@ -21,7 +21,12 @@ TEST(SerialWriterTest, EveryMessageIsWrittenOnceByOneWriterAtATime) {
   std::atomic<bool> overlap{false};
   std::mutex mu;
   std::vector<std::string> written;
-  Writer writer([&](const std::string& m) {
+  std::vector<bool> more_flags;
+  Writer writer([&](const std::string& m, bool more) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      more_flags.push_back(more);
+    }
     if (inside.fetch_add(1) != 0) {
       overlap = true;
     }
@@ -46,6 +51,9 @@ TEST(SerialWriterTest, EveryMessageIsWrittenOnceByOneWriterAtATime) {
   writer.Close();  // waits for the last drain
   EXPECT_FALSE(overlap.load());
   ASSERT_EQ(written.size(), 1600u);
+  // A held-back message is always followed by another write; the last one is never held back.
+  ASSERT_EQ(more_flags.size(), 1600u);
+  EXPECT_FALSE(more_flags.back());
   std::map<int, int> next;
   for (const std::string& m : written) {
     int t = std::stoi(m.substr(0, m.find(':')));
@@ -56,7 +64,7 @@ TEST(SerialWriterTest, EveryMessageIsWrittenOnceByOneWriterAtATime) {
 
 TEST(SerialWriterTest, AFailedWriteClosesTheWriterAndDropsTheQueue) {
   std::atomic<int> calls{0};
-  Writer writer([&](const std::string& m) {
+  Writer writer([&](const std::string& m, bool) {
     ++calls;
     return m != "bad";
   });
@@ -73,7 +81,7 @@ TEST(SerialWriterTest, CloseWaitsForTheWriteInProgressAndLaterWritesAreRefused) 
   std::shared_future<void> gate = release.get_future().share();
   std::atomic<bool> returned{false};
   std::atomic<bool> once{false};
-  Writer writer([&](const std::string&) {
+  Writer writer([&](const std::string&, bool) {
     if (!once.exchange(true)) {
       entered.set_value();
     }

@@ -25,6 +25,9 @@ class GrpcChaincodeStream : public ChaincodeStream {
  public:
   explicit GrpcChaincodeStream(ServerStream* stream) : stream_(stream) {}
   bool Send(const protos::ChaincodeMessage& msg) override { return stream_->Write(msg); }
+  bool SendBuffered(const protos::ChaincodeMessage& msg) override {
+    return stream_->Write(msg, grpc::WriteOptions().set_buffer_hint());
+  }
   bool Recv(protos::ChaincodeMessage* msg) override { return stream_->Read(msg); }
 
  private:
@@ -39,6 +42,9 @@ class AuthenticatingStream : public ChaincodeStream {
   AuthenticatingStream(ChaincodeStream& inner, const Authenticator& auth, std::string client_cert)
       : inner_(inner), auth_(auth), client_cert_(std::move(client_cert)) {}
   bool Send(const protos::ChaincodeMessage& msg) override { return inner_.Send(msg); }
+  bool SendBuffered(const protos::ChaincodeMessage& msg) override {
+    return inner_.SendBuffered(msg);
+  }
   bool Recv(protos::ChaincodeMessage* msg) override {
     if (!inner_.Recv(msg)) {
       return false;

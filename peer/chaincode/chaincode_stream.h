@@ -18,6 +18,9 @@ class ChaincodeStream {
   virtual ~ChaincodeStream() = default;
   // False when the stream is broken.
   virtual bool Send(const protos::ChaincodeMessage& msg) = 0;
+  // Sends `msg` when another Send follows at once: the stream may hold it back until then and
+  // send both together (the gRPC stream uses gRPC's buffer hint). The default sends it.
+  virtual bool SendBuffered(const protos::ChaincodeMessage& msg) { return Send(msg); }
   // Blocks for the next message; false at the end of the stream.
   virtual bool Recv(protos::ChaincodeMessage* msg) = 0;
 };

@@ -76,7 +76,9 @@ Handler::Handler(ChaincodeStream& stream, HandlerRegistry& registry, WorkerPool&
       invoke_pool_(invoke_pool),
       invoker_(invoker),
       options_(options),
-      writer_([this](const protos::ChaincodeMessage& m) { return stream_.Send(m); }) {}
+      writer_([this](const protos::ChaincodeMessage& m, bool more) {
+        return more ? stream_.SendBuffered(m) : stream_.Send(m);
+      }) {}
 
 Handler::~Handler() = default;
 

@@ -37,7 +37,9 @@ Handler::Handler(Chaincode& chaincode, ChaincodeStream& stream, const HandlerOpt
     : chaincode_(chaincode),
       stream_(stream),
       options_(options),
-      writer_([this](const ChaincodeMessage& m) { return stream_.Write(m); }),
+      writer_([this](const ChaincodeMessage& m, bool more) {
+        return more ? stream_.WriteBuffered(m) : stream_.Write(m);
+      }),
       pool_(options.max_concurrent_transactions, options.max_queued_transactions) {}
 
 Handler::~Handler() { Shutdown(); }

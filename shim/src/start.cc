@@ -29,6 +29,9 @@ class GrpcStream final : public ChaincodeStream {
       grpc::ClientReaderWriter<protos::ChaincodeMessage, protos::ChaincodeMessage>& stream)
       : stream_(stream) {}
   bool Write(const protos::ChaincodeMessage& msg) override { return stream_.Write(msg); }
+  bool WriteBuffered(const protos::ChaincodeMessage& msg) override {
+    return stream_.Write(msg, grpc::WriteOptions().set_buffer_hint());
+  }
   bool Read(protos::ChaincodeMessage* msg) override { return stream_.Read(msg); }
 
  private:

@@ -29,8 +29,12 @@ class SerialWriter {
  public:
   enum class Result { kSent, kClosed, kFailed };
 
-  // `write` writes one message and returns false when the stream is broken.
-  explicit SerialWriter(std::function<bool(const Message&)> write) : write_(std::move(write)) {}
+  // `write(msg, more)` writes one message and returns false when the stream is broken. `more`
+  // says another message follows at once, so the stream may hold this one back and send both
+  // together (gRPC's buffer hint: one syscall, and one wake-up of the reader on the other end,
+  // for a burst); the last message of a burst always has more == false.
+  explicit SerialWriter(std::function<bool(const Message&, bool more)> write)
+      : write_(std::move(write)) {}
   SerialWriter(const SerialWriter&) = delete;
   SerialWriter& operator=(const SerialWriter&) = delete;
 
@@ -48,14 +52,15 @@ class SerialWriter {
     }
     writing_ = true;
     lock.unlock();
-    bool ok = write_(msg);
+    bool ok = write_(msg, false);  // the queue is empty whenever nobody writes
     lock.lock();
     Result result = ok ? Result::kSent : Result::kFailed;
     while (ok && !closed_ && !queue_.empty()) {
       Message next = std::move(queue_.front());
       queue_.pop_front();
+      const bool more = !queue_.empty();
       lock.unlock();
-      ok = write_(next);
+      ok = write_(next, more);
       lock.lock();
     }
     if (!ok) {
@@ -85,7 +90,7 @@ class SerialWriter {
   }
 
  private:
-  const std::function<bool(const Message&)> write_;
+  const std::function<bool(const Message&, bool more)> write_;
   mutable std::mutex mu_;
   std::condition_variable idle_;  // writing_ became false
   // Guarded by mu_:

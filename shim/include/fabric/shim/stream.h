@@ -4,9 +4,9 @@
 // hosts other than Start's gRPC client: an in-process chaincode served over in-memory streams
 // (as Fabric runs system chaincodes) or a chaincode-as-a-service connection.
 //
-// Thread-safety: the stream's Write is called from several threads, but never concurrently
-// (the handler serialises writes under one mutex); Read is called only from the thread that
-// runs ServeStream. Write and Read may run concurrently with each other.
+// Thread-safety: the stream's Write and WriteBuffered are called from several threads, but never
+// concurrently (the handler has one writer at a time); Read is called only from the thread that
+// runs ServeStream. Writes and Read may run concurrently with each other.
 
 #pragma once
 
@@ -25,6 +25,9 @@ class ChaincodeStream {
   // Both return false once the stream is broken or finished.
   virtual bool Write(const protos::ChaincodeMessage& msg) = 0;
   virtual bool Read(protos::ChaincodeMessage* msg) = 0;
+  // Writes `msg` when another Write follows at once: the stream may hold it back until then and
+  // send both together (Start's gRPC stream uses gRPC's buffer hint). The default writes it.
+  virtual bool WriteBuffered(const protos::ChaincodeMessage& msg) { return Write(msg); }
 };
 
 // Sends REGISTER{ChaincodeID{name = chaincode_id_name}} and serves `chaincode` on the calling
