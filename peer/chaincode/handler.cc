@@ -20,42 +20,32 @@ logging::Logger& Log() {
 
 using Msg = protos::ChaincodeMessage;
 
-bool IsRequest(Msg::Type type) {
+// Where a chaincode request is served. Point reads and writes are answered from the
+// transaction's simulator without waiting on anything else, so the reader thread serves them
+// itself (handing them to a pool cost two thread wake-ups per GetState + PutState transaction);
+// range queries and history, which may read many keys, go to the request pool, and
+// INVOKE_CHAINCODE, which blocks on another chaincode, to its own pool.
+enum class Route { kNotARequest, kInline, kRequestPool, kInvokePool };
+
+Route RouteOf(Msg::Type type) {
   switch (type) {
     case Msg::GET_STATE:
     case Msg::PUT_STATE:
     case Msg::DEL_STATE:
-    case Msg::INVOKE_CHAINCODE:
+    case Msg::GET_STATE_METADATA:
+    case Msg::PUT_STATE_METADATA:
+    case Msg::GET_PRIVATE_DATA_HASH:
+      return Route::kInline;
     case Msg::GET_STATE_BY_RANGE:
     case Msg::GET_QUERY_RESULT:
     case Msg::QUERY_STATE_NEXT:
     case Msg::QUERY_STATE_CLOSE:
     case Msg::GET_HISTORY_FOR_KEY:
-    case Msg::GET_STATE_METADATA:
-    case Msg::PUT_STATE_METADATA:
-    case Msg::GET_PRIVATE_DATA_HASH:
-      return true;
+      return Route::kRequestPool;
+    case Msg::INVOKE_CHAINCODE:
+      return Route::kInvokePool;
     default:
-      return false;
-  }
-}
-
-// Requests answered from the transaction's simulator without waiting on anything else: served
-// on the reader thread itself. Handing them to a pool cost two thread wake-ups per GetState +
-// PutState transaction (one in four of the peer's CPU at 16 transactions in flight); range
-// queries and history (which may read many keys) and INVOKE_CHAINCODE (which blocks) still go
-// to the pools.
-bool ServedInline(Msg::Type type) {
-  switch (type) {
-    case Msg::GET_STATE:
-    case Msg::PUT_STATE:
-    case Msg::DEL_STATE:
-    case Msg::GET_STATE_METADATA:
-    case Msg::PUT_STATE_METADATA:
-    case Msg::GET_PRIVATE_DATA_HASH:
-      return true;
-    default:
-      return false;
+      return Route::kNotARequest;
   }
 }
 
@@ -142,12 +132,13 @@ Status Handler::HandleMessage(protos::ChaincodeMessage& msg) {
     Notify(std::move(msg));
     return Status::OK();
   }
-  if (IsRequest(msg.type()) && ServedInline(msg.type())) {
+  const Route route = RouteOf(msg.type());
+  if (route == Route::kInline) {
     HandleRequest(msg);
     return Status::OK();
   }
-  if (IsRequest(msg.type())) {
-    WorkerPool& pool = msg.type() == Msg::INVOKE_CHAINCODE ? invoke_pool_ : request_pool_;
+  if (route != Route::kNotARequest) {
+    WorkerPool& pool = route == Route::kInvokePool ? invoke_pool_ : request_pool_;
     auto self = shared_from_this();
     if (!pool.Submit([self, m = std::move(msg)] { self->HandleRequest(m); })) {
       return UnavailableError("peer is shutting down");

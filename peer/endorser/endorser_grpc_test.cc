@@ -14,6 +14,7 @@
 #include "peer/chaincode/chaincode_server.h"
 #include "peer/endorser/chaincode_support_executor.h"
 #include "peer/endorser/endorser_service.h"
+#include "peer/endorser/testing/endorser_server.h"
 #include "peer/endorser/testing/test_peer.h"
 
 namespace fabric::endorser {
@@ -45,20 +46,12 @@ class EndorserGrpcTest : public ::testing::Test {
     ASSERT_OK(peer);
     peer_ = std::move(peer).value();
     service_ = std::make_unique<EndorserService>(peer_->endorser());
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    stub_ = protos::Endorser::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    server_ = std::make_unique<testing::EndorserServer>(*service_);
+    ASSERT_NE(server_->server(), nullptr);
   }
 
   void TearDown() override {
-    if (server_) {
-      server_->Shutdown();
-    }
+    server_.reset();
     if (ccserver_) {
       ccserver_->Shutdown();
     }
@@ -69,7 +62,7 @@ class EndorserGrpcTest : public ::testing::Test {
   grpc::Status Call(const protos::SignedProposal& sp, protos::ProposalResponse* out) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return stub_->ProcessProposal(&ctx, sp, out);
+    return server_->stub().ProcessProposal(&ctx, sp, out);
   }
 
   launcher::MapPackageProvider packages_;
@@ -79,8 +72,7 @@ class EndorserGrpcTest : public ::testing::Test {
   std::unique_ptr<ChaincodeSupportExecutor> executor_;
   std::unique_ptr<TestPeer> peer_;
   std::unique_ptr<EndorserService> service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<protos::Endorser::Stub> stub_;
+  std::unique_ptr<testing::EndorserServer> server_;
 };
 
 TEST_F(EndorserGrpcTest, AbstoreDeployInvokeQueryOverGrpc) {

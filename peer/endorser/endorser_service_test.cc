@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "common/msp/testing/status_testing.h"
+#include "peer/endorser/testing/endorser_server.h"
 #include "peer/endorser/testing/test_peer.h"
 
 namespace fabric::endorser {
@@ -72,21 +73,13 @@ class EndorserServiceTest : public ::testing::Test {
           std::lock_guard<std::mutex> lock(observed_mu_);
           observed_.push_back(s.ok() ? r.response().status() : -static_cast<int>(s.error_code()));
         });
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    stub_ = protos::Endorser::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    server_ = std::make_unique<testing::EndorserServer>(*service_);
+    ASSERT_NE(server_->server(), nullptr);
   }
 
   void TearDown() override {
     executor_.Open(true);
-    if (server_) {
-      server_->Shutdown();
-    }
+    server_.reset();
   }
 
   // Sends an invoke with a fresh txid on its own thread.
@@ -97,7 +90,7 @@ class EndorserServiceTest : public ::testing::Test {
       grpc::ClientContext ctx;
       ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
       protos::ProposalResponse resp;
-      grpc::Status s = stub_->ProcessProposal(&ctx, sp, &resp);
+      grpc::Status s = server_->stub().ProcessProposal(&ctx, sp, &resp);
       return std::make_pair(s, resp);
     });
   }
@@ -110,8 +103,7 @@ class EndorserServiceTest : public ::testing::Test {
   GatedExecutor executor_;
   std::unique_ptr<TestPeer> peer_;
   std::unique_ptr<EndorserService> service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<protos::Endorser::Stub> stub_;
+  std::unique_ptr<testing::EndorserServer> server_;
   std::mutex observed_mu_;
   std::vector<int> observed_;  // response status, or -(gRPC code) when not OK
 };

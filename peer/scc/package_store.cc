@@ -65,13 +65,23 @@ Status PackageStore::Put(const std::string& name, const std::string& version,
   return crypto::WriteFileAtomic(path, bytes, 0644);
 }
 
-StatusOr<InstalledPackage> PackageStore::Get(const std::string& name,
-                                             const std::string& version) const {
-  std::string path = PathFor(name, version);
+namespace {
+
+// NotFound "open <path>: no such file or directory" unless the package file exists.
+Status CheckInstalled(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     return NotFoundError("open " + path + ": no such file or directory");
   }
+  return Status::OK();
+}
+
+}  // namespace
+
+StatusOr<InstalledPackage> PackageStore::Get(const std::string& name,
+                                             const std::string& version) const {
+  std::string path = PathFor(name, version);
+  RETURN_IF_ERROR(CheckInstalled(path));
   ASSIGN_OR_RETURN(std::string bytes, crypto::ReadFile(path));
   auto pkg = ParsePackage(bytes);
   if (!pkg.ok()) {
@@ -83,10 +93,7 @@ StatusOr<InstalledPackage> PackageStore::Get(const std::string& name,
 StatusOr<PackageInfo> PackageStore::Info(const std::string& name,
                                          const std::string& version) const {
   std::string path = PathFor(name, version);
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    return NotFoundError("open " + path + ": no such file or directory");
-  }
+  RETURN_IF_ERROR(CheckInstalled(path));
   {
     std::lock_guard<std::mutex> lock(info_mu_);
     auto it = info_.find(path);

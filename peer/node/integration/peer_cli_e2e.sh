@@ -60,14 +60,19 @@ PIDS+=($!)
 wait_port "$ORDERER_PORT"
 
 mkdir -p ccbin && ln -s "$ABSTORE" ccbin/mycc
-CORE_PEER_ID=peer0.org1.example.com CORE_PEER_LOCALMSPID=Org1MSP \
-CORE_PEER_MSPCONFIGPATH=$ORG1/peers/peer0.org1.example.com/msp \
-CORE_PEER_LISTENADDRESS=127.0.0.1:$PEER_PORT CORE_PEER_ADDRESS=127.0.0.1:$PEER_PORT \
-CORE_PEER_CHAINCODELISTENADDRESS=127.0.0.1:$CC_PORT CORE_PEER_FILESYSTEMPATH=$WORK/peer-data \
-CORE_CHAINCODE_LAUNCHER=process CORE_CHAINCODE_PROCESS_BINDIR=$WORK/ccbin \
-CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:$OPS_PORT FABRIC_CFG_PATH=$WORK \
-  "$BIN/peer" node start > peer.log 2>&1 &
-PEER_PID=$!
+start_peer() {  # start_peer LOG [VAR=value ...]: peer0.org1 in the background; sets PEER_PID
+  local log=$1
+  shift
+  env CORE_PEER_ID=peer0.org1.example.com CORE_PEER_LOCALMSPID=Org1MSP \
+    CORE_PEER_MSPCONFIGPATH="$ORG1/peers/peer0.org1.example.com/msp" \
+    CORE_PEER_LISTENADDRESS=127.0.0.1:$PEER_PORT CORE_PEER_ADDRESS=127.0.0.1:$PEER_PORT \
+    CORE_PEER_CHAINCODELISTENADDRESS=127.0.0.1:$CC_PORT CORE_PEER_FILESYSTEMPATH="$WORK/peer-data" \
+    CORE_CHAINCODE_LAUNCHER=process CORE_CHAINCODE_PROCESS_BINDIR="$WORK/ccbin" \
+    CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:$OPS_PORT FABRIC_CFG_PATH="$WORK" "$@" \
+    "$BIN/peer" node start > "$log" 2>&1 &
+  PEER_PID=$!
+}
+start_peer peer.log
 PIDS+=($PEER_PID)
 wait_port "$PEER_PORT"
 wait_port "$OPS_PORT"
@@ -153,16 +158,8 @@ expect peer.log "stopped"
 
 echo "== the same peer restarted with TLS on both listeners"
 PTLS=$ORG1/peers/peer0.org1.example.com/tls
-CORE_PEER_ID=peer0.org1.example.com CORE_PEER_LOCALMSPID=Org1MSP \
-CORE_PEER_MSPCONFIGPATH=$ORG1/peers/peer0.org1.example.com/msp \
-CORE_PEER_LISTENADDRESS=127.0.0.1:$PEER_PORT CORE_PEER_ADDRESS=127.0.0.1:$PEER_PORT \
-CORE_PEER_CHAINCODELISTENADDRESS=127.0.0.1:$CC_PORT CORE_PEER_FILESYSTEMPATH=$WORK/peer-data \
-CORE_CHAINCODE_LAUNCHER=process CORE_CHAINCODE_PROCESS_BINDIR=$WORK/ccbin \
-CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:$OPS_PORT FABRIC_CFG_PATH=$WORK \
-CORE_PEER_TLS_ENABLED=true CORE_PEER_TLS_CERT_FILE=$PTLS/server.crt \
-CORE_PEER_TLS_KEY_FILE=$PTLS/server.key CORE_PEER_TLS_ROOTCERT_FILE=$PTLS/ca.crt \
-  "$BIN/peer" node start > peer-tls.log 2>&1 &
-PEER_PID=$!
+start_peer peer-tls.log CORE_PEER_TLS_ENABLED=true CORE_PEER_TLS_CERT_FILE="$PTLS/server.crt" \
+  CORE_PEER_TLS_KEY_FILE="$PTLS/server.key" CORE_PEER_TLS_ROOTCERT_FILE="$PTLS/ca.crt"
 PIDS+=($PEER_PID)
 wait_port "$PEER_PORT"
 # The ledger survived the restart; the chaincode is relaunched and registers over TLS with the
