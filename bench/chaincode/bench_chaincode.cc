@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/logging/logging.h"
+#include "fabric/sched_batch.h"
 #include "fabric/shim/chaincode.h"
 #include "fabric/shim/chaincode_stub.h"
 #include "fabric/shim/start.h"
@@ -104,6 +105,9 @@ Result Run(chaincode::ChaincodeSupport& support, ledger::KvLedger& ledger, int c
 }  // namespace
 
 int main() {
+  // Peer and shim both run their threads under SCHED_BATCH by default (fabric/sched_batch.h);
+  // so does this process, which is both.
+  (void)fabric::UseBatchScheduling();
   (void)logging::SetSpec("warning");
   double seconds = getenv("BENCH_SECONDS") != nullptr ? atof(getenv("BENCH_SECONDS")) : 4.0;
   ledger::testing::TempDir dir;

@@ -12,6 +12,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "common/logging/logging.h"
+#include "fabric/sched_batch.h"
 #include "fabric/status_macros.h"
 #include "launcher/docker/docker_launcher.h"
 #include "launcher/docker/testing/sample_packages.h"
@@ -76,6 +77,12 @@ StatusOr<std::unique_ptr<launcher::Launcher>> MakeLauncher(const std::string& mo
 
 int RunEndorsePeer(const std::string& mode) {
   (void)logging::SetSpec("warning");
+  // As `peer node start` does (peer.batchScheduling, default on); BENCH_ENDORSE_BATCH=0 measures
+  // the peer without it.
+  const char* batch = std::getenv("BENCH_ENDORSE_BATCH");
+  if (batch == nullptr || std::string(batch) != "0") {
+    (void)UseBatchScheduling();
+  }
   launcher::MapPackageProvider packages;
   std::string ccname;
   std::vector<std::string> init_args;

@@ -131,6 +131,7 @@ const std::vector<Key>& Keys() {
       Duration("chaincode.startuptimeout", &PeerConfig::startup_timeout),
       Str("operations.listenAddress", &PeerConfig::operations_listen_address),
       Count("peer.limits.concurrency.endorserService", &PeerConfig::endorser_concurrency),
+      Bool("peer.batchScheduling", &PeerConfig::batch_scheduling),
   };
   return keys;
 }

@@ -68,6 +68,8 @@ struct PeerConfig {
   // Proposals in the endorser at once, running or queued; more are refused with
   // RESOURCE_EXHAUSTED (Fabric 2.x peer.limits.concurrency.endorserService).
   int endorser_concurrency = 2500;
+  // Run the peer's threads under SCHED_BATCH (fabric/sched_batch.h; peer.batchScheduling).
+  bool batch_scheduling = true;
   std::string orderer_address;  // deliver client override
 };
 

@@ -19,6 +19,7 @@
 #include "common/msp/msp.h"
 #include "common/msp/x509_signing_identity.h"
 #include "common/protoutil/blockutils.h"
+#include "fabric/sched_batch.h"
 #include "fabric/status_macros.h"
 #include "launcher/docker/docker_launcher.h"
 #include "launcher/process_launcher.h"
@@ -451,6 +452,12 @@ int RunNodeCommand(const std::vector<std::string>& args) {
   if (!config.ok()) {
     std::cerr << "Error: peer config: " << config.status().message() << "\n";
     return 1;
+  }
+  if (config->batch_scheduling) {
+    // Before any thread starts, so that all inherit it (fabric/sched_batch.h says why).
+    if (Status s = UseBatchScheduling(); !s.ok()) {
+      FLOG_WARN(logger, "%s; running with the default scheduling policy", s.message());
+    }
   }
   auto node = PeerNode::Start(*config);
   if (!node.ok()) {

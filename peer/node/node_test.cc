@@ -103,6 +103,15 @@ TEST(PeerConfigTest, EndorserConcurrencyLimitAsFabric2) {
   EXPECT_EQ(c->endorser_concurrency, 16);
 }
 
+TEST(PeerConfigTest, BatchSchedulingOnUnlessTurnedOff) {
+  auto d = LoadPeerConfig(MapEnv({}), false);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_TRUE(d->batch_scheduling);
+  auto off = LoadPeerConfig(MapEnv({{"CORE_PEER_BATCHSCHEDULING", "false"}}), false);
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_FALSE(off->batch_scheduling);
+}
+
 TEST(MetricsTest, RendersPrometheusText) {
   MetricsRegistry r;
   r.NewCounter("endorser_proposals_received", "Proposals.").Inc(3);

@@ -114,6 +114,11 @@ StatusOr<StartOptions> LoadStartOptions(int argc, char** argv) {
   if (options.chaincode_id_name.empty()) {
     return InvalidArgumentError("'CORE_CHAINCODE_ID_NAME' must be set");
   }
+  const std::string batch = Env("CORE_CHAINCODE_BATCHSCHEDULING");
+  if (!batch.empty()) {
+    ASSIGN_OR_RETURN(options.batch_scheduling,
+                     ParseBool("CORE_CHAINCODE_BATCHSCHEDULING", batch));
+  }
   options.peer_address = PeerAddressFlag(argc, argv);
   if (options.peer_address.empty()) {
     options.peer_address = Env("CORE_PEER_ADDRESS");

@@ -22,7 +22,8 @@ class OptionsTest : public ::testing::Test {
   void SetUp() override {
     for (const char* v :
          {"CORE_CHAINCODE_ID_NAME", "CORE_PEER_ADDRESS", "CORE_PEER_TLS_ENABLED",
-          "CORE_PEER_TLS_ROOTCERT_FILE", "CORE_TLS_CLIENT_KEY_PATH", "CORE_TLS_CLIENT_CERT_PATH"}) {
+          "CORE_PEER_TLS_ROOTCERT_FILE", "CORE_TLS_CLIENT_KEY_PATH", "CORE_TLS_CLIENT_CERT_PATH",
+          "CORE_CHAINCODE_BATCHSCHEDULING"}) {
       unsetenv(v);
     }
     setenv("CORE_CHAINCODE_ID_NAME", "mycc:1.0", 1);
@@ -59,6 +60,20 @@ TEST_F(OptionsTest, PeerAddressFromEitherFlagFormOrEnvironment) {
   EXPECT_EQ(Load({"-peer.address", "grpcs://d:4"})->peer_address, "d:4");
   EXPECT_EQ(Load({})->chaincode_id_name, "mycc:1.0");
   EXPECT_FALSE(Load({})->tls.enabled);
+}
+
+TEST_F(OptionsTest, BatchSchedulingOnUnlessTurnedOff) {
+  setenv("CORE_PEER_ADDRESS", "env:7052", 1);
+  EXPECT_TRUE(Load({})->batch_scheduling);
+  setenv("CORE_CHAINCODE_BATCHSCHEDULING", "false", 1);
+  EXPECT_FALSE(Load({})->batch_scheduling);
+  setenv("CORE_CHAINCODE_BATCHSCHEDULING", "true", 1);
+  EXPECT_TRUE(Load({})->batch_scheduling);
+  setenv("CORE_CHAINCODE_BATCHSCHEDULING", "sometimes", 1);
+  auto bad = Load({});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(std::string(bad.status().message()).find("CORE_CHAINCODE_BATCHSCHEDULING"),
+            std::string::npos);
 }
 
 TEST_F(OptionsTest, MissingNameOrAddressIsAnError) {

@@ -11,6 +11,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "fabric/sched_batch.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 #include "src/handler.h"
 #include "src/log.h"
@@ -77,6 +78,14 @@ int Start(Chaincode& chaincode, int argc, char** argv) {
 }
 
 int Start(Chaincode& chaincode, const StartOptions& options) {
+  if (options.batch_scheduling) {
+    // Before gRPC and the worker pool start their threads, so that they inherit it.
+    Status s = UseBatchScheduling();
+    if (!s.ok()) {
+      internal::Log(internal::LogLevel::kWarning,
+                    std::string(s.message()) + "; running with the default scheduling policy");
+    }
+  }
   auto channel = grpc::CreateCustomChannel(options.peer_address, Credentials(options.tls),
                                            ChannelArgs(options));
   if (!channel->WaitForConnected(std::chrono::system_clock::now() + options.dial_timeout)) {

@@ -19,6 +19,9 @@
 //                               client key and certificate; the files may hold raw PEM or
 //                               base64 of PEM (what Fabric 1.x launchers upload); both work.
 //   CORE_CHAINCODE_LOGGING_SHIM debug|info|warning|error for the shim's stderr log (default info).
+//   CORE_CHAINCODE_BATCHSCHEDULING
+//                               "true"/"false" (unset = true): run the chaincode's threads under
+//                               SCHED_BATCH (fabric/sched_batch.h says why; measured there).
 //
 // Transport: gRPC keepalive pings every 60 s (timeout 20 s, also without active calls), as the
 // Go shim; the peer's chaincode listener must permit them. Max message size 100 MiB both ways.
@@ -26,7 +29,8 @@
 // Threading: the calling thread becomes the stream's only reader. Transactions run on a bounded
 // pool of worker threads (StartOptions), one transaction per worker; when all workers are busy
 // up to max_queued_transactions wait, beyond that the peer gets ERROR "too many concurrent
-// transactions". Every write to the stream goes through one mutex.
+// transactions". One thread writes to the stream at a time; a thread that finds another writing
+// hands its message over and returns.
 //
 // Thread-safety: Start may be called once per process at a time per Chaincode; it blocks.
 
@@ -60,6 +64,8 @@ struct StartOptions {
   std::chrono::milliseconds dial_timeout{10000};
   std::chrono::milliseconds keepalive_time{60000};
   std::chrono::milliseconds keepalive_timeout{20000};
+  // Start switches the process's threads to SCHED_BATCH first (see fabric/sched_batch.h).
+  bool batch_scheduling = true;
 };
 
 // Builds StartOptions from the environment and argv as described above (argv may be null).
