@@ -30,22 +30,13 @@ fail() {
   for f in orderer peer1 peer2; do echo "---- $f.log (tail)" >&2; tail -15 "$WORK/$f.log" >&2 || true; done
   exit 1
 }
-wait_port() {
-  for _ in $(seq 1 150); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  fail "port $1 never opened"
+source "$(dirname "$0")/../../scripts/lib/testnet.sh"
+# Blocks of up to 500 transactions cut every 200 ms, as the benchmark wants them.
+batch_size() {
+  python3 -c 'import json,sys; c=json.load(sys.stdin); c["Orderer"]["BatchTimeout"]="200ms"; c["Orderer"]["BatchSize"]["MaxMessageCount"]=500; json.dump(c,sys.stdout,indent=1)'
 }
 cd "$WORK"
-"$BIN/cryptogen" showtemplate > crypto-config.json
-"$BIN/cryptogen" generate --config crypto-config.json --output crypto-config > /dev/null
-"$BIN/configtxgen" -printDefaultConfig | sed "s/127.0.0.1:7050/127.0.0.1:$ORDERER_PORT/g" |
-  python3 -c 'import json,sys; c=json.load(sys.stdin); c["Orderer"]["BatchTimeout"]="200ms"; c["Orderer"]["BatchSize"]["MaxMessageCount"]=500; json.dump(c,sys.stdout,indent=1)' > configtx.json
-"$BIN/configtxgen" -profile TwoOrgsOrdererGenesis -channelID syschannel \
-  -outputBlock genesis.block -configPath . > gen.log 2>&1 || fail "configtxgen genesis"
-"$BIN/configtxgen" -profile TwoOrgsChannel -channelID mychannel \
-  -outputCreateChannelTx channel.tx -configPath . >> gen.log 2>&1 || fail "configtxgen channel"
+testnet_material "$BIN" "$ORDERER_PORT" batch_size || fail "network material"
 ORD=$WORK/crypto-config/ordererOrganizations/example.com
 ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$ORDERER_PORT \
 ORDERER_GENERAL_LOCALMSPDIR=$ORD/orderers/orderer.example.com/msp ORDERER_GENERAL_LOCALMSPID=OrdererMSP \
@@ -67,9 +58,9 @@ start_peer() {  # start_peer N
 }
 start_peer 1
 start_peer 2
-wait_port "$ORDERER_PORT"
-wait_port $((BASE + 10))
-wait_port $((BASE + 20))
+wait_port "$ORDERER_PORT" 150 || fail "orderer never opened port $ORDERER_PORT"
+wait_port $((BASE + 10)) 150 || fail "peer1 never opened port $((BASE + 10))"
+wait_port $((BASE + 20)) 150 || fail "peer2 never opened port $((BASE + 20))"
 as_admin() {  # as_admin N cmd...
   local n=$1; shift
   CORE_PEER_LOCALMSPID=Org${n}MSP CORE_PEER_ADDRESS=127.0.0.1:$((BASE + 10 * n)) \

@@ -33,22 +33,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 expect() {  # expect <file> <text>
   grep -qF -- "$2" "$1" || { echo "---- $1:"; cat "$1"; fail "expected '$2' in $1"; }
 }
-wait_port() {
-  for _ in $(seq 1 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  fail "port $1 never opened"
-}
+source "$(dirname "$0")/../../../scripts/lib/testnet.sh"
 
 cd "$WORK"
-"$BIN/cryptogen" showtemplate > crypto-config.json
-"$BIN/cryptogen" generate --config crypto-config.json --output crypto-config > /dev/null
-"$BIN/configtxgen" -printDefaultConfig | sed "s/127.0.0.1:7050/127.0.0.1:$ORDERER_PORT/g" > configtx.json
-"$BIN/configtxgen" -profile TwoOrgsOrdererGenesis -channelID syschannel \
-  -outputBlock genesis.block -configPath . > /dev/null 2>&1
-"$BIN/configtxgen" -profile TwoOrgsChannel -channelID mychannel \
-  -outputCreateChannelTx channel.tx -configPath . > /dev/null 2>&1
+testnet_material "$BIN" "$ORDERER_PORT" || fail "network material"
 
 ORG1=$WORK/crypto-config/peerOrganizations/org1.example.com
 ORD=$WORK/crypto-config/ordererOrganizations/example.com
@@ -57,7 +45,7 @@ ORDERER_GENERAL_LOCALMSPDIR=$ORD/orderers/orderer.example.com/msp ORDERER_GENERA
 ORDERER_GENERAL_GENESISFILE=$WORK/genesis.block ORDERER_FILELEDGER_LOCATION=$WORK/orderer-data \
   "$BIN/orderer" start > orderer.log 2>&1 &
 PIDS+=($!)
-wait_port "$ORDERER_PORT"
+wait_port "$ORDERER_PORT" || fail "orderer never opened port $ORDERER_PORT"
 
 mkdir -p ccbin && ln -s "$ABSTORE" ccbin/mycc
 start_peer() {  # start_peer LOG [VAR=value ...]: peer0.org1 in the background; sets PEER_PID
@@ -74,8 +62,8 @@ start_peer() {  # start_peer LOG [VAR=value ...]: peer0.org1 in the background; 
 }
 start_peer peer.log
 PIDS+=($PEER_PID)
-wait_port "$PEER_PORT"
-wait_port "$OPS_PORT"
+wait_port "$PEER_PORT" || fail "peer never opened port $PEER_PORT"
+wait_port "$OPS_PORT" || fail "peer never opened operations port $OPS_PORT"
 
 export CORE_PEER_LOCALMSPID=Org1MSP CORE_PEER_ADDRESS=127.0.0.1:$PEER_PORT
 export CORE_PEER_MSPCONFIGPATH=$ORG1/users/Admin@org1.example.com/msp
@@ -161,7 +149,7 @@ PTLS=$ORG1/peers/peer0.org1.example.com/tls
 start_peer peer-tls.log CORE_PEER_TLS_ENABLED=true CORE_PEER_TLS_CERT_FILE="$PTLS/server.crt" \
   CORE_PEER_TLS_KEY_FILE="$PTLS/server.key" CORE_PEER_TLS_ROOTCERT_FILE="$PTLS/ca.crt"
 PIDS+=($PEER_PID)
-wait_port "$PEER_PORT"
+wait_port "$PEER_PORT" || fail "TLS peer never opened port $PEER_PORT"
 # The ledger survived the restart; the chaincode is relaunched and registers over TLS with the
 # client certificate the peer issued it.
 tls_env() {
