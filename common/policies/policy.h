@@ -44,7 +44,8 @@ class SignerSet {
   const msp::Identity& identity(size_t i) const { return *signers_[i].identity; }
 
   // True if signer i's identity is valid (Identity::Validate) and its signature verifies over
-  // its data (Identity::Verify). Computed on first use, then remembered.
+  // its data (Identity::Verify; skipped for an entry marked signature_verified). Computed on
+  // first use, then remembered.
   bool IsUsable(size_t i);
 
   // Number of signers found usable so far.

@@ -134,5 +134,30 @@ TEST_F(RealMspPolicyTest, ChannelWritersOverRealMsps) {
   EXPECT_FALSE((*writers)->Evaluate({client1}).ok());
 }
 
+// An entry marked signature_verified (its builder verified the signature itself) skips the
+// signature check only: the identity must still be valid and match the principal.
+TEST_F(RealMspPolicyTest, VerifiedEntrySkipsOnlyTheSignatureCheck) {
+  ASSERT_EQ(orgs_.size(), 2u);
+  auto env = FromString("OR('Org1MSP.member')");
+  ASSERT_TRUE(env.ok());
+  auto policy = SignaturePolicy::Compile(*env, *msps_);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+
+  protoutil::SignedData tampered = Sign(orgs_[0].client.msp_dir, "Org1MSP");
+  tampered.data = "other bytes";
+  EXPECT_TRUE((*policy)->Evaluate({tampered}).IsPermissionDenied());
+  tampered.signature_verified = true;
+  EXPECT_TRUE((*policy)->Evaluate({tampered}).ok());
+
+  protoutil::SignedData other_org = Sign(orgs_[1].client.msp_dir, "Org2MSP");
+  other_org.signature_verified = true;
+  EXPECT_TRUE((*policy)->Evaluate({other_org}).IsPermissionDenied());
+
+  protoutil::SignedData unknown = Sign(orgs_[0].client.msp_dir, "Org1MSP");
+  unknown.identity = msp::testing::SerializeIdentity("Org1MSP", "not a certificate");
+  unknown.signature_verified = true;
+  EXPECT_TRUE((*policy)->Evaluate({unknown}).IsPermissionDenied());
+}
+
 }  // namespace
 }  // namespace fabric::policies

@@ -5,6 +5,7 @@
 
 #include "common/crypto/hash.h"
 #include "common/logging/logging.h"
+#include "common/protoutil/signed_data.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
 #include "peer/scc/escc.h"
@@ -91,7 +92,11 @@ Status Endorser::PreProcess(const protos::SignedProposal& sp, const ValidatedPro
                                               crypto::HexEncode(v.signature_header.creator())));
   }
   if (!d_.sccs.IsSysCC(name)) {
-    RETURN_IF_ERROR(d_.acl.CheckACL(scc::resources::kPeerPropose, channel, sp));
+    // ValidateProposalMessage verified this very signature with this creator: the Writers
+    // policy need not verify it again (protoutil/signed_data.h).
+    protoutil::SignedData proposal_signature{sp.proposal_bytes(), v.signature_header.creator(),
+                                             sp.signature(), /*signature_verified=*/true};
+    RETURN_IF_ERROR(d_.acl.CheckACL(scc::resources::kPeerPropose, channel, proposal_signature));
   }
   return Status::OK();
 }

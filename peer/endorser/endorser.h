@@ -74,7 +74,8 @@ class Endorser {
     protos::Response response;
     std::string events;   // marshalled ChaincodeEvent, or empty
   };
-  // Steps before simulation; errors are returned to the client as gRPC errors.
+  // Steps before simulation; errors are returned to the client as gRPC errors. `v` must come
+  // from ValidateProposalMessage(sp): the ACL check relies on its signature verification.
   Status PreProcess(const protos::SignedProposal& sp, const ValidatedProposal& v);
   StatusOr<protos::ProposalResponse> SimulateAndEndorse(const protos::SignedProposal& sp,
                                                         const ValidatedProposal& v);

@@ -55,21 +55,29 @@ StatusOr<std::string> AclProvider::PolicyFor(std::string_view resource,
 
 Status AclProvider::CheckACL(std::string_view resource, const std::string& channel_id,
                              const protos::SignedProposal& signed_proposal) const {
+  if (channels_.GetBundle(channel_id) == nullptr) {
+    return NotFoundError("unknown channel " + channel_id);
+  }
+  ASSIGN_OR_RETURN(std::string creator, ProposalCreator(signed_proposal));
+  return CheckACL(resource, channel_id,
+                  protoutil::SignedData{signed_proposal.proposal_bytes(), std::move(creator),
+                                        signed_proposal.signature()});
+}
+
+Status AclProvider::CheckACL(std::string_view resource, const std::string& channel_id,
+                             const protoutil::SignedData& proposal_signature) const {
   auto bundle = channels_.GetBundle(channel_id);
   if (bundle == nullptr) {
     return NotFoundError("unknown channel " + channel_id);
   }
   ASSIGN_OR_RETURN(std::string policy_name, PolicyFor(resource, channel_id));
-  ASSIGN_OR_RETURN(std::string creator, ProposalCreator(signed_proposal));
   auto policy = bundle->policy_manager().GetPolicy(policy_name);
   if (!policy.ok()) {
     return PermissionDeniedError(absl::StrFormat(
         "Failed to get policy [%s] on channel [%s]: [%s]", policy_name, channel_id,
         policy.status().message()));
   }
-  std::vector<protoutil::SignedData> sd{
-      {signed_proposal.proposal_bytes(), creator, signed_proposal.signature()}};
-  Status s = (*policy)->Evaluate(sd);
+  Status s = (*policy)->Evaluate({proposal_signature});
   if (!s.ok()) {
     return PermissionDeniedError(absl::StrFormat(
         "Failed evaluating policy on signed data during check policy on channel [%s] with "

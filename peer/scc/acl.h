@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "common/msp/msp.h"
+#include "common/protoutil/signed_data.h"
 #include "fabric/status.h"
 #include "peer/proposal.pb.h"
 #include "peer/scc/channel_resources.h"
@@ -60,6 +61,12 @@ class AclProvider {
   // the reason; NotFound "unknown channel <ch>"; InvalidArgument for a malformed proposal.
   Status CheckACL(std::string_view resource, const std::string& channel_id,
                   const protos::SignedProposal& signed_proposal) const;
+
+  // The same for a proposal already taken apart: `proposal_signature` is {proposal_bytes,
+  // creator, signature}. The endorser passes it with signature_verified set, having verified
+  // that signature itself (protoutil/signed_data.h), so the policy does not verify it again.
+  Status CheckACL(std::string_view resource, const std::string& channel_id,
+                  const protoutil::SignedData& proposal_signature) const;
 
   // OK when the proposal's creator is valid for the local MSP, signed the proposal, and (for
   // kAdmin) is an admin of the local MSP. PermissionDenied otherwise.
