@@ -3,6 +3,7 @@
 #include "src/handler.h"
 
 #include <utility>
+#include <vector>
 
 #include "peer/chaincode.pb.h"
 #include "peer/proposal_response.pb.h"
@@ -121,16 +122,25 @@ void Handler::HandleReady(const ChaincodeMessage& msg) {
 }
 
 void Handler::RouteReply(const ChaincodeMessage& msg) {
-  std::lock_guard<std::mutex> lock(mailbox_mu_);
-  auto it = mailboxes_.find(MailboxKey(msg.channel_id(), msg.txid()));
-  if (it == mailboxes_.end()) {
+  std::shared_ptr<Mailbox> box;
+  {
+    std::lock_guard<std::mutex> lock(mailbox_mu_);
+    auto it = mailboxes_.find(MailboxKey(msg.channel_id(), msg.txid()));
+    if (it != mailboxes_.end()) {
+      box = it->second;
+    }
+  }
+  if (box == nullptr) {
     Log(LogLevel::kWarning, "dropping " + ChaincodeMessage::Type_Name(msg.type()) +
                                 " for channel=" + msg.channel_id() + " txid=" + msg.txid() +
                                 ": no request is waiting for it");
     return;
   }
-  it->second->reply = msg;
-  it->second->cv.notify_one();
+  {
+    std::lock_guard<std::mutex> lock(box->mu);
+    box->reply = msg;
+  }
+  box->cv.notify_one();
 }
 
 void Handler::Dispatch(const ChaincodeMessage& msg) {
@@ -213,32 +223,46 @@ StatusOr<ChaincodeMessage> Handler::Call(const ChaincodeMessage& request) {
       return FailedPreconditionError("a request for this transaction is already pending");
     }
   }
+  StatusOr<ChaincodeMessage> result = UnavailableError("peer stream closed");
   Status sent = Send(request);
-  std::unique_lock<std::mutex> lock(mailbox_mu_);
-  if (sent.ok()) {
-    box->cv.wait_for(lock, options_.request_timeout,
-                     [&] { return box->reply.has_value() || closed_.has_value(); });
-  }
-  mailboxes_.erase(key);
   if (!sent.ok()) {
-    return sent;
+    result = sent;
+  } else {
+    std::unique_lock<std::mutex> lock(box->mu);
+    box->cv.wait_for(lock, options_.request_timeout,
+                     [&] { return box->reply.has_value() || box->closed.has_value(); });
+    if (box->reply) {
+      result = std::move(*box->reply);
+    } else if (box->closed) {
+      result = *box->closed;
+    } else {
+      result = DeadlineExceededError("no reply from the peer within " +
+                                     std::to_string(options_.request_timeout.count()) + " ms");
+    }
   }
-  if (box->reply) {
-    return std::move(*box->reply);
-  }
-  if (closed_) {
-    return *closed_;
-  }
-  return DeadlineExceededError("no reply from the peer within " +
-                               std::to_string(options_.request_timeout.count()) + " ms");
+  std::lock_guard<std::mutex> lock(mailbox_mu_);
+  mailboxes_.erase(key);
+  return result;
 }
 
 void Handler::CloseMailboxes(const Status& why) {
-  std::lock_guard<std::mutex> lock(mailbox_mu_);
-  if (!closed_) {
-    closed_ = why;
+  std::vector<std::shared_ptr<Mailbox>> waiting;
+  {
+    std::lock_guard<std::mutex> lock(mailbox_mu_);
+    if (!closed_) {
+      closed_ = why;
+    }
+    for (auto& [key, box] : mailboxes_) {
+      waiting.push_back(box);
+    }
   }
-  for (auto& [key, box] : mailboxes_) {
+  for (auto& box : waiting) {
+    {
+      std::lock_guard<std::mutex> lock(box->mu);
+      if (!box->closed) {
+        box->closed = why;
+      }
+    }
     box->cv.notify_one();
   }
 }

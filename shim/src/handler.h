@@ -74,9 +74,15 @@ class Handler final : public PeerCaller {
 
  private:
   enum class State { kCreated, kEstablished, kReady };
+  // One pending Call(). Its own lock, so that the reader thread hands a reply over without
+  // holding the lock of every mailbox, and wakes the caller only after releasing it (a caller
+  // woken under a held lock would block on it again at once: two context switches, not one).
   struct Mailbox {
-    std::optional<protos::ChaincodeMessage> reply;
+    std::mutex mu;
     std::condition_variable cv;
+    // Guarded by mu:
+    std::optional<protos::ChaincodeMessage> reply;
+    std::optional<Status> closed;  // the stream ended before the reply came
   };
   using MailboxKey = std::pair<std::string, std::string>;  // (channel_id, txid)
 
@@ -100,7 +106,7 @@ class Handler final : public PeerCaller {
   fabric::SerialWriter<protos::ChaincodeMessage> writer_;
 
   std::mutex mailbox_mu_;
-  // Guarded by mailbox_mu_:
+  // Guarded by mailbox_mu_ (a mailbox's contents by its own mu):
   std::map<MailboxKey, std::shared_ptr<Mailbox>> mailboxes_;
   std::optional<Status> closed_;  // Set once the stream has ended.
 

@@ -36,19 +36,26 @@ class WorkerPool {
   // Returns false (and does not run `task`) if the pool is shut down or every worker is busy
   // and the queue is full.
   bool TrySubmit(std::function<void()> task) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopped_) {
-      return false;
+    bool wake = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopped_) {
+        return false;
+      }
+      int waiting = static_cast<int>(queue_.size());
+      if (waiting + running_ >= max_threads_ + max_queued_) {
+        return false;
+      }
+      queue_.push_back(std::move(task));
+      if (idle_ > waiting) {
+        wake = true;
+      } else if (static_cast<int>(threads_.size()) < max_threads_) {
+        threads_.emplace_back([this] { Loop(); });
+      }
     }
-    int waiting = static_cast<int>(queue_.size());
-    if (waiting + running_ >= max_threads_ + max_queued_) {
-      return false;
-    }
-    queue_.push_back(std::move(task));
-    if (idle_ > waiting) {
+    // After unlocking: a worker woken under the lock would block on it again at once.
+    if (wake) {
       cv_.notify_one();
-    } else if (static_cast<int>(threads_.size()) < max_threads_) {
-      threads_.emplace_back([this] { Loop(); });
     }
     return true;
   }
