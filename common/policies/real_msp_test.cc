@@ -56,6 +56,18 @@ class RealMspPolicyTest : public ::testing::Test {
     return protoutil::SignedData{data, (*signer)->Serialize(), signature.ok() ? *signature : ""};
   }
 
+  // The signature policy `rule` (policyparser syntax) over the two orgs' MSPs; null on error.
+  std::unique_ptr<SignaturePolicy> CompileRule(const std::string& rule) {
+    auto env = FromString(rule);
+    EXPECT_TRUE(env.ok()) << env.status();
+    if (!env.ok()) {
+      return nullptr;
+    }
+    auto policy = SignaturePolicy::Compile(*env, *msps_);
+    EXPECT_TRUE(policy.ok()) << policy.status();
+    return policy.ok() ? std::move(policy).value() : nullptr;
+  }
+
   msp::testing::TempDir tmp_;
   std::vector<msp::testing::TestOrg> orgs_;
   std::unique_ptr<msp::MspManager> msps_;
@@ -63,34 +75,30 @@ class RealMspPolicyTest : public ::testing::Test {
 
 TEST_F(RealMspPolicyTest, EvaluatesRolesAndSignaturesOfRealIdentities) {
   ASSERT_EQ(orgs_.size(), 2u);
-  auto env = FromString("AND('Org1MSP.peer', 'Org2MSP.admin')");
-  ASSERT_TRUE(env.ok());
-  auto policy = SignaturePolicy::Compile(*env, *msps_);
-  ASSERT_TRUE(policy.ok()) << policy.status();
+  std::unique_ptr<SignaturePolicy> policy = CompileRule("AND('Org1MSP.peer', 'Org2MSP.admin')");
+  ASSERT_NE(policy, nullptr);
 
   protoutil::SignedData peer1 = Sign(orgs_[0].peer.msp_dir, "Org1MSP");
   protoutil::SignedData admin2 = Sign(orgs_[1].admin.msp_dir, "Org2MSP");
   protoutil::SignedData client2 = Sign(orgs_[1].client.msp_dir, "Org2MSP");
-  EXPECT_TRUE((*policy)->Evaluate({peer1, admin2}).ok());
-  EXPECT_TRUE((*policy)->Evaluate({admin2, client2, peer1}).ok());
+  EXPECT_TRUE(policy->Evaluate({peer1, admin2}).ok());
+  EXPECT_TRUE(policy->Evaluate({admin2, client2, peer1}).ok());
 
-  Status no_admin = (*policy)->Evaluate({peer1, client2});
+  Status no_admin = policy->Evaluate({peer1, client2});
   EXPECT_TRUE(no_admin.IsPermissionDenied());
   EXPECT_THAT(no_admin.message(), HasSubstr("'Org2MSP.admin'"));
 
   protoutil::SignedData tampered = admin2;
   tampered.data = "other bytes";
-  EXPECT_FALSE((*policy)->Evaluate({peer1, tampered}).ok());
+  EXPECT_FALSE(policy->Evaluate({peer1, tampered}).ok());
 }
 
 // One certificate serialized three ways (extra text around the PEM block, which the MSP
 // ignores) is still one signer: Fabric keys signers by MSP id and certificate hash.
 TEST_F(RealMspPolicyTest, ReencodedCertificateIsTheSameSigner) {
   ASSERT_EQ(orgs_.size(), 2u);
-  auto env = FromString("OutOf(2, 'Org1MSP.member', 'Org1MSP.member')");
-  ASSERT_TRUE(env.ok());
-  auto policy = SignaturePolicy::Compile(*env, *msps_);
-  ASSERT_TRUE(policy.ok()) << policy.status();
+  std::unique_ptr<SignaturePolicy> policy = CompileRule("OutOf(2, 'Org1MSP.member', 'Org1MSP.member')");
+  ASSERT_NE(policy, nullptr);
 
   protoutil::SignedData peer = Sign(orgs_[0].peer.msp_dir, "Org1MSP");
   const std::string& pem = orgs_[0].peer.cert_pem;
@@ -102,8 +110,8 @@ TEST_F(RealMspPolicyTest, ReencodedCertificateIsTheSameSigner) {
   ASSERT_TRUE(msps_->DeserializeIdentity(leading.identity).ok());
   ASSERT_NE(trailing.identity, peer.identity);
 
-  EXPECT_FALSE((*policy)->Evaluate({peer, trailing, leading}).ok());
-  EXPECT_TRUE((*policy)->Evaluate({peer, Sign(orgs_[0].admin.msp_dir, "Org1MSP")}).ok());
+  EXPECT_FALSE(policy->Evaluate({peer, trailing, leading}).ok());
+  EXPECT_TRUE(policy->Evaluate({peer, Sign(orgs_[0].admin.msp_dir, "Org1MSP")}).ok());
 }
 
 TEST_F(RealMspPolicyTest, ChannelWritersOverRealMsps) {
@@ -138,25 +146,23 @@ TEST_F(RealMspPolicyTest, ChannelWritersOverRealMsps) {
 // signature check only: the identity must still be valid and match the principal.
 TEST_F(RealMspPolicyTest, VerifiedEntrySkipsOnlyTheSignatureCheck) {
   ASSERT_EQ(orgs_.size(), 2u);
-  auto env = FromString("OR('Org1MSP.member')");
-  ASSERT_TRUE(env.ok());
-  auto policy = SignaturePolicy::Compile(*env, *msps_);
-  ASSERT_TRUE(policy.ok()) << policy.status();
+  std::unique_ptr<SignaturePolicy> policy = CompileRule("OR('Org1MSP.member')");
+  ASSERT_NE(policy, nullptr);
 
   protoutil::SignedData tampered = Sign(orgs_[0].client.msp_dir, "Org1MSP");
   tampered.data = "other bytes";
-  EXPECT_TRUE((*policy)->Evaluate({tampered}).IsPermissionDenied());
+  EXPECT_TRUE(policy->Evaluate({tampered}).IsPermissionDenied());
   tampered.signature_verified = true;
-  EXPECT_TRUE((*policy)->Evaluate({tampered}).ok());
+  EXPECT_TRUE(policy->Evaluate({tampered}).ok());
 
   protoutil::SignedData other_org = Sign(orgs_[1].client.msp_dir, "Org2MSP");
   other_org.signature_verified = true;
-  EXPECT_TRUE((*policy)->Evaluate({other_org}).IsPermissionDenied());
+  EXPECT_TRUE(policy->Evaluate({other_org}).IsPermissionDenied());
 
   protoutil::SignedData unknown = Sign(orgs_[0].client.msp_dir, "Org1MSP");
   unknown.identity = msp::testing::SerializeIdentity("Org1MSP", "not a certificate");
   unknown.signature_verified = true;
-  EXPECT_TRUE((*policy)->Evaluate({unknown}).IsPermissionDenied());
+  EXPECT_TRUE(policy->Evaluate({unknown}).IsPermissionDenied());
 }
 
 }  // namespace
