@@ -55,9 +55,6 @@ StatusOr<std::string> AclProvider::PolicyFor(std::string_view resource,
 
 Status AclProvider::CheckACL(std::string_view resource, const std::string& channel_id,
                              const protos::SignedProposal& signed_proposal) const {
-  if (channels_.GetBundle(channel_id) == nullptr) {
-    return NotFoundError("unknown channel " + channel_id);
-  }
   ASSIGN_OR_RETURN(std::string creator, ProposalCreator(signed_proposal));
   return CheckACL(resource, channel_id,
                   protoutil::SignedData{signed_proposal.proposal_bytes(), std::move(creator),

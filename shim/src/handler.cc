@@ -223,26 +223,26 @@ StatusOr<ChaincodeMessage> Handler::Call(const ChaincodeMessage& request) {
       return FailedPreconditionError("a request for this transaction is already pending");
     }
   }
-  StatusOr<ChaincodeMessage> result = UnavailableError("peer stream closed");
   Status sent = Send(request);
-  if (!sent.ok()) {
-    result = sent;
-  } else {
-    std::unique_lock<std::mutex> lock(box->mu);
-    box->cv.wait_for(lock, options_.request_timeout,
-                     [&] { return box->reply.has_value() || box->closed.has_value(); });
-    if (box->reply) {
-      result = std::move(*box->reply);
-    } else if (box->closed) {
-      result = *box->closed;
-    } else {
-      result = DeadlineExceededError("no reply from the peer within " +
-                                     std::to_string(options_.request_timeout.count()) + " ms");
-    }
-  }
+  StatusOr<ChaincodeMessage> result =
+      sent.ok() ? WaitForReply(*box) : StatusOr<ChaincodeMessage>(sent);
   std::lock_guard<std::mutex> lock(mailbox_mu_);
   mailboxes_.erase(key);
   return result;
+}
+
+StatusOr<ChaincodeMessage> Handler::WaitForReply(Mailbox& box) {
+  std::unique_lock<std::mutex> lock(box.mu);
+  box.cv.wait_for(lock, options_.request_timeout,
+                  [&] { return box.reply.has_value() || box.closed.has_value(); });
+  if (box.reply) {
+    return std::move(*box.reply);
+  }
+  if (box.closed) {
+    return *box.closed;
+  }
+  return DeadlineExceededError("no reply from the peer within " +
+                               std::to_string(options_.request_timeout.count()) + " ms");
 }
 
 void Handler::CloseMailboxes(const Status& why) {

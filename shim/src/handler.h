@@ -94,6 +94,8 @@ class Handler final : public PeerCaller {
   // Runs one INIT or TRANSACTION on a worker and sends COMPLETED or ERROR.
   void Execute(const protos::ChaincodeMessage& msg);
   void SendError(const protos::ChaincodeMessage& about, const std::string& text);
+  // Waits up to the request timeout for `box`'s reply; the stream's end or DeadlineExceeded.
+  StatusOr<protos::ChaincodeMessage> WaitForReply(Mailbox& box);
   // Fails every waiting Call() and refuses new ones.
   void CloseMailboxes(const Status& why);
 
