@@ -48,11 +48,16 @@ inline double CpuSeconds(long pid) {
 
 // The children of `pid` (e.g. the chaincode processes a peer launched).
 inline std::vector<long> Children(long pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  // Each thread lists the children it started; the peer starts chaincodes from worker threads.
   std::vector<long> out;
-  long c;
-  while (in >> c) {
-    out.push_back(c);
+  std::error_code ec;
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    std::ifstream in(task.path() / "children");
+    long c;
+    while (in >> c) {
+      out.push_back(c);
+    }
   }
   return out;
 }

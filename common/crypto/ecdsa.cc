@@ -11,6 +11,7 @@
 
 #include "common/crypto/hash.h"
 #include "common/crypto/internal/openssl_util.h"
+#include "common/crypto/internal/signature_memo.h"
 #include "common/crypto/pem.h"
 #include "fabric/status_macros.h"
 
@@ -204,6 +205,11 @@ Status PublicKey::VerifyDigest(std::string_view digest, std::string_view der_sig
   if (BN_cmp(ECDSA_SIG_get0_s(sig.get()), internal::P256HalfOrder()) > 0) {
     return InvalidArgumentError("signature has high-S value; Fabric requires low-S");
   }
+  // A signature this process made over this digest with this key needs no curve arithmetic.
+  if (internal::SignatureMemo::enabled() &&
+      internal::SignatureMemo::Instance().Holds(point_, digest, der_signature)) {
+    return Status::OK();
+  }
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr));
   if (ctx == nullptr || EVP_PKEY_verify_init(ctx.get()) != 1) {
     return InternalError("verify: " + ConsumeOpenSslError());
@@ -328,8 +334,14 @@ StatusOr<std::string> PrivateKey::SignDigest(std::string_view digest) const {
     return InternalError("sign: " + ConsumeOpenSslError());
   }
   sig.resize(len);
-  return NormalizeLowS(sig);
+  ASSIGN_OR_RETURN(std::string low_s, NormalizeLowS(sig));
+  if (internal::SignatureMemo::enabled()) {
+    internal::SignatureMemo::Instance().Remember(public_key_.UncompressedPoint(), digest, low_s);
+  }
+  return low_s;
 }
+
+void RememberOwnSignatures(bool on) { internal::SignatureMemo::set_enabled(on); }
 
 StatusOr<std::string> NormalizeLowS(std::string_view der_signature) {
   ASSIGN_OR_RETURN(EcdsaSigPtr sig, ParseSignature(der_signature));

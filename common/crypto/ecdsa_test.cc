@@ -16,6 +16,7 @@
 #include <openssl/sha.h>
 
 #include "common/crypto/hash.h"
+#include "common/crypto/internal/signature_memo.h"
 
 namespace fabric::crypto {
 namespace {
@@ -268,6 +269,123 @@ TEST(EcdsaTest, SkiIsSha256OfUncompressedPoint) {
   SHA256(reinterpret_cast<const unsigned char*>(point.data()), point.size(), digest);
   EXPECT_EQ(key.public_key().SubjectKeyIdentifier(),
             std::string(reinterpret_cast<char*>(digest), sizeof(digest)));
+}
+
+// A low-S signature of SHA-256(message) made by plain OpenSSL, outside PrivateKey.
+std::string SignOutside(EVP_PKEY* pkey, const std::string& message) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+      EVP_PKEY_CTX_new(pkey, nullptr), EVP_PKEY_CTX_free);
+  size_t len = 0;
+  EXPECT_EQ(EVP_PKEY_sign_init(ctx.get()), 1);
+  EXPECT_EQ(EVP_PKEY_sign(ctx.get(), nullptr, &len, digest, sizeof(digest)), 1);
+  std::string sig(len, '\0');
+  EXPECT_EQ(EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, digest,
+                          sizeof(digest)),
+            1);
+  sig.resize(len);
+  Sig parsed = ParseDer(sig);
+  Bn half = HalfOrder();
+  return BN_cmp(ECDSA_SIG_get0_s(parsed.get()), half.get()) > 0 ? FlipS(sig) : sig;
+}
+
+// True when plain OpenSSL accepts `sig` over SHA-256(message) under `pkey`.
+bool VerifiesOutside(EVP_PKEY* pkey, const std::string& message, const std::string& sig) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+      EVP_PKEY_CTX_new(pkey, nullptr), EVP_PKEY_CTX_free);
+  return EVP_PKEY_verify_init(ctx.get()) == 1 &&
+         EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()),
+                         sig.size(), digest, sizeof(digest)) == 1;
+}
+
+TEST(EcdsaTest, OwnSignaturesVerifyWithPlainOpenSsl) {
+  PrivateKey key = NewKey();
+  for (int i = 0; i < 20; ++i) {
+    std::string msg = "endorsement " + std::to_string(i);
+    StatusOr<std::string> sig = key.Sign(msg);
+    ASSERT_TRUE(sig.ok());
+    EXPECT_TRUE(VerifiesOutside(key.public_key().evp_pkey(), msg, *sig)) << i;
+  }
+}
+
+// Signatures this process made are recognised by the memo (internal/signature_memo.h); every
+// other input still goes through the full verification, with the same outcome as before.
+TEST(EcdsaTest, OwnSignaturesAreRecognisedEverythingElseIsVerified) {
+  auto& memo = internal::SignatureMemo::Instance();
+  PrivateKey key = NewKey();
+  // Off by default: a signature made now is not remembered.
+  const std::string unremembered = *key.Sign("before");
+  RememberOwnSignatures(true);
+  uint64_t before = memo.hits();
+  EXPECT_TRUE(key.public_key().Verify("before", unremembered).ok());
+  EXPECT_EQ(memo.hits(), before);
+  PrivateKey other = NewKey();
+  const std::string sig = *key.Sign("block 7 tx 3");
+
+  uint64_t hits = memo.hits();
+  EXPECT_TRUE(key.public_key().Verify("block 7 tx 3", sig).ok());
+  EXPECT_EQ(memo.hits(), hits + 1);
+  // A copy of the public key parsed from its encoding (as a certificate would give) too.
+  StatusOr<PublicKey> parsed = PublicKey::FromDer(key.public_key().ToDer());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(parsed->Verify("block 7 tx 3", sig).ok());
+  EXPECT_EQ(memo.hits(), hits + 2);
+
+  // Other message, other key, altered signature, high-S twin: refused as before, no hit.
+  hits = memo.hits();
+  EXPECT_EQ(key.public_key().Verify("block 7 tx 4", sig).message(),
+            "signature verification failed");
+  EXPECT_FALSE(other.public_key().Verify("block 7 tx 3", sig).ok());
+  std::string altered = sig;
+  altered[altered.size() - 1] ^= 0x01;
+  EXPECT_FALSE(key.public_key().Verify("block 7 tx 3", altered).ok());
+  EXPECT_EQ(key.public_key().Verify("block 7 tx 3", FlipS(sig)).message(),
+            "signature has high-S value; Fabric requires low-S");
+  EXPECT_EQ(memo.hits(), hits);
+
+  // A valid signature made elsewhere with the same key is verified in full and accepted.
+  const std::string outside = SignOutside(key.evp_pkey(), "made by another process");
+  EXPECT_TRUE(key.public_key().Verify("made by another process", outside).ok());
+  EXPECT_EQ(memo.hits(), hits);
+  std::string bad_outside = outside;
+  bad_outside[bad_outside.size() - 1] ^= 0x01;
+  EXPECT_FALSE(key.public_key().Verify("made by another process", bad_outside).ok());
+
+  // Turned off, even a remembered signature takes the full verification.
+  RememberOwnSignatures(false);
+  EXPECT_TRUE(key.public_key().Verify("block 7 tx 3", sig).ok());
+  EXPECT_EQ(memo.hits(), hits);
+}
+
+TEST(SignatureMemoTest, HoldsOnlyWhatWasRememberedUntilOverwritten) {
+  internal::SignatureMemo memo;
+  const std::string point(65, '\x04'), other_point(65, '\x05');
+  const std::string digest = Sha256("d"), sig(70, 's');
+  EXPECT_FALSE(memo.Holds(point, digest, sig));
+  memo.Remember(point, digest, sig);
+  EXPECT_TRUE(memo.Holds(point, digest, sig));
+  EXPECT_FALSE(memo.Holds(other_point, digest, sig));
+  EXPECT_FALSE(memo.Holds(point, Sha256("e"), sig));
+  EXPECT_FALSE(memo.Holds(point, digest, std::string(70, 't')));
+  EXPECT_FALSE(memo.Holds(point, digest, std::string(71, 's')));
+  EXPECT_FALSE(memo.Holds(point, digest, ""));
+  // Too long to be a P-256 signature: never recorded.
+  memo.Remember(point, Sha256("long"), std::string(73, 's'));
+  EXPECT_FALSE(memo.Holds(point, Sha256("long"), std::string(73, 's')));
+  // Filling every slot many times over forgets old entries; it never grows.
+  for (size_t i = 0; i < 4 * internal::SignatureMemo::kSlots; ++i) {
+    memo.Remember(point, Sha256(std::to_string(i)), sig);
+  }
+  size_t held = 0;
+  for (size_t i = 0; i < 4 * internal::SignatureMemo::kSlots; ++i) {
+    held += memo.Holds(point, Sha256(std::to_string(i)), sig) ? 1 : 0;
+  }
+  EXPECT_LE(held, internal::SignatureMemo::kSlots);
+  EXPECT_GT(held, internal::SignatureMemo::kSlots / 2);
+  EXPECT_EQ(memo.hits(), held + 1);
 }
 
 TEST(EcdsaTest, CopiesShareTheKeyAndConcurrentUseIsSafe) {

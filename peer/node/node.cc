@@ -13,6 +13,7 @@
 #include <absl/strings/str_format.h>
 #include <grpcpp/grpcpp.h>
 
+#include "common/crypto/ecdsa.h"
 #include "common/crypto/file_util.h"
 #include "common/logging/logging.h"
 #include "common/msp/config_builder.h"
@@ -459,6 +460,9 @@ int RunNodeCommand(const std::vector<std::string>& args) {
       FLOG_WARN(logger, "%s; running with the default scheduling policy", s.message());
     }
   }
+  // The peer validates blocks that carry its own endorsements: let it recognise what it signed
+  // instead of verifying it again (common/crypto/ecdsa.h).
+  crypto::RememberOwnSignatures(true);
   auto node = PeerNode::Start(*config);
   if (!node.ok()) {
     std::cerr << "Error: peer node start: " << node.status().message() << "\n";

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Internal to common/crypto: the signatures this process made recently, so that verifying one
+// of them again costs a table lookup instead of an ECDSA verification. A peer meets its own
+// endorsements again when it validates the block that carries them (one of the two or more
+// verifications per transaction at commit); the signature it made over those exact bytes is
+// valid by construction, so the answer is the one EVP_PKEY_verify would give.
+//
+// Off until a process turns it on (crypto::RememberOwnSignatures in ecdsa.h): the peer daemon
+// does; libraries, tools and benchmarks that sign and verify in one process for other reasons
+// (bench_commit's pre-made blocks) do not.
+//
+// Only PrivateKey::SignDigest adds entries (its own low-S output), so nothing received from
+// outside can put a signature here. An entry is found only for the same public key, the same
+// digest and byte-identical signature bytes; anything else falls through to the real
+// verification. Fixed size (kSlots entries, about 2 MiB allocated on the first signature);
+// a newer entry overwrites the one in its slot, so the memo forgets, it never grows.
+
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string_view>
+
+namespace fabric::crypto::internal {
+
+class SignatureMemo {
+ public:
+  // 2^14 entries: a peer endorsing 6,000 proposals/s finds its endorsements for ~2.7 s, longer
+  // than an endorsement takes to reach a block under any batch timeout worth having.
+  static constexpr size_t kSlots = size_t{1} << 14;
+
+  // The process-wide memo.
+  static SignatureMemo& Instance();
+
+  // Whether the process-wide memo is on (PrivateKey and PublicKey consult it only then).
+  static bool enabled() { return enabled_.load(std::memory_order_relaxed); }
+  static void set_enabled(bool on) { enabled_.store(on, std::memory_order_relaxed); }
+
+  // Records that `der_signature` is a valid signature of `digest` under the public key whose
+  // uncompressed point is `point`. Signatures longer than 72 bytes (never made for P-256) are
+  // not recorded.
+  void Remember(std::string_view point, std::string_view digest, std::string_view der_signature);
+
+  // True when Remember was called with exactly these three values and the entry is still held.
+  bool Holds(std::string_view point, std::string_view digest,
+             std::string_view der_signature) const;
+
+  // How many Holds calls returned true, for tests and benchmarks.
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+
+ private:
+  static constexpr size_t kMaxSignature = 72;
+  static constexpr size_t kStripes = 64;
+  struct Slot {
+    std::array<unsigned char, 32> key{};  // SHA-256(point || digest); all zero when empty.
+    uint8_t length = 0;                   // Signature length; 0 when empty.
+    std::array<unsigned char, kMaxSignature> signature{};
+  };
+
+  // SHA-256(point || digest), and the slot it maps to.
+  static std::array<unsigned char, 32> Key(std::string_view point, std::string_view digest);
+  static size_t SlotOf(const std::array<unsigned char, 32>& key);
+
+  std::unique_ptr<Slot[]> slots_ = std::make_unique<Slot[]>(kSlots);
+  mutable std::array<std::mutex, kStripes> stripes_;  // Stripe i guards slots s with s % kStripes == i.
+  mutable std::atomic<uint64_t> hits_{0};
+  static inline std::atomic<bool> enabled_{false};
+};
+
+}  // namespace fabric::crypto::internal
