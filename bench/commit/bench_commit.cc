@@ -8,7 +8,8 @@
 //   e2e_tps         endorse -> order -> validate -> commit on real processes: 2 peers endorsing
 //                   under AND(Org1.peer, Org2.peer), solo orderer (bench_e2e.h)
 // Env: BENCH_COMMIT_BLOCKS (blocks per run, default 10); BENCH_E2E=0 skips e2e_tps;
-// BENCH_E2E_TX (default 6000). Runtime about 30 s plus about 30 s for e2e_tps.
+// BENCH_E2E_TX (default 10000); BENCH_E2E_IN_FLIGHT (default 384). Runtime about 30 s plus
+// about 30 s for e2e_tps.
 
 #include <sys/resource.h>
 

@@ -9,6 +9,8 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -150,6 +152,169 @@ class CommitCounter {
   std::jthread thread_;
 };
 
+// One Broadcast stream on the callback API: envelopes queued by any thread are written one at a
+// time (gRPC allows one outstanding write); replies are counted as they come.
+class BroadcastWriter : public grpc::ClientBidiReactor<common::Envelope, ::orderer::BroadcastResponse> {
+ public:
+  explicit BroadcastWriter(::orderer::AtomicBroadcast::Stub& stub) {
+    stub.async()->Broadcast(&ctx_, this);
+    StartRead(&reply_);
+    StartCall();
+  }
+  ~BroadcastWriter() override { Finish(); }
+
+  void Write(common::Envelope env) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (done_) {
+      return;
+    }
+    queue_.push_back(std::move(env));
+    if (!writing_) {
+      WriteNextLocked();
+    }
+  }
+  int rejected() const { return rejected_.load(); }
+
+  // Cancels the stream and waits until gRPC is done with this reactor.
+  void Finish() {
+    ctx_.TryCancel();
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return done_; });
+  }
+
+ private:
+  void WriteNextLocked() {
+    writing_ = !queue_.empty();
+    if (writing_) {
+      current_ = std::move(queue_.front());
+      queue_.pop_front();
+      StartWrite(&current_);
+    }
+  }
+  void OnWriteDone(bool ok) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ok) {
+      WriteNextLocked();
+    } else {
+      writing_ = false;
+    }
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      return;
+    }
+    if (reply_.status() != common::SUCCESS) {
+      rejected_++;
+    }
+    StartRead(&reply_);
+  }
+  void OnDone(const grpc::Status&) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  grpc::ClientContext ctx_;
+  ::orderer::BroadcastResponse reply_;
+  std::atomic<int> rejected_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<common::Envelope> queue_;  // Guarded by mu_, as are the three below.
+  common::Envelope current_;
+  bool writing_ = false;
+  bool done_ = false;
+};
+
+// Keeps `in_flight` transactions going on the callback API, with no thread of its own: each
+// proposal goes to both peers at once; the second response assembles and signs the transaction,
+// hands it to the Broadcast stream and starts the next proposal.
+class Pipeline {
+ public:
+  Pipeline(const std::vector<std::unique_ptr<protos::Endorser::Stub>>& peers,
+           const msp::SigningIdentity& user, const std::vector<Tx>& txs, BroadcastWriter& out)
+      : peers_(peers), user_(user), txs_(txs), out_(out), calls_(txs.size()) {}
+
+  // Returns when every transaction was broadcast or failed.
+  void Run(int in_flight) {
+    for (int i = 0; i < in_flight; ++i) {
+      StartNext();
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return finished_ == txs_.size(); });
+  }
+  int failed() const { return failed_.load(); }
+
+ private:
+  struct Call {
+    std::vector<grpc::ClientContext> ctx;
+    std::vector<protos::ProposalResponse> responses;
+    std::vector<grpc::Status> status;
+    std::atomic<size_t> pending{0};
+  };
+
+  void StartNext() {
+    const size_t i = next_++;
+    if (i >= txs_.size()) {
+      return;
+    }
+    auto call = std::make_unique<Call>();
+    const size_t n = peers_.size();
+    call->ctx = std::vector<grpc::ClientContext>(n);
+    call->responses.resize(n);
+    call->status.resize(n);
+    call->pending = n;
+    Call* c = call.get();
+    calls_[i] = std::move(call);
+    for (size_t p = 0; p < n; ++p) {
+      c->ctx[p].set_deadline(std::chrono::system_clock::now() + 30s);
+      peers_[p]->async()->ProcessProposal(&c->ctx[p], &txs_[i].signed_proposal, &c->responses[p],
+                                          [this, i, c, p](grpc::Status st) {
+                                            c->status[p] = std::move(st);
+                                            if (--c->pending == 0) {
+                                              Endorsed(i);
+                                            }
+                                          });
+    }
+  }
+
+  void Endorsed(size_t i) {
+    std::unique_ptr<Call> call = std::move(calls_[i]);
+    Status bad;
+    for (size_t p = 0; p < call->status.size() && bad.ok(); ++p) {
+      if (!call->status[p].ok()) {
+        bad = UnavailableError("endorse on peer " + std::to_string(p) + ": " +
+                               call->status[p].error_message());
+      } else if (call->responses[p].response().status() != 200) {
+        bad = InternalError("endorse on peer " + std::to_string(p) + ": " +
+                            call->responses[p].response().message());
+      }
+    }
+    auto env = bad.ok() ? protoutil::CreateSignedTx(txs_[i].proposal, user_, call->responses)
+                        : StatusOr<common::Envelope>(bad);
+    if (env.ok()) {
+      out_.Write(std::move(env).value());
+    } else if (failed_++ == 0) {
+      std::fprintf(stderr, "bench_commit e2e: %s\n", env.status().ToString().c_str());
+    }
+    StartNext();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (++finished_ == txs_.size()) {
+      cv_.notify_all();
+    }
+  }
+
+  const std::vector<std::unique_ptr<protos::Endorser::Stub>>& peers_;
+  const msp::SigningIdentity& user_;
+  const std::vector<Tx>& txs_;
+  BroadcastWriter& out_;
+  std::vector<std::unique_ptr<Call>> calls_;  // Slot i belongs to transaction i's callbacks.
+  std::atomic<size_t> next_{0};
+  std::atomic<int> failed_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t finished_ = 0;  // Guarded by mu_.
+};
+
 int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
   auto user = msp::LoadSigningIdentity(
       work + "/crypto-config/peerOrganizations/org1.example.com/users/User1@org1.example.com/msp",
@@ -178,7 +343,7 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
     }
     std::this_thread::sleep_for(200ms);
   }
-  const int n = EnvInt("BENCH_E2E_TX", 6000);
+  const int n = EnvInt("BENCH_E2E_TX", 10000);
   std::vector<Tx> txs;
   std::unordered_set<std::string> ids;
   for (int i = 0; i < n; ++i) {
@@ -192,17 +357,8 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
   auto deliver = protos::Deliver::NewStub(channel(peer1));
   CommitCounter counter(*deliver, **user, std::move(ids));
   auto orderer = ::orderer::AtomicBroadcast::NewStub(channel(orderer_port));
-  grpc::ClientContext bctx;
-  auto broadcast = orderer->Broadcast(&bctx);
-  std::atomic<int> rejected{0}, failed{0};
-  std::jthread acks([&] {
-    ::orderer::BroadcastResponse r;
-    while (broadcast->Read(&r)) {
-      if (r.status() != common::SUCCESS) {
-        rejected++;
-      }
-    }
-  });
+  BroadcastWriter broadcast(*orderer);
+  int failed = 0;
   // CPU of every process of the network: orderer, peers (from e2e_network.sh's pids file),
   // the peers' chaincodes, and this client.
   std::vector<long> nodes;
@@ -226,43 +382,26 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
     return std::make_pair(per_node, CpuSeconds(getpid()));
   };
   const auto cpu0 = cpu();
-  std::mutex write_mu;
-  std::atomic<int> next{0};
   const std::string load = LoadAverage();
   const auto start = Clock::now();
   {
-    std::vector<std::jthread> workers;
-    for (int w = 0; w < EnvInt("BENCH_E2E_WORKERS", 48); ++w) {
-      workers.emplace_back([&] {
-        for (int i = next++; i < n; i = next++) {
-          auto responses = Endorse(peers, txs[i]);
-          auto env = responses.ok() ? protoutil::CreateSignedTx(txs[i].proposal, **user, *responses)
-                                    : StatusOr<common::Envelope>(responses.status());
-          if (!env.ok()) {
-            if (failed++ == 0) {
-              std::fprintf(stderr, "bench_commit e2e: %s\n", env.status().ToString().c_str());
-            }
-            continue;
-          }
-          std::lock_guard<std::mutex> lock(write_mu);
-          broadcast->Write(*env);
-        }
-      });
-    }
+    Pipeline pipeline(peers, **user, txs, broadcast);
+    pipeline.Run(EnvInt("BENCH_E2E_IN_FLIGHT", 384));
+    failed = pipeline.failed();
   }
   const double sent_s = std::chrono::duration<double>(Clock::now() - start).count();
   const auto deadline = Clock::now() + 60s;
-  while (counter.valid() + counter.invalid() + failed + rejected < n && Clock::now() < deadline) {
+  while (counter.valid() + counter.invalid() + failed + broadcast.rejected() < n &&
+         Clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
   }
   const auto cpu1 = cpu();
-  broadcast->WritesDone();
-  bctx.TryCancel();
+  broadcast.Finish();
   const double secs = std::chrono::duration<double>(counter.last() - start).count();
   std::printf(
       "# load %s (e2e: %d tx, %d VALID, %d invalid, %d endorse failures, %d rejected by "
       "the orderer; all endorsed and broadcast after %.2f s)\n",
-      load.c_str(), n, counter.valid(), counter.invalid(), failed.load(), rejected.load(), sent_s);
+      load.c_str(), n, counter.valid(), counter.invalid(), failed, broadcast.rejected(), sent_s);
   {
     const double per_tx = 1e6 / std::max(1, counter.valid());
     double network = 0;

@@ -3,9 +3,11 @@
 // e2e_tps for bench_commit: committed transactions per second end to end on real processes
 // (e2e_network.sh: solo orderer, peer0.org1 and peer0.org2, getput under an AND policy).
 // The client pre-signs its proposals (User1@org1, one fresh key per transaction, so every
-// transaction is VALID), then worker threads endorse each on both peers at once, assemble the
-// transaction and write it to one Broadcast stream, while a DeliverFiltered stream on peer0.org1
-// counts the commits. e2e_tps = VALID commits / (last commit - first proposal sent).
+// transaction is VALID), then keeps BENCH_E2E_IN_FLIGHT (default 384, under one 500-transaction
+// block) transactions going on gRPC's callback API: each proposal is endorsed on both peers at
+// once, the second response assembles and signs the transaction and queues it on one Broadcast
+// stream, while a DeliverFiltered stream on peer0.org1 counts the commits.
+// e2e_tps = VALID commits / (last commit - first proposal sent).
 
 #pragma once
 
