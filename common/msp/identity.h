@@ -48,6 +48,11 @@ class Identity {
   // OK if this identity satisfies `principal` (role member/admin/client/peer/orderer of an MSP,
   // an organizational unit, or an exact identity). Returns PermissionDenied saying why not.
   virtual Status SatisfiesPrincipal(const common::MSPPrincipal& principal) const = 0;
+
+  // Bytes equal for two identities exactly when they are the same identity however it was
+  // serialized (Fabric's GetIdentifier: the MSP id and the certificate's DER), for telling
+  // signers apart. Empty when the identity has no such key; callers then derive one.
+  virtual std::string_view UniqueKey() const { return {}; }
 };
 
 class IdentityDeserializer {

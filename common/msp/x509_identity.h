@@ -40,6 +40,8 @@ class X509Identity final : public Identity {
   Status Validate() const override;
   Status Verify(std::string_view message, std::string_view signature) const override;
   Status SatisfiesPrincipal(const common::MSPPrincipal& principal) const override;
+  // MSP id, a NUL byte, then the certificate's DER.
+  std::string_view UniqueKey() const override { return unique_key_; }
 
   // The validation result, from the memo while it is still valid, else by validating now.
   StatusOr<ValidationResult> ValidationResultNow() const;
@@ -59,6 +61,7 @@ class X509Identity final : public Identity {
   const crypto::PublicKey key_;
   const std::vector<std::string> ous_;
   const std::string tbs_;
+  const std::string unique_key_;
 
   mutable std::mutex mu_;
   // Guarded by mu_:

@@ -20,6 +20,9 @@ logging::Logger& Log() {
 }  // namespace
 
 std::string SignerSet::IdentityKey(const msp::Identity& identity) {
+  if (std::string_view key = identity.UniqueKey(); !key.empty()) {
+    return std::string(key);  // The MSP's own key, computed once per deserialized identity.
+  }
   // Fabric keys identities by MSP id + hash of the certificate's DER (GetIdentifier()). The same
   // certificate can be serialized many ways (PEM line breaks, text around the block), all of
   // which the MSP accepts, so the serialized bytes alone would let one signer count twice.
