@@ -2,7 +2,9 @@
 #include "launcher/docker/docker_client.h"
 
 #include <cstdlib>
+#include <chrono>
 #include <deque>
+#include <thread>
 
 #include <absl/strings/str_format.h>
 #include <nlohmann/json.hpp>
@@ -408,10 +410,28 @@ Status DockerClient::KillContainer(const std::string& id) {
 
 Status DockerClient::RemoveContainer(const std::string& id) {
   ASSIGN_OR_RETURN(HttpResponse r, Call("DELETE", "/containers/" + id + "?force=1&v=1"));
-  if (!Ok(r.status) && r.status != 404) {
+  if (Ok(r.status) || r.status == 404) {
+    return Status::OK();
+  }
+  if (r.status != 409 || r.body.find("already in progress") == std::string::npos) {
     return ApiError(r, "remove container " + Short(id));
   }
-  return Status::OK();
+  // The engine is removing it already: wait until it is gone.
+  const auto deadline = std::chrono::steady_clock::now() + options_.removal_wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSIGN_OR_RETURN(HttpResponse inspect, Call("GET", "/containers/" + id + "/json"));
+    if (inspect.status == 404) {
+      return Status::OK();
+    }
+    if (!Ok(inspect.status)) {
+      return ApiError(inspect, "inspect container " + Short(id) + " being removed");
+    }
+  }
+  return DeadlineExceededError(absl::StrFormat(
+      "remove container %s: the engine's removal still not finished after %d ms; check "
+      "`docker ps -a` and the engine's log",
+      Short(id), options_.removal_wait.count()));
 }
 
 StatusOr<std::vector<ContainerSummary>> DockerClient::ListContainers(

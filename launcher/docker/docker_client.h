@@ -43,6 +43,8 @@ struct DockerClientOptions {
   std::string endpoint = "unix:///var/run/docker.sock";
   // Limit for short calls (not builds, follow streams or waits).
   std::chrono::milliseconds request_timeout{30000};
+  // How long RemoveContainer waits for a removal the engine already has in progress.
+  std::chrono::milliseconds removal_wait{30000};
   // Reads CORE_VM_ENDPOINT (default above).
   static DockerClientOptions FromEnv();
 };
@@ -137,7 +139,10 @@ class DockerClient {
   Status StopContainer(const std::string& id, std::chrono::seconds grace);
   // POST /containers/{id}/kill. Not running: OK.
   Status KillContainer(const std::string& id);
-  // DELETE /containers/{id}?force=1&v=1. Absent: OK.
+  // DELETE /containers/{id}?force=1&v=1. Absent: OK. When the engine is already removing it
+  // (409 "removal ... already in progress": a crashed chaincode being cleaned up, or another
+  // client), waits up to options.removal_wait for it to be gone, then OK; DeadlineExceeded
+  // if it is still there.
   Status RemoveContainer(const std::string& id);
   // GET /containers/json?all=1&filters={"label":[...]}: containers carrying every "k=v" label.
   StatusOr<std::vector<ContainerSummary>> ListContainers(const std::vector<std::string>& labels);

@@ -8,6 +8,8 @@
 
 #include <unistd.h>
 
+#include <atomic>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -162,6 +164,66 @@ TEST(DockerClientTest, ServerErrorIsInternalWithEngineMessage) {
   EXPECT_THAT(std::string(s.message()), HasSubstr("0123456789ab"));
   EXPECT_TRUE(client->StopContainer("0123456789abcdef", std::chrono::seconds(1)).ok());
   EXPECT_TRUE(client->RemoveContainer("gone").ok());  // 404 on remove is fine
+}
+
+// A chaincode container that crashed is being removed by another request when the launcher
+// removes it before relaunching: the engine answers 409 "removal ... already in progress".
+TEST(DockerClientTest, RemoveWaitsForARemovalAlreadyInProgress) {
+  std::atomic<int> inspections{0};
+  FakeDockerServer server([&](const FakeRequest& r) -> std::string {
+    if (r.method == "DELETE") {
+      return FakeDockerServer::Response(
+          409, R"({"message":"removal of container dev-cc is already in progress"})");
+    }
+    if (r.path == "/containers/dev-cc/json") {
+      return ++inspections < 3 ? FakeDockerServer::Response(200, R"({"Id":"abc"})")
+                               : FakeDockerServer::Response(404, R"({"message":"No such container"})");
+    }
+    return "";
+  });
+  auto client = Connect(server);
+  ASSERT_NE(client, nullptr);
+  Status s = client->RemoveContainer("dev-cc");
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(inspections.load(), 3);
+}
+
+TEST(DockerClientTest, RemovalThatNeverFinishesIsADeadlineNotAHang) {
+  FakeDockerServer server([&](const FakeRequest& r) -> std::string {
+    if (r.method == "DELETE") {
+      return FakeDockerServer::Response(
+          409, R"({"message":"removal of container dev-cc is already in progress"})");
+    }
+    if (r.path == "/containers/dev-cc/json") {
+      return FakeDockerServer::Response(200, R"({"Id":"abc"})");
+    }
+    return "";
+  });
+  DockerClientOptions o;
+  o.endpoint = server.endpoint();
+  o.removal_wait = std::chrono::milliseconds(300);
+  auto client = DockerClient::Connect(o);
+  ASSERT_TRUE(client.ok()) << client.status();
+  Status s = (*client)->RemoveContainer("dev-cc");
+  EXPECT_TRUE(s.IsDeadlineExceeded()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("removal still not finished after 300 ms"));
+}
+
+TEST(DockerClientTest, OtherConflictsOnRemoveAreErrors) {
+  FakeDockerServer server([&](const FakeRequest& r) -> std::string {
+    if (r.method == "DELETE") {
+      return FakeDockerServer::Response(409, R"({"message":"container is paused"})");
+    }
+    return "";
+  });
+  auto client = Connect(server);
+  ASSERT_NE(client, nullptr);
+  Status s = client->RemoveContainer("dev-cc");
+  EXPECT_TRUE(s.IsAlreadyExists()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("container is paused"));
+  for (const FakeRequest& r : server.requests()) {
+    EXPECT_EQ(r.path.find("/json"), std::string::npos) << "no waiting on other conflicts";
+  }
 }
 
 TEST(DockerClientTest, FailedBuildReturnsBuilderErrorVerbatimWithLastLines) {
