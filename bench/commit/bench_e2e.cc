@@ -10,8 +10,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -66,6 +66,22 @@ StatusOr<Tx> MakeTx(const msp::SigningIdentity& user, const std::string& key) {
   return tx;
 }
 
+// OK when every peer answered the proposal with status 200; else the first failure.
+Status CheckEndorsed(const std::vector<grpc::Status>& status,
+                     const std::vector<protos::ProposalResponse>& responses) {
+  for (size_t i = 0; i < status.size(); ++i) {
+    if (!status[i].ok()) {
+      return UnavailableError("endorse on peer " + std::to_string(i) + ": " +
+                              status[i].error_message());
+    }
+    if (responses[i].response().status() != 200) {
+      return InternalError("endorse on peer " + std::to_string(i) + ": " +
+                           responses[i].response().message());
+    }
+  }
+  return Status::OK();
+}
+
 // Endorses `tx` on every stub at once; the responses, or the first failure.
 StatusOr<std::vector<protos::ProposalResponse>> Endorse(
     const std::vector<std::unique_ptr<protos::Endorser::Stub>>& peers, const Tx& tx) {
@@ -87,16 +103,7 @@ StatusOr<std::vector<protos::ProposalResponse>> Endorse(
       return InternalError("completion queue shut down");
     }
   }
-  for (size_t i = 0; i < n; ++i) {
-    if (!status[i].ok()) {
-      return UnavailableError("endorse on peer " + std::to_string(i) + ": " +
-                              status[i].error_message());
-    }
-    if (out[i].response().status() != 200) {
-      return InternalError("endorse on peer " + std::to_string(i) + ": " +
-                           out[i].response().message());
-    }
-  }
+  RETURN_IF_ERROR(CheckEndorsed(status, out));
   return out;
 }
 
@@ -154,7 +161,8 @@ class CommitCounter {
 
 // One Broadcast stream on the callback API: envelopes queued by any thread are written one at a
 // time (gRPC allows one outstanding write); replies are counted as they come.
-class BroadcastWriter : public grpc::ClientBidiReactor<common::Envelope, ::orderer::BroadcastResponse> {
+class BroadcastWriter
+    : public grpc::ClientBidiReactor<common::Envelope, ::orderer::BroadcastResponse> {
  public:
   explicit BroadcastWriter(::orderer::AtomicBroadcast::Stub& stub) {
     stub.async()->Broadcast(&ctx_, this);
@@ -279,16 +287,7 @@ class Pipeline {
 
   void Endorsed(size_t i) {
     std::unique_ptr<Call> call = std::move(calls_[i]);
-    Status bad;
-    for (size_t p = 0; p < call->status.size() && bad.ok(); ++p) {
-      if (!call->status[p].ok()) {
-        bad = UnavailableError("endorse on peer " + std::to_string(p) + ": " +
-                               call->status[p].error_message());
-      } else if (call->responses[p].response().status() != 200) {
-        bad = InternalError("endorse on peer " + std::to_string(p) + ": " +
-                            call->responses[p].response().message());
-      }
-    }
+    const Status bad = CheckEndorsed(call->status, call->responses);
     auto env = bad.ok() ? protoutil::CreateSignedTx(txs_[i].proposal, user_, call->responses)
                         : StatusOr<common::Envelope>(bad);
     if (env.ok()) {

@@ -275,8 +275,8 @@ TEST(EcdsaTest, SkiIsSha256OfUncompressedPoint) {
 std::string SignOutside(EVP_PKEY* pkey, const std::string& message) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest);
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
-      EVP_PKEY_CTX_new(pkey, nullptr), EVP_PKEY_CTX_free);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(pkey, nullptr),
+                                                                  EVP_PKEY_CTX_free);
   size_t len = 0;
   EXPECT_EQ(EVP_PKEY_sign_init(ctx.get()), 1);
   EXPECT_EQ(EVP_PKEY_sign(ctx.get(), nullptr, &len, digest, sizeof(digest)), 1);
@@ -294,11 +294,11 @@ std::string SignOutside(EVP_PKEY* pkey, const std::string& message) {
 bool VerifiesOutside(EVP_PKEY* pkey, const std::string& message, const std::string& sig) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest);
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
-      EVP_PKEY_CTX_new(pkey, nullptr), EVP_PKEY_CTX_free);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(pkey, nullptr),
+                                                                  EVP_PKEY_CTX_free);
   return EVP_PKEY_verify_init(ctx.get()) == 1 &&
-         EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()),
-                         sig.size(), digest, sizeof(digest)) == 1;
+         EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                         digest, sizeof(digest)) == 1;
 }
 
 TEST(EcdsaTest, OwnSignaturesVerifyWithPlainOpenSsl) {
@@ -318,7 +318,10 @@ TEST(EcdsaTest, OwnSignaturesAreRecognisedEverythingElseIsVerified) {
   PrivateKey key = NewKey();
   // Off by default: a signature made now is not remembered.
   const std::string unremembered = *key.Sign("before");
-  RememberOwnSignatures(true);
+  struct TurnedOn {  // Off again however the test ends.
+    TurnedOn() { RememberOwnSignatures(true); }
+    ~TurnedOn() { RememberOwnSignatures(false); }
+  } on;
   uint64_t before = memo.hits();
   EXPECT_TRUE(key.public_key().Verify("before", unremembered).ok());
   EXPECT_EQ(memo.hits(), before);
@@ -375,6 +378,9 @@ TEST(SignatureMemoTest, HoldsOnlyWhatWasRememberedUntilOverwritten) {
   // Too long to be a P-256 signature: never recorded.
   memo.Remember(point, Sha256("long"), std::string(73, 's'));
   EXPECT_FALSE(memo.Holds(point, Sha256("long"), std::string(73, 's')));
+  // Nor a key longer than a P-256 point.
+  memo.Remember(std::string(100, 'p'), digest, sig);
+  EXPECT_FALSE(memo.Holds(std::string(100, 'p'), digest, sig));
   // Filling every slot many times over forgets old entries; it never grows.
   for (size_t i = 0; i < 4 * internal::SignatureMemo::kSlots; ++i) {
     memo.Remember(point, Sha256(std::to_string(i)), sig);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "launcher/docker/docker_client.h"
 
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 #include <thread>
 

@@ -176,8 +176,10 @@ TEST(DockerClientTest, RemoveWaitsForARemovalAlreadyInProgress) {
           409, R"({"message":"removal of container dev-cc is already in progress"})");
     }
     if (r.path == "/containers/dev-cc/json") {
-      return ++inspections < 3 ? FakeDockerServer::Response(200, R"({"Id":"abc"})")
-                               : FakeDockerServer::Response(404, R"({"message":"No such container"})");
+      if (++inspections < 3) {
+        return FakeDockerServer::Response(200, R"({"Id":"abc"})");
+      }
+      return FakeDockerServer::Response(404, R"({"message":"No such container"})");
     }
     return "";
   });

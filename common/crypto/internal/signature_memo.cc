@@ -2,7 +2,6 @@
 #include "common/crypto/internal/signature_memo.h"
 
 #include <cstring>
-#include <string>
 
 #include <openssl/sha.h>
 
@@ -14,19 +13,19 @@ SignatureMemo& SignatureMemo::Instance() {
 }
 
 std::array<unsigned char, 32> SignatureMemo::Key(std::string_view point, std::string_view digest) {
-  // A P-256 point (65 bytes) and a SHA-256 digest fit on the stack; longer input is hashed in
-  // one more step so the key stays exact for any length.
+  // Callers pass a 65-byte point and a 32-byte digest (Fits); they fit on the stack.
+  unsigned char buf[kMaxKeyInput];
+  std::memcpy(buf, point.data(), point.size());
+  std::memcpy(buf + point.size(), digest.data(), digest.size());
   std::array<unsigned char, 32> key;
-  unsigned char buf[128];
-  if (point.size() + digest.size() <= sizeof(buf)) {
-    std::memcpy(buf, point.data(), point.size());
-    std::memcpy(buf + point.size(), digest.data(), digest.size());
-    SHA256(buf, point.size() + digest.size(), key.data());
-    return key;
-  }
-  std::string joined = std::string(point) + std::string(digest);
-  SHA256(reinterpret_cast<const unsigned char*>(joined.data()), joined.size(), key.data());
+  SHA256(buf, point.size() + digest.size(), key.data());
   return key;
+}
+
+bool SignatureMemo::Fits(std::string_view point, std::string_view digest,
+                         std::string_view der_signature) {
+  return point.size() + digest.size() <= kMaxKeyInput && !der_signature.empty() &&
+         der_signature.size() <= kMaxSignature;
 }
 
 size_t SignatureMemo::SlotOf(const std::array<unsigned char, 32>& key) {
@@ -37,7 +36,7 @@ size_t SignatureMemo::SlotOf(const std::array<unsigned char, 32>& key) {
 
 void SignatureMemo::Remember(std::string_view point, std::string_view digest,
                              std::string_view der_signature) {
-  if (der_signature.empty() || der_signature.size() > kMaxSignature) {
+  if (!Fits(point, digest, der_signature)) {
     return;
   }
   const auto key = Key(point, digest);
@@ -51,7 +50,7 @@ void SignatureMemo::Remember(std::string_view point, std::string_view digest,
 
 bool SignatureMemo::Holds(std::string_view point, std::string_view digest,
                           std::string_view der_signature) const {
-  if (der_signature.empty() || der_signature.size() > kMaxSignature) {
+  if (!Fits(point, digest, der_signature)) {
     return false;
   }
   const auto key = Key(point, digest);

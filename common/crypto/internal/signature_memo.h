@@ -41,19 +41,19 @@ class SignatureMemo {
   static void set_enabled(bool on) { enabled_.store(on, std::memory_order_relaxed); }
 
   // Records that `der_signature` is a valid signature of `digest` under the public key whose
-  // uncompressed point is `point`. Signatures longer than 72 bytes (never made for P-256) are
-  // not recorded.
+  // uncompressed point is `point`. Signatures longer than 72 bytes (never made for P-256), and
+  // point plus digest longer than 128 bytes, are not recorded.
   void Remember(std::string_view point, std::string_view digest, std::string_view der_signature);
 
   // True when Remember was called with exactly these three values and the entry is still held.
-  bool Holds(std::string_view point, std::string_view digest,
-             std::string_view der_signature) const;
+  bool Holds(std::string_view point, std::string_view digest, std::string_view der_signature) const;
 
   // How many Holds calls returned true, for tests and benchmarks.
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
 
  private:
   static constexpr size_t kMaxSignature = 72;
+  static constexpr size_t kMaxKeyInput = 128;  // point + digest: 65 + 32 for P-256
   static constexpr size_t kStripes = 64;
   struct Slot {
     std::array<unsigned char, 32> key{};  // SHA-256(point || digest); all zero when empty.
@@ -61,12 +61,15 @@ class SignatureMemo {
     std::array<unsigned char, kMaxSignature> signature{};
   };
 
+  // Whether the three fit an entry (Remember ignores, Holds refuses anything else).
+  static bool Fits(std::string_view point, std::string_view digest, std::string_view der_signature);
   // SHA-256(point || digest), and the slot it maps to.
   static std::array<unsigned char, 32> Key(std::string_view point, std::string_view digest);
   static size_t SlotOf(const std::array<unsigned char, 32>& key);
 
   std::unique_ptr<Slot[]> slots_ = std::make_unique<Slot[]>(kSlots);
-  mutable std::array<std::mutex, kStripes> stripes_;  // Stripe i guards slots s with s % kStripes == i.
+  // Stripe i guards the slots s with s % kStripes == i.
+  mutable std::array<std::mutex, kStripes> stripes_;
   mutable std::atomic<uint64_t> hits_{0};
   static inline std::atomic<bool> enabled_{false};
 };
