@@ -18,7 +18,8 @@
 // GetStates, two PutStates) as a process and in its container (endorse_abstore_*,
 // endorse_docker_abstore_*). Also prints "# load ..." comment lines with the load average and
 // CPU per endorsement. BENCH_SECONDS (default 3) sets each closed-loop phase's length and
-// BENCH_LATENCY_SECONDS (default 10) the open-loop one; runtime about 50 s per mode (plus the
+// BENCH_LATENCY_SECONDS (default 10) the open-loop one (BENCH_LATENCY_DUMP=FILE writes its
+// per-proposal latencies); runtime about 50 s per mode (plus the
 // image build the first time).
 
 #include <spawn.h>
@@ -93,6 +94,10 @@ PhaseResult Drive(protos::Endorser::Stub& stub, const std::vector<protos::Signed
   grpc::CompletionQueue cq;
   std::vector<double> lat;
   lat.reserve(props.size());
+  // BENCH_LATENCY_DUMP=FILE: the open-loop phase's latencies, one "sent_ms latency_ms" line per
+  // endorsed proposal (sent_ms from the phase's start), to see when the slow ones happened.
+  std::vector<std::pair<double, double>> timeline;
+  const char* dump = rate > 0 ? getenv("BENCH_LATENCY_DUMP") : nullptr;
   PhaseResult r;
   size_t next = 0;
   int outstanding = 0;
@@ -144,12 +149,29 @@ PhaseResult Drive(protos::Endorser::Stub& stub, const std::vector<protos::Signed
       }
     } else {
       lat.push_back(std::chrono::duration<double, std::milli>(Clock::now() - c->start).count());
+      if (dump != nullptr) {
+        timeline.emplace_back(std::chrono::duration<double, std::milli>(c->start - t0).count(),
+                              lat.back());
+      }
     }
     delete c;
   }
   double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
   r.seconds = elapsed;
   r.tps = lat.size() / elapsed;
+  if (dump != nullptr) {
+    if (FILE* f = std::fopen(dump, "w"); f != nullptr) {
+      // steady_clock is CLOCK_MONOTONIC here, the clock `perf record -k CLOCK_MONOTONIC` uses.
+      std::fprintf(f, "# start %lld ns (steady clock)\n",
+                   static_cast<long long>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                              t0.time_since_epoch())
+                                              .count()));
+      for (const auto& [sent, latency] : timeline) {
+        std::fprintf(f, "%.3f %.3f\n", sent, latency);
+      }
+      std::fclose(f);
+    }
+  }
   std::sort(lat.begin(), lat.end());
   if (!lat.empty()) {
     r.p50_ms = lat[lat.size() / 2];
