@@ -162,10 +162,10 @@ PhaseResult Drive(protos::Endorser::Stub& stub, const std::vector<protos::Signed
   if (dump != nullptr) {
     if (FILE* f = std::fopen(dump, "w"); f != nullptr) {
       // steady_clock is CLOCK_MONOTONIC here, the clock `perf record -k CLOCK_MONOTONIC` uses.
-      std::fprintf(f, "# start %lld ns (steady clock)\n",
-                   static_cast<long long>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                              t0.time_since_epoch())
-                                              .count()));
+      std::fprintf(
+          f, "# start %lld ns (steady clock)\n",
+          static_cast<long long>(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(t0.time_since_epoch()).count()));
       for (const auto& [sent, latency] : timeline) {
         std::fprintf(f, "%.3f %.3f\n", sent, latency);
       }
