@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -168,21 +169,24 @@ TEST(DockerClientTest, ServerErrorIsInternalWithEngineMessage) {
 
 // A chaincode container that crashed is being removed by another request when the launcher
 // removes it before relaunching: the engine answers 409 "removal ... already in progress".
-TEST(DockerClientTest, RemoveWaitsForARemovalAlreadyInProgress) {
-  std::atomic<int> inspections{0};
-  FakeDockerServer server([&](const FakeRequest& r) -> std::string {
+// An engine removing container dev-cc: inspecting it answers 200 while `still_there()`, then 404.
+FakeDockerServer::Handler RemovingEngine(std::function<bool()> still_there) {
+  return [still_there](const FakeRequest& r) -> std::string {
     if (r.method == "DELETE") {
       return FakeDockerServer::Response(
           409, R"({"message":"removal of container dev-cc is already in progress"})");
     }
     if (r.path == "/containers/dev-cc/json") {
-      if (++inspections < 3) {
-        return FakeDockerServer::Response(200, R"({"Id":"abc"})");
-      }
-      return FakeDockerServer::Response(404, R"({"message":"No such container"})");
+      return still_there() ? FakeDockerServer::Response(200, R"({"Id":"abc"})")
+                           : FakeDockerServer::Response(404, R"({"message":"No such container"})");
     }
     return "";
-  });
+  };
+}
+
+TEST(DockerClientTest, RemoveWaitsForARemovalAlreadyInProgress) {
+  std::atomic<int> inspections{0};
+  FakeDockerServer server(RemovingEngine([&] { return ++inspections < 3; }));
   auto client = Connect(server);
   ASSERT_NE(client, nullptr);
   Status s = client->RemoveContainer("dev-cc");
@@ -191,16 +195,7 @@ TEST(DockerClientTest, RemoveWaitsForARemovalAlreadyInProgress) {
 }
 
 TEST(DockerClientTest, RemovalThatNeverFinishesIsADeadlineNotAHang) {
-  FakeDockerServer server([&](const FakeRequest& r) -> std::string {
-    if (r.method == "DELETE") {
-      return FakeDockerServer::Response(
-          409, R"({"message":"removal of container dev-cc is already in progress"})");
-    }
-    if (r.path == "/containers/dev-cc/json") {
-      return FakeDockerServer::Response(200, R"({"Id":"abc"})");
-    }
-    return "";
-  });
+  FakeDockerServer server(RemovingEngine([] { return true; }));
   DockerClientOptions o;
   o.endpoint = server.endpoint();
   o.removal_wait = std::chrono::milliseconds(300);
