@@ -390,7 +390,7 @@ TEST_F(HandlerTest, SecondConcurrentExecutionWithSameTxidIsRefused) {
   auto tx1 = NewTx("same");
   auto tx2 = NewTx("same");
   auto first = std::async(std::launch::async, [&] { return Invoke(*tx1, "mycc:1.0", {"a"}); });
-  for (int i = 0; i < 200 && support_->GetHandler("mycc:1.0")->in_flight() == 0; ++i) {
+  for (int i = 0; i < 200 && InFlight("mycc:1.0") == 0; ++i) {
     std::this_thread::sleep_for(5ms);
   }
   auto second = Invoke(*tx2, "mycc:1.0", {"b"});
@@ -450,10 +450,10 @@ TEST_F(HandlerTest, StreamEndFailsInFlightTransactionsAtOnceAndDeregisters) {
         std::async(std::launch::async, [&, i] { return Invoke(*txs[i], "mycc:1.0", {"x"}); }));
   }
   // Generous bound: on a loaded 2-core machine the five sends can take a while.
-  for (int i = 0; i < 2000 && support_->GetHandler("mycc:1.0")->in_flight() < 5; ++i) {
+  for (int i = 0; i < 2000 && InFlight("mycc:1.0") < 5; ++i) {
     std::this_thread::sleep_for(5ms);
   }
-  ASSERT_EQ(support_->GetHandler("mycc:1.0")->in_flight(), 5u);
+  ASSERT_EQ(InFlight("mycc:1.0"), 5u);
   auto start = std::chrono::steady_clock::now();
   cc->Close();
   for (auto& f : futures) {

@@ -155,7 +155,7 @@ TEST_F(LaunchTest, CrashMidTransactionFailsInFlightAtOnceAndNextExecuteRelaunche
       return Invoke(*txs[i], "mycc:1.0", {"sleep", "20000"});
     }));
   }
-  for (int i = 0; i < 400 && support_->GetHandler("mycc:1.0")->in_flight() < 4; ++i) {
+  for (int i = 0; i < 400 && InFlight("mycc:1.0") < 4; ++i) {
     std::this_thread::sleep_for(5ms);
   }
   auto start = std::chrono::steady_clock::now();

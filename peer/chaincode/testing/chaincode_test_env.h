@@ -80,6 +80,13 @@ class ChaincodeTestEnv : public ledger::testing::LedgerFixture {
     return r;
   }
 
+  // Transactions in flight on `ccid`'s handler; 0 while it has none (not yet registered: a
+  // REGISTER sent is handled by the peer's stream thread a moment later).
+  size_t InFlight(const std::string& ccid) const {
+    std::shared_ptr<Handler> h = support_->GetHandler(ccid);
+    return h == nullptr ? 0 : h->in_flight();
+  }
+
   // The KVRWSet of namespace `ns` in the simulation results.
   static kvrwset::KVRWSet RwSet(ledger::TxSimulator& sim, const std::string& ns) {
     auto results = sim.GetTxSimulationResults();
