@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/crypto/ecdsa.h"
 
+#include <array>
+
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -111,6 +113,38 @@ StatusOr<EVP_PKEY*> ParsePrivateKeyDer(std::string_view der) {
   return pkey;
 }
 
+// An initialised EVP_PKEY_CTX for `key` and one operation, kept per thread. Creating and
+// initialising a context fetches the provider's implementation under OpenSSL's locks (~2.5 us
+// of a 40 us verification, more under contention), and one context must not be used by two
+// threads at once. Each context holds a reference to its key, so the address of a cached key
+// cannot be reused by another key while it is cached. Null when OpenSSL fails.
+enum class KeyOp { kSign, kVerify };
+
+EVP_PKEY_CTX* ThreadContext(EVP_PKEY* key, KeyOp op) {
+  struct Entry {
+    EVP_PKEY* key = nullptr;
+    KeyOp op = KeyOp::kSign;
+    EvpPkeyCtxPtr ctx;
+  };
+  thread_local std::array<Entry, 8> cache;  // the keys this thread used last
+  thread_local size_t next = 0;             // replaced in turn
+  for (Entry& e : cache) {
+    if (e.ctx != nullptr && e.key == key && e.op == op) {
+      return e.ctx.get();
+    }
+  }
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  if (ctx == nullptr ||
+      (op == KeyOp::kSign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get())) != 1) {
+    return nullptr;
+  }
+  Entry& e = cache[next++ % cache.size()];
+  e.key = key;
+  e.op = op;
+  e.ctx = std::move(ctx);
+  return e.ctx.get();
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -210,11 +244,11 @@ Status PublicKey::VerifyDigest(std::string_view digest, std::string_view der_sig
       internal::SignatureMemo::Instance().Holds(point_, digest, der_signature)) {
     return Status::OK();
   }
-  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr));
-  if (ctx == nullptr || EVP_PKEY_verify_init(ctx.get()) != 1) {
+  EVP_PKEY_CTX* ctx = ThreadContext(pkey_, KeyOp::kVerify);
+  if (ctx == nullptr) {
     return InternalError("verify: " + ConsumeOpenSslError());
   }
-  int rc = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(der_signature.data()),
+  int rc = EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char*>(der_signature.data()),
                            der_signature.size(),
                            reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
   ERR_clear_error();
@@ -321,16 +355,15 @@ StatusOr<std::string> PrivateKey::SignDigest(std::string_view digest) const {
     return InvalidArgumentError("sign: digest is " + std::to_string(digest.size()) +
                                 " bytes, want 32");
   }
-  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr));
+  EVP_PKEY_CTX* ctx = ThreadContext(pkey_, KeyOp::kSign);
   size_t len = 0;
   const auto* md = reinterpret_cast<const unsigned char*>(digest.data());
-  if (ctx == nullptr || EVP_PKEY_sign_init(ctx.get()) != 1 ||
-      EVP_PKEY_sign(ctx.get(), nullptr, &len, md, digest.size()) != 1) {
+  if (ctx == nullptr || EVP_PKEY_sign(ctx, nullptr, &len, md, digest.size()) != 1) {
     return InternalError("sign: " + ConsumeOpenSslError());
   }
   std::string sig(len, '\0');
-  if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, md,
-                    digest.size()) != 1) {
+  if (EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len, md, digest.size()) !=
+      1) {
     return InternalError("sign: " + ConsumeOpenSslError());
   }
   sig.resize(len);

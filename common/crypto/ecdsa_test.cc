@@ -394,6 +394,30 @@ TEST(SignatureMemoTest, HoldsOnlyWhatWasRememberedUntilOverwritten) {
   EXPECT_EQ(memo.hits(), held + 1);
 }
 
+// Each thread keeps initialised OpenSSL contexts for the keys it used last (ecdsa.cc): keys that
+// come and go, more keys than the cache holds, and failures between successes must not mix up.
+TEST(EcdsaTest, ManyShortLivedKeysOnOneThread) {
+  std::string previous_sig;
+  std::unique_ptr<PublicKey> previous_key;
+  for (int i = 0; i < 40; ++i) {
+    PrivateKey key = NewKey();
+    const std::string msg = "tx " + std::to_string(i);
+    StatusOr<std::string> sig = key.Sign(msg);
+    ASSERT_TRUE(sig.ok()) << sig.status();
+    EXPECT_TRUE(VerifiesOutside(key.public_key().evp_pkey(), msg, *sig)) << i;
+    EXPECT_TRUE(key.public_key().Verify(msg, *sig).ok()) << i;
+    EXPECT_FALSE(key.public_key().Verify(msg + "!", *sig).ok()) << i;
+    if (previous_key != nullptr) {
+      EXPECT_FALSE(previous_key->Verify(msg, *sig).ok()) << i;
+      EXPECT_FALSE(key.public_key().Verify("tx " + std::to_string(i - 1), previous_sig).ok()) << i;
+      EXPECT_TRUE(previous_key->Verify("tx " + std::to_string(i - 1), previous_sig).ok()) << i;
+    }
+    EXPECT_TRUE(key.public_key().Verify(msg, *sig).ok()) << i;
+    previous_key = std::make_unique<PublicKey>(key.public_key());
+    previous_sig = *sig;
+  }
+}
+
 TEST(EcdsaTest, CopiesShareTheKeyAndConcurrentUseIsSafe) {
   PrivateKey key = NewKey();
   PrivateKey copy = key;
