@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/common/exclusive_run.h"
 #include "common/logging/logging.h"
 #include "fabric/sched_batch.h"
 #include "fabric/shim/chaincode.h"
@@ -105,6 +106,7 @@ Result Run(chaincode::ChaincodeSupport& support, ledger::KvLedger& ledger, int c
 }  // namespace
 
 int main() {
+  fabric::bench::ExclusiveRun exclusive;
   // Peer and shim both run their threads under SCHED_BATCH by default (fabric/sched_batch.h);
   // so does this process, which is both.
   (void)fabric::UseBatchScheduling();

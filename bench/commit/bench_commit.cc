@@ -22,6 +22,7 @@
 #include <absl/strings/str_format.h>
 
 #include "bench/commit/bench_e2e.h"
+#include "bench/common/exclusive_run.h"
 #include "common/logging/logging.h"
 #include "common/msp/testing/test_org.h"
 #include "common/policies/builder.h"
@@ -168,4 +169,7 @@ int Main() {
 }  // namespace
 }  // namespace fabric::committer
 
-int main() { return fabric::committer::Main(); }
+int main() {
+  fabric::bench::ExclusiveRun exclusive;
+  return fabric::committer::Main();
+}

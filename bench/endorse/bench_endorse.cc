@@ -40,6 +40,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "bench/common/exclusive_run.h"
 #include "bench/common/proc_stats.h"
 #include "bench/endorse/endorse_peer.h"
 #include "common/msp/x509_signing_identity.h"
@@ -333,6 +334,7 @@ int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--peer") {
     return fabric::bench::RunEndorsePeer(argv[2]);
   }
+  fabric::bench::ExclusiveRun exclusive;  // not in the peer child above: it runs under this one
   auto enabled = [](const char* name, bool dflt) {
     const char* v = getenv(name);
     return v == nullptr ? dflt : std::string(v) == "1";

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/common/exclusive_run.h"
 #include "common/logging/logging.h"
 #include "launcher/docker/docker_launcher.h"
 #include "launcher/docker/testing/sample_packages.h"
@@ -70,6 +71,7 @@ void WaitDeregistered(chaincode::ChaincodeSupport& support) {
 }  // namespace
 
 int main() {
+  fabric::bench::ExclusiveRun exclusive;
   (void)logging::SetSpec("warning");
   int rounds = getenv("BENCH_LAUNCH_ROUNDS") != nullptr ? atoi(getenv("BENCH_LAUNCH_ROUNDS")) : 5;
   auto options = launcher::docker::DockerLauncherOptions::FromEnv();

@@ -22,6 +22,7 @@
 
 #include <absl/strings/str_format.h>
 
+#include "bench/common/exclusive_run.h"
 #include "bench/common/proc_stats.h"
 #include "peer/ledger/kv_ledger.h"
 #include "peer/ledger/leveldb_util.h"
@@ -177,4 +178,7 @@ int Run() {
 }  // namespace
 }  // namespace fabric::ledger
 
-int main() { return fabric::ledger::Run(); }
+int main() {
+  fabric::bench::ExclusiveRun exclusive;
+  return fabric::ledger::Run();
+}
