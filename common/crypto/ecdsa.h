@@ -117,7 +117,7 @@ class PrivateKey {
 };
 
 // Turns on (or off) recognising this process's own recent signatures in PublicKey::Verify:
-// while on, PrivateKey::Sign remembers what it signed (a fixed-size table, ~2 MiB) and Verify
+// while on, PrivateKey::Sign remembers what it signed (a fixed-size table, ~3 MiB) and Verify
 // accepts exactly such a signature again without the curve arithmetic (~40 us). The outcome of
 // every verification is unchanged; a peer saves one verification per transaction when it
 // validates blocks carrying its own endorsements. Off by default; `peer node start` turns it on.

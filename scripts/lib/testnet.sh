@@ -7,9 +7,10 @@
 #                             template: an orderer org, Org1 and Org2 with one peer each),
 #                             configtx.json (the default profiles with the orderer on ORDERER_PORT,
 #                             piped through FILTER when given: a command or shell function that
-#                             reads and writes the JSON, e.g. to change BatchSize), genesis.block (system channel "syschannel") and
-#                             channel.tx ("mychannel"). Tool output goes to gen.log; returns 1 on
-#                             the first failing step, named on stderr.
+#                             reads and writes the JSON, e.g. to change BatchSize), genesis.block
+#                             (system channel "syschannel") and channel.tx ("mychannel"). Tool
+#                             output goes to gen.log; returns 1 on the first failing step, named
+#                             on stderr.
 
 wait_port() {
   local tenths=${2:-100}

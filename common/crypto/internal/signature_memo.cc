@@ -3,8 +3,6 @@
 
 #include <cstring>
 
-#include <openssl/sha.h>
-
 namespace fabric::crypto::internal {
 
 SignatureMemo& SignatureMemo::Instance() {
@@ -12,25 +10,15 @@ SignatureMemo& SignatureMemo::Instance() {
   return *memo;
 }
 
-std::array<unsigned char, 32> SignatureMemo::Key(std::string_view point, std::string_view digest) {
-  // Callers pass a 65-byte point and a 32-byte digest (Fits); they fit on the stack.
-  unsigned char buf[kMaxKeyInput];
-  std::memcpy(buf, point.data(), point.size());
-  std::memcpy(buf + point.size(), digest.data(), digest.size());
-  std::array<unsigned char, 32> key;
-  SHA256(buf, point.size() + digest.size(), key.data());
-  return key;
-}
-
 bool SignatureMemo::Fits(std::string_view point, std::string_view digest,
                          std::string_view der_signature) {
-  return point.size() + digest.size() <= kMaxKeyInput && !der_signature.empty() &&
+  return point.size() == kPoint && digest.size() == kDigest && !der_signature.empty() &&
          der_signature.size() <= kMaxSignature;
 }
 
-size_t SignatureMemo::SlotOf(const std::array<unsigned char, 32>& key) {
+size_t SignatureMemo::SlotOf(std::string_view digest) {
   uint64_t v;
-  std::memcpy(&v, key.data(), sizeof(v));
+  std::memcpy(&v, digest.data(), sizeof(v));
   return static_cast<size_t>(v % kSlots);
 }
 
@@ -39,11 +27,11 @@ void SignatureMemo::Remember(std::string_view point, std::string_view digest,
   if (!Fits(point, digest, der_signature)) {
     return;
   }
-  const auto key = Key(point, digest);
-  const size_t i = SlotOf(key);
+  const size_t i = SlotOf(digest);
   std::lock_guard<std::mutex> lock(stripes_[i % kStripes]);
   Slot& slot = slots_[i];
-  slot.key = key;
+  std::memcpy(slot.digest.data(), digest.data(), kDigest);
+  std::memcpy(slot.point.data(), point.data(), kPoint);
   slot.length = static_cast<uint8_t>(der_signature.size());
   std::memcpy(slot.signature.data(), der_signature.data(), der_signature.size());
 }
@@ -53,13 +41,14 @@ bool SignatureMemo::Holds(std::string_view point, std::string_view digest,
   if (!Fits(point, digest, der_signature)) {
     return false;
   }
-  const auto key = Key(point, digest);
-  const size_t i = SlotOf(key);
+  const size_t i = SlotOf(digest);
   bool held;
   {
     std::lock_guard<std::mutex> lock(stripes_[i % kStripes]);
     const Slot& slot = slots_[i];
-    held = slot.length == der_signature.size() && slot.key == key &&
+    held = slot.length == der_signature.size() &&
+           std::memcmp(slot.digest.data(), digest.data(), kDigest) == 0 &&
+           std::memcmp(slot.point.data(), point.data(), kPoint) == 0 &&
            std::memcmp(slot.signature.data(), der_signature.data(), der_signature.size()) == 0;
   }
   if (held) {

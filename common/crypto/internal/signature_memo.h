@@ -13,7 +13,7 @@
 // Only PrivateKey::SignDigest adds entries (its own low-S output), so nothing received from
 // outside can put a signature here. An entry is found only for the same public key, the same
 // digest and byte-identical signature bytes; anything else falls through to the real
-// verification. Fixed size (kSlots entries, about 2 MiB allocated on the first signature);
+// verification. Fixed size (kSlots entries, about 3 MiB allocated when first used);
 // a newer entry overwrites the one in its slot, so the memo forgets, it never grows.
 
 #pragma once
@@ -41,8 +41,8 @@ class SignatureMemo {
   static void set_enabled(bool on) { enabled_.store(on, std::memory_order_relaxed); }
 
   // Records that `der_signature` is a valid signature of `digest` under the public key whose
-  // uncompressed point is `point`. Signatures longer than 72 bytes (never made for P-256), and
-  // point plus digest longer than 128 bytes, are not recorded.
+  // uncompressed point is `point`. Only a 65-byte point, a 32-byte digest and a signature of at
+  // most 72 bytes (P-256 ECDSA with SHA-256) are recorded.
   void Remember(std::string_view point, std::string_view digest, std::string_view der_signature);
 
   // True when Remember was called with exactly these three values and the entry is still held.
@@ -52,20 +52,21 @@ class SignatureMemo {
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
 
  private:
+  static constexpr size_t kPoint = 65;   // 0x04 || X || Y
+  static constexpr size_t kDigest = 32;  // SHA-256
   static constexpr size_t kMaxSignature = 72;
-  static constexpr size_t kMaxKeyInput = 128;  // point + digest: 65 + 32 for P-256
   static constexpr size_t kStripes = 64;
   struct Slot {
-    std::array<unsigned char, 32> key{};  // SHA-256(point || digest); all zero when empty.
-    uint8_t length = 0;                   // Signature length; 0 when empty.
+    std::array<unsigned char, kDigest> digest{};
+    std::array<unsigned char, kPoint> point{};
+    uint8_t length = 0;  // Signature length; 0 when empty.
     std::array<unsigned char, kMaxSignature> signature{};
   };
 
   // Whether the three fit an entry (Remember ignores, Holds refuses anything else).
   static bool Fits(std::string_view point, std::string_view digest, std::string_view der_signature);
-  // SHA-256(point || digest), and the slot it maps to.
-  static std::array<unsigned char, 32> Key(std::string_view point, std::string_view digest);
-  static size_t SlotOf(const std::array<unsigned char, 32>& key);
+  // The slot of `digest`: a SHA-256 output is already uniform, so its first bytes pick it.
+  static size_t SlotOf(std::string_view digest);
 
   std::unique_ptr<Slot[]> slots_ = std::make_unique<Slot[]>(kSlots);
   // Stripe i guards the slots s with s % kStripes == i.
