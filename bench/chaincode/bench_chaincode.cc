@@ -23,6 +23,7 @@
 
 #include "bench/common/exclusive_run.h"
 #include "common/logging/logging.h"
+#include "fabric/mutex_checks.h"
 #include "fabric/sched_batch.h"
 #include "fabric/shim/chaincode.h"
 #include "fabric/shim/chaincode_stub.h"
@@ -106,6 +107,7 @@ Result Run(chaincode::ChaincodeSupport& support, ledger::KvLedger& ledger, int c
 }  // namespace
 
 int main() {
+  fabric::SkipMutexDeadlockChecks();  // as `peer` and `orderer` do
   fabric::bench::ExclusiveRun exclusive;
   // Peer and shim both run their threads under SCHED_BATCH by default (fabric/sched_batch.h);
   // so does this process, which is both.

@@ -27,6 +27,7 @@
 #include "common/msp/testing/test_org.h"
 #include "common/policies/builder.h"
 #include "common/protoutil/blockutils.h"
+#include "fabric/mutex_checks.h"
 #include "peer/committer/testing/test_network.h"
 #include "peer/ledger/block_parser.h"
 #include "peer/ledger/rwset_builder.h"
@@ -170,6 +171,7 @@ int Main() {
 }  // namespace fabric::committer
 
 int main() {
+  fabric::SkipMutexDeadlockChecks();  // as `peer` and `orderer` do
   fabric::bench::ExclusiveRun exclusive;
   return fabric::committer::Main();
 }

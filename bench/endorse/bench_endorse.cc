@@ -44,6 +44,7 @@
 #include "bench/common/proc_stats.h"
 #include "bench/endorse/endorse_peer.h"
 #include "common/msp/x509_signing_identity.h"
+#include "fabric/mutex_checks.h"
 #include "peer/endorser/testing/test_peer.h"
 #include "peer/peer.grpc.pb.h"
 
@@ -331,6 +332,7 @@ int RunMode(const std::string& mode, const std::string& prefix, const std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
+  fabric::SkipMutexDeadlockChecks();  // as `peer node start` does (also for the peer child)
   if (argc == 3 && std::string(argv[1]) == "--peer") {
     return fabric::bench::RunEndorsePeer(argv[2]);
   }

@@ -11,6 +11,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "fabric/mutex_checks.h"
 #include "fabric/sched_batch.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 #include "src/handler.h"
@@ -78,6 +79,7 @@ int Start(Chaincode& chaincode, int argc, char** argv) {
 }
 
 int Start(Chaincode& chaincode, const StartOptions& options) {
+  SkipMutexDeadlockChecks();  // the chaincode process serves this one stream from here on
   if (options.batch_scheduling) {
     // Before gRPC and the worker pool start their threads, so that they inherit it.
     Status s = UseBatchScheduling();

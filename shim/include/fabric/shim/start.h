@@ -73,9 +73,11 @@ struct StartOptions {
 // NOT_FOUND / INVALID_ARGUMENT when a TLS file is missing or holds neither PEM nor base64 PEM.
 StatusOr<StartOptions> LoadStartOptions(int argc, char** argv);
 
-// Loads options with LoadStartOptions and serves. Returns non-zero: 1 on a configuration or
-// connection error (printed to stderr), 2 when the peer stream closed ("peer stream closed: ...;
-// chaincode exiting" on stderr). A chaincode process has nothing to do once its stream is gone.
+// Loads options with LoadStartOptions and serves. Turns off Abseil's mutex deadlock detection
+// for the process (fabric/mutex_checks.h: gRPC's locks are otherwise tracked in a global graph).
+// Returns non-zero: 1 on a configuration or connection error (printed to stderr), 2 when the peer
+// stream closed ("peer stream closed: ...; chaincode exiting" on stderr). A chaincode process has
+// nothing to do once its stream is gone.
 int Start(Chaincode& chaincode, int argc = 0, char** argv = nullptr);
 
 // Same with explicit options.
