@@ -2,17 +2,40 @@
 #include "common/crypto/hash.h"
 
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include "common/crypto/internal/openssl_util.h"
 #include "fabric/status_macros.h"
 
 namespace fabric::crypto {
 
+namespace {
+
+// SHA-256 fetched from the default provider once. OpenSSL 3 looks a digest up in its provider
+// store (a read lock shared by all threads and a property query) on every SHA256() one-shot and
+// on every EVP_DigestInit_ex given EVP_sha256(); a peer hashes five to seven times per proposal.
+// Kept for the life of the process.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* const md = [] {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+    FABRIC_CHECK(fetched != nullptr);
+    return fetched;
+  }();
+  return md;
+}
+
+}  // namespace
+
 std::string Sha256(std::string_view data) {
+  // One digest context per thread, reused: no allocation per hash.
+  thread_local internal::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  FABRIC_CHECK(ctx != nullptr);
   std::string out(kSha256Size, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         reinterpret_cast<unsigned char*>(out.data()));
+  unsigned int len = 0;
+  FABRIC_CHECK(EVP_DigestInit_ex2(ctx.get(), Sha256Md(), nullptr) == 1 &&
+               EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
+               EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len) ==
+                   1 &&
+               len == kSha256Size);
   return out;
 }
 
@@ -69,7 +92,7 @@ struct Sha256Hasher::Ctx {
 Sha256Hasher::Sha256Hasher() : ctx_(std::make_unique<Ctx>()) {
   ctx_->md.reset(EVP_MD_CTX_new());
   FABRIC_CHECK(ctx_->md != nullptr);
-  FABRIC_CHECK(EVP_DigestInit_ex(ctx_->md.get(), EVP_sha256(), nullptr) == 1);
+  FABRIC_CHECK(EVP_DigestInit_ex2(ctx_->md.get(), Sha256Md(), nullptr) == 1);
 }
 
 Sha256Hasher::~Sha256Hasher() = default;
@@ -88,7 +111,7 @@ std::string Sha256Hasher::Finish() {
   FABRIC_CHECK(
       EVP_DigestFinal_ex(ctx_->md.get(), reinterpret_cast<unsigned char*>(out.data()), &len) == 1 &&
       len == kSha256Size);
-  FABRIC_CHECK(EVP_DigestInit_ex(ctx_->md.get(), EVP_sha256(), nullptr) == 1);
+  FABRIC_CHECK(EVP_DigestInit_ex2(ctx_->md.get(), Sha256Md(), nullptr) == 1);
   return out;
 }
 

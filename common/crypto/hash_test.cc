@@ -2,6 +2,8 @@
 #include "common/crypto/hash.h"
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -29,6 +31,31 @@ TEST(Sha256Test, HasherMatchesOneShotAndResetsAfterFinish) {
   Sha256Hasher moved = std::move(h);
   moved.Update("abc");
   EXPECT_EQ(moved.Finish(), Sha256("abc"));
+}
+
+// Each thread reuses its own digest context across one-shot hashes: threads hashing different
+// data at once, interleaved with hashers, each get their own correct digests.
+TEST(Sha256Test, ConcurrentThreadsEachGetTheirOwnDigests) {
+  const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  const std::string empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  std::vector<int> wrong(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        const bool odd = (i + t) % 2 == 1;
+        std::string digest = HexEncode(Sha256(odd ? "abc" : ""));
+        Sha256Hasher h;
+        h.Update(odd ? "a" : "");
+        h.Update(odd ? "bc" : "");
+        wrong[t] += digest != (odd ? abc : empty) || HexEncode(h.Finish()) != digest;
+      }
+    });
+  }
+  for (auto& th : threads) {
+    th.join();
+  }
+  EXPECT_EQ(wrong, std::vector<int>(4, 0));
 }
 
 TEST(HexTest, RoundTripsAllByteValues) {
