@@ -2,6 +2,8 @@
 
 #include "src/handler.h"
 
+#include <algorithm>
+#include <condition_variable>
 #include <utility>
 #include <vector>
 
@@ -31,6 +33,7 @@ HandlerOptions HandlerOptionsFrom(const StartOptions& options) {
   h.max_concurrent_transactions = options.max_concurrent_transactions;
   h.max_queued_transactions = options.max_queued_transactions;
   h.request_timeout = options.request_timeout;
+  h.execution = options.execution;
   return h;
 }
 
@@ -52,6 +55,9 @@ Status Handler::Serve(const std::string& chaincode_id_name) {
   reg.set_type(ChaincodeMessage::REGISTER);
   reg.set_payload(id.SerializeAsString());
   Status why = Send(reg);
+  if (options_.execution == StartOptions::Execution::kCoroutines) {
+    watchdog_ = std::jthread([this](std::stop_token stop) { WatchParkedFibers(stop); });
+  }
   if (why.ok()) {
     Log(LogLevel::kInfo, "registering as " + chaincode_id_name);
     why = UnavailableError("peer stream ended");
@@ -66,12 +72,14 @@ Status Handler::Serve(const std::string& chaincode_id_name) {
     why = why.Annotate("send REGISTER");
   }
   CloseMailboxes(why);
+  DrainFibers();
   return why;
 }
 
 void Handler::Shutdown() {
   writer_.Close();
   CloseMailboxes(UnavailableError("handler shut down"));
+  DrainFibers();
   pool_.Shutdown();
 }
 
@@ -136,17 +144,129 @@ void Handler::RouteReply(const ChaincodeMessage& msg) {
                                 ": no request is waiting for it");
     return;
   }
+  Fiber* parked;
   {
     std::lock_guard<std::mutex> lock(box->mu);
     box->reply = msg;
+    parked = std::exchange(box->parked, nullptr);
   }
-  box->cv.notify_one();
+  if (parked != nullptr) {
+    ResumeFiber(parked);
+  } else {
+    box->cv.notify_one();
+  }
 }
 
 void Handler::Dispatch(const ChaincodeMessage& msg) {
+  if (options_.execution == StartOptions::Execution::kCoroutines) {
+    bool start = false;
+    {
+      std::lock_guard<std::mutex> lock(fibers_mu_);
+      if (fibers_closed_) {
+        return;
+      }
+      if (live_fibers_ < options_.max_concurrent_transactions) {
+        ++live_fibers_;
+        start = true;
+      } else if (static_cast<int>(queued_.size()) < options_.max_queued_transactions) {
+        queued_.push_back(msg);
+        return;
+      }
+    }
+    if (start) {
+      StartFiber(msg);
+    } else {
+      SendError(msg, "too many concurrent transactions");
+    }
+    return;
+  }
   bool accepted = pool_.TrySubmit([this, msg] { Execute(msg); });
   if (!accepted) {
     SendError(msg, "too many concurrent transactions");
+  }
+}
+
+void Handler::StartFiber(const ChaincodeMessage& msg) {
+  auto* fiber = new Fiber([this, msg] { Execute(msg); }, stacks_);
+  if (!fiber->ok()) {
+    delete fiber;
+    SendError(msg, "cannot map a 4 MiB coroutine stack (out of memory?); transaction not run");
+    FiberFinished(nullptr);
+    return;
+  }
+  ResumeFiber(fiber);
+}
+
+void Handler::ResumeFiber(Fiber* fiber) {
+  if (fiber->Resume()) {
+    FiberFinished(fiber);
+  }
+}
+
+void Handler::FiberFinished(Fiber* fiber) {
+  delete fiber;
+  ChaincodeMessage next;
+  {
+    std::lock_guard<std::mutex> lock(fibers_mu_);
+    if (queued_.empty() || fibers_closed_) {
+      --live_fibers_;
+      fibers_cv_.notify_all();
+      return;
+    }
+    next = std::move(queued_.front());
+    queued_.pop_front();
+  }
+  StartFiber(next);  // Takes over the finished fiber's place.
+}
+
+void Handler::WatchParkedFibers(std::stop_token stop) {
+  const auto tick = std::clamp(options_.request_timeout / 8, std::chrono::milliseconds(10),
+                               std::chrono::milliseconds(1000));
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock<std::mutex> sleep_lock(mu);
+  while (true) {
+    (void)cv.wait_for(sleep_lock, stop, tick, [] { return false; });
+    if (stop.stop_requested()) {
+      return;
+    }
+    std::vector<std::shared_ptr<Mailbox>> boxes;
+    {
+      std::lock_guard<std::mutex> lock(mailbox_mu_);
+      for (auto& [key, box] : mailboxes_) {
+        boxes.push_back(box);
+      }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& box : boxes) {
+      Fiber* expired = nullptr;
+      {
+        std::lock_guard<std::mutex> lock(box->mu);
+        if (box->parked != nullptr && box->deadline <= now) {
+          box->timed_out = true;
+          expired = std::exchange(box->parked, nullptr);
+        }
+      }
+      if (expired != nullptr) {
+        ResumeFiber(expired);  // It finishes its transaction on this thread.
+      }
+    }
+  }
+}
+
+void Handler::DrainFibers() {
+  if (options_.execution != StartOptions::Execution::kCoroutines) {
+    return;
+  }
+  {
+    std::unique_lock<std::mutex> lock(fibers_mu_);
+    fibers_closed_ = true;
+    queued_.clear();
+    fibers_cv_.wait(lock, [this] { return live_fibers_ == 0; });
+  }
+  if (watchdog_.joinable()) {
+    watchdog_.request_stop();
+    watchdog_.join();
   }
 }
 
@@ -233,8 +353,18 @@ StatusOr<ChaincodeMessage> Handler::Call(const ChaincodeMessage& request) {
 
 StatusOr<ChaincodeMessage> Handler::WaitForReply(Mailbox& box) {
   std::unique_lock<std::mutex> lock(box.mu);
-  box.cv.wait_for(lock, options_.request_timeout,
-                  [&] { return box.reply.has_value() || box.closed.has_value(); });
+  if (Fiber::Current() != nullptr) {
+    if (!box.reply && !box.closed) {
+      box.deadline = std::chrono::steady_clock::now() + options_.request_timeout;
+      box.parked = Fiber::Current();
+      lock.release();
+      Fiber::Park(box.mu);  // Resumed by RouteReply, CloseMailboxes or the watchdog.
+      lock = std::unique_lock<std::mutex>(box.mu);
+    }
+  } else {
+    box.cv.wait_for(lock, options_.request_timeout,
+                    [&] { return box.reply.has_value() || box.closed.has_value(); });
+  }
   if (box.reply) {
     return std::move(*box.reply);
   }
@@ -257,13 +387,19 @@ void Handler::CloseMailboxes(const Status& why) {
     }
   }
   for (auto& box : waiting) {
+    Fiber* parked;
     {
       std::lock_guard<std::mutex> lock(box->mu);
       if (!box->closed) {
         box->closed = why;
       }
+      parked = std::exchange(box->parked, nullptr);
     }
-    box->cv.notify_one();
+    if (parked != nullptr) {
+      ResumeFiber(parked);
+    } else {
+      box->cv.notify_one();
+    }
   }
 }
 

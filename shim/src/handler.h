@@ -11,8 +11,11 @@
 //
 // Threading: Serve() runs on the caller's thread, which is the stream's only reader. Every write
 // goes through Send() and a SerialWriter (one writer at a time; a thread that finds another
-// writing queues its message for it and returns); no lock is held while writing. Workers block
-// in Call() on a per-(channel, txid) mailbox with a deadline.
+// writing queues its message for it and returns); no lock is held while writing. With
+// Execution::kThreads workers block in Call() on a per-(channel, txid) mailbox with a deadline.
+// With Execution::kCoroutines each transaction is a Fiber started on the reader thread; Call()
+// parks it in its mailbox and whoever delivers the reply (the reader) resumes it; a watchdog
+// thread resumes fibers whose request timed out (they finish on the watchdog's thread).
 //
 // Ownership: borrows the Chaincode and the stream, which must outlive the Handler.
 
@@ -20,20 +23,24 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <utility>
 
+#include "fabric/serial_writer.h"
 #include "fabric/shim/chaincode.h"
 #include "fabric/shim/stream.h"
 #include "fabric/status.h"
-#include "peer/chaincode_shim.pb.h"
-#include "src/peer_caller.h"
-#include "fabric/serial_writer.h"
 #include "fabric/worker_pool.h"
+#include "peer/chaincode_shim.pb.h"
+#include "src/fiber.h"
+#include "src/peer_caller.h"
 
 namespace fabric::shim::internal {
 
@@ -43,6 +50,7 @@ struct HandlerOptions {
   int max_concurrent_transactions = 64;
   int max_queued_transactions = 4096;
   std::chrono::milliseconds request_timeout{30000};
+  StartOptions::Execution execution = StartOptions::Execution::kThreads;
 };
 
 // The handler-related fields of StartOptions.
@@ -83,6 +91,9 @@ class Handler final : public PeerCaller {
     // Guarded by mu:
     std::optional<protos::ChaincodeMessage> reply;
     std::optional<Status> closed;  // the stream ended before the reply came
+    Fiber* parked = nullptr;       // the fiber waiting for the reply (coroutine execution)
+    std::chrono::steady_clock::time_point deadline;
+    bool timed_out = false;
   };
   using MailboxKey = std::pair<std::string, std::string>;  // (channel_id, txid)
 
@@ -99,6 +110,16 @@ class Handler final : public PeerCaller {
   // Fails every waiting Call() and refuses new ones.
   void CloseMailboxes(const Status& why);
 
+  // Coroutine execution. StartFiber runs `msg`'s transaction as a new fiber until it parks;
+  // ResumeFiber resumes a parked one; both clean up a finished fiber and start queued ones.
+  void StartFiber(const protos::ChaincodeMessage& msg);
+  void ResumeFiber(Fiber* fiber);
+  void FiberFinished(Fiber* fiber);
+  // Watchdog: resumes fibers parked past their request deadline, until stop is requested.
+  void WatchParkedFibers(std::stop_token stop);
+  // Drops queued transactions and waits until no fiber is left (after CloseMailboxes).
+  void DrainFibers();
+
   Chaincode& chaincode_;
   ChaincodeStream& stream_;
   const HandlerOptions options_;
@@ -111,6 +132,16 @@ class Handler final : public PeerCaller {
   // Guarded by mailbox_mu_ (a mailbox's contents by its own mu):
   std::map<MailboxKey, std::shared_ptr<Mailbox>> mailboxes_;
   std::optional<Status> closed_;  // Set once the stream has ended.
+
+  // Coroutine execution.
+  FiberStacks stacks_;
+  std::mutex fibers_mu_;
+  std::condition_variable fibers_cv_;
+  // Guarded by fibers_mu_:
+  int live_fibers_ = 0;
+  std::deque<protos::ChaincodeMessage> queued_;
+  bool fibers_closed_ = false;
+  std::jthread watchdog_;  // Started by Serve with kCoroutines; joined by DrainFibers.
 
   // Last member: destroyed (joined) first.
   fabric::WorkerPool pool_;

@@ -34,13 +34,20 @@ protos::Response ResponseOf(const ChaincodeMessage& completed) {
   return r;
 }
 
-class HandlerTest : public ::testing::Test {
+// Every test runs with both ways of executing transactions (StartOptions::Execution).
+class HandlerTest : public ::testing::TestWithParam<StartOptions::Execution> {
  protected:
+  StartOptions Options(const std::string& address) {
+    StartOptions o = OptionsFor(address);
+    o.execution = GetParam();
+    return o;
+  }
+  StartOptions Options() { return Options(peer_.address()); }
   void StartShim(StartOptions options) {
     shim_ = std::make_unique<RunningShim>(cc_, std::move(options));
     ASSERT_TRUE(peer_.Handshake("mycc:1.0"));
   }
-  void StartShim() { StartShim(OptionsFor(peer_.address())); }
+  void StartShim() { StartShim(Options()); }
 
   // Reads the next message, failing the test if none arrives.
   ChaincodeMessage Next() {
@@ -61,7 +68,7 @@ class HandlerTest : public ::testing::Test {
   std::unique_ptr<RunningShim> shim_;
 };
 
-TEST_F(HandlerTest, InitPutsStateAndCompletes) {
+TEST_P(HandlerTest, InitPutsStateAndCompletes) {
   StartShim();
   ASSERT_TRUE(peer_.Write(Transaction("tx1", {"init"}, /*init=*/true)));
   ChaincodeMessage put = Next();
@@ -82,7 +89,7 @@ TEST_F(HandlerTest, InitPutsStateAndCompletes) {
   EXPECT_EQ(ResponseOf(done).payload(), "init ok");
 }
 
-TEST_F(HandlerTest, InitErrorResponseIsSentAsError) {
+TEST_P(HandlerTest, InitErrorResponseIsSentAsError) {
   StartShim();
   ASSERT_TRUE(peer_.Write(Transaction("tx1", {"fail"}, /*init=*/true)));
   ChaincodeMessage msg = Next();
@@ -90,7 +97,7 @@ TEST_F(HandlerTest, InitErrorResponseIsSentAsError) {
   EXPECT_EQ(msg.payload(), "init refused");
 }
 
-TEST_F(HandlerTest, GetAndDelStateRoundTrip) {
+TEST_P(HandlerTest, GetAndDelStateRoundTrip) {
   StartShim();
   ASSERT_TRUE(peer_.Write(Transaction("tx1", {"get", "a"})));
   ChaincodeMessage get = Next();
@@ -113,7 +120,7 @@ TEST_F(HandlerTest, GetAndDelStateRoundTrip) {
   EXPECT_EQ(ResponseOf(Next()).status(), 200);
 }
 
-TEST_F(HandlerTest, ManyConcurrentTransactionsAnsweredOutOfOrderAreRoutedRight) {
+TEST_P(HandlerTest, ManyConcurrentTransactionsAnsweredOutOfOrderAreRoutedRight) {
   constexpr int kTx = 50;
   StartShim();
   for (int i = 0; i < kTx; ++i) {
@@ -145,7 +152,7 @@ TEST_F(HandlerTest, ManyConcurrentTransactionsAnsweredOutOfOrderAreRoutedRight) 
   EXPECT_TRUE(expected.empty());
 }
 
-TEST_F(HandlerTest, PeerErrorSurfacesAsStatusInChaincode) {
+TEST_P(HandlerTest, PeerErrorSurfacesAsStatusInChaincode) {
   StartShim();
   ASSERT_TRUE(peer_.Write(Transaction("tx1", {"get", "a"})));
   ChaincodeMessage get = Next();
@@ -156,7 +163,7 @@ TEST_F(HandlerTest, PeerErrorSurfacesAsStatusInChaincode) {
   EXPECT_EQ(ResponseOf(done).message(), "GET_STATE failed: transaction ID: tx1: no ledger");
 }
 
-TEST_F(HandlerTest, ThrowingChaincodeAnswersError) {
+TEST_P(HandlerTest, ThrowingChaincodeAnswersError) {
   StartShim();
   ASSERT_TRUE(peer_.Write(Transaction("tx1", {"throw"})));
   ChaincodeMessage msg = Next();
@@ -165,8 +172,8 @@ TEST_F(HandlerTest, ThrowingChaincodeAnswersError) {
   EXPECT_NE(msg.payload().find("boom"), std::string::npos) << msg.payload();
 }
 
-TEST_F(HandlerTest, KeepaliveIsEchoedInAnyState) {
-  shim_ = std::make_unique<RunningShim>(cc_, OptionsFor(peer_.address()));
+TEST_P(HandlerTest, KeepaliveIsEchoedInAnyState) {
+  shim_ = std::make_unique<RunningShim>(cc_, Options());
   ChaincodeMessage reg = Next();
   ASSERT_EQ(reg.type(), ChaincodeMessage::REGISTER);
   ASSERT_TRUE(peer_.Write(Message(ChaincodeMessage::KEEPALIVE, "", "", "")));
@@ -177,7 +184,7 @@ TEST_F(HandlerTest, KeepaliveIsEchoedInAnyState) {
   EXPECT_EQ(Next().type(), ChaincodeMessage::KEEPALIVE);
 }
 
-TEST_F(HandlerTest, StreamClosedByPeerFailsWaitersAndStartReturnsNonZero) {
+TEST_P(HandlerTest, StreamClosedByPeerFailsWaitersAndStartReturnsNonZero) {
   StartShim();
   ASSERT_TRUE(peer_.Write(Transaction("tx1", {"get", "a"})));
   ASSERT_EQ(Next().type(), ChaincodeMessage::GET_STATE);  // Left unanswered.
@@ -188,16 +195,16 @@ TEST_F(HandlerTest, StreamClosedByPeerFailsWaitersAndStartReturnsNonZero) {
   shim_.reset();
 }
 
-TEST_F(HandlerTest, RegistrationRefusedEndsStart) {
-  shim_ = std::make_unique<RunningShim>(cc_, OptionsFor(peer_.address()));
+TEST_P(HandlerTest, RegistrationRefusedEndsStart) {
+  shim_ = std::make_unique<RunningShim>(cc_, Options());
   ASSERT_EQ(Next().type(), ChaincodeMessage::REGISTER);
   ASSERT_TRUE(peer_.Write(Message(ChaincodeMessage::ERROR, "", "duplicate chaincodeID", "")));
   EXPECT_EQ(shim_->WaitExit(std::chrono::seconds(5)), 2);
   shim_.reset();
 }
 
-TEST_F(HandlerTest, MessagesInTheWrongStateAreAnsweredWithErrorAndStreamKept) {
-  shim_ = std::make_unique<RunningShim>(cc_, OptionsFor(peer_.address()));
+TEST_P(HandlerTest, MessagesInTheWrongStateAreAnsweredWithErrorAndStreamKept) {
+  shim_ = std::make_unique<RunningShim>(cc_, Options());
   ASSERT_EQ(Next().type(), ChaincodeMessage::REGISTER);
   ASSERT_TRUE(peer_.Write(Transaction("early", {"get", "a"})));  // Before REGISTERED.
   ChaincodeMessage err = Next();
@@ -214,7 +221,7 @@ TEST_F(HandlerTest, MessagesInTheWrongStateAreAnsweredWithErrorAndStreamKept) {
   EXPECT_EQ(Next().type(), ChaincodeMessage::COMPLETED);
 }
 
-TEST_F(HandlerTest, GarbageFromPeerIsRejectedWithoutCrashing) {
+TEST_P(HandlerTest, GarbageFromPeerIsRejectedWithoutCrashing) {
   StartShim();
   // A TRANSACTION whose payload is not a ChaincodeInput.
   ASSERT_TRUE(peer_.Write(Message(ChaincodeMessage::TRANSACTION, "bad", "\xff\xff\xff\xff")));
@@ -243,8 +250,8 @@ TEST_F(HandlerTest, GarbageFromPeerIsRejectedWithoutCrashing) {
   EXPECT_EQ(Next().type(), ChaincodeMessage::COMPLETED);
 }
 
-TEST_F(HandlerTest, FullPoolAndQueueAnswerTooManyConcurrentTransactions) {
-  StartOptions options = OptionsFor(peer_.address());
+TEST_P(HandlerTest, FullPoolAndQueueAnswerTooManyConcurrentTransactions) {
+  StartOptions options = Options();
   options.max_concurrent_transactions = 1;
   options.max_queued_transactions = 1;
   StartShim(options);
@@ -265,8 +272,8 @@ TEST_F(HandlerTest, FullPoolAndQueueAnswerTooManyConcurrentTransactions) {
   EXPECT_EQ(ResponseOf(Next()).payload(), "2");
 }
 
-TEST_F(HandlerTest, UnansweredRequestTimesOut) {
-  StartOptions options = OptionsFor(peer_.address());
+TEST_P(HandlerTest, UnansweredRequestTimesOut) {
+  StartOptions options = Options();
   options.request_timeout = std::chrono::milliseconds(200);
   StartShim(options);
   ASSERT_TRUE(peer_.Write(Transaction("tx1", {"get", "a"})));
@@ -280,11 +287,73 @@ TEST_F(HandlerTest, UnansweredRequestTimesOut) {
   EXPECT_EQ(Next().type(), ChaincodeMessage::COMPLETED);
 }
 
-TEST_F(HandlerTest, StartFailsFastWithoutPeer) {
-  StartOptions options = OptionsFor("127.0.0.1:1");
+TEST_P(HandlerTest, StartFailsFastWithoutPeer) {
+  StartOptions options = Options("127.0.0.1:1");
   options.dial_timeout = std::chrono::milliseconds(300);
   EXPECT_EQ(Start(cc_, options), 1);
 }
+
+TEST_P(HandlerTest, CoroutinesRunEveryTransactionOnTheReaderThread) {
+  if (GetParam() != StartOptions::Execution::kCoroutines) {
+    GTEST_SKIP() << "threads: transactions run on worker threads";
+  }
+  constexpr int kTx = 8;
+  StartShim();
+  for (int i = 0; i < kTx; ++i) {
+    ASSERT_TRUE(peer_.Write(Transaction("tx" + std::to_string(i), {"thread", "k"})));
+  }
+  std::vector<ChaincodeMessage> gets;
+  for (int i = 0; i < kTx; ++i) {
+    gets.push_back(Next());
+    ASSERT_EQ(gets.back().type(), ChaincodeMessage::GET_STATE);
+  }
+  // All eight are parked in GetState at once: none has a thread to itself.
+  for (const ChaincodeMessage& get : gets) {
+    ASSERT_TRUE(peer_.Write(Reply(get, "v")));
+  }
+  std::string first;
+  for (int i = 0; i < kTx; ++i) {
+    ChaincodeMessage done = Next();
+    ASSERT_EQ(done.type(), ChaincodeMessage::COMPLETED);
+    const std::string threads = ResponseOf(done).payload();  // "before,after" the GetState
+    const size_t comma = threads.find(',');
+    ASSERT_NE(comma, std::string::npos);
+    EXPECT_EQ(threads.substr(0, comma), threads.substr(comma + 1));
+    if (first.empty()) {
+      first = threads;
+    }
+    EXPECT_EQ(threads, first);
+  }
+}
+
+TEST_P(HandlerTest, TimedOutRequestDoesNotHoldUpOtherTransactions) {
+  StartOptions options = Options();
+  options.request_timeout = std::chrono::milliseconds(300);
+  StartShim(options);
+  ASSERT_TRUE(peer_.Write(Transaction("slow", {"get", "a"})));
+  ChaincodeMessage unanswered = Next();
+  ASSERT_EQ(unanswered.type(), ChaincodeMessage::GET_STATE);
+  // Another transaction is served while the first waits for its reply.
+  ASSERT_TRUE(peer_.Write(Transaction("fast", {"get", "b"})));
+  ChaincodeMessage get = Next();
+  ASSERT_EQ(get.txid(), "fast");
+  ASSERT_TRUE(peer_.Write(Reply(get, "2")));
+  ChaincodeMessage done = Next();
+  EXPECT_EQ(done.txid(), "fast");
+  EXPECT_EQ(ResponseOf(done).payload(), "2");
+  ChaincodeMessage timed_out = Next();
+  EXPECT_EQ(timed_out.txid(), "slow");
+  EXPECT_EQ(ResponseOf(timed_out).status(), 500);
+  EXPECT_NE(ResponseOf(timed_out).message().find("no reply from the peer"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Execution, HandlerTest,
+                         ::testing::Values(StartOptions::Execution::kThreads,
+                                           StartOptions::Execution::kCoroutines),
+                         [](const ::testing::TestParamInfo<StartOptions::Execution>& param) {
+                           return param.param == StartOptions::Execution::kThreads ? "Threads"
+                                                                                   : "Coroutines";
+                         });
 
 }  // namespace
 }  // namespace fabric::shim

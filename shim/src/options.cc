@@ -108,8 +108,8 @@ StatusOr<TlsOptions> LoadTls() {
 
 }  // namespace
 
-StatusOr<StartOptions> LoadStartOptions(int argc, char** argv) {
-  StartOptions options;
+StatusOr<StartOptions> LoadStartOptions(int argc, char** argv, const StartOptions& defaults) {
+  StartOptions options = defaults;
   options.chaincode_id_name = Env("CORE_CHAINCODE_ID_NAME");
   if (options.chaincode_id_name.empty()) {
     return InvalidArgumentError("'CORE_CHAINCODE_ID_NAME' must be set");
@@ -118,6 +118,16 @@ StatusOr<StartOptions> LoadStartOptions(int argc, char** argv) {
   if (!batch.empty()) {
     ASSIGN_OR_RETURN(options.batch_scheduling,
                      ParseBool("CORE_CHAINCODE_BATCHSCHEDULING", batch));
+  }
+  const std::string execution = Env("CORE_CHAINCODE_EXECUTION");
+  if (execution == "threads") {
+    options.execution = StartOptions::Execution::kThreads;
+  } else if (execution == "coroutines") {
+    options.execution = StartOptions::Execution::kCoroutines;
+  } else if (!execution.empty()) {
+    return InvalidArgumentError(
+        "'CORE_CHAINCODE_EXECUTION' must be \"threads\" or \"coroutines\", not \"" + execution +
+        "\"");
   }
   options.peer_address = PeerAddressFlag(argc, argv);
   if (options.peer_address.empty()) {

@@ -23,7 +23,7 @@ class OptionsTest : public ::testing::Test {
     for (const char* v :
          {"CORE_CHAINCODE_ID_NAME", "CORE_PEER_ADDRESS", "CORE_PEER_TLS_ENABLED",
           "CORE_PEER_TLS_ROOTCERT_FILE", "CORE_TLS_CLIENT_KEY_PATH", "CORE_TLS_CLIENT_CERT_PATH",
-          "CORE_CHAINCODE_BATCHSCHEDULING"}) {
+          "CORE_CHAINCODE_BATCHSCHEDULING", "CORE_CHAINCODE_EXECUTION"}) {
       unsetenv(v);
     }
     setenv("CORE_CHAINCODE_ID_NAME", "mycc:1.0", 1);
@@ -38,14 +38,15 @@ class OptionsTest : public ::testing::Test {
     return path;
   }
 
-  StatusOr<StartOptions> Load(std::vector<std::string> args) {
+  StatusOr<StartOptions> Load(std::vector<std::string> args,
+                              const StartOptions& defaults = StartOptions()) {
     args.insert(args.begin(), "chaincode");
     std::vector<char*> argv;
     for (std::string& a : args) {
       argv.push_back(a.data());
     }
     argv.push_back(nullptr);
-    return LoadStartOptions(static_cast<int>(args.size()), argv.data());
+    return LoadStartOptions(static_cast<int>(args.size()), argv.data(), defaults);
   }
 
   std::filesystem::path dir_;
@@ -73,6 +74,28 @@ TEST_F(OptionsTest, BatchSchedulingOnUnlessTurnedOff) {
   auto bad = Load({});
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(std::string(bad.status().message()).find("CORE_CHAINCODE_BATCHSCHEDULING"),
+            std::string::npos);
+}
+
+TEST_F(OptionsTest, ExecutionFromTheProgramUnlessTheEnvironmentSaysOtherwise) {
+  using Execution = StartOptions::Execution;
+  setenv("CORE_PEER_ADDRESS", "env:7052", 1);
+  EXPECT_EQ(Load({})->execution, Execution::kThreads);
+  StartOptions coroutines;
+  coroutines.execution = Execution::kCoroutines;
+  coroutines.max_concurrent_transactions = 7;
+  auto loaded = Load({}, coroutines);
+  EXPECT_EQ(loaded->execution, Execution::kCoroutines);
+  EXPECT_EQ(loaded->max_concurrent_transactions, 7);  // Defaults the environment does not set.
+  setenv("CORE_CHAINCODE_EXECUTION", "threads", 1);
+  EXPECT_EQ(Load({}, coroutines)->execution, Execution::kThreads);
+  setenv("CORE_CHAINCODE_EXECUTION", "coroutines", 1);
+  EXPECT_EQ(Load({})->execution, Execution::kCoroutines);
+  setenv("CORE_CHAINCODE_EXECUTION", "fibers", 1);
+  auto bad = Load({});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(bad.status().IsInvalidArgument());
+  EXPECT_NE(std::string(bad.status().message()).find("CORE_CHAINCODE_EXECUTION"),
             std::string::npos);
 }
 

@@ -60,6 +60,12 @@ grpc::ChannelArguments ChannelArgs(const StartOptions& options) {
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);  // Keep pinging on an idle stream.
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   args.SetMaxSendMessageSize(kMaxMessageBytes);
+  if (options.execution == StartOptions::Execution::kCoroutines) {
+    // The reader thread also writes (the coroutines' requests). Announce a receive window the
+    // peer cannot fill with the requests of every transaction in flight, so that the peer never
+    // waits to write to us while we wait to write to it.
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 << 20);
+  }
   return args;
 }
 
@@ -70,8 +76,8 @@ int Fail(const std::string& line) {
 
 }  // namespace
 
-int Start(Chaincode& chaincode, int argc, char** argv) {
-  StatusOr<StartOptions> options = LoadStartOptions(argc, argv);
+int Start(Chaincode& chaincode, int argc, char** argv, const StartOptions& defaults) {
+  StatusOr<StartOptions> options = LoadStartOptions(argc, argv, defaults);
   if (!options.ok()) {
     return Fail(options.status().ToString());
   }

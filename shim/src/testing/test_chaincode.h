@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <future>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -29,7 +30,7 @@ inline std::string Hex(const std::string& bytes) {
 
 // Invoke(fn, params...):
 //   get k | put k v | del k | range start end | history k | rich q | throw | event name payload
-//   ctx | invoke name channel args... | metadata k ep
+//   ctx | invoke name channel args... | metadata k ep | thread k
 // Errors from the stub come back as Error(status message).
 class TestChaincode : public Chaincode {
  public:
@@ -77,6 +78,14 @@ class TestChaincode : public Chaincode {
       auto it = stub.GetQueryResult(p.at(0));
       return it.ok() ? Drain(**it) : Error(std::string(it.status().message()));
     }
+    if (fn == "thread") {  // the thread before and after a GetState: "id,id"
+      const std::string before = ThreadName();
+      auto v = stub.GetState(p.at(0));
+      if (!v.ok()) {
+        return Error(std::string(v.status().message()));
+      }
+      return Success(before + "," + ThreadName());
+    }
     if (fn == "throw") {
       throw std::runtime_error("boom");
     }
@@ -110,6 +119,11 @@ class TestChaincode : public Chaincode {
   }
 
  private:
+  static std::string ThreadName() {
+    std::ostringstream id;
+    id << std::this_thread::get_id();
+    return id.str();
+  }
   static Response Check(const Status& s) {
     return s.ok() ? Success() : Error(std::string(s.message()));
   }

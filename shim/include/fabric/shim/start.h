@@ -22,15 +22,28 @@
 //   CORE_CHAINCODE_BATCHSCHEDULING
 //                               "true"/"false" (unset = true): run the chaincode's threads under
 //                               SCHED_BATCH (fabric/sched_batch.h says why; measured there).
+//   CORE_CHAINCODE_EXECUTION    "threads" or "coroutines" (unset: what the program chose,
+//                               threads by default); see Threading.
 //
 // Transport: gRPC keepalive pings every 60 s (timeout 20 s, also without active calls), as the
 // Go shim; the peer's chaincode listener must permit them. Max message size 100 MiB both ways.
 //
-// Threading: the calling thread becomes the stream's only reader. Transactions run on a bounded
-// pool of worker threads (StartOptions), one transaction per worker; when all workers are busy
-// up to max_queued_transactions wait, beyond that the peer gets ERROR "too many concurrent
-// transactions". One thread writes to the stream at a time; a thread that finds another writing
-// hands its message over and returns.
+// Threading: the calling thread becomes the stream's only reader. With Execution::kThreads
+// (the default) transactions run on a bounded pool of worker threads (StartOptions), one
+// transaction per worker; when all workers are busy up to max_queued_transactions wait, beyond
+// that the peer gets ERROR "too many concurrent transactions". One thread writes to the stream at
+// a time; a thread that finds another writing hands its message over and returns.
+//
+// With Execution::kCoroutines each transaction runs as a coroutine (its own 4 MiB stack) on the
+// reader thread itself: a stub call sends its request and parks the transaction, and the reader
+// resumes it when the reply arrives, so no thread wakes another per message. Same limits and
+// answers as above (max_concurrent_transactions coroutines at once). Measured on the 2-core
+// build machine: less than half the chaincode's CPU per transaction (bench/chaincode,
+// bench/endorse). The price: transactions take turns on one thread, so chaincode that blocks
+// (sleeps, network calls, long computations) holds up every other transaction, and must not
+// hold a lock across a stub call that another transaction takes (it would deadlock the thread).
+// A request that times out resumes its transaction on the shim's watchdog thread. Choose it for
+// chaincode that only computes over stub calls, as most chaincode does.
 //
 // Thread-safety: Start may be called once per process at a time per Chaincode; it blocks.
 
@@ -66,19 +79,33 @@ struct StartOptions {
   std::chrono::milliseconds keepalive_timeout{20000};
   // Start switches the process's threads to SCHED_BATCH first (see fabric/sched_batch.h).
   bool batch_scheduling = true;
+  // How transactions run (see "Threading" above).
+  enum class Execution {
+    kThreads,     // one worker thread per transaction (the default)
+    kCoroutines,  // every transaction a coroutine on the stream's reader thread
+  };
+  Execution execution = Execution::kThreads;
 };
 
-// Builds StartOptions from the environment and argv as described above (argv may be null).
-// Errors: INVALID_ARGUMENT for a missing name or address or a bad CORE_PEER_TLS_ENABLED value;
-// NOT_FOUND / INVALID_ARGUMENT when a TLS file is missing or holds neither PEM nor base64 PEM.
-StatusOr<StartOptions> LoadStartOptions(int argc, char** argv);
+// Builds StartOptions from the environment and argv as described above (argv may be null),
+// starting from `defaults` (what the environment does not set keeps its value there).
+// Errors: INVALID_ARGUMENT for a missing name or address or a bad CORE_PEER_TLS_ENABLED or
+// CORE_CHAINCODE_EXECUTION value; NOT_FOUND / INVALID_ARGUMENT when a TLS file is missing or
+// holds neither PEM nor base64 PEM.
+StatusOr<StartOptions> LoadStartOptions(int argc, char** argv,
+                                        const StartOptions& defaults = StartOptions());
 
 // Loads options with LoadStartOptions and serves. Turns off Abseil's mutex deadlock detection
 // for the process (fabric/mutex_checks.h: gRPC's locks are otherwise tracked in a global graph).
 // Returns non-zero: 1 on a configuration or connection error (printed to stderr), 2 when the peer
 // stream closed ("peer stream closed: ...; chaincode exiting" on stderr). A chaincode process has
-// nothing to do once its stream is gone.
-int Start(Chaincode& chaincode, int argc = 0, char** argv = nullptr);
+// nothing to do once its stream is gone. A chaincode that prefers coroutines says so in
+// `defaults` (the environment still decides):
+//   fabric::shim::StartOptions defaults;
+//   defaults.execution = fabric::shim::StartOptions::Execution::kCoroutines;
+//   return fabric::shim::Start(cc, argc, argv, defaults);
+int Start(Chaincode& chaincode, int argc = 0, char** argv = nullptr,
+          const StartOptions& defaults = StartOptions());
 
 // Same with explicit options.
 int Start(Chaincode& chaincode, const StartOptions& options);

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "src/fiber.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <utility>
+
+namespace fabric::shim::internal {
+namespace {
+
+thread_local Fiber* current_fiber = nullptr;
+
+size_t PageBytes() {
+  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return page;
+}
+
+constexpr size_t kMaxCachedStacks = 256;
+
+}  // namespace
+
+FiberStacks::~FiberStacks() {
+  for (void* s : free_) {
+    munmap(static_cast<char*>(s) - PageBytes(), kStackBytes + PageBytes());
+  }
+}
+
+void* FiberStacks::Take() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!free_.empty()) {
+      void* s = free_.back();
+      free_.pop_back();
+      return s;
+    }
+  }
+  const size_t guard = PageBytes();
+  void* base = mmap(nullptr, kStackBytes + guard, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (base == MAP_FAILED) {
+    return nullptr;
+  }
+  if (mprotect(base, guard, PROT_NONE) != 0) {
+    munmap(base, kStackBytes + guard);
+    return nullptr;
+  }
+  return static_cast<char*>(base) + guard;
+}
+
+void FiberStacks::Give(void* stack) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.size() < kMaxCachedStacks) {
+      free_.push_back(stack);
+      return;
+    }
+  }
+  munmap(static_cast<char*>(stack) - PageBytes(), kStackBytes + PageBytes());
+}
+
+Fiber::Fiber(std::function<void()> body, FiberStacks& stacks)
+    : body_(std::move(body)), stacks_(stacks), stack_(stacks.Take()) {
+  if (stack_ == nullptr) {
+    return;
+  }
+  getcontext(&context_);
+  context_.uc_stack.ss_sp = stack_;
+  context_.uc_stack.ss_size = FiberStacks::kStackBytes;
+  context_.uc_link = nullptr;  // Entry never returns: it switches back to the resumer.
+  const auto self = reinterpret_cast<uintptr_t>(this);
+  makecontext(&context_, reinterpret_cast<void (*)()>(&Fiber::Entry), 2,
+              static_cast<unsigned int>(self & 0xffffffffu), static_cast<unsigned int>(self >> 32));
+}
+
+Fiber::~Fiber() {
+  if (stack_ != nullptr) {
+    stacks_.Give(stack_);
+  }
+}
+
+bool Fiber::Resume() {
+  ucontext_t here;
+  Fiber* outer = std::exchange(current_fiber, this);
+  resumer_ = &here;
+  swapcontext(&here, &context_);
+  current_fiber = outer;
+  if (std::mutex* m = std::exchange(unlock_after_switch_, nullptr)) {
+    m->unlock();
+  }
+  return finished_;
+}
+
+void Fiber::Park(std::mutex& held) {
+  Fiber* self = current_fiber;
+  self->unlock_after_switch_ = &held;
+  swapcontext(&self->context_, self->resumer_);
+}
+
+Fiber* Fiber::Current() { return current_fiber; }
+
+void Fiber::Entry(unsigned int low, unsigned int high) {
+  auto* self =
+      reinterpret_cast<Fiber*>(static_cast<uintptr_t>(low) | (static_cast<uintptr_t>(high) << 32));
+  try {
+    self->body_();
+  } catch (...) {
+    // The shim's bodies catch everything themselves (RunUserCode); nothing may unwind past here.
+    std::abort();
+  }
+  self->finished_ = true;
+  // The resumer's context is the one to return to: the fiber may have moved between threads.
+  setcontext(self->resumer_);
+}
+
+}  // namespace fabric::shim::internal
