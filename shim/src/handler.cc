@@ -150,11 +150,7 @@ void Handler::RouteReply(const ChaincodeMessage& msg) {
     box->reply = msg;
     parked = std::exchange(box->parked, nullptr);
   }
-  if (parked != nullptr) {
-    ResumeFiber(parked);
-  } else {
-    box->cv.notify_one();
-  }
+  WakeWaiter(*box, parked);
 }
 
 void Handler::Dispatch(const ChaincodeMessage& msg) {
@@ -195,6 +191,14 @@ void Handler::StartFiber(const ChaincodeMessage& msg) {
     return;
   }
   ResumeFiber(fiber);
+}
+
+void Handler::WakeWaiter(Mailbox& box, Fiber* parked) {
+  if (parked != nullptr) {
+    ResumeFiber(parked);
+  } else {
+    box.cv.notify_one();
+  }
 }
 
 void Handler::ResumeFiber(Fiber* fiber) {
@@ -395,11 +399,7 @@ void Handler::CloseMailboxes(const Status& why) {
       }
       parked = std::exchange(box->parked, nullptr);
     }
-    if (parked != nullptr) {
-      ResumeFiber(parked);
-    } else {
-      box->cv.notify_one();
-    }
+    WakeWaiter(*box, parked);
   }
 }
 

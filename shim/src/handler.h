@@ -114,6 +114,9 @@ class Handler final : public PeerCaller {
   // ResumeFiber resumes a parked one; both clean up a finished fiber and start queued ones.
   void StartFiber(const protos::ChaincodeMessage& msg);
   void ResumeFiber(Fiber* fiber);
+  // After a reply or the stream's end was put in `box`: resumes `parked` (the fiber taken out of
+  // box.parked under its lock), or wakes the thread waiting on box.cv when there was none.
+  void WakeWaiter(Mailbox& box, Fiber* parked);
   void FiberFinished(Fiber* fiber);
   // Watchdog: resumes fibers parked past their request deadline, until stop is requested.
   void WatchParkedFibers(std::stop_token stop);
