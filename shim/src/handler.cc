@@ -83,7 +83,7 @@ void Handler::Shutdown() {
   pool_.Shutdown();
 }
 
-bool Handler::HandleMessage(const ChaincodeMessage& msg) {
+bool Handler::HandleMessage(ChaincodeMessage& msg) {
   if (LogEnabled(LogLevel::kDebug)) {
     Log(LogLevel::kDebug,
         "[" + ShortTxid(msg.txid()) + "] received " + ChaincodeMessage::Type_Name(msg.type()));
@@ -113,7 +113,7 @@ bool Handler::HandleMessage(const ChaincodeMessage& msg) {
   return true;
 }
 
-void Handler::HandleReady(const ChaincodeMessage& msg) {
+void Handler::HandleReady(ChaincodeMessage& msg) {
   switch (msg.type()) {
     case ChaincodeMessage::RESPONSE:
     case ChaincodeMessage::ERROR:
@@ -121,7 +121,7 @@ void Handler::HandleReady(const ChaincodeMessage& msg) {
       return;
     case ChaincodeMessage::INIT:
     case ChaincodeMessage::TRANSACTION:
-      Dispatch(msg);
+      Dispatch(std::move(msg));
       return;
     default:
       SendError(msg, "chaincode cannot handle message (" + ChaincodeMessage::Type_Name(msg.type()) +
@@ -129,7 +129,7 @@ void Handler::HandleReady(const ChaincodeMessage& msg) {
   }
 }
 
-void Handler::RouteReply(const ChaincodeMessage& msg) {
+void Handler::RouteReply(ChaincodeMessage& msg) {
   std::shared_ptr<Mailbox> box;
   {
     std::lock_guard<std::mutex> lock(mailbox_mu_);
@@ -147,13 +147,13 @@ void Handler::RouteReply(const ChaincodeMessage& msg) {
   Fiber* parked;
   {
     std::lock_guard<std::mutex> lock(box->mu);
-    box->reply = msg;
+    box->reply = std::move(msg);
     parked = std::exchange(box->parked, nullptr);
   }
   WakeWaiter(*box, parked);
 }
 
-void Handler::Dispatch(const ChaincodeMessage& msg) {
+void Handler::Dispatch(ChaincodeMessage msg) {
   if (options_.execution == StartOptions::Execution::kCoroutines) {
     bool start = false;
     {
@@ -165,28 +165,34 @@ void Handler::Dispatch(const ChaincodeMessage& msg) {
         ++live_fibers_;
         start = true;
       } else if (static_cast<int>(queued_.size()) < options_.max_queued_transactions) {
-        queued_.push_back(msg);
+        queued_.push_back(std::move(msg));
         return;
       }
     }
     if (start) {
-      StartFiber(msg);
+      StartFiber(std::move(msg));
     } else {
       SendError(msg, "too many concurrent transactions");
     }
     return;
   }
-  bool accepted = pool_.TrySubmit([this, msg] { Execute(msg); });
+  ChaincodeMessage about;  // what an error needs, as the pool takes `msg` over
+  about.set_txid(msg.txid());
+  about.set_channel_id(msg.channel_id());
+  bool accepted = pool_.TrySubmit([this, m = std::move(msg)]() mutable { Execute(std::move(m)); });
   if (!accepted) {
-    SendError(msg, "too many concurrent transactions");
+    SendError(about, "too many concurrent transactions");
   }
 }
 
-void Handler::StartFiber(const ChaincodeMessage& msg) {
-  auto* fiber = new Fiber([this, msg] { Execute(msg); }, stacks_);
+void Handler::StartFiber(ChaincodeMessage msg) {
+  ChaincodeMessage about;  // what an error needs, as the fiber takes `msg` over
+  about.set_txid(msg.txid());
+  about.set_channel_id(msg.channel_id());
+  auto* fiber = new Fiber([this, m = std::move(msg)]() mutable { Execute(std::move(m)); }, stacks_);
   if (!fiber->ok()) {
     delete fiber;
-    SendError(msg, "cannot map a 4 MiB coroutine stack (out of memory?); transaction not run");
+    SendError(about, "cannot map a 4 MiB coroutine stack (out of memory?); transaction not run");
     FiberFinished(nullptr);
     return;
   }
@@ -220,7 +226,7 @@ void Handler::FiberFinished(Fiber* fiber) {
     next = std::move(queued_.front());
     queued_.pop_front();
   }
-  StartFiber(next);  // Takes over the finished fiber's place.
+  StartFiber(std::move(next));  // Takes over the finished fiber's place.
 }
 
 void Handler::WatchParkedFibers(std::stop_token stop) {
@@ -274,7 +280,7 @@ void Handler::DrainFibers() {
   }
 }
 
-void Handler::Execute(const ChaincodeMessage& msg) {
+void Handler::Execute(ChaincodeMessage msg) {
   const bool init = msg.type() == ChaincodeMessage::INIT;
   StatusOr<std::unique_ptr<PeerChaincodeStub>> stub = PeerChaincodeStub::Create(*this, msg);
   if (!stub.ok()) {

@@ -97,13 +97,14 @@ class Handler final : public PeerCaller {
   };
   using MailboxKey = std::pair<std::string, std::string>;  // (channel_id, txid)
 
-  // Returns false if the stream must end.
-  bool HandleMessage(const protos::ChaincodeMessage& msg);
-  void HandleReady(const protos::ChaincodeMessage& msg);
-  void RouteReply(const protos::ChaincodeMessage& msg);
-  void Dispatch(const protos::ChaincodeMessage& msg);
+  // Returns false if the stream must end. May move from `msg` (a reply or a transaction is
+  // taken over rather than copied: a TRANSACTION carries the whole signed proposal).
+  bool HandleMessage(protos::ChaincodeMessage& msg);
+  void HandleReady(protos::ChaincodeMessage& msg);
+  void RouteReply(protos::ChaincodeMessage& msg);
+  void Dispatch(protos::ChaincodeMessage msg);
   // Runs one INIT or TRANSACTION on a worker and sends COMPLETED or ERROR.
-  void Execute(const protos::ChaincodeMessage& msg);
+  void Execute(protos::ChaincodeMessage msg);
   void SendError(const protos::ChaincodeMessage& about, const std::string& text);
   // Waits up to the request timeout for `box`'s reply; the stream's end or DeadlineExceeded.
   StatusOr<protos::ChaincodeMessage> WaitForReply(Mailbox& box);
@@ -112,7 +113,7 @@ class Handler final : public PeerCaller {
 
   // Coroutine execution. StartFiber runs `msg`'s transaction as a new fiber until it parks;
   // ResumeFiber resumes a parked one; both clean up a finished fiber and start queued ones.
-  void StartFiber(const protos::ChaincodeMessage& msg);
+  void StartFiber(protos::ChaincodeMessage msg);
   void ResumeFiber(Fiber* fiber);
   // After a reply or the stream's end was put in `box`: resumes `parked` (the fiber taken out of
   // box.parked under its lock), or wakes the thread waiting on box.cv when there was none.

@@ -83,7 +83,7 @@ Response MockStub::Run(const std::string& txid, std::vector<std::string> args, b
     signed_proposal_ = ctx->signed_proposal;
     creator_ = ctx->creator;
     transient_ = ctx->transient;
-    binding_ = ctx->binding;
+    binding_ = ctx->Binding();
     timestamp_ = ctx->timestamp;
   }
   Response res = internal::RunUserCode(chaincode_, *this, init).response;

@@ -45,15 +45,15 @@ PeerChaincodeStub::PeerChaincodeStub(std::shared_ptr<TxContext> tx, std::vector<
       decorations_(std::move(decorations)),
       proposal_(std::move(proposal)) {}
 
-StatusOr<std::unique_ptr<PeerChaincodeStub>> PeerChaincodeStub::Create(
-    PeerCaller& caller, const ChaincodeMessage& msg) {
+StatusOr<std::unique_ptr<PeerChaincodeStub>> PeerChaincodeStub::Create(PeerCaller& caller,
+                                                                       ChaincodeMessage& msg) {
   protos::ChaincodeInput input;
   if (!input.ParseFromString(msg.payload())) {
     return InvalidArgumentError("failed to unmarshal input");
   }
   ProposalContext proposal;
   if (msg.has_proposal()) {
-    ASSIGN_OR_RETURN(proposal, ParseSignedProposal(msg.proposal()));
+    ASSIGN_OR_RETURN(proposal, ParseSignedProposal(std::move(*msg.mutable_proposal())));
   }
   std::vector<std::string> args(input.args().begin(), input.args().end());
   BytesMap decorations(input.decorations().begin(), input.decorations().end());

@@ -20,9 +20,10 @@ namespace fabric::shim::internal {
 class PeerChaincodeStub final : public ChaincodeStub {
  public:
   // Builds the stub for an INIT or TRANSACTION message. Errors: INVALID_ARGUMENT if the payload
-  // is not a ChaincodeInput or the proposal does not parse (see ParseSignedProposal).
+  // is not a ChaincodeInput or the proposal does not parse (see ParseSignedProposal). Moves
+  // the signed proposal out of `msg` (the stub keeps it); the rest of `msg` is left as it was.
   static StatusOr<std::unique_ptr<PeerChaincodeStub>> Create(PeerCaller& caller,
-                                                             const protos::ChaincodeMessage& msg);
+                                                             protos::ChaincodeMessage& msg);
 
   // Marks the transaction answered: iterators stop talking to the peer.
   void MarkDone() { tx_->done = true; }
@@ -32,7 +33,7 @@ class PeerChaincodeStub final : public ChaincodeStub {
   const std::string& GetChannelID() const override { return tx_->channel_id; }
   StatusOr<std::string> GetCreator() const override { return proposal_.creator; }
   StatusOr<BytesMap> GetTransient() const override { return proposal_.transient; }
-  StatusOr<std::string> GetBinding() const override { return proposal_.binding; }
+  StatusOr<std::string> GetBinding() const override { return proposal_.Binding(); }
   const BytesMap& GetDecorations() const override { return decorations_; }
   StatusOr<protos::SignedProposal> GetSignedProposal() const override;
   StatusOr<google::protobuf::Timestamp> GetTxTimestamp() const override;

@@ -2,6 +2,8 @@
 
 #include "src/proposal_context.h"
 
+#include <utility>
+
 #include "common/common.pb.h"
 #include "src/sha256.h"
 
@@ -18,7 +20,7 @@ std::string Uint64LittleEndian(uint64_t v) {
 
 }  // namespace
 
-StatusOr<ProposalContext> ParseSignedProposal(const protos::SignedProposal& sp) {
+StatusOr<ProposalContext> ParseSignedProposal(protos::SignedProposal sp) {
   protos::Proposal proposal;
   if (!proposal.ParseFromString(sp.proposal_bytes())) {
     return InvalidArgumentError("failed to extract Proposal from SignedProposal");
@@ -47,16 +49,24 @@ StatusOr<ProposalContext> ParseSignedProposal(const protos::SignedProposal& sp) 
     return InvalidArgumentError("failed to extract proposal payload");
   }
   ProposalContext ctx;
-  ctx.signed_proposal = sp;
-  ctx.creator = shdr.creator();
+  ctx.signed_proposal = std::move(sp);
+  ctx.creator = std::move(*shdr.mutable_creator());
   ctx.transient.insert(payload.transientmap().begin(), payload.transientmap().end());
-  ctx.binding = Sha256(shdr.nonce() + shdr.creator() + Uint64LittleEndian(chdr.epoch()));
+  ctx.nonce = std::move(*shdr.mutable_nonce());
+  ctx.epoch = chdr.epoch();
   if (chdr.has_timestamp()) {
     ctx.timestamp = chdr.timestamp();
   } else {
     ctx.timestamp = google::protobuf::Timestamp();
   }
   return ctx;
+}
+
+std::string ProposalContext::Binding() const {
+  if (!signed_proposal) {
+    return "";
+  }
+  return Sha256(nonce + creator + Uint64LittleEndian(epoch));
 }
 
 }  // namespace fabric::shim::internal
