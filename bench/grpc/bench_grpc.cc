@@ -14,7 +14,7 @@
 //       Endorser.ProcessProposal, 64 calls in flight: a 3,000-byte proposal with a 72-byte
 //       signature in, a fixed ~2,900-byte ProposalResponse out (Finished on the callback
 //       thread). CPU is per call.
-//   grpc_stream_msgs_per_s, grpc_stream_cpu_us
+//   grpc_stream_per_s, grpc_stream_cpu_us
 //       ChaincodeSupport.Register, one bidi stream, 64 messages outstanding: ~300-byte
 //       requests, each echoed back as a ~100-byte RESPONSE. Rates and CPU count messages in
 //       both directions, so the CPU figure is per message sent one way.
@@ -225,7 +225,7 @@ class UnaryDriver {
     }
   }
 
-  uint64_t completed() const { return completed_.load(std::memory_order_relaxed); }
+  uint64_t count() const { return completed_.load(std::memory_order_relaxed); }  // calls done
 
   // Stops issuing and waits for the calls in flight, which all end by their deadline. Returns
   // false, with the reason in `*error`, if a call failed.
@@ -311,7 +311,7 @@ class StreamDriver final : public grpc::ClientBidiReactor<ChaincodeMessage, Chai
     StartCall();
   }
 
-  uint64_t messages() const {
+  uint64_t count() const {  // messages, both directions
     return sent_.load(std::memory_order_relaxed) + received_.load(std::memory_order_relaxed);
   }
 
@@ -429,34 +429,32 @@ class StreamDriver final : public grpc::ClientBidiReactor<ChaincodeMessage, Chai
   grpc::Status status_;
 };
 
+// Runs one phase with `driver` (Start, count, Stop) and prints "<prefix>_per_s" and
+// "<prefix>_cpu_us" lines, counting `unit`s.
+template <typename Driver>
+bool RunPhase(Driver& driver, double seconds, const char* prefix, const char* unit) {
+  driver.Start();
+  const Window w = Measure(seconds, [&] { return driver.count(); });
+  std::string error;
+  if (!driver.Stop(&error)) {
+    std::fprintf(stderr, "bench_grpc: %s: %s\n", prefix, error.c_str());
+    return false;
+  }
+  std::printf("%s_per_s %.0f %ss/s\n", prefix, w.count / w.seconds, unit);
+  std::printf("%s_cpu_us %.1f us/%s\n", prefix, w.cpu_seconds * 1e6 / w.count, unit);
+  return true;
+}
+
 bool RunUnary(const std::shared_ptr<grpc::Channel>& channel, double seconds) {
   auto stub = Endorser::NewStub(channel);
   UnaryDriver driver(*stub);
-  driver.Start();
-  const Window w = Measure(seconds, [&] { return driver.completed(); });
-  std::string error;
-  if (!driver.Stop(&error)) {
-    std::fprintf(stderr, "bench_grpc: unary: %s\n", error.c_str());
-    return false;
-  }
-  std::printf("grpc_unary_per_s %.0f calls/s\n", w.count / w.seconds);
-  std::printf("grpc_unary_cpu_us %.1f us/call\n", w.cpu_seconds * 1e6 / w.count);
-  return true;
+  return RunPhase(driver, seconds, "grpc_unary", "call");
 }
 
 bool RunStream(const std::shared_ptr<grpc::Channel>& channel, double seconds) {
   auto stub = ChaincodeSupport::NewStub(channel);
   StreamDriver driver(*stub);
-  driver.Start();
-  const Window w = Measure(seconds, [&] { return driver.messages(); });
-  std::string error;
-  if (!driver.Stop(&error)) {
-    std::fprintf(stderr, "bench_grpc: stream: %s\n", error.c_str());
-    return false;
-  }
-  std::printf("grpc_stream_msgs_per_s %.0f msgs/s\n", w.count / w.seconds);
-  std::printf("grpc_stream_cpu_us %.1f us/msg\n", w.cpu_seconds * 1e6 / w.count);
-  return true;
+  return RunPhase(driver, seconds, "grpc_stream", "msg");
 }
 
 int Run() {
