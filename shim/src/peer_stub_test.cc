@@ -213,6 +213,20 @@ TEST_F(PeerStubTest, ProposalGivesCreatorTransientBindingAndTimestamp) {
   EXPECT_EQ(Completed().payload(), "creator-bytes|" + testing::Hex(binding) + "|s3|1700000000");
 }
 
+TEST_F(PeerStubTest, SignedProposalIsTheOneThePeerSent) {
+  common::ChannelHeader chdr;
+  chdr.set_type(common::ENDORSER_TRANSACTION);
+  common::Header hdr;
+  hdr.set_channel_header(chdr.SerializeAsString());
+  protos::Proposal prop;
+  prop.set_header(hdr.SerializeAsString());
+  ChaincodeMessage tx = Transaction("tx1", {"signedproposal"});
+  tx.mutable_proposal()->set_proposal_bytes(prop.SerializeAsString());
+  tx.mutable_proposal()->set_signature("signature-bytes");
+  ASSERT_TRUE(peer_.Write(tx));
+  EXPECT_EQ(Completed().payload(), prop.SerializeAsString() + "|signature-bytes");
+}
+
 TEST_F(PeerStubTest, NoProposalMeansNoTimestamp) {
   ASSERT_TRUE(peer_.Write(Transaction("tx1", {"ctx"})));
   protos::Response r = Completed();

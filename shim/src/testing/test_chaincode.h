@@ -103,6 +103,13 @@ class TestChaincode : public Chaincode {
       return Success(*creator + "|" + Hex(*binding) + "|" + (*transient)["secret"] + "|" +
                      std::to_string(ts->seconds()));
     }
+    if (fn == "signedproposal") {
+      auto sp = stub.GetSignedProposal();
+      if (!sp.ok()) {
+        return Error(std::string(sp.status().message()));
+      }
+      return Success(sp->proposal_bytes() + "|" + sp->signature());
+    }
     if (fn == "invoke") {
       std::vector<std::string> args(p.begin() + 2, p.end());
       return stub.InvokeChaincode(p.at(0), args, p.at(1));
