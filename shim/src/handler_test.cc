@@ -49,6 +49,17 @@ class HandlerTest : public ::testing::TestWithParam<StartOptions::Execution> {
   }
   void StartShim() { StartShim(Options()); }
 
+  // Starts the shim with a short request timeout and sends transaction `txid` running
+  // get("a"); returns its GET_STATE, which the test may leave unanswered.
+  ChaincodeMessage StartWithTimedGet(std::chrono::milliseconds request_timeout,
+                                     const std::string& txid) {
+    StartOptions options = Options();
+    options.request_timeout = request_timeout;
+    StartShim(std::move(options));
+    EXPECT_TRUE(peer_.Write(Transaction(txid, {"get", "a"})));
+    return Next();
+  }
+
   // Reads the next message, failing the test if none arrives.
   ChaincodeMessage Next() {
     ChaincodeMessage msg;
@@ -273,11 +284,7 @@ TEST_P(HandlerTest, FullPoolAndQueueAnswerTooManyConcurrentTransactions) {
 }
 
 TEST_P(HandlerTest, UnansweredRequestTimesOut) {
-  StartOptions options = Options();
-  options.request_timeout = std::chrono::milliseconds(200);
-  StartShim(options);
-  ASSERT_TRUE(peer_.Write(Transaction("tx1", {"get", "a"})));
-  ChaincodeMessage get = Next();
+  ChaincodeMessage get = StartWithTimedGet(std::chrono::milliseconds(200), "tx1");
   ChaincodeMessage done = Next();
   ASSERT_EQ(done.type(), ChaincodeMessage::COMPLETED);
   EXPECT_EQ(ResponseOf(done).status(), 500);
@@ -327,11 +334,7 @@ TEST_P(HandlerTest, CoroutinesRunEveryTransactionOnTheReaderThread) {
 }
 
 TEST_P(HandlerTest, TimedOutRequestDoesNotHoldUpOtherTransactions) {
-  StartOptions options = Options();
-  options.request_timeout = std::chrono::milliseconds(300);
-  StartShim(options);
-  ASSERT_TRUE(peer_.Write(Transaction("slow", {"get", "a"})));
-  ChaincodeMessage unanswered = Next();
+  ChaincodeMessage unanswered = StartWithTimedGet(std::chrono::milliseconds(300), "slow");
   ASSERT_EQ(unanswered.type(), ChaincodeMessage::GET_STATE);
   // Another transaction is served while the first waits for its reply.
   ASSERT_TRUE(peer_.Write(Transaction("fast", {"get", "b"})));
