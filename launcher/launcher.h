@@ -106,6 +106,9 @@ class Launcher {
   }
   // True for dev mode: nothing is launched and any chaincode may register by itself.
   virtual bool IsDevMode() const { return false; }
+  // True when the runtimes this launcher starts see the peer's file system, so that they can
+  // dial the chaincode listener's unix socket (ChaincodeSupport offers it to them then).
+  virtual bool SharesPeerFileSystem() const { return false; }
 };
 
 // Dev mode (`peer node start --peer-chaincodedev`): launches nothing. Start succeeds at once;

@@ -53,6 +53,8 @@ class ProcessLauncher : public Launcher {
   bool IsRunning(const std::string& ccid) const override;
   // The last 50 lines the chaincode printed (kept after it exits, until the next Start).
   std::vector<std::string> LastLogLines(const std::string& ccid) const override;
+  // Children run on the peer's host: they can dial its chaincode socket.
+  bool SharesPeerFileSystem() const override { return true; }
 
   // The pid of the running child (tests kill it to simulate crashes), or -1.
   int Pid(const std::string& ccid) const;

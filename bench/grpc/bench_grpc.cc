@@ -18,13 +18,17 @@
 //       ChaincodeSupport.Register, one bidi stream, 64 messages outstanding: ~300-byte
 //       requests, each echoed back as a ~100-byte RESPONSE. Rates and CPU count messages in
 //       both directions, so the CPU figure is per message sent one way.
+//   grpc_stream_uds_per_s, grpc_stream_uds_cpu_us
+//       The same over a unix socket, as the peer's chaincodes on its own host connect
+//       (peer.chaincodeListenSocket).
 //
 // CPU is getrusage(RUSAGE_SELF) over the timed window, which follows a 0.5 s warm-up. Like the
 // peer and the shim, the process runs under SCHED_BATCH (fabric/sched_batch.h). Also prints a
 // "# load ..." comment line. BENCH_SECONDS (default 3) sets each phase's window; runtime about
-// 8 s.
+// 12 s.
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -451,10 +455,20 @@ bool RunUnary(const std::shared_ptr<grpc::Channel>& channel, double seconds) {
   return RunPhase(driver, seconds, "grpc_unary", "call");
 }
 
-bool RunStream(const std::shared_ptr<grpc::Channel>& channel, double seconds) {
+bool RunStream(const std::shared_ptr<grpc::Channel>& channel, double seconds, const char* prefix) {
   auto stub = ChaincodeSupport::NewStub(channel);
   StreamDriver driver(*stub);
-  return RunPhase(driver, seconds, "grpc_stream", "msg");
+  return RunPhase(driver, seconds, prefix, "msg");
+}
+
+// A channel to `target`, connected; null (with the reason on stderr) when it does not connect.
+std::shared_ptr<grpc::Channel> Connect(const std::string& target) {
+  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
+    std::fprintf(stderr, "bench_grpc: cannot connect to %s\n", target.c_str());
+    return nullptr;
+  }
+  return channel;
 }
 
 int Run() {
@@ -462,27 +476,30 @@ int Run() {
   EndorserService endorser;
   ChaincodeSupportService chaincode_support;
   int port = 0;
+  const std::string socket = "/tmp/bench_grpc." + std::to_string(::getpid()) + ".sock";
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort("unix:" + socket, grpc::InsecureServerCredentials());
   builder.RegisterService(&endorser);
   builder.RegisterService(&chaincode_support);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    std::fprintf(stderr, "bench_grpc: cannot start the gRPC server on 127.0.0.1:0\n");
+    std::fprintf(stderr, "bench_grpc: cannot start the gRPC server on 127.0.0.1:0 and %s\n",
+                 socket.c_str());
     return 1;
   }
-  auto channel =
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
-    std::fprintf(stderr, "bench_grpc: cannot connect to 127.0.0.1:%d\n", port);
-    server->Shutdown();
-    return 1;
+  auto tcp = Connect("127.0.0.1:" + std::to_string(port));
+  auto uds = Connect("unix:" + socket);
+  bool ok = tcp != nullptr && uds != nullptr;
+  if (ok) {
+    std::printf("# load %s\n", fabric::bench::LoadAverage().c_str());
+    ok = RunUnary(tcp, seconds) && RunStream(tcp, seconds, "grpc_stream") &&
+         RunStream(uds, seconds, "grpc_stream_uds");
   }
-  std::printf("# load %s\n", fabric::bench::LoadAverage().c_str());
-  bool ok = RunUnary(channel, seconds) && RunStream(channel, seconds);
   std::fflush(stdout);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
+  ::unlink(socket.c_str());
   return ok ? 0 : 1;
 }
 

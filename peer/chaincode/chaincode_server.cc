@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/chaincode/chaincode_server.h"
 
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <mutex>
 
+#include <absl/strings/str_format.h>
 #include <grpcpp/grpcpp.h>
 
 #include "common/logging/logging.h"
@@ -168,6 +173,19 @@ StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
 
 StatusOr<std::unique_ptr<ChaincodeServer>> ChaincodeServer::Start(const Options& options,
                                                                   ChaincodeSupport& support) {
+  static_assert(kMaxLocalSocketPath + 1 == sizeof(sockaddr_un::sun_path));
+  if (options.local_socket.size() > kMaxLocalSocketPath) {
+    return InvalidArgumentError(absl::StrFormat(
+        "chaincode socket path %s is %d bytes, the limit is %d: choose a shorter path",
+        options.local_socket, options.local_socket.size(), kMaxLocalSocketPath));
+  }
+  std::error_code ec;
+  if (!options.local_socket.empty() && std::filesystem::exists(options.local_socket, ec) &&
+      !std::filesystem::is_socket(options.local_socket, ec)) {
+    return FailedPreconditionError("chaincode socket path " + options.local_socket +
+                                   " is taken by a file that is not a socket: remove it or "
+                                   "choose another path");
+  }
   auto impl = std::make_unique<Impl>(support, options.authenticator);
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (options.authenticator != nullptr) {
@@ -176,6 +194,9 @@ StatusOr<std::unique_ptr<ChaincodeServer>> ChaincodeServer::Start(const Options&
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options.listen_address, credentials, &port);
+  if (!options.local_socket.empty()) {
+    builder.AddListeningPort("unix:" + options.local_socket, credentials);
+  }
   builder.RegisterService(&impl->service);
   builder.SetMaxReceiveMessageSize(options.max_message_size);
   builder.SetMaxSendMessageSize(options.max_message_size);
@@ -189,19 +210,30 @@ StatusOr<std::unique_ptr<ChaincodeServer>> ChaincodeServer::Start(const Options&
                              static_cast<int>(options.keepalive_timeout.count()));
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || port == 0) {
-    return UnavailableError("listen on " + options.listen_address + " failed");
+    return UnavailableError("listen on " + options.listen_address +
+                            (options.local_socket.empty()
+                                 ? std::string()
+                                 : " and unix socket " + options.local_socket +
+                                       " (is its directory there and writable?)") +
+                            " failed");
   }
   std::string host = options.listen_address.substr(0, options.listen_address.rfind(':'));
   if (host.empty() || host == "0.0.0.0" || host == "[::]") {
     host = "127.0.0.1";
   }
-  FLOG_INFO(Log(), "chaincode listener on %s:%d%s", host, port,
+  FLOG_INFO(Log(), "chaincode listener on %s:%d%s%s", host, port,
+            options.local_socket.empty() ? "" : " and unix:" + options.local_socket,
             options.authenticator != nullptr ? " with TLS (client certificates required)" : "");
-  return std::unique_ptr<ChaincodeServer>(new ChaincodeServer(std::move(impl), port, host));
+  return std::unique_ptr<ChaincodeServer>(
+      new ChaincodeServer(std::move(impl), port, host, options.local_socket));
 }
 
-ChaincodeServer::ChaincodeServer(std::unique_ptr<Impl> impl, int port, std::string host)
-    : impl_(std::move(impl)), port_(port), host_(std::move(host)) {}
+ChaincodeServer::ChaincodeServer(std::unique_ptr<Impl> impl, int port, std::string host,
+                                 std::string local_socket)
+    : impl_(std::move(impl)),
+      port_(port),
+      host_(std::move(host)),
+      local_socket_(std::move(local_socket)) {}
 
 ChaincodeServer::~ChaincodeServer() { Shutdown(); }
 
@@ -211,6 +243,9 @@ void ChaincodeServer::Shutdown() {
   std::call_once(impl_->shutdown_once, [this] {
     impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
     impl_->server->Wait();
+    if (!local_socket_.empty()) {
+      (void)::unlink(local_socket_.c_str());
+    }
   });
 }
 

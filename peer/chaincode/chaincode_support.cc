@@ -78,6 +78,11 @@ void ChaincodeSupport::SetPeerAddress(const std::string& address) {
   peer_address_ = address;
 }
 
+void ChaincodeSupport::SetLocalSocket(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  local_socket_ = path;
+}
+
 void ChaincodeSupport::KeepaliveLoop(std::stop_token stop) {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop.stop_requested()) {
@@ -109,12 +114,17 @@ Status ChaincodeSupport::StartRuntime(const std::string& ccid,
     ASSIGN_OR_RETURN(request.package, packages_.GetPackage(ccid));
   }
   std::string address;
+  std::string local_socket;
   {
     std::lock_guard<std::mutex> lock(mu_);
     address = peer_address_;
+    local_socket = local_socket_;
   }
   request.env = {"CORE_CHAINCODE_ID_NAME=" + ccid, "CORE_PEER_ADDRESS=" + address,
                  std::string("CORE_PEER_TLS_ENABLED=") + (options_.tls_enabled ? "true" : "false")};
+  if (!local_socket.empty() && launcher_.SharesPeerFileSystem()) {
+    request.env.push_back("CORE_PEER_CHAINCODESOCKET=" + local_socket);
+  }
   if (options_.tls_enabled) {
     RETURN_IF_ERROR(AddTlsMaterial(ccid, request));
   }

@@ -11,7 +11,9 @@
 //
 // Launch(ccid): reuses a registered chaincode; otherwise the first caller starts its runtime
 // through the Launcher (env CORE_CHAINCODE_ID_NAME, CORE_PEER_ADDRESS, CORE_PEER_TLS_ENABLED,
-// and with TLS a per-launch client certificate, see ChaincodeSupportOptions::tls_enabled)
+// with TLS a per-launch client certificate, see ChaincodeSupportOptions::tls_enabled, and
+// CORE_PEER_CHAINCODESOCKET when a local socket is set and the launcher shares the peer's file
+// system, see SetLocalSocket)
 // and every concurrent caller waits for the same REGISTER, up to the startup timeout. A
 // chaincode that does not register in time is stopped.
 //
@@ -95,6 +97,11 @@ class ChaincodeSupport : public ChaincodeInvoker {
   ChaincodeSupport& operator=(const ChaincodeSupport&) = delete;
 
   void SetPeerAddress(const std::string& address);
+  // The chaincode listener's unix socket path (ChaincodeServer::local_socket()), given to
+  // chaincodes launched from now on as CORE_PEER_CHAINCODESOCKET when the launcher's runtimes
+  // share the peer's file system; empty: none. Shims that know the variable (this project's)
+  // dial it first; others ignore it and dial CORE_PEER_ADDRESS.
+  void SetLocalSocket(const std::string& path);
 
   // Serves one chaincode's Register stream until it ends (see Handler::ProcessStream).
   Status HandleChaincodeStream(ChaincodeStream& stream);
@@ -143,6 +150,7 @@ class ChaincodeSupport : public ChaincodeInvoker {
   std::condition_variable_any keepalive_cv_;
   // Guarded by mu_:
   std::string peer_address_;
+  std::string local_socket_;
   std::jthread keepalive_thread_;  // last: stopped and joined first
 };
 

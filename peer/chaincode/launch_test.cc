@@ -5,6 +5,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -179,6 +180,50 @@ TEST_F(LaunchTest, CrashMidTransactionFailsInFlightAtOnceAndNextExecuteRelaunche
   EXPECT_EQ(ok->status(), 200);
   EXPECT_NE(launcher_.Pid("mycc:1.0"), first_pid);
   EXPECT_EQ(launcher_.starts.load(), 3);
+}
+
+// Records each start request's env and starts nothing.
+class RecordingLauncher : public launcher::Launcher {
+ public:
+  explicit RecordingLauncher(bool shares) : shares_(shares) {}
+  Status Start(const launcher::StartRequest& r) override {
+    std::lock_guard<std::mutex> lock(mu);
+    env = r.env;
+    return InternalError("recording launcher starts nothing");
+  }
+  Status Stop(const std::string&) override { return Status::OK(); }
+  StatusOr<int> Wait(const std::string& ccid, std::chrono::milliseconds) override {
+    return NotFoundError(ccid);
+  }
+  bool IsRunning(const std::string&) const override { return false; }
+  bool SharesPeerFileSystem() const override { return shares_; }
+
+  std::mutex mu;
+  std::vector<std::string> env;  // Guarded by mu.
+
+ private:
+  const bool shares_;
+};
+
+TEST_F(LaunchTest, LocalSocketIsOfferedOnlyToRuntimesOnThePeersFileSystem) {
+  const std::string sock = dir_.Sub("cc.sock");
+  for (bool shares : {true, false}) {
+    RecordingLauncher launcher(shares);
+    StartSupport(launcher, sock);
+    auto tx = NewTx(shares ? "shared" : "apart");
+    EXPECT_FALSE(Invoke(*tx, "mycc:1.0", {"put", "a", "1"}).ok());
+    std::vector<std::string> env;
+    {
+      std::lock_guard<std::mutex> lock(launcher.mu);
+      env = launcher.env;
+    }
+    const bool offered =
+        std::find(env.begin(), env.end(), "CORE_PEER_CHAINCODESOCKET=" + sock) != env.end();
+    EXPECT_EQ(offered, shares) << (shares ? "process-like launcher" : "container-like launcher");
+    EXPECT_NE(std::find(env.begin(), env.end(), "CORE_PEER_ADDRESS=" + server_->address()),
+              env.end());
+    TearDown();
+  }
 }
 
 }  // namespace

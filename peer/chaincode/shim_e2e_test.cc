@@ -4,7 +4,13 @@
 // the abstore sample as a child process) over loopback gRPC to the real Handler, against a
 // real ledger on disk; results checked in the Response and in the rwset.
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -312,6 +318,92 @@ TEST_F(AbstoreProcessTest, SampleChaincodeLaunchedAsChildProcess) {
   EXPECT_EQ(qr->payload(), "100");
   server_->Shutdown();
   EXPECT_TRUE(launcher.Wait("abstore:1.0", 10s).ok());
+}
+
+// abstore launched as a child process by a peer whose chaincode listener also has a socket.
+class LocalSocketTest : public testing::ChaincodeTestEnv {
+ protected:
+  void SetUp() override {
+    ChaincodeTestEnv::SetUp();
+    packages_.Add(launcher::ChaincodePackage::ForExecutable("abstore:1.0", ABSTORE_PATH));
+    options_.startup_timeout = 10s;
+    StartSupport(launcher_, sock_);
+  }
+  launcher::ProcessLauncher launcher_;
+  const std::string sock_ = dir_.Sub("cc.sock");
+};
+
+TEST_F(LocalSocketTest, ChaincodeRegistersOverThePeersSocket) {
+  const std::string& sock = sock_;
+  auto& launcher = launcher_;
+  EXPECT_TRUE(std::filesystem::is_socket(sock));
+  // Nothing listens at the TCP address the chaincode is given, so it can only come in over the
+  // socket.
+  support_->SetPeerAddress("127.0.0.1:1");
+  auto tx = AbstoreInitThenTransfer("abstore:1.0");
+  ASSERT_FALSE(HasFailure());
+  kvrwset::KVRWSet rw = RwSet(*tx->sim, "abstore");
+  ASSERT_EQ(rw.writes_size(), 2);
+  EXPECT_EQ(rw.writes(1).value(), "210");
+  server_->Shutdown();
+  EXPECT_TRUE(launcher.Wait("abstore:1.0", 10s).ok());
+  EXPECT_FALSE(std::filesystem::exists(sock)) << "Shutdown removes the socket file";
+}
+
+TEST_F(LocalSocketTest, ChaincodeDialsTcpWhenTheSocketDoesNotAnswer) {
+  const std::string& sock = sock_;
+  auto& launcher = launcher_;
+  ASSERT_TRUE(std::filesystem::remove(sock));  // offered, but nobody can connect to it
+  auto tx = AbstoreInitThenTransfer("abstore:1.0");
+  ASSERT_FALSE(HasFailure());
+  EXPECT_EQ(RwSet(*tx->sim, "abstore").writes_size(), 2);
+  bool warned = false;
+  for (const std::string& line : launcher.LastLogLines("abstore:1.0")) {
+    warned |= line.find("could not connect to the peer's socket " + sock) != std::string::npos;
+  }
+  EXPECT_TRUE(warned);
+  server_->Shutdown();
+  EXPECT_TRUE(launcher.Wait("abstore:1.0", 10s).ok());
+}
+
+TEST(ChaincodeServerSocketTest, ReplacesAStaleSocketRefusesOtherFilesAndTooLongPaths) {
+  ledger::testing::TempDir dir;
+  ChaincodeSupportOptions options;
+  launcher::ProcessLauncher launcher;
+  launcher::MapPackageProvider packages;
+  ChaincodeSupport support(options, launcher, packages);
+  ChaincodeServer::Options so;
+  so.listen_address = "127.0.0.1:0";
+  so.local_socket = dir.Sub("cc.sock");
+  {
+    auto first = ChaincodeServer::Start(so, support);
+    ASSERT_TRUE(first.ok()) << first.status();
+  }
+  // A socket left bound where ours goes, as after a crash: the next start binds anyway.
+  {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    so.local_socket.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    ::close(fd);
+  }
+  ASSERT_TRUE(std::filesystem::is_socket(so.local_socket));
+  auto second = ChaincodeServer::Start(so, support);
+  ASSERT_TRUE(second.ok()) << second.status();
+  (*second)->Shutdown();
+  // Any other file there is the user's: refused, left alone.
+  { std::ofstream(so.local_socket) << "notes"; }
+  auto taken = ChaincodeServer::Start(so, support);
+  ASSERT_FALSE(taken.ok());
+  EXPECT_EQ(taken.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(taken.status().message().find("not a socket"), std::string::npos) << taken.status();
+  EXPECT_TRUE(std::filesystem::is_regular_file(so.local_socket));
+  so.local_socket = dir.path() + "/" + std::string(ChaincodeServer::kMaxLocalSocketPath, 's');
+  auto too_long = ChaincodeServer::Start(so, support);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(too_long.status().message().find("choose a shorter path"), std::string::npos);
 }
 
 }  // namespace

@@ -94,6 +94,18 @@ TEST_F(ChaincodeTlsTest, AbstoreRegistersOverTlsWithItsLaunchCertificateAndServe
   EXPECT_TRUE(launcher.Wait("abstore:1.0", 10s).ok());
 }
 
+TEST_F(ChaincodeTlsTest, AbstoreRegistersOverTlsOnTheLocalSocket) {
+  launcher::ProcessLauncher launcher;
+  packages_.Add(launcher::ChaincodePackage::ForExecutable("abstore:1.0", ABSTORE_PATH));
+  StartSupport(launcher, dir_.Sub("cc.sock"));
+  support_->SetPeerAddress("127.0.0.1:1");  // nothing there: the socket is the only way in
+  auto tx = AbstoreInitThenTransfer("abstore:1.0");
+  ASSERT_FALSE(HasFailure());
+  EXPECT_EQ(RwSet(*tx->sim, "abstore").writes_size(), 2);
+  server_->Shutdown();
+  EXPECT_TRUE(launcher.Wait("abstore:1.0", 10s).ok());
+}
+
 TEST_F(ChaincodeTlsTest, ChaincodeLaunchedWithAnotherChaincodesCertificateIsRefused) {
   // The launched process says it is abstore:1.0, but the peer minted its certificate for
   // other:1.0: REGISTER is refused and the launch fails with the reason in its last output.

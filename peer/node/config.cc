@@ -108,6 +108,7 @@ const std::vector<Key>& Keys() {
       Str("peer.listenAddress", &PeerConfig::listen_address),
       Str("peer.chaincodeListenAddress", &PeerConfig::chaincode_listen_address),
       Str("peer.chaincodeAddress", &PeerConfig::chaincode_address),
+      Str("peer.chaincodeListenSocket", &PeerConfig::chaincode_listen_socket),
       Str("peer.localMspId", &PeerConfig::local_msp_id),
       Str("peer.mspConfigPath", &PeerConfig::msp_config_path),
       Str("peer.fileSystemPath", &PeerConfig::file_system_path),
@@ -170,6 +171,16 @@ EnvLookup ProcessEnv() {
     const char* v = std::getenv(name.c_str());
     return v == nullptr ? std::nullopt : std::optional<std::string>(v);
   };
+}
+
+std::string PeerConfig::ChaincodeSocketPath() const {
+  if (chaincode_listen_socket == "none") {
+    return "";
+  }
+  if (!chaincode_listen_socket.empty()) {
+    return chaincode_listen_socket;
+  }
+  return launcher == LauncherKind::kProcess ? file_system_path + "/chaincode.sock" : "";
 }
 
 StatusOr<PeerConfig> LoadPeerConfig(const EnvLookup& env, bool dev_mode_flag,

@@ -10,6 +10,10 @@
 //   peer.listenAddress           CORE_PEER_LISTENADDRESS          "0.0.0.0:7051"
 //   peer.chaincodeListenAddress  CORE_PEER_CHAINCODELISTENADDRESS "0.0.0.0:7052"
 //   peer.chaincodeAddress        CORE_PEER_CHAINCODEADDRESS       (chaincode listen address)
+//   peer.chaincodeListenSocket   CORE_PEER_CHAINCODELISTENSOCKET  "" = <fileSystemPath>/
+//                                chaincode.sock with the process launcher; "none" = off (not a
+//                                Fabric key: the chaincode listener's unix socket, which
+//                                chaincodes on the peer's host dial; ChaincodeServer says more)
 //   peer.localMspId              CORE_PEER_LOCALMSPID             "SampleOrg"
 //   peer.mspConfigPath           CORE_PEER_MSPCONFIGPATH          "msp" (relative: to
 //   FABRIC_CFG_PATH) peer.fileSystemPath          CORE_PEER_FILESYSTEMPATH
@@ -45,12 +49,16 @@ namespace fabric::node {
 enum class LauncherKind { kDocker, kProcess, kDev };
 
 struct PeerConfig {
+  // The chaincode listener's unix socket path this configuration asks for; empty for none.
+  std::string ChaincodeSocketPath() const;
+
   std::string peer_id = "jdoe";
   std::string network_id = "dev";
   std::string address = "0.0.0.0:7051";
   std::string listen_address = "0.0.0.0:7051";
   std::string chaincode_listen_address = "0.0.0.0:7052";
   std::string chaincode_address;  // empty: the chaincode listener's bound address
+  std::string chaincode_listen_socket;  // empty: derived (see above); "none": no socket
   std::string local_msp_id = "SampleOrg";
   std::string msp_config_path = "msp";
   std::string file_system_path = "/var/hyperledger/production";

@@ -256,6 +256,15 @@ Status PeerNode::Impl::StartChaincodeSupport() {
   sopts.listen_address = config.chaincode_listen_address;
   sopts.authenticator = chaincode_ca.get();
   sopts.tls_hosts = {HostOf(config.chaincode_address), HostOf(config.address)};
+  sopts.local_socket = config.ChaincodeSocketPath();
+  if (config.chaincode_listen_socket.empty() &&
+      sopts.local_socket.size() > chaincode::ChaincodeServer::kMaxLocalSocketPath) {
+    FLOG_WARN(logger,
+              "no chaincode socket: %s is too long for a unix socket path; chaincodes dial TCP "
+              "(set CORE_PEER_CHAINCODELISTENSOCKET to a shorter path to have one)",
+              sopts.local_socket);
+    sopts.local_socket.clear();
+  }
   auto server_or = chaincode::ChaincodeServer::Start(sopts, *support);
   if (!server_or.ok()) {
     return server_or.status().Annotate("chaincode listener (CORE_PEER_CHAINCODELISTENADDRESS)");
@@ -264,6 +273,7 @@ Status PeerNode::Impl::StartChaincodeSupport() {
   std::string cc_address =
       config.chaincode_address.empty() ? chaincode_server->address() : config.chaincode_address;
   support->SetPeerAddress(cc_address);
+  support->SetLocalSocket(chaincode_server->local_socket());
   FLOG_INFO(logger, "chaincode listener on %s; chaincodes dial %s; launcher %s",
             config.chaincode_listen_address, cc_address,
             config.launcher == LauncherKind::kDocker    ? "docker"

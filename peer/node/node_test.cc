@@ -112,6 +112,27 @@ TEST(PeerConfigTest, BatchSchedulingOnUnlessTurnedOff) {
   EXPECT_FALSE(off->batch_scheduling);
 }
 
+TEST(PeerConfigTest, ChaincodeSocketUnderTheFileSystemPathForProcessLaunches) {
+  auto docker = LoadPeerConfig(MapEnv({{"CORE_PEER_FILESYSTEMPATH", "/var/p"}}), false);
+  ASSERT_TRUE(docker.ok()) << docker.status();
+  EXPECT_EQ(docker->ChaincodeSocketPath(), "") << "containers do not see the peer's files";
+  auto process = LoadPeerConfig(
+      MapEnv({{"CORE_PEER_FILESYSTEMPATH", "/var/p"}, {"CORE_CHAINCODE_LAUNCHER", "process"}}),
+      false);
+  ASSERT_TRUE(process.ok()) << process.status();
+  EXPECT_EQ(process->ChaincodeSocketPath(), "/var/p/chaincode.sock");
+  auto chosen = LoadPeerConfig(MapEnv({{"CORE_CHAINCODE_LAUNCHER", "process"},
+                                       {"CORE_PEER_CHAINCODELISTENSOCKET", "/run/cc.sock"}}),
+                               false);
+  ASSERT_TRUE(chosen.ok()) << chosen.status();
+  EXPECT_EQ(chosen->ChaincodeSocketPath(), "/run/cc.sock");
+  auto off = LoadPeerConfig(
+      MapEnv({{"CORE_CHAINCODE_LAUNCHER", "process"}, {"CORE_PEER_CHAINCODELISTENSOCKET", "none"}}),
+      false);
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ(off->ChaincodeSocketPath(), "");
+}
+
 TEST(MetricsTest, RendersPrometheusText) {
   MetricsRegistry r;
   r.NewCounter("endorser_proposals_received", "Proposals.").Inc(3);

@@ -137,6 +137,7 @@ StatusOr<StartOptions> LoadStartOptions(int argc, char** argv, const StartOption
   if (options.peer_address.empty()) {
     return InvalidArgumentError("flag 'peer.address' or 'CORE_PEER_ADDRESS' must be set");
   }
+  options.peer_socket = Env("CORE_PEER_CHAINCODESOCKET");
   ASSIGN_OR_RETURN(options.tls, LoadTls());
   return options;
 }

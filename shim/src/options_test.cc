@@ -20,10 +20,10 @@ constexpr char kPem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE
 class OptionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* v :
-         {"CORE_CHAINCODE_ID_NAME", "CORE_PEER_ADDRESS", "CORE_PEER_TLS_ENABLED",
-          "CORE_PEER_TLS_ROOTCERT_FILE", "CORE_TLS_CLIENT_KEY_PATH", "CORE_TLS_CLIENT_CERT_PATH",
-          "CORE_CHAINCODE_BATCHSCHEDULING", "CORE_CHAINCODE_EXECUTION"}) {
+    for (const char* v : {"CORE_CHAINCODE_ID_NAME", "CORE_PEER_ADDRESS", "CORE_PEER_TLS_ENABLED",
+                          "CORE_PEER_TLS_ROOTCERT_FILE", "CORE_TLS_CLIENT_KEY_PATH",
+                          "CORE_TLS_CLIENT_CERT_PATH", "CORE_CHAINCODE_BATCHSCHEDULING",
+                          "CORE_CHAINCODE_EXECUTION", "CORE_PEER_CHAINCODESOCKET"}) {
       unsetenv(v);
     }
     setenv("CORE_CHAINCODE_ID_NAME", "mycc:1.0", 1);
@@ -61,6 +61,14 @@ TEST_F(OptionsTest, PeerAddressFromEitherFlagFormOrEnvironment) {
   EXPECT_EQ(Load({"-peer.address", "grpcs://d:4"})->peer_address, "d:4");
   EXPECT_EQ(Load({})->chaincode_id_name, "mycc:1.0");
   EXPECT_FALSE(Load({})->tls.enabled);
+}
+
+TEST_F(OptionsTest, PeerSocketFromTheEnvironment) {
+  setenv("CORE_PEER_ADDRESS", "env:7052", 1);
+  EXPECT_EQ(Load({})->peer_socket, "");
+  setenv("CORE_PEER_CHAINCODESOCKET", "/var/p/chaincode.sock", 1);
+  EXPECT_EQ(Load({})->peer_socket, "/var/p/chaincode.sock");
+  EXPECT_EQ(Load({})->peer_address, "env:7052") << "the fallback stays";
 }
 
 TEST_F(OptionsTest, BatchSchedulingOnUnlessTurnedOff) {

@@ -4,6 +4,7 @@
 
 #include "fabric/shim/start.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -24,6 +25,7 @@ using internal::Log;
 using internal::LogLevel;
 
 constexpr int kMaxMessageBytes = 100 * 1024 * 1024;  // Fabric's default, both ways.
+constexpr std::chrono::milliseconds kSocketDialWait{1000};
 
 class GrpcStream final : public ChaincodeStream {
  public:
@@ -69,6 +71,29 @@ grpc::ChannelArguments ChannelArgs(const StartOptions& options) {
   return args;
 }
 
+// A connected channel to the peer: over its unix socket when one is given and it answers within
+// a second (it is on this host), else over peer_address; null when neither connects in time.
+std::shared_ptr<grpc::Channel> Dial(const StartOptions& options) {
+  if (!options.peer_socket.empty()) {
+    auto local = grpc::CreateCustomChannel("unix:" + options.peer_socket, Credentials(options.tls),
+                                           ChannelArgs(options));
+    const auto wait = std::min<std::chrono::milliseconds>(options.dial_timeout, kSocketDialWait);
+    if (local->WaitForConnected(std::chrono::system_clock::now() + wait)) {
+      Log(LogLevel::kDebug, "connected to the peer over unix:" + options.peer_socket);
+      return local;
+    }
+    Log(LogLevel::kWarning, "could not connect to the peer's socket " + options.peer_socket +
+                                " within " + std::to_string(wait.count()) + " ms; dialling " +
+                                options.peer_address);
+  }
+  auto channel = grpc::CreateCustomChannel(options.peer_address, Credentials(options.tls),
+                                           ChannelArgs(options));
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() + options.dial_timeout)) {
+    return nullptr;
+  }
+  return channel;
+}
+
 int Fail(const std::string& line) {
   std::fprintf(stderr, "chaincode start failed: %s\n", line.c_str());
   return 1;
@@ -94,9 +119,8 @@ int Start(Chaincode& chaincode, const StartOptions& options) {
                     std::string(s.message()) + "; running with the default scheduling policy");
     }
   }
-  auto channel = grpc::CreateCustomChannel(options.peer_address, Credentials(options.tls),
-                                           ChannelArgs(options));
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() + options.dial_timeout)) {
+  auto channel = Dial(options);
+  if (channel == nullptr) {
     return Fail("could not connect to peer at " + options.peer_address + " within " +
                 std::to_string(options.dial_timeout.count()) + " ms");
   }

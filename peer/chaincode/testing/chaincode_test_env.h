@@ -23,16 +23,19 @@ namespace fabric::chaincode::testing {
 
 class ChaincodeTestEnv : public ledger::testing::LedgerFixture {
  protected:
-  // Starts support + server; call from the test (or SetUp) after adjusting options_.
-  void StartSupport(launcher::Launcher& launcher) {
+  // Starts support + server; call from the test (or SetUp) after adjusting options_. With
+  // `local_socket`, the server also listens on that unix socket, offered to chaincodes.
+  void StartSupport(launcher::Launcher& launcher, const std::string& local_socket = "") {
     support_ = std::make_unique<ChaincodeSupport>(options_, launcher, packages_);
     ChaincodeServer::Options so;
     so.listen_address = "127.0.0.1:0";
     so.authenticator = options_.tls_enabled ? options_.authenticator : nullptr;
+    so.local_socket = local_socket;
     auto server = ChaincodeServer::Start(so, *support_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     support_->SetPeerAddress(server_->address());
+    support_->SetLocalSocket(server_->local_socket());
   }
 
   void TearDown() override {
