@@ -5,12 +5,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "fabric/fiber.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
 #include "peer/chaincode/testing/fake_chaincode.h"
@@ -44,6 +46,15 @@ class HandlerTest : public testing::ChaincodeTestEnv {
     Status s = cc->Register(ccid);
     EXPECT_TRUE(s.ok()) << s;
     return cc;
+  }
+
+  // A registered chaincode whose transactions answer 200 once `gate` is ready.
+  std::unique_ptr<FakeChaincode> ServingGated(const std::string& ccid,
+                                              std::shared_future<void> gate) {
+    return Serving(ccid, [gate](FakeChaincode::Tx&) -> StatusOr<protos::Response> {
+      gate.wait();
+      return MakeResponse(200, "");
+    });
   }
 
   launcher::DevModeLauncher dev_launcher_;
@@ -382,11 +393,7 @@ TEST_F(HandlerTest, ThousandConcurrentTransactionsOnOneStreamAreRoutedRight) {
 
 TEST_F(HandlerTest, SecondConcurrentExecutionWithSameTxidIsRefused) {
   std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  auto cc = Serving("mycc:1.0", [released](FakeChaincode::Tx&) -> StatusOr<protos::Response> {
-    released.wait();
-    return Ok();
-  });
+  auto cc = ServingGated("mycc:1.0", release.get_future().share());
   auto tx1 = NewTx("same");
   auto tx2 = NewTx("same");
   auto first = std::async(std::launch::async, [&] { return Invoke(*tx1, "mycc:1.0", {"a"}); });
@@ -435,11 +442,7 @@ TEST_F(HandlerTest, ExecuteTimesOutAndLateReplyIsDropped) {
 
 TEST_F(HandlerTest, StreamEndFailsInFlightTransactionsAtOnceAndDeregisters) {
   std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  auto cc = Serving("mycc:1.0", [released](FakeChaincode::Tx&) -> StatusOr<protos::Response> {
-    released.wait();
-    return Ok();
-  });
+  auto cc = ServingGated("mycc:1.0", release.get_future().share());
   std::vector<std::unique_ptr<Tx>> txs;
   std::vector<std::future<StatusOr<protos::Response>>> futures;
   for (int i = 0; i < 5; ++i) {
@@ -471,6 +474,104 @@ TEST_F(HandlerTest, StreamEndFailsInFlightTransactionsAtOnceAndDeregisters) {
   auto r = Invoke(*tx, "mycc:1.0", {"x"});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->payload(), "again");
+  release.set_value();
+  cc.reset();
+}
+
+// Executions run as FiberTasks, as the endorser runs proposals: each is started on the calling
+// thread and parks while its chaincode works; its result and the thread it finished on arrive
+// through the future.
+struct FiberResult {
+  StatusOr<protos::Response> response = InternalError("unset");
+  std::thread::id finished_on;
+};
+
+class FiberExecuteTest : public HandlerTest {
+ protected:
+  std::future<FiberResult> StartInFiber(std::function<StatusOr<protos::Response>()> invoke) {
+    auto promise = std::make_shared<std::promise<FiberResult>>();
+    std::future<FiberResult> result = promise->get_future();
+    const bool started = FiberTask::Start(
+        [promise, invoke = std::move(invoke)] {
+          FiberResult r{invoke(), std::this_thread::get_id()};
+          promise->set_value(std::move(r));
+        },
+        stacks_);
+    EXPECT_TRUE(started);
+    return result;
+  }
+  FiberStacks stacks_;
+};
+
+TEST_F(FiberExecuteTest, ParkedExecutionsFinishOnTheStreamReader) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  auto cc = Serving("mycc:1.0", [released](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
+    released.wait();
+    Status put = tx.PutState("k", tx.args()[0]);
+    if (!put.ok()) {
+      return put;
+    }
+    return Ok(tx.args()[0]);
+  });
+  std::vector<std::unique_ptr<Tx>> txs;
+  std::vector<std::future<FiberResult>> results;
+  for (int i = 0; i < 8; ++i) {
+    txs.push_back(NewTx("f" + std::to_string(i)));
+  }
+  // All eight start on this thread; each parks once its TRANSACTION is sent.
+  for (int i = 0; i < 8; ++i) {
+    Tx* tx = txs[i].get();
+    results.push_back(
+        StartInFiber([this, tx, i] { return Invoke(*tx, "mycc:1.0", {"v" + std::to_string(i)}); }));
+  }
+  EXPECT_EQ(InFlight("mycc:1.0"), 8u);
+  for (auto& r : results) {
+    EXPECT_EQ(r.wait_for(0s), std::future_status::timeout);
+  }
+  release.set_value();
+  for (int i = 0; i < 8; ++i) {
+    FiberResult r = results[i].get();
+    ASSERT_TRUE(r.response.ok()) << r.response.status();
+    EXPECT_EQ(r.response->payload(), "v" + std::to_string(i));
+    EXPECT_NE(r.finished_on, std::this_thread::get_id()) << "resumed where COMPLETED arrived";
+    EXPECT_EQ(RwSet(*txs[i]->sim, "mycc").writes(0).value(), "v" + std::to_string(i));
+  }
+}
+
+TEST_F(FiberExecuteTest, ParkedExecutionTimesOutAtItsDeadline) {
+  std::promise<void> release;
+  auto cc = ServingGated("mycc:1.0", release.get_future().share());
+  auto tx = NewTx("slow");
+  const auto start = std::chrono::steady_clock::now();
+  auto result = StartInFiber([&] { return Invoke(*tx, "mycc:1.0", {"x"}, 300ms); });
+  FiberResult r = result.get();
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, 300ms);
+  EXPECT_LT(took, 2s);
+  ASSERT_FALSE(r.response.ok());
+  EXPECT_TRUE(r.response.status().IsDeadlineExceeded()) << r.response.status();
+  release.set_value();
+}
+
+TEST_F(FiberExecuteTest, StreamEndResumesParkedExecutionsWithTheFailure) {
+  std::promise<void> release;
+  auto cc = ServingGated("mycc:1.0", release.get_future().share());
+  std::vector<std::unique_ptr<Tx>> txs;
+  std::vector<std::future<FiberResult>> results;
+  for (int i = 0; i < 3; ++i) {
+    txs.push_back(NewTx("e" + std::to_string(i)));
+    Tx* tx = txs.back().get();
+    results.push_back(StartInFiber([this, tx] { return Invoke(*tx, "mycc:1.0", {"x"}); }));
+  }
+  ASSERT_EQ(InFlight("mycc:1.0"), 3u);
+  cc->Close();
+  for (auto& f : results) {
+    FiberResult r = f.get();
+    ASSERT_FALSE(r.response.ok());
+    EXPECT_NE(r.response.status().message().find("chaincode stream terminated"), std::string::npos)
+        << r.response.status();
+  }
   release.set_value();
   cc.reset();
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/chaincode/transaction_context.h"
 
+#include <utility>
+
 #include <absl/strings/str_format.h>
 
 namespace fabric::chaincode {
@@ -12,24 +14,61 @@ TransactionContext::TransactionContext(const TxParams& params,
 TransactionContext::~TransactionContext() { Close(); }
 
 bool TransactionContext::Deliver(StatusOr<protos::ChaincodeMessage> outcome) {
+  FiberTask* waiter = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (outcome_.has_value()) {
       return false;
     }
     outcome_.emplace(std::move(outcome));
+    waiter = std::exchange(waiter_, nullptr);
   }
   outcome_cv_.notify_all();
+  if (waiter != nullptr) {
+    waiter->Continue();  // The rest of the waiting execution runs here, on this thread.
+  }
   return true;
+}
+
+void TransactionContext::Expire() {
+  FiberTask* waiter = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (outcome_.has_value()) {
+      return;
+    }
+    waiter = std::exchange(waiter_, nullptr);
+  }
+  if (waiter != nullptr) {
+    waiter->Continue();  // It finds no outcome: the execution timed out.
+  }
 }
 
 std::optional<StatusOr<protos::ChaincodeMessage>> TransactionContext::WaitForOutcome(
     std::chrono::steady_clock::time_point deadline) {
+  FiberTask* self = FiberTask::Current();
   std::unique_lock<std::mutex> lock(mu_);
-  if (!outcome_cv_.wait_until(lock, deadline, [this] { return outcome_.has_value(); })) {
-    return std::nullopt;
+  if (self == nullptr) {
+    if (!outcome_cv_.wait_until(lock, deadline, [this] { return outcome_.has_value(); })) {
+      return std::nullopt;
+    }
+  } else if (!outcome_.has_value()) {
+    // Park the task; Deliver or Expire (whichever takes waiter_ first) resumes it.
+    waiter_ = self;
+    std::weak_ptr<TransactionContext> weak = weak_from_this();
+    const uint64_t timer = DeadlineTimer::Shared().Add(deadline, [weak] {
+      if (auto ctx = weak.lock()) {
+        ctx->Expire();
+      }
+    });
+    FiberTask::Park(*lock.release());  // mu_ is unlocked once the task is parked
+    DeadlineTimer::Shared().Cancel(timer);
+    lock = std::unique_lock<std::mutex>(mu_);
+    if (!outcome_.has_value()) {
+      return std::nullopt;
+    }
   }
-  return outcome_;
+  return std::move(*outcome_);
 }
 
 bool TransactionContext::BeginRequest() {

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 
+#include "fabric/fiber.h"
 #include "fabric/status.h"
 #include "peer/chaincode/query_iterator.h"
 #include "peer/chaincode_shim.pb.h"
@@ -45,7 +46,7 @@ struct TxParams {
   ledger::HistoryQueryExecutor* history_query_executor = nullptr;
 };
 
-class TransactionContext {
+class TransactionContext : public std::enable_shared_from_this<TransactionContext> {
  public:
   TransactionContext(const TxParams& params, std::chrono::steady_clock::time_point deadline);
   ~TransactionContext();
@@ -65,7 +66,11 @@ class TransactionContext {
   // Delivers the outcome of the execution; the first delivery wins, later ones are dropped
   // (returns false).
   bool Deliver(StatusOr<protos::ChaincodeMessage> outcome);
-  // Waits for the outcome until `deadline`; nullopt on timeout.
+  // Waits for the outcome until `deadline`; nullopt on timeout. Called once. On a thread it
+  // blocks; in a FiberTask (the endorser's proposals) it parks the task instead, and the thread
+  // that delivers the outcome (the chaincode stream's reader, or FailAll's caller) resumes it,
+  // or the shared DeadlineTimer's thread at the deadline. The context must be owned by a
+  // shared_ptr (TransactionContexts::Create).
   std::optional<StatusOr<protos::ChaincodeMessage>> WaitForOutcome(
       std::chrono::steady_clock::time_point deadline);
 
@@ -93,8 +98,12 @@ class TransactionContext {
   // spurious wake-up per GET_STATE/PUT_STATE was a third of the peer's futex calls).
   std::condition_variable outcome_cv_;   // outcome_ set
   std::condition_variable drained_cv_;   // active_requests_ reached 0 after Close began
+  // Resumes a parked waiter that found no outcome (the deadline passed).
+  void Expire();
+
   // Guarded by mu_:
   std::optional<StatusOr<protos::ChaincodeMessage>> outcome_;
+  FiberTask* waiter_ = nullptr;  // the parked task waiting for outcome_
   bool closed_ = false;
   int active_requests_ = 0;
   uint64_t next_iterator_ = 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/endorser/endorser_service.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -8,16 +9,17 @@ namespace fabric::endorser {
 namespace {
 
 // One proposal handed to the pool. Answers exactly once: when run, with the endorser's result;
-// when destroyed unrun (the pool shut down), with UNAVAILABLE.
+// when destroyed unrun (the pool shut down), with UNAVAILABLE. `answered` runs after the answer.
 class PendingProposal {
  public:
   PendingProposal(grpc::ServerUnaryReactor* reactor, const protos::SignedProposal* request,
-                  protos::ProposalResponse* response)
-      : reactor_(reactor), request_(request), response_(response) {}
+                  protos::ProposalResponse* response, std::function<void()> answered)
+      : reactor_(reactor), request_(request), response_(response), answered_cb_(answered) {}
   ~PendingProposal() {
     if (!answered_) {
       reactor_->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "peer is shutting down"));
     }
+    answered_cb_();
   }
   PendingProposal(const PendingProposal&) = delete;
   PendingProposal& operator=(const PendingProposal&) = delete;
@@ -46,6 +48,7 @@ class PendingProposal {
   grpc::ServerUnaryReactor* const reactor_;
   const protos::SignedProposal* const request_;
   protos::ProposalResponse* const response_;
+  const std::function<void()> answered_cb_;
   const std::chrono::steady_clock::time_point arrived_ = std::chrono::steady_clock::now();
   bool answered_ = false;
 };
@@ -56,31 +59,58 @@ EndorserService::EndorserService(Endorser& endorser, Options options, Observer o
     : endorser_(endorser),
       options_(options),
       observer_(std::move(observer)),
-      pool_(options.workers, options.max_queued) {}
+      // The service counts what it admits (parked proposals hold no worker), so the pool may
+      // queue all of it and refuses only once shut down.
+      pool_(options.workers, options.workers + options.max_queued) {}
 
 EndorserService::~EndorserService() { Shutdown(); }
 
 void EndorserService::Shutdown() {
   shutting_down_ = true;
   pool_.Shutdown();
+  std::unique_lock<std::mutex> lock(idle_mu_);
+  idle_cv_.wait(lock, [this] { return in_flight_.load() == 0; });
+}
+
+void EndorserService::Release() {
+  // Under the lock: Shutdown must not see 0 and destroy the service before we are done here.
+  std::lock_guard<std::mutex> lock(idle_mu_);
+  if (in_flight_.fetch_sub(1) == 1) {
+    idle_cv_.notify_all();
+  }
 }
 
 grpc::ServerUnaryReactor* EndorserService::ProcessProposal(grpc::CallbackServerContext* context,
                                                            const protos::SignedProposal* request,
                                                            protos::ProposalResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto pending = std::make_shared<PendingProposal>(reactor, request, response);
-  if (!pool_.TrySubmit([this, pending] { pending->Run(endorser_, observer_); })) {
-    grpc::Status refused =
-        shutting_down_.load()
-            ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "peer is shutting down")
-            : grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                           "too many requests for /protos.Endorser, exceeding concurrency limit (" +
-                               std::to_string(options_.workers + options_.max_queued) + ")");
+  const int limit = options_.workers + options_.max_queued;
+  if (in_flight_.fetch_add(1) >= limit) {
+    Release();
+    grpc::Status refused(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                         "too many requests for /protos.Endorser, exceeding concurrency limit (" +
+                             std::to_string(limit) + ")");
     if (observer_) {
       observer_(refused, *response, std::chrono::steady_clock::duration::zero());
     }
-    pending->Refuse(refused);
+    reactor->Finish(refused);
+    return reactor;
+  }
+  auto pending =
+      std::make_shared<PendingProposal>(reactor, request, response, [this] { Release(); });
+  auto run = [this, pending] {
+    if (options_.fibers &&
+        FiberTask::Start([this, pending] { pending->Run(endorser_, observer_); }, stacks_)) {
+      return;  // Ran until it parked (it finishes where it is resumed) or until it answered.
+    }
+    pending->Run(endorser_, observer_);
+  };
+  if (!pool_.TrySubmit(std::move(run))) {  // only once shut down
+    grpc::Status down(grpc::StatusCode::UNAVAILABLE, "peer is shutting down");
+    if (observer_) {
+      observer_(down, *response, std::chrono::steady_clock::duration::zero());
+    }
+    pending->Refuse(down);
   }
   return reactor;
 }

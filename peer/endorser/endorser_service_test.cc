@@ -147,17 +147,22 @@ TEST_F(EndorserServiceTest, ProposalsBeyondTheConcurrencyLimitAreRefusedAtOnce) 
 }
 
 TEST_F(EndorserServiceTest, ManyConcurrentProposalsAllEndorsedThroughFewWorkers) {
-  Start({.workers = 2, .max_queued = 100});
-  std::vector<std::future<std::pair<grpc::Status, protos::ProposalResponse>>> calls;
-  for (int i = 0; i < 40; ++i) {
-    calls.push_back(Send());
+  for (bool fibers : {true, false}) {
+    SCOPED_TRACE(fibers ? "proposals as fibers" : "proposals on their worker");
+    Start({.workers = 2, .max_queued = 100, .fibers = fibers});
+    std::vector<std::future<std::pair<grpc::Status, protos::ProposalResponse>>> calls;
+    for (int i = 0; i < 40; ++i) {
+      calls.push_back(Send());
+    }
+    for (auto& c : calls) {
+      auto r = c.get();
+      ASSERT_TRUE(r.first.ok()) << r.first.error_message();
+      EXPECT_EQ(r.second.response().status(), 200);
+    }
+    EXPECT_EQ(Observed().size(), fibers ? 40u : 80u);
+    server_.reset();
+    service_.reset();
   }
-  for (auto& c : calls) {
-    auto r = c.get();
-    ASSERT_TRUE(r.first.ok()) << r.first.error_message();
-    EXPECT_EQ(r.second.response().status(), 200);
-  }
-  EXPECT_EQ(Observed().size(), 40u);
 }
 
 TEST_F(EndorserServiceTest, ShutdownAnswersQueuedProposalsUnavailableAndFinishesRunningOnes) {

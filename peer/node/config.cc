@@ -133,6 +133,7 @@ const std::vector<Key>& Keys() {
       Str("operations.listenAddress", &PeerConfig::operations_listen_address),
       Count("peer.limits.concurrency.endorserService", &PeerConfig::endorser_concurrency),
       Bool("peer.batchScheduling", &PeerConfig::batch_scheduling),
+      Bool("peer.endorserFibers", &PeerConfig::endorser_fibers),
   };
   return keys;
 }

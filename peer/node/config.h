@@ -78,6 +78,9 @@ struct PeerConfig {
   int endorser_concurrency = 2500;
   // Run the peer's threads under SCHED_BATCH (fabric/sched_batch.h; peer.batchScheduling).
   bool batch_scheduling = true;
+  // Proposals park while their chaincode runs and finish on the chaincode stream's reader
+  // (EndorserService::Options::fibers); false: each waits on its worker thread.
+  bool endorser_fibers = true;
   std::string orderer_address;  // deliver client override
 };
 

@@ -293,6 +293,7 @@ Status PeerNode::Impl::StartChaincodeSupport() {
   endorser::EndorserService::Options eopts;
   eopts.workers = std::min(eopts.workers, config.endorser_concurrency);
   eopts.max_queued = config.endorser_concurrency - eopts.workers;
+  eopts.fibers = config.endorser_fibers;
   endorser_service =
       std::make_unique<endorser::EndorserService>(*endorser, eopts, ProposalMetrics(*metrics));
   return Status::OK();

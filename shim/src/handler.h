@@ -33,13 +33,13 @@
 #include <thread>
 #include <utility>
 
+#include "fabric/fiber.h"
 #include "fabric/serial_writer.h"
 #include "fabric/shim/chaincode.h"
 #include "fabric/shim/stream.h"
 #include "fabric/status.h"
 #include "fabric/worker_pool.h"
 #include "peer/chaincode_shim.pb.h"
-#include "src/fiber.h"
 #include "src/peer_caller.h"
 
 namespace fabric::shim::internal {

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "fabric/fiber.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <utility>
+
+namespace fabric {
+namespace {
+
+thread_local Fiber* current_fiber = nullptr;
+
+size_t PageBytes() {
+  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return page;
+}
+
+constexpr size_t kMaxCachedStacks = 256;
+
+}  // namespace
+
+FiberStacks::~FiberStacks() {
+  for (void* s : free_) {
+    munmap(static_cast<char*>(s) - PageBytes(), kStackBytes + PageBytes());
+  }
+}
+
+void* FiberStacks::Take() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!free_.empty()) {
+      void* s = free_.back();
+      free_.pop_back();
+      return s;
+    }
+  }
+  const size_t guard = PageBytes();
+  void* base = mmap(nullptr, kStackBytes + guard, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (base == MAP_FAILED) {
+    return nullptr;
+  }
+  if (mprotect(base, guard, PROT_NONE) != 0) {
+    munmap(base, kStackBytes + guard);
+    return nullptr;
+  }
+  return static_cast<char*>(base) + guard;
+}
+
+void FiberStacks::Give(void* stack) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.size() < kMaxCachedStacks) {
+      free_.push_back(stack);
+      return;
+    }
+  }
+  munmap(static_cast<char*>(stack) - PageBytes(), kStackBytes + PageBytes());
+}
+
+Fiber::Fiber(std::function<void()> body, FiberStacks& stacks)
+    : body_(std::move(body)), stacks_(stacks), stack_(stacks.Take()) {
+  if (stack_ == nullptr) {
+    return;
+  }
+  getcontext(&context_);
+  context_.uc_stack.ss_sp = stack_;
+  context_.uc_stack.ss_size = FiberStacks::kStackBytes;
+  context_.uc_link = nullptr;  // Entry never returns: it switches back to the resumer.
+  const auto self = reinterpret_cast<uintptr_t>(this);
+  makecontext(&context_, reinterpret_cast<void (*)()>(&Fiber::Entry), 2,
+              static_cast<unsigned int>(self & 0xffffffffu), static_cast<unsigned int>(self >> 32));
+}
+
+Fiber::~Fiber() {
+  if (stack_ != nullptr) {
+    stacks_.Give(stack_);
+  }
+}
+
+bool Fiber::Resume() {
+  ucontext_t here;
+  Fiber* outer = std::exchange(current_fiber, this);
+  resumer_ = &here;
+  swapcontext(&here, &context_);
+  current_fiber = outer;
+  const bool finished = finished_;  // Read before the unlock: a parked fiber is not ours after it.
+  if (std::mutex* m = std::exchange(unlock_after_switch_, nullptr)) {
+    m->unlock();
+  }
+  return finished;
+}
+
+void Fiber::Park(std::mutex& held) {
+  Fiber* self = current_fiber;
+  self->unlock_after_switch_ = &held;
+  swapcontext(&self->context_, self->resumer_);
+}
+
+Fiber* Fiber::Current() { return current_fiber; }
+
+void Fiber::Entry(unsigned int low, unsigned int high) {
+  auto* self =
+      reinterpret_cast<Fiber*>(static_cast<uintptr_t>(low) | (static_cast<uintptr_t>(high) << 32));
+  try {
+    self->body_();
+  } catch (...) {
+    // Bodies catch everything themselves (the shim's RunUserCode, the endorser's proposal);
+    // nothing may unwind past here.
+    std::abort();
+  }
+  self->finished_ = true;
+  // The resumer's context is the one to return to: the fiber may have moved between threads.
+  setcontext(self->resumer_);
+}
+
+// ---------------------------------------------------------------------------------------------
+// FiberTask
+
+FiberTask::FiberTask(std::function<void()> body, FiberStacks& stacks)
+    : fiber_(std::move(body), stacks) {
+  fiber_.owner = this;
+}
+
+bool FiberTask::Start(std::function<void()> body, FiberStacks& stacks) {
+  auto* task = new FiberTask(std::move(body), stacks);
+  if (!task->fiber_.ok()) {
+    delete task;
+    return false;
+  }
+  task->Continue();
+  return true;
+}
+
+void FiberTask::Continue() {
+  if (fiber_.Resume()) {
+    delete this;
+  }
+}
+
+FiberTask* FiberTask::Current() {
+  Fiber* f = Fiber::Current();
+  return f == nullptr ? nullptr : static_cast<FiberTask*>(f->owner);
+}
+
+// ---------------------------------------------------------------------------------------------
+// DeadlineTimer
+
+DeadlineTimer::DeadlineTimer() : thread_([this](std::stop_token stop) { Loop(std::move(stop)); }) {}
+
+DeadlineTimer::~DeadlineTimer() {
+  thread_.request_stop();
+  cv_.notify_all();
+  thread_.join();
+}
+
+uint64_t DeadlineTimer::Add(Clock::time_point deadline, std::function<void()> callback) {
+  bool earliest = false;
+  uint64_t id = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    id = next_id_++;
+    auto it = due_.emplace(std::make_pair(deadline, id), std::move(callback)).first;
+    ids_.emplace(id, deadline);
+    earliest = it == due_.begin();
+  }
+  if (earliest) {
+    cv_.notify_all();
+  }
+  return id;
+}
+
+void DeadlineTimer::Cancel(uint64_t id) {
+  std::function<void()> dropped;  // destroyed outside the lock
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = ids_.find(id);
+  if (it == ids_.end()) {
+    return;
+  }
+  auto due = due_.find({it->second, id});
+  dropped = std::move(due->second);
+  due_.erase(due);
+  ids_.erase(it);
+}
+
+DeadlineTimer& DeadlineTimer::Shared() {
+  static DeadlineTimer* timer = new DeadlineTimer();  // never destroyed: used until exit
+  return *timer;
+}
+
+void DeadlineTimer::Loop(std::stop_token stop) {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop.stop_requested()) {
+    if (due_.empty()) {
+      cv_.wait(lock, stop, [this] { return !due_.empty(); });
+      continue;
+    }
+    const Clock::time_point next = due_.begin()->first.first;
+    if (Clock::now() < next) {
+      cv_.wait_until(lock, stop, next,
+                     [this, next] { return due_.empty() || due_.begin()->first.first < next; });
+      continue;
+    }
+    auto first = due_.begin();
+    std::function<void()> callback = std::move(first->second);
+    ids_.erase(first->first.second);
+    due_.erase(first);
+    lock.unlock();
+    callback();
+    callback = nullptr;
+    lock.lock();
+  }
+}
+
+}  // namespace fabric

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "fabric/fiber.h"
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace fabric {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The calling thread's id, never folded across a park: pthread_self (behind get_id) is declared
+// const, so within one function the compiler may reuse a value read before the park, on the
+// thread the fiber left (fabric/fiber.h's rule about thread-locals).
+[[gnu::noipa]] std::thread::id ThreadNow() { return std::this_thread::get_id(); }
+
+// A place a FiberTask parks in, as TransactionContext is for the endorser's proposals.
+class Slot {
+ public:
+  // From inside a task: parks it here until Wake.
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    parked_ = FiberTask::Current();
+    FiberTask::Park(*lock.release());
+  }
+  // Resumes the parked task on the calling thread; false when none is parked.
+  bool Wake() {
+    FiberTask* task = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      task = std::exchange(parked_, nullptr);
+    }
+    if (task == nullptr) {
+      return false;
+    }
+    task->Continue();
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  FiberTask* parked_ = nullptr;  // Guarded by mu_.
+};
+
+TEST(FiberTaskTest, ParksOnOneThreadAndFinishesOnTheOneThatResumesIt) {
+  FiberStacks stacks;
+  Slot slot;
+  std::thread::id started_on, finished_on;
+  std::atomic<bool> done{false};
+  ASSERT_TRUE(FiberTask::Start(
+      [&] {
+        EXPECT_NE(FiberTask::Current(), nullptr);
+        started_on = ThreadNow();
+        slot.Wait();
+        finished_on = ThreadNow();
+        done = true;
+      },
+      stacks));
+  EXPECT_EQ(started_on, std::this_thread::get_id());
+  EXPECT_FALSE(done.load()) << "Start returns once the task parks";
+  EXPECT_EQ(FiberTask::Current(), nullptr) << "back on the thread's own stack";
+  std::thread other([&] { EXPECT_TRUE(slot.Wake()); });
+  other.join();
+  EXPECT_TRUE(done.load());
+  EXPECT_NE(finished_on, started_on);
+  EXPECT_FALSE(slot.Wake()) << "the task ended and deleted itself";
+}
+
+TEST(FiberTaskTest, ManyTasksParkedAtOnceAllFinish) {
+  FiberStacks stacks;
+  std::vector<Slot> slots(300);  // more than the stack cache keeps
+  std::atomic<int> finished{0};
+  for (Slot& slot : slots) {
+    ASSERT_TRUE(FiberTask::Start(
+        [&slot, &finished] {
+          int local = 7;  // lives on the fiber's stack across the park
+          slot.Wait();
+          finished += local == 7 ? 1 : 0;
+        },
+        stacks));
+  }
+  EXPECT_EQ(finished.load(), 0);
+  std::thread a([&] {
+    for (size_t i = 0; i < slots.size(); i += 2)
+      slots[i].Wake();
+  });
+  std::thread b([&] {
+    for (size_t i = 1; i < slots.size(); i += 2)
+      slots[i].Wake();
+  });
+  a.join();
+  b.join();
+  EXPECT_EQ(finished.load(), 300);
+}
+
+TEST(FiberTaskTest, ATaskThatNeverParksFinishesInsideStart) {
+  FiberStacks stacks;
+  int ran = 0;
+  ASSERT_TRUE(FiberTask::Start([&] { ++ran; }, stacks));
+  EXPECT_EQ(ran, 1);
+}
+
+TEST(DeadlineTimerTest, RunsCallbacksInDeadlineOrderAndNotCancelledOnes) {
+  DeadlineTimer timer;
+  std::mutex mu;
+  std::vector<int> order;
+  std::promise<void> last;
+  const auto now = DeadlineTimer::Clock::now();
+  auto record = [&](int n) {
+    return [&, n] {
+      std::lock_guard<std::mutex> lock(mu);
+      order.push_back(n);
+    };
+  };
+  timer.Add(now + 60ms, record(3));
+  timer.Add(now + 20ms, record(1));
+  const uint64_t cancelled = timer.Add(now + 40ms, record(99));
+  timer.Add(now + 40ms, record(2));
+  timer.Add(now + 80ms, [&] { last.set_value(); });
+  timer.Cancel(cancelled);
+  ASSERT_EQ(last.get_future().wait_for(5s), std::future_status::ready);
+  EXPECT_GE(DeadlineTimer::Clock::now() - now, 80ms);
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(DeadlineTimerTest, ACallbackMayScheduleAndAnEarlierDeadlineWakesTheTimer) {
+  DeadlineTimer timer;
+  std::promise<void> second;
+  timer.Add(DeadlineTimer::Clock::now() + 1h, [] { FAIL() << "an hour has not passed"; });
+  const auto start = DeadlineTimer::Clock::now();
+  timer.Add(start + 10ms,
+            [&] { timer.Add(DeadlineTimer::Clock::now() + 10ms, [&] { second.set_value(); }); });
+  ASSERT_EQ(second.get_future().wait_for(5s), std::future_status::ready);
+  EXPECT_LT(DeadlineTimer::Clock::now() - start, 2s);
+  // Destroying the timer drops the hour-long one unrun.
+}
+
+}  // namespace
+}  // namespace fabric
