@@ -48,6 +48,14 @@ class ChaincodeExecutor {
   // the endorser's status-500 response.
   virtual StatusOr<ExecuteResult> Execute(const ExecuteParams& params, const std::string& ccid,
                                           const protos::ChaincodeInput& input, bool init) = 0;
+  // True when Execute of `ccid` would not block its thread: run in a FiberTask, it parks while
+  // the chaincode works (ChaincodeSupport with the chaincode registered). Otherwise (a launch,
+  // an executor that waits on its thread) the endorser first moves the proposal off the thread
+  // that serves others (fabric::MoveToBlockingPool).
+  virtual bool ParksWhileExecuting(const std::string& ccid) const {
+    (void)ccid;
+    return false;
+  }
 };
 
 }  // namespace fabric::endorser

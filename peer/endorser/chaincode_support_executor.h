@@ -19,6 +19,10 @@ class ChaincodeSupportExecutor : public ChaincodeExecutor {
  public:
   explicit ChaincodeSupportExecutor(chaincode::ChaincodeSupport& support) : support_(support) {}
 
+  bool ParksWhileExecuting(const std::string& ccid) const override {
+    return support_.GetHandler(ccid) != nullptr;  // registered: no launch to wait for
+  }
+
   StatusOr<ExecuteResult> Execute(const ExecuteParams& params, const std::string& ccid,
                                   const protos::ChaincodeInput& input, bool init) override {
     chaincode::TxParams tx;

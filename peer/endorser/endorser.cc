@@ -7,6 +7,7 @@
 #include "common/logging/logging.h"
 #include "common/protoutil/signed_data.h"
 #include "common/protoutil/unmarshal.h"
+#include "fabric/fiber.h"
 #include "fabric/status_macros.h"
 #include "peer/scc/escc.h"
 #include "peer/scc/lscc.h"
@@ -14,6 +15,8 @@
 
 namespace fabric::endorser {
 namespace {
+
+constexpr char kShuttingDown[] = "peer is shutting down";
 
 logging::Logger& Log() {
   static logging::Logger* log = new logging::Logger("endorser");
@@ -179,6 +182,10 @@ StatusOr<Endorser::SimResult> Endorser::Simulate(const ExecuteParams& params,
                                                  const protos::ChaincodeInput& input) {
   const std::string& name = v.extension.chaincode_id().name();
   if (const scc::SystemChaincode* system = d_.sccs.Lookup(name)) {
+    // System chaincodes may write files, open ledgers, launch chaincodes (lscc deploy).
+    if (!MoveToBlockingPool()) {
+      return UnavailableError(kShuttingDown);
+    }
     ASSIGN_OR_RETURN(SimResult result, RunSystemChaincode(*system, params, input));
     if (result.response.status() < 400 && IsDeployOrUpgrade(name, input)) {
       RETURN_IF_ERROR(DeployInit(params, input));
@@ -194,9 +201,12 @@ StatusOr<Endorser::SimResult> Endorser::Simulate(const ExecuteParams& params,
     return cd.status().Annotate(absl::StrFormat(
         "make sure the chaincode %s has been successfully instantiated and try again", name));
   }
+  const std::string ccid = name + ":" + cd->version();
+  if (!d_.executor.ParksWhileExecuting(ccid) && !MoveToBlockingPool()) {
+    return UnavailableError(kShuttingDown);
+  }
   RETURN_IF_ERROR(scc::CheckInstalledInstantiationPolicy(d_.packages, *cd));
-  ASSIGN_OR_RETURN(ExecuteResult exec,
-                   d_.executor.Execute(params, name + ":" + cd->version(), input, false));
+  ASSIGN_OR_RETURN(ExecuteResult exec, d_.executor.Execute(params, ccid, input, false));
   SimResult result{cd->version(), std::move(exec.response), {}};
   if (exec.event) {
     result.events = protoutil::Marshal(*exec.event);
@@ -236,6 +246,7 @@ Status Endorser::DeployInit(const ExecuteParams& params, const protos::Chaincode
                                                 id.name(), params.channel_id));
   }
   protos::ChaincodeInput input = cds.chaincode_spec().input();
+  // Runs after lscc, on the blocking pool already (Simulate moved there for the system chaincode).
   ASSIGN_OR_RETURN(ExecuteResult exec,
                    d_.executor.Execute(params, id.name() + ":" + id.version(), input, true));
   if (exec.response.status() >= 400) {

@@ -32,7 +32,11 @@ class PendingProposal {
   void Run(Endorser& endorser, const EndorserService::Observer& observer) {
     grpc::Status status = grpc::Status::OK;
     auto result = endorser.ProcessProposal(*request_);
-    if (result.ok()) {
+    const FiberTask* task = FiberTask::Current();
+    if (task != nullptr && task->refused()) {
+      // It could not move to a worker: the pool shut down under it.
+      status = grpc::Status(grpc::StatusCode::UNAVAILABLE, "peer is shutting down");
+    } else if (result.ok()) {
       *response_ = std::move(result).value();
     } else {
       status = grpc::Status(grpc::StatusCode::UNKNOWN, std::string(result.status().message()));
@@ -98,14 +102,12 @@ grpc::ServerUnaryReactor* EndorserService::ProcessProposal(grpc::CallbackServerC
   }
   auto pending =
       std::make_shared<PendingProposal>(reactor, request, response, [this] { Release(); });
-  auto run = [this, pending] {
-    if (options_.fibers &&
-        FiberTask::Start([this, pending] { pending->Run(endorser_, observer_); }, stacks_)) {
-      return;  // Ran until it parked (it finishes where it is resumed) or until it answered.
-    }
-    pending->Run(endorser_, observer_);
-  };
-  if (!pool_.TrySubmit(std::move(run))) {  // only once shut down
+  if (options_.fibers &&
+      FiberTask::Start([this, pending] { pending->Run(endorser_, observer_); }, stacks_, &pool_)) {
+    return reactor;  // Ran here until it parked or moved to the pool, or until it answered.
+  }
+  if (!pool_.TrySubmit([this, pending] { pending->Run(endorser_, observer_); })) {
+    // Only once shut down: the pool's own bound is the service's limit.
     grpc::Status down(grpc::StatusCode::UNAVAILABLE, "peer is shutting down");
     if (observer_) {
       observer_(down, *response, std::chrono::steady_clock::duration::zero());

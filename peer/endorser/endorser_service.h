@@ -5,19 +5,22 @@
 // 1.4 returns Go errors, which grpc-go sends as Unknown; SDKs show "2 UNKNOWN: <message>");
 // everything else is OK with the ProposalResponse.
 //
-// Server model: gRPC's callback API. The callback hands each proposal to a WorkerPool of at most
-// `workers` threads (started on demand), since validation and simulation may block (disk,
-// system chaincodes, chaincode launches); more wait for a worker. At most workers + max_queued
-// proposals are in the service at once (running, waiting or parked); beyond that a proposal is
-// refused at once with RESOURCE_EXHAUSTED "too many requests for /protos.Endorser, exceeding
-// concurrency limit (N)", as Fabric 2.x's peer.limits.concurrency.endorserService does. The
-// sync API's thread per call cost about 40% of the throughput and let RSS grow with the load
-// (420-490 MiB at 64 proposals in flight, against 40 MiB now).
+// Server model: gRPC's callback API. With `fibers` (the default) each proposal runs as a
+// FiberTask started on the callback's own thread: validation, ACL and the start of simulation run
+// there; while its chaincode works the task parks (TransactionContext::WaitForOutcome) and the
+// callback thread goes back to gRPC; the chaincode stream's reader resumes it when COMPLETED
+// arrives, so ESCC and the answer run on the reader's thread. No thread wakes another for a
+// proposal. Work that may block (system chaincodes, a chaincode launch, an executor that waits
+// on its thread) first moves the task to a WorkerPool of at most `workers` threads
+// (fabric::MoveToBlockingPool). Without `fibers` every proposal goes to that pool and its worker
+// waits for the chaincode.
 //
-// With `fibers` (the default) each proposal runs as a FiberTask on its worker: when it waits for
-// a chaincode's outcome (TransactionContext::WaitForOutcome) it parks, the worker takes the next
-// proposal, and the chaincode stream's reader resumes it when COMPLETED arrives, so that ESCC
-// and the answer run on the reader's thread: one thread wake-up and switch less per proposal.
+// At most workers + max_queued proposals are in the service at once (running, waiting or
+// parked); beyond that a proposal is refused at once with RESOURCE_EXHAUSTED "too many requests
+// for /protos.Endorser, exceeding concurrency limit (N)", as Fabric 2.x's
+// peer.limits.concurrency.endorserService does. The sync API's thread per call cost about 40%
+// of the throughput and let RSS grow with the load (420-490 MiB at 64 proposals in flight,
+// against 40 MiB now).
 //
 // Register with a grpc::ServerBuilder; the peer wiring owns the server. Shut the server down
 // before destroying the service. Destroying the service (or Shutdown) answers queued proposals
@@ -50,7 +53,7 @@ class EndorserService final : public protos::Endorser::CallbackService {
     // Proposals waiting for a worker; more are refused (Fabric's endorserService limit is the
     // sum, 2500 by default).
     int max_queued = 2500 - 64;
-    // Park proposals while their chaincode runs (see above); false: the worker waits.
+    // Proposals as fibers (see above); false: each runs on a worker, which waits.
     bool fibers = true;
   };
   // Called on the worker thread after each proposal with the status sent, the response (empty

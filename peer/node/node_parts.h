@@ -49,6 +49,9 @@ class MeteredChaincodeExecutor : public endorser::ChaincodeExecutor {
                                             const std::string& ccid,
                                             const protos::ChaincodeInput& input,
                                             bool init) override;
+  bool ParksWhileExecuting(const std::string& ccid) const override {
+    return inner_.ParksWhileExecuting(ccid);
+  }
 
  private:
   chaincode::ChaincodeSupport& support_;

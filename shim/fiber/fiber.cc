@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <utility>
 
 namespace fabric {
@@ -121,13 +122,13 @@ void Fiber::Entry(unsigned int low, unsigned int high) {
 // ---------------------------------------------------------------------------------------------
 // FiberTask
 
-FiberTask::FiberTask(std::function<void()> body, FiberStacks& stacks)
-    : fiber_(std::move(body), stacks) {
+FiberTask::FiberTask(std::function<void()> body, FiberStacks& stacks, WorkerPool* blocking)
+    : fiber_(std::move(body), stacks), blocking_(blocking) {
   fiber_.owner = this;
 }
 
-bool FiberTask::Start(std::function<void()> body, FiberStacks& stacks) {
-  auto* task = new FiberTask(std::move(body), stacks);
+bool FiberTask::Start(std::function<void()> body, FiberStacks& stacks, WorkerPool* blocking) {
+  auto* task = new FiberTask(std::move(body), stacks, blocking);
   if (!task->fiber_.ok()) {
     delete task;
     return false;
@@ -145,6 +146,65 @@ void FiberTask::Continue() {
 FiberTask* FiberTask::Current() {
   Fiber* f = Fiber::Current();
   return f == nullptr ? nullptr : static_cast<FiberTask*>(f->owner);
+}
+
+namespace {
+
+// One move of a parked task onto a pool. The pool's job resumes it; if the pool destroys the job
+// unrun (shutdown), the destructor resumes it instead, telling it so through `dropped`. Either
+// way the resumer first takes `parked`, which the park releases only once complete.
+class Hop {
+ public:
+  Hop(FiberTask* task, std::mutex* parked, bool* dropped)
+      : task_(task), parked_(parked), dropped_(dropped) {}
+  ~Hop() {
+    if (!done_) {
+      Resume(true);
+    }
+  }
+  Hop(const Hop&) = delete;
+  Hop& operator=(const Hop&) = delete;
+
+  void Run() { Resume(false); }
+  void Disarm() { done_ = true; }
+
+ private:
+  void Resume(bool dropped) {
+    done_ = true;
+    { std::lock_guard<std::mutex> wait_for_park(*parked_); }
+    *dropped_ = dropped;
+    task_->Continue();  // The task's stack (parked_, dropped_) may be gone after this.
+  }
+
+  FiberTask* const task_;
+  std::mutex* const parked_;
+  bool* const dropped_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+bool MoveToBlockingPool() {
+  FiberTask* task = FiberTask::Current();
+  if (task == nullptr || task->blocking_ == nullptr) {
+    return true;
+  }
+  bool dropped = false;
+  std::mutex parked;
+  parked.lock();
+  auto hop = std::make_shared<Hop>(task, &parked, &dropped);
+  if (!task->blocking_->TrySubmit([hop] { hop->Run(); })) {
+    hop->Disarm();
+    parked.unlock();
+    task->refused_ = true;
+    return false;
+  }
+  hop.reset();  // The pool's job holds the only reference now.
+  FiberTask::Park(parked);
+  if (dropped) {
+    task->refused_ = true;
+  }
+  return !dropped;
 }
 
 // ---------------------------------------------------------------------------------------------

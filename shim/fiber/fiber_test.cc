@@ -107,6 +107,50 @@ TEST(FiberTaskTest, ATaskThatNeverParksFinishesInsideStart) {
   EXPECT_EQ(ran, 1);
 }
 
+TEST(MoveToBlockingPoolTest, TheRestOfTheTaskRunsOnAPoolThread) {
+  FiberStacks stacks;
+  WorkerPool pool(2, 10);
+  std::promise<std::pair<bool, std::thread::id>> moved;
+  std::thread::id started_on;
+  ASSERT_TRUE(FiberTask::Start(
+      [&] {
+        started_on = ThreadNow();
+        const bool ok = MoveToBlockingPool();
+        moved.set_value({ok, ThreadNow()});
+      },
+      stacks, &pool));
+  auto [ok, now_on] = moved.get_future().get();
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(started_on, std::this_thread::get_id());
+  EXPECT_NE(now_on, started_on);
+  EXPECT_TRUE(MoveToBlockingPool()) << "outside a task: nothing to do";
+}
+
+TEST(MoveToBlockingPoolTest, APoolThatShutsDownResumesTheTaskWhereItWasWithFalse) {
+  FiberStacks stacks;
+  WorkerPool pool(1, 10);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  ASSERT_TRUE(pool.TrySubmit([released] { released.wait(); }));  // the pool's only thread
+  std::promise<std::pair<bool, bool>> outcome;
+  ASSERT_TRUE(FiberTask::Start(
+      [&] {
+        const bool ok = MoveToBlockingPool();  // queued behind the blocker
+        outcome.set_value({ok, FiberTask::Current()->refused()});
+      },
+      stacks, &pool));
+  std::thread shutdown([&] { pool.Shutdown(); });  // drops the queued move, waits for the blocker
+  auto result = outcome.get_future().get();
+  EXPECT_FALSE(result.first);
+  EXPECT_TRUE(result.second);
+  release.set_value();
+  shutdown.join();
+  // Refused at once by a pool already shut down.
+  std::promise<bool> again;
+  ASSERT_TRUE(FiberTask::Start([&] { again.set_value(MoveToBlockingPool()); }, stacks, &pool));
+  EXPECT_FALSE(again.get_future().get());
+}
+
 TEST(DeadlineTimerTest, RunsCallbacksInDeadlineOrderAndNotCancelledOnes) {
   DeadlineTimer timer;
   std::mutex mu;

@@ -11,12 +11,12 @@
 // kept in a FiberStacks pool for reuse.
 //
 // Rules for code that runs in a fiber: hold no lock across a park (another fiber on the same
-// thread may want it); after a park the fiber runs on its resumer's thread (a stream reader, a
-// timer), so what follows must not block for long; and in a function that parks, touch nothing
-// thread-specific both before and after the park: the compiler may keep a thread_local's
-// address, errno's, or pthread_self() (std::this_thread::get_id(); declared const) from before,
-// which then belong to the thread the fiber left (fiber_test.cc shows it). Reach them through a
-// function that does not park, outside the parking function's own body.
+// thread may want it); where the fiber runs on a thread that serves others (a gRPC callback, a
+// stream reader, a timer), do not block it for long: call MoveToBlockingPool() first; and in a
+// function that parks, touch nothing thread-specific both before and after the park: the compiler
+// may keep a thread_local's address, errno's, or pthread_self() (std::this_thread::get_id();
+// declared const) from before, which then belong to the thread the fiber left (fiber_test.cc shows
+// it). Reach them through a function that does not park, outside the parking function's own body.
 //
 // Thread-safety: one thread at a time may resume a given fiber (whoever takes a parked fiber out
 // of the structure it parked in resumes it). Park is called only from inside the fiber.
@@ -36,6 +36,8 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "fabric/worker_pool.h"
 
 namespace fabric {
 
@@ -100,20 +102,35 @@ class Fiber {
 // takes it out of the place it parked in calls Continue; it deletes itself when its body returns.
 class FiberTask {
  public:
-  // Runs `body` as a new task on this thread. False, with nothing run, when no stack could be
-  // mapped (the caller then runs the work another way).
-  static bool Start(std::function<void()> body, FiberStacks& stacks);
+  // Runs `body` as a new task on this thread. `blocking` (borrowed, may be null) is where
+  // MoveToBlockingPool moves it. False, with nothing run, when no stack could be mapped (the
+  // caller then runs the work another way).
+  static bool Start(std::function<void()> body, FiberStacks& stacks,
+                    WorkerPool* blocking = nullptr);
   // Resumes the parked task on this thread until it parks again or ends.
   void Continue();
   // The task running on the calling thread, or nullptr.
   static FiberTask* Current();
   // From inside the task: parks it; `held` (locked by the caller) is unlocked after the switch.
   static void Park(std::mutex& held) { Fiber::Park(held); }
+  // True once a MoveToBlockingPool of this task returned false (its pool is shutting down).
+  bool refused() const { return refused_; }
 
  private:
-  FiberTask(std::function<void()> body, FiberStacks& stacks);
+  FiberTask(std::function<void()> body, FiberStacks& stacks, WorkerPool* blocking);
   Fiber fiber_;
+  WorkerPool* const blocking_;
+  bool refused_ = false;
+  friend bool MoveToBlockingPool();
 };
+
+// Called before work that may block the thread for long (disk, starting a process, code that
+// waits on a condition variable). In a FiberTask started with a blocking pool: parks the task and
+// resumes it on a thread of that pool, so that the thread it ran on goes back to serving others.
+// Returns true when the caller may go on and block: it now runs on the pool, or it is not in
+// such a task (nothing to do). Returns false when the pool refused the task or dropped it unrun
+// (shutting down): the caller is still where it was and should give up at once.
+bool MoveToBlockingPool();
 
 // Runs callbacks at deadlines on one owned thread (for fibers parked with a timeout). Thread-safe;
 // callbacks run without the timer's lock held, so they may Add and Cancel.
