@@ -5,6 +5,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/logging/logging.h"
+#include "fabric/fiber.h"
 #include "fabric/status_macros.h"
 
 namespace fabric::chaincode {
@@ -179,6 +180,11 @@ Status WithLastOutput(const Status& status, const std::vector<std::string>& line
 Status ChaincodeSupport::Launch(const std::string& ccid) {
   if (registry_->Get(ccid) != nullptr) {
     return Status::OK();
+  }
+  // Waiting for a launch can take minutes: not on a thread that serves others (an endorser
+  // proposal running as a fiber on gRPC's callback thread whose chaincode just went away).
+  if (!MoveToBlockingPool()) {
+    return UnavailableError("peer is shutting down: cannot launch chaincode " + ccid);
   }
   auto [state, started] = registry_->Launching(ccid);
   const auto deadline = Clock::now() + options_.startup_timeout;

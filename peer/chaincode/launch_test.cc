@@ -16,6 +16,8 @@
 #include <gtest/gtest.h>
 
 #include "common/logging/logging.h"
+#include "fabric/fiber.h"
+#include "fabric/worker_pool.h"
 #include "launcher/process_launcher.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
 
@@ -24,15 +26,27 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Counts Start calls.
+// Counts Start calls and remembers the thread of the last one.
 class CountingLauncher : public launcher::ProcessLauncher {
  public:
   CountingLauncher() : ProcessLauncher(Options{1000ms}) {}
   Status Start(const launcher::StartRequest& r) override {
     ++starts;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      start_thread = std::this_thread::get_id();
+    }
     return ProcessLauncher::Start(r);
   }
+  std::thread::id last_start_thread() {
+    std::lock_guard<std::mutex> lock(mu);
+    return start_thread;
+  }
   std::atomic<int> starts{0};
+
+ private:
+  std::mutex mu;
+  std::thread::id start_thread;  // Guarded by mu.
 };
 
 class LaunchTest : public testing::ChaincodeTestEnv {
@@ -44,6 +58,10 @@ class LaunchTest : public testing::ChaincodeTestEnv {
   }
   void TearDown() override { ChaincodeTestEnv::TearDown(); }
   CountingLauncher launcher_;
+  // For executions run as fiber tasks (members: a task may still be ending on the stream's
+  // reader until TearDown stops the server).
+  FiberStacks stacks_;
+  fabric::WorkerPool blocking_{2, 16};
 };
 
 TEST_F(LaunchTest, LaunchesProcessOnFirstExecuteAndForwardsItsLogs) {
@@ -180,6 +198,24 @@ TEST_F(LaunchTest, CrashMidTransactionFailsInFlightAtOnceAndNextExecuteRelaunche
   EXPECT_EQ(ok->status(), 200);
   EXPECT_NE(launcher_.Pid("mycc:1.0"), first_pid);
   EXPECT_EQ(launcher_.starts.load(), 3);
+}
+
+TEST_F(LaunchTest, AFiberTaskThatMustLaunchMovesToItsBlockingPoolFirst) {
+  // An endorser proposal runs as a fiber on gRPC's callback thread; a launch (which waits for
+  // REGISTER, up to the startup timeout) must not hold that thread.
+  StartSupport(launcher_);
+  auto tx = NewTx("fiber-launch");
+  std::promise<StatusOr<protos::Response>> done;
+  ASSERT_TRUE(FiberTask::Start(
+      [&] {
+        done.set_value(Invoke(*tx, "mycc:1.0", {"put", "a", "1"}));
+      },
+      stacks_, &blocking_));
+  auto r = done.get_future().get();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status(), 200);
+  EXPECT_EQ(launcher_.starts.load(), 1);
+  EXPECT_NE(launcher_.last_start_thread(), std::this_thread::get_id());
 }
 
 // Records each start request's env and starts nothing.
