@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace fabric::endorser {
 namespace {
@@ -14,7 +15,10 @@ class PendingProposal {
  public:
   PendingProposal(grpc::ServerUnaryReactor* reactor, const protos::SignedProposal* request,
                   protos::ProposalResponse* response, std::function<void()> answered)
-      : reactor_(reactor), request_(request), response_(response), answered_cb_(answered) {}
+      : reactor_(reactor),
+        request_(request),
+        response_(response),
+        answered_cb_(std::move(answered)) {}
   ~PendingProposal() {
     if (!answered_) {
       reactor_->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "peer is shutting down"));
@@ -102,11 +106,11 @@ grpc::ServerUnaryReactor* EndorserService::ProcessProposal(grpc::CallbackServerC
   }
   auto pending =
       std::make_shared<PendingProposal>(reactor, request, response, [this] { Release(); });
-  if (options_.fibers &&
-      FiberTask::Start([this, pending] { pending->Run(endorser_, observer_); }, stacks_, &pool_)) {
+  auto run = [this, pending] { pending->Run(endorser_, observer_); };
+  if (options_.fibers && FiberTask::Start(run, stacks_, &pool_)) {
     return reactor;  // Ran here until it parked or moved to the pool, or until it answered.
   }
-  if (!pool_.TrySubmit([this, pending] { pending->Run(endorser_, observer_); })) {
+  if (!pool_.TrySubmit(std::move(run))) {
     // Only once shut down: the pool's own bound is the service's limit.
     grpc::Status down(grpc::StatusCode::UNAVAILABLE, "peer is shutting down");
     if (observer_) {
