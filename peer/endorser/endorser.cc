@@ -246,7 +246,6 @@ Status Endorser::DeployInit(const ExecuteParams& params, const protos::Chaincode
                                                 id.name(), params.channel_id));
   }
   protos::ChaincodeInput input = cds.chaincode_spec().input();
-  // Runs after lscc, on the blocking pool already (Simulate moved there for the system chaincode).
   ASSIGN_OR_RETURN(ExecuteResult exec,
                    d_.executor.Execute(params, id.name() + ":" + id.version(), input, true));
   if (exec.response.status() >= 400) {

@@ -138,6 +138,14 @@ bool FiberTask::Start(std::function<void()> body, FiberStacks& stacks, WorkerPoo
 }
 
 void FiberTask::Continue() {
+  on_pool_ = false;
+  if (fiber_.Resume()) {
+    delete this;
+  }
+}
+
+void FiberTask::ContinueOnPool() {
+  on_pool_ = true;
   if (fiber_.Resume()) {
     delete this;
   }
@@ -148,22 +156,20 @@ FiberTask* FiberTask::Current() {
   return f == nullptr ? nullptr : static_cast<FiberTask*>(f->owner);
 }
 
-namespace {
-
 // One move of a parked task onto a pool. The pool's job resumes it; if the pool destroys the job
 // unrun (shutdown), the destructor resumes it instead, telling it so through `dropped`. Either
 // way the resumer first takes `parked`, which the park releases only once complete.
-class Hop {
+class FiberHop {
  public:
-  Hop(FiberTask* task, std::mutex* parked, bool* dropped)
+  FiberHop(FiberTask* task, std::mutex* parked, bool* dropped)
       : task_(task), parked_(parked), dropped_(dropped) {}
-  ~Hop() {
+  ~FiberHop() {
     if (!done_) {
       Resume(true);
     }
   }
-  Hop(const Hop&) = delete;
-  Hop& operator=(const Hop&) = delete;
+  FiberHop(const FiberHop&) = delete;
+  FiberHop& operator=(const FiberHop&) = delete;
 
   void Run() { Resume(false); }
   void Disarm() { done_ = true; }
@@ -173,7 +179,12 @@ class Hop {
     done_ = true;
     { std::lock_guard<std::mutex> wait_for_park(*parked_); }
     *dropped_ = dropped;
-    task_->Continue();  // The task's stack (parked_, dropped_) may be gone after this.
+    // The task's stack (parked_, dropped_) may be gone after this.
+    if (dropped) {
+      task_->Continue();  // still where it was, not on the pool
+    } else {
+      task_->ContinueOnPool();
+    }
   }
 
   FiberTask* const task_;
@@ -182,17 +193,15 @@ class Hop {
   bool done_ = false;
 };
 
-}  // namespace
-
 bool MoveToBlockingPool() {
   FiberTask* task = FiberTask::Current();
-  if (task == nullptr || task->blocking_ == nullptr) {
+  if (task == nullptr || task->blocking_ == nullptr || task->on_pool_) {
     return true;
   }
   bool dropped = false;
   std::mutex parked;
   parked.lock();
-  auto hop = std::make_shared<Hop>(task, &parked, &dropped);
+  auto hop = std::make_shared<FiberHop>(task, &parked, &dropped);
   if (!task->blocking_->TrySubmit([hop] { hop->Run(); })) {
     hop->Disarm();
     parked.unlock();

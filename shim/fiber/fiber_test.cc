@@ -126,6 +126,26 @@ TEST(MoveToBlockingPoolTest, TheRestOfTheTaskRunsOnAPoolThread) {
   EXPECT_TRUE(MoveToBlockingPool()) << "outside a task: nothing to do";
 }
 
+TEST(MoveToBlockingPoolTest, ASecondMoveBeforeTheNextParkStaysPut) {
+  FiberStacks stacks;
+  WorkerPool pool(1, 10);
+  std::promise<bool> second;
+  std::thread shutdown;
+  ASSERT_TRUE(FiberTask::Start(
+      [&] {
+        ASSERT_TRUE(MoveToBlockingPool());
+        // Stop the pool while the task runs on it: a real second move would now be refused.
+        shutdown = std::thread([&] { pool.Shutdown(); });
+        while (pool.TrySubmit([] {})) {
+          std::this_thread::sleep_for(1ms);
+        }
+        second.set_value(MoveToBlockingPool());
+      },
+      stacks, &pool));
+  EXPECT_TRUE(second.get_future().get()) << "already on the pool: nothing to move";
+  shutdown.join();
+}
+
 TEST(MoveToBlockingPoolTest, APoolThatShutsDownResumesTheTaskWhereItWasWithFalse) {
   FiberStacks stacks;
   WorkerPool pool(1, 10);

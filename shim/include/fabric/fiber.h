@@ -118,18 +118,24 @@ class FiberTask {
 
  private:
   FiberTask(std::function<void()> body, FiberStacks& stacks, WorkerPool* blocking);
+  // Resumes the task on a thread of its blocking pool (MoveToBlockingPool's job).
+  void ContinueOnPool();
+
   Fiber fiber_;
   WorkerPool* const blocking_;
   bool refused_ = false;
+  bool on_pool_ = false;  // resumed by its pool and not parked since: moving again is a no-op
   friend bool MoveToBlockingPool();
+  friend class FiberHop;
 };
 
 // Called before work that may block the thread for long (disk, starting a process, code that
 // waits on a condition variable). In a FiberTask started with a blocking pool: parks the task and
 // resumes it on a thread of that pool, so that the thread it ran on goes back to serving others.
-// Returns true when the caller may go on and block: it now runs on the pool, or it is not in
-// such a task (nothing to do). Returns false when the pool refused the task or dropped it unrun
-// (shutting down): the caller is still where it was and should give up at once.
+// Returns true when the caller may go on and block: it now runs on the pool (or already did:
+// a second call before the task parks again does nothing), or it is not in such a task. Returns
+// false when the pool refused the task or dropped it unrun (shutting down): the caller is still
+// where it was and should give up at once.
 bool MoveToBlockingPool();
 
 // Runs callbacks at deadlines on one owned thread (for fibers parked with a timeout). Thread-safe;
