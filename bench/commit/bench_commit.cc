@@ -5,6 +5,8 @@
 // ledger on disk (LevelDB state and history, synced block files). Prints:
 //   commit_tps_1e   tx/s with one endorsement per transaction (policy: any member of Org1/Org2)
 //   commit_tps_2e   tx/s with two endorsements (policy: AND(Org1.peer, Org2.peer))
+//   p256_verify_us        CPU time of one PublicKey::Verify, key without a table (one thread)
+//   p256_verify_table_us  the same with the key's table (common/crypto/internal/key_tables.h)
 //   e2e_tps         endorse -> order -> validate -> commit on real processes: 2 peers endorsing
 //                   under AND(Org1.peer, Org2.peer), solo orderer (bench_e2e.h)
 // Env: BENCH_COMMIT_BLOCKS (blocks per run, default 10); BENCH_E2E=0 skips e2e_tps;
@@ -23,6 +25,8 @@
 
 #include "bench/commit/bench_e2e.h"
 #include "bench/common/exclusive_run.h"
+#include "common/crypto/ecdsa.h"
+#include "common/crypto/internal/key_tables.h"
 #include "common/logging/logging.h"
 #include "common/msp/testing/test_org.h"
 #include "common/policies/builder.h"
@@ -128,8 +132,33 @@ double Run(Committer& committer, std::vector<common::Block> blocks) {
   return static_cast<double>(txs) / secs;
 }
 
+// CPU microseconds per PublicKey::Verify of a valid signature, tables on or off; 4,000 calls
+// with one key (the first kUsesBeforeTable of them, and the table's construction, not timed).
+double VerifyMicros(bool tables) {
+  auto key = crypto::PrivateKey::Generate();
+  Die(key.status(), "key");
+  auto sig = key->Sign("bench");
+  Die(sig.status(), "sign");
+  const bool was = crypto::internal::KeyTables::enabled();  // FABRIC_P256_KEY_TABLES
+  crypto::UseKeyTables(tables);
+  for (int i = 0; i < 300; ++i) {
+    Die(key->public_key().Verify("bench", *sig), "verify");
+  }
+  constexpr int kCalls = 4000;
+  const double cpu0 = CpuSeconds();
+  for (int i = 0; i < kCalls; ++i) {
+    Die(key->public_key().Verify("bench", *sig), "verify");
+  }
+  const double us = (CpuSeconds() - cpu0) * 1e6 / kCalls;
+  crypto::UseKeyTables(was);
+  return us;
+}
+
 int Main() {
   Die(logging::SetSpec("warning"), "log spec");
+  std::printf("p256_verify_us %.1f us\n", VerifyMicros(false));
+  std::printf("p256_verify_table_us %.1f us\n", VerifyMicros(true));
+  std::fflush(stdout);
   const int blocks = EnvInt("BENCH_COMMIT_BLOCKS", 10);
   msp::testing::TempDir tmp;
   auto net = testing::TestNetwork::Create(tmp.path() + "/crypto");

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+// EC_GROUP_precompute_mult is deprecated in OpenSSL 3.0 with the rest of the EC_GROUP method
+// API, without a replacement: the provider interface has no fixed-base precomputation for a key.
+// It is still built and tested in 3.x; this file alone uses it.
+#define OPENSSL_SUPPRESS_DEPRECATED
+
+#include "common/crypto/internal/key_tables.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/obj_mac.h>
+
+#include "common/crypto/internal/openssl_util.h"
+#include "fabric/status_macros.h"
+
+namespace fabric::crypto::internal {
+namespace {
+
+struct GroupFree {
+  void operator()(EC_GROUP* g) const { EC_GROUP_free(g); }
+};
+struct PointFree {
+  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
+};
+using GroupPtr = std::unique_ptr<EC_GROUP, GroupFree>;
+using PointPtr = std::unique_ptr<EC_POINT, PointFree>;
+
+// P-256 with its standard generator (OpenSSL's built-in table), built once; never null.
+const EC_GROUP* P256() {
+  static const EC_GROUP* group = [] {
+    EC_GROUP* g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    FABRIC_CHECK(g != nullptr);
+    return g;
+  }();
+  return group;
+}
+
+// This thread's BN_CTX (scratch numbers for one call at a time; never held across a park).
+BN_CTX* ThreadBnCtx() {
+  struct CtxFree {
+    void operator()(BN_CTX* c) const { BN_CTX_free(c); }
+  };
+  thread_local std::unique_ptr<BN_CTX, CtxFree> ctx(BN_CTX_new());
+  return ctx.get();
+}
+
+bool EnabledFromEnvironment() {
+  const char* v = std::getenv("FABRIC_P256_KEY_TABLES");
+  return v == nullptr ||
+         (std::strcmp(v, "off") != 0 && std::strcmp(v, "false") != 0 && std::strcmp(v, "0") != 0);
+}
+
+}  // namespace
+
+std::atomic<bool> KeyTables::enabled_{EnabledFromEnvironment()};
+
+StatusOr<std::unique_ptr<KeyTable>> KeyTable::Build(std::string_view point) {
+  ERR_clear_error();
+  BN_CTX* ctx = ThreadBnCtx();
+  if (ctx == nullptr) {
+    return InternalError("key table: " + ConsumeOpenSslError());
+  }
+  GroupPtr group(EC_GROUP_dup(P256()));
+  PointPtr q(group != nullptr ? EC_POINT_new(group.get()) : nullptr);
+  if (q == nullptr) {
+    return InternalError("key table: " + ConsumeOpenSslError());
+  }
+  if (EC_POINT_oct2point(group.get(), q.get(), reinterpret_cast<const unsigned char*>(point.data()),
+                         point.size(), ctx) != 1 ||
+      EC_POINT_is_at_infinity(group.get(), q.get()) == 1) {
+    ERR_clear_error();
+    return InvalidArgumentError("key table: not a point on P-256");
+  }
+  // Q generates the whole group of prime order n (as every point but infinity does), cofactor 1.
+  if (EC_GROUP_set_generator(group.get(), q.get(), EC_GROUP_get0_order(P256()), BN_value_one()) !=
+          1 ||
+      EC_GROUP_precompute_mult(group.get(), ctx) != 1 ||
+      EC_GROUP_have_precompute_mult(group.get()) != 1) {
+    return InternalError("key table: " + ConsumeOpenSslError());
+  }
+  return std::unique_ptr<KeyTable>(new KeyTable(group.release()));
+}
+
+KeyTable::~KeyTable() { EC_GROUP_free(group_); }
+
+int KeyTable::Verify(std::string_view digest, const ECDSA_SIG* sig) const {
+  BN_CTX* ctx = ThreadBnCtx();
+  if (ctx == nullptr || digest.size() != 32) {
+    return -1;
+  }
+  const EC_GROUP* p256 = P256();
+  const BIGNUM* n = EC_GROUP_get0_order(p256);
+  const BIGNUM* r = ECDSA_SIG_get0_r(sig);
+  const BIGNUM* s = ECDSA_SIG_get0_s(sig);
+  PointPtr a(EC_POINT_new(p256));
+  PointPtr b(EC_POINT_new(group_));
+  BN_CTX_start(ctx);
+  BIGNUM* e = BN_CTX_get(ctx);
+  BIGNUM* w = BN_CTX_get(ctx);
+  BIGNUM* u1 = BN_CTX_get(ctx);
+  BIGNUM* u2 = BN_CTX_get(ctx);
+  BIGNUM* x = BN_CTX_get(ctx);
+  int result = -1;
+  // A 256-bit digest for a 256-bit order: e is the digest itself, no truncation (SEC 1 4.1.4
+  // step 3); BN_mod_mul reduces it.
+  if (x != nullptr && a != nullptr && b != nullptr &&
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(digest.data()), 32, e) != nullptr &&
+      BN_mod_inverse(w, s, n, ctx) != nullptr && BN_mod_mul(u1, e, w, n, ctx) == 1 &&
+      BN_mod_mul(u2, r, w, n, ctx) == 1 &&
+      EC_POINT_mul(p256, a.get(), u1, nullptr, nullptr, ctx) == 1 &&
+      EC_POINT_mul(group_, b.get(), u2, nullptr, nullptr, ctx) == 1 &&
+      EC_POINT_add(p256, a.get(), a.get(), b.get(), ctx) == 1) {
+    if (EC_POINT_is_at_infinity(p256, a.get()) == 1) {
+      result = 0;
+    } else if (EC_POINT_get_affine_coordinates(p256, a.get(), x, nullptr, ctx) == 1 &&
+               BN_nnmod(x, x, n, ctx) == 1) {
+      result = BN_cmp(x, r) == 0 ? 1 : 0;
+    }
+  }
+  BN_CTX_end(ctx);
+  if (result < 0) {
+    ERR_clear_error();
+  }
+  return result;
+}
+
+KeyTables& KeyTables::Instance() {
+  static KeyTables* tables = new KeyTables();  // never destroyed: used until exit
+  return *tables;
+}
+
+std::shared_ptr<const KeyTable> KeyTables::Use(std::string_view point) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto it = entries_.find(point);
+  if (it == entries_.end()) {
+    if (entries_.size() >= kMaxCounted) {
+      // Start the counts over, keeping the keys that have tables.
+      std::erase_if(entries_, [](const auto& kv) { return kv.second.table == nullptr; });
+      if (entries_.size() >= kMaxCounted) {
+        return nullptr;
+      }
+    }
+    it = entries_.emplace(std::string(point), Entry{}).first;
+  }
+  Entry& entry = it->second;
+  entry.last_use = ++clock_;
+  if (entry.table != nullptr) {
+    return entry.table;
+  }
+  if (entry.building || entry.failed || ++entry.uses < kUsesBeforeTable) {
+    return nullptr;
+  }
+  entry.building = true;
+  lock.unlock();
+  StatusOr<std::unique_ptr<KeyTable>> built = KeyTable::Build(point);
+  lock.lock();
+  // The entry may have been dropped by Clear meanwhile: look it up again.
+  it = entries_.find(point);
+  if (it == entries_.end()) {
+    return nullptr;
+  }
+  Entry& after = it->second;
+  after.building = false;
+  if (!built.ok()) {
+    after.failed = true;
+    return nullptr;
+  }
+  if (tables_ >= kMaxTables) {
+    EvictLocked();
+  }
+  after.table = std::shared_ptr<const KeyTable>(std::move(built).value());
+  ++tables_;
+  built_.fetch_add(1, std::memory_order_relaxed);
+  return after.table;
+}
+
+void KeyTables::EvictLocked() {
+  auto oldest = entries_.end();
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    if (it->second.table != nullptr &&
+        (oldest == entries_.end() || it->second.last_use < oldest->second.last_use)) {
+      oldest = it;
+    }
+  }
+  if (oldest != entries_.end()) {
+    oldest->second.table.reset();
+    oldest->second.uses = 0;
+    --tables_;
+  }
+}
+
+size_t KeyTables::tables() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return tables_;
+}
+
+void KeyTables::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.clear();
+  tables_ = 0;
+}
+
+}  // namespace fabric::crypto::internal
