@@ -6,6 +6,8 @@
 
 #include "common/crypto/internal/key_tables.h"
 
+#include <gmp.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -46,6 +48,36 @@ BN_CTX* ThreadBnCtx() {
   };
   thread_local std::unique_ptr<BN_CTX, CtxFree> ctx(BN_CTX_new());
   return ctx.get();
+}
+
+// out = s^-1 mod n (P-256's order), 0 < s < n. GMP's mpz_invert takes ~0.7 us where
+// BN_mod_inverse takes ~9 us (its binary algorithm goes through generic BIGNUM calls; OpenSSL's
+// own ECDSA uses an assembly inversion for this order that its public API does not offer): with
+// BN_mod_inverse the inversion was as costly as both multiplications together. s is part of a
+// public signature, so a variable-time inversion leaks nothing.
+bool InverseModOrder(const BIGNUM* s, BIGNUM* out) {
+  struct Numbers {
+    mpz_t s, n, w;
+    Numbers() {
+      mpz_inits(s, n, w, nullptr);
+      unsigned char order[32];
+      FABRIC_CHECK(BN_bn2binpad(EC_GROUP_get0_order(P256()), order, sizeof(order)) == 32);
+      mpz_import(n, sizeof(order), 1, 1, 1, 0, order);
+    }
+    ~Numbers() { mpz_clears(s, n, w, nullptr); }
+  };
+  thread_local Numbers numbers;  // used within this call only (no park in between)
+  unsigned char bytes[32];
+  if (BN_bn2binpad(s, bytes, sizeof(bytes)) != 32) {
+    return false;
+  }
+  mpz_import(numbers.s, sizeof(bytes), 1, 1, 1, 0, bytes);
+  if (mpz_invert(numbers.w, numbers.s, numbers.n) == 0 || mpz_sizeinbase(numbers.w, 256) > 32) {
+    return false;
+  }
+  size_t count = 0;
+  mpz_export(bytes, &count, 1, 1, 1, 0, numbers.w);
+  return BN_bin2bn(bytes, static_cast<int>(count), out) != nullptr;
 }
 
 bool EnabledFromEnvironment() {
@@ -109,7 +141,7 @@ int KeyTable::Verify(std::string_view digest, const ECDSA_SIG* sig) const {
   // step 3); BN_mod_mul reduces it.
   if (x != nullptr && a != nullptr && b != nullptr &&
       BN_bin2bn(reinterpret_cast<const unsigned char*>(digest.data()), 32, e) != nullptr &&
-      BN_mod_inverse(w, s, n, ctx) != nullptr && BN_mod_mul(u1, e, w, n, ctx) == 1 &&
+      InverseModOrder(s, w) && BN_mod_mul(u1, e, w, n, ctx) == 1 &&
       BN_mod_mul(u2, r, w, n, ctx) == 1 &&
       EC_POINT_mul(p256, a.get(), u1, nullptr, nullptr, ctx) == 1 &&
       EC_POINT_mul(group_, b.get(), u2, nullptr, nullptr, ctx) == 1 &&
