@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/logging/logging.h"
+#include "fabric/malloc_tuning.h"
 #include "fabric/mutex_checks.h"
 #include "orderer/config.h"
 #include "orderer/node.h"
@@ -50,6 +51,7 @@ bool TakeValue(const std::vector<std::string>& args, size_t* i, const std::strin
 
 int main(int argc, char** argv) {
   fabric::SkipMutexDeadlockChecks();
+  fabric::TuneMallocForServers();
   std::vector<std::string> args(argv + 1, argv + argc);
   size_t i = 0;
   if (!args.empty() && args[0] == "version") {

@@ -31,6 +31,7 @@
 #include "common/msp/testing/test_org.h"
 #include "common/policies/builder.h"
 #include "common/protoutil/blockutils.h"
+#include "fabric/malloc_tuning.h"
 #include "fabric/mutex_checks.h"
 #include "peer/committer/testing/test_network.h"
 #include "peer/ledger/block_parser.h"
@@ -201,6 +202,7 @@ int Main() {
 
 int main() {
   fabric::SkipMutexDeadlockChecks();  // as `peer` and `orderer` do
+  fabric::TuneMallocForServers();
   fabric::bench::ExclusiveRun exclusive;
   return fabric::committer::Main();
 }

@@ -44,6 +44,7 @@
 #include "bench/common/proc_stats.h"
 #include "bench/endorse/endorse_peer.h"
 #include "common/msp/x509_signing_identity.h"
+#include "fabric/malloc_tuning.h"
 #include "fabric/mutex_checks.h"
 #include "peer/endorser/testing/test_peer.h"
 #include "peer/peer.grpc.pb.h"
@@ -333,6 +334,7 @@ int RunMode(const std::string& mode, const std::string& prefix, const std::strin
 
 int main(int argc, char** argv) {
   fabric::SkipMutexDeadlockChecks();  // as `peer node start` does (also for the peer child)
+  fabric::TuneMallocForServers();
   if (argc == 3 && std::string(argv[1]) == "--peer") {
     return fabric::bench::RunEndorsePeer(argv[2]);
   }

@@ -7,12 +7,14 @@
 #include <vector>
 
 #include "common/logging/logging.h"
+#include "fabric/malloc_tuning.h"
 #include "fabric/mutex_checks.h"
 #include "peer/cli/cli.h"
 #include "peer/node/node.h"
 
 int main(int argc, char** argv) {
   fabric::SkipMutexDeadlockChecks();
+  fabric::TuneMallocForServers();
   fabric::logging::InitFromEnv();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "node") {

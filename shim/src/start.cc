@@ -12,6 +12,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "fabric/malloc_tuning.h"
 #include "fabric/mutex_checks.h"
 #include "fabric/sched_batch.h"
 #include "peer/chaincode_shim.grpc.pb.h"
@@ -111,6 +112,7 @@ int Start(Chaincode& chaincode, int argc, char** argv, const StartOptions& defau
 
 int Start(Chaincode& chaincode, const StartOptions& options) {
   SkipMutexDeadlockChecks();  // the chaincode process serves this one stream from here on
+  TuneMallocForServers();
   if (options.batch_scheduling) {
     // Before gRPC and the worker pool start their threads, so that they inherit it.
     Status s = UseBatchScheduling();
