@@ -38,8 +38,8 @@ Status HasNodeOu(const X509Identity& id, const std::optional<OuIdentifier>& node
     return Status::OK();
   }
   return PermissionDeniedError(absl::StrFormat("identity [%s] is not a %s of msp %s (no OU %s)",
-                                               id.certificate().Subject(), RoleName(role),
-                                               id.MspId(), node_ou->ou));
+                                               id.Subject(), RoleName(role), id.MspId(),
+                                               node_ou->ou));
 }
 
 bool IsAdminCert(const X509Identity& id) {
@@ -84,8 +84,8 @@ Status CheckRole(const X509Identity& id, const std::string& bytes) {
         return Status::OK();  // Admin certificates were validated when the MSP was created.
       }
       if (!s.node_ous) {
-        return PermissionDeniedError(absl::StrFormat("identity [%s] is not an admin of msp %s",
-                                                     id.certificate().Subject(), s.name));
+        return PermissionDeniedError(
+            absl::StrFormat("identity [%s] is not an admin of msp %s", id.Subject(), s.name));
       }
       RETURN_IF_ERROR(id.Validate());
       return HasNodeOu(id, s.admin_ou, role.role());
@@ -117,7 +117,7 @@ Status CheckOrganizationUnit(const X509Identity& id, const std::string& bytes) {
   return PermissionDeniedError(absl::StrFormat(
       "identity [%s] does not match organizational unit %s of msp %s (OU or certifiers "
       "identifier differ)",
-      id.certificate().Subject(), ou.organizational_unit_identifier(), ou.msp_identifier()));
+      id.Subject(), ou.organizational_unit_identifier(), ou.msp_identifier()));
 }
 
 Status CheckIdentity(const X509Identity& id, const std::string& bytes) {
@@ -140,7 +140,7 @@ Status CheckIdentity(const X509Identity& id, const std::string& bytes) {
   return PermissionDeniedError(
       absl::StrFormat("the identities do not match (identity [%s] of "
                       "msp %s)",
-                      id.certificate().Subject(), id.MspId()));
+                      id.Subject(), id.MspId()));
 }
 
 Status CheckAnonymity(const std::string& bytes) {

@@ -42,7 +42,8 @@ X509Identity::X509Identity(std::shared_ptr<const MspState> state, std::string se
       key_(std::move(key)),
       ous_(cert_.SubjectName().organizational_units),
       tbs_(TbsBytes(cert_.ToDer())),
-      unique_key_(state_->name + '\0' + cert_.ToDer()) {}
+      unique_key_(state_->name + '\0' + cert_.ToDer()),
+      subject_(cert_.Subject()) {}
 
 StatusOr<ValidationResult> X509Identity::ValidationResultNow() const {
   const TimePoint now = state_->clock();

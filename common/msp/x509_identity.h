@@ -47,6 +47,9 @@ class X509Identity final : public Identity {
   StatusOr<ValidationResult> ValidationResultNow() const;
 
   const crypto::Certificate& certificate() const { return cert_; }
+  // The certificate's subject as text, made once: policy evaluation names it in the reason of
+  // every principal an identity does not satisfy, most of which are then discarded.
+  const std::string& Subject() const { return subject_; }
   // TBSCertificate bytes, for comparing identities independently of signature encoding.
   const std::string& tbs() const { return tbs_; }
   const MspState& state() const { return *state_; }
@@ -62,6 +65,7 @@ class X509Identity final : public Identity {
   const std::vector<std::string> ous_;
   const std::string tbs_;
   const std::string unique_key_;
+  const std::string subject_;
 
   mutable std::mutex mu_;
   // Guarded by mu_:
