@@ -14,9 +14,12 @@ constexpr char kBlockNumPrefix = 'n';
 constexpr char kBlockHashPrefix = 'h';
 constexpr char kTxIdPrefix = 't';
 constexpr char kBlockTxPrefix = 'a';
+constexpr char kTxIdMarkerPrefix = 'x';
 constexpr std::string_view kCheckpointKey = "blkMgrInfo";
 constexpr std::string_view kFormatKey = "blkFormat";
-constexpr std::string_view kFormatVersion = "1";
+constexpr std::string_view kFormatVersion = "2";
+constexpr std::string_view kFormatWithoutMarkers = "1";
+constexpr size_t kMarkersPerBatch = 10000;  // format 1 -> 2 upgrade
 
 std::string BlockNumKey(uint64_t n) {
   return std::string(1, kBlockNumPrefix) + EncodeOrderPreservingVarUint64(n);
@@ -27,6 +30,11 @@ std::string BlockHashKey(std::string_view hash) {
 std::string TxIdPrefix(std::string_view txid) {
   return std::string(1, kTxIdPrefix) + EncodeOrderPreservingVarUint64(txid.size()) +
          std::string(txid);
+}
+std::string TxIdMarkerKey(std::string_view txid) {
+  std::string key(1, kTxIdMarkerPrefix);
+  key.append(txid);
+  return key;
 }
 std::string BlockTxKey(uint64_t block, uint64_t tx) {
   return std::string(1, kBlockTxPrefix) + EncodeOrderPreservingVarUint64(block) +
@@ -96,16 +104,23 @@ std::string EncodeOrderPreservingVarUint64(uint64_t value) {
 }
 
 StatusOr<std::unique_ptr<BlockIndex>> BlockIndex::Open(const std::string& dir) {
+  std::unique_ptr<const leveldb::FilterPolicy> filter(leveldb::NewBloomFilterPolicy(10));
   leveldb::Options options;
   options.create_if_missing = true;
+  options.filter_policy = filter.get();
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(options, dir, &raw);
   if (!s.ok()) {
     return LevelDbError("open " + dir, s);
   }
-  std::unique_ptr<BlockIndex> index(new BlockIndex(std::unique_ptr<leveldb::DB>(raw)));
+  std::unique_ptr<BlockIndex> index(
+      new BlockIndex(std::move(filter), std::unique_ptr<leveldb::DB>(raw)));
   ASSIGN_OR_RETURN(std::optional<std::string> format, index->Get(std::string(kFormatKey)));
-  if (!format.has_value()) {
+  const bool upgrade = format.has_value() && *format == kFormatWithoutMarkers;
+  if (upgrade) {
+    RETURN_IF_ERROR(index->AddTxIdMarkers(dir));
+  }
+  if (upgrade || !format.has_value()) {
     leveldb::WriteOptions wo;
     wo.sync = true;
     s = index->db_->Put(wo, std::string(kFormatKey), std::string(kFormatVersion));
@@ -117,6 +132,40 @@ StatusOr<std::unique_ptr<BlockIndex>> BlockIndex::Open(const std::string& dir) {
         "block index %s has format version %s, expected %s", dir, *format, kFormatVersion));
   }
   return index;
+}
+
+Status BlockIndex::AddTxIdMarkers(const std::string& dir) {
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+  leveldb::WriteBatch batch;
+  size_t in_batch = 0;
+  for (it->Seek(std::string(1, kTxIdPrefix)); it->Valid() && it->key().starts_with("t");
+       it->Next()) {
+    // 't' OPVarUint(len) txid ...: the length's byte count, its big-endian bytes, the txid.
+    std::string_view key(it->key().data(), it->key().size());
+    const size_t n = key.size() > 1 ? static_cast<uint8_t>(key[1]) : 9;
+    if (n > 8 || key.size() < 2 + n) {
+      return Malformed("txid key", key);
+    }
+    uint64_t len = 0;
+    for (size_t i = 0; i < n; ++i) {
+      len = (len << 8) | static_cast<uint8_t>(key[2 + i]);
+    }
+    if (len > key.size() - 2 - n) {
+      return Malformed("txid key", key);
+    }
+    batch.Put(TxIdMarkerKey(key.substr(2 + n, len)), "");
+    if (++in_batch == kMarkersPerBatch) {
+      RETURN_IF_ERROR(Write(&batch, false));
+      batch.Clear();
+      in_batch = 0;
+    }
+  }
+  if (!it->status().ok()) {
+    return LevelDbError("scan txids of " + dir, it->status());
+  }
+  // Synced with the rest: the version is written only after this (synced) write.
+  RETURN_IF_ERROR(Write(&batch, true));
+  return Status::OK();
 }
 
 StatusOr<std::optional<std::string>> BlockIndex::Get(const std::string& key) const {
@@ -170,6 +219,7 @@ void BlockIndex::AddBlock(const IndexedBlock& block, const Checkpoint& checkpoin
     batch->Put(TxIdPrefix(txs[i].txid) + EncodeOrderPreservingVarUint64(block.number) +
                    EncodeOrderPreservingVarUint64(i),
                value);
+    batch->Put(TxIdMarkerKey(txs[i].txid), "");
   }
   batch->Put(std::string(kCheckpointKey), EncodeCheckpoint(checkpoint));
 }
@@ -216,6 +266,10 @@ StatusOr<TxIdValue> BlockIndex::TxIdLookup(std::string_view txid) const {
   if (txid.empty()) {
     return NotFoundError("transaction with empty txid not found");
   }
+  ASSIGN_OR_RETURN(std::optional<std::string> marker, Get(TxIdMarkerKey(txid)));
+  if (!marker.has_value()) {
+    return NotFoundError(absl::StrFormat("transaction %s not found", txid));
+  }
   std::string prefix = TxIdPrefix(txid);
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
   it->Seek(prefix);
@@ -251,14 +305,11 @@ StatusOr<TxIdValue> BlockIndex::TxIdLookup(std::string_view txid) const {
 }
 
 StatusOr<bool> BlockIndex::TxIdExists(std::string_view txid) const {
-  StatusOr<TxIdValue> v = TxIdLookup(txid);
-  if (v.ok()) {
-    return true;
-  }
-  if (v.status().IsNotFound()) {
+  if (txid.empty()) {
     return false;
   }
-  return v.status();
+  ASSIGN_OR_RETURN(std::optional<std::string> marker, Get(TxIdMarkerKey(txid)));
+  return marker.has_value();
 }
 
 StatusOr<FileLoc> BlockIndex::TxLocByBlockTx(uint64_t block_num, uint64_t tx_num) const {

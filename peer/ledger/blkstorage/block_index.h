@@ -7,14 +7,22 @@
 //   't' OPVarUint(len) txid OPVarUint(block) OPVarUint(tx)
 //                                                 -> TxIdValue {block loc, tx loc, validation code}
 //   'a' OPVarUint(block) OPVarUint(tx)            -> FileLoc of the envelope
+//   'x' txid                                      -> "" (the txid has a 't' entry)
 //   "blkMgrInfo"                                  -> Checkpoint
-//   "blkFormat"                                   -> "1"
+//   "blkFormat"                                   -> "2"
 //
 // OPVarUint is Fabric's order-preserving encoding (one length byte, then the big-endian
 // significant bytes), so txid keys of one txid sort by (block, tx) and a lookup takes the first:
 // like Fabric 2.2, every occurrence of a txid is indexed and the earliest one answers (a later
 // duplicate never replaces it). Empty txids are not indexed. Values are varint-encoded (not
 // Fabric's protobuf TxIDIndexValue).
+//
+// The 'x' markers make TxIdExists, asked up to three times per transaction (endorsement, block
+// validation, the ledger's duplicate check) and almost always answered "no", one LevelDB Get
+// that its Bloom filters answer without reading a table; the 't' entries need a prefix seek
+// through every level (~13 us of a peer's CPU per transaction in bench/commit's e2e run).
+// Format 1 (no markers) is upgraded when opened: the markers are written for every indexed
+// txid, then the version; an upgrade cut short is redone at the next open.
 //
 // The entries of one block and the checkpoint go into one WriteBatch, so the index and the
 // checkpoint always agree.
@@ -31,6 +39,7 @@
 #include <vector>
 
 #include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
 #include <leveldb/write_batch.h>
 
 #include "fabric/status.h"
@@ -97,10 +106,14 @@ class BlockIndex {
   StatusOr<bool> TxIdExists(std::string_view txid) const;
 
  private:
-  explicit BlockIndex(std::unique_ptr<leveldb::DB> db) : db_(std::move(db)) {}
+  BlockIndex(std::unique_ptr<const leveldb::FilterPolicy> filter, std::unique_ptr<leveldb::DB> db)
+      : filter_(std::move(filter)), db_(std::move(db)) {}
   StatusOr<std::optional<std::string>> Get(const std::string& key) const;
+  // Writes the 'x' marker of every txid with a 't' entry (format 1 -> 2).
+  Status AddTxIdMarkers(const std::string& dir);
 
-  const std::unique_ptr<leveldb::DB> db_;
+  const std::unique_ptr<const leveldb::FilterPolicy> filter_;  // used by db_
+  const std::unique_ptr<leveldb::DB> db_;                      // declared last: closed first
 };
 
 // Fabric's order-preserving uint64 encoding (exposed for tests).

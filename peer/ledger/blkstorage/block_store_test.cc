@@ -8,6 +8,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <leveldb/db.h>
+#include <leveldb/write_batch.h>
 
 #include "common/protoutil/blockutils.h"
 #include "peer/ledger/blkstorage/block_file.h"
@@ -364,6 +366,77 @@ TEST(BlockStoreTest, GarbageEnvelopesAreStoredButNotIndexedByTxId) {
   EXPECT_TRUE(store->RetrieveTxByBlockNumTranNum(0, 0).status().IsDataLoss());
   EXPECT_TRUE(store->RetrieveTxByBlockNumTranNum(0, 1).ok());
   EXPECT_TRUE(store->RetrieveTxByBlockNumTranNum(0, 2).status().IsNotFound());
+}
+
+// An index written before the txid markers (format 1: no 'x' keys) is upgraded when opened:
+// TxIdExists and every read path answer as before, and the index says format 2 afterwards.
+TEST(BlockStoreTest, IndexWithoutTxIdMarkersIsUpgradedWhenOpened) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::vector<common::Block> blocks;
+  {
+    std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 6; ++i) {
+      blocks.push_back(chain.NextBlock(3));
+      BLK_ASSERT_OK(store->AddBlock(blocks.back()));
+    }
+  }
+  const std::string index_dir = dir.path() + "/chains/mychannel/index";
+  auto open_index = [&] {
+    leveldb::Options options;
+    leveldb::DB* raw = nullptr;
+    EXPECT_TRUE(leveldb::DB::Open(options, index_dir, &raw).ok());
+    return std::unique_ptr<leveldb::DB>(raw);
+  };
+  size_t markers = 0;
+  {
+    // Turn it into a format-1 index: drop the markers, write the old version.
+    std::unique_ptr<leveldb::DB> db = open_index();
+    ASSERT_NE(db, nullptr);
+    leveldb::WriteBatch batch;
+    std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
+    for (it->Seek("x"); it->Valid() && it->key().starts_with("x"); it->Next()) {
+      batch.Delete(it->key());
+      ++markers;
+    }
+    batch.Put("blkFormat", "1");
+    ASSERT_TRUE(db->Write(leveldb::WriteOptions(), &batch).ok());
+  }
+  EXPECT_EQ(markers, 6u * 3u);  // one per transaction
+  {
+    std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+    ASSERT_NE(store, nullptr);
+    ExpectReadable(*store, blocks);
+    EXPECT_FALSE(store->TxIdExists("never-seen").value());
+    EXPECT_TRUE(store->RetrieveTxByTxId("never-seen").status().IsNotFound());
+    // New blocks index their txids with markers too.
+    blocks.push_back(chain.NextBlock(2));
+    BLK_ASSERT_OK(store->AddBlock(blocks.back()));
+    ExpectReadable(*store, blocks);
+  }
+  std::unique_ptr<leveldb::DB> db = open_index();
+  ASSERT_NE(db, nullptr);
+  std::string format;
+  ASSERT_TRUE(db->Get(leveldb::ReadOptions(), "blkFormat", &format).ok());
+  EXPECT_EQ(format, "2");
+}
+
+TEST(BlockStoreTest, IndexOfAnUnknownFormatIsRefused) {
+  TempDir dir;
+  { ASSERT_NE(OpenStore(dir.path()), nullptr); }
+  {
+    leveldb::DB* raw = nullptr;
+    ASSERT_TRUE(
+        leveldb::DB::Open(leveldb::Options(), dir.path() + "/chains/mychannel/index", &raw).ok());
+    std::unique_ptr<leveldb::DB> db(raw);
+    ASSERT_TRUE(db->Put(leveldb::WriteOptions(), "blkFormat", "3").ok());
+  }
+  BlockStoreOptions options;
+  options.block_dir = dir.path() + "/chains/mychannel";
+  StatusOr<std::unique_ptr<BlockStore>> store = BlockStore::Open(options);
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(store.status().message()), HasSubstr("format version 3, expected 2"));
 }
 
 }  // namespace
