@@ -137,7 +137,7 @@ common::Status DeliverHandler::DeliverBlocks(const common::Envelope& envelope, c
       return Reject(send, common::NOT_FOUND, channel_id,
                     absl::StrFormat("block %d not ready (height %d)", number, store.Height()));
     }
-    StatusOr<common::Block> block = DeadlineExceededError("");
+    StatusOr<std::shared_ptr<const common::Block>> block = DeadlineExceededError("");
     for (;;) {
       if (shutting_down_.load()) {
         return Reject(send, common::SERVICE_UNAVAILABLE, channel_id, "orderer shutting down");
@@ -145,7 +145,7 @@ common::Status DeliverHandler::DeliverBlocks(const common::Envelope& envelope, c
       if (cancelled()) {
         return common::SERVICE_UNAVAILABLE;
       }
-      block = (*it)->Next(std::chrono::steady_clock::now() + options_.poll_interval);
+      block = (*it)->NextShared(std::chrono::steady_clock::now() + options_.poll_interval);
       if (!block.status().IsDeadlineExceeded()) {
         break;
       }
@@ -160,9 +160,13 @@ common::Status DeliverHandler::DeliverBlocks(const common::Envelope& envelope, c
       }
       checked_seq = bundle->sequence();
     }
+    // The block is shared with the store's recent-blocks cache: lent to the response for the
+    // send, not copied.
     ::orderer::DeliverResponse response;
-    *response.mutable_block() = *std::move(block);
-    if (!send(response)) {
+    response.unsafe_arena_set_allocated_block(const_cast<common::Block*>(block->get()));
+    const bool sent = send(response);
+    (void)response.unsafe_arena_release_block();
+    if (!sent) {
       return common::UNKNOWN;
     }
     if (number == *stop) {

@@ -80,6 +80,8 @@ StatusOr<ChainSupport*> Registrar::AddChain(const std::string& channel_id,
   chain_options.channel_id = channel_id;
   chain_options.store.block_dir = ChainDir(channel_id);
   chain_options.store.sync = options_.sync;
+  // As Fabric's orderer ledger: blocks are looked up by number (Deliver), never by txid.
+  chain_options.store.index_transactions = false;
   chain_options.create_channel = [this](const common::Envelope& config) {
     return CreateChannel(config);
   };

@@ -194,8 +194,8 @@ common::Status DeliverService::StreamBlocks(grpc::ServerContext* context, Stream
         (*iterator)->next_block_number() >= ledger.GetBlockchainInfo().height()) {
       return common::NOT_FOUND;
     }
-    StatusOr<common::Block> block =
-        (*iterator)->Next(std::chrono::steady_clock::now() + options_.poll_interval);
+    StatusOr<std::shared_ptr<const common::Block>> block =
+        (*iterator)->NextShared(std::chrono::steady_clock::now() + options_.poll_interval);
     if (!block.ok()) {
       if (block.status().IsDeadlineExceeded() && !context->IsCancelled() && !shutdown_.load()) {
         continue;
@@ -211,13 +211,17 @@ common::Status DeliverService::StreamBlocks(grpc::ServerContext* context, Stream
     }
     protos::DeliverResponse response;
     if (req.filtered) {
-      *response.mutable_filtered_block() = ToFilteredBlock(req.channel_id, *block);
+      *response.mutable_filtered_block() = ToFilteredBlock(req.channel_id, **block);
     } else {
-      *response.mutable_block() = std::move(*block);
+      // Shared with the block store's recent-blocks cache: lent for the write, not copied.
+      response.unsafe_arena_set_allocated_block(const_cast<common::Block*>(block->get()));
     }
-    const uint64_t number =
-        req.filtered ? response.filtered_block().number() : response.block().header().number();
-    if (!stream->Write(response)) {
+    const uint64_t number = (*block)->header().number();
+    const bool written = stream->Write(response);
+    if (!req.filtered) {
+      (void)response.unsafe_arena_release_block();
+    }
+    if (!written) {
       return common::SERVICE_UNAVAILABLE;
     }
     if (number >= req.stop) {

@@ -205,7 +205,7 @@ void BlockIndex::AddBlock(const IndexedBlock& block, const Checkpoint& checkpoin
   batch->Put(BlockNumKey(block.number), block_loc);
   batch->Put(BlockHashKey(block.hash), block_loc);
   const std::vector<TxLocation>& txs = *block.txs;
-  for (size_t i = 0; i < txs.size(); ++i) {
+  for (size_t i = 0; block.transactions && i < txs.size(); ++i) {
     FileLoc tx_loc{block.loc.file, block.loc.offset + txs[i].offset, txs[i].length};
     std::string tx_value;
     AppendLoc(tx_value, tx_loc);

@@ -79,6 +79,7 @@ struct IndexedBlock {
   FileLoc loc;                                   // the body
   const std::vector<TxLocation>* txs = nullptr;  // offsets relative to the body
   std::string_view tx_filter;                    // TRANSACTIONS_FILTER bytes; missing = VALID
+  bool transactions = true;                      // false: the 'n' and 'h' entries only
 };
 
 class BlockIndex {

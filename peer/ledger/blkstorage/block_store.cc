@@ -128,13 +128,17 @@ Status BlockStore::AppendAndIndex(const common::Block& block) {
 
   const common::BlockHeader& header = block.header();
   std::string hash = protoutil::BlockHeaderHash(header);
-  IndexedBlock indexed{header.number(), hash,
-                       FileLoc{current_file_, offset + prefix_size, ser.bytes.size()}, &ser.txs,
-                       TransactionsFilter(block)};
+  IndexedBlock indexed{header.number(),
+                       hash,
+                       FileLoc{current_file_, offset + prefix_size, ser.bytes.size()},
+                       &ser.txs,
+                       TransactionsFilter(block),
+                       options_.index_transactions};
   Checkpoint cp{current_file_, writer_->size(), header.number(), hash, header.previous_hash()};
   leveldb::WriteBatch batch;
   BlockIndex::AddBlock(indexed, cp, &batch);
   RETURN_IF_ERROR(index_->Write(&batch, options_.sync));
+  RememberBlock(block, ser.bytes.size());
   {
     std::lock_guard<std::mutex> lock(mu_);
     info_.set_height(header.number() + 1);
@@ -177,7 +181,50 @@ StatusOr<common::Envelope> BlockStore::ReadTx(const StatusOr<FileLoc>& loc) cons
   return envelope;
 }
 
+void BlockStore::RememberBlock(const common::Block& block, uint64_t serialized_bytes) {
+  if (options_.recent_blocks == 0 || serialized_bytes > options_.recent_block_bytes) {
+    return;
+  }
+  auto shared = std::make_shared<const common::Block>(block);
+  std::lock_guard<std::mutex> lock(recent_mu_);
+  recent_.emplace_back(std::move(shared), serialized_bytes);
+  recent_bytes_ += serialized_bytes;
+  while (recent_.size() > options_.recent_blocks || recent_bytes_ > options_.recent_block_bytes) {
+    recent_bytes_ -= recent_.front().second;
+    recent_.pop_front();
+  }
+}
+
+std::shared_ptr<const common::Block> BlockStore::RecentBlock(uint64_t number) const {
+  std::lock_guard<std::mutex> lock(recent_mu_);
+  if (recent_.empty()) {
+    return nullptr;
+  }
+  // Consecutive numbers: the position follows from the first one.
+  const uint64_t first = recent_.front().first->header().number();
+  if (number < first || number - first >= recent_.size()) {
+    return nullptr;
+  }
+  return recent_[number - first].first;
+}
+
+StatusOr<std::shared_ptr<const common::Block>> BlockStore::RetrieveSharedBlockByNumber(
+    uint64_t number) const {
+  if (number != kLastBlock) {
+    if (std::shared_ptr<const common::Block> recent = RecentBlock(number)) {
+      return recent;
+    }
+  }
+  ASSIGN_OR_RETURN(common::Block block, RetrieveBlockByNumber(number));
+  return std::make_shared<const common::Block>(std::move(block));
+}
+
 StatusOr<common::Block> BlockStore::RetrieveBlockByNumber(uint64_t number) const {
+  if (number != kLastBlock) {
+    if (std::shared_ptr<const common::Block> recent = RecentBlock(number)) {
+      return *recent;
+    }
+  }
   uint64_t height = Height();
   if (number == kLastBlock) {
     if (height == 0) {
@@ -259,6 +306,15 @@ BlocksIterator::~BlocksIterator() {
 StatusOr<common::Block> BlocksIterator::Next(std::chrono::steady_clock::time_point deadline) {
   RETURN_IF_ERROR(store_->WaitForBlock(next_, &closed_, deadline));
   ASSIGN_OR_RETURN(common::Block block, store_->RetrieveBlockByNumber(next_));
+  ++next_;
+  return block;
+}
+
+StatusOr<std::shared_ptr<const common::Block>> BlocksIterator::NextShared(
+    std::chrono::steady_clock::time_point deadline) {
+  RETURN_IF_ERROR(store_->WaitForBlock(next_, &closed_, deadline));
+  ASSIGN_OR_RETURN(std::shared_ptr<const common::Block> block,
+                   store_->RetrieveSharedBlockByNumber(next_));
   ++next_;
   return block;
 }

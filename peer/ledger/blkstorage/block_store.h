@@ -35,6 +35,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -68,6 +69,16 @@ struct BlockStoreOptions {
   bool sync = true;
   // Also verify every older block file at Open (reads the whole ledger).
   bool verify_all_files_on_open = false;
+  // Index transactions (txid and block/transaction number) as well as blocks. The orderer does
+  // not look transactions up, and, as Fabric's orderer, indexes block numbers and hashes only;
+  // the transaction lookups then answer NotFound.
+  bool index_transactions = true;
+  // The newest blocks added are kept in memory (at most this many, and at most
+  // recent_block_bytes serialized), so that the readers that follow the tip (deliver streams:
+  // the orderer's peers, a peer's event listeners) do not each read back and parse every new
+  // block from its file. 0 turns the cache off.
+  size_t recent_blocks = 8;
+  uint64_t recent_block_bytes = 32ull << 20;
 };
 
 // Where a transaction is, and its validation code (from the block's TRANSACTIONS_FILTER).
@@ -110,6 +121,9 @@ class BlockStore {
   // Block reads. NotFound names what was not found ("block 12 not found (height 10)",
   // "transaction <txid> not found"); DataLoss when the file does not hold what the index says.
   StatusOr<common::Block> RetrieveBlockByNumber(uint64_t number) const;
+  // As RetrieveBlockByNumber, shared and immutable: no copy when the block is among the recent
+  // ones in memory.
+  StatusOr<std::shared_ptr<const common::Block>> RetrieveSharedBlockByNumber(uint64_t number) const;
   StatusOr<common::Block> RetrieveBlockByHash(std::string_view header_hash) const;
   StatusOr<common::Block> RetrieveBlockByTxId(std::string_view txid) const;
 
@@ -142,6 +156,9 @@ class BlockStore {
   // Reads the block body at `loc` and checks that it is block `expected_number`.
   StatusOr<common::Block> ReadBlock(uint64_t expected_number, const StatusOr<FileLoc>& loc) const;
   StatusOr<common::Envelope> ReadTx(const StatusOr<FileLoc>& loc) const;
+  // The block from the recent-blocks cache; null when it is not there.
+  std::shared_ptr<const common::Block> RecentBlock(uint64_t number) const;
+  void RememberBlock(const common::Block& block, uint64_t serialized_bytes);
   // Waits until block `number` exists, `*closed` is set or `deadline` passes.
   Status WaitForBlock(uint64_t number, const bool* closed,
                       std::chrono::steady_clock::time_point deadline) const;
@@ -160,6 +177,11 @@ class BlockStore {
   mutable std::condition_variable cv_;
   common::BlockchainInfo info_;
   int live_iterators_ = 0;
+
+  // The recent-blocks cache, oldest first. Guarded by recent_mu_:
+  mutable std::mutex recent_mu_;
+  std::deque<std::pair<std::shared_ptr<const common::Block>, uint64_t>> recent_;  // block, bytes
+  uint64_t recent_bytes_ = 0;
 };
 
 // Blocks in order from a start number, waiting for blocks that are not there yet (the deliver
@@ -175,6 +197,10 @@ class BlocksIterator {
   // `deadline` passes first (the iterator stays usable); read errors as RetrieveBlockByNumber.
   StatusOr<common::Block> Next(std::chrono::steady_clock::time_point deadline =
                                    std::chrono::steady_clock::time_point::max());
+  // As Next, shared and immutable (see RetrieveSharedBlockByNumber).
+  StatusOr<std::shared_ptr<const common::Block>> NextShared(
+      std::chrono::steady_clock::time_point deadline =
+          std::chrono::steady_clock::time_point::max());
 
   // Wakes a Next() blocked in another thread; later Next() calls return Cancelled.
   void Close();

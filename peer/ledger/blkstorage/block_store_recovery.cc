@@ -190,9 +190,12 @@ Status BlockStore::IndexFileTail(uint32_t file, const std::string& path, std::st
     }
     ChainTip next = Advance(*block);
     const common::BlockHeader& h = block->header();
-    IndexedBlock ib{h.number(), next.hash,
-                    FileLoc{file, span.body_offset, span.end - span.body_offset}, &txs,
-                    TransactionsFilter(*block)};
+    IndexedBlock ib{h.number(),
+                    next.hash,
+                    FileLoc{file, span.body_offset, span.end - span.body_offset},
+                    &txs,
+                    TransactionsFilter(*block),
+                    options_.index_transactions};
     leveldb::WriteBatch batch;
     BlockIndex::AddBlock(ib, Checkpoint{file, span.end, h.number(), next.hash, h.previous_hash()},
                          &batch);

@@ -439,5 +439,99 @@ TEST(BlockStoreTest, IndexOfAnUnknownFormatIsRefused) {
   EXPECT_THAT(std::string(store.status().message()), HasSubstr("format version 3, expected 2"));
 }
 
+std::unique_ptr<BlockStore> OpenStoreWith(const std::string& dir,
+                                          void (*adjust)(BlockStoreOptions&)) {
+  BlockStoreOptions options;
+  options.block_dir = dir + "/chains/mychannel";
+  adjust(options);
+  StatusOr<std::unique_ptr<BlockStore>> store = BlockStore::Open(options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
+// The newest blocks are shared from memory; older ones (and all after a reopen) come from the
+// files, with the same contents either way.
+TEST(BlockStoreTest, RecentBlocksAreSharedFromMemory) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::vector<common::Block> blocks;
+  {
+    std::unique_ptr<BlockStore> store =
+        OpenStoreWith(dir.path(), [](BlockStoreOptions& o) { o.recent_blocks = 3; });
+    ASSERT_NE(store, nullptr);
+    std::unique_ptr<BlocksIterator> it = store->RetrieveBlocks(0).value();
+    for (int i = 0; i < 10; ++i) {
+      blocks.push_back(chain.NextBlock(2));
+      BLK_ASSERT_OK(store->AddBlock(blocks.back()));
+      // A reader following the tip gets the block just added, shared.
+      StatusOr<std::shared_ptr<const common::Block>> next = it->NextShared();
+      ASSERT_TRUE(next.ok()) << next.status();
+      EXPECT_EQ((*next)->SerializeAsString(), blocks.back().SerializeAsString());
+      EXPECT_EQ(next->get(), store->RetrieveSharedBlockByNumber(i).value().get());
+    }
+    for (uint64_t n = 0; n < 10; ++n) {
+      auto a = store->RetrieveSharedBlockByNumber(n).value();
+      auto b = store->RetrieveSharedBlockByNumber(n).value();
+      EXPECT_EQ(a->SerializeAsString(), blocks[n].SerializeAsString()) << n;
+      EXPECT_EQ(a.get() == b.get(), n >= 7) << n;  // only the last three are held
+    }
+    ExpectReadable(*store, blocks);
+  }
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  ExpectReadable(*store, blocks);
+  EXPECT_NE(store->RetrieveSharedBlockByNumber(9).value().get(),
+            store->RetrieveSharedBlockByNumber(9).value().get());  // nothing in memory yet
+}
+
+TEST(BlockStoreTest, RecentBlockCacheCanBeOffOrTooSmallForABlock) {
+  for (auto adjust : {+[](BlockStoreOptions& o) { o.recent_blocks = 0; },
+                      +[](BlockStoreOptions& o) { o.recent_block_bytes = 100; }}) {
+    TempDir dir;
+    ChainBuilder chain;
+    std::unique_ptr<BlockStore> store = OpenStoreWith(dir.path(), adjust);
+    ASSERT_NE(store, nullptr);
+    std::vector<common::Block> blocks = {chain.NextBlock(2), chain.NextBlock(1)};
+    for (const auto& b : blocks) {
+      BLK_ASSERT_OK(store->AddBlock(b));
+    }
+    EXPECT_NE(store->RetrieveSharedBlockByNumber(1).value().get(),
+              store->RetrieveSharedBlockByNumber(1).value().get());
+    ExpectReadable(*store, blocks);
+  }
+}
+
+// The orderer's store: blocks by number and hash, no transaction index (as Fabric's orderer),
+// also for blocks indexed again at open.
+TEST(BlockStoreTest, StoreWithoutTransactionIndex) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::vector<common::Block> blocks;
+  auto no_tx_index = [](BlockStoreOptions& o) { o.index_transactions = false; };
+  std::string txid;
+  {
+    std::unique_ptr<BlockStore> store = OpenStoreWith(dir.path(), no_tx_index);
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 4; ++i) {
+      blocks.push_back(chain.NextBlock(2));
+      BLK_ASSERT_OK(store->AddBlock(blocks.back()));
+    }
+    common::Envelope env;
+    ASSERT_TRUE(env.ParseFromString(blocks[1].data().data(0)));
+    txid = ChainBuilder::TxId(env);
+  }
+  // Without its index the store indexes the files again when opened.
+  std::filesystem::remove_all(dir.path() + "/chains/mychannel/index");
+  std::unique_ptr<BlockStore> store = OpenStoreWith(dir.path(), no_tx_index);
+  ASSERT_NE(store, nullptr);
+  for (const common::Block& b : blocks) {
+    ExpectSameBlock(store->RetrieveBlockByNumber(b.header().number()), b);
+    ExpectSameBlock(store->RetrieveBlockByHash(Hash(b)), b);
+  }
+  EXPECT_FALSE(store->TxIdExists(txid).value());
+  EXPECT_TRUE(store->RetrieveTxByTxId(txid).status().IsNotFound());
+  EXPECT_TRUE(store->RetrieveTxByBlockNumTranNum(1, 0).status().IsNotFound());
+}
+
 }  // namespace
 }  // namespace fabric::ledger::blkstorage
