@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+// EC_KEY and ECDSA_do_verify (deprecated in OpenSSL 3.0): the reference for a key made from a
+// point, in RPlusNCase below.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "common/crypto/internal/key_tables.h"
 
 #include <memory>
@@ -9,6 +12,8 @@
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -151,6 +156,60 @@ TEST(KeyTableTest, RandomSignaturesAreRefusedLikeOpenSslDoes) {
     ExpectAgreement(**table, key.public_key(), RandomBytes(32), MakeSig(r.get(), s.get()).get(),
                     false, "random");
   }
+}
+
+// x(R) in [n, p), so that x(R) mod n = x(R) - n = r: the case the Jacobian comparison handles
+// apart (probability ~2^-128 for a real signature). Built backwards: pick such an R, a digest e
+// and s, then the key Q = u2^-1 (R - u1 G) for which (r, s) is a valid signature of e.
+TEST(KeyTableTest, RPlusNCase) {
+  EC_GROUP* group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+  BN_CTX* ctx = BN_CTX_new();
+  const BIGNUM* n = EC_GROUP_get0_order(group);
+  Bn p(BN_new(), BN_free), x(BN_new(), BN_free), r(BN_new(), BN_free), s(BN_new(), BN_free),
+      w(BN_new(), BN_free), e(BN_new(), BN_free), u1(BN_new(), BN_free), u2(BN_new(), BN_free),
+      u2inv(BN_new(), BN_free);
+  ASSERT_EQ(EC_GROUP_get_curve(group, p.get(), nullptr, nullptr, ctx), 1);
+  EC_POINT* big_r = EC_POINT_new(group);
+  BN_copy(x.get(), n);
+  while (EC_POINT_set_compressed_coordinates(group, big_r, x.get(), 0, ctx) != 1) {
+    BN_add_word(x.get(), 1);
+  }
+  ERR_clear_error();
+  ASSERT_LT(BN_cmp(x.get(), p.get()), 0);
+  BN_sub(r.get(), x.get(), n);  // r = x - n
+  const std::string digest = Sha256("r + n");
+  BN_bin2bn(reinterpret_cast<const unsigned char*>(digest.data()), 32, e.get());
+  BN_rand_range(s.get(), n);
+  BN_mod_inverse(w.get(), s.get(), n, ctx);
+  BN_mod_mul(u1.get(), e.get(), w.get(), n, ctx);
+  BN_mod_mul(u2.get(), r.get(), w.get(), n, ctx);
+  BN_mod_inverse(u2inv.get(), u2.get(), n, ctx);
+  EC_POINT* q = EC_POINT_new(group);
+  EC_POINT* t = EC_POINT_new(group);
+  EC_POINT_mul(group, t, u1.get(), nullptr, nullptr, ctx);  // u1 G
+  EC_POINT_invert(group, t, ctx);
+  EC_POINT_add(group, t, big_r, t, ctx);                 // R - u1 G
+  EC_POINT_mul(group, q, nullptr, t, u2inv.get(), ctx);  // Q
+  EC_KEY* key = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
+  ASSERT_EQ(EC_KEY_set_public_key(key, q), 1);
+  Sig sig = MakeSig(r.get(), s.get());
+  ASSERT_EQ(
+      ECDSA_do_verify(reinterpret_cast<const unsigned char*>(digest.data()), 32, sig.get(), key),
+      1);  // OpenSSL accepts it
+  std::string point(65, '\0');
+  ASSERT_EQ(EC_POINT_point2oct(group, q, POINT_CONVERSION_UNCOMPRESSED,
+                               reinterpret_cast<unsigned char*>(point.data()), 65, ctx),
+            65u);
+  auto table = KeyTable::Build(point);
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ((*table)->Verify(digest, sig.get()), 1);
+  EXPECT_EQ((*table)->Verify(Sha256("other"), sig.get()), 0);
+  EC_KEY_free(key);
+  EC_POINT_free(t);
+  EC_POINT_free(q);
+  EC_POINT_free(big_r);
+  BN_CTX_free(ctx);
+  EC_GROUP_free(group);
 }
 
 TEST(KeyTableTest, BuildRefusesWhatIsNotAPoint) {

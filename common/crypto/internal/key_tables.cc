@@ -80,6 +80,42 @@ bool InverseModOrder(const BIGNUM* s, BIGNUM* out) {
   return BN_bin2bn(bytes, static_cast<int>(count), out) != nullptr;
 }
 
+// 1 when the x coordinate of R (not infinity), reduced mod n, is r; 0 when not; -1 when
+// OpenSSL fails. Checked on R's Jacobian coordinates (x = X / Z^2): X == r * Z^2 mod p, or, as
+// x mod n == r also holds for x = r + n when that is below p, X == (r + n) * Z^2. Saves the
+// inversion mod p that the affine x costs (~2 us of ~16). `scratch` is a BN_CTX number.
+int XCoordinateIs(const EC_GROUP* group, const EC_POINT* point, const BIGNUM* r, BIGNUM* scratch,
+                  BN_CTX* ctx) {
+  struct Curve {
+    BIGNUM* p = BN_new();
+    Curve() {
+      FABRIC_CHECK(p != nullptr && EC_GROUP_get_curve(P256(), p, nullptr, nullptr, nullptr) == 1);
+    }
+  };
+  static const Curve curve;
+  BN_CTX_start(ctx);
+  BIGNUM* jx = BN_CTX_get(ctx);
+  BIGNUM* jz = BN_CTX_get(ctx);
+  BIGNUM* z2 = BN_CTX_get(ctx);
+  int result = -1;
+  if (z2 != nullptr &&
+      EC_POINT_get_Jprojective_coordinates_GFp(group, point, jx, nullptr, jz, ctx) == 1 &&
+      BN_mod_sqr(z2, jz, curve.p, ctx) == 1 && BN_mod_mul(scratch, r, z2, curve.p, ctx) == 1) {
+    result = BN_cmp(scratch, jx) == 0 ? 1 : 0;
+    if (result == 0) {
+      // r + n < p: the rare x in [n, p) whose reduction is r.
+      const BIGNUM* n = EC_GROUP_get0_order(group);
+      if (BN_add(scratch, r, n) == 1 && BN_cmp(scratch, curve.p) < 0) {
+        result = BN_mod_mul(scratch, scratch, z2, curve.p, ctx) == 1
+                     ? (BN_cmp(scratch, jx) == 0 ? 1 : 0)
+                     : -1;
+      }
+    }
+  }
+  BN_CTX_end(ctx);
+  return result;
+}
+
 bool EnabledFromEnvironment() {
   const char* v = std::getenv("FABRIC_P256_KEY_TABLES");
   return v == nullptr ||
@@ -148,9 +184,8 @@ int KeyTable::Verify(std::string_view digest, const ECDSA_SIG* sig) const {
       EC_POINT_add(p256, a.get(), a.get(), b.get(), ctx) == 1) {
     if (EC_POINT_is_at_infinity(p256, a.get()) == 1) {
       result = 0;
-    } else if (EC_POINT_get_affine_coordinates(p256, a.get(), x, nullptr, ctx) == 1 &&
-               BN_nnmod(x, x, n, ctx) == 1) {
-      result = BN_cmp(x, r) == 0 ? 1 : 0;
+    } else {
+      result = XCoordinateIs(p256, a.get(), r, x, ctx);
     }
   }
   BN_CTX_end(ctx);
