@@ -75,6 +75,42 @@ StatusOr<std::string> UncompressedPointOf(EVP_PKEY* pkey) {
   return "\x04" + xs + ys;
 }
 
+// True when `der` is SEQUENCE { INTEGER, INTEGER } in DER: minimal lengths (short form, or one
+// length byte for 128..255), minimal non-negative integers, nothing after. Every input this
+// accepts is the unique DER encoding of its two numbers, so re-encoding it would give it back;
+// anything else is left to that slower comparison (and its error messages).
+bool IsPlainDerSignature(std::string_view der) {
+  auto byte = [&](size_t i) { return static_cast<uint8_t>(der[i]); };
+  if (der.size() < 8 || byte(0) != 0x30) {
+    return false;
+  }
+  size_t i = 2;
+  size_t length = byte(1);
+  if (length >= 0x80) {
+    if (length != 0x81 || der.size() < 3 || byte(2) < 0x80) {
+      return false;
+    }
+    length = byte(2);
+    i = 3;
+  }
+  if (i + length != der.size()) {
+    return false;
+  }
+  for (int n = 0; n < 2; ++n) {
+    if (i + 2 > der.size() || byte(i) != 0x02 || byte(i + 1) >= 0x80) {
+      return false;
+    }
+    const size_t len = byte(i + 1);
+    i += 2;
+    if (len == 0 || i + len > der.size() || (byte(i) & 0x80) != 0 ||
+        (len > 1 && byte(i) == 0 && (byte(i + 1) & 0x80) == 0)) {
+      return false;
+    }
+    i += len;
+  }
+  return i == der.size();
+}
+
 // Parses a DER ECDSA-Sig-Value strictly: no trailing data, canonical encoding, r and s > 0.
 StatusOr<EcdsaSigPtr> ParseSignature(std::string_view der) {
   const auto* begin = reinterpret_cast<const unsigned char*>(der.data());
@@ -90,7 +126,7 @@ StatusOr<EcdsaSigPtr> ParseSignature(std::string_view der) {
   if (p != begin + der.size()) {
     return InvalidArgumentError("malformed signature: trailing data after der signature");
   }
-  if (internal::I2dToString(sig.get(), i2d_ECDSA_SIG) != der) {
+  if (!IsPlainDerSignature(der) && internal::I2dToString(sig.get(), i2d_ECDSA_SIG) != der) {
     return InvalidArgumentError("malformed signature: non-canonical der encoding");
   }
   const BIGNUM* r = ECDSA_SIG_get0_r(sig.get());

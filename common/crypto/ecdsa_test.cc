@@ -161,6 +161,32 @@ TEST(EcdsaTest, MalformedSignaturesFailWithoutCrashing) {
   EXPECT_FALSE(NormalizeLowS("garbage").ok());
 }
 
+// BER variants of a valid signature (same r and s, not DER) are refused: a long-form length
+// where the short form fits, and an integer padded with a zero byte it does not need.
+TEST(EcdsaTest, NonDerEncodingsOfAValidSignatureAreRefused) {
+  PrivateKey key = NewKey();
+  const PublicKey& pub = key.public_key();
+  for (int i = 0; i < 50; ++i) {
+    const std::string msg = "m" + std::to_string(i);
+    const std::string sig = *key.Sign(msg);
+    ASSERT_TRUE(pub.Verify(msg, sig).ok());
+    ASSERT_LT(static_cast<uint8_t>(sig[1]), 0x80);
+    std::string long_form = "\x30\x81" + sig.substr(1);
+    Status st = pub.Verify(msg, long_form);
+    EXPECT_THAT(std::string(st.message()), StartsWith("malformed signature")) << i;
+    // r padded: 02 len+1 00 r, the sequence length one more.
+    const size_t rlen = static_cast<uint8_t>(sig[3]);
+    std::string padded = sig;
+    padded[1] = static_cast<char>(sig[1] + 1);
+    padded[3] = static_cast<char>(rlen + 1);
+    padded.insert(4, 1, '\0');
+    if ((static_cast<uint8_t>(sig[4]) & 0x80) == 0 && sig[4] != 0) {
+      st = pub.Verify(msg, padded);
+      EXPECT_THAT(std::string(st.message()), StartsWith("malformed signature")) << i;
+    }
+  }
+}
+
 TEST(EcdsaTest, DigestMustBe32Bytes) {
   PrivateKey key = NewKey();
   EXPECT_TRUE(key.SignDigest("short").status().IsInvalidArgument());
