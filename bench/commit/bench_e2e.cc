@@ -196,7 +196,10 @@ class BroadcastWriter
     if (writing_) {
       current_ = std::move(queue_.front());
       queue_.pop_front();
-      StartWrite(&current_);
+      // More queued: gRPC may hold this one back and send it with the next (one syscall, one
+      // wake-up of the orderer's reader per burst); the last of a burst goes out at once.
+      StartWrite(&current_,
+                 queue_.empty() ? grpc::WriteOptions() : grpc::WriteOptions().set_buffer_hint());
     }
   }
   void OnWriteDone(bool ok) override {
