@@ -123,10 +123,10 @@ Status ParseTls(const Json& tls, const std::string& base_dir, TlsConfig* out) {
 
 Status ParseGeneral(const Json& general, const std::string& base_dir, OrdererConfig* out) {
   const std::string where = "General";
-  RETURN_IF_ERROR(CheckKeys(
-      general, where,
-      {"ListenAddress", "ListenPort", "TLS", "BootstrapFile", "GenesisFile", "BootstrapMethod",
-       "LocalMSPDir", "LocalMSPID", "Authentication", "MaxThreads", "Keepalive"}));
+  RETURN_IF_ERROR(CheckKeys(general, where,
+                            {"ListenAddress", "ListenPort", "TLS", "BootstrapFile", "GenesisFile",
+                             "BootstrapMethod", "LocalMSPDir", "LocalMSPID", "Authentication",
+                             "MaxThreads", "Keepalive", "BatchScheduling"}));
   RETURN_IF_ERROR(GetString(general, "ListenAddress", where, &out->listen_address));
   RETURN_IF_ERROR(GetInt(general, "ListenPort", where, &out->listen_port));
   RETURN_IF_ERROR(GetStringList(general, "GenesisFile", where, &out->bootstrap_files));
@@ -138,6 +138,7 @@ Status ParseGeneral(const Json& general, const std::string& base_dir, OrdererCon
   out->local_msp_dir = Resolve(base_dir, out->local_msp_dir);
   RETURN_IF_ERROR(GetString(general, "LocalMSPID", where, &out->local_msp_id));
   RETURN_IF_ERROR(GetInt(general, "MaxThreads", where, &out->max_threads));
+  RETURN_IF_ERROR(GetBool(general, "BatchScheduling", where, &out->batch_scheduling));
   if (general.contains("TLS")) {
     RETURN_IF_ERROR(ParseTls(general["TLS"], base_dir, &out->tls));
   }
@@ -280,6 +281,9 @@ Status ApplyEnvOverrides(const EnvLookup& env, OrdererConfig* config) {
           "ORDERER_GENERAL_AUTHENTICATION_TIMEWINDOW=%s: expected a duration like 15m", v));
     }
     config->auth_time_window = *window;
+  }
+  if (const char* v = get("ORDERER_GENERAL_BATCHSCHEDULING")) {
+    ASSIGN_OR_RETURN(config->batch_scheduling, ParseBool("ORDERER_GENERAL_BATCHSCHEDULING", v));
   }
   if (const char* v = get("ORDERER_GENERAL_MAXTHREADS")) {
     ASSIGN_OR_RETURN(config->max_threads, ParseInt("ORDERER_GENERAL_MAXTHREADS", v));

@@ -15,6 +15,7 @@
 #include "common/logging/logging.h"
 #include "fabric/malloc_tuning.h"
 #include "fabric/mutex_checks.h"
+#include "fabric/sched_batch.h"
 #include "orderer/config.h"
 #include "orderer/node.h"
 
@@ -89,6 +90,13 @@ int main(int argc, char** argv) {
     config->bootstrap_files = genesis_files;
   }
 
+  if (config->batch_scheduling) {
+    // Before any thread starts, so that all inherit it (fabric/sched_batch.h says why).
+    if (fabric::Status s = fabric::UseBatchScheduling(); !s.ok()) {
+      std::fprintf(stderr, "orderer: %s; running with the default scheduling policy\n",
+                   std::string(s.message()).c_str());
+    }
+  }
   // Block the stop signals in every thread; this one waits for them below.
   sigset_t signals;
   sigemptyset(&signals);

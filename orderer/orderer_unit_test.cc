@@ -96,6 +96,28 @@ TEST(OrdererConfigTest, ParsesFileAndEnvironmentOverrides) {
   EXPECT_OK(Validate(config));
 }
 
+TEST(OrdererConfigTest, BatchSchedulingIsOnUnlessTurnedOff) {
+  EXPECT_TRUE(OrdererConfig().batch_scheduling);
+  auto from_file = ParseConfig(R"({"General": {"BatchScheduling": false}})", "");
+  ASSERT_TRUE(from_file.ok()) << from_file.status();
+  EXPECT_FALSE(from_file->batch_scheduling);
+  OrdererConfig config;
+  auto on = [](const char* name) -> const char* {
+    return std::string(name) == "ORDERER_GENERAL_BATCHSCHEDULING" ? "true" : nullptr;
+  };
+  config.batch_scheduling = false;
+  ASSERT_OK(ApplyEnvOverrides(on, &config));
+  EXPECT_TRUE(config.batch_scheduling);
+  auto bad = [](const char* name) -> const char* {
+    return std::string(name) == "ORDERER_GENERAL_BATCHSCHEDULING" ? "sometimes" : nullptr;
+  };
+  Status s = ApplyEnvOverrides(bad, &config);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(std::string(s.message()).find("ORDERER_GENERAL_BATCHSCHEDULING"), std::string::npos);
+  EXPECT_TRUE(
+      ParseConfig(R"({"General": {"BatchScheduling": "no"}})", "").status().IsInvalidArgument());
+}
+
 TEST(OrdererConfigTest, RejectsBadInput) {
   EXPECT_TRUE(ParseConfig("{", "").status().IsInvalidArgument());
   EXPECT_TRUE(ParseConfig(R"({"General": {"Bogus": 1}})", "").status().IsInvalidArgument());

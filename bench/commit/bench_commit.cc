@@ -33,6 +33,7 @@
 #include "common/protoutil/blockutils.h"
 #include "fabric/malloc_tuning.h"
 #include "fabric/mutex_checks.h"
+#include "fabric/sched_batch.h"
 #include "peer/committer/testing/test_network.h"
 #include "peer/ledger/block_parser.h"
 #include "peer/ledger/rwset_builder.h"
@@ -203,6 +204,7 @@ int Main() {
 int main() {
   fabric::SkipMutexDeadlockChecks();  // as `peer` and `orderer` do
   fabric::TuneMallocForServers();
+  (void)fabric::UseBatchScheduling();  // the client, as the peer and the orderer run
   fabric::bench::ExclusiveRun exclusive;
   return fabric::committer::Main();
 }

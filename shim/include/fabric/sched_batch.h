@@ -13,7 +13,9 @@
 //
 // Unprivileged (any process may switch itself from SCHED_OTHER to SCHED_BATCH) and allowed by
 // Docker's default seccomp profile. Call it first thing in main, before threads exist.
-// Header-only, part of fabric_base (the shim's Start and `peer node start` call it).
+// Header-only, part of fabric_base (the shim's Start, `peer node start` and `orderer start` call
+// it; the orderer measured in bench/commit: e2e_tps 2,753/2,741/2,736/2,991 against
+// 2,621/2,821/2,650/2,578 with the orderer and the load generator on SCHED_OTHER).
 
 #pragma once
 
