@@ -10,6 +10,18 @@ target_compile_options(fabric_warnings INTERFACE
   $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
   $<$<BOOL:${FABRIC_WERROR}>:-Werror>)
 
+# fabric_use_tcmalloc(TARGET): links an executable with tcmalloc when FABRIC_TCMALLOC found it
+# (the daemons and the benchmarks' copies of them; never the chaincode shim, whose allocator is
+# the chaincode developer's choice).
+function(fabric_use_tcmalloc target)
+  if(FABRIC_TCMALLOC_LIBRARY)
+    # Nothing names a tcmalloc symbol (it replaces malloc): keep it despite --as-needed.
+    # One flag, so that CMake's de-duplication of link flags cannot split the push/pop pair.
+    target_link_libraries(
+        ${target} PRIVATE "-Wl,--push-state,--no-as-needed,${FABRIC_TCMALLOC_LIBRARY},--pop-state")
+  endif()
+endfunction()
+
 # fabric_add_library(NAME SRCS ... DEPS ...): a static library of fabric-cpp's own code,
 # includes rooted at the project source dir ("common/crypto/ecdsa.h").
 function(fabric_add_library name)

@@ -14,6 +14,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   libleveldb-dev libsnappy-dev libcurl4-openssl-dev libssl-dev openssl nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev zlib1g-dev libgmp-dev
+  libtcmalloc-minimal4
   # chaincode containers and images
   docker.io debootstrap
   # integration/compose (Debian's compose v1; `docker compose` v2 is used too when present)
