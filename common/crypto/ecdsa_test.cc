@@ -17,6 +17,7 @@
 
 #include "common/crypto/hash.h"
 #include "common/crypto/internal/signature_memo.h"
+#include "common/crypto/testing/der_signature.h"
 
 namespace fabric::crypto {
 namespace {
@@ -25,23 +26,12 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 // Test-side OpenSSL helpers, independent of the code under test.
-using Bn = std::unique_ptr<BIGNUM, decltype(&BN_free)>;
-using Sig = std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)>;
+using testing::Bn;
+using testing::EncodeDer;
+using testing::ParseDer;
+using testing::Sig;
 using Pkey = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
-
-Sig ParseDer(const std::string& der) {
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  return Sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())), ECDSA_SIG_free);
-}
-
-std::string EncodeDer(const ECDSA_SIG* sig) {
-  unsigned char* out = nullptr;
-  int len = i2d_ECDSA_SIG(sig, &out);
-  std::string s(reinterpret_cast<char*>(out), static_cast<size_t>(len));
-  OPENSSL_free(out);
-  return s;
-}
 
 // n and n/2 of P-256, from OpenSSL's curve table.
 Bn P256Order() {

@@ -19,32 +19,22 @@
 
 #include "common/crypto/ecdsa.h"
 #include "common/crypto/hash.h"
+#include "common/crypto/testing/der_signature.h"
 
 namespace fabric::crypto {
 namespace {
 
 using internal::KeyTable;
 using internal::KeyTables;
-using Sig = std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)>;
-using Bn = std::unique_ptr<BIGNUM, decltype(&BN_free)>;
+using testing::Bn;
+using testing::EncodeDer;
+using testing::ParseDer;
+using testing::Sig;
 
 // The P-256 order, independent of the code under test.
 const BIGNUM* Order() {
   static EC_GROUP* group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
   return EC_GROUP_get0_order(group);
-}
-
-Sig ParseDer(const std::string& der) {
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  return Sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())), ECDSA_SIG_free);
-}
-
-std::string EncodeDer(const ECDSA_SIG* sig) {
-  unsigned char* out = nullptr;
-  int len = i2d_ECDSA_SIG(sig, &out);
-  std::string der(reinterpret_cast<char*>(out), static_cast<size_t>(len));
-  OPENSSL_free(out);
-  return der;
 }
 
 // OpenSSL's own verdict, the reference every table answer is compared with.

@@ -10,7 +10,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <vector>
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
