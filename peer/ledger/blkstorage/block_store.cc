@@ -138,13 +138,13 @@ Status BlockStore::AppendAndIndex(const common::Block& block) {
   leveldb::WriteBatch batch;
   BlockIndex::AddBlock(indexed, cp, &batch);
   RETURN_IF_ERROR(index_->Write(&batch, options_.sync));
-  RememberBlock(block, ser.bytes.size());
   {
     std::lock_guard<std::mutex> lock(mu_);
     info_.set_height(header.number() + 1);
     info_.set_currentblockhash(hash);
     info_.set_previousblockhash(header.previous_hash());
   }
+  RememberBlock(block, ser.bytes.size());  // before the readers waiting for it are woken
   cv_.notify_all();
   return Status::OK();
 }
@@ -196,6 +196,7 @@ void BlockStore::RememberBlock(const common::Block& block, uint64_t serialized_b
 }
 
 std::shared_ptr<const common::Block> BlockStore::RecentBlock(uint64_t number) const {
+  // kLastBlock (UINT64_MAX) is never among them: it reads the newest block from its file.
   std::lock_guard<std::mutex> lock(recent_mu_);
   if (recent_.empty()) {
     return nullptr;
@@ -210,21 +211,21 @@ std::shared_ptr<const common::Block> BlockStore::RecentBlock(uint64_t number) co
 
 StatusOr<std::shared_ptr<const common::Block>> BlockStore::RetrieveSharedBlockByNumber(
     uint64_t number) const {
-  if (number != kLastBlock) {
-    if (std::shared_ptr<const common::Block> recent = RecentBlock(number)) {
-      return recent;
-    }
+  if (std::shared_ptr<const common::Block> recent = RecentBlock(number)) {
+    return recent;
   }
-  ASSIGN_OR_RETURN(common::Block block, RetrieveBlockByNumber(number));
+  ASSIGN_OR_RETURN(common::Block block, ReadBlockByNumber(number));
   return std::make_shared<const common::Block>(std::move(block));
 }
 
 StatusOr<common::Block> BlockStore::RetrieveBlockByNumber(uint64_t number) const {
-  if (number != kLastBlock) {
-    if (std::shared_ptr<const common::Block> recent = RecentBlock(number)) {
-      return *recent;
-    }
+  if (std::shared_ptr<const common::Block> recent = RecentBlock(number)) {
+    return *recent;
   }
+  return ReadBlockByNumber(number);
+}
+
+StatusOr<common::Block> BlockStore::ReadBlockByNumber(uint64_t number) const {
   uint64_t height = Height();
   if (number == kLastBlock) {
     if (height == 0) {

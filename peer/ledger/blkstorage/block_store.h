@@ -156,6 +156,8 @@ class BlockStore {
   // Reads the block body at `loc` and checks that it is block `expected_number`.
   StatusOr<common::Block> ReadBlock(uint64_t expected_number, const StatusOr<FileLoc>& loc) const;
   StatusOr<common::Envelope> ReadTx(const StatusOr<FileLoc>& loc) const;
+  // RetrieveBlockByNumber from the block files, without the recent-blocks cache.
+  StatusOr<common::Block> ReadBlockByNumber(uint64_t number) const;
   // The block from the recent-blocks cache; null when it is not there.
   std::shared_ptr<const common::Block> RecentBlock(uint64_t number) const;
   void RememberBlock(const common::Block& block, uint64_t serialized_bytes);
