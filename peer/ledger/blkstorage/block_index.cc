@@ -57,6 +57,23 @@ bool DecodeLoc(std::string_view in, size_t* pos, FileLoc* loc) {
   return true;
 }
 
+// Reads one OPVarUint (a byte count, then that many big-endian bytes) at *pos.
+bool DecodeOrderPreservingVarUint64(std::string_view in, size_t* pos, uint64_t* value) {
+  if (*pos >= in.size()) {
+    return false;
+  }
+  const size_t len = static_cast<uint8_t>(in[*pos]);
+  if (len > 8 || len > in.size() - *pos - 1) {
+    return false;
+  }
+  ++*pos;
+  *value = 0;
+  for (size_t i = 0; i < len; ++i) {
+    *value = (*value << 8) | static_cast<uint8_t>(in[(*pos)++]);
+  }
+  return true;
+}
+
 bool DecodeBytes(std::string_view in, size_t* pos, std::string* out) {
   uint64_t len = 0;
   if (!DecodeVarint(in, pos, &len) || len > in.size() - *pos) {
@@ -138,22 +155,16 @@ Status BlockIndex::AddTxIdMarkers(const std::string& dir) {
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
   leveldb::WriteBatch batch;
   size_t in_batch = 0;
-  for (it->Seek(std::string(1, kTxIdPrefix)); it->Valid() && it->key().starts_with("t");
-       it->Next()) {
-    // 't' OPVarUint(len) txid ...: the length's byte count, its big-endian bytes, the txid.
+  const std::string prefix(1, kTxIdPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    // 't' OPVarUint(len) txid OPVarUint(block) OPVarUint(tx)
     std::string_view key(it->key().data(), it->key().size());
-    const size_t n = key.size() > 1 ? static_cast<uint8_t>(key[1]) : 9;
-    if (n > 8 || key.size() < 2 + n) {
-      return Malformed("txid key", key);
-    }
+    size_t pos = 1;
     uint64_t len = 0;
-    for (size_t i = 0; i < n; ++i) {
-      len = (len << 8) | static_cast<uint8_t>(key[2 + i]);
-    }
-    if (len > key.size() - 2 - n) {
+    if (!DecodeOrderPreservingVarUint64(key, &pos, &len) || len > key.size() - pos) {
       return Malformed("txid key", key);
     }
-    batch.Put(TxIdMarkerKey(key.substr(2 + n, len)), "");
+    batch.Put(TxIdMarkerKey(key.substr(pos, len)), "");
     if (++in_batch == kMarkersPerBatch) {
       RETURN_IF_ERROR(Write(&batch, false));
       batch.Clear();
@@ -285,16 +296,10 @@ StatusOr<TxIdValue> BlockIndex::TxIdLookup(std::string_view txid) const {
   size_t kpos = prefix.size();
   size_t vpos = 0;
   uint64_t code = 0;
-  // The key suffix is two order-preserving numbers: decode them from their length bytes.
-  for (uint64_t* n : {&out.block_num, &out.tx_num}) {
-    if (kpos >= key.size() || static_cast<uint8_t>(key[kpos]) > 8 ||
-        kpos + 1 + static_cast<uint8_t>(key[kpos]) > key.size()) {
-      return Malformed("txid key", key);
-    }
-    size_t len = static_cast<uint8_t>(key[kpos++]);
-    for (size_t i = 0; i < len; ++i) {
-      *n = (*n << 8) | static_cast<uint8_t>(key[kpos++]);
-    }
+  // The key suffix is two order-preserving numbers.
+  if (!DecodeOrderPreservingVarUint64(key, &kpos, &out.block_num) ||
+      !DecodeOrderPreservingVarUint64(key, &kpos, &out.tx_num)) {
+    return Malformed("txid key", key);
   }
   if (!DecodeLoc(value, &vpos, &out.block_loc) || !DecodeLoc(value, &vpos, &out.tx_loc) ||
       !DecodeVarint(value, &vpos, &code) || code > 255 || vpos != value.size()) {
