@@ -204,8 +204,10 @@ std::shared_ptr<const KeyTable> KeyTables::Use(std::string_view point) {
   auto it = entries_.find(point);
   if (it == entries_.end()) {
     if (entries_.size() >= kMaxCounted) {
-      // Start the counts over, keeping the keys that have tables.
-      std::erase_if(entries_, [](const auto& kv) { return kv.second.table == nullptr; });
+      // Start the counts over, keeping the keys that have tables or are getting one.
+      std::erase_if(entries_, [](const auto& kv) {
+        return kv.second.table == nullptr && !kv.second.building;
+      });
       if (entries_.size() >= kMaxCounted) {
         return nullptr;
       }
