@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -22,13 +23,22 @@ using testing::ChainBuilder;
 using ::testing::HasSubstr;
 using testing::TempDir;
 
-std::unique_ptr<BlockStore> OpenStore(const std::string& dir, uint64_t max_file_size = 4096) {
+// The store of channel "mychannel" under `dir`, with 4 KiB block files and then whatever
+// `adjust` changes; null (with a test failure) when it does not open.
+std::unique_ptr<BlockStore> OpenStoreWith(const std::string& dir,
+                                          const std::function<void(BlockStoreOptions&)>& adjust) {
   BlockStoreOptions options;
   options.block_dir = dir + "/chains/mychannel";
-  options.max_file_size = max_file_size;
+  options.max_file_size = 4096;
+  adjust(options);
   StatusOr<std::unique_ptr<BlockStore>> store = BlockStore::Open(options);
   EXPECT_TRUE(store.ok()) << store.status();
   return store.ok() ? std::move(store).value() : nullptr;
+}
+
+std::unique_ptr<BlockStore> OpenStore(const std::string& dir, uint64_t max_file_size = 4096) {
+  return OpenStoreWith(dir,
+                       [max_file_size](BlockStoreOptions& o) { o.max_file_size = max_file_size; });
 }
 
 std::string Hash(const common::Block& block) { return protoutil::BlockHeaderHash(block.header()); }
@@ -437,16 +447,6 @@ TEST(BlockStoreTest, IndexOfAnUnknownFormatIsRefused) {
   StatusOr<std::unique_ptr<BlockStore>> store = BlockStore::Open(options);
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(store.status().message()), HasSubstr("format version 3, expected 2"));
-}
-
-std::unique_ptr<BlockStore> OpenStoreWith(const std::string& dir,
-                                          void (*adjust)(BlockStoreOptions&)) {
-  BlockStoreOptions options;
-  options.block_dir = dir + "/chains/mychannel";
-  adjust(options);
-  StatusOr<std::unique_ptr<BlockStore>> store = BlockStore::Open(options);
-  EXPECT_TRUE(store.ok()) << store.status();
-  return store.ok() ? std::move(store).value() : nullptr;
 }
 
 // The newest blocks are shared from memory; older ones (and all after a reopen) come from the
