@@ -10,6 +10,7 @@
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
+#include "fabric/thread_name.h"
 #include "orderer/msgprocessor.h"
 
 namespace fabric::orderer {
@@ -70,7 +71,10 @@ ChainSupport::~ChainSupport() { Halt(); }
 void ChainSupport::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!thread_.joinable() && !halted_) {
-    thread_ = std::jthread([this] { Run(); });
+    thread_ = std::jthread([this] {
+      SetThreadName("chain/" + options_.channel_id);
+      Run();
+    });
   }
 }
 

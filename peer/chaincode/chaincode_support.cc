@@ -7,6 +7,7 @@
 #include "common/logging/logging.h"
 #include "fabric/fiber.h"
 #include "fabric/status_macros.h"
+#include "fabric/thread_name.h"
 
 namespace fabric::chaincode {
 namespace {
@@ -85,6 +86,7 @@ void ChaincodeSupport::SetLocalSocket(const std::string& path) {
 }
 
 void ChaincodeSupport::KeepaliveLoop(std::stop_token stop) {
+  SetThreadName("cc-keepalive");
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop.stop_requested()) {
     keepalive_cv_.wait_for(lock, stop, options_.keepalive_interval, [] { return false; });

@@ -9,6 +9,7 @@
 #include "common/logging/logging.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
+#include "fabric/thread_name.h"
 
 namespace fabric::chaincode {
 namespace {
@@ -87,6 +88,9 @@ Status Handler::Send(const protos::ChaincodeMessage& msg) {
 }
 
 Status Handler::ProcessStream() {
+  // The stream borrows a gRPC server thread for its whole life; named after the chaincode once
+  // it registers.
+  ScopedThreadName thread_name("cc-stream");
   Status result;
   protos::ChaincodeMessage msg;
   while (stream_.Recv(&msg)) {
@@ -164,6 +168,7 @@ Status Handler::HandleRegister(const protos::ChaincodeMessage& msg) {
   ccid_ = id->name();
   chaincode_name_ = ccid_.substr(0, ccid_.find(':'));
   registered_ = true;
+  SetThreadName("cc/" + ccid_);
   protos::ChaincodeMessage reply;
   reply.set_type(Msg::REGISTERED);
   RETURN_IF_ERROR(Send(reply));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/chaincode/worker_pool.h"
 
+#include "fabric/thread_name.h"
+
 namespace fabric::chaincode {
 
 WorkerPool::WorkerPool(int threads, size_t queue_capacity)
@@ -34,6 +36,7 @@ bool WorkerPool::Submit(std::function<void()> task) {
 }
 
 void WorkerPool::Run() {
+  SetThreadName("cc-requests");
   for (;;) {
     std::function<void()> task;
     {

@@ -2,6 +2,10 @@
 
 #include "peer/committer/worker_pool.h"
 
+#include <string>
+
+#include "fabric/thread_name.h"
+
 namespace fabric::committer {
 
 WorkerPool::WorkerPool(int threads) {
@@ -45,6 +49,7 @@ void WorkerPool::ParallelFor(size_t n, const std::function<void(int, size_t)>& f
 }
 
 void WorkerPool::Work(int worker, std::stop_token stop) {
+  SetThreadName("validate-" + std::to_string(worker));
   uint64_t seen = 0;
   while (true) {
     {

@@ -11,6 +11,7 @@
 #include "common/logging/logging.h"
 #include "common/protoutil/txutils.h"
 #include "fabric/status_macros.h"
+#include "fabric/thread_name.h"
 #include "orderer/ab.grpc.pb.h"
 #include "peer/deliverclient/block_verifier.h"
 
@@ -74,6 +75,7 @@ std::chrono::milliseconds DeliverClient::Backoff(int failures) {
 }
 
 void DeliverClient::Run(std::stop_token stop) {
+  SetThreadName("deliver/" + committer_.channel_id());
   size_t index = 0;
   int failures = 0;
   while (!stop.stop_requested()) {

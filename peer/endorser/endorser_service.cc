@@ -69,7 +69,7 @@ EndorserService::EndorserService(Endorser& endorser, Options options, Observer o
       observer_(std::move(observer)),
       // The service counts what it admits (parked proposals hold no worker), so the pool may
       // queue all of it and refuses only once shut down.
-      pool_(options.workers, options.workers + options.max_queued) {}
+      pool_(options.workers, options.workers + options.max_queued, "endorse") {}
 
 EndorserService::~EndorserService() { Shutdown(); }
 

@@ -11,6 +11,7 @@
 #include "common/logging/logging.h"
 #include "common/protoutil/blockutils.h"
 #include "fabric/status_macros.h"
+#include "fabric/thread_name.h"
 #include "peer/ledger/mvcc_validator.h"
 
 namespace fabric::ledger {
@@ -170,7 +171,10 @@ Status KvLedger::Commit() {
   {
     std::jthread history_writer;
     if (history_ != nullptr) {
-      history_writer = std::jthread([&] { history_status = history_->Commit(n, p.txs); });
+      history_writer = std::jthread([&] {
+        SetThreadName("history");
+        history_status = history_->Commit(n, p.txs);
+      });
     }
     const uint64_t last_tx = p.txs.empty() ? 0 : p.txs.size() - 1;
     s = state_->ApplyUpdates(p.batch, Height{n, last_tx});

@@ -17,6 +17,8 @@
 #include <absl/strings/str_format.h>
 #include <nlohmann/json.hpp>
 
+#include "fabric/thread_name.h"
+
 namespace fabric::node {
 namespace {
 
@@ -122,6 +124,7 @@ void OperationsServer::Stop() {
 }
 
 void OperationsServer::Serve(std::stop_token stop) {
+  SetThreadName("operations");
   while (!stop.stop_requested()) {
     pollfd p{listen_fd_, POLLIN, 0};
     int n = ::poll(&p, 1, 100);

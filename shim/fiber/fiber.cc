@@ -10,6 +10,8 @@
 #include <memory>
 #include <utility>
 
+#include "fabric/thread_name.h"
+
 namespace fabric {
 namespace {
 
@@ -262,6 +264,7 @@ DeadlineTimer& DeadlineTimer::Shared() {
 }
 
 void DeadlineTimer::Loop(std::stop_token stop) {
+  SetThreadName("deadlines");
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop.stop_requested()) {
     if (due_.empty()) {

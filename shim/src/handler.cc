@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "fabric/thread_name.h"
 #include "peer/chaincode.pb.h"
 #include "peer/proposal_response.pb.h"
 #include "src/log.h"
@@ -44,7 +45,7 @@ Handler::Handler(Chaincode& chaincode, ChaincodeStream& stream, const HandlerOpt
       writer_([this](const ChaincodeMessage& m, bool more) {
         return more ? stream_.WriteBuffered(m) : stream_.Write(m);
       }),
-      pool_(options.max_concurrent_transactions, options.max_queued_transactions) {}
+      pool_(options.max_concurrent_transactions, options.max_queued_transactions, "cc-tx") {}
 
 Handler::~Handler() { Shutdown(); }
 
@@ -230,6 +231,7 @@ void Handler::FiberFinished(Fiber* fiber) {
 }
 
 void Handler::WatchParkedFibers(std::stop_token stop) {
+  SetThreadName("cc-watchdog");
   const auto tick = std::clamp(options_.request_timeout / 8, std::chrono::milliseconds(10),
                                std::chrono::milliseconds(1000));
   std::mutex mu;

@@ -18,17 +18,22 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "fabric/thread_name.h"
 
 namespace fabric {
 
 class WorkerPool {
  public:
-  WorkerPool(int max_threads, int max_queued)
+  // `name` names the pool's threads (fabric/thread_name.h); empty keeps the creator's name.
+  WorkerPool(int max_threads, int max_queued, std::string name = "")
       : max_threads_(max_threads < 1 ? 1 : max_threads),
-        max_queued_(max_queued < 0 ? 0 : max_queued) {}
+        max_queued_(max_queued < 0 ? 0 : max_queued),
+        name_(std::move(name)) {}
   ~WorkerPool() { Shutdown(); }
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -78,6 +83,9 @@ class WorkerPool {
 
  private:
   void Loop() {
+    if (!name_.empty()) {
+      SetThreadName(name_);
+    }
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
       ++idle_;
@@ -99,6 +107,7 @@ class WorkerPool {
 
   const int max_threads_;
   const int max_queued_;
+  const std::string name_;
 
   std::mutex mu_;
   std::condition_variable cv_;
