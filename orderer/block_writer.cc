@@ -100,7 +100,8 @@ Status BlockWriter::SignBlock(common::Block* block, uint64_t last_config_index,
 Status BlockWriter::WriteBlock(common::Block block, bool is_config) {
   uint64_t last_config = is_config ? block.header().number() : last_config_index_;
   RETURN_IF_ERROR(SignBlock(&block, last_config, signer_));
-  RETURN_IF_ERROR(store_.AddBlock(block));
+  RETURN_IF_ERROR(store_.AddBlock(std::make_shared<const common::Block>(std::move(block)),
+                                  {.data_hash_checked = true}));
   last_config_index_ = last_config;
   return Status::OK();
 }

@@ -47,7 +47,8 @@ class BlockWriter {
   StatusOr<common::Block> CreateNextBlock(const Batch& batch) const;
 
   // Signs `block` (a config block when `is_config`, which makes it the last config) and appends
-  // it durably. Errors from signing or BlockStore::AddBlock.
+  // it durably. `block` comes from CreateNextBlock: its data hash is not computed again.
+  // Errors from signing or BlockStore::AddBlock.
   Status WriteBlock(common::Block block, bool is_config);
 
   // Writes the metadata of `block` (whose last config is `last_config_index`) and signs it.

@@ -83,7 +83,7 @@ double BenchCommit(KvLedger& ledger, testing::BlockChain& chain, int n, std::mt1
       const auto t0 = Clock::now();
       auto codes = ledger.ValidateAndPrepare(std::move(block));
       validate += Clock::now() - t0;
-      Status s = codes.ok() ? ledger.Commit() : codes.status();
+      Status s = codes.ok() ? ledger.Commit().status() : codes.status();
       total += Clock::now() - t0;
       if (!s.ok()) {
         std::fprintf(stderr, "commit failed: %s\n", s.ToString().c_str());

@@ -73,7 +73,7 @@ void Committer::RemoveObserver(CommitObserver* observer) {
   observers_.erase(std::remove(observers_.begin(), observers_.end(), observer), observers_.end());
 }
 
-Status Committer::CommitBlock(common::Block block) {
+Status Committer::CommitBlock(common::Block block, BlockChecks checks) {
   std::lock_guard<std::mutex> commit_lock(commit_mu_);
   if (!block.has_header()) {
     return InvalidArgumentError("block without header");
@@ -82,9 +82,11 @@ Status Committer::CommitBlock(common::Block block) {
   std::shared_ptr<const channelconfig::Bundle> config = this->config();
   ASSIGN_OR_RETURN(BlockValidation validation, validator_.Validate(block, *config));
   ledger::SetTxFilter(block, validation.codes);
-  ASSIGN_OR_RETURN(std::vector<protos::TxValidationCode> codes, ledger_.ValidateAndPrepare(block));
-  RETURN_IF_ERROR(ledger_.Commit());
-  ledger::SetTxFilter(block, codes);
+  // The validator looked up the txid of every endorser transaction it left VALID.
+  ASSIGN_OR_RETURN(
+      std::vector<protos::TxValidationCode> codes,
+      ledger_.ValidateAndPrepare(std::move(block), {.data_hash = checks.data_hash, .txids = true}));
+  ASSIGN_OR_RETURN(std::shared_ptr<const common::Block> committed, ledger_.Commit());
   if (validation.new_config) {
     std::lock_guard<std::mutex> lock(mu_);
     config_ = validation.new_config;
@@ -92,7 +94,7 @@ Status Committer::CommitBlock(common::Block block) {
   const auto valid = std::count(codes.begin(), codes.end(), protos::VALID);
   FLOG_INFO(logger, "[%s] committed block %d with %d transaction(s), %d valid", channel_id_, number,
             codes.size(), valid);
-  Notify(block, validation, codes);
+  Notify(*committed, validation, codes);
   return Status::OK();
 }
 

@@ -44,6 +44,13 @@ class CommitObserver {
                               const std::shared_ptr<const channelconfig::Bundle>& /*config*/) {}
 };
 
+// What the caller of Committer::CommitBlock has checked already.
+struct BlockChecks {
+  // The block's data hash (the deliver client, with the orderer's signature); the block store
+  // does not hash the data again.
+  bool data_hash = false;
+};
+
 class Committer {
  public:
   // `ledger` must outlive the committer; `config` is the channel's config as of the ledger's
@@ -55,7 +62,7 @@ class Committer {
   // Validates and commits `block`, which must be the ledger's next block. Errors: as
   // TxValidator::Validate and KvLedger::ValidateAndPrepare / Commit (FailedPrecondition for a
   // block that does not extend the chain). Nothing is committed on error.
-  Status CommitBlock(common::Block block);
+  Status CommitBlock(common::Block block, BlockChecks checks = {});
 
   // The channel config in force (after the last committed config block).
   std::shared_ptr<const channelconfig::Bundle> config() const;

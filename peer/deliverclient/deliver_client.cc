@@ -159,7 +159,7 @@ Status DeliverClient::HandleBlock(common::Block block) {
                s.message());
     return s;
   }
-  RETURN_IF_ERROR(committer_.CommitBlock(std::move(block)));
+  RETURN_IF_ERROR(committer_.CommitBlock(std::move(block), {.data_hash = true}));
   committed_.fetch_add(1);
   return Status::OK();
 }

@@ -112,7 +112,7 @@ Status KvLedger::CheckExtendsChain(const common::Block& block) const {
   return Status();
 }
 
-Status KvLedger::MarkDuplicates(std::vector<ParsedTx>& txs) const {
+Status KvLedger::MarkDuplicates(std::vector<ParsedTx>& txs, bool ledger_checked) const {
   std::unordered_set<std::string> seen;
   for (auto& tx : txs) {
     if (tx.tx_id.empty()) {
@@ -126,6 +126,9 @@ Status KvLedger::MarkDuplicates(std::vector<ParsedTx>& txs) const {
       tx.code = protos::DUPLICATE_TXID;
       continue;
     }
+    if (ledger_checked && tx.type == common::ENDORSER_TRANSACTION) {
+      continue;
+    }
     ASSIGN_OR_RETURN(bool exists, blocks_->TxIdExists(tx.tx_id));
     if (exists) {
       tx.code = protos::DUPLICATE_TXID;
@@ -134,14 +137,15 @@ Status KvLedger::MarkDuplicates(std::vector<ParsedTx>& txs) const {
   return Status();
 }
 
-StatusOr<std::vector<protos::TxValidationCode>> KvLedger::ValidateAndPrepare(common::Block block) {
+StatusOr<std::vector<protos::TxValidationCode>> KvLedger::ValidateAndPrepare(common::Block block,
+                                                                             PriorChecks prior) {
   std::lock_guard<std::mutex> lock(commit_mu_);
   RETURN_IF_ERROR(failed_);
   pending_.reset();
   RETURN_IF_ERROR(CheckExtendsChain(block));
   Pending p;
   p.txs = ParseBlockTxs(block, TxFilterFromBlock(block));
-  RETURN_IF_ERROR(MarkDuplicates(p.txs));
+  RETURN_IF_ERROR(MarkDuplicates(p.txs, prior.txids));
   const uint64_t n = block.header().number();
   RETURN_IF_ERROR(ValidateAndPrepareBatch(*state_->Latest(), n, p.txs, &p.batch));
   std::vector<protos::TxValidationCode> codes;
@@ -150,12 +154,13 @@ StatusOr<std::vector<protos::TxValidationCode>> KvLedger::ValidateAndPrepare(com
     codes.push_back(tx.code);
   }
   SetTxFilter(block, codes);
-  p.block = std::move(block);
+  p.block = std::make_shared<common::Block>(std::move(block));
+  p.data_hash_checked = prior.data_hash;
   pending_ = std::move(p);
   return codes;
 }
 
-Status KvLedger::Commit() {
+StatusOr<std::shared_ptr<const common::Block>> KvLedger::Commit() {
   std::lock_guard<std::mutex> lock(commit_mu_);
   RETURN_IF_ERROR(failed_);
   if (!pending_.has_value()) {
@@ -163,8 +168,8 @@ Status KvLedger::Commit() {
   }
   Pending p = std::move(*pending_);
   pending_.reset();
-  const uint64_t n = p.block.header().number();
-  RETURN_IF_ERROR(blocks_->AddBlock(p.block));
+  const uint64_t n = p.block->header().number();
+  RETURN_IF_ERROR(blocks_->AddBlock(p.block, {.data_hash_checked = p.data_hash_checked}));
   // State and history are independent databases: write them in parallel.
   Status history_status;
   Status s;
@@ -191,12 +196,12 @@ Status KvLedger::Commit() {
   }
   FLOG_DEBUG(logger, "ledger=%s committed block %d (%d txs, %d state updates)", ledger_id_, n,
              p.txs.size(), p.batch.size());
-  return Status();
+  return std::shared_ptr<const common::Block>(std::move(p.block));
 }
 
 Status KvLedger::CommitBlock(common::Block block) {
   RETURN_IF_ERROR(ValidateAndPrepare(std::move(block)).status());
-  return Commit();
+  return Commit().status();
 }
 
 std::unique_ptr<TxSimulator> KvLedger::NewTxSimulator(std::string tx_id) const {

@@ -57,6 +57,15 @@ class HistoryQueryExecutor {
       const std::string& ns, const std::string& key) = 0;
 };
 
+// What a caller has already checked on a block, so that KvLedger::ValidateAndPrepare and Commit
+// do not repeat it (the committer: its deliver client checked the data hash of every block from
+// the orderer, its validator looked up every endorser transaction it left VALID in the block
+// store).
+struct PriorChecks {
+  bool data_hash = false;  // header.data_hash matches the block's data
+  bool txids = false;      // each VALID endorser transaction's txid was not in the block store
+};
+
 class KvLedger {
  public:
   struct Options {
@@ -82,10 +91,13 @@ class KvLedger {
   // FailedPrecondition "block number N but ledger height is H" or "previous hash mismatch
   // ..." for a block that does not extend the chain; InvalidArgument for a block without
   // header; storage errors as Internal/DataLoss. A later call replaces a pending block.
-  StatusOr<std::vector<protos::TxValidationCode>> ValidateAndPrepare(common::Block block);
-  // Commits the pending block. FailedPrecondition when nothing is pending or the ledger failed
-  // earlier; block store errors as BlockStore::AddBlock (state and history untouched).
-  Status Commit();
+  StatusOr<std::vector<protos::TxValidationCode>> ValidateAndPrepare(common::Block block,
+                                                                     PriorChecks prior = {});
+  // Commits the pending block and returns it as stored (TRANSACTIONS_FILTER holding the final
+  // codes; shared with the block store's recent blocks, not copied). FailedPrecondition when
+  // nothing is pending or the ledger failed earlier; block store errors as
+  // BlockStore::AddBlock (state and history untouched).
+  StatusOr<std::shared_ptr<const common::Block>> Commit();
   // ValidateAndPrepare + Commit.
   Status CommitBlock(common::Block block);
 
@@ -112,7 +124,8 @@ class KvLedger {
 
  private:
   struct Pending {
-    common::Block block;
+    std::shared_ptr<common::Block> block;
+    bool data_hash_checked = false;
     std::vector<ParsedTx> txs;
     UpdateBatch batch;
   };
@@ -121,7 +134,9 @@ class KvLedger {
   Status Recover();
   Status ReplayBlock(uint64_t n, bool state, bool history);
   Status CheckExtendsChain(const common::Block& block) const;
-  Status MarkDuplicates(std::vector<ParsedTx>& txs) const;
+  // Marks a VALID transaction DUPLICATE_TXID when its txid occurred earlier in the block or is
+  // in the block store (not looked up for endorser transactions when `ledger_checked`).
+  Status MarkDuplicates(std::vector<ParsedTx>& txs, bool ledger_checked) const;
 
   const std::string ledger_id_;
   const std::unique_ptr<blkstorage::BlockStore> blocks_;

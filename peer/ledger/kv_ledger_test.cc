@@ -91,11 +91,43 @@ TEST_F(KvLedgerTest, RefusesBlocksThatDoNotExtendTheChain) {
   EXPECT_TRUE(ledger_->CommitBlock(bad_data).IsInvalidArgument());
   EXPECT_EQ(Get("cc", "x"), "");
 
-  EXPECT_TRUE(ledger_->Commit().IsFailedPrecondition());
+  EXPECT_TRUE(ledger_->Commit().status().IsFailedPrecondition());
   // The ledger is still usable.
   chain_ = saved;
   ASSERT_EQ(Commit({Tx(Put("x", "2"))}), Codes{protos::VALID});
   EXPECT_EQ(Get("cc", "x"), "2");
+}
+
+// What the committer already checked (its validator looked up the txid of every endorser
+// transaction it left VALID; its deliver client checked the data hash) is not checked again; a
+// duplicate within the block is still the ledger's to find. Commit returns the block as stored.
+TEST_F(KvLedgerTest, PriorChecksAreNotRepeated) {
+  std::string txid;
+  const common::Envelope env = Tx(Put("a", "1"), &txid);
+  ASSERT_EQ(Commit({env}), Codes{protos::VALID});
+  const testing::BlockChain saved = chain_;
+
+  // Without them the ledger looks: a replayed txid is a duplicate, a wrong data hash refused.
+  common::Block block = chain_.Next({env});
+  auto codes = ledger_->ValidateAndPrepare(block);
+  ASSERT_TRUE(codes.ok()) << codes.status();
+  EXPECT_EQ(*codes, Codes{protos::DUPLICATE_TXID});
+  block.mutable_header()->set_data_hash("tampered");
+  ASSERT_TRUE(ledger_->ValidateAndPrepare(block).ok());
+  EXPECT_TRUE(ledger_->Commit().status().IsInvalidArgument());
+
+  chain_ = saved;
+  block = chain_.Next({env, Tx(Put("b", "1")), env});
+  block.mutable_header()->set_data_hash("trusted");
+  codes = ledger_->ValidateAndPrepare(block, {.data_hash = true, .txids = true});
+  ASSERT_TRUE(codes.ok()) << codes.status();
+  EXPECT_EQ(*codes, (Codes{protos::VALID, protos::VALID, protos::DUPLICATE_TXID}));
+  StatusOr<std::shared_ptr<const common::Block>> committed = ledger_->Commit();
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  EXPECT_EQ((*committed)->header().number(), 2u);
+  EXPECT_EQ(TxFilterFromBlock(**committed), *codes);
+  EXPECT_EQ(ledger_->GetBlockByNumber(2).value().SerializeAsString(),
+            (*committed)->SerializeAsString());
 }
 
 TEST_F(KvLedgerTest, TransactionQueries) {

@@ -66,21 +66,34 @@ uint64_t BlockStore::Height() const {
 }
 
 Status BlockStore::AddBlock(const common::Block& block) {
+  return Add(block, nullptr, AddOptions{});
+}
+
+Status BlockStore::AddBlock(std::shared_ptr<const common::Block> block, AddOptions options) {
+  if (block == nullptr) {
+    return InvalidArgumentError("add block: no block");
+  }
+  const common::Block& ref = *block;
+  return Add(ref, std::move(block), options);
+}
+
+Status BlockStore::Add(const common::Block& block, std::shared_ptr<const common::Block> shared,
+                       AddOptions options) {
   std::lock_guard<std::mutex> write_lock(write_mu_);
   if (!failed_.ok()) {
     return FailedPreconditionError(absl::StrFormat(
         "block store refuses writes after an earlier failure (reopen to recover): %s",
         failed_.message()));
   }
-  RETURN_IF_ERROR(CheckNextBlock(block));
-  Status s = AppendAndIndex(block);
+  RETURN_IF_ERROR(CheckNextBlock(block, options.data_hash_checked));
+  Status s = AppendAndIndex(block, std::move(shared));
   if (!s.ok()) {
     failed_ = s;
   }
   return s;
 }
 
-Status BlockStore::CheckNextBlock(const common::Block& block) const {
+Status BlockStore::CheckNextBlock(const common::Block& block, bool data_hash_checked) const {
   if (!block.has_header()) {
     return InvalidArgumentError("add block: block has no header");
   }
@@ -95,6 +108,9 @@ Status BlockStore::CheckNextBlock(const common::Block& block) const {
         "previous hash mismatch at block %d: block has %s, last block hash is %s", header.number(),
         crypto::HexEncode(header.previous_hash()), crypto::HexEncode(info.currentblockhash())));
   }
+  if (data_hash_checked) {
+    return Status::OK();
+  }
   std::string data_hash = protoutil::BlockDataHash(block.data());
   if (header.data_hash() != data_hash) {
     return InvalidArgumentError(absl::StrFormat(
@@ -104,7 +120,8 @@ Status BlockStore::CheckNextBlock(const common::Block& block) const {
   return Status::OK();
 }
 
-Status BlockStore::AppendAndIndex(const common::Block& block) {
+Status BlockStore::AppendAndIndex(const common::Block& block,
+                                  std::shared_ptr<const common::Block> shared) {
   SerializedBlock ser = SerializeBlock(block);
   std::string record;
   record.reserve(ser.bytes.size() + 10);
@@ -144,7 +161,8 @@ Status BlockStore::AppendAndIndex(const common::Block& block) {
     info_.set_currentblockhash(hash);
     info_.set_previousblockhash(header.previous_hash());
   }
-  RememberBlock(block, ser.bytes.size());  // before the readers waiting for it are woken
+  RememberBlock(block, std::move(shared),
+                ser.bytes.size());  // before the readers waiting for it are woken
   cv_.notify_all();
   return Status::OK();
 }
@@ -181,11 +199,15 @@ StatusOr<common::Envelope> BlockStore::ReadTx(const StatusOr<FileLoc>& loc) cons
   return envelope;
 }
 
-void BlockStore::RememberBlock(const common::Block& block, uint64_t serialized_bytes) {
+void BlockStore::RememberBlock(const common::Block& block,
+                               std::shared_ptr<const common::Block> shared,
+                               uint64_t serialized_bytes) {
   if (options_.recent_blocks == 0 || serialized_bytes > options_.recent_block_bytes) {
     return;
   }
-  auto shared = std::make_shared<const common::Block>(block);
+  if (shared == nullptr) {
+    shared = std::make_shared<const common::Block>(block);
+  }
   std::lock_guard<std::mutex> lock(recent_mu_);
   recent_.emplace_back(std::move(shared), serialized_bytes);
   recent_bytes_ += serialized_bytes;

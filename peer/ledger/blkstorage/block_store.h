@@ -113,6 +113,14 @@ class BlockStore {
   // metadata (VALID when absent); so the committer sets that metadata before calling.
   Status AddBlock(const common::Block& block);
 
+  struct AddOptions {
+    // The caller has checked header.data_hash against the data (the peer's deliver client for
+    // every block from the orderer; the orderer made the hash itself): not hashed again.
+    bool data_hash_checked = false;
+  };
+  // As above for a block the caller shares: kept among the recent blocks without a copy.
+  Status AddBlock(std::shared_ptr<const common::Block> block, AddOptions options);
+
   // {height, current_block_hash, previous_block_hash}; hashes are empty for an empty store.
   common::BlockchainInfo GetBlockchainInfo() const;
   // Number of blocks (= next block number).
@@ -151,8 +159,10 @@ class BlockStore {
   // Verifies and indexes the records of block file `file` from `pos` on, extending `tip`.
   Status IndexFileTail(uint32_t file, const std::string& path, std::string_view bytes, uint64_t pos,
                        bool last_file, ChainTip* tip);
-  Status CheckNextBlock(const common::Block& block) const;
-  Status AppendAndIndex(const common::Block& block);
+  Status Add(const common::Block& block, std::shared_ptr<const common::Block> shared,
+             AddOptions options);
+  Status CheckNextBlock(const common::Block& block, bool data_hash_checked) const;
+  Status AppendAndIndex(const common::Block& block, std::shared_ptr<const common::Block> shared);
   // Reads the block body at `loc` and checks that it is block `expected_number`.
   StatusOr<common::Block> ReadBlock(uint64_t expected_number, const StatusOr<FileLoc>& loc) const;
   StatusOr<common::Envelope> ReadTx(const StatusOr<FileLoc>& loc) const;
@@ -160,7 +170,9 @@ class BlockStore {
   StatusOr<common::Block> ReadBlockByNumber(uint64_t number) const;
   // The block from the recent-blocks cache; null when it is not there.
   std::shared_ptr<const common::Block> RecentBlock(uint64_t number) const;
-  void RememberBlock(const common::Block& block, uint64_t serialized_bytes);
+  // `shared` is `block` when the caller shares it, else null (copied if kept).
+  void RememberBlock(const common::Block& block, std::shared_ptr<const common::Block> shared,
+                     uint64_t serialized_bytes);
   // Waits until block `number` exists, `*closed` is set or `deadline` passes.
   Status WaitForBlock(uint64_t number, const bool* closed,
                       std::chrono::steady_clock::time_point deadline) const;

@@ -221,6 +221,38 @@ TEST(BlockStoreTest, RefusesWrongNumberPreviousHashAndDataHash) {
   EXPECT_EQ(store->Height(), 6u);
 }
 
+// A shared block is kept as it is (no copy). Its data hash is checked unless the caller says it
+// checked it; number and previous hash are checked either way.
+TEST(BlockStoreTest, SharedBlockIsKeptWithoutACopy) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->AddBlock(nullptr, {}).IsInvalidArgument());
+
+  auto genesis = std::make_shared<const common::Block>(chain.NextBlock(1));
+  BLK_ASSERT_OK(store->AddBlock(genesis, {}));
+  EXPECT_EQ(store->RetrieveSharedBlockByNumber(0).value().get(), genesis.get());
+
+  common::Block next = chain.NextBlock(1);
+  common::Block bad_data = next;
+  bad_data.mutable_data()->add_data("extra");
+  Status s = store->AddBlock(std::make_shared<const common::Block>(bad_data), {});
+  EXPECT_TRUE(s.IsInvalidArgument()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("data hash mismatch at block 1"));
+  common::Block wrong_prev = next;
+  wrong_prev.mutable_header()->set_previous_hash(std::string(32, 'x'));
+  s = store->AddBlock(std::make_shared<const common::Block>(wrong_prev),
+                      {.data_hash_checked = true});
+  EXPECT_TRUE(s.IsFailedPrecondition()) << s;
+  EXPECT_EQ(store->Height(), 1u);
+
+  auto shared = std::make_shared<const common::Block>(next);
+  BLK_ASSERT_OK(store->AddBlock(shared, {.data_hash_checked = true}));
+  EXPECT_EQ(store->RetrieveSharedBlockByNumber(1).value().get(), shared.get());
+  ExpectReadable(*store, {*genesis, next});
+}
+
 TEST(BlockStoreTest, GenesisBlockMustHaveEmptyPreviousHash) {
   TempDir dir;
   std::unique_ptr<BlockStore> store = OpenStore(dir.path());
