@@ -161,8 +161,8 @@ Status BlockStore::AppendAndIndex(const common::Block& block,
     info_.set_currentblockhash(hash);
     info_.set_previousblockhash(header.previous_hash());
   }
-  RememberBlock(block, std::move(shared),
-                ser.bytes.size());  // before the readers waiting for it are woken
+  // Before the readers waiting for it are woken.
+  RememberBlock(block, std::move(shared), ser.bytes.size());
   cv_.notify_all();
   return Status::OK();
 }
