@@ -410,6 +410,26 @@ TEST(SignatureMemoTest, HoldsOnlyWhatWasRememberedUntilOverwritten) {
   EXPECT_EQ(memo.hits(), held + 1);
 }
 
+// Signatures of the first kMaxSigners keys are remembered; a further key's are not (its
+// verifications take the full path), and the earlier keys' entries stay.
+TEST(SignatureMemoTest, RemembersTheSignaturesOfAFewKeysOnly) {
+  internal::SignatureMemo memo;
+  const std::string digest = Sha256("d"), sig(70, 's');
+  auto point = [](size_t i) { return std::string(64, static_cast<char>('a' + i)) + "\x04"; };
+  for (size_t i = 0; i <= internal::SignatureMemo::kMaxSigners; ++i) {
+    memo.Remember(point(i), Sha256(std::to_string(i)), sig);
+  }
+  for (size_t i = 0; i < internal::SignatureMemo::kMaxSigners; ++i) {
+    EXPECT_TRUE(memo.Holds(point(i), Sha256(std::to_string(i)), sig)) << i;
+  }
+  const size_t extra = internal::SignatureMemo::kMaxSigners;
+  EXPECT_FALSE(memo.Holds(point(extra), Sha256(std::to_string(extra)), sig));
+  // A known signer keeps being remembered.
+  memo.Remember(point(1), digest, sig);
+  EXPECT_TRUE(memo.Holds(point(1), digest, sig));
+  EXPECT_EQ(memo.hits(), internal::SignatureMemo::kMaxSigners + 1);
+}
+
 // Each thread keeps initialised OpenSSL contexts for the keys it used last (ecdsa.cc): keys that
 // come and go, more keys than the cache holds, and failures between successes must not mix up.
 TEST(EcdsaTest, ManyShortLivedKeysOnOneThread) {

@@ -22,9 +22,33 @@ size_t SignatureMemo::SlotOf(std::string_view digest) {
   return static_cast<size_t>(v % kSlots);
 }
 
+bool SignatureMemo::IsSigner(std::string_view point) const {
+  const size_t n = signer_count_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n; ++i) {
+    if (std::memcmp(signers_[i].data(), point.data(), kPoint) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool SignatureMemo::AddSigner(std::string_view point) {
+  std::lock_guard<std::mutex> lock(signers_mu_);
+  if (IsSigner(point)) {
+    return true;
+  }
+  const size_t n = signer_count_.load(std::memory_order_relaxed);
+  if (n == kMaxSigners) {
+    return false;
+  }
+  std::memcpy(signers_[n].data(), point.data(), kPoint);
+  signer_count_.store(n + 1, std::memory_order_release);
+  return true;
+}
+
 void SignatureMemo::Remember(std::string_view point, std::string_view digest,
                              std::string_view der_signature) {
-  if (!Fits(point, digest, der_signature)) {
+  if (!Fits(point, digest, der_signature) || (!IsSigner(point) && !AddSigner(point))) {
     return;
   }
   const size_t i = SlotOf(digest);
@@ -38,7 +62,7 @@ void SignatureMemo::Remember(std::string_view point, std::string_view digest,
 
 bool SignatureMemo::Holds(std::string_view point, std::string_view digest,
                           std::string_view der_signature) const {
-  if (!Fits(point, digest, der_signature)) {
+  if (!Fits(point, digest, der_signature) || !IsSigner(point)) {
     return false;
   }
   const size_t i = SlotOf(digest);
