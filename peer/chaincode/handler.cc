@@ -91,10 +91,15 @@ Status Handler::ProcessStream() {
   // The stream borrows a gRPC server thread for its whole life; named after the chaincode once
   // it registers.
   ScopedThreadName thread_name("cc-stream");
+  bool named = false;
   Status result;
   protos::ChaincodeMessage msg;
   while (stream_.Recv(&msg)) {
     result = HandleMessage(msg);
+    if (!named && registered_) {
+      SetThreadName("cc/" + ccid_);
+      named = true;
+    }
     if (!result.ok()) {
       FLOG_WARN(Log(), "closing chaincode stream ccid=%s: %s", ccid_, result.message());
       protos::ChaincodeMessage err;
@@ -168,7 +173,6 @@ Status Handler::HandleRegister(const protos::ChaincodeMessage& msg) {
   ccid_ = id->name();
   chaincode_name_ = ccid_.substr(0, ccid_.find(':'));
   registered_ = true;
-  SetThreadName("cc/" + ccid_);
   protos::ChaincodeMessage reply;
   reply.set_type(Msg::REGISTERED);
   RETURN_IF_ERROR(Send(reply));
