@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/resource_quota.h>
 
+#include "common/comm/message_limits.h"
 #include "common/crypto/file_util.h"
 #include "common/logging/logging.h"
 #include "fabric/status_macros.h"
@@ -19,8 +20,6 @@ namespace fabric::orderer {
 namespace {
 
 logging::Logger logger("orderer.server");
-
-constexpr int kMaxMessageBytes = 100 * 1024 * 1024;
 
 class AtomicBroadcastService final : public ::orderer::AtomicBroadcast::Service {
  public:
@@ -112,8 +111,7 @@ StatusOr<std::unique_ptr<OrdererServer>> OrdererServer::Start(const OrdererConfi
   grpc::ResourceQuota quota("orderer");
   quota.SetMaxThreads(config.max_threads);
   builder.SetResourceQuota(quota);
-  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  comm::SetMessageLimits(builder);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);

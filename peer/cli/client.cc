@@ -4,6 +4,7 @@
 
 #include <absl/strings/str_format.h>
 
+#include "common/comm/message_limits.h"
 #include "common/crypto/file_util.h"
 #include "common/protoutil/txutils.h"
 #include "fabric/status_macros.h"
@@ -68,9 +69,7 @@ StatusOr<std::shared_ptr<grpc::Channel>> Dial(const Endpoint& endpoint,
         "no %s address: set %s", endpoint.role,
         endpoint.role == "orderer" ? "-o/--orderer" : "CORE_PEER_ADDRESS or --peerAddresses"));
   }
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(100 * 1024 * 1024);
-  args.SetMaxSendMessageSize(100 * 1024 * 1024);
+  grpc::ChannelArguments args = comm::ChannelArgsWithLimits();
   std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
   if (endpoint.tls) {
     grpc::SslCredentialsOptions ssl;

@@ -8,6 +8,7 @@
 
 #include <absl/strings/str_format.h>
 
+#include "common/comm/message_limits.h"
 #include "common/logging/logging.h"
 #include "common/protoutil/txutils.h"
 #include "fabric/status_macros.h"
@@ -105,7 +106,8 @@ void DeliverClient::Run(std::stop_token stop) {
 }
 
 Status DeliverClient::RunStream(const std::string& address, bool* progress) {
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                           comm::ChannelArgsWithLimits());
   auto stub = ::orderer::AtomicBroadcast::NewStub(channel);
   grpc::ClientContext context;
   {
@@ -117,6 +119,7 @@ Status DeliverClient::RunStream(const std::string& address, bool* progress) {
   }
   attempts_.fetch_add(1);
   auto stream = stub->Deliver(&context);
+  bool finished = false;
   Status result = [&]() -> Status {
     ::orderer::SeekInfo seek;
     seek.mutable_start()->mutable_specified()->set_number(committer_.Height());
@@ -140,14 +143,25 @@ Status DeliverClient::RunStream(const std::string& address, bool* progress) {
       RETURN_IF_ERROR(HandleBlock(std::move(*response.mutable_block())));
       *progress = true;
     }
-    return UnavailableError(absl::StrFormat("stream from %s closed", address));
+    // The stream's own status says why it ended (e.g. RESOURCE_EXHAUSTED for a message above
+    // the receive limit); Finish may be called once, so it is not called again below.
+    finished = true;
+    grpc::Status end = stream->Finish();
+    if (end.ok()) {
+      return UnavailableError(absl::StrFormat("stream from %s closed by the orderer", address));
+    }
+    return UnavailableError(absl::StrFormat("stream from %s ended: gRPC status %d: %s", address,
+                                            static_cast<int>(end.error_code()),
+                                            end.error_message()));
   }();
   {
     std::lock_guard<std::mutex> lock(mu_);
     stream_context_ = nullptr;
   }
-  context.TryCancel();
-  (void)stream->Finish();
+  if (!finished) {
+    context.TryCancel();
+    (void)stream->Finish();
+  }
   return result;
 }
 

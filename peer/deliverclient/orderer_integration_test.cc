@@ -54,8 +54,10 @@ void Broadcast(::orderer::AtomicBroadcast::Stub& stub, const common::Envelope& e
 
 TEST(OrdererIntegrationTest, BlocksFromTheSoloOrdererAreVerifiedAndCommitted) {
   msp::testing::TempDir tmp;
-  ASSERT_OK_AND_ASSIGN(common::Block genesis,
-                       ot::MakeGenesis("TwoOrgsApplicationGenesis", kChannel));
+  ASSERT_OK_AND_ASSIGN(
+      common::Block genesis,
+      ot::MakeGenesis("TwoOrgsApplicationGenesis", kChannel,
+                      {.absolute_max_bytes = 99 * 1024 * 1024, .preferred_max_bytes = 512 * 1024}));
   const std::string genesis_path = tmp.path() + "/genesis.block";
   ASSERT_OK(ot::WriteBlock(genesis_path, genesis));
   ASSERT_OK_AND_ASSIGN(auto orderer,
@@ -78,8 +80,8 @@ TEST(OrdererIntegrationTest, BlocksFromTheSoloOrdererAreVerifiedAndCommitted) {
 
   auto stub = ::orderer::AtomicBroadcast::NewStub(
       grpc::CreateChannel(options.addresses[0], grpc::InsecureChannelCredentials()));
-  auto wait_height = [&](uint64_t h) {
-    for (int i = 0; i < 1000 && ledger->GetBlockchainInfo().height() < h; ++i) {
+  auto wait_height = [&](uint64_t h, int seconds = 10) {
+    for (int i = 0; i < seconds * 100 && ledger->GetBlockchainInfo().height() < h; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return ledger->GetBlockchainInfo().height() >= h;
@@ -125,6 +127,32 @@ TEST(OrdererIntegrationTest, BlocksFromTheSoloOrdererAreVerifiedAndCommitted) {
   auto qe = ledger->NewQueryExecutor();
   EXPECT_EQ(qe->GetState("mycc", "a").value(), "100");
   qe->Done();
+
+  // Transactions above gRPC's default 4 MiB receive limit, up to Fabric's 100 MiB message
+  // limit: the orderer (AbsoluteMaxBytes 99 MB) orders each into its own block, and the deliver
+  // client must receive that block.
+  uint64_t height = 3;
+  for (size_t mib : {5, 90}) {
+    committer::testing::TxSpec big = invoke;
+    ledger::RWSetBuilder rw3;
+    rw3.AddToWriteSet("mycc", absl::StrFormat("big%d", mib), std::string(mib << 20, 'x'));
+    big.rwset = rw3.GetTxSimulationResults();
+    ASSERT_OK_AND_ASSIGN(common::Envelope big_tx, committer::testing::MakeEndorserTx(big));
+    Broadcast(*stub, big_tx);
+    ++height;
+    // The block store shows the height before state is written: wait for the whole commit.
+    for (int i = 0; i < 6000 && client.blocks_committed() < height - 1; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_EQ(client.blocks_committed(), height - 1)
+        << mib << " MiB transaction not committed: " << client.last_error().ToString();
+    ASSERT_OK_AND_ASSIGN(common::Block block, ledger->GetBlockByNumber(height - 1));
+    EXPECT_EQ(ledger::TxFilterFromBlock(block),
+              std::vector<protos::TxValidationCode>{protos::VALID});
+    auto big_qe = ledger->NewQueryExecutor();
+    EXPECT_EQ(big_qe->GetState("mycc", absl::StrFormat("big%d", mib)).value().size(), mib << 20);
+    big_qe->Done();
+  }
   client.Stop();
   orderer->Stop();
 }

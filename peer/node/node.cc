@@ -13,6 +13,7 @@
 #include <absl/strings/str_format.h>
 #include <grpcpp/grpcpp.h>
 
+#include "common/comm/message_limits.h"
 #include "common/crypto/ecdsa.h"
 #include "common/crypto/file_util.h"
 #include "common/logging/logging.h"
@@ -335,8 +336,7 @@ Status PeerNode::Impl::StartServer() {
   builder.AddListeningPort(config.listen_address, creds, &port);
   builder.RegisterService(endorser_service.get());
   builder.RegisterService(deliver_service.get());
-  builder.SetMaxReceiveMessageSize(100 * 1024 * 1024);
-  builder.SetMaxSendMessageSize(100 * 1024 * 1024);
+  comm::SetMessageLimits(builder);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 60000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   server = builder.BuildAndStart();

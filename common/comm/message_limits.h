@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The gRPC message size limits of every client and server of fabric-cpp: Fabric's
+// (core/comm DefaultMaxRecvMsgSize and DefaultMaxSendMsgSize, 100 MiB both ways). gRPC's own
+// default receive limit is 4 MiB, so a channel or server left at its default refuses any block
+// or transaction above it (RESOURCE_EXHAUSTED) while Fabric's nodes accept it.
+
+#pragma once
+
+#include <grpcpp/server_builder.h>
+#include <grpcpp/support/channel_arguments.h>
+
+namespace fabric::comm {
+
+inline constexpr int kMaxMessageBytes = 100 * 1024 * 1024;
+
+// Channel arguments carrying Fabric's limits; callers may add their own.
+inline grpc::ChannelArguments ChannelArgsWithLimits() {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  args.SetMaxSendMessageSize(kMaxMessageBytes);
+  return args;
+}
+
+inline void SetMessageLimits(grpc::ServerBuilder& builder) {
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+}
+
+}  // namespace fabric::comm
