@@ -3,8 +3,8 @@
 // The rules a committed lscc transaction must follow (Fabric 1.4
 // core/handlers/validation/builtin/v13/validation_logic.go ValidateLSCCInvocation, without
 // collection configs). Every failure is ENDORSEMENT_POLICY_FAILURE, as Fabric's VSCC reports
-// them:
-//  - endorsed by any member of the channel (the default policy of system chaincodes);
+// them. They apply once the endorsements passed the policy of system chaincodes (any member of
+// the channel, vscc.cc):
 //  - the function is deploy or upgrade (any other lscc function must not be committed), with
 //    3..7 arguments: fn, channel, ChaincodeDeploymentSpec, [policy, escc, vscc, collections];
 //    collection configs are not supported and make the transaction invalid;
@@ -21,7 +21,6 @@
 
 #include <absl/strings/str_format.h>
 
-#include "common/policies/builder.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
 #include "peer/chaincode.pb.h"
@@ -78,15 +77,9 @@ StatusOr<ccprovider::ChaincodeData> LsccWrite(const std::vector<ledger::NsRwSet>
 
 }  // namespace
 
-StatusOr<VsccResult> Vscc::ValidateLscc(const EndorserTx& tx, const channelconfig::Bundle& config,
-                                        const std::string& results, ledger::QueryExecutor& qe,
-                                        PolicyCache& policies) const {
-  ASSIGN_OR_RETURN(
-      auto any_member,
-      policies.Get(policies::SignedByAnyMember(config.msp_manager().MspIds()).SerializeAsString()));
-  if (Status s = any_member->Evaluate(EndorsementsAsSignedData(tx)); !s.ok()) {
-    return PolicyFailure(std::string(s.message()));
-  }
+StatusOr<VsccResult> Vscc::ValidateLscc(const EndorserTx& tx,
+                                        const std::vector<ledger::NsRwSet>& rwset,
+                                        ledger::QueryExecutor& qe, PolicyCache& policies) const {
   auto args = LsccArgs(tx);
   if (!args.ok() || args->empty()) {
     return PolicyFailure("malformed lscc invocation");
@@ -112,11 +105,7 @@ StatusOr<VsccResult> Vscc::ValidateLscc(const EndorserTx& tx, const channelconfi
   if (name.empty() || version.empty() || scc_.IsSystem(name)) {
     return PolicyFailure(absl::StrFormat("invalid chaincode name/version '%s:%s'", name, version));
   }
-  auto rwset = ledger::ParseTxRwSet(results);
-  if (!rwset.ok()) {
-    return PolicyFailure(std::string(rwset.status().message()));
-  }
-  auto cd = LsccWrite(*rwset, name);
+  auto cd = LsccWrite(rwset, name);
   if (!cd.ok()) {
     return PolicyFailure(std::string(cd.status().message()));
   }

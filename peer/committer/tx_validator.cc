@@ -2,6 +2,7 @@
 
 #include "peer/committer/tx_validator.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <thread>
@@ -54,11 +55,64 @@ struct TxValidator::TxResult {
   std::optional<ccprovider::ChaincodeData> definition;
   bool upgrade = false;
   common::Payload config_payload;  // CONFIG transactions only
+  // Key-level validation (key_level.h): what the plugins passed, which keys' metadata the
+  // transaction writes, and which keys' validation parameters its checks read.
+  std::vector<std::string> passed_namespaces;
+  std::vector<KeyRef> metadata_writes;
+  std::vector<KeyRef> parameter_reads;
 
   void Fail(protos::TxValidationCode c, std::string why) {
     code = c;
     reason = std::move(why);
   }
+};
+
+// First pass: committed validation parameters; remembers which keys were read, so that the
+// transactions whose verdict may depend on an earlier one of the block can be found.
+class TxValidator::RecordingParameters : public ValidationParameterSource {
+ public:
+  RecordingParameters(ledger::QueryExecutor& qe, std::vector<KeyRef>* reads)
+      : qe_(qe), reads_(reads) {}
+  StatusOr<std::string> Get(const KeyRef& key) override {
+    reads_->push_back(key);
+    return CommittedValidationParameter(qe_, key);
+  }
+
+ private:
+  ledger::QueryExecutor& qe_;
+  std::vector<KeyRef>* reads_;
+};
+
+// Second pass, for transaction `tx_num`: a key whose metadata an earlier transaction of the
+// block writes, and whose plugin for the key's namespace passed, has an updated parameter
+// (Fabric's ValidationParameterUpdatedError). An earlier transaction that never reached the
+// plugin for the namespace does not count (Fabric would wait for its result forever).
+class TxValidator::InBlockParameters : public ValidationParameterSource {
+ public:
+  InBlockParameters(ledger::QueryExecutor& qe, const std::vector<TxResult>& results, size_t tx_num,
+                    const std::map<KeyRef, std::vector<size_t>>& metadata_writers)
+      : qe_(qe), results_(results), tx_num_(tx_num), writers_(metadata_writers) {}
+  StatusOr<std::string> Get(const KeyRef& key) override {
+    auto it = writers_.find(key);
+    if (it != writers_.end()) {
+      for (size_t m : it->second) {
+        const auto& passed = results_[m].passed_namespaces;
+        if (m < tx_num_ && std::find(passed.begin(), passed.end(), key.ns) != passed.end()) {
+          return AbortedError(absl::StrFormat(
+              "validation parameter for key [%s, %s, %s] has been changed by transaction %d of "
+              "this block",
+              key.ns, key.coll, key.key, m));
+        }
+      }
+    }
+    return CommittedValidationParameter(qe_, key);
+  }
+
+ private:
+  ledger::QueryExecutor& qe_;
+  const std::vector<TxResult>& results_;
+  const size_t tx_num_;
+  const std::map<KeyRef, std::vector<size_t>>& writers_;
 };
 
 TxValidator::TxValidator(Options options, ledger::KvLedger& ledger)
@@ -72,7 +126,7 @@ TxValidator::~TxValidator() = default;
 
 void TxValidator::ValidateTx(const std::string& data, const channelconfig::Bundle& config,
                              ledger::QueryExecutor& qe, PolicyCache& policies,
-                             TxResult* out) const {
+                             ValidationParameterSource& params, TxResult* out) const {
   if (data.empty()) {
     return out->Fail(protos::NIL_ENVELOPE, "nil envelope");
   }
@@ -141,7 +195,7 @@ void TxValidator::ValidateTx(const std::string& data, const channelconfig::Bundl
   if (*exists) {
     return out->Fail(protos::DUPLICATE_TXID, "txid already committed");
   }
-  StatusOr<VsccResult> v = vscc_.Validate(tx, config, qe, policies);
+  StatusOr<VsccResult> v = vscc_.Validate(tx, config, qe, policies, params);
   if (!v.ok()) {
     return out->Fail(protos::NOT_VALIDATED, std::string(v.status().message()));
   }
@@ -150,6 +204,43 @@ void TxValidator::ValidateTx(const std::string& data, const channelconfig::Bundl
   out->upgrade = v->upgrade;
   out->code = v->code;
   out->reason = std::move(v->reason);
+  out->passed_namespaces = std::move(v->passed_namespaces);
+  out->metadata_writes = std::move(v->metadata_writes);
+}
+
+void TxValidator::RevalidateDependentTxs(const common::Block& block,
+                                         const channelconfig::Bundle& config,
+                                         ledger::QueryExecutor& qe, PolicyCache& policies,
+                                         std::vector<TxResult>& results) const {
+  std::map<KeyRef, std::vector<size_t>> writers;
+  for (size_t i = 0; i < results.size(); ++i) {
+    for (const KeyRef& key : results[i].metadata_writes) {
+      writers[key].push_back(i);
+    }
+  }
+  if (writers.empty()) {
+    return;
+  }
+  auto depends_on_earlier = [&](size_t i) {
+    for (const KeyRef& key : results[i].parameter_reads) {
+      auto it = writers.find(key);
+      if (it != writers.end() && it->second.front() < i) {
+        return true;
+      }
+    }
+    return false;
+  };
+  // In block order, so that each transaction sees the final verdicts of the earlier ones.
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!depends_on_earlier(i)) {
+      continue;
+    }
+    TxResult redo;
+    InBlockParameters params(qe, results, i, writers);
+    ValidateTx(block.data().data(static_cast<int>(i)), config, qe, policies, params, &redo);
+    redo.parameter_reads = std::move(results[i].parameter_reads);
+    results[i] = std::move(redo);
+  }
 }
 
 void TxValidator::MarkDuplicatesInBlock(std::vector<TxResult>& results) {
@@ -164,26 +255,34 @@ void TxValidator::MarkDuplicatesInBlock(std::vector<TxResult>& results) {
   }
 }
 
-void TxValidator::MarkChaincodeConflicts(std::vector<TxResult>& results) {
-  std::map<std::string, size_t> last_definition;  // chaincode -> index of the winning lscc tx
+std::vector<size_t> TxValidator::ValidUpgrades(const std::vector<TxResult>& results) {
+  std::vector<size_t> out;
   for (size_t i = 0; i < results.size(); ++i) {
-    if (results[i].code == protos::VALID && results[i].definition.has_value()) {
-      last_definition[results[i].definition->name()] = i;
+    if (results[i].code == protos::VALID && results[i].upgrade && results[i].definition) {
+      out.push_back(i);
     }
   }
-  if (last_definition.empty()) {
-    return;
-  }
-  for (size_t i = 0; i < results.size(); ++i) {
-    TxResult& r = results[i];
-    if (r.code != protos::VALID) {
-      continue;
+  return out;
+}
+
+void TxValidator::MarkChaincodeConflicts(std::vector<TxResult>& results,
+                                         const std::vector<size_t>& upgrades) {
+  std::map<std::string, size_t> last_upgrade;  // chaincode -> index of the winning upgrade
+  for (size_t i : upgrades) {
+    const std::string& cc = results[i].definition->name();
+    auto [it, first] = last_upgrade.emplace(cc, i);
+    if (!first) {
+      results[it->second].Fail(protos::CHAINCODE_VERSION_CONFLICT,
+                               absl::StrFormat("chaincode %s was upgraded by a later transaction "
+                                               "of the same block",
+                                               cc));
+      it->second = i;
     }
-    const std::string& cc = r.definition.has_value() ? r.definition->name() : r.invoked_cc;
-    auto it = last_definition.find(cc);
-    if (it != last_definition.end() && it->second != i) {
+  }
+  for (TxResult& r : results) {
+    if (r.code == protos::VALID && last_upgrade.count(r.invoked_cc) > 0) {
       r.Fail(protos::CHAINCODE_VERSION_CONFLICT,
-             absl::StrFormat("chaincode %s is redefined in the same block", cc));
+             absl::StrFormat("chaincode %s is upgraded in the same block", r.invoked_cc));
     }
   }
 }
@@ -214,9 +313,11 @@ StatusOr<BlockValidation> TxValidator::Validate(const common::Block& block,
     qe = ledger_.NewQueryExecutor();
   }
   pool_->ParallelFor(n, [&](int worker, size_t i) {
-    ValidateTx(block.data().data(static_cast<int>(i)), config, *executors[worker], policies,
+    RecordingParameters params(*executors[worker], &results[i].parameter_reads);
+    ValidateTx(block.data().data(static_cast<int>(i)), config, *executors[worker], policies, params,
                &results[i]);
   });
+  RevalidateDependentTxs(block, config, *executors[0], policies, results);
   for (auto& qe : executors) {
     qe->Done();
   }
@@ -226,8 +327,10 @@ StatusOr<BlockValidation> TxValidator::Validate(const common::Block& block,
                                            i, results[i].reason));
     }
   }
+  // Fabric collects the upgrades before it marks duplicate txids.
+  const std::vector<size_t> upgrades = ValidUpgrades(results);
   MarkDuplicatesInBlock(results);
-  MarkChaincodeConflicts(results);
+  MarkChaincodeConflicts(results, upgrades);
 
   BlockValidation out;
   std::shared_ptr<const channelconfig::Bundle> current;

@@ -21,9 +21,12 @@
 //   chaincode checks (vscc.h)                                     -> see there
 // then, over the whole block in order:
 //   a txid seen in an earlier still-valid transaction of the block -> DUPLICATE_TXID
-//   a chaincode deployed/upgraded by a valid lscc transaction of the
-//   block: every other valid transaction invoking or redefining it
-//   (the last lscc transaction wins)                              -> CHAINCODE_VERSION_CONFLICT
+//   a chaincode upgraded by an lscc transaction of the block that
+//   passed the checks above: every earlier such upgrade of it (even
+//   one already DUPLICATE_TXID) and every still-valid transaction
+//   invoking it                                                   -> CHAINCODE_VERSION_CONFLICT
+//   (Fabric 1.4 invalidTXsForUpgradeCC; two deploys of one chaincode are left to MVCC: the
+//   second reads lscc's key as absent after the first wrote it -> MVCC_READ_CONFLICT)
 // config transactions (signed by an orderer, the creator check above): the ConfigEnvelope must
 // parse, carry sequence = current + 1 and yield a valid Bundle; otherwise Validate fails and
 // the block must not be committed (Fabric treats this as fatal, since the orderer validated
@@ -99,13 +102,23 @@ class TxValidator {
  private:
   struct TxResult;
   class WorkerPool;
+  class RecordingParameters;
+  class InBlockParameters;
 
   void ValidateTx(const std::string& data, const channelconfig::Bundle& config,
-                  ledger::QueryExecutor& qe, PolicyCache& policies, TxResult* out) const;
+                  ledger::QueryExecutor& qe, PolicyCache& policies,
+                  ValidationParameterSource& params, TxResult* out) const;
+  // Validates again, in block order, the transactions whose key-level checks read a key whose
+  // metadata an earlier transaction of the block writes (key_level.h).
+  void RevalidateDependentTxs(const common::Block& block, const channelconfig::Bundle& config,
+                              ledger::QueryExecutor& qe, PolicyCache& policies,
+                              std::vector<TxResult>& results) const;
   Status ApplyConfigTx(const common::Payload& payload, const channelconfig::Bundle& config,
                        std::shared_ptr<const channelconfig::Bundle>* next) const;
   static void MarkDuplicatesInBlock(std::vector<TxResult>& results);
-  static void MarkChaincodeConflicts(std::vector<TxResult>& results);
+  static std::vector<size_t> ValidUpgrades(const std::vector<TxResult>& results);
+  static void MarkChaincodeConflicts(std::vector<TxResult>& results,
+                                     const std::vector<size_t>& upgrades);
 
   const Options options_;
   ledger::KvLedger& ledger_;

@@ -98,8 +98,10 @@ TEST_F(TxValidatorTest, TamperedEndorsementIsEndorsementPolicyFailure) {
   EXPECT_EQ(ValidateOne(tampered), protos::ENDORSEMENT_POLICY_FAILURE);
 }
 
-TEST_F(TxValidatorTest, UnknownChaincodeIsInvalidChaincode) {
-  EXPECT_EQ(ValidateOne(Tx("nosuchcc", "a", "1")), protos::INVALID_CHAINCODE);
+// Fabric 1.4's GetInfoForValidate fails for a chaincode lscc does not know, and VSCCValidateTx
+// reports any such failure as INVALID_OTHER_REASON.
+TEST_F(TxValidatorTest, UnknownChaincodeIsInvalidOtherReason) {
+  EXPECT_EQ(ValidateOne(Tx("nosuchcc", "a", "1")), protos::INVALID_OTHER_REASON);
 }
 
 TEST_F(TxValidatorTest, OldChaincodeVersionIsExpiredChaincode) {
@@ -182,6 +184,120 @@ TEST_F(TxValidatorTest, UnknownHeaderTypeAndOtherChannel) {
             protos::TARGET_CHAIN_NOT_FOUND);
 }
 
+// A transaction on mycc, endorsed by `endorsers`, whose rwset `build` fills.
+template <typename F>
+common::Envelope MyccTx(const testing::TestNetwork& net,
+                        std::vector<const msp::SigningIdentity*> endorsers, F build) {
+  testing::TxSpec spec;
+  spec.creator = &net.org1_client();
+  spec.endorsers = std::move(endorsers);
+  ledger::RWSetBuilder rw;
+  build(rw);
+  spec.rwset = rw.GetTxSimulationResults();
+  return testing::MakeEndorserTx(spec).value();
+}
+
+// Metadata giving a key its own endorsement policy: a peer of `msp_id`.
+ledger::Metadata KeyPolicy(const std::string& msp_id) {
+  return {{"VALIDATION_PARAMETER", policies::SignedByMspPeer(msp_id).SerializeAsString()}};
+}
+
+class KeyLevelEndorsementTest : public TxValidatorTest {
+ protected:
+  // Commits, endorsed by both orgs, a transaction giving mycc/`key` Org2's policy.
+  void SetOrg2Policy(const std::string& key) {
+    common::Envelope env =
+        MyccTx(net(), {&net().org1_peer(), &net().org2_peer()}, [&](ledger::RWSetBuilder& rw) {
+          rw.AddToWriteSet("mycc", key, "v0");
+          rw.AddToMetadataWriteSet("mycc", key, KeyPolicy("Org2MSP"));
+        });
+    ASSERT_OK(committer().CommitBlock(Block({env})));
+  }
+  const msp::SigningIdentity* org1() const { return &net().org1_peer(); }
+  const msp::SigningIdentity* org2() const { return &net().org2_peer(); }
+};
+
+TEST_F(KeyLevelEndorsementTest, WriteOfKeyWithItsOwnPolicyNeedsThatPolicy) {
+  SetOrg2Policy("k");
+  auto write_k = [](ledger::RWSetBuilder& rw) { rw.AddToWriteSet("mycc", "k", "v1"); };
+  // mycc's own policy (any member) is met by Org1's peer, the key's is not.
+  EXPECT_EQ(ValidateOne(MyccTx(net(), {org1()}, write_k)), protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(ValidateOne(MyccTx(net(), {org2()}, write_k)), protos::VALID);
+  // Other keys still follow the chaincode's policy.
+  EXPECT_EQ(
+      ValidateOne(MyccTx(net(), {org1()},
+                         [](ledger::RWSetBuilder& rw) { rw.AddToWriteSet("mycc", "x", "1"); })),
+      protos::VALID);
+}
+
+TEST_F(KeyLevelEndorsementTest, DeletesAndMetadataWritesNeedTheKeyPolicy) {
+  SetOrg2Policy("k");
+  auto delete_k = [](ledger::RWSetBuilder& rw) { rw.AddToWriteSet("mycc", "k", ""); };
+  auto unprotect_k = [](ledger::RWSetBuilder& rw) { rw.AddToMetadataWriteSet("mycc", "k", {}); };
+  EXPECT_EQ(ValidateOne(MyccTx(net(), {org1()}, delete_k)), protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(ValidateOne(MyccTx(net(), {org1()}, unprotect_k)), protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(ValidateOne(MyccTx(net(), {org2()}, delete_k)), protos::VALID);
+  EXPECT_EQ(ValidateOne(MyccTx(net(), {org2()}, unprotect_k)), protos::VALID);
+}
+
+TEST_F(KeyLevelEndorsementTest, KeyPolicyReplacesTheChaincodePolicy) {
+  // andcc needs both orgs; a key of andcc whose own policy is Org2's needs Org2 only, but a
+  // transaction with no key-level policy to check still needs the chaincode's.
+  common::Envelope protect =
+      testing::MakeEndorserTx([&] {
+        testing::TxSpec spec;
+        spec.chaincode = "andcc";
+        spec.creator = &net().org1_client();
+        spec.endorsers = {org1(), org2()};
+        ledger::RWSetBuilder rw;
+        rw.AddToWriteSet("andcc", "k", "v0");  // metadata of an absent key is not kept
+        rw.AddToMetadataWriteSet("andcc", "k", KeyPolicy("Org2MSP"));
+        spec.rwset = rw.GetTxSimulationResults();
+        return spec;
+      }())
+          .value();
+  ASSERT_OK(committer().CommitBlock(Block({protect})));
+  EXPECT_EQ(ValidateOne(Tx("andcc", "k", "1", {org2()})), protos::VALID);
+  EXPECT_EQ(ValidateOne(Tx("andcc", "other", "1", {org2()})), protos::ENDORSEMENT_POLICY_FAILURE);
+}
+
+TEST_F(KeyLevelEndorsementTest, ParameterThatDoesNotCompileFailsThePolicy) {
+  common::Envelope env = MyccTx(net(), {org1()}, [](ledger::RWSetBuilder& rw) {
+    rw.AddToWriteSet("mycc", "k", "v0");
+    rw.AddToMetadataWriteSet("mycc", "k", {{"VALIDATION_PARAMETER", "\xff not a policy"}});
+  });
+  ASSERT_OK(committer().CommitBlock(Block({env})));
+  EXPECT_EQ(ValidateOne(Tx("mycc", "k", "1", {org1(), org2()})),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+}
+
+TEST_F(KeyLevelEndorsementTest, ParameterChangedEarlierInTheBlock) {
+  auto protect_k = [](ledger::RWSetBuilder& rw) {
+    rw.AddToMetadataWriteSet("mycc", "k", KeyPolicy("Org1MSP"));
+  };
+  auto write_k = [](ledger::RWSetBuilder& rw) { rw.AddToWriteSet("mycc", "k", "v"); };
+  // A valid change of k's parameter fails every later write of k in the block, however it is
+  // endorsed; writes before it and of other keys are not affected.
+  EXPECT_EQ(
+      Validate({MyccTx(net(), {org1(), org2()}, write_k), MyccTx(net(), {org1()}, protect_k),
+                MyccTx(net(), {org1(), org2()}, write_k),
+                MyccTx(net(), {org1()},
+                       [](ledger::RWSetBuilder& rw) { rw.AddToWriteSet("mycc", "other", "v"); })}),
+      (std::vector<TxValidationCode>{protos::VALID, protos::VALID,
+                                     protos::ENDORSEMENT_POLICY_FAILURE, protos::VALID}));
+  // A change that itself fails validation leaves the committed parameter in force.
+  SetOrg2Policy("k");
+  EXPECT_EQ(Validate({MyccTx(net(), {org1()}, protect_k), MyccTx(net(), {org2()}, write_k)}),
+            (std::vector<TxValidationCode>{protos::ENDORSEMENT_POLICY_FAILURE, protos::VALID}));
+  // A chain: tx0 changes k (valid), tx1 changes k again (fails: k changed by tx0), tx2 writes
+  // k (fails: changed by tx0).
+  EXPECT_EQ(
+      Validate({MyccTx(net(), {org2()}, protect_k), MyccTx(net(), {org1(), org2()}, protect_k),
+                MyccTx(net(), {org1(), org2()}, write_k)}),
+      (std::vector<TxValidationCode>{protos::VALID, protos::ENDORSEMENT_POLICY_FAILURE,
+                                     protos::ENDORSEMENT_POLICY_FAILURE}));
+}
+
 // An lscc deploy transaction of `name`:`version` created by `creator`.
 common::Envelope LsccTx(const testing::TestNetwork& net, const std::string& fn,
                         const std::string& name, const std::string& version,
@@ -196,6 +312,9 @@ common::Envelope LsccTx(const testing::TestNetwork& net, const std::string& fn,
   spec.creator = &creator;
   spec.endorsers = {&net.org1_peer()};
   ledger::RWSetBuilder rw;
+  if (fn == "deploy") {
+    rw.AddToReadSet("lscc", name, std::nullopt);  // lscc checks the chaincode is not defined
+  }
   rw.AddToWriteSet(
       "lscc", name,
       testing::ChaincodeDataBytes(name, version, policies::SignedByAnyMember({"Org1MSP"}),
@@ -231,6 +350,24 @@ TEST_F(TxValidatorTest, LsccDeployAndUpgradeRules) {
       (std::vector<TxValidationCode>{protos::CHAINCODE_VERSION_CONFLICT, protos::VALID}));
   ASSERT_EQ(v.deployments.size(), 1u);
   EXPECT_TRUE(v.deployments[0].upgrade);
+}
+
+// Fabric 1.4 tracks only upgrades for in-block version conflicts: of two upgrades of one
+// chaincode the later wins; two deploys both pass the committer and the ledger's MVCC keeps the
+// first.
+TEST_F(TxValidatorTest, TwoUpgradesOrTwoDeploysInOneBlock) {
+  EXPECT_EQ(Validate({LsccTx(net(), "upgrade", "mycc", "2.0", net().org1_admin()),
+                      LsccTx(net(), "upgrade", "mycc", "3.0", net().org1_admin())}),
+            (std::vector<TxValidationCode>{protos::CHAINCODE_VERSION_CONFLICT, protos::VALID}));
+  common::Envelope first = LsccTx(net(), "deploy", "newcc", "1.0", net().org1_admin());
+  common::Envelope second = LsccTx(net(), "deploy", "newcc", "2.0", net().org1_admin());
+  EXPECT_EQ(Validate({first, second}),
+            (std::vector<TxValidationCode>{protos::VALID, protos::VALID}));
+  ASSERT_OK(committer().CommitBlock(Block({first, second})));
+  ASSERT_OK_AND_ASSIGN(common::Block committed,
+                       ledger().GetBlockByNumber(ledger().GetBlockchainInfo().height() - 1));
+  EXPECT_EQ(ledger::TxFilterFromBlock(committed),
+            (std::vector<TxValidationCode>{protos::VALID, protos::MVCC_READ_CONFLICT}));
 }
 
 }  // namespace

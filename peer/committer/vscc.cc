@@ -25,8 +25,35 @@ VsccResult Invalid(protos::TxValidationCode code, std::string reason) {
   return r;
 }
 
-bool WritesTo(const ledger::NsRwSet& ns) {
-  return ns.kv.writes_size() > 0 || ns.kv.metadata_writes_size() > 0;
+// The application capabilities that change what the plugin checks (Fabric 1.4
+// common/capabilities/application.go KeyLevelEndorsement: V1_3 or V1_4_2).
+bool KeyLevelEndorsement(const channelconfig::Bundle& config) {
+  const auto& caps = config.application_capabilities();
+  return caps.count("V1_3") > 0 || caps.count("V1_4_2") > 0;
+}
+
+// Fabric's txWritesToNamespace (private data assumed on, as from V1_2).
+bool WritesTo(const ledger::NsRwSet& ns, bool key_level) {
+  if (ns.kv.writes_size() > 0) {
+    return true;
+  }
+  for (const ledger::CollHashedRwSet& coll : ns.collections) {
+    if (coll.hashed.hashed_writes_size() > 0 ||
+        (key_level && coll.hashed.metadata_writes_size() > 0)) {
+      return true;
+    }
+  }
+  return key_level && ns.kv.metadata_writes_size() > 0;
+}
+
+const ledger::NsRwSet* FindNamespace(const std::vector<ledger::NsRwSet>& rwset,
+                                     const std::string& ns) {
+  for (const ledger::NsRwSet& n : rwset) {
+    if (n.ns == ns) {
+      return &n;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -61,8 +88,21 @@ std::vector<protoutil::SignedData> EndorsementsAsSignedData(const EndorserTx& tx
   return out;
 }
 
+// What the checks of one transaction share.
+struct Vscc::Context {
+  const EndorserTx& tx;
+  const channelconfig::Bundle& config;
+  ledger::QueryExecutor& qe;
+  PolicyCache& policies;
+  ValidationParameterSource& params;
+  const std::vector<ledger::NsRwSet>& rwset;
+  const bool key_level;
+  const std::vector<protoutil::SignedData> endorsements;
+};
+
 StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::Bundle& config,
-                                    ledger::QueryExecutor& qe, PolicyCache& policies) const {
+                                    ledger::QueryExecutor& qe, PolicyCache& policies,
+                                    ValidationParameterSource& params) const {
   auto ext = protoutil::Unmarshal<protos::ChaincodeHeaderExtension>(tx.channel_header.extension(),
                                                                     "chaincode header extension");
   if (!ext.ok()) {
@@ -82,13 +122,12 @@ StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::B
   }
   const std::string& cc = ext->chaincode_id().name();
   const std::string& version = action->chaincode_id().version();
-  VsccResult base;
-  base.invoked_cc = cc;
+  VsccResult result;
+  result.invoked_cc = cc;
   auto fail = [&](protos::TxValidationCode code, std::string reason) {
-    VsccResult r = base;
-    r.code = code;
-    r.reason = std::move(reason);
-    return r;
+    result.code = code;
+    result.reason = std::move(reason);
+    return std::move(result);
   };
   if (cc.empty()) {
     return fail(protos::INVALID_OTHER_REASON, "invalid chaincode id");
@@ -107,6 +146,17 @@ StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::B
                   "chaincode event chaincode id does not match chaincode action chaincode id");
     }
   }
+  Context ctx{tx,
+              config,
+              qe,
+              policies,
+              params,
+              *rwset,
+              KeyLevelEndorsement(config),
+              EndorsementsAsSignedData(tx)};
+  if (ctx.key_level) {
+    result.metadata_writes = MetadataWrites(*rwset);
+  }
 
   // The namespaces to validate: the invoked chaincode first, then every other one written.
   std::vector<std::string> written = {cc};
@@ -118,7 +168,7 @@ StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::B
       return fail(protos::ILLEGAL_WRITESET,
                   absl::StrFormat("duplicate namespace '%s' in txRWSet", ns.ns));
     }
-    if (!WritesTo(ns)) {
+    if (!WritesTo(ns, ctx.key_level)) {
       continue;
     }
     if (ns.ns != cc) {
@@ -134,21 +184,11 @@ StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::B
       return fail(protos::ILLEGAL_WRITESET,
                   absl::StrFormat("committing an invocation of cc %s is illegal", cc));
     }
-    if (cc == kLsccNamespace) {
-      ASSIGN_OR_RETURN(VsccResult r, ValidateLscc(tx, config, action->results(), qe, policies));
-      r.invoked_cc = cc;
-      return r;
-    }
-    // Other system chaincodes: one signature by any member of the channel.
-    ASSIGN_OR_RETURN(
-        auto policy,
-        policies.Get(
-            policies::SignedByAnyMember(config.msp_manager().MspIds()).SerializeAsString()));
-    Status s = policy->Evaluate(EndorsementsAsSignedData(tx));
-    if (!s.ok()) {
-      return fail(protos::ENDORSEMENT_POLICY_FAILURE, std::string(s.message()));
-    }
-    return base;
+    // One signature by any member of the channel: the policy of system chaincodes.
+    const std::string any_member =
+        policies::SignedByAnyMember(config.msp_manager().MspIds()).SerializeAsString();
+    RETURN_IF_ERROR(RunPlugin(ctx, cc, any_member, &result));
+    return result;
   }
   if (writes_lscc) {
     return fail(protos::ILLEGAL_WRITESET,
@@ -166,45 +206,66 @@ StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::B
       return fail(protos::ILLEGAL_WRITESET,
                   absl::StrFormat("chaincode %s attempted to write to namespace %s", cc, ns));
     }
-    ASSIGN_OR_RETURN(VsccResult r,
-                     ValidateNamespace(tx, ns, ns == cc ? version : "", qe, policies));
-    if (r.code != protos::VALID) {
-      return fail(r.code, std::move(r.reason));
+    RETURN_IF_ERROR(ValidateNamespace(ctx, ns, ns == cc ? version : "", &result));
+    if (result.code != protos::VALID) {
+      return result;
     }
   }
-  return base;
+  return result;
 }
 
-StatusOr<VsccResult> Vscc::ValidateNamespace(const EndorserTx& tx, const std::string& ns,
-                                             const std::string& invoked_version,
-                                             ledger::QueryExecutor& qe,
-                                             PolicyCache& policies) const {
-  StatusOr<ccprovider::ChaincodeData> def = definitions_.GetChaincodeDefinition(qe, ns);
+Status Vscc::RunPlugin(Context& ctx, const std::string& ns, const std::string& policy,
+                       VsccResult* out) const {
+  Status verdict;
+  if (ctx.key_level) {
+    verdict = CheckKeyLevelEndorsement(ns, FindNamespace(ctx.rwset, ns), policy, ctx.endorsements,
+                                       ctx.policies, ctx.params);
+  } else if (auto compiled = ctx.policies.Get(policy); !compiled.ok()) {
+    verdict = PermissionDeniedError(compiled.status().message());
+  } else {
+    verdict = (*compiled)->Evaluate(ctx.endorsements);
+  }
+  if (!verdict.ok() && !verdict.IsPermissionDenied() && !verdict.IsInvalidArgument()) {
+    return verdict;  // state could not be read
+  }
+  if (!verdict.ok()) {
+    out->code = protos::ENDORSEMENT_POLICY_FAILURE;
+    out->reason = absl::StrFormat("endorsement policy of %s: %s", ns, verdict.message());
+    return Status::OK();
+  }
+  if (ns == kLsccNamespace) {
+    ASSIGN_OR_RETURN(VsccResult lscc, ValidateLscc(ctx.tx, ctx.rwset, ctx.qe, ctx.policies));
+    if (lscc.code != protos::VALID) {
+      out->code = lscc.code;
+      out->reason = std::move(lscc.reason);
+      return Status::OK();
+    }
+    out->definition = std::move(lscc.definition);
+    out->upgrade = lscc.upgrade;
+  }
+  out->passed_namespaces.push_back(ns);
+  return Status::OK();
+}
+
+Status Vscc::ValidateNamespace(Context& ctx, const std::string& ns,
+                               const std::string& invoked_version, VsccResult* out) const {
+  // Fabric's GetInfoForValidate: any definition that cannot be used is INVALID_OTHER_REASON.
+  StatusOr<ccprovider::ChaincodeData> def = definitions_.GetChaincodeDefinition(ctx.qe, ns);
   if (!def.ok()) {
-    if (def.status().IsNotFound()) {
-      return Invalid(protos::INVALID_CHAINCODE, std::string(def.status().message()));
+    if (!def.status().IsNotFound() && !def.status().IsInvalidArgument()) {
+      return def.status();
     }
-    if (def.status().IsInvalidArgument()) {
-      return Invalid(protos::INVALID_OTHER_REASON, std::string(def.status().message()));
-    }
-    return def.status();
+    out->code = protos::INVALID_OTHER_REASON;
+    out->reason = std::string(def.status().message());
+    return Status::OK();
   }
   if (!invoked_version.empty() && def->version() != invoked_version) {
-    return Invalid(protos::EXPIRED_CHAINCODE,
-                   absl::StrFormat("chaincode %s:%s didn't match %s:%s in lscc", ns,
-                                   invoked_version, def->name(), def->version()));
+    out->code = protos::EXPIRED_CHAINCODE;
+    out->reason = absl::StrFormat("chaincode %s:%s didn't match %s:%s in lscc", ns, invoked_version,
+                                  def->name(), def->version());
+    return Status::OK();
   }
-  auto policy = policies.Get(def->policy());
-  if (!policy.ok()) {
-    return Invalid(protos::INVALID_OTHER_REASON,
-                   absl::StrFormat("endorsement policy of %s: %s", ns, policy.status().message()));
-  }
-  Status s = (*policy)->Evaluate(EndorsementsAsSignedData(tx));
-  if (!s.ok()) {
-    return Invalid(protos::ENDORSEMENT_POLICY_FAILURE,
-                   absl::StrFormat("endorsement policy of %s: %s", ns, s.message()));
-  }
-  return VsccResult{};
+  return RunPlugin(ctx, ns, def->policy(), out);
 }
 
 }  // namespace fabric::committer

@@ -14,27 +14,26 @@
 //   that cannot be called chaincode-to-chaincode                    -> ILLEGAL_WRITESET
 //   an invocation of escc/vscc                                       -> ILLEGAL_WRITESET
 //   for the invoked chaincode and every namespace written (V1_2 rules: writes to another
-//   application chaincode's namespace are allowed and checked against its own policy):
-//     no definition in lscc                                          -> INVALID_CHAINCODE
-//     malformed definition                                           -> INVALID_OTHER_REASON
+//   application chaincode's namespace are allowed and checked against its own policy; a
+//   namespace counts as written by its public writes, by its collections' hashed writes, and,
+//   with V1_3 or V1_4_2, by metadata writes):
+//     no definition in lscc, or a malformed one                      -> INVALID_OTHER_REASON
 //     invoked chaincode's version differs from the definition's      -> EXPIRED_CHAINCODE
-//     endorsements (signature over proposal_response_payload ||
-//     endorser, de-duplicated) do not satisfy the endorsement policy -> ENDORSEMENT_POLICY_FAILURE
-//   system chaincodes are checked against SignedByAnyMember(channel MSPs); an lscc
-//   transaction must also be a valid deploy/upgrade (see lscc rules in vscc.cc)
-//                                                                    -> ENDORSEMENT_POLICY_FAILURE
-// Key-level endorsement (state-based validation parameters) and private data are not
-// supported: metadata writes count as writes of the namespace, collections are ignored.
+//     the validation plugin: the endorsements (signature over proposal_response_payload ||
+//     endorser) do not satisfy the endorsement policy, or with V1_3 / V1_4_2 the key-level
+//     policies (key_level.h)                                         -> ENDORSEMENT_POLICY_FAILURE
+//   system chaincodes are checked against SignedByAnyMember(channel MSPs) by the same plugin; an
+//   lscc transaction must also be a valid deploy/upgrade (see lscc rules in
+//   lscc_validation.cc)                                              -> ENDORSEMENT_POLICY_FAILURE
+// Private data is not served, but hashed write sets count as writes of their namespace.
 //
 // Thread-safety: Validate may be called concurrently; the PolicyCache is synchronised.
 
 #pragma once
 
-#include <map>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ccprovider/ccprovider.pb.h"
 #include "common/channelconfig/bundle.h"
@@ -42,6 +41,8 @@
 #include "common/policies/signature_policy.h"
 #include "fabric/status.h"
 #include "peer/committer/chaincode_definitions.h"
+#include "peer/committer/key_level.h"
+#include "peer/committer/policy_cache.h"
 #include "peer/ledger/tx_simulator.h"
 #include "peer/proposal_response.pb.h"
 #include "peer/transaction.pb.h"
@@ -58,22 +59,6 @@ struct EndorserTx {
   protos::ProposalResponsePayload response_payload;
 };
 
-// Compiled endorsement policies by their marshalled SignaturePolicyEnvelope, for one channel
-// config (the deserializer must outlive the cache).
-class PolicyCache {
- public:
-  explicit PolicyCache(const msp::IdentityDeserializer& deserializer)
-      : deserializer_(deserializer) {}
-  // The compiled policy; InvalidArgument when the bytes do not compile.
-  StatusOr<std::shared_ptr<const policies::SignaturePolicy>> Get(const std::string& bytes);
-
- private:
-  const msp::IdentityDeserializer& deserializer_;
-  std::mutex mu_;
-  // Guarded by mu_:
-  std::map<std::string, std::shared_ptr<const policies::SignaturePolicy>> policies_;
-};
-
 struct VsccResult {
   protos::TxValidationCode code = protos::VALID;
   std::string reason;      // why, when not VALID
@@ -81,6 +66,11 @@ struct VsccResult {
   // A valid lscc deploy/upgrade: the new definition.
   std::optional<ccprovider::ChaincodeData> definition;
   bool upgrade = false;
+  // The namespaces whose validation plugin ran and passed, and the keys whose metadata the
+  // transaction writes (key-level channels only): what later transactions of the block
+  // depend on (key_level.h).
+  std::vector<std::string> passed_namespaces;
+  std::vector<KeyRef> metadata_writes;
 };
 
 class Vscc {
@@ -88,18 +78,25 @@ class Vscc {
   Vscc(const SystemChaincodes& system_chaincodes, const ChaincodeDefinitionProvider& definitions)
       : scc_(system_chaincodes), definitions_(definitions) {}
 
-  // Checks `tx` against `config` and the committed state seen by `qe` (see above). Errors
-  // only when state cannot be read (the block must then not be committed).
+  // Checks `tx` against `config` and the committed state seen by `qe` (see above), reading
+  // key-level validation parameters from `params`. Errors only when state cannot be read (the
+  // block must then not be committed).
   StatusOr<VsccResult> Validate(const EndorserTx& tx, const channelconfig::Bundle& config,
-                                ledger::QueryExecutor& qe, PolicyCache& policies) const;
+                                ledger::QueryExecutor& qe, PolicyCache& policies,
+                                ValidationParameterSource& params) const;
 
  private:
-  StatusOr<VsccResult> ValidateNamespace(const EndorserTx& tx, const std::string& ns,
-                                         const std::string& invoked_version,
-                                         ledger::QueryExecutor& qe, PolicyCache& policies) const;
-  StatusOr<VsccResult> ValidateLscc(const EndorserTx& tx, const channelconfig::Bundle& config,
-                                    const std::string& results, ledger::QueryExecutor& qe,
-                                    PolicyCache& policies) const;
+  struct Context;
+
+  // The validation plugin of one namespace, with `policy` its chaincode's endorsement policy.
+  // Appends `ns` to out->passed_namespaces when it passes.
+  Status RunPlugin(Context& ctx, const std::string& ns, const std::string& policy,
+                   VsccResult* out) const;
+  // The definition, version and plugin checks of one written namespace; sets out->code.
+  Status ValidateNamespace(Context& ctx, const std::string& ns, const std::string& invoked_version,
+                           VsccResult* out) const;
+  StatusOr<VsccResult> ValidateLscc(const EndorserTx& tx, const std::vector<ledger::NsRwSet>& rwset,
+                                    ledger::QueryExecutor& qe, PolicyCache& policies) const;
 
   const SystemChaincodes& scc_;
   const ChaincodeDefinitionProvider& definitions_;

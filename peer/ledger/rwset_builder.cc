@@ -75,7 +75,14 @@ StatusOr<std::vector<NsRwSet>> ParseTxRwSet(std::string_view bytes) {
   out.reserve(tx.ns_rwset_size());
   for (const auto& nsrw : tx.ns_rwset()) {
     ASSIGN_OR_RETURN(auto kv, protoutil::Unmarshal<kvrwset::KVRWSet>(nsrw.rwset(), "kv rwset"));
-    out.push_back(NsRwSet{nsrw.namespace_(), std::move(kv)});
+    std::vector<CollHashedRwSet> collections;
+    collections.reserve(nsrw.collection_hashed_rwset_size());
+    for (const auto& coll : nsrw.collection_hashed_rwset()) {
+      ASSIGN_OR_RETURN(auto hashed, protoutil::Unmarshal<kvrwset::HashedRWSet>(coll.hashed_rwset(),
+                                                                               "hashed rwset"));
+      collections.push_back(CollHashedRwSet{coll.collection_name(), std::move(hashed)});
+    }
+    out.push_back(NsRwSet{nsrw.namespace_(), std::move(kv), std::move(collections)});
   }
   return out;
 }

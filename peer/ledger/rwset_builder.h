@@ -58,13 +58,20 @@ class RWSetBuilder {
 };
 
 // One namespace of a parsed TxReadWriteSet.
+// One private-data collection's hashed reads and writes within a namespace.
+struct CollHashedRwSet {
+  std::string collection;
+  kvrwset::HashedRWSet hashed;
+};
+
 struct NsRwSet {
   std::string ns;
   kvrwset::KVRWSet kv;
+  std::vector<CollHashedRwSet> collections;
 };
 
-// Parses TxReadWriteSet bytes and each namespace's KVRWSet. InvalidArgument when any layer is
-// malformed.
+// Parses TxReadWriteSet bytes, each namespace's KVRWSet and each collection's HashedRWSet (as
+// Fabric's rwsetutil.TxRwSet.FromProtoBytes does). InvalidArgument when any layer is malformed.
 StatusOr<std::vector<NsRwSet>> ParseTxRwSet(std::string_view bytes);
 
 }  // namespace fabric::ledger

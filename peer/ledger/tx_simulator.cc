@@ -199,6 +199,12 @@ class Simulator : public TxSimulator {
 
   StatusOr<Metadata> GetStateMetadata(const std::string& ns, const std::string& key) override {
     std::lock_guard<std::mutex> lock(state_->mu);
+    // A query records nothing, so it can skip the read where no key can have metadata (the
+    // committer asks for every key a transaction writes, for key-level endorsement).
+    if (state_->builder == nullptr && state_->snapshot != nullptr &&
+        !state_->snapshot->MayHaveMetadata(ns)) {
+      return Metadata();
+    }
     ASSIGN_OR_RETURN(auto vv, GetLocked(ns, key));
     if (!vv.has_value()) {
       return Metadata();
