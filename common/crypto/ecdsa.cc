@@ -111,8 +111,21 @@ bool IsPlainDerSignature(std::string_view der) {
   return i == der.size();
 }
 
+// Checks r and s of a parsed signature: both positive and below the P-256 group order.
+Status CheckSignatureRange(const ECDSA_SIG* sig) {
+  const BIGNUM* r = ECDSA_SIG_get0_r(sig);
+  const BIGNUM* s = ECDSA_SIG_get0_s(sig);
+  if (BN_is_zero(r) || BN_is_negative(r) || BN_is_zero(s) || BN_is_negative(s)) {
+    return InvalidArgumentError("malformed signature: r and s must be positive");
+  }
+  if (BN_cmp(r, internal::P256Order()) >= 0 || BN_cmp(s, internal::P256Order()) >= 0) {
+    return InvalidArgumentError("malformed signature: r or s not below the P-256 group order");
+  }
+  return Status::OK();
+}
+
 // Parses a DER ECDSA-Sig-Value strictly: no trailing data, canonical encoding, r and s > 0.
-StatusOr<EcdsaSigPtr> ParseSignature(std::string_view der) {
+StatusOr<EcdsaSigPtr> ParseCanonicalSignature(std::string_view der) {
   const auto* begin = reinterpret_cast<const unsigned char*>(der.data());
   const unsigned char* p = begin;
   if (der.empty() || der.size() > 1024) {
@@ -129,14 +142,99 @@ StatusOr<EcdsaSigPtr> ParseSignature(std::string_view der) {
   if (!IsPlainDerSignature(der) && internal::I2dToString(sig.get(), i2d_ECDSA_SIG) != der) {
     return InvalidArgumentError("malformed signature: non-canonical der encoding");
   }
-  const BIGNUM* r = ECDSA_SIG_get0_r(sig.get());
-  const BIGNUM* s = ECDSA_SIG_get0_s(sig.get());
-  if (BN_is_zero(r) || BN_is_negative(r) || BN_is_zero(s) || BN_is_negative(s)) {
+  RETURN_IF_ERROR(CheckSignatureRange(sig.get()));
+  return sig;
+}
+
+// One DER element header as Go's encoding/asn1 reads it (parseTagAndLength): the identifier
+// octet must be `tag`, the length minimal and within `der`. Advances *pos past the header and
+// returns the content length.
+StatusOr<size_t> ReadGoAsn1Header(std::string_view der, size_t* pos, uint8_t tag) {
+  auto malformed = [](std::string_view why) {
+    return InvalidArgumentError("malformed signature: " + std::string(why));
+  };
+  if (*pos + 2 > der.size()) {
+    return malformed("truncated tag or length");
+  }
+  if (static_cast<uint8_t>(der[*pos]) != tag) {
+    return malformed("tags don't match");
+  }
+  const uint8_t first = static_cast<uint8_t>(der[*pos + 1]);
+  *pos += 2;
+  size_t length = first;
+  if (first >= 0x80) {
+    const size_t octets = first & 0x7f;
+    if (octets == 0) {
+      return malformed("indefinite length found (not DER)");
+    }
+    length = 0;
+    for (size_t i = 0; i < octets; ++i) {
+      if (*pos >= der.size()) {
+        return malformed("truncated tag or length");
+      }
+      if (length >= (size_t{1} << 23)) {
+        return malformed("length too large");
+      }
+      length = (length << 8) | static_cast<uint8_t>(der[(*pos)++]);
+      if (length == 0) {
+        return malformed("superfluous leading zeros in length");
+      }
+    }
+    if (length < 0x80) {
+      return malformed("non-minimal length");
+    }
+  }
+  if (length > der.size() - *pos) {
+    return malformed("data truncated");
+  }
+  return length;
+}
+
+// One INTEGER of the signature as a non-negative BIGNUM; InvalidArgument when it is not a
+// minimal encoding, or is negative or zero.
+StatusOr<BignumPtr> ReadGoAsn1PositiveInteger(std::string_view der, size_t* pos) {
+  ASSIGN_OR_RETURN(size_t length, ReadGoAsn1Header(der, pos, 0x02));
+  std::string_view value = der.substr(*pos, length);
+  *pos += length;
+  if (value.empty()) {
+    return InvalidArgumentError("malformed signature: empty integer");
+  }
+  const auto byte = [&](size_t i) { return static_cast<uint8_t>(value[i]); };
+  if (value.size() > 1 &&
+      ((byte(0) == 0 && (byte(1) & 0x80) == 0) || (byte(0) == 0xff && (byte(1) & 0x80) != 0))) {
+    return InvalidArgumentError("malformed signature: integer not minimally-encoded");
+  }
+  if ((byte(0) & 0x80) != 0 || (value.size() == 1 && byte(0) == 0)) {
     return InvalidArgumentError("malformed signature: r and s must be positive");
   }
-  if (BN_cmp(r, internal::P256Order()) >= 0 || BN_cmp(s, internal::P256Order()) >= 0) {
-    return InvalidArgumentError("malformed signature: r or s not below the P-256 group order");
+  BignumPtr n(BN_bin2bn(reinterpret_cast<const unsigned char*>(value.data()),
+                        static_cast<int>(value.size()), nullptr));
+  FABRIC_CHECK(n != nullptr);
+  return n;
+}
+
+// Parses a signature the way Fabric does (bccsp/utils.UnmarshalECDSASignature with Go's
+// encoding/asn1): the SEQUENCE and its two INTEGERs must be DER, but bytes after the SEQUENCE
+// and bytes inside it after s are ignored, whatever they are. r and s must be positive and
+// below the group order. Signatures in plain DER take the fast path.
+StatusOr<EcdsaSigPtr> ParseSignatureAsFabric(std::string_view der) {
+  if (IsPlainDerSignature(der)) {
+    return ParseCanonicalSignature(der);
   }
+  if (der.empty()) {
+    return InvalidArgumentError("malformed signature: empty");
+  }
+  size_t pos = 0;
+  ASSIGN_OR_RETURN(size_t length, ReadGoAsn1Header(der, &pos, 0x30));
+  std::string_view content = der.substr(pos, length);
+  size_t inner = 0;
+  ASSIGN_OR_RETURN(BignumPtr r, ReadGoAsn1PositiveInteger(content, &inner));
+  ASSIGN_OR_RETURN(BignumPtr s, ReadGoAsn1PositiveInteger(content, &inner));
+  EcdsaSigPtr sig(ECDSA_SIG_new());
+  FABRIC_CHECK(sig != nullptr && ECDSA_SIG_set0(sig.get(), r.get(), s.get()) == 1);
+  r.release();
+  s.release();
+  RETURN_IF_ERROR(CheckSignatureRange(sig.get()));
   return sig;
 }
 
@@ -192,6 +290,16 @@ StatusOr<PublicKey> PublicKey::FromEvpPkey(EVP_PKEY* pkey) {
     return InvalidArgumentError("null public key");
   }
   RETURN_IF_ERROR(CheckP256(pkey));
+  // OpenSSL remembers the form the point was encoded in. Go's x509 (and so Fabric's MSP)
+  // accepts only uncompressed points: a certificate with a compressed or hybrid one is invalid.
+  char form[32] = {0};
+  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, form,
+                                     sizeof(form), nullptr) == 1 &&
+      std::string_view(form) != OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) {
+    return InvalidArgumentError("public key point is " + std::string(form) +
+                                "; only uncompressed points are accepted (as Go's x509)");
+  }
+  ERR_clear_error();
   ASSIGN_OR_RETURN(std::string point, UncompressedPointOf(pkey));
   FABRIC_CHECK(EVP_PKEY_up_ref(pkey) == 1);
   return PublicKey(pkey, std::move(point));
@@ -272,7 +380,7 @@ Status PublicKey::VerifyDigest(std::string_view digest, std::string_view der_sig
     return InvalidArgumentError("verify: digest is " + std::to_string(digest.size()) +
                                 " bytes, want 32");
   }
-  ASSIGN_OR_RETURN(EcdsaSigPtr sig, ParseSignature(der_signature));
+  ASSIGN_OR_RETURN(EcdsaSigPtr sig, ParseSignatureAsFabric(der_signature));
   if (BN_cmp(ECDSA_SIG_get0_s(sig.get()), internal::P256HalfOrder()) > 0) {
     return InvalidArgumentError("signature has high-S value; Fabric requires low-S");
   }
@@ -298,6 +406,13 @@ Status PublicKey::VerifyDigest(std::string_view digest, std::string_view der_sig
   if (ctx == nullptr) {
     return InternalError("verify: " + ConsumeOpenSslError());
   }
+  // OpenSSL verifies DER only: a signature Fabric also accepts in another encoding is verified
+  // as the DER encoding of its r and s.
+  std::string reencoded;
+  if (!IsPlainDerSignature(der_signature)) {
+    reencoded = internal::I2dToString(sig.get(), i2d_ECDSA_SIG);
+    der_signature = reencoded;
+  }
   int rc = EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char*>(der_signature.data()),
                            der_signature.size(),
                            reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
@@ -314,6 +429,19 @@ Status PublicKey::VerifyDigest(std::string_view digest, std::string_view der_sig
 StatusOr<PrivateKey> PrivateKey::FromOwnedEvpPkey(EVP_PKEY* owned) {
   EvpPkeyPtr pkey(owned);
   RETURN_IF_ERROR(CheckP256(pkey.get()));
+  // A key file may carry a public key that is not its scalar's: this process would then trust
+  // its own signatures (the signature memo checks the stored public key) while every other node
+  // refuses them.
+  {
+    std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+        EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr), EVP_PKEY_CTX_free);
+    if (ctx == nullptr || EVP_PKEY_pairwise_check(ctx.get()) != 1) {
+      ERR_clear_error();
+      return InvalidArgumentError(
+          "private key: its public key does not match its private scalar (corrupt or tampered "
+          "key file)");
+    }
+  }
   // A public-only copy, so public_key() never carries the secret.
   std::string spki = internal::I2dToString(pkey.get(), i2d_PUBKEY);
   if (spki.empty()) {
@@ -429,7 +557,7 @@ void RememberOwnSignatures(bool on) { internal::SignatureMemo::set_enabled(on); 
 void UseKeyTables(bool on) { internal::KeyTables::set_enabled(on); }
 
 StatusOr<std::string> NormalizeLowS(std::string_view der_signature) {
-  ASSIGN_OR_RETURN(EcdsaSigPtr sig, ParseSignature(der_signature));
+  ASSIGN_OR_RETURN(EcdsaSigPtr sig, ParseCanonicalSignature(der_signature));
   const BIGNUM* s = ECDSA_SIG_get0_s(sig.get());
   if (BN_cmp(s, internal::P256HalfOrder()) <= 0) {
     return std::string(der_signature);
