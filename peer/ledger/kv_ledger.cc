@@ -12,6 +12,7 @@
 #include "common/protoutil/blockutils.h"
 #include "fabric/status_macros.h"
 #include "fabric/thread_name.h"
+#include "peer/ledger/commit_hash.h"
 #include "peer/ledger/mvcc_validator.h"
 
 namespace fabric::ledger {
@@ -29,6 +30,10 @@ StatusOr<std::unique_ptr<KvLedger>> KvLedger::Open(const Options& options) {
   std::unique_ptr<KvLedger> ledger(new KvLedger(options, std::move(blocks)));
   RETURN_IF_ERROR(ledger->state_->LoadMetadataNamespaces());
   RETURN_IF_ERROR(ledger->Recover().Annotate("open ledger " + options.ledger_id));
+  if (const uint64_t height = ledger->blocks_->Height(); height > 0) {
+    ASSIGN_OR_RETURN(common::Block last, ledger->blocks_->RetrieveBlockByNumber(height - 1));
+    ledger->commit_hash_ = CommitHashOf(last);
+  }
   return ledger;
 }
 
@@ -154,6 +159,11 @@ StatusOr<std::vector<protos::TxValidationCode>> KvLedger::ValidateAndPrepare(com
     codes.push_back(tx.code);
   }
   SetTxFilter(block, codes);
+  if (n == 1 || !commit_hash_.empty()) {
+    p.commit_hash = ComputeCommitHash(block.metadata().metadata(common::TRANSACTIONS_FILTER),
+                                      p.batch, commit_hash_);
+    SetCommitHash(block, p.commit_hash);
+  }
   p.block = std::make_shared<common::Block>(std::move(block));
   p.data_hash_checked = prior.data_hash;
   pending_ = std::move(p);
@@ -194,6 +204,7 @@ StatusOr<std::shared_ptr<const common::Block>> KvLedger::Commit() {
     FLOG_ERROR(logger, "%s", failed_.message());
     return s;
   }
+  commit_hash_ = std::move(p.commit_hash);
   FLOG_DEBUG(logger, "ledger=%s committed block %d (%d txs, %d state updates)", ledger_id_, n,
              p.txs.size(), p.batch.size());
   return std::shared_ptr<const common::Block>(std::move(p.block));

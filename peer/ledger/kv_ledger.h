@@ -6,7 +6,8 @@
 // Commit protocol. ValidateAndPrepare(block) checks the block's number and previous hash,
 // parses its transactions, keeps the committer's non-VALID codes (TRANSACTIONS_FILTER), marks
 // DUPLICATE_TXID (txid already in the block store, or earlier in the block), runs MVCC
-// (mvcc_validator.h) and writes the final codes into the block's TRANSACTIONS_FILTER. Commit()
+// (mvcc_validator.h), writes the final codes into the block's TRANSACTIONS_FILTER and, as Fabric
+// 1.4 peers do, the block's COMMIT_HASH (commit_hash.h). Commit()
 // then writes, in this order:
 //   1. the block to the block store (synced: the durable record, indexed with the codes);
 //   2. then, in parallel (independent databases, neither synced):
@@ -128,6 +129,7 @@ class KvLedger {
     bool data_hash_checked = false;
     std::vector<ParsedTx> txs;
     UpdateBatch batch;
+    std::string commit_hash;  // empty when the block carries none
   };
 
   KvLedger(const Options& options, std::unique_ptr<blkstorage::BlockStore> blocks);
@@ -147,6 +149,9 @@ class KvLedger {
   // Guarded by commit_mu_:
   std::optional<Pending> pending_;
   Status failed_;
+  // The COMMIT_HASH of the last committed block; empty when it has none (then no later block
+  // gets one either, except block 1).
+  std::string commit_hash_;
 };
 
 }  // namespace fabric::ledger

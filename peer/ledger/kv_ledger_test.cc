@@ -9,7 +9,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/crypto/hash.h"
 #include "common/protoutil/blockutils.h"
+#include "peer/ledger/commit_hash.h"
 #include "peer/ledger/ledger_manager.h"
 #include "peer/ledger/testing/ledger_fixture.h"
 
@@ -164,6 +166,43 @@ TEST_F(KvLedgerTest, RecoveryReplaysBlocksThatStateAndHistoryLack) {
   ASSERT_EQ(h.size(), 2u);
   EXPECT_EQ(h[1].value(), "2");
   ASSERT_EQ(Commit({Tx(Put("c", "3"))}), Codes{protos::VALID});
+}
+
+// Fabric 1.4's COMMIT_HASH (commit_hash.h), computed by hand for one write.
+TEST_F(KvLedgerTest, CommitHashChainsFromBlockOne) {
+  EXPECT_EQ(CommitHashOf(ledger_->GetBlockByNumber(0).value()), "");
+  ASSERT_EQ(Commit({Tx(Put("a", "1"))}), Codes{protos::VALID});
+  // KVWritesBatchProto{kvwrites: [{namespace "cc", key "a", value "1", version (1,0)}]}.
+  const std::string write(
+      "\x0a\x02"
+      "cc"
+      "\x1a\x01"
+      "a"
+      "\x2a\x01"
+      "1"
+      "\x32\x03\x01\x01\x00",
+      15);
+  const std::string batch = "\x0a\x0f" + write;
+  const std::string block1_hash = crypto::Sha256(std::string("\x01\x00", 2) + batch);
+  EXPECT_EQ(CommitHashOf(ledger_->GetBlockByNumber(1).value()), block1_hash);
+
+  // The next block chains on it, across a restart; its invalid transaction writes nothing.
+  Restart();
+  ASSERT_EQ(Commit({Tx(Put("b", "2")), Tx(Put("c", "3"))},
+                   {protos::ENDORSEMENT_POLICY_FAILURE, protos::VALID}),
+            (Codes{protos::ENDORSEMENT_POLICY_FAILURE, protos::VALID}));
+  const std::string write_c(
+      "\x0a\x02"
+      "cc"
+      "\x1a\x01"
+      "c"
+      "\x2a\x01"
+      "3"
+      "\x32\x04\x01\x02\x01\x01",
+      16);
+  const std::string block2_hash =
+      crypto::Sha256(std::string("\x02\x0a\x00", 3) + "\x0a\x10" + write_c + block1_hash);
+  EXPECT_EQ(CommitHashOf(ledger_->GetBlockByNumber(2).value()), block2_hash);
 }
 
 TEST_F(KvLedgerTest, StateAheadOfBlockStoreIsDataLoss) {
