@@ -264,16 +264,10 @@ StatusOr<protos::ChaincodeMessage> ChaincodeSupport::InvokeChaincode(
     return UnimplementedError("system chaincode " + target.name +
                               " cannot be invoked with a cc2cc invocation yet");
   }
-  if (target.version.empty()) {
-    if (!options_.resolve_version) {
-      return NotFoundError(
-          absl::StrFormat("cannot determine the version of chaincode %s on "
-                          "channel %s",
-                          target.name, target.channel));
-    }
-    ASSIGN_OR_RETURN(target.version, options_.resolve_version(target.channel, target.name));
+  if (!options_.resolve_version) {
+    return NotFoundError(absl::StrFormat(
+        "cannot determine the version of chaincode %s on channel %s", target.name, target.channel));
   }
-  const std::string ccid = target.name + ":" + target.version;
   TxParams params;
   params.channel_id = target.channel;
   params.tx_id = caller.tx_id();
@@ -291,6 +285,14 @@ StatusOr<protos::ChaincodeMessage> ChaincodeSupport::InvokeChaincode(
     ASSIGN_OR_RETURN(other_channel, options_.channel_ledgers->NewQueryExecutor(target.channel));
     params.query_executor = other_channel.get();
   }
+  ledger::QueryExecutor* definitions =
+      params.tx_simulator != nullptr ? params.tx_simulator : params.query_executor;
+  if (definitions == nullptr) {
+    return FailedPreconditionError("INVOKE_CHAINCODE outside a transaction with ledger access");
+  }
+  ASSIGN_OR_RETURN(target.version,
+                   options_.resolve_version(target.channel, target.name, *definitions));
+  const std::string ccid = target.name + ":" + target.version;
   RETURN_IF_ERROR(Launch(ccid));
   std::shared_ptr<Handler> handler = registry_->Get(ccid);
   if (handler == nullptr) {

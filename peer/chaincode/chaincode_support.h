@@ -79,10 +79,13 @@ struct ChaincodeSupportOptions {
   int invoke_workers = 16;
   size_t queue_capacity = 16384;
   HandlerOptions handler;
-  // cc2cc hooks. The version of a callee named without one ("name" or "name/channel");
-  // unset: such calls fail with NotFound. System chaincodes (lscc, cscc, ...) arrive later:
-  // a name for which is_system_chaincode is true is refused with Unimplemented for now.
-  std::function<StatusOr<std::string>(const std::string& channel_id, const std::string& name)>
+  // cc2cc hooks. The version of a callee, read from its definition through `qe`: the caller's
+  // TxSimulator when the callee is on the caller's channel, so that the read is in the
+  // transaction's read set as in Fabric (a version in the callee's name is ignored, as Fabric
+  // ignores it); unset: cc2cc calls fail with NotFound. System chaincodes (lscc, cscc, ...)
+  // arrive later: a name for which is_system_chaincode is true is refused with Unimplemented.
+  std::function<StatusOr<std::string>(const std::string& channel_id, const std::string& name,
+                                      ledger::QueryExecutor& qe)>
       resolve_version;
   std::function<bool(const std::string& name)> is_system_chaincode;
   ChannelLedgers* channel_ledgers = nullptr;

@@ -149,7 +149,13 @@ class ShimE2ETest : public testing::ChaincodeTestEnv {
   void SetUp() override {
     ChaincodeTestEnv::SetUp();
     options_.startup_timeout = 10s;
-    options_.resolve_version = [](const std::string&, const std::string&) -> StatusOr<std::string> {
+    // Reads the callee's definition key, as the peer's lscc lookup does, and answers 1.0.
+    options_.resolve_version = [](const std::string&, const std::string& name,
+                                  ledger::QueryExecutor& qe) -> StatusOr<std::string> {
+      auto definition = qe.GetState("lscc", name);
+      if (!definition.ok()) {
+        return definition.status();
+      }
       return std::string("1.0");
     };
     StartSupport(dev_);
@@ -266,10 +272,20 @@ TEST_F(ShimE2ETest, InvokeChaincodeSameChannelSharesSimulatorAndWrapsResponse) {
   auto results = tx->sim->GetTxSimulationResults();
   ASSERT_TRUE(results.ok());
   std::set<std::string> namespaces;
+  kvrwset::KVRWSet lscc;
   for (const auto& ns : results->ns_rwset()) {
     namespaces.insert(ns.namespace_());
+    if (ns.namespace_() == "lscc") {
+      ASSERT_TRUE(lscc.ParseFromString(ns.rwset()));
+    }
   }
-  EXPECT_EQ(namespaces, (std::set<std::string>{"callee", "probe"}));
+  // The callee's definition was read through the caller's simulator (Fabric records it).
+  EXPECT_EQ(namespaces, (std::set<std::string>{"callee", "lscc", "probe"}));
+  ASSERT_EQ(lscc.reads_size(), 1);
+  EXPECT_EQ(lscc.reads(0).key(), "callee");
+  // A version in the callee's name is ignored: the defined version is called, as in Fabric.
+  auto tx3 = NewTx("cc2cc-version");
+  EXPECT_EQ(Call(*tx3, {"call", "callee:9.9"}), "200|200:7");
   // Another channel is read-only; this peer has no other channel.
   auto tx2 = NewTx("cc2cc-other");
   std::string other = Call(*tx2, {"call", "callee", "otherchannel"});

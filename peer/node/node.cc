@@ -242,14 +242,9 @@ Status PeerNode::Impl::StartChaincodeSupport() {
   copts.extra_env = {"CORE_PEER_LOCALMSPID=" + config.local_msp_id};
   copts.channel_ledgers = query_executors.get();
   copts.is_system_chaincode = [this](const std::string& name) { return registry.IsSysCC(name); };
-  copts.resolve_version = [this](const std::string& channel_id,
-                                 const std::string& name) -> StatusOr<std::string> {
-    ledger::KvLedger* l = channels->GetLedger(channel_id);
-    if (l == nullptr) {
-      return NotFoundError("channel " + channel_id + " not found on this peer");
-    }
-    auto qe = l->NewQueryExecutor();
-    ASSIGN_OR_RETURN(auto cd, scc::GetChaincodeData(*qe, name));
+  copts.resolve_version = [](const std::string&, const std::string& name,
+                             ledger::QueryExecutor& qe) -> StatusOr<std::string> {
+    ASSIGN_OR_RETURN(auto cd, scc::GetChaincodeData(qe, name));
     return cd.version();
   };
   support = std::make_unique<chaincode::ChaincodeSupport>(copts, *launcher, *package_provider);
