@@ -30,6 +30,7 @@ class HandlerTest : public testing::ChaincodeTestEnv {
   void SetUp() override {
     ChaincodeTestEnv::SetUp();
     options_.startup_timeout = 2s;
+    options_.resolve_version = ResolveTo("1.0");
     StartSupport(dev_launcher_);
   }
 

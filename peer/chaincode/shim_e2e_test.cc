@@ -149,15 +149,7 @@ class ShimE2ETest : public testing::ChaincodeTestEnv {
   void SetUp() override {
     ChaincodeTestEnv::SetUp();
     options_.startup_timeout = 10s;
-    // Reads the callee's definition key, as the peer's lscc lookup does, and answers 1.0.
-    options_.resolve_version = [](const std::string&, const std::string& name,
-                                  ledger::QueryExecutor& qe) -> StatusOr<std::string> {
-      auto definition = qe.GetState("lscc", name);
-      if (!definition.ok()) {
-        return definition.status();
-      }
-      return std::string("1.0");
-    };
+    options_.resolve_version = ResolveTo("1.0");
     StartSupport(dev_);
   }
   void TearDown() override {

@@ -62,6 +62,20 @@ class ChaincodeTestEnv : public ledger::testing::LedgerFixture {
     return tx;
   }
 
+  // A cc2cc version hook (ChaincodeSupportOptions::resolve_version) that reads the callee's
+  // definition key through the executor it is given, as the peer's lscc lookup does, and
+  // answers `version`.
+  static auto ResolveTo(std::string version) {
+    return [version](const std::string&, const std::string& name,
+                     ledger::QueryExecutor& qe) -> StatusOr<std::string> {
+      auto definition = qe.GetState("lscc", name);
+      if (!definition.ok()) {
+        return definition.status();
+      }
+      return version;
+    };
+  }
+
   static protos::ChaincodeInput Input(std::initializer_list<std::string> args) {
     protos::ChaincodeInput in;
     for (const auto& a : args) {
