@@ -6,6 +6,7 @@
 
 #include "common/logging/logging.h"
 #include "fabric/status_macros.h"
+#include "peer/ledger/range_query_hashing.h"
 
 namespace fabric::ledger {
 namespace {
@@ -37,25 +38,16 @@ StatusOr<bool> ValidateReads(const StateSnapshot& committed, const NsRwSet& ns,
   return true;
 }
 
-// Merges the committed range with the pending updates of the namespace and compares the
-// result with the raw reads.
-StatusOr<bool> ValidateRangeQuery(const StateSnapshot& committed, const std::string& ns,
-                                  const kvrwset::RangeQueryInfo& rq, const UpdateBatch& batch) {
-  if (rq.has_reads_merkle_hashes()) {
-    FLOG_WARN(logger, "range query ns=%s has a merkle summary; not supported, invalidating", ns);
-    return false;
-  }
-  const auto& reads = rq.raw_reads().kv_reads();
-  std::string end = rq.end_key();
-  if (!rq.itr_exhausted()) {
-    if (reads.empty()) {
-      return true;  // nothing was observed
-    }
-    end.push_back('\0');  // include the last key read
-  }
-  // Committed entries in range, overlaid with the pending updates.
+// The range [start_key, end_key) of `ns` as it will be once the block's preceding valid
+// transactions are applied: committed entries overlaid with the pending updates (Fabric's
+// combinedIterator). With `include_end_key` the end key itself is added last when it exists
+// (a query the simulation did not exhaust records the last key it read as end_key). An empty
+// end_key means the end of the namespace.
+StatusOr<std::vector<std::pair<std::string, Height>>> RangeAfterUpdates(
+    const StateSnapshot& committed, const std::string& ns, const std::string& start_key,
+    const std::string& end_key, bool include_end_key, const UpdateBatch& batch) {
   std::map<std::string, Height> merged;
-  auto it = committed.GetStateRangeScanIterator(ns, rq.start_key(), end);
+  auto it = committed.GetStateRangeScanIterator(ns, start_key, end_key);
   while (true) {
     ASSIGN_OR_RETURN(auto kv, it->Next());
     if (!kv.has_value()) {
@@ -63,9 +55,10 @@ StatusOr<bool> ValidateRangeQuery(const StateSnapshot& committed, const std::str
     }
     merged.emplace(std::move(kv->key), kv->value.version);
   }
-  if (const auto* updates = batch.GetNamespace(ns); updates != nullptr) {
-    auto lo = updates->lower_bound(rq.start_key());
-    auto hi = end.empty() ? updates->end() : updates->lower_bound(end);
+  const UpdateBatch::NamespaceUpdates* updates = batch.GetNamespace(ns);
+  if (updates != nullptr) {
+    auto lo = updates->lower_bound(start_key);
+    auto hi = end_key.empty() ? updates->end() : updates->lower_bound(end_key);
     for (auto u = lo; u != hi; ++u) {
       if (u->second.is_delete) {
         merged.erase(u->first);
@@ -74,13 +67,53 @@ StatusOr<bool> ValidateRangeQuery(const StateSnapshot& committed, const std::str
       }
     }
   }
-  if (merged.size() != static_cast<size_t>(reads.size())) {
+  std::vector<std::pair<std::string, Height>> out(merged.begin(), merged.end());
+  if (include_end_key) {
+    const UpdateBatch::Entry* pending = batch.Get(ns, end_key);
+    if (pending != nullptr) {
+      if (!pending->is_delete) {
+        out.emplace_back(end_key, pending->value.version);
+      }
+    } else {
+      ASSIGN_OR_RETURN(auto vv, committed.GetState(ns, end_key));
+      if (vv.has_value()) {
+        out.emplace_back(end_key, vv->version);
+      }
+    }
+  }
+  return out;
+}
+
+// Fabric's range query validation (statebasedval validateRangeQuery): the range as it will be
+// must give exactly the recorded reads, or the same merkle summary of them.
+StatusOr<bool> ValidateRangeQuery(const StateSnapshot& committed, const std::string& ns,
+                                  const kvrwset::RangeQueryInfo& rq, const UpdateBatch& batch) {
+  ASSIGN_OR_RETURN(auto range, RangeAfterUpdates(committed, ns, rq.start_key(), rq.end_key(),
+                                                 !rq.itr_exhausted(), batch));
+  if (rq.has_reads_merkle_hashes()) {
+    const kvrwset::QueryReadsMerkleSummary& recorded = rq.reads_merkle_hashes();
+    if (recorded.max_degree() < 2) {
+      return false;  // Fabric cannot build such a tree either (it fails the block)
+    }
+    RangeQueryResultsHelper helper(recorded.max_degree());
+    for (const auto& [key, version] : range) {
+      kvrwset::KVRead read;
+      read.set_key(key);
+      *read.mutable_version() = version.ToProto();
+      helper.AddResult(std::move(read));
+    }
+    kvrwset::RangeQueryInfo now;
+    helper.Done(&now);
+    return now.has_reads_merkle_hashes() &&
+           now.reads_merkle_hashes().SerializeAsString() == recorded.SerializeAsString();
+  }
+  const auto& reads = rq.raw_reads().kv_reads();
+  if (range.size() != static_cast<size_t>(reads.size())) {
     return false;
   }
-  int i = 0;
-  for (const auto& [key, version] : merged) {
-    const auto& read = reads[i++];
-    if (read.key() != key || ReadVersion(read) != std::optional<Height>(version)) {
+  for (int i = 0; i < reads.size(); ++i) {
+    if (reads[i].key() != range[i].first ||
+        ReadVersion(reads[i]) != std::optional<Height>(range[i].second)) {
       return false;
     }
   }

@@ -10,6 +10,7 @@
 #include <absl/strings/str_format.h>
 
 #include "fabric/status_macros.h"
+#include "peer/ledger/range_query_hashing.h"
 #include "peer/ledger/rwset_builder.h"
 
 namespace fabric::ledger {
@@ -62,7 +63,8 @@ struct RangeScan {
   std::string end_key;                // the query's end key
   std::unique_ptr<StateIterator> it;  // null once closed
   kvrwset::RangeQueryInfo info;
-  int32_t limit = 0;  // 0: unpaginated
+  RangeQueryResultsHelper results;  // the reads, raw or summarised
+  int32_t limit = 0;                // 0: unpaginated
   int32_t returned = 0;
 };
 
@@ -117,9 +119,10 @@ class RangeIterator : public QueryResultsIterator {
     }
     VersionedKV& kv = **next;
     if (record) {
-      auto* read = scan_->info.mutable_raw_reads()->add_kv_reads();
-      read->set_key(kv.key);
-      *read->mutable_version() = kv.value.version.ToProto();
+      kvrwset::KVRead read;
+      read.set_key(kv.key);
+      *read.mutable_version() = kv.value.version.ToProto();
+      scan_->results.AddResult(std::move(read));
       scan_->info.set_end_key(kv.key);
     }
     ++scan_->returned;
@@ -287,9 +290,7 @@ class Simulator : public TxSimulator {
     state_->results_computed = true;
     RETURN_IF_ERROR(state_->error);
     for (const auto& scan : state_->scans) {
-      if (!scan->info.has_raw_reads()) {
-        scan->info.mutable_raw_reads();
-      }
+      scan->results.Done(&scan->info);
       state_->builder->AddToRangeQuerySet(scan->ns, scan->info);
     }
     return state_->builder->GetTxSimulationResults();
