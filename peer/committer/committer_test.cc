@@ -73,6 +73,7 @@ TEST_F(CommitterTest, ChaincodeDeployedObserverHearsValidLsccWrites) {
   RecordingObserver observer;
   committer().AddObserver(&observer);
   protos::ChaincodeDeploymentSpec cds;
+  cds.mutable_chaincode_spec()->set_type(protos::ChaincodeSpec::GOLANG);
   cds.mutable_chaincode_spec()->mutable_chaincode_id()->set_name("newcc");
   cds.mutable_chaincode_spec()->mutable_chaincode_id()->set_version("1.0");
   testing::TxSpec spec;

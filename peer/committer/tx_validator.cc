@@ -54,6 +54,7 @@ struct TxValidator::TxResult {
   std::string invoked_cc;
   std::optional<ccprovider::ChaincodeData> definition;
   bool upgrade = false;
+  bool upgrade_conflicts_in_block = false;
   common::Payload config_payload;  // CONFIG transactions only
   // Key-level validation (key_level.h): what the plugins passed, which keys' metadata the
   // transaction writes, and which keys' validation parameters its checks read.
@@ -202,6 +203,7 @@ void TxValidator::ValidateTx(const std::string& data, const channelconfig::Bundl
   out->invoked_cc = std::move(v->invoked_cc);
   out->definition = std::move(v->definition);
   out->upgrade = v->upgrade;
+  out->upgrade_conflicts_in_block = v->upgrade_conflicts_in_block;
   out->code = v->code;
   out->reason = std::move(v->reason);
   out->passed_namespaces = std::move(v->passed_namespaces);
@@ -258,7 +260,8 @@ void TxValidator::MarkDuplicatesInBlock(std::vector<TxResult>& results) {
 std::vector<size_t> TxValidator::ValidUpgrades(const std::vector<TxResult>& results) {
   std::vector<size_t> out;
   for (size_t i = 0; i < results.size(); ++i) {
-    if (results[i].code == protos::VALID && results[i].upgrade && results[i].definition) {
+    if (results[i].code == protos::VALID && results[i].upgrade_conflicts_in_block &&
+        results[i].definition) {
       out.push_back(i);
     }
   }

@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include "ccprovider/ccprovider.pb.h"
 #include "common/policies/builder.h"
 #include "common/protoutil/proputils.h"
+#include "common/protoutil/unmarshal.h"
 #include "peer/chaincode.pb.h"
 #include "peer/committer/testing/fixture.h"
 #include "peer/ledger/block_parser.h"
@@ -298,30 +300,128 @@ TEST_F(KeyLevelEndorsementTest, ParameterChangedEarlierInTheBlock) {
                                      protos::ENDORSEMENT_POLICY_FAILURE}));
 }
 
-// An lscc deploy transaction of `name`:`version` created by `creator`.
-common::Envelope LsccTx(const testing::TestNetwork& net, const std::string& fn,
-                        const std::string& name, const std::string& version,
-                        const msp::SigningIdentity& creator) {
+// An lscc deploy or upgrade as Fabric's lscc produces it; `edit` may change the deployment spec,
+// the ChaincodeData written and the rest of the write set before the transaction is endorsed.
+struct LsccCall {
+  std::string fn = "deploy";
   protos::ChaincodeDeploymentSpec cds;
-  cds.mutable_chaincode_spec()->mutable_chaincode_id()->set_name(name);
-  cds.mutable_chaincode_spec()->mutable_chaincode_id()->set_version(version);
-  testing::TxSpec spec;
-  spec.chaincode = "lscc";
-  spec.version = "1.4";
-  spec.args = {fn, "mychannel", cds.SerializeAsString()};
-  spec.creator = &creator;
-  spec.endorsers = {&net.org1_peer()};
+  ccprovider::ChaincodeData cd;
+};
+
+template <typename F>
+common::Envelope LsccTxWith(const testing::TestNetwork& net, const std::string& fn,
+                            const std::string& name, const std::string& version,
+                            const msp::SigningIdentity& creator, F edit) {
+  LsccCall call;
+  call.fn = fn;
+  call.cds.mutable_chaincode_spec()->set_type(protos::ChaincodeSpec::GOLANG);
+  call.cds.mutable_chaincode_spec()->mutable_chaincode_id()->set_name(name);
+  call.cds.mutable_chaincode_spec()->mutable_chaincode_id()->set_version(version);
+  call.cd.ParseFromString(testing::ChaincodeDataBytes(name, version,
+                                                      policies::SignedByAnyMember({"Org1MSP"}),
+                                                      policies::SignedByAnyAdmin({"Org1MSP"})));
   ledger::RWSetBuilder rw;
   if (fn == "deploy") {
     rw.AddToReadSet("lscc", name, std::nullopt);  // lscc checks the chaincode is not defined
   }
-  rw.AddToWriteSet(
-      "lscc", name,
-      testing::ChaincodeDataBytes(name, version, policies::SignedByAnyMember({"Org1MSP"}),
-                                  policies::SignedByAnyAdmin({"Org1MSP"})));
   rw.AddToWriteSet(name, "init", "done");
+  edit(call, rw);
+  rw.AddToWriteSet("lscc", call.cds.chaincode_spec().chaincode_id().name(),
+                   call.cd.SerializeAsString());
+  testing::TxSpec spec;
+  spec.chaincode = "lscc";
+  spec.version = "1.4";
+  spec.args = {call.fn, "mychannel", call.cds.SerializeAsString()};
+  spec.creator = &creator;
+  spec.endorsers = {&net.org1_peer()};
   spec.rwset = rw.GetTxSimulationResults();
   return testing::MakeEndorserTx(spec).value();
+}
+
+// An lscc deploy/upgrade transaction of `name`:`version` created by `creator`.
+common::Envelope LsccTx(const testing::TestNetwork& net, const std::string& fn,
+                        const std::string& name, const std::string& version,
+                        const msp::SigningIdentity& creator) {
+  return LsccTxWith(net, fn, name, version, creator, [](LsccCall&, ledger::RWSetBuilder&) {});
+}
+
+// Fabric 1.4.12's verdicts on crafted lscc transactions (recorded by running its validator).
+TEST_F(TxValidatorTest, LsccRulesFollowFabric) {
+  const auto& admin = net().org1_admin();
+  auto deploy = [&](const std::string& name, auto edit) {
+    return ValidateOne(LsccTxWith(net(), "deploy", name, "1.0", admin, edit));
+  };
+  auto with_type = [](protos::ChaincodeSpec::Type type) {
+    return [type](LsccCall& c, ledger::RWSetBuilder&) {
+      c.cds.mutable_chaincode_spec()->set_type(type);
+    };
+  };
+  // Chaincode types: Fabric's platforms and fabric-cpp's CPP; UNDEFINED is refused.
+  EXPECT_EQ(deploy("newcc", with_type(protos::ChaincodeSpec::UNDEFINED)),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(deploy("newcc", with_type(protos::ChaincodeSpec::NODE)), protos::VALID);
+  EXPECT_EQ(deploy("newcc", with_type(protos::ChaincodeSpec::CPP)), protos::VALID);
+  // Names and versions follow lscc's rules.
+  auto none = [](LsccCall&, ledger::RWSetBuilder&) {};
+  for (const char* bad : {"my.cc", "cc-", "a--b", "_cc", "cc~collection"}) {
+    EXPECT_EQ(deploy(bad, none), protos::ENDORSEMENT_POLICY_FAILURE) << bad;
+  }
+  EXPECT_EQ(deploy("my-cc_2", none), protos::VALID);
+  EXPECT_EQ(ValidateOne(LsccTxWith(net(), "deploy", "newcc", "1.0 beta", admin, none)),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+  // The new definition's endorsement policy is not compiled at deploy.
+  EXPECT_EQ(
+      deploy("newcc", [](LsccCall& c, ledger::RWSetBuilder&) { c.cd.set_policy("\x0a\xff"); }),
+      protos::VALID);
+  // Only public writes count: metadata writes in lscc or elsewhere, a delete flag on the
+  // definition and a delete of "<name>~collection" pass; another lscc key or a third write does
+  // not.
+  EXPECT_EQ(deploy("newcc",
+                   [](LsccCall&, ledger::RWSetBuilder& rw) {
+                     rw.AddToMetadataWriteSet("lscc", "mycc", {{"VALIDATION_PARAMETER", "p"}});
+                     rw.AddToMetadataWriteSet("mycc", "k", {{"VALIDATION_PARAMETER", "p"}});
+                   }),
+            protos::VALID);
+  EXPECT_EQ(deploy("newcc",
+                   [](LsccCall&, ledger::RWSetBuilder& rw) {
+                     rw.AddToWriteSet("lscc", "newcc~collection", "");
+                   }),
+            protos::VALID);
+  EXPECT_EQ(deploy("newcc",
+                   [](LsccCall&, ledger::RWSetBuilder& rw) {
+                     rw.AddToWriteSet("lscc", "newcc~other", "");
+                   }),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(deploy("newcc",
+                   [](LsccCall&, ledger::RWSetBuilder& rw) {
+                     rw.AddToWriteSet("lscc", "newcc~collection", "");
+                     rw.AddToWriteSet("lscc", "newcc~zzz", "");
+                   }),
+            protos::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(
+      deploy("newcc",
+             [](LsccCall&, ledger::RWSetBuilder& rw) { rw.AddToWriteSet("othercc", "k", "v"); }),
+      protos::ENDORSEMENT_POLICY_FAILURE);
+}
+
+// An upgrade needs a stored ChaincodeData, whatever its fields; only GOLANG upgrades conflict
+// with other uses of the chaincode in their block (Fabric parses upgrades with a Go-only
+// platform registry).
+TEST_F(TxValidatorTest, LsccUpgradeOfAnyStoredDefinitionAndGoOnlyConflicts) {
+  ccprovider::ChaincodeData bare;
+  bare.set_name("barecc");
+  bare.set_version("1.0");
+  bare.set_instantiation_policy(
+      protoutil::Marshal(policies::SignedByAnyAdmin({"Org1MSP", "Org2MSP"})));
+  ASSERT_OK(testing::DefineChaincode(ledger(), "barecc", bare.SerializeAsString()));
+  EXPECT_EQ(ValidateOne(LsccTx(net(), "upgrade", "barecc", "2.0", net().org1_admin())),
+            protos::VALID);
+  auto node_upgrade = LsccTxWith(
+      net(), "upgrade", "mycc", "2.0", net().org1_admin(), [](LsccCall& c, ledger::RWSetBuilder&) {
+        c.cds.mutable_chaincode_spec()->set_type(protos::ChaincodeSpec::NODE);
+      });
+  EXPECT_EQ(Validate({Tx("mycc", "a", "1"), node_upgrade}),
+            (std::vector<TxValidationCode>{protos::VALID, protos::VALID}));
 }
 
 TEST_F(TxValidatorTest, LsccDeployAndUpgradeRules) {

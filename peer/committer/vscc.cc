@@ -242,6 +242,7 @@ Status Vscc::RunPlugin(Context& ctx, const std::string& ns, const std::string& p
     }
     out->definition = std::move(lscc.definition);
     out->upgrade = lscc.upgrade;
+    out->upgrade_conflicts_in_block = lscc.upgrade_conflicts_in_block;
   }
   out->passed_namespaces.push_back(ns);
   return Status::OK();

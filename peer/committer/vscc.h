@@ -66,6 +66,9 @@ struct VsccResult {
   // A valid lscc deploy/upgrade: the new definition.
   std::optional<ccprovider::ChaincodeData> definition;
   bool upgrade = false;
+  // An upgrade that invalidates other uses of the chaincode in its block (GOLANG deployment
+  // specs only, as in Fabric).
+  bool upgrade_conflicts_in_block = false;
   // The namespaces whose validation plugin ran and passed, and the keys whose metadata the
   // transaction writes (key-level channels only): what later transactions of the block
   // depend on (key_level.h).
@@ -97,6 +100,11 @@ class Vscc {
                            VsccResult* out) const;
   StatusOr<VsccResult> ValidateLscc(const EndorserTx& tx, const std::vector<ledger::NsRwSet>& rwset,
                                     ledger::QueryExecutor& qe, PolicyCache& policies) const;
+  // Deploy: nothing defined yet; upgrade: defined, another version; both: the instantiation
+  // policies are satisfied by the creator. PermissionDenied with the reason otherwise.
+  static Status CheckLifecycleRules(const EndorserTx& tx, bool upgrade,
+                                    const std::optional<ccprovider::ChaincodeData>& existing,
+                                    const ccprovider::ChaincodeData& cd, PolicyCache& policies);
 
   const SystemChaincodes& scc_;
   const ChaincodeDefinitionProvider& definitions_;

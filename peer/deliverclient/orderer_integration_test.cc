@@ -89,6 +89,7 @@ TEST(OrdererIntegrationTest, BlocksFromTheSoloOrdererAreVerifiedAndCommitted) {
 
   // lscc deploy of mycc (endorsed by Org1's peer, created by Org1's admin).
   protos::ChaincodeDeploymentSpec cds;
+  cds.mutable_chaincode_spec()->set_type(protos::ChaincodeSpec::GOLANG);
   cds.mutable_chaincode_spec()->mutable_chaincode_id()->set_name("mycc");
   cds.mutable_chaincode_spec()->mutable_chaincode_id()->set_version("1.0");
   committer::testing::TxSpec deploy;
