@@ -390,8 +390,9 @@ Status PublicKey::VerifyDigest(std::string_view digest, std::string_view der_sig
     return Status::OK();
   }
   // A key met often has a table of its multiples: the same equation, half the arithmetic.
-  if (internal::KeyTables::enabled()) {
-    if (auto table = internal::KeyTables::Instance().Use(point_)) {
+  const bool tables = internal::KeyTables::enabled();
+  if (tables) {
+    if (auto table = internal::KeyTables::Instance().Find(point_)) {
       switch (table->Verify(digest, sig.get())) {
         case 1:
           return Status::OK();
@@ -419,6 +420,9 @@ Status PublicKey::VerifyDigest(std::string_view digest, std::string_view der_sig
   ERR_clear_error();
   if (rc != 1) {
     return InvalidArgumentError("signature verification failed");
+  }
+  if (tables) {
+    internal::KeyTables::Instance().CountValid(point_);
   }
   return Status::OK();
 }

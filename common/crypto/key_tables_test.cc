@@ -4,6 +4,8 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "common/crypto/internal/key_tables.h"
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -218,24 +220,42 @@ class KeyTablesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     KeyTables::Instance().Clear();
+    KeyTables::Instance().set_build_pacing(1000, std::chrono::milliseconds(1));
     UseKeyTables(true);
   }
-  void TearDown() override { KeyTables::Instance().Clear(); }
+  void TearDown() override {
+    KeyTables::Instance().WaitForBuilds();
+    KeyTables::Instance().set_build_pacing(KeyTables::kBuildBurst, KeyTables::kBuildInterval);
+    KeyTables::Instance().Clear();
+  }
+  // Counts enough valid verifications for `point` to earn a table and waits for its build.
+  static std::shared_ptr<const KeyTable> Earn(const std::string& point) {
+    for (uint32_t i = 0; i < KeyTables::kUsesBeforeTable; ++i) {
+      KeyTables::Instance().CountValid(point);
+    }
+    KeyTables::Instance().WaitForBuilds();
+    return KeyTables::Instance().Find(point);
+  }
 };
 
-TEST_F(KeyTablesTest, AKeyGetsItsTableAfterEnoughUsesAndVerifyUsesIt) {
+TEST_F(KeyTablesTest, AKeyGetsItsTableAfterEnoughValidUsesAndVerifyUsesIt) {
   auto& tables = KeyTables::Instance();
   PrivateKey key = NewKey();
   const std::string& point = key.public_key().UncompressedPoint();
   const uint64_t built = tables.built();
   for (uint32_t i = 1; i < KeyTables::kUsesBeforeTable; ++i) {
-    ASSERT_EQ(tables.Use(point), nullptr) << i;
+    tables.CountValid(point);
   }
+  tables.WaitForBuilds();
+  EXPECT_EQ(tables.Find(point), nullptr);
   EXPECT_EQ(tables.built(), built);
-  EXPECT_NE(tables.Use(point), nullptr);
+  tables.CountValid(point);
+  tables.WaitForBuilds();
+  EXPECT_NE(tables.Find(point), nullptr);
   EXPECT_EQ(tables.built(), built + 1);
   EXPECT_EQ(tables.tables(), 1u);
-  EXPECT_NE(tables.Use(point), nullptr);
+  tables.CountValid(point);
+  tables.WaitForBuilds();
   EXPECT_EQ(tables.built(), built + 1);  // built once
 
   // PublicKey::Verify now goes through the table, with the same answers and messages.
@@ -256,25 +276,31 @@ TEST_F(KeyTablesTest, AKeyGetsItsTableAfterEnoughUsesAndVerifyUsesIt) {
             "signature has high-S value; Fabric requires low-S");
 }
 
-TEST_F(KeyTablesTest, VerifyCountsUsesOnlyWhileOn) {
+TEST_F(KeyTablesTest, OnlySuccessfulVerificationsCountAndOnlyWhileOn) {
   auto& tables = KeyTables::Instance();
   PrivateKey key = NewKey();
   const std::string sig = *key.Sign("m");
+  // Any certificate holder can send invalid signatures under a key: they earn nothing.
+  for (uint32_t i = 0; i < 4 * KeyTables::kUsesBeforeTable; ++i) {
+    ASSERT_FALSE(key.public_key().Verify("n", sig).ok());
+  }
   UseKeyTables(false);
   for (uint32_t i = 0; i < KeyTables::kUsesBeforeTable + 10; ++i) {
     ASSERT_TRUE(key.public_key().Verify("m", sig).ok());
   }
+  tables.WaitForBuilds();
   EXPECT_EQ(tables.tables(), 0u);
   UseKeyTables(true);
-  for (uint32_t i = 0; i < KeyTables::kUsesBeforeTable + 10; ++i) {
+  for (uint32_t i = 0; i < KeyTables::kUsesBeforeTable; ++i) {
     ASSERT_TRUE(key.public_key().Verify("m", sig).ok());
-    ASSERT_FALSE(key.public_key().Verify("n", sig).ok());
   }
+  tables.WaitForBuilds();
   EXPECT_EQ(tables.tables(), 1u);
 }
 
-// Threads reaching the threshold together build one table; the others go on without it.
-TEST_F(KeyTablesTest, ConcurrentUsesBuildOneTable) {
+// Tables are built on the builder thread ("key-tables"), never on the verifying thread: threads
+// reaching the threshold together queue one build and go on without waiting.
+TEST_F(KeyTablesTest, ConcurrentUsesQueueOneBuildOnTheBuilderThread) {
   auto& tables = KeyTables::Instance();
   PrivateKey key = NewKey();
   const std::string sig = *key.Sign("concurrent");
@@ -293,9 +319,37 @@ TEST_F(KeyTablesTest, ConcurrentUsesBuildOneTable) {
   for (auto& t : threads) {
     t.join();
   }
+  tables.WaitForBuilds();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(tables.built(), built + 1);
   EXPECT_EQ(tables.tables(), 1u);
+  bool builder = false;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    builder |= name == "key-tables";
+  }
+  EXPECT_TRUE(builder);
+}
+
+// After its burst the builder builds one table per interval, however many keys earn one.
+TEST_F(KeyTablesTest, BuildsArePaced) {
+  auto& tables = KeyTables::Instance();
+  tables.set_build_pacing(2, std::chrono::hours(1));
+  const uint64_t built = tables.built();
+  for (int k = 0; k < 3; ++k) {
+    const std::string point = NewKey().public_key().UncompressedPoint();
+    for (uint32_t i = 0; i < KeyTables::kUsesBeforeTable; ++i) {
+      tables.CountValid(point);
+    }
+  }
+  while (tables.built() < built + 2) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(tables.queued(), 1u);  // the third waits for the next interval
+  tables.Clear();
+  tables.set_build_pacing(1000, std::chrono::milliseconds(1));
 }
 
 // Past kMaxTables, the table used least recently goes; a key in use keeps its table.
@@ -305,27 +359,20 @@ TEST_F(KeyTablesTest, HoldsAtMostMaxTablesDroppingTheLeastRecentlyUsed) {
   for (size_t k = 0; k <= KeyTables::kMaxTables; ++k) {
     points.push_back(NewKey().public_key().UncompressedPoint());
   }
-  auto earn = [&](const std::string& point) {
-    std::shared_ptr<const KeyTable> t;
-    for (uint32_t i = 0; i < KeyTables::kUsesBeforeTable; ++i) {
-      t = tables.Use(point);
-    }
-    return t;
-  };
   for (size_t k = 0; k < KeyTables::kMaxTables; ++k) {
-    ASSERT_NE(earn(points[k]), nullptr) << k;
+    ASSERT_NE(Earn(points[k]), nullptr) << k;
   }
   EXPECT_EQ(tables.tables(), KeyTables::kMaxTables);
   // Key 0 is used again, so key 1 is now the least recently used.
-  std::shared_ptr<const KeyTable> held = tables.Use(points[1]);  // a caller still verifying
-  ASSERT_NE(tables.Use(points[0]), nullptr);
+  std::shared_ptr<const KeyTable> held = tables.Find(points[1]);  // a caller still verifying
+  ASSERT_NE(tables.Find(points[0]), nullptr);
   for (size_t k = 2; k < KeyTables::kMaxTables; ++k) {
-    ASSERT_NE(tables.Use(points[k]), nullptr);
+    ASSERT_NE(tables.Find(points[k]), nullptr);
   }
-  ASSERT_NE(earn(points.back()), nullptr);
+  ASSERT_NE(Earn(points.back()), nullptr);
   EXPECT_EQ(tables.tables(), KeyTables::kMaxTables);
-  EXPECT_NE(tables.Use(points[0]), nullptr);
-  EXPECT_EQ(tables.Use(points[1]), nullptr);  // dropped, counting again from zero
+  EXPECT_NE(tables.Find(points[0]), nullptr);
+  EXPECT_EQ(tables.Find(points[1]), nullptr);  // dropped, counting again from zero
   // The dropped table stays usable by whoever holds it.
   ASSERT_NE(held, nullptr);
   PrivateKey key = NewKey();

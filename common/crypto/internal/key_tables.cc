@@ -17,6 +17,7 @@
 
 #include "common/crypto/internal/openssl_util.h"
 #include "fabric/status_macros.h"
+#include "fabric/thread_name.h"
 
 namespace fabric::crypto::internal {
 namespace {
@@ -199,51 +200,119 @@ KeyTables& KeyTables::Instance() {
   return *tables;
 }
 
-std::shared_ptr<const KeyTable> KeyTables::Use(std::string_view point) {
-  std::unique_lock<std::mutex> lock(mu_);
+std::shared_ptr<const KeyTable> KeyTables::Find(std::string_view point) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(point);
+  if (it == entries_.end() || it->second.table == nullptr) {
+    return nullptr;
+  }
+  it->second.last_use = ++clock_;
+  return it->second.table;
+}
+
+void KeyTables::CountValid(std::string_view point) {
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(point);
   if (it == entries_.end()) {
     if (entries_.size() >= kMaxCounted) {
       // Start the counts over, keeping the keys that have tables or are getting one.
-      std::erase_if(entries_, [](const auto& kv) {
-        return kv.second.table == nullptr && !kv.second.building;
-      });
+      std::erase_if(entries_,
+                    [](const auto& kv) { return kv.second.table == nullptr && !kv.second.queued; });
       if (entries_.size() >= kMaxCounted) {
-        return nullptr;
+        return;
       }
     }
     it = entries_.emplace(std::string(point), Entry{}).first;
   }
   Entry& entry = it->second;
   entry.last_use = ++clock_;
-  if (entry.table != nullptr) {
-    return entry.table;
+  if (entry.table != nullptr || entry.queued || entry.failed || ++entry.uses < kUsesBeforeTable) {
+    return;
   }
-  if (entry.building || entry.failed || ++entry.uses < kUsesBeforeTable) {
-    return nullptr;
+  if (queue_.size() >= kMaxQueued || stopping_) {
+    entry.uses = 0;
+    return;
   }
-  entry.building = true;
-  lock.unlock();
-  StatusOr<std::unique_ptr<KeyTable>> built = KeyTable::Build(point);
-  lock.lock();
+  entry.queued = true;
+  queue_.emplace_back(point);
+  if (!builder_.joinable()) {
+    builder_ = std::thread([this] { BuildLoop(); });
+    // Joined before OpenSSL's own exit handlers run (registered earlier, so run later).
+    std::atexit(&KeyTables::StopBuilder);
+  }
+  work_.notify_one();
+}
+
+void KeyTables::StopBuilder() {
+  KeyTables& self = Instance();
+  {
+    std::lock_guard<std::mutex> lock(self.mu_);
+    self.stopping_ = true;
+  }
+  self.work_.notify_all();
+  if (self.builder_.joinable()) {
+    self.builder_.join();
+  }
+}
+
+bool KeyTables::WaitForBuildToken(std::unique_lock<std::mutex>& lock) {
+  while (!stopping_) {
+    const auto now = std::chrono::steady_clock::now();
+    const double earned =
+        std::chrono::duration<double>(now - refilled_) / std::chrono::duration<double>(interval_);
+    tokens_ = std::min(static_cast<double>(burst_), tokens_ + earned);
+    refilled_ = now;
+    if (tokens_ >= 1.0) {
+      tokens_ -= 1.0;
+      return true;
+    }
+    const auto missing = std::chrono::duration<double>(interval_) * (1.0 - tokens_);
+    work_.wait_for(lock, missing);
+  }
+  return false;
+}
+
+void KeyTables::BuildLoop() {
+  SetThreadName("key-tables");
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    work_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (stopping_ || !WaitForBuildToken(lock)) {
+      return;
+    }
+    if (queue_.empty()) {
+      continue;  // cleared meanwhile
+    }
+    std::string point = std::move(queue_.front());
+    queue_.pop_front();
+    building_ = true;
+    lock.unlock();
+    StatusOr<std::unique_ptr<KeyTable>> built = KeyTable::Build(point);
+    lock.lock();
+    building_ = false;
+    Install(point, std::move(built));
+    idle_.notify_all();
+  }
+}
+
+void KeyTables::Install(const std::string& point, StatusOr<std::unique_ptr<KeyTable>> built) {
   // The entry may have been dropped by Clear meanwhile: look it up again.
-  it = entries_.find(point);
+  auto it = entries_.find(point);
   if (it == entries_.end()) {
-    return nullptr;
+    return;
   }
-  Entry& after = it->second;
-  after.building = false;
+  Entry& entry = it->second;
+  entry.queued = false;
   if (!built.ok()) {
-    after.failed = true;
-    return nullptr;
+    entry.failed = true;
+    return;
   }
   if (tables_ >= kMaxTables) {
     EvictLocked();
   }
-  after.table = std::shared_ptr<const KeyTable>(std::move(built).value());
+  entry.table = std::shared_ptr<const KeyTable>(std::move(built).value());
   ++tables_;
   built_.fetch_add(1, std::memory_order_relaxed);
-  return after.table;
 }
 
 void KeyTables::EvictLocked() {
@@ -266,9 +335,29 @@ size_t KeyTables::tables() const {
   return tables_;
 }
 
+size_t KeyTables::queued() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size() + (building_ ? 1 : 0);
+}
+
+void KeyTables::WaitForBuilds() {
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_.wait(lock, [this] { return (queue_.empty() && !building_) || stopping_; });
+}
+
+void KeyTables::set_build_pacing(size_t burst, std::chrono::milliseconds interval) {
+  std::lock_guard<std::mutex> lock(mu_);
+  burst_ = burst;
+  interval_ = interval;
+  tokens_ = static_cast<double>(burst);
+  refilled_ = std::chrono::steady_clock::now();
+  work_.notify_all();
+}
+
 void KeyTables::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
   entries_.clear();
+  queue_.clear();
   tables_ = 0;
 }
 

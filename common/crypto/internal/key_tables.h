@@ -16,19 +16,27 @@
 // w = s^-1, R = (e*w)*G + (r*w)*Q, valid exactly when R is not the point at infinity and
 // x(R) mod n == r. ecdsa_test.cc checks every answer against EVP_PKEY_verify.
 //
-// Bounded: at most kMaxTables tables (~4.7 MiB); when a further key earns one, the table used
-// least recently is dropped. Use counts are kept for at most kMaxCounted keys (the counts start
-// over when that fills). On by default; crypto::UseKeyTables(false) or the environment
-// variable FABRIC_P256_KEY_TABLES=off turns it off (for comparisons).
+// A table can never make verification slower than OpenSSL alone, whatever keys callers bring:
+// only successful verifications count towards a table (a stream of invalid signatures earns
+// none); tables are built on one background thread, never on a verifying one; builds are paced
+// (a burst of kBuildBurst, then one per kBuildInterval: under any key pattern at most ~4% of
+// one core goes to building); at most kMaxTables tables (~4.7 MiB) are kept, the one used
+// least recently dropped for a new one. Use counts are kept for at most kMaxCounted keys (the
+// counts start over when that fills). On by default; crypto::UseKeyTables(false) or the
+// environment variable FABRIC_P256_KEY_TABLES=off turns it off (for comparisons).
 
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include <openssl/ec.h>
@@ -65,6 +73,11 @@ class KeyTables {
   static constexpr uint32_t kUsesBeforeTable = 256;
   static constexpr size_t kMaxTables = 32;
   static constexpr size_t kMaxCounted = 4096;
+  // Build pacing: a node starting up tables its few keys at once; after that, ~2 builds a second.
+  static constexpr size_t kBuildBurst = 8;
+  static constexpr std::chrono::milliseconds kBuildInterval{500};
+  // Keys waiting for the builder; a key that finds the queue full is counted again from zero.
+  static constexpr size_t kMaxQueued = 16;
 
   // The process-wide set.
   static KeyTables& Instance();
@@ -72,29 +85,42 @@ class KeyTables {
   static bool enabled() { return enabled_.load(std::memory_order_relaxed); }
   static void set_enabled(bool on) { enabled_.store(on, std::memory_order_relaxed); }
 
-  // Counts one verification under `point` and returns the key's table when it has one. The
-  // call that brings a key to kUsesBeforeTable uses builds the table (on the calling thread;
-  // other threads keep verifying without it meanwhile). Null while there is no table.
-  std::shared_ptr<const KeyTable> Use(std::string_view point);
+  // The table of the key with uncompressed point `point`, or null.
+  std::shared_ptr<const KeyTable> Find(std::string_view point);
+  // Counts a successful verification under `point` made without a table; the one that brings
+  // the key to kUsesBeforeTable queues its table for the builder thread.
+  void CountValid(std::string_view point);
 
-  // How many tables are held / were built since start, for tests and benchmarks.
+  // How many tables are held / were built since start / are queued, for tests and benchmarks.
   size_t tables() const;
   uint64_t built() const { return built_.load(std::memory_order_relaxed); }
+  size_t queued() const;
 
-  // Forgets every count and table (tests).
+  // Blocks until no build is queued or running (tests).
+  void WaitForBuilds();
+  // Replaces the build pacing (tests).
+  void set_build_pacing(size_t burst, std::chrono::milliseconds interval);
+  // Forgets every count and table (tests). Builds already queued are dropped.
   void Clear();
 
  private:
   struct Entry {
     uint32_t uses = 0;
-    bool building = false;
+    bool queued = false;  // waiting for or being built by the builder
     bool failed = false;  // Build failed: never tried again for this key.
     uint64_t last_use = 0;
     std::shared_ptr<const KeyTable> table;
   };
 
+  KeyTables() = default;
+  // The builder thread: takes queued keys one at a time, within the pacing.
+  void BuildLoop();
+  // Waits until the pacing allows a build; false when stopping. Requires mu_ (held by `lock`).
+  bool WaitForBuildToken(std::unique_lock<std::mutex>& lock);
+  void Install(const std::string& point, StatusOr<std::unique_ptr<KeyTable>> built);
   // Makes room for one more table: drops the one used least recently. Requires mu_.
   void EvictLocked();
+  static void StopBuilder();
 
   // Hashes a point given as string or string_view alike, so a look-up allocates nothing.
   struct PointHash {
@@ -103,10 +129,21 @@ class KeyTables {
   };
 
   mutable std::mutex mu_;
-  // Keyed by point; guarded by mu_.
+  std::condition_variable work_;  // a key was queued, or stopping
+  std::condition_variable idle_;  // the builder finished a key
+  // Guarded by mu_:
   std::unordered_map<std::string, Entry, PointHash, std::equal_to<>> entries_;
-  size_t tables_ = 0;   // Entries with a table; guarded by mu_.
-  uint64_t clock_ = 0;  // Use counter for last_use; guarded by mu_.
+  std::deque<std::string> queue_;
+  bool building_ = false;
+  bool stopping_ = false;
+  size_t tables_ = 0;   // entries with a table
+  uint64_t clock_ = 0;  // use counter for last_use
+  size_t burst_ = kBuildBurst;
+  std::chrono::milliseconds interval_ = kBuildInterval;
+  double tokens_ = static_cast<double>(kBuildBurst);
+  std::chrono::steady_clock::time_point refilled_ = std::chrono::steady_clock::now();
+  std::thread builder_;  // started with the first queued key
+
   std::atomic<uint64_t> built_{0};
   static std::atomic<bool> enabled_;
 };
