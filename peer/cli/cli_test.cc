@@ -108,6 +108,19 @@ TEST(CtorTest, RejectsBadJsonWithAClearMessage) {
   EXPECT_FALSE(extra.ok());
 }
 
+// Printing a 60,000-deep array in the error message used to exhaust the stack.
+TEST(CtorTest, RefusesDeepNestingWithoutCrashing) {
+  const std::string deep =
+      R"({"Args":[)" + std::string(60000, '[') + std::string(60000, ']') + "]}";
+  auto r = ParseCtor(deep);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("nested deeper than"), std::string::npos);
+  // Brackets inside strings do not count.
+  auto in_string = ParseCtor(R"({"Args":[")" + std::string(500, '[') + R"("]})");
+  ASSERT_TRUE(in_string.ok()) << in_string.status();
+  EXPECT_EQ(in_string->args(0), std::string(500, '['));
+}
+
 class TempDir {
  public:
   TempDir() {

@@ -21,9 +21,41 @@ Status CtorError(std::string_view why) {
   return InvalidArgumentError("chaincode argument error: " + std::string(why));
 }
 
+// Constructor arguments are a flat object; nesting is refused well before the recursion of
+// printing (in error messages) or destroying a parsed document could exhaust the stack.
+constexpr int kMaxNesting = 100;
+
+// The deepest nesting of arrays and objects in `json`, outside strings.
+int NestingDepth(std::string_view json) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 }  // namespace
 
 StatusOr<protos::ChaincodeInput> ParseCtor(std::string_view json) {
+  if (NestingDepth(json) > kMaxNesting) {
+    return CtorError("JSON nested deeper than " + std::to_string(kMaxNesting) +
+                     " levels (expected e.g. '{\"Args\":[\"query\",\"a\"]}')");
+  }
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
     return CtorError("invalid JSON: " + std::string(json) +
