@@ -16,6 +16,7 @@
 #include "common/common.pb.h"
 #include "common/configtx.pb.h"
 #include "common/msp/signing_identity.h"
+#include "common/protoutil/blockutils.h"
 #include "fabric/status.h"
 
 namespace fabric::orderer {
@@ -64,7 +65,6 @@ StatusOr<common::Envelope> ProcessChannelCreation(const channelconfig::Bundle& s
 // The new channel's CONFIG envelope carried by an ORDERER_TRANSACTION envelope.
 StatusOr<common::Envelope> UnwrapOrdererTransaction(const common::Envelope& envelope);
 
-// Channel names Fabric accepts: [a-z][a-z0-9.-]*, shorter than 250 characters.
-Status ValidateChannelId(const std::string& channel_id);
+using protoutil::ValidateChannelId;
 
 }  // namespace fabric::orderer

@@ -116,4 +116,23 @@ bool IsConfigBlock(const common::Block& block) {
   return parsed.ok() && parsed->channel_header.type() == common::CONFIG;
 }
 
+Status ValidateChannelId(const std::string& channel_id) {
+  if (channel_id.empty() || channel_id.size() >= 250) {
+    return InvalidArgumentError(
+        absl::StrFormat("channel ID '%s' must be 1 to 249 characters long", channel_id));
+  }
+  if (channel_id[0] < 'a' || channel_id[0] > 'z') {
+    return InvalidArgumentError(
+        absl::StrFormat("channel ID '%s' must start with a lowercase letter", channel_id));
+  }
+  for (char c : channel_id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+    if (!ok) {
+      return InvalidArgumentError(absl::StrFormat(
+          "channel ID '%s' contains illegal characters (allowed: [a-z0-9.-])", channel_id));
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace fabric::protoutil

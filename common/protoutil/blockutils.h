@@ -39,6 +39,10 @@ void SealBlock(common::Block& block);
 // InvalidArgument when the entry is not an Envelope.
 StatusOr<common::Envelope> ExtractEnvelope(const common::Block& block, int index);
 
+// Channel names Fabric accepts (configtx.ValidateChannelID): [a-z][a-z0-9.-]*, 1 to 249
+// characters. InvalidArgument naming the rule broken otherwise.
+Status ValidateChannelId(const std::string& channel_id);
+
 // The channel id of the block's first transaction. Returns InvalidArgument for an empty block
 // or malformed first envelope.
 StatusOr<std::string> ChannelIdFromBlock(const common::Block& block);

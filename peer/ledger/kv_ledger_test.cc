@@ -287,6 +287,27 @@ TEST(KvLedgerOptionsTest, HistoryCanBeDisabledAndOptionsAreChecked) {
   EXPECT_EQ(ledger->GetBlockchainInfo().height(), 1u);
 }
 
+// A channel name Fabric refuses, or a genesis block that cannot be committed, leaves no
+// ledger directory behind.
+TEST(LedgerManagerTest, RefusedGenesisBlocksLeaveNothingBehind) {
+  testing::TempDir dir;
+  LedgerManager::Options o;
+  o.root_dir = dir.Sub("ledgersData");
+  auto mgr = LedgerManager::Open(o).value();
+  for (const char* id : {"Bad Channel", "a/b", "..", "9abc", "x\n"}) {
+    testing::BlockChain chain;
+    Status s = mgr->CreateLedger(chain.Next({testing::ConfigTx(id, "g")})).status();
+    EXPECT_TRUE(s.IsInvalidArgument()) << id << ": " << s;
+    EXPECT_FALSE(std::filesystem::exists(mgr->BlockDir(id))) << id;
+  }
+  testing::BlockChain chain;
+  common::Block tampered = chain.Next({testing::ConfigTx("good", "g")});
+  tampered.mutable_header()->set_data_hash("not the data hash");
+  EXPECT_FALSE(mgr->CreateLedger(tampered).ok());
+  EXPECT_FALSE(std::filesystem::exists(mgr->BlockDir("good")));
+  EXPECT_TRUE(mgr->ListLedgers().empty());
+}
+
 TEST(LedgerManagerTest, CreatesListsAndReopensLedgers) {
   testing::TempDir dir;
   LedgerManager::Options o;

@@ -84,9 +84,7 @@ StatusOr<KvLedger*> LedgerManager::CreateLedger(const common::Block& genesis_blo
     return InvalidArgumentError("create ledger: not a genesis block (number must be 0)");
   }
   ASSIGN_OR_RETURN(std::string id, protoutil::ChannelIdFromBlock(genesis_block));
-  if (id.empty() || id.find('/') != std::string::npos || id == "." || id == "..") {
-    return InvalidArgumentError(absl::StrFormat("create ledger: invalid channel id '%s'", id));
-  }
+  RETURN_IF_ERROR(protoutil::ValidateChannelId(id).Annotate("create ledger"));
   std::lock_guard<std::mutex> lock(mu_);
   if (ledgers_.count(id) != 0) {
     return AlreadyExistsError(absl::StrFormat("ledger %s already exists", id));
@@ -95,7 +93,13 @@ StatusOr<KvLedger*> LedgerManager::CreateLedger(const common::Block& genesis_blo
   if (ledger->GetBlockchainInfo().height() != 0) {
     return AlreadyExistsError(absl::StrFormat("ledger %s already exists", id));
   }
-  RETURN_IF_ERROR(ledger->CommitBlock(genesis_block).Annotate("create ledger " + id));
+  if (Status s = ledger->CommitBlock(genesis_block); !s.ok()) {
+    // Leave nothing behind for a block that could not become a ledger.
+    ledger.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(BlockDir(id), ec);
+    return s.Annotate("create ledger " + id);
+  }
   FLOG_INFO(logger, "created ledger %s", id);
   KvLedger* raw = ledger.get();
   ledgers_.emplace(id, std::move(ledger));
