@@ -71,8 +71,7 @@ StatusOr<protos::ProposalResponse> Endorser::ProcessProposal(
 
 Status Endorser::PreProcess(const protos::SignedProposal& sp, const ValidatedProposal& v) {
   const std::string& name = v.extension.chaincode_id().name();
-  if (d_.sccs.IsSysCCAndNotInvokableExternal(name) || name == scc::kEscc ||
-      name == scc::kVscc) {
+  if (d_.sccs.IsSysCCAndNotInvokableExternal(name) || name == scc::kEscc || name == scc::kVscc) {
     return PermissionDeniedError(
         absl::StrFormat("chaincode %s cannot be invoked through a proposal", name));
   }
@@ -84,6 +83,9 @@ Status Endorser::PreProcess(const protos::SignedProposal& sp, const ValidatedPro
   if (ledger == nullptr) {
     return NotFoundError(absl::StrFormat("channel [%s] not found", channel));
   }
+  // A ledger that stopped committing would have this peer endorse on state the channel has
+  // left behind: every such endorsement would mismatch or fail MVCC.
+  RETURN_IF_ERROR(ledger->CommitHealth());
   const std::string& txid = v.channel_header.tx_id();
   auto exists = ledger->TxIdExists(txid);
   if (!exists.ok()) {
@@ -158,10 +160,10 @@ StatusOr<protos::ProposalResponse> Endorser::SimulateAndEndorse(const protos::Si
   ccid.set_name(name);
   ccid.set_version(sim->version);
   if (sim->response.status() >= 500) {
-    FLOG_WARN(Log(), "[%s][%s] chaincode %s returned status %d: %s", channel, ShortTxId(txid),
-              name, sim->response.status(), sim->response.message());
-    auto failure = scc::CreateProposalResponseFailure(v.header, v.proposal.payload(),
-                                                      sim->response, results, sim->events, ccid);
+    FLOG_WARN(Log(), "[%s][%s] chaincode %s returned status %d: %s", channel, ShortTxId(txid), name,
+              sim->response.status(), sim->response.message());
+    auto failure = scc::CreateProposalResponseFailure(v.header, v.proposal.payload(), sim->response,
+                                                      results, sim->events, ccid);
     return failure.ok() ? *failure : ErrorProposalResponse(failure.status().message());
   }
   if (channel.empty()) {
@@ -169,8 +171,8 @@ StatusOr<protos::ProposalResponse> Endorser::SimulateAndEndorse(const protos::Si
     *out.mutable_response() = sim->response;
     return out;
   }
-  auto endorsed = scc::Endorse(v.header, v.proposal.payload(), sim->response, results,
-                               sim->events, ccid, d_.signer);
+  auto endorsed = scc::Endorse(v.header, v.proposal.payload(), sim->response, results, sim->events,
+                               ccid, d_.signer);
   if (!endorsed.ok()) {
     return ErrorProposalResponse(endorsed.status().message());
   }
@@ -217,9 +219,9 @@ StatusOr<Endorser::SimResult> Endorser::Simulate(const ExecuteParams& params,
 StatusOr<Endorser::SimResult> Endorser::RunSystemChaincode(const scc::SystemChaincode& system,
                                                            const ExecuteParams& params,
                                                            const protos::ChaincodeInput& input) {
-  scc::SccContext ctx{params.channel_id,  params.tx_id,        params.signed_proposal,
-                      params.proposal,    params.tx_simulator, nullptr,
-                      params.history_query_executor};
+  scc::SccContext ctx{
+      params.channel_id,   params.tx_id, params.signed_proposal,       params.proposal,
+      params.tx_simulator, nullptr,      params.history_query_executor};
   scc::SccStub stub(system.name, ctx, ArgsOf(input),
                     shim::BytesMap(input.decorations().begin(), input.decorations().end()));
   shim::Response r = system.chaincode->Invoke(stub);

@@ -179,7 +179,11 @@ StatusOr<std::shared_ptr<const common::Block>> KvLedger::Commit() {
   Pending p = std::move(*pending_);
   pending_.reset();
   const uint64_t n = p.block->header().number();
-  RETURN_IF_ERROR(blocks_->AddBlock(p.block, {.data_hash_checked = p.data_hash_checked}));
+  if (Status added = blocks_->AddBlock(p.block, {.data_hash_checked = p.data_hash_checked});
+      !added.ok()) {
+    SetCommitFailure(added);
+    return added;
+  }
   // State and history are independent databases: write them in parallel.
   Status history_status;
   Status s;
@@ -202,12 +206,29 @@ StatusOr<std::shared_ptr<const common::Block>> KvLedger::Commit() {
         absl::StrFormat("ledger %s failed committing block %d (reopen to recover): %s", ledger_id_,
                         n, s.message()));
     FLOG_ERROR(logger, "%s", failed_.message());
+    SetCommitFailure(s);
     return s;
   }
   commit_hash_ = std::move(p.commit_hash);
   FLOG_DEBUG(logger, "ledger=%s committed block %d (%d txs, %d state updates)", ledger_id_, n,
              p.txs.size(), p.batch.size());
   return std::shared_ptr<const common::Block>(std::move(p.block));
+}
+
+void KvLedger::SetCommitFailure(const Status& s) {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  commit_failure_ = UnavailableError(absl::StrFormat(
+      "ledger %s cannot commit blocks (restart the peer once the cause is fixed): %s", ledger_id_,
+      s.message()));
+  commit_failed_.store(true, std::memory_order_release);
+}
+
+Status KvLedger::CommitHealth() const {
+  if (!commit_failed_.load(std::memory_order_acquire)) {
+    return Status::OK();
+  }
+  std::lock_guard<std::mutex> lock(health_mu_);
+  return commit_failure_;
 }
 
 Status KvLedger::CommitBlock(common::Block block) {

@@ -28,6 +28,7 @@
 
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -102,6 +103,12 @@ class KvLedger {
   // ValidateAndPrepare + Commit.
   Status CommitBlock(common::Block block);
 
+  // OK while blocks commit. Once a commit failed in storage (disk full, a failed state or
+  // history write), Unavailable with the cause: the ledger then refuses further commits until
+  // the peer restarts, and its state no longer follows the channel. Cheap; never blocks on a
+  // commit in progress.
+  Status CommitHealth() const;
+
   // A simulator / query executor over the state as of now.
   std::unique_ptr<TxSimulator> NewTxSimulator(std::string tx_id) const;
   std::unique_ptr<QueryExecutor> NewQueryExecutor() const;
@@ -152,6 +159,11 @@ class KvLedger {
   // The COMMIT_HASH of the last committed block; empty when it has none (then no later block
   // gets one either, except block 1).
   std::string commit_hash_;
+
+  void SetCommitFailure(const Status& s);
+  std::atomic<bool> commit_failed_{false};
+  mutable std::mutex health_mu_;
+  Status commit_failure_;  // guarded by health_mu_
 };
 
 }  // namespace fabric::ledger

@@ -287,6 +287,46 @@ TEST(KvLedgerOptionsTest, HistoryCanBeDisabledAndOptionsAreChecked) {
   EXPECT_EQ(ledger->GetBlockchainInfo().height(), 1u);
 }
 
+// A full disk: the commit fails, the ledger reports it (the peer's /healthz and endorser read
+// CommitHealth) and refuses further commits instead of writing after a torn record. A real
+// filesystem fills up: a 2 MiB tmpfs (skipped where mounting is not allowed).
+TEST(KvLedgerDiskFullTest, FailedCommitIsReportedAndSticky) {
+  testing::TempDir dir;
+  const std::string mnt = dir.Sub("small");
+  std::filesystem::create_directories(mnt);
+  if (std::system(("mount -t tmpfs -o size=2m tmpfs " + mnt + " 2>/dev/null").c_str()) != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here";
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { EXPECT_EQ(std::system(("umount " + path).c_str()), 0); }
+  } unmount{mnt};
+  {
+    LedgerManager::Options o;
+    o.root_dir = mnt + "/ledgersData";
+    auto mgr = LedgerManager::Open(o).value();
+    testing::BlockChain chain;
+    KvLedger* l = mgr->CreateLedger(chain.Next({testing::ConfigTx("full", "g")})).value();
+    EXPECT_TRUE(l->CommitHealth().ok());
+    auto put = [&](const std::string& value) {
+      auto sim = l->NewTxSimulator("t");
+      EXPECT_TRUE(sim->SetState("cc", "k", value).ok());
+      auto rw = sim->GetTxSimulationResults().value();
+      sim->Done();
+      return l->CommitBlock(
+          chain.Next({testing::FastEndorserTx("full", "t" + value.substr(0, 1), rw)}));
+    };
+    ASSERT_TRUE(put("small").ok());
+    Status full = put(std::string(3 << 20, 'x'));
+    EXPECT_FALSE(full.ok());
+    Status health = l->CommitHealth();
+    EXPECT_TRUE(health.IsUnavailable()) << health;
+    EXPECT_NE(health.message().find("cannot commit blocks"), std::string::npos) << health;
+    EXPECT_FALSE(put("again").ok());  // sticky until reopened
+    EXPECT_FALSE(l->CommitHealth().ok());
+  }
+}
+
 // A channel name Fabric refuses, or a genesis block that cannot be committed, leaves no
 // ledger directory behind.
 TEST(LedgerManagerTest, RefusedGenesisBlocksLeaveNothingBehind) {

@@ -348,6 +348,15 @@ Status PeerNode::Impl::StartServer() {
 
 Status PeerNode::Impl::StartOperations() {
   operations = std::make_unique<OperationsServer>(metrics_registry);
+  operations->AddHealthCheck("ledger", [this]() {
+    for (const std::string& id : channels->Channels()) {
+      ledger::KvLedger* l = channels->GetLedger(id);
+      if (l != nullptr) {
+        RETURN_IF_ERROR(l->CommitHealth());
+      }
+    }
+    return Status::OK();
+  });
   if (config.launcher == LauncherKind::kDocker) {
     std::string endpoint = config.vm_endpoint;
     operations->AddHealthCheck("docker", [endpoint]() {
