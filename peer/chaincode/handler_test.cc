@@ -250,7 +250,13 @@ TEST_F(HandlerTest, RangeQueryPagesThroughQueryStateNextInBatchesOf100) {
                        "query iterator not found: tx1-1";
   EXPECT_EQ(r->payload(), all + "#" + closed);
   kvrwset::KVRWSet rw = RwSet(*tx->sim, "mycc");
-  EXPECT_EQ(rw.range_queries_info_size(), 2);
+  ASSERT_EQ(rw.range_queries_info_size(), 2);
+  EXPECT_TRUE(rw.range_queries_info(0).itr_exhausted());
+  // The query closed after its first batch had read one result past it, as Fabric's handler
+  // does (that result opens the next batch): its read set ends at the 101st key.
+  EXPECT_FALSE(rw.range_queries_info(1).itr_exhausted());
+  EXPECT_EQ(rw.range_queries_info(1).end_key(), "k100");
+  EXPECT_TRUE(rw.range_queries_info(1).has_reads_merkle_hashes());
 }
 
 TEST_F(HandlerTest, PaginatedRangeQueryInQueryOnlyTransactionReturnsBookmark) {

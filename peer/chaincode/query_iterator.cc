@@ -8,21 +8,25 @@ StatusOr<protos::QueryResponse> BuildQueryResponse(QueryIterator& it, const std:
                                                    bool* exhausted) {
   protos::QueryResponse response;
   response.set_id(id);
-  *exhausted = false;
-  for (int n = 0; n < batch_size; ++n) {
-    if (it.returned() >= total_limit) {
-      *exhausted = true;
-      break;
-    }
+  if (std::optional<std::string> carried = it.TakeCarried()) {
+    response.add_results()->set_resultbytes(std::move(*carried));
+  }
+  *exhausted = true;
+  while (it.returned() < total_limit) {
     auto next = it.Next();
     if (!next.ok()) {
       return next.status();
     }
     if (!next->has_value()) {
-      *exhausted = true;
       break;
     }
     it.CountReturned();
+    if (response.results_size() == batch_size) {
+      // As Fabric: the result read past a full batch waits for the next one.
+      it.Carry(std::move(**next));
+      *exhausted = false;
+      break;
+    }
     response.add_results()->set_resultbytes(std::move(**next));
   }
   response.set_has_more(!*exhausted);

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "fabric/status.h"
 #include "peer/chaincode_shim.pb.h"
@@ -26,12 +27,16 @@ class QueryIterator {
   // The next result marshalled, or nullopt at the end.
   virtual StatusOr<std::optional<std::string>> Next() = 0;
   virtual void Close() = 0;
-  // Results returned so far (for the total query limit).
+  // Results read so far (for the total query limit).
   int returned() const { return returned_; }
   void CountReturned() { ++returned_; }
+  // The result read past the last full batch, which opens the next one.
+  void Carry(std::string result) { carried_ = std::move(result); }
+  std::optional<std::string> TakeCarried() { return std::exchange(carried_, std::nullopt); }
 
  private:
   int returned_ = 0;
+  std::optional<std::string> carried_;
 };
 
 // Adapts a ledger ResultsIterator<T> (T = queryresult::KV or KeyModification).
@@ -57,9 +62,12 @@ class LedgerQueryIterator : public QueryIterator {
   std::unique_ptr<ledger::ResultsIterator<T>> it_;
 };
 
-// Fills a QueryResponse with up to `batch_size` results from `it`, stopping early when the
-// iterator has returned `total_limit` results in all. Sets has_more when a result may follow;
-// `*exhausted` is set when it may not (the caller then closes and forgets the iterator).
+// Fills a QueryResponse with up to `batch_size` results from `it`, as Fabric's
+// QueryResponseBuilder does: a batch is cut when one more result has been read, and that result
+// opens the next batch; so after k full batches the ledger iterator has read k * batch_size + 1
+// results, which is what the transaction's read set records. Stops when `total_limit` results
+// were read in all. Sets has_more when a result may follow; `*exhausted` is set when it may not
+// (the caller then closes and forgets the iterator).
 StatusOr<protos::QueryResponse> BuildQueryResponse(QueryIterator& it, const std::string& id,
                                                    int batch_size, int total_limit,
                                                    bool* exhausted);
