@@ -305,6 +305,11 @@ StatusOr<protos::ChaincodeMessage> ChaincodeSupport::InvokeChaincode(
   if (other_channel != nullptr) {
     other_channel->Done();
   }
+  if (!result.ok()) {
+    // The calling chaincode sees the text; Fabric's invoke path wraps it so.
+    return Status(result.status().code(),
+                  "execute failed: error sending: " + std::string(result.status().message()));
+  }
   return result;
 }
 

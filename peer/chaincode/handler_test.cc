@@ -410,7 +410,7 @@ TEST_F(HandlerTest, SecondConcurrentExecutionWithSameTxidIsRefused) {
   auto second = Invoke(*tx2, "mycc:1.0", {"b"});
   ASSERT_FALSE(second.ok());
   EXPECT_TRUE(second.status().IsAlreadyExists()) << second.status();
-  EXPECT_NE(second.status().message().find("txid same(mychannel) exists"), std::string::npos);
+  EXPECT_NE(second.status().message().find("txid: same(mychannel) exists"), std::string::npos);
   release.set_value();
   EXPECT_TRUE(first.get().ok());
 }
@@ -647,7 +647,8 @@ TEST_F(HandlerTest, ChaincodeToChaincodeOnSameChannelSharesTheSimulator) {
   auto tx2 = NewTx("self");
   auto self = Invoke(*tx2, "caller:1.0", {"caller:1.0"});
   ASSERT_TRUE(self.ok()) << self.status();
-  EXPECT_NE(self->payload().find("txid self(mychannel) exists"), std::string::npos)
+  EXPECT_NE(self->payload().find("execute failed: error sending: txid: self(mychannel) exists"),
+            std::string::npos)
       << self->payload();
   // Unknown channels and system chaincodes are refused with clear errors.
   auto tx3 = NewTx("other");

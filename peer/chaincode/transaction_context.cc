@@ -158,7 +158,7 @@ StatusOr<std::shared_ptr<TransactionContext>> TransactionContexts::Create(
   std::string key = Key(params.channel_id, params.tx_id);
   if (contexts_.count(key) != 0) {
     return AlreadyExistsError(
-        absl::StrFormat("txid %s(%s) exists", params.tx_id, params.channel_id));
+        absl::StrFormat("txid: %s(%s) exists", params.tx_id, params.channel_id));
   }
   auto ctx = std::make_shared<TransactionContext>(params, deadline);
   contexts_[key] = ctx;

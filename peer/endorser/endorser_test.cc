@@ -226,9 +226,10 @@ TEST_F(EndorserTest, ChaincodeNotInstantiatedIsStatus500) {
   auto r = Process(TestPeer::MakeSigned(peer_->org1_user(), kChannel, "nocc", {"invoke"}));
   ASSERT_OK(r);
   EXPECT_EQ(r->response().status(), 500);
+  // Fabric 1.4.12's wording, observed on its peer.
   EXPECT_EQ(r->response().message(),
-            "make sure the chaincode nocc has been successfully instantiated and try again: could "
-            "not find chaincode with name 'nocc'");
+            "make sure the chaincode nocc has been successfully instantiated and try again: "
+            "chaincode nocc not found");
   EXPECT_FALSE(r->has_endorsement());
 }
 

@@ -215,12 +215,10 @@ class Simulator : public TxSimulator {
     return DeserializeMetadata(vv->metadata);
   }
 
-  StatusOr<std::unique_ptr<QueryResultsIterator>> ExecuteQuery(const std::string& ns,
+  StatusOr<std::unique_ptr<QueryResultsIterator>> ExecuteQuery(const std::string&,
                                                                const std::string&) override {
-    return UnimplementedError(absl::StrFormat(
-        "execute query ns=%s: rich queries are not supported on LevelDB state; use range or "
-        "composite-key queries",
-        ns));
+    // Fabric's LevelDB state says exactly this; chaincode may embed the text in its response.
+    return UnimplementedError("ExecuteQuery not supported for leveldb");
   }
 
   StatusOr<std::string> GetPrivateData(const std::string& ns, const std::string& collection,

@@ -156,7 +156,8 @@ StatusOr<std::unique_ptr<ledger::QueryExecutor>> LedgerQueryExecutors::NewQueryE
     const std::string& channel_id) {
   ledger::KvLedger* l = channels_.GetLedger(channel_id);
   if (l == nullptr) {
-    return NotFoundError("channel " + channel_id + " not found on this peer");
+    // Fabric's cc2cc fails first on the ACL check of the unknown channel, with this text.
+    return NotFoundError("Failed to get policy manager for channel [" + channel_id + "]");
   }
   return l->NewQueryExecutor();
 }

@@ -95,7 +95,8 @@ StatusOr<ccprovider::ChaincodeData> GetChaincodeData(ledger::QueryExecutor& read
                                                      const std::string& name) {
   ASSIGN_OR_RETURN(std::string bytes, reader.GetState(kLscc, name));
   if (bytes.empty()) {
-    return NotFoundError(absl::StrFormat("could not find chaincode with name '%s'", name));
+    // Fabric's lscc ChaincodeDefinition words it so; chaincode calling another sees the text.
+    return NotFoundError(absl::StrFormat("chaincode %s not found", name));
   }
   return protoutil::Unmarshal<ccprovider::ChaincodeData>(bytes, "chaincode data");
 }
@@ -105,13 +106,13 @@ Status CheckInstalledInstantiationPolicy(const PackageStore& packages,
   auto pkg = packages.Info(cd.name(), cd.version());
   if (!pkg.ok()) {
     return FailedPreconditionError(absl::StrFormat(
-        "cannot retrieve package for chaincode %s/%s, error %s: install it on this peer",
-        cd.name(), cd.version(), pkg.status().message()));
+        "cannot retrieve package for chaincode %s/%s, error %s: install it on this peer", cd.name(),
+        cd.version(), pkg.status().message()));
   }
   if (!pkg->instantiation_policy.empty() &&
       pkg->instantiation_policy != cd.instantiation_policy()) {
-    return PermissionDeniedError(absl::StrFormat("Instantiation policy mismatch for cc %s/%s",
-                                                 cd.name(), cd.version()));
+    return PermissionDeniedError(
+        absl::StrFormat("Instantiation policy mismatch for cc %s/%s", cd.name(), cd.version()));
   }
   return Status::OK();
 }
@@ -124,9 +125,9 @@ shim::Response Lscc::Invoke(shim::ChaincodeStub& stub) {
   const std::string& function = args[0];
   auto sp = stub.GetSignedProposal();
   if (!sp.ok()) {
-    return shim::Error(absl::StrFormat(
-        "Failed retrieving signed proposal on executing %s with error %s", function,
-        sp.status().message()));
+    return shim::Error(
+        absl::StrFormat("Failed retrieving signed proposal on executing %s with error %s", function,
+                        sp.status().message()));
   }
   if (function == "install") {
     if (args.size() < 2) {
@@ -202,9 +203,10 @@ shim::Response Lscc::DeployOrUpgrade(shim::ChaincodeStub& stub, const protos::Si
     return shim::Error(absl::StrFormat("invalid channel name '%s'", channel));
   }
   if (channel != stub.GetChannelID()) {
-    return shim::Error(absl::StrFormat("channel '%s' in the arguments differs from the proposal's "
-                                       "channel '%s'",
-                                       channel, stub.GetChannelID()));
+    return shim::Error(
+        absl::StrFormat("channel '%s' in the arguments differs from the proposal's "
+                        "channel '%s'",
+                        channel, stub.GetChannelID()));
   }
   auto cds = protoutil::Unmarshal<protos::ChaincodeDeploymentSpec>(args[2], "deployment spec");
   if (!cds.ok()) {
@@ -247,15 +249,14 @@ StatusOr<ccprovider::ChaincodeData> Lscc::ExecuteDeployOrUpgrade(
   }
   if (!upgrade) {
     if (!existing.empty()) {
-      return AlreadyExistsError(
-          absl::StrFormat("chaincode with name '%s' already exists", name));
+      return AlreadyExistsError(absl::StrFormat("chaincode with name '%s' already exists", name));
     }
   } else {
     if (existing.empty()) {
       return NotFoundError(absl::StrFormat("could not find chaincode with name '%s'", name));
     }
-    ASSIGN_OR_RETURN(auto old, protoutil::Unmarshal<ccprovider::ChaincodeData>(existing,
-                                                                              "chaincode data"));
+    ASSIGN_OR_RETURN(auto old,
+                     protoutil::Unmarshal<ccprovider::ChaincodeData>(existing, "chaincode data"));
     if (old.version() == version) {
       return AlreadyExistsError(
           absl::StrFormat("version already exists for chaincode with name '%s'", name));
@@ -340,8 +341,8 @@ shim::Response Lscc::Query(shim::ChaincodeStub& stub, const protos::SignedPropos
     return ErrorResponse(pkg.status());
   }
   if (pkg->chaincode_data.id() != cd->id()) {
-    return shim::Error(absl::StrFormat("chaincode fingerprint mismatch for %s:%s", cd->name(),
-                                       cd->version()));
+    return shim::Error(
+        absl::StrFormat("chaincode fingerprint mismatch for %s:%s", cd->name(), cd->version()));
   }
   return shim::Success(protoutil::Marshal(pkg->cds));
 }
