@@ -3,6 +3,7 @@
 
 #include <absl/strings/str_format.h>
 
+#include "common/channelconfig/configtx.h"
 #include "common/channelconfig/keys.h"
 #include "common/configuration.pb.h"
 #include "common/policies/manager.h"
@@ -10,7 +11,6 @@
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
 #include "orderer/blockcutter.h"
-#include "orderer/configtx.h"
 
 namespace fabric::orderer {
 namespace {
@@ -178,7 +178,8 @@ StatusOr<common::Envelope> ProcessConfigUpdate(const channelconfig::Bundle& bund
                                                const msp::SigningIdentity& signer) {
   ASSIGN_OR_RETURN(EnvelopeHeaders headers, ParseEnvelopeHeaders(update));
   RETURN_IF_ERROR(ApplyStandardFilters(bundle, update, headers));
-  ASSIGN_OR_RETURN(common::ConfigEnvelope config_envelope, ProposeConfigUpdate(bundle, update));
+  ASSIGN_OR_RETURN(common::ConfigEnvelope config_envelope,
+                   channelconfig::ProposeConfigUpdate(bundle, update));
   StatusOr<std::shared_ptr<const channelconfig::Bundle>> next =
       channelconfig::Bundle::FromConfig(bundle.channel_id(), config_envelope.config());
   if (!next.ok()) {
@@ -196,7 +197,8 @@ StatusOr<common::Envelope> ProcessChannelCreation(const channelconfig::Bundle& s
                                                   const common::Envelope& update,
                                                   const msp::SigningIdentity& signer) {
   std::string channel_id;
-  ASSIGN_OR_RETURN(common::ConfigUpdateEnvelope cue, UnwrapConfigUpdate(update, &channel_id));
+  ASSIGN_OR_RETURN(common::ConfigUpdateEnvelope cue,
+                   channelconfig::UnwrapConfigUpdate(update, &channel_id));
   RETURN_IF_ERROR(ValidateChannelId(channel_id));
   ASSIGN_OR_RETURN(auto config_update, protoutil::Unmarshal<common::ConfigUpdate>(
                                            cue.config_update(), "config update"));
@@ -216,7 +218,7 @@ StatusOr<common::Envelope> ProcessChannelCreation(const channelconfig::Bundle& s
                                                 template_bundle.status().message()));
   }
   ASSIGN_OR_RETURN(common::ConfigEnvelope config_envelope,
-                   ProposeConfigUpdate(**template_bundle, update));
+                   channelconfig::ProposeConfigUpdate(**template_bundle, update));
   StatusOr<std::shared_ptr<const channelconfig::Bundle>> created =
       channelconfig::Bundle::FromConfig(channel_id, config_envelope.config());
   if (!created.ok()) {

@@ -8,11 +8,11 @@
 #include <gtest/gtest.h>
 
 #include "common/channelconfig/bundle.h"
+#include "common/channelconfig/configtx.h"
 #include "common/msp/testing/status_testing.h"
 #include "common/msp/testing/test_org.h"
 #include "common/protoutil/blockutils.h"
 #include "orderer/block_writer.h"
-#include "orderer/configtx.h"
 #include "orderer/node.h"
 #include "orderer/testing/test_network.h"
 
@@ -305,7 +305,8 @@ TEST_F(OrdererTest, WaitingDeliverEndsWithServiceUnavailableOnShutdown) {
 common::Envelope SignCreationTx(const common::Envelope& unsigned_tx,
                                 const msp::SigningIdentity& admin, bool add_signature = true) {
   std::string channel_id;
-  StatusOr<common::ConfigUpdateEnvelope> cue = UnwrapConfigUpdate(unsigned_tx, &channel_id);
+  StatusOr<common::ConfigUpdateEnvelope> cue =
+      channelconfig::UnwrapConfigUpdate(unsigned_tx, &channel_id);
   EXPECT_TRUE(cue.ok()) << cue.status();
   if (add_signature) {
     common::ConfigSignature* sig = cue->add_signatures();

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "orderer/configtx.h"
+#include "common/channelconfig/configtx.h"
 
 #include <map>
 #include <string>
@@ -8,10 +8,11 @@
 #include <absl/strings/str_format.h>
 #include <absl/strings/str_join.h>
 
+#include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
 
-namespace fabric::orderer {
+namespace fabric::channelconfig {
 namespace {
 
 constexpr int kMaxConfigDepth = 32;
@@ -232,6 +233,18 @@ Status VerifyDeltaSet(const policies::PolicyManager& root, const ConfigMap& curr
 
 }  // namespace
 
+Status AddConfigSignature(const msp::SigningIdentity& signer,
+                          common::ConfigUpdateEnvelope* envelope) {
+  ASSIGN_OR_RETURN(std::string nonce, protoutil::CreateNonce());
+  common::ConfigSignature* signature = envelope->add_signatures();
+  signature->set_signature_header(
+      protoutil::Marshal(protoutil::MakeSignatureHeader(signer.Serialize(), nonce)));
+  ASSIGN_OR_RETURN(std::string bytes,
+                   signer.Sign(signature->signature_header() + envelope->config_update()));
+  signature->set_signature(std::move(bytes));
+  return Status::OK();
+}
+
 std::vector<protoutil::SignedData> ConfigUpdateSignedData(
     const common::ConfigUpdateEnvelope& envelope) {
   std::vector<protoutil::SignedData> out;
@@ -314,4 +327,4 @@ StatusOr<common::ConfigEnvelope> ProposeConfigUpdate(const channelconfig::Bundle
   return result;
 }
 
-}  // namespace fabric::orderer
+}  // namespace fabric::channelconfig

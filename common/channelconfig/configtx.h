@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Config updates: validating a ConfigUpdate against a channel's current config and computing
-// the resulting config, as Fabric's configtx.ValidatorImpl.ProposeConfigUpdate
-// (common/configtx/{validator,update,configmap,compare}.go) does:
+// Config updates: validating a ConfigUpdate against a channel's current config and computing the
+// resulting config, as Fabric's configtx.ValidatorImpl.ProposeConfigUpdate
+// (common/configtx/{validator,update,configmap,compare}.go) does. The orderer proposes updates
+// with it; the peer re-validates with it the CONFIG transactions it commits.
 //  1. the ConfigUpdate's channel id must be the channel's;
 //  2. every element of the read set must exist at exactly the version read;
 //  3. the delta set = write-set elements whose version differs from the read set's (or that
@@ -21,10 +22,16 @@
 #include "common/channelconfig/bundle.h"
 #include "common/common.pb.h"
 #include "common/configtx.pb.h"
+#include "common/msp/signing_identity.h"
 #include "common/protoutil/signed_data.h"
 #include "fabric/status.h"
 
-namespace fabric::orderer {
+namespace fabric::channelconfig {
+
+// Appends to `envelope` a ConfigSignature of `signer`: a fresh signature header and the
+// signature over signature_header || config_update. Internal when signing fails.
+Status AddConfigSignature(const msp::SigningIdentity& signer,
+                          common::ConfigUpdateEnvelope* envelope);
 
 // The signatures of a ConfigUpdateEnvelope as policy input: data = signature_header ||
 // config_update. Entries whose signature header does not parse are skipped.
@@ -46,4 +53,4 @@ StatusOr<common::ConfigUpdateEnvelope> UnwrapConfigUpdate(const common::Envelope
 StatusOr<common::ConfigEnvelope> ProposeConfigUpdate(const channelconfig::Bundle& bundle,
                                                      const common::Envelope& update_envelope);
 
-}  // namespace fabric::orderer
+}  // namespace fabric::channelconfig
