@@ -3,10 +3,13 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 
+#include <absl/strings/ascii.h>
 #include <absl/strings/str_format.h>
 #include <absl/strings/str_join.h>
+#include <absl/strings/str_split.h>
 
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
@@ -16,6 +19,7 @@ namespace fabric::channelconfig {
 namespace {
 
 constexpr int kMaxConfigDepth = 32;
+constexpr char kRootKey[] = "Channel";
 
 // One element of a config tree, keyed like Fabric's config map: "[Group]  /Channel/Orderer",
 // "[Value]  /Channel/Orderer/BatchSize", "[Policy] /Channel/Admins". A group keeps its value,
@@ -51,6 +55,8 @@ struct Item {
     }
     return group.mod_policy();
   }
+  void Set(const common::ConfigValue& v) { value = v; }
+  void Set(const common::ConfigPolicy& p) { policy = p; }
 };
 
 using ConfigMap = std::map<std::string, Item>;
@@ -63,16 +69,72 @@ std::string MapKey(Item::Kind kind, const std::vector<std::string>& path, const 
   return absl::StrFormat("%s/%s%s%s", prefix, full, full.empty() ? "" : "/", key);
 }
 
-Status ValidateConfigId(const std::string& id) {
-  if (id.empty() || id.size() > 249 || id == "." || id == "..") {
-    return InvalidArgumentError(absl::StrFormat("bad config key \"%s\"", id));
+constexpr size_t kMaxConfigIdLength = 249;
+
+// Fabric's validateConfigID: [a-zA-Z0-9.-]+, at most 249 characters, not "." or "..".
+Status ValidateConfigId(std::string_view id) {
+  if (id.empty()) {
+    return InvalidArgumentError("config ID illegal, cannot be empty");
+  }
+  if (id.size() > kMaxConfigIdLength) {
+    return InvalidArgumentError(
+        absl::StrFormat("config ID illegal, cannot be longer than %d", kMaxConfigIdLength));
+  }
+  if (id == "." || id == "..") {
+    return InvalidArgumentError(absl::StrFormat("name '%s' for config ID is not allowed", id));
   }
   for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '-' || c == '_';
-    if (!ok) {
-      return InvalidArgumentError(absl::StrFormat("config key \"%s\" has illegal characters", id));
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') {
+      return InvalidArgumentError(
+          absl::StrFormat("config ID '%s' contains illegal characters", id));
     }
+  }
+  return Status::OK();
+}
+
+// Fabric's validateModPolicy: a non-empty path, optionally absolute, of valid config IDs.
+Status ValidateModPolicy(std::string_view mod_policy) {
+  if (mod_policy.empty()) {
+    return InvalidArgumentError("mod_policy not set");
+  }
+  if (mod_policy[0] == '/') {
+    mod_policy.remove_prefix(1);
+  }
+  std::vector<std::string> elements = absl::StrSplit(std::string(mod_policy), '/');
+  for (size_t i = 0; i < elements.size(); ++i) {
+    Status status = ValidateConfigId(elements[i]);
+    if (!status.ok()) {
+      return InvalidArgumentError(
+          absl::StrFormat("path element at %d is invalid: %s", i, status.message()));
+    }
+  }
+  return Status::OK();
+}
+
+// Fabric words every bad key of a config tree as "Illegal characters in key".
+Status CheckKey(Item::Kind kind, const std::vector<std::string>& path, const std::string& key) {
+  Status status = ValidateConfigId(key);
+  if (!status.ok()) {
+    return InvalidArgumentError(absl::StrFormat("Illegal characters in key: %s (%s)",
+                                                MapKey(kind, path, key), status.message()));
+  }
+  return Status::OK();
+}
+
+// Adds the values or the policies of a group to `map`, and their names to the group's `shape`.
+template <typename Element>
+Status AddElements(Item::Kind kind, const google::protobuf::Map<std::string, Element>& elements,
+                   const std::vector<std::string>& path,
+                   google::protobuf::Map<std::string, Element>* shape, ConfigMap* map) {
+  for (const auto& [name, element] : elements) {
+    RETURN_IF_ERROR(CheckKey(kind, path, name));
+    (*shape)[name];
+    Item item;
+    item.kind = kind;
+    item.path = path;
+    item.key = name;
+    item.Set(element);
+    (*map)[MapKey(kind, path, name)] = std::move(item);
   }
   return Status::OK();
 }
@@ -82,7 +144,7 @@ Status AddToMap(const common::ConfigGroup& group, const std::vector<std::string>
   if (depth > kMaxConfigDepth) {
     return InvalidArgumentError("config tree too deep");
   }
-  RETURN_IF_ERROR(ValidateConfigId(key));
+  RETURN_IF_ERROR(CheckKey(Item::Kind::kGroup, path, key));
   std::vector<std::string> child_path = path;
   child_path.push_back(key);
   Item item;
@@ -91,26 +153,10 @@ Status AddToMap(const common::ConfigGroup& group, const std::vector<std::string>
   item.key = key;
   item.group.set_version(group.version());
   item.group.set_mod_policy(group.mod_policy());
-  for (const auto& [name, value] : group.values()) {
-    RETURN_IF_ERROR(ValidateConfigId(name));
-    (*item.group.mutable_values())[name];
-    Item v;
-    v.kind = Item::Kind::kValue;
-    v.path = child_path;
-    v.key = name;
-    v.value = value;
-    (*map)[MapKey(v.kind, v.path, name)] = std::move(v);
-  }
-  for (const auto& [name, policy] : group.policies()) {
-    RETURN_IF_ERROR(ValidateConfigId(name));
-    (*item.group.mutable_policies())[name];
-    Item p;
-    p.kind = Item::Kind::kPolicy;
-    p.path = child_path;
-    p.key = name;
-    p.policy = policy;
-    (*map)[MapKey(p.kind, p.path, name)] = std::move(p);
-  }
+  RETURN_IF_ERROR(AddElements(Item::Kind::kValue, group.values(), child_path,
+                              item.group.mutable_values(), map));
+  RETURN_IF_ERROR(AddElements(Item::Kind::kPolicy, group.policies(), child_path,
+                              item.group.mutable_policies(), map));
   for (const auto& [name, child] : group.groups()) {
     (*item.group.mutable_groups())[name];
     RETURN_IF_ERROR(AddToMap(child, child_path, name, depth + 1, map));
@@ -204,6 +250,10 @@ Status VerifyDeltaSet(const policies::PolicyManager& root, const ConfigMap& curr
     return InvalidArgumentError("delta set was empty -- update would have no effect");
   }
   for (const auto& [key, item] : delta) {
+    Status valid = ValidateModPolicy(item.mod_policy());
+    if (!valid.ok()) {
+      return valid.Annotate("invalid mod_policy for element " + key);
+    }
     auto it = current.find(key);
     if (it == current.end()) {
       if (item.version() != 0) {
@@ -231,6 +281,56 @@ Status VerifyDeltaSet(const policies::PolicyManager& root, const ConfigMap& curr
   return Status::OK();
 }
 
+// The elements of the write set that are new or at another version than in the read set.
+ConfigMap ComputeDeltaSet(const ConfigMap& read_set, const ConfigMap& write_set) {
+  ConfigMap delta;
+  for (const auto& [key, item] : write_set) {
+    auto it = read_set.find(key);
+    if (it == read_set.end() || it->second.version() != item.version()) {
+      delta[key] = item;
+    }
+  }
+  return delta;
+}
+
+// Fabric's authorizeUpdate: checks `cue` against `bundle`'s config and returns the config map
+// with the update applied.
+StatusOr<ConfigMap> AuthorizeUpdate(const Bundle& bundle, const common::ConfigUpdateEnvelope& cue) {
+  ASSIGN_OR_RETURN(auto update, protoutil::Unmarshal<common::ConfigUpdate>(cue.config_update(),
+                                                                           "config update"));
+  if (update.channel_id() != bundle.channel_id()) {
+    return InvalidArgumentError(
+        absl::StrFormat("ConfigUpdate for channel '%s' but envelope for channel '%s'",
+                        update.channel_id(), bundle.channel_id()));
+  }
+  ConfigMap current;
+  RETURN_IF_ERROR(AddToMap(bundle.config().channel_group(), {}, kRootKey, 0, &current));
+  ConfigMap read_set;
+  if (update.has_read_set()) {
+    RETURN_IF_ERROR(
+        AddToMap(update.read_set(), {}, kRootKey, 0, &read_set).Annotate("error mapping ReadSet"));
+  }
+  RETURN_IF_ERROR(VerifyReadSet(current, read_set).Annotate("error validating ReadSet"));
+  ConfigMap write_set;
+  if (update.has_write_set()) {
+    RETURN_IF_ERROR(AddToMap(update.write_set(), {}, kRootKey, 0, &write_set)
+                        .Annotate("error mapping WriteSet"));
+  }
+  ConfigMap delta = ComputeDeltaSet(read_set, write_set);
+  ASSIGN_OR_RETURN(std::vector<protoutil::SignedData> signers, ConfigUpdateSignedData(cue));
+  RETURN_IF_ERROR(VerifyDeltaSet(bundle.policy_manager(), current, delta, signers)
+                      .Annotate("error validating DeltaSet"));
+  for (auto& [key, item] : delta) {
+    current[key] = std::move(item);
+  }
+  return current;
+}
+
+// The channel group of a config map.
+StatusOr<common::ConfigGroup> ChannelGroupFromMap(const ConfigMap& map) {
+  return GroupFromMap(map, {}, kRootKey, 0);
+}
+
 }  // namespace
 
 Status AddConfigSignature(const msp::SigningIdentity& signer,
@@ -245,13 +345,15 @@ Status AddConfigSignature(const msp::SigningIdentity& signer,
   return Status::OK();
 }
 
-std::vector<protoutil::SignedData> ConfigUpdateSignedData(
+StatusOr<std::vector<protoutil::SignedData>> ConfigUpdateSignedData(
     const common::ConfigUpdateEnvelope& envelope) {
   std::vector<protoutil::SignedData> out;
-  for (const common::ConfigSignature& signature : envelope.signatures()) {
+  for (int i = 0; i < envelope.signatures_size(); ++i) {
+    const common::ConfigSignature& signature = envelope.signatures(i);
     common::SignatureHeader header;
     if (!header.ParseFromString(signature.signature_header())) {
-      continue;
+      return InvalidArgumentError(
+          absl::StrFormat("config signature %d: malformed signature header", i));
     }
     out.push_back({signature.signature_header() + envelope.config_update(), header.creator(),
                    signature.signature()});
@@ -282,49 +384,26 @@ StatusOr<common::ConfigUpdateEnvelope> UnwrapConfigUpdate(const common::Envelope
 StatusOr<common::ConfigEnvelope> ProposeConfigUpdate(const channelconfig::Bundle& bundle,
                                                      const common::Envelope& update_envelope) {
   std::string header_channel;
-  ASSIGN_OR_RETURN(common::ConfigUpdateEnvelope cue,
-                   UnwrapConfigUpdate(update_envelope, &header_channel));
-  ASSIGN_OR_RETURN(auto update, protoutil::Unmarshal<common::ConfigUpdate>(cue.config_update(),
-                                                                           "config update"));
-  if (update.channel_id() != bundle.channel_id() || header_channel != bundle.channel_id()) {
+  StatusOr<common::ConfigUpdateEnvelope> cue = UnwrapConfigUpdate(update_envelope, &header_channel);
+  if (!cue.ok()) {
+    return cue.status().Annotate("error converting envelope to config update");
+  }
+  // Broadcast routes an update by its header's channel; a mismatch cannot reach the channel.
+  if (header_channel != bundle.channel_id()) {
     return InvalidArgumentError(
-        absl::StrFormat("config update for channel '%s' (header '%s') but channel is '%s'",
-                        update.channel_id(), header_channel, bundle.channel_id()));
+        absl::StrFormat("config update envelope for channel '%s' sent to '%s'", header_channel,
+                        bundle.channel_id()));
   }
-  if (!update.has_write_set()) {
-    return InvalidArgumentError("config update has an empty write set");
+  StatusOr<ConfigMap> result = AuthorizeUpdate(bundle, *cue);
+  if (!result.ok()) {
+    return result.status().Annotate("error authorizing update");
   }
-  const std::string root_key = "Channel";
-  ConfigMap current;
-  RETURN_IF_ERROR(AddToMap(bundle.config().channel_group(), {}, root_key, 0, &current));
-  ConfigMap read_set;
-  ConfigMap write_set;
-  if (update.has_read_set()) {
-    RETURN_IF_ERROR(AddToMap(update.read_set(), {}, root_key, 0, &read_set));
-  }
-  RETURN_IF_ERROR(AddToMap(update.write_set(), {}, root_key, 0, &write_set));
-  RETURN_IF_ERROR(VerifyReadSet(current, read_set));
-
-  ConfigMap delta;
-  for (auto& [key, item] : write_set) {
-    auto it = read_set.find(key);
-    if (it != read_set.end() && it->second.version() == item.version()) {
-      continue;
-    }
-    delta[key] = item;
-  }
-  RETURN_IF_ERROR(
-      VerifyDeltaSet(bundle.policy_manager(), current, delta, ConfigUpdateSignedData(cue)));
-
-  for (auto& [key, item] : delta) {
-    current[key] = std::move(item);
-  }
-  common::ConfigEnvelope result;
-  common::Config* config = result.mutable_config();
+  common::ConfigEnvelope envelope;
+  common::Config* config = envelope.mutable_config();
   config->set_sequence(bundle.sequence() + 1);
-  ASSIGN_OR_RETURN(*config->mutable_channel_group(), GroupFromMap(current, {}, root_key, 0));
-  *result.mutable_last_update() = update_envelope;
-  return result;
+  ASSIGN_OR_RETURN(*config->mutable_channel_group(), ChannelGroupFromMap(*result));
+  *envelope.mutable_last_update() = update_envelope;
+  return envelope;
 }
 
 }  // namespace fabric::channelconfig

@@ -4,14 +4,17 @@
 // resulting config, as Fabric's configtx.ValidatorImpl.ProposeConfigUpdate
 // (common/configtx/{validator,update,configmap,compare}.go) does. The orderer proposes updates
 // with it; the peer re-validates with it the CONFIG transactions it commits.
-//  1. the ConfigUpdate's channel id must be the channel's;
+//  1. the ConfigUpdate's channel id must be the channel's; every key of the read and write sets
+//     is a config ID: [a-zA-Z0-9.-]+, at most 249 characters, not "." or "..";
 //  2. every element of the read set must exist at exactly the version read;
-//  3. the delta set = write-set elements whose version differs from the read set's (or that
-//     are not in the read set); each must be at existing version + 1 (or 0 for a new element)
+//  3. every ConfigSignature's header must parse;
+//  4. the delta set = write-set elements whose version differs from the read set's (or that
+//     are not in the read set); each must carry a valid mod_policy (a path of config IDs,
+//     optionally starting with '/'), be at existing version + 1 (or 0 for a new element)
 //     and its existing element's mod_policy must be satisfied by the ConfigUpdateEnvelope's
 //     signatures (relative mod_policies resolve in the group itself for groups, in the
 //     enclosing group for values and policies);
-//  4. the new config = current config with the delta applied (a group in the delta lists its
+//  5. the new config = current config with the delta applied (a group in the delta lists its
 //     children: children it no longer names are removed), sequence + 1.
 //
 // Thread-safety: stateless functions.
@@ -34,8 +37,9 @@ Status AddConfigSignature(const msp::SigningIdentity& signer,
                           common::ConfigUpdateEnvelope* envelope);
 
 // The signatures of a ConfigUpdateEnvelope as policy input: data = signature_header ||
-// config_update. Entries whose signature header does not parse are skipped.
-std::vector<protoutil::SignedData> ConfigUpdateSignedData(
+// config_update. InvalidArgument when any signature header does not parse: as in Fabric, one
+// such signature refuses the whole update.
+StatusOr<std::vector<protoutil::SignedData>> ConfigUpdateSignedData(
     const common::ConfigUpdateEnvelope& envelope);
 
 // Parses a CONFIG_UPDATE envelope down to its ConfigUpdateEnvelope (the signature header of the
@@ -44,10 +48,12 @@ std::vector<protoutil::SignedData> ConfigUpdateSignedData(
 StatusOr<common::ConfigUpdateEnvelope> UnwrapConfigUpdate(const common::Envelope& envelope,
                                                           std::string* channel_id);
 
-// Validates the ConfigUpdate in `update_envelope` (a CONFIG_UPDATE Envelope) against `config`
-// of channel `channel_id`, with policies evaluated by `bundle` (whose config is `config`), and
-// returns ConfigEnvelope{config = the new config, last_update = update_envelope}.
-// InvalidArgument for malformed input, a channel id mismatch, a stale read set or bad versions;
+// Validates the ConfigUpdate in `update_envelope` (a CONFIG_UPDATE Envelope) against `bundle`'s
+// config, with policies evaluated by `bundle`, and returns ConfigEnvelope{config = the new
+// config, last_update = update_envelope}. Errors carry Fabric's wording, e.g. "error
+// authorizing update: error validating DeltaSet: invalid mod_policy for element [Value]
+// /Channel/Application/Org1/AnchorPeers: mod_policy not set": InvalidArgument for malformed
+// input, a channel id mismatch, bad keys or mod_policies, a stale read set or bad versions;
 // PermissionDenied ("policy for [Group]  /Channel/Application not satisfied: ...") when a
 // mod_policy is not met.
 StatusOr<common::ConfigEnvelope> ProposeConfigUpdate(const channelconfig::Bundle& bundle,

@@ -108,5 +108,118 @@ TEST_F(ConfigtxTest, UpdateWithoutTheModPolicySignatureIsRefused) {
                 "policy for [Value]  /Channel/Orderer/BatchTimeout not satisfied");
 }
 
+// Fabric's validateModPolicy (update.go): the new mod_policy of every changed or added element
+// must be a path of valid config IDs. Cases ct_modpolicy_* of the recorded comparison.
+TEST_F(ConfigtxTest, ChangedElementsNeedAValidModPolicy) {
+  const std::string long_element(250, 'a');
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "mod_policy not set"},
+      {"My_Admins",
+       "path element at 0 is invalid: config ID 'My_Admins' contains illegal characters"},
+      {"/Channel//Admins", "path element at 1 is invalid: config ID illegal, cannot be empty"},
+      {"../Admins", "path element at 0 is invalid: name '..' for config ID is not allowed"},
+      {"/", "path element at 0 is invalid: config ID illegal, cannot be empty"},
+      {"/Channel/Application/Admins/",
+       "path element at 3 is invalid: config ID illegal, cannot be empty"},
+      {"Admins ", "path element at 0 is invalid: config ID 'Admins ' contains illegal characters"},
+      {long_element, "path element at 0 is invalid: config ID illegal, cannot be longer than 249"},
+  };
+  for (const auto& [mod_policy, message] : cases) {
+    SCOPED_TRACE(mod_policy);
+    ExpectRefused(ProposeAsOrg1([&](common::Config& c) {
+                    Org1Value(c, kAnchorPeersKey).set_mod_policy(mod_policy);
+                  }),
+                  "error validating DeltaSet: invalid mod_policy for element [Value]  "
+                  "/Channel/Application/Org1/AnchorPeers: " +
+                      message);
+  }
+}
+
+TEST_F(ConfigtxTest, GroupsPoliciesAndNewElementsNeedAModPolicyToo) {
+  ExpectRefused(ProposeAsOrg1([](common::Config& c) {
+                  GroupAt(c, {"Application", "Org1"}).set_mod_policy("");
+                }),
+                "invalid mod_policy for element [Group]  /Channel/Application/Org1: mod_policy "
+                "not set");
+  ExpectRefused(
+      ProposeAsOrg1([](common::Config& c) {
+        (*GroupAt(c, {"Application", "Org1"}).mutable_policies())["Readers"].set_mod_policy("");
+      }),
+      "invalid mod_policy for element [Policy] /Channel/Application/Org1/Readers: "
+      "mod_policy not set");
+  ExpectRefused(ProposeAsOrg1([](common::Config& c) {
+                  common::ConfigPolicy& added =
+                      (*GroupAt(c, {"Application", "Org1"}).mutable_policies())["Extra"];
+                  added = GroupAt(c, {"Application", "Org1"}).policies().at("Readers");
+                  added.set_mod_policy("");
+                }),
+                "invalid mod_policy for element [Policy] /Channel/Application/Org1/Extra: "
+                "mod_policy not set");
+}
+
+// Fabric accepts any syntactically valid path, even one naming no policy (the element is then
+// frozen), and absolute paths.
+TEST_F(ConfigtxTest, SyntacticallyValidModPoliciesAreAccepted) {
+  for (const std::string mod_policy :
+       {"NoSuchPolicy", "/Channel/Application/Org1/Admins", "a.b-C9"}) {
+    SCOPED_TRACE(mod_policy);
+    StatusOr<common::ConfigEnvelope> result = ProposeAsOrg1(
+        [&](common::Config& c) { Org1Value(c, kAnchorPeersKey).set_mod_policy(mod_policy); });
+    EXPECT_TRUE(result.ok()) << result.status();
+  }
+}
+
+// Fabric's config IDs are [a-zA-Z0-9.-]+ (no '_'), 1 to 249 characters, not "." or "..".
+TEST_F(ConfigtxTest, KeysFollowFabricsConfigIdRules) {
+  auto add_policy = [&](const std::string& name) {
+    return ProposeAsOrg1([&](common::Config& c) {
+      common::ConfigGroup& org1 = GroupAt(c, {"Application", "Org1"});
+      (*org1.mutable_policies())[name] = org1.policies().at("Readers");
+    });
+  };
+  for (const std::string& bad :
+       std::vector<std::string>{"My_Policy", ".", "..", std::string(250, 'a')}) {
+    SCOPED_TRACE(bad);
+    ExpectRefused(add_policy(bad), "error mapping WriteSet: Illegal characters in key: [Policy] ");
+  }
+  for (const std::string& good : std::vector<std::string>{"a.b-C9", std::string(249, 'a')}) {
+    SCOPED_TRACE(good);
+    StatusOr<common::ConfigEnvelope> result = add_policy(good);
+    EXPECT_TRUE(result.ok()) << result.status();
+  }
+  ExpectRefused(ProposeAsOrg1([&](common::Config& c) {
+                  GroupAt(c, {"Application", "Org_1"}) = GroupAt(c, {"Application", "Org1"});
+                }),
+                "error mapping WriteSet: Illegal characters in key: [Group]  ");
+}
+
+// Fabric's ConfigUpdateEnvelope.AsSignedData fails on the first signature header that does not
+// unmarshal, which refuses the whole update (case ct_garbage_signature_header).
+TEST_F(ConfigtxTest, UndecodableSignatureHeaderRefusesTheUpdate) {
+  common::Config edited = config_;
+  ::orderer::BatchTimeout timeout;
+  timeout.set_timeout("3s");
+  SetValue(GroupAt(edited, {"Orderer"}), kBatchTimeoutKey, timeout, "Admins");
+  ASSERT_OK_AND_ASSIGN(common::ConfigUpdate update,
+                       testing::ComputeUpdate(kChannel, config_, edited));
+  common::ConfigUpdateEnvelope envelope;
+  envelope.set_config_update(protoutil::Marshal(update));
+  ASSERT_OK(AddConfigSignature(*orgs_->orderer_admin, &envelope));
+  common::ConfigSignature* garbage = envelope.add_signatures();
+  garbage->set_signature_header("\xff\xff\xff");
+  garbage->set_signature("sig");
+  ASSERT_OK_AND_ASSIGN(common::Envelope signed_envelope,
+                       protoutil::CreateSignedEnvelope(common::CONFIG_UPDATE, kChannel,
+                                                       *orgs_->orderer_admin, envelope));
+  ExpectRefused(ProposeConfigUpdate(*bundle_, signed_envelope),
+                "error authorizing update: config signature 1: ");
+  envelope.mutable_signatures()->RemoveLast();
+  ASSERT_OK_AND_ASSIGN(signed_envelope,
+                       protoutil::CreateSignedEnvelope(common::CONFIG_UPDATE, kChannel,
+                                                       *orgs_->orderer_admin, envelope));
+  StatusOr<common::ConfigEnvelope> result = ProposeConfigUpdate(*bundle_, signed_envelope);
+  EXPECT_TRUE(result.ok()) << result.status();
+}
+
 }  // namespace
 }  // namespace fabric::channelconfig
