@@ -11,6 +11,7 @@
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
 #include "orderer/blockcutter.h"
+#include "orderer/maintenance_filter.h"
 
 namespace fabric::orderer {
 namespace {
@@ -120,6 +121,40 @@ StatusOr<common::Config> NewChannelTemplate(const channelconfig::Bundle& system,
   return config;
 }
 
+// A config update applied to a channel's config, and the resulting config parsed.
+struct ProposedConfig {
+  common::ConfigEnvelope envelope;
+  std::shared_ptr<const channelconfig::Bundle> bundle;
+};
+
+// Fabric's ChainSupport.ProposeConfigUpdate: the update validated against `current`, the result
+// parsed, its capabilities supported by this binary, and allowed to follow `current`.
+StatusOr<ProposedConfig> ProposeNewConfig(const channelconfig::Bundle& current,
+                                          const common::Envelope& update) {
+  ProposedConfig out;
+  ASSIGN_OR_RETURN(out.envelope, channelconfig::ProposeConfigUpdate(current, update));
+  StatusOr<std::shared_ptr<const channelconfig::Bundle>> next =
+      channelconfig::Bundle::FromConfig(current.channel_id(), out.envelope.config());
+  if (!next.ok()) {
+    return InvalidArgumentError(
+        absl::StrFormat("initializing channelconfig failed: %s", next.status().message()));
+  }
+  RETURN_IF_ERROR(
+      (*next)->CheckOrdererCapabilitiesSupported().Annotate("config update is not compatible"));
+  RETURN_IF_ERROR(current.ValidateNew(**next));
+  out.bundle = *std::move(next);
+  return out;
+}
+
+// The maintenance-mode rules need the write set of the update that produced the config.
+Status CheckMaintenance(const channelconfig::Bundle& current, const ProposedConfig& proposed) {
+  ASSIGN_OR_RETURN(common::ConfigUpdateEnvelope cue,
+                   channelconfig::UnwrapConfigUpdate(proposed.envelope.last_update(), nullptr));
+  ASSIGN_OR_RETURN(auto update, protoutil::Unmarshal<common::ConfigUpdate>(cue.config_update(),
+                                                                           "config update"));
+  return CheckMaintenanceRules(current, *proposed.bundle, update);
+}
+
 }  // namespace
 
 StatusOr<EnvelopeHeaders> ParseEnvelopeHeaders(const common::Envelope& envelope) {
@@ -178,18 +213,18 @@ StatusOr<common::Envelope> ProcessConfigUpdate(const channelconfig::Bundle& bund
                                                const msp::SigningIdentity& signer) {
   ASSIGN_OR_RETURN(EnvelopeHeaders headers, ParseEnvelopeHeaders(update));
   RETURN_IF_ERROR(ApplyStandardFilters(bundle, update, headers));
-  ASSIGN_OR_RETURN(common::ConfigEnvelope config_envelope,
-                   channelconfig::ProposeConfigUpdate(bundle, update));
-  StatusOr<std::shared_ptr<const channelconfig::Bundle>> next =
-      channelconfig::Bundle::FromConfig(bundle.channel_id(), config_envelope.config());
-  if (!next.ok()) {
-    return InvalidArgumentError(
-        absl::StrFormat("proposed config is invalid: %s", next.status().message()));
+  StatusOr<ProposedConfig> proposed = ProposeNewConfig(bundle, update);
+  if (!proposed.ok()) {
+    return proposed.status().Annotate(absl::StrFormat(
+        "error applying config update to existing channel '%s'", bundle.channel_id()));
   }
   ASSIGN_OR_RETURN(common::Envelope config,
                    protoutil::CreateSignedEnvelope(common::CONFIG, bundle.channel_id(), signer,
-                                                   config_envelope));
+                                                   proposed->envelope));
   RETURN_IF_ERROR(SizeFilter(bundle, config));
+  RETURN_IF_ERROR(CheckMaintenance(bundle, *proposed)
+                      .Annotate("config update for existing channel did not pass maintenance "
+                                "checks: config transaction inspection failed"));
   return config;
 }
 
@@ -225,6 +260,11 @@ StatusOr<common::Envelope> ProcessChannelCreation(const channelconfig::Bundle& s
     return InvalidArgumentError(
         absl::StrFormat("new channel config is invalid: %s", created.status().message()));
   }
+  // Fabric's SystemChainFilter: the new channel's config must be a valid successor of the
+  // template (no MSP ID changes) and need only capabilities this binary has.
+  RETURN_IF_ERROR((*template_bundle)->ValidateNew(**created).Annotate("new bundle invalid"));
+  RETURN_IF_ERROR(
+      (*created)->CheckOrdererCapabilitiesSupported().Annotate("config update is not compatible"));
   ASSIGN_OR_RETURN(
       common::Envelope config,
       protoutil::CreateSignedEnvelope(common::CONFIG, channel_id, signer, config_envelope));

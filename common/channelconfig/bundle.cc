@@ -139,6 +139,7 @@ Status BundleParser::ParseOrderer(const common::ConfigGroup& orderer) {
   }
   bundle_.consensus_type_ = consensus.type();
   bundle_.consensus_metadata_ = consensus.metadata();
+  bundle_.consensus_state_ = consensus.state();
   RETURN_IF_ERROR(ParseBatchSettings(orderer, path));
   ::orderer::ChannelRestrictions restrictions;
   RETURN_IF_ERROR(DecodeValue(orderer, path, kChannelRestrictionsKey, &restrictions).status());
@@ -213,13 +214,16 @@ Status BundleParser::ParseApplication(const common::ConfigGroup& application) {
 }
 
 Status BundleParser::ParseConsortiums(const common::ConfigGroup& consortiums) {
+  bundle_.has_consortiums_ = true;
   for (const auto& [consortium_name, consortium] : consortiums.groups()) {
     const std::string path = "/Channel/Consortiums/" + consortium_name;
     common::Policy creation_policy;
     RETURN_IF_ERROR(
         DecodeValue(consortium, path, kChannelCreationPolicyKey, &creation_policy).status());
+    std::vector<Organization>& orgs = bundle_.consortium_orgs_[consortium_name];
     for (const auto& [name, group] : consortium.groups()) {
-      RETURN_IF_ERROR(ParseOrg(path, name, group).status());
+      ASSIGN_OR_RETURN(Organization org, ParseOrg(path, name, group));
+      orgs.push_back(std::move(org));
     }
     bundle_.consortiums_.push_back(consortium_name);
   }

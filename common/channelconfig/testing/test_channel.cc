@@ -28,6 +28,7 @@ void SetStandardImplicitPolicies(common::ConfigGroup& group) {
 }
 
 void FillOrderer(const TestOrgs& orgs, common::ConfigGroup& orderer) {
+  orderer.set_mod_policy(std::string(kAdmins));
   SetStandardImplicitPolicies(orderer);
   SetImplicitMetaPolicy(orderer, "BlockValidation", common::ImplicitMetaPolicy::ANY, "Writers",
                         kAdmins);
@@ -47,6 +48,7 @@ void FillOrderer(const TestOrgs& orgs, common::ConfigGroup& orderer) {
 }
 
 void FillApplication(const TestOrgs& orgs, common::ConfigGroup& application) {
+  application.set_mod_policy(std::string(kAdmins));
   SetStandardImplicitPolicies(application);
   SetCapabilities(application, {"V1_4_2"}, kAdmins);
   common::ConfigGroup& org1 = (*application.mutable_groups())["Org1"] = OrgGroup(orgs.org1);

@@ -49,7 +49,8 @@ common::ConfigGroup OrgGroup(const msp::testing::TestOrg& org);
 // V1_4_2; solo; BatchSize 10 / 99 MiB / 512 KiB; BatchTimeout 2s; OrdererAddresses
 // 127.0.0.1:7050; orderer org OrdererOrg; application orgs Org1 (anchor peer
 // peer0.org1.example.com:7051) and Org2; implicit-meta Readers/Writers (ANY) and Admins
-// (MAJORITY) in the channel, Orderer and Application groups. Every version is 0.
+// (MAJORITY) in the channel, Orderer and Application groups; every mod_policy Admins except
+// OrdererAddresses (/Channel/Orderer/Admins). Every version is 0.
 common::Config MakeApplicationConfig(const TestOrgs& orgs);
 
 // The ConfigUpdate that turns `original` into `updated`: unchanged elements are read at their
