@@ -7,6 +7,7 @@
 #include "common/channelconfig/bundle.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <utility>
 
 #include <absl/strings/str_format.h>
@@ -42,8 +43,9 @@ class BundleParser {
   Status ParseBatchSettings(const common::ConfigGroup& orderer, const std::string& path);
   Status ParseApplication(const common::ConfigGroup& application);
   Status ParseConsortiums(const common::ConfigGroup& consortiums);
-  StatusOr<Organization> ParseOrg(const std::string& parent_path, const std::string& name,
-                                  const common::ConfigGroup& group);
+  enum class OrgKind { kApplication, kOrderer, kConsortium };
+  StatusOr<Organization> ParseOrg(OrgKind kind, const std::string& parent_path,
+                                  const std::string& name, const common::ConfigGroup& group);
   Status AddMsp(const std::string& path, const ::msp::MSPConfig& config, std::string* msp_id);
   Status BuildManagers();
 
@@ -70,6 +72,19 @@ StatusOr<std::set<std::string>> ParseCapabilities(const common::ConfigGroup& gro
   return names;
 }
 
+// Fabric's standard values: each group type reads a fixed set of value keys and refuses any
+// other one, so a config carrying a value no binary reads is refused everywhere.
+Status CheckValueKeys(const common::ConfigGroup& group, const std::string& path,
+                      std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, unused] : group.values()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return InvalidArgumentError(
+          absl::StrFormat("%s: failed to deserialize values: Unexpected key %s", path, key));
+    }
+  }
+  return Status::OK();
+}
+
 const common::ConfigGroup* ChildGroup(const common::ConfigGroup& group, std::string_view key) {
   auto it = group.groups().find(std::string(key));
   return it == group.groups().end() ? nullptr : &it->second;
@@ -83,6 +98,14 @@ Status BundleParser::Parse() {
     return InvalidArgumentError("/Channel: config has no channel group");
   }
   const common::ConfigGroup& channel = config.channel_group();
+  for (const auto& [name, unused] : channel.groups()) {
+    if (name != kOrdererGroupKey && name != kApplicationGroupKey && name != kConsortiumsGroupKey) {
+      return InvalidArgumentError("/Channel: Disallowed channel group: " + name);
+    }
+  }
+  RETURN_IF_ERROR(CheckValueKeys(channel, "/Channel",
+                                 {kHashingAlgorithmKey, kBlockDataHashingStructureKey,
+                                  kOrdererAddressesKey, kConsortiumKey, kCapabilitiesKey}));
   RETURN_IF_ERROR(ParseChannelValues(channel));
   const common::ConfigGroup* orderer = ChildGroup(channel, kOrdererGroupKey);
   if (orderer == nullptr) {
@@ -132,6 +155,9 @@ Status BundleParser::ParseChannelValues(const common::ConfigGroup& channel) {
 
 Status BundleParser::ParseOrderer(const common::ConfigGroup& orderer) {
   const std::string path = "/Channel/Orderer";
+  RETURN_IF_ERROR(CheckValueKeys(orderer, path,
+                                 {kConsensusTypeKey, kBatchSizeKey, kBatchTimeoutKey,
+                                  kKafkaBrokersKey, kChannelRestrictionsKey, kCapabilitiesKey}));
   ::orderer::ConsensusType consensus;
   RETURN_IF_ERROR(RequireValue(orderer, path, kConsensusTypeKey, &consensus));
   if (consensus.type().empty()) {
@@ -148,7 +174,7 @@ Status BundleParser::ParseOrderer(const common::ConfigGroup& orderer) {
 
   std::vector<std::string> org_endpoints;
   for (const auto& [name, group] : orderer.groups()) {
-    ASSIGN_OR_RETURN(Organization org, ParseOrg(path, name, group));
+    ASSIGN_OR_RETURN(Organization org, ParseOrg(OrgKind::kOrderer, path, name, group));
     org_endpoints.insert(org_endpoints.end(), org.endpoints.begin(), org.endpoints.end());
     bundle_.orderer_orgs_.push_back(std::move(org));
   }
@@ -196,6 +222,7 @@ Status BundleParser::ParseBatchSettings(const common::ConfigGroup& orderer,
 Status BundleParser::ParseApplication(const common::ConfigGroup& application) {
   const std::string path = "/Channel/Application";
   bundle_.has_application_ = true;
+  RETURN_IF_ERROR(CheckValueKeys(application, path, {kACLsKey, kCapabilitiesKey}));
   ASSIGN_OR_RETURN(bundle_.application_capabilities_, ParseCapabilities(application, path));
   ::protos::ACLs acls;
   ASSIGN_OR_RETURN(bool has_acls, DecodeValue(application, path, kACLsKey, &acls));
@@ -205,7 +232,7 @@ Status BundleParser::ParseApplication(const common::ConfigGroup& application) {
     }
   }
   for (const auto& [name, group] : application.groups()) {
-    ASSIGN_OR_RETURN(Organization org, ParseOrg(path, name, group));
+    ASSIGN_OR_RETURN(Organization org, ParseOrg(OrgKind::kApplication, path, name, group));
     bundle_.application_orgs_.push_back(std::move(org));
   }
   std::sort(bundle_.application_orgs_.begin(), bundle_.application_orgs_.end(),
@@ -217,12 +244,13 @@ Status BundleParser::ParseConsortiums(const common::ConfigGroup& consortiums) {
   bundle_.has_consortiums_ = true;
   for (const auto& [consortium_name, consortium] : consortiums.groups()) {
     const std::string path = "/Channel/Consortiums/" + consortium_name;
+    RETURN_IF_ERROR(CheckValueKeys(consortium, path, {kChannelCreationPolicyKey}));
     common::Policy creation_policy;
     RETURN_IF_ERROR(
         DecodeValue(consortium, path, kChannelCreationPolicyKey, &creation_policy).status());
     std::vector<Organization>& orgs = bundle_.consortium_orgs_[consortium_name];
     for (const auto& [name, group] : consortium.groups()) {
-      ASSIGN_OR_RETURN(Organization org, ParseOrg(path, name, group));
+      ASSIGN_OR_RETURN(Organization org, ParseOrg(OrgKind::kConsortium, path, name, group));
       orgs.push_back(std::move(org));
     }
     bundle_.consortiums_.push_back(consortium_name);
@@ -231,10 +259,18 @@ Status BundleParser::ParseConsortiums(const common::ConfigGroup& consortiums) {
   return Status::OK();
 }
 
-StatusOr<Organization> BundleParser::ParseOrg(const std::string& parent_path,
+StatusOr<Organization> BundleParser::ParseOrg(OrgKind kind, const std::string& parent_path,
                                               const std::string& name,
                                               const common::ConfigGroup& group) {
   const std::string path = parent_path + "/" + name;
+  // Fabric's org groups are leaves; each kind reads its own values besides the MSP.
+  if (!group.groups().empty()) {
+    return InvalidArgumentError(path + ": organizations do not support sub-groups");
+  }
+  const std::string_view extra_key = kind == OrgKind::kApplication ? kAnchorPeersKey
+                                     : kind == OrgKind::kOrderer   ? kEndpointsKey
+                                                                   : kMSPKey;
+  RETURN_IF_ERROR(CheckValueKeys(group, path, {kMSPKey, extra_key}));
   Organization org;
   org.name = name;
   ::msp::MSPConfig msp_config;

@@ -11,7 +11,10 @@
 //   "/Channel/Orderer/BatchSize: malformed orderer.BatchSize protobuf".
 // Required: the Orderer group with ConsensusType, BatchSize and BatchTimeout; the channel's
 // HashingAlgorithm and BlockDataHashingStructure; an MSP value in every org group. The
-// Application group is optional (absent in a system channel), so is Consortiums.
+// Application group is optional (absent in a system channel), so is Consortiums. As in
+// Fabric, /Channel may hold no other group, every group only the values Fabric reads for its
+// kind (an application org: MSP and AnchorPeers; an orderer org: MSP and Endpoints; ...), and
+// org groups no sub-groups.
 //
 // Typical use:
 //   ASSIGN_OR_RETURN(auto bundle, Bundle::FromConfigBlock(genesis_block));

@@ -222,5 +222,39 @@ TEST_F(BundleTest, RejectsBlocksThatAreNotConfigBlocks) {
   EXPECT_TRUE(Bundle::FromConfigBlock(block).status().IsInvalidArgument());
 }
 
+// Fabric's channelconfig reads a fixed set of groups and values per group and refuses the rest
+// (cases cc_unknown_channel_group, cc_unknown_value_*, cc_anchor_peers_on_orderer_org,
+// cc_endpoints_on_app_org, cc_app_org_subgroup, cc_orderer_org_subgroup).
+TEST_F(BundleTest, RefusesGroupsAndValuesFabricDoesNotRead) {
+  common::Config config = MakeConfig();
+  Group(config, "Foo").set_mod_policy("Admins");
+  ExpectInvalid(config, "Disallowed channel group: Foo");
+
+  common::OrdererAddresses foo;
+  for (const std::vector<std::string>& path : std::vector<std::vector<std::string>>{
+           {}, {"Orderer"}, {"Application"}, {"Application", "Org1"}}) {
+    config = MakeConfig();
+    SetValue(testing::GroupAt(config, path), "Foo", foo, kAdmins);
+    ExpectInvalid(config, "failed to deserialize values: Unexpected key Foo");
+  }
+  config = MakeConfig();
+  SetValue(testing::GroupAt(config, {"Orderer", "OrdererOrg"}), kAnchorPeersKey,
+           ::protos::AnchorPeers(), kAdmins);
+  ExpectInvalid(
+      config,
+      "/Channel/Orderer/OrdererOrg: failed to deserialize values: Unexpected key AnchorPeers");
+  config = MakeConfig();
+  SetValue(testing::GroupAt(config, {"Application", "Org1"}), kEndpointsKey, foo, kAdmins);
+  ExpectInvalid(
+      config, "/Channel/Application/Org1: failed to deserialize values: Unexpected key Endpoints");
+  for (const std::string org : {"Application/Org1", "Orderer/OrdererOrg"}) {
+    config = MakeConfig();
+    const std::string parent = org.substr(0, org.find('/'));
+    testing::GroupAt(config, {parent, org.substr(org.find('/') + 1), "Sub"})
+        .set_mod_policy("Admins");
+    ExpectInvalid(config, "organizations do not support sub-groups");
+  }
+}
+
 }  // namespace
 }  // namespace fabric::channelconfig
