@@ -118,11 +118,7 @@ msp::testing::TempDir* ConfigUpdateTest::tmp_ = nullptr;
 cc::testing::TestOrgs* ConfigUpdateTest::orgs_ = nullptr;
 
 TEST_F(ConfigUpdateTest, AdminsChangeTheBatchTimeout) {
-  EXPECT_OK(Apply([](common::Config& c) {
-    ::orderer::BatchTimeout timeout;
-    timeout.set_timeout("3s");
-    cc::SetValue(GroupAt(c, {"Orderer"}), cc::kBatchTimeoutKey, timeout, "Admins");
-  }));
+  EXPECT_OK(Apply([](common::Config& c) { cc::testing::SetBatchTimeout(c, "3s"); }));
   EXPECT_EQ(bundle_->batch_timeout(), std::chrono::seconds(3));
 }
 
@@ -184,9 +180,7 @@ TEST_F(ConfigUpdateTest, ConsensusTypeChangesOnlyInMaintenanceMode) {
                 "ConsensusType.State is changing from STATE_NORMAL to STATE_MAINTENANCE");
   ExpectRefused(Apply([](common::Config& c) {
                   SetConsensus(c, "solo", ::orderer::ConsensusType::STATE_MAINTENANCE);
-                  ::orderer::BatchTimeout timeout;
-                  timeout.set_timeout("3s");
-                  cc::SetValue(GroupAt(c, {"Orderer"}), cc::kBatchTimeoutKey, timeout, "Admins");
+                  cc::testing::SetBatchTimeout(c, "3s");
                 }),
                 "config update contain more then just the ConsensusType value in the Orderer "
                 "group");

@@ -11,6 +11,7 @@
 #include <absl/strings/str_join.h>
 #include <absl/strings/str_split.h>
 
+#include "common/channelconfig/keys.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
@@ -269,8 +270,9 @@ Status VerifyDeltaSet(const policies::PolicyManager& root, const ConfigMap& curr
     }
     StatusOr<const policies::Policy*> policy = PolicyForItem(root, it->second);
     if (!policy.ok()) {
-      return PermissionDeniedError(
-          absl::StrFormat("policy for %s not found: %s", key, policy.status().message()));
+      return PermissionDeniedError(absl::StrFormat("unexpected missing policy %s for item %s (%s)",
+                                                   it->second.mod_policy(), key,
+                                                   policy.status().message()));
     }
     Status satisfied = (*policy)->Evaluate(signers);
     if (!satisfied.ok()) {
@@ -326,9 +328,37 @@ StatusOr<ConfigMap> AuthorizeUpdate(const Bundle& bundle, const common::ConfigUp
   return current;
 }
 
-// The channel group of a config map.
+// Sets every empty mod_policy of `group` and its descendants to Admins.
+void RepairEmptyModPolicies(common::ConfigGroup& group) {
+  const std::string admins(kAdminsPolicyKey);
+  if (group.mod_policy().empty()) {
+    group.set_mod_policy(admins);
+  }
+  for (auto& [unused, value] : *group.mutable_values()) {
+    if (value.mod_policy().empty()) {
+      value.set_mod_policy(admins);
+    }
+  }
+  for (auto& [unused, policy] : *group.mutable_policies()) {
+    if (policy.mod_policy().empty()) {
+      policy.set_mod_policy(admins);
+    }
+  }
+  for (auto& [unused, child] : *group.mutable_groups()) {
+    RepairEmptyModPolicies(child);
+  }
+}
+
+// The channel group of a config map. Channels made by Fabric 1.0 (FAB-5309, FAB-6080) left
+// mod_policies empty, which freezes those elements; once the orderer has capabilities, Fabric
+// rewrites every empty mod_policy of a produced config to Admins, and peers compare configs
+// byte for byte, so this must happen exactly as in Fabric (configmap.go recurseConfigMap).
 StatusOr<common::ConfigGroup> ChannelGroupFromMap(const ConfigMap& map) {
-  return GroupFromMap(map, {}, kRootKey, 0);
+  ASSIGN_OR_RETURN(common::ConfigGroup group, GroupFromMap(map, {}, kRootKey, 0));
+  if (map.count("[Value]  /Channel/Orderer/Capabilities") > 0) {
+    RepairEmptyModPolicies(group);
+  }
+  return group;
 }
 
 }  // namespace

@@ -15,7 +15,9 @@
 //     signatures (relative mod_policies resolve in the group itself for groups, in the
 //     enclosing group for values and policies);
 //  5. the new config = current config with the delta applied (a group in the delta lists its
-//     children: children it no longer names are removed), sequence + 1.
+//     children: children it no longer names are removed), sequence + 1; when it has
+//     /Channel/Orderer/Capabilities, every empty mod_policy in it becomes "Admins" (Fabric's
+//     repair of channels made by 1.0).
 //
 // Thread-safety: stateless functions.
 #pragma once

@@ -97,13 +97,8 @@ TEST_F(ConfigtxTest, OrgAdminUpdatesItsAnchorPeers) {
 
 TEST_F(ConfigtxTest, UpdateWithoutTheModPolicySignatureIsRefused) {
   ASSERT_OK_AND_ASSIGN(common::Envelope envelope,
-                       Update(
-                           [](common::Config& c) {
-                             ::orderer::BatchTimeout timeout;
-                             timeout.set_timeout("3s");
-                             SetValue(GroupAt(c, {"Orderer"}), kBatchTimeoutKey, timeout, "Admins");
-                           },
-                           {orgs_->org1_admin.get()}));
+                       Update([](common::Config& c) { testing::SetBatchTimeout(c, "3s"); },
+                              {orgs_->org1_admin.get()}));
   ExpectRefused(ProposeConfigUpdate(*bundle_, envelope),
                 "policy for [Value]  /Channel/Orderer/BatchTimeout not satisfied");
 }
@@ -197,9 +192,7 @@ TEST_F(ConfigtxTest, KeysFollowFabricsConfigIdRules) {
 // unmarshal, which refuses the whole update (case ct_garbage_signature_header).
 TEST_F(ConfigtxTest, UndecodableSignatureHeaderRefusesTheUpdate) {
   common::Config edited = config_;
-  ::orderer::BatchTimeout timeout;
-  timeout.set_timeout("3s");
-  SetValue(GroupAt(edited, {"Orderer"}), kBatchTimeoutKey, timeout, "Admins");
+  testing::SetBatchTimeout(edited, "3s");
   ASSERT_OK_AND_ASSIGN(common::ConfigUpdate update,
                        testing::ComputeUpdate(kChannel, config_, edited));
   common::ConfigUpdateEnvelope envelope;
@@ -219,6 +212,30 @@ TEST_F(ConfigtxTest, UndecodableSignatureHeaderRefusesTheUpdate) {
                                                        *orgs_->orderer_admin, envelope));
   StatusOr<common::ConfigEnvelope> result = ProposeConfigUpdate(*bundle_, signed_envelope);
   EXPECT_TRUE(result.ok()) << result.status();
+}
+
+// Fabric rewrites empty mod_policies to Admins in every config it produces once the orderer has
+// capabilities (case ct_emptymod_hackyfix): the carried config must be byte-equal to Fabric's,
+// and the element becomes modifiable.
+TEST_F(ConfigtxTest, EmptyModPoliciesBecomeAdminsInTheProducedConfig) {
+  Org1Value(config_, kAnchorPeersKey).set_mod_policy("");
+  ASSERT_OK_AND_ASSIGN(bundle_, Bundle::FromConfig(kChannel, config_));
+  ExpectRefused(ProposeAsOrg1([](common::Config& c) {
+                  Org1Value(c, kAnchorPeersKey).set_value("");
+                  Org1Value(c, kAnchorPeersKey).set_mod_policy("Admins");
+                }),
+                "unexpected missing policy  for item [Value]  "
+                "/Channel/Application/Org1/AnchorPeers");
+  ASSERT_OK_AND_ASSIGN(common::Envelope envelope,
+                       Update([](common::Config& c) { testing::SetBatchTimeout(c, "3s"); },
+                              {orgs_->orderer_admin.get()}));
+  ASSERT_OK_AND_ASSIGN(common::ConfigEnvelope result, ProposeConfigUpdate(*bundle_, envelope));
+  EXPECT_EQ(Org1Value(*result.mutable_config(), kAnchorPeersKey).mod_policy(), "Admins");
+  config_ = result.config();
+  ASSERT_OK_AND_ASSIGN(bundle_, Bundle::FromConfig(kChannel, config_));
+  StatusOr<common::ConfigEnvelope> modified =
+      ProposeAsOrg1([](common::Config& c) { Org1Value(c, kAnchorPeersKey).set_value(""); });
+  EXPECT_TRUE(modified.ok()) << modified.status();
 }
 
 }  // namespace

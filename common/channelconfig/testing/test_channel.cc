@@ -245,6 +245,12 @@ StatusOr<common::Envelope> MakeConfigUpdateEnvelope(
                                          envelope);
 }
 
+void SetBatchTimeout(common::Config& config, const std::string& timeout) {
+  ::orderer::BatchTimeout value;
+  value.set_timeout(timeout);
+  SetValue(GroupAt(config, {"Orderer"}), kBatchTimeoutKey, value, kAdmins);
+}
+
 common::ConfigGroup& GroupAt(common::Config& config, const std::vector<std::string>& path) {
   common::ConfigGroup* group = config.mutable_channel_group();
   for (const std::string& name : path) {

@@ -67,6 +67,9 @@ StatusOr<common::Envelope> MakeConfigUpdateEnvelope(
     std::string_view channel_id, const common::ConfigUpdate& update,
     const std::vector<const msp::SigningIdentity*>& signers);
 
+// Sets /Channel/Orderer/BatchTimeout to `timeout` (e.g. "3s"), modifiable by Admins.
+void SetBatchTimeout(common::Config& config, const std::string& timeout);
+
 // The group at `path` below the channel group (e.g. {"Application", "Org1"}), created if absent.
 common::ConfigGroup& GroupAt(common::Config& config, const std::vector<std::string>& path);
 
