@@ -436,4 +436,21 @@ StatusOr<common::ConfigEnvelope> ProposeConfigUpdate(const channelconfig::Bundle
   return envelope;
 }
 
+Status ValidateConfigEnvelope(const Bundle& bundle, const common::ConfigEnvelope& envelope) {
+  if (envelope.config().sequence() != bundle.sequence() + 1) {
+    return InvalidArgumentError(
+        absl::StrFormat("config currently at sequence %d, cannot validate config at sequence %d",
+                        bundle.sequence(), envelope.config().sequence()));
+  }
+  ASSIGN_OR_RETURN(common::ConfigUpdateEnvelope cue,
+                   UnwrapConfigUpdate(envelope.last_update(), nullptr));
+  ASSIGN_OR_RETURN(ConfigMap result, AuthorizeUpdate(bundle, cue));
+  ASSIGN_OR_RETURN(common::ConfigGroup channel_group, ChannelGroupFromMap(result));
+  if (protoutil::Marshal(channel_group) != protoutil::Marshal(envelope.config().channel_group())) {
+    return InvalidArgumentError(
+        "ConfigEnvelope LastUpdate did not produce the supplied config result");
+  }
+  return Status::OK();
+}
+
 }  // namespace fabric::channelconfig

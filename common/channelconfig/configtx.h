@@ -61,4 +61,12 @@ StatusOr<common::ConfigUpdateEnvelope> UnwrapConfigUpdate(const common::Envelope
 StatusOr<common::ConfigEnvelope> ProposeConfigUpdate(const channelconfig::Bundle& bundle,
                                                      const common::Envelope& update_envelope);
 
+// Fabric's ValidatorImpl.Validate, run by a peer on every CONFIG transaction it commits: the
+// config must be at `bundle`'s sequence + 1, and its last_update, authorized against `bundle`'s
+// config exactly as ProposeConfigUpdate does (read set, versions, keys, mod_policies and their
+// signatures), must produce the carried channel group byte for byte. InvalidArgument or
+// PermissionDenied as ProposeConfigUpdate; "ConfigEnvelope LastUpdate did not produce the
+// supplied config result" when the results differ.
+Status ValidateConfigEnvelope(const Bundle& bundle, const common::ConfigEnvelope& envelope);
+
 }  // namespace fabric::channelconfig

@@ -46,6 +46,7 @@ class TestNetwork {
   const msp::SigningIdentity& org1_admin() const { return *signers_[3]; }
   const msp::SigningIdentity& orderer() const { return *signers_[4]; }
   const msp::SigningIdentity& outsider() const { return *signers_[5]; }  // OtherMSP client
+  const msp::SigningIdentity& org2_admin() const { return *signers_[6]; }
 
  private:
   TestNetwork() = default;
