@@ -6,10 +6,12 @@
 #include "common/channelconfig/configtx.h"
 #include "common/channelconfig/keys.h"
 #include "common/configuration.pb.h"
+#include "common/crypto/x509.h"
 #include "common/policies/manager.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
+#include "msp/identities.pb.h"
 #include "orderer/blockcutter.h"
 #include "orderer/maintenance_filter.h"
 
@@ -24,6 +26,25 @@ Status SizeFilter(const channelconfig::Bundle& bundle, const common::Envelope& e
   if (size > max) {
     return InvalidArgumentError(absl::StrFormat(
         "message payload is %d bytes and exceeds maximum allowed %d bytes", size, max));
+  }
+  return Status::OK();
+}
+
+// Fabric's expirationRejectRule (orderer capability V1_1 and later): an envelope whose creator
+// holds an expired certificate is refused before its signature is looked at. Only the outer
+// creator counts; identities that do not parse as certificates never expire here.
+Status ExpirationFilter(const channelconfig::Bundle& bundle, const EnvelopeHeaders& headers) {
+  const auto& capabilities = bundle.orderer_capabilities();
+  if (capabilities.count("V1_1") == 0 && capabilities.count("V1_4_2") == 0) {
+    return Status::OK();
+  }
+  ::msp::SerializedIdentity identity;
+  if (!identity.ParseFromString(headers.signature_header.creator())) {
+    return Status::OK();
+  }
+  StatusOr<crypto::Certificate> cert = crypto::Certificate::FromPem(identity.id_bytes());
+  if (cert.ok() && cert->NotAfter() <= std::chrono::system_clock::now()) {
+    return InvalidArgumentError("identity expired");
   }
   return Status::OK();
 }
@@ -195,6 +216,7 @@ Status ApplyStandardFilters(const channelconfig::Bundle& bundle, const common::E
     return InvalidArgumentError("message was empty");
   }
   RETURN_IF_ERROR(SizeFilter(bundle, envelope));
+  RETURN_IF_ERROR(ExpirationFilter(bundle, headers));
   ASSIGN_OR_RETURN(const policies::Policy* writers,
                    bundle.policy_manager().GetPolicy(policies::kChannelWriters));
   std::vector<protoutil::SignedData> signed_data = {

@@ -38,8 +38,10 @@ enum class MsgClass {
 MsgClass ClassifyMsg(const common::ChannelHeader& channel_header);
 
 // Fabric's standard channel filters, in order: the payload is not empty, the message (payload +
-// signature bytes) is at most BatchSize.AbsoluteMaxBytes (InvalidArgument), and the envelope's
-// signature satisfies /Channel/Writers (PermissionDenied).
+// signature bytes) is at most BatchSize.AbsoluteMaxBytes (InvalidArgument), the creator's
+// certificate has not expired when the orderer capabilities include V1_1 or V1_4_2
+// (InvalidArgument "identity expired"), and the envelope's signature satisfies
+// /Channel/Writers (PermissionDenied, the only FORBIDDEN answer of a config update).
 Status ApplyStandardFilters(const channelconfig::Bundle& bundle, const common::Envelope& envelope,
                             const EnvelopeHeaders& headers);
 
@@ -56,7 +58,8 @@ StatusOr<common::Envelope> ProcessConfigUpdate(const channelconfig::Bundle& bund
 // ChannelCreationPolicy as mod_policy, versions zeroed), the update validated against it, and
 // returns the ORDERER_TRANSACTION envelope for the system channel wrapping the new channel's
 // CONFIG envelope, both signed by `signer`. InvalidArgument for an unknown consortium, members
-// outside it, a bad write set; PermissionDenied when the creation policy is not satisfied.
+// outside it, a bad write set, or a creation policy that is not satisfied (Fabric applies no
+// Writers filter to the client's creation envelope, so it never answers FORBIDDEN here).
 StatusOr<common::Envelope> ProcessChannelCreation(const channelconfig::Bundle& system,
                                                   const common::Envelope& update,
                                                   const msp::SigningIdentity& signer);

@@ -17,6 +17,7 @@
 #include "common/channelconfig/testing/test_channel.h"
 #include "common/channelconfig/values.h"
 #include "common/msp/testing/status_testing.h"
+#include "common/msp/x509_signing_identity.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
 #include "msp/msp_config.pb.h"
@@ -220,6 +221,33 @@ TEST_F(ConfigUpdateTest, CapabilitiesThisBinaryLacksAreRefused) {
       }),
       "config update is not compatible: config requires unsupported orderer capabilities: "
       "Orderer capability V2_0 is required but not supported");
+}
+
+// Fabric's ClassifyError answers BAD_REQUEST for everything but the Writers filter: an
+// unsatisfied mod_policy (ct_no_signatures) and an expired creator (mp_expired_outer_signer).
+TEST_F(ConfigUpdateTest, UnsatisfiedModPolicyAndExpiredCreatorAreBadRequests) {
+  common::Config edited = config_;
+  cc::testing::SetBatchTimeout(edited, "3s");
+  ASSERT_OK_AND_ASSIGN(common::ConfigUpdate update,
+                       cc::testing::ComputeUpdate(kChannel, config_, edited));
+  ASSERT_OK_AND_ASSIGN(common::Envelope by_org1, cc::testing::MakeConfigUpdateEnvelope(
+                                                     kChannel, update, {orgs_->org1_admin.get()}));
+  ExpectRefused(ProcessConfigUpdate(*bundle_, by_org1, *orgs_->orderer_node).status(),
+                "policy for [Value]  /Channel/Orderer/BatchTimeout not satisfied");
+
+  msp::testing::TestOrgOptions expired;
+  expired.not_before = std::chrono::system_clock::now() - std::chrono::hours(48);
+  expired.not_after = std::chrono::system_clock::now() - std::chrono::hours(24);
+  ASSERT_OK_AND_ASSIGN(msp::testing::TestOrg exp_org,
+                       msp::testing::MakeTestOrg(tmp_->path() + "/exporg", "ExpOrgMSP",
+                                                 "exporg.example.com", expired));
+  ASSERT_OK_AND_ASSIGN(auto exp_admin,
+                       msp::LoadSigningIdentity(exp_org.admin.msp_dir, "ExpOrgMSP"));
+  ASSERT_OK_AND_ASSIGN(common::Envelope by_expired,
+                       cc::testing::MakeConfigUpdateEnvelope(
+                           kChannel, update, {exp_admin.get(), orgs_->orderer_admin.get()}));
+  ExpectRefused(ProcessConfigUpdate(*bundle_, by_expired, *orgs_->orderer_node).status(),
+                "identity expired");
 }
 
 }  // namespace

@@ -385,14 +385,16 @@ TEST_F(ChannelCreationTest, AdminSignedCreationTxCreatesTheChannel) {
   EXPECT_NE(client_->BroadcastOne(SignCreationTx(creation_tx_, *admin1_)), common::SUCCESS);
 }
 
+// Fabric answers BAD_REQUEST: the creation policy is a mod_policy of the template config.
 TEST_F(ChannelCreationTest, CreationWithoutAdminSignatureIsRefused) {
   std::string info;
-  EXPECT_EQ(client_->BroadcastOne(SignCreationTx(creation_tx_, *user1_), &info), common::FORBIDDEN)
+  EXPECT_EQ(client_->BroadcastOne(SignCreationTx(creation_tx_, *user1_), &info),
+            common::BAD_REQUEST)
       << info;
   EXPECT_EQ(client_->BroadcastOne(SignCreationTx(creation_tx_, *admin1_, false), &info),
-            common::FORBIDDEN)
+            common::BAD_REQUEST)
       << info;
-  EXPECT_EQ(client_->BroadcastOne(creation_tx_, &info), common::FORBIDDEN) << info;
+  EXPECT_EQ(client_->BroadcastOne(creation_tx_, &info), common::BAD_REQUEST) << info;
   EXPECT_EQ(client_->Deliver(MakeSeek("newchan", *admin1_, Oldest(), Newest())).status,
             common::NOT_FOUND);
 }

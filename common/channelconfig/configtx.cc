@@ -208,7 +208,7 @@ StatusOr<const policies::Policy*> PolicyForItem(const policies::PolicyManager& r
                                                 const Item& item) {
   const std::string& mod_policy = item.mod_policy();
   if (mod_policy.empty()) {
-    return PermissionDeniedError("element has no mod_policy and cannot be modified");
+    return InvalidArgumentError("element has no mod_policy and cannot be modified");
   }
   if (mod_policy[0] == '/') {
     return root.GetPolicy(mod_policy);
@@ -222,7 +222,7 @@ StatusOr<const policies::Policy*> PolicyForItem(const policies::PolicyManager& r
   }
   const policies::PolicyManager* manager = root.Manager(sub);
   if (manager == nullptr) {
-    return PermissionDeniedError(
+    return InvalidArgumentError(
         absl::StrFormat("no policy manager for /Channel/%s", absl::StrJoin(sub, "/")));
   }
   return manager->GetPolicy(mod_policy);
@@ -270,13 +270,13 @@ Status VerifyDeltaSet(const policies::PolicyManager& root, const ConfigMap& curr
     }
     StatusOr<const policies::Policy*> policy = PolicyForItem(root, it->second);
     if (!policy.ok()) {
-      return PermissionDeniedError(absl::StrFormat("unexpected missing policy %s for item %s (%s)",
-                                                   it->second.mod_policy(), key,
-                                                   policy.status().message()));
+      return InvalidArgumentError(absl::StrFormat("unexpected missing policy %s for item %s (%s)",
+                                                  it->second.mod_policy(), key,
+                                                  policy.status().message()));
     }
     Status satisfied = (*policy)->Evaluate(signers);
     if (!satisfied.ok()) {
-      return PermissionDeniedError(
+      return InvalidArgumentError(
           absl::StrFormat("policy for %s not satisfied: %s", key, satisfied.message()));
     }
   }

@@ -54,18 +54,18 @@ StatusOr<common::ConfigUpdateEnvelope> UnwrapConfigUpdate(const common::Envelope
 // config, with policies evaluated by `bundle`, and returns ConfigEnvelope{config = the new
 // config, last_update = update_envelope}. Errors carry Fabric's wording, e.g. "error
 // authorizing update: error validating DeltaSet: invalid mod_policy for element [Value]
-// /Channel/Application/Org1/AnchorPeers: mod_policy not set": InvalidArgument for malformed
-// input, a channel id mismatch, bad keys or mod_policies, a stale read set or bad versions;
-// PermissionDenied ("policy for [Group]  /Channel/Application not satisfied: ...") when a
-// mod_policy is not met.
+// /Channel/Application/Org1/AnchorPeers: mod_policy not set". Always InvalidArgument, which
+// Broadcast answers BAD_REQUEST as Fabric does: malformed input, a channel id mismatch, bad keys
+// or mod_policies, a stale read set, bad versions, and a mod_policy that is missing ("unexpected
+// missing policy ...") or not met ("policy for [Group]  /Channel/Application not satisfied").
 StatusOr<common::ConfigEnvelope> ProposeConfigUpdate(const channelconfig::Bundle& bundle,
                                                      const common::Envelope& update_envelope);
 
 // Fabric's ValidatorImpl.Validate, run by a peer on every CONFIG transaction it commits: the
 // config must be at `bundle`'s sequence + 1, and its last_update, authorized against `bundle`'s
 // config exactly as ProposeConfigUpdate does (read set, versions, keys, mod_policies and their
-// signatures), must produce the carried channel group byte for byte. InvalidArgument or
-// PermissionDenied as ProposeConfigUpdate; "ConfigEnvelope LastUpdate did not produce the
+// signatures), must produce the carried channel group byte for byte. InvalidArgument as
+// ProposeConfigUpdate; "ConfigEnvelope LastUpdate did not produce the
 // supplied config result" when the results differ.
 Status ValidateConfigEnvelope(const Bundle& bundle, const common::ConfigEnvelope& envelope);
 
