@@ -20,6 +20,12 @@ namespace {
 
 namespace cc = channelconfig;
 
+constexpr std::string_view kOrdererWriters = "/Channel/Orderer/Writers";
+
+bool InMaintenance(const channelconfig::Bundle& bundle) {
+  return bundle.consensus_state() == ::orderer::ConsensusType::STATE_MAINTENANCE;
+}
+
 Status SizeFilter(const channelconfig::Bundle& bundle, const common::Envelope& envelope) {
   const size_t size = MessageSizeBytes(envelope);
   const size_t max = bundle.batch_size().absolute_max_bytes;
@@ -217,17 +223,28 @@ Status ApplyStandardFilters(const channelconfig::Bundle& bundle, const common::E
   }
   RETURN_IF_ERROR(SizeFilter(bundle, envelope));
   RETURN_IF_ERROR(ExpirationFilter(bundle, headers));
+  // In maintenance mode only the ordering service may write (Fabric's SigFilter).
+  const std::string_view writers_path =
+      InMaintenance(bundle) ? kOrdererWriters : policies::kChannelWriters;
   ASSIGN_OR_RETURN(const policies::Policy* writers,
-                   bundle.policy_manager().GetPolicy(policies::kChannelWriters));
+                   bundle.policy_manager().GetPolicy(writers_path));
   std::vector<protoutil::SignedData> signed_data = {
       {envelope.payload(), headers.signature_header.creator(), envelope.signature()}};
   Status status = writers->Evaluate(signed_data);
   if (!status.ok()) {
     return PermissionDeniedError(
         absl::StrFormat("implicit policy %s not satisfied by the envelope's signer: %s",
-                        policies::kChannelWriters, status.message()));
+                        writers_path, status.message()));
   }
   return Status::OK();
+}
+
+Status ProcessNormalMsg(const channelconfig::Bundle& bundle, const common::Envelope& envelope,
+                        const EnvelopeHeaders& headers) {
+  if (InMaintenance(bundle)) {
+    return UnavailableError("normal transactions are rejected: maintenance mode");
+  }
+  return ApplyStandardFilters(bundle, envelope, headers);
 }
 
 StatusOr<common::Envelope> ProcessConfigUpdate(const channelconfig::Bundle& bundle,
@@ -294,6 +311,9 @@ StatusOr<common::Envelope> ProcessChannelCreation(const channelconfig::Bundle& s
                    protoutil::CreateSignedEnvelope(common::ORDERER_TRANSACTION, system.channel_id(),
                                                    signer, config));
   RETURN_IF_ERROR(SizeFilter(system, wrapped));
+  if (InMaintenance(system)) {
+    return UnavailableError("channel creation is not permitted: maintenance mode");
+  }
   return wrapped;
 }
 

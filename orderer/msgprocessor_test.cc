@@ -250,5 +250,29 @@ TEST_F(ConfigUpdateTest, UnsatisfiedModPolicyAndExpiredCreatorAreBadRequests) {
                 "identity expired");
 }
 
+// In maintenance mode only the orderer org writes and normal transactions wait (cases
+// mp_maintenance_sigfilter, and Fabric's ProcessNormalMsg).
+TEST_F(ConfigUpdateTest, MaintenanceModeAdmitsOnlyOrdererWriters) {
+  ASSERT_OK(Apply([](common::Config& c) {
+    SetConsensus(c, "solo", ::orderer::ConsensusType::STATE_MAINTENANCE);
+  }));
+  common::Config edited = config_;
+  (*GroupAt(edited, {"Application", "Org1"}).mutable_values())["AnchorPeers"].set_value("");
+  ASSERT_OK_AND_ASSIGN(common::ConfigUpdate update,
+                       cc::testing::ComputeUpdate(kChannel, config_, edited));
+  ASSERT_OK_AND_ASSIGN(common::Envelope by_org1, cc::testing::MakeConfigUpdateEnvelope(
+                                                     kChannel, update, {orgs_->org1_admin.get()}));
+  Status status = ProcessConfigUpdate(*bundle_, by_org1, *orgs_->orderer_node).status();
+  EXPECT_TRUE(status.IsPermissionDenied()) << status;
+  EXPECT_NE(status.message().find("/Channel/Orderer/Writers"), std::string_view::npos) << status;
+
+  common::ChannelHeader channel_header;
+  channel_header.set_type(common::ENDORSER_TRANSACTION);
+  channel_header.set_channel_id(kChannel);
+  Status normal = ProcessNormalMsg(*bundle_, by_org1, {channel_header, {}});
+  EXPECT_TRUE(normal.IsUnavailable()) << normal;
+  EXPECT_EQ(normal.message(), "normal transactions are rejected: maintenance mode");
+}
+
 }  // namespace
 }  // namespace fabric::orderer
