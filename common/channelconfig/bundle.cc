@@ -90,6 +90,32 @@ const common::ConfigGroup* ChildGroup(const common::ConfigGroup& group, std::str
   return it == group.groups().end() ? nullptr : &it->second;
 }
 
+// Fabric's preValidate: channel or application capabilities are only meaningful once the
+// ordering service declares its own capabilities.
+Status CheckCapabilitiesNeedOrdererSupport(const common::ConfigGroup& channel) {
+  const common::ConfigGroup* orderer = ChildGroup(channel, kOrdererGroupKey);
+  const std::string key(kCapabilitiesKey);
+  if (orderer == nullptr || orderer->values().count(key) > 0) {
+    return Status::OK();
+  }
+  if (channel.values().count(key) > 0) {
+    return InvalidArgumentError(
+        "/Channel: cannot enable channel capabilities without orderer support first");
+  }
+  const common::ConfigGroup* application = ChildGroup(channel, kApplicationGroupKey);
+  if (application != nullptr && application->values().count(key) > 0) {
+    return InvalidArgumentError(
+        "/Channel: cannot enable application capabilities without orderer support first");
+  }
+  return Status::OK();
+}
+
+// Channel capability V1_4_2 and later let orderer orgs carry their own Endpoints; before it the
+// channel's OrdererAddresses are the only (and required) orderer endpoints.
+bool OrgSpecificOrdererEndpoints(const std::set<std::string>& channel_capabilities) {
+  return channel_capabilities.count("V1_4_2") + channel_capabilities.count("V1_4_3") > 0;
+}
+
 }  // namespace
 
 Status BundleParser::Parse() {
@@ -106,6 +132,7 @@ Status BundleParser::Parse() {
   RETURN_IF_ERROR(CheckValueKeys(channel, "/Channel",
                                  {kHashingAlgorithmKey, kBlockDataHashingStructureKey,
                                   kOrdererAddressesKey, kConsortiumKey, kCapabilitiesKey}));
+  RETURN_IF_ERROR(CheckCapabilitiesNeedOrdererSupport(channel));
   RETURN_IF_ERROR(ParseChannelValues(channel));
   const common::ConfigGroup* orderer = ChildGroup(channel, kOrdererGroupKey);
   if (orderer == nullptr) {
@@ -150,6 +177,10 @@ Status BundleParser::ParseChannelValues(const common::ConfigGroup& channel) {
     bundle_.consortium_ = consortium.name();
   }
   ASSIGN_OR_RETURN(bundle_.channel_capabilities_, ParseCapabilities(channel, path));
+  if (!OrgSpecificOrdererEndpoints(bundle_.channel_capabilities_) &&
+      channel_orderer_addresses_.empty()) {
+    return InvalidArgumentError("/Channel/OrdererAddresses: Must set some OrdererAddresses");
+  }
   return Status::OK();
 }
 
@@ -174,6 +205,13 @@ Status BundleParser::ParseOrderer(const common::ConfigGroup& orderer) {
 
   std::vector<std::string> org_endpoints;
   for (const auto& [name, group] : orderer.groups()) {
+    if (!OrgSpecificOrdererEndpoints(bundle_.channel_capabilities_) &&
+        group.values().count(std::string(kEndpointsKey)) > 0) {
+      return InvalidArgumentError(absl::StrFormat(
+          "%s/%s: Orderer Org %s cannot contain endpoints value until V1_4_2+ capabilities have "
+          "been enabled",
+          path, name, name));
+    }
     ASSIGN_OR_RETURN(Organization org, ParseOrg(OrgKind::kOrderer, path, name, group));
     org_endpoints.insert(org_endpoints.end(), org.endpoints.begin(), org.endpoints.end());
     bundle_.orderer_orgs_.push_back(std::move(org));

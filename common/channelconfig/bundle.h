@@ -14,7 +14,9 @@
 // Application group is optional (absent in a system channel), so is Consortiums. As in
 // Fabric, /Channel may hold no other group, every group only the values Fabric reads for its
 // kind (an application org: MSP and AnchorPeers; an orderer org: MSP and Endpoints; ...), and
-// org groups no sub-groups.
+// org groups no sub-groups. Channel or application capabilities need orderer capabilities;
+// before channel capability V1_4_2, OrdererAddresses must be set and orderer orgs may not carry
+// Endpoints.
 //
 // Typical use:
 //   ASSIGN_OR_RETURN(auto bundle, Bundle::FromConfigBlock(genesis_block));

@@ -256,5 +256,32 @@ TEST_F(BundleTest, RefusesGroupsAndValuesFabricDoesNotRead) {
   }
 }
 
+// Capability-gated rules of Fabric's channelconfig (cases cc_remove_orderer_caps,
+// cc_orderer_addresses_empty_legacy, cc_orderer_endpoints_legacy, cc_remove_channel_caps).
+TEST_F(BundleTest, RefusesWhatTheCapabilitiesDoNotAllow) {
+  common::Config config = MakeConfig();
+  Group(config, "Orderer").mutable_values()->erase(std::string(kCapabilitiesKey));
+  ExpectInvalid(config, "cannot enable channel capabilities without orderer support first");
+  config.mutable_channel_group()->mutable_values()->erase(std::string(kCapabilitiesKey));
+  ExpectInvalid(config, "cannot enable application capabilities without orderer support first");
+
+  config = MakeConfig();
+  SetCapabilities(*config.mutable_channel_group(), {"V1_3"}, kAdmins);
+  ASSERT_TRUE(Bundle::FromConfig("mychannel", config).ok());
+  SetValue(*config.mutable_channel_group(), kOrdererAddressesKey, common::OrdererAddresses(),
+           kAdmins);
+  ExpectInvalid(config, "Must set some OrdererAddresses");
+
+  config = MakeConfig();
+  common::OrdererAddresses endpoints;
+  endpoints.add_addresses("127.0.0.1:7050");
+  SetValue(testing::GroupAt(config, {"Orderer", "OrdererOrg"}), kEndpointsKey, endpoints, kAdmins);
+  ASSERT_TRUE(Bundle::FromConfig("mychannel", config).ok());
+  SetCapabilities(*config.mutable_channel_group(), {"V1_3"}, kAdmins);
+  ExpectInvalid(config,
+                "Orderer Org OrdererOrg cannot contain endpoints value until V1_4_2+ capabilities "
+                "have been enabled");
+}
+
 }  // namespace
 }  // namespace fabric::channelconfig

@@ -108,6 +108,7 @@ common::Config TestNetwork::MakeConfig(const std::vector<std::string>& orderer_a
   ::orderer::BatchTimeout timeout;
   timeout.set_timeout("2s");
   SetValue(orderer, channelconfig::kBatchTimeoutKey, timeout, kAdmins);
+  channelconfig::SetCapabilities(orderer, {"V1_4_2"}, kAdmins);
   (*orderer.mutable_groups())["OrdererOrg"] = OrgGroup(orgs_[0]);
 
   common::ConfigGroup& application = (*channel.mutable_groups())["Application"];
