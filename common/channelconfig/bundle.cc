@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <utility>
 
+#include <absl/strings/ascii.h>
 #include <absl/strings/str_format.h>
 
 #include "common/channelconfig/config_value.h"
@@ -41,6 +42,7 @@ class BundleParser {
   Status ParseChannelValues(const common::ConfigGroup& channel);
   Status ParseOrderer(const common::ConfigGroup& orderer);
   Status ParseBatchSettings(const common::ConfigGroup& orderer, const std::string& path);
+  Status CheckKafkaBrokers(const common::ConfigGroup& orderer, const std::string& path);
   Status ParseApplication(const common::ConfigGroup& application);
   Status ParseConsortiums(const common::ConfigGroup& consortiums);
   enum class OrgKind { kApplication, kOrderer, kConsortium };
@@ -88,6 +90,37 @@ Status CheckValueKeys(const common::ConfigGroup& group, const std::string& path,
 const common::ConfigGroup* ChildGroup(const common::ConfigGroup& group, std::string_view key) {
   auto it = group.groups().find(std::string(key));
   return it == group.groups().end() ? nullptr : &it->second;
+}
+
+// Fabric's brokerEntrySeemsValid: "host:port" with one ':', a decimal port that fits 16 bits
+// and a host of [a-zA-Z0-9.-] that starts and ends alphanumeric (an empty host passes).
+bool BrokerEntrySeemsValid(std::string_view broker) {
+  const size_t colon = broker.find(':');
+  if (colon == std::string_view::npos || broker.find(':', colon + 1) != std::string_view::npos) {
+    return false;
+  }
+  const std::string_view host = broker.substr(0, colon);
+  const std::string_view port = broker.substr(colon + 1);
+  if (port.empty()) {
+    return false;
+  }
+  uint32_t port_value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') {
+      return false;
+    }
+    port_value = port_value * 10 + (c - '0');
+    if (port_value > 65535) {
+      return false;
+    }
+  }
+  auto alnum = [](char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); };
+  if (host.empty()) {
+    return true;
+  }
+  return alnum(host.front()) && alnum(host.back()) &&
+         std::all_of(host.begin(), host.end(),
+                     [&](char c) { return alnum(c) || c == '.' || c == '-'; });
 }
 
 // Fabric's preValidate: channel or application capabilities are only meaningful once the
@@ -198,6 +231,7 @@ Status BundleParser::ParseOrderer(const common::ConfigGroup& orderer) {
   bundle_.consensus_metadata_ = consensus.metadata();
   bundle_.consensus_state_ = consensus.state();
   RETURN_IF_ERROR(ParseBatchSettings(orderer, path));
+  RETURN_IF_ERROR(CheckKafkaBrokers(orderer, path));
   ::orderer::ChannelRestrictions restrictions;
   RETURN_IF_ERROR(DecodeValue(orderer, path, kChannelRestrictionsKey, &restrictions).status());
   bundle_.max_channels_ = restrictions.max_count();
@@ -257,6 +291,20 @@ Status BundleParser::ParseBatchSettings(const common::ConfigGroup& orderer,
   return Status::OK();
 }
 
+// Fabric validates KafkaBrokers whatever the consensus type.
+Status BundleParser::CheckKafkaBrokers(const common::ConfigGroup& orderer,
+                                       const std::string& path) {
+  ::orderer::KafkaBrokers brokers;
+  RETURN_IF_ERROR(DecodeValue(orderer, path, kKafkaBrokersKey, &brokers).status());
+  for (const std::string& broker : brokers.brokers()) {
+    if (!BrokerEntrySeemsValid(broker)) {
+      return InvalidArgumentError(
+          absl::StrFormat("%s/KafkaBrokers: Invalid broker entry: %s", path, broker));
+    }
+  }
+  return Status::OK();
+}
+
 Status BundleParser::ParseApplication(const common::ConfigGroup& application) {
   const std::string path = "/Channel/Application";
   bundle_.has_application_ = true;
@@ -264,6 +312,11 @@ Status BundleParser::ParseApplication(const common::ConfigGroup& application) {
   ASSIGN_OR_RETURN(bundle_.application_capabilities_, ParseCapabilities(application, path));
   ::protos::ACLs acls;
   ASSIGN_OR_RETURN(bool has_acls, DecodeValue(application, path, kACLsKey, &acls));
+  const std::set<std::string>& caps = bundle_.application_capabilities_;
+  if (has_acls && caps.count("V1_2") + caps.count("V1_3") + caps.count("V1_4_2") == 0) {
+    return InvalidArgumentError(
+        "/Channel/Application: ACLs may not be specified without the required capability");
+  }
   if (has_acls) {
     for (const auto& [resource, api] : acls.acls()) {
       bundle_.acls_[resource] = api.policy_ref();

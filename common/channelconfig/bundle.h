@@ -16,7 +16,7 @@
 // kind (an application org: MSP and AnchorPeers; an orderer org: MSP and Endpoints; ...), and
 // org groups no sub-groups. Channel or application capabilities need orderer capabilities;
 // before channel capability V1_4_2, OrdererAddresses must be set and orderer orgs may not carry
-// Endpoints.
+// Endpoints. KafkaBrokers entries must be host:port; ACLs need application capability V1_2+.
 //
 // Typical use:
 //   ASSIGN_OR_RETURN(auto bundle, Bundle::FromConfigBlock(genesis_block));

@@ -283,5 +283,32 @@ TEST_F(BundleTest, RefusesWhatTheCapabilitiesDoNotAllow) {
                 "have been enabled");
 }
 
+// KafkaBrokers entries (cases cc_kafka_brokers_bad, cc_kafka_brokers_bad_port) and ACLs without
+// an application capability that has them (cc_acls_without_capability).
+TEST_F(BundleTest, RefusesBadKafkaBrokersAndAclsWithoutCapability) {
+  for (const std::string& bad : std::vector<std::string>{
+           "nohostport", "kafka0:99999", "a:b:1", "kafka0:", "-kafka:9092", "kafka_0:9092"}) {
+    common::Config config = MakeConfig();
+    ::orderer::KafkaBrokers brokers;
+    brokers.add_brokers(bad);
+    SetValue(Group(config, "Orderer"), kKafkaBrokersKey, brokers, kAdmins);
+    ExpectInvalid(config, "Invalid broker entry: " + bad);
+  }
+  common::Config config = MakeConfig();
+  ::orderer::KafkaBrokers brokers;
+  for (const char* good : {"kafka0:9092", "10.0.0.1:0", ":7050", "a:065535"}) {
+    brokers.add_brokers(good);
+  }
+  SetValue(Group(config, "Orderer"), kKafkaBrokersKey, brokers, kAdmins);
+  StatusOr<std::shared_ptr<const Bundle>> bundle = Bundle::FromConfig("mychannel", config);
+  EXPECT_TRUE(bundle.ok()) << bundle.status();
+
+  config = MakeConfig();
+  SetValue(Group(config, "Application"), kACLsKey, ::protos::ACLs(), kAdmins);
+  ASSERT_TRUE(Bundle::FromConfig("mychannel", config).ok());
+  SetCapabilities(Group(config, "Application"), {"V1_1"}, kAdmins);
+  ExpectInvalid(config, "ACLs may not be specified without the required capability");
+}
+
 }  // namespace
 }  // namespace fabric::channelconfig
