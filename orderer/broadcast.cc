@@ -77,7 +77,7 @@ Status BroadcastHandler::Process(const common::Envelope& envelope) {
                      ProcessConfigUpdate(*bundle, envelope, chain->signer()));
     return chain->Configure(std::move(config), bundle->sequence(), envelope);
   }
-  RETURN_IF_ERROR(ApplyStandardFilters(*bundle, envelope, headers));
+  RETURN_IF_ERROR(ProcessNormalMsg(*bundle, envelope, headers));
   return chain->Order(envelope, bundle->sequence());
 }
 

@@ -161,8 +161,8 @@ bool ChainSupport::HandleNormal(Message message) {
   std::shared_ptr<const channelconfig::Bundle> current = bundle();
   if (message.config_seq < current->sequence()) {
     StatusOr<EnvelopeHeaders> headers = ParseEnvelopeHeaders(message.envelope);
-    Status status = headers.ok() ? ApplyStandardFilters(*current, message.envelope, *headers)
-                                 : headers.status();
+    Status status =
+        headers.ok() ? ProcessNormalMsg(*current, message.envelope, *headers) : headers.status();
     if (!status.ok()) {
       FLOG_WARN(logger, "[channel: %s] discarding message revalidated after a config change: %s",
                 channel_id(), status.ToString());

@@ -3,19 +3,28 @@
 
 #include <absl/strings/str_format.h>
 
+#include "common/channelconfig/configtx.h"
 #include "common/channelconfig/keys.h"
 #include "common/configuration.pb.h"
+#include "common/crypto/x509.h"
 #include "common/policies/manager.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
+#include "msp/identities.pb.h"
 #include "orderer/blockcutter.h"
-#include "orderer/configtx.h"
+#include "orderer/maintenance_filter.h"
 
 namespace fabric::orderer {
 namespace {
 
 namespace cc = channelconfig;
+
+constexpr std::string_view kOrdererWriters = "/Channel/Orderer/Writers";
+
+bool InMaintenance(const channelconfig::Bundle& bundle) {
+  return bundle.consensus_state() == ::orderer::ConsensusType::STATE_MAINTENANCE;
+}
 
 Status SizeFilter(const channelconfig::Bundle& bundle, const common::Envelope& envelope) {
   const size_t size = MessageSizeBytes(envelope);
@@ -23,6 +32,25 @@ Status SizeFilter(const channelconfig::Bundle& bundle, const common::Envelope& e
   if (size > max) {
     return InvalidArgumentError(absl::StrFormat(
         "message payload is %d bytes and exceeds maximum allowed %d bytes", size, max));
+  }
+  return Status::OK();
+}
+
+// Fabric's expirationRejectRule (orderer capability V1_1 and later): an envelope whose creator
+// holds an expired certificate is refused before its signature is looked at. Only the outer
+// creator counts; identities that do not parse as certificates never expire here.
+Status ExpirationFilter(const channelconfig::Bundle& bundle, const EnvelopeHeaders& headers) {
+  const auto& capabilities = bundle.orderer_capabilities();
+  if (capabilities.count("V1_1") == 0 && capabilities.count("V1_4_2") == 0) {
+    return Status::OK();
+  }
+  ::msp::SerializedIdentity identity;
+  if (!identity.ParseFromString(headers.signature_header.creator())) {
+    return Status::OK();
+  }
+  StatusOr<crypto::Certificate> cert = crypto::Certificate::FromPem(identity.id_bytes());
+  if (cert.ok() && cert->NotAfter() <= std::chrono::system_clock::now()) {
+    return InvalidArgumentError("identity expired");
   }
   return Status::OK();
 }
@@ -120,6 +148,40 @@ StatusOr<common::Config> NewChannelTemplate(const channelconfig::Bundle& system,
   return config;
 }
 
+// A config update applied to a channel's config, and the resulting config parsed.
+struct ProposedConfig {
+  common::ConfigEnvelope envelope;
+  std::shared_ptr<const channelconfig::Bundle> bundle;
+};
+
+// Fabric's ChainSupport.ProposeConfigUpdate: the update validated against `current`, the result
+// parsed, its capabilities supported by this binary, and allowed to follow `current`.
+StatusOr<ProposedConfig> ProposeNewConfig(const channelconfig::Bundle& current,
+                                          const common::Envelope& update) {
+  ProposedConfig out;
+  ASSIGN_OR_RETURN(out.envelope, channelconfig::ProposeConfigUpdate(current, update));
+  StatusOr<std::shared_ptr<const channelconfig::Bundle>> next =
+      channelconfig::Bundle::FromConfig(current.channel_id(), out.envelope.config());
+  if (!next.ok()) {
+    return InvalidArgumentError(
+        absl::StrFormat("initializing channelconfig failed: %s", next.status().message()));
+  }
+  RETURN_IF_ERROR(
+      (*next)->CheckOrdererCapabilitiesSupported().Annotate("config update is not compatible"));
+  RETURN_IF_ERROR(current.ValidateNew(**next));
+  out.bundle = *std::move(next);
+  return out;
+}
+
+// The maintenance-mode rules need the write set of the update that produced the config.
+Status CheckMaintenance(const channelconfig::Bundle& current, const ProposedConfig& proposed) {
+  ASSIGN_OR_RETURN(common::ConfigUpdateEnvelope cue,
+                   channelconfig::UnwrapConfigUpdate(proposed.envelope.last_update(), nullptr));
+  ASSIGN_OR_RETURN(auto update, protoutil::Unmarshal<common::ConfigUpdate>(cue.config_update(),
+                                                                           "config update"));
+  return CheckMaintenanceRules(current, *proposed.bundle, update);
+}
+
 }  // namespace
 
 StatusOr<EnvelopeHeaders> ParseEnvelopeHeaders(const common::Envelope& envelope) {
@@ -160,17 +222,29 @@ Status ApplyStandardFilters(const channelconfig::Bundle& bundle, const common::E
     return InvalidArgumentError("message was empty");
   }
   RETURN_IF_ERROR(SizeFilter(bundle, envelope));
+  RETURN_IF_ERROR(ExpirationFilter(bundle, headers));
+  // In maintenance mode only the ordering service may write (Fabric's SigFilter).
+  const std::string_view writers_path =
+      InMaintenance(bundle) ? kOrdererWriters : policies::kChannelWriters;
   ASSIGN_OR_RETURN(const policies::Policy* writers,
-                   bundle.policy_manager().GetPolicy(policies::kChannelWriters));
+                   bundle.policy_manager().GetPolicy(writers_path));
   std::vector<protoutil::SignedData> signed_data = {
       {envelope.payload(), headers.signature_header.creator(), envelope.signature()}};
   Status status = writers->Evaluate(signed_data);
   if (!status.ok()) {
     return PermissionDeniedError(
         absl::StrFormat("implicit policy %s not satisfied by the envelope's signer: %s",
-                        policies::kChannelWriters, status.message()));
+                        writers_path, status.message()));
   }
   return Status::OK();
+}
+
+Status ProcessNormalMsg(const channelconfig::Bundle& bundle, const common::Envelope& envelope,
+                        const EnvelopeHeaders& headers) {
+  if (InMaintenance(bundle)) {
+    return UnavailableError("normal transactions are rejected: maintenance mode");
+  }
+  return ApplyStandardFilters(bundle, envelope, headers);
 }
 
 StatusOr<common::Envelope> ProcessConfigUpdate(const channelconfig::Bundle& bundle,
@@ -178,17 +252,18 @@ StatusOr<common::Envelope> ProcessConfigUpdate(const channelconfig::Bundle& bund
                                                const msp::SigningIdentity& signer) {
   ASSIGN_OR_RETURN(EnvelopeHeaders headers, ParseEnvelopeHeaders(update));
   RETURN_IF_ERROR(ApplyStandardFilters(bundle, update, headers));
-  ASSIGN_OR_RETURN(common::ConfigEnvelope config_envelope, ProposeConfigUpdate(bundle, update));
-  StatusOr<std::shared_ptr<const channelconfig::Bundle>> next =
-      channelconfig::Bundle::FromConfig(bundle.channel_id(), config_envelope.config());
-  if (!next.ok()) {
-    return InvalidArgumentError(
-        absl::StrFormat("proposed config is invalid: %s", next.status().message()));
+  StatusOr<ProposedConfig> proposed = ProposeNewConfig(bundle, update);
+  if (!proposed.ok()) {
+    return proposed.status().Annotate(absl::StrFormat(
+        "error applying config update to existing channel '%s'", bundle.channel_id()));
   }
   ASSIGN_OR_RETURN(common::Envelope config,
                    protoutil::CreateSignedEnvelope(common::CONFIG, bundle.channel_id(), signer,
-                                                   config_envelope));
+                                                   proposed->envelope));
   RETURN_IF_ERROR(SizeFilter(bundle, config));
+  RETURN_IF_ERROR(CheckMaintenance(bundle, *proposed)
+                      .Annotate("config update for existing channel did not pass maintenance "
+                                "checks: config transaction inspection failed"));
   return config;
 }
 
@@ -196,7 +271,8 @@ StatusOr<common::Envelope> ProcessChannelCreation(const channelconfig::Bundle& s
                                                   const common::Envelope& update,
                                                   const msp::SigningIdentity& signer) {
   std::string channel_id;
-  ASSIGN_OR_RETURN(common::ConfigUpdateEnvelope cue, UnwrapConfigUpdate(update, &channel_id));
+  ASSIGN_OR_RETURN(common::ConfigUpdateEnvelope cue,
+                   channelconfig::UnwrapConfigUpdate(update, &channel_id));
   RETURN_IF_ERROR(ValidateChannelId(channel_id));
   ASSIGN_OR_RETURN(auto config_update, protoutil::Unmarshal<common::ConfigUpdate>(
                                            cue.config_update(), "config update"));
@@ -216,13 +292,18 @@ StatusOr<common::Envelope> ProcessChannelCreation(const channelconfig::Bundle& s
                                                 template_bundle.status().message()));
   }
   ASSIGN_OR_RETURN(common::ConfigEnvelope config_envelope,
-                   ProposeConfigUpdate(**template_bundle, update));
+                   channelconfig::ProposeConfigUpdate(**template_bundle, update));
   StatusOr<std::shared_ptr<const channelconfig::Bundle>> created =
       channelconfig::Bundle::FromConfig(channel_id, config_envelope.config());
   if (!created.ok()) {
     return InvalidArgumentError(
         absl::StrFormat("new channel config is invalid: %s", created.status().message()));
   }
+  // Fabric's SystemChainFilter: the new channel's config must be a valid successor of the
+  // template (no MSP ID changes) and need only capabilities this binary has.
+  RETURN_IF_ERROR((*template_bundle)->ValidateNew(**created).Annotate("new bundle invalid"));
+  RETURN_IF_ERROR(
+      (*created)->CheckOrdererCapabilitiesSupported().Annotate("config update is not compatible"));
   ASSIGN_OR_RETURN(
       common::Envelope config,
       protoutil::CreateSignedEnvelope(common::CONFIG, channel_id, signer, config_envelope));
@@ -230,6 +311,9 @@ StatusOr<common::Envelope> ProcessChannelCreation(const channelconfig::Bundle& s
                    protoutil::CreateSignedEnvelope(common::ORDERER_TRANSACTION, system.channel_id(),
                                                    signer, config));
   RETURN_IF_ERROR(SizeFilter(system, wrapped));
+  if (InMaintenance(system)) {
+    return UnavailableError("channel creation is not permitted: maintenance mode");
+  }
   return wrapped;
 }
 

@@ -39,10 +39,18 @@ enum class MsgClass {
 MsgClass ClassifyMsg(const common::ChannelHeader& channel_header);
 
 // Fabric's standard channel filters, in order: the payload is not empty, the message (payload +
-// signature bytes) is at most BatchSize.AbsoluteMaxBytes (InvalidArgument), and the envelope's
-// signature satisfies /Channel/Writers (PermissionDenied).
+// signature bytes) is at most BatchSize.AbsoluteMaxBytes (InvalidArgument), the creator's
+// certificate has not expired when the orderer capabilities include V1_1 or V1_4_2
+// (InvalidArgument "identity expired"), and the envelope's signature satisfies
+// /Channel/Writers, or /Channel/Orderer/Writers while ConsensusType.state is
+// STATE_MAINTENANCE (PermissionDenied, the only FORBIDDEN answer of a config update).
 Status ApplyStandardFilters(const channelconfig::Bundle& bundle, const common::Envelope& envelope,
                             const EnvelopeHeaders& headers);
+
+// A normal message (not a config update): Unavailable "normal transactions are rejected:
+// maintenance mode" while the channel is in maintenance mode, else the standard filters.
+Status ProcessNormalMsg(const channelconfig::Bundle& bundle, const common::Envelope& envelope,
+                        const EnvelopeHeaders& headers);
 
 // A CONFIG_UPDATE for an existing channel: the filters on the update envelope, the update
 // validated against the channel's config, and the resulting CONFIG envelope signed by `signer`
@@ -57,7 +65,9 @@ StatusOr<common::Envelope> ProcessConfigUpdate(const channelconfig::Bundle& bund
 // ChannelCreationPolicy as mod_policy, versions zeroed), the update validated against it, and
 // returns the ORDERER_TRANSACTION envelope for the system channel wrapping the new channel's
 // CONFIG envelope, both signed by `signer`. InvalidArgument for an unknown consortium, members
-// outside it, a bad write set; PermissionDenied when the creation policy is not satisfied.
+// outside it, a bad write set, or a creation policy that is not satisfied (Fabric applies no
+// Writers filter to the client's creation envelope, so it never answers FORBIDDEN here);
+// Unavailable while the system channel is in maintenance mode.
 StatusOr<common::Envelope> ProcessChannelCreation(const channelconfig::Bundle& system,
                                                   const common::Envelope& update,
                                                   const msp::SigningIdentity& signer);

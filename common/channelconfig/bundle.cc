@@ -7,8 +7,10 @@
 #include "common/channelconfig/bundle.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <utility>
 
+#include <absl/strings/ascii.h>
 #include <absl/strings/str_format.h>
 
 #include "common/channelconfig/config_value.h"
@@ -40,10 +42,12 @@ class BundleParser {
   Status ParseChannelValues(const common::ConfigGroup& channel);
   Status ParseOrderer(const common::ConfigGroup& orderer);
   Status ParseBatchSettings(const common::ConfigGroup& orderer, const std::string& path);
+  Status CheckKafkaBrokers(const common::ConfigGroup& orderer, const std::string& path);
   Status ParseApplication(const common::ConfigGroup& application);
   Status ParseConsortiums(const common::ConfigGroup& consortiums);
-  StatusOr<Organization> ParseOrg(const std::string& parent_path, const std::string& name,
-                                  const common::ConfigGroup& group);
+  enum class OrgKind { kApplication, kOrderer, kConsortium };
+  StatusOr<Organization> ParseOrg(OrgKind kind, const std::string& parent_path,
+                                  const std::string& name, const common::ConfigGroup& group);
   Status AddMsp(const std::string& path, const ::msp::MSPConfig& config, std::string* msp_id);
   Status BuildManagers();
 
@@ -70,9 +74,79 @@ StatusOr<std::set<std::string>> ParseCapabilities(const common::ConfigGroup& gro
   return names;
 }
 
+// Fabric's standard values: each group type reads a fixed set of value keys and refuses any
+// other one, so a config carrying a value no binary reads is refused everywhere.
+Status CheckValueKeys(const common::ConfigGroup& group, const std::string& path,
+                      std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, unused] : group.values()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return InvalidArgumentError(
+          absl::StrFormat("%s: failed to deserialize values: Unexpected key %s", path, key));
+    }
+  }
+  return Status::OK();
+}
+
 const common::ConfigGroup* ChildGroup(const common::ConfigGroup& group, std::string_view key) {
   auto it = group.groups().find(std::string(key));
   return it == group.groups().end() ? nullptr : &it->second;
+}
+
+// Fabric's brokerEntrySeemsValid: "host:port" with one ':', a decimal port that fits 16 bits
+// and a host of [a-zA-Z0-9.-] that starts and ends alphanumeric (an empty host passes).
+bool BrokerEntrySeemsValid(std::string_view broker) {
+  const size_t colon = broker.find(':');
+  if (colon == std::string_view::npos || broker.find(':', colon + 1) != std::string_view::npos) {
+    return false;
+  }
+  const std::string_view host = broker.substr(0, colon);
+  const std::string_view port = broker.substr(colon + 1);
+  if (port.empty()) {
+    return false;
+  }
+  uint32_t port_value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') {
+      return false;
+    }
+    port_value = port_value * 10 + (c - '0');
+    if (port_value > 65535) {
+      return false;
+    }
+  }
+  auto alnum = [](char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); };
+  if (host.empty()) {
+    return true;
+  }
+  return alnum(host.front()) && alnum(host.back()) &&
+         std::all_of(host.begin(), host.end(),
+                     [&](char c) { return alnum(c) || c == '.' || c == '-'; });
+}
+
+// Fabric's preValidate: channel or application capabilities are only meaningful once the
+// ordering service declares its own capabilities.
+Status CheckCapabilitiesNeedOrdererSupport(const common::ConfigGroup& channel) {
+  const common::ConfigGroup* orderer = ChildGroup(channel, kOrdererGroupKey);
+  const std::string key(kCapabilitiesKey);
+  if (orderer == nullptr || orderer->values().count(key) > 0) {
+    return Status::OK();
+  }
+  if (channel.values().count(key) > 0) {
+    return InvalidArgumentError(
+        "/Channel: cannot enable channel capabilities without orderer support first");
+  }
+  const common::ConfigGroup* application = ChildGroup(channel, kApplicationGroupKey);
+  if (application != nullptr && application->values().count(key) > 0) {
+    return InvalidArgumentError(
+        "/Channel: cannot enable application capabilities without orderer support first");
+  }
+  return Status::OK();
+}
+
+// Channel capability V1_4_2 and later let orderer orgs carry their own Endpoints; before it the
+// channel's OrdererAddresses are the only (and required) orderer endpoints.
+bool OrgSpecificOrdererEndpoints(const std::set<std::string>& channel_capabilities) {
+  return channel_capabilities.count("V1_4_2") + channel_capabilities.count("V1_4_3") > 0;
 }
 
 }  // namespace
@@ -83,6 +157,15 @@ Status BundleParser::Parse() {
     return InvalidArgumentError("/Channel: config has no channel group");
   }
   const common::ConfigGroup& channel = config.channel_group();
+  for (const auto& [name, unused] : channel.groups()) {
+    if (name != kOrdererGroupKey && name != kApplicationGroupKey && name != kConsortiumsGroupKey) {
+      return InvalidArgumentError("/Channel: Disallowed channel group: " + name);
+    }
+  }
+  RETURN_IF_ERROR(CheckValueKeys(channel, "/Channel",
+                                 {kHashingAlgorithmKey, kBlockDataHashingStructureKey,
+                                  kOrdererAddressesKey, kConsortiumKey, kCapabilitiesKey}));
+  RETURN_IF_ERROR(CheckCapabilitiesNeedOrdererSupport(channel));
   RETURN_IF_ERROR(ParseChannelValues(channel));
   const common::ConfigGroup* orderer = ChildGroup(channel, kOrdererGroupKey);
   if (orderer == nullptr) {
@@ -127,11 +210,18 @@ Status BundleParser::ParseChannelValues(const common::ConfigGroup& channel) {
     bundle_.consortium_ = consortium.name();
   }
   ASSIGN_OR_RETURN(bundle_.channel_capabilities_, ParseCapabilities(channel, path));
+  if (!OrgSpecificOrdererEndpoints(bundle_.channel_capabilities_) &&
+      channel_orderer_addresses_.empty()) {
+    return InvalidArgumentError("/Channel/OrdererAddresses: Must set some OrdererAddresses");
+  }
   return Status::OK();
 }
 
 Status BundleParser::ParseOrderer(const common::ConfigGroup& orderer) {
   const std::string path = "/Channel/Orderer";
+  RETURN_IF_ERROR(CheckValueKeys(orderer, path,
+                                 {kConsensusTypeKey, kBatchSizeKey, kBatchTimeoutKey,
+                                  kKafkaBrokersKey, kChannelRestrictionsKey, kCapabilitiesKey}));
   ::orderer::ConsensusType consensus;
   RETURN_IF_ERROR(RequireValue(orderer, path, kConsensusTypeKey, &consensus));
   if (consensus.type().empty()) {
@@ -139,7 +229,9 @@ Status BundleParser::ParseOrderer(const common::ConfigGroup& orderer) {
   }
   bundle_.consensus_type_ = consensus.type();
   bundle_.consensus_metadata_ = consensus.metadata();
+  bundle_.consensus_state_ = consensus.state();
   RETURN_IF_ERROR(ParseBatchSettings(orderer, path));
+  RETURN_IF_ERROR(CheckKafkaBrokers(orderer, path));
   ::orderer::ChannelRestrictions restrictions;
   RETURN_IF_ERROR(DecodeValue(orderer, path, kChannelRestrictionsKey, &restrictions).status());
   bundle_.max_channels_ = restrictions.max_count();
@@ -147,7 +239,14 @@ Status BundleParser::ParseOrderer(const common::ConfigGroup& orderer) {
 
   std::vector<std::string> org_endpoints;
   for (const auto& [name, group] : orderer.groups()) {
-    ASSIGN_OR_RETURN(Organization org, ParseOrg(path, name, group));
+    if (!OrgSpecificOrdererEndpoints(bundle_.channel_capabilities_) &&
+        group.values().count(std::string(kEndpointsKey)) > 0) {
+      return InvalidArgumentError(absl::StrFormat(
+          "%s/%s: Orderer Org %s cannot contain endpoints value until V1_4_2+ capabilities have "
+          "been enabled",
+          path, name, name));
+    }
+    ASSIGN_OR_RETURN(Organization org, ParseOrg(OrgKind::kOrderer, path, name, group));
     org_endpoints.insert(org_endpoints.end(), org.endpoints.begin(), org.endpoints.end());
     bundle_.orderer_orgs_.push_back(std::move(org));
   }
@@ -192,19 +291,39 @@ Status BundleParser::ParseBatchSettings(const common::ConfigGroup& orderer,
   return Status::OK();
 }
 
+// Fabric validates KafkaBrokers whatever the consensus type.
+Status BundleParser::CheckKafkaBrokers(const common::ConfigGroup& orderer,
+                                       const std::string& path) {
+  ::orderer::KafkaBrokers brokers;
+  RETURN_IF_ERROR(DecodeValue(orderer, path, kKafkaBrokersKey, &brokers).status());
+  for (const std::string& broker : brokers.brokers()) {
+    if (!BrokerEntrySeemsValid(broker)) {
+      return InvalidArgumentError(
+          absl::StrFormat("%s/KafkaBrokers: Invalid broker entry: %s", path, broker));
+    }
+  }
+  return Status::OK();
+}
+
 Status BundleParser::ParseApplication(const common::ConfigGroup& application) {
   const std::string path = "/Channel/Application";
   bundle_.has_application_ = true;
+  RETURN_IF_ERROR(CheckValueKeys(application, path, {kACLsKey, kCapabilitiesKey}));
   ASSIGN_OR_RETURN(bundle_.application_capabilities_, ParseCapabilities(application, path));
   ::protos::ACLs acls;
   ASSIGN_OR_RETURN(bool has_acls, DecodeValue(application, path, kACLsKey, &acls));
+  const std::set<std::string>& caps = bundle_.application_capabilities_;
+  if (has_acls && caps.count("V1_2") + caps.count("V1_3") + caps.count("V1_4_2") == 0) {
+    return InvalidArgumentError(
+        "/Channel/Application: ACLs may not be specified without the required capability");
+  }
   if (has_acls) {
     for (const auto& [resource, api] : acls.acls()) {
       bundle_.acls_[resource] = api.policy_ref();
     }
   }
   for (const auto& [name, group] : application.groups()) {
-    ASSIGN_OR_RETURN(Organization org, ParseOrg(path, name, group));
+    ASSIGN_OR_RETURN(Organization org, ParseOrg(OrgKind::kApplication, path, name, group));
     bundle_.application_orgs_.push_back(std::move(org));
   }
   std::sort(bundle_.application_orgs_.begin(), bundle_.application_orgs_.end(),
@@ -213,13 +332,17 @@ Status BundleParser::ParseApplication(const common::ConfigGroup& application) {
 }
 
 Status BundleParser::ParseConsortiums(const common::ConfigGroup& consortiums) {
+  bundle_.has_consortiums_ = true;
   for (const auto& [consortium_name, consortium] : consortiums.groups()) {
     const std::string path = "/Channel/Consortiums/" + consortium_name;
+    RETURN_IF_ERROR(CheckValueKeys(consortium, path, {kChannelCreationPolicyKey}));
     common::Policy creation_policy;
     RETURN_IF_ERROR(
         DecodeValue(consortium, path, kChannelCreationPolicyKey, &creation_policy).status());
+    std::vector<Organization>& orgs = bundle_.consortium_orgs_[consortium_name];
     for (const auto& [name, group] : consortium.groups()) {
-      RETURN_IF_ERROR(ParseOrg(path, name, group).status());
+      ASSIGN_OR_RETURN(Organization org, ParseOrg(OrgKind::kConsortium, path, name, group));
+      orgs.push_back(std::move(org));
     }
     bundle_.consortiums_.push_back(consortium_name);
   }
@@ -227,10 +350,18 @@ Status BundleParser::ParseConsortiums(const common::ConfigGroup& consortiums) {
   return Status::OK();
 }
 
-StatusOr<Organization> BundleParser::ParseOrg(const std::string& parent_path,
+StatusOr<Organization> BundleParser::ParseOrg(OrgKind kind, const std::string& parent_path,
                                               const std::string& name,
                                               const common::ConfigGroup& group) {
   const std::string path = parent_path + "/" + name;
+  // Fabric's org groups are leaves; each kind reads its own values besides the MSP.
+  if (!group.groups().empty()) {
+    return InvalidArgumentError(path + ": organizations do not support sub-groups");
+  }
+  const std::string_view extra_key = kind == OrgKind::kApplication ? kAnchorPeersKey
+                                     : kind == OrgKind::kOrderer   ? kEndpointsKey
+                                                                   : kMSPKey;
+  RETURN_IF_ERROR(CheckValueKeys(group, path, {kMSPKey, extra_key}));
   Organization org;
   org.name = name;
   ::msp::MSPConfig msp_config;

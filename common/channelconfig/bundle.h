@@ -11,7 +11,12 @@
 //   "/Channel/Orderer/BatchSize: malformed orderer.BatchSize protobuf".
 // Required: the Orderer group with ConsensusType, BatchSize and BatchTimeout; the channel's
 // HashingAlgorithm and BlockDataHashingStructure; an MSP value in every org group. The
-// Application group is optional (absent in a system channel), so is Consortiums.
+// Application group is optional (absent in a system channel), so is Consortiums. As in
+// Fabric, /Channel may hold no other group, every group only the values Fabric reads for its
+// kind (an application org: MSP and AnchorPeers; an orderer org: MSP and Endpoints; ...), and
+// org groups no sub-groups. Channel or application capabilities need orderer capabilities;
+// before channel capability V1_4_2, OrdererAddresses must be set and orderer orgs may not carry
+// Endpoints. KafkaBrokers entries must be host:port; ACLs need application capability V1_2+.
 //
 // Typical use:
 //   ASSIGN_OR_RETURN(auto bundle, Bundle::FromConfigBlock(genesis_block));
@@ -39,6 +44,7 @@
 #include "common/msp/msp_manager.h"
 #include "common/policies/manager.h"
 #include "fabric/status.h"
+#include "orderer/configuration.pb.h"
 
 namespace fabric::channelconfig {
 
@@ -94,6 +100,8 @@ class Bundle {
   const std::vector<std::string>& orderer_addresses() const { return orderer_addresses_; }
   const std::string& consensus_type() const { return consensus_type_; }
   const std::string& consensus_metadata() const { return consensus_metadata_; }
+  // ConsensusType.state: STATE_NORMAL or STATE_MAINTENANCE (consensus-type migration).
+  ::orderer::ConsensusType::State consensus_state() const { return consensus_state_; }
   const BatchSize& batch_size() const { return batch_size_; }
   std::chrono::nanoseconds batch_timeout() const { return batch_timeout_; }
   // ChannelRestrictions.max_count; 0 when unset (no limit).
@@ -111,6 +119,12 @@ class Bundle {
   const std::string& consortium() const { return consortium_; }
   // Consortium names of a system channel, sorted; empty otherwise.
   const std::vector<std::string>& consortiums() const { return consortiums_; }
+  // True when the config has a Consortiums group (a system channel).
+  bool has_consortiums() const { return has_consortiums_; }
+  // The orgs of each consortium, by consortium name.
+  const std::map<std::string, std::vector<Organization>>& consortium_orgs() const {
+    return consortium_orgs_;
+  }
 
   // Capability names (e.g. "V1_4_3") of the channel, orderer and application groups.
   const std::set<std::string>& channel_capabilities() const { return channel_capabilities_; }
@@ -121,6 +135,21 @@ class Bundle {
 
   // Always "SHA256" (the only algorithm accepted).
   const std::string& hashing_algorithm() const { return hashing_algorithm_; }
+
+  // Fabric's Bundle.ValidateNew: whether `next` may replace this config. InvalidArgument, with
+  // Fabric's message, when next drops the Orderer or Application group, adds or drops the
+  // Consortiums group, gives an existing orderer, application or consortium org (matched by
+  // group name) another MSP ID, or changes the consensus type while this config's channel
+  // capabilities lack consensus-type migration (V1_4_2 or V1_4_3).
+  Status ValidateNew(const Bundle& next) const;
+
+  // Whether this binary supports the config's channel and orderer capabilities, what an orderer
+  // checks before using a config (Fabric's checkResources). InvalidArgument "config requires
+  // unsupported channel capabilities: Channel capability V2_0 is required but not supported".
+  Status CheckOrdererCapabilitiesSupported() const;
+  // Whether this binary supports the config's channel and application capabilities, what a peer
+  // checks (Fabric's capabilitiesSupportedOrPanic); InvalidArgument naming the capability.
+  Status CheckPeerCapabilitiesSupported() const;
 
  private:
   friend class BundleParser;
@@ -134,6 +163,7 @@ class Bundle {
   std::vector<std::string> orderer_addresses_;
   std::string consensus_type_;
   std::string consensus_metadata_;
+  ::orderer::ConsensusType::State consensus_state_ = ::orderer::ConsensusType::STATE_NORMAL;
   BatchSize batch_size_;
   std::chrono::nanoseconds batch_timeout_{0};
   uint64_t max_channels_ = 0;
@@ -143,6 +173,8 @@ class Bundle {
   std::map<std::string, std::string> acls_;
   std::string consortium_;
   std::vector<std::string> consortiums_;
+  bool has_consortiums_ = false;
+  std::map<std::string, std::vector<Organization>> consortium_orgs_;
   std::set<std::string> channel_capabilities_;
   std::set<std::string> orderer_capabilities_;
   std::set<std::string> application_capabilities_;

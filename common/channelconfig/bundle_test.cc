@@ -9,6 +9,7 @@
 
 #include "common/channelconfig/genesis.h"
 #include "common/channelconfig/keys.h"
+#include "common/channelconfig/testing/test_channel.h"
 #include "common/channelconfig/values.h"
 #include "common/configuration.pb.h"
 #include "common/msp/config_builder.h"
@@ -25,93 +26,32 @@ namespace {
 using msp::testing::TempDir;
 using msp::testing::TestIdentity;
 using msp::testing::TestOrg;
+using testing::OrgGroup;
 
 constexpr std::string_view kAdmins = "Admins";
-
-void SetStandardImplicitPolicies(common::ConfigGroup& group) {
-  SetImplicitMetaPolicy(group, "Readers", common::ImplicitMetaPolicy::ANY, "Readers", kAdmins);
-  SetImplicitMetaPolicy(group, "Writers", common::ImplicitMetaPolicy::ANY, "Writers", kAdmins);
-  SetImplicitMetaPolicy(group, "Admins", common::ImplicitMetaPolicy::MAJORITY, "Admins", kAdmins);
-}
-
-common::ConfigGroup OrgGroup(const TestOrg& org) {
-  common::ConfigGroup group;
-  StatusOr<::msp::MSPConfig> msp_config =
-      msp::LoadVerifyingMspConfigFromDir(org.msp_dir, org.msp_id);
-  EXPECT_TRUE(msp_config.ok()) << msp_config.status();
-  SetValue(group, kMSPKey, msp_config.value(), kAdmins);
-  SetSignaturePolicy(group, "Readers", policies::SignedByAnyMember({org.msp_id}), kAdmins);
-  SetSignaturePolicy(group, "Writers", policies::SignedByAnyMember({org.msp_id}), kAdmins);
-  SetSignaturePolicy(group, "Admins", policies::SignedByMspAdmin(org.msp_id), kAdmins);
-  group.set_mod_policy(std::string(kAdmins));
-  return group;
-}
 
 class BundleTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     tmp_ = new TempDir();
-    orderer_ = MakeOrg("orderer", "OrdererMSP", "example.com");
-    org1_ = MakeOrg("org1", "Org1MSP", "org1.example.com");
-    org2_ = MakeOrg("org2", "Org2MSP", "org2.example.com");
-    impostor_ = MakeOrg("impostor", "Org1MSP", "org1.example.com");
+    StatusOr<std::unique_ptr<testing::TestOrgs>> orgs = testing::TestOrgs::Create(tmp_->path());
+    ASSERT_TRUE(orgs.ok()) << orgs.status();
+    orgs_ = orgs->release();
+    orderer_ = &orgs_->orderer;
+    org1_ = &orgs_->org1;
+    org2_ = &orgs_->org2;
+    StatusOr<TestOrg> impostor =
+        msp::testing::MakeTestOrg(tmp_->path() + "/impostor", "Org1MSP", "org1.example.com");
+    ASSERT_TRUE(impostor.ok()) << impostor.status();
+    impostor_ = new TestOrg(std::move(impostor).value());
   }
   static void TearDownTestSuite() {
-    delete orderer_;
-    delete org1_;
-    delete org2_;
     delete impostor_;
+    delete orgs_;
     delete tmp_;
   }
 
-  static TestOrg* MakeOrg(const std::string& dir, const std::string& msp_id,
-                          const std::string& domain) {
-    StatusOr<TestOrg> org = msp::testing::MakeTestOrg(tmp_->path() + "/" + dir, msp_id, domain);
-    EXPECT_TRUE(org.ok()) << org.status();
-    return new TestOrg(std::move(org).value());
-  }
-
-  // A complete application channel config: orderer org + Org1 + Org2.
-  static common::Config MakeConfig() {
-    common::Config config;
-    common::ConfigGroup& channel = *config.mutable_channel_group();
-    SetStandardImplicitPolicies(channel);
-    SetDefaultHashing(channel, kAdmins);
-    common::OrdererAddresses addresses;
-    addresses.add_addresses("127.0.0.1:7050");
-    SetValue(channel, kOrdererAddressesKey, addresses, kOrdererAdminsPolicyPath);
-    SetCapabilities(channel, {"V1_4_3"}, kAdmins);
-
-    common::ConfigGroup& orderer = (*channel.mutable_groups())["Orderer"];
-    SetStandardImplicitPolicies(orderer);
-    SetImplicitMetaPolicy(orderer, "BlockValidation", common::ImplicitMetaPolicy::ANY, "Writers",
-                          kAdmins);
-    ::orderer::ConsensusType consensus;
-    consensus.set_type("solo");
-    SetValue(orderer, kConsensusTypeKey, consensus, kAdmins);
-    ::orderer::BatchSize size;
-    size.set_max_message_count(10);
-    size.set_absolute_max_bytes(99 * 1024 * 1024);
-    size.set_preferred_max_bytes(512 * 1024);
-    SetValue(orderer, kBatchSizeKey, size, kAdmins);
-    ::orderer::BatchTimeout timeout;
-    timeout.set_timeout("2s");
-    SetValue(orderer, kBatchTimeoutKey, timeout, kAdmins);
-    SetCapabilities(orderer, {"V1_4_2"}, kAdmins);
-    (*orderer.mutable_groups())["OrdererOrg"] = OrgGroup(*orderer_);
-
-    common::ConfigGroup& application = (*channel.mutable_groups())["Application"];
-    SetStandardImplicitPolicies(application);
-    SetCapabilities(application, {"V1_4_2"}, kAdmins);
-    (*application.mutable_groups())["Org1"] = OrgGroup(*org1_);
-    (*application.mutable_groups())["Org2"] = OrgGroup(*org2_);
-    ::protos::AnchorPeers anchors;
-    ::protos::AnchorPeer* anchor = anchors.add_anchor_peers();
-    anchor->set_host("peer0.org1.example.com");
-    anchor->set_port(7051);
-    SetValue((*application.mutable_groups())["Org1"], kAnchorPeersKey, anchors, kAdmins);
-    return config;
-  }
+  static common::Config MakeConfig() { return testing::MakeApplicationConfig(*orgs_); }
 
   static common::ConfigGroup& Group(common::Config& config, const std::string& name) {
     return (*config.mutable_channel_group()->mutable_groups())[name];
@@ -139,16 +79,18 @@ class BundleTest : public ::testing::Test {
   }
 
   static TempDir* tmp_;
-  static TestOrg* orderer_;
-  static TestOrg* org1_;
-  static TestOrg* org2_;
+  static testing::TestOrgs* orgs_;
+  static const TestOrg* orderer_;
+  static const TestOrg* org1_;
+  static const TestOrg* org2_;
   static TestOrg* impostor_;
 };
 
 TempDir* BundleTest::tmp_ = nullptr;
-TestOrg* BundleTest::orderer_ = nullptr;
-TestOrg* BundleTest::org1_ = nullptr;
-TestOrg* BundleTest::org2_ = nullptr;
+testing::TestOrgs* BundleTest::orgs_ = nullptr;
+const TestOrg* BundleTest::orderer_ = nullptr;
+const TestOrg* BundleTest::org1_ = nullptr;
+const TestOrg* BundleTest::org2_ = nullptr;
 TestOrg* BundleTest::impostor_ = nullptr;
 
 TEST_F(BundleTest, ParsesApplicationChannelConfig) {
@@ -278,6 +220,94 @@ TEST_F(BundleTest, RejectsBlocksThatAreNotConfigBlocks) {
   EXPECT_TRUE(Bundle::FromConfigBlock(block).status().IsInvalidArgument());
   block.mutable_data()->add_data("not an envelope \xff\xff");
   EXPECT_TRUE(Bundle::FromConfigBlock(block).status().IsInvalidArgument());
+}
+
+// Fabric's channelconfig reads a fixed set of groups and values per group and refuses the rest
+// (cases cc_unknown_channel_group, cc_unknown_value_*, cc_anchor_peers_on_orderer_org,
+// cc_endpoints_on_app_org, cc_app_org_subgroup, cc_orderer_org_subgroup).
+TEST_F(BundleTest, RefusesGroupsAndValuesFabricDoesNotRead) {
+  common::Config config = MakeConfig();
+  Group(config, "Foo").set_mod_policy("Admins");
+  ExpectInvalid(config, "Disallowed channel group: Foo");
+
+  common::OrdererAddresses foo;
+  for (const std::vector<std::string>& path : std::vector<std::vector<std::string>>{
+           {}, {"Orderer"}, {"Application"}, {"Application", "Org1"}}) {
+    config = MakeConfig();
+    SetValue(testing::GroupAt(config, path), "Foo", foo, kAdmins);
+    ExpectInvalid(config, "failed to deserialize values: Unexpected key Foo");
+  }
+  config = MakeConfig();
+  SetValue(testing::GroupAt(config, {"Orderer", "OrdererOrg"}), kAnchorPeersKey,
+           ::protos::AnchorPeers(), kAdmins);
+  ExpectInvalid(
+      config,
+      "/Channel/Orderer/OrdererOrg: failed to deserialize values: Unexpected key AnchorPeers");
+  config = MakeConfig();
+  SetValue(testing::GroupAt(config, {"Application", "Org1"}), kEndpointsKey, foo, kAdmins);
+  ExpectInvalid(
+      config, "/Channel/Application/Org1: failed to deserialize values: Unexpected key Endpoints");
+  for (const std::string org : {"Application/Org1", "Orderer/OrdererOrg"}) {
+    config = MakeConfig();
+    const std::string parent = org.substr(0, org.find('/'));
+    testing::GroupAt(config, {parent, org.substr(org.find('/') + 1), "Sub"})
+        .set_mod_policy("Admins");
+    ExpectInvalid(config, "organizations do not support sub-groups");
+  }
+}
+
+// Capability-gated rules of Fabric's channelconfig (cases cc_remove_orderer_caps,
+// cc_orderer_addresses_empty_legacy, cc_orderer_endpoints_legacy, cc_remove_channel_caps).
+TEST_F(BundleTest, RefusesWhatTheCapabilitiesDoNotAllow) {
+  common::Config config = MakeConfig();
+  Group(config, "Orderer").mutable_values()->erase(std::string(kCapabilitiesKey));
+  ExpectInvalid(config, "cannot enable channel capabilities without orderer support first");
+  config.mutable_channel_group()->mutable_values()->erase(std::string(kCapabilitiesKey));
+  ExpectInvalid(config, "cannot enable application capabilities without orderer support first");
+
+  config = MakeConfig();
+  SetCapabilities(*config.mutable_channel_group(), {"V1_3"}, kAdmins);
+  ASSERT_TRUE(Bundle::FromConfig("mychannel", config).ok());
+  SetValue(*config.mutable_channel_group(), kOrdererAddressesKey, common::OrdererAddresses(),
+           kAdmins);
+  ExpectInvalid(config, "Must set some OrdererAddresses");
+
+  config = MakeConfig();
+  common::OrdererAddresses endpoints;
+  endpoints.add_addresses("127.0.0.1:7050");
+  SetValue(testing::GroupAt(config, {"Orderer", "OrdererOrg"}), kEndpointsKey, endpoints, kAdmins);
+  ASSERT_TRUE(Bundle::FromConfig("mychannel", config).ok());
+  SetCapabilities(*config.mutable_channel_group(), {"V1_3"}, kAdmins);
+  ExpectInvalid(config,
+                "Orderer Org OrdererOrg cannot contain endpoints value until V1_4_2+ capabilities "
+                "have been enabled");
+}
+
+// KafkaBrokers entries (cases cc_kafka_brokers_bad, cc_kafka_brokers_bad_port) and ACLs without
+// an application capability that has them (cc_acls_without_capability).
+TEST_F(BundleTest, RefusesBadKafkaBrokersAndAclsWithoutCapability) {
+  for (const std::string& bad : std::vector<std::string>{
+           "nohostport", "kafka0:99999", "a:b:1", "kafka0:", "-kafka:9092", "kafka_0:9092"}) {
+    common::Config config = MakeConfig();
+    ::orderer::KafkaBrokers brokers;
+    brokers.add_brokers(bad);
+    SetValue(Group(config, "Orderer"), kKafkaBrokersKey, brokers, kAdmins);
+    ExpectInvalid(config, "Invalid broker entry: " + bad);
+  }
+  common::Config config = MakeConfig();
+  ::orderer::KafkaBrokers brokers;
+  for (const char* good : {"kafka0:9092", "10.0.0.1:0", ":7050", "a:065535"}) {
+    brokers.add_brokers(good);
+  }
+  SetValue(Group(config, "Orderer"), kKafkaBrokersKey, brokers, kAdmins);
+  StatusOr<std::shared_ptr<const Bundle>> bundle = Bundle::FromConfig("mychannel", config);
+  EXPECT_TRUE(bundle.ok()) << bundle.status();
+
+  config = MakeConfig();
+  SetValue(Group(config, "Application"), kACLsKey, ::protos::ACLs(), kAdmins);
+  ASSERT_TRUE(Bundle::FromConfig("mychannel", config).ok());
+  SetCapabilities(Group(config, "Application"), {"V1_1"}, kAdmins);
+  ExpectInvalid(config, "ACLs may not be specified without the required capability");
 }
 
 }  // namespace

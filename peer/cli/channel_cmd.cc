@@ -11,6 +11,7 @@
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_format.h>
 
+#include "common/channelconfig/configtx.h"
 #include "common/common.pb.h"
 #include "common/configtx.pb.h"
 #include "common/crypto/file_util.h"
@@ -70,13 +71,7 @@ StatusOr<common::Envelope> SignConfigTx(const std::string& tx_bytes, const std::
   }
   ASSIGN_OR_RETURN(auto update, protoutil::Unmarshal<common::ConfigUpdateEnvelope>(
                                     payload.data(), "config update envelope"));
-  ASSIGN_OR_RETURN(std::string nonce, protoutil::CreateNonce());
-  common::SignatureHeader sh = protoutil::MakeSignatureHeader(signer.Serialize(), nonce);
-  common::ConfigSignature* sig = update.add_signatures();
-  sig->set_signature_header(protoutil::Marshal(sh));
-  ASSIGN_OR_RETURN(std::string signature,
-                   signer.Sign(sig->signature_header() + update.config_update()));
-  sig->set_signature(signature);
+  RETURN_IF_ERROR(channelconfig::AddConfigSignature(signer, &update));
   return protoutil::CreateSignedEnvelope(common::CONFIG_UPDATE, channel, signer, update);
 }
 
@@ -265,8 +260,8 @@ int RunChannel(const std::vector<std::string>& args, std::ostream& out, std::ost
   static const std::vector<Subcommand> kSubcommands = {
       {"create", Create}, {"join", Join}, {"list", List}, {"fetch", Fetch}, {"getinfo", GetInfo},
   };
-  return RunSubcommand("channel", "channelCmd", kChannelUsage, AddChannelFlags, kSubcommands,
-                       args, out, err);
+  return RunSubcommand("channel", "channelCmd", kChannelUsage, AddChannelFlags, kSubcommands, args,
+                       out, err);
 }
 
 }  // namespace fabric::cli

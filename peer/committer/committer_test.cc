@@ -2,12 +2,20 @@
 
 #include "peer/committer/committer.h"
 
+#include <functional>
+
 #include <gtest/gtest.h>
 
+#include "common/channelconfig/configtx.h"
 #include "common/channelconfig/genesis.h"
+#include "common/channelconfig/keys.h"
+#include "common/channelconfig/testing/test_channel.h"
+#include "common/channelconfig/values.h"
 #include "common/protoutil/txutils.h"
+#include "fabric/status_macros.h"
 #include "peer/chaincode.pb.h"
 #include "peer/committer/testing/fixture.h"
+#include "peer/configuration.pb.h"
 #include "peer/ledger/block_parser.h"
 
 namespace fabric::committer {
@@ -95,27 +103,107 @@ TEST_F(CommitterTest, ChaincodeDeployedObserverHearsValidLsccWrites) {
   committer().RemoveObserver(&observer);
 }
 
-TEST_F(CommitterTest, ConfigTransactionUpdatesTheChannelConfig) {
+// A CONFIG transaction as an orderer makes it: `edit` applied to the channel's config as an
+// update signed by `signers`, validated and turned into a ConfigEnvelope.
+StatusOr<common::ConfigEnvelope> ProposeConfig(
+    const channelconfig::Bundle& current, const std::function<void(common::Config&)>& edit,
+    const std::vector<const msp::SigningIdentity*>& signers) {
+  common::Config edited = current.config();
+  edit(edited);
+  ASSIGN_OR_RETURN(common::ConfigUpdate update,
+                   channelconfig::testing::ComputeUpdate("mychannel", current.config(), edited));
+  ASSIGN_OR_RETURN(common::Envelope envelope,
+                   channelconfig::testing::MakeConfigUpdateEnvelope("mychannel", update, signers));
+  return channelconfig::ProposeConfigUpdate(current, envelope);
+}
+
+void SetOrg1AnchorPeer(common::Config& c) {
+  protos::AnchorPeers anchors;
+  anchors.add_anchor_peers()->set_host("peer0.org1.example.com");
+  channelconfig::SetValue(channelconfig::testing::GroupAt(c, {"Application", "Org1"}),
+                          channelconfig::kAnchorPeersKey, anchors, "Admins");
+}
+
+class ConfigCommitTest : public CommitterFixture {
+ protected:
+  StatusOr<common::ConfigEnvelope> Propose(const std::function<void(common::Config&)>& edit) {
+    return ProposeConfig(*committer().config(), edit, {&net().org1_admin(), &net().org2_admin()});
+  }
+
+  // Commits `envelope` as the CONFIG transaction of the next block.
+  Status Commit(const common::ConfigEnvelope& envelope) {
+    ASSIGN_OR_RETURN(
+        common::Envelope env,
+        protoutil::CreateSignedEnvelope(common::CONFIG, "mychannel", net().orderer(), envelope));
+    return committer().CommitBlock(Block({env}));
+  }
+
+  // Expects the commit of `envelope` to fail with `message` and the ledger not to grow.
+  void ExpectRefused(const common::ConfigEnvelope& envelope, std::string_view message) {
+    const uint64_t height = ledger().GetBlockchainInfo().height();
+    Status status = Commit(envelope);
+    EXPECT_NE(status.message().find(message), std::string_view::npos) << status;
+    EXPECT_EQ(ledger().GetBlockchainInfo().height(), height);
+    EXPECT_EQ(committer().config()->sequence(), 0u);
+  }
+};
+
+TEST_F(ConfigCommitTest, ConfigTransactionUpdatesTheChannelConfig) {
   RecordingObserver observer;
   committer().AddObserver(&observer);
-  common::Config config = net().MakeConfig({"127.0.0.1:7050", "127.0.0.1:8050"});
-  config.set_sequence(1);
-  common::ConfigEnvelope ce;
-  *ce.mutable_config() = config;
-  ASSERT_OK_AND_ASSIGN(common::Envelope env, protoutil::CreateSignedEnvelope(
-                                                 common::CONFIG, "mychannel", net().orderer(), ce));
-  ASSERT_OK(committer().CommitBlock(Block({env})));
+  ASSERT_OK_AND_ASSIGN(common::ConfigEnvelope envelope, Propose(SetOrg1AnchorPeer));
+  ASSERT_OK(Commit(envelope));
   EXPECT_EQ(committer().config()->sequence(), 1u);
-  EXPECT_EQ(committer().config()->orderer_addresses().size(), 2u);
+  ASSERT_EQ(committer().config()->application_orgs()[0].anchor_peers.size(), 1u);
   ASSERT_EQ(observer.configs.size(), 1u);
   // Reloading from the ledger finds the same config.
   ASSERT_OK_AND_ASSIGN(auto reloaded, LoadChannelConfig(ledger()));
   EXPECT_EQ(reloaded->sequence(), 1u);
   // A stale sequence is refused (the block is not committed).
   const uint64_t height = ledger().GetBlockchainInfo().height();
-  EXPECT_FALSE(committer().CommitBlock(Block({env})).ok());
+  EXPECT_FALSE(Commit(envelope).ok());
   EXPECT_EQ(ledger().GetBlockchainInfo().height(), height);
   committer().RemoveObserver(&observer);
+}
+
+// Fabric's peer re-runs the update (case peer_forged_config): a config that its LastUpdate does
+// not produce is refused.
+TEST_F(ConfigCommitTest, ConfigNotProducedByItsLastUpdateIsRefused) {
+  ASSERT_OK_AND_ASSIGN(common::ConfigEnvelope envelope, Propose(SetOrg1AnchorPeer));
+  channelconfig::testing::SetBatchTimeout(*envelope.mutable_config(), "9s");
+  ExpectRefused(envelope, "ConfigEnvelope LastUpdate did not produce the supplied config result");
+}
+
+// ... and checks the mod_policies again (case peer_unauthorized_config).
+TEST_F(ConfigCommitTest, ConfigWhoseLastUpdateIsUnsignedIsRefused) {
+  ASSERT_OK_AND_ASSIGN(common::ConfigEnvelope envelope, Propose(SetOrg1AnchorPeer));
+  ASSERT_OK_AND_ASSIGN(common::ConfigUpdateEnvelope cue,
+                       channelconfig::UnwrapConfigUpdate(envelope.last_update(), nullptr));
+  cue.clear_signatures();
+  ASSERT_OK_AND_ASSIGN(
+      *envelope.mutable_last_update(),
+      protoutil::CreateSignedEnvelope(common::CONFIG_UPDATE, "mychannel", net().org1_admin(), cue));
+  ExpectRefused(envelope,
+                "error validating DeltaSet: policy for [Group]  /Channel/Application/Org1 not "
+                "satisfied");
+}
+
+// ... then Bundle.ValidateNew and the capability check (cases cc_app_mspid_rename,
+// cc_app_cap_unsupported: a Fabric peer stops on them).
+TEST_F(ConfigCommitTest, ConfigThatFailsValidateNewOrNeedsUnknownCapabilitiesIsRefused) {
+  ASSERT_OK_AND_ASSIGN(
+      common::ConfigEnvelope renamed, Propose([](common::Config& c) {
+        (*channelconfig::testing::GroupAt(c, {"Application", "Org1"}).mutable_values())["MSP"] =
+            channelconfig::testing::GroupAt(c, {"Orderer", "OrdererOrg"}).values().at("MSP");
+      }));
+  ExpectRefused(renamed,
+                "application org Org1 attempted to change MSP ID from Org1MSP to OrdererMSP");
+  ASSERT_OK_AND_ASSIGN(common::ConfigEnvelope v2, Propose([](common::Config& c) {
+                         channelconfig::SetCapabilities(
+                             channelconfig::testing::GroupAt(c, {"Application"}),
+                             {"V1_4_2", "V2_0"}, "Admins");
+                       }));
+  ExpectRefused(v2, "Application capability V2_0 is required but not supported");
 }
 
 }  // namespace

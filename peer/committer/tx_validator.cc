@@ -9,6 +9,7 @@
 
 #include <absl/strings/str_format.h>
 
+#include "common/channelconfig/configtx.h"
 #include "common/crypto/hash.h"
 #include "common/logging/logging.h"
 #include "common/protoutil/txutils.h"
@@ -295,15 +296,15 @@ Status TxValidator::ApplyConfigTx(const common::Payload& payload,
                                   std::shared_ptr<const channelconfig::Bundle>* next) const {
   ASSIGN_OR_RETURN(auto envelope,
                    protoutil::Unmarshal<common::ConfigEnvelope>(payload.data(), "config envelope"));
-  if (envelope.config().sequence() != config.sequence() + 1) {
-    return InvalidArgumentError(absl::StrFormat(
-        "config sequence %d, expected %d", envelope.config().sequence(), config.sequence() + 1));
-  }
+  // Fabric's chainSupport.Apply: the orderer's word is not taken; the update is authorized again
+  // against this peer's config and must yield exactly the carried config.
+  RETURN_IF_ERROR(channelconfig::ValidateConfigEnvelope(config, envelope));
   msp::Msp::Options msp_options;
   msp_options.check_expiry = false;
   ASSIGN_OR_RETURN(*next, channelconfig::Bundle::FromConfig(options_.channel_id, envelope.config(),
                                                             msp_options));
-  return Status::OK();
+  RETURN_IF_ERROR(config.ValidateNew(**next));
+  return (*next)->CheckPeerCapabilitiesSupported();
 }
 
 StatusOr<BlockValidation> TxValidator::Validate(const common::Block& block,

@@ -27,11 +27,14 @@
 //   invoking it                                                   -> CHAINCODE_VERSION_CONFLICT
 //   (Fabric 1.4 invalidTXsForUpgradeCC; two deploys of one chaincode are left to MVCC: the
 //   second reads lscc's key as absent after the first wrote it -> MVCC_READ_CONFLICT)
-// config transactions (signed by an orderer, the creator check above): the ConfigEnvelope must
-// parse, carry sequence = current + 1 and yield a valid Bundle; otherwise Validate fails and
-// the block must not be committed (Fabric treats this as fatal, since the orderer validated
-// the update). The full re-validation of the ConfigUpdate against mod_policies (Fabric's
-// ProposeConfigUpdate) is not done: the orderer's block signature vouches for it.
+// config transactions (signed by an orderer, the creator check above), as Fabric's peer
+// (core/peer/peer.go chainSupport.Apply): the ConfigEnvelope must parse and carry sequence =
+// current + 1; its LastUpdate is authorized again against the current config (read set,
+// versions, mod_policies and their signatures: channelconfig::ValidateConfigEnvelope) and must
+// produce exactly the carried config; that config must yield a valid Bundle, be a valid
+// successor (Bundle::ValidateNew) and need only channel and application capabilities this
+// binary supports. Otherwise Validate fails and the block must not be committed (Fabric treats
+// this as fatal: the orderer should have refused the update).
 //
 // Identities are validated with the Bundle's MSPs, which the caller builds with
 // check_expiry = false (see LoadChannelConfig), so a block's verdict never changes with time.

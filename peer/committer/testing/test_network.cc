@@ -71,7 +71,8 @@ StatusOr<std::unique_ptr<TestNetwork>> TestNetwork::Create(const std::string& di
   const auto& o = net->orgs_;
   const std::vector<std::pair<const msp::testing::TestIdentity*, std::string>> ids = {
       {&o[1].peer, "Org1MSP"},  {&o[2].peer, "Org2MSP"},       {&o[1].client, "Org1MSP"},
-      {&o[1].admin, "Org1MSP"}, {&o[0].orderer, "OrdererMSP"}, {&o[3].client, "OtherMSP"}};
+      {&o[1].admin, "Org1MSP"}, {&o[0].orderer, "OrdererMSP"}, {&o[3].client, "OtherMSP"},
+      {&o[2].admin, "Org2MSP"}};
   for (const auto& [id, msp_id] : ids) {
     ASSIGN_OR_RETURN(auto signer, LoadSigner(*id, msp_id, &net->local_msps_));
     net->signers_.push_back(std::move(signer));
@@ -107,6 +108,7 @@ common::Config TestNetwork::MakeConfig(const std::vector<std::string>& orderer_a
   ::orderer::BatchTimeout timeout;
   timeout.set_timeout("2s");
   SetValue(orderer, channelconfig::kBatchTimeoutKey, timeout, kAdmins);
+  channelconfig::SetCapabilities(orderer, {"V1_4_2"}, kAdmins);
   (*orderer.mutable_groups())["OrdererOrg"] = OrgGroup(orgs_[0]);
 
   common::ConfigGroup& application = (*channel.mutable_groups())["Application"];

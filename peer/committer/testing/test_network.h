@@ -34,7 +34,8 @@ class TestNetwork {
   static StatusOr<std::unique_ptr<TestNetwork>> Create(const std::string& dir);
 
   // A channel config with the orderer org and Org1, Org2 as application orgs; Readers/Writers
-  // ANY, Admins MAJORITY; BlockValidation = ANY Orderer Writers.
+  // ANY, Admins MAJORITY; BlockValidation = ANY Orderer Writers; capabilities Channel V1_4_3,
+  // Orderer V1_4_2, Application V1_4_2.
   common::Config MakeConfig(const std::vector<std::string>& orderer_addresses) const;
   StatusOr<common::Block> GenesisBlock(const std::string& channel,
                                        const std::vector<std::string>& orderer_addresses = {
@@ -46,6 +47,7 @@ class TestNetwork {
   const msp::SigningIdentity& org1_admin() const { return *signers_[3]; }
   const msp::SigningIdentity& orderer() const { return *signers_[4]; }
   const msp::SigningIdentity& outsider() const { return *signers_[5]; }  // OtherMSP client
+  const msp::SigningIdentity& org2_admin() const { return *signers_[6]; }
 
  private:
   TestNetwork() = default;
