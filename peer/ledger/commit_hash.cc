@@ -3,7 +3,7 @@
 #include "peer/ledger/commit_hash.h"
 
 #include "common/crypto/hash.h"
-#include "ledger/commithash/update_batch.pb.h"
+#include "commit_hash.pb.h"
 
 namespace fabric::ledger {
 namespace {
