@@ -162,8 +162,10 @@ StatusOr<protos::ProposalResponse> Endorser::SimulateAndEndorse(const protos::Si
   if (sim->response.status() >= 500) {
     FLOG_WARN(Log(), "[%s][%s] chaincode %s returned status %d: %s", channel, ShortTxId(txid), name,
               sim->response.status(), sim->response.message());
-    auto failure = scc::CreateProposalResponseFailure(v.header, v.proposal.payload(), sim->response,
-                                                      results, sim->events, ccid);
+    // As Fabric: a failure names the chaincode as the proposal's header did (no version).
+    auto failure =
+        scc::CreateProposalResponseFailure(v.header, v.proposal.payload(), sim->response, results,
+                                           sim->events, v.extension.chaincode_id());
     return failure.ok() ? *failure : ErrorProposalResponse(failure.status().message());
   }
   if (channel.empty()) {

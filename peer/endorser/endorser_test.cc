@@ -9,12 +9,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "ccprovider/ccprovider.pb.h"
 #include "common/crypto/x509.h"
 #include "common/msp/testing/status_testing.h"
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/testing/test_signer.h"
 #include "common/protoutil/unmarshal.h"
-#include "ccprovider/ccprovider.pb.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "peer/endorser/testing/test_peer.h"
 #include "peer/query.pb.h"
@@ -41,8 +41,8 @@ class EndorserTest : public ::testing::Test {
   }
 
   // Re-encodes the proposal's channel header after `edit`.
-  static protos::Proposal EditChannelHeader(protos::Proposal prop,
-                                            const std::function<void(common::ChannelHeader&)>& edit) {
+  static protos::Proposal EditChannelHeader(
+      protos::Proposal prop, const std::function<void(common::ChannelHeader&)>& edit) {
     auto header = protoutil::Unmarshal<common::Header>(prop.header(), "h").value();
     auto chdr = protoutil::Unmarshal<common::ChannelHeader>(header.channel_header(), "c").value();
     edit(chdr);
@@ -56,8 +56,8 @@ class EndorserTest : public ::testing::Test {
     ASSERT_FALSE(r.ok()) << r->DebugString();
     EXPECT_EQ(r.status().message(), message);
     // The peer keeps serving.
-    auto good = Process(TestPeer::MakeSigned(peer_->org1_user(), kChannel, "qscc",
-                                             {"GetChainInfo", kChannel}));
+    auto good = Process(
+        TestPeer::MakeSigned(peer_->org1_user(), kChannel, "qscc", {"GetChainInfo", kChannel}));
     ASSERT_OK(good);
     EXPECT_EQ(good->response().status(), 200) << good->response().message();
   }
@@ -79,11 +79,11 @@ TEST_F(EndorserTest, EndorsedResponseVerifiesWithPeerCertificateAndProposalHash)
   auto cert = crypto::Certificate::FromPem(peer_->peer_signer().certificate_pem());
   ASSERT_OK(cert);
   EXPECT_OK(cert->public_key()->Verify(r->payload() + r->endorsement().endorser(),
-                                      r->endorsement().signature()));
-  EXPECT_FALSE(cert->public_key()
-                   ->Verify(r->payload() + "x" + r->endorsement().endorser(),
-                           r->endorsement().signature())
-                   .ok());
+                                       r->endorsement().signature()));
+  EXPECT_FALSE(
+      cert->public_key()
+          ->Verify(r->payload() + "x" + r->endorsement().endorser(), r->endorsement().signature())
+          .ok());
   auto prp = protoutil::Unmarshal<protos::ProposalResponsePayload>(r->payload(), "prp");
   ASSERT_OK(prp);
   auto header = protoutil::Unmarshal<common::Header>(prop.header(), "h");
@@ -149,7 +149,9 @@ TEST_F(EndorserTest, CertificateFromAnotherCaIsAccessDenied) {
 
 TEST_F(EndorserTest, ExpiredCertificateIsRefused) {
   Endorser::Options options;
-  options.clock = [] { return std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 200); };
+  options.clock = [] {
+    return std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 200);
+  };
   auto peer = TestPeer::Create(nullptr, options);
   ASSERT_OK(peer);
   auto r = (*peer)->endorser().ProcessProposal(
@@ -159,12 +161,13 @@ TEST_F(EndorserTest, ExpiredCertificateIsRefused) {
 }
 
 TEST_F(EndorserTest, WrongTxIdIsRefused) {
-  auto prop = EditChannelHeader(
-      TestPeer::MakeProposal(peer_->org1_user(), kChannel, "mycc", {"invoke"}),
-      [](common::ChannelHeader& c) { c.set_tx_id("deadbeef"); });
+  auto prop =
+      EditChannelHeader(TestPeer::MakeProposal(peer_->org1_user(), kChannel, "mycc", {"invoke"}),
+                        [](common::ChannelHeader& c) { c.set_tx_id("deadbeef"); });
   auto r = Process(TestPeer::Sign(prop, peer_->org1_user()));
   ASSERT_FALSE(r.ok());
-  EXPECT_THAT(std::string(r.status().message()), HasSubstr("invalid txid. got [deadbeef], expected ["));
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("invalid txid. got [deadbeef], expected ["));
 }
 
 TEST_F(EndorserTest, DuplicateTxIdIsRefused) {
@@ -184,17 +187,17 @@ TEST_F(EndorserTest, DuplicateTxIdIsRefused) {
 TEST_F(EndorserTest, MissingOrWrongHeaderTypeIsRefused) {
   for (auto [type, name] : std::vector<std::pair<int, std::string>>{
            {common::MESSAGE, "MESSAGE"}, {common::CONFIG_UPDATE, "CONFIG_UPDATE"}, {99, "99"}}) {
-    auto prop = EditChannelHeader(
-        TestPeer::MakeProposal(peer_->org1_user(), kChannel, "mycc", {"invoke"}),
-        [type = type](common::ChannelHeader& c) { c.set_type(type); });
+    auto prop =
+        EditChannelHeader(TestPeer::MakeProposal(peer_->org1_user(), kChannel, "mycc", {"invoke"}),
+                          [type = type](common::ChannelHeader& c) { c.set_type(type); });
     ExpectRefused(TestPeer::Sign(prop, peer_->org1_user()), "invalid header type " + name);
   }
 }
 
 TEST_F(EndorserTest, NonZeroEpochIsRefused) {
-  auto prop = EditChannelHeader(
-      TestPeer::MakeProposal(peer_->org1_user(), kChannel, "mycc", {"invoke"}),
-      [](common::ChannelHeader& c) { c.set_epoch(7); });
+  auto prop =
+      EditChannelHeader(TestPeer::MakeProposal(peer_->org1_user(), kChannel, "mycc", {"invoke"}),
+                        [](common::ChannelHeader& c) { c.set_epoch(7); });
   ExpectRefused(TestPeer::Sign(prop, peer_->org1_user()),
                 "invalid Epoch in ChannelHeader. Expected 0, got [7]");
 }
@@ -207,8 +210,9 @@ TEST_F(EndorserTest, EmptyChaincodeNameIsRefused) {
 TEST_F(EndorserTest, CreatorNotInChannelWritersIsRefusedByAcl) {
   // The orderer org's admin is a valid member of the channel's MSPs but not an application
   // writer; peer0.org1 (OU peer) is not a writer either.
-  for (const msp::SigningIdentity* who : {static_cast<const msp::SigningIdentity*>(&peer_->orderer_admin()),
-                                          static_cast<const msp::SigningIdentity*>(&peer_->org1_peer())}) {
+  for (const msp::SigningIdentity* who :
+       {static_cast<const msp::SigningIdentity*>(&peer_->orderer_admin()),
+        static_cast<const msp::SigningIdentity*>(&peer_->org1_peer())}) {
     auto r = Process(TestPeer::MakeSigned(*who, kChannel, "mycc", {"invoke"}));
     ASSERT_FALSE(r.ok());
     EXPECT_THAT(std::string(r.status().message()),
@@ -344,6 +348,14 @@ TEST_F(EndorserTest, ChaincodeErrorsAreNotEndorsed) {
   EXPECT_EQ(fail->response().message(), "chaincode says no");
   EXPECT_FALSE(fail->payload().empty());
   EXPECT_FALSE(fail->has_endorsement());
+  // The failure's ChaincodeAction names the chaincode as the proposal did, without the
+  // version (Fabric's CreateProposalResponseFailure).
+  auto prp = protoutil::Unmarshal<protos::ProposalResponsePayload>(fail->payload(), "prp");
+  ASSERT_OK(prp);
+  auto action = protoutil::Unmarshal<protos::ChaincodeAction>(prp->extension(), "action");
+  ASSERT_OK(action);
+  EXPECT_EQ(action->chaincode_id().name(), "mycc");
+  EXPECT_EQ(action->chaincode_id().version(), "");
   auto bad = Process(TestPeer::MakeSigned(peer_->org1_user(), kChannel, "mycc", {"bad"}));
   ASSERT_OK(bad);
   EXPECT_EQ(bad->response().status(), 404);
@@ -357,8 +369,8 @@ TEST_F(EndorserTest, ChaincodeErrorsAreNotEndorsed) {
 
 TEST_F(EndorserTest, LsccQueriesAfterDeploy) {
   ASSERT_OK(peer_->InstallAndDeploy("mycc", "1.0"));
-  auto ccdata = Process(TestPeer::MakeSigned(peer_->org1_user(), kChannel, "lscc",
-                                             {"getccdata", kChannel, "mycc"}));
+  auto ccdata = Process(
+      TestPeer::MakeSigned(peer_->org1_user(), kChannel, "lscc", {"getccdata", kChannel, "mycc"}));
   ASSERT_OK(ccdata);
   ASSERT_EQ(ccdata->response().status(), 200) << ccdata->response().message();
   auto cd = protoutil::Unmarshal<ccprovider::ChaincodeData>(ccdata->response().payload(), "cd");
@@ -374,30 +386,31 @@ TEST_F(EndorserTest, LsccQueriesAfterDeploy) {
   EXPECT_EQ(qe->GetState("lscc", "mycc").value(), ccdata->response().payload());
   qe->Done();
 
-  auto id = Process(TestPeer::MakeSigned(peer_->org1_user(), kChannel, "lscc",
-                                         {"getid", kChannel, "mycc"}));
+  auto id = Process(
+      TestPeer::MakeSigned(peer_->org1_user(), kChannel, "lscc", {"getid", kChannel, "mycc"}));
   ASSERT_OK(id);
   EXPECT_EQ(id->response().payload(), "mycc");
-  auto depspec = Process(TestPeer::MakeSigned(peer_->org1_user(), kChannel, "lscc",
-                                              {"getdepspec", kChannel, "mycc"}));
+  auto depspec = Process(
+      TestPeer::MakeSigned(peer_->org1_user(), kChannel, "lscc", {"getdepspec", kChannel, "mycc"}));
   ASSERT_OK(depspec);
   EXPECT_EQ(depspec->response().payload(), TestPeer::MakeCds("mycc", "1.0", {"init"}));
-  auto list = Process(
-      TestPeer::MakeSigned(peer_->org1_user(), kChannel, "lscc", {"getchaincodes"}));
+  auto list =
+      Process(TestPeer::MakeSigned(peer_->org1_user(), kChannel, "lscc", {"getchaincodes"}));
   ASSERT_OK(list);
   protos::ChaincodeQueryResponse q;
   ASSERT_TRUE(q.ParseFromString(list->response().payload()));
   ASSERT_EQ(q.chaincodes_size(), 1);
   EXPECT_EQ(q.chaincodes(0).version(), "1.0");
   EXPECT_EQ(q.chaincodes(0).path(), "github.com/example/mycc");
-  auto installed = Process(
-      TestPeer::MakeSigned(peer_->org1_admin(), "", "lscc", {"getinstalledchaincodes"}));
+  EXPECT_TRUE(q.chaincodes(0).id().empty());  // as Fabric lists instantiated chaincodes
+  auto installed =
+      Process(TestPeer::MakeSigned(peer_->org1_admin(), "", "lscc", {"getinstalledchaincodes"}));
   ASSERT_OK(installed);
   ASSERT_TRUE(q.ParseFromString(installed->response().payload()));
   ASSERT_EQ(q.chaincodes_size(), 1);
   EXPECT_EQ(q.chaincodes(0).name(), "mycc");
-  auto missing = Process(TestPeer::MakeSigned(peer_->org1_user(), kChannel, "lscc",
-                                              {"getccdata", kChannel, "nocc"}));
+  auto missing = Process(
+      TestPeer::MakeSigned(peer_->org1_user(), kChannel, "lscc", {"getccdata", kChannel, "nocc"}));
   EXPECT_EQ(missing->response().message(), "could not find chaincode with name 'nocc'");
 }
 
@@ -419,20 +432,19 @@ TEST_F(EndorserTest, QsccAndCsccQueries) {
   auto nonum = Process(TestPeer::MakeSigned(peer_->org1_user(), kChannel, "qscc",
                                             {"GetBlockByNumber", kChannel, "x"}));
   EXPECT_THAT(nonum->response().message(), HasSubstr("Failed to parse block number"));
-  auto orderer = Process(TestPeer::MakeSigned(peer_->orderer_admin(), kChannel, "qscc",
-                                              {"GetChainInfo", kChannel}));
+  auto orderer = Process(
+      TestPeer::MakeSigned(peer_->orderer_admin(), kChannel, "qscc", {"GetChainInfo", kChannel}));
   ASSERT_OK(orderer);
   EXPECT_THAT(orderer->response().message(),
               HasSubstr("access denied for [GetChainInfo][mychannel]"));
-  auto channels =
-      Process(TestPeer::MakeSigned(peer_->org1_user(), "", "cscc", {"GetChannels"}));
+  auto channels = Process(TestPeer::MakeSigned(peer_->org1_user(), "", "cscc", {"GetChannels"}));
   ASSERT_OK(channels);
   protos::ChannelQueryResponse cq;
   ASSERT_TRUE(cq.ParseFromString(channels->response().payload()));
   ASSERT_EQ(cq.channels_size(), 1);
   EXPECT_EQ(cq.channels(0).channel_id(), kChannel);
-  auto config = Process(TestPeer::MakeSigned(peer_->org1_user(), kChannel, "cscc",
-                                             {"GetConfigBlock", kChannel}));
+  auto config = Process(
+      TestPeer::MakeSigned(peer_->org1_user(), kChannel, "cscc", {"GetConfigBlock", kChannel}));
   ASSERT_OK(config);
   ASSERT_TRUE(b.ParseFromString(config->response().payload()));
   EXPECT_EQ(b.header().number(), 0u);
@@ -442,14 +454,14 @@ TEST_F(EndorserTest, JoinChainRequiresLocalAdminAndRefusesJoinedChannel) {
   auto genesis = peer_->ledger().GetBlockByNumber(0);
   ASSERT_OK(genesis);
   std::string bytes = protoutil::Marshal(*genesis);
-  auto user = Process(TestPeer::Sign(TestPeer::MakeProposal(peer_->org1_user(), "", "cscc",
-                                                            {"JoinChain", bytes}, common::CONFIG),
-                                     peer_->org1_user()));
+  auto user = Process(TestPeer::Sign(
+      TestPeer::MakeProposal(peer_->org1_user(), "", "cscc", {"JoinChain", bytes}, common::CONFIG),
+      peer_->org1_user()));
   ASSERT_OK(user);
   EXPECT_THAT(user->response().message(), HasSubstr("access denied for [JoinChain][mychannel]"));
-  auto admin = Process(TestPeer::Sign(TestPeer::MakeProposal(peer_->org1_admin(), "", "cscc",
-                                                             {"JoinChain", bytes}, common::CONFIG),
-                                      peer_->org1_admin()));
+  auto admin = Process(TestPeer::Sign(
+      TestPeer::MakeProposal(peer_->org1_admin(), "", "cscc", {"JoinChain", bytes}, common::CONFIG),
+      peer_->org1_admin()));
   ASSERT_OK(admin);
   EXPECT_EQ(admin->response().status(), 500);
   EXPECT_THAT(admin->response().message(), HasSubstr("\"JoinChain\" for chainID = mychannel"));

@@ -370,7 +370,7 @@ shim::Response Lscc::GetChaincodes(shim::ChaincodeStub& stub) {
     info->set_version(cd->version());
     info->set_escc(cd->escc());
     info->set_vscc(cd->vscc());
-    info->set_id(cd->id());
+    // Fabric lists instantiated chaincodes without their code hash (installed ones carry it).
     auto pkg = packages_.Get(cd->name(), cd->version());
     if (pkg.ok()) {
       info->set_path(pkg->cds.chaincode_spec().chaincode_id().path());
