@@ -260,11 +260,12 @@ StatusOr<protos::ChaincodeMessage> ChaincodeSupport::InvokeChaincode(
   if (target.channel.empty()) {
     target.channel = caller.channel_id();
   }
-  if (options_.is_system_chaincode && options_.is_system_chaincode(target.name)) {
+  const bool system = options_.is_system_chaincode && options_.is_system_chaincode(target.name);
+  if (system && !options_.invoke_system_chaincode) {
     return UnimplementedError("system chaincode " + target.name +
-                              " cannot be invoked with a cc2cc invocation yet");
+                              " cannot be invoked with a cc2cc invocation");
   }
-  if (!options_.resolve_version) {
+  if (!system && !options_.resolve_version) {
     return NotFoundError(absl::StrFormat(
         "cannot determine the version of chaincode %s on channel %s", target.name, target.channel));
   }
@@ -284,6 +285,22 @@ StatusOr<protos::ChaincodeMessage> ChaincodeSupport::InvokeChaincode(
     }
     ASSIGN_OR_RETURN(other_channel, options_.channel_ledgers->NewQueryExecutor(target.channel));
     params.query_executor = other_channel.get();
+  }
+  if (system) {
+    auto response = options_.invoke_system_chaincode(params, target.name, spec.input());
+    if (other_channel != nullptr) {
+      other_channel->Done();
+    }
+    if (!response.ok()) {
+      return response.status();
+    }
+    // What a callee's COMPLETED message carries: its Response.
+    protos::ChaincodeMessage completed;
+    completed.set_type(protos::ChaincodeMessage::COMPLETED);
+    completed.set_txid(params.tx_id);
+    completed.set_channel_id(params.channel_id);
+    completed.set_payload(response->SerializeAsString());
+    return completed;
   }
   ledger::QueryExecutor* definitions =
       params.tx_simulator != nullptr ? params.tx_simulator : params.query_executor;

@@ -82,12 +82,18 @@ struct ChaincodeSupportOptions {
   // cc2cc hooks. The version of a callee, read from its definition through `qe`: the caller's
   // TxSimulator when the callee is on the caller's channel, so that the read is in the
   // transaction's read set as in Fabric (a version in the callee's name is ignored, as Fabric
-  // ignores it); unset: cc2cc calls fail with NotFound. System chaincodes (lscc, cscc, ...)
-  // arrive later: a name for which is_system_chaincode is true is refused with Unimplemented.
+  // ignores it); unset: cc2cc calls fail with NotFound.
   std::function<StatusOr<std::string>(const std::string& channel_id, const std::string& name,
                                       ledger::QueryExecutor& qe)>
       resolve_version;
+  // System chaincodes: a callee for which is_system_chaincode is true runs in process through
+  // invoke_system_chaincode, against `params` as for a user callee (the caller's simulator on
+  // its channel), and has no definition to read; PermissionDenied from the hook for one that
+  // cannot be called cc2cc. Unset: such calls are refused.
   std::function<bool(const std::string& name)> is_system_chaincode;
+  std::function<StatusOr<protos::Response>(const TxParams& params, const std::string& name,
+                                           const protos::ChaincodeInput& input)>
+      invoke_system_chaincode;
   ChannelLedgers* channel_ledgers = nullptr;
 };
 

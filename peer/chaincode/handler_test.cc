@@ -31,6 +31,27 @@ class HandlerTest : public testing::ChaincodeTestEnv {
     ChaincodeTestEnv::SetUp();
     options_.startup_timeout = 2s;
     options_.resolve_version = ResolveTo("1.0");
+    // Two system chaincodes for cc2cc calls: lscc runs (reading the callee it is asked about
+    // through the caller's simulator), cscc may not be called.
+    options_.is_system_chaincode = [](const std::string& name) {
+      return name == "lscc" || name == "cscc";
+    };
+    options_.invoke_system_chaincode =
+        [](const TxParams& params, const std::string& name,
+           const protos::ChaincodeInput& input) -> StatusOr<protos::Response> {
+      if (name == "cscc") {
+        return PermissionDeniedError(
+            "system chaincode cscc cannot be invoked with a cc2cc invocation");
+      }
+      auto definition = params.tx_simulator->GetState("lscc", input.args(2));
+      if (!definition.ok()) {
+        return definition.status();
+      }
+      protos::Response r;
+      r.set_status(200);
+      r.set_payload("definition of " + input.args(2));
+      return r;
+    };
     StartSupport(dev_launcher_);
   }
 
@@ -655,6 +676,39 @@ TEST_F(HandlerTest, ChaincodeToChaincodeOnSameChannelSharesTheSimulator) {
   auto other = Invoke(*tx3, "caller:1.0", {"callee:1.0/otherchannel"});
   ASSERT_TRUE(other.ok());
   EXPECT_NE(other->payload().find("channel otherchannel not found"), std::string::npos);
+}
+
+// A call into a system chaincode runs it in process against the caller's simulator (no
+// definition read), and its Response comes back as a callee's COMPLETED message would.
+TEST_F(HandlerTest, ChaincodeToSystemChaincodeRunsInProcessOnTheCallersSimulator) {
+  auto caller = Serving("caller:1.0", [](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
+    protos::ChaincodeSpec spec;
+    spec.mutable_chaincode_id()->set_name(tx.args()[0]);
+    spec.mutable_input()->add_args("getccdata");
+    spec.mutable_input()->add_args("mychannel");
+    spec.mutable_input()->add_args("othercc");
+    auto r = tx.Call(Msg::INVOKE_CHAINCODE, spec.SerializeAsString());
+    if (!r.ok())
+      return Ok("error:" + std::string(r.status().message()));
+    Msg wrapped;
+    wrapped.ParseFromString(*r);
+    protos::Response inner;
+    inner.ParseFromString(wrapped.payload());
+    return Ok(Msg::Type_Name(wrapped.type()) + ":" + inner.payload());
+  });
+  auto tx = NewTx("to-lscc");
+  auto r = Invoke(*tx, "caller:1.0", {"lscc"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->payload(), "COMPLETED:definition of othercc");
+  kvrwset::KVRWSet lscc = RwSet(*tx->sim, "lscc");
+  ASSERT_EQ(lscc.reads_size(), 1);
+  EXPECT_EQ(lscc.reads(0).key(), "othercc");
+  auto tx2 = NewTx("to-cscc");
+  auto refused = Invoke(*tx2, "caller:1.0", {"cscc"});
+  ASSERT_TRUE(refused.ok());
+  EXPECT_NE(refused->payload().find("cscc cannot be invoked with a cc2cc invocation"),
+            std::string::npos)
+      << refused->payload();
 }
 
 TEST_F(HandlerTest, HostileChaincodeMessagesGetClearErrorsWhileOthersKeepServing) {

@@ -25,10 +25,6 @@ logging::Logger& Log() {
 
 std::string ShortTxId(const std::string& txid) { return txid.substr(0, 8); }
 
-std::vector<std::string> ArgsOf(const protos::ChaincodeInput& input) {
-  return std::vector<std::string>(input.args().begin(), input.args().end());
-}
-
 bool IsDeployOrUpgrade(const std::string& name, const protos::ChaincodeInput& input) {
   return name == scc::kLscc && input.args_size() >= 3 &&
          (input.args(0) == "deploy" || input.args(0) == "upgrade");
@@ -224,16 +220,14 @@ StatusOr<Endorser::SimResult> Endorser::RunSystemChaincode(const scc::SystemChai
   scc::SccContext ctx{
       params.channel_id,   params.tx_id, params.signed_proposal,       params.proposal,
       params.tx_simulator, nullptr,      params.history_query_executor};
-  scc::SccStub stub(system.name, ctx, ArgsOf(input),
-                    shim::BytesMap(input.decorations().begin(), input.decorations().end()));
-  shim::Response r = system.chaincode->Invoke(stub);
+  scc::SccResult r = scc::InvokeInProcess(system, ctx, input);
   SimResult result;
   result.version = options_.scc_version;
-  result.response.set_status(r.status);
-  result.response.set_message(r.message);
-  result.response.set_payload(r.payload);
-  if (stub.GetEvent()) {
-    protos::ChaincodeEvent event = *stub.GetEvent();
+  result.response.set_status(r.response.status);
+  result.response.set_message(r.response.message);
+  result.response.set_payload(r.response.payload);
+  if (r.event) {
+    protos::ChaincodeEvent event = *r.event;
     event.set_chaincode_id(system.name);
     event.set_tx_id(params.tx_id);
     result.events = protoutil::Marshal(event);

@@ -34,6 +34,7 @@
 #include "peer/node/node_parts.h"
 #include "peer/node/operations.h"
 #include "peer/scc/lscc.h"
+#include "peer/scc/scc_stub.h"
 #include "peer/scc/system_chaincodes.h"
 
 namespace fabric::node {
@@ -242,6 +243,23 @@ Status PeerNode::Impl::StartChaincodeSupport() {
   copts.extra_env = {"CORE_PEER_LOCALMSPID=" + config.local_msp_id};
   copts.channel_ledgers = query_executors.get();
   copts.is_system_chaincode = [this](const std::string& name) { return registry.IsSysCC(name); };
+  copts.invoke_system_chaincode =
+      [this](const chaincode::TxParams& p, const std::string& name,
+             const protos::ChaincodeInput& input) -> StatusOr<protos::Response> {
+    const scc::SystemChaincode* system = registry.Lookup(name);
+    if (system == nullptr || !system->invokable_cc2cc) {
+      return PermissionDeniedError(
+          absl::StrFormat("system chaincode %s cannot be invoked with a cc2cc invocation", name));
+    }
+    scc::SccContext ctx{p.channel_id,   p.tx_id,          p.signed_proposal,       p.proposal,
+                        p.tx_simulator, p.query_executor, p.history_query_executor};
+    scc::SccResult r = scc::InvokeInProcess(*system, ctx, input);
+    protos::Response out;
+    out.set_status(r.response.status);
+    out.set_message(r.response.message);
+    out.set_payload(r.response.payload);
+    return out;
+  };
   copts.resolve_version = [](const std::string&, const std::string& name,
                              ledger::QueryExecutor& qe) -> StatusOr<std::string> {
     ASSIGN_OR_RETURN(auto cd, scc::GetChaincodeData(qe, name));

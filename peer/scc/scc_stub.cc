@@ -66,10 +66,10 @@ Status SccStub::ParseHeaders() const {
     parse_status_ = header.status();
     return parse_status_;
   }
-  auto chdr = protoutil::Unmarshal<common::ChannelHeader>(header->channel_header(),
-                                                          "channel header");
-  auto shdr = protoutil::Unmarshal<common::SignatureHeader>(header->signature_header(),
-                                                            "signature header");
+  auto chdr =
+      protoutil::Unmarshal<common::ChannelHeader>(header->channel_header(), "channel header");
+  auto shdr =
+      protoutil::Unmarshal<common::SignatureHeader>(header->signature_header(), "signature header");
   if (!chdr.ok()) {
     parse_status_ = chdr.status();
   } else if (!shdr.ok()) {
@@ -193,8 +193,8 @@ StatusOr<shim::PagedStateQuery> SccStub::DoGetStateByRange(
     ASSIGN_OR_RETURN(it, reader()->GetStateRangeScanIteratorWithPagination(
                              ns_, start, std::string(end_key), paging->pagesize()));
   } else {
-    ASSIGN_OR_RETURN(it, reader()->GetStateRangeScanIterator(ns_, std::string(start_key),
-                                                             std::string(end_key)));
+    ASSIGN_OR_RETURN(
+        it, reader()->GetStateRangeScanIterator(ns_, std::string(start_key), std::string(end_key)));
   }
   ASSIGN_OR_RETURN(std::vector<queryresult::KV> kvs, Drain(*it));
   shim::PagedStateQuery out;
@@ -206,8 +206,8 @@ StatusOr<shim::PagedStateQuery> SccStub::DoGetStateByRange(
   return out;
 }
 
-StatusOr<shim::PagedStateQuery> SccStub::DoGetQueryResult(std::string_view, std::string_view,
-                                                          const std::optional<protos::QueryMetadata>&) {
+StatusOr<shim::PagedStateQuery> SccStub::DoGetQueryResult(
+    std::string_view, std::string_view, const std::optional<protos::QueryMetadata>&) {
   return UnimplementedError("ExecuteQuery not supported for leveldb");
 }
 
@@ -227,6 +227,17 @@ shim::Response SccStub::DoInvokeChaincode(const std::string& target,
                                           const std::vector<std::string>&) {
   return shim::Error(absl::StrFormat(
       "system chaincode %s cannot invoke chaincode %s: not supported", ns_, target));
+}
+
+SccResult InvokeInProcess(const SystemChaincode& system, const SccContext& context,
+                          const protos::ChaincodeInput& input) {
+  std::vector<std::string> args(input.args().begin(), input.args().end());
+  SccStub stub(system.name, context, std::move(args),
+               shim::BytesMap(input.decorations().begin(), input.decorations().end()));
+  SccResult result;
+  result.response = system.chaincode->Invoke(stub);
+  result.event = stub.GetEvent();
+  return result;
 }
 
 }  // namespace fabric::scc

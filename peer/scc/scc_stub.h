@@ -21,9 +21,11 @@
 
 #include "common/common.pb.h"
 #include "fabric/shim/chaincode_stub.h"
+#include "peer/chaincode.pb.h"
 #include "peer/ledger/kv_ledger.h"
 #include "peer/ledger/tx_simulator.h"
 #include "peer/proposal.pb.h"
+#include "peer/scc/registry.h"
 
 namespace fabric::scc {
 
@@ -92,5 +94,16 @@ class SccStub : public shim::ChaincodeStub {
   mutable common::ChannelHeader channel_header_;
   mutable common::SignatureHeader signature_header_;
 };
+
+// What one in-process run of a system chaincode gave.
+struct SccResult {
+  shim::Response response;
+  std::optional<protos::ChaincodeEvent> event;  // as the chaincode set it
+};
+
+// Runs `system` in process against `context` with `input` (its args and decorations): what the
+// endorser does for a proposal to it, and the chaincode support for a cc2cc call into it.
+SccResult InvokeInProcess(const SystemChaincode& system, const SccContext& context,
+                          const protos::ChaincodeInput& input);
 
 }  // namespace fabric::scc
