@@ -625,6 +625,26 @@ TEST_F(HandlerTest, DevModeWaitsForSelfRegistrationUpToStartupTimeout) {
   EXPECT_EQ(r2->payload(), "hi");
 }
 
+// Calls `callee` with `args` from inside a transaction: "<message type>:<callee's payload>",
+// or "error:<why>".
+std::string CallChaincode(FakeChaincode::Tx& tx, const std::string& callee,
+                          const std::vector<std::string>& args) {
+  protos::ChaincodeSpec spec;
+  spec.mutable_chaincode_id()->set_name(callee);
+  for (const std::string& a : args) {
+    spec.mutable_input()->add_args(a);
+  }
+  auto r = tx.Call(Msg::INVOKE_CHAINCODE, spec.SerializeAsString());
+  if (!r.ok()) {
+    return "error:" + std::string(r.status().message());
+  }
+  Msg wrapped;
+  wrapped.ParseFromString(*r);
+  protos::Response inner;
+  inner.ParseFromString(wrapped.payload());
+  return Msg::Type_Name(wrapped.type()) + ":" + inner.payload();
+}
+
 TEST_F(HandlerTest, ChaincodeToChaincodeOnSameChannelSharesTheSimulator) {
   auto callee = Serving("callee:1.0", [](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
     Status s = tx.PutState("ck", "from-callee");
@@ -633,20 +653,13 @@ TEST_F(HandlerTest, ChaincodeToChaincodeOnSameChannelSharesTheSimulator) {
     return Ok("callee-result");
   });
   auto caller = Serving("caller:1.0", [](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
-    protos::ChaincodeSpec spec;
-    spec.mutable_chaincode_id()->set_name(tx.args()[0]);
-    spec.mutable_input()->add_args("go");
-    auto r = tx.Call(Msg::INVOKE_CHAINCODE, spec.SerializeAsString());
-    if (!r.ok())
-      return Ok("error:" + std::string(r.status().message()));
-    Msg wrapped;
-    wrapped.ParseFromString(*r);
-    protos::Response inner;
-    inner.ParseFromString(wrapped.payload());
+    std::string result = CallChaincode(tx, tx.args()[0], {"go"});
+    if (result.rfind("error:", 0) == 0)
+      return Ok(result);
     Status s = tx.PutState("k", "from-caller");
     if (!s.ok())
       return s;
-    return Ok(Msg::Type_Name(wrapped.type()) + ":" + inner.payload());
+    return Ok(result);
   });
   auto tx = NewTx("cc2cc");
   auto r = Invoke(*tx, "caller:1.0", {"callee:1.0"});
@@ -682,19 +695,7 @@ TEST_F(HandlerTest, ChaincodeToChaincodeOnSameChannelSharesTheSimulator) {
 // definition read), and its Response comes back as a callee's COMPLETED message would.
 TEST_F(HandlerTest, ChaincodeToSystemChaincodeRunsInProcessOnTheCallersSimulator) {
   auto caller = Serving("caller:1.0", [](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
-    protos::ChaincodeSpec spec;
-    spec.mutable_chaincode_id()->set_name(tx.args()[0]);
-    spec.mutable_input()->add_args("getccdata");
-    spec.mutable_input()->add_args("mychannel");
-    spec.mutable_input()->add_args("othercc");
-    auto r = tx.Call(Msg::INVOKE_CHAINCODE, spec.SerializeAsString());
-    if (!r.ok())
-      return Ok("error:" + std::string(r.status().message()));
-    Msg wrapped;
-    wrapped.ParseFromString(*r);
-    protos::Response inner;
-    inner.ParseFromString(wrapped.payload());
-    return Ok(Msg::Type_Name(wrapped.type()) + ":" + inner.payload());
+    return Ok(CallChaincode(tx, tx.args()[0], {"getccdata", "mychannel", "othercc"}));
   });
   auto tx = NewTx("to-lscc");
   auto r = Invoke(*tx, "caller:1.0", {"lscc"});
