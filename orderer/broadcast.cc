@@ -4,6 +4,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/logging/logging.h"
+#include "common/logging/rate_limit.h"
 #include "fabric/status_macros.h"
 #include "orderer/msgprocessor.h"
 
@@ -43,8 +44,11 @@ common::Status ToCommonStatus(const Status& status) {
   response.set_status(ToCommonStatus(status));
   if (!status.ok()) {
     response.set_info(std::string(status.message()));
-    FLOG_WARN(logger, "rejected envelope: %s: %s", common::Status_Name(response.status()),
-              status.message());
+    static logging::RateLimit rejections;
+    if (uint64_t more = 0; rejections.Allow(&more)) {
+      FLOG_WARN(logger, "rejected envelope: %s: %s (%d more rejections since the last line)",
+                common::Status_Name(response.status()), status.message(), more);
+    }
   }
   return response;
 }

@@ -9,6 +9,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/logging/rate_limit.h"
+
 namespace fabric::logging {
 namespace {
 
@@ -100,6 +102,26 @@ TEST_F(LoggingTest, InitFromEnvKeepsDefaultOnTypo) {
   setenv("FABRIC_LOGGING_SPEC", "debug", 1);
   InitFromEnv();
   EXPECT_EQ(LevelFor("chaincode"), Level::kDebug);
+}
+
+// A flood logs once per interval, and the next line logged counts what was left out.
+TEST(RateLimitTest, OneLinePerIntervalCountingTheRest) {
+  auto now = std::chrono::steady_clock::time_point(std::chrono::seconds(100));
+  RateLimit limit(std::chrono::seconds(1), [&] { return now; });
+  uint64_t suppressed = 99;
+  EXPECT_TRUE(limit.Allow(&suppressed));
+  EXPECT_EQ(suppressed, 0u);
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_FALSE(limit.Allow(&suppressed));
+  }
+  now += std::chrono::milliseconds(999);
+  EXPECT_FALSE(limit.Allow(&suppressed));
+  now += std::chrono::milliseconds(1);
+  EXPECT_TRUE(limit.Allow(&suppressed));
+  EXPECT_EQ(suppressed, 1001u);
+  now += std::chrono::seconds(5);
+  EXPECT_TRUE(limit.Allow(&suppressed));
+  EXPECT_EQ(suppressed, 0u);
 }
 
 }  // namespace

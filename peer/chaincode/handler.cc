@@ -7,6 +7,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/logging/logging.h"
+#include "common/logging/rate_limit.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
 #include "fabric/thread_name.h"
@@ -188,8 +189,13 @@ Status Handler::HandleRegister(const protos::ChaincodeMessage& msg) {
 void Handler::Notify(protos::ChaincodeMessage msg) {
   auto ctx = contexts_.Get(msg.channel_id(), msg.txid());
   if (ctx == nullptr) {
-    FLOG_WARN(Log(), "dropping %s from ccid=%s for unknown transaction %s(%s)",
-              MessageTypeName(msg.type()), ccid_, msg.txid(), msg.channel_id());
+    static logging::RateLimit unknown;
+    if (uint64_t more = 0; unknown.Allow(&more)) {
+      FLOG_WARN(Log(),
+                "dropping %s from ccid=%s for unknown transaction %s(%s) (%d more dropped since "
+                "the last line)",
+                MessageTypeName(msg.type()), ccid_, msg.txid(), msg.channel_id(), more);
+    }
     return;
   }
   ctx->Deliver(std::move(msg));
