@@ -10,6 +10,8 @@
 namespace fabric::committer {
 namespace {
 
+const std::string kPublic;  // the collection of public state
+
 // Fabric's policyChecker: the chaincode policy is evaluated at most once per namespace, and at
 // least once unless some key-level policy was checked.
 class PolicyChecker {
@@ -25,7 +27,7 @@ class PolicyChecker {
 
   // A write (or metadata write) of `key` in collection `coll` ("" for public state).
   Status CheckKey(const std::string& coll, const std::string& key) {
-    StatusOr<std::string> parameter = params_.Get(KeyRef{ns_, coll, key});
+    StatusOr<std::string> parameter = params_.Get(ns_, coll, key);
     if (!parameter.ok()) {
       if (parameter.status().code() == StatusCode::kAborted) {
         return PermissionDeniedError(parameter.status().message());
@@ -80,11 +82,18 @@ class PolicyChecker {
 
 }  // namespace
 
-StatusOr<std::string> CommittedValidationParameter(ledger::QueryExecutor& qe, const KeyRef& key) {
-  if (!key.coll.empty()) {
+uint64_t KeyFingerprint(std::string_view ns, std::string_view coll, std::string_view key) {
+  const std::hash<std::string_view> h;
+  return h(ns) ^ (h(coll) * 0x9e3779b97f4a7c15ULL) ^ (h(key) * 0xc2b2ae3d27d4eb4fULL);
+}
+
+StatusOr<std::string> CommittedValidationParameter(ledger::QueryExecutor& qe, const std::string& ns,
+                                                   const std::string& coll,
+                                                   const std::string& key) {
+  if (!coll.empty()) {
     return std::string();
   }
-  ASSIGN_OR_RETURN(ledger::Metadata metadata, qe.GetStateMetadata(key.ns, key.key));
+  ASSIGN_OR_RETURN(ledger::Metadata metadata, qe.GetStateMetadata(ns, key));
   auto it = metadata.find(protos::MetaDataKeys_Name(protos::VALIDATION_PARAMETER));
   return it == metadata.end() ? std::string() : std::move(it->second);
 }
@@ -96,10 +105,10 @@ Status CheckKeyLevelEndorsement(const std::string& ns, const ledger::NsRwSet* ns
   PolicyChecker checker(ns, cc_policy, endorsements, policies, params);
   if (ns_rwset != nullptr) {
     for (const auto& write : ns_rwset->kv.writes()) {
-      RETURN_IF_ERROR(checker.CheckKey("", write.key()));
+      RETURN_IF_ERROR(checker.CheckKey(kPublic, write.key()));
     }
     for (const auto& write : ns_rwset->kv.metadata_writes()) {
-      RETURN_IF_ERROR(checker.CheckKey("", write.key()));
+      RETURN_IF_ERROR(checker.CheckKey(kPublic, write.key()));
     }
     for (const ledger::CollHashedRwSet& coll : ns_rwset->collections) {
       for (const auto& write : coll.hashed.hashed_writes()) {

@@ -21,7 +21,9 @@
 #pragma once
 
 #include <compare>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/protoutil/signed_data.h"
@@ -41,26 +43,33 @@ struct KeyRef {
   friend auto operator<=>(const KeyRef&, const KeyRef&) = default;
 };
 
+// A cheap fingerprint of a key, for finding which transactions of a block may depend on each
+// other before comparing keys exactly.
+uint64_t KeyFingerprint(std::string_view ns, std::string_view coll, std::string_view key);
+
 // Where the key-level checks of one transaction read validation parameters.
 class ValidationParameterSource {
  public:
   virtual ~ValidationParameterSource() = default;
-  // The VALIDATION_PARAMETER of `key`, empty when it has none. Aborted when an earlier
-  // transaction of the block changed it (Fabric's ValidationParameterUpdatedError); other
-  // errors when state cannot be read.
-  virtual StatusOr<std::string> Get(const KeyRef& key) = 0;
+  // The VALIDATION_PARAMETER of `key` in namespace `ns` (collection `coll`, "" for public
+  // state), empty when it has none. Aborted when an earlier transaction of the block changed it
+  // (Fabric's ValidationParameterUpdatedError); other errors when state cannot be read.
+  virtual StatusOr<std::string> Get(const std::string& ns, const std::string& coll,
+                                    const std::string& key) = 0;
 };
 
-// The committed VALIDATION_PARAMETER of `key` as `qe` sees it (always empty for collection keys,
+// The committed VALIDATION_PARAMETER of a key as `qe` sees it (always empty for collection keys,
 // see above).
-StatusOr<std::string> CommittedValidationParameter(ledger::QueryExecutor& qe, const KeyRef& key);
+StatusOr<std::string> CommittedValidationParameter(ledger::QueryExecutor& qe, const std::string& ns,
+                                                   const std::string& coll, const std::string& key);
 
 // Parameters from committed state only.
 class CommittedValidationParameters : public ValidationParameterSource {
  public:
   explicit CommittedValidationParameters(ledger::QueryExecutor& qe) : qe_(qe) {}
-  StatusOr<std::string> Get(const KeyRef& key) override {
-    return CommittedValidationParameter(qe_, key);
+  StatusOr<std::string> Get(const std::string& ns, const std::string& coll,
+                            const std::string& key) override {
+    return CommittedValidationParameter(qe_, ns, coll, key);
   }
 
  private:

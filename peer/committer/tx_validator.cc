@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include <absl/strings/str_format.h>
 
@@ -61,7 +62,7 @@ struct TxValidator::TxResult {
   // transaction writes, and which keys' validation parameters its checks read.
   std::vector<std::string> passed_namespaces;
   std::vector<KeyRef> metadata_writes;
-  std::vector<KeyRef> parameter_reads;
+  std::vector<uint64_t> parameter_reads;  // KeyFingerprint of each key
 
   void Fail(protos::TxValidationCode c, std::string why) {
     code = c;
@@ -73,16 +74,17 @@ struct TxValidator::TxResult {
 // transactions whose verdict may depend on an earlier one of the block can be found.
 class TxValidator::RecordingParameters : public ValidationParameterSource {
  public:
-  RecordingParameters(ledger::QueryExecutor& qe, std::vector<KeyRef>* reads)
+  RecordingParameters(ledger::QueryExecutor& qe, std::vector<uint64_t>* reads)
       : qe_(qe), reads_(reads) {}
-  StatusOr<std::string> Get(const KeyRef& key) override {
-    reads_->push_back(key);
-    return CommittedValidationParameter(qe_, key);
+  StatusOr<std::string> Get(const std::string& ns, const std::string& coll,
+                            const std::string& key) override {
+    reads_->push_back(KeyFingerprint(ns, coll, key));
+    return CommittedValidationParameter(qe_, ns, coll, key);
   }
 
  private:
   ledger::QueryExecutor& qe_;
-  std::vector<KeyRef>* reads_;
+  std::vector<uint64_t>* reads_;
 };
 
 // Second pass, for transaction `tx_num`: a key whose metadata an earlier transaction of the
@@ -94,7 +96,9 @@ class TxValidator::InBlockParameters : public ValidationParameterSource {
   InBlockParameters(ledger::QueryExecutor& qe, const std::vector<TxResult>& results, size_t tx_num,
                     const std::map<KeyRef, std::vector<size_t>>& metadata_writers)
       : qe_(qe), results_(results), tx_num_(tx_num), writers_(metadata_writers) {}
-  StatusOr<std::string> Get(const KeyRef& key) override {
+  StatusOr<std::string> Get(const std::string& ns, const std::string& coll,
+                            const std::string& k) override {
+    const KeyRef key{ns, coll, k};
     auto it = writers_.find(key);
     if (it != writers_.end()) {
       for (size_t m : it->second) {
@@ -107,7 +111,7 @@ class TxValidator::InBlockParameters : public ValidationParameterSource {
         }
       }
     }
-    return CommittedValidationParameter(qe_, key);
+    return CommittedValidationParameter(qe_, ns, coll, k);
   }
 
  private:
@@ -224,10 +228,20 @@ void TxValidator::RevalidateDependentTxs(const common::Block& block,
   if (writers.empty()) {
     return;
   }
+  // The first writer of each key, by fingerprint: a collision only validates a transaction
+  // again, which InBlockParameters then decides on exact keys.
+  std::unordered_map<uint64_t, size_t> first_writer;
+  for (const auto& [key, txs] : writers) {
+    auto [it, inserted] =
+        first_writer.emplace(KeyFingerprint(key.ns, key.coll, key.key), txs.front());
+    if (!inserted) {
+      it->second = std::min(it->second, txs.front());
+    }
+  }
   auto depends_on_earlier = [&](size_t i) {
-    for (const KeyRef& key : results[i].parameter_reads) {
-      auto it = writers.find(key);
-      if (it != writers.end() && it->second.front() < i) {
+    for (uint64_t key : results[i].parameter_reads) {
+      auto it = first_writer.find(key);
+      if (it != first_writer.end() && it->second < i) {
         return true;
       }
     }
