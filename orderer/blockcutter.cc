@@ -5,9 +5,7 @@
 
 namespace fabric::orderer {
 
-size_t MessageSizeBytes(const common::Envelope& envelope) {
-  return envelope.payload().size() + envelope.signature().size();
-}
+size_t MessageSizeBytes(const common::Envelope& envelope) { return envelope.ByteSizeLong(); }
 
 BlockCutter::OrderedResult BlockCutter::Ordered(common::Envelope envelope,
                                                 const channelconfig::BatchSize& batch_size) {

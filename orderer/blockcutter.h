@@ -21,7 +21,10 @@ namespace fabric::orderer {
 
 using Batch = std::vector<common::Envelope>;
 
-// len(payload) + len(signature), the size Fabric counts.
+// The envelope's serialized size: what a block stores for it, unknown fields included.
+// (Fabric counts len(payload) + len(signature), which lets a small envelope carrying a large
+// unknown field past AbsoluteMaxBytes; this count is a few bytes larger for ordinary
+// envelopes.)
 size_t MessageSizeBytes(const common::Envelope& envelope);
 
 class BlockCutter {

@@ -64,6 +64,28 @@ TEST(BlockCutterTest, MessageThatOverflowsPreferredBytesCutsPendingFirst) {
   EXPECT_EQ(cutter.Cut().size(), 1u);
 }
 
+// A small envelope carrying a large unknown field is as large as what the block would store.
+TEST(BlockCutterTest, MessageSizeCountsWhatIsStored) {
+  common::Envelope env;
+  env.set_payload("payload");
+  env.set_signature("signature");
+  EXPECT_GE(MessageSizeBytes(env), env.payload().size() + env.signature().size());
+  // Field 99 (not an Envelope field), length-delimited, 20 MiB: kept as an unknown field.
+  std::string bytes = env.SerializeAsString() + "\x9a\x06";
+  for (uint64_t n = uint64_t{20} << 20;; n >>= 7) {
+    if (n < 0x80) {
+      bytes.push_back(static_cast<char>(n));
+      break;
+    }
+    bytes.push_back(static_cast<char>((n & 0x7f) | 0x80));
+  }
+  bytes.append(size_t{20} << 20, 'x');
+  ASSERT_TRUE(env.ParseFromString(bytes));
+  EXPECT_EQ(env.payload(), "payload");
+  EXPECT_EQ(MessageSizeBytes(env), env.SerializeAsString().size());
+  EXPECT_GT(MessageSizeBytes(env), size_t{20} << 20);
+}
+
 TEST(OrdererConfigTest, ParsesFileAndEnvironmentOverrides) {
   ASSERT_OK_AND_ASSIGN(OrdererConfig config,
                        ParseConfig(R"({"General": {"ListenAddress": "0.0.0.0", "ListenPort": 7050,
