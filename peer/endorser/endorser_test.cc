@@ -432,6 +432,12 @@ TEST_F(EndorserTest, QsccAndCsccQueries) {
   auto nonum = Process(TestPeer::MakeSigned(peer_->org1_user(), kChannel, "qscc",
                                             {"GetBlockByNumber", kChannel, "x"}));
   EXPECT_THAT(nonum->response().message(), HasSubstr("Failed to parse block number"));
+  auto missing_block = Process(TestPeer::MakeSigned(peer_->org1_user(), kChannel, "qscc",
+                                                    {"GetBlockByNumber", kChannel, "99999"}));
+  ASSERT_OK(missing_block);
+  // Fabric's wording for any entry its block index does not hold.
+  EXPECT_EQ(missing_block->response().message(),
+            "Failed to get block number 99999, error Entry not found in index");
   auto orderer = Process(
       TestPeer::MakeSigned(peer_->orderer_admin(), kChannel, "qscc", {"GetChainInfo", kChannel}));
   ASSERT_OK(orderer);

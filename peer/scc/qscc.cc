@@ -15,7 +15,10 @@ namespace {
 template <typename T>
 shim::Response Reply(const StatusOr<T>& value, const std::string& what) {
   if (!value.ok()) {
-    return shim::Error(absl::StrFormat("%s, error %s", what, value.status().message()));
+    // Fabric's block index answers every missing entry with this text; clients compare it.
+    const std::string why = value.status().IsNotFound() ? std::string("Entry not found in index")
+                                                        : std::string(value.status().message());
+    return shim::Error(absl::StrFormat("%s, error %s", what, why));
   }
   return shim::Success(protoutil::Marshal(*value));
 }
