@@ -99,6 +99,7 @@ class Handler : public std::enable_shared_from_this<Handler> {
   // Per-request handling (handler_requests.cc), on a worker thread.
   void HandleRequest(const protos::ChaincodeMessage& msg);
   StatusOr<std::string> Serve(TransactionContext& ctx, const protos::ChaincodeMessage& msg);
+  Status RefuseUndefinedCollection(TransactionContext& ctx, std::string why);
   StatusOr<std::string> HandleGetState(TransactionContext& ctx, const std::string& payload);
   StatusOr<std::string> HandleGetStateMetadata(TransactionContext& ctx, const std::string& payload);
   StatusOr<std::string> HandlePutState(TransactionContext& ctx, const std::string& payload);

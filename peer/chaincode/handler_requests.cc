@@ -102,9 +102,24 @@ StatusOr<std::string> Handler::Serve(TransactionContext& ctx, const protos::Chai
   }
 }
 
+// No chaincode defines collections on this peer. Fabric's peer refuses a GetState or PutState
+// on a collection the chaincode does not define only after reading the chaincode's collection
+// configuration (lscc/<cc>~collection) through the transaction's simulator: that read is in
+// the read set, and endorsed if the chaincode goes on after the error. `why` is Fabric's text.
+Status Handler::RefuseUndefinedCollection(TransactionContext& ctx, std::string why) {
+  if (ledger::QueryExecutor* reader = ctx.reader(); reader != nullptr) {
+    RETURN_IF_ERROR(reader->GetState("lscc", chaincode_name_ + "~collection").status());
+  }
+  return NotFoundError(why);
+}
+
 StatusOr<std::string> Handler::HandleGetState(TransactionContext& ctx, const std::string& payload) {
   ASSIGN_OR_RETURN(auto req, protoutil::Unmarshal<protos::GetState>(payload, "GetState"));
-  RETURN_IF_ERROR(NoPrivateData(req.collection()));
+  if (!req.collection().empty()) {
+    return RefuseUndefinedCollection(
+        ctx, absl::StrFormat("collection %s/%s/%s could not be found", ctx.channel_id(),
+                             chaincode_name_, req.collection()));
+  }
   ASSIGN_OR_RETURN(ledger::QueryExecutor * reader, Reader(ctx));
   return reader->GetState(chaincode_name_, req.key());
 }
@@ -127,7 +142,12 @@ StatusOr<std::string> Handler::HandleGetStateMetadata(TransactionContext& ctx,
 
 StatusOr<std::string> Handler::HandlePutState(TransactionContext& ctx, const std::string& payload) {
   ASSIGN_OR_RETURN(auto req, protoutil::Unmarshal<protos::PutState>(payload, "PutState"));
-  RETURN_IF_ERROR(NoPrivateData(req.collection()));
+  if (!req.collection().empty()) {
+    return RefuseUndefinedCollection(
+        ctx, absl::StrFormat("collection config not defined for chaincode [%s], pass the "
+                             "collection configuration upon chaincode definition/instantiation",
+                             chaincode_name_));
+  }
   ASSIGN_OR_RETURN(ledger::TxSimulator * sim, Writer(ctx));
   RETURN_IF_ERROR(sim->SetState(chaincode_name_, req.key(), std::move(*req.mutable_value())));
   return std::string();

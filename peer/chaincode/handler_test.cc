@@ -712,6 +712,38 @@ TEST_F(HandlerTest, ChaincodeToSystemChaincodeRunsInProcessOnTheCallersSimulator
       << refused->payload();
 }
 
+// No collection is defined here: a private GetState or PutState fails with Fabric's words after
+// reading the chaincode's collection configuration, a read that stays in the read set.
+TEST_F(HandlerTest, CollectionAccessReadsTheCollectionConfigThenFails) {
+  auto cc = Serving("mycc:1.0", [](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
+    protos::GetState get;
+    get.set_key("k");
+    get.set_collection("coll");
+    auto got = tx.Call(Msg::GET_STATE, get.SerializeAsString());
+    protos::PutState put;
+    put.set_key("k");
+    put.set_value("v");
+    put.set_collection("coll");
+    auto put_result = tx.Call(Msg::PUT_STATE, put.SerializeAsString());
+    return Ok(std::string(got.status().message()) + "|" +
+              std::string(put_result.status().message()));
+  });
+  auto tx = NewTx("pvt");
+  auto r = Invoke(*tx, "mycc:1.0", {"x"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_NE(r->payload().find("collection mychannel/mycc/coll could not be found|"),
+            std::string::npos)
+      << r->payload();
+  EXPECT_NE(r->payload().find("collection config not defined for chaincode [mycc], pass the "
+                              "collection configuration upon chaincode definition/instantiation"),
+            std::string::npos)
+      << r->payload();
+  kvrwset::KVRWSet lscc = RwSet(*tx->sim, "lscc");
+  ASSERT_EQ(lscc.reads_size(), 1);
+  EXPECT_EQ(lscc.reads(0).key(), "mycc~collection");
+  EXPECT_FALSE(lscc.reads(0).has_version());
+}
+
 TEST_F(HandlerTest, HostileChaincodeMessagesGetClearErrorsWhileOthersKeepServing) {
   auto good = Serving("good:1.0", [](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
     auto v = tx.GetState("x");
