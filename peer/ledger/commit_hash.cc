@@ -2,21 +2,14 @@
 
 #include "peer/ledger/commit_hash.h"
 
-#include "common/crypto/hash.h"
 #include "commit_hash.pb.h"
+#include "common/crypto/hash.h"
+#include "peer/ledger/blkstorage/block_serialization.h"
 
 namespace fabric::ledger {
 namespace {
 
 constexpr int kCommitHashIndex = 4;  // common::BlockMetadataIndex COMMIT_HASH
-
-void AppendVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
 
 }  // namespace
 
@@ -49,12 +42,14 @@ std::string UpdateBatchBytes(const UpdateBatch& batch) {
 
 std::string ComputeCommitHash(std::string_view tx_filter, const UpdateBatch& batch,
                               std::string_view previous) {
-  std::string input;
-  AppendVarint(&input, tx_filter.size());
-  input.append(tx_filter);
-  input.append(UpdateBatchBytes(batch));
-  input.append(previous);
-  return crypto::Sha256(input);
+  std::string length;
+  blkstorage::AppendVarint(length, tx_filter.size());
+  crypto::Sha256Hasher hasher;
+  hasher.Update(length);
+  hasher.Update(tx_filter);
+  hasher.Update(UpdateBatchBytes(batch));
+  hasher.Update(previous);
+  return hasher.Finish();
 }
 
 std::string CommitHashOf(const common::Block& block) {

@@ -7,20 +7,13 @@
 
 #include "fabric/status_macros.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
+#include "peer/ledger/blkstorage/block_serialization.h"
 #include "peer/ledger/leveldb_util.h"
 
 namespace fabric::ledger {
 namespace {
 
 constexpr char kValueFormatByte = '\x00';
-
-void AppendVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
 
 bool ReadVarint(std::string_view* in, uint64_t* v) {
   *v = 0;
@@ -41,7 +34,7 @@ void AppendBytesField(std::string* out, int field, std::string_view bytes) {
     return;
   }
   out->push_back(static_cast<char>((field << 3) | 2));
-  AppendVarint(out, bytes.size());
+  blkstorage::AppendVarint(*out, bytes.size());
   out->append(bytes);
 }
 
