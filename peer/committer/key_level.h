@@ -63,19 +63,6 @@ class ValidationParameterSource {
 StatusOr<std::string> CommittedValidationParameter(ledger::QueryExecutor& qe, const std::string& ns,
                                                    const std::string& coll, const std::string& key);
 
-// Parameters from committed state only.
-class CommittedValidationParameters : public ValidationParameterSource {
- public:
-  explicit CommittedValidationParameters(ledger::QueryExecutor& qe) : qe_(qe) {}
-  StatusOr<std::string> Get(const std::string& ns, const std::string& coll,
-                            const std::string& key) override {
-    return CommittedValidationParameter(qe_, ns, coll, key);
-  }
-
- private:
-  ledger::QueryExecutor& qe_;
-};
-
 // Checks `endorsements` for the writes of namespace `ns` (`ns_rwset` null when the transaction
 // has no rwset for it) against the keys' parameters and the chaincode policy `cc_policy`
 // (marshalled SignaturePolicyEnvelope). OK when satisfied; PermissionDenied with the reason when
