@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/chaincode/chaincode_support.h"
 
+#include <absl/cleanup/cleanup.h>
 #include <absl/strings/escaping.h>
 #include <absl/strings/str_format.h>
 
@@ -251,6 +252,19 @@ StatusOr<protos::ChaincodeMessage> ChaincodeSupport::Execute(const TxParams& par
   return result;
 }
 
+StatusOr<protos::ChaincodeMessage> ChaincodeSupport::InvokeSystemChaincode(
+    const TxParams& params, const std::string& name, const protos::ChaincodeInput& input) {
+  ASSIGN_OR_RETURN(protos::Response response,
+                   options_.invoke_system_chaincode(params, name, input));
+  // What a callee's COMPLETED message carries: its Response.
+  protos::ChaincodeMessage completed;
+  completed.set_type(protos::ChaincodeMessage::COMPLETED);
+  completed.set_txid(params.tx_id);
+  completed.set_channel_id(params.channel_id);
+  completed.set_payload(response.SerializeAsString());
+  return completed;
+}
+
 StatusOr<protos::ChaincodeMessage> ChaincodeSupport::InvokeChaincode(
     const TransactionContext& caller, const protos::ChaincodeSpec& spec) {
   Target target = ParseTarget(spec.chaincode_id().name());
@@ -286,21 +300,14 @@ StatusOr<protos::ChaincodeMessage> ChaincodeSupport::InvokeChaincode(
     ASSIGN_OR_RETURN(other_channel, options_.channel_ledgers->NewQueryExecutor(target.channel));
     params.query_executor = other_channel.get();
   }
-  if (system) {
-    auto response = options_.invoke_system_chaincode(params, target.name, spec.input());
+  // The other channel's view is released however the call ends.
+  absl::Cleanup release = [&other_channel] {
     if (other_channel != nullptr) {
       other_channel->Done();
     }
-    if (!response.ok()) {
-      return response.status();
-    }
-    // What a callee's COMPLETED message carries: its Response.
-    protos::ChaincodeMessage completed;
-    completed.set_type(protos::ChaincodeMessage::COMPLETED);
-    completed.set_txid(params.tx_id);
-    completed.set_channel_id(params.channel_id);
-    completed.set_payload(response->SerializeAsString());
-    return completed;
+  };
+  if (system) {
+    return InvokeSystemChaincode(params, target.name, spec.input());
   }
   ledger::QueryExecutor* definitions =
       params.tx_simulator != nullptr ? params.tx_simulator : params.query_executor;
@@ -319,9 +326,6 @@ StatusOr<protos::ChaincodeMessage> ChaincodeSupport::InvokeChaincode(
   msg.set_type(protos::ChaincodeMessage::TRANSACTION);
   msg.set_payload(spec.input().SerializeAsString());
   auto result = handler->Execute(params, std::move(msg), caller.deadline());
-  if (other_channel != nullptr) {
-    other_channel->Done();
-  }
   if (!result.ok()) {
     // The calling chaincode sees the text; Fabric's invoke path wraps it so.
     return Status(result.status().code(),

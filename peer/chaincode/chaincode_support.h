@@ -134,6 +134,10 @@ class ChaincodeSupport : public ChaincodeInvoker {
   // ChaincodeInvoker (INVOKE_CHAINCODE from a chaincode).
   StatusOr<protos::ChaincodeMessage> InvokeChaincode(const TransactionContext& caller,
                                                      const protos::ChaincodeSpec& spec) override;
+  // A cc2cc call into a system chaincode: run in process through the options' hook.
+  StatusOr<protos::ChaincodeMessage> InvokeSystemChaincode(const TxParams& params,
+                                                           const std::string& name,
+                                                           const protos::ChaincodeInput& input);
 
   // The registered handler of `ccid`, or null.
   std::shared_ptr<Handler> GetHandler(const std::string& ccid) const {
