@@ -132,6 +132,13 @@ class Bundle {
   const std::set<std::string>& application_capabilities() const {
     return application_capabilities_;
   }
+  // Fabric's application capability KeyLevelEndorsement (V1_3 or V1_4_2): key-level
+  // validation parameters are checked at commit and chaincodes may read and write state
+  // metadata.
+  bool KeyLevelEndorsement() const {
+    return application_capabilities_.count("V1_3") > 0 ||
+           application_capabilities_.count("V1_4_2") > 0;
+  }
 
   // Always "SHA256" (the only algorithm accepted).
   const std::string& hashing_algorithm() const { return hashing_algorithm_; }

@@ -204,7 +204,9 @@ void Handler::Notify(protos::ChaincodeMessage msg) {
 StatusOr<protos::ChaincodeMessage> Handler::Execute(
     const TxParams& params, protos::ChaincodeMessage msg,
     std::chrono::steady_clock::time_point deadline) {
-  ASSIGN_OR_RETURN(std::shared_ptr<TransactionContext> ctx, contexts_.Create(params, deadline));
+  ASSIGN_OR_RETURN(
+      std::shared_ptr<TransactionContext> ctx,
+      contexts_.Create(params, deadline, msg.type() == protos::ChaincodeMessage::INIT));
   msg.set_txid(params.tx_id);
   msg.set_channel_id(params.channel_id);
   if (params.signed_proposal != nullptr) {

@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -55,6 +56,9 @@ struct HandlerOptions {
   int max_results_per_batch = 100;
   // Results per query in all, and cap on a page size (ledger.state.totalQueryLimit).
   int total_query_limit = 10000;
+  // Whether a channel's application capabilities allow state metadata (Fabric's
+  // KeyLevelEndorsement); GET/PUT_STATE_METADATA are refused where not. Unset: allowed.
+  std::function<bool(const std::string& channel_id)> key_level_endorsement;
 };
 
 class Handler : public std::enable_shared_from_this<Handler> {
@@ -99,8 +103,12 @@ class Handler : public std::enable_shared_from_this<Handler> {
   // Per-request handling (handler_requests.cc), on a worker thread.
   void HandleRequest(const protos::ChaincodeMessage& msg);
   StatusOr<std::string> Serve(TransactionContext& ctx, const protos::ChaincodeMessage& msg);
-  Status RefuseUndefinedCollection(TransactionContext& ctx, std::string why);
+  Status RefusePrivateRead(TransactionContext& ctx, const std::string& collection);
+  Status RefusePrivateWrite(TransactionContext& ctx);
+  Status CheckMetadataCapability(const TransactionContext& ctx) const;
   StatusOr<std::string> HandleGetState(TransactionContext& ctx, const std::string& payload);
+  StatusOr<std::string> HandleGetPrivateDataHash(TransactionContext& ctx,
+                                                 const std::string& payload);
   StatusOr<std::string> HandleGetStateMetadata(TransactionContext& ctx, const std::string& payload);
   StatusOr<std::string> HandlePutState(TransactionContext& ctx, const std::string& payload);
   StatusOr<std::string> HandlePutStateMetadata(TransactionContext& ctx, const std::string& payload);

@@ -22,12 +22,7 @@ logging::Logger& Log() {
 
 using Msg = protos::ChaincodeMessage;
 
-Status NoPrivateData(const std::string& collection) {
-  if (collection.empty()) {
-    return Status::OK();
-  }
-  return UnimplementedError("private data is not supported (collection " + collection + ")");
-}
+constexpr char kNoPrivateDataInInit[] = "private data APIs are not allowed in chaincode Init()";
 
 StatusOr<ledger::QueryExecutor*> Reader(TransactionContext& ctx) {
   if (ctx.reader() == nullptr) {
@@ -85,6 +80,8 @@ StatusOr<std::string> Handler::Serve(TransactionContext& ctx, const protos::Chai
       return HandlePutStateMetadata(ctx, p);
     case Msg::DEL_STATE:
       return HandleDelState(ctx, p);
+    case Msg::GET_PRIVATE_DATA_HASH:
+      return HandleGetPrivateDataHash(ctx, p);
     case Msg::GET_STATE_BY_RANGE:
       return HandleGetStateByRange(ctx, p);
     case Msg::QUERY_STATE_NEXT:
@@ -102,33 +99,74 @@ StatusOr<std::string> Handler::Serve(TransactionContext& ctx, const protos::Chai
   }
 }
 
-// No chaincode defines collections on this peer. Fabric's peer refuses a GetState or PutState
-// on a collection the chaincode does not define only after reading the chaincode's collection
-// configuration (lscc/<cc>~collection) through the transaction's simulator: that read is in
-// the read set, and endorsed if the chaincode goes on after the error. `why` is Fabric's text.
-Status Handler::RefuseUndefinedCollection(TransactionContext& ctx, std::string why) {
+// Private data. No chaincode defines collections on this peer (an lscc deploy with collections
+// is invalid here), so every call on a collection fails, with Fabric 1.4's text and after
+// Fabric's reads: a chaincode that goes on after the error has those reads endorsed. Fabric
+// looks the collection up in one of two places:
+//  - read access (GetState, GetStateMetadata, range and rich queries): the collection store
+//    reads lscc/<cc>~collection; "collection <channel>/<cc>/<coll> could not be found".
+//  - the simulator (writes, deletes, metadata writes, hash reads): lscc's chaincode info reads
+//    lscc/<cc> and, for a defined chaincode, lscc/<cc>~collection; "collection config not
+//    defined for chaincode [<cc>], ...".
+// Both refuse first in an INIT.
+Status Handler::RefusePrivateRead(TransactionContext& ctx, const std::string& collection) {
+  if (ctx.init()) {
+    return FailedPreconditionError(kNoPrivateDataInInit);
+  }
   if (ledger::QueryExecutor* reader = ctx.reader(); reader != nullptr) {
     RETURN_IF_ERROR(reader->GetState("lscc", chaincode_name_ + "~collection").status());
   }
-  return NotFoundError(why);
+  return NotFoundError(absl::StrFormat("collection %s/%s/%s could not be found", ctx.channel_id(),
+                                       chaincode_name_, collection));
+}
+
+Status Handler::RefusePrivateWrite(TransactionContext& ctx) {
+  if (ctx.init()) {
+    return FailedPreconditionError(kNoPrivateDataInInit);
+  }
+  if (ledger::QueryExecutor* reader = ctx.reader(); reader != nullptr) {
+    ASSIGN_OR_RETURN(std::string definition, reader->GetState("lscc", chaincode_name_));
+    if (!definition.empty()) {
+      RETURN_IF_ERROR(reader->GetState("lscc", chaincode_name_ + "~collection").status());
+    }
+  }
+  return NotFoundError(
+      absl::StrFormat("collection config not defined for chaincode [%s], pass the collection "
+                      "configuration upon chaincode definition/instantiation",
+                      chaincode_name_));
 }
 
 StatusOr<std::string> Handler::HandleGetState(TransactionContext& ctx, const std::string& payload) {
   ASSIGN_OR_RETURN(auto req, protoutil::Unmarshal<protos::GetState>(payload, "GetState"));
   if (!req.collection().empty()) {
-    return RefuseUndefinedCollection(
-        ctx, absl::StrFormat("collection %s/%s/%s could not be found", ctx.channel_id(),
-                             chaincode_name_, req.collection()));
+    return RefusePrivateRead(ctx, req.collection());
   }
   ASSIGN_OR_RETURN(ledger::QueryExecutor * reader, Reader(ctx));
   return reader->GetState(chaincode_name_, req.key());
 }
 
+StatusOr<std::string> Handler::HandleGetPrivateDataHash(TransactionContext& ctx,
+                                                        const std::string& payload) {
+  RETURN_IF_ERROR(protoutil::Unmarshal<protos::GetState>(payload, "GetState").status());
+  return RefusePrivateWrite(ctx);  // the simulator's lookup, whatever the collection
+}
+
+// Fabric's checkMetadataCap, before anything else of a metadata request.
+Status Handler::CheckMetadataCapability(const TransactionContext& ctx) const {
+  if (options_.key_level_endorsement && !options_.key_level_endorsement(ctx.channel_id())) {
+    return FailedPreconditionError("key level endorsement is not enabled");
+  }
+  return Status::OK();
+}
+
 StatusOr<std::string> Handler::HandleGetStateMetadata(TransactionContext& ctx,
                                                       const std::string& payload) {
+  RETURN_IF_ERROR(CheckMetadataCapability(ctx));
   ASSIGN_OR_RETURN(auto req,
                    protoutil::Unmarshal<protos::GetStateMetadata>(payload, "GetStateMetadata"));
-  RETURN_IF_ERROR(NoPrivateData(req.collection()));
+  if (!req.collection().empty()) {
+    return RefusePrivateRead(ctx, req.collection());
+  }
   ASSIGN_OR_RETURN(ledger::QueryExecutor * reader, Reader(ctx));
   ASSIGN_OR_RETURN(ledger::Metadata metadata, reader->GetStateMetadata(chaincode_name_, req.key()));
   protos::StateMetadataResult result;
@@ -143,10 +181,7 @@ StatusOr<std::string> Handler::HandleGetStateMetadata(TransactionContext& ctx,
 StatusOr<std::string> Handler::HandlePutState(TransactionContext& ctx, const std::string& payload) {
   ASSIGN_OR_RETURN(auto req, protoutil::Unmarshal<protos::PutState>(payload, "PutState"));
   if (!req.collection().empty()) {
-    return RefuseUndefinedCollection(
-        ctx, absl::StrFormat("collection config not defined for chaincode [%s], pass the "
-                             "collection configuration upon chaincode definition/instantiation",
-                             chaincode_name_));
+    return RefusePrivateWrite(ctx);
   }
   ASSIGN_OR_RETURN(ledger::TxSimulator * sim, Writer(ctx));
   RETURN_IF_ERROR(sim->SetState(chaincode_name_, req.key(), std::move(*req.mutable_value())));
@@ -155,9 +190,12 @@ StatusOr<std::string> Handler::HandlePutState(TransactionContext& ctx, const std
 
 StatusOr<std::string> Handler::HandlePutStateMetadata(TransactionContext& ctx,
                                                       const std::string& payload) {
+  RETURN_IF_ERROR(CheckMetadataCapability(ctx));
   ASSIGN_OR_RETURN(auto req,
                    protoutil::Unmarshal<protos::PutStateMetadata>(payload, "PutStateMetadata"));
-  RETURN_IF_ERROR(NoPrivateData(req.collection()));
+  if (!req.collection().empty()) {
+    return RefusePrivateWrite(ctx);
+  }
   ASSIGN_OR_RETURN(ledger::TxSimulator * sim, Writer(ctx));
   ledger::Metadata metadata{{req.metadata().metakey(), req.metadata().value()}};
   RETURN_IF_ERROR(sim->SetStateMetadata(chaincode_name_, req.key(), metadata));
@@ -166,7 +204,9 @@ StatusOr<std::string> Handler::HandlePutStateMetadata(TransactionContext& ctx,
 
 StatusOr<std::string> Handler::HandleDelState(TransactionContext& ctx, const std::string& payload) {
   ASSIGN_OR_RETURN(auto req, protoutil::Unmarshal<protos::DelState>(payload, "DelState"));
-  RETURN_IF_ERROR(NoPrivateData(req.collection()));
+  if (!req.collection().empty()) {
+    return RefusePrivateWrite(ctx);
+  }
   ASSIGN_OR_RETURN(ledger::TxSimulator * sim, Writer(ctx));
   RETURN_IF_ERROR(sim->DeleteState(chaincode_name_, req.key()));
   return std::string();
@@ -194,7 +234,9 @@ StatusOr<std::string> Handler::HandleGetStateByRange(TransactionContext& ctx,
                                                      const std::string& payload) {
   ASSIGN_OR_RETURN(auto req,
                    protoutil::Unmarshal<protos::GetStateByRange>(payload, "GetStateByRange"));
-  RETURN_IF_ERROR(NoPrivateData(req.collection()));
+  if (!req.collection().empty()) {
+    return RefusePrivateRead(ctx, req.collection());
+  }
   ASSIGN_OR_RETURN(ledger::QueryExecutor * reader, Reader(ctx));
   if (req.metadata().empty()) {
     ASSIGN_OR_RETURN(
@@ -262,7 +304,9 @@ StatusOr<std::string> Handler::HandleGetQueryResult(TransactionContext& ctx,
                                                     const std::string& payload) {
   ASSIGN_OR_RETURN(auto req,
                    protoutil::Unmarshal<protos::GetQueryResult>(payload, "GetQueryResult"));
-  RETURN_IF_ERROR(NoPrivateData(req.collection()));
+  if (!req.collection().empty()) {
+    return RefusePrivateRead(ctx, req.collection());
+  }
   ASSIGN_OR_RETURN(ledger::QueryExecutor * reader, Reader(ctx));
   ASSIGN_OR_RETURN(auto it, reader->ExecuteQuery(chaincode_name_, req.query()));
   return FirstBatch(ctx, std::make_unique<LedgerQueryIterator<queryresult::KV>>(std::move(it)));

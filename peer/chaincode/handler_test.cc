@@ -52,6 +52,9 @@ class HandlerTest : public testing::ChaincodeTestEnv {
       r.set_payload("definition of " + input.args(2));
       return r;
     };
+    options_.handler.key_level_endorsement = [this](const std::string&) {
+      return key_level_endorsement_.load();
+    };
     StartSupport(dev_launcher_);
   }
 
@@ -80,6 +83,7 @@ class HandlerTest : public testing::ChaincodeTestEnv {
   }
 
   launcher::DevModeLauncher dev_launcher_;
+  std::atomic<bool> key_level_endorsement_{true};  // the channel capability
 };
 
 StatusOr<protos::Response> Ok(const std::string& payload = "") {
@@ -460,7 +464,6 @@ TEST_F(HandlerTest, ExecuteTimesOutAndLateReplyIsDropped) {
   Status late = late_put.get_future().get();
   EXPECT_NE(late.message().find("no transaction context for slow-tx(mychannel)"), std::string::npos)
       << late;
-  EXPECT_EQ(RwSet(*tx->sim, "mycc").writes_size(), 0);
   // The stream still serves.
   auto tx2 = NewTx("after");
   auto r2 = Invoke(*tx2, "mycc:1.0", {"fast"});
@@ -712,36 +715,117 @@ TEST_F(HandlerTest, ChaincodeToSystemChaincodeRunsInProcessOnTheCallersSimulator
       << refused->payload();
 }
 
-// No collection is defined here: a private GetState or PutState fails with Fabric's words after
-// reading the chaincode's collection configuration, a read that stays in the read set.
-TEST_F(HandlerTest, CollectionAccessReadsTheCollectionConfigThenFails) {
+// Fabric refuses state metadata calls on a channel whose application capabilities do not
+// include key-level endorsement (V1_3), before it reads anything.
+TEST_F(HandlerTest, StateMetadataNeedsTheKeyLevelEndorsementCapability) {
+  key_level_endorsement_ = false;
   auto cc = Serving("mycc:1.0", [](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
-    protos::GetState get;
+    protos::GetStateMetadata get;
     get.set_key("k");
-    get.set_collection("coll");
-    auto got = tx.Call(Msg::GET_STATE, get.SerializeAsString());
-    protos::PutState put;
+    protos::PutStateMetadata put;
     put.set_key("k");
-    put.set_value("v");
-    put.set_collection("coll");
-    auto put_result = tx.Call(Msg::PUT_STATE, put.SerializeAsString());
-    return Ok(std::string(got.status().message()) + "|" +
-              std::string(put_result.status().message()));
+    put.mutable_metadata()->set_metakey("VALIDATION_PARAMETER");
+    return Ok(
+        std::string(tx.Call(Msg::GET_STATE_METADATA, get.SerializeAsString()).status().message()) +
+        "|" +
+        std::string(tx.Call(Msg::PUT_STATE_METADATA, put.SerializeAsString()).status().message()));
+  });
+  auto tx = NewTx("md");
+  auto r = Invoke(*tx, "mycc:1.0", {"x"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->payload(),
+            "GET_STATE_METADATA failed: transaction ID: md: key level endorsement is not "
+            "enabled|PUT_STATE_METADATA failed: transaction ID: md: key level endorsement is not "
+            "enabled");
+  EXPECT_EQ(RwSet(*tx->sim, "mycc").reads_size(), 0);
+}
+
+// Every private data call on a collection of `collection`, in the order of the message types,
+// each result's error text joined with '|'.
+std::string CallEveryPrivateDataApi(FakeChaincode::Tx& tx, const std::string& collection) {
+  protos::GetState get;
+  get.set_key("k");
+  get.set_collection(collection);
+  protos::GetStateMetadata get_md;
+  get_md.set_key("k");
+  get_md.set_collection(collection);
+  protos::GetStateByRange range;
+  range.set_startkey("a");
+  range.set_endkey("z");
+  range.set_collection(collection);
+  protos::GetQueryResult query;
+  query.set_query("{}");
+  query.set_collection(collection);
+  protos::PutState put;
+  put.set_key("k");
+  put.set_value("v");
+  put.set_collection(collection);
+  protos::PutStateMetadata put_md;
+  put_md.set_key("k");
+  put_md.set_collection(collection);
+  put_md.mutable_metadata()->set_metakey("VALIDATION_PARAMETER");
+  protos::DelState del;
+  del.set_key("k");
+  del.set_collection(collection);
+  std::string out;
+  for (const auto& [type, payload] : std::vector<std::pair<Msg::Type, std::string>>{
+           {Msg::GET_STATE, get.SerializeAsString()},
+           {Msg::GET_STATE_METADATA, get_md.SerializeAsString()},
+           {Msg::GET_STATE_BY_RANGE, range.SerializeAsString()},
+           {Msg::GET_QUERY_RESULT, query.SerializeAsString()},
+           {Msg::PUT_STATE, put.SerializeAsString()},
+           {Msg::PUT_STATE_METADATA, put_md.SerializeAsString()},
+           {Msg::DEL_STATE, del.SerializeAsString()},
+           {Msg::GET_PRIVATE_DATA_HASH, get.SerializeAsString()}}) {
+    out += std::string(tx.Call(type, payload).status().message()) + "|";
+  }
+  return out;
+}
+
+// No collection is defined here: every private data call fails with Fabric 1.4's words, after
+// Fabric's reads of the chaincode's definition and collection configuration (reads that stay
+// in the read set); in Init() they are refused before any read.
+TEST_F(HandlerTest, PrivateDataCallsReadWhatFabricReadsThenFail) {
+  Seed("lscc", {{"mycc", "definition"}}, "deploy");
+  auto cc = Serving("mycc:1.0", [](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
+    return Ok(CallEveryPrivateDataApi(tx, "coll"));
   });
   auto tx = NewTx("pvt");
   auto r = Invoke(*tx, "mycc:1.0", {"x"});
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_NE(r->payload().find("collection mychannel/mycc/coll could not be found|"),
-            std::string::npos)
-      << r->payload();
-  EXPECT_NE(r->payload().find("collection config not defined for chaincode [mycc], pass the "
-                              "collection configuration upon chaincode definition/instantiation"),
-            std::string::npos)
-      << r->payload();
+  const std::string read = "collection mychannel/mycc/coll could not be found|";
+  const std::string write =
+      "collection config not defined for chaincode [mycc], pass the collection configuration "
+      "upon chaincode definition/instantiation|";
+  const auto failed = [](const std::string& type, const std::string& text) {
+    return type + " failed: transaction ID: pvt: " + text;
+  };
+  EXPECT_EQ(r->payload(), failed("GET_STATE", read) + failed("GET_STATE_METADATA", read) +
+                              failed("GET_STATE_BY_RANGE", read) +
+                              failed("GET_QUERY_RESULT", read) + failed("PUT_STATE", write) +
+                              failed("PUT_STATE_METADATA", write) + failed("DEL_STATE", write) +
+                              failed("GET_PRIVATE_DATA_HASH", write));
   kvrwset::KVRWSet lscc = RwSet(*tx->sim, "lscc");
-  ASSERT_EQ(lscc.reads_size(), 1);
-  EXPECT_EQ(lscc.reads(0).key(), "mycc~collection");
-  EXPECT_FALSE(lscc.reads(0).has_version());
+  ASSERT_EQ(lscc.reads_size(), 2);
+  EXPECT_EQ(lscc.reads(0).key(), "mycc");
+  EXPECT_EQ(lscc.reads(0).version().block_num(), 1u);
+  EXPECT_EQ(lscc.reads(1).key(), "mycc~collection");
+  EXPECT_FALSE(lscc.reads(1).has_version());
+  EXPECT_EQ(lscc.writes_size(), 0);
+
+  auto init = NewTx("pvt-init");
+  auto m = support_->Execute(init->params, "mycc:1.0", Input({"init"}), ExecuteType::kInit);
+  ASSERT_TRUE(m.ok()) << m.status();
+  protos::Response init_response;
+  ASSERT_TRUE(init_response.ParseFromString(m->payload()));
+  EXPECT_EQ(init_response.payload().find("could not be found"), std::string::npos);
+  EXPECT_EQ(init_response.payload().find("not defined"), std::string::npos);
+  EXPECT_NE(init_response.payload().find(
+                "PUT_STATE failed: transaction ID: pvt-init: private data APIs are not allowed "
+                "in chaincode Init()|"),
+            std::string::npos)
+      << init_response.payload();
+  EXPECT_EQ(RwSet(*init->sim, "lscc").reads_size(), 0);
 }
 
 TEST_F(HandlerTest, HostileChaincodeMessagesGetClearErrorsWhileOthersKeepServing) {

@@ -8,8 +8,8 @@
 namespace fabric::chaincode {
 
 TransactionContext::TransactionContext(const TxParams& params,
-                                       std::chrono::steady_clock::time_point deadline)
-    : params_(params), deadline_(deadline) {}
+                                       std::chrono::steady_clock::time_point deadline, bool init)
+    : params_(params), deadline_(deadline), init_(init) {}
 
 TransactionContext::~TransactionContext() { Close(); }
 
@@ -150,7 +150,7 @@ std::string TransactionContexts::Key(const std::string& channel_id, const std::s
 }
 
 StatusOr<std::shared_ptr<TransactionContext>> TransactionContexts::Create(
-    const TxParams& params, std::chrono::steady_clock::time_point deadline) {
+    const TxParams& params, std::chrono::steady_clock::time_point deadline, bool init) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!failed_.ok()) {
     return UnavailableError(failed_.message());
@@ -160,7 +160,7 @@ StatusOr<std::shared_ptr<TransactionContext>> TransactionContexts::Create(
     return AlreadyExistsError(
         absl::StrFormat("txid: %s(%s) exists", params.tx_id, params.channel_id));
   }
-  auto ctx = std::make_shared<TransactionContext>(params, deadline);
+  auto ctx = std::make_shared<TransactionContext>(params, deadline, init);
   contexts_[key] = ctx;
   return ctx;
 }

@@ -48,12 +48,16 @@ struct TxParams {
 
 class TransactionContext : public std::enable_shared_from_this<TransactionContext> {
  public:
-  TransactionContext(const TxParams& params, std::chrono::steady_clock::time_point deadline);
+  // `init`: the execution is an INIT (Fabric's IsInitTransaction).
+  TransactionContext(const TxParams& params, std::chrono::steady_clock::time_point deadline,
+                     bool init = false);
   ~TransactionContext();
 
   const std::string& channel_id() const { return params_.channel_id; }
   const std::string& tx_id() const { return params_.tx_id; }
   const TxParams& params() const { return params_; }
+  // True for an INIT: Fabric refuses private data calls in a chaincode's Init().
+  bool init() const { return init_; }
   // When the execution times out; requests made on its behalf (cc2cc) share the deadline.
   std::chrono::steady_clock::time_point deadline() const { return deadline_; }
   ledger::TxSimulator* tx_simulator() const { return params_.tx_simulator; }
@@ -93,11 +97,12 @@ class TransactionContext : public std::enable_shared_from_this<TransactionContex
  private:
   const TxParams params_;
   const std::chrono::steady_clock::time_point deadline_;
+  const bool init_;
   std::mutex mu_;
   // Separate so that serving a request never wakes the thread waiting for the outcome (one
   // spurious wake-up per GET_STATE/PUT_STATE was a third of the peer's futex calls).
-  std::condition_variable outcome_cv_;   // outcome_ set
-  std::condition_variable drained_cv_;   // active_requests_ reached 0 after Close began
+  std::condition_variable outcome_cv_;  // outcome_ set
+  std::condition_variable drained_cv_;  // active_requests_ reached 0 after Close began
   // Resumes a parked waiter that found no outcome (the deadline passed).
   void Expire();
 
@@ -115,7 +120,7 @@ class TransactionContexts {
   // AlreadyExists "txid <txid>(<channel>) exists" when a context with the same key exists;
   // Unavailable with the reason given to FailAll once the connection is gone.
   StatusOr<std::shared_ptr<TransactionContext>> Create(
-      const TxParams& params, std::chrono::steady_clock::time_point deadline);
+      const TxParams& params, std::chrono::steady_clock::time_point deadline, bool init = false);
   // Null when there is none.
   std::shared_ptr<TransactionContext> Get(const std::string& channel_id,
                                           const std::string& tx_id) const;

@@ -10,6 +10,7 @@
 
 #include "common/channelconfig/go_duration.h"
 #include "common/msp/x509_signing_identity.h"
+#include "common/protoutil/go_text.h"
 #include "common/protoutil/proputils.h"
 #include "fabric/status_macros.h"
 #include "peer/cli/cli.h"
@@ -160,48 +161,13 @@ protos::ChaincodeSpec SystemSpec(const std::string& name, const std::vector<std:
   return spec;
 }
 
-namespace {
-
-// Go's prototext string escaping: \n \r \t \" \\ and octal for other non-printables.
-std::string GoQuote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          out += absl::StrFormat("\\%03o", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
 std::string FormatResponse(const protos::Response& response) {
   std::string s = absl::StrFormat("status:%d", response.status());
   if (!response.message().empty()) {
-    s += " message:" + GoQuote(response.message());
+    s += " message:" + protoutil::GoTextQuote(response.message());
   }
   if (!response.payload().empty()) {
-    s += " payload:" + GoQuote(response.payload());
+    s += " payload:" + protoutil::GoTextQuote(response.payload());
   }
   return s;
 }

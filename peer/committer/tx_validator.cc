@@ -130,6 +130,11 @@ TxValidator::TxValidator(Options options, ledger::KvLedger& ledger)
 
 TxValidator::~TxValidator() = default;
 
+namespace {
+// common.HeaderType TOKEN_TRANSACTION of Fabric 1.4 (reserved in this project's protos).
+constexpr int kTokenTransaction = 9;
+}  // namespace
+
 void TxValidator::ValidateTx(const std::string& data, const channelconfig::Bundle& config,
                              ledger::QueryExecutor& qe, PolicyCache& policies,
                              ValidationParameterSource& params, TxResult* out) const {
@@ -150,14 +155,25 @@ void TxValidator::ValidateTx(const std::string& data, const channelconfig::Bundl
   }
   out->type = tx.channel_header.type();
   out->tx_id = tx.channel_header.tx_id();
+  // Fabric 1.4's ValidateTransaction, step by step.
+  const int type = out->type;
+  if (type != common::ENDORSER_TRANSACTION && type != common::CONFIG_UPDATE &&
+      type != common::CONFIG && type != kTokenTransaction) {
+    return out->Fail(protos::BAD_COMMON_HEADER, absl::StrFormat("invalid header type %d", type));
+  }
+  if (tx.channel_header.epoch() != 0) {
+    return out->Fail(protos::BAD_COMMON_HEADER, "invalid epoch");
+  }
   if (tx.signature_header.nonce().empty() || tx.signature_header.creator().empty()) {
     return out->Fail(protos::BAD_COMMON_HEADER, "empty nonce or creator");
   }
-  if (out->type != common::ENDORSER_TRANSACTION && out->type != common::CONFIG) {
-    return out->Fail(protos::UNKNOWN_TX_TYPE,
-                     absl::StrFormat("unknown transaction type %d", out->type));
+  // The creator: a valid member of the channel the header names whose signature verifies. A
+  // channel other than this one has no MSP here (Fabric looks the MSP up by that name).
+  if (tx.channel_header.channel_id() != options_.channel_id) {
+    return out->Fail(
+        protos::BAD_CREATOR_SIGNATURE,
+        absl::StrFormat("could not get msp for channel [%s]", tx.channel_header.channel_id()));
   }
-  // The creator: a valid member of the channel whose signature verifies.
   auto creator = config.msp_manager().DeserializeIdentity(tx.signature_header.creator());
   Status s = creator.ok() ? (*creator)->Validate() : creator.status();
   if (s.ok()) {
@@ -166,11 +182,13 @@ void TxValidator::ValidateTx(const std::string& data, const channelconfig::Bundl
   if (!s.ok()) {
     return out->Fail(protos::BAD_CREATOR_SIGNATURE, std::string(s.message()));
   }
-  if (tx.channel_header.channel_id() != options_.channel_id) {
-    return out->Fail(protos::TARGET_CHAIN_NOT_FOUND,
-                     absl::StrFormat("transaction for channel %s", tx.channel_header.channel_id()));
+  if (type == common::CONFIG_UPDATE) {
+    return out->Fail(protos::UNSUPPORTED_TX_PAYLOAD, "config updates are not transactions");
   }
-  if (out->type == common::CONFIG) {
+  if (type == common::CONFIG) {
+    if (tx.payload.data().empty()) {
+      return out->Fail(protos::INVALID_CONFIG_TRANSACTION, "empty config transaction");
+    }
     out->config_payload = std::move(tx.payload);
     out->code = protos::VALID;
     return;
@@ -178,6 +196,9 @@ void TxValidator::ValidateTx(const std::string& data, const channelconfig::Bundl
   if (out->tx_id !=
       protoutil::ComputeTxId(tx.signature_header.nonce(), tx.signature_header.creator())) {
     return out->Fail(protos::BAD_PROPOSAL_TXID, "txid does not match nonce and creator");
+  }
+  if (type == kTokenTransaction) {  // a type Fabric 1.4 knows but does not process
+    return out->Fail(protos::UNKNOWN_TX_TYPE, "token transactions are not supported");
   }
   protos::Transaction transaction;
   common::SignatureHeader action_header;

@@ -181,9 +181,26 @@ TEST_F(TxValidatorTest, UnknownHeaderTypeAndOtherChannel) {
       p.mutable_header()->set_channel_header(ch.SerializeAsString());
     });
   };
-  EXPECT_EQ(ValidateOne(with_header(common::MESSAGE, "mychannel")), protos::UNKNOWN_TX_TYPE);
+  // Fabric 1.4.12's verdicts (recorded on its peer): types its header check does not know are
+  // BAD_COMMON_HEADER, a config update is UNSUPPORTED_TX_PAYLOAD after the creator check, a
+  // token transaction UNKNOWN_TX_TYPE after the txid check, and a channel with no MSP on the
+  // peer fails the creator check.
+  EXPECT_EQ(ValidateOne(with_header(common::MESSAGE, "mychannel")), protos::BAD_COMMON_HEADER);
+  EXPECT_EQ(ValidateOne(with_header(42, "mychannel")), protos::BAD_COMMON_HEADER);
+  EXPECT_EQ(ValidateOne(with_header(common::CONFIG_UPDATE, "mychannel")),
+            protos::UNSUPPORTED_TX_PAYLOAD);
+  EXPECT_EQ(ValidateOne(with_header(9, "mychannel")), protos::UNKNOWN_TX_TYPE);
   EXPECT_EQ(ValidateOne(with_header(common::ENDORSER_TRANSACTION, "other")),
-            protos::TARGET_CHAIN_NOT_FOUND);
+            protos::BAD_CREATOR_SIGNATURE);
+  EXPECT_EQ(
+      ValidateOne(testing::Resign(env, net().org1_client(),
+                                  [&](common::Payload& p) {
+                                    common::ChannelHeader ch;
+                                    ch.ParseFromString(p.header().channel_header());
+                                    ch.set_epoch(1);
+                                    p.mutable_header()->set_channel_header(ch.SerializeAsString());
+                                  })),
+      protos::BAD_COMMON_HEADER);
 }
 
 // A transaction on mycc, endorsed by `endorsers`, whose rwset `build` fills.

@@ -25,13 +25,6 @@ VsccResult Invalid(protos::TxValidationCode code, std::string reason) {
   return r;
 }
 
-// The application capabilities that change what the plugin checks (Fabric 1.4
-// common/capabilities/application.go KeyLevelEndorsement: V1_3 or V1_4_2).
-bool KeyLevelEndorsement(const channelconfig::Bundle& config) {
-  const auto& caps = config.application_capabilities();
-  return caps.count("V1_3") > 0 || caps.count("V1_4_2") > 0;
-}
-
 // Fabric's txWritesToNamespace (private data assumed on, as from V1_2).
 bool WritesTo(const ledger::NsRwSet& ns, bool key_level) {
   if (ns.kv.writes_size() > 0) {
@@ -152,7 +145,7 @@ StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::B
               policies,
               params,
               *rwset,
-              KeyLevelEndorsement(config),
+              config.KeyLevelEndorsement(),
               EndorsementsAsSignedData(tx)};
   if (ctx.key_level) {
     result.metadata_writes = MetadataWrites(*rwset);

@@ -2,8 +2,6 @@
 
 #include "peer/deliverclient/deliver_client.h"
 
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include <absl/strings/str_format.h>
@@ -15,69 +13,13 @@
 #include "orderer/ab.grpc.pb.h"
 #include "peer/committer/testing/fixture.h"
 #include "peer/deliverclient/block_verifier.h"
+#include "peer/deliverclient/testing/fake_orderer.h"
 
 namespace fabric::deliverclient {
 namespace {
 
 using committer::testing::CommitterFixture;
-
-// A fake orderer: serves `blocks` (indexed by number) from the requested start, then waits
-// for more until the stream is cancelled.
-class FakeOrderer final : public ::orderer::AtomicBroadcast::Service {
- public:
-  grpc::Status Broadcast(
-      grpc::ServerContext*,
-      grpc::ServerReaderWriter<::orderer::BroadcastResponse, common::Envelope>*) override {
-    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "");
-  }
-  grpc::Status Deliver(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<::orderer::DeliverResponse, common::Envelope>* stream) override {
-    common::Envelope env;
-    if (!stream->Read(&env)) {
-      return grpc::Status::OK;
-    }
-    common::Payload payload;
-    payload.ParseFromString(env.payload());
-    ::orderer::SeekInfo seek;
-    seek.ParseFromString(payload.data());
-    uint64_t next = seek.start().specified().number();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      starts_.push_back(next);
-    }
-    while (!context->IsCancelled()) {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (next < blocks_.size()) {
-        ::orderer::DeliverResponse r;
-        *r.mutable_block() = blocks_[next++];
-        lock.unlock();
-        if (!stream->Write(r)) {
-          break;
-        }
-        continue;
-      }
-      cv_.wait_for(lock, std::chrono::milliseconds(20));
-    }
-    return grpc::Status::OK;
-  }
-
-  void Add(common::Block block) {
-    std::lock_guard<std::mutex> lock(mu_);
-    blocks_.push_back(std::move(block));
-    cv_.notify_all();
-  }
-  std::vector<uint64_t> starts() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return starts_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<common::Block> blocks_;
-  std::vector<uint64_t> starts_;
-};
+using testing::FakeOrderer;
 
 class DeliverClientTest : public CommitterFixture {
  protected:
@@ -89,22 +31,12 @@ class DeliverClientTest : public CommitterFixture {
       prev_hash_ = protoutil::BlockHeaderHash(ledger().GetBlockByNumber(n)->header());
     }
     next_ = ledger().GetBlockchainInfo().height();
-    StartServer(0);
+    ASSERT_NE(orderer_.Start(), 0);
+    port_ = orderer_.port();
   }
   void TearDown() override {
     client_.reset();
-    if (server_) {
-      server_->Shutdown(std::chrono::system_clock::now());
-    }
-  }
-
-  void StartServer(int port) {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort(absl::StrFormat("127.0.0.1:%d", port),
-                             grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(&orderer_);
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
+    orderer_.Stop();
   }
 
   // The orderer's next block, holding one transaction writing `key`, signed by `signer`.
@@ -145,7 +77,6 @@ class DeliverClientTest : public CommitterFixture {
   }
 
   FakeOrderer orderer_;
-  std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string prev_hash_;
   uint64_t next_ = 0;
@@ -201,12 +132,10 @@ TEST_F(DeliverClientTest, ReconnectsAfterOrdererRestart) {
   AddGoodBlock("a");
   StartClient();
   ASSERT_TRUE(WaitForHeight(start + 1));
-  const int port = port_;
-  server_->Shutdown(std::chrono::system_clock::now());
-  server_.reset();
+  orderer_.Stop();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // client fails and backs off
   AddGoodBlock("b");
-  StartServer(port);
+  ASSERT_EQ(orderer_.Start(port_), port_);
   ASSERT_TRUE(WaitForHeight(start + 2));
   EXPECT_GE(client_->connection_attempts(), 2u);
   std::vector<uint64_t> starts = orderer_.starts();

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/endorser/msg_validation.h"
 
-#include <absl/strings/str_format.h>
-
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+
+#include <absl/strings/str_format.h>
 
 #include "common/crypto/x509.h"
 #include "common/logging/logging.h"
@@ -36,8 +36,8 @@ Status ValidateCommonHeader(const common::ChannelHeader& chdr,
     return InvalidArgumentError("invalid header type " + HeaderTypeName(type));
   }
   if (chdr.epoch() != 0) {
-    return InvalidArgumentError(absl::StrFormat(
-        "invalid Epoch in ChannelHeader. Expected 0, got [%d]", chdr.epoch()));
+    return InvalidArgumentError(
+        absl::StrFormat("invalid Epoch in ChannelHeader. Expected 0, got [%d]", chdr.epoch()));
   }
   if (shdr.nonce().empty()) {
     return InvalidArgumentError("invalid nonce specified in the header");
@@ -144,8 +144,8 @@ Status CheckExpiration(const protos::SignedProposal& signed_proposal,
   if (!hdr.ok()) {
     return hdr.status().Annotate("failed parsing header");
   }
-  auto shdr = protoutil::Unmarshal<common::SignatureHeader>(hdr->signature_header(),
-                                                            "signature header");
+  auto shdr =
+      protoutil::Unmarshal<common::SignatureHeader>(hdr->signature_header(), "signature header");
   if (!shdr.ok()) {
     return shdr.status().Annotate("failed parsing signature header");
   }
@@ -174,8 +174,8 @@ StatusOr<ValidatedProposal> ValidateProposalMessage(
     return hdr.status().Annotate("error unmarshaling Header");
   }
   v.header = std::move(hdr).value();
-  auto chdr = protoutil::Unmarshal<common::ChannelHeader>(v.header.channel_header(),
-                                                          "channel header");
+  auto chdr =
+      protoutil::Unmarshal<common::ChannelHeader>(v.header.channel_header(), "channel header");
   if (!chdr.ok()) {
     return chdr.status().Annotate("error unmarshaling ChannelHeader");
   }
@@ -210,9 +210,6 @@ StatusOr<ValidatedProposal> ValidateProposalMessage(
   }
   if (HasUnknownField(v.extension, 1)) {
     return InvalidArgumentError("invalid payload visibility field");
-  }
-  if (v.extension.chaincode_id().name().empty()) {
-    return InvalidArgumentError("ChaincodeHeaderExtension.ChaincodeId.Name is empty");
   }
   return v;
 }

@@ -260,6 +260,10 @@ Status PeerNode::Impl::StartChaincodeSupport() {
     out.set_payload(r.response.payload);
     return out;
   };
+  copts.handler.key_level_endorsement = [this](const std::string& channel_id) {
+    std::shared_ptr<const channelconfig::Bundle> bundle = channels->GetBundle(channel_id);
+    return bundle != nullptr && bundle->KeyLevelEndorsement();
+  };
   copts.resolve_version = [](const std::string&, const std::string& name,
                              ledger::QueryExecutor& qe) -> StatusOr<std::string> {
     ASSIGN_OR_RETURN(auto cd, scc::GetChaincodeData(qe, name));
@@ -315,10 +319,13 @@ Status PeerNode::Impl::StartChaincodeSupport() {
 
 Status PeerNode::Impl::StartChannel(const std::string& channel_id) {
   ledger::KvLedger* l = channels->GetLedger(channel_id);
-  auto bundle = channels->GetBundle(channel_id);
-  if (l == nullptr || bundle == nullptr) {
+  if (l == nullptr) {
     return NotFoundError("channel " + channel_id + " is not joined");
   }
+  // The committer's own view of the config: Fabric's MSP rule without expiry checks, so that a
+  // block validates the same on every peer whenever it is committed.
+  ASSIGN_OR_RETURN(std::shared_ptr<const channelconfig::Bundle> bundle,
+                   committer::LoadChannelConfig(*l));
   std::lock_guard<std::mutex> lock(mu);
   if (stopped || runtimes.count(channel_id) != 0) {
     return Status::OK();

@@ -26,9 +26,8 @@ std::string DefaultPolicy(std::string_view resource) {
 }  // namespace
 
 StatusOr<std::string> ProposalCreator(const protos::SignedProposal& signed_proposal) {
-  ASSIGN_OR_RETURN(auto proposal,
-                   protoutil::Unmarshal<protos::Proposal>(signed_proposal.proposal_bytes(),
-                                                          "proposal"));
+  ASSIGN_OR_RETURN(auto proposal, protoutil::Unmarshal<protos::Proposal>(
+                                      signed_proposal.proposal_bytes(), "proposal"));
   ASSIGN_OR_RETURN(auto header, protoutil::Unmarshal<common::Header>(proposal.header(), "header"));
   ASSIGN_OR_RETURN(auto shdr, protoutil::Unmarshal<common::SignatureHeader>(
                                   header.signature_header(), "signature header"));
@@ -42,8 +41,7 @@ StatusOr<std::string> AclProvider::PolicyFor(std::string_view resource,
     auto it = bundle->acls().find(std::string(resource));
     if (it != bundle->acls().end()) {
       // Channel ACLs name policies relative to /Channel/Application or absolutely.
-      return it->second.starts_with("/") ? it->second
-                                         : "/Channel/Application/" + it->second;
+      return it->second.starts_with("/") ? it->second : "/Channel/Application/" + it->second;
     }
   }
   std::string policy = DefaultPolicy(resource);
@@ -65,14 +63,14 @@ Status AclProvider::CheckACL(std::string_view resource, const std::string& chann
                              const protoutil::SignedData& proposal_signature) const {
   auto bundle = channels_.GetBundle(channel_id);
   if (bundle == nullptr) {
-    return NotFoundError("unknown channel " + channel_id);
+    return NotFoundError("Failed to get policy manager for channel [" + channel_id + "]");
   }
   ASSIGN_OR_RETURN(std::string policy_name, PolicyFor(resource, channel_id));
   auto policy = bundle->policy_manager().GetPolicy(policy_name);
   if (!policy.ok()) {
-    return PermissionDeniedError(absl::StrFormat(
-        "Failed to get policy [%s] on channel [%s]: [%s]", policy_name, channel_id,
-        policy.status().message()));
+    return PermissionDeniedError(absl::StrFormat("Failed to get policy [%s] on channel [%s]: [%s]",
+                                                 policy_name, channel_id,
+                                                 policy.status().message()));
   }
   Status s = (*policy)->Evaluate({proposal_signature});
   if (!s.ok()) {

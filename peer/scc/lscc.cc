@@ -6,6 +6,7 @@
 #include "common/logging/logging.h"
 #include "common/policies/builder.h"
 #include "common/policies/signature_policy.h"
+#include "common/protoutil/go_text.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
 #include "peer/chaincode.pb.h"
@@ -374,6 +375,7 @@ shim::Response Lscc::GetChaincodes(shim::ChaincodeStub& stub) {
     auto pkg = packages_.Get(cd->name(), cd->version());
     if (pkg.ok()) {
       info->set_path(pkg->cds.chaincode_spec().chaincode_id().path());
+      info->set_input(protoutil::GoCompactText(pkg->cds.chaincode_spec().input()));
     }
   }
   return shim::Success(protoutil::Marshal(out));

@@ -224,7 +224,7 @@ Response ChaincodeStub::InvokeChaincode(std::string_view name, const std::vector
 
 Status ChaincodeStub::SetEvent(std::string_view name, std::string_view payload) {
   if (name.empty()) {
-    return InvalidArgumentError("event name can not be empty string");
+    return InvalidArgumentError("event name can not be nil string");  // Fabric's Go shim text
   }
   protos::ChaincodeEvent event;
   event.set_event_name(std::string(name));

@@ -40,19 +40,30 @@ bool DecodeRune(std::string_view s, size_t* i, uint32_t* rune) {
   return *rune >= min && *rune <= 0x10FFFF && !(*rune >= 0xD800 && *rune <= 0xDFFF);
 }
 
+std::string Hex(std::string_view s) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0xF];
+  }
+  return out;
+}
+
+// Fabric's Go shim validateCompositeKeyAttribute, with its error texts.
 Status ValidateComponent(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     size_t start = i;
     uint32_t rune = 0;
     if (!DecodeRune(s, &i, &rune)) {
-      return InvalidArgumentError("composite key component is not valid utf8");
+      return InvalidArgumentError("not a valid utf8 string: [" + Hex(s) + "]");
     }
     if (rune == 0 || rune == 0x10FFFF) {
       char buf[160];
       std::snprintf(buf, sizeof(buf),
-                    "composite key component contains U+%04X at byte %zu; U+0000 and U+10FFFF "
-                    "are not allowed",
+                    "input contain unicode U+%04X starting at position [%zu]. U+0000 and U+10FFFF "
+                    "are not allowed in the input attribute of a composite key",
                     rune, start);
       return InvalidArgumentError(buf);
     }
@@ -118,8 +129,8 @@ StatusOr<CompositeKey> SplitCompositeKey(std::string_view key) {
 Status ValidateSimpleKeys(std::string_view start_key, std::string_view end_key) {
   for (std::string_view key : {start_key, end_key}) {
     if (!key.empty() && key[0] == kCompositeKeyNamespace) {
-      return InvalidArgumentError(
-          "first character of the key contains a null character which is not allowed");
+      return InvalidArgumentError("first character of the key [" + std::string(key) +
+                                  "] contains a null character which is not allowed");
     }
   }
   return Status::OK();

@@ -206,20 +206,24 @@ Response PeerChaincodeStub::DoInvokeChaincode(const std::string& target,
   }
   StatusOr<std::string> payload =
       tx_->Request(ChaincodeMessage::INVOKE_CHAINCODE, spec.SerializeAsString());
+  // Failures are status 500 with the reason as the payload and no message, as Fabric's Go shim
+  // answers them: a chaincode's response (and so the endorsement) does not depend on the shim.
+  const auto failed = [](std::string reason) { return Response{kError, {}, std::move(reason)}; };
   if (!payload.ok()) {
-    return Error(std::string(payload.status().message()));
+    return failed(std::string(payload.status().message()));
   }
-  // The peer wraps the callee's COMPLETED or ERROR message.
+  // The peer wraps the callee's COMPLETED or ERROR message; for anything but COMPLETED the Go
+  // shim hands back the wrapped message as it came.
   ChaincodeMessage inner;
   if (!inner.ParseFromString(*payload)) {
-    return Error("INVOKE_CHAINCODE " + target + ": peer reply does not parse as ChaincodeMessage");
+    return failed("INVOKE_CHAINCODE " + target + ": peer reply does not parse as ChaincodeMessage");
   }
   if (inner.type() != ChaincodeMessage::COMPLETED) {
-    return Error(inner.payload());
+    return failed(std::move(*payload));
   }
   protos::Response response;
   if (!response.ParseFromString(inner.payload())) {
-    return Error("INVOKE_CHAINCODE " + target + ": callee response does not parse");
+    return failed("INVOKE_CHAINCODE " + target + ": callee response does not parse");
   }
   return Response{response.status(), response.message(), response.payload()};
 }

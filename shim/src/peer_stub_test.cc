@@ -158,9 +158,11 @@ TEST_F(PeerStubTest, InvokeChaincodeSendsSpecAndUnwrapsCompleted) {
   inner.set_type(ChaincodeMessage::ERROR);
   inner.set_payload("callee failed");
   ASSERT_TRUE(peer_.Write(Reply(req, inner.SerializeAsString())));
+  // As from Fabric's Go shim: no message, the wrapped ERROR message as the payload.
   protos::Response r = Completed();
   EXPECT_EQ(r.status(), 500);
-  EXPECT_EQ(r.message(), "callee failed");
+  EXPECT_EQ(r.message(), "");
+  EXPECT_EQ(r.payload(), inner.SerializeAsString());
 }
 
 TEST_F(PeerStubTest, EventIsAttachedToCompleted) {

@@ -149,8 +149,9 @@ class ChaincodeStub {
 
   // Invokes chaincode `name` (Fabric 1.x also accepts "name:version") on `channel` ("" = this
   // channel; another channel is read-only) with `args`, under this transaction's id. Returns the
-  // callee's Response; failures (peer error, callee ERROR, stream gone) come back as status 500
-  // with the reason in `message`.
+  // callee's Response; failures come back as status 500 with an empty message and, as from
+  // Fabric's Go shim, the reason in `payload`: the peer's error text, or, when the callee
+  // failed, the callee's ERROR message (a serialized ChaincodeMessage) as the peer wrapped it.
   Response InvokeChaincode(std::string_view name, const std::vector<std::string>& args,
                            std::string_view channel = {});
 
