@@ -251,7 +251,8 @@ TEST_P(RecordedChainTest, EndorsesAndCommitsAsFabricDid) {
   ExpectFabricsBlocks();
 }
 
-INSTANTIATE_TEST_SUITE_P(Fabric1412, RecordedChainTest, ::testing::Values("endorsement_chain.json"),
+INSTANTIATE_TEST_SUITE_P(Fabric1412, RecordedChainTest,
+                         ::testing::Values("endorsement_chain.json", "crafted_chain.json"),
                          [](const auto& test_param) {
                            return test_param.param.substr(0, test_param.param.find('_'));
                          });

@@ -9,8 +9,9 @@
 //    3..7 arguments: fn, channel, ChaincodeDeploymentSpec, [policy, escc, vscc, collections];
 //    collection configs are not supported and make the transaction invalid;
 //  - the deployment spec has a known chaincode type (GOLANG, NODE, CAR, JAVA, or fabric-cpp's
-//    CPP, which Fabric does not know), and the chaincode's name and version follow Fabric's
-//    rules and the name is not a system chaincode's;
+//    CPP, which Fabric does not know) whose platform accepts the code package, and the
+//    chaincode's name and version follow Fabric's rules and the name is not a system
+//    chaincode's;
 //  - lscc's namespace receives one or two writes (LsccWrite below), the first at key = the
 //    chaincode name, whose value is a ChaincodeData naming the same chaincode and version as
 //    the deployment spec (its endorsement policy is not compiled here, as in Fabric: a policy
@@ -20,8 +21,8 @@
 //    ChaincodeData) is satisfied by the transaction's creator (envelope signature);
 //  - upgrade: lscc holds a definition (any ChaincodeData); its instantiation policy and the new
 //    one are both satisfied by the creator; the version changes.
-// Not checked (deliberate difference, docs/parity.md): the code package of GOLANG, NODE and JAVA
-// deployment specs, which Fabric's platforms validate.
+// The code package of a GOLANG, NODE or JAVA deployment spec is checked as Fabric's platforms
+// check it (code_package.h); fabric-cpp's CPP packages are not inspected at commit.
 
 #include <optional>
 #include <regex>
@@ -31,6 +32,7 @@
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
 #include "peer/chaincode.pb.h"
+#include "peer/committer/code_package.h"
 #include "peer/committer/vscc.h"
 #include "peer/ledger/rwset_builder.h"
 #include "peer/proposal.pb.h"
@@ -76,9 +78,11 @@ StatusOr<protos::ChaincodeDeploymentSpec> DeploymentSpec(const std::string& byte
   ASSIGN_OR_RETURN(auto cds,
                    protoutil::Unmarshal<protos::ChaincodeDeploymentSpec>(bytes, "deployment spec"));
   const auto type = cds.chaincode_spec().type();
-  if (type == protos::ChaincodeSpec::UNDEFINED || !protos::ChaincodeSpec::Type_IsValid(type)) {
-    return PermissionDeniedError(
-        absl::StrFormat("unknown chaincodeType: %s", protos::ChaincodeSpec::Type_Name(type)));
+  if (type != protos::ChaincodeSpec::CPP) {  // Fabric's platforms; CPP is fabric-cpp's own
+    if (Status s = ValidateCodePackage(type, cds.code_package()); !s.ok()) {
+      return PermissionDeniedError(
+          absl::StrFormat("GetChaincodeDeploymentSpec error %s", s.message()));
+    }
   }
   const std::string& name = cds.chaincode_spec().chaincode_id().name();
   const std::string& version = cds.chaincode_spec().chaincode_id().version();

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// ValidateCodePackage: the check Fabric 1.4's lscc validation makes of a deployment spec's code
+// package at commit (utils.GetChaincodeDeploymentSpec -> platforms.ValidateDeploymentSpec; a
+// failure is ENDORSEMENT_POLICY_FAILURE). Every peer of a channel must reach the same verdict
+// on the same bytes, so the package is read exactly as Go's compress/gzip and archive/tar read
+// it, including where they stop early:
+//  - an empty package is valid for every type;
+//  - GOLANG and NODE: the gzip header must be valid; then tar entries are read until the first
+//    error or the end, whichever comes first (a truncated or corrupt archive is valid up to
+//    there); every entry name must start with "src/" or "META-INF/" (optionally after "/"), and
+//    its mode must have no bits outside 0100666; NODE also needs an entry "src/package.json";
+//  - JAVA: the same, but entries must be under src/src/, src/META-INF/ or be
+//    src/build.gradle, src/settings.gradle or src/pom.xml (names ending in ".class" are not
+//    allowed), and any read error other than the archive's end refuses the package;
+//  - CAR: nothing is inspected; UNDEFINED (and any type Fabric has no platform for): refused.
+// Entry data is skipped, not kept: memory stays bounded whatever the package expands to (the
+// CPU cost of decompressing it is Fabric's too).
+// GNU sparse entries are read by their headers only (Go also reads their sparse maps; no
+// chaincode packager writes sparse files).
+//
+// Thread-safety: a pure function.
+
+#pragma once
+
+#include <string_view>
+
+#include "fabric/status.h"
+#include "peer/chaincode.pb.h"
+
+namespace fabric::committer {
+
+// OK, or InvalidArgument with Fabric's text ("illegal file detected in payload: ...",
+// "illegal file mode detected for file ...", "failure opening codepackage gzip stream: ...",
+// "no package.json found at the root of the chaincode package", "Unknown chaincodeType: ...").
+Status ValidateCodePackage(protos::ChaincodeSpec::Type type, std::string_view code);
+
+}  // namespace fabric::committer

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The verdicts below are Fabric 1.4.12's, observed on its peer (lscc deploys with these code
+// packages, committed or refused with ENDORSEMENT_POLICY_FAILURE), plus the reading rules of
+// Go's archive/tar and compress/gzip that decide them.
+
+#include "peer/committer/code_package.h"
+
+#include <zlib.h>
+
+#include <cstring>
+
+#include <absl/strings/str_format.h>
+#include <gtest/gtest.h>
+
+namespace fabric::committer {
+namespace {
+
+using Type = protos::ChaincodeSpec;
+
+// One ustar header block (checksum filled in) for `name`, `mode`, `size`, `typeflag`.
+std::string Header(const std::string& name, int mode, size_t size, char typeflag = '0') {
+  std::string b(512, '\0');
+  std::memcpy(b.data(), name.data(), std::min<size_t>(name.size(), 100));
+  std::snprintf(b.data() + 100, 8, "%07o", mode);
+  std::snprintf(b.data() + 108, 8, "%07o", 0);
+  std::snprintf(b.data() + 116, 8, "%07o", 0);
+  std::snprintf(b.data() + 124, 12, "%011zo", size);
+  std::snprintf(b.data() + 136, 12, "%011o", 0);
+  b[156] = typeflag;
+  std::memcpy(b.data() + 257,
+              "ustar\0"
+              "00",
+              8);
+  std::memset(b.data() + 148, ' ', 8);
+  unsigned sum = 0;
+  for (unsigned char c : b) {
+    sum += c;
+  }
+  std::snprintf(b.data() + 148, 8, "%06o", sum);
+  return b;
+}
+
+std::string Entry(const std::string& name, const std::string& data = "x", int mode = 0100644,
+                  char typeflag = '0') {
+  std::string out = Header(name, mode, data.size(), typeflag) + data;
+  out.resize((out.size() + 511) / 512 * 512, '\0');
+  return out;
+}
+
+std::string End() { return std::string(1024, '\0'); }
+
+std::string Gzip(const std::string& data) {
+  z_stream zs{};
+  EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out(deflateBound(&zs, data.size()) + 64, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+bool Valid(Type::Type type, const std::string& code) {
+  return ValidateCodePackage(type, code).ok();
+}
+
+TEST(CodePackageTest, GolangEntriesUnderSrcOrMetaInfWithPlainModes) {
+  EXPECT_TRUE(Valid(Type::GOLANG, ""));
+  EXPECT_TRUE(Valid(Type::GOLANG, Gzip(End())));
+  EXPECT_TRUE(Valid(Type::GOLANG, Gzip(Entry("src/a/main.go") + Entry("META-INF/x") + End())));
+  EXPECT_TRUE(Valid(Type::GOLANG, Gzip(Entry("/src/a.go") + End())));
+  // Only the prefix is looked at, and the type flag not at all.
+  EXPECT_TRUE(Valid(Type::GOLANG, Gzip(Entry("src/../../etc/x.go") + End())));
+  EXPECT_TRUE(Valid(Type::GOLANG, Gzip(Entry("src/link", "", 0644, '2') + End())));
+  Status s = ValidateCodePackage(Type::GOLANG, Gzip(Entry("other/x.go") + End()));
+  EXPECT_EQ(s.message(), "illegal file detected in payload: \"other/x.go\"");
+  EXPECT_FALSE(Valid(Type::GOLANG, Gzip(Entry("../x.go") + End())));
+  EXPECT_FALSE(Valid(Type::GOLANG, Gzip(Entry("srcx/a.go") + End())));
+  s = ValidateCodePackage(Type::GOLANG, Gzip(Entry("src/a.go", "x", 0100755) + End()));
+  EXPECT_EQ(s.message(), "illegal file mode detected for file src/a.go: 100755");
+  EXPECT_FALSE(Valid(Type::GOLANG, Gzip(Entry("src/link", "", 0120777, '2') + End())));
+  EXPECT_FALSE(Valid(Type::GOLANG, Gzip(Entry("src/dir/", "", 040755, '5') + End())));
+}
+
+TEST(CodePackageTest, GzipHeaderMustBeValidButTheArchiveIsReadOnlyUntilItsFirstError) {
+  Status s = ValidateCodePackage(Type::GOLANG, "not gzip at all");
+  EXPECT_EQ(s.message(), "failure opening codepackage gzip stream: gzip: invalid header");
+  EXPECT_FALSE(Valid(Type::GOLANG, std::string("\x1f\x8b", 2)));
+  // A good entry, then a truncated or corrupt archive: Fabric stops reading and accepts.
+  const std::string good = Entry("src/a.go", std::string(3000, 'a'));
+  std::string gz = Gzip(good + Entry("bad/x") + End());
+  EXPECT_TRUE(Valid(Type::GOLANG, Gzip(good).substr(0, 40)));
+  EXPECT_TRUE(Valid(Type::GOLANG, Gzip(good + "garbage garbage garbage")));
+  // The bad entry is read when the stream is intact...
+  EXPECT_FALSE(Valid(Type::GOLANG, gz));
+  // ...and also after a corrupt gzip trailer, which is only checked when read past.
+  std::string bad_crc = Gzip(good + End());
+  bad_crc[bad_crc.size() - 8] ^= 1;
+  EXPECT_TRUE(Valid(Type::GOLANG, bad_crc));
+  // A second gzip member continues the stream.
+  EXPECT_FALSE(Valid(Type::GOLANG, Gzip(good) + Gzip(Entry("bad/x") + End())));
+  // Header checksum errors end the archive.
+  std::string broken = Entry("bad/x");
+  broken[0] = 'c';
+  EXPECT_TRUE(Valid(Type::GOLANG, Gzip(good + broken + End())));
+}
+
+TEST(CodePackageTest, PaxAndGnuLongNamesAreTheEntryNames) {
+  const std::string record = "20 path=bad/name.go\n";
+  ASSERT_EQ(record.size(), 20u);
+  EXPECT_FALSE(Valid(Type::GOLANG,
+                     Gzip(Entry("PaxHeaders/x", record, 0644, 'x') + Entry("src/a.go") + End())));
+  EXPECT_TRUE(Valid(Type::GOLANG, Gzip(Entry("PaxHeaders/x", "20 path=src/name.go\n", 0644, 'x') +
+                                       Entry("bad/a.go") + End())));
+  EXPECT_FALSE(
+      Valid(Type::GOLANG, Gzip(Entry("././@LongLink", std::string("bad/long\0", 9), 0644, 'L') +
+                               Entry("src/a.go") + End())));
+  // A malformed PAX record is a header error: the scan stops there.
+  EXPECT_TRUE(Valid(Type::GOLANG, Gzip(Entry("PaxHeaders/x", "99 path=bad\n", 0644, 'x') +
+                                       Entry("bad/a.go") + End())));
+  // A global PAX header is returned as an entry: its name must pass.
+  EXPECT_FALSE(
+      Valid(Type::GOLANG, Gzip(Entry("pax_global_header", "11 a=bcdef\n", 0644, 'g') + End())));
+}
+
+TEST(CodePackageTest, NodeNeedsPackageJsonJavaItsLayoutCarNothing) {
+  EXPECT_TRUE(Valid(Type::NODE, Gzip(Entry("src/package.json") + Entry("src/a.js") + End())));
+  Status s = ValidateCodePackage(Type::NODE, Gzip(Entry("src/a.js") + End()));
+  EXPECT_EQ(s.message(), "no package.json found at the root of the chaincode package");
+  EXPECT_FALSE(Valid(Type::NODE, "garbage"));
+  EXPECT_TRUE(Valid(Type::JAVA, Gzip(Entry("src/src/main/A.java") + Entry("src/pom.xml") +
+                                     Entry("src/build.gradle") + End())));
+  EXPECT_FALSE(Valid(Type::JAVA, Gzip(Entry("src/src/main/A.class") + End())));
+  EXPECT_FALSE(Valid(Type::JAVA, Gzip(Entry("src/other.txt") + End())));
+  EXPECT_FALSE(Valid(Type::JAVA, "garbage"));
+  // Java refuses an archive that does not end cleanly.
+  EXPECT_FALSE(Valid(Type::JAVA, Gzip(Entry("src/pom.xml", std::string(2000, 'a'))).substr(0, 60)));
+  EXPECT_TRUE(Valid(Type::CAR, "garbage"));
+  s = ValidateCodePackage(Type::UNDEFINED, "");
+  EXPECT_EQ(s.message(), "Unknown chaincodeType: UNDEFINED");
+}
+
+}  // namespace
+}  // namespace fabric::committer
