@@ -73,6 +73,13 @@ Status BroadcastHandler::Process(const common::Envelope& envelope) {
     std::shared_ptr<const channelconfig::Bundle> bundle = system->bundle();
     ASSIGN_OR_RETURN(common::Envelope wrapped,
                      ProcessChannelCreation(*bundle, envelope, system->signer()));
+    // Fabric's SystemChainFilter: channels (the system channel included) must not outnumber
+    // the limit; the registrar checks again when the channel is created.
+    const uint64_t max = bundle->max_channels();
+    if (max > 0 && registrar_.ChannelIds().size() > max) {
+      return InvalidArgumentError(
+          absl::StrFormat("channel creation would exceed maximimum number of channels: %d", max));
+    }
     return system->Configure(std::move(wrapped), bundle->sequence(), envelope);
   }
   std::shared_ptr<const channelconfig::Bundle> bundle = chain->bundle();

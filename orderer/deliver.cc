@@ -46,23 +46,6 @@ Status CheckTimestamp(const common::ChannelHeader& chdr, std::chrono::nanosecond
   return Status::OK();
 }
 
-Status CheckReaders(const channelconfig::Bundle& bundle, const common::Envelope& envelope,
-                    const EnvelopeHeaders& headers) {
-  StatusOr<const policies::Policy*> readers =
-      bundle.policy_manager().GetPolicy(policies::kChannelReaders);
-  if (!readers.ok()) {
-    return PermissionDeniedError(readers.status().message());
-  }
-  std::vector<protoutil::SignedData> signed_data = {
-      {envelope.payload(), headers.signature_header.creator(), envelope.signature()}};
-  Status status = (*readers)->Evaluate(signed_data);
-  if (!status.ok()) {
-    return PermissionDeniedError(absl::StrFormat("client identity does not satisfy %s: %s",
-                                                 policies::kChannelReaders, status.message()));
-  }
-  return Status::OK();
-}
-
 // The first block number of `position` given `height`; nullopt for a missing position.
 std::optional<uint64_t> PositionNumber(const ::orderer::SeekPosition& position, uint64_t height) {
   switch (position.Type_case()) {
@@ -78,6 +61,28 @@ std::optional<uint64_t> PositionNumber(const ::orderer::SeekPosition& position, 
 }
 
 }  // namespace
+
+Status CheckDeliverReaders(const channelconfig::Bundle& bundle, const common::Envelope& envelope,
+                           const EnvelopeHeaders& headers) {
+  // Fabric's SigFilter(/Channel/Readers, /Channel/Orderer/Readers): in maintenance mode only
+  // the orderers' readers (not the peers) may pull blocks.
+  const std::string_view policy_name =
+      bundle.consensus_state() == ::orderer::ConsensusType::STATE_MAINTENANCE
+          ? kChannelOrdererReaders
+          : policies::kChannelReaders;
+  StatusOr<const policies::Policy*> readers = bundle.policy_manager().GetPolicy(policy_name);
+  if (!readers.ok()) {
+    return PermissionDeniedError(absl::StrFormat("could not find policy %s", policy_name));
+  }
+  std::vector<protoutil::SignedData> signed_data = {
+      {envelope.payload(), headers.signature_header.creator(), envelope.signature()}};
+  Status status = (*readers)->Evaluate(signed_data);
+  if (!status.ok()) {
+    return PermissionDeniedError(
+        absl::StrFormat("client identity does not satisfy %s: %s", policy_name, status.message()));
+  }
+  return Status::OK();
+}
 
 common::Status DeliverHandler::Handle(const common::Envelope& envelope, const Sender& send,
                                       const Cancelled& cancelled) {
@@ -99,7 +104,7 @@ common::Status DeliverHandler::DeliverBlocks(const common::Envelope& envelope, c
     return Reject(send, common::NOT_FOUND, channel_id, "channel not found");
   }
   std::shared_ptr<const channelconfig::Bundle> bundle = chain->bundle();
-  if (Status ac = CheckReaders(*bundle, envelope, *headers); !ac.ok()) {
+  if (Status ac = CheckDeliverReaders(*bundle, envelope, *headers); !ac.ok()) {
     return Reject(send, common::FORBIDDEN, channel_id, ac.message());
   }
   StatusOr<common::Payload> payload =
@@ -155,7 +160,7 @@ common::Status DeliverHandler::DeliverBlocks(const common::Envelope& envelope, c
     }
     bundle = chain->bundle();
     if (bundle->sequence() != checked_seq) {
-      if (Status ac = CheckReaders(*bundle, envelope, *headers); !ac.ok()) {
+      if (Status ac = CheckDeliverReaders(*bundle, envelope, *headers); !ac.ok()) {
         return Reject(send, common::FORBIDDEN, channel_id, ac.message());
       }
       checked_seq = bundle->sequence();

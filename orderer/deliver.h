@@ -5,8 +5,9 @@
 //  - the payload, its header and channel header parse, else BAD_REQUEST;
 //  - the channel header has a timestamp within `time_window` of now, else BAD_REQUEST;
 //  - the channel exists, else NOT_FOUND;
-//  - the envelope's signature satisfies /Channel/Readers, else FORBIDDEN (re-checked before a
-//    block whenever the channel config changed);
+//  - the envelope's signature satisfies /Channel/Readers (/Channel/Orderer/Readers while the
+//    channel is in maintenance mode), else FORBIDDEN (re-checked before a block whenever the
+//    channel config changed);
 //  - the payload data is a SeekInfo with start and stop positions, else BAD_REQUEST;
 //    start: oldest = 0, newest = height - 1, specified = n (n > height: NOT_FOUND);
 //    stop: oldest = the start, newest = height - 1 at the time of the request (start if the
@@ -23,12 +24,21 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <string_view>
 
 #include "common/common.pb.h"
 #include "orderer/ab.pb.h"
+#include "orderer/msgprocessor.h"
 #include "orderer/registrar.h"
 
 namespace fabric::orderer {
+
+inline constexpr std::string_view kChannelOrdererReaders = "/Channel/Orderer/Readers";
+
+// Whether the signer of a Deliver request may read the channel: /Channel/Readers, or
+// /Channel/Orderer/Readers in maintenance mode. PermissionDenied naming the policy otherwise.
+Status CheckDeliverReaders(const channelconfig::Bundle& bundle, const common::Envelope& envelope,
+                           const EnvelopeHeaders& headers);
 
 class DeliverHandler {
  public:

@@ -22,6 +22,7 @@
 #include "fabric/status_macros.h"
 #include "msp/msp_config.pb.h"
 #include "orderer/configuration.pb.h"
+#include "orderer/deliver.h"
 
 namespace fabric::orderer {
 namespace {
@@ -272,6 +273,31 @@ TEST_F(ConfigUpdateTest, MaintenanceModeAdmitsOnlyOrdererWriters) {
   Status normal = ProcessNormalMsg(*bundle_, by_org1, {channel_header, {}});
   EXPECT_TRUE(normal.IsUnavailable()) << normal;
   EXPECT_EQ(normal.message(), "normal transactions are rejected: maintenance mode");
+}
+
+// Deliver in maintenance mode: Fabric's SigFilter switches from /Channel/Readers to
+// /Channel/Orderer/Readers, which shuts the peers out until the migration ends.
+TEST_F(ConfigUpdateTest, DeliverInMaintenanceModeNeedsOrdererReaders) {
+  common::Config edited = config_;
+  (*GroupAt(edited, {"Application", "Org1"}).mutable_values())["AnchorPeers"].set_value("");
+  ASSERT_OK_AND_ASSIGN(common::ConfigUpdate update,
+                       cc::testing::ComputeUpdate(kChannel, config_, edited));
+  ASSERT_OK_AND_ASSIGN(common::Envelope by_org1, cc::testing::MakeConfigUpdateEnvelope(
+                                                     kChannel, update, {orgs_->org1_admin.get()}));
+  ASSERT_OK_AND_ASSIGN(
+      common::Envelope by_orderer,
+      cc::testing::MakeConfigUpdateEnvelope(kChannel, update, {orgs_->orderer_node.get()}));
+  ASSERT_OK_AND_ASSIGN(EnvelopeHeaders org1_headers, ParseEnvelopeHeaders(by_org1));
+  ASSERT_OK_AND_ASSIGN(EnvelopeHeaders orderer_headers, ParseEnvelopeHeaders(by_orderer));
+  EXPECT_OK(CheckDeliverReaders(*bundle_, by_org1, org1_headers));
+
+  ASSERT_OK(Apply([](common::Config& c) {
+    SetConsensus(c, "solo", ::orderer::ConsensusType::STATE_MAINTENANCE);
+  }));
+  Status refused = CheckDeliverReaders(*bundle_, by_org1, org1_headers);
+  EXPECT_TRUE(refused.IsPermissionDenied()) << refused;
+  EXPECT_NE(refused.message().find("/Channel/Orderer/Readers"), std::string_view::npos);
+  EXPECT_OK(CheckDeliverReaders(*bundle_, by_orderer, orderer_headers));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // The orderer in-process over real gRPC on 127.0.0.1:0, with cryptogen keys, configtxgen
 // genesis blocks and block stores in temporary directories.
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -322,12 +323,16 @@ common::Envelope SignCreationTx(const common::Envelope& unsigned_tx,
 
 class ChannelCreationTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Start({}, tmp_.path()); }
+
+  // An orderer with its ledger under `dir`, bootstrapped with a system channel.
+  void Start(const testing::BatchSettings& settings, const std::string& dir) {
     ASSERT_OK_AND_ASSIGN(common::Block genesis,
-                         testing::MakeGenesis("TwoOrgsOrdererGenesis", "syschannel"));
-    std::string path = tmp_.path() + "/system.block";
+                         testing::MakeGenesis("TwoOrgsOrdererGenesis", "syschannel", settings));
+    std::filesystem::create_directories(dir);
+    std::string path = dir + "/system.block";
     ASSERT_OK(testing::WriteBlock(path, genesis));
-    ASSERT_OK_AND_ASSIGN(orderer_, Orderer::Start(testing::TestConfig(tmp_.path(), {path})));
+    ASSERT_OK_AND_ASSIGN(orderer_, Orderer::Start(testing::TestConfig(dir, {path})));
     client_ = std::make_unique<Client>(orderer_->port());
     ASSERT_OK_AND_ASSIGN(configtxgen::Profile profile, testing::LoadTestProfile("TwoOrgsChannel"));
     ASSERT_OK_AND_ASSIGN(creation_tx_, configtxgen::MakeChannelCreationTx(profile, "newchan"));
@@ -397,6 +402,25 @@ TEST_F(ChannelCreationTest, CreationWithoutAdminSignatureIsRefused) {
   EXPECT_EQ(client_->BroadcastOne(creation_tx_, &info), common::BAD_REQUEST) << info;
   EXPECT_EQ(client_->Deliver(MakeSeek("newchan", *admin1_, Oldest(), Newest())).status,
             common::NOT_FOUND);
+}
+
+// Fabric's SystemChainFilter at Broadcast: with MaxChannels 1 the system channel and one
+// application channel may exist; the next creation is BAD_REQUEST.
+TEST_F(ChannelCreationTest, CreationBeyondMaxChannelsIsBadRequest) {
+  client_.reset();
+  orderer_.reset();
+  testing::BatchSettings settings;
+  settings.max_channels = 1;
+  Start(settings, tmp_.path() + "/limited");
+  std::string info;
+  ASSERT_EQ(client_->BroadcastOne(SignCreationTx(creation_tx_, *admin1_), &info), common::SUCCESS)
+      << info;
+  ASSERT_EQ(FetchGenesis("newchan").status, common::SUCCESS);
+  ASSERT_OK_AND_ASSIGN(configtxgen::Profile profile, testing::LoadTestProfile("TwoOrgsChannel"));
+  ASSERT_OK_AND_ASSIGN(common::Envelope second,
+                       configtxgen::MakeChannelCreationTx(profile, "secondchan"));
+  EXPECT_EQ(client_->BroadcastOne(SignCreationTx(second, *admin1_), &info), common::BAD_REQUEST);
+  EXPECT_EQ(info, "channel creation would exceed maximimum number of channels: 1");
 }
 
 TEST_F(ChannelCreationTest, CreatedChannelSurvivesRestart) {

@@ -78,6 +78,8 @@ struct BatchSettings {
   std::chrono::nanoseconds timeout = std::chrono::milliseconds(300);
   uint32_t absolute_max_bytes = 64 * 1024;
   uint32_t preferred_max_bytes = 32 * 1024;
+  // Orderer.MaxChannels of a system channel (0: no limit).
+  uint64_t max_channels = 0;
 };
 
 // Genesis block of `channel_id` from `profile_name` with `batch` settings.
@@ -92,6 +94,7 @@ inline StatusOr<common::Block> MakeGenesis(const std::string& profile_name,
   profile->orderer->batch_size.absolute_max_bytes = batch.absolute_max_bytes;
   profile->orderer->batch_size.preferred_max_bytes = batch.preferred_max_bytes;
   profile->orderer->batch_timeout = batch.timeout;
+  profile->orderer->max_channels = batch.max_channels;
   return configtxgen::MakeGenesisBlock(*profile, channel_id);
 }
 
