@@ -34,6 +34,15 @@ constexpr char kChannel[] = "mychannel";
 
 class ConfigUpdateTest : public ::testing::Test {
  protected:
+  // An update clearing Org1's anchor peers, signed by `signer` (envelope and ConfigSignature).
+  StatusOr<common::Envelope> AnchorPeerUpdate(const msp::SigningIdentity& signer) {
+    common::Config edited = config_;
+    (*GroupAt(edited, {"Application", "Org1"}).mutable_values())["AnchorPeers"].set_value("");
+    ASSIGN_OR_RETURN(common::ConfigUpdate update,
+                     cc::testing::ComputeUpdate(kChannel, config_, edited));
+    return cc::testing::MakeConfigUpdateEnvelope(kChannel, update, {&signer});
+  }
+
   static void SetUpTestSuite() {
     tmp_ = new msp::testing::TempDir();
     StatusOr<std::unique_ptr<cc::testing::TestOrgs>> orgs =
@@ -257,12 +266,7 @@ TEST_F(ConfigUpdateTest, MaintenanceModeAdmitsOnlyOrdererWriters) {
   ASSERT_OK(Apply([](common::Config& c) {
     SetConsensus(c, "solo", ::orderer::ConsensusType::STATE_MAINTENANCE);
   }));
-  common::Config edited = config_;
-  (*GroupAt(edited, {"Application", "Org1"}).mutable_values())["AnchorPeers"].set_value("");
-  ASSERT_OK_AND_ASSIGN(common::ConfigUpdate update,
-                       cc::testing::ComputeUpdate(kChannel, config_, edited));
-  ASSERT_OK_AND_ASSIGN(common::Envelope by_org1, cc::testing::MakeConfigUpdateEnvelope(
-                                                     kChannel, update, {orgs_->org1_admin.get()}));
+  ASSERT_OK_AND_ASSIGN(common::Envelope by_org1, AnchorPeerUpdate(*orgs_->org1_admin));
   Status status = ProcessConfigUpdate(*bundle_, by_org1, *orgs_->orderer_node).status();
   EXPECT_TRUE(status.IsPermissionDenied()) << status;
   EXPECT_NE(status.message().find("/Channel/Orderer/Writers"), std::string_view::npos) << status;
@@ -278,15 +282,8 @@ TEST_F(ConfigUpdateTest, MaintenanceModeAdmitsOnlyOrdererWriters) {
 // Deliver in maintenance mode: Fabric's SigFilter switches from /Channel/Readers to
 // /Channel/Orderer/Readers, which shuts the peers out until the migration ends.
 TEST_F(ConfigUpdateTest, DeliverInMaintenanceModeNeedsOrdererReaders) {
-  common::Config edited = config_;
-  (*GroupAt(edited, {"Application", "Org1"}).mutable_values())["AnchorPeers"].set_value("");
-  ASSERT_OK_AND_ASSIGN(common::ConfigUpdate update,
-                       cc::testing::ComputeUpdate(kChannel, config_, edited));
-  ASSERT_OK_AND_ASSIGN(common::Envelope by_org1, cc::testing::MakeConfigUpdateEnvelope(
-                                                     kChannel, update, {orgs_->org1_admin.get()}));
-  ASSERT_OK_AND_ASSIGN(
-      common::Envelope by_orderer,
-      cc::testing::MakeConfigUpdateEnvelope(kChannel, update, {orgs_->orderer_node.get()}));
+  ASSERT_OK_AND_ASSIGN(common::Envelope by_org1, AnchorPeerUpdate(*orgs_->org1_admin));
+  ASSERT_OK_AND_ASSIGN(common::Envelope by_orderer, AnchorPeerUpdate(*orgs_->orderer_node));
   ASSERT_OK_AND_ASSIGN(EnvelopeHeaders org1_headers, ParseEnvelopeHeaders(by_org1));
   ASSERT_OK_AND_ASSIGN(EnvelopeHeaders orderer_headers, ParseEnvelopeHeaders(by_orderer));
   EXPECT_OK(CheckDeliverReaders(*bundle_, by_org1, org1_headers));
