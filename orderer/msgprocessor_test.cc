@@ -20,6 +20,7 @@
 #include "common/msp/x509_signing_identity.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
+#include "msp/identities.pb.h"
 #include "msp/msp_config.pb.h"
 #include "orderer/configuration.pb.h"
 #include "orderer/deliver.h"
@@ -106,17 +107,41 @@ class ConfigUpdateTest : public ::testing::Test {
     cc::SetCapabilities(GroupAt(c, path), names, "Admins");
   }
 
-  // Gives the org group at `path` an MSP whose ID is `msp_id` (same certificates).
-  static void RenameMsp(common::Config& c, const std::vector<std::string>& path,
-                        const std::string& msp_id) {
+  // Edits the FabricMSPConfig of the org group at `path`.
+  static void EditMsp(common::Config& c, const std::vector<std::string>& path,
+                      const std::function<void(::msp::FabricMSPConfig&)>& edit) {
     common::ConfigValue& value = (*GroupAt(c, path).mutable_values())["MSP"];
     ::msp::MSPConfig config;
     ASSERT_TRUE(config.ParseFromString(value.value()));
     ::msp::FabricMSPConfig fabric;
     ASSERT_TRUE(fabric.ParseFromString(config.config()));
-    fabric.set_name(msp_id);
+    edit(fabric);
     config.set_config(fabric.SerializeAsString());
     value.set_value(config.SerializeAsString());
+  }
+
+  // Gives the org group at `path` an MSP whose ID is `msp_id` (same certificates).
+  static void RenameMsp(common::Config& c, const std::vector<std::string>& path,
+                        const std::string& msp_id) {
+    EditMsp(c, path, [&](::msp::FabricMSPConfig& f) { f.set_name(msp_id); });
+  }
+
+  // MSPs as channels before capability V1_4_3 use them: no NodeOUs (the test orgs' admin and
+  // orderer OUs are unknown to MSP 1.3, which would make those identities invalid), admins
+  // listed as admin certificates.
+  static void UsePre143Msps(common::Config& c) {
+    const std::vector<std::pair<std::vector<std::string>, const msp::SigningIdentity*>> orgs = {
+        {{"Orderer", "OrdererOrg"}, orgs_->orderer_admin.get()},
+        {{"Application", "Org1"}, orgs_->org1_admin.get()},
+        {{"Application", "Org2"}, orgs_->org2_admin.get()}};
+    for (const auto& [path, admin] : orgs) {
+      ::msp::SerializedIdentity id;
+      ASSERT_TRUE(id.ParseFromString(admin->Serialize()));
+      EditMsp(c, path, [&](::msp::FabricMSPConfig& f) {
+        f.clear_fabric_node_ous();
+        f.add_admins(id.id_bytes());
+      });
+    }
   }
 
   static msp::testing::TempDir* tmp_;
@@ -168,6 +193,7 @@ TEST_F(ConfigUpdateTest, ApplicationCannotBeRemovedNorConsortiumsAdded) {
 TEST_F(ConfigUpdateTest, ConsensusTypeIsFixedWithoutMigrationCapability) {
   common::Config legacy = config_;
   SetCapabilities(legacy, {}, {"V1_3"});
+  UsePre143Msps(legacy);
   UseConfig(legacy);
   ExpectRefused(Apply([](common::Config& c) {
                   SetConsensus(c, "kafka", ::orderer::ConsensusType::STATE_NORMAL);

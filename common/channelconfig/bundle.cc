@@ -409,9 +409,29 @@ Status BundleParser::AddMsp(const std::string& path, const ::msp::MSPConfig& con
   return Status::OK();
 }
 
+namespace {
+
+// Fabric's capabilities.ChannelProvider.MSPVersion.
+msp::MspVersion MspVersionFor(const std::set<std::string>& channel_capabilities) {
+  if (channel_capabilities.count("V1_4_3") > 0) {
+    return msp::MspVersion::kV1_4_3;
+  }
+  if (channel_capabilities.count("V1_4_2") > 0 || channel_capabilities.count("V1_3") > 0) {
+    return msp::MspVersion::kV1_3;
+  }
+  if (channel_capabilities.count("V1_1") > 0) {
+    return msp::MspVersion::kV1_1;
+  }
+  return msp::MspVersion::kV1_0;
+}
+
+}  // namespace
+
 Status BundleParser::BuildManagers() {
+  msp::Msp::Options options = msp_options_;
+  options.version = MspVersionFor(bundle_.channel_capabilities_);
   StatusOr<std::unique_ptr<msp::MspManager>> manager =
-      msp::MspManager::Create(msp_configs_, msp_options_);
+      msp::MspManager::Create(msp_configs_, options);
   if (!manager.ok()) {
     return InvalidArgumentError(
         absl::StrFormat("/Channel: invalid MSP: %s", manager.status().message()));

@@ -30,8 +30,9 @@ StatusOr<std::unique_ptr<Msp>> Msp::Create(const ::msp::MSPConfig& config, Optio
   if (!options.clock) {
     options.clock = [] { return std::chrono::system_clock::now(); };
   }
-  ASSIGN_OR_RETURN(internal::SetupResult setup,
-                   internal::SetupMsp(conf, std::move(options.clock), options.check_expiry));
+  ASSIGN_OR_RETURN(
+      internal::SetupResult setup,
+      internal::SetupMsp(conf, std::move(options.clock), options.check_expiry, options.version));
   return std::unique_ptr<Msp>(
       new Msp(std::move(setup.state), options.identity_cache_size, std::move(setup.signer)));
 }

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "common/msp/identity.h"
+#include "common/msp/msp_version.h"
 #include "common/msp/signing_identity.h"
 #include "fabric/status.h"
 #include "msp/msp_config.pb.h"
@@ -61,6 +62,8 @@ class IdentityCache;
 class Msp : public IdentityDeserializer {
  public:
   struct Options {
+    // The rules to follow (see MspVersion).
+    MspVersion version = MspVersion::kV1_4_3;
     // The current time; empty means std::chrono::system_clock::now. Tests inject a fake clock.
     std::function<std::chrono::system_clock::time_point()> clock;
     // True: certificates are checked for expiry at clock() time (what the endorser's expiration

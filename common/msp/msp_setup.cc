@@ -148,6 +148,19 @@ Status SetupOus(const ::msp::FabricMSPConfig& conf, MspState* s) {
     }
   }
   const ::msp::FabricNodeOUs& n = conf.fabric_node_ous();
+  if (s->version == MspVersion::kV1_0) {
+    return Status::OK();  // NodeOUs came with 1.1
+  }
+  if (s->version < MspVersion::kV1_4_3 && conf.has_fabric_node_ous()) {
+    // Fabric 1.1's setupNodeOUs wants both, enabled or not.
+    if (n.client_ou_identifier().organizational_unit_identifier().empty()) {
+      return InvalidArgumentError(
+          "Failed setting up NodeOUs. ClientOU must be different from nil.");
+    }
+    if (n.peer_ou_identifier().organizational_unit_identifier().empty()) {
+      return InvalidArgumentError("Failed setting up NodeOUs. PeerOU must be different from nil.");
+    }
+  }
   s->node_ous = conf.has_fabric_node_ous() && n.enable();
   if (!s->node_ous) {
     return Status::OK();
@@ -156,6 +169,9 @@ Status SetupOus(const ::msp::FabricMSPConfig& conf, MspState* s) {
                    NodeOu(*s, n.has_client_ou_identifier(), n.client_ou_identifier(), "client OU"));
   ASSIGN_OR_RETURN(s->peer_ou,
                    NodeOu(*s, n.has_peer_ou_identifier(), n.peer_ou_identifier(), "peer OU"));
+  if (s->version < MspVersion::kV1_4_3) {
+    return Status::OK();
+  }
   ASSIGN_OR_RETURN(s->admin_ou,
                    NodeOu(*s, n.has_admin_ou_identifier(), n.admin_ou_identifier(), "admin OU"));
   ASSIGN_OR_RETURN(s->orderer_ou, NodeOu(*s, n.has_orderer_ou_identifier(),
@@ -177,10 +193,16 @@ Status SetupAdmins(const ::msp::FabricMSPConfig& conf, MspState* s) {
       return cert.status().Annotate(absl::StrFormat("admin certificate %d", i));
     }
     Status valid;
-    if (s->node_ous) {
+    if (s->node_ous && s->version >= MspVersion::kV1_4_3) {
       valid = IdentityChain(*s, *cert).status();
       if (valid.ok() && !HasOu(*cert, s->client_ou) && !HasOu(*cert, s->admin_ou)) {
         valid = InvalidArgumentError("it has neither the client nor the admin OU");
+      }
+    } else if (s->node_ous) {
+      // Before 1.4.3 an admin must satisfy the CLIENT role: a valid identity with the client OU.
+      valid = ValidateCertificate(*s, *cert, cert->SubjectName().organizational_units).status();
+      if (valid.ok() && !HasOu(*cert, s->client_ou)) {
+        valid = InvalidArgumentError("it does not have the client OU");
       }
     } else {
       valid = ValidateCertificate(*s, *cert, cert->SubjectName().organizational_units).status();
@@ -190,6 +212,11 @@ Status SetupAdmins(const ::msp::FabricMSPConfig& conf, MspState* s) {
           absl::StrFormat("admin %d [%s] is invalid: %s", i, cert->Subject(), valid.message()));
     }
     s->admin_tbs.push_back(TbsBytes(cert->ToDer()));
+  }
+  if (s->version >= MspVersion::kV1_4_3 && s->admin_tbs.empty() &&
+      (!s->node_ous || !s->admin_ou.has_value())) {
+    return InvalidArgumentError(
+        "administrators must be declared when no admin ou classification is set");
   }
   return Status::OK();
 }
@@ -263,12 +290,13 @@ Status CheckCryptoConfig(const ::msp::FabricMSPConfig& conf) {
 }  // namespace
 
 StatusOr<SetupResult> SetupMsp(const ::msp::FabricMSPConfig& conf, std::function<TimePoint()> clock,
-                               bool check_expiry) {
+                               bool check_expiry, MspVersion version) {
   if (conf.name().empty()) {
     return InvalidArgumentError("setup msp: empty msp name");
   }
   auto state = std::make_shared<MspState>();
   state->name = conf.name();
+  state->version = version;
   state->clock = std::move(clock);
   state->check_expiry = false;  // Setup checks use Fabric's validation time.
   const std::string prefix = "setup msp " + conf.name();

@@ -21,6 +21,7 @@
 
 #include "common/crypto/x509.h"
 #include "common/msp/crl.h"
+#include "common/msp/msp_version.h"
 #include "common/msp/signing_identity.h"
 #include "fabric/status.h"
 #include "msp/msp_config.pb.h"
@@ -45,7 +46,9 @@ struct MspState {
   std::vector<Crl> crls;
   // organizational_unit_identifiers: OU -> accepted certifiers ids.
   std::map<std::string, std::vector<std::string>> ou_identifiers;
+  MspVersion version = MspVersion::kV1_4_3;
   bool node_ous = false;
+  // admin_ou and orderer_ou only from version 1.4.3.
   std::optional<OuIdentifier> client_ou, peer_ou, admin_ou, orderer_ou;
   std::vector<std::string> tls_roots, tls_intermediates;
   std::function<TimePoint()> clock;  // Never empty.
@@ -68,7 +71,7 @@ struct SetupResult {
 
 // Parses and checks `conf` (see Msp::Create for the errors). `clock` must not be empty.
 StatusOr<SetupResult> SetupMsp(const ::msp::FabricMSPConfig& conf, std::function<TimePoint()> clock,
-                               bool check_expiry);
+                               bool check_expiry, MspVersion version);
 
 // Validates `cert` (with subject OUs `ous`) against `state` (rules 1-5 of msp.h).
 // PermissionDenied with the reason.

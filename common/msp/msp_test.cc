@@ -318,6 +318,89 @@ TEST_F(MspTest, LocalMspHasDefaultSigningIdentityAndVerifyingMspHasNone) {
   EXPECT_EQ(verifying->TlsRootCerts().size(), 1u);
 }
 
+// The rules follow the channel's MSP version (Fabric 1.4.12's msp package: setupV1, setupV11,
+// setupV143 and their validate and principal functions).
+TEST_F(MspTest, RulesFollowTheMspVersion) {
+  const auto role = [](common::MSPRole::MSPRoleType type) {
+    common::MSPRole r;
+    r.set_role(type);
+    r.set_msp_identifier("Org1MSP");
+    common::MSPPrincipal p;
+    p.set_principal_classification(common::MSPPrincipal::ROLE);
+    p.set_principal(r.SerializeAsString());
+    return p;
+  };
+  common::MSPPrincipal combined;
+  combined.set_principal_classification(common::MSPPrincipal::COMBINED);
+  common::CombinedPrincipal parts;
+  *parts.add_principals() = role(common::MSPRole::MEMBER);
+  combined.set_principal(parts.SerializeAsString());
+  const auto identity = [&](const Msp& msp, const testing::TestIdentity& who) {
+    return msp.DeserializeIdentity(SerializeIdentity("Org1MSP", who.cert_pem)).value();
+  };
+
+  // 1.4.3: the admin OU makes an admin; the orderer OU is a valid identity.
+  ASSERT_OK_AND_ASSIGN(auto v143, MspFor(org1()));
+  EXPECT_OK(identity(*v143, org1().admin)->Validate());
+  EXPECT_OK(identity(*v143, org1().admin)->SatisfiesPrincipal(role(common::MSPRole::ADMIN)));
+  EXPECT_OK(identity(*v143, org1().orderer)->Validate());
+
+  // 1.3: only client and peer OUs exist; an admin-OU or orderer-OU certificate is invalid and
+  // ADMIN needs an admin certificate.
+  Msp::Options options;
+  options.version = MspVersion::kV1_3;
+  ASSERT_OK_AND_ASSIGN(auto v13, MspFor(org1(), options));
+  Status s = identity(*v13, org1().admin)->Validate();
+  EXPECT_TRUE(s.IsPermissionDenied()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("must be a client or a peer identity"));
+  EXPECT_FALSE(identity(*v13, org1().orderer)->Validate().ok());
+  EXPECT_FALSE(
+      identity(*v13, org1().client)->SatisfiesPrincipal(role(common::MSPRole::ADMIN)).ok());
+  EXPECT_OK(identity(*v13, org1().client)->SatisfiesPrincipal(role(common::MSPRole::CLIENT)));
+  EXPECT_OK(identity(*v13, org1().peer)->SatisfiesPrincipal(combined));
+
+  // 1.1: COMBINED principals are not understood yet.
+  options.version = MspVersion::kV1_1;
+  ASSERT_OK_AND_ASSIGN(auto v11, MspFor(org1(), options));
+  s = identity(*v11, org1().peer)->SatisfiesPrincipal(combined);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("invalid principal type"));
+
+  // 1.0: no NodeOUs, so roles cannot be told apart, and the admin OU is just an OU.
+  options.version = MspVersion::kV1_0;
+  ASSERT_OK_AND_ASSIGN(auto v10, MspFor(org1(), options));
+  EXPECT_FALSE(v10->NodeOUsEnabled());
+  EXPECT_OK(identity(*v10, org1().admin)->Validate());
+  s = identity(*v10, org1().peer)->SatisfiesPrincipal(role(common::MSPRole::PEER));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("node OUs not activated"));
+}
+
+// 1.4.3 refuses an MSP that can never name an admin; earlier versions accept it.
+TEST_F(MspTest, MspWithoutAdminsNeedsAnAdminOuFrom143) {
+  ASSERT_OK_AND_ASSIGN(::msp::MSPConfig conf,
+                       LoadVerifyingMspConfigFromDir(org1().msp_dir, org1().msp_id));
+  ::msp::FabricMSPConfig fabric;
+  ASSERT_TRUE(fabric.ParseFromString(conf.config()));
+  ASSERT_EQ(fabric.admins_size(), 0);
+  fabric.mutable_fabric_node_ous()->clear_admin_ou_identifier();
+  conf.set_config(fabric.SerializeAsString());
+  auto refused = Msp::Create(conf);
+  Status s = refused.status();
+  EXPECT_TRUE(s.IsInvalidArgument()) << s;
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("administrators must be declared when no admin ou classification is set"));
+  Msp::Options options;
+  options.version = MspVersion::kV1_3;
+  auto accepted = Msp::Create(conf, options);
+  EXPECT_OK(accepted.status());
+  // 1.1 and 1.3 want both the client and the peer OU once NodeOUs are configured.
+  fabric.mutable_fabric_node_ous()->clear_peer_ou_identifier();
+  fabric.mutable_fabric_node_ous()->set_enable(false);
+  conf.set_config(fabric.SerializeAsString());
+  auto no_peer_ou = Msp::Create(conf, options);
+  EXPECT_THAT(std::string(no_peer_ou.status().message()),
+              HasSubstr("PeerOU must be different from nil"));
+}
+
 TEST_F(MspTest, CreateRejectsBadConfigs) {
   ::msp::MSPConfig idemix;
   idemix.set_type(kMspTypeIdemix);

@@ -73,7 +73,8 @@ Status CheckOuIdentifiers(const MspState& s, const crypto::Certificate& cert,
                                 OuList(ous), s.name));
 }
 
-// Rule 5: with NodeOUs, exactly one of the client/peer/admin/orderer OUs.
+// Rule 5: with NodeOUs, exactly one of the client/peer/admin/orderer OUs (before 1.4.3: of the
+// client/peer OUs, the only ones set up).
 Status CheckNodeOus(const MspState& s, const crypto::Certificate& cert,
                     const std::vector<std::string>& ous, const std::string& certifiers) {
   if (!s.node_ous) {
@@ -94,6 +95,12 @@ Status CheckNodeOus(const MspState& s, const crypto::Certificate& cert,
       ++count;
       break;
     }
+  }
+  if (count != 1 && s.version < MspVersion::kV1_4_3) {
+    return Denied(s, cert,
+                  absl::StrFormat("the identity must be a client or a peer identity to be "
+                                  "valid, not a combination of them (OUs %s)",
+                                  OuList(ous)));
   }
   if (count == 0) {
     return Denied(s, cert,

@@ -161,7 +161,14 @@ Status CheckAnonymity(const std::string& bytes) {
 }
 
 Status CheckAt(const X509Identity& id, const common::MSPPrincipal& principal, int depth) {
-  switch (principal.principal_classification()) {
+  const auto classification = principal.principal_classification();
+  if (id.state().version < MspVersion::kV1_3 &&
+      (classification == common::MSPPrincipal::COMBINED ||
+       classification == common::MSPPrincipal::ANONYMITY)) {
+    return PermissionDeniedError(  // understood from MSP version 1.3
+        absl::StrFormat("invalid principal type %d", static_cast<int>(classification)));
+  }
+  switch (classification) {
     case common::MSPPrincipal::ROLE:
       return CheckRole(id, principal.principal());
     case common::MSPPrincipal::ORGANIZATION_UNIT:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Internal to common/msp: whether an X.509 identity satisfies an MSPPrincipal (Go:
-// bccspmsp.SatisfiesPrincipal at MSP version 1.4.3, msp/mspimpl.go).
+// bccspmsp.SatisfiesPrincipal, msp/mspimpl.go, at the MSP's version).
 //
 // Rules:
 //   ROLE MEMBER   the identity is valid for the principal's MSP.
