@@ -107,6 +107,14 @@ common::Status DeliverHandler::DeliverBlocks(const common::Envelope& envelope, c
   if (Status ac = CheckDeliverReaders(*bundle, envelope, *headers); !ac.ok()) {
     return Reject(send, common::FORBIDDEN, channel_id, ac.message());
   }
+  auto expires_at = std::chrono::system_clock::time_point::max();
+  if (auto creator = bundle->msp_manager().DeserializeIdentity(headers->signature_header.creator());
+      creator.ok()) {
+    expires_at = (*creator)->ExpiresAt();
+  }
+  const auto expired = [&] {
+    return (options_.clock ? options_.clock() : std::chrono::system_clock::now()) > expires_at;
+  };
   StatusOr<common::Payload> payload =
       protoutil::Unmarshal<common::Payload>(envelope.payload(), "payload");
   StatusOr<::orderer::SeekInfo> seek =
@@ -157,6 +165,9 @@ common::Status DeliverHandler::DeliverBlocks(const common::Envelope& envelope, c
     }
     if (!block.ok()) {
       return Reject(send, common::SERVICE_UNAVAILABLE, channel_id, block.status().message());
+    }
+    if (expired()) {
+      return Reject(send, common::FORBIDDEN, channel_id, "client identity expired");
     }
     bundle = chain->bundle();
     if (bundle->sequence() != checked_seq) {

@@ -7,7 +7,8 @@
 //  - the channel exists, else NOT_FOUND;
 //  - the envelope's signature satisfies /Channel/Readers (/Channel/Orderer/Readers while the
 //    channel is in maintenance mode), else FORBIDDEN (re-checked before a block whenever the
-//    channel config changed);
+//    channel config changed); the signer's certificate has not expired, else FORBIDDEN
+//    (re-checked before every block: Fabric's session access control);
 //  - the payload data is a SeekInfo with start and stop positions, else BAD_REQUEST;
 //    start: oldest = 0, newest = height - 1, specified = n (n > height: NOT_FOUND);
 //    stop: oldest = the start, newest = height - 1 at the time of the request (start if the
@@ -46,6 +47,8 @@ class DeliverHandler {
     std::chrono::nanoseconds time_window = std::chrono::minutes(15);
     // How often a waiting request checks for cancellation.
     std::chrono::milliseconds poll_interval{100};
+    // The current time for certificate expiry; empty means system_clock::now.
+    std::function<std::chrono::system_clock::time_point()> clock;
   };
   // Sends one response; returns false when the stream is broken.
   using Sender = std::function<bool(const ::orderer::DeliverResponse&)>;

@@ -4,6 +4,7 @@
 // genesis blocks and block stores in temporary directories.
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include "common/msp/testing/test_org.h"
 #include "common/protoutil/blockutils.h"
 #include "orderer/block_writer.h"
+#include "orderer/deliver.h"
 #include "orderer/node.h"
 #include "orderer/testing/test_network.h"
 
@@ -433,6 +435,57 @@ TEST_F(ChannelCreationTest, CreatedChannelSurvivesRestart) {
   EXPECT_EQ(client_->Deliver(MakeSeek("newchan", *admin1_, Oldest(), Newest())).status,
             common::SUCCESS);
   EXPECT_EQ(client_->BroadcastOne(MakeTx("newchan", *user1_)), common::SUCCESS);
+}
+
+// Fabric's session access control: a Deliver stream opened by a valid client ends with FORBIDDEN
+// at the first block after the client's certificate expired.
+TEST(DeliverHandlerTest, StreamEndsWhenTheClientCertificateExpires) {
+  TempDir tmp;
+  testing::BatchSettings batch;
+  batch.max_message_count = 1;
+  ASSERT_OK_AND_ASSIGN(common::Block genesis,
+                       testing::MakeGenesis("TwoOrgsOrdererGenesis", "syschannel", batch));
+  std::unique_ptr<msp::X509SigningIdentity> orderer = testing::LoadOrdererIdentity();
+  ASSERT_OK_AND_ASSIGN(auto registrar,
+                       Registrar::Open({tmp.path(), /*sync=*/false}, {genesis}, *orderer));
+  auto hours_ahead = std::make_shared<std::atomic<int64_t>>(0);
+  DeliverHandler::Options options;
+  options.poll_interval = std::chrono::milliseconds(20);
+  options.clock = [hours_ahead] {
+    return std::chrono::system_clock::now() + std::chrono::hours(hours_ahead->load());
+  };
+  DeliverHandler handler(*registrar, options);
+  std::mutex mu;
+  std::vector<::orderer::DeliverResponse> responses;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  common::Status final_status = common::UNKNOWN;
+  std::thread serving([&] {
+    final_status = handler.Handle(
+        MakeSeek("syschannel", *orderer, Specified(0), Specified(1000)),
+        [&](const ::orderer::DeliverResponse& r) {
+          std::lock_guard<std::mutex> lock(mu);
+          responses.push_back(r);
+          return true;
+        },
+        [&] { return std::chrono::steady_clock::now() > deadline; });
+  });
+  const auto received = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return responses.size();
+  };
+  while (received() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(received(), 1u);  // the genesis block
+  const auto valid_for = orderer->certificate().NotAfter() - std::chrono::system_clock::now();
+  hours_ahead->store(std::chrono::duration_cast<std::chrono::hours>(valid_for).count() + 2);
+  ChainSupport* chain = registrar->GetChain("syschannel");
+  ASSERT_OK(chain->Order(MakeTx("syschannel", *orderer), chain->bundle()->sequence()));
+  serving.join();
+  EXPECT_EQ(final_status, common::FORBIDDEN);
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(responses.size(), 2u);
+  EXPECT_EQ(responses.back().status(), common::FORBIDDEN);
 }
 
 }  // namespace

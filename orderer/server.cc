@@ -21,10 +21,16 @@ namespace {
 
 logging::Logger logger("orderer.server");
 
+DeliverHandler::Options DeliverOptions(const OrdererConfig& config) {
+  DeliverHandler::Options options;
+  options.time_window = config.auth_time_window;
+  return options;
+}
+
 class AtomicBroadcastService final : public ::orderer::AtomicBroadcast::Service {
  public:
   AtomicBroadcastService(Registrar& registrar, const OrdererConfig& config)
-      : broadcast_(registrar), deliver_(registrar, {config.auth_time_window}) {}
+      : broadcast_(registrar), deliver_(registrar, DeliverOptions(config)) {}
 
   void Shutdown() {
     broadcast_.Shutdown();

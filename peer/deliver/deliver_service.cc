@@ -58,6 +58,8 @@ struct DeliverService::Request {
   DeliverChannel* channel = nullptr;
   bool filtered = false;
   std::vector<protoutil::SignedData> signed_data;
+  // When the requester's certificate expires: the session ends then (Fabric's SessionAC).
+  std::chrono::system_clock::time_point expires_at = std::chrono::system_clock::time_point::max();
   ::orderer::SeekInfo seek;
   uint64_t start = 0;
   uint64_t stop = 0;
@@ -132,6 +134,16 @@ common::Status DeliverService::CheckRequest(const common::Envelope& envelope, bo
   }
   req->signed_data = std::move(*signed_data);
   req->filtered = filtered;
+  if (!req->signed_data.empty()) {
+    auto creator =
+        req->channel->config()->msp_manager().DeserializeIdentity(req->signed_data[0].identity);
+    if (creator.ok()) {
+      req->expires_at = (*creator)->ExpiresAt();
+    }
+  }
+  if (common::Status s = CheckExpiry(*req); s != common::SUCCESS) {
+    return s;
+  }
   if (common::Status s = CheckAccess(*req, *req->channel->config()); s != common::SUCCESS) {
     return s;
   }
@@ -157,6 +169,15 @@ common::Status DeliverService::CheckRequest(const common::Envelope& envelope, bo
   if (!position(req->seek.start(), &req->start) || !position(req->seek.stop(), &req->stop) ||
       req->start > req->stop) {
     return common::BAD_REQUEST;
+  }
+  return common::SUCCESS;
+}
+
+common::Status DeliverService::CheckExpiry(const Request& req) const {
+  const auto now = options_.clock ? options_.clock() : std::chrono::system_clock::now();
+  if (now > req.expires_at) {
+    FLOG_WARN(logger, "[%s] deliver session ended: client identity expired", req.channel_id);
+    return common::FORBIDDEN;
   }
   return common::SUCCESS;
 }
@@ -201,6 +222,9 @@ common::Status DeliverService::StreamBlocks(grpc::ServerContext* context, Stream
         continue;
       }
       return common::SERVICE_UNAVAILABLE;
+    }
+    if (common::Status s = CheckExpiry(req); s != common::SUCCESS) {
+      return s;
     }
     std::shared_ptr<const channelconfig::Bundle> config = req.channel->config();
     if (config->sequence() != sequence) {

@@ -7,12 +7,14 @@
 //   envelope, payload or headers malformed, or the channel header timestamp more than
 //   Options::time_window from now                                  -> BAD_REQUEST
 //   the peer has no such channel                                    -> NOT_FOUND
+//   the signer's certificate has expired                            -> FORBIDDEN
 //   the signed envelope does not satisfy the channel's ACL for event/Block or
 //   event/FilteredBlock (default /Channel/Application/Readers)      -> FORBIDDEN
 //   SeekInfo malformed, or start after stop                         -> BAD_REQUEST
 //   FAIL_IF_NOT_READY and a block beyond the ledger height          -> NOT_FOUND
 // then blocks from `start` in order, waiting for new commits (BLOCK_UNTIL_READY), access
-// re-checked when the channel config changes (FORBIDDEN), and SUCCESS after the stop block,
+// re-checked when the channel config changes and the certificate's expiry before every block
+// (FORBIDDEN, as Fabric's session access control), and SUCCESS after the stop block,
 // after which the client may send another request on the same stream. Any other status ends
 // the stream. Blocks come from the ledger's block store, so they carry the final
 // TRANSACTIONS_FILTER. DeliverWithPrivateData answers gRPC UNIMPLEMENTED (no private data).
@@ -114,6 +116,8 @@ class DeliverService final : public protos::Deliver::Service {
                                const common::Envelope& envelope, bool filtered);
   common::Status CheckRequest(const common::Envelope& envelope, bool filtered, Request* req);
   common::Status CheckAccess(const Request& req, const channelconfig::Bundle& config) const;
+  // FORBIDDEN once the requester's certificate has expired (checked before every block).
+  common::Status CheckExpiry(const Request& req) const;
   common::Status StreamBlocks(grpc::ServerContext* context, Stream* stream, const Request& req);
 
   ChannelProvider& channels_;

@@ -36,6 +36,15 @@ class DeliverServiceTest : public CommitterFixture {
     channels_.Add(&committer());
     DeliverService::Options options;
     options.poll_interval = std::chrono::milliseconds(50);
+    Serve(options);
+  }
+
+  // (Re)starts the service with `options` on a fresh port.
+  void Serve(const DeliverService::Options& options) {
+    if (service_ != nullptr) {
+      service_->Shutdown();
+      server_->Shutdown();
+    }
     service_ = std::make_unique<DeliverService>(channels_, options);
     grpc::ServerBuilder builder;
     int port = 0;
@@ -179,19 +188,41 @@ TEST_F(DeliverServiceTest, RefusesNonMembersUnknownChannelsAndBadRequests) {
 }
 
 TEST_F(DeliverServiceTest, StaleTimestampIsBadRequest) {
-  service_->Shutdown();
-  server_->Shutdown();
   DeliverService::Options options;
   options.clock = [] { return std::chrono::system_clock::now() + std::chrono::minutes(20); };
-  service_ = std::make_unique<DeliverService>(channels_, options);
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(service_.get());
-  server_ = builder.BuildAndStart();
-  stub_ = protos::Deliver::NewStub(grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", port),
-                                                       grpc::InsecureChannelCredentials()));
+  Serve(options);
   EXPECT_EQ(StatusOf(RoundTrip(Request(Seek(0, 0)), false)), common::BAD_REQUEST);
+}
+
+// Fabric's session access control: a stream opened by a valid client ends with FORBIDDEN at
+// the first block after the client's certificate expired.
+TEST_F(DeliverServiceTest, StreamEndsWhenTheClientCertificateExpires) {
+  auto offset = std::make_shared<std::atomic<int64_t>>(0);  // hours added to the clock
+  DeliverService::Options options;
+  options.poll_interval = std::chrono::milliseconds(50);
+  options.clock = [offset] {
+    return std::chrono::system_clock::now() + std::chrono::hours(offset->load());
+  };
+  Serve(options);
+  const uint64_t next = Height();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto stream = stub_->Deliver(&ctx);
+  ASSERT_TRUE(stream->Write(Request(Seek(next - 1, kMax))));
+  Response r;
+  ASSERT_TRUE(stream->Read(&r));
+  ASSERT_TRUE(r.has_block());
+  ASSERT_OK_AND_ASSIGN(auto client, committer().config()->msp_manager().DeserializeIdentity(
+                                        net().org1_client().Serialize()));
+  const auto expires = client->ExpiresAt();
+  offset->store(
+      std::chrono::duration_cast<std::chrono::hours>(expires - std::chrono::system_clock::now())
+          .count() +
+      2);
+  ASSERT_OK(committer().CommitBlock(Block({Tx("mycc", "a", "1")})));
+  ASSERT_TRUE(stream->Read(&r));
+  ASSERT_TRUE(r.has_status()) << r.DebugString();
+  EXPECT_EQ(r.status(), common::FORBIDDEN);
 }
 
 TEST_F(DeliverServiceTest, SeveralRequestsOnOneStream) {

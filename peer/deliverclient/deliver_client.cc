@@ -87,7 +87,9 @@ void DeliverClient::Run(std::stop_token stop) {
       s = FailedPreconditionError("no orderer addresses");
     } else {
       const std::string& address = addresses[index % addresses.size()];
+      const auto opened = std::chrono::steady_clock::now();
       s = RunStream(address, &progress);
+      progress |= std::chrono::steady_clock::now() - opened >= options_.healthy_stream;
       if (!stop.stop_requested()) {
         FLOG_WARN(logger, "[%s] deliver stream to %s ended: %s", committer_.channel_id(), address,
                   s.ToString());

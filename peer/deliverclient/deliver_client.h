@@ -10,7 +10,8 @@
 //      the current config), then Committer::CommitBlock; a block that fails either, a status
 //      message or a broken stream ends the stream;
 //   4. wait before reconnecting: initial_backoff doubling per attempt without progress up to
-//      max_backoff, +-25% jitter; reset once a stream delivered a block.
+//      max_backoff, +-25% jitter; reset once a stream delivered a block or stayed open for
+//      healthy_stream.
 // Stop() cancels the stream and the wait, and joins the thread.
 //
 // Transport: plaintext gRPC (TLS to the orderer is not supported yet).
@@ -42,8 +43,13 @@ class DeliverClient {
   struct Options {
     // host:port of orderers; empty means the channel config's orderer addresses.
     std::vector<std::string> addresses;
+    // Fabric's blocksprovider: 100 ms doubling up to 10 s.
     std::chrono::milliseconds initial_backoff{100};
     std::chrono::milliseconds max_backoff{std::chrono::seconds(10)};
+    // A stream open at least this long was healthy (the orderer accepted the request and
+    // served it, if only by waiting for blocks): its end resets the backoff like a delivered
+    // block, so a restarted orderer is rejoined within initial_backoff.
+    std::chrono::milliseconds healthy_stream{std::chrono::seconds(2)};
   };
 
   // `committer` and `signer` (the peer's identity) must outlive the client.

@@ -142,6 +142,35 @@ TEST_F(DeliverClientTest, ReconnectsAfterOrdererRestart) {
   EXPECT_EQ(starts.back(), start + 1);  // resumed from the ledger height
 }
 
+// An orderer restarted again and again while the channel is idle: every stream was healthy, so
+// the peer comes back after the initial backoff each time, not after a doubling one.
+TEST_F(DeliverClientTest, HealthyIdleStreamResetsTheBackoff) {
+  DeliverClient::Options options;
+  options.addresses = {absl::StrFormat("127.0.0.1:%d", port_)};
+  options.initial_backoff = std::chrono::milliseconds(100);
+  options.max_backoff = std::chrono::seconds(60);
+  options.healthy_stream = std::chrono::milliseconds(200);
+  client_ = std::make_unique<DeliverClient>(options, committer(), net().org1_peer());
+  client_->Start();
+  const auto reconnected = [&](uint64_t attempts, std::chrono::milliseconds within) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (client_->connection_attempts() <= attempts &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return client_->connection_attempts() > attempts;
+  };
+  ASSERT_TRUE(reconnected(0, std::chrono::seconds(5)));
+  // Without the reset the waits would double: 0.1, 0.2, 0.4, 0.8, 1.6, 3.2 s.
+  for (int restart = 0; restart < 6; ++restart) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // an idle, healthy stream
+    const uint64_t attempts = client_->connection_attempts();
+    orderer_.Stop();
+    ASSERT_EQ(orderer_.Start(port_), port_);
+    ASSERT_TRUE(reconnected(attempts, std::chrono::milliseconds(1500))) << "restart " << restart;
+  }
+}
+
 TEST_F(DeliverClientTest, RoundRobinSkipsDeadOrderer) {
   const uint64_t start = next_;
   AddGoodBlock("a");
