@@ -30,7 +30,18 @@ logging::Logger& Log() {
   return logger;
 }
 
-// The peer's environment with `overrides` ("K=V") replacing entries of the same name.
+// Whether a variable of the peer's environment is handed to chaincode processes: what any
+// program needs to run (PATH, HOME, locale, time zone, temporary directory, library path) and
+// the chaincode settings (CORE_CHAINCODE_*). Nothing else: the peer's environment names its
+// key files and configuration (CORE_PEER_MSPCONFIGPATH, CORE_PEER_TLS_KEY_FILE, ...).
+bool PassedToChaincode(std::string_view name) {
+  static const std::set<std::string_view> kNames = {
+      "PATH", "HOME", "USER", "LANG", "LANGUAGE", "TZ", "TMPDIR", "LD_LIBRARY_PATH"};
+  return kNames.count(name) > 0 || name.starts_with("LC_") || name.starts_with("CORE_CHAINCODE_");
+}
+
+// The chaincode's environment: the passed part of the peer's, with `overrides` ("K=V")
+// replacing entries of the same name.
 std::vector<std::string> BuildEnv(const std::vector<std::string>& overrides) {
   std::set<std::string> names;
   for (const auto& kv : overrides) {
@@ -39,7 +50,8 @@ std::vector<std::string> BuildEnv(const std::vector<std::string>& overrides) {
   std::vector<std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string kv(*e);
-    if (names.count(kv.substr(0, kv.find('='))) == 0) {
+    const std::string name = kv.substr(0, kv.find('='));
+    if (names.count(name) == 0 && PassedToChaincode(name)) {
       env.push_back(std::move(kv));
     }
   }

@@ -2,8 +2,10 @@
 //
 // ProcessLauncher: runs each chaincode as a local child process of the peer.
 //
-// The child gets the peer's environment plus the request's env entries (CORE_CHAINCODE_ID_NAME,
-// CORE_PEER_ADDRESS, ...; a request entry replaces an inherited one of the same name), argv =
+// The child gets the request's env entries (CORE_CHAINCODE_ID_NAME, CORE_PEER_ADDRESS, ...) and
+// of the peer's environment only PATH, HOME, USER, LANG, LANGUAGE, LC_*, TZ, TMPDIR,
+// LD_LIBRARY_PATH and CORE_CHAINCODE_* (the peer's own settings name its key files); a request
+// entry replaces an inherited one of the same name. argv =
 // [executable, package args...]. It is spawned with posix_spawn, so nothing runs in the child
 // between fork and exec (safe in a multithreaded peer); its stdout and stderr are pipes whose
 // lines are forwarded into the peer log ("[mycc:1.0] line" under module "chaincode.process").

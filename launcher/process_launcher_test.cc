@@ -66,6 +66,29 @@ TEST(ProcessLauncherTest, ForwardsStdoutAndStderrLinesPrefixedWithCcid) {
   EXPECT_TRUE(logs.Contains("[mycc:1.0] mycc:1.0"));
 }
 
+// The chaincode gets what a program needs and the request's entries, not the peer's settings
+// (which name its private key).
+TEST(ProcessLauncherTest, ChaincodeGetsOnlyWhatItNeedsOfThePeersEnvironment) {
+  ASSERT_EQ(::setenv("CORE_PEER_MSPCONFIGPATH", "/etc/peer/msp", 1), 0);
+  ASSERT_EQ(::setenv("CORE_PEER_TLS_KEY_FILE", "/etc/peer/tls/server.key", 1), 0);
+  ASSERT_EQ(::setenv("CORE_CHAINCODE_LOGGING_SHIM", "debug", 1), 0);
+  LogCapture logs;
+  ProcessLauncher launcher;
+  StartRequest r = Shell("env:1.0", "env | sed 's/^/env: /'");
+  r.env = {"CORE_CHAINCODE_ID_NAME=env:1.0"};
+  ASSERT_TRUE(launcher.Start(r).ok());
+  auto code = launcher.Wait("env:1.0", 10s);
+  ::unsetenv("CORE_PEER_MSPCONFIGPATH");
+  ::unsetenv("CORE_PEER_TLS_KEY_FILE");
+  ::unsetenv("CORE_CHAINCODE_LOGGING_SHIM");
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_TRUE(logs.Contains("env: CORE_CHAINCODE_ID_NAME=env:1.0"));
+  EXPECT_TRUE(logs.Contains("env: CORE_CHAINCODE_LOGGING_SHIM=debug"));
+  EXPECT_TRUE(logs.Contains("env: PATH="));
+  EXPECT_FALSE(logs.Contains("CORE_PEER_MSPCONFIGPATH"));
+  EXPECT_FALSE(logs.Contains("CORE_PEER_TLS_KEY_FILE"));
+}
+
 TEST(ProcessLauncherTest, ReportsExitCodeThroughCallbackAndWait) {
   ProcessLauncher launcher;
   std::atomic<int> seen{-1};
