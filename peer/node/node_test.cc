@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -206,6 +207,33 @@ TEST(OperationsServerTest, ServesHealthzAndMetricsOverHttp) {
   // A client that connects and sends nothing does not wedge the server for others for long.
   ops.Stop();
   EXPECT_EQ(HttpGet(ops.port(), "GET /healthz HTTP/1.1\r\n\r\n"), "");
+}
+
+// Twenty clients that connect and trickle a partial request (an orchestrator's probes stuck
+// behind them would restart a healthy peer) do not delay anyone else's /healthz.
+TEST(OperationsServerTest, SlowClientsDoNotDelayOthers) {
+  MetricsRegistry r;
+  OperationsServer ops(r);
+  ASSERT_TRUE(ops.Start("127.0.0.1:0").ok());
+  std::vector<int> slow;
+  for (int i = 0; i < 20; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(ops.port()));
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    ASSERT_EQ(write(fd, "GE", 2), 2);
+    slow.push_back(fd);
+  }
+  // The old one-connection-at-a-time loop took 5 s per slow client before answering this.
+  std::future<std::string> answer = std::async(
+      std::launch::async, [&] { return HttpGet(ops.port(), "GET /healthz HTTP/1.1\r\n\r\n"); });
+  ASSERT_EQ(answer.wait_for(std::chrono::seconds(3)), std::future_status::ready);
+  EXPECT_EQ(answer.get().rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
+  for (int fd : slow) {
+    close(fd);
+  }
 }
 
 TEST(OperationsServerTest, BindFailureIsClear) {

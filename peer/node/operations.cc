@@ -23,7 +23,7 @@ namespace fabric::node {
 namespace {
 
 constexpr size_t kMaxRequest = 64 * 1024;
-constexpr int kReadTimeoutMs = 5000;
+constexpr std::chrono::seconds kConnectionDeadline{5};
 
 const char* Reason(int code) {
   switch (code) {
@@ -39,20 +39,6 @@ const char* Reason(int code) {
       return "Service Unavailable";
     default:
       return "Error";
-  }
-}
-
-void WriteAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return;
-    }
-    off += static_cast<size_t>(n);
   }
 }
 
@@ -90,10 +76,10 @@ Status OperationsServer::Start(const std::string& listen_address) {
       res == nullptr) {
     return InvalidArgumentError("operations listener: cannot resolve " + listen_address);
   }
-  int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (fd < 0 || ::bind(fd, res->ai_addr, res->ai_addrlen) != 0 || ::listen(fd, 16) != 0) {
+  if (fd < 0 || ::bind(fd, res->ai_addr, res->ai_addrlen) != 0 || ::listen(fd, 64) != 0) {
     std::string err = strerror(errno);
     freeaddrinfo(res);
     if (fd >= 0) {
@@ -123,55 +109,98 @@ void OperationsServer::Stop() {
   }
 }
 
+// One connection: its request so far, then its response and how much of it was sent.
+struct OperationsServer::Connection {
+  int fd = -1;
+  std::chrono::steady_clock::time_point deadline;
+  std::string request;
+  std::string response;
+  size_t sent = 0;
+};
+
+// A poll loop over the listener and up to kMaxConnections connections, each with its own
+// deadline: slow or idle clients cost a slot for at most kConnectionDeadline and never delay
+// the others; with every slot taken, new connections wait in the listen backlog.
 void OperationsServer::Serve(std::stop_token stop) {
   SetThreadName("operations");
+  std::vector<Connection> conns;
+  std::vector<pollfd> fds;
   while (!stop.stop_requested()) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    int n = ::poll(&p, 1, 100);
-    if (n <= 0) {
+    fds.clear();
+    fds.push_back({listen_fd_, static_cast<short>(conns.size() < kMaxConnections ? POLLIN : 0), 0});
+    for (const Connection& c : conns) {
+      fds.push_back({c.fd, static_cast<short>(c.response.empty() ? POLLIN : POLLOUT), 0});
+    }
+    if (::poll(fds.data(), fds.size(), 100) < 0 && errno != EINTR) {
       continue;
     }
-    int conn = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (conn < 0) {
-      continue;
+    const auto now = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < conns.size(); ++i) {
+      Connection& c = conns[i];
+      const short ready = fds[i + 1].revents;
+      const bool done = ready != 0 ? Progress(c) : false;
+      if (done || now > c.deadline) {
+        ::close(c.fd);
+        c.fd = -1;
+      }
     }
-    ServeConnection(conn);
-    ::close(conn);
+    std::erase_if(conns, [](const Connection& c) { return c.fd < 0; });
+    if ((fds[0].revents & POLLIN) != 0) {
+      while (conns.size() < kMaxConnections) {
+        int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) {
+          break;
+        }
+        conns.push_back(Connection{fd, now + kConnectionDeadline, {}, {}, 0});
+      }
+    }
+  }
+  for (const Connection& c : conns) {
+    ::close(c.fd);
   }
 }
 
-void OperationsServer::ServeConnection(int fd) const {
-  std::string request;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kReadTimeoutMs);
-  char buf[4096];
-  while (request.find("\r\n\r\n") == std::string::npos && request.size() < kMaxRequest) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-    pollfd p{fd, POLLIN, 0};
-    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
-      return;
+// Reads what arrived, or writes what it can of the response. True when the connection is done.
+bool OperationsServer::Progress(Connection& c) const {
+  if (c.response.empty()) {
+    char buf[4096];
+    ssize_t n = ::recv(c.fd, buf, sizeof(buf), 0);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      return false;
     }
-    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
     if (n <= 0) {
-      return;
+      return true;
     }
-    request.append(buf, static_cast<size_t>(n));
+    c.request.append(buf, static_cast<size_t>(n));
+    if (c.request.find("\r\n\r\n") == std::string::npos && c.request.size() < kMaxRequest) {
+      return false;
+    }
+    const Response r = Respond(c.request);
+    c.response = absl::StrFormat(
+        "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+        r.code, Reason(r.code), r.content_type, r.body.size(), r.body);
   }
-  Response r;
+  ssize_t n = ::send(c.fd, c.response.data() + c.sent, c.response.size() - c.sent, MSG_NOSIGNAL);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+    return false;
+  }
+  if (n <= 0) {
+    return true;
+  }
+  c.sent += static_cast<size_t>(n);
+  return c.sent == c.response.size();
+}
+
+OperationsServer::Response OperationsServer::Respond(const std::string& request) const {
   size_t line_end = request.find("\r\n");
   size_t sp1 = request.find(' ');
   size_t sp2 = sp1 == std::string::npos ? sp1 : request.find(' ', sp1 + 1);
   if (line_end == std::string::npos || sp2 == std::string::npos || sp2 > line_end) {
-    r = {400, "text/plain", "bad request\n"};
-  } else {
-    std::string path = request.substr(sp1 + 1, sp2 - sp1 - 1);
-    path = path.substr(0, path.find('?'));
-    r = Handle(request.substr(0, sp1), path);
+    return {400, "text/plain", "bad request\n"};
   }
-  WriteAll(fd, absl::StrFormat("HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
-                               "Connection: close\r\n\r\n%s",
-                               r.code, Reason(r.code), r.content_type, r.body.size(), r.body));
+  std::string path = request.substr(sp1 + 1, sp2 - sp1 - 1);
+  path = path.substr(0, path.find('?'));
+  return Handle(request.substr(0, sp1), path);
 }
 
 OperationsServer::Response OperationsServer::Handle(const std::string& method,

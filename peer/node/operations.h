@@ -5,8 +5,9 @@
 //                 "failed_checks":[{"component":"docker","reason":"..."}]}
 //   GET /metrics  200 Prometheus text (text/plain; version=0.0.4)
 //   anything else 404; methods other than GET 405.
-// One connection at a time, one request per connection (Connection: close), with a 5 s read
-// deadline, request size capped at 64 KiB: small and hard to wedge.
+// Up to 64 connections served at once by one poll loop, one request per connection
+// (Connection: close), each connection closed 5 s after it was accepted, requests capped at
+// 64 KiB: slow clients cannot delay /healthz for others.
 //
 // Ownership: borrows the registry; checks are copied. Thread-safety: Start/Stop from one
 // thread; AddHealthCheck before Start.
@@ -53,8 +54,12 @@ class OperationsServer {
   Response Handle(const std::string& method, const std::string& path) const;
 
  private:
+  struct Connection;
+  static constexpr size_t kMaxConnections = 64;
+
   void Serve(std::stop_token stop);
-  void ServeConnection(int fd) const;
+  bool Progress(Connection& c) const;
+  Response Respond(const std::string& request) const;
 
   const MetricsRegistry& metrics_;
   std::vector<std::pair<std::string, HealthCheck>> checks_;
