@@ -80,6 +80,9 @@ struct StartRequest {
   // is one of these paths to the written file's path, so env must name them by exactly the
   // keys used here.
   std::map<std::string, std::string> files;
+  // When the launch must have finished (the startup timeout): building an image, creating and
+  // starting the runtime all give up then with DeadlineExceeded. max(): no limit.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 class Launcher {
@@ -104,6 +107,10 @@ class Launcher {
     (void)ccid;
     return {};
   }
+  // Abandons launches in progress (Start returns Cancelled within about a second) and refuses
+  // new ones: the first step of the peer's shutdown, so that a build that never ends cannot
+  // hold it. Stop() still stops running runtimes.
+  virtual void Shutdown() {}
   // True for dev mode: nothing is launched and any chaincode may register by itself.
   virtual bool IsDevMode() const { return false; }
   // True when the runtimes this launcher starts see the peer's file system, so that they can

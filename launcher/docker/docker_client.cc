@@ -138,17 +138,18 @@ StatusOr<std::unique_ptr<DockerClient>> DockerClient::Connect(
 
 StatusOr<HttpResponse> DockerClient::Call(const std::string& method, const std::string& path,
                                           std::string body, std::string content_type,
-                                          bool streaming, const BodyCallback& on_data) {
+                                          bool streaming, const BodyCallback& on_data,
+                                          std::chrono::milliseconds stream_timeout,
+                                          const std::atomic<bool>* cancel) {
   HttpRequest r;
+  r.cancel = cancel;
   r.method = method;
   r.target = (api_version_.empty() ? "" : "/v" + api_version_) + path;
   r.body = std::move(body);
   if (!content_type.empty()) {
     r.headers.emplace_back("Content-Type", std::move(content_type));
   }
-  if (!streaming) {
-    r.timeout = options_.request_timeout;
-  }
+  r.timeout = streaming ? stream_timeout : options_.request_timeout;
   return transport_->Do(r, on_data);
 }
 
@@ -248,11 +249,13 @@ Status DockerClient::BuildImage(const BuildImageRequest& request,
       }
     }
   };
-  auto r = Call("POST", path, request.context, "application/x-tar", /*streaming=*/true,
-                [&](std::string_view chunk) {
-                  lines.Feed(chunk, on_line);
-                  return true;
-                });
+  auto r = Call(
+      "POST", path, request.context, "application/x-tar", /*streaming=*/true,
+      [&](std::string_view chunk) {
+        lines.Feed(chunk, on_line);
+        return true;
+      },
+      request.timeout, request.cancel);
   lines.Flush(on_line);
   std::string last;
   for (const auto& l : tail) {
@@ -281,7 +284,7 @@ Status DockerClient::RemoveImage(const std::string& name) {
 }
 
 StatusOr<std::string> DockerClient::CreateContainer(const ContainerConfig& c) {
-  Json body = {{"Image", c.image}, {"Env", c.env}, {"AttachStdout", false},
+  Json body = {{"Image", c.image},      {"Env", c.env}, {"AttachStdout", false},
                {"AttachStderr", false}, {"Tty", false}, {"OpenStdin", false}};
   if (!c.cmd.empty()) {
     body["Cmd"] = c.cmd;
@@ -320,9 +323,9 @@ StatusOr<std::string> DockerClient::CreateContainer(const ContainerConfig& c) {
 
 Status DockerClient::UploadArchive(const std::string& id, const std::string& path,
                                    const std::string& tar) {
-  ASSIGN_OR_RETURN(HttpResponse r, Call("PUT",
-                                        "/containers/" + id + "/archive?path=" + UrlEncode(path),
-                                        tar, "application/x-tar", /*streaming=*/true));
+  ASSIGN_OR_RETURN(HttpResponse r,
+                   Call("PUT", "/containers/" + id + "/archive?path=" + UrlEncode(path), tar,
+                        "application/x-tar", /*streaming=*/true));
   if (!Ok(r.status)) {
     return ApiError(r, "upload to " + path + " in container " + Short(id));
   }
@@ -375,9 +378,10 @@ Status DockerClient::Logs(const std::string& id, const LogsOptions& options,
   return Status::OK();
 }
 
-StatusOr<int> DockerClient::WaitContainer(const std::string& id) {
-  ASSIGN_OR_RETURN(HttpResponse r,
-                   Call("POST", "/containers/" + id + "/wait", {}, {}, /*streaming=*/true));
+StatusOr<int> DockerClient::WaitContainer(const std::string& id, std::chrono::milliseconds timeout,
+                                          const std::atomic<bool>* cancel) {
+  ASSIGN_OR_RETURN(HttpResponse r, Call("POST", "/containers/" + id + "/wait", {}, {},
+                                        /*streaming=*/true, nullptr, timeout, cancel));
   if (!Ok(r.status)) {
     return ApiError(r, "wait for container " + Short(id));
   }

@@ -22,6 +22,7 @@
 
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -65,8 +66,10 @@ struct BuildImageRequest {
   std::string tag;      // "dev-peer0-mycc-1.0-<hash>"
   std::string context;  // tar (optionally gzipped) holding a Dockerfile
   std::map<std::string, std::string> labels;
-  std::string network_mode;  // empty: the engine's default
-  bool pull = false;         // never pull implicitly (air-gapped machines)
+  std::string network_mode;                   // empty: the engine's default
+  bool pull = false;                          // never pull implicitly (air-gapped machines)
+  std::chrono::milliseconds timeout{0};       // 0: no limit
+  const std::atomic<bool>* cancel = nullptr;  // abandons the build once true
 };
 
 struct ContainerConfig {
@@ -133,8 +136,12 @@ class DockerClient {
   // GET /containers/{id}/logs, demultiplexed into lines. With follow, returns when the
   // container stops. DataLoss when the stream ends mid-frame (lines received are delivered).
   Status Logs(const std::string& id, const LogsOptions& options, const MuxDecoder::LineFn& on_line);
-  // POST /containers/{id}/wait: blocks until the container exits; returns its exit code.
-  StatusOr<int> WaitContainer(const std::string& id);
+  // POST /containers/{id}/wait: blocks until the container exits (at most `timeout`; 0 = no
+  // limit) and returns its exit code. DeadlineExceeded when the limit passed first; Cancelled
+  // once `cancel` (when given) becomes true.
+  StatusOr<int> WaitContainer(const std::string& id,
+                              std::chrono::milliseconds timeout = std::chrono::milliseconds(0),
+                              const std::atomic<bool>* cancel = nullptr);
   // POST /containers/{id}/stop?t=grace (SIGTERM, then SIGKILL after `grace`). Not running: OK.
   Status StopContainer(const std::string& id, std::chrono::seconds grace);
   // POST /containers/{id}/kill. Not running: OK.
@@ -148,9 +155,13 @@ class DockerClient {
   StatusOr<std::vector<ContainerSummary>> ListContainers(const std::vector<std::string>& labels);
 
  private:
+  // `streaming` calls (builds, follows, waits) have no request_timeout, only `stream_timeout`
+  // when given.
   StatusOr<HttpResponse> Call(const std::string& method, const std::string& path,
                               std::string body = {}, std::string content_type = {},
-                              bool streaming = false, const BodyCallback& on_data = nullptr);
+                              bool streaming = false, const BodyCallback& on_data = nullptr,
+                              std::chrono::milliseconds stream_timeout = {},
+                              const std::atomic<bool>* cancel = nullptr);
 
   const std::unique_ptr<HttpTransport> transport_;
   const DockerClientOptions options_;

@@ -262,7 +262,9 @@ TEST(DockerClientTest, FailedBuildReturnsBuilderErrorVerbatimWithLastLines) {
 TEST(DockerClientTest, EngineGoingAwayMidBuildIsUnavailable) {
   FakeDockerServer server([](const FakeRequest& r) -> std::string {
     if (r.path == "/build") {
-      return FakeDockerServer::Chunked(200, {R"({"stream":"Step 1/2 : FROM x\n"})" "\n"},
+      return FakeDockerServer::Chunked(200,
+                                       {R"({"stream":"Step 1/2 : FROM x\n"})"
+                                        "\n"},
                                        /*terminate=*/false);
     }
     return "";

@@ -18,6 +18,17 @@
 namespace fabric::launcher::docker {
 namespace {
 
+// What is left until `deadline` for a Docker call (0: no limit); at least 1 ms once passed, so
+// that the call fails with DeadlineExceeded instead of running unbounded.
+std::chrono::milliseconds Remaining(std::chrono::steady_clock::time_point deadline) {
+  if (deadline == std::chrono::steady_clock::time_point::max()) {
+    return std::chrono::milliseconds(0);
+  }
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  return std::max(left, std::chrono::milliseconds(1));
+}
+
 logging::Logger& Log() {
   static logging::Logger logger("chaincode.docker");
   return logger;
@@ -164,8 +175,8 @@ Status PingDockerEngine(const DockerClientOptions& options) {
     return client.status().Annotate("docker engine check failed (chaincodes cannot be launched)");
   }
   auto v = (*client)->Version();
-  FLOG_INFO(Log(), "docker engine %s at %s, API %s", v.ok() ? v->version : "?",
-            options.endpoint, (*client)->api_version());
+  FLOG_INFO(Log(), "docker engine %s at %s, API %s", v.ok() ? v->version : "?", options.endpoint,
+            (*client)->api_version());
   return Status::OK();
 }
 
@@ -181,7 +192,8 @@ StatusOr<std::unique_ptr<DockerLauncher>> DockerLauncher::Open(
     }
     client = std::move(*c);
   }
-  std::unique_ptr<DockerLauncher> launcher(new DockerLauncher(std::move(options), std::move(client)));
+  std::unique_ptr<DockerLauncher> launcher(
+      new DockerLauncher(std::move(options), std::move(client)));
   if (launcher->options_.remove_stale_containers) {
     auto removed = launcher->RemoveStaleContainers();
     if (!removed.ok()) {
@@ -190,8 +202,10 @@ StatusOr<std::unique_ptr<DockerLauncher>> DockerLauncher::Open(
   }
   for (const auto& image : {launcher->options_.ccenv_image, launcher->options_.baseos_image}) {
     if (launcher->client_->InspectImage(image).status().IsNotFound()) {
-      FLOG_WARN(Log(), "image %s is missing: chaincodes without a built image cannot be launched "
-                "(run scripts/build-images.sh; nothing is pulled)", image);
+      FLOG_WARN(Log(),
+                "image %s is missing: chaincodes without a built image cannot be launched "
+                "(run scripts/build-images.sh; nothing is pulled)",
+                image);
     }
   }
   return launcher;
@@ -234,7 +248,8 @@ std::shared_ptr<std::mutex> DockerLauncher::LockFor(
 }
 
 StatusOr<int> DockerLauncher::RemoveStaleContainers() {
-  ASSIGN_OR_RETURN(auto list, client_->ListContainers({std::string(kPeerLabel) + "=" + PeerLabel()}));
+  ASSIGN_OR_RETURN(auto list,
+                   client_->ListContainers({std::string(kPeerLabel) + "=" + PeerLabel()}));
   int removed = 0;
   for (const auto& c : list) {
     {
@@ -256,7 +271,8 @@ StatusOr<int> DockerLauncher::RemoveStaleContainers() {
 }
 
 StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
-                                                  const std::string& code_package) {
+                                                  const std::string& code_package,
+                                                  std::chrono::steady_clock::time_point deadline) {
   const std::string image = ImageName(ccid);
   const std::string hash = PackageHash(code_package);
   auto lock_ptr = LockFor(image_locks_, image);
@@ -269,18 +285,21 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
       return image;
     }
     stale_id = existing->id;
-    FLOG_WARN(Log(), "image %s was built from a different package than %s's (hash %s, want "
-              "%s): rebuilding", image, ccid,
-              it == existing->labels.end() ? "none" : it->second.substr(0, 12), hash.substr(0, 12));
+    FLOG_WARN(Log(),
+              "image %s was built from a different package than %s's (hash %s, want "
+              "%s): rebuilding",
+              image, ccid, it == existing->labels.end() ? "none" : it->second.substr(0, 12),
+              hash.substr(0, 12));
   } else if (!existing.status().IsNotFound()) {
     return existing.status();
   }
   auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::string binary, BuildBinary(ccid, code_package));
-  RETURN_IF_ERROR(BuildRuntimeImage(ccid, image, hash, binary));
+  ASSIGN_OR_RETURN(std::string binary, BuildBinary(ccid, code_package, deadline));
+  RETURN_IF_ERROR(BuildRuntimeImage(ccid, image, hash, binary, deadline));
   FLOG_INFO(Log(), "built image %s for %s in %d ms", image, ccid,
-            std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start).count());
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count());
   if (!stale_id.empty()) {
     (void)client_->RemoveImage(stale_id);  // best effort: a running old container keeps it
   }
@@ -288,11 +307,13 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
 }
 
 StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
-                                                  const std::string& code_package) {
+                                                  const std::string& code_package,
+                                                  std::chrono::steady_clock::time_point deadline) {
   if (client_->InspectImage(options_.ccenv_image).status().IsNotFound()) {
     return FailedPreconditionError(absl::StrFormat(
         "chaincode builder image %s not found: run scripts/build-images.sh (images are never "
-        "pulled)", options_.ccenv_image));
+        "pulled)",
+        options_.ccenv_image));
   }
   ContainerConfig cfg;
   cfg.name = ContainerName(ccid) + "-builder";
@@ -309,7 +330,14 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
   } remover{*client_, id};
   RETURN_IF_ERROR(client_->UploadArchive(id, "/chaincode/input", code_package));
   RETURN_IF_ERROR(client_->StartContainer(id));
-  ASSIGN_OR_RETURN(int code, client_->WaitContainer(id));
+  StatusOr<int> waited = client_->WaitContainer(id, Remaining(deadline), &shutting_down_);
+  if (waited.status().IsDeadlineExceeded()) {
+    return DeadlineExceededError(absl::StrFormat(
+        "chaincode %s did not build before the launch deadline (chaincode.startuptimeout); its "
+        "builder was removed",
+        ccid));
+  }
+  ASSIGN_OR_RETURN(int code, std::move(waited));
   std::deque<std::string> output;
   (void)client_->Logs(id, {}, [&](LogStream, std::string_view line) {
     output.emplace_back(line);
@@ -318,33 +346,38 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
     }
   });
   if (code != 0) {
-    return FailedPreconditionError(
-        absl::StrFormat("chaincode %s failed to build in %s (exit code %d); builder output:%s",
-                        ccid, options_.ccenv_image, code,
-                        JoinLines({output.begin(), output.end()})));
+    return FailedPreconditionError(absl::StrFormat(
+        "chaincode %s failed to build in %s (exit code %d); builder output:%s", ccid,
+        options_.ccenv_image, code, JoinLines({output.begin(), output.end()})));
   }
   ASSIGN_OR_RETURN(std::string tar, client_->DownloadArchive(id, "/chaincode/output/chaincode"));
   ASSIGN_OR_RETURN(auto files, ReadTarFiles(tar));
   auto it = files.find("chaincode");
   if (it == files.end()) {
-    return InternalError("chaincode " + ccid + ": the builder produced no /chaincode/output/chaincode");
+    return InternalError("chaincode " + ccid +
+                         ": the builder produced no /chaincode/output/chaincode");
   }
   return std::move(it->second);
 }
 
 Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::string& image,
-                                         const std::string& hash, const std::string& binary) {
+                                         const std::string& hash, const std::string& binary,
+                                         std::chrono::steady_clock::time_point deadline) {
   std::string name = ccid.substr(0, ccid.find(':'));
   std::string version = ccid.find(':') == std::string::npos ? "" : ccid.substr(ccid.find(':') + 1);
   TarWriter context;
-  RETURN_IF_ERROR(context.AddFile("Dockerfile", absl::StrFormat(
-      "FROM %s\nCOPY chaincode /usr/local/bin/chaincode\nENV CORE_CHAINCODE_BUILDLEVEL=fabric-cpp\n"
-      "CMD [\"chaincode\"]\n", options_.baseos_image)));
+  RETURN_IF_ERROR(context.AddFile(
+      "Dockerfile", absl::StrFormat("FROM %s\nCOPY chaincode /usr/local/bin/chaincode\nENV "
+                                    "CORE_CHAINCODE_BUILDLEVEL=fabric-cpp\n"
+                                    "CMD [\"chaincode\"]\n",
+                                    options_.baseos_image)));
   RETURN_IF_ERROR(context.AddFile("chaincode", binary, 0755));
   BuildImageRequest req;
   req.tag = image;
   req.context = context.Finish();
   req.network_mode = "none";
+  req.timeout = Remaining(deadline);
+  req.cancel = &shutting_down_;
   req.labels = {{"org.hyperledger.fabric.chaincode.id.name", name},
                 {"org.hyperledger.fabric.chaincode.id.version", version},
                 {"org.hyperledger.fabric.chaincode.type", "CPP"},
@@ -374,7 +407,8 @@ StatusOr<std::string> DockerLauncher::CreateContainer(const StartRequest& reques
                 {"org.hyperledger.fabric.chaincode.id.name", name}};
   if (options_.network_mode != "host" &&
       (address.rfind("127.", 0) == 0 || address.rfind("localhost", 0) == 0)) {
-    FLOG_WARN(Log(), "chaincode %s gets peer address %s but runs in network %s, where that is "
+    FLOG_WARN(Log(),
+              "chaincode %s gets peer address %s but runs in network %s, where that is "
               "the container itself: set the peer's chaincode address or use network mode host",
               request.ccid, address, options_.network_mode);
   }
@@ -388,6 +422,9 @@ StatusOr<std::string> DockerLauncher::CreateContainer(const StartRequest& reques
 
 Status DockerLauncher::Start(const StartRequest& request) {
   const std::string& ccid = request.ccid;
+  if (shutting_down_.load()) {
+    return Status(StatusCode::kCancelled, "cannot launch " + ccid + ": the peer is shutting down");
+  }
   if (ccid.empty() || ccid.find(':') == std::string::npos) {
     return InvalidArgumentError("chaincode id \"" + ccid + "\" is not name:version");
   }
@@ -401,11 +438,12 @@ Status DockerLauncher::Start(const StartRequest& request) {
   }
   auto lock_ptr = LockFor(ccid_locks_, ccid);
   std::lock_guard<std::mutex> lifecycle(*lock_ptr);
-  ASSIGN_OR_RETURN(std::string image, EnsureImage(ccid, request.package.code_package));
+  ASSIGN_OR_RETURN(std::string image,
+                   EnsureImage(ccid, request.package.code_package, request.deadline));
   RETURN_IF_ERROR(StopLocked(ccid));
   auto id = CreateContainer(request, image);
   if (id.status().IsNotFound()) {  // the image vanished since EnsureImage: once more
-    ASSIGN_OR_RETURN(image, EnsureImage(ccid, request.package.code_package));
+    ASSIGN_OR_RETURN(image, EnsureImage(ccid, request.package.code_package, request.deadline));
     id = CreateContainer(request, image);
   }
   if (!id.ok()) {
@@ -430,8 +468,8 @@ Status DockerLauncher::Start(const StartRequest& request) {
   FLOG_INFO(Log(), "started chaincode container ccid=%s name=%s id=%s image=%s peer.address=%s",
             ccid, ContainerName(ccid), id->substr(0, 12), image,
             EnvValue(request.env, "CORE_PEER_ADDRESS"));
-  auto container = std::make_shared<Container>(*client_, ccid, *id, options_.log_lines,
-                                               request.on_exit);
+  auto container =
+      std::make_shared<Container>(*client_, ccid, *id, options_.log_lines, request.on_exit);
   {
     std::lock_guard<std::mutex> lock(mu_);
     containers_[ccid] = container;

@@ -5,11 +5,12 @@
 //
 // Start(ccid "name:version", package):
 //  1. image `<networkid>-<peerid>-<name>-<version>-<hex sha256(unsanitized base)>` (lower case,
-//     Fabric's GetVMNameForDocker). It is reused when its label org.fabric-cpp.chaincode.package.hash
-//     equals the package's hash (no rebuild on peer restart), and rebuilt when the package
-//     differs (Fabric's stale-image trap). Building: a throwaway container of the ccenv image
-//     compiles the package (fabric-cc-build), the binary is copied out and a runtime image
-//     FROM baseos is built around it (POST /build), labelled with the package hash.
+//     Fabric's GetVMNameForDocker). It is reused when its label
+//     org.fabric-cpp.chaincode.package.hash equals the package's hash (no rebuild on peer restart),
+//     and rebuilt when the package differs (Fabric's stale-image trap). Building: a throwaway
+//     container of the ccenv image compiles the package (fabric-cc-build), the binary is copied out
+//     and a runtime image FROM baseos is built around it (POST /build), labelled with the package
+//     hash.
 //  2. any container of the chaincode's name is stopped and removed, then a new one is created:
 //     name `<networkid>-<peerid>-<name>-<version>`, cmd `chaincode -peer.address=<addr>`, the
 //     request's env (CORE_CHAINCODE_ID_NAME, CORE_PEER_ADDRESS, CORE_PEER_TLS_ENABLED, ...),
@@ -29,6 +30,7 @@
 
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -85,7 +87,11 @@ class DockerLauncher : public Launcher {
   // Makes sure the runtime image for `ccid` built from `code_package` exists (building it if
   // absent or stale) and returns its name. Lets callers build at install time, before any
   // startup timeout runs (Fabric 2.x's lesson).
-  StatusOr<std::string> EnsureImage(const std::string& ccid, const std::string& code_package);
+  // `deadline`: when building must have finished (DeadlineExceeded after).
+  StatusOr<std::string> EnsureImage(const std::string& ccid, const std::string& code_package,
+                                    std::chrono::steady_clock::time_point deadline =
+                                        std::chrono::steady_clock::time_point::max());
+  void Shutdown() override { shutting_down_.store(true); }
 
   // Fabric's names: container "<networkid>-<peerid>-<name>-<version>" (sanitized), image the
   // same lower-cased plus "-<hex sha256>".
@@ -101,9 +107,11 @@ class DockerLauncher : public Launcher {
   class Container;
 
   DockerLauncher(DockerLauncherOptions options, std::unique_ptr<DockerClient> client);
-  StatusOr<std::string> BuildBinary(const std::string& ccid, const std::string& code_package);
+  StatusOr<std::string> BuildBinary(const std::string& ccid, const std::string& code_package,
+                                    std::chrono::steady_clock::time_point deadline);
   Status BuildRuntimeImage(const std::string& ccid, const std::string& image,
-                           const std::string& hash, const std::string& binary);
+                           const std::string& hash, const std::string& binary,
+                           std::chrono::steady_clock::time_point deadline);
   StatusOr<std::string> CreateContainer(const StartRequest& request, const std::string& image);
   Status StopLocked(const std::string& ccid);
   std::shared_ptr<std::mutex> LockFor(std::map<std::string, std::shared_ptr<std::mutex>>& locks,
@@ -112,6 +120,8 @@ class DockerLauncher : public Launcher {
 
   const DockerLauncherOptions options_;
   const std::unique_ptr<DockerClient> client_;
+  // Set by Shutdown: launches in progress give up, builds and waits included.
+  std::atomic<bool> shutting_down_{false};
   mutable std::mutex mu_;
   // Guarded by mu_:
   std::map<std::string, std::shared_ptr<std::mutex>> ccid_locks_;

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <future>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -284,6 +285,39 @@ TEST_F(DockerLauncherIntegrationTest, BuildFailureCarriesTheCompilerOutput) {
   auto builders = client_->ListContainers({"org.fabric-cpp.role=builder"});
   ASSERT_TRUE(builders.ok());
   EXPECT_TRUE(builders->empty()) << "builder container left behind";
+}
+
+// A build that never ends gives up at the launch deadline, and its builder is removed.
+TEST_F(DockerLauncherIntegrationTest, EndlessBuildStopsAtTheLaunchDeadline) {
+  auto pkg = testing::EndlessBuildPackage();
+  ASSERT_TRUE(pkg.ok()) << pkg.status();
+  const auto started = std::chrono::steady_clock::now();
+  auto image = launcher_->EnsureImage("endless:1.0", *pkg, std::chrono::steady_clock::now() + 3s);
+  EXPECT_TRUE(image.status().IsDeadlineExceeded()) << image.status();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 30s);
+  auto builders = client_->ListContainers({"org.fabric-cpp.role=builder"});
+  ASSERT_TRUE(builders.ok());
+  EXPECT_TRUE(builders->empty()) << "builder container left behind";
+}
+
+// Shutting the launcher down abandons a build in progress within a few seconds, so that the
+// peer stops on SIGTERM whatever its chaincodes' builds do.
+TEST_F(DockerLauncherIntegrationTest, ShutdownAbandonsABuildInProgress) {
+  auto pkg = testing::EndlessBuildPackage();
+  ASSERT_TRUE(pkg.ok()) << pkg.status();
+  std::promise<Status> result;
+  std::jthread build(
+      [&] { result.set_value(launcher_->EnsureImage("endless:1.0", *pkg).status()); });
+  std::this_thread::sleep_for(2s);  // the builder container is running its endless step
+  const auto asked = std::chrono::steady_clock::now();
+  launcher_->Shutdown();
+  std::future<Status> done = result.get_future();
+  ASSERT_EQ(done.wait_for(10s), std::future_status::ready);
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);
+  EXPECT_EQ(done.get().code(), StatusCode::kCancelled);
+  StartRequest r;
+  r.ccid = "endless:1.0";
+  EXPECT_EQ(launcher_->Start(r).code(), StatusCode::kCancelled);
 }
 
 TEST_F(DockerLauncherIntegrationTest, ConcurrentLaunchesMakeOneContainer) {

@@ -103,8 +103,9 @@ TEST(DockerLauncherTest, ReusesCachedImageAndReplacesStrayContainerOfSameName) {
   std::string create_body;
   for (const auto& r : server.requests()) {
     built = built || r.path == "/build";
-    removed_stray = removed_stray || (r.method == "DELETE" && r.path.find(
-        "/containers/dev-peer0.org1.example.com-mycc-1.0") == 0);
+    removed_stray =
+        removed_stray || (r.method == "DELETE" &&
+                          r.path.find("/containers/dev-peer0.org1.example.com-mycc-1.0") == 0);
     if (r.path == "/containers/create") {
       create_body = r.body;
     }

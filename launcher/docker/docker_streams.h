@@ -41,7 +41,7 @@ class MuxDecoder {
  private:
   void Emit(LogStream stream, std::string_view payload, const LineFn& on_line);
 
-  std::string header_;     // partial frame header
+  std::string header_;      // partial frame header
   uint32_t remaining_ = 0;  // payload bytes still expected for the current frame
   LogStream current_ = LogStream::kStdout;
   LineSplitter out_;

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "launcher/docker/http_transport.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <string.h>
 
 #include <mutex>
 
 #include <absl/strings/str_format.h>
+#include <curl/curl.h>
 
 namespace fabric::launcher::docker {
 namespace {
@@ -19,10 +19,21 @@ void GlobalInit() {
 
 struct Transfer {
   const BodyCallback* on_data = nullptr;
+  const std::atomic<bool>* cancel = nullptr;
   CURL* curl = nullptr;
   HttpResponse response;
   bool aborted = false;
 };
+
+// libcurl calls it about once a second, also while no data moves.
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  if (t->cancel != nullptr && t->cancel->load()) {
+    t->aborted = true;
+    return 1;  // CURLE_ABORTED_BY_CALLBACK
+  }
+  return 0;
+}
 
 size_t OnWrite(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -56,6 +67,7 @@ class CurlTransport : public HttpTransport {
     }
     Transfer t;
     t.on_data = &on_data;
+    t.cancel = request.cancel;
     t.curl = curl;
     std::string url = base_url_ + request.target;
     char error[CURL_ERROR_SIZE] = {0};
@@ -86,6 +98,16 @@ class CurlTransport : public HttpTransport {
     if (request.timeout.count() > 0) {
       curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
     }
+    if (request.cancel != nullptr) {
+      if (request.cancel->load()) {
+        curl_slist_free_all(headers);
+        curl_easy_cleanup(curl);
+        return Status(StatusCode::kCancelled, "cancelled: the launcher is shutting down");
+      }
+      curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, OnProgress);
+      curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &t);
+      curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    }
     CURLcode rc = curl_easy_perform(curl);
     long code = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
@@ -98,8 +120,11 @@ class CurlTransport : public HttpTransport {
       return std::move(t.response);
     }
     if (t.aborted) {
-      return Status(StatusCode::kCancelled, absl::StrFormat("%s %s: stopped by the reader", request.method,
-                                            StripQuery(request.target)));
+      const bool shut_down = request.cancel != nullptr && request.cancel->load();
+      return Status(StatusCode::kCancelled,
+                    absl::StrFormat("%s %s: %s", request.method, StripQuery(request.target),
+                                    shut_down ? "cancelled: the launcher is shutting down"
+                                              : "stopped by the reader"));
     }
     return MapError(rc, code, os_errno, error, request);
   }
@@ -126,9 +151,10 @@ class CurlTransport : public HttpTransport {
           endpoint_, detail));
     }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
-      return DeadlineExceededError(absl::StrFormat("%s: the Docker engine at %s did not answer "
-                                                   "in time (%s)",
-                                                   what, endpoint_, detail));
+      return DeadlineExceededError(
+          absl::StrFormat("%s: the Docker engine at %s did not answer "
+                          "in time (%s)",
+                          what, endpoint_, detail));
     }
     if (code != 0) {  // the exchange started: the engine went away mid-response
       return UnavailableError(absl::StrFormat(

@@ -8,6 +8,7 @@
 
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -27,6 +28,9 @@ struct HttpRequest {
   std::string body;
   // Whole-exchange limit; 0 = none (follow streams, builds, waits).
   std::chrono::milliseconds timeout{0};
+  // When set, the exchange is abandoned (Cancelled) within about a second of it becoming true,
+  // even while no byte arrives (a build that prints nothing, a wait).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpResponse {
@@ -43,7 +47,8 @@ class HttpTransport {
   virtual ~HttpTransport() = default;
   // Returns the response whatever its status. Errors: Unavailable when the engine cannot be
   // reached or the connection drops mid-body ("... is dockerd running ..."), PermissionDenied
-  // when the socket refuses us, DeadlineExceeded on timeout, Cancelled when on_data said stop.
+  // when the socket refuses us, DeadlineExceeded on timeout, Cancelled when on_data said stop
+  // or the request's cancel flag was raised.
   virtual StatusOr<HttpResponse> Do(const HttpRequest& request, const BodyCallback& on_data) = 0;
   StatusOr<HttpResponse> Do(const HttpRequest& request) { return Do(request, nullptr); }
   // The endpoint, for messages: "unix:///var/run/docker.sock".

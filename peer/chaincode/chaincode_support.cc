@@ -111,9 +111,11 @@ Status ChaincodeSupport::HandleChaincodeStream(ChaincodeStream& stream) {
 }
 
 Status ChaincodeSupport::StartRuntime(const std::string& ccid,
-                                      const std::shared_ptr<LaunchState>& state) {
+                                      const std::shared_ptr<LaunchState>& state,
+                                      std::chrono::steady_clock::time_point deadline) {
   launcher::StartRequest request;
   request.ccid = ccid;
+  request.deadline = deadline;
   if (!launcher_.IsDevMode()) {
     ASSIGN_OR_RETURN(request.package, packages_.GetPackage(ccid));
   }
@@ -192,7 +194,7 @@ Status ChaincodeSupport::Launch(const std::string& ccid) {
   auto [state, started] = registry_->Launching(ccid);
   const auto deadline = Clock::now() + options_.startup_timeout;
   if (started) {
-    Status s = StartRuntime(ccid, state);
+    Status s = StartRuntime(ccid, state, deadline);
     if (!s.ok()) {
       s = s.Annotate("error starting chaincode " + ccid);
       registry_->Failed(ccid, state, s);

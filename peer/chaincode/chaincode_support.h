@@ -146,7 +146,8 @@ class ChaincodeSupport : public ChaincodeInvoker {
   const ChaincodeSupportOptions& options() const { return options_; }
 
  private:
-  Status StartRuntime(const std::string& ccid, const std::shared_ptr<LaunchState>& state);
+  Status StartRuntime(const std::string& ccid, const std::shared_ptr<LaunchState>& state,
+                      std::chrono::steady_clock::time_point deadline);
   // Adds the TLS env and files of one launch of `ccid` to `request`.
   Status AddTlsMaterial(const std::string& ccid, launcher::StartRequest& request);
   void KeepaliveLoop(std::stop_token stop);

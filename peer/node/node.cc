@@ -408,6 +408,9 @@ void PeerNode::Impl::Stop() {
     to_stop.swap(runtimes);
   }
   FLOG_INFO(logger, "stopping peer %s", config.peer_id);
+  if (launcher) {
+    launcher->Shutdown();  // builds in progress must not hold the shutdown
+  }
   if (operations) {
     operations->Stop();
   }

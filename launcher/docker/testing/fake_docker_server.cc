@@ -91,14 +91,22 @@ void WriteAll(int fd, const std::string& data) {
 
 std::string Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 409: return "Conflict";
-    default: return "Internal Server Error";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 409:
+      return "Conflict";
+    default:
+      return "Internal Server Error";
   }
 }
 
@@ -168,8 +176,9 @@ std::vector<FakeRequest> FakeDockerServer::requests() const {
 std::string FakeDockerServer::Response(int status, const std::string& body,
                                        const std::string& content_type) {
   return "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) +
-         "\r\nContent-Type: " + content_type + "\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+         "\r\nContent-Type: " + content_type +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+         body;
 }
 
 std::string FakeDockerServer::Chunked(int status, const std::vector<std::string>& chunks,

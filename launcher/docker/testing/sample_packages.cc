@@ -32,7 +32,8 @@ StatusOr<std::string> Package(std::map<std::string, std::string> files, const st
 
 StatusOr<std::string> AbstorePackage(const std::string& salt) {
   std::map<std::string, std::string> files;
-  ASSIGN_OR_RETURN(files["CMakeLists.txt"], Read("launcher/docker/testdata/abstore/CMakeLists.txt"));
+  ASSIGN_OR_RETURN(files["CMakeLists.txt"],
+                   Read("launcher/docker/testdata/abstore/CMakeLists.txt"));
   ASSIGN_OR_RETURN(files["main.cc"], Read("shim/samples/abstore/main.cc"));
   ASSIGN_OR_RETURN(files["abstore/abstore.h"], Read("shim/samples/abstore/abstore.h"));
   ASSIGN_OR_RETURN(files["abstore/abstore.cc"], Read("shim/samples/abstore/abstore.cc"));
@@ -48,9 +49,18 @@ StatusOr<std::string> GetputPackage(const std::string& salt) {
 
 StatusOr<std::string> SleeperPackage(const std::string& salt) {
   std::map<std::string, std::string> files;
-  ASSIGN_OR_RETURN(files["CMakeLists.txt"], Read("launcher/docker/testdata/sleeper/CMakeLists.txt"));
+  ASSIGN_OR_RETURN(files["CMakeLists.txt"],
+                   Read("launcher/docker/testdata/sleeper/CMakeLists.txt"));
   ASSIGN_OR_RETURN(files["main.cc"], Read("launcher/docker/testdata/sleeper/main.cc"));
   return Package(std::move(files), salt);
+}
+
+StatusOr<std::string> EndlessBuildPackage() {
+  std::map<std::string, std::string> files;
+  ASSIGN_OR_RETURN(files["CMakeLists.txt"],
+                   Read("launcher/docker/testdata/endless_build/CMakeLists.txt"));
+  ASSIGN_OR_RETURN(files["main.cc"], Read("launcher/docker/testdata/broken/main.cc"));
+  return Package(std::move(files), "");
 }
 
 StatusOr<std::string> BrokenPackage() {

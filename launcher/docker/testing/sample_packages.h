@@ -17,5 +17,7 @@ StatusOr<std::string> SleeperPackage(const std::string& salt = "");
 // bench/endorse's getput chaincode (one GetState + one PutState per invoke).
 StatusOr<std::string> GetputPackage(const std::string& salt = "");
 StatusOr<std::string> BrokenPackage();
+// A package whose build step sleeps for an hour.
+StatusOr<std::string> EndlessBuildPackage();
 
 }  // namespace fabric::launcher::docker::testing
