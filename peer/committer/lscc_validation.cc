@@ -32,9 +32,9 @@
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
 #include "peer/chaincode.pb.h"
-#include "peer/committer/code_package.h"
 #include "peer/committer/vscc.h"
 #include "peer/ledger/rwset_builder.h"
+#include "peer/platforms/code_package.h"
 #include "peer/proposal.pb.h"
 
 namespace fabric::committer {
@@ -79,7 +79,7 @@ StatusOr<protos::ChaincodeDeploymentSpec> DeploymentSpec(const std::string& byte
                    protoutil::Unmarshal<protos::ChaincodeDeploymentSpec>(bytes, "deployment spec"));
   const auto type = cds.chaincode_spec().type();
   if (type != protos::ChaincodeSpec::CPP) {  // Fabric's platforms; CPP is fabric-cpp's own
-    if (Status s = ValidateCodePackage(type, cds.code_package()); !s.ok()) {
+    if (Status s = platforms::ValidateCodePackage(type, cds.code_package()); !s.ok()) {
       return PermissionDeniedError(
           absl::StrFormat("GetChaincodeDeploymentSpec error %s", s.message()));
     }

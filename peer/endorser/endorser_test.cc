@@ -15,6 +15,7 @@
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/testing/test_signer.h"
 #include "common/protoutil/unmarshal.h"
+#include "launcher/docker/tar.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "peer/endorser/testing/test_peer.h"
 #include "peer/query.pb.h"
@@ -287,6 +288,36 @@ TEST_F(EndorserTest, GarbageBytesAreRefused) {
   auto e = Process(empty);
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.status().message(), "invalid header type MESSAGE");
+}
+
+// Install refuses packages that would not build or that expand without bound, saying why.
+TEST_F(EndorserTest, InstallRefusesHostilePackages) {
+  protos::ChaincodeDeploymentSpec cds;
+  ASSERT_TRUE(cds.ParseFromString(TestPeer::MakeCds("mycc", "1.0", {"init"})));
+  const auto install = [&](protos::ChaincodeSpec::Type type, std::string code) {
+    cds.mutable_chaincode_spec()->set_type(type);
+    cds.set_code_package(std::move(code));
+    return Process(TestPeer::MakeSigned(peer_->org1_admin(), "", "lscc",
+                                        {"install", cds.SerializeAsString()}));
+  };
+  launcher::docker::TarWriter traversal;
+  ASSERT_OK(traversal.AddFile("src/main.cc", "int main() {}\n"));
+  std::string tar = traversal.Finish();
+  tar.replace(0, 11, "../evil.cc\0");  // the name field, checksum left stale: caught either way
+  auto r = install(protos::ChaincodeSpec::CPP, launcher::docker::Gzip(tar));
+  ASSERT_OK(r);
+  EXPECT_EQ(r->response().status(), 500);
+  EXPECT_THAT(r->response().message(), HasSubstr("cannot install mycc:1.0: "));
+  r = install(protos::ChaincodeSpec::GOLANG, "not a gzip package");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->response().status(), 500);
+  EXPECT_THAT(r->response().message(), HasSubstr("failure opening codepackage gzip stream"));
+  auto list =
+      Process(TestPeer::MakeSigned(peer_->org1_admin(), "", "lscc", {"getinstalledchaincodes"}));
+  ASSERT_OK(list);
+  protos::ChaincodeQueryResponse q;
+  ASSERT_TRUE(q.ParseFromString(list->response().payload()));
+  EXPECT_EQ(q.chaincodes_size(), 0);
 }
 
 TEST_F(EndorserTest, InstallRequiresLocalAdmin) {

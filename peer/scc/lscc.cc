@@ -10,6 +10,7 @@
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
 #include "peer/chaincode.pb.h"
+#include "peer/platforms/code_package.h"
 #include "peer/query.pb.h"
 
 namespace fabric::scc {
@@ -182,6 +183,10 @@ shim::Response Lscc::Install(const std::string& package_bytes) {
   if (s.ok() && sccs_.IsSysCC(id.name())) {
     s = InvalidArgumentError(
         absl::StrFormat("cannot install: %s is the name of a system chaincode", id.name()));
+  }
+  if (s.ok()) {
+    s = platforms::ValidateInstallPackage(pkg->cds.chaincode_spec().type(), pkg->cds.code_package())
+            .Annotate(absl::StrFormat("cannot install %s:%s", id.name(), id.version()));
   }
   if (s.ok()) {
     s = packages_.Put(id.name(), id.version(), package_bytes);

@@ -7,6 +7,7 @@
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
+#include "launcher/docker/tar.h"
 #include "tools/configtxgen/cli.h"
 #include "tools/configtxgen/encoder.h"
 #include "tools/configtxgen/profile.h"
@@ -83,9 +84,9 @@ StatusOr<std::unique_ptr<TestPeer>> TestPeer::Create(ChaincodeExecutor* executor
   ASSIGN_OR_RETURN(auto written, cryptogen::Generate(cryptogen::DefaultConfig(),
                                                      dir + "/crypto-config", gen_options));
   (void)written;
-  ASSIGN_OR_RETURN(configtxgen::Profile profile,
-                   configtxgen::LoadProfile(configtxgen::DefaultConfigJson(),
-                                            "TwoOrgsApplicationGenesis", dir));
+  ASSIGN_OR_RETURN(
+      configtxgen::Profile profile,
+      configtxgen::LoadProfile(configtxgen::DefaultConfigJson(), "TwoOrgsApplicationGenesis", dir));
   ASSIGN_OR_RETURN(common::Block genesis, configtxgen::MakeGenesisBlock(profile, kChannel));
 
   std::string peer_msp = dir + kPeerOrgs + "org1.example.com/peers/peer0.org1.example.com/msp";
@@ -96,11 +97,11 @@ StatusOr<std::unique_ptr<TestPeer>> TestPeer::Create(ChaincodeExecutor* executor
                    msp::LoadSigningIdentity(UserMsp(dir, "org1", "Admin"), "Org1MSP"));
   ASSIGN_OR_RETURN(p->org1_user_,
                    msp::LoadSigningIdentity(UserMsp(dir, "org1", "User1"), "Org1MSP"));
-  ASSIGN_OR_RETURN(p->orderer_admin_,
-                   msp::LoadSigningIdentity(
-                       dir + "/crypto-config/ordererOrganizations/example.com/users/"
-                             "Admin@example.com/msp",
-                       "OrdererMSP"));
+  ASSIGN_OR_RETURN(
+      p->orderer_admin_,
+      msp::LoadSigningIdentity(dir + "/crypto-config/ordererOrganizations/example.com/users/"
+                                     "Admin@example.com/msp",
+                               "OrdererMSP"));
 
   ledger::LedgerManager::Options lopts;
   lopts.root_dir = p->data_->path() + "/ledgersData";
@@ -113,8 +114,12 @@ StatusOr<std::unique_ptr<TestPeer>> TestPeer::Create(ChaincodeExecutor* executor
   p->sccs_ = std::make_unique<scc::SystemChaincodes>(
       scc::SystemChaincodes::Deps{*p->channels_, *p->packages_, *p->acl_, *p->peer_signer_},
       p->registry_);
-  Endorser::Deps deps{*p->channels_, p->registry_,     *p->acl_,
-                      *p->packages_, *p->local_msp_,   *p->peer_signer_,
+  Endorser::Deps deps{*p->channels_,
+                      p->registry_,
+                      *p->acl_,
+                      *p->packages_,
+                      *p->local_msp_,
+                      *p->peer_signer_,
                       executor != nullptr ? *executor : p->fake_};
   p->endorser_ = std::make_unique<Endorser>(std::move(options), deps);
   return p;
@@ -153,15 +158,19 @@ std::string TestPeer::MakeCds(const std::string& name, const std::string& versio
   for (const std::string& a : init_args) {
     spec->mutable_input()->add_args(a);
   }
-  cds.set_code_package("code of " + name + ":" + version);
+  // A Go package as `peer chaincode package` makes it: the source under src/, gzipped.
+  launcher::docker::TarWriter tar;
+  (void)tar.AddFile("src/github.com/example/" + name + "/main.go",
+                    "package main // " + name + ":" + version + "\n");
+  cds.set_code_package(launcher::docker::Gzip(tar.Finish()));
   return protoutil::Marshal(cds);
 }
 
 Status TestPeer::InstallAndDeploy(const std::string& name, const std::string& version,
                                   const std::vector<std::string>& init_args) {
   std::string cds = MakeCds(name, version, init_args);
-  ASSIGN_OR_RETURN(auto installed,
-                   endorser_->ProcessProposal(MakeSigned(*org1_admin_, "", "lscc", {"install", cds})));
+  ASSIGN_OR_RETURN(auto installed, endorser_->ProcessProposal(
+                                       MakeSigned(*org1_admin_, "", "lscc", {"install", cds})));
   if (installed.response().status() != 200) {
     return InternalError("install: " + installed.response().message());
   }

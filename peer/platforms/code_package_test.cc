@@ -4,16 +4,19 @@
 // packages, committed or refused with ENDORSEMENT_POLICY_FAILURE), plus the reading rules of
 // Go's archive/tar and compress/gzip that decide them.
 
-#include "peer/committer/code_package.h"
+#include "peer/platforms/code_package.h"
 
 #include <zlib.h>
 
 #include <cstring>
 
 #include <absl/strings/str_format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace fabric::committer {
+#include "common/msp/testing/status_testing.h"
+
+namespace fabric::platforms {
 namespace {
 
 using Type = protos::ChaincodeSpec;
@@ -144,5 +147,45 @@ TEST(CodePackageTest, NodeNeedsPackageJsonJavaItsLayoutCarNothing) {
   EXPECT_EQ(s.message(), "Unknown chaincodeType: UNDEFINED");
 }
 
+TEST(InstallPackageTest, CppPackagesAreRelativeFilesAndDirectoriesWithinTheLimits) {
+  EXPECT_OK(ValidateInstallPackage(
+      Type::CPP, Gzip(Entry("src/", "", 0755, '5') + Entry("src/main.cc") + End())));
+  Status s = ValidateInstallPackage(Type::CPP, "");
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("empty"));
+  s = ValidateInstallPackage(Type::CPP, "not gzip");
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("not gzip data"));
+  for (const char* name : {"../x", "a/../../x", "/etc/passwd", "a/.."}) {
+    s = ValidateInstallPackage(Type::CPP, Gzip(Entry(name) + End()));
+    EXPECT_TRUE(s.IsInvalidArgument()) << name;
+    EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("must be relative")) << name;
+  }
+  s = ValidateInstallPackage(Type::CPP, Gzip(Entry("src/link", "", 0777, '2') + End()));
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("not a file or directory"));
+  // A truncated archive is refused (the package would not build).
+  EXPECT_FALSE(ValidateInstallPackage(Type::CPP,
+                                      Gzip(Entry("src/a.cc", std::string(3000, 'a'))).substr(0, 50))
+                   .ok());
+}
+
+// A package whose entries declare more than the limit is refused on their headers: the data
+// (a gzip bomb of zeros here) is never expanded.
+TEST(InstallPackageTest, ExpansionAndEntryCountAreBounded) {
+  InstallLimits limits;
+  limits.max_expanded_bytes = 1 << 20;
+  limits.max_entries = 3;
+  const std::string big =
+      Gzip(Header("src/big.bin", 0644, 4ull << 30) + std::string(1 << 20, '\0'));
+  Status s = ValidateInstallPackage(Type::CPP, big, limits);
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("expands to more than 1048576 bytes"));
+  s = ValidateInstallPackage(Type::GOLANG, big, limits);
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("expands to more than"));
+  s = ValidateInstallPackage(
+      Type::CPP, Gzip(Entry("a") + Entry("b") + Entry("c") + Entry("d") + End()), limits);
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("more than 3 entries"));
+  // Fabric's platform rules apply to Fabric's types before the limits.
+  EXPECT_FALSE(ValidateInstallPackage(Type::GOLANG, "code, not gzip").ok());
+  EXPECT_OK(ValidateInstallPackage(Type::GOLANG, Gzip(Entry("src/main.go") + End())));
+}
+
 }  // namespace
-}  // namespace fabric::committer
+}  // namespace fabric::platforms

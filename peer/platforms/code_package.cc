@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "peer/committer/code_package.h"
+#include "peer/platforms/code_package.h"
 
 #include <zlib.h>
 
@@ -16,7 +16,7 @@
 
 #include "fabric/status_macros.h"
 
-namespace fabric::committer {
+namespace fabric::platforms {
 namespace {
 
 // Go's io errors, as the readers below report them.
@@ -546,7 +546,76 @@ Status CheckEntries(std::string_view code, const PlatformRules& rules) {
   return Status::OK();
 }
 
+// Reads every entry's header (data skipped), refusing what `limits` and the CPP rules forbid.
+// `cpp`: fabric-cpp's rules (regular files and directories, relative names without "..", the
+// archive read to its end); else only the limits, stopping quietly at the first read error as
+// Fabric's platforms do.
+Status CheckInstallEntries(std::string_view code, const InstallLimits& limits, bool cpp) {
+  GzipReader gz(code);
+  if (Status s = gz.Open(); !s.ok()) {
+    return InvalidArgumentError(absl::StrFormat(
+        "the code package is not gzip data (%s): package the chaincode with `peer chaincode "
+        "package` or as a .tar.gz",
+        s.message()));
+  }
+  TarReader tar(gz);
+  uint64_t entries = 0;
+  uint64_t bytes = 0;
+  for (;;) {
+    StatusOr<TarEntry> entry = tar.Next();
+    if (!entry.ok()) {
+      if (IsEof(entry.status()) || !cpp) {
+        return Status::OK();
+      }
+      return InvalidArgumentError(absl::StrFormat(
+          "the code package is not a readable tar archive: %s", entry.status().message()));
+    }
+    if (++entries > limits.max_entries) {
+      return InvalidArgumentError(absl::StrFormat(
+          "the code package has more than %d entries; leave build outputs and dependencies out",
+          limits.max_entries));
+    }
+    bytes += static_cast<uint64_t>(std::max<int64_t>(entry->size, 0));
+    if (entry->size < 0 || bytes > limits.max_expanded_bytes) {
+      return InvalidArgumentError(
+          absl::StrFormat("the code package expands to more than %d bytes; leave build outputs and "
+                          "dependencies out",
+                          limits.max_expanded_bytes));
+    }
+    if (!cpp) {
+      continue;
+    }
+    const std::string& name = entry->name;
+    if (name.empty() || name[0] == '/' || name.find('\0') != std::string::npos ||
+        ("/" + name + "/").find("/../") != std::string::npos) {
+      return InvalidArgumentError(absl::StrFormat(
+          "the code package has an entry named \"%s\": names must be relative, without \"..\"",
+          name));
+    }
+    if (entry->typeflag != '0' && entry->typeflag != '5') {
+      return InvalidArgumentError(
+          absl::StrFormat("the code package entry \"%s\" is not a file or directory (type '%c')",
+                          name, entry->typeflag));
+    }
+  }
+}
+
 }  // namespace
+
+Status ValidateInstallPackage(protos::ChaincodeSpec::Type type, std::string_view code,
+                              const InstallLimits& limits) {
+  if (type == protos::ChaincodeSpec::CPP) {
+    if (code.empty()) {
+      return InvalidArgumentError("the code package is empty: nothing to build");
+    }
+    return CheckInstallEntries(code, limits, /*cpp=*/true);
+  }
+  RETURN_IF_ERROR(ValidateCodePackage(type, code));
+  if (code.empty() || type == protos::ChaincodeSpec::CAR) {
+    return Status::OK();
+  }
+  return CheckInstallEntries(code, limits, /*cpp=*/false);
+}
 
 Status ValidateCodePackage(protos::ChaincodeSpec::Type type, std::string_view code) {
   // Go's regexp `.` does not match a newline; what follows the prefix is never looked at, so
@@ -575,4 +644,4 @@ Status ValidateCodePackage(protos::ChaincodeSpec::Type type, std::string_view co
   }
 }
 
-}  // namespace fabric::committer
+}  // namespace fabric::platforms

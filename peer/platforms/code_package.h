@@ -23,16 +23,33 @@
 
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "fabric/status.h"
 #include "peer/chaincode.pb.h"
 
-namespace fabric::committer {
+namespace fabric::platforms {
 
 // OK, or InvalidArgument with Fabric's text ("illegal file detected in payload: ...",
 // "illegal file mode detected for file ...", "failure opening codepackage gzip stream: ...",
 // "no package.json found at the root of the chaincode package", "Unknown chaincodeType: ...").
 Status ValidateCodePackage(protos::ChaincodeSpec::Type type, std::string_view code);
 
-}  // namespace fabric::committer
+// What this peer accepts at install, beyond the platform's rules (install is local to the peer,
+// so it may refuse more than Fabric): the archive's declared content is bounded, so that a
+// small package cannot expand to gigabytes in a launcher or a builder container.
+struct InstallLimits {
+  uint64_t max_expanded_bytes = 512ull << 20;  // sum of the entries' sizes
+  uint64_t max_entries = 100000;
+};
+
+// The check of `peer chaincode install`: a GOLANG, NODE, JAVA or CAR package must pass
+// ValidateCodePackage; a CPP package (fabric-cpp's) must be a gzipped tar of regular files and
+// directories with relative names and no ".." component, read to its end without error; every
+// package within `limits` (checked on the entries' declared sizes, before their data is read).
+// InvalidArgument naming the problem and what to do.
+Status ValidateInstallPackage(protos::ChaincodeSpec::Type type, std::string_view code,
+                              const InstallLimits& limits = {});
+
+}  // namespace fabric::platforms
