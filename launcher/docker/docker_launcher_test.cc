@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "launcher/docker/chaincode_package.h"
+#include "launcher/docker/lazy_docker_launcher.h"
 #include "launcher/docker/testing/fake_docker_server.h"
 
 namespace fabric::launcher::docker {
@@ -164,6 +165,48 @@ TEST(DockerLauncherTest, OpenRemovesContainersOfAnEarlierRun) {
     removed = removed || (r.method == "DELETE" && r.path == "/containers/old1");
   }
   EXPECT_TRUE(removed);
+}
+
+// The peer starts while the engine is down: launches fail with Unavailable naming the endpoint,
+// nothing runs; the first launch after the engine is back opens the launcher (and removes the
+// peer's stale containers then).
+TEST(LazyDockerLauncherTest, LaunchesOnceTheEngineIsBack) {
+  FakeDockerServer server([](const FakeRequest& r) -> std::string {
+    if (r.method == "DELETE") {
+      return FakeDockerServer::Response(204, "");
+    }
+    if (r.path == "/containers/json") {
+      return FakeDockerServer::Response(200, "[]");
+    }
+    return "";
+  });
+  std::atomic<bool> engine_up{false};
+  std::atomic<int> opens{0};
+  LazyDockerLauncher launcher(Options(server), [&]() -> StatusOr<std::unique_ptr<DockerLauncher>> {
+    ++opens;
+    if (!engine_up.load()) {
+      return UnavailableError("cannot connect to the Docker engine");
+    }
+    return DockerLauncher::Open(Options(server));
+  });
+  EXPECT_EQ(opens.load(), 1);  // tried at start
+  EXPECT_FALSE(launcher.IsOpen());
+  StartRequest request;
+  request.ccid = "mycc:1.0";
+  Status s = launcher.Start(request);
+  EXPECT_TRUE(s.IsUnavailable()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("docker engine unreachable at unix://"));
+  EXPECT_FALSE(launcher.IsRunning("mycc:1.0"));
+  EXPECT_TRUE(launcher.Stop("mycc:1.0").ok());
+  EXPECT_TRUE(launcher.Wait("mycc:1.0", 1ms).status().IsNotFound());
+
+  engine_up = true;
+  s = launcher.Start(request);  // opens now; the request itself lacks a package
+  EXPECT_TRUE(launcher.IsOpen());
+  EXPECT_TRUE(s.IsInvalidArgument()) << s;
+  EXPECT_EQ(opens.load(), 3);
+  launcher.Shutdown();
+  EXPECT_EQ(launcher.Start(request).code(), StatusCode::kCancelled);
 }
 
 }  // namespace

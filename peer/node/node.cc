@@ -24,6 +24,7 @@
 #include "fabric/sched_batch.h"
 #include "fabric/status_macros.h"
 #include "launcher/docker/docker_launcher.h"
+#include "launcher/docker/lazy_docker_launcher.h"
 #include "launcher/process_launcher.h"
 #include "peer/chaincode/chaincode_server.h"
 #include "peer/committer/committer.h"
@@ -217,14 +218,9 @@ Status PeerNode::Impl::StartChaincodeSupport() {
       opts.client.endpoint = config.vm_endpoint;
       opts.peer_id = config.peer_id;
       opts.network_id = config.network_id;
-      auto docker = launcher::docker::DockerLauncher::Open(opts);
-      if (!docker.ok()) {
-        return docker.status().Annotate(
-            absl::StrFormat("docker engine unreachable at %s (CORE_VM_ENDPOINT; or run with "
-                            "CORE_CHAINCODE_LAUNCHER=process|dev)",
-                            config.vm_endpoint));
-      }
-      launcher = std::move(*docker);
+      // The peer also starts while the engine is down: it commits and serves what runs, and
+      // launches once the engine is back (/healthz reports it meanwhile).
+      launcher = std::make_unique<launcher::docker::LazyDockerLauncher>(opts);
       break;
     }
   }

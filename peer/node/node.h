@@ -35,7 +35,8 @@ namespace fabric::node {
 class PeerNode {
  public:
   // Builds and starts everything. Errors name the part that failed ("load local MSP ...",
-  // "listen on 0.0.0.0:7051 ...", "docker engine unreachable at ...").
+  // "listen on 0.0.0.0:7051 ..."). An unreachable Docker engine does not stop it: chaincodes
+  // are launched once the engine is back, and /healthz reports it meanwhile.
   static StatusOr<std::unique_ptr<PeerNode>> Start(const PeerConfig& config);
   ~PeerNode();
   PeerNode(const PeerNode&) = delete;

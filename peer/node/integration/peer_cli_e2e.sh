@@ -174,4 +174,21 @@ CORE_PEER_TLS_SERVERHOSTOVERRIDE=peer0.org1.example.com "$BIN/peer" channel list
 expect err "TLS is on: check the CA file and the host name"
 kill -TERM "$PEER_PID"
 wait "$PEER_PID" || fail "TLS peer exited non-zero after SIGTERM"
+
+echo "== the same peer with the Docker launcher while no engine answers"
+start_peer peer-noengine.log CORE_CHAINCODE_LAUNCHER=docker \
+  CORE_VM_ENDPOINT="unix://$WORK/no-engine.sock"
+PIDS+=($PEER_PID)
+wait_port "$PEER_PORT" || { tail -5 peer-noengine.log; fail "peer did not start without an engine"; }
+wait_port "$OPS_PORT" || fail "peer never opened operations port $OPS_PORT"
+exec 3<>/dev/tcp/127.0.0.1/$OPS_PORT; printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' >&3; cat <&3 > health; exec 3<&-
+expect health "HTTP/1.1 503 Service Unavailable"
+expect health '"component":"docker"'
+"$BIN/peer" channel list > out 2> err || { cat err; fail "channel list without an engine"; }
+expect out "mychannel"
+"$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query","a"]}' > out 2> err \
+  && fail "a chaincode was launched without an engine"
+expect err "docker engine unreachable"
+kill -TERM "$PEER_PID"
+wait "$PEER_PID" || fail "peer without an engine exited non-zero after SIGTERM"
 echo "PASS"
