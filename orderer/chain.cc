@@ -109,7 +109,13 @@ Status ChainSupport::Enqueue(Message message) {
     return UnavailableError(absl::StrFormat("channel %s is halted", channel_id()));
   }
   queue_.push_back(std::move(message));
+  const uint64_t seq = ++enqueued_;
   cv_.notify_all();
+  cv_.wait(lock, [&] { return halted_ || taken_ >= seq; });
+  if (taken_ < seq) {
+    return UnavailableError(
+        absl::StrFormat("channel %s halted before ordering the message", channel_id()));
+  }
   return Status::OK();
 }
 
@@ -146,7 +152,8 @@ void ChainSupport::Run() {
     }
     Message message = std::move(queue_.front());
     queue_.pop_front();
-    cv_.notify_all();  // Room in the queue.
+    ++taken_;
+    cv_.notify_all();  // The sender's acknowledgement, and room in the queue.
     lock.unlock();
     bool ok =
         message.is_config ? HandleConfig(std::move(message)) : HandleNormal(std::move(message));

@@ -49,7 +49,7 @@ class ChainSupport {
     // Creates the channel whose genesis CONFIG envelope is given (system channel only); called
     // on this chain's ordering thread before the ORDERER_TRANSACTION block is written.
     std::function<Status(const common::Envelope& config_envelope)> create_channel;
-    // Messages accepted but not yet taken by the ordering thread; Order blocks when full.
+    // Messages waiting for the ordering thread (one per caller at most: see Order).
     size_t queue_capacity = 1000;
   };
 
@@ -75,11 +75,14 @@ class ChainSupport {
   ledger::blkstorage::BlockStore& store() { return *store_; }
   const msp::SigningIdentity& signer() const { return signer_; }
 
-  // Queues a normal message validated at config sequence `config_seq`. Unavailable when the
-  // chain is halted.
+  // Hands a normal message validated at config sequence `config_seq` to the ordering thread
+  // and returns once that thread has taken it (into the batch being cut), as Fabric's solo
+  // orderer hands it over an unbuffered channel: what Broadcast acknowledges is never waiting
+  // in a queue, so a crash loses at most the batch being cut. Unavailable when the chain halts
+  // first.
   Status Order(common::Envelope envelope, uint64_t config_seq);
-  // Queues a config message (CONFIG, or ORDERER_TRANSACTION on the system channel) produced from
-  // `update` at `config_seq`. Unavailable when halted.
+  // The same for a config message (CONFIG, or ORDERER_TRANSACTION on the system channel)
+  // produced from `update` at `config_seq`.
   Status Configure(common::Envelope config, uint64_t config_seq, common::Envelope update);
 
  private:
@@ -118,6 +121,8 @@ class ChainSupport {
   std::condition_variable cv_;  // queue changed or halted
   std::deque<Message> queue_;
   bool halted_ = false;
+  uint64_t enqueued_ = 0;  // messages queued so far
+  uint64_t taken_ = 0;     // messages the ordering thread has taken so far
   std::shared_ptr<const channelconfig::Bundle> bundle_;
 
   std::jthread thread_;  // The ordering thread; joined by Halt().

@@ -4,6 +4,7 @@
 // genesis blocks and block stores in temporary directories.
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "common/msp/testing/test_org.h"
 #include "common/protoutil/blockutils.h"
 #include "orderer/block_writer.h"
+#include "orderer/chain.h"
 #include "orderer/deliver.h"
 #include "orderer/node.h"
 #include "orderer/testing/test_network.h"
@@ -486,6 +488,30 @@ TEST(DeliverHandlerTest, StreamEndsWhenTheClientCertificateExpires) {
   std::lock_guard<std::mutex> lock(mu);
   ASSERT_EQ(responses.size(), 2u);
   EXPECT_EQ(responses.back().status(), common::FORBIDDEN);
+}
+
+// Broadcast's acknowledgement promises what Fabric's solo orderer promises: Order returns only
+// once the ordering thread has taken the message (nothing acknowledged waits in a queue).
+TEST(ChainSupportTest, OrderReturnsOnlyOnceTheOrderingThreadTookTheMessage) {
+  TempDir tmp;
+  ASSERT_OK_AND_ASSIGN(common::Block genesis,
+                       testing::MakeGenesis("TwoOrgsOrdererGenesis", "syschannel"));
+  std::unique_ptr<msp::X509SigningIdentity> orderer = testing::LoadOrdererIdentity();
+  ChainSupport::Options options;
+  options.channel_id = "syschannel";
+  options.store.block_dir = tmp.path() + "/syschannel";
+  ASSERT_OK_AND_ASSIGN(auto chain, ChainSupport::Open(options, &genesis, *orderer));
+  const uint64_t seq = chain->bundle()->sequence();
+  std::future<Status> acked = std::async(
+      std::launch::async, [&] { return chain->Order(MakeTx("syschannel", *orderer), seq); });
+  // The ordering thread is not running: the message is queued but not acknowledged.
+  EXPECT_EQ(acked.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  chain->Start();
+  ASSERT_EQ(acked.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_OK(acked.get());
+  // A chain halted before taking a message answers Unavailable.
+  chain->Halt();
+  EXPECT_TRUE(chain->Order(MakeTx("syschannel", *orderer), seq).IsUnavailable());
 }
 
 }  // namespace
