@@ -14,6 +14,7 @@
 #include "common/protoutil/unmarshal.h"
 #include "fabric/status_macros.h"
 #include "peer/cli/package.h"
+#include "peer/platforms/code_package.h"
 
 namespace fabric::node {
 namespace {
@@ -139,6 +140,11 @@ StatusOr<launcher::ChaincodePackage> NodePackageProvider::GetPackage(
   pkg.ccid = ccid;
   auto installed = store_.Get(name, version);
   if (installed.ok()) {
+    // Install checks a package; one installed by an older peer is checked here, before a
+    // launcher expands it.
+    RETURN_IF_ERROR(platforms::ValidateInstallPackage(installed->cds.chaincode_spec().type(),
+                                                      installed->cds.code_package())
+                        .Annotate("installed package of " + ccid));
     pkg.code_package = installed->cds.code_package();
     pkg.type = protos::ChaincodeSpec::Type_Name(installed->cds.chaincode_spec().type());
   }
