@@ -8,8 +8,6 @@
 // key by key (value, version, metadata). The chain covers unusual keys, deletes, metadata
 // writes, range queries (raw and hashed), config blocks, 300-transaction blocks and a restart.
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <absl/strings/escaping.h>
@@ -17,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/common.pb.h"
+#include "integration/parity/testdata.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "ledger/rwset/rwset.pb.h"
 #include "peer/ledger/commit_hash.h"
@@ -29,19 +28,12 @@
 namespace fabric {
 namespace {
 
-nlohmann::json LoadChain() {
-  std::ifstream in(std::string(FABRIC_PARITY_TESTDATA) + "/commit_hash_chain.json");
-  EXPECT_TRUE(in.good());
-  std::stringstream text;
-  text << in.rdbuf();
-  return nlohmann::json::parse(text.str());
-}
+using parity::LoadTestdata;
+using parity::Unbase64;
 
 common::Block DecodeBlock(const nlohmann::json& b) {
-  std::string bytes;
-  EXPECT_TRUE(absl::Base64Unescape(b["submitted_block_b64"].get<std::string>(), &bytes));
   common::Block block;
-  EXPECT_TRUE(block.ParseFromString(bytes));
+  EXPECT_TRUE(block.ParseFromString(Unbase64(b["submitted_block_b64"])));
   return block;
 }
 
@@ -130,7 +122,7 @@ int ExpectSameRangeQueryRecords(ledger::KvLedger& ledger, const common::Block& b
 }
 
 TEST(CommitHashParityTest, FabricsChainReplaysToTheSameFiltersHashesAndState) {
-  const nlohmann::json chain = LoadChain();
+  const nlohmann::json chain = LoadTestdata("commit_hash_chain.json");
   const std::string channel = chain["channel"];
   ledger::testing::TempDir dir;
   ledger::LedgerManager::Options options;

@@ -4,8 +4,6 @@
 // an ECDSA signature, a certificate's public key) must be accepted by fabric-cpp exactly when
 // Fabric's MSP accepted it.
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <absl/strings/escaping.h>
@@ -14,24 +12,19 @@
 
 #include "common/crypto/ecdsa.h"
 #include "common/msp/msp.h"
+#include "integration/parity/testdata.h"
 #include "msp/identities.pb.h"
 #include "msp/msp_config.pb.h"
 
 namespace fabric {
 namespace {
 
-nlohmann::json LoadCases(const std::string& file) {
-  std::ifstream in(std::string(FABRIC_PARITY_TESTDATA) + "/" + file);
-  EXPECT_TRUE(in.good()) << file;
-  std::stringstream text;
-  text << in.rdbuf();
-  return nlohmann::json::parse(text.str());
-}
+using parity::LoadTestdata;
 
 std::string Unhex(const std::string& hex) { return absl::HexStringToBytes(hex); }
 
 TEST(CryptoParityTest, SignatureEncodingsAcceptedExactlyAsFabricDoes) {
-  const nlohmann::json vectors = LoadCases("ecdsa_signatures.json");
+  const nlohmann::json vectors = LoadTestdata("ecdsa_signatures.json");
   auto key = crypto::PublicKey::FromPem(vectors["public_key_pem"].get<std::string>());
   ASSERT_TRUE(key.ok()) << key.status();
   const std::string message = Unhex(vectors["message_hex"]);
@@ -59,7 +52,7 @@ bool IsDeliberateDifference(const std::string& name) {
 }
 
 TEST(CryptoParityTest, CertificatePublicKeysAcceptedExactlyAsFabricDoes) {
-  const nlohmann::json vectors = LoadCases("certificate_public_keys.json");
+  const nlohmann::json vectors = LoadTestdata("certificate_public_keys.json");
   const std::string msp_id = vectors["msp_id"];
   ::msp::FabricMSPConfig fabric_config;
   fabric_config.set_name(msp_id);

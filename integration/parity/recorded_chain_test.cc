@@ -11,7 +11,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <absl/strings/escaping.h>
@@ -22,6 +21,7 @@
 #include "common/protoutil/blockutils.h"
 #include "fabric/shim/start.h"
 #include "integration/parity/probe_chaincode.h"
+#include "integration/parity/testdata.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "ledger/rwset/rwset.pb.h"
 #include "peer/deliverclient/testing/fake_orderer.h"
@@ -37,19 +37,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-nlohmann::json Load(const std::string& name) {
-  std::ifstream in(std::string(FABRIC_PARITY_TESTDATA) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  std::stringstream text;
-  text << in.rdbuf();
-  return nlohmann::json::parse(text.str());
-}
-
-std::string Unbase64(const nlohmann::json& v) {
-  std::string out;
-  EXPECT_TRUE(absl::Base64Unescape(v.get<std::string>(), &out));
-  return out;
-}
+using parity::LoadTestdata;
+using parity::Unbase64;
 
 void WriteMsp(const std::string& dir, const nlohmann::json& files) {
   for (const auto& [path, content] : files.items()) {
@@ -95,7 +84,7 @@ std::string Describe(const std::string& prp_bytes) {
 class RecordedChainTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    rec_ = Load(GetParam());
+    rec_ = LoadTestdata(GetParam());
     for (const auto& b : rec_["blocks"]) {
       common::Block block;
       ASSERT_TRUE(block.ParseFromString(Unbase64(b["orderer_block_b64"])));
