@@ -6,8 +6,6 @@
 
 #include "peer/platforms/code_package.h"
 
-#include <zlib.h>
-
 #include <cstring>
 
 #include <absl/strings/str_format.h>
@@ -15,10 +13,12 @@
 #include <gtest/gtest.h>
 
 #include "common/msp/testing/status_testing.h"
+#include "launcher/docker/tar.h"
 
 namespace fabric::platforms {
 namespace {
 
+using launcher::docker::Gzip;
 using Type = protos::ChaincodeSpec;
 
 // One ustar header block (checksum filled in) for `name`, `mode`, `size`, `typeflag`.
@@ -52,20 +52,6 @@ std::string Entry(const std::string& name, const std::string& data = "x", int mo
 }
 
 std::string End() { return std::string(1024, '\0'); }
-
-std::string Gzip(const std::string& data) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&zs, data.size()) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 bool Valid(Type::Type type, const std::string& code) {
   return ValidateCodePackage(type, code).ok();
