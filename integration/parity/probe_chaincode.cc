@@ -81,7 +81,7 @@ class MatrixParser {
       }
       rows.push_back(std::move(*row));
     } while (Expect(','));
-    if (!Consume(']') || !End()) {
+    if (!Expect(']') || !End()) {
       return std::nullopt;
     }
     return rows;
@@ -107,7 +107,7 @@ class MatrixParser {
       }
       row.push_back(std::move(v));
     } while (Expect(','));
-    return Consume(']') ? std::optional(row) : std::nullopt;
+    return Expect(']') ? std::optional(row) : std::nullopt;
   }
 
   bool Hex4(char32_t& r) {
@@ -225,7 +225,6 @@ class MatrixParser {
     ++i_;
     return true;
   }
-  bool Consume(char c) { return Expect(c); }
   bool Literal(std::string_view word) {
     Space();
     if (s_.substr(i_, word.size()) != word) {

@@ -222,7 +222,27 @@ std::optional<int64_t> ParseDecimal(std::string_view s) {
 }
 
 // archive/tar's parseOctal: spaces and NULs around, up to an inner NUL; false on error.
-bool ParseOctal(std::string_view b, int64_t* out);
+bool ParseOctal(std::string_view b, int64_t* out) {
+  const size_t first = b.find_first_not_of(std::string_view(" \0", 2));
+  if (first == std::string_view::npos) {
+    *out = 0;
+    return true;
+  }
+  b = b.substr(first, b.find_last_not_of(std::string_view(" \0", 2)) - first + 1);
+  b = b.substr(0, b.find('\0'));
+  if (b.empty() || b.find_first_not_of("01234567") != std::string_view::npos || b.size() > 22) {
+    return false;
+  }
+  uint64_t x = 0;
+  for (char c : b) {
+    if (x >> 61) {
+      return false;  // overflows uint64
+    }
+    x = x * 8 + (c - '0');
+  }
+  *out = static_cast<int64_t>(x);
+  return true;
+}
 
 // archive/tar's parseNumeric (octal, or base-256 when the high bit is set); false on error.
 bool ParseNumeric(std::string_view b, int64_t* out) {
@@ -246,28 +266,6 @@ bool ParseNumeric(std::string_view b, int64_t* out) {
     return true;
   }
   return ParseOctal(b, out);
-}
-
-bool ParseOctal(std::string_view b, int64_t* out) {
-  const size_t first = b.find_first_not_of(std::string_view(" \0", 2));
-  if (first == std::string_view::npos) {
-    *out = 0;
-    return true;
-  }
-  b = b.substr(first, b.find_last_not_of(std::string_view(" \0", 2)) - first + 1);
-  b = b.substr(0, b.find('\0'));
-  if (b.empty() || b.find_first_not_of("01234567") != std::string_view::npos || b.size() > 22) {
-    return false;
-  }
-  uint64_t x = 0;
-  for (char c : b) {
-    if (x >> 61) {
-      return false;  // overflows uint64
-    }
-    x = x * 8 + (c - '0');
-  }
-  *out = static_cast<int64_t>(x);
-  return true;
 }
 
 // archive/tar's Reader.Next over a GzipReader, keeping only what the platforms look at.
