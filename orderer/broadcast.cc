@@ -38,6 +38,87 @@ common::Status ToCommonStatus(const Status& status) {
   }
 }
 
+// One Broadcast stream: read an envelope, process it on a worker (ordering waits for the
+// ordering thread to take it), write the answer, read the next. Fabric's handler answers each
+// envelope in order on its stream; so does this one.
+class BroadcastHandler::Stream final
+    : public grpc::ServerBidiReactor<common::Envelope, ::orderer::BroadcastResponse>,
+      public comm::TrackedStream,
+      public std::enable_shared_from_this<Stream> {
+ public:
+  static grpc::ServerBidiReactor<common::Envelope, ::orderer::BroadcastResponse>* Start(
+      grpc::CallbackServerContext* context, BroadcastHandler& handler) {
+    auto stream = std::shared_ptr<Stream>(new Stream(context, handler));
+    stream->self_ = stream;
+    comm::StreamRegistry& registry = handler.streams_;
+    if (!registry.Add(stream.get(), stream)) {
+      stream->registered_ = false;
+      stream->Finish(registry.Refusal());
+      return stream.get();
+    }
+    stream->StartRead(&stream->request_);
+    return stream.get();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status::OK);  // the client closed its side (or went away)
+      return;
+    }
+    got_request_.store(true);
+    auto self = shared_from_this();
+    if (!handler_.streams_.Run([self] {
+          self->response_ = self->handler_.ProcessMessage(self->request_);
+          self->StartWrite(&self->response_);
+        })) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "orderer is shutting down"));
+    }
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "broadcast stream closed"));
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnDone() override {
+    if (registered_) {
+      handler_.streams_.Remove(this);
+    }
+    std::shared_ptr<Stream> last = std::move(self_);  // may destroy this on return
+  }
+
+  void Wake() override {}  // never waits but for gRPC, which ends its operations at shutdown
+
+  void CancelIfNoRequest() override {
+    if (!got_request_.load()) {
+      context_->TryCancel();  // ends the pending read, which finishes the stream
+    }
+  }
+
+ private:
+  Stream(grpc::CallbackServerContext* context, BroadcastHandler& handler)
+      : context_(context), handler_(handler) {}
+
+  grpc::CallbackServerContext* const context_;
+  BroadcastHandler& handler_;
+  std::shared_ptr<Stream> self_;  // gRPC's reference, dropped in OnDone
+  bool registered_ = true;
+  std::atomic<bool> got_request_{false};
+  common::Envelope request_;
+  ::orderer::BroadcastResponse response_;
+};
+
+BroadcastHandler::BroadcastHandler(Registrar& registrar, Options options)
+    : registrar_(registrar), streams_("/orderer.AtomicBroadcast", "broadcast", options.streams) {}
+
+grpc::ServerBidiReactor<common::Envelope, ::orderer::BroadcastResponse>* BroadcastHandler::Start(
+    grpc::CallbackServerContext* context) {
+  return Stream::Start(context, *this);
+}
+
 ::orderer::BroadcastResponse BroadcastHandler::ProcessMessage(const common::Envelope& envelope) {
   ::orderer::BroadcastResponse response;
   Status status = Process(envelope);

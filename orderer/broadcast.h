@@ -13,11 +13,19 @@
 //  5. SERVICE_UNAVAILABLE when the orderer is shutting down or the chain halted.
 // The answer is BroadcastResponse{status, info}; info carries the reason of a rejection.
 //
-// Thread-safety: ProcessMessage may be called concurrently from many streams.
+// Streams run on gRPC's callback API: an open stream holds no thread while it waits for the
+// client; envelopes are processed on the handler's workers (Options::streams). Streams beyond
+// max_streams are refused with RESOURCE_EXHAUSTED; one that sends nothing within
+// first_request_timeout is cancelled.
+//
+// Thread-safety: all methods may be called concurrently.
 #pragma once
 
 #include <atomic>
 
+#include <grpcpp/grpcpp.h>
+
+#include "common/comm/stream_registry.h"
 #include "common/common.pb.h"
 #include "orderer/ab.pb.h"
 #include "orderer/registrar.h"
@@ -31,19 +39,31 @@ common::Status ToCommonStatus(const Status& status);
 
 class BroadcastHandler {
  public:
+  struct Options {
+    comm::StreamRegistry::Options streams;
+  };
   // `registrar` must outlive the handler.
-  explicit BroadcastHandler(Registrar& registrar) : registrar_(registrar) {}
+  BroadcastHandler(Registrar& registrar, Options options);
+
+  // A Broadcast stream; gRPC owns it until OnDone.
+  grpc::ServerBidiReactor<common::Envelope, ::orderer::BroadcastResponse>* Start(
+      grpc::CallbackServerContext* context);
 
   ::orderer::BroadcastResponse ProcessMessage(const common::Envelope& envelope);
 
-  // After this, every envelope gets SERVICE_UNAVAILABLE.
-  void Shutdown() { shutting_down_.store(true); }
+  // After this, every envelope gets SERVICE_UNAVAILABLE and new streams are refused.
+  void Shutdown() {
+    shutting_down_.store(true);
+    streams_.Shutdown();
+  }
 
  private:
+  class Stream;
   Status Process(const common::Envelope& envelope);
 
   Registrar& registrar_;
   std::atomic<bool> shutting_down_{false};
+  comm::StreamRegistry streams_;
 };
 
 }  // namespace fabric::orderer

@@ -55,7 +55,9 @@ struct OrdererConfig {
   std::string local_msp_dir;
   std::string local_msp_id;
   std::chrono::nanoseconds auth_time_window = std::chrono::minutes(15);
-  int max_threads = 64;  // gRPC sync-server threads (each stream holds one while open).
+  // Threads that process Broadcast envelopes (General.MaxThreads, ORDERER_GENERAL_MAXTHREADS;
+  // not a Fabric key). Started on demand; an open stream holds none.
+  int max_threads = 64;
   // Run the orderer's threads under Linux SCHED_BATCH, as the peer does (fabric/sched_batch.h;
   // General.BatchScheduling, ORDERER_GENERAL_BATCHSCHEDULING; not a Fabric key).
   bool batch_scheduling = true;

@@ -13,17 +13,10 @@ namespace {
 
 logging::Logger logger("orderer.deliver");
 
-bool SendStatus(const DeliverHandler::Sender& send, common::Status status) {
-  ::orderer::DeliverResponse response;
-  response.set_status(status);
-  return send(response);
-}
-
-common::Status Reject(const DeliverHandler::Sender& send, common::Status status,
-                      const std::string& channel, std::string_view reason) {
+// Logs why a request ends with `status`; returns it.
+common::Status Refuse(common::Status status, const std::string& channel, std::string_view reason) {
   FLOG_WARN(logger, "[channel: %s] deliver rejected with %s: %s", channel,
             common::Status_Name(status), reason);
-  SendStatus(send, status);
   return status;
 }
 
@@ -84,113 +77,131 @@ Status CheckDeliverReaders(const channelconfig::Bundle& bundle, const common::En
   return Status::OK();
 }
 
-common::Status DeliverHandler::Handle(const common::Envelope& envelope, const Sender& send,
-                                      const Cancelled& cancelled) {
-  return DeliverBlocks(envelope, send, cancelled);
+// The blocks of one admitted request, and the checks before each (Fabric's SessionAC).
+class DeliverHandler::ChainSession : public deliver::Session<Response> {
+ public:
+  ChainSession(const DeliverHandler& handler, ChainSupport* chain, common::Envelope envelope,
+               EnvelopeHeaders headers, std::chrono::system_clock::time_point expires_at,
+               uint64_t checked_seq)
+      : handler_(handler),
+        chain_(chain),
+        envelope_(std::move(envelope)),
+        headers_(std::move(headers)),
+        expires_at_(expires_at),
+        checked_seq_(checked_seq) {}
+
+  common::Status CheckBlock() override {
+    const std::string& channel_id = chain_->channel_id();
+    const auto now =
+        handler_.options_.clock ? handler_.options_.clock() : std::chrono::system_clock::now();
+    if (now > expires_at_) {
+      return Refuse(common::FORBIDDEN, channel_id, "client identity expired");
+    }
+    std::shared_ptr<const channelconfig::Bundle> bundle = chain_->bundle();
+    if (bundle->sequence() != checked_seq_) {
+      if (Status ac = CheckDeliverReaders(*bundle, envelope_, headers_); !ac.ok()) {
+        return Refuse(common::FORBIDDEN, channel_id, ac.message());
+      }
+      checked_seq_ = bundle->sequence();
+    }
+    return common::SUCCESS;
+  }
+
+  void Fill(const common::Block& block, Response* response) override {
+    // The block is shared with the store's recent-blocks cache: lent to the response for the
+    // write, not copied.
+    response->unsafe_arena_set_allocated_block(const_cast<common::Block*>(&block));
+  }
+
+  void Release(Response* response) override {
+    if (response->has_block()) {
+      (void)response->unsafe_arena_release_block();
+    }
+  }
+
+ private:
+  const DeliverHandler& handler_;
+  ChainSupport* const chain_;
+  const common::Envelope envelope_;
+  const EnvelopeHeaders headers_;
+  const std::chrono::system_clock::time_point expires_at_;
+  uint64_t checked_seq_;
+};
+
+DeliverHandler::DeliverHandler(Registrar& registrar, Options options)
+    : registrar_(registrar),
+      options_(std::move(options)),
+      streams_("/orderer.AtomicBroadcast", "deliver", options_.streams) {}
+
+grpc::ServerBidiReactor<common::Envelope, DeliverHandler::Response>* DeliverHandler::Start(
+    grpc::CallbackServerContext* context) {
+  return deliver::BlockStream<Response>::Start(
+      context, streams_,
+      [this](const common::Envelope& envelope, const std::string& client, common::Status* status) {
+        return Open(envelope, client, status);
+      });
 }
 
-common::Status DeliverHandler::DeliverBlocks(const common::Envelope& envelope, const Sender& send,
-                                             const Cancelled& cancelled) {
+std::unique_ptr<deliver::Session<DeliverHandler::Response>> DeliverHandler::Open(
+    const common::Envelope& envelope, const std::string& client, common::Status* status) {
+  auto refuse = [&](common::Status s, const std::string& channel, std::string_view reason) {
+    *status = Refuse(s, channel, absl::StrFormat("%s (from %s)", reason, client));
+    return nullptr;
+  };
   StatusOr<EnvelopeHeaders> headers = ParseEnvelopeHeaders(envelope);
   if (!headers.ok()) {
-    return Reject(send, common::BAD_REQUEST, "?", headers.status().message());
+    return refuse(common::BAD_REQUEST, "?", headers.status().message());
   }
   const std::string& channel_id = headers->channel_header.channel_id();
   if (Status ts = CheckTimestamp(headers->channel_header, options_.time_window); !ts.ok()) {
-    return Reject(send, common::BAD_REQUEST, channel_id, ts.message());
+    return refuse(common::BAD_REQUEST, channel_id, ts.message());
   }
   ChainSupport* chain = registrar_.GetChain(channel_id);
   if (chain == nullptr) {
-    return Reject(send, common::NOT_FOUND, channel_id, "channel not found");
+    return refuse(common::NOT_FOUND, channel_id, "channel not found");
   }
   std::shared_ptr<const channelconfig::Bundle> bundle = chain->bundle();
   if (Status ac = CheckDeliverReaders(*bundle, envelope, *headers); !ac.ok()) {
-    return Reject(send, common::FORBIDDEN, channel_id, ac.message());
+    return refuse(common::FORBIDDEN, channel_id, ac.message());
   }
   auto expires_at = std::chrono::system_clock::time_point::max();
   if (auto creator = bundle->msp_manager().DeserializeIdentity(headers->signature_header.creator());
       creator.ok()) {
     expires_at = (*creator)->ExpiresAt();
   }
-  const auto expired = [&] {
-    return (options_.clock ? options_.clock() : std::chrono::system_clock::now()) > expires_at;
-  };
   StatusOr<common::Payload> payload =
       protoutil::Unmarshal<common::Payload>(envelope.payload(), "payload");
   StatusOr<::orderer::SeekInfo> seek =
       protoutil::Unmarshal<::orderer::SeekInfo>(payload->data(), "seek info");
   if (!seek.ok()) {
-    return Reject(send, common::BAD_REQUEST, channel_id, seek.status().message());
+    return refuse(common::BAD_REQUEST, channel_id, seek.status().message());
   }
   ledger::blkstorage::BlockStore& store = chain->store();
   const uint64_t height = store.Height();
   std::optional<uint64_t> start = PositionNumber(seek->start(), height);
   std::optional<uint64_t> stop = PositionNumber(seek->stop(), height);
   if (!start.has_value() || !stop.has_value()) {
-    return Reject(send, common::BAD_REQUEST, channel_id, "seek info without start or stop");
+    return refuse(common::BAD_REQUEST, channel_id, "seek info without start or stop");
   }
   if (*start > height) {
-    return Reject(send, common::NOT_FOUND, channel_id,
+    return refuse(common::NOT_FOUND, channel_id,
                   absl::StrFormat("start block %d is beyond the height %d", *start, height));
   }
   if (seek->stop().has_oldest() || (seek->stop().has_newest() && seek->start().has_newest())) {
     stop = start;
   }
   if (*stop < *start) {
-    return Reject(send, common::BAD_REQUEST, channel_id,
+    return refuse(common::BAD_REQUEST, channel_id,
                   absl::StrFormat("start number %d greater than stop number %d", *start, *stop));
   }
-  StatusOr<std::unique_ptr<ledger::blkstorage::BlocksIterator>> it = store.RetrieveBlocks(*start);
-  if (!it.ok()) {
-    return Reject(send, common::NOT_FOUND, channel_id, it.status().message());
-  }
-  uint64_t checked_seq = bundle->sequence();
-  for (uint64_t number = *start;; ++number) {
-    if (seek->behavior() == ::orderer::SeekInfo::FAIL_IF_NOT_READY && number >= store.Height()) {
-      return Reject(send, common::NOT_FOUND, channel_id,
-                    absl::StrFormat("block %d not ready (height %d)", number, store.Height()));
-    }
-    StatusOr<std::shared_ptr<const common::Block>> block = DeadlineExceededError("");
-    for (;;) {
-      if (shutting_down_.load()) {
-        return Reject(send, common::SERVICE_UNAVAILABLE, channel_id, "orderer shutting down");
-      }
-      if (cancelled()) {
-        return common::SERVICE_UNAVAILABLE;
-      }
-      block = (*it)->NextShared(std::chrono::steady_clock::now() + options_.poll_interval);
-      if (!block.status().IsDeadlineExceeded()) {
-        break;
-      }
-    }
-    if (!block.ok()) {
-      return Reject(send, common::SERVICE_UNAVAILABLE, channel_id, block.status().message());
-    }
-    if (expired()) {
-      return Reject(send, common::FORBIDDEN, channel_id, "client identity expired");
-    }
-    bundle = chain->bundle();
-    if (bundle->sequence() != checked_seq) {
-      if (Status ac = CheckDeliverReaders(*bundle, envelope, *headers); !ac.ok()) {
-        return Reject(send, common::FORBIDDEN, channel_id, ac.message());
-      }
-      checked_seq = bundle->sequence();
-    }
-    // The block is shared with the store's recent-blocks cache: lent to the response for the
-    // send, not copied.
-    ::orderer::DeliverResponse response;
-    response.unsafe_arena_set_allocated_block(const_cast<common::Block*>(block->get()));
-    const bool sent = send(response);
-    (void)response.unsafe_arena_release_block();
-    if (!sent) {
-      return common::UNKNOWN;
-    }
-    if (number == *stop) {
-      break;
-    }
-  }
-  SendStatus(send, common::SUCCESS);
-  return common::SUCCESS;
+  auto session = std::make_unique<ChainSession>(*this, chain, envelope, std::move(*headers),
+                                                expires_at, bundle->sequence());
+  session->store = &store;
+  session->start = *start;
+  session->stop = *stop;
+  session->fail_if_not_ready = seek->behavior() == ::orderer::SeekInfo::FAIL_IF_NOT_READY;
+  *status = common::SUCCESS;
+  return session;
 }
 
 }  // namespace fabric::orderer

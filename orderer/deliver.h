@@ -16,18 +16,18 @@
 //  - blocks start..stop are sent; with FAIL_IF_NOT_READY a block not yet cut ends the request
 //    with NOT_FOUND, with BLOCK_UNTIL_READY the handler waits for it;
 //  - after the stop block, a final status SUCCESS.
-// Waiting is cancelled when the client goes away (`cancelled` returns true; nothing more is
-// sent) or the handler shuts down (SERVICE_UNAVAILABLE).
+// Waiting ends when the client goes away (nothing more is sent) or the handler shuts down
+// (SERVICE_UNAVAILABLE). Any final status but SUCCESS ends the stream, as Fabric's handler.
 //
-// Thread-safety: Handle may run concurrently on many streams.
+// Thread-safety: all methods may be called concurrently.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string_view>
 
 #include "common/common.pb.h"
+#include "common/deliver/block_stream.h"
 #include "orderer/ab.pb.h"
 #include "orderer/msgprocessor.h"
 #include "orderer/registrar.h"
@@ -45,33 +45,34 @@ class DeliverHandler {
  public:
   struct Options {
     std::chrono::nanoseconds time_window = std::chrono::minutes(15);
-    // How often a waiting request checks for cancellation.
-    std::chrono::milliseconds poll_interval{100};
     // The current time for certificate expiry; empty means system_clock::now.
     std::function<std::chrono::system_clock::time_point()> clock;
+    // Streams, the threads that serve them and the first-request deadline.
+    comm::StreamRegistry::Options streams;
   };
-  // Sends one response; returns false when the stream is broken.
-  using Sender = std::function<bool(const ::orderer::DeliverResponse&)>;
-  using Cancelled = std::function<bool()>;
+  using Response = ::orderer::DeliverResponse;
 
-  DeliverHandler(Registrar& registrar, Options options)
-      : registrar_(registrar), options_(options) {}
+  DeliverHandler(Registrar& registrar, Options options);
 
-  // Serves the request in `envelope`. Returns the final status sent (or that would have been
-  // sent when the client went away: SERVICE_UNAVAILABLE / the send failure as UNKNOWN).
-  common::Status Handle(const common::Envelope& envelope, const Sender& send,
-                        const Cancelled& cancelled);
+  // A Deliver stream on gRPC's callback API (common/deliver/block_stream.h): no thread is held
+  // while it waits for a request or a block.
+  grpc::ServerBidiReactor<common::Envelope, Response>* Start(grpc::CallbackServerContext* context);
 
-  // Wakes waiting requests; they end with SERVICE_UNAVAILABLE.
-  void Shutdown() { shutting_down_.store(true); }
+  // Checks the request in `envelope` as above: the Session that serves it, or null with the
+  // refusal in `*status` (logged with its reason).
+  std::unique_ptr<deliver::Session<Response>> Open(const common::Envelope& envelope,
+                                                   const std::string& client,
+                                                   common::Status* status);
+
+  // Ends waiting requests with SERVICE_UNAVAILABLE and refuses new ones.
+  void Shutdown() { streams_.Shutdown(); }
 
  private:
-  common::Status DeliverBlocks(const common::Envelope& envelope, const Sender& send,
-                               const Cancelled& cancelled);
+  class ChainSession;
 
   Registrar& registrar_;
   const Options options_;
-  std::atomic<bool> shutting_down_{false};
+  comm::StreamRegistry streams_;
 };
 
 }  // namespace fabric::orderer

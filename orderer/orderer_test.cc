@@ -305,6 +305,47 @@ TEST_F(OrdererTest, WaitingDeliverEndsWithServiceUnavailableOnShutdown) {
   EXPECT_EQ(status.load(), common::SERVICE_UNAVAILABLE);
 }
 
+// Open streams hold no thread: 200 idle Broadcast and 200 idle Deliver streams (more than the
+// Broadcast workers) leave other clients served, with a few threads more at most.
+TEST_F(OrdererTest, IdleStreamsLeaveOtherClientsServed) {
+  auto count_threads = [] {
+    int n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) {
+      ++n;
+    }
+    return n;
+  };
+  ASSERT_EQ(client_->BroadcastOne(MakeTx(kChannel, *user1_)), common::SUCCESS);
+  const int threads_before = count_threads();
+  auto channel = grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", orderer_->port()),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = ::orderer::AtomicBroadcast::NewStub(channel);
+  constexpr int kIdle = 200;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<
+      std::unique_ptr<grpc::ClientReaderWriter<common::Envelope, ::orderer::BroadcastResponse>>>
+      broadcasts;
+  std::vector<
+      std::unique_ptr<grpc::ClientReaderWriter<common::Envelope, ::orderer::DeliverResponse>>>
+      delivers;
+  for (int i = 0; i < kIdle; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    broadcasts.push_back(stub->Broadcast(contexts.back().get()));
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    delivers.push_back(stub->Deliver(contexts.back().get()));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(client_->BroadcastOne(MakeTx(kChannel, *user1_)), common::SUCCESS);
+  Client::DeliverResult blocks = client_->Deliver(MakeSeek(kChannel, *user1_, Oldest(), Newest()));
+  EXPECT_EQ(blocks.status, common::SUCCESS);
+  EXPECT_GE(blocks.blocks.size(), 2u);
+  // The test's own client lives in this process too: allow gRPC a few threads of its own.
+  EXPECT_LT(count_threads(), threads_before + 16);
+  for (auto& c : contexts) {
+    c->TryCancel();
+  }
+}
+
 // What `peer channel create` does with configtxgen's unsigned channel creation tx: sign the
 // ConfigUpdate as `admin` and wrap it in an envelope signed by `admin`.
 common::Envelope SignCreationTx(const common::Envelope& unsigned_tx,
@@ -439,55 +480,37 @@ TEST_F(ChannelCreationTest, CreatedChannelSurvivesRestart) {
   EXPECT_EQ(client_->BroadcastOne(MakeTx("newchan", *user1_)), common::SUCCESS);
 }
 
-// Fabric's session access control: a Deliver stream opened by a valid client ends with FORBIDDEN
-// at the first block after the client's certificate expired.
-TEST(DeliverHandlerTest, StreamEndsWhenTheClientCertificateExpires) {
+// Fabric's session access control: a Deliver request admitted for a valid client is refused
+// FORBIDDEN before the first block after the client's certificate expired.
+TEST(DeliverHandlerTest, SessionEndsWhenTheClientCertificateExpires) {
   TempDir tmp;
-  testing::BatchSettings batch;
-  batch.max_message_count = 1;
   ASSERT_OK_AND_ASSIGN(common::Block genesis,
-                       testing::MakeGenesis("TwoOrgsOrdererGenesis", "syschannel", batch));
+                       testing::MakeGenesis("TwoOrgsOrdererGenesis", "syschannel"));
   std::unique_ptr<msp::X509SigningIdentity> orderer = testing::LoadOrdererIdentity();
   ASSERT_OK_AND_ASSIGN(auto registrar,
                        Registrar::Open({tmp.path(), /*sync=*/false}, {genesis}, *orderer));
   auto hours_ahead = std::make_shared<std::atomic<int64_t>>(0);
   DeliverHandler::Options options;
-  options.poll_interval = std::chrono::milliseconds(20);
   options.clock = [hours_ahead] {
     return std::chrono::system_clock::now() + std::chrono::hours(hours_ahead->load());
   };
   DeliverHandler handler(*registrar, options);
-  std::mutex mu;
-  std::vector<::orderer::DeliverResponse> responses;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  common::Status final_status = common::UNKNOWN;
-  std::thread serving([&] {
-    final_status = handler.Handle(
-        MakeSeek("syschannel", *orderer, Specified(0), Specified(1000)),
-        [&](const ::orderer::DeliverResponse& r) {
-          std::lock_guard<std::mutex> lock(mu);
-          responses.push_back(r);
-          return true;
-        },
-        [&] { return std::chrono::steady_clock::now() > deadline; });
-  });
-  const auto received = [&] {
-    std::lock_guard<std::mutex> lock(mu);
-    return responses.size();
-  };
-  while (received() == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(received(), 1u);  // the genesis block
+  common::Status status = common::UNKNOWN;
+  auto session = handler.Open(MakeSeek("syschannel", *orderer, Specified(0), Specified(1000)),
+                              "test", &status);
+  ASSERT_NE(session, nullptr);
+  EXPECT_EQ(status, common::SUCCESS);
+  EXPECT_EQ(session->start, 0u);
+  EXPECT_EQ(session->stop, 1000u);
+  EXPECT_EQ(session->CheckBlock(), common::SUCCESS);
   const auto valid_for = orderer->certificate().NotAfter() - std::chrono::system_clock::now();
   hours_ahead->store(std::chrono::duration_cast<std::chrono::hours>(valid_for).count() + 2);
-  ChainSupport* chain = registrar->GetChain("syschannel");
-  ASSERT_OK(chain->Order(MakeTx("syschannel", *orderer), chain->bundle()->sequence()));
-  serving.join();
-  EXPECT_EQ(final_status, common::FORBIDDEN);
-  std::lock_guard<std::mutex> lock(mu);
-  ASSERT_EQ(responses.size(), 2u);
-  EXPECT_EQ(responses.back().status(), common::FORBIDDEN);
+  EXPECT_EQ(session->CheckBlock(), common::FORBIDDEN);
+  // A new request from the expired client gets no block either.
+  auto again =
+      handler.Open(MakeSeek("syschannel", *orderer, Specified(0), Specified(0)), "test", &status);
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->CheckBlock(), common::FORBIDDEN);
 }
 
 // Broadcast's acknowledgement promises what Fabric's solo orderer promises: Order returns only

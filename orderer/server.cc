@@ -6,7 +6,6 @@
 
 #include <absl/strings/str_format.h>
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/resource_quota.h>
 
 #include "common/comm/message_limits.h"
 #include "common/crypto/file_util.h"
@@ -27,43 +26,32 @@ DeliverHandler::Options DeliverOptions(const OrdererConfig& config) {
   return options;
 }
 
-class AtomicBroadcastService final : public ::orderer::AtomicBroadcast::Service {
+BroadcastHandler::Options BroadcastOptions(const OrdererConfig& config) {
+  BroadcastHandler::Options options;
+  options.streams.workers = config.max_threads;
+  return options;
+}
+
+// Both methods on gRPC's callback API: an open stream holds no thread.
+class AtomicBroadcastService final : public ::orderer::AtomicBroadcast::CallbackService {
  public:
   AtomicBroadcastService(Registrar& registrar, const OrdererConfig& config)
-      : broadcast_(registrar), deliver_(registrar, DeliverOptions(config)) {}
+      : broadcast_(registrar, BroadcastOptions(config)),
+        deliver_(registrar, DeliverOptions(config)) {}
 
   void Shutdown() {
     broadcast_.Shutdown();
     deliver_.Shutdown();
   }
 
-  grpc::Status Broadcast(
-      grpc::ServerContext* /*context*/,
-      grpc::ServerReaderWriter<::orderer::BroadcastResponse, common::Envelope>* stream) override {
-    common::Envelope envelope;
-    while (stream->Read(&envelope)) {
-      if (!stream->Write(broadcast_.ProcessMessage(envelope))) {
-        return grpc::Status(grpc::StatusCode::CANCELLED, "broadcast stream closed");
-      }
-    }
-    return grpc::Status::OK;
+  grpc::ServerBidiReactor<common::Envelope, ::orderer::BroadcastResponse>* Broadcast(
+      grpc::CallbackServerContext* context) override {
+    return broadcast_.Start(context);
   }
 
-  grpc::Status Deliver(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<::orderer::DeliverResponse, common::Envelope>* stream) override {
-    common::Envelope envelope;
-    auto send = [stream](const ::orderer::DeliverResponse& response) {
-      return stream->Write(response);
-    };
-    auto cancelled = [context] { return context->IsCancelled(); };
-    while (stream->Read(&envelope)) {
-      common::Status status = deliver_.Handle(envelope, send, cancelled);
-      if (status == common::UNKNOWN || context->IsCancelled()) {
-        return grpc::Status(grpc::StatusCode::CANCELLED, "deliver stream closed");
-      }
-    }
-    return grpc::Status::OK;
+  grpc::ServerBidiReactor<common::Envelope, ::orderer::DeliverResponse>* Deliver(
+      grpc::CallbackServerContext* context) override {
+    return deliver_.Start(context);
   }
 
  private:
@@ -114,10 +102,8 @@ StatusOr<std::unique_ptr<OrdererServer>> OrdererServer::Start(const OrdererConfi
   const std::string address = absl::StrFormat("%s:%d", config.listen_address, config.listen_port);
   builder.AddListeningPort(address, credentials, &impl->port);
   builder.RegisterService(impl->service.get());
-  grpc::ResourceQuota quota("orderer");
-  quota.SetMaxThreads(config.max_threads);
-  builder.SetResourceQuota(quota);
   comm::SetMessageLimits(builder);
+  comm::LimitStreamsPerConnection(builder);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);

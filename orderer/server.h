@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // OrdererServer: the gRPC server of the orderer, serving orderer.AtomicBroadcast (Broadcast and
-// Deliver) with gRPC's sync API.
-//  - threads are bounded by a ResourceQuota (config.max_threads); each open stream holds one;
+// Deliver) with gRPC's callback API.
+//  - an open stream holds no thread; Broadcast envelopes are processed on at most
+//    config.max_threads workers, Deliver requests on a few; each method takes at most 10,000
+//    open streams (more are refused with RESOURCE_EXHAUSTED), and a stream that sends nothing
+//    for 20 s is cancelled;
 //  - keepalive is permissive for Fabric clients (pings without calls allowed, at most one every
 //    10 s), messages up to 100 MB as Fabric's defaults;
 //  - TLS (optionally with client certificates) when config.tls.enabled.

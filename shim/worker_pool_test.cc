@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fabric/worker_pool.h"
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <future>
 #include <memory>
@@ -67,7 +71,8 @@ TEST(WorkerPoolTest, ShutdownDestroysQueuedTasksUnrunSoTheyCanReportIt) {
     std::atomic<int>* dropped = nullptr;
     bool done = false;
     ~Guard() {
-      if (!done) ++*dropped;
+      if (!done)
+        ++*dropped;
     }
   };
   for (int i = 0; i < 4; ++i) {
@@ -86,6 +91,31 @@ TEST(WorkerPoolTest, ShutdownDestroysQueuedTasksUnrunSoTheyCanReportIt) {
   releaser.join();
   EXPECT_EQ(ran.load(), 0);
   EXPECT_EQ(dropped.load(), 4);
+}
+
+// A process that cannot start another thread (here: a user at its RLIMIT_NPROC) gets a refusal
+// from TrySubmit, not an exception that would abort whatever called it.
+TEST(WorkerPoolTest, NoThreadToStartIsARefusal) {
+  if (geteuid() != 0) {
+    GTEST_SKIP() << "needs root to switch to an unprivileged user in a child";
+  }
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // An unprivileged user with no room for one more thread.
+    rlimit one{1, 1};
+    if (setgid(65534) != 0 || setuid(65534) != 0 || setrlimit(RLIMIT_NPROC, &one) != 0) {
+      _exit(3);
+    }
+    WorkerPool pool(2, 10);
+    std::atomic<bool> ran{false};
+    const bool accepted = pool.TrySubmit([&] { ran = true; });
+    _exit(accepted ? 1 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died of signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace

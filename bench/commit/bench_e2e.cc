@@ -24,6 +24,7 @@
 #include <absl/strings/str_format.h>
 #include <grpcpp/grpcpp.h>
 
+#include "bench/commit/bench_streams.h"
 #include "bench/common/proc_stats.h"
 #include "common/msp/x509_signing_identity.h"
 #include "common/protoutil/proputils.h"
@@ -442,6 +443,12 @@ int RunE2e() {
     int o = 0, p1 = 0, p2 = 0;
     ports >> o >> p1 >> p2;
     rc = Drive(work, o, p1, p2);
+    std::ifstream pids(work + "/pids");
+    long orderer_pid = 0, peer1_pid = 0;
+    pids >> orderer_pid >> peer1_pid;
+    if (MeasureIdleStreams(work, p1, peer1_pid) != 0) {
+      rc = 1;
+    }
   } else {
     std::fprintf(stderr, "bench_commit e2e: network setup failed (work dir %s)\n", work.c_str());
   }

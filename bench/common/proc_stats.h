@@ -81,16 +81,20 @@ inline std::vector<long> ProcessesNamed(const std::string& comm) {
   return out;
 }
 
-// Peak resident set size (VmHWM) of `pid` ("self" for this process) in KiB; 0 if unknown.
-inline long PeakRssKib(const std::string& pid) {
+// A number field of /proc/<pid>/status ("self" for this process), e.g. "VmRSS" (KiB),
+// "VmHWM" (peak RSS, KiB), "Threads"; 0 if unknown.
+inline long ProcStatus(const std::string& pid, const std::string& field) {
   std::ifstream in("/proc/" + pid + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) {
-      return std::atol(line.c_str() + 6);
+    if (line.rfind(field + ":", 0) == 0) {
+      return std::atol(line.c_str() + field.size() + 1);
     }
   }
   return 0;
 }
+
+// Peak resident set size (VmHWM) of `pid` ("self" for this process) in KiB; 0 if unknown.
+inline long PeakRssKib(const std::string& pid) { return ProcStatus(pid, "VmHWM"); }
 
 }  // namespace fabric::bench

@@ -27,4 +27,13 @@ inline void SetMessageLimits(grpc::ServerBuilder& builder) {
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
 }
 
+// Streams one client connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS;
+// gRPC's own default is unlimited). A client past it waits for a stream to end; the services
+// bound their open streams over all connections themselves.
+inline constexpr int kMaxStreamsPerConnection = 2500;
+
+inline void LimitStreamsPerConnection(grpc::ServerBuilder& builder) {
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kMaxStreamsPerConnection);
+}
+
 }  // namespace fabric::comm

@@ -65,47 +65,105 @@ struct DeliverService::Request {
   uint64_t stop = 0;
 };
 
-DeliverService::DeliverService(ChannelProvider& channels, Options options)
-    : channels_(channels), options_(std::move(options)) {}
+// The blocks of one admitted request.
+class DeliverService::BlockSession : public Session<protos::DeliverResponse> {
+ public:
+  BlockSession(const DeliverService& service, std::unique_ptr<Request> req)
+      : service_(service), req_(std::move(req)), sequence_(req_->channel->config()->sequence()) {}
 
-grpc::Status DeliverService::Deliver(grpc::ServerContext* context, Stream* stream) {
-  return Handle(context, stream, /*filtered=*/false);
-}
+  common::Status CheckBlock() override {
+    if (common::Status s = service_.CheckExpiry(*req_); s != common::SUCCESS) {
+      return s;
+    }
+    std::shared_ptr<const channelconfig::Bundle> config = req_->channel->config();
+    if (config->sequence() != sequence_) {
+      if (common::Status s = service_.CheckAccess(*req_, *config); s != common::SUCCESS) {
+        return s;
+      }
+      sequence_ = config->sequence();
+    }
+    return common::SUCCESS;
+  }
 
-grpc::Status DeliverService::DeliverFiltered(grpc::ServerContext* context, Stream* stream) {
-  return Handle(context, stream, /*filtered=*/true);
-}
-
-grpc::Status DeliverService::DeliverWithPrivateData(grpc::ServerContext*, Stream*) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      "private data is not supported by this peer");
-}
-
-grpc::Status DeliverService::Handle(grpc::ServerContext* context, Stream* stream, bool filtered) {
-  common::Envelope envelope;
-  while (stream->Read(&envelope)) {
-    common::Status status = shutdown_.load() ? common::SERVICE_UNAVAILABLE
-                                             : DeliverBlocks(context, stream, envelope, filtered);
-    protos::DeliverResponse response;
-    response.set_status(status);
-    if (!stream->Write(response) || status != common::SUCCESS) {
-      break;
+  void Fill(const common::Block& block, protos::DeliverResponse* response) override {
+    if (req_->filtered) {
+      *response->mutable_filtered_block() = ToFilteredBlock(req_->channel_id, block);
+    } else {
+      // Shared with the block store's recent-blocks cache: lent for the write, not copied.
+      response->unsafe_arena_set_allocated_block(const_cast<common::Block*>(&block));
     }
   }
-  return grpc::Status::OK;
+
+  const Request& request() const { return *req_; }
+
+  void Release(protos::DeliverResponse* response) override {
+    if (!req_->filtered && response->has_block()) {
+      (void)response->unsafe_arena_release_block();
+    }
+  }
+
+ private:
+  const DeliverService& service_;
+  const std::unique_ptr<Request> req_;
+  uint64_t sequence_;
+};
+
+DeliverService::DeliverService(ChannelProvider& channels, Options options)
+    : channels_(channels),
+      options_(std::move(options)),
+      streams_("/protos.Deliver", "deliver", options_.streams) {}
+
+grpc::ServerBidiReactor<common::Envelope, protos::DeliverResponse>* DeliverService::Deliver(
+    grpc::CallbackServerContext* context) {
+  return Start(context, /*filtered=*/false);
 }
 
-common::Status DeliverService::DeliverBlocks(grpc::ServerContext* context, Stream* stream,
-                                             const common::Envelope& envelope, bool filtered) {
-  Request req;
-  req.filtered = filtered;
-  common::Status status = CheckRequest(envelope, filtered, &req);
-  if (status != common::SUCCESS) {
-    FLOG_WARN(logger, "[%s] deliver request from %s refused: %s", req.channel_id, context->peer(),
-              common::Status_Name(status));
-    return status;
+grpc::ServerBidiReactor<common::Envelope, protos::DeliverResponse>* DeliverService::DeliverFiltered(
+    grpc::CallbackServerContext* context) {
+  return Start(context, /*filtered=*/true);
+}
+
+grpc::ServerBidiReactor<common::Envelope, protos::DeliverResponse>* DeliverService::Start(
+    grpc::CallbackServerContext* context, bool filtered) {
+  return BlockStream<protos::DeliverResponse>::Start(
+      context, streams_,
+      [this, filtered](const common::Envelope& e, const std::string& c, common::Status* s) {
+        return Open(e, c, filtered, s);
+      });
+}
+
+grpc::ServerBidiReactor<common::Envelope, protos::DeliverResponse>*
+DeliverService::DeliverWithPrivateData(grpc::CallbackServerContext* context) {
+  class Unimplemented : public grpc::ServerBidiReactor<common::Envelope, protos::DeliverResponse> {
+   public:
+    Unimplemented() {
+      Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                          "private data is not supported by this peer"));
+    }
+    void OnDone() override { delete this; }
+  };
+  (void)context;
+  return new Unimplemented();
+}
+
+std::unique_ptr<Session<protos::DeliverResponse>> DeliverService::Open(
+    const common::Envelope& envelope, const std::string& client, bool filtered,
+    common::Status* status) {
+  auto req = std::make_unique<Request>();
+  req->filtered = filtered;
+  *status = CheckRequest(envelope, filtered, req.get());
+  if (*status != common::SUCCESS) {
+    FLOG_WARN(logger, "[%s] deliver request from %s refused: %s", req->channel_id, client,
+              common::Status_Name(*status));
+    return nullptr;
   }
-  return StreamBlocks(context, stream, req);
+  auto session = std::make_unique<BlockSession>(*this, std::move(req));
+  const Request& r = session->request();
+  session->store = &r.channel->ledger().block_store();
+  session->start = r.start;
+  session->stop = r.stop;
+  session->fail_if_not_ready = r.seek.behavior() == ::orderer::SeekInfo::FAIL_IF_NOT_READY;
+  return session;
 }
 
 common::Status DeliverService::CheckRequest(const common::Envelope& envelope, bool filtered,
@@ -199,59 +257,6 @@ common::Status DeliverService::CheckAccess(const Request& req,
     return common::FORBIDDEN;
   }
   return common::SUCCESS;
-}
-
-common::Status DeliverService::StreamBlocks(grpc::ServerContext* context, Stream* stream,
-                                            const Request& req) {
-  ledger::KvLedger& ledger = req.channel->ledger();
-  const bool fail_if_not_ready = req.seek.behavior() == ::orderer::SeekInfo::FAIL_IF_NOT_READY;
-  auto iterator = ledger.GetBlocksIterator(req.start);
-  if (!iterator.ok()) {
-    return common::NOT_FOUND;
-  }
-  uint64_t sequence = req.channel->config()->sequence();
-  while (true) {
-    if (fail_if_not_ready &&
-        (*iterator)->next_block_number() >= ledger.GetBlockchainInfo().height()) {
-      return common::NOT_FOUND;
-    }
-    StatusOr<std::shared_ptr<const common::Block>> block =
-        (*iterator)->NextShared(std::chrono::steady_clock::now() + options_.poll_interval);
-    if (!block.ok()) {
-      if (block.status().IsDeadlineExceeded() && !context->IsCancelled() && !shutdown_.load()) {
-        continue;
-      }
-      return common::SERVICE_UNAVAILABLE;
-    }
-    if (common::Status s = CheckExpiry(req); s != common::SUCCESS) {
-      return s;
-    }
-    std::shared_ptr<const channelconfig::Bundle> config = req.channel->config();
-    if (config->sequence() != sequence) {
-      if (common::Status s = CheckAccess(req, *config); s != common::SUCCESS) {
-        return s;
-      }
-      sequence = config->sequence();
-    }
-    protos::DeliverResponse response;
-    if (req.filtered) {
-      *response.mutable_filtered_block() = ToFilteredBlock(req.channel_id, **block);
-    } else {
-      // Shared with the block store's recent-blocks cache: lent for the write, not copied.
-      response.unsafe_arena_set_allocated_block(const_cast<common::Block*>(block->get()));
-    }
-    const uint64_t number = (*block)->header().number();
-    const bool written = stream->Write(response);
-    if (!req.filtered) {
-      (void)response.unsafe_arena_release_block();
-    }
-    if (!written) {
-      return common::SERVICE_UNAVAILABLE;
-    }
-    if (number >= req.stop) {
-      return common::SUCCESS;
-    }
-  }
 }
 
 }  // namespace fabric::deliver

@@ -19,11 +19,12 @@
 // the stream. Blocks come from the ledger's block store, so they carry the final
 // TRANSACTIONS_FILTER. DeliverWithPrivateData answers gRPC UNIMPLEMENTED (no private data).
 //
-// Streams end when the client cancels or disconnects, and on Shutdown(); waiting streams notice
-// within Options::poll_interval.
+// Streams end when the client cancels or disconnects, and on Shutdown(). They run on gRPC's
+// callback API (common/deliver/block_stream.h): an open stream holds no thread, whether it waits
+// for a request or for the next block; streams beyond Options::streams.max_streams are refused
+// with RESOURCE_EXHAUSTED, and one without a request within first_request_timeout is cancelled.
 //
-// Thread-safety: gRPC calls the handlers concurrently, one thread per stream; all methods are
-// safe to call concurrently.
+// Thread-safety: all methods are safe to call concurrently.
 
 #pragma once
 
@@ -37,6 +38,7 @@
 
 #include "common/channelconfig/bundle.h"
 #include "common/common.pb.h"
+#include "common/deliver/block_stream.h"
 #include "orderer/ab.pb.h"
 #include "peer/events.grpc.pb.h"
 #include "peer/ledger/kv_ledger.h"
@@ -80,49 +82,50 @@ class CommitterChannels : public ChannelProvider {
   std::map<std::string, std::unique_ptr<Adapter>> channels_;
 };
 
-class DeliverService final : public protos::Deliver::Service {
+class DeliverService final : public protos::Deliver::CallbackService {
  public:
   struct Options {
     std::chrono::nanoseconds time_window = std::chrono::minutes(15);
-    std::chrono::milliseconds poll_interval{200};
     // The current time; empty means system_clock::now.
     std::function<std::chrono::system_clock::time_point()> clock;
+    // Streams, the threads that serve them and the first-request deadline.
+    comm::StreamRegistry::Options streams;
   };
 
   // `channels` must outlive the service.
   explicit DeliverService(ChannelProvider& channels) : DeliverService(channels, Options()) {}
   DeliverService(ChannelProvider& channels, Options options);
 
-  grpc::Status Deliver(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<protos::DeliverResponse, common::Envelope>* stream) override;
-  grpc::Status DeliverFiltered(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<protos::DeliverResponse, common::Envelope>* stream) override;
-  grpc::Status DeliverWithPrivateData(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<protos::DeliverResponse, common::Envelope>* stream) override;
+  grpc::ServerBidiReactor<common::Envelope, protos::DeliverResponse>* Deliver(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerBidiReactor<common::Envelope, protos::DeliverResponse>* DeliverFiltered(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerBidiReactor<common::Envelope, protos::DeliverResponse>* DeliverWithPrivateData(
+      grpc::CallbackServerContext* context) override;
 
   // Ends every stream (each sends SERVICE_UNAVAILABLE if it was waiting for blocks) and makes
   // new requests fail with SERVICE_UNAVAILABLE. Call before shutting the gRPC server down.
-  void Shutdown() { shutdown_.store(true); }
+  void Shutdown() { streams_.Shutdown(); }
+
+  int open_streams() const { return streams_.open_streams(); }
 
  private:
   struct Request;
-  using Stream = grpc::ServerReaderWriter<protos::DeliverResponse, common::Envelope>;
+  class BlockSession;
 
-  grpc::Status Handle(grpc::ServerContext* context, Stream* stream, bool filtered);
-  common::Status DeliverBlocks(grpc::ServerContext* context, Stream* stream,
-                               const common::Envelope& envelope, bool filtered);
+  grpc::ServerBidiReactor<common::Envelope, protos::DeliverResponse>* Start(
+      grpc::CallbackServerContext* context, bool filtered);
+  std::unique_ptr<Session<protos::DeliverResponse>> Open(const common::Envelope& envelope,
+                                                         const std::string& client, bool filtered,
+                                                         common::Status* status);
   common::Status CheckRequest(const common::Envelope& envelope, bool filtered, Request* req);
   common::Status CheckAccess(const Request& req, const channelconfig::Bundle& config) const;
   // FORBIDDEN once the requester's certificate has expired (checked before every block).
   common::Status CheckExpiry(const Request& req) const;
-  common::Status StreamBlocks(grpc::ServerContext* context, Stream* stream, const Request& req);
 
   ChannelProvider& channels_;
   const Options options_;
-  std::atomic<bool> shutdown_{false};
+  comm::StreamRegistry streams_;
 };
 
 }  // namespace fabric::deliver

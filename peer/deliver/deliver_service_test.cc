@@ -2,6 +2,8 @@
 
 #include "peer/deliver/deliver_service.h"
 
+#include <dirent.h>
+
 #include <thread>
 
 #include <absl/strings/str_format.h>
@@ -19,6 +21,17 @@ using committer::testing::CommitterFixture;
 using Response = protos::DeliverResponse;
 constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
 
+// Threads of this process.
+int ThreadCount() {
+  DIR* dir = opendir("/proc/self/task");
+  int n = 0;
+  while (dirent* e = readdir(dir)) {
+    n += e->d_name[0] != '.';
+  }
+  closedir(dir);
+  return n;
+}
+
 ::orderer::SeekInfo Seek(
     uint64_t start, uint64_t stop,
     ::orderer::SeekInfo::SeekBehavior behavior = ::orderer::SeekInfo::BLOCK_UNTIL_READY) {
@@ -35,7 +48,6 @@ class DeliverServiceTest : public CommitterFixture {
     CommitterFixture::SetUp();
     channels_.Add(&committer());
     DeliverService::Options options;
-    options.poll_interval = std::chrono::milliseconds(50);
     Serve(options);
   }
 
@@ -199,7 +211,6 @@ TEST_F(DeliverServiceTest, StaleTimestampIsBadRequest) {
 TEST_F(DeliverServiceTest, StreamEndsWhenTheClientCertificateExpires) {
   auto offset = std::make_shared<std::atomic<int64_t>>(0);  // hours added to the clock
   DeliverService::Options options;
-  options.poll_interval = std::chrono::milliseconds(50);
   options.clock = [offset] {
     return std::chrono::system_clock::now() + std::chrono::hours(offset->load());
   };
@@ -249,6 +260,118 @@ TEST_F(DeliverServiceTest, PrivateDataIsUnimplemented) {
   Response r;
   EXPECT_FALSE(stream->Read(&r));
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
+// Streams waiting for blocks hold no thread each: 300 of them cost no more threads than one,
+// and all get the next block when it is committed.
+TEST_F(DeliverServiceTest, WaitingStreamsHoldNoThreads) {
+  const uint64_t next = Height();
+  constexpr int kStreams = 300;
+  struct Client {
+    grpc::ClientContext ctx;
+    std::unique_ptr<grpc::ClientReaderWriter<common::Envelope, Response>> stream;
+  };
+  std::vector<std::unique_ptr<Client>> clients;
+  auto open = [&] {
+    auto c = std::make_unique<Client>();
+    c->stream = stub_->DeliverFiltered(&c->ctx);
+    ASSERT_TRUE(c->stream->Write(Request(Seek(next, kMax))));
+    clients.push_back(std::move(c));
+  };
+  open();
+  while (service_->open_streams() < 1) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const int threads_with_one = ThreadCount();
+  for (int i = 1; i < kStreams; ++i) {
+    open();
+  }
+  while (service_->open_streams() < kStreams) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The client side of this test is in the same process: allow gRPC a few threads of its own.
+  EXPECT_LT(ThreadCount(), threads_with_one + 10);
+  ASSERT_OK(committer().CommitBlock(Block({Tx("mycc", "a", "1")})));
+  for (auto& c : clients) {
+    Response r;
+    ASSERT_TRUE(c->stream->Read(&r));
+    ASSERT_TRUE(r.has_filtered_block());
+    EXPECT_EQ(r.filtered_block().number(), next);
+    c->ctx.TryCancel();
+  }
+  clients.clear();
+  for (int i = 0; i < 200 && service_->open_streams() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(service_->open_streams(), 0);
+}
+
+TEST_F(DeliverServiceTest, StreamsBeyondTheLimitAreRefused) {
+  DeliverService::Options options;
+  options.streams.max_streams = 2;
+  Serve(options);
+  grpc::ClientContext a, b, c;
+  auto first = stub_->Deliver(&a);
+  auto second = stub_->Deliver(&b);
+  ASSERT_TRUE(first->Write(Request(Seek(Height(), kMax))));
+  ASSERT_TRUE(second->Write(Request(Seek(Height(), kMax))));
+  while (service_->open_streams() < 2) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  auto third = stub_->Deliver(&c);
+  Response r;
+  EXPECT_FALSE(third->Read(&r));
+  grpc::Status refused = third->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(refused.error_message().find("/protos.Deliver, exceeding concurrency limit (2)"),
+            std::string::npos)
+      << refused.error_message();
+  // The open streams are still served.
+  ASSERT_OK(committer().CommitBlock(Block({Tx("mycc", "a", "1")})));
+  ASSERT_TRUE(first->Read(&r));
+  EXPECT_TRUE(r.has_block());
+  a.TryCancel();
+  b.TryCancel();
+}
+
+TEST_F(DeliverServiceTest, StreamWithoutARequestIsCancelledAfterTheDeadline) {
+  DeliverService::Options options;
+  options.streams.first_request_timeout = std::chrono::milliseconds(100);
+  Serve(options);
+  // Silent: cancelled.
+  grpc::ClientContext silent_ctx;
+  auto silent = stub_->Deliver(&silent_ctx);
+  Response r;
+  EXPECT_FALSE(silent->Read(&r));
+  EXPECT_FALSE(silent->Finish().ok());
+  // One that asked in time keeps waiting for blocks past the deadline.
+  grpc::ClientContext ctx;
+  auto stream = stub_->Deliver(&ctx);
+  const uint64_t next = Height();
+  ASSERT_TRUE(stream->Write(Request(Seek(next, kMax))));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_OK(committer().CommitBlock(Block({Tx("mycc", "a", "1")})));
+  ASSERT_TRUE(stream->Read(&r));
+  ASSERT_TRUE(r.has_block());
+  EXPECT_EQ(r.block().header().number(), next);
+  ctx.TryCancel();
+}
+
+TEST_F(DeliverServiceTest, ShutdownEndsWaitingStreamsWithServiceUnavailable) {
+  grpc::ClientContext ctx;
+  auto stream = stub_->Deliver(&ctx);
+  ASSERT_TRUE(stream->Write(Request(Seek(Height(), kMax))));
+  while (service_->open_streams() < 1) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  service_->Shutdown();
+  Response r;
+  ASSERT_TRUE(stream->Read(&r));
+  EXPECT_EQ(r.status(), common::SERVICE_UNAVAILABLE);
+  EXPECT_EQ(StatusOf(RoundTrip(Request(Seek(0, 0)), false)), common::UNKNOWN);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/endorser/endorser_service.h"
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,7 +36,13 @@ class PendingProposal {
 
   void Run(Endorser& endorser, const EndorserService::Observer& observer) {
     grpc::Status status = grpc::Status::OK;
-    auto result = endorser.ProcessProposal(*request_);
+    StatusOr<protos::ProposalResponse> result = InternalError("");
+    try {
+      result = endorser.ProcessProposal(*request_);
+    } catch (const std::exception& e) {
+      // Out of a resource (a thread, memory): this proposal fails, the peer goes on.
+      result = ResourceExhaustedError(std::string("peer is out of resources: ") + e.what());
+    }
     const FiberTask* task = FiberTask::Current();
     if (task != nullptr && task->refused()) {
       // It could not move to a worker: the pool shut down under it.

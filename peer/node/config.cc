@@ -132,6 +132,7 @@ const std::vector<Key>& Keys() {
       Duration("chaincode.startuptimeout", &PeerConfig::startup_timeout),
       Str("operations.listenAddress", &PeerConfig::operations_listen_address),
       Count("peer.limits.concurrency.endorserService", &PeerConfig::endorser_concurrency),
+      Count("peer.limits.concurrency.deliverService", &PeerConfig::deliver_concurrency),
       Bool("peer.batchScheduling", &PeerConfig::batch_scheduling),
       Bool("peer.endorserFibers", &PeerConfig::endorser_fibers),
   };

@@ -57,7 +57,7 @@ struct PeerConfig {
   std::string address = "0.0.0.0:7051";
   std::string listen_address = "0.0.0.0:7051";
   std::string chaincode_listen_address = "0.0.0.0:7052";
-  std::string chaincode_address;  // empty: the chaincode listener's bound address
+  std::string chaincode_address;        // empty: the chaincode listener's bound address
   std::string chaincode_listen_socket;  // empty: derived (see above); "none": no socket
   std::string local_msp_id = "SampleOrg";
   std::string msp_config_path = "msp";
@@ -76,6 +76,9 @@ struct PeerConfig {
   // Proposals in the endorser at once, running or queued; more are refused with
   // RESOURCE_EXHAUSTED (Fabric 2.x peer.limits.concurrency.endorserService).
   int endorser_concurrency = 2500;
+  // Deliver streams (block and event listeners) open at once; more are refused with
+  // RESOURCE_EXHAUSTED (Fabric 2.x peer.limits.concurrency.deliverService; 0: no limit).
+  int deliver_concurrency = 2500;
   // Run the peer's threads under SCHED_BATCH (fabric/sched_batch.h; peer.batchScheduling).
   bool batch_scheduling = true;
   // Proposals park while their chaincode runs and finish on the chaincode stream's reader

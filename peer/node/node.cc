@@ -346,13 +346,16 @@ Status PeerNode::Impl::StartChannel(const std::string& channel_id) {
 }
 
 Status PeerNode::Impl::StartServer() {
-  deliver_service = std::make_unique<deliver::DeliverService>(committer_channels);
+  deliver::DeliverService::Options dopts;
+  dopts.streams.max_streams = config.deliver_concurrency;
+  deliver_service = std::make_unique<deliver::DeliverService>(committer_channels, dopts);
   ASSIGN_OR_RETURN(auto creds, ServerCredentials(config));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen_address, creds, &port);
   builder.RegisterService(endorser_service.get());
   builder.RegisterService(deliver_service.get());
   comm::SetMessageLimits(builder);
+  comm::LimitStreamsPerConnection(builder);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 60000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   server = builder.BuildAndStart();

@@ -99,9 +99,13 @@ TEST(PeerConfigTest, EndorserConcurrencyLimitAsFabric2) {
   auto d = LoadPeerConfig(MapEnv({}), false);
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->endorser_concurrency, 2500);
-  auto c = LoadPeerConfig(MapEnv({{"CORE_PEER_LIMITS_CONCURRENCY_ENDORSERSERVICE", "16"}}), false);
+  EXPECT_EQ(d->deliver_concurrency, 2500);
+  auto c = LoadPeerConfig(MapEnv({{"CORE_PEER_LIMITS_CONCURRENCY_ENDORSERSERVICE", "16"},
+                                  {"CORE_PEER_LIMITS_CONCURRENCY_DELIVERSERVICE", "3"}}),
+                          false);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->endorser_concurrency, 16);
+  EXPECT_EQ(c->deliver_concurrency, 3);
 }
 
 TEST(PeerConfigTest, BatchSchedulingOnUnlessTurnedOff) {

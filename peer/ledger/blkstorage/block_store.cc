@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 #include <absl/strings/str_format.h>
 #include <leveldb/write_batch.h>
@@ -155,15 +156,27 @@ Status BlockStore::AppendAndIndex(const common::Block& block,
   leveldb::WriteBatch batch;
   BlockIndex::AddBlock(indexed, cp, &batch);
   RETURN_IF_ERROR(index_->Write(&batch, options_.sync));
+  std::vector<std::function<void()>> woken;
   {
     std::lock_guard<std::mutex> lock(mu_);
     info_.set_height(header.number() + 1);
     info_.set_currentblockhash(hash);
     info_.set_previousblockhash(header.previous_hash());
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+      if (it->second.first <= header.number()) {
+        woken.push_back(std::move(it->second.second));
+        it = waiters_.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
-  // Before the readers waiting for it are woken.
+  // Before the readers waiting for it are woken. Last use of `block`: it may be `*shared`.
   RememberBlock(block, std::move(shared), ser.bytes.size());
   cv_.notify_all();
+  for (std::function<void()>& added : woken) {
+    added();
+  }
   return Status::OK();
 }
 
@@ -304,6 +317,34 @@ StatusOr<std::unique_ptr<BlocksIterator>> BlockStore::RetrieveBlocks(uint64_t st
   std::lock_guard<std::mutex> lock(mu_);
   ++live_iterators_;
   return std::unique_ptr<BlocksIterator>(new BlocksIterator(this, start));
+}
+
+uint64_t BlockStore::WaitForBlockAsync(uint64_t number, std::function<void()> added) {
+  uint64_t id = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    id = next_waiter_++;
+    if (info_.height() <= number) {
+      waiters_.emplace(id, std::make_pair(number, std::move(added)));
+      return id;
+    }
+  }
+  added();
+  return id;
+}
+
+void BlockStore::CancelWaiter(uint64_t id) {
+  std::function<void()> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = waiters_.find(id);
+    if (it == waiters_.end()) {
+      return;
+    }
+    dropped = std::move(it->second.second);
+    waiters_.erase(it);
+  }
+  // Destroyed outside the lock: a callback may own what calls back into the store.
 }
 
 Status BlockStore::WaitForBlock(uint64_t number, const bool* closed,

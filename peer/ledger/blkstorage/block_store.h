@@ -36,6 +36,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -149,6 +151,16 @@ class BlockStore {
   // may be >= Height(). Never fails today; StatusOr for future pruning (NotFound).
   StatusOr<std::unique_ptr<BlocksIterator>> RetrieveBlocks(uint64_t start);
 
+  // The waiting of RetrieveBlocks without a thread (the deliver services' streams): calls
+  // `added` once, when block `number` exists: before returning when it already does, else from
+  // the thread whose AddBlock adds it, after the block is readable. `added` must be quick (hand
+  // the work over) and must not call back into the store's waiter methods. Returns an id for
+  // CancelWaiter.
+  uint64_t WaitForBlockAsync(uint64_t number, std::function<void()> added);
+  // Forgets a waiter that has not been called yet; a no-op once it has been (or is being)
+  // called. Waiters still registered when the store is destroyed are dropped uncalled.
+  void CancelWaiter(uint64_t id);
+
  private:
   friend class BlocksIterator;
 
@@ -191,6 +203,9 @@ class BlockStore {
   mutable std::condition_variable cv_;
   common::BlockchainInfo info_;
   int live_iterators_ = 0;
+  // WaitForBlockAsync callbacks by id: {block number, callback}.
+  std::map<uint64_t, std::pair<uint64_t, std::function<void()>>> waiters_;
+  uint64_t next_waiter_ = 1;
 
   // The recent-blocks cache, oldest first. Guarded by recent_mu_:
   mutable std::mutex recent_mu_;

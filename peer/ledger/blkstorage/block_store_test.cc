@@ -307,6 +307,46 @@ TEST(BlockStoreTest, IteratorStartingPastHeightWaits) {
   EXPECT_EQ(it->next_block_number(), 3u);
 }
 
+TEST(BlockStoreTest, AsyncWaitersAreCalledOnceWhenTheirBlockIsAdded) {
+  TempDir dir;
+  ChainBuilder chain;
+  std::unique_ptr<BlockStore> store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  BLK_ASSERT_OK(store->AddBlock(chain.NextBlock(1)));
+
+  // Already there: called before WaitForBlockAsync returns.
+  int now_calls = 0;
+  store->WaitForBlockAsync(0, [&] { ++now_calls; });
+  EXPECT_EQ(now_calls, 1);
+
+  // Block 2: not woken by block 1, woken (once) by block 2, readable by then.
+  int calls = 0;
+  uint64_t seen_height = 0;
+  store->WaitForBlockAsync(2, [&] {
+    ++calls;
+    seen_height = store->Height();
+  });
+  int cancelled_calls = 0;
+  const uint64_t cancelled = store->WaitForBlockAsync(2, [&] { ++cancelled_calls; });
+  store->CancelWaiter(cancelled);
+  BLK_ASSERT_OK(store->AddBlock(chain.NextBlock(1)));
+  EXPECT_EQ(calls, 0);
+  BLK_ASSERT_OK(store->AddBlock(chain.NextBlock(1)));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(seen_height, 3u);
+  BLK_ASSERT_OK(store->AddBlock(chain.NextBlock(1)));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(cancelled_calls, 0);
+  store->CancelWaiter(cancelled);  // already forgotten: no-op
+
+  // Destroyed with a waiter still registered: dropped uncalled, what it owns released.
+  auto owned = std::make_shared<int>(7);
+  std::weak_ptr<int> watch = owned;
+  store->WaitForBlockAsync(100, [owned = std::move(owned)] { ADD_FAILURE() << "called"; });
+  store.reset();
+  EXPECT_TRUE(watch.expired());
+}
+
 // Reads the newest block as a concurrent reader would and checks it against `blocks`.
 bool NewestBlockIsConsistent(const BlockStore& store, const std::vector<common::Block>& blocks) {
   common::BlockchainInfo info = store.GetBlockchainInfo();

@@ -19,6 +19,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -38,8 +39,8 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Returns false (and does not run `task`) if the pool is shut down or every worker is busy
-  // and the queue is full.
+  // Returns false (and does not run `task`) if the pool is shut down, every worker is busy
+  // and the queue is full, or no worker thread can be started.
   bool TrySubmit(std::function<void()> task) {
     bool wake = false;
     {
@@ -55,7 +56,17 @@ class WorkerPool {
       if (idle_ > waiting) {
         wake = true;
       } else if (static_cast<int>(threads_.size()) < max_threads_) {
-        threads_.emplace_back([this] { Loop(); });
+        try {
+          threads_.emplace_back([this] { Loop(); });
+        } catch (const std::system_error&) {
+          // Out of threads (a pids limit, RLIMIT_NPROC, memory): the workers already running
+          // take the task; with none, it is refused like a full queue.
+          if (threads_.empty()) {
+            task = std::move(queue_.back());
+            queue_.pop_back();
+            return false;
+          }
+        }
       }
     }
     // After unlocking: a worker woken under the lock would block on it again at once.
