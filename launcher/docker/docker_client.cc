@@ -301,6 +301,16 @@ StatusOr<std::string> DockerClient::CreateContainer(const ContainerConfig& c) {
   if (c.memory_bytes > 0) {
     host["Memory"] = c.memory_bytes;
   }
+  if (c.pids_limit > 0) {
+    host["PidsLimit"] = c.pids_limit;
+  }
+  if (c.unprivileged) {
+    host["CapDrop"] = Json::array({"ALL"});
+    host["SecurityOpt"] = Json::array({"no-new-privileges"});
+  }
+  if (!c.user.empty()) {
+    body["User"] = c.user;
+  }
   body["HostConfig"] = host;
   std::string path = "/containers/create";
   if (!c.name.empty()) {

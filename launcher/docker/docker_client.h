@@ -80,7 +80,12 @@ struct ContainerConfig {
   std::map<std::string, std::string> labels;
   std::string network_mode = "host";  // HostConfig.NetworkMode
   int64_t memory_bytes = 0;           // HostConfig.Memory; 0 = unlimited
+  int64_t pids_limit = 0;             // HostConfig.PidsLimit; 0 = unlimited
   std::string working_dir;
+  std::string user;  // Config.User ("uid:gid"); empty: the image's
+  // HostConfig.CapDrop ["ALL"] and SecurityOpt ["no-new-privileges"]: the processes get no
+  // capability, whatever their user, and cannot gain one through setuid binaries.
+  bool unprivileged = false;
 };
 
 struct ContainerSummary {

@@ -136,6 +136,9 @@ TEST(DockerClientTest, NameConflictIsAlreadyExistsWithEngineMessage) {
   cfg.env = {"A=1"};
   cfg.labels = {{"org.fabric-cpp.peer", "dev-peer0"}};
   cfg.memory_bytes = 1 << 28;
+  cfg.pids_limit = 100;
+  cfg.user = "65534:65534";
+  cfg.unprivileged = true;
   auto id = client->CreateContainer(cfg);
   ASSERT_FALSE(id.ok());
   EXPECT_TRUE(id.status().IsAlreadyExists()) << id.status();
@@ -144,6 +147,10 @@ TEST(DockerClientTest, NameConflictIsAlreadyExistsWithEngineMessage) {
   EXPECT_THAT(create.query, HasSubstr("name=c1"));
   EXPECT_THAT(create.body, HasSubstr(R"("NetworkMode":"host")"));
   EXPECT_THAT(create.body, HasSubstr(R"("Memory":268435456)"));
+  EXPECT_THAT(create.body, HasSubstr(R"("PidsLimit":100)"));
+  EXPECT_THAT(create.body, HasSubstr(R"("CapDrop":["ALL"])"));
+  EXPECT_THAT(create.body, HasSubstr(R"("SecurityOpt":["no-new-privileges"])"));
+  EXPECT_THAT(create.body, HasSubstr(R"("User":"65534:65534")"));
   EXPECT_THAT(create.body, HasSubstr(R"("org.fabric-cpp.peer":"dev-peer0")"));
 }
 
@@ -362,6 +369,27 @@ TEST(TarTest, RoundTripsFilesThroughGzip) {
   EXPECT_EQ(files->at(long_name), std::string(1000, 'z'));
   EXPECT_TRUE(ReadTarFiles(tar.substr(0, 700)).status().IsDataLoss());
   EXPECT_TRUE(Gunzip("not gzip").status().IsDataLoss());
+}
+
+// Files uploaded into a chaincode container belong to the user it runs as.
+TEST(TarTest, EntriesCarryTheirNumericOwner) {
+  EXPECT_EQ(OwnerOf("65534:65533").uid, 65534u);
+  EXPECT_EQ(OwnerOf("65534:65533").gid, 65533u);
+  EXPECT_EQ(OwnerOf("1000").uid, 1000u);
+  EXPECT_EQ(OwnerOf("1000").gid, 0u);
+  EXPECT_EQ(OwnerOf("nobody").uid, 0u);  // a name cannot be resolved in an archive
+  EXPECT_EQ(OwnerOf("12:x").uid, 0u);
+  TarWriter w;
+  ASSERT_TRUE(w.AddFile("etc/key.pem", "k", 0600, OwnerOf("65534:65534")).ok());
+  ASSERT_TRUE(w.AddFile("etc/root.pem", "r").ok());
+  const std::string tar = w.Finish();
+  auto octal = [&](size_t at, size_t width) {
+    return std::stoul(std::string(tar.substr(at, width).c_str()), nullptr, 8);
+  };
+  EXPECT_EQ(octal(100, 8), 0600u);
+  EXPECT_EQ(octal(108, 8), 65534u);
+  EXPECT_EQ(octal(116, 8), 65534u);
+  EXPECT_EQ(octal(512 * 2 + 108, 8), 0u);  // the second header: root
 }
 
 }  // namespace

@@ -163,7 +163,11 @@ DockerLauncherOptions DockerLauncherOptions::FromEnv() {
   o.network_id = Env("CORE_PEER_NETWORKID", o.network_id);
   o.peer_id = Env("CORE_PEER_ID", o.peer_id);
   o.network_mode = Env("CORE_VM_DOCKER_HOSTCONFIG_NETWORKMODE", o.network_mode);
-  o.memory_bytes = std::atoll(Env("CORE_VM_DOCKER_HOSTCONFIG_MEMORY", "0").c_str());
+  o.memory_bytes = std::atoll(
+      Env("CORE_VM_DOCKER_HOSTCONFIG_MEMORY", std::to_string(o.memory_bytes)).c_str());
+  o.pids_limit = std::atoll(
+      Env("CORE_VM_DOCKER_HOSTCONFIG_PIDSLIMIT", std::to_string(o.pids_limit)).c_str());
+  o.chaincode_user = Env("CORE_VM_DOCKER_CHAINCODEUSER", o.chaincode_user);
   o.ccenv_image = Env("CORE_CHAINCODE_BUILDER", o.ccenv_image);
   o.baseos_image = Env("CORE_CHAINCODE_CPP_RUNTIME", o.baseos_image);
   return o;
@@ -320,6 +324,9 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
   cfg.image = options_.ccenv_image;
   cfg.cmd = {"fabric-cc-build", "/chaincode/input", "/chaincode/output"};
   cfg.network_mode = "none";  // building needs nothing from the network
+  cfg.memory_bytes = options_.memory_bytes;
+  cfg.pids_limit = options_.pids_limit;
+  cfg.unprivileged = true;
   cfg.labels = {{kPeerLabel, PeerLabel()}, {kCcidLabel, ccid}, {kRoleLabel, "builder"}};
   (void)client_->RemoveContainer(cfg.name);  // a builder left by a crash
   ASSIGN_OR_RETURN(std::string id, client_->CreateContainer(cfg));
@@ -400,6 +407,9 @@ StatusOr<std::string> DockerLauncher::CreateContainer(const StartRequest& reques
   cfg.env = request.env;
   cfg.network_mode = options_.network_mode;
   cfg.memory_bytes = options_.memory_bytes;
+  cfg.pids_limit = options_.pids_limit;
+  cfg.user = options_.chaincode_user;
+  cfg.unprivileged = true;
   std::string name = request.ccid.substr(0, request.ccid.find(':'));
   cfg.labels = {{kPeerLabel, PeerLabel()},
                 {kCcidLabel, request.ccid},
@@ -452,7 +462,8 @@ Status DockerLauncher::Start(const StartRequest& request) {
   if (!request.files.empty()) {
     TarWriter tar;
     for (const auto& [path, content] : request.files) {
-      RETURN_IF_ERROR(tar.AddFile(path.substr(path.find_first_not_of('/')), content, 0600));
+      RETURN_IF_ERROR(tar.AddFile(path.substr(path.find_first_not_of('/')), content, 0600,
+                                  OwnerOf(options_.chaincode_user)));
     }
     Status s = client_->UploadArchive(*id, "/", tar.Finish());
     if (!s.ok()) {

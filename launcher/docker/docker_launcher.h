@@ -48,9 +48,17 @@ struct DockerLauncherOptions {
   DockerClientOptions client;
   std::string network_id = "dev";  // peer.networkId (CORE_PEER_NETWORKID)
   std::string peer_id = "jdoe";    // peer.id (CORE_PEER_ID)
-  // HostConfig (CORE_VM_DOCKER_HOSTCONFIG_NETWORKMODE, CORE_VM_DOCKER_HOSTCONFIG_MEMORY).
+  // HostConfig (CORE_VM_DOCKER_HOSTCONFIG_NETWORKMODE, CORE_VM_DOCKER_HOSTCONFIG_MEMORY, as
+  // Fabric's core.yaml: 2 GiB; CORE_VM_DOCKER_HOSTCONFIG_PIDSLIMIT). Builders get the same
+  // memory and pids limits.
   std::string network_mode = "host";
-  int64_t memory_bytes = 0;
+  int64_t memory_bytes = 2147483648;
+  int64_t pids_limit = 1024;
+  // The user chaincode containers run as (CORE_VM_DOCKER_CHAINCODEUSER, "uid:gid"; not a Fabric
+  // key): nobody by default. Every container, builders too, runs without capabilities and
+  // with no-new-privileges; the files the peer uploads into a chaincode container (its TLS key
+  // and certificates) belong to this user.
+  std::string chaincode_user = "65534:65534";
   // chaincode.builder and the C++ runtime (CORE_CHAINCODE_BUILDER, CORE_CHAINCODE_CPP_RUNTIME).
   std::string ccenv_image = "fabric-cpp/ccenv:latest";
   std::string baseos_image = "fabric-cpp/baseos:latest";

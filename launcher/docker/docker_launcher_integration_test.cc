@@ -13,8 +13,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <future>
+#include <iterator>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -117,6 +120,23 @@ class DockerLauncherIntegrationTest : public chaincode::testing::ChaincodeTestEn
   std::unique_ptr<chaincode::Authenticator> ca_;
 };
 
+// /proc/<pid>/status of the main process of container `name`, as the host sees it.
+std::string ProcessStatus(const std::string& name) {
+  std::string pid;
+  FILE* out = popen(("docker inspect -f '{{.State.Pid}}' " + name).c_str(), "r");
+  if (out == nullptr) {
+    return "";
+  }
+  char buf[64];
+  while (fgets(buf, sizeof(buf), out) != nullptr) {
+    pid += buf;
+  }
+  pclose(out);
+  pid.erase(pid.find_last_not_of(" \n") + 1);
+  std::ifstream in("/proc/" + pid + "/status");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 TEST_F(DockerLauncherIntegrationTest, BuildsLaunchesAndInvokesAbstoreFromSourcePackage) {
   auto pkg = testing::AbstorePackage();
   ASSERT_TRUE(pkg.ok()) << pkg.status();
@@ -149,6 +169,13 @@ TEST_F(DockerLauncherIntegrationTest, BuildsLaunchesAndInvokesAbstoreFromSourceP
   EXPECT_EQ(image->labels["org.fabric-cpp.chaincode.package.hash"], PackageHash(*pkg));
   EXPECT_EQ(image->labels["org.hyperledger.fabric.chaincode.id.name"], "abstore");
   EXPECT_TRUE(launcher_->IsRunning("abstore:1.0"));
+
+  // The chaincode runs as nobody, without capabilities, and cannot gain any.
+  const std::string status = ProcessStatus("dev-itest-abstore-1.0");
+  EXPECT_THAT(status, HasSubstr("Uid:\t65534\t65534\t65534\t65534"));
+  EXPECT_THAT(status, HasSubstr("CapEff:\t0000000000000000"));
+  EXPECT_THAT(status, HasSubstr("CapBnd:\t0000000000000000"));
+  EXPECT_THAT(status, HasSubstr("NoNewPrivs:\t1"));
 
   // Stop (upgrade/shutdown path) removes the container.
   server_->Shutdown();

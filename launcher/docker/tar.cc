@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 
@@ -35,9 +36,30 @@ std::string FieldString(const char* field, size_t width) {
 
 }  // namespace
 
-Status TarWriter::AddEntry(std::string_view name, std::string_view content, int mode, char type) {
+TarOwner OwnerOf(std::string_view user) {
+  TarOwner owner;
+  const size_t colon = user.find(':');
+  std::string_view uid = user.substr(0, colon);
+  std::string_view gid = colon == std::string_view::npos ? "0" : user.substr(colon + 1);
+  auto number = [](std::string_view s, uint32_t* out) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+    return ec == std::errc() && end == s.data() + s.size();
+  };
+  if (!number(uid, &owner.uid) || !number(gid, &owner.gid)) {
+    return TarOwner{};
+  }
+  return owner;
+}
+
+Status TarWriter::AddEntry(std::string_view name, std::string_view content, int mode, char type,
+                           TarOwner owner) {
   if (name.empty() || name[0] == '/') {
     return InvalidArgumentError("tar entry name must be relative: " + std::string(name));
+  }
+  // The ustar uid and gid fields: 7 octal digits.
+  constexpr uint32_t kMaxId = 07777777;
+  if (owner.uid > kMaxId || owner.gid > kMaxId) {
+    return InvalidArgumentError("tar entry owner beyond ustar's 7 octal digits");
   }
   std::string_view prefix;
   std::string_view base = name;
@@ -53,8 +75,8 @@ Status TarWriter::AddEntry(std::string_view name, std::string_view content, int 
   std::memset(h, 0, sizeof(h));
   std::memcpy(h, base.data(), base.size());
   PutOctal(h + 100, 8, static_cast<uint64_t>(mode));
-  PutOctal(h + 108, 8, 0);
-  PutOctal(h + 116, 8, 0);
+  PutOctal(h + 108, 8, owner.uid & kMaxId);
+  PutOctal(h + 116, 8, owner.gid & kMaxId);
   PutOctal(h + 124, 12, content.size());
   PutOctal(h + 136, 12, 0);
   h[156] = type;
@@ -74,8 +96,9 @@ Status TarWriter::AddEntry(std::string_view name, std::string_view content, int 
   return Status::OK();
 }
 
-Status TarWriter::AddFile(std::string_view name, std::string_view content, int mode) {
-  return AddEntry(name, content, mode, '0');
+Status TarWriter::AddFile(std::string_view name, std::string_view content, int mode,
+                          TarOwner owner) {
+  return AddEntry(name, content, mode, '0', owner);
 }
 
 Status TarWriter::AddDirectory(std::string_view name, int mode) {
@@ -83,7 +106,7 @@ Status TarWriter::AddDirectory(std::string_view name, int mode) {
   if (n.empty() || n.back() != '/') {
     n += '/';
   }
-  return AddEntry(n, "", mode, '5');
+  return AddEntry(n, "", mode, '5', TarOwner{});
 }
 
 std::string TarWriter::Finish() {

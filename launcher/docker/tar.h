@@ -2,12 +2,13 @@
 //
 // Minimal ustar archives and gzip, for Docker build contexts, archive upload/download and
 // chaincode code packages. Archives are deterministic: entries keep the order they are added
-// in, with mtime 0 and uid/gid 0.
+// in, with mtime 0 and uid/gid 0 unless an owner is given.
 //
 // Thread-safety: TarWriter is a value type (one thread at a time); the free functions are safe.
 
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -16,18 +17,30 @@
 
 namespace fabric::launcher::docker {
 
+// The numeric owner of a tar entry.
+struct TarOwner {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
+// "uid:gid" (or "uid", gid 0) as a TarOwner; root for anything else (a user name: the archive
+// cannot resolve it).
+TarOwner OwnerOf(std::string_view user);
+
 class TarWriter {
  public:
   // Adds a regular file. InvalidArgument when `name` does not fit a ustar header (name 100 +
   // prefix 155 bytes) or is absolute.
-  Status AddFile(std::string_view name, std::string_view content, int mode = 0644);
+  Status AddFile(std::string_view name, std::string_view content, int mode = 0644,
+                 TarOwner owner = {});
   // Adds a directory entry ("dir/").
   Status AddDirectory(std::string_view name, int mode = 0755);
   // The archive with its end-of-archive blocks; the writer is then empty again.
   std::string Finish();
 
  private:
-  Status AddEntry(std::string_view name, std::string_view content, int mode, char type);
+  Status AddEntry(std::string_view name, std::string_view content, int mode, char type,
+                  TarOwner owner);
   std::string out_;
 };
 
