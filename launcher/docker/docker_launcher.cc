@@ -38,6 +38,9 @@ constexpr char kPeerLabel[] = "org.fabric-cpp.peer";
 constexpr char kCcidLabel[] = "org.fabric-cpp.chaincode.id";
 constexpr char kRoleLabel[] = "org.fabric-cpp.role";
 constexpr char kHashLabel[] = "org.fabric-cpp.chaincode.package.hash";
+// The builder and runtime base images a chaincode image was made with ("<ccenv id> <baseos id>"):
+// new ones (a new shim, say) make new chaincode images.
+constexpr char kBuilderLabel[] = "org.fabric-cpp.chaincode.builder";
 
 std::string Sanitize(const std::string& s) {
   std::string out = s;
@@ -163,10 +166,10 @@ DockerLauncherOptions DockerLauncherOptions::FromEnv() {
   o.network_id = Env("CORE_PEER_NETWORKID", o.network_id);
   o.peer_id = Env("CORE_PEER_ID", o.peer_id);
   o.network_mode = Env("CORE_VM_DOCKER_HOSTCONFIG_NETWORKMODE", o.network_mode);
-  o.memory_bytes = std::atoll(
-      Env("CORE_VM_DOCKER_HOSTCONFIG_MEMORY", std::to_string(o.memory_bytes)).c_str());
-  o.pids_limit = std::atoll(
-      Env("CORE_VM_DOCKER_HOSTCONFIG_PIDSLIMIT", std::to_string(o.pids_limit)).c_str());
+  o.memory_bytes =
+      std::atoll(Env("CORE_VM_DOCKER_HOSTCONFIG_MEMORY", std::to_string(o.memory_bytes)).c_str());
+  o.pids_limit =
+      std::atoll(Env("CORE_VM_DOCKER_HOSTCONFIG_PIDSLIMIT", std::to_string(o.pids_limit)).c_str());
   o.chaincode_user = Env("CORE_VM_DOCKER_CHAINCODEUSER", o.chaincode_user);
   o.ccenv_image = Env("CORE_CHAINCODE_BUILDER", o.ccenv_image);
   o.baseos_image = Env("CORE_CHAINCODE_CPP_RUNTIME", o.baseos_image);
@@ -281,25 +284,40 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
   const std::string hash = PackageHash(code_package);
   auto lock_ptr = LockFor(image_locks_, image);
   std::lock_guard<std::mutex> build_lock(*lock_ptr);
+  auto image_id = [this](const std::string& name) {
+    auto info = client_->InspectImage(name);
+    return info.ok() ? info->id : std::string("missing");
+  };
+  const std::string builder =
+      image_id(options_.ccenv_image) + " " + image_id(options_.baseos_image);
   std::string stale_id;
   auto existing = client_->InspectImage(image);
   if (existing.ok()) {
-    auto it = existing->labels.find(kHashLabel);
-    if (it != existing->labels.end() && it->second == hash) {
+    auto label = [&](const char* key) {
+      auto it = existing->labels.find(key);
+      return it == existing->labels.end() ? std::string("none") : it->second;
+    };
+    const std::string built_from = label(kHashLabel);
+    const std::string built_by = label(kBuilderLabel);
+    if (built_from == hash && built_by == builder) {
       return image;
     }
     stale_id = existing->id;
-    FLOG_WARN(Log(),
-              "image %s was built from a different package than %s's (hash %s, want "
-              "%s): rebuilding",
-              image, ccid, it == existing->labels.end() ? "none" : it->second.substr(0, 12),
-              hash.substr(0, 12));
+    if (built_from != hash) {
+      FLOG_WARN(Log(),
+                "image %s was built from a different package than %s's (hash %s, want %s): "
+                "rebuilding",
+                image, ccid, built_from.substr(0, 12), hash.substr(0, 12));
+    } else {
+      FLOG_INFO(Log(), "image %s was built with other builder images (%s, now %s): rebuilding",
+                image, built_by, builder);
+    }
   } else if (!existing.status().IsNotFound()) {
     return existing.status();
   }
   auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(std::string binary, BuildBinary(ccid, code_package, deadline));
-  RETURN_IF_ERROR(BuildRuntimeImage(ccid, image, hash, binary, deadline));
+  RETURN_IF_ERROR(BuildRuntimeImage(ccid, image, hash, builder, binary, deadline));
   FLOG_INFO(Log(), "built image %s for %s in %d ms", image, ccid,
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
@@ -368,7 +386,8 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
 }
 
 Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::string& image,
-                                         const std::string& hash, const std::string& binary,
+                                         const std::string& hash, const std::string& builder,
+                                         const std::string& binary,
                                          std::chrono::steady_clock::time_point deadline) {
   std::string name = ccid.substr(0, ccid.find(':'));
   std::string version = ccid.find(':') == std::string::npos ? "" : ccid.substr(ccid.find(':') + 1);
@@ -389,6 +408,7 @@ Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::str
                 {"org.hyperledger.fabric.chaincode.id.version", version},
                 {"org.hyperledger.fabric.chaincode.type", "CPP"},
                 {kHashLabel, hash},
+                {kBuilderLabel, builder},
                 {kPeerLabel, PeerLabel()}};
   return client_->BuildImage(req);
 }

@@ -117,8 +117,10 @@ class DockerLauncher : public Launcher {
   DockerLauncher(DockerLauncherOptions options, std::unique_ptr<DockerClient> client);
   StatusOr<std::string> BuildBinary(const std::string& ccid, const std::string& code_package,
                                     std::chrono::steady_clock::time_point deadline);
+  // `hash` and `builder` go into the image's labels (see EnsureImage).
   Status BuildRuntimeImage(const std::string& ccid, const std::string& image,
-                           const std::string& hash, const std::string& binary,
+                           const std::string& hash, const std::string& builder,
+                           const std::string& binary,
                            std::chrono::steady_clock::time_point deadline);
   StatusOr<std::string> CreateContainer(const StartRequest& request, const std::string& image);
   Status StopLocked(const std::string& ccid);

@@ -67,7 +67,8 @@ TEST(DockerLauncherTest, ReusesCachedImageAndReplacesStrayContainerOfSameName) {
     if (r.path.rfind("/images/dev-", 0) == 0) {
       return FakeDockerServer::Response(
           200, R"({"Id":"sha256:1","Config":{"Labels":{"org.fabric-cpp.chaincode.package.hash":")" +
-                   PackageHash(kPackage) + R"("}}})");
+                   PackageHash(kPackage) +
+                   R"(","org.fabric-cpp.chaincode.builder":"sha256:base sha256:base"}}})");
     }
     if (r.path.rfind("/images/", 0) == 0) {
       return FakeDockerServer::Response(200, R"({"Id":"sha256:base"})");
@@ -122,6 +123,40 @@ TEST(DockerLauncherTest, ReusesCachedImageAndReplacesStrayContainerOfSameName) {
     std::this_thread::sleep_for(10ms);
   }
   EXPECT_EQ(exit_code.load(), 0);
+}
+
+// A chaincode image made by other builder images (an older shim, say) is not reused.
+TEST(DockerLauncherTest, ImageOfOtherBuilderImagesIsRebuilt) {
+  FakeDockerServer server([&](const FakeRequest& r) -> std::string {
+    if (r.path == "/containers/json") {
+      return FakeDockerServer::Response(200, "[]");
+    }
+    if (r.path.rfind("/images/dev-", 0) == 0) {
+      return FakeDockerServer::Response(
+          200, R"({"Id":"sha256:1","Config":{"Labels":{"org.fabric-cpp.chaincode.package.hash":")" +
+                   PackageHash(kPackage) +
+                   R"(","org.fabric-cpp.chaincode.builder":"sha256:old sha256:base"}}})");
+    }
+    if (r.path.rfind("/images/", 0) == 0) {
+      return FakeDockerServer::Response(200, R"({"Id":"sha256:base"})");
+    }
+    // The builder container fails: enough to see that a build was started.
+    if (r.path == "/containers/create") {
+      return FakeDockerServer::Response(500, R"({"message":"no builds here"})");
+    }
+    return "";
+  });
+  auto launcher = DockerLauncher::Open(Options(server));
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  Status s = (*launcher)->Start(Request());
+  EXPECT_FALSE(s.ok());
+  std::string create_body;
+  for (const auto& r : server.requests()) {
+    if (r.path == "/containers/create") {
+      create_body = r.body;
+    }
+  }
+  EXPECT_THAT(create_body, HasSubstr(R"("org.fabric-cpp.role":"builder")"));
 }
 
 TEST(DockerLauncherTest, MissingBuilderImageSaysRunBuildImages) {

@@ -13,6 +13,7 @@
 
 #include "common/logging/logging.h"
 #include "common/protoutil/unmarshal.h"
+#include "fabric/shim/start.h"
 #include "fabric/status_macros.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 
@@ -28,15 +29,25 @@ using ServerStream = grpc::ServerReaderWriter<protos::ChaincodeMessage, protos::
 
 class GrpcChaincodeStream : public ChaincodeStream {
  public:
-  explicit GrpcChaincodeStream(ServerStream* stream) : stream_(stream) {}
+  GrpcChaincodeStream(ServerStream* stream, const grpc::ServerContext& context)
+      : stream_(stream), launch_secret_(LaunchSecret(context)) {}
   bool Send(const protos::ChaincodeMessage& msg) override { return stream_->Write(msg); }
   bool SendBuffered(const protos::ChaincodeMessage& msg) override {
     return stream_->Write(msg, grpc::WriteOptions().set_buffer_hint());
   }
   bool Recv(protos::ChaincodeMessage* msg) override { return stream_->Read(msg); }
+  std::string launch_secret() const override { return launch_secret_; }
 
  private:
+  static std::string LaunchSecret(const grpc::ServerContext& context) {
+    const auto& metadata = context.client_metadata();
+    auto it = metadata.find(
+        grpc::string_ref(shim::kLaunchSecretMetadata.data(), shim::kLaunchSecretMetadata.size()));
+    return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+  }
+
   ServerStream* const stream_;
+  const std::string launch_secret_;
 };
 
 // Fabric's accesscontrol interceptor: the first message must be a REGISTER for the ccid the
@@ -50,6 +61,7 @@ class AuthenticatingStream : public ChaincodeStream {
   bool SendBuffered(const protos::ChaincodeMessage& msg) override {
     return inner_.SendBuffered(msg);
   }
+  std::string launch_secret() const override { return inner_.launch_secret(); }
   bool Recv(protos::ChaincodeMessage* msg) override {
     if (!inner_.Recv(msg)) {
       return false;
@@ -111,7 +123,7 @@ class ChaincodeServer::Service : public protos::ChaincodeSupport::Service {
 
   grpc::Status Register(grpc::ServerContext* context, ServerStream* stream) override {
     FLOG_DEBUG(Log(), "chaincode connected from %s", context->peer());
-    GrpcChaincodeStream adapter(stream);
+    GrpcChaincodeStream adapter(stream, *context);
     Status s;
     if (auth_ != nullptr) {
       AuthenticatingStream checked(adapter, *auth_, ClientCertificatePem(*context));

@@ -9,6 +9,8 @@
 
 #pragma once
 
+#include <string>
+
 #include "peer/chaincode_shim.pb.h"
 
 namespace fabric::chaincode {
@@ -23,6 +25,8 @@ class ChaincodeStream {
   virtual bool SendBuffered(const protos::ChaincodeMessage& msg) { return Send(msg); }
   // Blocks for the next message; false at the end of the stream.
   virtual bool Recv(protos::ChaincodeMessage* msg) = 0;
+  // The launch secret the chaincode presented when it opened the stream; empty for none.
+  virtual std::string launch_secret() const { return {}; }
 };
 
 }  // namespace fabric::chaincode

@@ -4,6 +4,7 @@
 #include <absl/cleanup/cleanup.h>
 #include <absl/strings/escaping.h>
 #include <absl/strings/str_format.h>
+#include <openssl/rand.h>
 
 #include "common/logging/logging.h"
 #include "fabric/fiber.h"
@@ -57,6 +58,8 @@ ChaincodeSupport::ChaincodeSupport(ChaincodeSupportOptions options, launcher::La
       launcher_(launcher),
       packages_(packages),
       registry_(std::make_shared<HandlerRegistry>(launcher.IsDevMode())),
+      invoke_blocking_(std::make_unique<fabric::WorkerPool>(
+          options_.invoke_workers, static_cast<int>(options_.queue_capacity), "cc2cc")),
       request_pool_(
           std::make_unique<WorkerPool>(options_.request_workers, options_.queue_capacity)),
       invoke_pool_(std::make_unique<WorkerPool>(options_.invoke_workers, options_.queue_capacity)),
@@ -74,6 +77,7 @@ ChaincodeSupport::~ChaincodeSupport() {
   }
   invoke_pool_.reset();
   request_pool_.reset();
+  invoke_blocking_.reset();
 }
 
 void ChaincodeSupport::SetPeerAddress(const std::string& address) {
@@ -105,8 +109,11 @@ void ChaincodeSupport::KeepaliveLoop(std::stop_token stop) {
 }
 
 Status ChaincodeSupport::HandleChaincodeStream(ChaincodeStream& stream) {
+  HandlerOptions handler_options = options_.handler;
+  handler_options.invoke_stacks = &invoke_stacks_;
+  handler_options.invoke_blocking = invoke_blocking_.get();
   auto handler = std::make_shared<Handler>(stream, *registry_, *request_pool_, *invoke_pool_, *this,
-                                           options_.handler);
+                                           handler_options);
   return handler->ProcessStream();
 }
 
@@ -133,6 +140,17 @@ Status ChaincodeSupport::StartRuntime(const std::string& ccid,
   }
   if (options_.tls_enabled) {
     RETURN_IF_ERROR(AddTlsMaterial(ccid, request));
+  } else if (!launcher_.IsDevMode()) {
+    // Without TLS nothing else tells the launched runtime from any local process that dials
+    // the listener first and registers under the ccid.
+    unsigned char random[32];
+    if (RAND_bytes(random, sizeof(random)) != 1) {
+      return InternalError("launch " + ccid + ": the random number generator failed");
+    }
+    const std::string secret = absl::BytesToHexString(
+        absl::string_view(reinterpret_cast<const char*>(random), sizeof(random)));
+    state->set_secret(secret);
+    request.env.push_back("CORE_CHAINCODE_LAUNCH_SECRET=" + secret);
   }
   request.env.insert(request.env.end(), options_.extra_env.begin(), options_.extra_env.end());
   std::shared_ptr<HandlerRegistry> registry = registry_;

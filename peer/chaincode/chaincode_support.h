@@ -157,6 +157,10 @@ class ChaincodeSupport : public ChaincodeInvoker {
   const launcher::PackageProvider& packages_;
   // Shared with launcher exit callbacks, which may run after this object is gone.
   const std::shared_ptr<HandlerRegistry> registry_;
+  // INVOKE_CHAINCODE fibers (HandlerOptions::invoke_stacks): their stacks, and the pool they
+  // move to before blocking. Declared before the pools whose tasks use them.
+  FiberStacks invoke_stacks_;
+  std::unique_ptr<fabric::WorkerPool> invoke_blocking_;
   std::unique_ptr<WorkerPool> request_pool_;
   std::unique_ptr<WorkerPool> invoke_pool_;
 

@@ -150,7 +150,15 @@ Status Handler::HandleMessage(protos::ChaincodeMessage& msg) {
   if (route != Route::kNotARequest) {
     WorkerPool& pool = route == Route::kInvokePool ? invoke_pool_ : request_pool_;
     auto self = shared_from_this();
-    if (!pool.Submit([self, m = std::move(msg)] { self->HandleRequest(m); })) {
+    const bool as_fiber = route == Route::kInvokePool && options_.invoke_stacks != nullptr;
+    auto task = [self, as_fiber, m = std::move(msg)] {
+      if (!as_fiber ||
+          !FiberTask::Start([self, m] { self->HandleRequest(m); }, *self->options_.invoke_stacks,
+                            self->options_.invoke_blocking)) {
+        self->HandleRequest(m);
+      }
+    };
+    if (!pool.Submit(std::move(task))) {
       return UnavailableError("peer is shutting down");
     }
     return Status::OK();
@@ -167,7 +175,7 @@ Status Handler::HandleRegister(const protos::ChaincodeMessage& msg) {
   if (id->name().empty()) {
     return InvalidArgumentError("REGISTER with an empty chaincode name");
   }
-  Status s = registry_.Register(id->name(), shared_from_this());
+  Status s = registry_.Register(id->name(), shared_from_this(), stream_.launch_secret());
   if (!s.ok()) {
     return s;
   }

@@ -29,8 +29,10 @@
 #include <mutex>
 #include <string>
 
+#include "fabric/fiber.h"
 #include "fabric/serial_writer.h"
 #include "fabric/status.h"
+#include "fabric/worker_pool.h"
 #include "peer/chaincode.pb.h"
 #include "peer/chaincode/chaincode_stream.h"
 #include "peer/chaincode/handler_registry.h"
@@ -59,6 +61,11 @@ struct HandlerOptions {
   // Whether a channel's application capabilities allow state metadata (Fabric's
   // KeyLevelEndorsement); GET/PUT_STATE_METADATA are refused where not. Unset: allowed.
   std::function<bool(const std::string& channel_id)> key_level_endorsement;
+  // When set, each INVOKE_CHAINCODE runs as a FiberTask (stacks from `invoke_stacks`, moved to
+  // `invoke_blocking` before it blocks, e.g. to launch the callee): it parks while the callee
+  // runs, so nested chaincode-to-chaincode calls never wait for a free invoke worker. Borrowed.
+  FiberStacks* invoke_stacks = nullptr;
+  fabric::WorkerPool* invoke_blocking = nullptr;
 };
 
 class Handler : public std::enable_shared_from_this<Handler> {

@@ -3,6 +3,8 @@
 
 #include <vector>
 
+#include <openssl/crypto.h>
+
 namespace fabric::chaincode {
 
 bool LaunchState::Done(Status status) {
@@ -23,6 +25,17 @@ std::optional<Status> LaunchState::Wait(std::chrono::steady_clock::time_point de
     return std::nullopt;
   }
   return status_;
+}
+
+void LaunchState::set_secret(std::string secret) {
+  std::lock_guard<std::mutex> lock(mu_);
+  secret_ = std::move(secret);
+}
+
+bool LaunchState::Accepts(std::string_view presented) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return secret_.empty() || (presented.size() == secret_.size() &&
+                             CRYPTO_memcmp(presented.data(), secret_.data(), secret_.size()) == 0);
 }
 
 std::pair<std::shared_ptr<LaunchState>, bool> HandlerRegistry::Launching(const std::string& ccid) {
@@ -54,14 +67,22 @@ void HandlerRegistry::Failed(const std::string& ccid, const std::shared_ptr<Laun
   state->Done(status);
 }
 
-Status HandlerRegistry::Register(const std::string& ccid, const std::shared_ptr<Handler>& handler) {
+Status HandlerRegistry::Register(const std::string& ccid, const std::shared_ptr<Handler>& handler,
+                                 std::string_view secret) {
   std::lock_guard<std::mutex> lock(mu_);
   if (handlers_.count(ccid) != 0) {
     return AlreadyExistsError("duplicate chaincodeID: " + ccid);
   }
-  if (!dev_mode_ && launching_.count(ccid) == 0) {
+  auto launch = launching_.find(ccid);
+  if (!dev_mode_ && launch == launching_.end()) {
     return PermissionDeniedError("peer will not accept external chaincode connection " + ccid +
                                  " (except in dev mode)");
+  }
+  if (launch != launching_.end() && !launch->second->Accepts(secret)) {
+    return PermissionDeniedError(
+        "chaincode " + ccid +
+        " did not present the launch secret the peer gave the runtime it started: only that "
+        "runtime may register (another process raced it)");
   }
   handlers_[ccid] = Entry{handler, false};
   return Status::OK();

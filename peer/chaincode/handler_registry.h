@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -36,11 +37,18 @@ class LaunchState {
   // Waits until done or `deadline`; nullopt on timeout.
   std::optional<Status> Wait(std::chrono::steady_clock::time_point deadline);
 
+  // The secret this launch gave its runtime; a REGISTER must then present it. Set before the
+  // runtime starts.
+  void set_secret(std::string secret);
+  // True when no secret was set, or `presented` is it (compared in constant time).
+  bool Accepts(std::string_view presented) const;
+
  private:
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   // Guarded by mu_:
   std::optional<Status> status_;
+  std::string secret_;
 };
 
 class HandlerRegistry {
@@ -54,10 +62,12 @@ class HandlerRegistry {
   void Failed(const std::string& ccid, const std::shared_ptr<LaunchState>& state,
               const Status& status);
 
-  // Reserves `ccid` for `handler`. AlreadyExists "duplicate chaincodeID: mycc:1.0" when
-  // connected already; PermissionDenied "peer will not accept external chaincode connection
-  // mycc:1.0 (except in dev mode)" when nobody launches it and not in dev mode.
-  Status Register(const std::string& ccid, const std::shared_ptr<Handler>& handler);
+  // Reserves `ccid` for `handler`, whose stream presented `secret`. AlreadyExists "duplicate
+  // chaincodeID: mycc:1.0" when connected already; PermissionDenied "peer will not accept
+  // external chaincode connection mycc:1.0 (except in dev mode)" when nobody launches it and not
+  // in dev mode, and PermissionDenied when the launch has a secret and `secret` is not it.
+  Status Register(const std::string& ccid, const std::shared_ptr<Handler>& handler,
+                  std::string_view secret = {});
   // Publishes the handler registered under `ccid` and completes its launch.
   void Ready(const std::string& ccid);
   // Removes `handler` (if it is the one under `ccid`), failing its launch if still pending.

@@ -20,6 +20,7 @@
 #include "fabric/worker_pool.h"
 #include "launcher/process_launcher.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
+#include "peer/chaincode/testing/fake_chaincode.h"
 
 namespace fabric::chaincode {
 namespace {
@@ -116,28 +117,49 @@ TEST_F(LaunchTest, ChaincodeThatNeverRegistersIsStopped) {
   Status s = support_->Launch("mycc:1.0");
   EXPECT_TRUE(s.IsDeadlineExceeded()) << s;
   // The error carries what the chaincode printed, so the user needn't dig through the log.
-  EXPECT_EQ(std::string(s.message()).rfind(
-                "chaincode mycc:1.0 did not register within 1s; its last output:\n  "
-                "fake chaincode mycc:1.0 starting",
-                0),
+  EXPECT_EQ(std::string(s.message())
+                .rfind("chaincode mycc:1.0 did not register within 1s; its last output:\n  "
+                       "fake chaincode mycc:1.0 starting",
+                       0),
             0u)
       << s;
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
   EXPECT_FALSE(launcher_.IsRunning("mycc:1.0"));
 }
 
+// Without TLS a launch is bound to the secret its runtime got: a local process that dials the
+// listener while the launch is pending cannot register in its place.
+TEST_F(LaunchTest, OnlyTheLaunchedRuntimeMayRegister) {
+  options_.startup_timeout = 3s;
+  options_.extra_env = {"FAKE_CC_NO_REGISTER=1"};  // the real runtime stays silent
+  StartSupport(launcher_);
+  auto launch = std::async(std::launch::async, [&] { return support_->Launch("mycc:1.0"); });
+  while (!launcher_.IsRunning("mycc:1.0")) {
+    std::this_thread::sleep_for(10ms);
+  }
+  for (const std::string secret : {"", "00112233"}) {
+    auto impostor = testing::FakeChaincode::Connect(server_->address(), secret);
+    ASSERT_TRUE(impostor.ok()) << impostor.status();
+    Status s = (*impostor)->Register("mycc:1.0");
+    EXPECT_FALSE(s.ok());
+  }
+  Status s = launch.get();
+  EXPECT_TRUE(s.IsDeadlineExceeded()) << s;
+  EXPECT_EQ(support_->GetHandler("mycc:1.0"), nullptr);
+}
+
 TEST_F(LaunchTest, LaunchErrorEndsWithTheChaincodesLastOutput) {
   auto package = launcher::ChaincodePackage::ForExecutable("noisy:1.0", "/bin/sh");
-  package.args = {"-c", "for i in $(seq 1 15); do echo line $i; done; "
-                        "echo 'config error: CORE_X missing' >&2; exit 3"};
+  package.args = {"-c",
+                  "for i in $(seq 1 15); do echo line $i; done; "
+                  "echo 'config error: CORE_X missing' >&2; exit 3"};
   packages_.Add(package);
   StartSupport(launcher_);
   Status s = support_->Launch("noisy:1.0");
   EXPECT_TRUE(s.IsUnavailable()) << s;
   std::string m(s.message());
-  EXPECT_EQ(m.rfind("chaincode noisy:1.0 exited with code 3 before registering; its last output:",
-                    0),
-            0u)
+  EXPECT_EQ(
+      m.rfind("chaincode noisy:1.0 exited with code 3 before registering; its last output:", 0), 0u)
       << m;
   // Only the last ten lines; stderr included.
   EXPECT_NE(m.find("\n  config error: CORE_X missing"), std::string::npos) << m;

@@ -133,6 +133,15 @@ class Probe : public shim::Chaincode {
         return shim::Error(Err(s));
       return shim::Success(std::to_string(r.status) + ":" + r.payload + r.message);
     }
+    if (fn == "chain") {  // chain <cc> <cc>...: each calls the next; the last answers "end"
+      if (args.empty()) {
+        return shim::Success("end");
+      }
+      std::vector<std::string> next = {"chain"};
+      next.insert(next.end(), args.begin() + 1, args.end());
+      shim::Response r = stub.InvokeChaincode(args[0], next, "");
+      return r.status == 200 ? shim::Success(args[0] + ">" + r.payload) : shim::Error(r.message);
+    }
     if (fn == "write") {
       Status s = stub.PutState("w", "v");
       return shim::Success(s.ok() ? "ok" : Err(s));
@@ -282,6 +291,36 @@ TEST_F(ShimE2ETest, InvokeChaincodeSameChannelSharesSimulatorAndWrapsResponse) {
   auto tx2 = NewTx("cc2cc-other");
   std::string other = Call(*tx2, {"call", "callee", "otherchannel"});
   EXPECT_NE(other.find("channel otherchannel not found"), std::string::npos) << other;
+}
+
+// Nested chaincode-to-chaincode calls park while their callee runs: more concurrent chains
+// than invoke workers all complete (a worker held by each waiting call would deadlock them
+// until the execute timeout).
+TEST_F(ShimE2ETest, NestedCallsNeverWaitForAFreeInvokeWorker) {
+  server_->Shutdown();
+  options_.invoke_workers = 2;
+  options_.execute_timeout = 5s;
+  StartSupport(dev_);
+  for (const char* cc : {"top:1.0", "mid:1.0", "leaf:1.0"}) {
+    RunProbe(cc);
+  }
+  constexpr int kChains = 8;
+  std::vector<std::unique_ptr<Tx>> txs;
+  for (int i = 0; i < kChains; ++i) {
+    txs.push_back(NewTx("chain" + std::to_string(i)));
+  }
+  std::vector<std::string> results(kChains);
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kChains; ++i) {
+      threads.emplace_back([&, i] {
+        results[i] = Call(*txs[i], {"chain", "mid", "leaf"}, "top:1.0");
+      });
+    }
+  }
+  for (const std::string& r : results) {
+    EXPECT_EQ(r, "200|mid>leaf>end");
+  }
 }
 
 TEST_F(ShimE2ETest, ConcurrentTransactionsThroughRealShim) {

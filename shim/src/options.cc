@@ -114,10 +114,10 @@ StatusOr<StartOptions> LoadStartOptions(int argc, char** argv, const StartOption
   if (options.chaincode_id_name.empty()) {
     return InvalidArgumentError("'CORE_CHAINCODE_ID_NAME' must be set");
   }
+  options.launch_secret = Env("CORE_CHAINCODE_LAUNCH_SECRET");
   const std::string batch = Env("CORE_CHAINCODE_BATCHSCHEDULING");
   if (!batch.empty()) {
-    ASSIGN_OR_RETURN(options.batch_scheduling,
-                     ParseBool("CORE_CHAINCODE_BATCHSCHEDULING", batch));
+    ASSIGN_OR_RETURN(options.batch_scheduling, ParseBool("CORE_CHAINCODE_BATCHSCHEDULING", batch));
   }
   const std::string execution = Env("CORE_CHAINCODE_EXECUTION");
   if (execution == "threads") {

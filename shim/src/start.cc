@@ -128,6 +128,9 @@ int Start(Chaincode& chaincode, const StartOptions& options) {
   }
   auto client = protos::ChaincodeSupport::NewStub(channel);
   grpc::ClientContext context;
+  if (!options.launch_secret.empty()) {
+    context.AddMetadata(std::string(kLaunchSecretMetadata), options.launch_secret);
+  }
   auto rpc = client->Register(&context);
   GrpcStream stream(*rpc);
   internal::Handler handler(chaincode, stream, internal::HandlerOptionsFrom(options));

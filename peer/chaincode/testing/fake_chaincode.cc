@@ -3,6 +3,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "fabric/shim/start.h"
 #include "peer/chaincode/worker_pool.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 
@@ -47,7 +48,8 @@ struct FakeChaincode::Impl {
 
 FakeChaincode::FakeChaincode(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-StatusOr<std::unique_ptr<FakeChaincode>> FakeChaincode::Connect(const std::string& address) {
+StatusOr<std::unique_ptr<FakeChaincode>> FakeChaincode::Connect(const std::string& address,
+                                                                const std::string& launch_secret) {
   auto impl = std::make_unique<Impl>();
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(100 * 1024 * 1024);
@@ -56,6 +58,9 @@ StatusOr<std::unique_ptr<FakeChaincode>> FakeChaincode::Connect(const std::strin
     return UnavailableError("cannot connect to " + address);
   }
   impl->stub = protos::ChaincodeSupport::NewStub(impl->channel);
+  if (!launch_secret.empty()) {
+    impl->context.AddMetadata(std::string(shim::kLaunchSecretMetadata), launch_secret);
+  }
   impl->stream = impl->stub->Register(&impl->context);
   std::unique_ptr<FakeChaincode> cc(new FakeChaincode(std::move(impl)));
   FakeChaincode* raw = cc.get();

@@ -52,7 +52,9 @@ class FakeChaincode {
   // ERROR.
   using TxFn = std::function<StatusOr<protos::Response>(Tx& tx)>;
 
-  static StatusOr<std::unique_ptr<FakeChaincode>> Connect(const std::string& address);
+  // Opens the Register stream, presenting `launch_secret` when not empty.
+  static StatusOr<std::unique_ptr<FakeChaincode>> Connect(const std::string& address,
+                                                          const std::string& launch_secret = "");
   ~FakeChaincode();
   FakeChaincode(const FakeChaincode&) = delete;
   FakeChaincode& operator=(const FakeChaincode&) = delete;

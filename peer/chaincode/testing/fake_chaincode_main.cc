@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // fake_chaincode: a chaincode executable built on FakeChaincode, for ProcessLauncher tests.
-// Reads CORE_CHAINCODE_ID_NAME and CORE_PEER_ADDRESS like a real shim, prints a line on
-// stdout, registers and serves:
+// Reads CORE_CHAINCODE_ID_NAME, CORE_PEER_ADDRESS and CORE_CHAINCODE_LAUNCH_SECRET like a real
+// shim, prints a line on stdout, registers and serves:
 //   put <k> <v>     PutState          get <k>     GetState, payload = value
 //   sleep <ms>      sleeps, then 200  crash       exits at once with code 3 (mid-transaction)
 // With FAKE_CC_NO_REGISTER=1 it connects nowhere and sleeps (a chaincode that never registers).
@@ -34,7 +34,8 @@ int main() {
     std::this_thread::sleep_for(std::chrono::minutes(10));
     return 0;
   }
-  auto cc = FakeChaincode::Connect(address);
+  const char* secret = getenv("CORE_CHAINCODE_LAUNCH_SECRET");
+  auto cc = FakeChaincode::Connect(address, secret == nullptr ? "" : secret);
   if (!cc.ok()) {
     std::fprintf(stderr, "connect: %s\n", cc.status().ToString().c_str());
     return 1;

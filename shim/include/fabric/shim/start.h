@@ -54,11 +54,15 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "fabric/shim/chaincode.h"
 #include "fabric/status.h"
 
 namespace fabric::shim {
+
+// The gRPC metadata key of StartOptions::launch_secret on the Register stream.
+inline constexpr std::string_view kLaunchSecretMetadata = "fabric-launch-secret";
 
 struct TlsOptions {
   bool enabled = false;
@@ -69,7 +73,10 @@ struct TlsOptions {
 
 struct StartOptions {
   std::string chaincode_id_name;  // Sent in REGISTER as ChaincodeID.name.
-  std::string peer_address;       // host:port of the peer's chaincode listener.
+  // The secret the peer gave this launch (CORE_CHAINCODE_LAUNCH_SECRET), sent with the Register
+  // stream: without TLS, it is what tells the peer that this process is the one it launched.
+  std::string launch_secret;
+  std::string peer_address;  // host:port of the peer's chaincode listener.
   // Non-empty: the listener's unix socket path, tried before peer_address (a chaincode message
   // costs about a third less CPU over it than over loopback TCP).
   std::string peer_socket;
