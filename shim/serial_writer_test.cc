@@ -5,6 +5,7 @@
 #include <chrono>
 #include <future>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -99,6 +100,74 @@ TEST(SerialWriterTest, CloseWaitsForTheWriteInProgressAndLaterWritesAreRefused) 
   writer.Close();
   EXPECT_TRUE(returned.load());  // Close returned only after the write did
   EXPECT_EQ(writer.Write("late"), Writer::Result::kClosed);
+}
+
+// A stream the other end does not read holds at most max_queued messages: the next writer waits
+// for room, and goes on once the queue drains.
+TEST(SerialWriterTest, AFullQueueMakesWritersWaitForRoom) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::atomic<bool> once{false};
+  std::mutex mu;
+  std::vector<std::string> written;
+  Writer writer(
+      [&](const std::string& m, bool) {
+        if (!once.exchange(true)) {
+          entered.set_value();
+        }
+        gate.wait();
+        std::lock_guard<std::mutex> lock(mu);
+        written.push_back(m);
+        return true;
+      },
+      /*max_queued=*/2);
+  std::jthread first([&] { EXPECT_EQ(writer.Write("m0"), Writer::Result::kSent); });
+  entered.get_future().wait();
+  EXPECT_EQ(writer.Write("m1"), Writer::Result::kSent);
+  EXPECT_EQ(writer.Write("m2"), Writer::Result::kSent);
+  std::atomic<bool> third_returned{false};
+  std::jthread third([&] {
+    EXPECT_EQ(writer.Write("m3"), Writer::Result::kSent);
+    third_returned = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(third_returned.load());  // the queue is full
+  release.set_value();
+  third.join();
+  first.join();
+  EXPECT_TRUE(third_returned.load());
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(written, (std::vector<std::string>{"m0", "m1", "m2", "m3"}));
+}
+
+// Close wakes writers waiting for room: they get kClosed.
+TEST(SerialWriterTest, CloseWakesWritersWaitingForRoom) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::atomic<bool> once{false};
+  Writer writer(
+      [&](const std::string&, bool) {
+        if (!once.exchange(true)) {
+          entered.set_value();
+        }
+        gate.wait();
+        return true;
+      },
+      /*max_queued=*/1);
+  std::jthread first([&] { writer.Write("m0"); });
+  entered.get_future().wait();
+  EXPECT_EQ(writer.Write("m1"), Writer::Result::kSent);
+  std::promise<Writer::Result> waiting;
+  std::jthread blocked([&] { waiting.set_value(writer.Write("m2")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::jthread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    release.set_value();
+  });
+  writer.Close();
+  EXPECT_EQ(waiting.get_future().get(), Writer::Result::kClosed);
 }
 
 }  // namespace

@@ -11,6 +11,10 @@
 // stream's reader sees it end, which is how both ends of the chaincode stream learn of it
 // anyway. Messages are written in the order their Write calls took the lock.
 //
+// The queue is bounded: while `max_queued` messages wait (the other end reads slower than this
+// end writes, or not at all), Write waits for room. That wait is the stream's back-pressure; it
+// ends when the writer drains the queue or the writer is closed.
+//
 // Header-only, part of fabric_base (the shim's and the peer's chaincode stream handlers).
 // Thread-safety: Write and Close from any thread; `write` is called by one thread at a time.
 
@@ -33,8 +37,9 @@ class SerialWriter {
   // says another message follows at once, so the stream may hold this one back and send both
   // together (gRPC's buffer hint: one syscall, and one wake-up of the reader on the other end,
   // for a burst); the last message of a burst always has more == false.
-  explicit SerialWriter(std::function<bool(const Message&, bool more)> write)
-      : write_(std::move(write)) {}
+  explicit SerialWriter(std::function<bool(const Message&, bool more)> write,
+                        size_t max_queued = 4096)
+      : write_(std::move(write)), max_queued_(max_queued < 1 ? 1 : max_queued) {}
   SerialWriter(const SerialWriter&) = delete;
   SerialWriter& operator=(const SerialWriter&) = delete;
 
@@ -43,6 +48,7 @@ class SerialWriter {
   // is closed from then on.
   Result Write(const Message& msg) {
     std::unique_lock<std::mutex> lock(mu_);
+    room_.wait(lock, [this] { return closed_ || !writing_ || queue_.size() < max_queued_; });
     if (closed_) {
       return Result::kClosed;
     }
@@ -60,6 +66,7 @@ class SerialWriter {
       queue_.pop_front();
       const bool more = !queue_.empty();
       lock.unlock();
+      room_.notify_one();
       ok = write_(next, more);
       lock.lock();
     }
@@ -71,6 +78,7 @@ class SerialWriter {
     }
     writing_ = false;
     idle_.notify_all();
+    room_.notify_all();
     return result;
   }
 
@@ -81,6 +89,7 @@ class SerialWriter {
     std::unique_lock<std::mutex> lock(mu_);
     closed_ = true;
     queue_.clear();
+    room_.notify_all();
     idle_.wait(lock, [this] { return !writing_; });
   }
 
@@ -91,8 +100,10 @@ class SerialWriter {
 
  private:
   const std::function<bool(const Message&, bool more)> write_;
+  const size_t max_queued_;
   mutable std::mutex mu_;
   std::condition_variable idle_;  // writing_ became false
+  std::condition_variable room_;  // the queue shrank, writing_ became false, or closed
   // Guarded by mu_:
   std::deque<Message> queue_;
   bool writing_ = false;
