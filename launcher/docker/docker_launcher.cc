@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "launcher/docker/docker_launcher.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -97,7 +98,7 @@ class DockerLauncher::Container {
   ~Container() = default;  // jthread joins
 
   void Begin() {
-    thread_ = std::jthread([this] { Run(); });
+    thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
   }
   const std::string& id() const { return id_; }
 
@@ -121,20 +122,53 @@ class DockerLauncher::Container {
   }
 
  private:
-  void Run() {
-    Status logs = client_.Logs(id_, {.follow = true}, [&](LogStream, std::string_view line) {
-      FLOG_INFO(Log(), "[%s] %s", ccid_, line);
-      std::lock_guard<std::mutex> lock(mu_);
-      lines_.emplace_back(line);
-      if (lines_.size() > max_lines_) {
-        lines_.pop_front();
+  // Copies the container's output and waits for its exit. When the engine connection drops
+  // (dockerd restarts), the container may well still run: it reconnects, with a growing delay,
+  // until the engine answers, and follows the output from then on. Only an exit the engine
+  // reports, a removed container or the launcher letting go (stop) end it.
+  void Run(std::stop_token stop) {
+    LogsOptions follow{.follow = true};
+    std::chrono::milliseconds delay(200);
+    bool lost = false;
+    int exit_code = 137;  // removed, or let go: report it as killed
+    while (true) {
+      Status logs = client_.Logs(id_, follow, [&](LogStream, std::string_view line) {
+        FLOG_INFO(Log(), "[%s] %s", ccid_, line);
+        std::lock_guard<std::mutex> lock(mu_);
+        lines_.emplace_back(line);
+        if (lines_.size() > max_lines_) {
+          lines_.pop_front();
+        }
+      });
+      StatusOr<int> code = client_.WaitContainer(id_);
+      if (code.ok()) {
+        if (lost) {
+          FLOG_INFO(Log(), "[%s] the Docker engine answers again for container %s", ccid_,
+                    id_.substr(0, 12));
+        }
+        exit_code = *code;
+        break;
       }
-    });
-    if (!logs.ok() && !logs.IsNotFound()) {
-      FLOG_WARN(Log(), "[%s] output stream ended: %s", ccid_, logs.message());
+      if (code.status().IsNotFound() || stop.stop_requested()) {
+        break;
+      }
+      if (!lost) {
+        FLOG_WARN(Log(),
+                  "[%s] lost the Docker engine while following container %s (%s; output: %s); "
+                  "it may still be running: reconnecting",
+                  ccid_, id_.substr(0, 12), code.status().message(),
+                  logs.ok() ? "ended" : logs.message());
+        lost = true;
+      }
+      std::mutex wait_mu;
+      std::unique_lock<std::mutex> wait_lock(wait_mu);
+      std::condition_variable_any().wait_for(wait_lock, stop, delay, [] { return false; });
+      if (stop.stop_requested()) {
+        break;
+      }
+      delay = std::min(delay * 2, std::chrono::milliseconds(10000));
+      follow.tail = 0;  // on reconnecting, only what the container prints from then on
     }
-    auto code = client_.WaitContainer(id_);
-    int exit_code = code.ok() ? *code : 137;  // removed or engine gone: report it as killed
     FLOG_INFO(Log(), "chaincode container exited ccid=%s id=%s code=%d", ccid_, id_.substr(0, 12),
               exit_code);
     {

@@ -43,6 +43,22 @@ StartRequest Request() {
   return r;
 }
 
+// The engine's answer to an image inspection: the chaincode image (dev-...) built from
+// kPackage by the builder images `builder`, the builder images themselves "sha256:base". Empty
+// for other requests.
+std::string AnswerImages(const FakeRequest& r, const std::string& builder) {
+  if (r.path.rfind("/images/dev-", 0) == 0) {
+    return FakeDockerServer::Response(
+        200, R"({"Id":"sha256:1","Config":{"Labels":{"org.fabric-cpp.chaincode.package.hash":")" +
+                 PackageHash(kPackage) + R"(","org.fabric-cpp.chaincode.builder":")" + builder +
+                 R"("}}})");
+  }
+  if (r.path.rfind("/images/", 0) == 0) {
+    return FakeDockerServer::Response(200, R"({"Id":"sha256:base"})");
+  }
+  return "";
+}
+
 TEST(DockerLauncherTest, NamesFollowFabric) {
   FakeDockerServer server([](const FakeRequest& r) -> std::string {
     if (r.path == "/containers/json") {
@@ -64,14 +80,8 @@ TEST(DockerLauncherTest, ReusesCachedImageAndReplacesStrayContainerOfSameName) {
     if (r.path == "/containers/json") {
       return FakeDockerServer::Response(200, "[]");
     }
-    if (r.path.rfind("/images/dev-", 0) == 0) {
-      return FakeDockerServer::Response(
-          200, R"({"Id":"sha256:1","Config":{"Labels":{"org.fabric-cpp.chaincode.package.hash":")" +
-                   PackageHash(kPackage) +
-                   R"(","org.fabric-cpp.chaincode.builder":"sha256:base sha256:base"}}})");
-    }
-    if (r.path.rfind("/images/", 0) == 0) {
-      return FakeDockerServer::Response(200, R"({"Id":"sha256:base"})");
+    if (std::string image = AnswerImages(r, "sha256:base sha256:base"); !image.empty()) {
+      return image;
     }
     if (r.path == "/containers/create") {
       if (creates++ == 0) {
@@ -131,14 +141,8 @@ TEST(DockerLauncherTest, ImageOfOtherBuilderImagesIsRebuilt) {
     if (r.path == "/containers/json") {
       return FakeDockerServer::Response(200, "[]");
     }
-    if (r.path.rfind("/images/dev-", 0) == 0) {
-      return FakeDockerServer::Response(
-          200, R"({"Id":"sha256:1","Config":{"Labels":{"org.fabric-cpp.chaincode.package.hash":")" +
-                   PackageHash(kPackage) +
-                   R"(","org.fabric-cpp.chaincode.builder":"sha256:old sha256:base"}}})");
-    }
-    if (r.path.rfind("/images/", 0) == 0) {
-      return FakeDockerServer::Response(200, R"({"Id":"sha256:base"})");
+    if (std::string image = AnswerImages(r, "sha256:old sha256:base"); !image.empty()) {
+      return image;
     }
     // The builder container fails: enough to see that a build was started.
     if (r.path == "/containers/create") {
@@ -157,6 +161,59 @@ TEST(DockerLauncherTest, ImageOfOtherBuilderImagesIsRebuilt) {
     }
   }
   EXPECT_THAT(create_body, HasSubstr(R"("org.fabric-cpp.role":"builder")"));
+}
+
+// dockerd restarting cuts the output and wait streams of a running container: that is no exit.
+// The launcher reconnects, follows the output from then on and reports the exit the engine
+// reports.
+TEST(DockerLauncherTest, EngineDroppingTheConnectionIsNotAnExit) {
+  std::atomic<int> logs_calls{0}, wait_calls{0};
+  FakeDockerServer server([&](const FakeRequest& r) -> std::string {
+    if (r.path == "/containers/json") {
+      return FakeDockerServer::Response(200, "[]");
+    }
+    if (std::string image = AnswerImages(r, "sha256:base sha256:base"); !image.empty()) {
+      return image;
+    }
+    if (r.path == "/containers/create") {
+      return FakeDockerServer::Response(201, R"({"Id":"c0ffee"})");
+    }
+    if (r.path == "/containers/c0ffee/logs") {
+      if (logs_calls++ == 0) {
+        return FakeDockerServer::Chunked(200, {FakeDockerServer::MuxFrame(1, "before\n")},
+                                         /*terminate=*/false);
+      }
+      return FakeDockerServer::Response(200, FakeDockerServer::MuxFrame(1, "after\n"));
+    }
+    if (r.path == "/containers/c0ffee/wait") {
+      if (wait_calls++ == 0) {
+        return FakeDockerServer::Chunked(200, {}, /*terminate=*/false);
+      }
+      return FakeDockerServer::Response(200, R"({"StatusCode":0})");
+    }
+    if (r.method == "DELETE" || r.path == "/containers/c0ffee/start") {
+      return FakeDockerServer::Response(204, "");
+    }
+    return "";
+  });
+  auto launcher = DockerLauncher::Open(Options(server));
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  std::atomic<int> exit_code{-1};
+  StartRequest req = Request();
+  req.on_exit = [&](int code) { exit_code = code; };
+  ASSERT_TRUE((*launcher)->Start(req).ok());
+  auto code = (*launcher)->Wait("mycc:1.0", 10s);
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 0);
+  EXPECT_THAT((*launcher)->LastLogLines("mycc:1.0"), ::testing::ElementsAre("before", "after"));
+  std::vector<std::string> log_queries;
+  for (const auto& r : server.requests()) {
+    if (r.path == "/containers/c0ffee/logs") {
+      log_queries.push_back(r.query);
+    }
+  }
+  ASSERT_EQ(log_queries.size(), 2u);
+  EXPECT_THAT(log_queries[1], HasSubstr("tail=0"));
 }
 
 TEST(DockerLauncherTest, MissingBuilderImageSaysRunBuildImages) {
