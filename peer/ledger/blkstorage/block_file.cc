@@ -4,11 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include <absl/strings/str_format.h>
 
@@ -100,6 +102,38 @@ StatusOr<std::string> ReadFileRange(const std::string& path, uint64_t offset, ui
     done += static_cast<uint64_t>(n);
   }
   return out;
+}
+
+StatusOr<MappedBlockFile> MappedBlockFile::Open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return ErrnoError("open block file", path, errno);
+  }
+  FdCloser closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    return ErrnoError("stat block file", path, errno);
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  if (size == 0) {
+    return MappedBlockFile(nullptr, 0);
+  }
+  void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (data == MAP_FAILED) {
+    return ErrnoError("map block file", path, errno);
+  }
+  // Read once, front to back.
+  (void)::madvise(data, size, MADV_SEQUENTIAL);
+  return MappedBlockFile(data, size);
+}
+
+MappedBlockFile::MappedBlockFile(MappedBlockFile&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+MappedBlockFile::~MappedBlockFile() {
+  if (data_ != nullptr) {
+    ::munmap(data_, size_);
+  }
 }
 
 Status TruncateFile(const std::string& path, uint64_t size) {

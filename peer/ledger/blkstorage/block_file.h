@@ -32,6 +32,28 @@ StatusOr<std::vector<uint32_t>> ListBlockFiles(const std::string& dir);
 // Reads exactly `length` bytes at `offset` of `path`. DataLoss on a short read.
 StatusOr<std::string> ReadFileRange(const std::string& path, uint64_t offset, uint64_t length);
 
+// A whole block file mapped read-only, for the scans at open (recovery, verification). Its pages
+// belong to the page cache and leave the process with the mapping; read into the heap, a 64 MiB
+// file would stay in the allocator's free lists after the scan.
+class MappedBlockFile {
+ public:
+  // NotFound for a missing file, Internal for other errors. An empty file maps to no bytes.
+  static StatusOr<MappedBlockFile> Open(const std::string& path);
+  MappedBlockFile(MappedBlockFile&& other) noexcept;
+  MappedBlockFile& operator=(MappedBlockFile&&) = delete;
+  MappedBlockFile(const MappedBlockFile&) = delete;
+  ~MappedBlockFile();
+
+  // Valid while this object lives. The file must not shrink meanwhile (TruncateFile is fine
+  // once nothing past the new end is read).
+  std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  MappedBlockFile(void* data, size_t size) : data_(data), size_(size) {}
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 // Cuts `path` to `size` bytes and fsyncs it.
 Status TruncateFile(const std::string& path, uint64_t size);
 

@@ -16,7 +16,6 @@
 #include <absl/strings/str_format.h>
 #include <leveldb/write_batch.h>
 
-#include "common/crypto/file_util.h"
 #include "common/crypto/hash.h"
 #include "common/logging/logging.h"
 #include "common/protoutil/blockutils.h"
@@ -153,7 +152,8 @@ Status BlockStore::Recover() {
   }
   for (uint32_t f = options_.verify_all_files_on_open ? 0 : start; f < files.size(); ++f) {
     std::string path = BlockFilePath(options_.block_dir, f);
-    ASSIGN_OR_RETURN(std::string bytes, crypto::ReadFile(path));
+    ASSIGN_OR_RETURN(MappedBlockFile file, MappedBlockFile::Open(path));
+    const std::string_view bytes = file.bytes();
     if (f < start) {
       RETURN_IF_ERROR(VerifyRegion(path, bytes, bytes.size()).status());
       continue;
