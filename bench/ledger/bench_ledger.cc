@@ -5,6 +5,8 @@
 //   ledger_commit_tps      committed tx/s: blocks of 500 endorser transactions with 10 writes
 //                          each, through ValidateAndPrepare + Commit (block store synced, state,
 //                          history, index)
+//   ledger_small_blocks    committed blocks/s of one transaction each (what a peer catching up
+//                          on a quiet channel commits): bound by the disk syncs per block
 //   ledger_getstate_ops    GetState/s from simulators on several threads
 //   ledger_rangescan_keys  keys/s from a range scan over the whole namespace
 //   ledger_rss_mib         peak resident memory
@@ -96,6 +98,25 @@ double BenchCommit(KvLedger& ledger, testing::BlockChain& chain, int n, std::mt1
   return static_cast<double>(n) * kTxPerBlock / Seconds(total);
 }
 
+// Commits `n` blocks of one transaction with one write. Returns blocks/s.
+double BenchSmallBlocks(KvLedger& ledger, testing::BlockChain& chain, int n, std::mt19937_64& rng) {
+  std::vector<common::Block> blocks;
+  for (int i = 0; i < n; ++i) {
+    RWSetBuilder rw;
+    rw.AddToWriteSet("small", KeyName(rng() % kKeySpace), "v");
+    blocks.push_back(chain.Next({testing::FastEndorserTx(
+        kChannel, absl::StrFormat("small-%d-%x", i, rng()), rw.GetTxSimulationResults())}));
+  }
+  const auto start = Clock::now();
+  for (auto& block : blocks) {
+    if (Status s = ledger.CommitBlock(std::move(block)); !s.ok()) {
+      std::fprintf(stderr, "commit failed: %s\n", s.ToString().c_str());
+      std::exit(1);
+    }
+  }
+  return n / Seconds(Clock::now() - start);
+}
+
 // Reads of existing keys, 100 per simulator.
 double BenchGetState(KvLedger& ledger, const std::vector<std::string>& keys, int threads,
                      double seconds) {
@@ -168,6 +189,7 @@ int Run() {
   std::mt19937_64 rng(42);
   std::vector<std::string> written;
   std::printf("ledger_commit_tps %.0f tx/s\n", BenchCommit(*ledger, chain, blocks, rng, &written));
+  std::printf("ledger_small_blocks %.0f blocks/s\n", BenchSmallBlocks(*ledger, chain, 300, rng));
   std::printf("ledger_getstate_ops %.0f ops/s\n",
               BenchGetState(*ledger, written, threads, seconds));
   std::printf("ledger_rangescan_keys %.0f keys/s\n", BenchRangeScan(*ledger, seconds / 2));

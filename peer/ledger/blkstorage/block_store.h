@@ -11,10 +11,11 @@
 // `<fs>/ledgersData/chains/chains/<channel>` and index_dir = `<block_dir>/index`.
 //
 // Durability: AddBlock writes the record, fdatasyncs the file, then writes the index entries +
-// checkpoint as one synced LevelDB batch, and only then returns OK and makes the block visible.
-// Block files are the truth. Open reconciles them with the checkpoint:
-//  - records past the checkpoint (crash between file sync and index write, or a deleted index)
-//    are verified and re-indexed;
+// checkpoint as one LevelDB batch, and only then returns OK and makes the block visible. The
+// index batch is not synced: block files are the truth and the index is rebuilt from them, so
+// one disk sync per block is enough. Open reconciles the files with the checkpoint:
+//  - records past the checkpoint (a crash before the index reached the disk, or a deleted
+//    index) are verified and re-indexed;
 //  - a partial record at the tail of the last file (torn write) is truncated away with one WARN
 //    line naming the file, offset and bytes dropped;
 //  - damage inside committed data (before the checkpoint, or followed by more records, or in a
@@ -66,7 +67,7 @@ struct BlockStoreOptions {
   // A record that would make the current file larger starts a new file (a block bigger than
   // this gets a file of its own).
   uint64_t max_file_size = kDefaultMaxBlockFileSize;
-  // fsync the block file and the index before AddBlock returns. Only tests and benchmarks that
+  // fdatasync the block file before AddBlock returns. Only tests and benchmarks that
   // measure something else turn this off.
   bool sync = true;
   // Also verify every older block file at Open (reads the whole ledger).
