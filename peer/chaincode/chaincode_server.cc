@@ -10,9 +10,11 @@
 
 #include <absl/strings/str_format.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/resource_quota.h>
 
 #include "common/logging/logging.h"
 #include "common/protoutil/unmarshal.h"
+#include "fabric/fiber.h"
 #include "fabric/shim/start.h"
 #include "fabric/status_macros.h"
 #include "peer/chaincode_shim.grpc.pb.h"
@@ -27,15 +29,63 @@ logging::Logger& Log() {
 
 using ServerStream = grpc::ServerReaderWriter<protos::ChaincodeMessage, protos::ChaincodeMessage>;
 
+// Cancels a stream that has not delivered its first message by a deadline (the shared
+// DeadlineTimer calls back; Disarm, also run by the destructor, makes sure it no longer will).
+class FirstMessageDeadline {
+ public:
+  FirstMessageDeadline(grpc::ServerContext& context, std::chrono::milliseconds timeout)
+      : state_(std::make_shared<State>()) {
+    state_->context = &context;
+    std::weak_ptr<State> weak = state_;
+    timer_ = DeadlineTimer::Shared().Add(DeadlineTimer::Clock::now() + timeout, [weak] {
+      if (auto state = weak.lock()) {
+        std::lock_guard<std::mutex> lock(state->mu);
+        if (state->context != nullptr) {
+          FLOG_WARN(Log(), "cancelling chaincode stream from %s: no REGISTER in time",
+                    state->context->peer());
+          state->context->TryCancel();
+        }
+      }
+    });
+  }
+  ~FirstMessageDeadline() { Disarm(); }
+  FirstMessageDeadline(const FirstMessageDeadline&) = delete;
+  FirstMessageDeadline& operator=(const FirstMessageDeadline&) = delete;
+
+  void Disarm() {
+    DeadlineTimer::Shared().Cancel(timer_);
+    std::lock_guard<std::mutex> lock(state_->mu);  // waits for a callback that already started
+    state_->context = nullptr;
+  }
+
+ private:
+  struct State {
+    std::mutex mu;
+    grpc::ServerContext* context = nullptr;  // Guarded by mu; null once disarmed.
+  };
+  std::shared_ptr<State> state_;
+  uint64_t timer_ = 0;
+};
+
 class GrpcChaincodeStream : public ChaincodeStream {
  public:
-  GrpcChaincodeStream(ServerStream* stream, const grpc::ServerContext& context)
-      : stream_(stream), launch_secret_(LaunchSecret(context)) {}
+  GrpcChaincodeStream(ServerStream* stream, const grpc::ServerContext& context,
+                      FirstMessageDeadline* deadline)
+      : stream_(stream), launch_secret_(LaunchSecret(context)), deadline_(deadline) {}
   bool Send(const protos::ChaincodeMessage& msg) override { return stream_->Write(msg); }
   bool SendBuffered(const protos::ChaincodeMessage& msg) override {
     return stream_->Write(msg, grpc::WriteOptions().set_buffer_hint());
   }
-  bool Recv(protos::ChaincodeMessage* msg) override { return stream_->Read(msg); }
+  bool Recv(protos::ChaincodeMessage* msg) override {
+    if (!stream_->Read(msg)) {
+      return false;
+    }
+    if (deadline_ != nullptr) {
+      deadline_->Disarm();
+      deadline_ = nullptr;
+    }
+    return true;
+  }
   std::string launch_secret() const override { return launch_secret_; }
 
  private:
@@ -48,6 +98,7 @@ class GrpcChaincodeStream : public ChaincodeStream {
 
   ServerStream* const stream_;
   const std::string launch_secret_;
+  FirstMessageDeadline* deadline_;  // until the first message
 };
 
 // Fabric's accesscontrol interceptor: the first message must be a REGISTER for the ccid the
@@ -119,11 +170,14 @@ std::string ClientCertificatePem(const grpc::ServerContext& context) {
 
 class ChaincodeServer::Service : public protos::ChaincodeSupport::Service {
  public:
-  Service(ChaincodeSupport& support, const Authenticator* auth) : support_(support), auth_(auth) {}
+  Service(ChaincodeSupport& support, const Authenticator* auth,
+          std::chrono::milliseconds first_message_timeout)
+      : support_(support), auth_(auth), first_message_timeout_(first_message_timeout) {}
 
   grpc::Status Register(grpc::ServerContext* context, ServerStream* stream) override {
     FLOG_DEBUG(Log(), "chaincode connected from %s", context->peer());
-    GrpcChaincodeStream adapter(stream, *context);
+    FirstMessageDeadline deadline(*context, first_message_timeout_);
+    GrpcChaincodeStream adapter(stream, *context, &deadline);
     Status s;
     if (auth_ != nullptr) {
       AuthenticatingStream checked(adapter, *auth_, ClientCertificatePem(*context));
@@ -143,10 +197,13 @@ class ChaincodeServer::Service : public protos::ChaincodeSupport::Service {
  private:
   ChaincodeSupport& support_;
   const Authenticator* const auth_;
+  const std::chrono::milliseconds first_message_timeout_;
 };
 
 struct ChaincodeServer::Impl {
-  Impl(ChaincodeSupport& support, const Authenticator* auth) : service(support, auth) {}
+  Impl(ChaincodeSupport& support, const Authenticator* auth,
+       std::chrono::milliseconds first_message_timeout)
+      : service(support, auth, first_message_timeout) {}
   Service service;
   std::unique_ptr<grpc::Server> server;
   std::once_flag shutdown_once;
@@ -198,7 +255,7 @@ StatusOr<std::unique_ptr<ChaincodeServer>> ChaincodeServer::Start(const Options&
                                    " is taken by a file that is not a socket: remove it or "
                                    "choose another path");
   }
-  auto impl = std::make_unique<Impl>(support, options.authenticator);
+  auto impl = std::make_unique<Impl>(support, options.authenticator, options.first_message_timeout);
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (options.authenticator != nullptr) {
     ASSIGN_OR_RETURN(credentials, TlsCredentials(options));
@@ -210,6 +267,10 @@ StatusOr<std::unique_ptr<ChaincodeServer>> ChaincodeServer::Start(const Options&
     builder.AddListeningPort("unix:" + options.local_socket, credentials);
   }
   builder.RegisterService(&impl->service);
+  // gRPC's sync server answers calls past the thread limit with RESOURCE_EXHAUSTED.
+  grpc::ResourceQuota quota("chaincode-listener");
+  quota.SetMaxThreads(options.max_streams + 2);  // + gRPC's own pollers
+  builder.SetResourceQuota(quota);
   builder.SetMaxReceiveMessageSize(options.max_message_size);
   builder.SetMaxSendMessageSize(options.max_message_size);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);

@@ -24,6 +24,10 @@
 // loopback TCP (bench/grpc, session 8 note). A stale socket at the path (left by a crash) is
 // replaced, any other file there is refused; Shutdown removes the socket file.
 //
+// Bounds: each stream holds a thread of gRPC's sync server while open; Options::max_streams
+// bounds them (more are refused with RESOURCE_EXHAUSTED), and a stream that sends nothing within
+// Options::first_message_timeout is cancelled.
+//
 // Thread-safety: Shutdown may be called from any thread; it is idempotent.
 
 #pragma once
@@ -56,6 +60,11 @@ class ChaincodeServer {
     std::vector<std::string> tls_hosts;
     // Non-empty: also listen on this unix socket path (at most kMaxLocalSocketPath bytes).
     std::string local_socket;
+    // A stream must send its first message (REGISTER) within this, or it is cancelled: until
+    // then nothing says who holds it, and each open stream holds a thread.
+    std::chrono::milliseconds first_message_timeout{20000};
+    // Streams served at once (one thread each); more are refused with RESOURCE_EXHAUSTED.
+    int max_streams = 1024;
   };
 
   // Starts serving. Unavailable "listen on <address> failed" when the address (or the local

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <thread>
 
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include "fabric/shim/chaincode.h"
@@ -20,6 +21,7 @@
 #include "fabric/shim/start.h"
 #include "launcher/process_launcher.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
+#include "peer/chaincode_shim.grpc.pb.h"
 
 namespace fabric::chaincode {
 namespace {
@@ -451,6 +453,60 @@ TEST(ChaincodeServerSocketTest, ReplacesAStaleSocketRefusesOtherFilesAndTooLongP
   ASSERT_FALSE(too_long.ok());
   EXPECT_EQ(too_long.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(too_long.status().message().find("choose a shorter path"), std::string::npos);
+}
+
+// A stream that never sends REGISTER holds a listener thread: it is cancelled after the
+// deadline, while a stream that registered in time is served past it; streams past the limit
+// are refused.
+TEST(ChaincodeServerLimitsTest, SilentStreamsAreCancelledAndStreamsAreBounded) {
+  ChaincodeSupportOptions options;
+  launcher::DevModeLauncher dev;
+  launcher::MapPackageProvider packages;
+  ChaincodeSupport support(options, dev, packages);
+  ChaincodeServer::Options so;
+  so.listen_address = "127.0.0.1:0";
+  so.first_message_timeout = 300ms;
+  so.max_streams = 3;
+  auto server = ChaincodeServer::Start(so, support);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = protos::ChaincodeSupport::NewStub(
+      grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
+
+  // A chaincode that registers at once keeps its stream past the deadline.
+  Probe probe;
+  shim::StartOptions o;
+  o.chaincode_id_name = "probe:1.0";
+  o.peer_address = (*server)->address();
+  std::jthread shim_thread([&] { (void)shim::Start(probe, o); });
+  ASSERT_TRUE(support.Launch("probe:1.0").ok());
+
+  grpc::ClientContext silent_ctx;
+  auto silent = stub->Register(&silent_ctx);
+  const auto opened = std::chrono::steady_clock::now();
+  protos::ChaincodeMessage msg;
+  EXPECT_FALSE(silent->Read(&msg));
+  EXPECT_LT(std::chrono::steady_clock::now() - opened, 5s);
+  EXPECT_FALSE(silent->Finish().ok());
+  std::this_thread::sleep_for(300ms);
+  EXPECT_NE(support.GetHandler("probe:1.0"), nullptr) << "the registered chaincode was cut off";
+
+  // Past the thread limit: refused, not queued or crashed.
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<
+      std::unique_ptr<grpc::ClientReaderWriter<protos::ChaincodeMessage, protos::ChaincodeMessage>>>
+      streams;
+  int refused = 0;
+  for (int i = 0; i < 8; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    streams.push_back(stub->Register(contexts.back().get()));
+  }
+  for (auto& s : streams) {
+    if (!s->Read(&msg) && s->Finish().error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 0);
+  (*server)->Shutdown();
 }
 
 }  // namespace
