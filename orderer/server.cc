@@ -103,7 +103,7 @@ StatusOr<std::unique_ptr<OrdererServer>> OrdererServer::Start(const OrdererConfi
   builder.AddListeningPort(address, credentials, &impl->port);
   builder.RegisterService(impl->service.get());
   comm::SetMessageLimits(builder);
-  comm::LimitStreamsPerConnection(builder);
+  comm::SetConnectionLimits(builder);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);

@@ -31,9 +31,13 @@ inline void SetMessageLimits(grpc::ServerBuilder& builder) {
 // gRPC's own default is unlimited). A client past it waits for a stream to end; the services
 // bound their open streams over all connections themselves.
 inline constexpr int kMaxStreamsPerConnection = 2500;
+// A connection without a call for this long is closed (a client's channel reconnects when it
+// next calls), so connections opened and left idle do not accumulate.
+inline constexpr int kMaxConnectionIdleMs = 5 * 60 * 1000;
 
-inline void LimitStreamsPerConnection(grpc::ServerBuilder& builder) {
+inline void SetConnectionLimits(grpc::ServerBuilder& builder) {
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kMaxStreamsPerConnection);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, kMaxConnectionIdleMs);
 }
 
 }  // namespace fabric::comm

@@ -115,8 +115,11 @@ class DockerLauncher::Container {
     std::lock_guard<std::mutex> lock(mu_);
     return {lines_.begin(), lines_.end()};
   }
+  // Lets go of the container (the launcher stopped or removed it, or cannot reach the engine to)
+  // and waits for the thread: it ends at once rather than reconnecting.
   void Join() {
     if (thread_.joinable()) {
+      thread_.request_stop();
       thread_.join();
     }
   }

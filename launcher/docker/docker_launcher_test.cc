@@ -7,6 +7,7 @@
 #include "launcher/docker/docker_launcher.h"
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -55,6 +56,24 @@ std::string AnswerImages(const FakeRequest& r, const std::string& builder) {
   }
   if (r.path.rfind("/images/", 0) == 0) {
     return FakeDockerServer::Response(200, R"({"Id":"sha256:base"})");
+  }
+  return "";
+}
+
+// The engine's answers for launching mycc:1.0 from its cached image as container c0ffee: the
+// container list, the images, create and start. Empty for other requests.
+std::string AnswerLaunch(const FakeRequest& r) {
+  if (r.path == "/containers/json") {
+    return FakeDockerServer::Response(200, "[]");
+  }
+  if (std::string image = AnswerImages(r, "sha256:base sha256:base"); !image.empty()) {
+    return image;
+  }
+  if (r.path == "/containers/create") {
+    return FakeDockerServer::Response(201, R"({"Id":"c0ffee"})");
+  }
+  if (r.path == "/containers/c0ffee/start") {
+    return FakeDockerServer::Response(204, "");
   }
   return "";
 }
@@ -169,14 +188,8 @@ TEST(DockerLauncherTest, ImageOfOtherBuilderImagesIsRebuilt) {
 TEST(DockerLauncherTest, EngineDroppingTheConnectionIsNotAnExit) {
   std::atomic<int> logs_calls{0}, wait_calls{0};
   FakeDockerServer server([&](const FakeRequest& r) -> std::string {
-    if (r.path == "/containers/json") {
-      return FakeDockerServer::Response(200, "[]");
-    }
-    if (std::string image = AnswerImages(r, "sha256:base sha256:base"); !image.empty()) {
-      return image;
-    }
-    if (r.path == "/containers/create") {
-      return FakeDockerServer::Response(201, R"({"Id":"c0ffee"})");
+    if (std::string answer = AnswerLaunch(r); !answer.empty()) {
+      return answer;
     }
     if (r.path == "/containers/c0ffee/logs") {
       if (logs_calls++ == 0) {
@@ -191,7 +204,7 @@ TEST(DockerLauncherTest, EngineDroppingTheConnectionIsNotAnExit) {
       }
       return FakeDockerServer::Response(200, R"({"StatusCode":0})");
     }
-    if (r.method == "DELETE" || r.path == "/containers/c0ffee/start") {
+    if (r.method == "DELETE") {
       return FakeDockerServer::Response(204, "");
     }
     return "";
@@ -214,6 +227,29 @@ TEST(DockerLauncherTest, EngineDroppingTheConnectionIsNotAnExit) {
   }
   ASSERT_EQ(log_queries.size(), 2u);
   EXPECT_THAT(log_queries[1], HasSubstr("tail=0"));
+}
+
+// With the engine gone for good, stopping the chaincode (an upgrade, a relaunch) lets go of the
+// container at once instead of waiting for the engine to come back.
+TEST(DockerLauncherTest, StopDoesNotWaitForALostEngine) {
+  std::atomic<bool> engine_up{true};
+  FakeDockerServer server([&](const FakeRequest& r) -> std::string {
+    if (std::string answer = AnswerLaunch(r); !answer.empty() && engine_up.load()) {
+      return answer;
+    }
+    if (r.path.rfind("/containers/c0ffee", 0) == 0 || !engine_up.load()) {
+      engine_up = false;  // the output stream is cut, and nothing answers from then on
+      return FakeDockerServer::Chunked(200, {}, /*terminate=*/false);
+    }
+    return "";
+  });
+  auto launcher = DockerLauncher::Open(Options(server));
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  ASSERT_TRUE((*launcher)->Start(Request()).ok());
+  std::this_thread::sleep_for(300ms);  // the launcher is reconnecting by now
+  auto stopped = std::async(std::launch::async, [&] { return (*launcher)->Stop("mycc:1.0"); });
+  ASSERT_EQ(stopped.wait_for(5s), std::future_status::ready);
+  EXPECT_FALSE(stopped.get().ok());  // the engine could not remove it
 }
 
 TEST(DockerLauncherTest, MissingBuilderImageSaysRunBuildImages) {

@@ -355,7 +355,7 @@ Status PeerNode::Impl::StartServer() {
   builder.RegisterService(endorser_service.get());
   builder.RegisterService(deliver_service.get());
   comm::SetMessageLimits(builder);
-  comm::LimitStreamsPerConnection(builder);
+  comm::SetConnectionLimits(builder);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 60000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   server = builder.BuildAndStart();
