@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::launcher {
 

@@ -4,7 +4,7 @@
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::orderer {
 namespace {

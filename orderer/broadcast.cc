@@ -5,7 +5,7 @@
 
 #include "common/logging/logging.h"
 #include "common/logging/rate_limit.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "orderer/msgprocessor.h"
 
 namespace fabric::orderer {

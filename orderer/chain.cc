@@ -9,8 +9,8 @@
 #include "common/logging/logging.h"
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
-#include "fabric/thread_name.h"
+#include "fabric/base/status_macros.h"
+#include "fabric/base/thread_name.h"
 #include "orderer/msgprocessor.h"
 
 namespace fabric::orderer {

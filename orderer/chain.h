@@ -34,7 +34,7 @@
 #include "common/channelconfig/bundle.h"
 #include "common/common.pb.h"
 #include "common/msp/signing_identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "orderer/block_writer.h"
 #include "orderer/blockcutter.h"
 #include "peer/ledger/blkstorage/block_store.h"

@@ -11,7 +11,7 @@
 
 #include "common/channelconfig/go_duration.h"
 #include "common/crypto/file_util.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::orderer {
 namespace {

@@ -35,7 +35,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::orderer {
 
@@ -58,7 +58,7 @@ struct OrdererConfig {
   // Threads that process Broadcast envelopes (General.MaxThreads, ORDERER_GENERAL_MAXTHREADS;
   // not a Fabric key). Started on demand; an open stream holds none.
   int max_threads = 64;
-  // Run the orderer's threads under Linux SCHED_BATCH, as the peer does (fabric/sched_batch.h;
+  // Run the orderer's threads under Linux SCHED_BATCH, as the peer does (fabric/base/sched_batch.h;
   // General.BatchScheduling, ORDERER_GENERAL_BATCHSCHEDULING; not a Fabric key).
   bool batch_scheduling = true;
   std::string file_ledger_location = "/var/hyperledger/production/orderer";

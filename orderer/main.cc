@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "common/logging/logging.h"
-#include "fabric/malloc_tuning.h"
-#include "fabric/mutex_checks.h"
-#include "fabric/sched_batch.h"
+#include "fabric/base/malloc_tuning.h"
+#include "fabric/base/mutex_checks.h"
+#include "fabric/base/sched_batch.h"
 #include "orderer/config.h"
 #include "orderer/node.h"
 
@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   }
 
   if (config->batch_scheduling) {
-    // Before any thread starts, so that all inherit it (fabric/sched_batch.h says why).
+    // Before any thread starts, so that all inherit it (fabric/base/sched_batch.h says why).
     if (fabric::Status s = fabric::UseBatchScheduling(); !s.ok()) {
       std::fprintf(stderr, "orderer: %s; running with the default scheduling policy\n",
                    std::string(s.message()).c_str());

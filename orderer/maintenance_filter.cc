@@ -7,7 +7,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/channelconfig/keys.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::orderer {
 namespace {

@@ -16,7 +16,7 @@
 
 #include "common/channelconfig/bundle.h"
 #include "common/configtx.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::orderer {
 

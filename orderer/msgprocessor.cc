@@ -10,7 +10,7 @@
 #include "common/policies/manager.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "msp/identities.pb.h"
 #include "orderer/blockcutter.h"
 #include "orderer/maintenance_filter.h"

@@ -17,7 +17,7 @@
 #include "common/configtx.pb.h"
 #include "common/msp/signing_identity.h"
 #include "common/protoutil/blockutils.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::orderer {
 

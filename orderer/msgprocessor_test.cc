@@ -19,7 +19,7 @@
 #include "common/msp/testing/status_testing.h"
 #include "common/msp/x509_signing_identity.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "msp/identities.pb.h"
 #include "msp/msp_config.pb.h"
 #include "orderer/configuration.pb.h"

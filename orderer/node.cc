@@ -6,7 +6,7 @@
 #include "common/crypto/file_util.h"
 #include "common/msp/x509_signing_identity.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::orderer {
 

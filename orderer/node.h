@@ -13,7 +13,7 @@
 
 #include "common/common.pb.h"
 #include "common/msp/signing_identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "orderer/config.h"
 #include "orderer/registrar.h"
 #include "orderer/server.h"

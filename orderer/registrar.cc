@@ -9,7 +9,7 @@
 #include "common/logging/logging.h"
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "orderer/block_writer.h"
 #include "orderer/msgprocessor.h"
 

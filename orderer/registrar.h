@@ -23,7 +23,7 @@
 
 #include "common/common.pb.h"
 #include "common/msp/signing_identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "orderer/chain.h"
 
 namespace fabric::orderer {

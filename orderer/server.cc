@@ -10,7 +10,7 @@
 #include "common/comm/message_limits.h"
 #include "common/crypto/file_util.h"
 #include "common/logging/logging.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "orderer/ab.grpc.pb.h"
 #include "orderer/broadcast.h"
 #include "orderer/deliver.h"

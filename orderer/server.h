@@ -19,7 +19,7 @@
 #include <chrono>
 #include <memory>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "orderer/config.h"
 #include "orderer/registrar.h"
 

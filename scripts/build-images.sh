@@ -144,21 +144,16 @@ build_baseos() {
   apt_layer "$ns/base:$tag" "$name" "$hash" "$pkgs"
 }
 
-# The shim SDK from the host build: headers, generated protos, static libraries, CMake config.
+# The shim SDK from the host build (its install rules): headers, generated protos, static
+# libraries, CMake config.
 stage_sdk() {
   local sdk=$1
   if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
   fi
   cmake --build "$build" --target fabric_shim fabric_fiber fabric_protos -j"${FABRIC_JOBS:-2}" >/dev/null
-  mkdir -p "$sdk/include" "$sdk/lib/cmake/FabricShim"
-  cp -r "$root/shim/include/." "$sdk/include/"
-  (cd "$build/protos" && find . -name '*.pb.h' -exec cp --parents {} "$sdk/include/" \;)
-  cp "$(find "$build/shim" -maxdepth 1 -name libfabric_shim.a)" "$sdk/lib/"
-  cp "$(find "$build/shim" -maxdepth 1 -name libfabric_fiber.a)" "$sdk/lib/"
-  cp "$(find "$build/protos" -maxdepth 1 -name libfabric_protos.a)" "$sdk/lib/"
+  cmake --install "$build" --component sdk --prefix "$sdk" >/dev/null
   strip --strip-debug "$sdk/lib/"*.a
-  cp "$root/images/ccenv/FabricShimConfig.cmake" "$sdk/lib/cmake/FabricShim/"
 }
 
 build_ccenv() {

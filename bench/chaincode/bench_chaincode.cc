@@ -23,8 +23,8 @@
 
 #include "bench/common/exclusive_run.h"
 #include "common/logging/logging.h"
-#include "fabric/mutex_checks.h"
-#include "fabric/sched_batch.h"
+#include "fabric/base/mutex_checks.h"
+#include "fabric/base/sched_batch.h"
 #include "fabric/shim/chaincode.h"
 #include "fabric/shim/chaincode_stub.h"
 #include "fabric/shim/start.h"
@@ -109,7 +109,7 @@ Result Run(chaincode::ChaincodeSupport& support, ledger::KvLedger& ledger, int c
 int main() {
   fabric::SkipMutexDeadlockChecks();  // as `peer` and `orderer` do
   fabric::bench::ExclusiveRun exclusive;
-  // Peer and shim both run their threads under SCHED_BATCH by default (fabric/sched_batch.h);
+  // Peer and shim both run their threads under SCHED_BATCH by default (fabric/base/sched_batch.h);
   // so does this process, which is both.
   (void)fabric::UseBatchScheduling();
   (void)logging::SetSpec("warning");
@@ -158,6 +158,7 @@ int main() {
   shim::StartOptions shim_options;
   shim_options.chaincode_id_name = "getput:1.0";
   shim_options.peer_address = (*server)->address();
+  shim_options.tuning.server_malloc = true;  // the process is the peer and the chaincode
   std::jthread shim_thread([&] { (void)shim::Start(cc, shim_options); });
   Status launched = support.Launch("getput:1.0");
   if (!launched.ok()) {

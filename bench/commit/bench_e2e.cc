@@ -29,7 +29,7 @@
 #include "common/msp/x509_signing_identity.h"
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/txutils.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "orderer/ab.grpc.pb.h"
 #include "peer/events.grpc.pb.h"
 #include "peer/peer.grpc.pb.h"

@@ -44,8 +44,8 @@
 #include "bench/common/proc_stats.h"
 #include "bench/endorse/endorse_peer.h"
 #include "common/msp/x509_signing_identity.h"
-#include "fabric/malloc_tuning.h"
-#include "fabric/mutex_checks.h"
+#include "fabric/base/malloc_tuning.h"
+#include "fabric/base/mutex_checks.h"
 #include "peer/endorser/testing/test_peer.h"
 #include "peer/peer.grpc.pb.h"
 
@@ -55,11 +55,11 @@ namespace {
 
 using namespace fabric;
 using Clock = std::chrono::steady_clock;
-using endorser::testing::TestPeer;
 using bench::Children;
 using bench::CpuSeconds;
 using bench::LoadAverage;
 using bench::PeakRssKib;
+using endorser::testing::TestPeer;
 
 struct Call {
   grpc::ClientContext ctx;
@@ -349,9 +349,10 @@ int main(int argc, char** argv) {
   if (docker) {
     rc |= RunMode("docker", "endorse", "peer_rss_mib");
   } else {
-    std::printf("# endorse_*: no container figures (Docker %s); endorse_process_* below is the "
-                "same chaincode as a process\n",
-                enabled("BENCH_ENDORSE_DOCKER", true) ? "does not answer" : "off");
+    std::printf(
+        "# endorse_*: no container figures (Docker %s); endorse_process_* below is the "
+        "same chaincode as a process\n",
+        enabled("BENCH_ENDORSE_DOCKER", true) ? "does not answer" : "off");
   }
   if (enabled("BENCH_ENDORSE_PROCESS", true)) {
     rc |= RunMode("process", "endorse_process", "peer_process_rss_mib");

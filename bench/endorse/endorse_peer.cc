@@ -12,8 +12,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "common/logging/logging.h"
-#include "fabric/sched_batch.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/sched_batch.h"
+#include "fabric/base/status_macros.h"
 #include "launcher/docker/docker_launcher.h"
 #include "launcher/docker/testing/sample_packages.h"
 #include "launcher/process_launcher.h"

@@ -42,5 +42,6 @@ int main(int argc, char** argv) {
   // CORE_CHAINCODE_EXECUTION=threads measures it with worker threads.
   fabric::shim::StartOptions defaults;
   defaults.execution = fabric::shim::StartOptions::Execution::kCoroutines;
+  defaults.tuning = fabric::shim::StartOptions::ProcessTuning::ForServers();
   return fabric::shim::Start(chaincode, argc, argv, defaults);
 }

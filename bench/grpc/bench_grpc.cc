@@ -23,7 +23,7 @@
 //       (peer.chaincodeListenSocket).
 //
 // CPU is getrusage(RUSAGE_SELF) over the timed window, which follows a 0.5 s warm-up. Like the
-// peer and the shim, the process runs under SCHED_BATCH (fabric/sched_batch.h). Also prints a
+// peer and the shim, the process runs under SCHED_BATCH (fabric/base/sched_batch.h). Also prints a
 // "# load ..." comment line. BENCH_SECONDS (default 3) sets each phase's window; runtime about
 // 12 s.
 
@@ -47,8 +47,8 @@
 
 #include "bench/common/exclusive_run.h"
 #include "bench/common/proc_stats.h"
-#include "fabric/mutex_checks.h"
-#include "fabric/sched_batch.h"
+#include "fabric/base/mutex_checks.h"
+#include "fabric/base/sched_batch.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 #include "peer/peer.grpc.pb.h"
 

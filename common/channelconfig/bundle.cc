@@ -20,7 +20,7 @@
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "msp/msp_config.pb.h"
 #include "orderer/configuration.pb.h"
 #include "peer/configuration.pb.h"

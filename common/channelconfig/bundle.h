@@ -43,7 +43,7 @@
 #include "common/msp/msp.h"
 #include "common/msp/msp_manager.h"
 #include "common/policies/manager.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "orderer/configuration.pb.h"
 
 namespace fabric::channelconfig {

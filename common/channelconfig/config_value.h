@@ -11,7 +11,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/configtx.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::channelconfig::internal {
 

@@ -14,7 +14,7 @@
 #include "common/channelconfig/keys.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::channelconfig {
 namespace {

@@ -29,7 +29,7 @@
 #include "common/configtx.pb.h"
 #include "common/msp/signing_identity.h"
 #include "common/protoutil/signed_data.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::channelconfig {
 

@@ -16,7 +16,7 @@
 #include "common/msp/testing/status_testing.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "orderer/configuration.pb.h"
 #include "peer/configuration.pb.h"
 

@@ -17,7 +17,7 @@
 
 #include "common/common.pb.h"
 #include "common/configtx.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::channelconfig {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::channelconfig {
 

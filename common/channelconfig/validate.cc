@@ -12,7 +12,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/channelconfig/bundle.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::channelconfig {
 namespace {

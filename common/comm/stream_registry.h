@@ -26,7 +26,7 @@
 
 #include <grpcpp/support/status.h>
 
-#include "fabric/worker_pool.h"
+#include "fabric/base/worker_pool.h"
 
 namespace fabric::comm {
 

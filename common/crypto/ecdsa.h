@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 // OpenSSL's key type, kept opaque here.
 typedef struct evp_pkey_st EVP_PKEY;

@@ -8,7 +8,7 @@
 
 #include <cstring>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::crypto {
 namespace {

@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 
 #include "common/crypto/internal/openssl_util.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::crypto {
 

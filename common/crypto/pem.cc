@@ -8,7 +8,7 @@
 #include <openssl/pem.h>
 
 #include "common/crypto/internal/openssl_util.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::crypto {
 namespace {

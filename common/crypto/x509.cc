@@ -14,7 +14,7 @@
 
 #include "common/crypto/internal/openssl_util.h"
 #include "common/crypto/pem.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::crypto {
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "common/crypto/ecdsa.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 // OpenSSL's certificate type, kept opaque here.
 typedef struct x509_st X509;

@@ -10,7 +10,7 @@
 
 #include "common/crypto/internal/openssl_util.h"
 #include "common/crypto/x509.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::crypto {
 namespace {

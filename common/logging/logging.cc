@@ -13,7 +13,7 @@
 #include <shared_mutex>
 #include <vector>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::logging {
 namespace {
@@ -40,7 +40,8 @@ std::atomic<uint64_t> g_generation{1};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -49,8 +50,8 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   size_t start = 0;
   while (true) {
     size_t pos = s.find(sep, start);
-    parts.push_back(s.substr(start, pos == std::string_view::npos ? std::string_view::npos
-                                                                    : pos - start));
+    parts.push_back(
+        s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
     if (pos == std::string_view::npos) {
       return parts;
     }
@@ -71,7 +72,8 @@ std::string_view Trim(std::string_view s) {
 Status ParseTerm(std::string_view term, Spec& spec) {
   std::vector<std::string_view> kv = Split(term, '=');
   if (kv.size() > 2) {
-    return InvalidArgumentError(absl::StrFormat("logging spec term %s has more than one '='", term));
+    return InvalidArgumentError(
+        absl::StrFormat("logging spec term %s has more than one '='", term));
   }
   if (kv.size() == 1) {
     ASSIGN_OR_RETURN(spec.default_level, ParseLevel(Trim(kv[0])));
@@ -81,8 +83,8 @@ Status ParseTerm(std::string_view term, Spec& spec) {
   for (std::string_view module : Split(kv[0], ',')) {
     module = Trim(module);
     if (module.empty()) {
-      return InvalidArgumentError(absl::StrFormat("logging spec term %s has an empty module name",
-                                                  term));
+      return InvalidArgumentError(
+          absl::StrFormat("logging spec term %s has an empty module name", term));
     }
     spec.modules[std::string(module)] = level;
   }
@@ -138,22 +140,32 @@ std::string Timestamp() {
 
 std::string_view LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "DEBUG";
-    case Level::kInfo: return "INFO";
-    case Level::kWarning: return "WARN";
-    case Level::kError: return "ERROR";
-    case Level::kFatal: return "FATAL";
+    case Level::kDebug:
+      return "DEBUG";
+    case Level::kInfo:
+      return "INFO";
+    case Level::kWarning:
+      return "WARN";
+    case Level::kError:
+      return "ERROR";
+    case Level::kFatal:
+      return "FATAL";
   }
   return "UNKNOWN";
 }
 
 StatusOr<Level> ParseLevel(std::string_view name) {
   std::string n = Lower(name);
-  if (n == "debug") return Level::kDebug;
-  if (n == "info") return Level::kInfo;
-  if (n == "warning" || n == "warn") return Level::kWarning;
-  if (n == "error") return Level::kError;
-  if (n == "fatal" || n == "panic" || n == "critical") return Level::kFatal;
+  if (n == "debug")
+    return Level::kDebug;
+  if (n == "info")
+    return Level::kInfo;
+  if (n == "warning" || n == "warn")
+    return Level::kWarning;
+  if (n == "error")
+    return Level::kError;
+  if (n == "fatal" || n == "panic" || n == "critical")
+    return Level::kFatal;
   return InvalidArgumentError(absl::StrFormat(
       "unknown log level \"%s\" (want debug, info, warning, error or fatal)", name));
 }
@@ -227,8 +239,8 @@ void Logger::Write(Level level, std::string_view message) const {
   if (!Enabled(level)) {
     return;
   }
-  std::string line = absl::StrFormat("%s [%s] %s %s\n", Timestamp(), module_, LevelName(level),
-                                     message);
+  std::string line =
+      absl::StrFormat("%s [%s] %s %s\n", Timestamp(), module_, LevelName(level), message);
   State& state = GlobalState();
   std::shared_lock lock(state.mu);
   if (state.sink) {

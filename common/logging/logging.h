@@ -28,7 +28,7 @@
 
 #include <absl/strings/str_format.h>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::logging {
 
@@ -80,11 +80,11 @@ class Logger {
 }  // namespace fabric::logging
 
 // Format-checked logging macros; arguments are not evaluated when the level is disabled.
-#define FLOG_AT_(logger, level, ...)                              \
-  do {                                                            \
-    if ((logger).Enabled(level)) {                                \
-      (logger).Write((level), ::absl::StrFormat(__VA_ARGS__));    \
-    }                                                             \
+#define FLOG_AT_(logger, level, ...)                           \
+  do {                                                         \
+    if ((logger).Enabled(level)) {                             \
+      (logger).Write((level), ::absl::StrFormat(__VA_ARGS__)); \
+    }                                                          \
   } while (false)
 #define FLOG_DEBUG(logger, ...) FLOG_AT_(logger, ::fabric::logging::Level::kDebug, __VA_ARGS__)
 #define FLOG_INFO(logger, ...) FLOG_AT_(logger, ::fabric::logging::Level::kInfo, __VA_ARGS__)

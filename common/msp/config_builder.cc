@@ -14,7 +14,7 @@
 #include "common/msp/msp.h"
 #include "common/msp/msp_files.h"
 #include "common/msp/x509_signing_identity.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::msp {
 namespace {

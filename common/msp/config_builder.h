@@ -30,7 +30,7 @@
 
 #include <string>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "msp/msp_config.pb.h"
 
 namespace fabric::msp {

@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "common/crypto/x509.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 typedef struct X509_crl_st X509_CRL;
 

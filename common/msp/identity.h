@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "msp/msp_principal.pb.h"
 
 namespace fabric::msp {

@@ -6,7 +6,7 @@
 #include "common/msp/msp_state.h"
 #include "common/msp/principal.h"
 #include "common/msp/x509_identity.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::msp {
 

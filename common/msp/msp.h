@@ -44,7 +44,7 @@
 #include "common/msp/identity.h"
 #include "common/msp/msp_version.h"
 #include "common/msp/signing_identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "msp/msp_config.pb.h"
 #include "msp/msp_principal.pb.h"
 

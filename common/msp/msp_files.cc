@@ -9,7 +9,7 @@
 
 #include "common/crypto/file_util.h"
 #include "common/crypto/x509.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::msp::internal {
 

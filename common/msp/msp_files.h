@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::msp::internal {
 

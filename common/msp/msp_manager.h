@@ -19,7 +19,7 @@
 
 #include "common/msp/identity.h"
 #include "common/msp/msp.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "msp/msp_config.pb.h"
 
 namespace fabric::msp {

@@ -10,7 +10,7 @@
 #include "common/crypto/ecdsa.h"
 #include "common/msp/msp_state.h"
 #include "common/msp/x509_signing_identity.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::msp::internal {
 namespace {

@@ -23,7 +23,7 @@
 #include "common/msp/crl.h"
 #include "common/msp/msp_version.h"
 #include "common/msp/signing_identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "msp/msp_config.pb.h"
 
 namespace fabric::msp::internal {

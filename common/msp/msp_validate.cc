@@ -11,7 +11,7 @@
 #include "common/crypto/hash.h"
 #include "common/logging/logging.h"
 #include "common/msp/msp_state.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::msp::internal {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <absl/strings/str_format.h>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "msp/identities.pb.h"
 
 namespace fabric::msp::internal {

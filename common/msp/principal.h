@@ -24,7 +24,7 @@
 #pragma once
 
 #include "common/msp/x509_identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "msp/msp_principal.pb.h"
 
 namespace fabric::msp::internal {

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::msp {
 

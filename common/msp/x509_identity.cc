@@ -4,7 +4,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/msp/principal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "msp/identities.pb.h"
 
 namespace fabric::msp::internal {

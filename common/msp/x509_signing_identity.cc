@@ -5,7 +5,7 @@
 
 #include "common/crypto/file_util.h"
 #include "common/msp/msp_files.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "msp/identities.pb.h"
 
 namespace fabric::msp {

@@ -19,7 +19,7 @@
 #include "common/crypto/ecdsa.h"
 #include "common/crypto/x509.h"
 #include "common/msp/signing_identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::msp {
 

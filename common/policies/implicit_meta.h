@@ -27,7 +27,7 @@
 #include "common/msp/identity.h"
 #include "common/policies.pb.h"
 #include "common/policies/policy.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::policies {
 

@@ -7,7 +7,7 @@
 
 #include "common/policies/implicit_meta.h"
 #include "common/policies/signature_policy.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::policies {
 namespace {

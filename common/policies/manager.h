@@ -33,7 +33,7 @@
 #include "common/configtx.pb.h"
 #include "common/msp/identity.h"
 #include "common/policies/policy.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::policies {
 

@@ -21,7 +21,7 @@
 
 #include "common/msp/identity.h"
 #include "common/protoutil/signed_data.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::policies {
 

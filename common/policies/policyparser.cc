@@ -11,7 +11,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/policies/builder.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::policies {
 namespace {

@@ -34,7 +34,7 @@
 #include <string_view>
 
 #include "common/policies.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "msp/msp_principal.pb.h"
 
 namespace fabric::policies {

@@ -9,7 +9,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/policies/policyparser.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::policies {
 namespace {

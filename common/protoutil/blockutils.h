@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "common/common.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::protoutil {
 

@@ -22,7 +22,7 @@
 
 #include "common/common.pb.h"
 #include "common/msp/signing_identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/chaincode.pb.h"
 #include "peer/proposal.pb.h"
 #include "peer/proposal_response.pb.h"
@@ -58,8 +58,7 @@ StatusOr<std::string> ProposalPayloadForTx(std::string_view proposal_payload);
 
 // sha256(header.channel_header || header.signature_header || ProposalPayloadForTx(payload)),
 // Fabric's GetProposalHash1. Returns InvalidArgument if the payload is malformed.
-StatusOr<std::string> ProposalHash(const common::Header& header,
-                                   std::string_view proposal_payload);
+StatusOr<std::string> ProposalHash(const common::Header& header, std::string_view proposal_payload);
 
 // What ESCC produces: the ProposalResponsePayload{proposal_hash, ChaincodeAction{results,
 // events, response, chaincode_id}} signed by `endorser` over payload || endorser identity.

@@ -9,7 +9,7 @@
 
 #include "common/crypto/hash.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::protoutil {
 
@@ -89,10 +89,10 @@ StatusOr<common::Envelope> CreateSignedEnvelope(common::HeaderType type,
                                                 int32_t msg_version, uint64_t epoch) {
   ASSIGN_OR_RETURN(std::string nonce, CreateNonce());
   const std::string& creator = signer.Serialize();
-  common::ChannelHeader channel_header = MakeChannelHeader(type, msg_version, channel_id, epoch,
-                                                           ComputeTxId(nonce, creator));
-  return SignPayload(MakePayload(channel_header, MakeSignatureHeader(creator, nonce), Marshal(data)),
-                     signer);
+  common::ChannelHeader channel_header =
+      MakeChannelHeader(type, msg_version, channel_id, epoch, ComputeTxId(nonce, creator));
+  return SignPayload(
+      MakePayload(channel_header, MakeSignatureHeader(creator, nonce), Marshal(data)), signer);
 }
 
 StatusOr<ParsedEnvelope> ParseEnvelope(const common::Envelope& envelope) {

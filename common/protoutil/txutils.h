@@ -20,7 +20,7 @@
 #include "common/common.pb.h"
 #include "common/msp/signing_identity.h"
 #include "common/protoutil/signed_data.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::protoutil {
 
@@ -42,8 +42,7 @@ common::SignatureHeader MakeSignatureHeader(std::string_view creator, std::strin
 
 // Payload{header{channel_header, signature_header}, data = data bytes}.
 common::Payload MakePayload(const common::ChannelHeader& channel_header,
-                            const common::SignatureHeader& signature_header,
-                            std::string data);
+                            const common::SignatureHeader& signature_header, std::string data);
 
 // Signs `payload` with `signer` into an Envelope.
 StatusOr<common::Envelope> SignPayload(const common::Payload& payload,

@@ -11,7 +11,7 @@
 #include <absl/strings/str_format.h>
 #include <google/protobuf/message_lite.h>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::protoutil {
 

@@ -9,7 +9,7 @@
 
 #include <google/protobuf/descriptor.h>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::conformance {
 namespace {

@@ -19,7 +19,7 @@
 #include <google/protobuf/message.h>
 #include <nlohmann/json.hpp>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::conformance {
 

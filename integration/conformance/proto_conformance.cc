@@ -25,8 +25,8 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <nlohmann/json.hpp>
 
-#include "fabric/status.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status.h"
+#include "fabric/base/status_macros.h"
 #include "json_to_message.h"
 
 namespace fabric::conformance {

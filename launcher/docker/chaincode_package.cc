@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "common/crypto/hash.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "launcher/docker/tar.h"
 
 namespace fabric::launcher::docker {

@@ -16,7 +16,7 @@
 #include <map>
 #include <string>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::launcher::docker {
 

@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "launcher/docker/docker_streams.h"
 #include "launcher/docker/http_transport.h"
 

@@ -12,7 +12,7 @@
 
 #include "common/crypto/hash.h"
 #include "common/logging/logging.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "launcher/docker/chaincode_package.h"
 #include "launcher/docker/tar.h"
 

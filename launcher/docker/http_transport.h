@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::launcher::docker {
 

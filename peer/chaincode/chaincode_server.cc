@@ -14,9 +14,8 @@
 
 #include "common/logging/logging.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/fiber.h"
-#include "fabric/shim/start.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/fiber.h"
+#include "fabric/base/status_macros.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 
 namespace fabric::chaincode {
@@ -91,8 +90,8 @@ class GrpcChaincodeStream : public ChaincodeStream {
  private:
   static std::string LaunchSecret(const grpc::ServerContext& context) {
     const auto& metadata = context.client_metadata();
-    auto it = metadata.find(
-        grpc::string_ref(shim::kLaunchSecretMetadata.data(), shim::kLaunchSecretMetadata.size()));
+    auto it =
+        metadata.find(grpc::string_ref(kLaunchSecretMetadata.data(), kLaunchSecretMetadata.size()));
     return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
   }
 

@@ -35,13 +35,19 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/chaincode/authenticator.h"
 #include "peer/chaincode/chaincode_support.h"
 
 namespace fabric::chaincode {
+
+// The gRPC metadata key under which a launched runtime presents its launch secret on the Register
+// stream (the C++ shim's fabric::shim::kLaunchSecretMetadata; the peer defines its own copy so
+// that it does not include the SDK).
+inline constexpr std::string_view kLaunchSecretMetadata = "fabric-launch-secret";
 
 class ChaincodeServer {
  public:

@@ -7,9 +7,9 @@
 #include <openssl/rand.h>
 
 #include "common/logging/logging.h"
-#include "fabric/fiber.h"
-#include "fabric/status_macros.h"
-#include "fabric/thread_name.h"
+#include "fabric/base/fiber.h"
+#include "fabric/base/status_macros.h"
+#include "fabric/base/thread_name.h"
 
 namespace fabric::chaincode {
 namespace {

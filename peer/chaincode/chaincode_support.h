@@ -32,7 +32,7 @@
 #include <thread>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "launcher/launcher.h"
 #include "peer/chaincode.pb.h"
 #include "peer/chaincode/authenticator.h"

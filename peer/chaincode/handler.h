@@ -29,10 +29,10 @@
 #include <mutex>
 #include <string>
 
-#include "fabric/fiber.h"
-#include "fabric/serial_writer.h"
-#include "fabric/status.h"
-#include "fabric/worker_pool.h"
+#include "fabric/base/fiber.h"
+#include "fabric/base/serial_writer.h"
+#include "fabric/base/status.h"
+#include "fabric/base/worker_pool.h"
 #include "peer/chaincode.pb.h"
 #include "peer/chaincode/chaincode_stream.h"
 #include "peer/chaincode/handler_registry.h"

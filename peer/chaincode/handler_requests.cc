@@ -8,7 +8,7 @@
 
 #include "common/logging/logging.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/chaincode/handler.h"
 #include "peer/chaincode/query_iterator.h"
 

@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fabric/fiber.h"
+#include "fabric/base/fiber.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
 #include "peer/chaincode/testing/fake_chaincode.h"

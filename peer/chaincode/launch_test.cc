@@ -16,8 +16,8 @@
 #include <gtest/gtest.h>
 
 #include "common/logging/logging.h"
-#include "fabric/fiber.h"
-#include "fabric/worker_pool.h"
+#include "fabric/base/fiber.h"
+#include "fabric/base/worker_pool.h"
 #include "launcher/process_launcher.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
 #include "peer/chaincode/testing/fake_chaincode.h"

@@ -15,7 +15,7 @@
 #include <string>
 #include <utility>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/chaincode_shim.pb.h"
 #include "peer/ledger/tx_simulator.h"
 

@@ -20,6 +20,7 @@
 #include "fabric/shim/chaincode_stub.h"
 #include "fabric/shim/start.h"
 #include "launcher/process_launcher.h"
+#include "peer/chaincode/chaincode_server.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 
@@ -188,6 +189,10 @@ class ShimE2ETest : public testing::ChaincodeTestEnv {
   Probe probe_;
   std::vector<std::jthread> shims_;
 };
+
+TEST(ShimProtocolTest, PeerAndShimAgreeOnTheLaunchSecretMetadataKey) {
+  EXPECT_EQ(kLaunchSecretMetadata, shim::kLaunchSecretMetadata);
+}
 
 TEST_F(ShimE2ETest, InitAndGetPutDelWithEventEndToEnd) {
   Seed("probe", {{"a", "100"}, {"zz", "x"}}, "seed");

@@ -23,8 +23,8 @@
 #include <optional>
 #include <string>
 
-#include "fabric/fiber.h"
-#include "fabric/status.h"
+#include "fabric/base/fiber.h"
+#include "fabric/base/status.h"
 #include "peer/chaincode/query_iterator.h"
 #include "peer/chaincode_shim.pb.h"
 #include "peer/ledger/kv_ledger.h"

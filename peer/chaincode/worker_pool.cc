@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/chaincode/worker_pool.h"
 
-#include "fabric/thread_name.h"
+#include "fabric/base/thread_name.h"
 
 namespace fabric::chaincode {
 

@@ -13,7 +13,7 @@
 #include "common/policies/policyparser.h"
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/cli/command.h"
 #include "peer/cli/ctor.h"
 #include "peer/cli/package.h"

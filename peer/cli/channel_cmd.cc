@@ -18,7 +18,7 @@
 #include "common/ledger.pb.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/cli/command.h"
 #include "peer/query.pb.h"
 

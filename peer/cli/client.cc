@@ -7,7 +7,7 @@
 #include "common/comm/message_limits.h"
 #include "common/crypto/file_util.h"
 #include "common/protoutil/txutils.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::cli {
 namespace {

@@ -20,7 +20,7 @@
 
 #include "common/common.pb.h"
 #include "common/msp/signing_identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "orderer/ab.grpc.pb.h"
 #include "peer/events.grpc.pb.h"
 #include "peer/peer.grpc.pb.h"

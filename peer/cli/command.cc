@@ -12,7 +12,7 @@
 #include "common/msp/x509_signing_identity.h"
 #include "common/protoutil/go_text.h"
 #include "common/protoutil/proputils.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/cli/cli.h"
 
 namespace fabric::cli {

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "common/msp/signing_identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/chaincode.pb.h"
 #include "peer/cli/client.h"
 #include "peer/cli/flags.h"

@@ -11,7 +11,7 @@
 
 #include <string_view>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/chaincode.pb.h"
 
 namespace fabric::cli {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::cli {
 

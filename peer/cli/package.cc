@@ -13,7 +13,7 @@
 
 #include <absl/strings/str_format.h>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::cli {
 namespace {

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/chaincode.pb.h"
 
 namespace fabric::cli {

@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "ccprovider/ccprovider.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/ledger/tx_simulator.h"
 
 namespace fabric::committer {

@@ -23,7 +23,7 @@
 
 #include "common/channelconfig/bundle.h"
 #include "common/common.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/committer/tx_validator.h"
 #include "peer/ledger/kv_ledger.h"
 

@@ -12,7 +12,7 @@
 #include "common/channelconfig/testing/test_channel.h"
 #include "common/channelconfig/values.h"
 #include "common/protoutil/txutils.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/chaincode.pb.h"
 #include "peer/committer/testing/fixture.h"
 #include "peer/configuration.pb.h"

@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "common/protoutil/signed_data.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/committer/policy_cache.h"
 #include "peer/ledger/rwset_builder.h"
 #include "peer/ledger/tx_simulator.h"

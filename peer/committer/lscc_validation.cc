@@ -30,7 +30,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/chaincode.pb.h"
 #include "peer/committer/vscc.h"
 #include "peer/ledger/rwset_builder.h"

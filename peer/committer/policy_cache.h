@@ -12,7 +12,7 @@
 
 #include "common/msp/identity.h"
 #include "common/policies/signature_policy.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::committer {
 

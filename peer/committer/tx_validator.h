@@ -53,7 +53,7 @@
 #include "ccprovider/ccprovider.pb.h"
 #include "common/channelconfig/bundle.h"
 #include "common/common.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/committer/chaincode_definitions.h"
 #include "peer/committer/vscc.h"
 #include "peer/ledger/kv_ledger.h"

@@ -9,7 +9,7 @@
 
 #include "common/policies/builder.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/chaincode.pb.h"
 #include "peer/chaincode_event.pb.h"
 #include "peer/ledger/rwset_builder.h"

@@ -39,7 +39,7 @@
 #include "common/channelconfig/bundle.h"
 #include "common/common.pb.h"
 #include "common/policies/signature_policy.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/committer/chaincode_definitions.h"
 #include "peer/committer/key_level.h"
 #include "peer/committer/policy_cache.h"

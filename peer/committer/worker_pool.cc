@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "fabric/thread_name.h"
+#include "fabric/base/thread_name.h"
 
 namespace fabric::committer {
 

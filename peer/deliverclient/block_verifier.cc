@@ -9,7 +9,7 @@
 #include "common/policies/manager.h"
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/signed_data.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::deliverclient {
 

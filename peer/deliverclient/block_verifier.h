@@ -17,7 +17,7 @@
 
 #include "common/channelconfig/bundle.h"
 #include "common/common.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::deliverclient {
 

@@ -11,8 +11,8 @@
 #include "common/comm/message_limits.h"
 #include "common/logging/logging.h"
 #include "common/protoutil/txutils.h"
-#include "fabric/status_macros.h"
-#include "fabric/thread_name.h"
+#include "fabric/base/status_macros.h"
+#include "fabric/base/thread_name.h"
 #include "orderer/ab.grpc.pb.h"
 #include "peer/deliverclient/block_verifier.h"
 

@@ -33,7 +33,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "common/msp/signing_identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/committer/committer.h"
 
 namespace fabric::deliverclient {

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/chaincode.pb.h"
 #include "peer/chaincode_event.pb.h"
 #include "peer/ledger/kv_ledger.h"

@@ -31,7 +31,7 @@
 
 #include "common/msp/msp.h"
 #include "common/msp/signing_identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/endorser/chaincode_executor.h"
 #include "peer/endorser/msg_validation.h"
 #include "peer/proposal.pb.h"
@@ -72,7 +72,7 @@ class Endorser {
   struct SimResult {
     std::string version;  // of the chaincode that ran
     protos::Response response;
-    std::string events;   // marshalled ChaincodeEvent, or empty
+    std::string events;  // marshalled ChaincodeEvent, or empty
   };
   // Steps before simulation; errors are returned to the client as gRPC errors. `v` must come
   // from ValidateProposalMessage(sp): the ACL check relies on its signature verification.

@@ -38,8 +38,8 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "fabric/fiber.h"
-#include "fabric/worker_pool.h"
+#include "fabric/base/fiber.h"
+#include "fabric/base/worker_pool.h"
 #include "peer/endorser/endorser.h"
 #include "peer/peer.grpc.pb.h"
 

@@ -11,7 +11,7 @@
 #include "common/logging/logging.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "msp/identities.pb.h"
 
 namespace fabric::endorser {

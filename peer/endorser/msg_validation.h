@@ -24,7 +24,7 @@
 
 #include "common/common.pb.h"
 #include "common/msp/identity.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/proposal.pb.h"
 
 namespace fabric::endorser {

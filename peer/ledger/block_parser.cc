@@ -4,7 +4,7 @@
 
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/proposal.pb.h"
 #include "peer/proposal_response.pb.h"
 

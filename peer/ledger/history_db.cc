@@ -5,7 +5,7 @@
 #include <absl/strings/str_format.h>
 #include <leveldb/write_batch.h>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/ledger/leveldb_util.h"
 
 namespace fabric::ledger {

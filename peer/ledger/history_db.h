@@ -21,7 +21,7 @@
 
 #include <leveldb/db.h>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/ledger/block_parser.h"
 #include "peer/ledger/version.h"
 

@@ -5,7 +5,7 @@
 
 #include <absl/strings/str_format.h>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/ledger/kv_ledger.h"
 
 namespace fabric::ledger {

@@ -10,8 +10,8 @@
 #include "common/crypto/hash.h"
 #include "common/logging/logging.h"
 #include "common/protoutil/blockutils.h"
-#include "fabric/status_macros.h"
-#include "fabric/thread_name.h"
+#include "fabric/base/status_macros.h"
+#include "fabric/base/thread_name.h"
 #include "peer/ledger/commit_hash.h"
 #include "peer/ledger/mvcc_validator.h"
 

@@ -37,7 +37,7 @@
 
 #include "common/common.pb.h"
 #include "common/ledger.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "peer/ledger/blkstorage/block_store.h"
 #include "peer/ledger/block_parser.h"

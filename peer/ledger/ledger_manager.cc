@@ -8,7 +8,7 @@
 
 #include "common/logging/logging.h"
 #include "common/protoutil/blockutils.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::ledger {
 namespace {

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "common/common.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/ledger/kv_ledger.h"
 #include "peer/ledger/leveldb_util.h"
 

@@ -18,7 +18,7 @@
 #include <leveldb/filter_policy.h>
 #include <leveldb/status.h>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::ledger {
 

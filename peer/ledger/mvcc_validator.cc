@@ -5,7 +5,7 @@
 #include <map>
 
 #include "common/logging/logging.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/ledger/range_query_hashing.h"
 
 namespace fabric::ledger {

@@ -22,7 +22,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/ledger/block_parser.h"
 #include "peer/ledger/statedb.h"
 

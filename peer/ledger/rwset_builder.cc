@@ -3,7 +3,7 @@
 #include "peer/ledger/rwset_builder.h"
 
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::ledger {
 

@@ -21,7 +21,7 @@
 #include <tuple>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "ledger/rwset/rwset.pb.h"
 #include "peer/ledger/statedb.h"

@@ -27,7 +27,7 @@
 
 #include <leveldb/db.h>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/ledger/version.h"
 
 namespace fabric::ledger {

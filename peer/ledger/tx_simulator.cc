@@ -9,7 +9,7 @@
 
 #include <absl/strings/str_format.h>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/ledger/range_query_hashing.h"
 #include "peer/ledger/rwset_builder.h"
 

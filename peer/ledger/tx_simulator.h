@@ -33,7 +33,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "ledger/rwset/rwset.pb.h"
 #include "peer/ledger/statedb.h"

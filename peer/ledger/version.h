@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 
 namespace fabric::ledger {

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/channelconfig/go_duration.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::node {
 namespace {

@@ -42,7 +42,7 @@
 #include <optional>
 #include <string>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::node {
 
@@ -79,7 +79,7 @@ struct PeerConfig {
   // Deliver streams (block and event listeners) open at once; more are refused with
   // RESOURCE_EXHAUSTED (Fabric 2.x peer.limits.concurrency.deliverService; 0: no limit).
   int deliver_concurrency = 2500;
-  // Run the peer's threads under SCHED_BATCH (fabric/sched_batch.h; peer.batchScheduling).
+  // Run the peer's threads under SCHED_BATCH (fabric/base/sched_batch.h; peer.batchScheduling).
   bool batch_scheduling = true;
   // Proposals park while their chaincode runs and finish on the chaincode stream's reader
   // (EndorserService::Options::fibers); false: each waits on its worker thread.

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "common/logging/logging.h"
-#include "fabric/malloc_tuning.h"
-#include "fabric/mutex_checks.h"
+#include "fabric/base/malloc_tuning.h"
+#include "fabric/base/mutex_checks.h"
 #include "peer/cli/cli.h"
 #include "peer/node/node.h"
 

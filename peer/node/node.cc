@@ -21,8 +21,8 @@
 #include "common/msp/msp.h"
 #include "common/msp/x509_signing_identity.h"
 #include "common/protoutil/blockutils.h"
-#include "fabric/sched_batch.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/sched_batch.h"
+#include "fabric/base/status_macros.h"
 #include "launcher/docker/docker_launcher.h"
 #include "launcher/docker/lazy_docker_launcher.h"
 #include "launcher/process_launcher.h"
@@ -497,7 +497,7 @@ int RunNodeCommand(const std::vector<std::string>& args) {
     return 1;
   }
   if (config->batch_scheduling) {
-    // Before any thread starts, so that all inherit it (fabric/sched_batch.h says why).
+    // Before any thread starts, so that all inherit it (fabric/base/sched_batch.h says why).
     if (Status s = UseBatchScheduling(); !s.ok()) {
       FLOG_WARN(logger, "%s; running with the default scheduling policy", s.message());
     }

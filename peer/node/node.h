@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/node/config.h"
 #include "peer/node/metrics.h"
 

@@ -12,7 +12,7 @@
 
 #include "common/logging/logging.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/cli/package.h"
 #include "peer/platforms/code_package.h"
 

@@ -17,7 +17,7 @@
 #include <absl/strings/str_format.h>
 #include <nlohmann/json.hpp>
 
-#include "fabric/thread_name.h"
+#include "fabric/base/thread_name.h"
 
 namespace fabric::node {
 namespace {

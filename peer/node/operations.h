@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/node/metrics.h"
 
 namespace fabric::node {

@@ -14,7 +14,7 @@
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_format.h>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::platforms {
 namespace {

@@ -26,7 +26,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/chaincode.pb.h"
 
 namespace fabric::platforms {

@@ -7,7 +7,7 @@
 #include "common/policies/builder.h"
 #include "common/policies/manager.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::scc {
 namespace {

@@ -25,7 +25,7 @@
 
 #include "common/msp/msp.h"
 #include "common/protoutil/signed_data.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/proposal.pb.h"
 #include "peer/scc/channel_resources.h"
 

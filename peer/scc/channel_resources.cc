@@ -6,7 +6,7 @@
 #include "common/logging/logging.h"
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::scc {
 namespace {

@@ -26,7 +26,7 @@
 
 #include "common/channelconfig/bundle.h"
 #include "common/common.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/ledger/kv_ledger.h"
 #include "peer/ledger/ledger_manager.h"
 

@@ -5,8 +5,8 @@
 
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/unmarshal.h"
+#include "fabric/base/status_macros.h"
 #include "fabric/shim/chaincode_stub.h"
-#include "fabric/status_macros.h"
 #include "peer/proposal.pb.h"
 
 namespace fabric::scc {
@@ -62,8 +62,8 @@ shim::Response Escc::Invoke(shim::ChaincodeStub& stub) {
     return shim::Error("escc: malformed header, chaincode id or response");
   }
   if (response->status() >= 400) {
-    return shim::Error(absl::StrFormat("Status code less than 200 or greater than 399: %d",
-                                       response->status()));
+    return shim::Error(
+        absl::StrFormat("Status code less than 200 or greater than 399: %d", response->status()));
   }
   std::string events = args.size() > 6 ? args[6] : std::string();
   auto pr = Endorse(*header, args[2], *response, args[5], events, *ccid, signer_);

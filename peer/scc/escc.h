@@ -22,8 +22,8 @@
 
 #include "common/common.pb.h"
 #include "common/msp/signing_identity.h"
+#include "fabric/base/status.h"
 #include "fabric/shim/chaincode.h"
-#include "fabric/status.h"
 #include "peer/chaincode.pb.h"
 #include "peer/proposal_response.pb.h"
 

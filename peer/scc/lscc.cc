@@ -8,7 +8,7 @@
 #include "common/policies/signature_policy.h"
 #include "common/protoutil/go_text.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/chaincode.pb.h"
 #include "peer/platforms/code_package.h"
 #include "peer/query.pb.h"

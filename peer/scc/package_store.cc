@@ -7,7 +7,7 @@
 #include "common/crypto/file_util.h"
 #include "common/crypto/hash.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::scc {
 
@@ -18,8 +18,8 @@ StatusOr<InstalledPackage> ParsePackage(std::string_view bytes) {
   bool is_signed = false;
   if (scds.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
       !scds.chaincode_deployment_spec().empty() &&
-      pkg.cds.ParseFromString(scds.chaincode_deployment_spec()) &&
-      pkg.cds.has_chaincode_spec() && !pkg.cds.chaincode_spec().chaincode_id().name().empty()) {
+      pkg.cds.ParseFromString(scds.chaincode_deployment_spec()) && pkg.cds.has_chaincode_spec() &&
+      !pkg.cds.chaincode_spec().chaincode_id().name().empty()) {
     is_signed = true;
   }
   if (is_signed) {

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "ccprovider/ccprovider.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/chaincode.pb.h"
 #include "peer/signed_cc_dep_spec.pb.h"
 

@@ -5,7 +5,7 @@
 
 #include "common/crypto/hash.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::scc {
 namespace {

@@ -6,8 +6,8 @@
 #include "common/policies/signature_policy.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
+#include "fabric/base/status_macros.h"
 #include "fabric/shim/chaincode_stub.h"
-#include "fabric/status_macros.h"
 #include "peer/transaction.pb.h"
 
 namespace fabric::scc {

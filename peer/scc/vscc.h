@@ -17,8 +17,8 @@
 
 #include "common/common.pb.h"
 #include "common/msp/identity.h"
+#include "fabric/base/status.h"
 #include "fabric/shim/chaincode.h"
-#include "fabric/status.h"
 #include "peer/scc/channel_resources.h"
 
 namespace fabric::scc {

@@ -4,7 +4,7 @@
 
 #include "fabric/shim/chaincode_stub.h"
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::shim {
 namespace {

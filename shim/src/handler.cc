@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "fabric/thread_name.h"
+#include "fabric/base/thread_name.h"
 #include "peer/chaincode.pb.h"
 #include "peer/proposal_response.pb.h"
 #include "src/log.h"

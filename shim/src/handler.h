@@ -33,12 +33,12 @@
 #include <thread>
 #include <utility>
 
-#include "fabric/fiber.h"
-#include "fabric/serial_writer.h"
+#include "fabric/base/fiber.h"
+#include "fabric/base/serial_writer.h"
+#include "fabric/base/status.h"
+#include "fabric/base/worker_pool.h"
 #include "fabric/shim/chaincode.h"
 #include "fabric/shim/stream.h"
-#include "fabric/status.h"
-#include "fabric/worker_pool.h"
 #include "peer/chaincode_shim.pb.h"
 #include "src/peer_caller.h"
 

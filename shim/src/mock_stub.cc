@@ -5,7 +5,7 @@
 #include <chrono>
 #include <utility>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "src/proposal_context.h"
 #include "src/sha256.h"
 #include "src/user_code.h"

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "fabric/base/status_macros.h"
 #include "fabric/shim/start.h"
-#include "fabric/status_macros.h"
 #include "src/base64.h"
 
 namespace fabric::shim {
@@ -117,7 +117,8 @@ StatusOr<StartOptions> LoadStartOptions(int argc, char** argv, const StartOption
   options.launch_secret = Env("CORE_CHAINCODE_LAUNCH_SECRET");
   const std::string batch = Env("CORE_CHAINCODE_BATCHSCHEDULING");
   if (!batch.empty()) {
-    ASSIGN_OR_RETURN(options.batch_scheduling, ParseBool("CORE_CHAINCODE_BATCHSCHEDULING", batch));
+    ASSIGN_OR_RETURN(options.tuning.batch_scheduling,
+                     ParseBool("CORE_CHAINCODE_BATCHSCHEDULING", batch));
   }
   const std::string execution = Env("CORE_CHAINCODE_EXECUTION");
   if (execution == "threads") {

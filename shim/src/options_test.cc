@@ -71,13 +71,21 @@ TEST_F(OptionsTest, PeerSocketFromTheEnvironment) {
   EXPECT_EQ(Load({})->peer_address, "env:7052") << "the fallback stays";
 }
 
-TEST_F(OptionsTest, BatchSchedulingOnUnlessTurnedOff) {
+TEST_F(OptionsTest, ProcessTuningIsOptInAndTheEnvironmentDecidesBatchScheduling) {
   setenv("CORE_PEER_ADDRESS", "env:7052", 1);
-  EXPECT_TRUE(Load({})->batch_scheduling);
+  const StartOptions::ProcessTuning untouched = Load({})->tuning;
+  EXPECT_FALSE(untouched.batch_scheduling);
+  EXPECT_FALSE(untouched.server_malloc);
+  EXPECT_FALSE(untouched.skip_mutex_deadlock_checks);
+  StartOptions servers;
+  servers.tuning = StartOptions::ProcessTuning::ForServers();
+  EXPECT_TRUE(Load({}, servers)->tuning.batch_scheduling);
+  EXPECT_TRUE(Load({}, servers)->tuning.server_malloc);
   setenv("CORE_CHAINCODE_BATCHSCHEDULING", "false", 1);
-  EXPECT_FALSE(Load({})->batch_scheduling);
+  EXPECT_FALSE(Load({}, servers)->tuning.batch_scheduling);
+  EXPECT_TRUE(Load({}, servers)->tuning.server_malloc) << "only batch scheduling has a variable";
   setenv("CORE_CHAINCODE_BATCHSCHEDULING", "true", 1);
-  EXPECT_TRUE(Load({})->batch_scheduling);
+  EXPECT_TRUE(Load({})->tuning.batch_scheduling);
   setenv("CORE_CHAINCODE_BATCHSCHEDULING", "sometimes", 1);
   auto bad = Load({});
   ASSERT_FALSE(bad.ok());

@@ -11,7 +11,7 @@
 #include <atomic>
 #include <string>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/chaincode_shim.pb.h"
 
 namespace fabric::shim::internal {

@@ -4,7 +4,7 @@
 
 #include <utility>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/chaincode.pb.h"
 #include "peer/proposal_response.pb.h"
 #include "src/peer_iterator.h"

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "peer/proposal.pb.h"
 

@@ -12,9 +12,9 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "fabric/malloc_tuning.h"
-#include "fabric/mutex_checks.h"
-#include "fabric/sched_batch.h"
+#include "fabric/base/malloc_tuning.h"
+#include "fabric/base/mutex_checks.h"
+#include "fabric/base/sched_batch.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 #include "src/handler.h"
 #include "src/log.h"
@@ -111,9 +111,13 @@ int Start(Chaincode& chaincode, int argc, char** argv, const StartOptions& defau
 }
 
 int Start(Chaincode& chaincode, const StartOptions& options) {
-  SkipMutexDeadlockChecks();  // the chaincode process serves this one stream from here on
-  TuneMallocForServers();
-  if (options.batch_scheduling) {
+  if (options.tuning.skip_mutex_deadlock_checks) {
+    SkipMutexDeadlockChecks();
+  }
+  if (options.tuning.server_malloc) {
+    TuneMallocForServers();
+  }
+  if (options.tuning.batch_scheduling) {
     // Before gRPC and the worker pool start their threads, so that they inherit it.
     Status s = UseBatchScheduling();
     if (!s.ok()) {

@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "common/crypto/file_util.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "tools/configtxgen/encoder.h"
 #include "tools/configtxgen/inspect.h"
 #include "tools/configtxgen/profile.h"

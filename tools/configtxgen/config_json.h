@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "tools/configtxgen/profile.h"
 
 namespace fabric::configtxgen::internal {

@@ -17,7 +17,7 @@
 #include "common/policies/policyparser.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "orderer/configuration.pb.h"
 #include "peer/configuration.pb.h"
 

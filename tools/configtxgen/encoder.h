@@ -25,7 +25,7 @@
 
 #include "common/common.pb.h"
 #include "common/configtx.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "tools/configtxgen/profile.h"
 
 namespace fabric::configtxgen {

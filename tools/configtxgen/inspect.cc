@@ -12,7 +12,7 @@
 #include "common/configtx.pb.h"
 #include "common/configuration.pb.h"
 #include "common/policies.pb.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "msp/identities.pb.h"
 #include "msp/msp_config.pb.h"
 #include "msp/msp_principal.pb.h"

@@ -24,7 +24,7 @@
 #include <string_view>
 
 #include "common/common.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::configtxgen {
 

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/channelconfig/go_duration.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "tools/configtxgen/config_json.h"
 
 namespace fabric::configtxgen {

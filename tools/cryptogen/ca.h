@@ -17,7 +17,7 @@
 
 #include "common/crypto/ecdsa.h"
 #include "common/crypto/x509.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "tools/cryptogen/config.h"
 
 namespace fabric::cryptogen {

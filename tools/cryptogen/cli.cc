@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "common/crypto/file_util.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "tools/cryptogen/config.h"
 #include "tools/cryptogen/generator.h"
 

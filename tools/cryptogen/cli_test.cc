@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "common/crypto/file_util.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "tools/cryptogen/config.h"
 
 namespace fabric::cryptogen {

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::cryptogen {
 namespace {

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::cryptogen {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <system_error>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "tools/cryptogen/ca.h"
 #include "tools/cryptogen/msp_writer.h"
 #include "tools/cryptogen/resolve.h"

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "common/crypto/x509.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "tools/cryptogen/config.h"
 
 namespace fabric::cryptogen {

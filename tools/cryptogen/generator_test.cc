@@ -16,7 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "common/crypto/file_util.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "tools/cryptogen/ca.h"
 #include "tools/cryptogen/msp_writer.h"
 

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "common/crypto/file_util.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::cryptogen {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::cryptogen {
 namespace {

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "tools/cryptogen/config.h"
 
 namespace fabric::cryptogen {

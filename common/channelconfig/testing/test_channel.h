@@ -24,7 +24,7 @@
 #include "common/configtx.pb.h"
 #include "common/msp/signing_identity.h"
 #include "common/msp/testing/test_org.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::channelconfig::testing {
 

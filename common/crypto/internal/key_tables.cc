@@ -16,8 +16,8 @@
 #include <openssl/obj_mac.h>
 
 #include "common/crypto/internal/openssl_util.h"
-#include "fabric/status_macros.h"
-#include "fabric/thread_name.h"
+#include "fabric/base/status_macros.h"
+#include "fabric/base/thread_name.h"
 
 namespace fabric::crypto::internal {
 namespace {

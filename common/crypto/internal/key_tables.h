@@ -41,7 +41,7 @@
 
 #include <openssl/ec.h>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::crypto::internal {
 

@@ -3,7 +3,7 @@
 
 #include <openssl/err.h>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::crypto::internal {
 

@@ -18,7 +18,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::crypto::internal {
 

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::msp::testing {
 
@@ -19,17 +19,17 @@ const Status& StatusOf(const StatusOr<T>& s) {
 
 }  // namespace fabric::msp::testing
 
-#define EXPECT_OK(expr)                                                        \
-  do {                                                                         \
-    const auto& msp_testing_s_ = (expr);                                       \
-    EXPECT_TRUE(::fabric::msp::testing::StatusOf(msp_testing_s_).ok())         \
-        << ::fabric::msp::testing::StatusOf(msp_testing_s_);                   \
+#define EXPECT_OK(expr)                                                \
+  do {                                                                 \
+    const auto& msp_testing_s_ = (expr);                               \
+    EXPECT_TRUE(::fabric::msp::testing::StatusOf(msp_testing_s_).ok()) \
+        << ::fabric::msp::testing::StatusOf(msp_testing_s_);           \
   } while (false)
-#define ASSERT_OK(expr)                                                        \
-  do {                                                                         \
-    const auto& msp_testing_s_ = (expr);                                       \
-    ASSERT_TRUE(::fabric::msp::testing::StatusOf(msp_testing_s_).ok())         \
-        << ::fabric::msp::testing::StatusOf(msp_testing_s_);                   \
+#define ASSERT_OK(expr)                                                \
+  do {                                                                 \
+    const auto& msp_testing_s_ = (expr);                               \
+    ASSERT_TRUE(::fabric::msp::testing::StatusOf(msp_testing_s_).ok()) \
+        << ::fabric::msp::testing::StatusOf(msp_testing_s_);           \
   } while (false)
 
 #define MSP_TESTING_CONCAT_INNER_(a, b) a##b

@@ -15,7 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "common/crypto/file_util.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "msp/identities.pb.h"
 
 namespace fabric::msp::testing {

@@ -22,7 +22,7 @@
 
 #include "common/crypto/ecdsa.h"
 #include "common/crypto/x509.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::msp::testing {
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "launcher/docker/chaincode_package.h"
 
 namespace fabric::launcher::docker::testing {

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::launcher::docker::testing {
 

@@ -3,7 +3,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "fabric/shim/start.h"
+#include "peer/chaincode/chaincode_server.h"
 #include "peer/chaincode/worker_pool.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 
@@ -59,7 +59,7 @@ StatusOr<std::unique_ptr<FakeChaincode>> FakeChaincode::Connect(const std::strin
   }
   impl->stub = protos::ChaincodeSupport::NewStub(impl->channel);
   if (!launch_secret.empty()) {
-    impl->context.AddMetadata(std::string(shim::kLaunchSecretMetadata), launch_secret);
+    impl->context.AddMetadata(std::string(kLaunchSecretMetadata), launch_secret);
   }
   impl->stream = impl->stub->Register(&impl->context);
   std::unique_ptr<FakeChaincode> cc(new FakeChaincode(std::move(impl)));

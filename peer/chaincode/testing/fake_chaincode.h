@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/chaincode_shim.pb.h"
 
 namespace fabric::chaincode::testing {

@@ -13,7 +13,7 @@
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "orderer/configuration.pb.h"
 #include "peer/chaincode_event.pb.h"
 #include "peer/ledger/rwset_builder.h"

@@ -19,7 +19,7 @@
 #include "common/msp/signing_identity.h"
 #include "common/msp/testing/test_org.h"
 #include "common/policies.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "ledger/rwset/rwset.pb.h"
 #include "peer/committer/committer.h"
 #include "peer/ledger/kv_ledger.h"

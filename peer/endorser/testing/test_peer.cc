@@ -6,7 +6,7 @@
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/unmarshal.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "launcher/docker/tar.h"
 #include "tools/configtxgen/cli.h"
 #include "tools/configtxgen/encoder.h"

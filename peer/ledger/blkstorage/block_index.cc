@@ -5,7 +5,7 @@
 #include <leveldb/options.h>
 
 #include "common/crypto/hash.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric::ledger::blkstorage {
 namespace {

@@ -42,7 +42,7 @@
 #include <leveldb/filter_policy.h>
 #include <leveldb/write_batch.h>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/ledger/blkstorage/block_serialization.h"
 
 namespace fabric::ledger::blkstorage {

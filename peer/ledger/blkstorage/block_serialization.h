@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "common/common.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::ledger::blkstorage {
 

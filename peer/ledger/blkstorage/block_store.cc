@@ -10,7 +10,7 @@
 
 #include "common/crypto/hash.h"
 #include "common/protoutil/blockutils.h"
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 #include "peer/ledger/blkstorage/block_file.h"
 #include "peer/ledger/blkstorage/block_index.h"
 #include "peer/ledger/blkstorage/block_serialization.h"

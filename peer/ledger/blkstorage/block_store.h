@@ -46,7 +46,7 @@
 
 #include "common/common.pb.h"
 #include "common/ledger.pb.h"
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "peer/transaction.pb.h"
 
 namespace fabric::ledger::blkstorage {

@@ -7,5 +7,8 @@
 
 int main(int argc, char** argv) {
   fabric::samples::AbStore chaincode;
-  return fabric::shim::Start(chaincode, argc, argv);
+  // This process only serves the peer's stream: let Start tune it as a server.
+  fabric::shim::StartOptions defaults;
+  defaults.tuning = fabric::shim::StartOptions::ProcessTuning::ForServers();
+  return fabric::shim::Start(chaincode, argc, argv, defaults);
 }

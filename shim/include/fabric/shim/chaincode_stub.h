@@ -33,10 +33,10 @@
 #include <utility>
 #include <vector>
 
+#include "fabric/base/status.h"
 #include "fabric/shim/composite_key.h"
 #include "fabric/shim/iterators.h"
 #include "fabric/shim/response.h"
-#include "fabric/status.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "peer/chaincode_event.pb.h"
 #include "peer/proposal.pb.h"

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric::shim {
 

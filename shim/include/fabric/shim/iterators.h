@@ -18,7 +18,7 @@
 
 #include <memory>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "peer/chaincode_shim.pb.h"
 

@@ -23,8 +23,8 @@
 //                               base64 of PEM (what Fabric 1.x launchers upload); both work.
 //   CORE_CHAINCODE_LOGGING_SHIM debug|info|warning|error for the shim's stderr log (default info).
 //   CORE_CHAINCODE_BATCHSCHEDULING
-//                               "true"/"false" (unset = true): run the chaincode's threads under
-//                               SCHED_BATCH (fabric/sched_batch.h says why; measured there).
+//                               "true"/"false" (unset: what the program chose, off by default):
+//                               run the chaincode's threads under SCHED_BATCH (ProcessTuning).
 //   CORE_CHAINCODE_EXECUTION    "threads" or "coroutines" (unset: what the program chose,
 //                               threads by default); see Threading.
 //
@@ -56,8 +56,8 @@
 #include <string>
 #include <string_view>
 
+#include "fabric/base/status.h"
 #include "fabric/shim/chaincode.h"
-#include "fabric/status.h"
 
 namespace fabric::shim {
 
@@ -90,8 +90,23 @@ struct StartOptions {
   std::chrono::milliseconds dial_timeout{10000};
   std::chrono::milliseconds keepalive_time{60000};
   std::chrono::milliseconds keepalive_timeout{20000};
-  // Start switches the process's threads to SCHED_BATCH first (see fabric/sched_batch.h).
-  bool batch_scheduling = true;
+  // Changes to the whole process that Start makes before it starts any thread. All off by
+  // default: the process belongs to the chaincode's author. fabric-cpp's peer and orderer run
+  // with all three; a chaincode that only serves its stream gains from them too (less CPU per
+  // transaction on a busy host). ProcessTuning::ForServers() turns all on.
+  struct ProcessTuning {
+    // Every thread under Linux SCHED_BATCH: a woken thread does not preempt the running one, so
+    // a request/reply pair costs fewer context switches.
+    bool batch_scheduling = false;
+    // glibc malloc without fast bins (M_MXFAST 0): small frees are merged once, not again on
+    // every larger allocation.
+    bool server_malloc = false;
+    // Abseil's mutex deadlock detection off (gRPC's locks otherwise feed one global graph).
+    bool skip_mutex_deadlock_checks = false;
+
+    static ProcessTuning ForServers() { return {true, true, true}; }
+  };
+  ProcessTuning tuning;
   // How transactions run (see "Threading" above).
   enum class Execution {
     kThreads,     // one worker thread per transaction (the default)
@@ -108,12 +123,11 @@ struct StartOptions {
 StatusOr<StartOptions> LoadStartOptions(int argc, char** argv,
                                         const StartOptions& defaults = StartOptions());
 
-// Loads options with LoadStartOptions and serves. Turns off Abseil's mutex deadlock detection
-// for the process (fabric/mutex_checks.h: gRPC's locks are otherwise tracked in a global graph).
-// Returns non-zero: 1 on a configuration or connection error (printed to stderr), 2 when the peer
-// stream closed ("peer stream closed: ...; chaincode exiting" on stderr). A chaincode process has
-// nothing to do once its stream is gone. A chaincode that prefers coroutines says so in
-// `defaults` (the environment still decides):
+// Loads options with LoadStartOptions, applies options.tuning, and serves. Returns non-zero: 1 on a
+// configuration or connection error (printed to stderr), 2 when the peer stream closed ("peer
+// stream closed: ...; chaincode exiting" on stderr). A chaincode process has nothing to do once its
+// stream is gone. A chaincode that prefers coroutines says so in `defaults` (the environment still
+// decides):
 //   fabric::shim::StartOptions defaults;
 //   defaults.execution = fabric::shim::StartOptions::Execution::kCoroutines;
 //   return fabric::shim::Start(cc, argc, argv, defaults);

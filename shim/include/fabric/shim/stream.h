@@ -12,9 +12,9 @@
 
 #include <string>
 
+#include "fabric/base/status.h"
 #include "fabric/shim/chaincode.h"
 #include "fabric/shim/start.h"
-#include "fabric/status.h"
 #include "peer/chaincode_shim.pb.h"
 
 namespace fabric::shim {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "fabric/thread_name.h"
+#include "fabric/base/thread_name.h"
 
 #include <sys/syscall.h>
 #include <unistd.h>

@@ -25,7 +25,7 @@
 #include <cstring>
 #include <string>
 
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 namespace fabric {
 

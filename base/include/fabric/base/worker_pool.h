@@ -24,13 +24,13 @@
 #include <utility>
 #include <vector>
 
-#include "fabric/thread_name.h"
+#include "fabric/base/thread_name.h"
 
 namespace fabric {
 
 class WorkerPool {
  public:
-  // `name` names the pool's threads (fabric/thread_name.h); empty keeps the creator's name.
+  // `name` names the pool's threads (fabric/base/thread_name.h); empty keeps the creator's name.
   WorkerPool(int max_threads, int max_queued, std::string name = "")
       : max_threads_(max_threads < 1 ? 1 : max_threads),
         max_queued_(max_queued < 0 ? 0 : max_queued),

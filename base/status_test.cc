@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "fabric/status.h"
+#include "fabric/base/status.h"
 
 #include <memory>
 #include <string>
 
 #include <gtest/gtest.h>
 
-#include "fabric/status_macros.h"
+#include "fabric/base/status_macros.h"
 
 namespace fabric {
 namespace {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "fabric/sched_batch.h"
+#include "fabric/base/sched_batch.h"
 
 #include <thread>
 

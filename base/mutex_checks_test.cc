@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "fabric/mutex_checks.h"
+#include "fabric/base/mutex_checks.h"
 
 #include <gtest/gtest.h>
 

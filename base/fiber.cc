@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "fabric/fiber.h"
+#include "fabric/base/fiber.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <memory>
 #include <utility>
 
-#include "fabric/thread_name.h"
+#include "fabric/base/thread_name.h"
 
 namespace fabric {
 namespace {

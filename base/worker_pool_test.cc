@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "fabric/worker_pool.h"
+#include "fabric/base/worker_pool.h"
 
 #include <sys/resource.h>
 #include <sys/wait.h>

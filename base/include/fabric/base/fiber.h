@@ -37,7 +37,7 @@
 #include <utility>
 #include <vector>
 
-#include "fabric/worker_pool.h"
+#include "fabric/base/worker_pool.h"
 
 namespace fabric {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "fabric/malloc_tuning.h"
+#include "fabric/base/malloc_tuning.h"
 
 #include <cstdlib>
 #include <vector>

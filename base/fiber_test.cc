@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "fabric/fiber.h"
+#include "fabric/base/fiber.h"
 
 #include <atomic>
 #include <chrono>
@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 
 // The calling thread's id, never folded across a park: pthread_self (behind get_id) is declared
 // const, so within one function the compiler may reuse a value read before the park, on the
-// thread the fiber left (fabric/fiber.h's rule about thread-locals).
+// thread the fiber left (fabric/base/fiber.h's rule about thread-locals).
 [[gnu::noipa]] std::thread::id ThreadNow() { return std::this_thread::get_id(); }
 
 // A place a FiberTask parks in, as TransactionContext is for the endorser's proposals.

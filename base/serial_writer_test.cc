@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "fabric/serial_writer.h"
+#include "fabric/base/serial_writer.h"
 
 #include <atomic>
 #include <chrono>
