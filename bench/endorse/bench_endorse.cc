@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// bench_endorse: endorsements per second over real gRPC (issue 6's benchmark). The peer runs in
+// bench_endorse: endorsements per second over real gRPC. The peer runs in
 // a child process (endorse_peer.h); this process is the load generator: proposals are built and
 // signed before each phase (distinct txids, User1@org1 of the peer's cryptogen network), then
 // sent with gRPC's async client from one thread, so client cost stays out of the figures.
@@ -11,11 +11,11 @@
 //                              time (no coordinated omission)
 //   peer_rss_mib               the peer process's VmHWM after all phases
 // The chaincode is getput (one GetState + one PutState), built into its container by the
-// Docker launcher, as the issue's figures ask ("endorse_*", "peer_rss_mib"; skipped with a
-// comment line when `docker info` fails or BENCH_ENDORSE_DOCKER=0); then the same chaincode as
-// a process ("endorse_process_*", "peer_process_rss_mib"; BENCH_ENDORSE_PROCESS=0 skips), which
-// separates the container's cost. BENCH_ENDORSE_ABSTORE=1 adds the abstore sample (two
-// GetStates, two PutStates) as a process and in its container (endorse_abstore_*,
+// Docker launcher, as a peer runs chaincode in a network ("endorse_*", "peer_rss_mib"; skipped
+// with a comment line when `docker info` fails or BENCH_ENDORSE_DOCKER=0); then the same
+// chaincode as a process ("endorse_process_*", "peer_process_rss_mib"; BENCH_ENDORSE_PROCESS=0
+// skips), which separates the container's cost. BENCH_ENDORSE_ABSTORE=1 adds the abstore sample
+// (two GetStates, two PutStates) as a process and in its container (endorse_abstore_*,
 // endorse_docker_abstore_*). Also prints "# load ..." comment lines with the load average and
 // CPU per endorsement. BENCH_SECONDS (default 3) sets each closed-loop phase's length and
 // BENCH_LATENCY_SECONDS (default 10) the open-loop one (BENCH_LATENCY_DUMP=FILE writes its

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // getput: the bench_endorse chaincode. Invoke(key) does one GetState(key) and one
-// PutState(key, value + 1 byte), the workload issue 6's benchmark names. Run by the process
-// launcher: CORE_CHAINCODE_ID_NAME=getput:1.0 getput -peer.address=...
+// PutState(key, value + 1 byte), the workload of the endorse_* and e2e_tps figures. Run by the
+// process launcher: CORE_CHAINCODE_ID_NAME=getput:1.0 getput -peer.address=...
 
 #include <string>
 

@@ -108,7 +108,8 @@ TEST(CtorTest, RejectsBadJsonWithAClearMessage) {
   EXPECT_FALSE(extra.ok());
 }
 
-// Printing a 60,000-deep array in the error message used to exhaust the stack.
+// A 60,000-deep array is refused before it is parsed: parsing it, or printing it into the
+// error message, recurses once per level and would exhaust the stack.
 TEST(CtorTest, RefusesDeepNestingWithoutCrashing) {
   const std::string deep =
       R"({"Args":[)" + std::string(60000, '[') + std::string(60000, ']') + "]}";

@@ -18,9 +18,9 @@
 // At most workers + max_queued proposals are in the service at once (running, waiting or
 // parked); beyond that a proposal is refused at once with RESOURCE_EXHAUSTED "too many requests
 // for /protos.Endorser, exceeding concurrency limit (N)", as Fabric 2.x's
-// peer.limits.concurrency.endorserService does. The sync API's thread per call cost about 40%
-// of the throughput and let RSS grow with the load (420-490 MiB at 64 proposals in flight,
-// against 40 MiB now).
+// peer.limits.concurrency.endorserService does. The callback API, not the sync API: a thread per
+// call costs about 40% of the throughput and lets RSS grow with the load (420-490 MiB at 64
+// proposals in flight, against 40 MiB with the callback API).
 //
 // Register with a grpc::ServerBuilder; the peer wiring owns the server. Shut the server down
 // before destroying the service. Destroying the service (or Shutdown) answers queued proposals

@@ -2,7 +2,7 @@
 //
 // ProcessProposal against a real peer: cryptogen identities, configtxgen genesis block, ledger on
 // disk, the system chaincodes in-process, user chaincode through FakeExecutor. One test per
-// validation failure (issue 6), the endorsed response verified, and the simulation failures.
+// validation failure, the endorsed response verified, and the simulation failures.
 
 #include "peer/endorser/endorser.h"
 

@@ -4,12 +4,12 @@
 // inherit the policy), under Linux's SCHED_BATCH: the same fair share of CPU as SCHED_OTHER, but a
 // thread woken up does not preempt the one running. For the chaincode stream this is measured,
 // not guessed: every message wakes a thread in the other process, and when the chaincode runs in
-// its container (its own cpu cgroup) each of those wake-ups preempted the sender, twice as many
-// context switches per transaction. With both ends on SCHED_BATCH, on the 2-core build machine,
-// the container's chaincode went from 136-181 to 86-107 us of CPU per transaction, endorsements
-// with it from 3,800-4,900 to 4,500-5,900/s at 64 in flight, and p50/p99 at 3,000/s from
-// 2.7-3.1/6.7-14 ms to 1.5-2.6/3.1-9.3 ms (bench/endorse); cc_invoke_ops_16 from ~14,200 to
-// ~18,300 (bench/chaincode).
+// its container (its own cpu cgroup) under SCHED_OTHER each of those wake-ups preempts the
+// sender, twice as many context switches per transaction. On the 2-core build machine, with both
+// ends on SCHED_BATCH against both on SCHED_OTHER: the container's chaincode 86-107 against
+// 136-181 us of CPU per transaction, endorsements with it 4,500-5,900 against 3,800-4,900/s at
+// 64 in flight, and p50/p99 at 3,000/s 1.5-2.6/3.1-9.3 against 2.7-3.1/6.7-14 ms
+// (bench/endorse); cc_invoke_ops_16 ~18,300 against ~14,200 (bench/chaincode).
 //
 // Unprivileged (any process may switch itself from SCHED_OTHER to SCHED_BATCH) and allowed by
 // Docker's default seccomp profile. Call it first thing in main, before threads exist.
