@@ -20,10 +20,10 @@
 #include <vector>
 
 #include "common/common.pb.h"
+#include "common/ledger/blkstorage/block_store.h"
 #include "common/msp/signing_identity.h"
 #include "fabric/base/status.h"
 #include "orderer/blockcutter.h"
-#include "peer/ledger/blkstorage/block_store.h"
 
 namespace fabric::orderer {
 

@@ -33,11 +33,11 @@
 
 #include "common/channelconfig/bundle.h"
 #include "common/common.pb.h"
+#include "common/ledger/blkstorage/block_store.h"
 #include "common/msp/signing_identity.h"
 #include "fabric/base/status.h"
 #include "orderer/block_writer.h"
 #include "orderer/blockcutter.h"
-#include "peer/ledger/blkstorage/block_store.h"
 
 namespace fabric::orderer {
 

@@ -29,7 +29,7 @@
 
 #include "common/comm/stream_registry.h"
 #include "common/common.pb.h"
-#include "peer/ledger/blkstorage/block_store.h"
+#include "common/ledger/blkstorage/block_store.h"
 
 namespace fabric::deliver {
 

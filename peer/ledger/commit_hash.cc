@@ -4,7 +4,7 @@
 
 #include "commit_hash.pb.h"
 #include "common/crypto/hash.h"
-#include "peer/ledger/blkstorage/block_serialization.h"
+#include "common/ledger/blkstorage/block_serialization.h"
 
 namespace fabric::ledger {
 namespace {

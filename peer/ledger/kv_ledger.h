@@ -37,9 +37,9 @@
 
 #include "common/common.pb.h"
 #include "common/ledger.pb.h"
+#include "common/ledger/blkstorage/block_store.h"
 #include "fabric/base/status.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
-#include "peer/ledger/blkstorage/block_store.h"
 #include "peer/ledger/block_parser.h"
 #include "peer/ledger/history_db.h"
 #include "peer/ledger/statedb.h"

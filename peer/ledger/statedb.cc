@@ -5,9 +5,9 @@
 #include <absl/strings/str_format.h>
 #include <leveldb/write_batch.h>
 
+#include "common/ledger/blkstorage/block_serialization.h"
 #include "fabric/base/status_macros.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
-#include "peer/ledger/blkstorage/block_serialization.h"
 #include "peer/ledger/leveldb_util.h"
 
 namespace fabric::ledger {

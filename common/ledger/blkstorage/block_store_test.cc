@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "peer/ledger/blkstorage/block_store.h"
+#include "common/ledger/blkstorage/block_store.h"
 
 #include <atomic>
 #include <filesystem>
@@ -12,9 +12,9 @@
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
 
+#include "common/ledger/blkstorage/block_file.h"
+#include "common/ledger/blkstorage/testing/chain_builder.h"
 #include "common/protoutil/blockutils.h"
-#include "peer/ledger/blkstorage/block_file.h"
-#include "peer/ledger/blkstorage/testing/chain_builder.h"
 
 namespace fabric::ledger::blkstorage {
 namespace {

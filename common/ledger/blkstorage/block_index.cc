@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "peer/ledger/blkstorage/block_index.h"
+#include "common/ledger/blkstorage/block_index.h"
 
 #include <absl/strings/str_format.h>
 #include <leveldb/options.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "peer/ledger/blkstorage/block_store.h"
+#include "common/ledger/blkstorage/block_store.h"
 
 #include <filesystem>
 #include <system_error>
@@ -9,11 +9,11 @@
 #include <leveldb/write_batch.h>
 
 #include "common/crypto/hash.h"
+#include "common/ledger/blkstorage/block_file.h"
+#include "common/ledger/blkstorage/block_index.h"
+#include "common/ledger/blkstorage/block_serialization.h"
 #include "common/protoutil/blockutils.h"
 #include "fabric/base/status_macros.h"
-#include "peer/ledger/blkstorage/block_file.h"
-#include "peer/ledger/blkstorage/block_index.h"
-#include "peer/ledger/blkstorage/block_serialization.h"
 
 namespace fabric::ledger::blkstorage {
 namespace {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "peer/ledger/blkstorage/block_file.h"
+#include "common/ledger/blkstorage/block_file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 
 #include <absl/strings/str_format.h>
 
-#include "peer/ledger/blkstorage/block_serialization.h"
+#include "common/ledger/blkstorage/block_serialization.h"
 
 namespace fabric::ledger::blkstorage {
 namespace {

@@ -42,8 +42,8 @@
 #include <leveldb/filter_policy.h>
 #include <leveldb/write_batch.h>
 
+#include "common/ledger/blkstorage/block_serialization.h"
 #include "fabric/base/status.h"
-#include "peer/ledger/blkstorage/block_serialization.h"
 
 namespace fabric::ledger::blkstorage {
 

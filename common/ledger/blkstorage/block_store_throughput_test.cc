@@ -11,11 +11,11 @@
 #include <absl/strings/str_format.h>
 #include <gtest/gtest.h>
 
+#include "common/ledger/blkstorage/block_file.h"
+#include "common/ledger/blkstorage/block_store.h"
+#include "common/ledger/blkstorage/testing/chain_builder.h"
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/txutils.h"
-#include "peer/ledger/blkstorage/block_file.h"
-#include "peer/ledger/blkstorage/block_store.h"
-#include "peer/ledger/blkstorage/testing/chain_builder.h"
 
 namespace fabric::ledger::blkstorage {
 namespace {

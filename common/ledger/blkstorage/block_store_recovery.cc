@@ -17,13 +17,13 @@
 #include <leveldb/write_batch.h>
 
 #include "common/crypto/hash.h"
+#include "common/ledger/blkstorage/block_file.h"
+#include "common/ledger/blkstorage/block_index.h"
+#include "common/ledger/blkstorage/block_serialization.h"
+#include "common/ledger/blkstorage/block_store.h"
 #include "common/logging/logging.h"
 #include "common/protoutil/blockutils.h"
 #include "fabric/base/status_macros.h"
-#include "peer/ledger/blkstorage/block_file.h"
-#include "peer/ledger/blkstorage/block_index.h"
-#include "peer/ledger/blkstorage/block_serialization.h"
-#include "peer/ledger/blkstorage/block_store.h"
 
 namespace fabric::ledger::blkstorage {
 

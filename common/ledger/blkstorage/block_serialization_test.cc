@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "peer/ledger/blkstorage/block_serialization.h"
+#include "common/ledger/blkstorage/block_serialization.h"
 
 #include <random>
 
 #include <gtest/gtest.h>
 
-#include "peer/ledger/blkstorage/block_file.h"
-#include "peer/ledger/blkstorage/block_index.h"
-#include "peer/ledger/blkstorage/testing/chain_builder.h"
+#include "common/ledger/blkstorage/block_file.h"
+#include "common/ledger/blkstorage/block_index.h"
+#include "common/ledger/blkstorage/testing/chain_builder.h"
 
 namespace fabric::ledger::blkstorage {
 namespace {

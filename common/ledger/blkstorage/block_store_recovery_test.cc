@@ -10,11 +10,11 @@
 #include <gtest/gtest.h>
 
 #include "common/crypto/file_util.h"
+#include "common/ledger/blkstorage/block_file.h"
+#include "common/ledger/blkstorage/block_store.h"
+#include "common/ledger/blkstorage/testing/chain_builder.h"
 #include "common/logging/logging.h"
 #include "common/protoutil/blockutils.h"
-#include "peer/ledger/blkstorage/block_file.h"
-#include "peer/ledger/blkstorage/block_store.h"
-#include "peer/ledger/blkstorage/testing/chain_builder.h"
 
 namespace fabric::ledger::blkstorage {
 namespace {

@@ -12,8 +12,8 @@
 
 #include <gtest/gtest.h>
 
-#include "peer/ledger/blkstorage/block_store.h"
-#include "peer/ledger/blkstorage/testing/chain_builder.h"
+#include "common/ledger/blkstorage/block_store.h"
+#include "common/ledger/blkstorage/testing/chain_builder.h"
 
 namespace fabric::ledger::blkstorage {
 namespace {
