@@ -4,6 +4,7 @@
 # target fabric::shim, which brings the headers, the static libraries, gRPC C++ and protobuf.
 include(CMakeFindDependencyMacro)
 find_dependency(Threads)
+find_dependency(OpenSSL)
 find_dependency(Protobuf)
 find_dependency(absl CONFIG)
 find_dependency(gRPC CONFIG)

@@ -61,8 +61,9 @@ ChaincodeSupport::ChaincodeSupport(ChaincodeSupportOptions options, launcher::La
       invoke_blocking_(std::make_unique<fabric::WorkerPool>(
           options_.invoke_workers, static_cast<int>(options_.queue_capacity), "cc2cc")),
       request_pool_(
-          std::make_unique<WorkerPool>(options_.request_workers, options_.queue_capacity)),
-      invoke_pool_(std::make_unique<WorkerPool>(options_.invoke_workers, options_.queue_capacity)),
+          std::make_unique<BackpressurePool>(options_.request_workers, options_.queue_capacity)),
+      invoke_pool_(
+          std::make_unique<BackpressurePool>(options_.invoke_workers, options_.queue_capacity)),
       peer_address_(options_.peer_address) {
   if (options_.keepalive_interval.count() > 0) {
     keepalive_thread_ = std::jthread([this](std::stop_token stop) { KeepaliveLoop(stop); });

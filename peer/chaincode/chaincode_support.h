@@ -36,11 +36,11 @@
 #include "launcher/launcher.h"
 #include "peer/chaincode.pb.h"
 #include "peer/chaincode/authenticator.h"
+#include "peer/chaincode/backpressure_pool.h"
 #include "peer/chaincode/chaincode_stream.h"
 #include "peer/chaincode/handler.h"
 #include "peer/chaincode/handler_registry.h"
 #include "peer/chaincode/transaction_context.h"
-#include "peer/chaincode/worker_pool.h"
 
 namespace fabric::chaincode {
 
@@ -161,8 +161,8 @@ class ChaincodeSupport : public ChaincodeInvoker {
   // move to before blocking. Declared before the pools whose tasks use them.
   FiberStacks invoke_stacks_;
   std::unique_ptr<fabric::WorkerPool> invoke_blocking_;
-  std::unique_ptr<WorkerPool> request_pool_;
-  std::unique_ptr<WorkerPool> invoke_pool_;
+  std::unique_ptr<BackpressurePool> request_pool_;
+  std::unique_ptr<BackpressurePool> invoke_pool_;
 
   mutable std::mutex mu_;
   std::condition_variable_any keepalive_cv_;

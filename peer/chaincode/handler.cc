@@ -60,8 +60,8 @@ std::string MessageTypeName(protos::ChaincodeMessage::Type type) {
   return absl::StrFormat("type(%d)", static_cast<int>(type));
 }
 
-Handler::Handler(ChaincodeStream& stream, HandlerRegistry& registry, WorkerPool& request_pool,
-                 WorkerPool& invoke_pool, ChaincodeInvoker& invoker, HandlerOptions options)
+Handler::Handler(ChaincodeStream& stream, HandlerRegistry& registry, BackpressurePool& request_pool,
+                 BackpressurePool& invoke_pool, ChaincodeInvoker& invoker, HandlerOptions options)
     : stream_(stream),
       registry_(registry),
       request_pool_(request_pool),
@@ -148,7 +148,7 @@ Status Handler::HandleMessage(protos::ChaincodeMessage& msg) {
     return Status::OK();
   }
   if (route != Route::kNotARequest) {
-    WorkerPool& pool = route == Route::kInvokePool ? invoke_pool_ : request_pool_;
+    BackpressurePool& pool = route == Route::kInvokePool ? invoke_pool_ : request_pool_;
     auto self = shared_from_this();
     const bool as_fiber = route == Route::kInvokePool && options_.invoke_stacks != nullptr;
     auto task = [self, as_fiber, m = std::move(msg)] {

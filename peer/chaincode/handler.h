@@ -34,10 +34,10 @@
 #include "fabric/base/status.h"
 #include "fabric/base/worker_pool.h"
 #include "peer/chaincode.pb.h"
+#include "peer/chaincode/backpressure_pool.h"
 #include "peer/chaincode/chaincode_stream.h"
 #include "peer/chaincode/handler_registry.h"
 #include "peer/chaincode/transaction_context.h"
-#include "peer/chaincode/worker_pool.h"
 #include "peer/chaincode_shim.pb.h"
 
 namespace fabric::chaincode {
@@ -72,8 +72,8 @@ class Handler : public std::enable_shared_from_this<Handler> {
  public:
   enum class State { kCreated, kEstablished, kReady };
 
-  Handler(ChaincodeStream& stream, HandlerRegistry& registry, WorkerPool& request_pool,
-          WorkerPool& invoke_pool, ChaincodeInvoker& invoker, HandlerOptions options);
+  Handler(ChaincodeStream& stream, HandlerRegistry& registry, BackpressurePool& request_pool,
+          BackpressurePool& invoke_pool, ChaincodeInvoker& invoker, HandlerOptions options);
   ~Handler();
   Handler(const Handler&) = delete;
   Handler& operator=(const Handler&) = delete;
@@ -131,8 +131,8 @@ class Handler : public std::enable_shared_from_this<Handler> {
 
   ChaincodeStream& stream_;
   HandlerRegistry& registry_;
-  WorkerPool& request_pool_;
-  WorkerPool& invoke_pool_;
+  BackpressurePool& request_pool_;
+  BackpressurePool& invoke_pool_;
   ChaincodeInvoker& invoker_;
   const HandlerOptions options_;
   TransactionContexts contexts_;

@@ -16,7 +16,7 @@
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/base/status_macros.h"
-#include "peer/committer/worker_pool.h"
+#include "peer/committer/fork_join_pool.h"
 
 namespace fabric::committer {
 namespace {
@@ -42,11 +42,6 @@ std::string ProposalHash2(const common::Header& header, const std::string& paylo
 }
 
 }  // namespace
-
-class TxValidator::WorkerPool : public committer::WorkerPool {
- public:
-  using committer::WorkerPool::WorkerPool;
-};
 
 struct TxValidator::TxResult {
   protos::TxValidationCode code = protos::NOT_VALIDATED;
@@ -126,7 +121,7 @@ TxValidator::TxValidator(Options options, ledger::KvLedger& ledger)
       ledger_(ledger),
       vscc_(options_.system_chaincodes,
             options_.definitions != nullptr ? *options_.definitions : lscc_definitions_),
-      pool_(std::make_unique<WorkerPool>(Parallelism(options_.parallelism))) {}
+      pool_(std::make_unique<ForkJoinPool>(Parallelism(options_.parallelism))) {}
 
 TxValidator::~TxValidator() = default;
 

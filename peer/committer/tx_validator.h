@@ -61,6 +61,8 @@
 
 namespace fabric::committer {
 
+class ForkJoinPool;
+
 // A chaincode (re)defined by a valid lscc transaction of a block.
 struct ChaincodeDeployment {
   uint64_t tx_num = 0;
@@ -104,7 +106,6 @@ class TxValidator {
 
  private:
   struct TxResult;
-  class WorkerPool;
   class RecordingParameters;
   class InBlockParameters;
 
@@ -127,7 +128,7 @@ class TxValidator {
   ledger::KvLedger& ledger_;
   const LsccDefinitionProvider lscc_definitions_;
   const Vscc vscc_;
-  const std::unique_ptr<WorkerPool> pool_;
+  const std::unique_ptr<ForkJoinPool> pool_;
 };
 
 }  // namespace fabric::committer

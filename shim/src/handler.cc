@@ -56,9 +56,6 @@ Status Handler::Serve(const std::string& chaincode_id_name) {
   reg.set_type(ChaincodeMessage::REGISTER);
   reg.set_payload(id.SerializeAsString());
   Status why = Send(reg);
-  if (options_.execution == StartOptions::Execution::kCoroutines) {
-    watchdog_ = std::jthread([this](std::stop_token stop) { WatchParkedFibers(stop); });
-  }
   if (why.ok()) {
     Log(LogLevel::kInfo, "registering as " + chaincode_id_name);
     why = UnavailableError("peer stream ended");
@@ -230,39 +227,18 @@ void Handler::FiberFinished(Fiber* fiber) {
   StartFiber(std::move(next));  // Takes over the finished fiber's place.
 }
 
-void Handler::WatchParkedFibers(std::stop_token stop) {
-  SetThreadName("cc-watchdog");
-  const auto tick = std::clamp(options_.request_timeout / 8, std::chrono::milliseconds(10),
-                               std::chrono::milliseconds(1000));
-  std::mutex mu;
-  std::condition_variable_any cv;
-  std::unique_lock<std::mutex> sleep_lock(mu);
-  while (true) {
-    (void)cv.wait_for(sleep_lock, stop, tick, [] { return false; });
-    if (stop.stop_requested()) {
-      return;
-    }
-    std::vector<std::shared_ptr<Mailbox>> boxes;
-    {
-      std::lock_guard<std::mutex> lock(mailbox_mu_);
-      for (auto& [key, box] : mailboxes_) {
-        boxes.push_back(box);
-      }
-    }
-    const auto now = std::chrono::steady_clock::now();
-    for (auto& box : boxes) {
-      Fiber* expired = nullptr;
-      {
-        std::lock_guard<std::mutex> lock(box->mu);
-        if (box->parked != nullptr && box->deadline <= now) {
-          box->timed_out = true;
-          expired = std::exchange(box->parked, nullptr);
-        }
-      }
-      if (expired != nullptr) {
-        ResumeFiber(expired);  // It finishes its transaction on this thread.
-      }
-    }
+void Handler::ExpireRequest(const std::weak_ptr<Mailbox>& weak) {
+  std::shared_ptr<Mailbox> box = weak.lock();
+  if (box == nullptr) {
+    return;  // the call already returned
+  }
+  Fiber* expired = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(box->mu);
+    expired = std::exchange(box->parked, nullptr);  // null: the reply or the stream's end won
+  }
+  if (expired != nullptr) {
+    ResumeFiber(expired);  // It finishes its transaction on the timer's thread.
   }
 }
 
@@ -275,10 +251,6 @@ void Handler::DrainFibers() {
     fibers_closed_ = true;
     queued_.clear();
     fibers_cv_.wait(lock, [this] { return live_fibers_ == 0; });
-  }
-  if (watchdog_.joinable()) {
-    watchdog_.request_stop();
-    watchdog_.join();
   }
 }
 
@@ -357,20 +329,25 @@ StatusOr<ChaincodeMessage> Handler::Call(const ChaincodeMessage& request) {
   }
   Status sent = Send(request);
   StatusOr<ChaincodeMessage> result =
-      sent.ok() ? WaitForReply(*box) : StatusOr<ChaincodeMessage>(sent);
+      sent.ok() ? WaitForReply(box) : StatusOr<ChaincodeMessage>(sent);
   std::lock_guard<std::mutex> lock(mailbox_mu_);
   mailboxes_.erase(key);
   return result;
 }
 
-StatusOr<ChaincodeMessage> Handler::WaitForReply(Mailbox& box) {
+StatusOr<ChaincodeMessage> Handler::WaitForReply(const std::shared_ptr<Mailbox>& shared) {
+  Mailbox& box = *shared;
   std::unique_lock<std::mutex> lock(box.mu);
   if (Fiber::Current() != nullptr) {
     if (!box.reply && !box.closed) {
-      box.deadline = std::chrono::steady_clock::now() + options_.request_timeout;
       box.parked = Fiber::Current();
+      // The timer's callback takes box.mu, never while holding the timer's own lock.
+      const uint64_t timer = DeadlineTimer::Shared().Add(
+          DeadlineTimer::Clock::now() + options_.request_timeout,
+          [this, weak = std::weak_ptr<Mailbox>(shared)] { ExpireRequest(weak); });
       lock.release();
-      Fiber::Park(box.mu);  // Resumed by RouteReply, CloseMailboxes or the watchdog.
+      Fiber::Park(box.mu);  // Resumed by RouteReply, CloseMailboxes or ExpireRequest.
+      DeadlineTimer::Shared().Cancel(timer);
       lock = std::unique_lock<std::mutex>(box.mu);
     }
   } else {

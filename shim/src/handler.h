@@ -14,8 +14,9 @@
 // writing queues its message for it and returns); no lock is held while writing. With
 // Execution::kThreads workers block in Call() on a per-(channel, txid) mailbox with a deadline.
 // With Execution::kCoroutines each transaction is a Fiber started on the reader thread; Call()
-// parks it in its mailbox and whoever delivers the reply (the reader) resumes it; a watchdog
-// thread resumes fibers whose request timed out (they finish on the watchdog's thread).
+// parks it in its mailbox and whoever delivers the reply (the reader) resumes it; the shared
+// DeadlineTimer (fabric/base/fiber.h) resumes fibers whose request timed out (they finish on the
+// timer's thread), as the peer does for its parked transactions.
 //
 // Ownership: borrows the Chaincode and the stream, which must outlive the Handler.
 
@@ -92,8 +93,6 @@ class Handler final : public PeerCaller {
     std::optional<protos::ChaincodeMessage> reply;
     std::optional<Status> closed;  // the stream ended before the reply came
     Fiber* parked = nullptr;       // the fiber waiting for the reply (coroutine execution)
-    std::chrono::steady_clock::time_point deadline;
-    bool timed_out = false;
   };
   using MailboxKey = std::pair<std::string, std::string>;  // (channel_id, txid)
 
@@ -107,7 +106,7 @@ class Handler final : public PeerCaller {
   void Execute(protos::ChaincodeMessage msg);
   void SendError(const protos::ChaincodeMessage& about, const std::string& text);
   // Waits up to the request timeout for `box`'s reply; the stream's end or DeadlineExceeded.
-  StatusOr<protos::ChaincodeMessage> WaitForReply(Mailbox& box);
+  StatusOr<protos::ChaincodeMessage> WaitForReply(const std::shared_ptr<Mailbox>& box);
   // Fails every waiting Call() and refuses new ones.
   void CloseMailboxes(const Status& why);
 
@@ -119,8 +118,9 @@ class Handler final : public PeerCaller {
   // box.parked under its lock), or wakes the thread waiting on box.cv when there was none.
   void WakeWaiter(Mailbox& box, Fiber* parked);
   void FiberFinished(Fiber* fiber);
-  // Watchdog: resumes fibers parked past their request deadline, until stop is requested.
-  void WatchParkedFibers(std::stop_token stop);
+  // At a parked request's deadline (on the shared DeadlineTimer's thread): resumes the fiber if
+  // it still waits; it then finds no reply and fails its request with DeadlineExceeded.
+  void ExpireRequest(const std::weak_ptr<Mailbox>& box);
   // Drops queued transactions and waits until no fiber is left (after CloseMailboxes).
   void DrainFibers();
 
@@ -145,7 +145,6 @@ class Handler final : public PeerCaller {
   int live_fibers_ = 0;
   std::deque<protos::ChaincodeMessage> queued_;
   bool fibers_closed_ = false;
-  std::jthread watchdog_;  // Started by Serve with kCoroutines; joined by DrainFibers.
 
   // Last member: destroyed (joined) first.
   fabric::WorkerPool pool_;

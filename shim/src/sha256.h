@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// SHA-256 (FIPS 180-4), self-contained so the shim links nothing but protobuf and gRPC.
+// SHA-256 through OpenSSL's libcrypto (gRPC links it already).
 // Used for the proposal binding and MockStub's private data hashes. Thread-safe (pure).
 
 #pragma once

@@ -3,8 +3,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "peer/chaincode/backpressure_pool.h"
 #include "peer/chaincode/chaincode_server.h"
-#include "peer/chaincode/worker_pool.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 
 namespace fabric::chaincode::testing {
@@ -42,7 +42,7 @@ struct FakeChaincode::Impl {
   TxFn serve;
   std::optional<Status> closed;
 
-  std::unique_ptr<WorkerPool> pool;
+  std::unique_ptr<BackpressurePool> pool;
   std::jthread reader;
 };
 
@@ -162,7 +162,7 @@ Status FakeChaincode::Register(const std::string& ccid) {
 void FakeChaincode::Serve(TxFn fn, int threads) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   if (impl_->pool == nullptr) {
-    impl_->pool = std::make_unique<WorkerPool>(threads, 1 << 16);
+    impl_->pool = std::make_unique<BackpressurePool>(threads, 1 << 16);
   }
   impl_->serve = std::move(fn);
 }

@@ -45,7 +45,7 @@
 // bench/endorse). The price: transactions take turns on one thread, so chaincode that blocks
 // (sleeps, network calls, long computations) holds up every other transaction, and must not
 // hold a lock across a stub call that another transaction takes (it would deadlock the thread).
-// A request that times out resumes its transaction on the shim's watchdog thread. Choose it for
+// A request that times out resumes its transaction on the shim's timer thread. Choose it for
 // chaincode that only computes over stub calls, as most chaincode does.
 //
 // Thread-safety: Start may be called once per process at a time per Chaincode; it blocks.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// WorkerPool: a fixed set of owned threads running submitted tasks in order of submission,
+// BackpressurePool: a fixed set of owned threads running submitted tasks in order of submission,
 // with a bounded queue. Submit blocks while the queue is full (back-pressure on the stream
-// reader that feeds it). The destructor runs the queued tasks, then joins the threads.
+// reader that feeds it; fabric::WorkerPool refuses instead). The destructor runs the queued tasks,
+// then joins the threads.
 //
 // Thread-safety: Submit may be called from any thread, including from a task.
 
@@ -17,12 +18,12 @@
 
 namespace fabric::chaincode {
 
-class WorkerPool {
+class BackpressurePool {
  public:
-  WorkerPool(int threads, size_t queue_capacity);
-  ~WorkerPool();
-  WorkerPool(const WorkerPool&) = delete;
-  WorkerPool& operator=(const WorkerPool&) = delete;
+  BackpressurePool(int threads, size_t queue_capacity);
+  ~BackpressurePool();
+  BackpressurePool(const BackpressurePool&) = delete;
+  BackpressurePool& operator=(const BackpressurePool&) = delete;
 
   // Queues `task`; returns false (task dropped) only after shutdown began.
   bool Submit(std::function<void()> task);

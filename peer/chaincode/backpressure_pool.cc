@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "peer/chaincode/worker_pool.h"
+#include "peer/chaincode/backpressure_pool.h"
 
 #include "fabric/base/thread_name.h"
 
 namespace fabric::chaincode {
 
-WorkerPool::WorkerPool(int threads, size_t queue_capacity)
+BackpressurePool::BackpressurePool(int threads, size_t queue_capacity)
     : capacity_(queue_capacity == 0 ? 1 : queue_capacity) {
   for (int i = 0; i < (threads < 1 ? 1 : threads); ++i) {
     threads_.emplace_back([this] { Run(); });
   }
 }
 
-WorkerPool::~WorkerPool() {
+BackpressurePool::~BackpressurePool() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
@@ -22,7 +22,7 @@ WorkerPool::~WorkerPool() {
   threads_.clear();  // joins
 }
 
-bool WorkerPool::Submit(std::function<void()> task) {
+bool BackpressurePool::Submit(std::function<void()> task) {
   {
     std::unique_lock<std::mutex> lock(mu_);
     not_full_.wait(lock, [this] { return stopping_ || queue_.size() < capacity_; });
@@ -35,7 +35,7 @@ bool WorkerPool::Submit(std::function<void()> task) {
   return true;
 }
 
-void WorkerPool::Run() {
+void BackpressurePool::Run() {
   SetThreadName("cc-requests");
   for (;;) {
     std::function<void()> task;

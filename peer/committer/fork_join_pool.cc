@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "peer/committer/worker_pool.h"
+#include "peer/committer/fork_join_pool.h"
 
 #include <string>
 
@@ -8,13 +8,13 @@
 
 namespace fabric::committer {
 
-WorkerPool::WorkerPool(int threads) {
+ForkJoinPool::ForkJoinPool(int threads) {
   for (int i = 1; i < threads; ++i) {
     threads_.emplace_back([this, i](std::stop_token stop) { Work(i, stop); });
   }
 }
 
-WorkerPool::~WorkerPool() {
+ForkJoinPool::~ForkJoinPool() {
   for (auto& t : threads_) {
     t.request_stop();
   }
@@ -23,13 +23,13 @@ WorkerPool::~WorkerPool() {
   threads_.clear();
 }
 
-void WorkerPool::RunItems(int worker) {
+void ForkJoinPool::RunItems(int worker) {
   for (size_t i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) {
     (*fn_)(worker, i);
   }
 }
 
-void WorkerPool::ParallelFor(size_t n, const std::function<void(int, size_t)>& fn) {
+void ForkJoinPool::ParallelFor(size_t n, const std::function<void(int, size_t)>& fn) {
   if (n == 0) {
     return;
   }
@@ -48,7 +48,7 @@ void WorkerPool::ParallelFor(size_t n, const std::function<void(int, size_t)>& f
   fn_ = nullptr;
 }
 
-void WorkerPool::Work(int worker, std::stop_token stop) {
+void ForkJoinPool::Work(int worker, std::stop_token stop) {
   SetThreadName("validate-" + std::to_string(worker));
   uint64_t seen = 0;
   while (true) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// WorkerPool: a fixed set of threads running one parallel loop at a time; the committer uses
+// ForkJoinPool: a fixed set of threads running one parallel loop at a time; the committer uses
 // it to check a block's transactions in parallel. The calling thread works too.
 //
 // Thread-safety: ParallelFor may be called from one thread at a time. The destructor stops
@@ -18,13 +18,13 @@
 
 namespace fabric::committer {
 
-class WorkerPool {
+class ForkJoinPool {
  public:
   // `threads` workers in all (the caller counts as one); at least 1.
-  explicit WorkerPool(int threads);
-  ~WorkerPool();
-  WorkerPool(const WorkerPool&) = delete;
-  WorkerPool& operator=(const WorkerPool&) = delete;
+  explicit ForkJoinPool(int threads);
+  ~ForkJoinPool();
+  ForkJoinPool(const ForkJoinPool&) = delete;
+  ForkJoinPool& operator=(const ForkJoinPool&) = delete;
 
   // Calls fn(worker, i) for every i in [0, n), spread over the workers (worker in
   // [0, threads())); returns once all calls returned.
