@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "orderer/broadcast.h"
 
+#include <memory>
+
 #include <absl/strings/str_format.h>
 
+#include "common/comm/callback_stream.h"
 #include "common/logging/logging.h"
 #include "common/logging/rate_limit.h"
 #include "fabric/base/status_macros.h"
@@ -42,71 +45,48 @@ common::Status ToCommonStatus(const Status& status) {
 // ordering thread to take it), write the answer, read the next. Fabric's handler answers each
 // envelope in order on its stream; so does this one.
 class BroadcastHandler::Stream final
-    : public grpc::ServerBidiReactor<common::Envelope, ::orderer::BroadcastResponse>,
-      public comm::TrackedStream,
+    : public comm::CallbackStream<common::Envelope, ::orderer::BroadcastResponse>,
       public std::enable_shared_from_this<Stream> {
  public:
   static grpc::ServerBidiReactor<common::Envelope, ::orderer::BroadcastResponse>* Start(
       grpc::CallbackServerContext* context, BroadcastHandler& handler) {
     auto stream = std::shared_ptr<Stream>(new Stream(context, handler));
-    stream->self_ = stream;
-    comm::StreamRegistry& registry = handler.streams_;
-    if (!registry.Add(stream.get(), stream)) {
-      stream->registered_ = false;
-      stream->Finish(registry.Refusal());
-      return stream.get();
+    if (Open(stream)) {
+      stream->StartRead(&stream->request_);
     }
-    stream->StartRead(&stream->request_);
     return stream.get();
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) {
-      Finish(grpc::Status::OK);  // the client closed its side (or went away)
+      End(grpc::Status::OK);  // the client closed its side (or went away)
       return;
     }
-    got_request_.store(true);
+    NoteRequest();
     auto self = shared_from_this();
-    if (!handler_.streams_.Run([self] {
+    if (!registry().Run([self] {
           self->response_ = self->handler_.ProcessMessage(self->request_);
           self->StartWrite(&self->response_);
         })) {
-      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "orderer is shutting down"));
+      End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "orderer is shutting down"));
     }
   }
 
   void OnWriteDone(bool ok) override {
     if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "broadcast stream closed"));
+      End(grpc::Status(grpc::StatusCode::CANCELLED, "broadcast stream closed"));
       return;
     }
     StartRead(&request_);
   }
 
-  void OnDone() override {
-    if (registered_) {
-      handler_.streams_.Remove(this);
-    }
-    std::shared_ptr<Stream> last = std::move(self_);  // may destroy this on return
-  }
-
   void Wake() override {}  // never waits but for gRPC, which ends its operations at shutdown
-
-  void CancelIfNoRequest() override {
-    if (!got_request_.load()) {
-      context_->TryCancel();  // ends the pending read, which finishes the stream
-    }
-  }
 
  private:
   Stream(grpc::CallbackServerContext* context, BroadcastHandler& handler)
-      : context_(context), handler_(handler) {}
+      : CallbackStream(context, handler.streams_), handler_(handler) {}
 
-  grpc::CallbackServerContext* const context_;
   BroadcastHandler& handler_;
-  std::shared_ptr<Stream> self_;  // gRPC's reference, dropped in OnDone
-  bool registered_ = true;
-  std::atomic<bool> got_request_{false};
   common::Envelope request_;
   ::orderer::BroadcastResponse response_;
 };

@@ -27,6 +27,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "common/comm/callback_stream.h"
 #include "common/comm/stream_registry.h"
 #include "common/common.pb.h"
 #include "common/ledger/blkstorage/block_store.h"
@@ -62,8 +63,7 @@ using Opener = std::function<std::unique_ptr<Session<Response>>(
     const common::Envelope& request, const std::string& client, common::Status* status)>;
 
 template <typename Response>
-class BlockStream final : public grpc::ServerBidiReactor<common::Envelope, Response>,
-                          public TrackedStream,
+class BlockStream final : public comm::CallbackStream<common::Envelope, Response>,
                           public std::enable_shared_from_this<BlockStream<Response>> {
  public:
   // Starts a stream for `context`; gRPC owns the returned reactor until OnDone. `registry`
@@ -71,25 +71,18 @@ class BlockStream final : public grpc::ServerBidiReactor<common::Envelope, Respo
   static grpc::ServerBidiReactor<common::Envelope, Response>* Start(
       grpc::CallbackServerContext* context, StreamRegistry& registry, Opener<Response> opener) {
     auto stream = std::shared_ptr<BlockStream>(new BlockStream(context, registry, opener));
-    stream->self_ = stream;
-    if (!registry.Add(stream.get(), stream)) {
-      stream->registered_ = false;
-      stream->Finish(registry.Refusal());
-      return stream.get();
+    if (BlockStream::Open(stream)) {
+      stream->StartRead(&stream->request_);
     }
-    stream->StartRead(&stream->request_);
     return stream.get();
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) {
-      End(grpc::Status::OK);  // the client closed its side (or went away)
+      this->End(grpc::Status::OK);  // the client closed its side (or went away)
       return;
     }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      got_request_ = true;
-    }
+    this->NoteRequest();
     Post(&BlockStream::Begin);
   }
 
@@ -99,14 +92,14 @@ class BlockStream final : public grpc::ServerBidiReactor<common::Envelope, Respo
     }
     block_.reset();
     if (!ok) {
-      End(grpc::Status(grpc::StatusCode::CANCELLED, "deliver stream broken"));
+      this->End(grpc::Status(grpc::StatusCode::CANCELLED, "deliver stream broken"));
       return;
     }
     if (writing_status_) {
       writing_status_ = false;
       session_.reset();
       if (final_status_ != common::SUCCESS) {
-        End(grpc::Status::OK);
+        this->End(grpc::Status::OK);
         return;
       }
       response_.Clear();
@@ -128,13 +121,6 @@ class BlockStream final : public grpc::ServerBidiReactor<common::Envelope, Respo
     Wake();
   }
 
-  void OnDone() override {
-    if (registered_) {
-      registry_.Remove(this);
-    }
-    std::shared_ptr<BlockStream> last = std::move(self_);  // may destroy this on return
-  }
-
   void Wake() override {
     uint64_t waiter = 0;
     {
@@ -151,35 +137,23 @@ class BlockStream final : public grpc::ServerBidiReactor<common::Envelope, Respo
     Post(&BlockStream::Pump);
   }
 
-  void CancelIfNoRequest() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (got_request_ || finished_) {
-        return;
-      }
-    }
-    // Ends the pending read (OnReadDone(false)), which finishes the stream.
-    context_->TryCancel();
-  }
-
  private:
   BlockStream(grpc::CallbackServerContext* context, StreamRegistry& registry,
               Opener<Response> opener)
-      : context_(context),
-        registry_(registry),
+      : comm::CallbackStream<common::Envelope, Response>(context, registry),
         opener_(std::move(opener)),
         client_(context->peer()) {}
 
   // Runs `step` on a worker, keeping the stream alive until it has run.
   void Post(void (BlockStream::*step)()) {
     auto self = this->shared_from_this();
-    if (!registry_.Run([self, step] { ((*self).*step)(); })) {
-      End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down"));
+    if (!this->registry().Run([self, step] { ((*self).*step)(); })) {
+      this->End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down"));
     }
   }
 
   void Begin() {
-    if (registry_.shutting_down()) {
+    if (this->registry().shutting_down()) {
       SendStatus(common::SERVICE_UNAVAILABLE);
       return;
     }
@@ -197,10 +171,10 @@ class BlockStream final : public grpc::ServerBidiReactor<common::Envelope, Respo
   void Pump() {
     if (cancelled()) {
       // Fabric's handler returns the context's error: nothing more is sent.
-      End(grpc::Status(grpc::StatusCode::CANCELLED, "deliver stream cancelled"));
+      this->End(grpc::Status(grpc::StatusCode::CANCELLED, "deliver stream cancelled"));
       return;
     }
-    if (registry_.shutting_down()) {
+    if (this->registry().shutting_down()) {
       SendStatus(common::SERVICE_UNAVAILABLE);
       return;
     }
@@ -254,7 +228,7 @@ class BlockStream final : public grpc::ServerBidiReactor<common::Envelope, Respo
       store.CancelWaiter(id);  // woken by cancellation or shutdown before it was registered
     }
     // Cancellation or shutdown that came before parked_ was set found nothing to wake.
-    if (registry_.shutting_down() || cancelled()) {
+    if (this->registry().shutting_down() || cancelled()) {
       Wake();
     }
   }
@@ -272,23 +246,8 @@ class BlockStream final : public grpc::ServerBidiReactor<common::Envelope, Respo
     this->StartWrite(&response_);
   }
 
-  void End(const grpc::Status& status) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (finished_) {
-        return;
-      }
-      finished_ = true;
-    }
-    this->Finish(status);
-  }
-
-  grpc::CallbackServerContext* const context_;
-  StreamRegistry& registry_;
   const Opener<Response> opener_;
   const std::string client_;
-  std::shared_ptr<BlockStream> self_;  // gRPC's reference, dropped in OnDone
-  bool registered_ = true;
 
   // Used by one step at a time (steps are sequential):
   common::Envelope request_;
@@ -302,11 +261,9 @@ class BlockStream final : public grpc::ServerBidiReactor<common::Envelope, Respo
 
   std::mutex mu_;
   // Guarded by mu_:
-  bool got_request_ = false;
   bool cancelled_ = false;
   bool parked_ = false;
   uint64_t waiter_ = 0;  // the store's id of the parked wait; 0 when unknown
-  bool finished_ = false;
 };
 
 }  // namespace fabric::deliver
