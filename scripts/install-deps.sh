@@ -5,8 +5,9 @@
 set -euo pipefail
 
 PACKAGES=(
-  # toolchain
-  g++ cmake make pkg-config git ca-certificates
+  # toolchain (ccache: rebuilds in a second checkout hit the cache; clang-format: the format
+  # check of scripts/test.sh)
+  g++ cmake make pkg-config git ca-certificates ccache clang-format
   # the fuzz build (scripts/test.sh): libFuzzer is clang-only; its runtime
   # (libclang_rt.fuzzer) ships in libclang-rt-14-dev
   clang libclang-rt-14-dev

@@ -9,6 +9,8 @@ build=${FABRIC_BUILD_DIR:-$root/build}
 jobs=${FABRIC_JOBS:-2}
 
 "$root/scripts/install-deps.sh"
+# Formatting first: it takes seconds and needs no build.
+"$root/scripts/check-format.sh"
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$build" -j"$jobs"

@@ -97,7 +97,8 @@ TEST_F(RealMspPolicyTest, EvaluatesRolesAndSignaturesOfRealIdentities) {
 // ignores) is still one signer: Fabric keys signers by MSP id and certificate hash.
 TEST_F(RealMspPolicyTest, ReencodedCertificateIsTheSameSigner) {
   ASSERT_EQ(orgs_.size(), 2u);
-  std::unique_ptr<SignaturePolicy> policy = CompileRule("OutOf(2, 'Org1MSP.member', 'Org1MSP.member')");
+  std::unique_ptr<SignaturePolicy> policy =
+      CompileRule("OutOf(2, 'Org1MSP.member', 'Org1MSP.member')");
   ASSERT_NE(policy, nullptr);
 
   protoutil::SignedData peer = Sign(orgs_[0].peer.msp_dir, "Org1MSP");

@@ -83,8 +83,7 @@ TEST(BlockTest, ExtractsEnvelopesAndChannel) {
   testing::TestSigner signer;
   common::Block b = NewBlock(0, "");
   common::ConfigEnvelope config;
-  common::Envelope env =
-      CreateSignedEnvelope(common::CONFIG, "mychannel", signer, config).value();
+  common::Envelope env = CreateSignedEnvelope(common::CONFIG, "mychannel", signer, config).value();
   b.mutable_data()->add_data(env.SerializeAsString());
   EXPECT_EQ(ChannelIdFromBlock(b).value(), "mychannel");
   EXPECT_TRUE(IsConfigBlock(b));

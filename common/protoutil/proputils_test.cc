@@ -32,9 +32,8 @@ protos::ChaincodeInvocationSpec Invocation() {
 class ProposalTest : public ::testing::Test {
  protected:
   ProposalWithTxId Make(const std::map<std::string, std::string>& transient = {}) {
-    return CreateChaincodeProposalWithNonce(common::ENDORSER_TRANSACTION, "mychannel",
-                                            Invocation(), signer_.Serialize(), "nonce-0123",
-                                            transient);
+    return CreateChaincodeProposalWithNonce(common::ENDORSER_TRANSACTION, "mychannel", Invocation(),
+                                            signer_.Serialize(), "nonce-0123", transient);
   }
   common::Header HeaderOf(const protos::Proposal& p) {
     return Unmarshal<common::Header>(p.header(), "header").value();
@@ -110,10 +109,10 @@ TEST_F(ProposalTest, ResponseIsEndorsedOverPayloadAndEndorser) {
   EXPECT_EQ(resp->response().status(), 200);
   EXPECT_EQ(resp->response().payload(), "90");
   EXPECT_EQ(resp->endorsement().endorser(), peer.Serialize());
-  EXPECT_TRUE(peer.public_key()
-                  .Verify(resp->payload() + resp->endorsement().endorser(),
-                          resp->endorsement().signature())
-                  .ok());
+  EXPECT_TRUE(
+      peer.public_key()
+          .Verify(resp->payload() + resp->endorsement().endorser(), resp->endorsement().signature())
+          .ok());
   auto prp = Unmarshal<protos::ProposalResponsePayload>(resp->payload(), "prp").value();
   EXPECT_EQ(prp.proposal_hash(), ProposalHash(HeaderOf(p.proposal), p.proposal.payload()).value());
   auto action = Unmarshal<protos::ChaincodeAction>(prp.extension(), "action").value();
@@ -142,8 +141,8 @@ TEST_F(ProposalTest, SignedTxAssemblesEndorsementsIntoOneAction) {
   EXPECT_EQ(cap.action().proposal_response_payload(), responses[0].payload());
   ASSERT_EQ(cap.action().endorsements_size(), 2);
   EXPECT_EQ(cap.action().endorsements(1).endorser(), peer2.Serialize());
-  auto cpp = Unmarshal<protos::ChaincodeProposalPayload>(cap.chaincode_proposal_payload(), "cpp")
-                 .value();
+  auto cpp =
+      Unmarshal<protos::ChaincodeProposalPayload>(cap.chaincode_proposal_payload(), "cpp").value();
   EXPECT_TRUE(cpp.transientmap().empty());  // never leaks into the ledger
   EXPECT_FALSE(cpp.input().empty());
 }

@@ -7,9 +7,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/configtx.pb.h"
 #include "common/protoutil/testing/test_signer.h"
 #include "common/protoutil/unmarshal.h"
-#include "common/configtx.pb.h"
 #include "peer/proposal.pb.h"
 
 namespace fabric::protoutil {

@@ -5,8 +5,8 @@
 // query over the wire; refused proposals come back as gRPC UNKNOWN with Fabric's message and
 // the server keeps serving.
 
-#include <grpcpp/grpcpp.h>
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include "common/msp/testing/status_testing.h"

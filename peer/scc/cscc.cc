@@ -21,8 +21,8 @@ shim::Response Cscc::Invoke(shim::ChaincodeStub& stub) {
   }
   auto sp = stub.GetSignedProposal();
   if (!sp.ok()) {
-    return shim::Error(absl::StrFormat("Failed getting signed proposal from stub: [%s]",
-                                       sp.status().message()));
+    return shim::Error(
+        absl::StrFormat("Failed getting signed proposal from stub: [%s]", sp.status().message()));
   }
   if (fname == "JoinChain") {
     if (args[1].empty()) {
@@ -30,8 +30,8 @@ shim::Response Cscc::Invoke(shim::ChaincodeStub& stub) {
     }
     auto block = protoutil::Unmarshal<common::Block>(args[1], "block");
     if (!block.ok()) {
-      return shim::Error(absl::StrFormat("Failed to reconstruct the genesis block, %s",
-                                         block.status().message()));
+      return shim::Error(
+          absl::StrFormat("Failed to reconstruct the genesis block, %s", block.status().message()));
     }
     auto cid = protoutil::ChannelIdFromBlock(*block);
     if (!cid.ok()) {
@@ -46,8 +46,8 @@ shim::Response Cscc::Invoke(shim::ChaincodeStub& stub) {
     }
     s = channels_.JoinChain(*block);
     if (!s.ok()) {
-      return shim::Error(absl::StrFormat(
-          "\"JoinChain\" for chainID = %s failed because of %s", *cid, s.message()));
+      return shim::Error(absl::StrFormat("\"JoinChain\" for chainID = %s failed because of %s",
+                                         *cid, s.message()));
     }
     return shim::Success();
   }

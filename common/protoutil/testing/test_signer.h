@@ -25,9 +25,7 @@ class TestSigner : public msp::SigningIdentity {
   }
   const std::string& MspId() const override { return msp_id_; }
   const std::string& Serialize() const override { return serialized_; }
-  StatusOr<std::string> Sign(std::string_view message) const override {
-    return key_.Sign(message);
-  }
+  StatusOr<std::string> Sign(std::string_view message) const override { return key_.Sign(message); }
   const crypto::PublicKey& public_key() const { return key_.public_key(); }
 
  private:

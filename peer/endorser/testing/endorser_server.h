@@ -25,8 +25,8 @@ class EndorserServer {
     builder.RegisterService(&service);
     server_ = builder.BuildAndStart();
     if (server_ != nullptr) {
-      stub_ = protos::Endorser::NewStub(grpc::CreateChannel(
-          "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+      stub_ = protos::Endorser::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                            grpc::InsecureChannelCredentials()));
     }
   }
   ~EndorserServer() { Shutdown(); }

@@ -97,8 +97,7 @@ class TestPeer {
   std::unique_ptr<msp::testing::TempDir> network_;
   std::unique_ptr<msp::testing::TempDir> data_;
   std::unique_ptr<msp::Msp> local_msp_;
-  std::unique_ptr<msp::X509SigningIdentity> peer_signer_, org1_admin_, org1_user_,
-      orderer_admin_;
+  std::unique_ptr<msp::X509SigningIdentity> peer_signer_, org1_admin_, org1_user_, orderer_admin_;
   std::unique_ptr<ledger::LedgerManager> ledgers_;
   std::unique_ptr<scc::PeerChannels> channels_;
   std::unique_ptr<scc::PackageStore> packages_;
