@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The orderer daemon:
-//   orderer [start] [--config FILE] [-genesisBlock FILE]...   serve until SIGINT / SIGTERM
+//   orderer [start] [-config FILE] [-genesisBlock FILE]...   serve until SIGINT / SIGTERM
 //   orderer version
+// Flags in Go's flag-package syntax (common/flags/flags.h): "-config FILE", "--config=FILE".
 // Configuration: node.h / config.h (orderer.json + ORDERER_* environment). Bad configuration
 // prints one "orderer: error: ..." line and exits 1; bad usage exits 2.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/flags/flags.h"
 #include "common/logging/logging.h"
 #include "fabric/base/malloc_tuning.h"
 #include "fabric/base/mutex_checks.h"
@@ -22,30 +25,53 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: orderer [start] [--config FILE] [-genesisBlock FILE]...\n"
+    "usage: orderer [start] [flags]\n"
     "       orderer version\n"
-    "Configuration: orderer.json (--config, $ORDERER_CFG_PATH or $FABRIC_CFG_PATH) and\n"
-    "ORDERER_GENERAL_* / ORDERER_FILELEDGER_LOCATION environment variables.\n";
+    "Configuration: orderer.json (-config, $ORDERER_CFG_PATH or $FABRIC_CFG_PATH) and\n"
+    "ORDERER_GENERAL_* / ORDERER_FILELEDGER_LOCATION environment variables.\n"
+    "Flags (-flag or --flag, value after a space or \"=\"):\n";
 
 int Fail(const std::string& message) {
   std::cerr << "orderer: error: " << message << "\n";
   return 1;
 }
 
-bool TakeValue(const std::vector<std::string>& args, size_t* i, const std::string& flag,
-               std::string* value) {
-  const std::string& arg = args[*i];
-  for (const std::string& name : {"-" + flag, "--" + flag}) {
-    if (arg == name && *i + 1 < args.size()) {
-      *value = args[++*i];
-      return true;
-    }
-    if (arg.rfind(name + "=", 0) == 0) {
-      *value = arg.substr(name.size() + 1);
-      return true;
-    }
+struct CommandLine {
+  std::string config_file;
+  std::vector<std::string> genesis_files;
+};
+
+// Parses the arguments after the program name. Returns the exit status when the program ends
+// here (version, help, bad usage).
+std::optional<int> ParseCommandLine(std::vector<std::string> args, CommandLine* line) {
+  fabric::flags::FlagSet flags(fabric::flags::Syntax::kGo);
+  flags.String("config", 0, "", "read `FILE` instead of orderer.json in the config path");
+  flags.StringList("genesisBlock", 0,
+                   "bootstrap a channel from the genesis block in `FILE` (repeatable; replaces "
+                   "ORDERER_GENERAL_BOOTSTRAPFILE)");
+  const std::string command = args.empty() ? "" : args[0];
+  if (command == "version") {
+    std::cout << "orderer (fabric-cpp) 0.1.0\n";
+    return 0;
   }
-  return false;
+  if (command == "start") {
+    args.erase(args.begin());
+  }
+  fabric::Status s = command == "help" ? fabric::Status::OK() : flags.Parse(args);
+  if (s.ok() && !flags.positionals().empty()) {
+    s = fabric::InvalidArgumentError("unknown argument \"" + flags.positionals()[0] + "\"");
+  }
+  if (!s.ok()) {
+    std::cerr << "orderer: " << s.message() << "\n" << kUsage << flags.Usage();
+    return 2;
+  }
+  if (command == "help" || flags.help_requested()) {
+    std::cout << kUsage << flags.Usage();
+    return 0;
+  }
+  line->config_file = flags.GetString("config");
+  line->genesis_files = flags.GetList("genesisBlock");
+  return std::nullopt;
 }
 
 }  // namespace
@@ -53,41 +79,19 @@ bool TakeValue(const std::vector<std::string>& args, size_t* i, const std::strin
 int main(int argc, char** argv) {
   fabric::SkipMutexDeadlockChecks();
   fabric::TuneMallocForServers();
-  std::vector<std::string> args(argv + 1, argv + argc);
-  size_t i = 0;
-  if (!args.empty() && args[0] == "version") {
-    std::cout << "orderer (fabric-cpp) 0.1.0\n";
-    return 0;
-  }
-  if (!args.empty() && (args[0] == "help" || args[0] == "--help" || args[0] == "-h")) {
-    std::cout << kUsage;
-    return 0;
-  }
-  if (!args.empty() && args[0] == "start") {
-    i = 1;
-  }
-  std::string config_file;
-  std::vector<std::string> genesis_files;
-  for (; i < args.size(); ++i) {
-    std::string value;
-    if (TakeValue(args, &i, "config", &value)) {
-      config_file = value;
-    } else if (TakeValue(args, &i, "genesisBlock", &value)) {
-      genesis_files.push_back(value);
-    } else {
-      std::cerr << "orderer: unknown argument \"" << args[i] << "\"\n" << kUsage;
-      return 2;
-    }
+  CommandLine line;
+  if (std::optional<int> done = ParseCommandLine({argv + 1, argv + argc}, &line)) {
+    return *done;
   }
   fabric::logging::InitFromEnv();
   auto env = [](const char* name) -> const char* { return std::getenv(name); };
   fabric::StatusOr<fabric::orderer::OrdererConfig> config =
-      fabric::orderer::LoadConfig(config_file, env);
+      fabric::orderer::LoadConfig(line.config_file, env);
   if (!config.ok()) {
     return Fail(std::string(config.status().message()));
   }
-  if (!genesis_files.empty()) {
-    config->bootstrap_files = genesis_files;
+  if (!line.genesis_files.empty()) {
+    config->bootstrap_files = line.genesis_files;
   }
 
   if (config->batch_scheduling) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Unit tests of the CLI's pure parts: flags, -c JSON, code packages, response formatting, and
+// Unit tests of the CLI's pure parts: -c JSON, code packages, response formatting, and
 // the commands' argument errors (which fail before any network call).
 
 #include "peer/cli/cli.h"
@@ -15,63 +15,12 @@
 
 #include "peer/cli/command.h"
 #include "peer/cli/ctor.h"
-#include "peer/cli/flags.h"
 #include "peer/cli/package.h"
 
 namespace fabric::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-FlagSet TestFlags() {
-  FlagSet f;
-  f.String("orderer", 'o', "", "orderer");
-  f.String("channelID", 'C', "", "channel");
-  f.String("ctor", 'c', "{}", "ctor");
-  f.Bool("tls", 0, "tls");
-  f.Bool("raw", 'r', "raw");
-  f.StringList("peerAddresses", 0, "peers");
-  return f;
-}
-
-TEST(FlagSetTest, ParsesLongShortInlineAndPositionals) {
-  FlagSet f = TestFlags();
-  ASSERT_TRUE(f.Parse({"-o", "127.0.0.1:7050", "--channelID=mych", "newest", "-c",
-                       R"({"Args":["a"]})", "--tls", "-r", "out.block"})
-                  .ok());
-  EXPECT_EQ(f.GetString("orderer"), "127.0.0.1:7050");
-  EXPECT_EQ(f.GetString("channelID"), "mych");
-  EXPECT_EQ(f.GetString("ctor"), R"({"Args":["a"]})");
-  EXPECT_TRUE(f.GetBool("tls"));
-  EXPECT_TRUE(f.GetBool("raw"));
-  EXPECT_EQ(f.positionals(), (std::vector<std::string>{"newest", "out.block"}));
-  EXPECT_TRUE(f.Changed("orderer"));
-}
-
-TEST(FlagSetTest, DefaultsAndRepeatedLists) {
-  FlagSet f = TestFlags();
-  ASSERT_TRUE(f.Parse({"--peerAddresses", "a:1", "--peerAddresses", "b:2", "-Cch"}).ok());
-  EXPECT_EQ(f.GetString("ctor"), "{}");
-  EXPECT_FALSE(f.Changed("ctor"));
-  EXPECT_FALSE(f.GetBool("tls"));
-  EXPECT_EQ(f.GetList("peerAddresses"), (std::vector<std::string>{"a:1", "b:2"}));
-  EXPECT_EQ(f.GetString("channelID"), "ch");
-}
-
-TEST(FlagSetTest, ReportsUnknownAndMissingValues) {
-  FlagSet f = TestFlags();
-  Status s = f.Parse({"--nope"});
-  EXPECT_EQ(s.message(), "unknown flag: --nope");
-  FlagSet g = TestFlags();
-  s = g.Parse({"-z"});
-  EXPECT_EQ(s.message(), "unknown shorthand flag: 'z' in -z");
-  FlagSet h = TestFlags();
-  s = h.Parse({"--orderer"});
-  EXPECT_EQ(s.message(), "flag needs an argument: --orderer");
-  FlagSet i = TestFlags();
-  s = i.Parse({"--tls=maybe"});
-  EXPECT_TRUE(s.IsInvalidArgument());
-}
 
 TEST(CtorTest, ParsesArgs) {
   auto in = ParseCtor(R"({"Args":["invoke","a","b","10"]})");
@@ -242,6 +191,17 @@ TEST(RunCliTest, ArgumentErrorsExitNonZeroWithAMessage) {
                     &out, &err),
             1);
   EXPECT_NE(err.find("invalid policy"), std::string::npos) << err;
+}
+
+TEST(RunCliTest, HelpAfterASubcommandPrintsItsFlags) {
+  std::string out, err;
+  EXPECT_EQ(RunPeer({"chaincode", "invoke", "-C", "ch", "--help"}, &out, &err), 0);
+  EXPECT_NE(out.find("Usage:\n  peer chaincode invoke [flags]"), std::string::npos) << out;
+  EXPECT_NE(out.find("      --peerAddresses stringArray"), std::string::npos) << out;
+  EXPECT_EQ(RunPeer({"channel", "fetch", "-h"}, &out, &err), 0);
+  EXPECT_NE(out.find("  -o, --orderer string"), std::string::npos) << out;
+  EXPECT_EQ(RunPeer({"channel", "frobnicate", "--help"}, &out, &err), 1);
+  EXPECT_NE(err.find("unknown command \"frobnicate\" for \"peer channel\""), std::string::npos);
 }
 
 TEST(RunCliTest, UnreachablePeerSaysIsThePeerRunning) {

@@ -2,6 +2,7 @@
 
 #include "peer/cli/command.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
@@ -211,6 +212,12 @@ int RunSubcommand(const std::string& group, const std::string& module, const cha
     out << usage;
     return args.empty() ? 1 : 0;
   }
+  auto sub = std::find_if(subcommands.begin(), subcommands.end(),
+                          [&](const Subcommand& s) { return args[0] == s.name; });
+  if (sub == subcommands.end()) {
+    err << "Error: unknown command \"" << args[0] << "\" for \"peer " << group << "\"\n" << usage;
+    return 1;
+  }
   Command cmd(module, out, err);
   cmd.AddOrdererFlags();
   add_flags(cmd.flags());
@@ -219,18 +226,16 @@ int RunSubcommand(const std::string& group, const std::string& module, const cha
     err << "Error: " << s.message() << "\n\nFlags:\n" << cmd.flags().Usage();
     return 1;
   }
-  for (const Subcommand& sub : subcommands) {
-    if (args[0] != sub.name) {
-      continue;
-    }
-    if (Status s = sub.run(cmd); !s.ok()) {
-      err << "Error: " << s.message() << "\n";
-      return 1;
-    }
+  if (cmd.flags().help_requested()) {
+    out << "Usage:\n  peer " << group << " " << sub->name << " [flags]\n\nFlags:\n"
+        << cmd.flags().Usage();
     return 0;
   }
-  err << "Error: unknown command \"" << args[0] << "\" for \"peer " << group << "\"\n" << usage;
-  return 1;
+  if (Status s = sub->run(cmd); !s.ok()) {
+    err << "Error: " << s.message() << "\n";
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace fabric::cli

@@ -16,14 +16,16 @@
 #include <string>
 #include <vector>
 
+#include "common/flags/flags.h"
 #include "common/msp/signing_identity.h"
 #include "fabric/base/status.h"
 #include "peer/chaincode.pb.h"
 #include "peer/cli/client.h"
-#include "peer/cli/flags.h"
 #include "peer/proposal_response.pb.h"
 
 namespace fabric::cli {
+
+using flags::FlagSet;
 
 class Command {
  public:
@@ -93,8 +95,9 @@ struct Subcommand {
 };
 
 // Runs `peer <group> <subcommand> [flags]`: prints `usage` for no arguments (exit 1) or
-// --help (exit 0), parses the orderer flags and those `add_flags` adds, runs the subcommand
-// named by args[0] and prints "Error: <message>" when it fails. Returns the exit code.
+// --help (exit 0), parses the orderer flags and those `add_flags` adds (pflag syntax; -h or
+// --help among them prints the subcommand's flags, exit 0), runs the subcommand named by
+// args[0] and prints "Error: <message>" when it fails. Returns the exit code.
 int RunSubcommand(const std::string& group, const std::string& module, const char* usage,
                   const std::function<void(FlagSet&)>& add_flags,
                   const std::vector<Subcommand>& subcommands, const std::vector<std::string>& args,

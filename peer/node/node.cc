@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include <absl/strings/str_format.h>
 #include <grpcpp/grpcpp.h>
@@ -16,6 +17,7 @@
 #include "common/comm/message_limits.h"
 #include "common/crypto/ecdsa.h"
 #include "common/crypto/file_util.h"
+#include "common/flags/flags.h"
 #include "common/logging/logging.h"
 #include "common/msp/config_builder.h"
 #include "common/msp/msp.h"
@@ -469,19 +471,43 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Start(const PeerConfig& config) {
   return node;
 }
 
+namespace {
+
+constexpr char kNodeUsage[] = "Usage:\n  peer node start [flags]\n\nFlags:\n";
+
+// Parses `peer node start`'s flags (`args` after "start") into *dev. Returns the exit status
+// when the command ends here (--help, a bad flag).
+std::optional<int> ParseStartFlags(const std::vector<std::string>& args, bool* dev) {
+  flags::FlagSet flags;
+  flags.Bool("peer-chaincodedev", 0,
+             "start peer in chaincode development mode (also CORE_CHAINCODE_MODE=dev)");
+  Status s = flags.Parse(args);
+  if (s.ok() && flags.help_requested()) {
+    std::cout << kNodeUsage << flags.Usage();
+    return 0;
+  }
+  if (s.ok() && !flags.positionals().empty()) {
+    s = InvalidArgumentError("unknown command \"" + flags.positionals()[0] +
+                             "\" for \"peer node start\"");
+  }
+  if (!s.ok()) {
+    std::cerr << "Error: " << s.message() << "\n\n" << kNodeUsage << flags.Usage();
+    return 1;
+  }
+  *dev = flags.GetBool("peer-chaincodedev");
+  return std::nullopt;
+}
+
+}  // namespace
+
 int RunNodeCommand(const std::vector<std::string>& args) {
   if (args.empty() || args[0] != "start") {
     std::cerr << "Usage:\n  peer node start [--peer-chaincodedev]\n";
     return args.empty() ? 1 : (args[0] == "--help" || args[0] == "-h" ? 0 : 1);
   }
   bool dev = false;
-  for (size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "--peer-chaincodedev" || args[i] == "--peer-chaincodedev=true") {
-      dev = true;
-    } else {
-      std::cerr << "Error: unknown flag: " << args[i] << "\n";
-      return 1;
-    }
+  if (std::optional<int> done = ParseStartFlags({args.begin() + 1, args.end()}, &dev)) {
+    return *done;
   }
   // Block the stop signals in every thread; this one waits for them.
   sigset_t stop_signals;

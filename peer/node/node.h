@@ -57,8 +57,10 @@ class PeerNode {
   std::unique_ptr<Impl> impl_;
 };
 
-// `peer node <args>`: `start [--peer-chaincodedev]`. Blocks until SIGINT/SIGTERM, then stops.
-// Returns the exit status; start-up errors are printed as one "Error: ..." line.
+// `peer node <args>`: `start [--peer-chaincodedev]` (pflag syntax, as cobra's). Blocks until
+// SIGINT/SIGTERM, then stops. Returns the exit status: 0 after `start --help`, 1 with one
+// "Error: ..." line and the usage for a bad flag, 1 with one "Error: ..." line for a start-up
+// error.
 int RunNodeCommand(const std::vector<std::string>& args);
 
 }  // namespace fabric::node

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Unit tests of peer/node: config (file + env overrides), metrics rendering, and the operations
-// listener over real HTTP on 127.0.0.1:0.
+// Unit tests of peer/node: `peer node` flags, config (file + env overrides), metrics rendering,
+// and the operations listener over real HTTP on 127.0.0.1:0.
+
+#include "peer/node/node.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -74,6 +76,18 @@ TEST(PeerConfigTest, DevModeFromFlagOrEnv) {
   auto env = LoadPeerConfig(MapEnv({{"CORE_CHAINCODE_MODE", "dev"}}), false);
   ASSERT_TRUE(env.ok());
   EXPECT_EQ(env->launcher, LauncherKind::kDev);
+}
+
+// Every case ends before the node starts.
+TEST(NodeCommandTest, HelpAndBadFlagsEndBeforeStarting) {
+  EXPECT_EQ(RunNodeCommand({"start", "--help"}), 0);
+  EXPECT_EQ(RunNodeCommand({"start", "-h"}), 0);
+  EXPECT_EQ(RunNodeCommand({"--help"}), 0);
+  EXPECT_EQ(RunNodeCommand({}), 1);
+  EXPECT_EQ(RunNodeCommand({"stop"}), 1);
+  EXPECT_EQ(RunNodeCommand({"start", "--bogus"}), 1);
+  EXPECT_EQ(RunNodeCommand({"start", "--peer-chaincodedev=maybe"}), 1);
+  EXPECT_EQ(RunNodeCommand({"start", "extra"}), 1);
 }
 
 TEST(PeerConfigTest, BadValuesNameTheKey) {

@@ -4,10 +4,10 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <map>
 #include <optional>
 
 #include "common/crypto/file_util.h"
+#include "common/flags/flags.h"
 #include "fabric/base/status_macros.h"
 #include "tools/configtxgen/encoder.h"
 #include "tools/configtxgen/inspect.h"
@@ -20,82 +20,37 @@
 namespace fabric::configtxgen {
 namespace {
 
+using flags::FlagSet;
+using flags::Syntax;
+
 constexpr char kUsage[] =
     "usage: configtxgen [flags]\n"
     "\n"
     "Writes and inspects channel configuration artifacts (Hyperledger Fabric compatible).\n"
     "\n"
-    "Flags:\n"
-    "  -profile NAME                 the profile from configtx.json to use\n"
-    "  -channelID ID                 the channel ID to use in the configtx\n"
-    "  -outputBlock FILE             write the genesis block to FILE\n"
-    "  -outputCreateChannelTx FILE   write a channel creation transaction to FILE\n"
-    "  -configPath DIR               directory holding configtx.json\n"
-    "                                (default: $FABRIC_CFG_PATH, else the current directory)\n"
-    "  -inspectBlock FILE            print the block in FILE as JSON\n"
-    "  -inspectChannelCreateTx FILE  print the transaction in FILE as JSON\n"
-    "  -printDefaultConfig           print the default configtx.json\n"
-    "  -version                      print the version\n"
-    "  -h, -help                     show this help\n";
+    "Flags (-flag or --flag, value after a space or \"=\"; -h, -help: show this help):\n";
 
-// Flags that take a value, and boolean flags.
-const char* const kValueFlags[] = {
-    "profile",    "channelID",    "outputBlock",           "outputCreateChannelTx",
-    "configPath", "inspectBlock", "inspectChannelCreateTx"};
-const char* const kBoolFlags[] = {"printDefaultConfig", "version", "help", "h"};
-
-struct Flags {
-  std::map<std::string, std::string> values;
-  std::map<std::string, bool> bools;
-  std::string Get(const std::string& name) const {
-    auto it = values.find(name);
-    return it == values.end() ? std::string() : it->second;
-  }
-  bool Has(const std::string& name) const { return values.count(name) > 0; }
-};
-
-bool IsOneOf(const std::string& name, const char* const* list, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    if (name == list[i]) {
-      return true;
-    }
-  }
-  return false;
+// Fabric's configtxgen flags (Go flag package), those this one implements.
+void DefineFlags(FlagSet& flags) {
+  flags.String("profile", 0, "", "The profile from configtx.json to use for generation.");
+  flags.String("channelID", 0, "", "The channel ID to use in the configtx");
+  flags.String("outputBlock", 0, "", "The path to write the genesis block to (if set)");
+  flags.String("outputCreateChannelTx", 0, "",
+               "The path to write a channel creation configtx to (if set)");
+  flags.String("configPath", 0, "",
+               "The path containing the configuration to use (if set; default: "
+               "$FABRIC_CFG_PATH, else the current directory)");
+  flags.String("inspectBlock", 0, "",
+               "Prints the configuration contained in the block at the specified path");
+  flags.String("inspectChannelCreateTx", 0, "",
+               "Prints the configuration contained in the transaction at the specified path");
+  flags.Bool("printDefaultConfig", 0, "Prints the default configtx.json");
+  flags.Bool("version", 0, "Show version information");
 }
 
-// Parses Go-flag-style arguments; returns the error text on failure.
-std::optional<std::string> ParseFlags(const std::vector<std::string>& args, Flags* flags) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string arg = args[i];
-    if (arg.size() < 2 || arg[0] != '-') {
-      return "unexpected argument \"" + arg + "\"";
-    }
-    arg = arg.substr(arg[1] == '-' ? 2 : 1);
-    std::optional<std::string> value;
-    if (size_t eq = arg.find('='); eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    }
-    if (IsOneOf(arg, kBoolFlags, std::size(kBoolFlags))) {
-      flags->bools[arg] = !value.has_value() || *value == "true" || *value == "1";
-    } else if (IsOneOf(arg, kValueFlags, std::size(kValueFlags))) {
-      if (!value.has_value()) {
-        if (i + 1 >= args.size()) {
-          return "flag needs an argument: -" + arg;
-        }
-        value = args[++i];
-      }
-      flags->values[arg] = *value;
-    } else {
-      return "flag provided but not defined: -" + arg;
-    }
-  }
-  return std::nullopt;
-}
-
-std::string ConfigDir(const Flags& flags) {
-  if (flags.Has("configPath")) {
-    return flags.Get("configPath");
+std::string ConfigDir(const FlagSet& flags) {
+  if (flags.Changed("configPath")) {
+    return flags.GetString("configPath");
   }
   const char* env = std::getenv("FABRIC_CFG_PATH");
   if (env != nullptr && *env != '\0') {
@@ -106,7 +61,7 @@ std::string ConfigDir(const Flags& flags) {
   return ec ? "." : cwd.string();
 }
 
-StatusOr<Profile> LoadProfileFromFlags(const Flags& flags) {
+StatusOr<Profile> LoadProfileFromFlags(const FlagSet& flags) {
   const std::string dir = ConfigDir(flags);
   const std::string path = (std::filesystem::path(dir) / "configtx.json").string();
   StatusOr<std::string> text = crypto::ReadFile(path);
@@ -114,30 +69,30 @@ StatusOr<Profile> LoadProfileFromFlags(const Flags& flags) {
     return NotFoundError("cannot read config file " + path + ": " +
                          std::string(text.status().message()));
   }
-  StatusOr<Profile> profile = LoadProfile(*text, flags.Get("profile"), dir);
+  StatusOr<Profile> profile = LoadProfile(*text, flags.GetString("profile"), dir);
   if (!profile.ok()) {
     return profile.status().Annotate(path);
   }
   return profile;
 }
 
-Status WriteOutputBlock(const Flags& flags, std::ostream& out) {
+Status WriteOutputBlock(const FlagSet& flags, std::ostream& out) {
   ASSIGN_OR_RETURN(Profile profile, LoadProfileFromFlags(flags));
-  ASSIGN_OR_RETURN(common::Block block, MakeGenesisBlock(profile, flags.Get("channelID")));
-  const std::string file = flags.Get("outputBlock");
+  ASSIGN_OR_RETURN(common::Block block, MakeGenesisBlock(profile, flags.GetString("channelID")));
+  const std::string file = flags.GetString("outputBlock");
   RETURN_IF_ERROR(crypto::WriteFileAtomic(file, block.SerializeAsString(), 0644));
-  out << "wrote genesis block for channel " << flags.Get("channelID") << " (profile "
+  out << "wrote genesis block for channel " << flags.GetString("channelID") << " (profile "
       << profile.name << ") to " << file << "\n";
   return Status::OK();
 }
 
-Status WriteChannelCreateTx(const Flags& flags, std::ostream& out) {
+Status WriteChannelCreateTx(const FlagSet& flags, std::ostream& out) {
   ASSIGN_OR_RETURN(Profile profile, LoadProfileFromFlags(flags));
   ASSIGN_OR_RETURN(common::Envelope envelope,
-                   MakeChannelCreationTx(profile, flags.Get("channelID")));
-  const std::string file = flags.Get("outputCreateChannelTx");
+                   MakeChannelCreationTx(profile, flags.GetString("channelID")));
+  const std::string file = flags.GetString("outputCreateChannelTx");
   RETURN_IF_ERROR(crypto::WriteFileAtomic(file, envelope.SerializeAsString(), 0644));
-  out << "wrote channel creation transaction for channel " << flags.Get("channelID") << " to "
+  out << "wrote channel creation transaction for channel " << flags.GetString("channelID") << " to "
       << file << "\n";
   return Status::OK();
 }
@@ -152,33 +107,33 @@ Status Inspect(const std::string& file, bool block, std::ostream& out) {
   return Status::OK();
 }
 
-int Usage(std::ostream& err, const std::string& reason) {
-  err << "configtxgen: " << reason << "\n\n" << kUsage;
+int Usage(std::ostream& err, const std::string& reason, const FlagSet& flags) {
+  err << "configtxgen: " << reason << "\n\n" << kUsage << flags.Usage();
   return kExitUsage;
 }
 
 // Checks the flags needed to write an artifact; empty when fine.
-std::optional<std::string> MissingForOutput(const Flags& flags) {
-  if (flags.Get("profile").empty()) {
+std::optional<std::string> MissingForOutput(const FlagSet& flags) {
+  if (flags.GetString("profile").empty()) {
     return "the -profile flag is required";
   }
-  if (flags.Get("channelID").empty()) {
+  if (flags.GetString("channelID").empty()) {
     return "missing channelID, please specify it with '-channelID'";
   }
   return std::nullopt;
 }
 
-Status Dispatch(const Flags& flags, std::ostream& out) {
-  if (flags.Has("inspectBlock")) {
-    RETURN_IF_ERROR(Inspect(flags.Get("inspectBlock"), true, out));
+Status Dispatch(const FlagSet& flags, std::ostream& out) {
+  if (flags.Changed("inspectBlock")) {
+    RETURN_IF_ERROR(Inspect(flags.GetString("inspectBlock"), true, out));
   }
-  if (flags.Has("inspectChannelCreateTx")) {
-    RETURN_IF_ERROR(Inspect(flags.Get("inspectChannelCreateTx"), false, out));
+  if (flags.Changed("inspectChannelCreateTx")) {
+    RETURN_IF_ERROR(Inspect(flags.GetString("inspectChannelCreateTx"), false, out));
   }
-  if (flags.Has("outputBlock")) {
+  if (flags.Changed("outputBlock")) {
     RETURN_IF_ERROR(WriteOutputBlock(flags, out));
   }
-  if (flags.Has("outputCreateChannelTx")) {
+  if (flags.Changed("outputCreateChannelTx")) {
     RETURN_IF_ERROR(WriteChannelCreateTx(flags, out));
   }
   return Status::OK();
@@ -187,31 +142,36 @@ Status Dispatch(const Flags& flags, std::ostream& out) {
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  Flags flags;
-  if (std::optional<std::string> problem = ParseFlags(args, &flags)) {
-    return Usage(err, *problem);
+  FlagSet flags(Syntax::kGo);
+  DefineFlags(flags);
+  if (Status s = flags.Parse(args); !s.ok()) {
+    return Usage(err, std::string(s.message()), flags);
   }
-  if (flags.bools["help"] || flags.bools["h"]) {
-    out << kUsage;
+  if (flags.help_requested()) {
+    out << kUsage << flags.Usage();
     return kExitOk;
   }
-  if (flags.bools["version"]) {
+  if (!flags.positionals().empty()) {
+    return Usage(err, "unexpected argument \"" + flags.positionals()[0] + "\"", flags);
+  }
+  if (flags.GetBool("version")) {
     out << "configtxgen:\n Version: " << FABRIC_VERSION << " (fabric-cpp)\n";
     return kExitOk;
   }
-  if (flags.bools["printDefaultConfig"]) {
+  if (flags.GetBool("printDefaultConfig")) {
     out << DefaultConfigJson();
     return kExitOk;
   }
-  bool writes = flags.Has("outputBlock") || flags.Has("outputCreateChannelTx");
-  if (!writes && !flags.Has("inspectBlock") && !flags.Has("inspectChannelCreateTx")) {
+  bool writes = flags.Changed("outputBlock") || flags.Changed("outputCreateChannelTx");
+  if (!writes && !flags.Changed("inspectBlock") && !flags.Changed("inspectChannelCreateTx")) {
     return Usage(err,
                  "nothing to do: give -outputBlock, -outputCreateChannelTx, "
-                 "-inspectBlock, -inspectChannelCreateTx or -printDefaultConfig");
+                 "-inspectBlock, -inspectChannelCreateTx or -printDefaultConfig",
+                 flags);
   }
   if (writes) {
     if (std::optional<std::string> missing = MissingForOutput(flags)) {
-      return Usage(err, *missing);
+      return Usage(err, *missing, flags);
     }
   }
   Status status = Dispatch(flags, out);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The `configtxgen` command line, as a function so tests can run it in-process. Flags as
-// Fabric's (Go flag package style: "-flag value", "-flag=value", "--flag" also accepted):
+// Fabric's (Go flag package syntax, common/flags/flags.h: "-flag value", "-flag=value", "--flag"
+// also accepted):
 //
 //   configtxgen -profile NAME -channelID CH -outputBlock FILE [-configPath DIR]
 //   configtxgen -profile NAME -channelID CH -outputCreateChannelTx FILE [-configPath DIR]

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "common/crypto/file_util.h"
+#include "common/flags/flags.h"
 #include "fabric/base/status_macros.h"
 #include "tools/cryptogen/config.h"
 #include "tools/cryptogen/generator.h"
@@ -14,6 +15,10 @@
 
 namespace fabric::cryptogen {
 namespace {
+
+using flags::FlagSet;
+using flags::ParseError;
+using flags::Syntax;
 
 constexpr char kUsage[] =
     "usage: cryptogen <command> [<flags>]\n"
@@ -34,42 +39,42 @@ constexpr char kUsage[] =
     "Flags:\n"
     "  -h, --help  Show this help.\n";
 
-struct GenerateFlags {
-  std::optional<std::string> config;
-  std::string output = "crypto-config";
-};
-
 int UsageError(std::ostream& err, const std::string& reason) {
   err << "cryptogen: error: " << reason << "\n\n" << kUsage;
   return kExitUsage;
 }
 
-// Parses generate's flags. Returns the reason on a bad flag.
-std::optional<std::string> ParseGenerateFlags(const std::vector<std::string>& args,
-                                              GenerateFlags* flags) {
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    size_t eq = arg.find('=');
-    std::string name = arg.substr(0, eq);
-    if (name != "--config" && name != "--output") {
-      return (arg.starts_with("-") ? "unknown flag " : "unexpected argument ") + arg;
+// Parses `args` into `flags`, which defines them. Returns the exit status when the program
+// ends here: help, or a bad flag.
+std::optional<int> ParseFlags(const std::vector<std::string>& args, FlagSet& flags,
+                              std::ostream& out, std::ostream& err) {
+  if (Status s = flags.Parse(args); !s.ok()) {
+    const ParseError& e = *flags.error();
+    switch (e.kind) {
+      case ParseError::Kind::kUnknownFlag:
+        return UsageError(err, "unknown flag " + e.flag);
+      case ParseError::Kind::kMissingValue:
+        return UsageError(err, "flag " + e.flag + " needs a value");
+      default:
+        return UsageError(err, std::string(s.message()));
     }
-    std::string value;
-    if (eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    } else {
-      return "flag " + name + " needs a value";
-    }
-    if (value.empty()) {
-      return "flag " + name + " has an empty value";
-    }
-    if (name == "--config") {
-      flags->config = value;
-    } else {
-      flags->output = value;
-    }
+  }
+  if (flags.help_requested()) {
+    out << kUsage;
+    return kExitOk;
+  }
+  return std::nullopt;
+}
+
+// ParseFlags for the arguments after `command`, which takes no positional ones.
+std::optional<int> ParseCommandFlags(const std::string& command,
+                                     const std::vector<std::string>& args, FlagSet& flags,
+                                     std::ostream& out, std::ostream& err) {
+  if (std::optional<int> done = ParseFlags(args, flags, out, err)) {
+    return done;
+  }
+  if (!flags.positionals().empty()) {
+    return UsageError(err, "unexpected argument " + flags.positionals()[0] + " for " + command);
   }
   return std::nullopt;
 }
@@ -90,20 +95,30 @@ StatusOr<Config> LoadConfig(const std::optional<std::string>& path) {
 }
 
 int RunGenerate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  GenerateFlags flags;
-  if (std::optional<std::string> bad = ParseGenerateFlags(args, &flags)) {
-    return UsageError(err, *bad);
+  FlagSet flags(Syntax::kGo);
+  flags.String("config", 0, "", "The configuration template to use");
+  flags.String("output", 0, "crypto-config", "The output directory in which to place artifacts");
+  if (std::optional<int> done = ParseCommandFlags("generate", args, flags, out, err)) {
+    return *done;
   }
-  StatusOr<Config> config = LoadConfig(flags.config);
+  for (const char* name : {"config", "output"}) {
+    if (flags.Changed(name) && flags.GetString(name).empty()) {
+      return UsageError(err, std::string("flag --") + name + " has an empty value");
+    }
+  }
+  const std::string output = flags.GetString("output");
+  StatusOr<Config> config =
+      LoadConfig(flags.Changed("config") ? std::optional<std::string>(flags.GetString("config"))
+                                         : std::nullopt);
   StatusOr<std::vector<std::string>> written =
-      config.ok() ? Generate(*config, flags.output, GenerateOptions{})
+      config.ok() ? Generate(*config, output, GenerateOptions{})
                   : StatusOr<std::vector<std::string>>(config.status());
   if (!written.ok()) {
     err << "cryptogen: error: " << written.status().message() << "\n";
     return kExitError;
   }
   for (const std::string& dir : *written) {
-    out << flags.output << "/" << dir << "\n";
+    out << output << "/" << dir << "\n";
   }
   return kExitOk;
 }
@@ -111,29 +126,29 @@ int RunGenerate(const std::vector<std::string>& args, std::ostream& out, std::os
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  for (const std::string& arg : args) {
-    if (arg == "--help" || arg == "-h") {
-      out << kUsage;
-      return kExitOk;
-    }
+  // No application flags but -h/--help; the first positional is the command.
+  FlagSet app(Syntax::kGo);
+  if (std::optional<int> done = ParseFlags(args, app, out, err)) {
+    return *done;
   }
-  if (args.empty()) {
+  if (app.positionals().empty()) {
     return UsageError(err, "no command given");
   }
-  if (args[0] == "help") {
+  const std::string& command = app.positionals()[0];
+  const std::vector<std::string> rest(app.positionals().begin() + 1, app.positionals().end());
+  if (command == "help") {
     out << kUsage;
     return kExitOk;
   }
-  const std::string& command = args[0];
   if (command == "generate") {
-    return RunGenerate(args, out, err);
+    return RunGenerate(rest, out, err);
   }
   if (command != "showtemplate" && command != "version") {
-    return UsageError(err,
-                      (command.starts_with("-") ? "unknown flag " : "unknown command ") + command);
+    return UsageError(err, "unknown command " + command);
   }
-  if (args.size() > 1) {
-    return UsageError(err, "unexpected argument " + args[1] + " for " + command);
+  FlagSet none(Syntax::kGo);
+  if (std::optional<int> done = ParseCommandFlags(command, rest, none, out, err)) {
+    return *done;
   }
   if (command == "showtemplate") {
     out << DefaultConfigJson();

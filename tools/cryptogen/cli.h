@@ -7,7 +7,8 @@
 //   cryptogen version
 //   cryptogen --help
 //
-// Flags take "--flag value" or "--flag=value".
+// Flags in Go's flag-package syntax (common/flags/flags.h): "--flag value", "--flag=value",
+// "-flag value", "-flag=value".
 
 #pragma once
 
