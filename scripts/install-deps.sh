@@ -16,6 +16,8 @@ PACKAGES=(
   libleveldb-dev libsnappy-dev libcurl4-openssl-dev libssl-dev openssl nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev zlib1g-dev libgmp-dev
   libtcmalloc-minimal4
+  # the peer's operations endpoint (HTTP server; the peer image gets libmicrohttpd12 from ldd)
+  libmicrohttpd-dev
   # chaincode containers and images
   docker.io debootstrap
   # integration/compose (Debian's compose v1; `docker compose` v2 is used too when present)

@@ -373,7 +373,9 @@ Status PeerNode::Impl::StartServer() {
 }
 
 Status PeerNode::Impl::StartOperations() {
-  operations = std::make_unique<OperationsServer>(metrics_registry);
+  OperationsServer::Options ops;
+  ops.version = FABRIC_VERSION;
+  operations = std::make_unique<OperationsServer>(metrics_registry, std::move(ops));
   operations->AddHealthCheck("ledger", [this]() {
     for (const std::string& id : channels->Channels()) {
       ledger::KvLedger* l = channels->GetLedger(id);
@@ -394,7 +396,8 @@ Status PeerNode::Impl::StartOperations() {
   }
   RETURN_IF_ERROR(operations->Start(config.operations_listen_address)
                       .Annotate("CORE_OPERATIONS_LISTENADDRESS"));
-  FLOG_INFO(logger, "operations endpoint (/healthz, /metrics) on port %d", operations->port());
+  FLOG_INFO(logger, "operations endpoint (/healthz, /metrics, /logspec, /version) on port %d",
+            operations->port());
   return Status::OK();
 }
 

@@ -1,25 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Unit tests of peer/node: `peer node` flags, config (file + env overrides), metrics rendering,
-// and the operations listener over real HTTP on 127.0.0.1:0.
+// Unit tests of peer/node: `peer node` flags, config (file + env overrides) and metrics
+// rendering. The operations listener's are in operations_test.cc.
 
 #include "peer/node/node.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <map>
 
 #include <gtest/gtest.h>
 
 #include "peer/node/config.h"
 #include "peer/node/metrics.h"
-#include "peer/node/operations.h"
 
 namespace fabric::node {
 namespace {
@@ -171,96 +164,6 @@ TEST(MetricsTest, RendersPrometheusText) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("chaincode_execute_duration_count 3\n"), std::string::npos);
-}
-
-std::string HttpGet(int port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return "";
-  }
-  (void)!write(fd, request.data(), request.size());
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
-}
-
-TEST(OperationsServerTest, ServesHealthzAndMetricsOverHttp) {
-  MetricsRegistry r;
-  r.NewCounter("endorser_proposals_received", "Proposals.").Inc();
-  OperationsServer ops(r);
-  bool docker_up = true;
-  ops.AddHealthCheck("docker", [&docker_up]() {
-    return docker_up ? Status::OK() : UnavailableError("docker engine unreachable");
-  });
-  ASSERT_TRUE(ops.Start("127.0.0.1:0").ok());
-  ASSERT_GT(ops.port(), 0);
-
-  std::string ok = HttpGet(ops.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-  EXPECT_EQ(ok.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << ok;
-  EXPECT_NE(ok.find("\"status\":\"OK\""), std::string::npos);
-
-  docker_up = false;
-  std::string bad = HttpGet(ops.port(), "GET /healthz HTTP/1.1\r\n\r\n");
-  EXPECT_EQ(bad.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u) << bad;
-  EXPECT_NE(bad.find("\"component\":\"docker\""), std::string::npos);
-  EXPECT_NE(bad.find("docker engine unreachable"), std::string::npos);
-
-  std::string metrics = HttpGet(ops.port(), "GET /metrics HTTP/1.1\r\n\r\n");
-  EXPECT_NE(metrics.find("text/plain; version=0.0.4"), std::string::npos);
-  EXPECT_NE(metrics.find("endorser_proposals_received 1"), std::string::npos);
-
-  EXPECT_NE(HttpGet(ops.port(), "GET /nope HTTP/1.1\r\n\r\n").find("404"), std::string::npos);
-  EXPECT_NE(HttpGet(ops.port(), "POST /metrics HTTP/1.1\r\n\r\n").find("405"), std::string::npos);
-  EXPECT_NE(HttpGet(ops.port(), "garbage\r\n\r\n").find("400"), std::string::npos);
-  // A client that connects and sends nothing does not wedge the server for others for long.
-  ops.Stop();
-  EXPECT_EQ(HttpGet(ops.port(), "GET /healthz HTTP/1.1\r\n\r\n"), "");
-}
-
-// Twenty clients that connect and trickle a partial request (an orchestrator's probes stuck
-// behind them would restart a healthy peer) do not delay anyone else's /healthz.
-TEST(OperationsServerTest, SlowClientsDoNotDelayOthers) {
-  MetricsRegistry r;
-  OperationsServer ops(r);
-  ASSERT_TRUE(ops.Start("127.0.0.1:0").ok());
-  std::vector<int> slow;
-  for (int i = 0; i < 20; ++i) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(ops.port()));
-    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    ASSERT_EQ(write(fd, "GE", 2), 2);
-    slow.push_back(fd);
-  }
-  // The old one-connection-at-a-time loop took 5 s per slow client before answering this.
-  std::future<std::string> answer = std::async(
-      std::launch::async, [&] { return HttpGet(ops.port(), "GET /healthz HTTP/1.1\r\n\r\n"); });
-  ASSERT_EQ(answer.wait_for(std::chrono::seconds(3)), std::future_status::ready);
-  EXPECT_EQ(answer.get().rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
-  for (int fd : slow) {
-    close(fd);
-  }
-}
-
-TEST(OperationsServerTest, BindFailureIsClear) {
-  MetricsRegistry r;
-  OperationsServer a(r), b(r);
-  ASSERT_TRUE(a.Start("127.0.0.1:0").ok());
-  Status s = b.Start("127.0.0.1:" + std::to_string(a.port()));
-  EXPECT_TRUE(s.IsUnavailable());
-  EXPECT_NE(s.message().find("cannot bind"), std::string::npos);
 }
 
 }  // namespace
