@@ -14,7 +14,7 @@ PACKAGES=(
   # libraries
   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   libleveldb-dev libsnappy-dev libcurl4-openssl-dev libssl-dev openssl nlohmann-json3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev zlib1g-dev libgmp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev zlib1g-dev libgmp-dev libarchive-dev
   libtcmalloc-minimal4
   # the peer's operations endpoint (HTTP server; the peer image gets libmicrohttpd12 from ldd)
   libmicrohttpd-dev

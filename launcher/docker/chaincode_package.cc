@@ -4,10 +4,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
+#include "common/archive/archive.h"
 #include "common/crypto/hash.h"
 #include "fabric/base/status_macros.h"
-#include "launcher/docker/tar.h"
 
 namespace fabric::launcher::docker {
 
@@ -17,14 +18,16 @@ StatusOr<std::string> PackageFiles(const std::map<std::string, std::string>& fil
   if (files.count("CMakeLists.txt") == 0) {
     return InvalidArgumentError("chaincode package has no CMakeLists.txt at its top");
   }
-  TarWriter tar;
+  std::vector<archive::Entry> entries;
   for (const auto& [path, content] : files) {
     if (path.empty() || path[0] == '/' || path.find("..") != std::string::npos) {
       return InvalidArgumentError("bad path in chaincode package: " + path);
     }
-    RETURN_IF_ERROR(tar.AddFile("src/" + path, content));
+    entries.push_back(archive::File("src/" + path, content));
   }
-  return Gzip(tar.Finish());
+  // gzip level 1, as before (fast); deterministic: the same files give the same bytes (and
+  // PackageHash).
+  return archive::Write(entries, {.gzip = true, .gzip_level = 1});
 }
 
 StatusOr<std::string> PackageDirectory(const std::string& dir) {

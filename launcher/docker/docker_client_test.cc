@@ -2,7 +2,7 @@
 //
 // DockerClient against an in-process fake engine on a unix socket: version negotiation and
 // every error path (unreachable engine, 404, 409, 500, a failing build, an engine that goes
-// away mid-stream, a truncated log stream), plus the tar/gzip and stream decoders.
+// away mid-stream, a truncated log stream), plus packages, tar owners and the stream decoders.
 
 #include "launcher/docker/docker_client.h"
 
@@ -14,7 +14,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "launcher/docker/tar.h"
+#include "common/archive/archive.h"
+#include "launcher/docker/chaincode_package.h"
+#include "launcher/docker/docker_launcher.h"
 #include "launcher/docker/testing/fake_docker_server.h"
 
 namespace fabric::launcher::docker {
@@ -351,24 +353,25 @@ TEST(DockerClientTest, WaitAndListParseAnswers) {
   EXPECT_THAT(server.requests().back().query, HasSubstr("filters="));
 }
 
-TEST(TarTest, RoundTripsFilesThroughGzip) {
-  TarWriter w;
-  ASSERT_TRUE(w.AddDirectory("src").ok());
-  ASSERT_TRUE(w.AddFile("src/CMakeLists.txt", "project(x)\n").ok());
-  std::string long_name = "src/" + std::string(120, 'a') + "/main.cc";
-  ASSERT_TRUE(w.AddFile(long_name, std::string(1000, 'z'), 0755).ok());
-  EXPECT_FALSE(w.AddFile("/abs", "").ok());
-  std::string tar = w.Finish();
-  EXPECT_EQ(tar.size() % 512, 0u);
-  auto unzipped = Gunzip(Gzip(tar));
-  ASSERT_TRUE(unzipped.ok()) << unzipped.status();
-  auto files = ReadTarFiles(*unzipped);
+// Packages are gzipped tars of the files under src/, the same bytes for the same files.
+TEST(TarTest, PackagesAreGzippedTarsUnderSrc) {
+  const std::string long_name = std::string(120, 'a') + "/main.cc";
+  auto pkg =
+      PackageFiles({{"CMakeLists.txt", "project(x)\n"}, {long_name, std::string(1000, 'z')}});
+  ASSERT_TRUE(pkg.ok()) << pkg.status();
+  EXPECT_TRUE(archive::IsGzip(*pkg));
+  EXPECT_EQ(*pkg,
+            PackageFiles({{"CMakeLists.txt", "project(x)\n"}, {long_name, std::string(1000, 'z')}})
+                .value());
+  auto files = archive::Read(*pkg);
   ASSERT_TRUE(files.ok()) << files.status();
-  EXPECT_EQ(files->size(), 2u);
-  EXPECT_EQ(files->at("src/CMakeLists.txt"), "project(x)\n");
-  EXPECT_EQ(files->at(long_name), std::string(1000, 'z'));
-  EXPECT_TRUE(ReadTarFiles(tar.substr(0, 700)).status().IsDataLoss());
-  EXPECT_TRUE(Gunzip("not gzip").status().IsDataLoss());
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_EQ((*files)[0].path, "src/CMakeLists.txt");
+  EXPECT_EQ((*files)[0].content, "project(x)\n");
+  EXPECT_EQ((*files)[1].path, "src/" + long_name);
+  EXPECT_EQ((*files)[1].content, std::string(1000, 'z'));
+  EXPECT_FALSE(PackageFiles({{"CMakeLists.txt", ""}, {"../x", ""}}).ok());
+  EXPECT_FALSE(PackageFiles({{"main.cc", ""}}).ok());
 }
 
 // Files uploaded into a chaincode container belong to the user it runs as.
@@ -379,12 +382,13 @@ TEST(TarTest, EntriesCarryTheirNumericOwner) {
   EXPECT_EQ(OwnerOf("1000").gid, 0u);
   EXPECT_EQ(OwnerOf("nobody").uid, 0u);  // a name cannot be resolved in an archive
   EXPECT_EQ(OwnerOf("12:x").uid, 0u);
-  TarWriter w;
-  ASSERT_TRUE(w.AddFile("etc/key.pem", "k", 0600, OwnerOf("65534:65534")).ok());
-  ASSERT_TRUE(w.AddFile("etc/root.pem", "r").ok());
-  const std::string tar = w.Finish();
+  archive::Entry key = archive::File("etc/key.pem", "k", 0600);
+  key.uid = OwnerOf("65534:65534").uid;
+  key.gid = OwnerOf("65534:65534").gid;
+  auto tar = archive::Write({key, archive::File("etc/root.pem", "r")});
+  ASSERT_TRUE(tar.ok()) << tar.status();
   auto octal = [&](size_t at, size_t width) {
-    return std::stoul(std::string(tar.substr(at, width).c_str()), nullptr, 8);
+    return std::stoul(std::string(tar->substr(at, width).c_str()), nullptr, 8);
   };
   EXPECT_EQ(octal(100, 8), 0600u);
   EXPECT_EQ(octal(108, 8), 65534u);

@@ -2,6 +2,7 @@
 #include "launcher/docker/docker_launcher.h"
 
 #include <algorithm>
+#include <charconv>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -10,11 +11,11 @@
 
 #include <absl/strings/str_format.h>
 
+#include "common/archive/archive.h"
 #include "common/crypto/hash.h"
 #include "common/logging/logging.h"
 #include "fabric/base/status_macros.h"
 #include "launcher/docker/chaincode_package.h"
-#include "launcher/docker/tar.h"
 
 namespace fabric::launcher::docker {
 namespace {
@@ -29,6 +30,10 @@ std::chrono::milliseconds Remaining(std::chrono::steady_clock::time_point deadli
       deadline - std::chrono::steady_clock::now());
   return std::max(left, std::chrono::milliseconds(1));
 }
+
+// What the builder's output archive (one file: the chaincode binary) may hold.
+constexpr archive::ReadLimits kBuilderOutputLimits{
+    .max_entries = 16, .max_total_bytes = 1ull << 30, .max_entry_bytes = 1ull << 30};
 
 logging::Logger& Log() {
   static logging::Logger logger("chaincode.docker");
@@ -213,6 +218,21 @@ DockerLauncherOptions DockerLauncherOptions::FromEnv() {
   return o;
 }
 
+TarOwner OwnerOf(std::string_view user) {
+  TarOwner owner;
+  const size_t colon = user.find(':');
+  std::string_view uid = user.substr(0, colon);
+  std::string_view gid = colon == std::string_view::npos ? "0" : user.substr(colon + 1);
+  auto number = [](std::string_view s, uint32_t* out) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+    return ec == std::errc() && end == s.data() + s.size();
+  };
+  if (!number(uid, &owner.uid) || !number(gid, &owner.gid)) {
+    return TarOwner{};
+  }
+  return owner;
+}
+
 Status PingDockerEngine(const DockerClientOptions& options) {
   auto client = DockerClient::Connect(options);
   if (!client.ok()) {
@@ -354,7 +374,7 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
   }
   auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(std::string binary, BuildBinary(ccid, code_package, deadline));
-  RETURN_IF_ERROR(BuildRuntimeImage(ccid, image, hash, builder, binary, deadline));
+  RETURN_IF_ERROR(BuildRuntimeImage(ccid, image, hash, builder, std::move(binary), deadline));
   FLOG_INFO(Log(), "built image %s for %s in %d ms", image, ccid,
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
@@ -413,31 +433,35 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
         options_.ccenv_image, code, JoinLines({output.begin(), output.end()})));
   }
   ASSIGN_OR_RETURN(std::string tar, client_->DownloadArchive(id, "/chaincode/output/chaincode"));
-  ASSIGN_OR_RETURN(auto files, ReadTarFiles(tar));
-  auto it = files.find("chaincode");
-  if (it == files.end()) {
-    return InternalError("chaincode " + ccid +
-                         ": the builder produced no /chaincode/output/chaincode");
+  StatusOr<std::vector<archive::Entry>> files = archive::Read(tar, kBuilderOutputLimits);
+  if (!files.ok()) {
+    return files.status().Annotate("chaincode " + ccid + ": the builder's output");
   }
-  return std::move(it->second);
+  for (archive::Entry& file : *files) {
+    if (file.path == "chaincode" && file.type == archive::EntryType::kFile) {
+      return std::move(file.content);
+    }
+  }
+  return InternalError("chaincode " + ccid +
+                       ": the builder produced no /chaincode/output/chaincode");
 }
 
 Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::string& image,
                                          const std::string& hash, const std::string& builder,
-                                         const std::string& binary,
+                                         std::string binary,
                                          std::chrono::steady_clock::time_point deadline) {
   std::string name = ccid.substr(0, ccid.find(':'));
   std::string version = ccid.find(':') == std::string::npos ? "" : ccid.substr(ccid.find(':') + 1);
-  TarWriter context;
-  RETURN_IF_ERROR(context.AddFile(
-      "Dockerfile", absl::StrFormat("FROM %s\nCOPY chaincode /usr/local/bin/chaincode\nENV "
-                                    "CORE_CHAINCODE_BUILDLEVEL=fabric-cpp\n"
+  std::vector<archive::Entry> context;  // push_back: an initializer list would copy the binary
+  context.push_back(archive::File(
+      "Dockerfile", absl::StrFormat("FROM %s\nCOPY chaincode /usr/local/bin/chaincode\n"
+                                    "ENV CORE_CHAINCODE_BUILDLEVEL=fabric-cpp\n"
                                     "CMD [\"chaincode\"]\n",
                                     options_.baseos_image)));
-  RETURN_IF_ERROR(context.AddFile("chaincode", binary, 0755));
+  context.push_back(archive::File("chaincode", std::move(binary), 0755));
   BuildImageRequest req;
   req.tag = image;
-  req.context = context.Finish();
+  ASSIGN_OR_RETURN(req.context, archive::Write(context));
   req.network_mode = "none";
   req.timeout = Remaining(deadline);
   req.cancel = &shutting_down_;
@@ -517,12 +541,16 @@ Status DockerLauncher::Start(const StartRequest& request) {
     return id.status();
   }
   if (!request.files.empty()) {
-    TarWriter tar;
+    const TarOwner owner = OwnerOf(options_.chaincode_user);
+    std::vector<archive::Entry> files;
     for (const auto& [path, content] : request.files) {
-      RETURN_IF_ERROR(tar.AddFile(path.substr(path.find_first_not_of('/')), content, 0600,
-                                  OwnerOf(options_.chaincode_user)));
+      archive::Entry& file = files.emplace_back(archive::File(
+          path.substr(std::min(path.find_first_not_of('/'), path.size())), content, 0600));
+      file.uid = owner.uid;
+      file.gid = owner.gid;
     }
-    Status s = client_->UploadArchive(*id, "/", tar.Finish());
+    StatusOr<std::string> tar = archive::Write(files);
+    Status s = tar.ok() ? client_->UploadArchive(*id, "/", *tar) : tar.status();
     if (!s.ok()) {
       (void)client_->RemoveContainer(*id);
       return s.Annotate("upload TLS files for " + ccid);

@@ -37,6 +37,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "launcher/docker/docker_client.h"
@@ -68,6 +69,16 @@ struct DockerLauncherOptions {
   // Reads the env variables named above (unset ones keep the defaults).
   static DockerLauncherOptions FromEnv();
 };
+
+// The numeric owner of files the launcher puts into a container.
+struct TarOwner {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
+// "uid:gid" (or "uid", gid 0) as a TarOwner; root for anything else (a user name: an archive
+// cannot resolve it).
+TarOwner OwnerOf(std::string_view user);
 
 // The peer-start check: pings the engine at options.endpoint. Unavailable/PermissionDenied
 // with a hint ("is dockerd running, is the socket mounted") when it cannot be used.
@@ -117,10 +128,10 @@ class DockerLauncher : public Launcher {
   DockerLauncher(DockerLauncherOptions options, std::unique_ptr<DockerClient> client);
   StatusOr<std::string> BuildBinary(const std::string& ccid, const std::string& code_package,
                                     std::chrono::steady_clock::time_point deadline);
-  // `hash` and `builder` go into the image's labels (see EnsureImage).
+  // `hash` and `builder` go into the image's labels (see EnsureImage). `binary` is moved into
+  // the build context.
   Status BuildRuntimeImage(const std::string& ccid, const std::string& image,
-                           const std::string& hash, const std::string& builder,
-                           const std::string& binary,
+                           const std::string& hash, const std::string& builder, std::string binary,
                            std::chrono::steady_clock::time_point deadline);
   StatusOr<std::string> CreateContainer(const StartRequest& request, const std::string& image);
   Status StopLocked(const std::string& ccid);

@@ -2,7 +2,8 @@
 //
 // Chaincode code packages: the gzipped tar in ChaincodeDeploymentSpec.code_package, built from a
 // source folder as Fabric's platforms do (deterministic: entries sorted by path, mtime 0, uid and
-// gid 0, so the same folder always gives the same bytes and the same code hash).
+// gid 0, gzip level 9 without a timestamp, so the same folder always gives the same bytes and the
+// same code hash). Written with fabric_archive (common/archive).
 // Layout by language:
 //   golang  src/<path>/<file>   (path = the -p import path; the folder is $GOPATH/src/<path>
 //                                 when it exists, else -p taken as a folder)
@@ -18,31 +19,17 @@
 #include <string_view>
 #include <vector>
 
+#include "common/archive/archive.h"
 #include "fabric/base/status.h"
 #include "peer/chaincode.pb.h"
 
 namespace fabric::cli {
 
-struct TarEntry {
-  std::string name;  // relative path, '/' separated
-  uint32_t mode = 0644;
-  std::string data;
-};
-
-// Serialises `entries` as a POSIX ustar archive (regular files only). InvalidArgument when a
-// name cannot be stored (longer than 255 bytes, or no '/' to split it at 100).
-StatusOr<std::string> WriteTar(const std::vector<TarEntry>& entries);
-// Parses a tar archive into its regular files (directories and links are skipped).
-// InvalidArgument for a truncated or corrupt archive (bad header checksum).
-StatusOr<std::vector<TarEntry>> ReadTar(std::string_view tar);
-
-// gzip compression and decompression (zlib). InvalidArgument for bytes that are not gzip.
-StatusOr<std::string> Gzip(std::string_view data);
-StatusOr<std::string> Gunzip(std::string_view data);
-
 // The files of folder `dir` (recursively; hidden entries and CMake build folders skipped) named
-// `prefix` + relative path, sorted. NotFound when `dir` is not a folder; Internal on read errors.
-StatusOr<std::vector<TarEntry>> CollectFiles(const std::string& dir, const std::string& prefix);
+// `prefix` + relative path, sorted, with mode 0755 (owner may execute) or 0644. NotFound when
+// `dir` is not a folder; Internal on read errors.
+StatusOr<std::vector<archive::Entry>> CollectFiles(const std::string& dir,
+                                                   const std::string& prefix);
 
 // Parses a -l value: golang, node, java, car, cpp (case-insensitive). InvalidArgument
 // "unknown chaincode language ..." otherwise.

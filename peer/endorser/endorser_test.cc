@@ -10,12 +10,12 @@
 #include <gtest/gtest.h>
 
 #include "ccprovider/ccprovider.pb.h"
+#include "common/archive/archive.h"
 #include "common/crypto/x509.h"
 #include "common/msp/testing/status_testing.h"
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/testing/test_signer.h"
 #include "common/protoutil/unmarshal.h"
-#include "launcher/docker/tar.h"
 #include "ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "peer/endorser/testing/test_peer.h"
 #include "peer/query.pb.h"
@@ -300,11 +300,11 @@ TEST_F(EndorserTest, InstallRefusesHostilePackages) {
     return Process(TestPeer::MakeSigned(peer_->org1_admin(), "", "lscc",
                                         {"install", cds.SerializeAsString()}));
   };
-  launcher::docker::TarWriter traversal;
-  ASSERT_OK(traversal.AddFile("src/main.cc", "int main() {}\n"));
-  std::string tar = traversal.Finish();
+  auto traversal = archive::Write({archive::File("src/main.cc", "int main() {}\n")});
+  ASSERT_OK(traversal.status());
+  std::string tar = *traversal;
   tar.replace(0, 11, "../evil.cc\0");  // the name field, checksum left stale: caught either way
-  auto r = install(protos::ChaincodeSpec::CPP, launcher::docker::Gzip(tar));
+  auto r = install(protos::ChaincodeSpec::CPP, archive::Gzip(tar).value());
   ASSERT_OK(r);
   EXPECT_EQ(r->response().status(), 500);
   EXPECT_THAT(r->response().message(), HasSubstr("cannot install mycc:1.0: "));

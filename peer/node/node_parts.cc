@@ -10,10 +10,10 @@
 
 #include <absl/strings/str_format.h>
 
+#include "common/archive/archive.h"
 #include "common/logging/logging.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/base/status_macros.h"
-#include "peer/cli/package.h"
 #include "peer/platforms/code_package.h"
 
 namespace fabric::node {
@@ -105,16 +105,18 @@ StatusOr<std::string> NodePackageProvider::FindExecutable(
     }
   }
   if (installed != nullptr && !installed->cds.code_package().empty()) {
-    auto tar = cli::Gunzip(installed->cds.code_package());
-    auto files = tar.ok() ? cli::ReadTar(*tar) : tar.status();
+    // Install bounded the package (platforms::InstallLimits): read it within the same limits.
+    auto files =
+        archive::Read(installed->cds.code_package(), platforms::InstallLimits{}.AsReadLimits());
     if (files.ok()) {
-      for (const cli::TarEntry& e : *files) {
-        if ((e.name == "chaincode" || e.name == "src/chaincode") && (e.mode & 0100) != 0) {
+      for (const archive::Entry& e : *files) {
+        if ((e.path == "chaincode" || e.path == "src/chaincode") &&
+            e.type == archive::EntryType::kFile && (e.mode & 0100) != 0) {
           std::string dir = extract_dir_ + "/" + name + "." + version;
           std::error_code ec;
           fs::create_directories(dir, ec);
           std::string path = dir + "/chaincode";
-          std::ofstream(path, std::ios::binary | std::ios::trunc) << e.data;
+          std::ofstream(path, std::ios::binary | std::ios::trunc) << e.content;
           fs::permissions(path, fs::perms::owner_all, ec);
           return path;
         }

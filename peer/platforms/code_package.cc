@@ -10,10 +10,12 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_format.h>
 
+#include "common/archive/archive.h"
 #include "fabric/base/status_macros.h"
 
 namespace fabric::platforms {
@@ -544,58 +546,27 @@ Status CheckEntries(std::string_view code, const PlatformRules& rules) {
   return Status::OK();
 }
 
-// Reads every entry's header (data skipped), refusing what `limits` and the CPP rules forbid.
-// `cpp`: fabric-cpp's rules (regular files and directories, relative names without "..", the
-// archive read to its end); else only the limits, stopping quietly at the first read error as
-// Fabric's platforms do.
+// fabric-cpp's own checks at install, with fabric_archive (every entry's header read, the data
+// skipped, each declared size checked before its data is read). `cpp`: the package must be a
+// gzipped tar of regular files and directories with relative names and no "..", read to its end,
+// within `limits`. Fabric's types: only the limits; their platform rules (checked before) decide
+// the rest, so another read error ends the check quietly, as it ends Fabric's.
 Status CheckInstallEntries(std::string_view code, const InstallLimits& limits, bool cpp) {
-  GzipReader gz(code);
-  if (Status s = gz.Open(); !s.ok()) {
-    return InvalidArgumentError(absl::StrFormat(
-        "the code package is not gzip data (%s): package the chaincode with `peer chaincode "
-        "package` or as a .tar.gz",
-        s.message()));
+  if (!archive::IsGzip(code)) {
+    return cpp ? InvalidArgumentError(
+                     "the code package is not gzip data: package the chaincode with `peer "
+                     "chaincode package` or as a .tar.gz")
+               : Status::OK();
   }
-  TarReader tar(gz);
-  uint64_t entries = 0;
-  uint64_t bytes = 0;
-  for (;;) {
-    StatusOr<TarEntry> entry = tar.Next();
-    if (!entry.ok()) {
-      if (IsEof(entry.status()) || !cpp) {
-        return Status::OK();
-      }
-      return InvalidArgumentError(absl::StrFormat(
-          "the code package is not a readable tar archive: %s", entry.status().message()));
-    }
-    if (++entries > limits.max_entries) {
-      return InvalidArgumentError(absl::StrFormat(
-          "the code package has more than %d entries; leave build outputs and dependencies out",
-          limits.max_entries));
-    }
-    bytes += static_cast<uint64_t>(std::max<int64_t>(entry->size, 0));
-    if (entry->size < 0 || bytes > limits.max_expanded_bytes) {
-      return InvalidArgumentError(
-          absl::StrFormat("the code package expands to more than %d bytes; leave build outputs and "
-                          "dependencies out",
-                          limits.max_expanded_bytes));
-    }
-    if (!cpp) {
-      continue;
-    }
-    const std::string& name = entry->name;
-    if (name.empty() || name[0] == '/' || name.find('\0') != std::string::npos ||
-        ("/" + name + "/").find("/../") != std::string::npos) {
-      return InvalidArgumentError(absl::StrFormat(
-          "the code package has an entry named \"%s\": names must be relative, without \"..\"",
-          name));
-    }
-    if (entry->typeflag != '0' && entry->typeflag != '5') {
-      return InvalidArgumentError(
-          absl::StrFormat("the code package entry \"%s\" is not a file or directory (type '%c')",
-                          name, entry->typeflag));
-    }
+  StatusOr<std::vector<archive::Entry>> entries = archive::ReadHeaders(code, limits.AsReadLimits());
+  const bool limit = entries.status().code() == StatusCode::kResourceExhausted;
+  if (entries.ok() || (!cpp && !limit)) {
+    return Status::OK();
   }
+  return InvalidArgumentError(absl::StrFormat(
+      "the code package is refused: %s; %s", entries.status().message(),
+      limit ? "leave build outputs and dependencies out"
+            : "package the chaincode with `peer chaincode package` or as a .tar.gz"));
 }
 
 }  // namespace

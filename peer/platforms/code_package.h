@@ -18,6 +18,12 @@
 // CPU cost of decompressing it is Fabric's too).
 // GNU sparse entries are read by their headers only (Go also reads their sparse maps; no
 // chaincode packager writes sparse files).
+// This reader is on purpose not fabric_archive (libarchive), which reads every other archive of
+// fabric-cpp: libarchive decides differently where Go stops (it skips a malformed PAX record
+// where Go ends the archive, consumes a global PAX header that Go returns as an entry, checks a
+// gzip member's trailer before it is read past), and a verdict at commit that differs from
+// Fabric's peers' would fork the channel. ValidateInstallPackage's own checks (local to this
+// peer) use fabric_archive.
 //
 // Thread-safety: a pure function.
 
@@ -26,6 +32,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/archive/archive.h"
 #include "fabric/base/status.h"
 #include "peer/chaincode.pb.h"
 
@@ -40,15 +47,23 @@ Status ValidateCodePackage(protos::ChaincodeSpec::Type type, std::string_view co
 // so it may refuse more than Fabric): the archive's declared content is bounded, so that a
 // small package cannot expand to gigabytes in a launcher or a builder container.
 struct InstallLimits {
-  uint64_t max_expanded_bytes = 512ull << 20;  // sum of the entries' sizes
+  uint64_t max_expanded_bytes = 512ull << 20;  // sum of the entries' sizes (and any one's)
   uint64_t max_entries = 100000;
+
+  // The same limits for fabric_archive's readers (what reads an installed package).
+  archive::ReadLimits AsReadLimits() const {
+    return {.max_entries = max_entries,
+            .max_total_bytes = max_expanded_bytes,
+            .max_entry_bytes = max_expanded_bytes};
+  }
 };
 
 // The check of `peer chaincode install`: a GOLANG, NODE, JAVA or CAR package must pass
 // ValidateCodePackage; a CPP package (fabric-cpp's) must be a gzipped tar of regular files and
-// directories with relative names and no ".." component, read to its end without error; every
-// package within `limits` (checked on the entries' declared sizes, before their data is read).
-// InvalidArgument naming the problem and what to do.
+// directories with relative names and no ".." component, read to its end without error (by
+// fabric_archive: links, devices and corrupt data refused); every package within `limits`
+// (checked on the entries' declared sizes, before their data is read). InvalidArgument naming
+// the problem and what to do.
 Status ValidateInstallPackage(protos::ChaincodeSpec::Type type, std::string_view code,
                               const InstallLimits& limits = {});
 

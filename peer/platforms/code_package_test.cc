@@ -12,14 +12,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/archive/archive.h"
 #include "common/msp/testing/status_testing.h"
-#include "launcher/docker/tar.h"
 
 namespace fabric::platforms {
 namespace {
 
-using launcher::docker::Gzip;
 using Type = protos::ChaincodeSpec;
+
+std::string Gzip(std::string_view data) { return archive::Gzip(data).value(); }
 
 // One ustar header block (checksum filled in) for `name`, `mode`, `size`, `typeflag`.
 std::string Header(const std::string& name, int mode, size_t size, char typeflag = '0') {

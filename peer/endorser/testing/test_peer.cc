@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/endorser/testing/test_peer.h"
 
+#include "common/archive/archive.h"
 #include "common/crypto/file_util.h"
 #include "common/msp/config_builder.h"
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/base/status_macros.h"
-#include "launcher/docker/tar.h"
 #include "tools/configtxgen/cli.h"
 #include "tools/configtxgen/encoder.h"
 #include "tools/configtxgen/profile.h"
@@ -159,10 +159,11 @@ std::string TestPeer::MakeCds(const std::string& name, const std::string& versio
     spec->mutable_input()->add_args(a);
   }
   // A Go package as `peer chaincode package` makes it: the source under src/, gzipped.
-  launcher::docker::TarWriter tar;
-  (void)tar.AddFile("src/github.com/example/" + name + "/main.go",
-                    "package main // " + name + ":" + version + "\n");
-  cds.set_code_package(launcher::docker::Gzip(tar.Finish()));
+  cds.set_code_package(
+      archive::Write({archive::File("src/github.com/example/" + name + "/main.go",
+                                    "package main // " + name + ":" + version + "\n")},
+                     {.gzip = true})
+          .value());
   return protoutil::Marshal(cds);
 }
 
