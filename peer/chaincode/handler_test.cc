@@ -828,6 +828,70 @@ TEST_F(HandlerTest, PrivateDataCallsReadWhatFabricReadsThenFail) {
   EXPECT_EQ(RwSet(*init->sim, "lscc").reads_size(), 0);
 }
 
+// Requests for unknown transactions: PUT_STATE outside a transaction gets an ERROR; COMPLETED
+// for an unknown txid is dropped, and nothing breaks.
+void ExpectRequestsOutsideTransactionsFail(FakeChaincode& cc, const std::string& channel) {
+  protos::PutState put;
+  put.set_key("k");
+  put.set_value("v");
+  Msg m;
+  m.set_type(Msg::PUT_STATE);
+  m.set_txid("ghost");
+  m.set_channel_id(channel);
+  m.set_payload(put.SerializeAsString());
+  ASSERT_TRUE(cc.Send(m));
+  auto reply = cc.Next(5s);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->type(), Msg::ERROR);
+  EXPECT_EQ(reply->txid(), "ghost");
+  EXPECT_EQ(reply->payload(),
+            "PUT_STATE failed: transaction ID: ghost: no transaction context for "
+            "ghost(mychannel)");
+  Msg completed;
+  completed.set_type(Msg::COMPLETED);
+  completed.set_txid("ghost2");
+  ASSERT_TRUE(cc.Send(completed));
+}
+
+Msg RegisterMsg(const std::string& payload) {
+  Msg reg;
+  reg.set_type(Msg::REGISTER);
+  reg.set_payload(payload);
+  return reg;
+}
+
+// REGISTER twice: ERROR, and the stream is closed.
+void ExpectSecondRegisterClosesStream(FakeChaincode& cc, const std::string& ccid) {
+  protos::ChaincodeID id;
+  id.set_name(ccid);
+  ASSERT_TRUE(cc.Send(RegisterMsg(id.SerializeAsString())));
+  auto reply = cc.Next(5s);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->type(), Msg::ERROR);
+  EXPECT_EQ(reply->payload(), "chaincode " + ccid + " sent REGISTER in ready state");
+  auto closed = cc.WaitClosed(5s);
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_FALSE(closed->ok());
+}
+
+// A message before REGISTER: ERROR, and the stream is closed.
+void ExpectMessageBeforeRegisterFails(FakeChaincode& cc) {
+  Msg get;
+  get.set_type(Msg::GET_STATE);
+  ASSERT_TRUE(cc.Send(get));
+  auto reply = cc.Next(5s);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->payload(), "chaincode sent GET_STATE before REGISTER");
+  EXPECT_TRUE(cc.WaitClosed(5s).has_value());
+}
+
+void ExpectGarbageRegisterFails(FakeChaincode& cc) {
+  ASSERT_TRUE(cc.Send(RegisterMsg("\xff\xff")));
+  auto reply = cc.Next(5s);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_NE(reply->payload().find("unmarshal REGISTER ChaincodeID"), std::string::npos);
+}
+
 TEST_F(HandlerTest, HostileChaincodeMessagesGetClearErrorsWhileOthersKeepServing) {
   auto good = Serving("good:1.0", [](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
     auto v = tx.GetState("x");
@@ -837,28 +901,7 @@ TEST_F(HandlerTest, HostileChaincodeMessagesGetClearErrorsWhileOthersKeepServing
   });
   auto bad = Connect();
   ASSERT_TRUE(bad->Register("bad:1.0").ok());
-  // Requests for unknown transactions: PUT_STATE outside a transaction.
-  protos::PutState put;
-  put.set_key("k");
-  put.set_value("v");
-  Msg m;
-  m.set_type(Msg::PUT_STATE);
-  m.set_txid("ghost");
-  m.set_channel_id(kChannel);
-  m.set_payload(put.SerializeAsString());
-  ASSERT_TRUE(bad->Send(m));
-  auto reply = bad->Next(5s);
-  ASSERT_TRUE(reply.has_value());
-  EXPECT_EQ(reply->type(), Msg::ERROR);
-  EXPECT_EQ(reply->txid(), "ghost");
-  EXPECT_EQ(reply->payload(),
-            "PUT_STATE failed: transaction ID: ghost: no transaction context for "
-            "ghost(mychannel)");
-  // COMPLETED for an unknown txid: dropped, nothing breaks.
-  Msg completed;
-  completed.set_type(Msg::COMPLETED);
-  completed.set_txid("ghost2");
-  ASSERT_TRUE(bad->Send(completed));
+  ASSERT_NO_FATAL_FAILURE(ExpectRequestsOutsideTransactionsFail(*bad, kChannel));
   // Garbage payload inside a real transaction.
   std::promise<std::string> garbage_reply;
   bad->Serve([&](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
@@ -875,36 +918,12 @@ TEST_F(HandlerTest, HostileChaincodeMessagesGetClearErrorsWhileOthersKeepServing
   auto tx2 = NewTx("t2");
   auto r = Invoke(*tx2, "good:1.0", {"x"});
   ASSERT_TRUE(r.ok()) << r.status();
-  // REGISTER twice: ERROR, stream closed, handler gone.
-  protos::ChaincodeID id;
-  id.set_name("bad:1.0");
-  Msg reg;
-  reg.set_type(Msg::REGISTER);
-  reg.set_payload(id.SerializeAsString());
-  ASSERT_TRUE(bad->Send(reg));
-  reply = bad->Next(5s);
-  ASSERT_TRUE(reply.has_value());
-  EXPECT_EQ(reply->type(), Msg::ERROR);
-  EXPECT_EQ(reply->payload(), "chaincode bad:1.0 sent REGISTER in ready state");
-  auto closed = bad->WaitClosed(5s);
-  ASSERT_TRUE(closed.has_value());
-  EXPECT_FALSE(closed->ok());
+  ASSERT_NO_FATAL_FAILURE(ExpectSecondRegisterClosesStream(*bad, "bad:1.0"));
   EXPECT_EQ(support_->GetHandler("bad:1.0"), nullptr);
-  // A message before REGISTER, and a garbage REGISTER.
   auto early = Connect();
-  Msg get;
-  get.set_type(Msg::GET_STATE);
-  ASSERT_TRUE(early->Send(get));
-  reply = early->Next(5s);
-  ASSERT_TRUE(reply.has_value());
-  EXPECT_EQ(reply->payload(), "chaincode sent GET_STATE before REGISTER");
-  EXPECT_TRUE(early->WaitClosed(5s).has_value());
+  ASSERT_NO_FATAL_FAILURE(ExpectMessageBeforeRegisterFails(*early));
   auto garbage = Connect();
-  reg.set_payload("\xff\xff");
-  ASSERT_TRUE(garbage->Send(reg));
-  reply = garbage->Next(5s);
-  ASSERT_TRUE(reply.has_value());
-  EXPECT_NE(reply->payload().find("unmarshal REGISTER ChaincodeID"), std::string::npos);
+  ASSERT_NO_FATAL_FAILURE(ExpectGarbageRegisterFails(*garbage));
   // A duplicate registration of a connected chaincode.
   auto dup = Connect();
   Status s = dup->Register("good:1.0");
