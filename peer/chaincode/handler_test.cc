@@ -7,12 +7,15 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "fabric/base/fiber.h"
+#include "fabric/base/testing/wait_until.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
 #include "peer/chaincode/testing/fake_chaincode.h"
@@ -24,6 +27,25 @@ using namespace std::chrono_literals;
 using testing::FakeChaincode;
 using testing::MakeResponse;
 using Msg = protos::ChaincodeMessage;
+
+// Dev mode that remembers which chaincodes it was asked to start: from then on their launch is
+// pending, and a chaincode registering completes it.
+class RecordingDevModeLauncher : public launcher::DevModeLauncher {
+ public:
+  Status Start(const launcher::StartRequest& request) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    started_.insert(request.ccid);
+    return launcher::DevModeLauncher::Start(request);
+  }
+  bool Started(const std::string& ccid) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return started_.count(ccid) > 0;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string> started_;  // Guarded by mu_.
+};
 
 class HandlerTest : public testing::ChaincodeTestEnv {
  protected:
@@ -82,7 +104,7 @@ class HandlerTest : public testing::ChaincodeTestEnv {
     });
   }
 
-  launcher::DevModeLauncher dev_launcher_;
+  RecordingDevModeLauncher dev_launcher_;
   std::atomic<bool> key_level_endorsement_{true};  // the channel capability
 };
 
@@ -93,10 +115,7 @@ StatusOr<protos::Response> Ok(const std::string& payload = "") {
 TEST_F(HandlerTest, RegisterGetsRegisteredThenReady) {
   auto cc = Connect();
   ASSERT_TRUE(cc->Register("mycc:1.0").ok());
-  for (int i = 0; i < 100 && support_->GetHandler("mycc:1.0") == nullptr; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  ASSERT_NE(support_->GetHandler("mycc:1.0"), nullptr);
+  ASSERT_TRUE(WaitUntil([&] { return support_->GetHandler("mycc:1.0") != nullptr; }));
   EXPECT_EQ(support_->GetHandler("mycc:1.0")->state(), Handler::State::kReady);
 }
 
@@ -429,9 +448,7 @@ TEST_F(HandlerTest, SecondConcurrentExecutionWithSameTxidIsRefused) {
   auto tx1 = NewTx("same");
   auto tx2 = NewTx("same");
   auto first = std::async(std::launch::async, [&] { return Invoke(*tx1, "mycc:1.0", {"a"}); });
-  for (int i = 0; i < 200 && InFlight("mycc:1.0") == 0; ++i) {
-    std::this_thread::sleep_for(5ms);
-  }
+  EXPECT_TRUE(WaitUntil([&] { return InFlight("mycc:1.0") == 1; }));
   auto second = Invoke(*tx2, "mycc:1.0", {"b"});
   ASSERT_FALSE(second.ok());
   EXPECT_TRUE(second.status().IsAlreadyExists()) << second.status();
@@ -483,10 +500,7 @@ TEST_F(HandlerTest, StreamEndFailsInFlightTransactionsAtOnceAndDeregisters) {
     futures.push_back(
         std::async(std::launch::async, [&, i] { return Invoke(*txs[i], "mycc:1.0", {"x"}); }));
   }
-  // Generous bound: on a loaded 2-core machine the five sends can take a while.
-  for (int i = 0; i < 2000 && InFlight("mycc:1.0") < 5; ++i) {
-    std::this_thread::sleep_for(5ms);
-  }
+  EXPECT_TRUE(WaitUntil([&] { return InFlight("mycc:1.0") == 5; }));
   ASSERT_EQ(InFlight("mycc:1.0"), 5u);
   auto start = std::chrono::steady_clock::now();
   cc->Close();
@@ -620,7 +634,7 @@ TEST_F(HandlerTest, DevModeWaitsForSelfRegistrationUpToStartupTimeout) {
     auto tx2 = NewTx("t2");
     return Invoke(*tx2, "late:1.0", {"x"});
   });
-  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(WaitUntil([&] { return dev_launcher_.Started("late:1.0"); }));
   auto cc = Serving("late:1.0",
                     [](FakeChaincode::Tx&) -> StatusOr<protos::Response> { return Ok("hi"); });
   auto r2 = pending.get();

@@ -528,7 +528,15 @@ TEST(ChaincodeServerLimitsTest, SilentStreamsAreCancelledAndStreamsAreBounded) {
   EXPECT_FALSE(silent->Read(&msg));
   EXPECT_LT(std::chrono::steady_clock::now() - opened, 5s);
   EXPECT_FALSE(silent->Finish().ok());
-  std::this_thread::sleep_for(300ms);
+  // The registered chaincode's stream opened first: its deadline has passed too, and it still
+  // answers.
+  TxParams params;
+  params.channel_id = "limits";
+  params.tx_id = "after-the-deadline";
+  protos::ChaincodeInput input;
+  input.add_args("info");
+  auto answer = support.Execute(params, "probe:1.0", input, ExecuteType::kTransaction);
+  EXPECT_TRUE(answer.ok()) << answer.status();
   EXPECT_NE(support.GetHandler("probe:1.0"), nullptr) << "the registered chaincode was cut off";
 
   // Past the thread limit: refused, not queued or crashed.
