@@ -13,6 +13,7 @@
 #include "common/msp/testing/status_testing.h"
 #include "common/msp/x509_signing_identity.h"
 #include "common/policies/builder.h"
+#include "fabric/base/testing/wait_until.h"
 #include "orderer/ab.grpc.pb.h"
 #include "orderer/node.h"
 #include "orderer/testing/test_network.h"
@@ -129,11 +130,8 @@ class OrdererIntegrationTest : public ::testing::Test {
     return committer::testing::MakeEndorserTx(invoke);
   }
 
-  bool WaitHeight(uint64_t h, int seconds = 10) {
-    for (int i = 0; i < seconds * 100 && ledger_->GetBlockchainInfo().height() < h; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return ledger_->GetBlockchainInfo().height() >= h;
+  bool WaitHeight(uint64_t h) {
+    return WaitUntil([&] { return ledger_->GetBlockchainInfo().height() >= h; });
   }
   // Block `n` holds one transaction, and it is valid.
   void ExpectOneValidTx(uint64_t n) {
@@ -184,9 +182,8 @@ TEST_F(OrdererIntegrationTest, BlocksFromTheSoloOrdererAreVerifiedAndCommitted) 
     Broadcast(*stub_, big_tx);
     ++height;
     // The block store shows the height before state is written: wait for the whole commit.
-    for (int i = 0; i < 6000 && client_->blocks_committed() < height - 1; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    (void)WaitUntil([&] { return client_->blocks_committed() >= height - 1; },
+                    std::chrono::seconds(60));
     ASSERT_EQ(client_->blocks_committed(), height - 1)
         << mib << " MiB transaction not committed: " << client_->last_error().ToString();
     ExpectOneValidTx(height - 1);
