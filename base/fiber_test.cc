@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "fabric/base/testing/wait_until.h"
+
 namespace fabric {
 namespace {
 
@@ -136,9 +138,7 @@ TEST(MoveToBlockingPoolTest, ASecondMoveBeforeTheNextParkStaysPut) {
         ASSERT_TRUE(MoveToBlockingPool());
         // Stop the pool while the task runs on it: a real second move would now be refused.
         shutdown = std::thread([&] { pool.Shutdown(); });
-        while (pool.TrySubmit([] {})) {
-          std::this_thread::sleep_for(1ms);
-        }
+        EXPECT_TRUE(WaitUntil([&] { return !pool.TrySubmit([] {}); }));
         second.set_value(MoveToBlockingPool());
       },
       stacks, &pool));

@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "fabric/base/testing/wait_until.h"
+
 namespace fabric {
 namespace {
 
@@ -31,6 +33,7 @@ TEST(SerialWriterTest, EveryMessageIsWrittenOnceByOneWriterAtATime) {
     if (inside.fetch_add(1) != 0) {
       overlap = true;
     }
+    // A slow write, on purpose: the other threads' writes arrive while it is in progress.
     std::this_thread::sleep_for(std::chrono::microseconds(20));
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -94,7 +97,8 @@ TEST(SerialWriterTest, CloseWaitsForTheWriteInProgressAndLaterWritesAreRefused) 
   entered.get_future().wait();
   EXPECT_EQ(writer.Write("queued"), Writer::Result::kSent);  // queued behind "slow"
   std::jthread releaser([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // The writer reads closed once Close holds it and waits for the write in progress.
+    EXPECT_TRUE(WaitUntil([&] { return writer.closed(); }));
     release.set_value();
   });
   writer.Close();
@@ -131,7 +135,7 @@ TEST(SerialWriterTest, AFullQueueMakesWritersWaitForRoom) {
     EXPECT_EQ(writer.Write("m3"), Writer::Result::kSent);
     third_returned = true;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(WaitUntil([&] { return writer.waiting_writers() == 1; }));
   EXPECT_FALSE(third_returned.load());  // the queue is full
   release.set_value();
   third.join();
@@ -161,9 +165,9 @@ TEST(SerialWriterTest, CloseWakesWritersWaitingForRoom) {
   EXPECT_EQ(writer.Write("m1"), Writer::Result::kSent);
   std::promise<Writer::Result> waiting;
   std::jthread blocked([&] { waiting.set_value(writer.Write("m2")); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(WaitUntil([&] { return writer.waiting_writers() == 1; }));
   std::jthread releaser([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_TRUE(WaitUntil([&] { return writer.closed(); }));
     release.set_value();
   });
   writer.Close();

@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "fabric/base/testing/wait_until.h"
+
 namespace fabric {
 namespace {
 
@@ -83,8 +85,9 @@ TEST(WorkerPoolTest, ShutdownDestroysQueuedTasksUnrunSoTheyCanReportIt) {
       ++ran;
     }));
   }
-  std::thread releaser([&release] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::thread releaser([&release, &dropped] {
+    // Shutdown has taken the queue once it destroyed the queued tasks.
+    EXPECT_TRUE(WaitUntil([&dropped] { return dropped.load() == 4; }));
     release.set_value();
   });
   pool.Shutdown();  // waits for the running task; the four queued ones are destroyed unrun

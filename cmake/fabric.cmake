@@ -31,27 +31,46 @@ function(fabric_add_library name)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE fabric_warnings)
 endfunction()
 
-# fabric_add_test(NAME SRCS ... DEPS ... [LABELS ...]): one gtest binary, tests discovered by
-# ctest and labelled `unit` unless LABELS says otherwise.
+# fabric_add_test(NAME SRCS ... DEPS ... [LABELS ...] [INTEGRATION pattern ...]): one gtest
+# binary, tests discovered by ctest and labelled `unit` unless LABELS says otherwise. Tests that
+# start processes (fork, posix_spawn, a shell, the launchers' children, the daemons' binaries)
+# are labelled `integration`: a whole binary through LABELS, or the tests of a binary that also
+# holds unit tests through INTEGRATION's gtest patterns ("Suite.*", "Suite.Test").
 function(fabric_add_test name)
   if(NOT FABRIC_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;LABELS;INTEGRATION" ${ARGN})
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
   add_executable(${name} ${ARG_SRCS})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock_main fabric_warnings)
-  # Tests outside `unit` share fixed resources within their binary (container names, images,
-  # networks): `ctest -j` must not run two of one binary at once.
+  if(ARG_INTEGRATION)
+    list(JOIN ARG_INTEGRATION ":" _integration)
+    _fabric_discover_tests(${name} "${ARG_LABELS}" "-${_integration}")
+    _fabric_discover_tests(${name} integration "${_integration}")
+  else()
+    _fabric_discover_tests(${name} "${ARG_LABELS}" "")
+  endif()
+endfunction()
+
+# The tests of binary `name` that gtest filter `filter` selects (all when empty), labelled
+# `labels`. Tests outside `unit` share fixed resources within their binary (container names,
+# images, networks, child processes): `ctest -j` must not run two of one binary at once.
+function(_fabric_discover_tests name labels filter)
   set(_lock "")
-  if(NOT ARG_LABELS STREQUAL "unit")
+  if(NOT labels STREQUAL "unit")
     set(_lock RESOURCE_LOCK ${name})
+  endif()
+  set(_filter "")
+  if(filter)
+    set(_filter TEST_FILTER "${filter}")
   endif()
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
-    PROPERTIES LABELS "${ARG_LABELS}" ${_lock}
+    ${_filter}
+    PROPERTIES LABELS "${labels}" ${_lock}
     DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -13,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "common/logging/logging.h"
+#include "fabric/base/testing/wait_until.h"
 
 namespace fabric::launcher {
 namespace {
@@ -91,17 +94,16 @@ TEST(ProcessLauncherTest, ChaincodeGetsOnlyWhatItNeedsOfThePeersEnvironment) {
 
 TEST(ProcessLauncherTest, ReportsExitCodeThroughCallbackAndWait) {
   ProcessLauncher launcher;
-  std::atomic<int> seen{-1};
+  std::promise<int> seen;
   StartRequest r = Shell("x:1", "exit 3");
-  r.on_exit = [&](int c) { seen = c; };
+  r.on_exit = [&](int c) { seen.set_value(c); };
   ASSERT_TRUE(launcher.Start(r).ok());
   auto code = launcher.Wait("x:1", 10s);
   ASSERT_TRUE(code.ok());
   EXPECT_EQ(*code, 3);
-  for (int i = 0; i < 100 && seen.load() < 0; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_EQ(seen.load(), 3);
+  std::future<int> reported = seen.get_future();
+  ASSERT_EQ(reported.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(reported.get(), 3);
   EXPECT_FALSE(launcher.IsRunning("x:1"));
 }
 
@@ -122,7 +124,12 @@ TEST(ProcessLauncherTest, StopFallsBackToSigkillAfterGracePeriod) {
   ProcessLauncher launcher(ProcessLauncher::Options{200ms});
   ASSERT_TRUE(
       launcher.Start(Shell("t:1", "trap '' TERM; echo ready; while true; do sleep 1; done")).ok());
-  std::this_thread::sleep_for(200ms);  // let the shell install its trap
+  // The shell has installed its trap once it printed "ready".
+  ASSERT_TRUE(WaitUntil([&] {
+    std::vector<std::string> lines = launcher.LastLogLines("t:1");
+    return std::any_of(lines.begin(), lines.end(),
+                       [](const std::string& l) { return l.find("ready") != std::string::npos; });
+  }));
   auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(launcher.Stop("t:1").ok());
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);

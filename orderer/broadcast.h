@@ -57,6 +57,8 @@ class BroadcastHandler {
     streams_.Shutdown();
   }
 
+  int open_streams() const { return streams_.open_streams(); }
+
  private:
   class Stream;
   Status Process(const common::Envelope& envelope);

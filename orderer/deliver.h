@@ -67,6 +67,8 @@ class DeliverHandler {
   // Ends waiting requests with SERVICE_UNAVAILABLE and refuses new ones.
   void Shutdown() { streams_.Shutdown(); }
 
+  int open_streams() const { return streams_.open_streams(); }
+
  private:
   class ChainSession;
 

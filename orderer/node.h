@@ -33,6 +33,8 @@ class Orderer {
   Orderer& operator=(const Orderer&) = delete;
 
   int port() const { return server_->port(); }
+  // Broadcast and Deliver streams open now.
+  int open_streams() const { return server_->open_streams(); }
   Registrar& registrar() { return *registrar_; }
   const msp::SigningIdentity& signer() const { return *signer_; }
 

@@ -17,6 +17,7 @@
 
 #include "common/msp/testing/status_testing.h"
 #include "common/protoutil/blockutils.h"
+#include "fabric/base/testing/wait_until.h"
 #include "orderer/block_writer.h"
 #include "orderer/testing/test_network.h"
 
@@ -72,21 +73,19 @@ class OrdererProcess {
   // The port from the "listening on" line, or 0 if the process exits or 20 s pass.
   int WaitForPort() {
     static const std::regex kListening("listening on [^:]+:([0-9]+)");
-    for (int i = 0; i < 400; ++i) {
-      std::smatch m;
-      std::string log = ReadAll(log_path_);
-      if (std::regex_search(log, m, kListening)) {
-        return std::stoi(m[1]);
-      }
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        exit_status_ = status;
-        return 0;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return 0;
+    int port = 0;
+    (void)WaitUntil(
+        [&] {
+          std::smatch m;
+          std::string log = ReadAll(log_path_);
+          if (std::regex_search(log, m, kListening)) {
+            port = std::stoi(m[1]);
+            return true;
+          }
+          return Reaped();
+        },
+        std::chrono::seconds(20));
+    return port;
   }
 
   // Sends `sig` and returns the wait status (or -1 after 15 s).
@@ -95,23 +94,23 @@ class OrdererProcess {
     return Wait();
   }
   int Wait() {
-    if (exited_) {
-      return exit_status_;
-    }
-    for (int i = 0; i < 300; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        exit_status_ = status;
-        return status;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return -1;
+    return WaitUntil([&] { return Reaped(); }, std::chrono::seconds(15)) ? exit_status_ : -1;
   }
   std::string log() const { return ReadAll(log_path_); }
 
  private:
+  // Whether the child has exited (reaping it, and keeping its wait status, the first time).
+  bool Reaped() {
+    if (!exited_) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        exit_status_ = status;
+      }
+    }
+    return exited_;
+  }
+
   std::string log_path_;
   pid_t pid_ = -1;
   bool exited_ = false;

@@ -15,6 +15,7 @@
 #include "common/msp/testing/status_testing.h"
 #include "common/msp/testing/test_org.h"
 #include "common/protoutil/blockutils.h"
+#include "fabric/base/testing/wait_until.h"
 #include "orderer/block_writer.h"
 #include "orderer/chain.h"
 #include "orderer/deliver.h"
@@ -299,7 +300,9 @@ TEST_F(OrdererTest, WaitingDeliverEndsWithServiceUnavailableOnShutdown) {
                           std::chrono::seconds(20))
                  .status;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The request waits for block 1.
+  EXPECT_TRUE(WaitUntil(
+      [&] { return orderer_->registrar().GetChain(kChannel)->store().waiting_readers() == 1; }));
   orderer_->Stop();
   waiter.join();
   EXPECT_EQ(status.load(), common::SERVICE_UNAVAILABLE);
@@ -334,8 +337,11 @@ TEST_F(OrdererTest, IdleStreamsLeaveOtherClientsServed) {
     contexts.push_back(std::make_unique<grpc::ClientContext>());
     delivers.push_back(stub->Deliver(contexts.back().get()));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_TRUE(WaitUntil([&] { return orderer_->open_streams() == 2 * kIdle; }));
   EXPECT_EQ(client_->BroadcastOne(MakeTx(kChannel, *user1_)), common::SUCCESS);
+  // The first transaction's block is cut by its batch timeout.
+  EXPECT_TRUE(
+      WaitUntil([&] { return orderer_->registrar().GetChain(kChannel)->store().Height() >= 2; }));
   Client::DeliverResult blocks = client_->Deliver(MakeSeek(kChannel, *user1_, Oldest(), Newest()));
   EXPECT_EQ(blocks.status, common::SUCCESS);
   EXPECT_GE(blocks.blocks.size(), 2u);
@@ -388,13 +394,12 @@ class ChannelCreationTest : public ::testing::Test {
   // Block 0 of `channel`, waiting for the channel to appear.
   Client::DeliverResult FetchGenesis(const std::string& channel) {
     Client::DeliverResult r;
-    for (int i = 0; i < 100; ++i) {
-      r = client_->Deliver(MakeSeek(channel, *admin1_, Specified(0), Specified(0)));
-      if (r.status != common::NOT_FOUND) {
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    (void)WaitUntil(
+        [&] {
+          r = client_->Deliver(MakeSeek(channel, *admin1_, Specified(0), Specified(0)));
+          return r.status != common::NOT_FOUND;
+        },
+        std::chrono::seconds(5));
     return r;
   }
 

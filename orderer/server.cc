@@ -44,6 +44,8 @@ class AtomicBroadcastService final : public ::orderer::AtomicBroadcast::Callback
     deliver_.Shutdown();
   }
 
+  int open_streams() const { return broadcast_.open_streams() + deliver_.open_streams(); }
+
   grpc::ServerBidiReactor<common::Envelope, ::orderer::BroadcastResponse>* Broadcast(
       grpc::CallbackServerContext* context) override {
     return broadcast_.Start(context);
@@ -119,6 +121,8 @@ StatusOr<std::unique_ptr<OrdererServer>> OrdererServer::Start(const OrdererConfi
 }
 
 int OrdererServer::port() const { return impl_->port; }
+
+int OrdererServer::open_streams() const { return impl_->service->open_streams(); }
 
 void OrdererServer::Shutdown(std::chrono::milliseconds grace) {
   std::call_once(impl_->shutdown_once, [&] {

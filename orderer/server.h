@@ -38,6 +38,8 @@ class OrdererServer {
 
   // The bound port.
   int port() const;
+  // Broadcast and Deliver streams open now.
+  int open_streams() const;
 
   // Stops serving, giving in-flight calls up to `grace`; then they are cancelled. gRPC also
   // waits up to `grace` for idle client connections to close, so the default is short (waiting

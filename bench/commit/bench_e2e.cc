@@ -318,6 +318,80 @@ class Pipeline {
   size_t finished_ = 0;  // Guarded by mu_.
 };
 
+std::shared_ptr<grpc::Channel> LocalChannel(int port) {
+  return grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                             grpc::InsecureChannelCredentials());
+}
+
+// Waits until both peers have the chaincode definition and the chaincode is launched: false when
+// they do not endorse within a minute.
+bool WarmUp(const std::vector<std::unique_ptr<protos::Endorser::Stub>>& peers,
+            const msp::SigningIdentity& user) {
+  const auto warm_deadline = Clock::now() + 60s;
+  for (int i = 0;; ++i) {
+    auto tx = MakeTx(user, "warm" + std::to_string(i));
+    if (tx.ok() && Endorse(peers, *tx).ok()) {
+      return true;
+    }
+    if (Clock::now() > warm_deadline) {
+      std::fprintf(stderr, "bench_commit e2e: peers never endorsed getput\n");
+      return false;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+}
+
+// The processes of the network, from e2e_network.sh's pids file: orderer, peer1, peer2.
+std::vector<long> NetworkPids(const std::string& work) {
+  std::vector<long> nodes;
+  std::ifstream pids(work + "/pids");
+  long pid;
+  while (pids >> pid) {
+    nodes.push_back(pid);
+  }
+  return nodes;
+}
+
+// CPU seconds so far: per node {the node, its chaincodes}, and this client.
+struct CpuSample {
+  std::vector<std::array<double, 2>> per_node;
+  double client = 0;
+};
+
+CpuSample SampleCpu(const std::vector<long>& nodes) {
+  CpuSample sample;
+  for (long pid : nodes) {
+    double chaincodes = 0;
+    for (long cc : Children(pid)) {
+      chaincodes += CpuSeconds(cc);
+    }
+    sample.per_node.push_back({CpuSeconds(pid), chaincodes});
+  }
+  sample.client = CpuSeconds(getpid());
+  return sample;
+}
+
+// Prints the CPU each process of the network and this client spent per committed transaction
+// between `before` and `after`.
+void PrintCpuPerTx(const std::vector<long>& nodes, const CpuSample& before, const CpuSample& after,
+                   int valid) {
+  const double per_tx = 1e6 / std::max(1, valid);
+  double network = 0;
+  std::string detail;
+  for (size_t i = 0; i < nodes.size() && i < after.per_node.size(); ++i) {
+    const double node = (after.per_node[i][0] - before.per_node[i][0]) * per_tx;
+    const double cc = (after.per_node[i][1] - before.per_node[i][1]) * per_tx;
+    network += node + cc;
+    detail += absl::StrFormat("%s%s %.0f us", detail.empty() ? "" : ", ",
+                              i == 0 ? "orderer" : "peer" + std::to_string(i), node);
+    if (i > 0) {
+      detail += absl::StrFormat(" + chaincode %.0f us", cc);
+    }
+  }
+  std::printf("# e2e CPU per committed tx: network %.0f us (%s), client %.0f us\n", network,
+              detail.c_str(), (after.client - before.client) * per_tx);
+}
+
 int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
   auto user = msp::LoadSigningIdentity(
       work + "/crypto-config/peerOrganizations/org1.example.com/users/User1@org1.example.com/msp",
@@ -326,25 +400,11 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
     std::fprintf(stderr, "bench_commit e2e: %s\n", user.status().ToString().c_str());
     return 1;
   }
-  auto channel = [](int port) {
-    return grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                               grpc::InsecureChannelCredentials());
-  };
   std::vector<std::unique_ptr<protos::Endorser::Stub>> peers;
-  peers.push_back(protos::Endorser::NewStub(channel(peer1)));
-  peers.push_back(protos::Endorser::NewStub(channel(peer2)));
-  // Warm-up: both peers have the chaincode definition and the chaincode is launched.
-  const auto warm_deadline = Clock::now() + 60s;
-  for (int i = 0;; ++i) {
-    auto tx = MakeTx(**user, "warm" + std::to_string(i));
-    if (tx.ok() && Endorse(peers, *tx).ok()) {
-      break;
-    }
-    if (Clock::now() > warm_deadline) {
-      std::fprintf(stderr, "bench_commit e2e: peers never endorsed getput\n");
-      return 1;
-    }
-    std::this_thread::sleep_for(200ms);
+  peers.push_back(protos::Endorser::NewStub(LocalChannel(peer1)));
+  peers.push_back(protos::Endorser::NewStub(LocalChannel(peer2)));
+  if (!WarmUp(peers, **user)) {
+    return 1;
   }
   const int n = EnvInt("BENCH_E2E_TX", 10000);
   std::vector<Tx> txs;
@@ -357,34 +417,14 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
     ids.insert(tx->tx_id);
     txs.push_back(std::move(*tx));
   }
-  auto deliver = protos::Deliver::NewStub(channel(peer1));
+  auto deliver = protos::Deliver::NewStub(LocalChannel(peer1));
   CommitCounter counter(*deliver, **user, std::move(ids));
-  auto orderer = ::orderer::AtomicBroadcast::NewStub(channel(orderer_port));
+  auto orderer = ::orderer::AtomicBroadcast::NewStub(LocalChannel(orderer_port));
   BroadcastWriter broadcast(*orderer);
   int failed = 0;
-  // CPU of every process of the network: orderer, peers (from e2e_network.sh's pids file),
-  // the peers' chaincodes, and this client.
-  std::vector<long> nodes;
-  {
-    std::ifstream pids(work + "/pids");
-    long pid;
-    while (pids >> pid) {
-      nodes.push_back(pid);
-    }
-  }
-  // Per node (orderer, peer1, peer2 in pids order) with its chaincodes, then this client.
-  auto cpu = [&] {
-    std::vector<std::array<double, 2>> per_node;
-    for (long pid : nodes) {
-      double chaincodes = 0;
-      for (long cc : Children(pid)) {
-        chaincodes += CpuSeconds(cc);
-      }
-      per_node.push_back({CpuSeconds(pid), chaincodes});
-    }
-    return std::make_pair(per_node, CpuSeconds(getpid()));
-  };
-  const auto cpu0 = cpu();
+  // CPU of every process of the network: orderer, peers, the peers' chaincodes, and this client.
+  const std::vector<long> nodes = NetworkPids(work);
+  const CpuSample cpu0 = SampleCpu(nodes);
   const std::string load = LoadAverage();
   const auto start = Clock::now();
   {
@@ -398,30 +438,14 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
          Clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
   }
-  const auto cpu1 = cpu();
+  const CpuSample cpu1 = SampleCpu(nodes);
   broadcast.Finish();
   const double secs = std::chrono::duration<double>(counter.last() - start).count();
   std::printf(
       "# load %s (e2e: %d tx, %d VALID, %d invalid, %d endorse failures, %d rejected by "
       "the orderer; all endorsed and broadcast after %.2f s)\n",
       load.c_str(), n, counter.valid(), counter.invalid(), failed, broadcast.rejected(), sent_s);
-  {
-    const double per_tx = 1e6 / std::max(1, counter.valid());
-    double network = 0;
-    std::string detail;
-    for (size_t i = 0; i < nodes.size() && i < cpu1.first.size(); ++i) {
-      const double node = (cpu1.first[i][0] - cpu0.first[i][0]) * per_tx;
-      const double cc = (cpu1.first[i][1] - cpu0.first[i][1]) * per_tx;
-      network += node + cc;
-      detail += absl::StrFormat("%s%s %.0f us", detail.empty() ? "" : ", ",
-                                i == 0 ? "orderer" : "peer" + std::to_string(i), node);
-      if (i > 0) {
-        detail += absl::StrFormat(" + chaincode %.0f us", cc);
-      }
-    }
-    std::printf("# e2e CPU per committed tx: network %.0f us (%s), client %.0f us\n", network,
-                detail.c_str(), (cpu1.second - cpu0.second) * per_tx);
-  }
+  PrintCpuPerTx(nodes, cpu0, cpu1, counter.valid());
   std::printf("e2e_tps %.0f tx/s\n", counter.valid() > 0 ? counter.valid() / secs : 0.0);
   std::fflush(stdout);
   return counter.valid() == n ? 0 : 1;

@@ -90,18 +90,76 @@ double LatencySeconds() {
   return s != nullptr ? atof(s) : 10.0;
 }
 
+// What a phase measures as its calls finish.
+struct Samples {
+  std::vector<double> latencies_ms;  // endorsed proposals only
+  // With BENCH_LATENCY_DUMP: {sent_ms from the phase's start, latency_ms} per endorsed proposal.
+  std::vector<std::pair<double, double>> timeline;
+  int errors = 0;
+  std::string first_error;
+};
+
+// Accounts for the finished call `c` of a phase started at `t0`.
+void Record(const Call& c, Clock::time_point t0, bool keep_timeline, Samples* s) {
+  // Only endorsed proposals count, for throughput and latency alike (a refused one, e.g.
+  // RESOURCE_EXHAUSTED from a bounded server, comes back fast and would flatter both).
+  if (!c.status.ok() || c.response.response().status() != 200) {
+    if (s->errors++ == 0) {
+      s->first_error = c.status.ok() ? c.response.response().message() : c.status.error_message();
+    }
+    return;
+  }
+  s->latencies_ms.push_back(
+      std::chrono::duration<double, std::milli>(Clock::now() - c.start).count());
+  if (keep_timeline) {
+    s->timeline.emplace_back(std::chrono::duration<double, std::milli>(c.start - t0).count(),
+                             s->latencies_ms.back());
+  }
+}
+
+// Writes one "sent_ms latency_ms" line per endorsed proposal to `path`, to see when the slow
+// ones happened.
+void WriteLatencyDump(const char* path, Clock::time_point t0,
+                      const std::vector<std::pair<double, double>>& timeline) {
+  FILE* f = std::fopen(path, "w");
+  if (f == nullptr) {
+    return;
+  }
+  // steady_clock is CLOCK_MONOTONIC here, the clock `perf record -k CLOCK_MONOTONIC` uses.
+  std::fprintf(
+      f, "# start %lld ns (steady clock)\n",
+      static_cast<long long>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(t0.time_since_epoch()).count()));
+  for (const auto& [sent, latency] : timeline) {
+    std::fprintf(f, "%.3f %.3f\n", sent, latency);
+  }
+  std::fclose(f);
+}
+
+PhaseResult Summarize(Samples s, double elapsed) {
+  PhaseResult r;
+  r.errors = s.errors;
+  r.first_error = std::move(s.first_error);
+  r.seconds = elapsed;
+  std::vector<double>& lat = s.latencies_ms;
+  r.tps = lat.size() / elapsed;
+  std::sort(lat.begin(), lat.end());
+  if (!lat.empty()) {
+    r.p50_ms = lat[lat.size() / 2];
+    r.p99_ms = lat[std::min(lat.size() - 1, lat.size() * 99 / 100)];
+  }
+  return r;
+}
+
 // Sends `proposals` keeping `inflight` outstanding, or, when rate > 0, at `rate` per second
 // (open loop, inflight unbounded). Stops issuing after max_seconds.
 PhaseResult Drive(protos::Endorser::Stub& stub, const std::vector<protos::SignedProposal>& props,
                   int inflight, double rate, double max_seconds) {
   grpc::CompletionQueue cq;
-  std::vector<double> lat;
-  lat.reserve(props.size());
-  // BENCH_LATENCY_DUMP=FILE: the open-loop phase's latencies, one "sent_ms latency_ms" line per
-  // endorsed proposal (sent_ms from the phase's start), to see when the slow ones happened.
-  std::vector<std::pair<double, double>> timeline;
+  Samples samples;
+  samples.latencies_ms.reserve(props.size());
+  // BENCH_LATENCY_DUMP=FILE: the open-loop phase's latencies.
   const char* dump = rate > 0 ? getenv("BENCH_LATENCY_DUMP") : nullptr;
-  PhaseResult r;
   size_t next = 0;
   int outstanding = 0;
   const auto t0 = Clock::now();
@@ -143,43 +201,14 @@ PhaseResult Drive(protos::Endorser::Stub& stub, const std::vector<protos::Signed
     }
     auto* c = static_cast<Call*>(tag);
     --outstanding;
-    // Only endorsed proposals count, for throughput and latency alike (a refused one, e.g.
-    // RESOURCE_EXHAUSTED from a bounded server, comes back fast and would flatter both).
-    if (!c->status.ok() || c->response.response().status() != 200) {
-      if (r.errors++ == 0) {
-        r.first_error =
-            c->status.ok() ? c->response.response().message() : c->status.error_message();
-      }
-    } else {
-      lat.push_back(std::chrono::duration<double, std::milli>(Clock::now() - c->start).count());
-      if (dump != nullptr) {
-        timeline.emplace_back(std::chrono::duration<double, std::milli>(c->start - t0).count(),
-                              lat.back());
-      }
-    }
+    Record(*c, t0, dump != nullptr, &samples);
     delete c;
   }
   double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-  r.seconds = elapsed;
-  r.tps = lat.size() / elapsed;
   if (dump != nullptr) {
-    if (FILE* f = std::fopen(dump, "w"); f != nullptr) {
-      // steady_clock is CLOCK_MONOTONIC here, the clock `perf record -k CLOCK_MONOTONIC` uses.
-      std::fprintf(
-          f, "# start %lld ns (steady clock)\n",
-          static_cast<long long>(
-              std::chrono::duration_cast<std::chrono::nanoseconds>(t0.time_since_epoch()).count()));
-      for (const auto& [sent, latency] : timeline) {
-        std::fprintf(f, "%.3f %.3f\n", sent, latency);
-      }
-      std::fclose(f);
-    }
+    WriteLatencyDump(dump, t0, samples.timeline);
   }
-  std::sort(lat.begin(), lat.end());
-  if (!lat.empty()) {
-    r.p50_ms = lat[lat.size() / 2];
-    r.p99_ms = lat[std::min(lat.size() - 1, lat.size() * 99 / 100)];
-  }
+  PhaseResult r = Summarize(std::move(samples), elapsed);
   cq.Shutdown();
   void* tag;
   bool ok;
@@ -242,6 +271,110 @@ int StopPeer(PeerChild& child) {
   return status;
 }
 
+// The peer's handshake line: "READY <port> <network dir> <chaincode>".
+struct PeerReady {
+  int port = 0;
+  std::string cc;
+  std::unique_ptr<fabric::msp::SigningIdentity> user;  // User1@org1 of the peer's network
+};
+
+// Reads the handshake of the peer child in `mode`; false (after saying why) when it fails.
+bool ReadHandshake(const std::string& mode, PeerChild& child, PeerReady* ready) {
+  char line[4096];
+  if (fgets(line, sizeof(line), child.from_child) == nullptr) {
+    std::fprintf(stderr, "bench_endorse: the %s peer did not start\n", mode.c_str());
+    return false;
+  }
+  std::istringstream in(line);
+  std::string word, dir;
+  in >> word >> ready->port >> dir >> ready->cc;
+  auto user = fabric::msp::LoadSigningIdentity(
+      dir + "/crypto-config/peerOrganizations/org1.example.com/users/User1@org1.example.com/msp",
+      "Org1MSP");
+  if (word != "READY" || !user.ok()) {
+    std::fprintf(stderr, "bench_endorse: bad peer handshake: %s\n", line);
+    return false;
+  }
+  ready->user = std::move(*user);
+  return true;
+}
+
+// The phases against one peer child, and the failures they saw.
+class ModeRun {
+ public:
+  ModeRun(const std::string& mode, const std::string& prefix, const PeerChild& child,
+          protos::Endorser::Stub& stub, const PeerReady& peer)
+      : mode_(mode), prefix_(prefix), child_(child), stub_(stub), peer_(peer) {}
+
+  // Fills caches and connections (the deploy already launched the chaincode).
+  void WarmUp() { ReportErrors("warmup", Drive(stub_, Presign(500), 16, 0, 10)); }
+
+  // `inflight` proposals outstanding for `secs`, with the CPU each process spent.
+  void ClosedLoop(int inflight, double secs) {
+    size_t n = inflight == 1 ? static_cast<size_t>(secs * 3000) : static_cast<size_t>(secs * 9000);
+    auto props = Presign(n);
+    std::string load = LoadAverage();
+    std::vector<long> chaincodes = Children(child_.pid);
+    if (mode_.starts_with("docker")) {  // the container's process is the engine's, not ours
+      chaincodes = bench::ProcessesNamed("chaincode");
+    }
+    auto cpu = [&] {
+      double c = 0;
+      for (long pid : chaincodes) {
+        c += CpuSeconds(pid);
+      }
+      return std::array<double, 3>{CpuSeconds(child_.pid), c, CpuSeconds(getpid())};
+    };
+    auto cpu0 = cpu();
+    PhaseResult r = Drive(stub_, props, inflight, 0, secs);
+    auto cpu1 = cpu();
+    ReportErrors("closed loop", r);
+    const double n_done = r.tps * r.seconds;
+    std::printf(
+        "# load %s (%s, %d in flight, p50 %.2f ms, p99 %.2f ms; CPU per endorsement: "
+        "peer %.0f us, chaincode %.0f us, load generator %.0f us; %d failed)\n",
+        load.c_str(), mode_.c_str(), inflight, r.p50_ms, r.p99_ms,
+        (cpu1[0] - cpu0[0]) * 1e6 / n_done, (cpu1[1] - cpu0[1]) * 1e6 / n_done,
+        (cpu1[2] - cpu0[2]) * 1e6 / n_done, r.errors);
+    std::printf("%s_tps_%d %.0f endorsements/s\n", prefix_.c_str(), inflight, r.tps);
+    std::fflush(stdout);
+  }
+
+  // 3,000 proposals a second offered for `secs`: the latency percentiles.
+  void OpenLoop(double secs) {
+    auto props = Presign(static_cast<size_t>(secs * 3000));
+    std::string load = LoadAverage();
+    PhaseResult r = Drive(stub_, props, 0, 3000, secs + 1);
+    ReportErrors("open loop", r);
+    std::printf("# load %s (%s, 3000/s offered, achieved %.0f/s, %d failed)\n", load.c_str(),
+                mode_.c_str(), r.tps, r.errors);
+    std::printf("%s_p50_ms_3000 %.2f ms\n", prefix_.c_str(), r.p50_ms);
+    std::printf("%s_p99_ms_3000 %.2f ms\n", prefix_.c_str(), r.p99_ms);
+  }
+
+  int errors() const { return errors_; }
+
+ private:
+  std::vector<protos::SignedProposal> Presign(size_t n) {
+    return ::Presign(*peer_.user, peer_.cc, n, &key_);
+  }
+  void ReportErrors(const char* phase, const PhaseResult& r) {
+    if (r.errors > 0) {
+      std::fprintf(stderr, "bench_endorse: %s %s: %d failed, first: %s\n", mode_.c_str(), phase,
+                   r.errors, r.first_error.c_str());
+      errors_ += r.errors;
+    }
+  }
+
+  const std::string& mode_;
+  const std::string& prefix_;
+  const PeerChild& child_;
+  protos::Endorser::Stub& stub_;
+  const PeerReady& peer_;
+  size_t key_ = 0;
+  int errors_ = 0;
+};
+
 // Runs every phase against a peer in `mode`; `prefix` names the figures ("endorse",
 // "endorse_docker"), `rss_name` the RSS line.
 int RunMode(const std::string& mode, const std::string& prefix, const std::string& rss_name) {
@@ -250,84 +383,26 @@ int RunMode(const std::string& mode, const std::string& prefix, const std::strin
     std::fprintf(stderr, "bench_endorse: cannot start the peer\n");
     return 1;
   }
-  char line[4096];
-  if (fgets(line, sizeof(line), child.from_child) == nullptr) {
-    std::fprintf(stderr, "bench_endorse: the %s peer did not start\n", mode.c_str());
-    StopPeer(child);
-    return 1;
-  }
-  std::istringstream ready(line);
-  std::string word, dir, cc;
-  int port = 0;
-  ready >> word >> port >> dir >> cc;
-  auto user = fabric::msp::LoadSigningIdentity(
-      dir + "/crypto-config/peerOrganizations/org1.example.com/users/User1@org1.example.com/msp",
-      "Org1MSP");
-  if (word != "READY" || !user.ok()) {
-    std::fprintf(stderr, "bench_endorse: bad peer handshake: %s\n", line);
+  PeerReady ready;
+  if (!ReadHandshake(mode, child, &ready)) {
     StopPeer(child);
     return 1;
   }
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_MAX_CONCURRENT_STREAMS, 1000);
   auto stub = protos::Endorser::NewStub(grpc::CreateCustomChannel(
-      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(), args));
+      "127.0.0.1:" + std::to_string(ready.port), grpc::InsecureChannelCredentials(), args));
+  ModeRun run(mode, prefix, child, *stub, ready);
+  run.WarmUp();
   const double secs = Seconds();
-  size_t key = 0;
-  int errors = 0;
-  auto report_errors = [&](const char* phase, const PhaseResult& r) {
-    if (r.errors > 0) {
-      std::fprintf(stderr, "bench_endorse: %s %s: %d failed, first: %s\n", mode.c_str(), phase,
-                   r.errors, r.first_error.c_str());
-      errors += r.errors;
-    }
-  };
-  // Warm-up: launch is done by the deploy; fill caches and connections.
-  report_errors("warmup", Drive(*stub, Presign(**user, cc, 500, &key), 16, 0, 10));
   for (int inflight : {1, 16, 64}) {
-    size_t n = inflight == 1 ? static_cast<size_t>(secs * 3000) : static_cast<size_t>(secs * 9000);
-    auto props = Presign(**user, cc, n, &key);
-    std::string load = LoadAverage();
-    std::vector<long> chaincodes = Children(child.pid);
-    if (mode.starts_with("docker")) {  // the container's process is the engine's, not ours
-      chaincodes = bench::ProcessesNamed("chaincode");
-    }
-    auto cpu = [&] {
-      double c = 0;
-      for (long pid : chaincodes) {
-        c += CpuSeconds(pid);
-      }
-      return std::array<double, 3>{CpuSeconds(child.pid), c, CpuSeconds(getpid())};
-    };
-    auto cpu0 = cpu();
-    PhaseResult r = Drive(*stub, props, inflight, 0, secs);
-    auto cpu1 = cpu();
-    report_errors("closed loop", r);
-    const double n_done = r.tps * r.seconds;
-    std::printf(
-        "# load %s (%s, %d in flight, p50 %.2f ms, p99 %.2f ms; CPU per endorsement: "
-        "peer %.0f us, chaincode %.0f us, load generator %.0f us; %d failed)\n",
-        load.c_str(), mode.c_str(), inflight, r.p50_ms, r.p99_ms,
-        (cpu1[0] - cpu0[0]) * 1e6 / n_done, (cpu1[1] - cpu0[1]) * 1e6 / n_done,
-        (cpu1[2] - cpu0[2]) * 1e6 / n_done, r.errors);
-    std::printf("%s_tps_%d %.0f endorsements/s\n", prefix.c_str(), inflight, r.tps);
-    std::fflush(stdout);
+    run.ClosedLoop(inflight, secs);
   }
-  {
-    const double latency_secs = LatencySeconds();
-    auto props = Presign(**user, cc, static_cast<size_t>(latency_secs * 3000), &key);
-    std::string load = LoadAverage();
-    PhaseResult r = Drive(*stub, props, 0, 3000, latency_secs + 1);
-    report_errors("open loop", r);
-    std::printf("# load %s (%s, 3000/s offered, achieved %.0f/s, %d failed)\n", load.c_str(),
-                mode.c_str(), r.tps, r.errors);
-    std::printf("%s_p50_ms_3000 %.2f ms\n", prefix.c_str(), r.p50_ms);
-    std::printf("%s_p99_ms_3000 %.2f ms\n", prefix.c_str(), r.p99_ms);
-  }
+  run.OpenLoop(LatencySeconds());
   std::printf("%s %.1f MiB\n", rss_name.c_str(), PeakRssKib(std::to_string(child.pid)) / 1024.0);
   std::fflush(stdout);
   StopPeer(child);
-  return errors > 0 ? 1 : 0;
+  return run.errors() > 0 ? 1 : 0;
 }
 
 }  // namespace

@@ -68,6 +68,86 @@ void WaitDeregistered(chaincode::ChaincodeSupport& support) {
   }
 }
 
+// A first-time image build from the source package (the image removed first), in seconds.
+StatusOr<double> BuildImageSeconds(launcher::docker::DockerLauncher& launcher,
+                                   const std::string& package) {
+  (void)launcher.client().RemoveImage(launcher.ImageName(kCcid));
+  auto t0 = Clock::now();
+  auto image = launcher.EnsureImage(kCcid, package);
+  if (!image.ok()) {
+    return image.status();
+  }
+  return Ms(Clock::now() - t0) / 1000;
+}
+
+// Opens a ledger under `root` with a=100 committed; non-zero (after saying why) when it fails.
+int OpenSeededLedger(const std::string& root, std::unique_ptr<ledger::LedgerManager>* mgr,
+                     ledger::KvLedger** out) {
+  ledger::LedgerManager::Options lo;
+  lo.root_dir = root;
+  lo.sync_block_files = false;
+  auto opened = ledger::LedgerManager::Open(lo);
+  if (!opened.ok()) {
+    return Fail("ledger", opened.status());
+  }
+  *mgr = std::move(*opened);
+  ledger::testing::BlockChain chain;
+  auto ledger = (*mgr)->CreateLedger(chain.Next({ledger::testing::ConfigTx("benchchannel", "g")}));
+  if (!ledger.ok()) {
+    return Fail("ledger", ledger.status());
+  }
+  *out = *ledger;
+  auto sim = (*ledger)->NewTxSimulator("seed");
+  (void)sim->SetState("abstore", "a", "100");
+  auto rw = sim->GetTxSimulationResults().value();
+  sim->Done();
+  Status s = (*ledger)->CommitBlock(
+      chain.Next({ledger::testing::FastEndorserTx("benchchannel", "seed", rw)}));
+  return s.ok() ? 0 : Fail("seed", s);
+}
+
+// The measured rounds share the chaincode support, the ledger and the query count.
+struct Rounds {
+  chaincode::ChaincodeSupport& support;
+  ledger::KvLedger& ledger;
+  launcher::docker::DockerLauncher& launcher;
+  int queries = 0;
+};
+
+// Image cached, no container: Launch -> REGISTER -> first invoke answered, `rounds` times.
+int MeasureColdStarts(Rounds& r, int rounds, std::vector<double>* cold) {
+  for (int i = 0; i < rounds; ++i) {
+    auto start = Clock::now();
+    Status s = Query(r.support, r.ledger, r.queries++);
+    if (!s.ok()) {
+      return Fail("cold start", s);
+    }
+    cold->push_back(Ms(Clock::now() - start));
+    (void)r.launcher.Stop(kCcid);
+    WaitDeregistered(r.support);
+  }
+  return 0;
+}
+
+// Container killed and the crash noticed: next invoke answered, `rounds` times.
+int MeasureRelaunches(Rounds& r, int rounds, std::vector<double>* relaunch) {
+  for (int i = 0; i < rounds; ++i) {
+    Status s = Query(r.support, r.ledger, r.queries++);  // running
+    if (!s.ok()) {
+      return Fail("warm", s);
+    }
+    (void)r.launcher.client().KillContainer(r.launcher.ContainerId(kCcid));
+    WaitDeregistered(r.support);
+    auto start = Clock::now();
+    s = Query(r.support, r.ledger, r.queries++);
+    if (!s.ok()) {
+      return Fail("relaunch", s);
+    }
+    relaunch->push_back(Ms(Clock::now() - start));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main() {
@@ -85,40 +165,15 @@ int main() {
   if (!pkg.ok()) {
     return Fail("package", pkg.status());
   }
-
-  // First-time build.
-  (void)(*launcher)->client().RemoveImage((*launcher)->ImageName(kCcid));
-  auto t0 = Clock::now();
-  auto image = (*launcher)->EnsureImage(kCcid, *pkg);
-  if (!image.ok()) {
-    return Fail("image build", image.status());
+  StatusOr<double> build_s = BuildImageSeconds(**launcher, *pkg);
+  if (!build_s.ok()) {
+    return Fail("image build", build_s.status());
   }
-  double build_s = Ms(Clock::now() - t0) / 1000;
-
-  // A ledger with a=100 committed.
   ledger::testing::TempDir dir;
-  ledger::LedgerManager::Options lo;
-  lo.root_dir = dir.Sub("ledgersData");
-  lo.sync_block_files = false;
-  auto mgr = ledger::LedgerManager::Open(lo);
-  if (!mgr.ok()) {
-    return Fail("ledger", mgr.status());
-  }
-  ledger::testing::BlockChain chain;
-  auto ledger = (*mgr)->CreateLedger(chain.Next({ledger::testing::ConfigTx("benchchannel", "g")}));
-  if (!ledger.ok()) {
-    return Fail("ledger", ledger.status());
-  }
-  {
-    auto sim = (*ledger)->NewTxSimulator("seed");
-    (void)sim->SetState("abstore", "a", "100");
-    auto rw = sim->GetTxSimulationResults().value();
-    sim->Done();
-    Status s = (*ledger)->CommitBlock(
-        chain.Next({ledger::testing::FastEndorserTx("benchchannel", "seed", rw)}));
-    if (!s.ok()) {
-      return Fail("seed", s);
-    }
+  std::unique_ptr<ledger::LedgerManager> mgr;
+  ledger::KvLedger* ledger = nullptr;
+  if (int rc = OpenSeededLedger(dir.Sub("ledgersData"), &mgr, &ledger); rc != 0) {
+    return rc;
   }
 
   launcher::MapPackageProvider packages;
@@ -139,34 +194,16 @@ int main() {
   support.SetPeerAddress((*server)->address());
 
   std::vector<double> cold, relaunch;
-  int n = 0;
-  for (int i = 0; i < rounds; ++i) {
-    auto start = Clock::now();
-    Status s = Query(support, **ledger, n++);
-    if (!s.ok()) {
-      return Fail("cold start", s);
-    }
-    cold.push_back(Ms(Clock::now() - start));
-    (void)(*launcher)->Stop(kCcid);
-    WaitDeregistered(support);
+  Rounds r{support, *ledger, **launcher};
+  if (int rc = MeasureColdStarts(r, rounds, &cold); rc != 0) {
+    return rc;
   }
-  for (int i = 0; i < rounds; ++i) {
-    Status s = Query(support, **ledger, n++);  // running
-    if (!s.ok()) {
-      return Fail("warm", s);
-    }
-    (void)(*launcher)->client().KillContainer((*launcher)->ContainerId(kCcid));
-    WaitDeregistered(support);
-    auto start = Clock::now();
-    s = Query(support, **ledger, n++);
-    if (!s.ok()) {
-      return Fail("relaunch", s);
-    }
-    relaunch.push_back(Ms(Clock::now() - start));
+  if (int rc = MeasureRelaunches(r, rounds, &relaunch); rc != 0) {
+    return rc;
   }
   (*server)->Shutdown();
   (void)(*launcher)->Stop(kCcid);
-  std::printf("cc_image_build_s %.1f s\n", build_s);
+  std::printf("cc_image_build_s %.1f s\n", *build_s);
   std::printf("launch_cold_start_ms %.0f ms\n", Median(cold));
   std::printf("launch_relaunch_ms %.0f ms\n", Median(relaunch));
   return 0;

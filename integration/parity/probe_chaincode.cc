@@ -325,40 +325,50 @@ std::vector<std::string> Tail(const std::vector<std::string>& op, size_t from) {
                           : std::vector<std::string>();
 }
 
-// Runs one state or query op; nullopt for an op this function does not know.
-std::optional<std::string> StateOp(shim::ChaincodeStub& stub, const std::vector<std::string>& op) {
+// The i-th element of `op`, "" past its end.
+const std::string& Arg(const std::vector<std::string>& op, size_t i) {
+  static const std::string kEmpty;
+  return i < op.size() ? op[i] : kEmpty;
+}
+
+// The ops below run one op each; nullopt for an op the function does not know.
+
+// Single-key writes and reads.
+std::optional<std::string> KeyOp(shim::ChaincodeStub& stub, const std::vector<std::string>& op) {
   const std::string& name = op[0];
-  const auto arg = [&](size_t i) -> const std::string& {
-    static const std::string kEmpty;
-    return i < op.size() ? op[i] : kEmpty;
-  };
   if (name == "put") {
-    return OrErr(stub.PutState(arg(1), arg(2)));
+    return OrErr(stub.PutState(Arg(op, 1), Arg(op, 2)));
   }
   if (name == "putn") {
     Status s;
-    for (int i = 0; i < Atoi(arg(2)) && s.ok(); ++i) {
-      s = stub.PutState(absl::StrFormat("%s%04d", arg(1), i), arg(3));
+    for (int i = 0; i < Atoi(Arg(op, 2)) && s.ok(); ++i) {
+      s = stub.PutState(absl::StrFormat("%s%04d", Arg(op, 1), i), Arg(op, 3));
     }
     return OrErr(s);
   }
   if (name == "get") {
-    return OrNull(stub.GetState(arg(1)));
+    return OrNull(stub.GetState(Arg(op, 1)));
   }
   if (name == "del") {
-    return OrErr(stub.DelState(arg(1)));
+    return OrErr(stub.DelState(Arg(op, 1)));
   }
+  return std::nullopt;
+}
+
+// Range queries: all of a range, its first n keys, or a page.
+std::optional<std::string> RangeOp(shim::ChaincodeStub& stub, const std::vector<std::string>& op) {
+  const std::string& name = op[0];
   if (name == "range") {
-    auto it = stub.GetStateByRange(arg(1), arg(2));
+    auto it = stub.GetStateByRange(Arg(op, 1), Arg(op, 2));
     return it.ok() ? DrainKvs(**it) : Err(it.status());
   }
   if (name == "rangelimit") {
-    auto it = stub.GetStateByRange(arg(1), arg(2));
+    auto it = stub.GetStateByRange(Arg(op, 1), Arg(op, 2));
     if (!it.ok()) {
       return Err(it.status());
     }
     std::vector<std::string> keys;
-    for (int i = 0; i < Atoi(arg(3)) && (*it)->HasNext(); ++i) {
+    for (int i = 0; i < Atoi(Arg(op, 3)) && (*it)->HasNext(); ++i) {
       auto kv = (*it)->Next();
       keys.push_back(GoJsonString(kv.ok() ? kv->key() : ""));
     }
@@ -366,11 +376,19 @@ std::optional<std::string> StateOp(shim::ChaincodeStub& stub, const std::vector<
     return Array(keys);
   }
   if (name == "rangepage") {
-    auto page = stub.GetStateByRangeWithPagination(arg(1), arg(2), Atoi(arg(3)), arg(4));
+    auto page =
+        stub.GetStateByRangeWithPagination(Arg(op, 1), Arg(op, 2), Atoi(Arg(op, 3)), Arg(op, 4));
     return page.ok() ? Paged(*page) : Err(page.status());
   }
+  return std::nullopt;
+}
+
+// Composite keys: creating one, writing under one, and partial-key queries.
+std::optional<std::string> CompositeKeyOp(shim::ChaincodeStub& stub,
+                                          const std::vector<std::string>& op) {
+  const std::string& name = op[0];
   if (name == "ckey") {
-    auto key = stub.CreateCompositeKey(arg(1), Tail(op, 2));
+    auto key = stub.CreateCompositeKey(Arg(op, 1), Tail(op, 2));
     return key.ok() ? GoJsonString(*key) : Err(key.status());
   }
   if (name == "cput") {
@@ -379,49 +397,77 @@ std::optional<std::string> StateOp(shim::ChaincodeStub& stub, const std::vector<
     if (!attrs.empty()) {
       attrs.pop_back();
     }
-    auto key = stub.CreateCompositeKey(arg(1), attrs);
+    auto key = stub.CreateCompositeKey(Arg(op, 1), attrs);
     return key.ok() ? OrErr(stub.PutState(*key, value)) : Err(key.status());
   }
   if (name == "pcomp") {
-    auto it = stub.GetStateByPartialCompositeKey(arg(1), Tail(op, 2));
+    auto it = stub.GetStateByPartialCompositeKey(Arg(op, 1), Tail(op, 2));
     return it.ok() ? DrainKvs(**it) : Err(it.status());
   }
   if (name == "pcomppage") {
-    auto page =
-        stub.GetStateByPartialCompositeKeyWithPagination(arg(1), Tail(op, 4), Atoi(arg(2)), arg(3));
+    auto page = stub.GetStateByPartialCompositeKeyWithPagination(Arg(op, 1), Tail(op, 4),
+                                                                 Atoi(Arg(op, 2)), Arg(op, 3));
     return page.ok() ? Paged(*page) : Err(page.status());
   }
+  return std::nullopt;
+}
+
+// The modifications of a key, one "txid del=... v=..." line each.
+std::string History(shim::ChaincodeStub& stub, const std::string& key) {
+  auto it = stub.GetHistoryForKey(key);
+  if (!it.ok()) {
+    return Err(it.status());
+  }
+  std::vector<std::string> out;
+  while ((*it)->HasNext()) {
+    auto m = (*it)->Next();
+    if (!m.ok()) {
+      out.push_back(GoJsonString("ERR:" + std::string(m.status().message())));
+      break;
+    }
+    out.push_back(GoJsonString(absl::StrFormat("%s del=%s v=%s", m->tx_id(),
+                                               m->is_delete() ? "true" : "false", m->value())));
+  }
+  (void)(*it)->Close();
+  return Array(out);
+}
+
+// Rich queries and key history.
+std::optional<std::string> QueryOp(shim::ChaincodeStub& stub, const std::vector<std::string>& op) {
+  const std::string& name = op[0];
   if (name == "rich") {
-    auto it = stub.GetQueryResult(arg(1));
+    auto it = stub.GetQueryResult(Arg(op, 1));
     return it.ok() ? DrainKvs(**it) : Err(it.status());
   }
   if (name == "hist") {
-    auto it = stub.GetHistoryForKey(arg(1));
-    if (!it.ok()) {
-      return Err(it.status());
-    }
-    std::vector<std::string> out;
-    while ((*it)->HasNext()) {
-      auto m = (*it)->Next();
-      if (!m.ok()) {
-        out.push_back(GoJsonString("ERR:" + std::string(m.status().message())));
-        break;
-      }
-      out.push_back(GoJsonString(absl::StrFormat("%s del=%s v=%s", m->tx_id(),
-                                                 m->is_delete() ? "true" : "false", m->value())));
-    }
-    (void)(*it)->Close();
-    return Array(out);
+    return History(stub, Arg(op, 1));
   }
+  return std::nullopt;
+}
+
+// Key-level endorsement policies.
+std::optional<std::string> ValidationParameterOp(shim::ChaincodeStub& stub,
+                                                 const std::vector<std::string>& op) {
+  const std::string& name = op[0];
   if (name == "setvp") {
-    return OrErr(stub.SetStateValidationParameter(arg(1), PeerOrgsPolicy(Tail(op, 2))));
+    return OrErr(stub.SetStateValidationParameter(Arg(op, 1), PeerOrgsPolicy(Tail(op, 2))));
   }
   if (name == "setvpraw") {
-    return OrErr(stub.SetStateValidationParameter(arg(1), arg(2)));
+    return OrErr(stub.SetStateValidationParameter(Arg(op, 1), Arg(op, 2)));
   }
   if (name == "getvp") {
-    auto vp = stub.GetStateValidationParameter(arg(1));
+    auto vp = stub.GetStateValidationParameter(Arg(op, 1));
     return vp.ok() ? GoJsonString(absl::BytesToHexString(*vp)) : Err(vp.status());
+  }
+  return std::nullopt;
+}
+
+// Runs one state or query op.
+std::optional<std::string> StateOp(shim::ChaincodeStub& stub, const std::vector<std::string>& op) {
+  for (auto* run : {KeyOp, RangeOp, CompositeKeyOp, QueryOp, ValidationParameterOp}) {
+    if (std::optional<std::string> r = run(stub, op)) {
+      return r;
+    }
   }
   return std::nullopt;
 }
@@ -430,7 +476,7 @@ std::optional<std::string> StateOp(shim::ChaincodeStub& stub, const std::vector<
 std::optional<std::string> ContextOp(shim::ChaincodeStub& stub,
                                      const std::vector<std::string>& op) {
   const std::string& name = op[0];
-  const auto arg = [&](size_t i) -> std::string { return i < op.size() ? op[i] : ""; };
+  const auto arg = [&](size_t i) -> const std::string& { return Arg(op, i); };
   if (name == "event") {
     return OrErr(stub.SetEvent(arg(1), arg(2)));
   }
@@ -471,7 +517,7 @@ std::optional<std::string> ContextOp(shim::ChaincodeStub& stub,
 
 // The ops that end the script with their own response.
 std::optional<shim::Response> EndingOp(const std::vector<std::string>& op) {
-  const auto arg = [&](size_t i) -> std::string { return i < op.size() ? op[i] : ""; };
+  const auto arg = [&](size_t i) -> const std::string& { return Arg(op, i); };
   if (op[0] == "fail") {
     return shim::Error(arg(1));
   }

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/protoutil/blockutils.h"
+#include "fabric/base/testing/wait_until.h"
 #include "fabric/shim/start.h"
 #include "integration/parity/probe_chaincode.h"
 #include "integration/parity/testdata.h"
@@ -156,10 +157,7 @@ class RecordedChainTest : public ::testing::TestWithParam<std::string> {
     while (released_ < height && released_ < blocks_.size()) {
       orderer_.Add(blocks_[released_++]);
     }
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (Height() < height && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(5ms);
-    }
+    (void)WaitUntil([&] { return Height() >= height; }, 60s);
     ASSERT_EQ(Height(), height) << "the peer did not commit block " << Height()
                                 << "; the recorded Fabric peer did";
   }

@@ -23,6 +23,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "fabric/base/testing/wait_until.h"
 #include "launcher/docker/chaincode_package.h"
 #include "launcher/docker/docker_launcher.h"
 #include "launcher/docker/testing/sample_packages.h"
@@ -219,11 +220,8 @@ TEST_F(DockerLauncherIntegrationTest, KilledContainerIsRelaunchedByTheNextInvoke
   auto code = launcher_->Wait("abstore:1.0", 20s);
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 137);
-  auto deadline = Clock::now() + 10s;
-  while (support_->GetHandler("abstore:1.0") != nullptr && Clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);
-  }
-  ASSERT_EQ(support_->GetHandler("abstore:1.0"), nullptr) << "crash not noticed";
+  ASSERT_TRUE(WaitUntil([&] { return support_->GetHandler("abstore:1.0") == nullptr; }))
+      << "crash not noticed";
   auto q = NewTx("query-after-crash");
   auto qr = Invoke(*q, "abstore:1.0", {"query", "a"});
   ASSERT_TRUE(qr.ok()) << qr.status();
@@ -335,7 +333,13 @@ TEST_F(DockerLauncherIntegrationTest, ShutdownAbandonsABuildInProgress) {
   std::promise<Status> result;
   std::jthread build(
       [&] { result.set_value(launcher_->EnsureImage("endless:1.0", *pkg).status()); });
-  std::this_thread::sleep_for(2s);  // the builder container is running its endless step
+  // The build is in progress once its builder container runs.
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        auto builders = client_->ListContainers({"org.fabric-cpp.role=builder"});
+        return builders.ok() && !builders->empty() && (*builders)[0].state == "running";
+      },
+      60s));
   const auto asked = std::chrono::steady_clock::now();
   launcher_->Shutdown();
   std::future<Status> done = result.get_future();

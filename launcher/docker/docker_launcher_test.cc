@@ -6,6 +6,7 @@
 
 #include "launcher/docker/docker_launcher.h"
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <thread>
@@ -13,6 +14,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "fabric/base/testing/wait_until.h"
 #include "launcher/docker/chaincode_package.h"
 #include "launcher/docker/lazy_docker_launcher.h"
 #include "launcher/docker/testing/fake_docker_server.h"
@@ -122,9 +124,9 @@ TEST(DockerLauncherTest, ReusesCachedImageAndReplacesStrayContainerOfSameName) {
   });
   auto launcher = DockerLauncher::Open(Options(server));
   ASSERT_TRUE(launcher.ok()) << launcher.status();
-  std::atomic<int> exit_code{-1};
+  std::promise<int> exit_code;
   StartRequest req = Request();
-  req.on_exit = [&](int code) { exit_code = code; };
+  req.on_exit = [&](int code) { exit_code.set_value(code); };
   ASSERT_TRUE((*launcher)->Start(req).ok());
   auto code = (*launcher)->Wait("mycc:1.0", 5s);
   ASSERT_TRUE(code.ok()) << code.status();
@@ -148,10 +150,9 @@ TEST(DockerLauncherTest, ReusesCachedImageAndReplacesStrayContainerOfSameName) {
   EXPECT_THAT(create_body, HasSubstr(R"("org.fabric-cpp.chaincode.id":"mycc:1.0")"));
   EXPECT_THAT(create_body, HasSubstr(R"("org.fabric-cpp.peer":"dev-peer0.org1.example.com")"));
   // on_exit runs on the launcher's thread after Wait's waiters are woken, so it may lag Wait.
-  for (int i = 0; i < 500 && exit_code.load() != 0; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_EQ(exit_code.load(), 0);
+  std::future<int> reported = exit_code.get_future();
+  ASSERT_EQ(reported.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(reported.get(), 0);
 }
 
 // A chaincode image made by other builder images (an older shim, say) is not reused.
@@ -246,7 +247,13 @@ TEST(DockerLauncherTest, StopDoesNotWaitForALostEngine) {
   auto launcher = DockerLauncher::Open(Options(server));
   ASSERT_TRUE(launcher.ok()) << launcher.status();
   ASSERT_TRUE((*launcher)->Start(Request()).ok());
-  std::this_thread::sleep_for(300ms);  // the launcher is reconnecting by now
+  // The output stream was cut and the launcher follows it again.
+  ASSERT_TRUE(WaitUntil([&] {
+    std::vector<FakeRequest> requests = server.requests();
+    return std::count_if(requests.begin(), requests.end(), [](const FakeRequest& r) {
+             return r.path == "/containers/c0ffee/logs";
+           }) >= 2;
+  }));
   auto stopped = std::async(std::launch::async, [&] { return (*launcher)->Stop("mycc:1.0"); });
   ASSERT_EQ(stopped.wait_for(5s), std::future_status::ready);
   EXPECT_FALSE(stopped.get().ok());  // the engine could not remove it

@@ -7,12 +7,15 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "fabric/base/fiber.h"
+#include "fabric/base/testing/wait_until.h"
 #include "ledger/queryresult/kv_query_result.pb.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
 #include "peer/chaincode/testing/fake_chaincode.h"
@@ -24,6 +27,25 @@ using namespace std::chrono_literals;
 using testing::FakeChaincode;
 using testing::MakeResponse;
 using Msg = protos::ChaincodeMessage;
+
+// Dev mode that remembers which chaincodes it was asked to start: from then on their launch is
+// pending, and a chaincode registering completes it.
+class RecordingDevModeLauncher : public launcher::DevModeLauncher {
+ public:
+  Status Start(const launcher::StartRequest& request) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    started_.insert(request.ccid);
+    return launcher::DevModeLauncher::Start(request);
+  }
+  bool Started(const std::string& ccid) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return started_.count(ccid) > 0;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string> started_;  // Guarded by mu_.
+};
 
 class HandlerTest : public testing::ChaincodeTestEnv {
  protected:
@@ -82,7 +104,7 @@ class HandlerTest : public testing::ChaincodeTestEnv {
     });
   }
 
-  launcher::DevModeLauncher dev_launcher_;
+  RecordingDevModeLauncher dev_launcher_;
   std::atomic<bool> key_level_endorsement_{true};  // the channel capability
 };
 
@@ -93,10 +115,7 @@ StatusOr<protos::Response> Ok(const std::string& payload = "") {
 TEST_F(HandlerTest, RegisterGetsRegisteredThenReady) {
   auto cc = Connect();
   ASSERT_TRUE(cc->Register("mycc:1.0").ok());
-  for (int i = 0; i < 100 && support_->GetHandler("mycc:1.0") == nullptr; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  ASSERT_NE(support_->GetHandler("mycc:1.0"), nullptr);
+  ASSERT_TRUE(WaitUntil([&] { return support_->GetHandler("mycc:1.0") != nullptr; }));
   EXPECT_EQ(support_->GetHandler("mycc:1.0")->state(), Handler::State::kReady);
 }
 
@@ -429,9 +448,7 @@ TEST_F(HandlerTest, SecondConcurrentExecutionWithSameTxidIsRefused) {
   auto tx1 = NewTx("same");
   auto tx2 = NewTx("same");
   auto first = std::async(std::launch::async, [&] { return Invoke(*tx1, "mycc:1.0", {"a"}); });
-  for (int i = 0; i < 200 && InFlight("mycc:1.0") == 0; ++i) {
-    std::this_thread::sleep_for(5ms);
-  }
+  EXPECT_TRUE(WaitUntil([&] { return InFlight("mycc:1.0") == 1; }));
   auto second = Invoke(*tx2, "mycc:1.0", {"b"});
   ASSERT_FALSE(second.ok());
   EXPECT_TRUE(second.status().IsAlreadyExists()) << second.status();
@@ -483,10 +500,7 @@ TEST_F(HandlerTest, StreamEndFailsInFlightTransactionsAtOnceAndDeregisters) {
     futures.push_back(
         std::async(std::launch::async, [&, i] { return Invoke(*txs[i], "mycc:1.0", {"x"}); }));
   }
-  // Generous bound: on a loaded 2-core machine the five sends can take a while.
-  for (int i = 0; i < 2000 && InFlight("mycc:1.0") < 5; ++i) {
-    std::this_thread::sleep_for(5ms);
-  }
+  EXPECT_TRUE(WaitUntil([&] { return InFlight("mycc:1.0") == 5; }));
   ASSERT_EQ(InFlight("mycc:1.0"), 5u);
   auto start = std::chrono::steady_clock::now();
   cc->Close();
@@ -620,7 +634,7 @@ TEST_F(HandlerTest, DevModeWaitsForSelfRegistrationUpToStartupTimeout) {
     auto tx2 = NewTx("t2");
     return Invoke(*tx2, "late:1.0", {"x"});
   });
-  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(WaitUntil([&] { return dev_launcher_.Started("late:1.0"); }));
   auto cc = Serving("late:1.0",
                     [](FakeChaincode::Tx&) -> StatusOr<protos::Response> { return Ok("hi"); });
   auto r2 = pending.get();
@@ -828,6 +842,70 @@ TEST_F(HandlerTest, PrivateDataCallsReadWhatFabricReadsThenFail) {
   EXPECT_EQ(RwSet(*init->sim, "lscc").reads_size(), 0);
 }
 
+// Requests for unknown transactions: PUT_STATE outside a transaction gets an ERROR; COMPLETED
+// for an unknown txid is dropped, and nothing breaks.
+void ExpectRequestsOutsideTransactionsFail(FakeChaincode& cc, const std::string& channel) {
+  protos::PutState put;
+  put.set_key("k");
+  put.set_value("v");
+  Msg m;
+  m.set_type(Msg::PUT_STATE);
+  m.set_txid("ghost");
+  m.set_channel_id(channel);
+  m.set_payload(put.SerializeAsString());
+  ASSERT_TRUE(cc.Send(m));
+  auto reply = cc.Next(5s);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->type(), Msg::ERROR);
+  EXPECT_EQ(reply->txid(), "ghost");
+  EXPECT_EQ(reply->payload(),
+            "PUT_STATE failed: transaction ID: ghost: no transaction context for "
+            "ghost(mychannel)");
+  Msg completed;
+  completed.set_type(Msg::COMPLETED);
+  completed.set_txid("ghost2");
+  ASSERT_TRUE(cc.Send(completed));
+}
+
+Msg RegisterMsg(const std::string& payload) {
+  Msg reg;
+  reg.set_type(Msg::REGISTER);
+  reg.set_payload(payload);
+  return reg;
+}
+
+// REGISTER twice: ERROR, and the stream is closed.
+void ExpectSecondRegisterClosesStream(FakeChaincode& cc, const std::string& ccid) {
+  protos::ChaincodeID id;
+  id.set_name(ccid);
+  ASSERT_TRUE(cc.Send(RegisterMsg(id.SerializeAsString())));
+  auto reply = cc.Next(5s);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->type(), Msg::ERROR);
+  EXPECT_EQ(reply->payload(), "chaincode " + ccid + " sent REGISTER in ready state");
+  auto closed = cc.WaitClosed(5s);
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_FALSE(closed->ok());
+}
+
+// A message before REGISTER: ERROR, and the stream is closed.
+void ExpectMessageBeforeRegisterFails(FakeChaincode& cc) {
+  Msg get;
+  get.set_type(Msg::GET_STATE);
+  ASSERT_TRUE(cc.Send(get));
+  auto reply = cc.Next(5s);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->payload(), "chaincode sent GET_STATE before REGISTER");
+  EXPECT_TRUE(cc.WaitClosed(5s).has_value());
+}
+
+void ExpectGarbageRegisterFails(FakeChaincode& cc) {
+  ASSERT_TRUE(cc.Send(RegisterMsg("\xff\xff")));
+  auto reply = cc.Next(5s);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_NE(reply->payload().find("unmarshal REGISTER ChaincodeID"), std::string::npos);
+}
+
 TEST_F(HandlerTest, HostileChaincodeMessagesGetClearErrorsWhileOthersKeepServing) {
   auto good = Serving("good:1.0", [](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
     auto v = tx.GetState("x");
@@ -837,28 +915,7 @@ TEST_F(HandlerTest, HostileChaincodeMessagesGetClearErrorsWhileOthersKeepServing
   });
   auto bad = Connect();
   ASSERT_TRUE(bad->Register("bad:1.0").ok());
-  // Requests for unknown transactions: PUT_STATE outside a transaction.
-  protos::PutState put;
-  put.set_key("k");
-  put.set_value("v");
-  Msg m;
-  m.set_type(Msg::PUT_STATE);
-  m.set_txid("ghost");
-  m.set_channel_id(kChannel);
-  m.set_payload(put.SerializeAsString());
-  ASSERT_TRUE(bad->Send(m));
-  auto reply = bad->Next(5s);
-  ASSERT_TRUE(reply.has_value());
-  EXPECT_EQ(reply->type(), Msg::ERROR);
-  EXPECT_EQ(reply->txid(), "ghost");
-  EXPECT_EQ(reply->payload(),
-            "PUT_STATE failed: transaction ID: ghost: no transaction context for "
-            "ghost(mychannel)");
-  // COMPLETED for an unknown txid: dropped, nothing breaks.
-  Msg completed;
-  completed.set_type(Msg::COMPLETED);
-  completed.set_txid("ghost2");
-  ASSERT_TRUE(bad->Send(completed));
+  ASSERT_NO_FATAL_FAILURE(ExpectRequestsOutsideTransactionsFail(*bad, kChannel));
   // Garbage payload inside a real transaction.
   std::promise<std::string> garbage_reply;
   bad->Serve([&](FakeChaincode::Tx& tx) -> StatusOr<protos::Response> {
@@ -875,36 +932,12 @@ TEST_F(HandlerTest, HostileChaincodeMessagesGetClearErrorsWhileOthersKeepServing
   auto tx2 = NewTx("t2");
   auto r = Invoke(*tx2, "good:1.0", {"x"});
   ASSERT_TRUE(r.ok()) << r.status();
-  // REGISTER twice: ERROR, stream closed, handler gone.
-  protos::ChaincodeID id;
-  id.set_name("bad:1.0");
-  Msg reg;
-  reg.set_type(Msg::REGISTER);
-  reg.set_payload(id.SerializeAsString());
-  ASSERT_TRUE(bad->Send(reg));
-  reply = bad->Next(5s);
-  ASSERT_TRUE(reply.has_value());
-  EXPECT_EQ(reply->type(), Msg::ERROR);
-  EXPECT_EQ(reply->payload(), "chaincode bad:1.0 sent REGISTER in ready state");
-  auto closed = bad->WaitClosed(5s);
-  ASSERT_TRUE(closed.has_value());
-  EXPECT_FALSE(closed->ok());
+  ASSERT_NO_FATAL_FAILURE(ExpectSecondRegisterClosesStream(*bad, "bad:1.0"));
   EXPECT_EQ(support_->GetHandler("bad:1.0"), nullptr);
-  // A message before REGISTER, and a garbage REGISTER.
   auto early = Connect();
-  Msg get;
-  get.set_type(Msg::GET_STATE);
-  ASSERT_TRUE(early->Send(get));
-  reply = early->Next(5s);
-  ASSERT_TRUE(reply.has_value());
-  EXPECT_EQ(reply->payload(), "chaincode sent GET_STATE before REGISTER");
-  EXPECT_TRUE(early->WaitClosed(5s).has_value());
+  ASSERT_NO_FATAL_FAILURE(ExpectMessageBeforeRegisterFails(*early));
   auto garbage = Connect();
-  reg.set_payload("\xff\xff");
-  ASSERT_TRUE(garbage->Send(reg));
-  reply = garbage->Next(5s);
-  ASSERT_TRUE(reply.has_value());
-  EXPECT_NE(reply->payload().find("unmarshal REGISTER ChaincodeID"), std::string::npos);
+  ASSERT_NO_FATAL_FAILURE(ExpectGarbageRegisterFails(*garbage));
   // A duplicate registration of a connected chaincode.
   auto dup = Connect();
   Status s = dup->Register("good:1.0");

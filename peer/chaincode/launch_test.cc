@@ -17,6 +17,7 @@
 
 #include "common/logging/logging.h"
 #include "fabric/base/fiber.h"
+#include "fabric/base/testing/wait_until.h"
 #include "fabric/base/worker_pool.h"
 #include "launcher/process_launcher.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
@@ -134,9 +135,7 @@ TEST_F(LaunchTest, OnlyTheLaunchedRuntimeMayRegister) {
   options_.extra_env = {"FAKE_CC_NO_REGISTER=1"};  // the real runtime stays silent
   StartSupport(launcher_);
   auto launch = std::async(std::launch::async, [&] { return support_->Launch("mycc:1.0"); });
-  while (!launcher_.IsRunning("mycc:1.0")) {
-    std::this_thread::sleep_for(10ms);
-  }
+  ASSERT_TRUE(WaitUntil([&] { return launcher_.IsRunning("mycc:1.0"); }));
   for (const std::string secret : {"", "00112233"}) {
     auto impostor = testing::FakeChaincode::Connect(server_->address(), secret);
     ASSERT_TRUE(impostor.ok()) << impostor.status();
@@ -196,9 +195,7 @@ TEST_F(LaunchTest, CrashMidTransactionFailsInFlightAtOnceAndNextExecuteRelaunche
       return Invoke(*txs[i], "mycc:1.0", {"sleep", "20000"});
     }));
   }
-  for (int i = 0; i < 400 && InFlight("mycc:1.0") < 4; ++i) {
-    std::this_thread::sleep_for(5ms);
-  }
+  EXPECT_TRUE(WaitUntil([&] { return InFlight("mycc:1.0") == 4; }));
   auto start = std::chrono::steady_clock::now();
   ASSERT_EQ(::kill(first_pid, SIGKILL), 0);
   for (auto& f : futures) {

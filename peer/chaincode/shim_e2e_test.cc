@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include <grpcpp/grpcpp.h>
@@ -32,6 +33,141 @@ using shim::ChaincodeStub;
 
 std::string Err(const Status& s) { return "error:" + std::string(s.message()); }
 
+// The functions of Probe: each exercises stub calls and reports what it saw.
+
+// getput <from> <to> <del>: reads <from>, writes its value + "+" to <to>, deletes <del> and sets an
+// event.
+shim::Response GetPut(ChaincodeStub& stub, const std::vector<std::string>& args) {
+  auto v = stub.GetState(args[0]);
+  if (!v.ok())
+    return shim::Error(Err(v.status()));
+  Status s = stub.PutState(args[1], *v + "+");
+  if (!s.ok())
+    return shim::Error(Err(s));
+  s = stub.DelState(args[2]);
+  if (!s.ok())
+    return shim::Error(Err(s));
+  (void)stub.SetEvent("evt", "event-payload");
+  return shim::Success(*v);
+}
+
+// range <start> <end>: the first three keys of the range and how many there are.
+shim::Response Range(ChaincodeStub& stub, const std::vector<std::string>& args) {
+  auto it = stub.GetStateByRange(args[0], args[1]);
+  if (!it.ok())
+    return shim::Error(Err(it.status()));
+  std::string out;
+  int n = 0;
+  while ((*it)->HasNext()) {
+    auto kv = (*it)->Next();
+    if (!kv.ok())
+      return shim::Error(Err(kv.status()));
+    if (n++ < 3)
+      out += kv->key() + ",";
+  }
+  (void)(*it)->Close();
+  return shim::Success(out + std::to_string(n));
+}
+
+// composite: writes two composite keys and reads back those under "color", "red".
+shim::Response Composite(ChaincodeStub& stub, const std::vector<std::string>& /*args*/) {
+  auto k1 = stub.CreateCompositeKey("color", {"blue", "1"});
+  auto k2 = stub.CreateCompositeKey("color", {"red", "2"});
+  if (!k1.ok() || !k2.ok())
+    return shim::Error("composite");
+  (void)stub.PutState(*k1, "b");
+  (void)stub.PutState(*k2, "r");
+  auto it = stub.GetStateByPartialCompositeKey("color", {"red"});
+  if (!it.ok())
+    return shim::Error(Err(it.status()));
+  std::string out;
+  while ((*it)->HasNext()) {
+    auto kv = (*it)->Next();
+    if (!kv.ok())
+      return shim::Error(Err(kv.status()));
+    auto split = stub.SplitCompositeKey(kv->key());
+    out += split.ok() ? split->attributes[0] + "=" + kv->value() + ";" : "bad;";
+  }
+  return shim::Success(out);
+}
+
+// page <start> <end> [<bookmark>]: how many keys a page of 5 holds, and the next bookmark.
+shim::Response Page(ChaincodeStub& stub, const std::vector<std::string>& args) {
+  auto page =
+      stub.GetStateByRangeWithPagination(args[0], args[1], 5, args.size() > 2 ? args[2] : "");
+  if (!page.ok())
+    return shim::Error(Err(page.status()));
+  int n = 0;
+  while (page->iterator->HasNext()) {
+    if (!page->iterator->Next().ok())
+      return shim::Error("next");
+    ++n;
+  }
+  return shim::Success(std::to_string(n) + ":" + page->metadata.bookmark());
+}
+
+// history <key>: the key's modifications.
+shim::Response History(ChaincodeStub& stub, const std::vector<std::string>& args) {
+  auto it = stub.GetHistoryForKey(args[0]);
+  if (!it.ok())
+    return shim::Error(Err(it.status()));
+  std::string out;
+  while ((*it)->HasNext()) {
+    auto km = (*it)->Next();
+    if (!km.ok())
+      return shim::Error(Err(km.status()));
+    out += km->tx_id() + "=" + km->value() + ";";
+  }
+  return shim::Success(out);
+}
+
+// rich: whether a rich query runs.
+shim::Response Rich(ChaincodeStub& stub, const std::vector<std::string>& /*args*/) {
+  auto it = stub.GetQueryResult("{\"selector\":{}}");
+  return shim::Success(it.ok() ? "ok" : Err(it.status()));
+}
+
+// ep <key>: sets the validation parameter of "k" and reads that of <key>.
+shim::Response Endorsement(ChaincodeStub& stub, const std::vector<std::string>& args) {
+  Status s = stub.SetStateValidationParameter("k", "policy-bytes");
+  if (!s.ok())
+    return shim::Error(Err(s));
+  auto ep = stub.GetStateValidationParameter(args[0]);
+  return shim::Success(ep.ok() ? *ep : Err(ep.status()));
+}
+
+// call <cc> [<channel>]: calls getput of <cc>, then writes.
+shim::Response CallGetPut(ChaincodeStub& stub, const std::vector<std::string>& args) {
+  shim::Response r = stub.InvokeChaincode(args[0], {"getput", "a", "from-callee", "zz"},
+                                          args.size() > 1 ? args[1] : "");
+  Status s = stub.PutState("caller-key", "v");
+  if (!s.ok())
+    return shim::Error(Err(s));
+  return shim::Success(std::to_string(r.status) + ":" + r.payload + r.message);
+}
+
+// chain <cc> <cc>...: each calls the next; the last answers "end".
+shim::Response Chain(ChaincodeStub& stub, const std::vector<std::string>& args) {
+  if (args.empty()) {
+    return shim::Success("end");
+  }
+  std::vector<std::string> next = {"chain"};
+  next.insert(next.end(), args.begin() + 1, args.end());
+  shim::Response r = stub.InvokeChaincode(args[0], next, "");
+  return r.status == 200 ? shim::Success(args[0] + ">" + r.payload) : shim::Error(r.message);
+}
+
+// write: one write.
+shim::Response Write(ChaincodeStub& stub, const std::vector<std::string>& /*args*/) {
+  Status s = stub.PutState("w", "v");
+  return shim::Success(s.ok() ? "ok" : Err(s));
+}
+
+// info: the transaction id and channel.
+shim::Response Info(ChaincodeStub& stub, const std::vector<std::string>& /*args*/) {
+  return shim::Success(stub.GetTxID() + "@" + stub.GetChannelID());
+}
+
 // A chaincode whose functions each exercise stub calls and report what they saw.
 class Probe : public shim::Chaincode {
  public:
@@ -41,118 +177,18 @@ class Probe : public shim::Chaincode {
   }
 
   shim::Response Invoke(ChaincodeStub& stub) override {
+    using Function = shim::Response (*)(ChaincodeStub&, const std::vector<std::string>&);
+    static const std::map<std::string, Function> kFunctions = {
+        {"getput", GetPut},  {"range", Range},     {"composite", Composite},
+        {"page", Page},      {"history", History}, {"rich", Rich},
+        {"ep", Endorsement}, {"call", CallGetPut}, {"chain", Chain},
+        {"write", Write},    {"info", Info}};
     auto [fn, args] = stub.GetFunctionAndParameters();
-    if (fn == "getput") {
-      auto v = stub.GetState(args[0]);
-      if (!v.ok())
-        return shim::Error(Err(v.status()));
-      Status s = stub.PutState(args[1], *v + "+");
-      if (!s.ok())
-        return shim::Error(Err(s));
-      s = stub.DelState(args[2]);
-      if (!s.ok())
-        return shim::Error(Err(s));
-      (void)stub.SetEvent("evt", "event-payload");
-      return shim::Success(*v);
+    auto it = kFunctions.find(fn);
+    if (it == kFunctions.end()) {
+      return shim::Error("unknown function " + fn);
     }
-    if (fn == "range") {
-      auto it = stub.GetStateByRange(args[0], args[1]);
-      if (!it.ok())
-        return shim::Error(Err(it.status()));
-      std::string out;
-      int n = 0;
-      while ((*it)->HasNext()) {
-        auto kv = (*it)->Next();
-        if (!kv.ok())
-          return shim::Error(Err(kv.status()));
-        if (n++ < 3)
-          out += kv->key() + ",";
-      }
-      (void)(*it)->Close();
-      return shim::Success(out + std::to_string(n));
-    }
-    if (fn == "composite") {
-      auto k1 = stub.CreateCompositeKey("color", {"blue", "1"});
-      auto k2 = stub.CreateCompositeKey("color", {"red", "2"});
-      if (!k1.ok() || !k2.ok())
-        return shim::Error("composite");
-      (void)stub.PutState(*k1, "b");
-      (void)stub.PutState(*k2, "r");
-      auto it = stub.GetStateByPartialCompositeKey("color", {"red"});
-      if (!it.ok())
-        return shim::Error(Err(it.status()));
-      std::string out;
-      while ((*it)->HasNext()) {
-        auto kv = (*it)->Next();
-        if (!kv.ok())
-          return shim::Error(Err(kv.status()));
-        auto split = stub.SplitCompositeKey(kv->key());
-        out += split.ok() ? split->attributes[0] + "=" + kv->value() + ";" : "bad;";
-      }
-      return shim::Success(out);
-    }
-    if (fn == "page") {
-      auto page =
-          stub.GetStateByRangeWithPagination(args[0], args[1], 5, args.size() > 2 ? args[2] : "");
-      if (!page.ok())
-        return shim::Error(Err(page.status()));
-      int n = 0;
-      while (page->iterator->HasNext()) {
-        if (!page->iterator->Next().ok())
-          return shim::Error("next");
-        ++n;
-      }
-      return shim::Success(std::to_string(n) + ":" + page->metadata.bookmark());
-    }
-    if (fn == "history") {
-      auto it = stub.GetHistoryForKey(args[0]);
-      if (!it.ok())
-        return shim::Error(Err(it.status()));
-      std::string out;
-      while ((*it)->HasNext()) {
-        auto km = (*it)->Next();
-        if (!km.ok())
-          return shim::Error(Err(km.status()));
-        out += km->tx_id() + "=" + km->value() + ";";
-      }
-      return shim::Success(out);
-    }
-    if (fn == "rich") {
-      auto it = stub.GetQueryResult("{\"selector\":{}}");
-      return shim::Success(it.ok() ? "ok" : Err(it.status()));
-    }
-    if (fn == "ep") {
-      Status s = stub.SetStateValidationParameter("k", "policy-bytes");
-      if (!s.ok())
-        return shim::Error(Err(s));
-      auto ep = stub.GetStateValidationParameter(args[0]);
-      return shim::Success(ep.ok() ? *ep : Err(ep.status()));
-    }
-    if (fn == "call") {
-      shim::Response r = stub.InvokeChaincode(args[0], {"getput", "a", "from-callee", "zz"},
-                                              args.size() > 1 ? args[1] : "");
-      Status s = stub.PutState("caller-key", "v");
-      if (!s.ok())
-        return shim::Error(Err(s));
-      return shim::Success(std::to_string(r.status) + ":" + r.payload + r.message);
-    }
-    if (fn == "chain") {  // chain <cc> <cc>...: each calls the next; the last answers "end"
-      if (args.empty()) {
-        return shim::Success("end");
-      }
-      std::vector<std::string> next = {"chain"};
-      next.insert(next.end(), args.begin() + 1, args.end());
-      shim::Response r = stub.InvokeChaincode(args[0], next, "");
-      return r.status == 200 ? shim::Success(args[0] + ">" + r.payload) : shim::Error(r.message);
-    }
-    if (fn == "write") {
-      Status s = stub.PutState("w", "v");
-      return shim::Success(s.ok() ? "ok" : Err(s));
-    }
-    if (fn == "info") {
-      return shim::Success(stub.GetTxID() + "@" + stub.GetChannelID());
-    }
-    return shim::Error("unknown function " + fn);
+    return it->second(stub, args);
   }
 };
 
@@ -492,7 +528,15 @@ TEST(ChaincodeServerLimitsTest, SilentStreamsAreCancelledAndStreamsAreBounded) {
   EXPECT_FALSE(silent->Read(&msg));
   EXPECT_LT(std::chrono::steady_clock::now() - opened, 5s);
   EXPECT_FALSE(silent->Finish().ok());
-  std::this_thread::sleep_for(300ms);
+  // The registered chaincode's stream opened first: its deadline has passed too, and it still
+  // answers.
+  TxParams params;
+  params.channel_id = "limits";
+  params.tx_id = "after-the-deadline";
+  protos::ChaincodeInput input;
+  input.add_args("info");
+  auto answer = support.Execute(params, "probe:1.0", input, ExecuteType::kTransaction);
+  EXPECT_TRUE(answer.ok()) << answer.status();
   EXPECT_NE(support.GetHandler("probe:1.0"), nullptr) << "the registered chaincode was cut off";
 
   // Past the thread limit: refused, not queued or crashed.

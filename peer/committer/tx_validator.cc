@@ -63,6 +63,17 @@ struct TxValidator::TxResult {
     code = c;
     reason = std::move(why);
   }
+  // The verdict of the chaincode checks, and what later transactions of the block depend on.
+  void Take(VsccResult v) {
+    invoked_cc = std::move(v.invoked_cc);
+    definition = std::move(v.definition);
+    upgrade = v.upgrade;
+    upgrade_conflicts_in_block = v.upgrade_conflicts_in_block;
+    code = v.code;
+    reason = std::move(v.reason);
+    passed_namespaces = std::move(v.passed_namespaces);
+    metadata_writes = std::move(v.metadata_writes);
+  }
 };
 
 // First pass: committed validation parameters; remembers which keys were read, so that the
@@ -133,50 +144,17 @@ constexpr int kTokenTransaction = 9;
 void TxValidator::ValidateTx(const std::string& data, const channelconfig::Bundle& config,
                              ledger::QueryExecutor& qe, PolicyCache& policies,
                              ValidationParameterSource& params, TxResult* out) const {
-  if (data.empty()) {
-    return out->Fail(protos::NIL_ENVELOPE, "nil envelope");
-  }
   EndorserTx tx;
-  if (!tx.envelope.ParseFromString(data)) {
-    return out->Fail(protos::BAD_PAYLOAD, "envelope does not parse");
-  }
-  if (!tx.payload.ParseFromString(tx.envelope.payload())) {
-    return out->Fail(protos::BAD_PAYLOAD, "payload does not parse");
-  }
-  if (!tx.payload.has_header() ||
-      !tx.channel_header.ParseFromString(tx.payload.header().channel_header()) ||
-      !tx.signature_header.ParseFromString(tx.payload.header().signature_header())) {
-    return out->Fail(protos::BAD_COMMON_HEADER, "missing or malformed header");
+  if (!ParseEnvelope(data, &tx, out)) {
+    return;
   }
   out->type = tx.channel_header.type();
   out->tx_id = tx.channel_header.tx_id();
   // Fabric 1.4's ValidateTransaction, step by step.
+  if (!ValidateCommonHeader(tx, out) || !CheckSignatureFromCreator(tx, config, out)) {
+    return;
+  }
   const int type = out->type;
-  if (type != common::ENDORSER_TRANSACTION && type != common::CONFIG_UPDATE &&
-      type != common::CONFIG && type != kTokenTransaction) {
-    return out->Fail(protos::BAD_COMMON_HEADER, absl::StrFormat("invalid header type %d", type));
-  }
-  if (tx.channel_header.epoch() != 0) {
-    return out->Fail(protos::BAD_COMMON_HEADER, "invalid epoch");
-  }
-  if (tx.signature_header.nonce().empty() || tx.signature_header.creator().empty()) {
-    return out->Fail(protos::BAD_COMMON_HEADER, "empty nonce or creator");
-  }
-  // The creator: a valid member of the channel the header names whose signature verifies. A
-  // channel other than this one has no MSP here (Fabric looks the MSP up by that name).
-  if (tx.channel_header.channel_id() != options_.channel_id) {
-    return out->Fail(
-        protos::BAD_CREATOR_SIGNATURE,
-        absl::StrFormat("could not get msp for channel [%s]", tx.channel_header.channel_id()));
-  }
-  auto creator = config.msp_manager().DeserializeIdentity(tx.signature_header.creator());
-  Status s = creator.ok() ? (*creator)->Validate() : creator.status();
-  if (s.ok()) {
-    s = (*creator)->Verify(tx.envelope.payload(), tx.envelope.signature());
-  }
-  if (!s.ok()) {
-    return out->Fail(protos::BAD_CREATOR_SIGNATURE, std::string(s.message()));
-  }
   if (type == common::CONFIG_UPDATE) {
     return out->Fail(protos::UNSUPPORTED_TX_PAYLOAD, "config updates are not transactions");
   }
@@ -195,20 +173,8 @@ void TxValidator::ValidateTx(const std::string& data, const channelconfig::Bundl
   if (type == kTokenTransaction) {  // a type Fabric 1.4 knows but does not process
     return out->Fail(protos::UNKNOWN_TX_TYPE, "token transactions are not supported");
   }
-  protos::Transaction transaction;
-  common::SignatureHeader action_header;
-  if (!transaction.ParseFromString(tx.payload.data()) || transaction.actions_size() != 1 ||
-      !action_header.ParseFromString(transaction.actions(0).header()) ||
-      action_header.nonce().empty() || action_header.creator().empty() ||
-      !tx.action_payload.ParseFromString(transaction.actions(0).payload()) ||
-      !tx.action_payload.has_action() ||
-      !tx.response_payload.ParseFromString(
-          tx.action_payload.action().proposal_response_payload())) {
-    return out->Fail(protos::INVALID_ENDORSER_TRANSACTION, "malformed transaction action");
-  }
-  if (tx.response_payload.proposal_hash() !=
-      ProposalHash2(tx.payload.header(), tx.action_payload.chaincode_proposal_payload())) {
-    return out->Fail(protos::INVALID_ENDORSER_TRANSACTION, "proposal hash does not match");
+  if (!ValidateEndorserTransaction(&tx, out)) {
+    return;
   }
   StatusOr<bool> exists = ledger_.TxIdExists(out->tx_id);
   if (!exists.ok()) {
@@ -221,14 +187,89 @@ void TxValidator::ValidateTx(const std::string& data, const channelconfig::Bundl
   if (!v.ok()) {
     return out->Fail(protos::NOT_VALIDATED, std::string(v.status().message()));
   }
-  out->invoked_cc = std::move(v->invoked_cc);
-  out->definition = std::move(v->definition);
-  out->upgrade = v->upgrade;
-  out->upgrade_conflicts_in_block = v->upgrade_conflicts_in_block;
-  out->code = v->code;
-  out->reason = std::move(v->reason);
-  out->passed_namespaces = std::move(v->passed_namespaces);
-  out->metadata_writes = std::move(v->metadata_writes);
+  out->Take(std::move(*v));
+}
+
+bool TxValidator::ParseEnvelope(const std::string& data, EndorserTx* tx, TxResult* out) {
+  if (data.empty()) {
+    out->Fail(protos::NIL_ENVELOPE, "nil envelope");
+    return false;
+  }
+  if (!tx->envelope.ParseFromString(data)) {
+    out->Fail(protos::BAD_PAYLOAD, "envelope does not parse");
+    return false;
+  }
+  if (!tx->payload.ParseFromString(tx->envelope.payload())) {
+    out->Fail(protos::BAD_PAYLOAD, "payload does not parse");
+    return false;
+  }
+  if (!tx->payload.has_header() ||
+      !tx->channel_header.ParseFromString(tx->payload.header().channel_header()) ||
+      !tx->signature_header.ParseFromString(tx->payload.header().signature_header())) {
+    out->Fail(protos::BAD_COMMON_HEADER, "missing or malformed header");
+    return false;
+  }
+  return true;
+}
+
+bool TxValidator::ValidateCommonHeader(const EndorserTx& tx, TxResult* out) {
+  const int type = tx.channel_header.type();
+  if (type != common::ENDORSER_TRANSACTION && type != common::CONFIG_UPDATE &&
+      type != common::CONFIG && type != kTokenTransaction) {
+    out->Fail(protos::BAD_COMMON_HEADER, absl::StrFormat("invalid header type %d", type));
+    return false;
+  }
+  if (tx.channel_header.epoch() != 0) {
+    out->Fail(protos::BAD_COMMON_HEADER, "invalid epoch");
+    return false;
+  }
+  if (tx.signature_header.nonce().empty() || tx.signature_header.creator().empty()) {
+    out->Fail(protos::BAD_COMMON_HEADER, "empty nonce or creator");
+    return false;
+  }
+  return true;
+}
+
+bool TxValidator::CheckSignatureFromCreator(const EndorserTx& tx,
+                                            const channelconfig::Bundle& config,
+                                            TxResult* out) const {
+  // A channel other than this one has no MSP here (Fabric looks the MSP up by that name).
+  if (tx.channel_header.channel_id() != options_.channel_id) {
+    out->Fail(protos::BAD_CREATOR_SIGNATURE, absl::StrFormat("could not get msp for channel [%s]",
+                                                             tx.channel_header.channel_id()));
+    return false;
+  }
+  auto creator = config.msp_manager().DeserializeIdentity(tx.signature_header.creator());
+  Status s = creator.ok() ? (*creator)->Validate() : creator.status();
+  if (s.ok()) {
+    s = (*creator)->Verify(tx.envelope.payload(), tx.envelope.signature());
+  }
+  if (!s.ok()) {
+    out->Fail(protos::BAD_CREATOR_SIGNATURE, std::string(s.message()));
+    return false;
+  }
+  return true;
+}
+
+bool TxValidator::ValidateEndorserTransaction(EndorserTx* tx, TxResult* out) {
+  protos::Transaction transaction;
+  common::SignatureHeader action_header;
+  if (!transaction.ParseFromString(tx->payload.data()) || transaction.actions_size() != 1 ||
+      !action_header.ParseFromString(transaction.actions(0).header()) ||
+      action_header.nonce().empty() || action_header.creator().empty() ||
+      !tx->action_payload.ParseFromString(transaction.actions(0).payload()) ||
+      !tx->action_payload.has_action() ||
+      !tx->response_payload.ParseFromString(
+          tx->action_payload.action().proposal_response_payload())) {
+    out->Fail(protos::INVALID_ENDORSER_TRANSACTION, "malformed transaction action");
+    return false;
+  }
+  if (tx->response_payload.proposal_hash() !=
+      ProposalHash2(tx->payload.header(), tx->action_payload.chaincode_proposal_payload())) {
+    out->Fail(protos::INVALID_ENDORSER_TRANSACTION, "proposal hash does not match");
+    return false;
+  }
+  return true;
 }
 
 void TxValidator::RevalidateDependentTxs(const common::Block& block,

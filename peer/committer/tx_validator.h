@@ -112,6 +112,17 @@ class TxValidator {
   void ValidateTx(const std::string& data, const channelconfig::Bundle& config,
                   ledger::QueryExecutor& qe, PolicyCache& policies,
                   ValidationParameterSource& params, TxResult* out) const;
+  // The steps of ValidateTx. Each returns false when it failed `out` with the verdict.
+  // The envelope, its payload and the payload's headers parse.
+  static bool ParseEnvelope(const std::string& data, EndorserTx* tx, TxResult* out);
+  // A known header type, epoch 0, a nonce and a creator (Fabric's validateCommonHeader).
+  static bool ValidateCommonHeader(const EndorserTx& tx, TxResult* out);
+  // The creator is a valid member of this channel and signed the envelope.
+  bool CheckSignatureFromCreator(const EndorserTx& tx, const channelconfig::Bundle& config,
+                                 TxResult* out) const;
+  // The one action parses into tx's action and response payloads, and the response is for the
+  // proposal the transaction carries (Fabric's validateEndorserTransaction).
+  static bool ValidateEndorserTransaction(EndorserTx* tx, TxResult* out);
   // Validates again, in block order, the transactions whose key-level checks read a key whose
   // metadata an earlier transaction of the block writes (key_level.h).
   void RevalidateDependentTxs(const common::Block& block, const channelconfig::Bundle& config,

@@ -2,6 +2,7 @@
 
 #include "peer/committer/vscc.h"
 
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -25,6 +26,12 @@ VsccResult Invalid(protos::TxValidationCode code, std::string reason) {
   return r;
 }
 
+// Sets the verdict of `r`: `code`, for `reason`.
+void Reject(VsccResult* r, protos::TxValidationCode code, std::string reason) {
+  r->code = code;
+  r->reason = std::move(reason);
+}
+
 // Fabric's txWritesToNamespace (private data assumed on, as from V1_2).
 bool WritesTo(const ledger::NsRwSet& ns, bool key_level) {
   if (ns.kv.writes_size() > 0) {
@@ -37,6 +44,66 @@ bool WritesTo(const ledger::NsRwSet& ns, bool key_level) {
     }
   }
   return key_level && ns.kv.metadata_writes_size() > 0;
+}
+
+// The chaincode invocation an endorser transaction carries.
+struct Invocation {
+  protos::ChaincodeHeaderExtension ext;
+  protos::ChaincodeAction action;
+  std::vector<ledger::NsRwSet> rwset;
+};
+
+// Parses the invocation of `tx` into `inv`; when a layer does not parse, the rejection that
+// names it.
+std::optional<VsccResult> ParseInvocation(const EndorserTx& tx, Invocation* inv) {
+  auto ext = protoutil::Unmarshal<protos::ChaincodeHeaderExtension>(tx.channel_header.extension(),
+                                                                    "chaincode header extension");
+  if (!ext.ok()) {
+    return Invalid(protos::BAD_HEADER_EXTENSION, std::string(ext.status().message()));
+  }
+  auto action = protoutil::Unmarshal<protos::ChaincodeAction>(tx.response_payload.extension(),
+                                                              "chaincode action");
+  if (!action.ok()) {
+    return Invalid(protos::BAD_RESPONSE_PAYLOAD, std::string(action.status().message()));
+  }
+  auto rwset = ledger::ParseTxRwSet(action->results());
+  if (!rwset.ok()) {
+    return Invalid(protos::BAD_RWSET, std::string(rwset.status().message()));
+  }
+  if (!ext->has_chaincode_id() || !action->has_chaincode_id()) {
+    return Invalid(protos::INVALID_OTHER_REASON, "nil chaincode id");
+  }
+  inv->ext = std::move(*ext);
+  inv->action = std::move(*action);
+  inv->rwset = std::move(*rwset);
+  return std::nullopt;
+}
+
+// Fabric's sanity checks of the invoked chaincode's name and version, and of the chaincode
+// event's chaincode id; rejects `r` when one fails.
+void CheckInvokedChaincode(const Invocation& inv, VsccResult* r) {
+  const std::string& cc = inv.ext.chaincode_id().name();
+  const protos::ChaincodeAction& action = inv.action;
+  if (cc.empty()) {
+    Reject(r, protos::INVALID_OTHER_REASON, "invalid chaincode id");
+    return;
+  }
+  if (cc != action.chaincode_id().name()) {
+    Reject(r, protos::INVALID_OTHER_REASON,
+           absl::StrFormat("inconsistent ccid info (%s/%s)", cc, action.chaincode_id().name()));
+    return;
+  }
+  if (action.chaincode_id().version().empty()) {
+    Reject(r, protos::INVALID_OTHER_REASON, "invalid chaincode version");
+    return;
+  }
+  if (!action.events().empty()) {
+    auto event = protoutil::Unmarshal<protos::ChaincodeEvent>(action.events(), "chaincode event");
+    if (!event.ok() || event->chaincode_id() != cc) {
+      Reject(r, protos::INVALID_OTHER_REASON,
+             "chaincode event chaincode id does not match chaincode action chaincode id");
+    }
+  }
 }
 
 const ledger::NsRwSet* FindNamespace(const std::vector<ledger::NsRwSet>& rwset,
@@ -93,118 +160,117 @@ struct Vscc::Context {
   const std::vector<protoutil::SignedData> endorsements;
 };
 
+// The namespaces a transaction writes, and whether they include ones no application chaincode
+// may write (Fabric's wrNamespace, writesToLSCC and writesToNonInvokableSCC).
+struct Vscc::WrittenNamespaces {
+  std::vector<std::string> names;  // the invoked chaincode first, then every other one written
+  bool lscc = false;
+  bool protected_scc = false;
+};
+
 StatusOr<VsccResult> Vscc::Validate(const EndorserTx& tx, const channelconfig::Bundle& config,
                                     ledger::QueryExecutor& qe, PolicyCache& policies,
                                     ValidationParameterSource& params) const {
-  auto ext = protoutil::Unmarshal<protos::ChaincodeHeaderExtension>(tx.channel_header.extension(),
-                                                                    "chaincode header extension");
-  if (!ext.ok()) {
-    return Invalid(protos::BAD_HEADER_EXTENSION, std::string(ext.status().message()));
+  Invocation inv;
+  if (std::optional<VsccResult> bad = ParseInvocation(tx, &inv)) {
+    return std::move(*bad);
   }
-  auto action = protoutil::Unmarshal<protos::ChaincodeAction>(tx.response_payload.extension(),
-                                                              "chaincode action");
-  if (!action.ok()) {
-    return Invalid(protos::BAD_RESPONSE_PAYLOAD, std::string(action.status().message()));
-  }
-  auto rwset = ledger::ParseTxRwSet(action->results());
-  if (!rwset.ok()) {
-    return Invalid(protos::BAD_RWSET, std::string(rwset.status().message()));
-  }
-  if (!ext->has_chaincode_id() || !action->has_chaincode_id()) {
-    return Invalid(protos::INVALID_OTHER_REASON, "nil chaincode id");
-  }
-  const std::string& cc = ext->chaincode_id().name();
-  const std::string& version = action->chaincode_id().version();
+  const std::string& cc = inv.ext.chaincode_id().name();
   VsccResult result;
   result.invoked_cc = cc;
-  auto fail = [&](protos::TxValidationCode code, std::string reason) {
-    result.code = code;
-    result.reason = std::move(reason);
-    return std::move(result);
-  };
-  if (cc.empty()) {
-    return fail(protos::INVALID_OTHER_REASON, "invalid chaincode id");
-  }
-  if (cc != action->chaincode_id().name()) {
-    return fail(protos::INVALID_OTHER_REASON, absl::StrFormat("inconsistent ccid info (%s/%s)", cc,
-                                                              action->chaincode_id().name()));
-  }
-  if (version.empty()) {
-    return fail(protos::INVALID_OTHER_REASON, "invalid chaincode version");
-  }
-  if (!action->events().empty()) {
-    auto event = protoutil::Unmarshal<protos::ChaincodeEvent>(action->events(), "chaincode event");
-    if (!event.ok() || event->chaincode_id() != cc) {
-      return fail(protos::INVALID_OTHER_REASON,
-                  "chaincode event chaincode id does not match chaincode action chaincode id");
-    }
+  CheckInvokedChaincode(inv, &result);
+  if (result.code != protos::VALID) {
+    return result;
   }
   Context ctx{tx,
               config,
               qe,
               policies,
               params,
-              *rwset,
+              inv.rwset,
               config.KeyLevelEndorsement(),
               EndorsementsAsSignedData(tx)};
   if (ctx.key_level) {
-    result.metadata_writes = MetadataWrites(*rwset);
+    result.metadata_writes = MetadataWrites(inv.rwset);
   }
+  const WrittenNamespaces written = CollectWrittenNamespaces(ctx, cc, &result);
+  if (result.code != protos::VALID) {
+    return result;
+  }
+  if (scc_.IsSystem(cc)) {
+    RETURN_IF_ERROR(ValidateSystemInvocation(ctx, cc, &result));
+    return result;
+  }
+  RETURN_IF_ERROR(ValidateApplicationInvocation(ctx, cc, inv.action.chaincode_id().version(),
+                                                written, &result));
+  return result;
+}
 
-  // The namespaces to validate: the invoked chaincode first, then every other one written.
-  std::vector<std::string> written = {cc};
+Vscc::WrittenNamespaces Vscc::CollectWrittenNamespaces(const Context& ctx, const std::string& cc,
+                                                       VsccResult* out) const {
+  WrittenNamespaces written;
+  written.names = {cc};
   std::set<std::string> seen;
-  bool writes_lscc = false;
-  bool writes_protected_scc = false;
-  for (const ledger::NsRwSet& ns : *rwset) {
+  for (const ledger::NsRwSet& ns : ctx.rwset) {
     if (!seen.insert(ns.ns).second) {
-      return fail(protos::ILLEGAL_WRITESET,
-                  absl::StrFormat("duplicate namespace '%s' in txRWSet", ns.ns));
+      Reject(out, protos::ILLEGAL_WRITESET,
+             absl::StrFormat("duplicate namespace '%s' in txRWSet", ns.ns));
+      return written;
     }
     if (!WritesTo(ns, ctx.key_level)) {
       continue;
     }
     if (ns.ns != cc) {
-      written.push_back(ns.ns);
+      written.names.push_back(ns.ns);
     }
-    writes_lscc |= ns.ns == kLsccNamespace;
-    writes_protected_scc |=
+    written.lscc |= ns.ns == kLsccNamespace;
+    written.protected_scc |=
         scc_.not_invokable_cc2cc.count(ns.ns) > 0 || scc_.not_invokable_external.count(ns.ns) > 0;
   }
+  return written;
+}
 
-  if (scc_.IsSystem(cc)) {
-    if (scc_.not_invokable_external.count(cc) > 0) {
-      return fail(protos::ILLEGAL_WRITESET,
-                  absl::StrFormat("committing an invocation of cc %s is illegal", cc));
-    }
-    // One signature by any member of the channel: the policy of system chaincodes.
-    const std::string any_member =
-        policies::SignedByAnyMember(config.msp_manager().MspIds()).SerializeAsString();
-    RETURN_IF_ERROR(RunPlugin(ctx, cc, any_member, &result));
-    return result;
+Status Vscc::ValidateSystemInvocation(Context& ctx, const std::string& cc, VsccResult* out) const {
+  if (scc_.not_invokable_external.count(cc) > 0) {
+    Reject(out, protos::ILLEGAL_WRITESET,
+           absl::StrFormat("committing an invocation of cc %s is illegal", cc));
+    return Status::OK();
   }
-  if (writes_lscc) {
-    return fail(protos::ILLEGAL_WRITESET,
-                absl::StrFormat("chaincode %s attempted to write to the namespace of LSCC", cc));
+  // One signature by any member of the channel: the policy of system chaincodes.
+  const std::string any_member =
+      policies::SignedByAnyMember(ctx.config.msp_manager().MspIds()).SerializeAsString();
+  return RunPlugin(ctx, cc, any_member, out);
+}
+
+Status Vscc::ValidateApplicationInvocation(Context& ctx, const std::string& cc,
+                                           const std::string& version,
+                                           const WrittenNamespaces& written,
+                                           VsccResult* out) const {
+  if (written.lscc) {
+    Reject(out, protos::ILLEGAL_WRITESET,
+           absl::StrFormat("chaincode %s attempted to write to the namespace of LSCC", cc));
+    return Status::OK();
   }
-  if (writes_protected_scc) {
-    return fail(protos::ILLEGAL_WRITESET,
-                absl::StrFormat("chaincode %s attempted to write to the namespace of a system "
-                                "chaincode that cannot be invoked",
-                                cc));
+  if (written.protected_scc) {
+    Reject(out, protos::ILLEGAL_WRITESET,
+           absl::StrFormat("chaincode %s attempted to write to the namespace of a system "
+                           "chaincode that cannot be invoked",
+                           cc));
+    return Status::OK();
   }
-  for (const std::string& ns : written) {
+  for (const std::string& ns : written.names) {
     if (scc_.IsSystem(ns)) {
       // A write to an invokable system chaincode's namespace (qscc): no policy to check it by.
-      return fail(protos::ILLEGAL_WRITESET,
-                  absl::StrFormat("chaincode %s attempted to write to namespace %s", cc, ns));
+      Reject(out, protos::ILLEGAL_WRITESET,
+             absl::StrFormat("chaincode %s attempted to write to namespace %s", cc, ns));
+      return Status::OK();
     }
-    RETURN_IF_ERROR(ValidateNamespace(ctx, ns, ns == cc ? version : "", &result));
-    if (result.code != protos::VALID) {
-      return result;
+    RETURN_IF_ERROR(ValidateNamespace(ctx, ns, ns == cc ? version : "", out));
+    if (out->code != protos::VALID) {
+      return Status::OK();
     }
   }
-  return result;
+  return Status::OK();
 }
 
 Status Vscc::RunPlugin(Context& ctx, const std::string& ns, const std::string& policy,

@@ -90,6 +90,20 @@ class Vscc {
 
  private:
   struct Context;
+  struct WrittenNamespaces;
+
+  // The namespaces the transaction writes, the invoked chaincode `cc` first; rejects `out` when
+  // the read-write set names a namespace twice.
+  WrittenNamespaces CollectWrittenNamespaces(const Context& ctx, const std::string& cc,
+                                             VsccResult* out) const;
+  // An invocation of the system chaincode `cc`: it must be invokable from outside, and its
+  // endorsements must satisfy SignedByAnyMember of the channel's MSPs.
+  Status ValidateSystemInvocation(Context& ctx, const std::string& cc, VsccResult* out) const;
+  // An invocation of the application chaincode `cc` at `version`: it writes neither lscc nor a
+  // system chaincode, and every namespace written passes ValidateNamespace.
+  Status ValidateApplicationInvocation(Context& ctx, const std::string& cc,
+                                       const std::string& version, const WrittenNamespaces& written,
+                                       VsccResult* out) const;
 
   // The validation plugin of one namespace, with `policy` its chaincode's endorsement policy.
   // Appends `ns` to out->passed_namespaces when it passes.

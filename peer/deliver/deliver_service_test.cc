@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "common/protoutil/txutils.h"
+#include "fabric/base/testing/wait_until.h"
 #include "peer/chaincode_event.pb.h"
 #include "peer/committer/testing/fixture.h"
 
@@ -105,6 +106,8 @@ class DeliverServiceTest : public CommitterFixture {
   }
 
   uint64_t Height() { return ledger().GetBlockchainInfo().height(); }
+  // Streams waiting for a block of the channel that is not committed yet.
+  int WaitingStreams() { return ledger().block_store().waiting_readers(); }
 
   CommitterChannels channels_;
   std::unique_ptr<DeliverService> service_;
@@ -161,14 +164,11 @@ TEST_F(DeliverServiceTest, FollowsNewCommitsUntilCancelled) {
   grpc::ClientContext ctx;
   auto stream = stub_->DeliverFiltered(&ctx);
   ASSERT_TRUE(stream->Write(Request(Seek(next, kMax))));
+  ASSERT_TRUE(WaitUntil([&] { return WaitingStreams() == 1; }));
   std::string txid;
-  std::thread committer_thread([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    EXPECT_OK(committer().CommitBlock(Block({Tx("mycc", "a", "1", {}, &txid)})));
-  });
+  ASSERT_OK(committer().CommitBlock(Block({Tx("mycc", "a", "1", {}, &txid)})));
   Response r;
   ASSERT_TRUE(stream->Read(&r));
-  committer_thread.join();
   ASSERT_TRUE(r.has_filtered_block());
   EXPECT_EQ(r.filtered_block().number(), next);
   EXPECT_EQ(r.filtered_block().filtered_transactions(0).txid(), txid);
@@ -279,18 +279,12 @@ TEST_F(DeliverServiceTest, WaitingStreamsHoldNoThreads) {
     clients.push_back(std::move(c));
   };
   open();
-  while (service_->open_streams() < 1) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(WaitUntil([&] { return WaitingStreams() == 1; }));
   const int threads_with_one = ThreadCount();
   for (int i = 1; i < kStreams; ++i) {
     open();
   }
-  while (service_->open_streams() < kStreams) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(WaitUntil([&] { return WaitingStreams() == kStreams; }));
   // The client side of this test is in the same process: allow gRPC a few threads of its own.
   EXPECT_LT(ThreadCount(), threads_with_one + 10);
   ASSERT_OK(committer().CommitBlock(Block({Tx("mycc", "a", "1")})));
@@ -302,10 +296,7 @@ TEST_F(DeliverServiceTest, WaitingStreamsHoldNoThreads) {
     c->ctx.TryCancel();
   }
   clients.clear();
-  for (int i = 0; i < 200 && service_->open_streams() > 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_EQ(service_->open_streams(), 0);
+  EXPECT_TRUE(WaitUntil([&] { return service_->open_streams() == 0; }));
 }
 
 TEST_F(DeliverServiceTest, StreamsBeyondTheLimitAreRefused) {
@@ -317,9 +308,7 @@ TEST_F(DeliverServiceTest, StreamsBeyondTheLimitAreRefused) {
   auto second = stub_->Deliver(&b);
   ASSERT_TRUE(first->Write(Request(Seek(Height(), kMax))));
   ASSERT_TRUE(second->Write(Request(Seek(Height(), kMax))));
-  while (service_->open_streams() < 2) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  ASSERT_TRUE(WaitUntil([&] { return service_->open_streams() == 2; }));
   auto third = stub_->Deliver(&c);
   Response r;
   EXPECT_FALSE(third->Read(&r));
@@ -340,18 +329,19 @@ TEST_F(DeliverServiceTest, StreamWithoutARequestIsCancelledAfterTheDeadline) {
   DeliverService::Options options;
   options.streams.first_request_timeout = std::chrono::milliseconds(100);
   Serve(options);
-  // Silent: cancelled.
+  // One that asks in time keeps waiting for blocks past the deadline.
+  grpc::ClientContext ctx;
+  auto stream = stub_->Deliver(&ctx);
+  const uint64_t next = Height();
+  ASSERT_TRUE(stream->Write(Request(Seek(next, kMax))));
+  ASSERT_TRUE(WaitUntil([&] { return WaitingStreams() == 1; }));
+  // Silent: cancelled. It opened last: once it is cancelled, the deadline of the other has
+  // passed too.
   grpc::ClientContext silent_ctx;
   auto silent = stub_->Deliver(&silent_ctx);
   Response r;
   EXPECT_FALSE(silent->Read(&r));
   EXPECT_FALSE(silent->Finish().ok());
-  // One that asked in time keeps waiting for blocks past the deadline.
-  grpc::ClientContext ctx;
-  auto stream = stub_->Deliver(&ctx);
-  const uint64_t next = Height();
-  ASSERT_TRUE(stream->Write(Request(Seek(next, kMax))));
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
   ASSERT_OK(committer().CommitBlock(Block({Tx("mycc", "a", "1")})));
   ASSERT_TRUE(stream->Read(&r));
   ASSERT_TRUE(r.has_block());
@@ -363,10 +353,7 @@ TEST_F(DeliverServiceTest, ShutdownEndsWaitingStreamsWithServiceUnavailable) {
   grpc::ClientContext ctx;
   auto stream = stub_->Deliver(&ctx);
   ASSERT_TRUE(stream->Write(Request(Seek(Height(), kMax))));
-  while (service_->open_streams() < 1) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(WaitUntil([&] { return WaitingStreams() == 1; }));
   service_->Shutdown();
   Response r;
   ASSERT_TRUE(stream->Read(&r));

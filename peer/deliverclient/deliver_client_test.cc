@@ -10,6 +10,7 @@
 
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/unmarshal.h"
+#include "fabric/base/testing/wait_until.h"
 #include "orderer/ab.grpc.pb.h"
 #include "peer/committer/testing/fixture.h"
 #include "peer/deliverclient/block_verifier.h"
@@ -64,16 +65,8 @@ class DeliverClientTest : public CommitterFixture {
     client_->Start();
   }
 
-  bool WaitForHeight(uint64_t height,
-                     std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (ledger().GetBlockchainInfo().height() >= height) {
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
+  bool WaitForHeight(uint64_t height) {
+    return WaitUntil([&] { return ledger().GetBlockchainInfo().height() >= height; });
   }
 
   FakeOrderer orderer_;
@@ -103,19 +96,20 @@ TEST_F(DeliverClientTest, RefusesBlockNotSignedByTheOrderer) {
   const uint64_t start = next_;
   orderer_.Add(OrdererBlock("a", &net().org1_peer()));
   StartClient();
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Refused, reconnected, refused again.
+  EXPECT_TRUE(WaitUntil([&] {
+    return client_->connection_attempts() > 1 && client_->last_error().IsPermissionDenied();
+  })) << client_->last_error();
   EXPECT_EQ(ledger().GetBlockchainInfo().height(), start);
-  EXPECT_GT(client_->connection_attempts(), 1u);  // refused, reconnected, refused again
-  EXPECT_TRUE(client_->last_error().IsPermissionDenied()) << client_->last_error();
 }
 
 TEST_F(DeliverClientTest, RefusesBrokenHashChain) {
   const uint64_t start = next_;
   orderer_.Add(OrdererBlock("a", nullptr, /*chain=*/false));
   StartClient();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(WaitUntil([&] { return client_->last_error().IsInvalidArgument(); }))
+      << client_->last_error();
   EXPECT_EQ(ledger().GetBlockchainInfo().height(), start);
-  EXPECT_TRUE(client_->last_error().IsInvalidArgument()) << client_->last_error();
 }
 
 TEST_F(DeliverClientTest, VerifyBlockChecksDataHash) {
@@ -133,7 +127,8 @@ TEST_F(DeliverClientTest, ReconnectsAfterOrdererRestart) {
   StartClient();
   ASSERT_TRUE(WaitForHeight(start + 1));
   orderer_.Stop();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // client fails and backs off
+  // The client lost its stream and tries again, while the orderer is down.
+  ASSERT_TRUE(WaitUntil([&] { return client_->connection_attempts() >= 2; }));
   AddGoodBlock("b");
   ASSERT_EQ(orderer_.Start(port_), port_);
   ASSERT_TRUE(WaitForHeight(start + 2));
@@ -153,17 +148,13 @@ TEST_F(DeliverClientTest, HealthyIdleStreamResetsTheBackoff) {
   client_ = std::make_unique<DeliverClient>(options, committer(), net().org1_peer());
   client_->Start();
   const auto reconnected = [&](uint64_t attempts, std::chrono::milliseconds within) {
-    const auto deadline = std::chrono::steady_clock::now() + within;
-    while (client_->connection_attempts() <= attempts &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return client_->connection_attempts() > attempts;
+    return WaitUntil([&] { return client_->connection_attempts() > attempts; }, within);
   };
   ASSERT_TRUE(reconnected(0, std::chrono::seconds(5)));
   // Without the reset the waits would double: 0.1, 0.2, 0.4, 0.8, 1.6, 3.2 s.
   for (int restart = 0; restart < 6; ++restart) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // an idle, healthy stream
+    // The scenario: the stream stays open and idle for longer than healthy_stream.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     const uint64_t attempts = client_->connection_attempts();
     orderer_.Stop();
     ASSERT_EQ(orderer_.Start(port_), port_);
@@ -184,7 +175,7 @@ TEST_F(DeliverClientTest, RoundRobinSkipsDeadOrderer) {
 
 TEST_F(DeliverClientTest, StopsPromptly) {
   StartClient();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(WaitUntil([&] { return client_->connection_attempts() >= 1; }));
   const auto t0 = std::chrono::steady_clock::now();
   client_->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));

@@ -72,6 +72,9 @@ class EndorserService final : public protos::Endorser::CallbackService {
   // Stops taking proposals; see above. Idempotent.
   void Shutdown();
 
+  // Proposals waiting for a worker.
+  int queued_proposals() const { return pool_.queued(); }
+
  private:
   // One proposal left the service (answered).
   void Release();

@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "common/msp/testing/status_testing.h"
+#include "fabric/base/testing/wait_until.h"
 #include "peer/endorser/testing/endorser_server.h"
 #include "peer/endorser/testing/test_peer.h"
 
@@ -131,13 +132,11 @@ TEST_F(EndorserServiceTest, ProposalsBeyondTheConcurrencyLimitAreRefusedAtOnce) 
   // The pool is free again once the worker is back from the finished proposal; its answer
   // reaches the client just before that, so a proposal sent at once may still be refused.
   const int exhausted = -static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  auto again = Send().get();
-  while (again.first.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::pair<grpc::Status, protos::ProposalResponse> again;
+  EXPECT_TRUE(WaitUntil([&] {
     again = Send().get();
-  }
+    return again.first.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED;
+  }));
   ASSERT_TRUE(again.first.ok()) << again.first.error_message();
   EXPECT_EQ(again.second.response().status(), 200);
   const std::vector<int> seen = Observed();
@@ -171,10 +170,11 @@ TEST_F(EndorserServiceTest, ShutdownAnswersQueuedProposalsUnavailableAndFinishes
   auto running = Send();
   ASSERT_TRUE(executor_.WaitEntered(2));
   auto queued = Send();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it reach the queue
+  EXPECT_TRUE(WaitUntil([&] { return service_->queued_proposals() == 1; }));
 
-  std::thread opener([this] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::thread opener([this, &queued] {
+    // Shutdown answers the queued proposal before it waits for the running one.
+    EXPECT_EQ(queued.wait_for(std::chrono::seconds(10)), std::future_status::ready);
     executor_.Open(true);
   });
   service_->Shutdown();  // waits for the running proposal

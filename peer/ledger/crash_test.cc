@@ -46,6 +46,7 @@ int64_t RunAndKill(const std::string& dir, uint64_t seed, std::chrono::milliseco
   EXPECT_EQ(posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv, environ), 0);
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
+  // The scenario: the child commits for `run_for`, then dies wherever it is.
   std::this_thread::sleep_for(run_for);
   kill(pid, SIGKILL);
   int status = 0;

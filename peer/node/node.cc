@@ -164,7 +164,17 @@ struct PeerNode::Impl {
 
   Status LoadIdentity();
   Status OpenLedgers();
+  // The launcher, ChaincodeSupport with its listener, and the endorser.
   Status StartChaincodeSupport();
+  void CreateLauncher();
+  // Creates chaincode_ca when TLS is on.
+  StatusOr<chaincode::ChaincodeSupportOptions> SupportOptions();
+  // A chaincode-to-chaincode call of a system chaincode, run in process.
+  StatusOr<protos::Response> InvokeSystemChaincode(const chaincode::TxParams& p,
+                                                   const std::string& name,
+                                                   const protos::ChaincodeInput& input);
+  Status StartChaincodeServer();
+  void StartEndorser();
   Status StartChannel(const std::string& channel_id);
   Status StartServer();
   Status StartOperations();
@@ -206,14 +216,25 @@ Status PeerNode::Impl::OpenLedgers() {
 }
 
 Status PeerNode::Impl::StartChaincodeSupport() {
-  bool need_executable = false;
+  CreateLauncher();
+  package_provider = std::make_unique<NodePackageProvider>(
+      *packages, config.process_bin_dir, config.file_system_path + "/chaincodes/bin",
+      /*need_executable=*/config.launcher == LauncherKind::kProcess);
+  query_executors = std::make_unique<LedgerQueryExecutors>(*channels);
+  ASSIGN_OR_RETURN(chaincode::ChaincodeSupportOptions copts, SupportOptions());
+  support = std::make_unique<chaincode::ChaincodeSupport>(copts, *launcher, *package_provider);
+  RETURN_IF_ERROR(StartChaincodeServer());
+  StartEndorser();
+  return Status::OK();
+}
+
+void PeerNode::Impl::CreateLauncher() {
   switch (config.launcher) {
     case LauncherKind::kDev:
       launcher = std::make_unique<launcher::DevModeLauncher>();
       break;
     case LauncherKind::kProcess:
       launcher = std::make_unique<launcher::ProcessLauncher>();
-      need_executable = true;
       break;
     case LauncherKind::kDocker: {
       auto opts = launcher::docker::DockerLauncherOptions::FromEnv();
@@ -226,10 +247,9 @@ Status PeerNode::Impl::StartChaincodeSupport() {
       break;
     }
   }
-  package_provider = std::make_unique<NodePackageProvider>(
-      *packages, config.process_bin_dir, config.file_system_path + "/chaincodes/bin",
-      need_executable);
-  query_executors = std::make_unique<LedgerQueryExecutors>(*channels);
+}
+
+StatusOr<chaincode::ChaincodeSupportOptions> PeerNode::Impl::SupportOptions() {
   chaincode::ChaincodeSupportOptions copts;
   copts.startup_timeout = config.startup_timeout;
   copts.execute_timeout = config.execute_timeout;
@@ -241,22 +261,9 @@ Status PeerNode::Impl::StartChaincodeSupport() {
   copts.extra_env = {"CORE_PEER_LOCALMSPID=" + config.local_msp_id};
   copts.channel_ledgers = query_executors.get();
   copts.is_system_chaincode = [this](const std::string& name) { return registry.IsSysCC(name); };
-  copts.invoke_system_chaincode =
-      [this](const chaincode::TxParams& p, const std::string& name,
-             const protos::ChaincodeInput& input) -> StatusOr<protos::Response> {
-    const scc::SystemChaincode* system = registry.Lookup(name);
-    if (system == nullptr || !system->invokable_cc2cc) {
-      return PermissionDeniedError(
-          absl::StrFormat("system chaincode %s cannot be invoked with a cc2cc invocation", name));
-    }
-    scc::SccContext ctx{p.channel_id,   p.tx_id,          p.signed_proposal,       p.proposal,
-                        p.tx_simulator, p.query_executor, p.history_query_executor};
-    scc::SccResult r = scc::InvokeInProcess(*system, ctx, input);
-    protos::Response out;
-    out.set_status(r.response.status);
-    out.set_message(r.response.message);
-    out.set_payload(r.response.payload);
-    return out;
+  copts.invoke_system_chaincode = [this](const chaincode::TxParams& p, const std::string& name,
+                                         const protos::ChaincodeInput& input) {
+    return InvokeSystemChaincode(p, name, input);
   };
   copts.handler.key_level_endorsement = [this](const std::string& channel_id) {
     std::shared_ptr<const channelconfig::Bundle> bundle = channels->GetBundle(channel_id);
@@ -267,7 +274,27 @@ Status PeerNode::Impl::StartChaincodeSupport() {
     ASSIGN_OR_RETURN(auto cd, scc::GetChaincodeData(qe, name));
     return cd.version();
   };
-  support = std::make_unique<chaincode::ChaincodeSupport>(copts, *launcher, *package_provider);
+  return copts;
+}
+
+StatusOr<protos::Response> PeerNode::Impl::InvokeSystemChaincode(
+    const chaincode::TxParams& p, const std::string& name, const protos::ChaincodeInput& input) {
+  const scc::SystemChaincode* system = registry.Lookup(name);
+  if (system == nullptr || !system->invokable_cc2cc) {
+    return PermissionDeniedError(
+        absl::StrFormat("system chaincode %s cannot be invoked with a cc2cc invocation", name));
+  }
+  scc::SccContext ctx{p.channel_id,   p.tx_id,          p.signed_proposal,       p.proposal,
+                      p.tx_simulator, p.query_executor, p.history_query_executor};
+  scc::SccResult r = scc::InvokeInProcess(*system, ctx, input);
+  protos::Response out;
+  out.set_status(r.response.status);
+  out.set_message(r.response.message);
+  out.set_payload(r.response.payload);
+  return out;
+}
+
+Status PeerNode::Impl::StartChaincodeServer() {
   chaincode::ChaincodeServer::Options sopts;
   sopts.listen_address = config.chaincode_listen_address;
   sopts.authenticator = chaincode_ca.get();
@@ -302,6 +329,10 @@ Status PeerNode::Impl::StartChaincodeSupport() {
               "the peer at launch, so chaincodes started by hand cannot register; run dev mode "
               "with CORE_PEER_TLS_ENABLED=false");
   }
+  return Status::OK();
+}
+
+void PeerNode::Impl::StartEndorser() {
   executor = std::make_unique<MeteredChaincodeExecutor>(*support, *metrics);
   endorser = std::make_unique<endorser::Endorser>(
       endorser::Endorser::Options{}, endorser::Endorser::Deps{*channels, registry, *acl, *packages,
@@ -312,7 +343,6 @@ Status PeerNode::Impl::StartChaincodeSupport() {
   eopts.fibers = config.endorser_fibers;
   endorser_service =
       std::make_unique<endorser::EndorserService>(*endorser, eopts, ProposalMetrics(*metrics));
-  return Status::OK();
 }
 
 Status PeerNode::Impl::StartChannel(const std::string& channel_id) {

@@ -352,15 +352,26 @@ Status BlockStore::WaitForBlock(uint64_t number, const bool* closed,
                                 std::chrono::steady_clock::time_point deadline) const {
   std::unique_lock<std::mutex> lock(mu_);
   auto ready = [&] { return *closed || info_.height() > number; };
+  bool in_time = true;
+  ++waiting_iterators_;
   if (deadline == std::chrono::steady_clock::time_point::max()) {
     cv_.wait(lock, ready);
-  } else if (!cv_.wait_until(lock, deadline, ready)) {
+  } else {
+    in_time = cv_.wait_until(lock, deadline, ready);
+  }
+  --waiting_iterators_;
+  if (!in_time) {
     return DeadlineExceededError(absl::StrFormat("block %d not added before the deadline", number));
   }
   if (*closed) {
     return Status(StatusCode::kCancelled, "blocks iterator closed");
   }
   return Status::OK();
+}
+
+int BlockStore::waiting_readers() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return waiting_iterators_ + static_cast<int>(waiters_.size());
 }
 
 BlocksIterator::~BlocksIterator() {

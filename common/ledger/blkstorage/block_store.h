@@ -162,6 +162,11 @@ class BlockStore {
   // called. Waiters still registered when the store is destroyed are dropped uncalled.
   void CancelWaiter(uint64_t id);
 
+  // Readers waiting for a block not yet added: BlocksIterator::Next calls in progress and
+  // WaitForBlockAsync callbacks not yet called (what a test that acts while a reader waits
+  // waits for).
+  int waiting_readers() const;
+
  private:
   friend class BlocksIterator;
 
@@ -204,6 +209,7 @@ class BlockStore {
   mutable std::condition_variable cv_;
   common::BlockchainInfo info_;
   int live_iterators_ = 0;
+  mutable int waiting_iterators_ = 0;  // BlocksIterator::Next calls waiting in WaitForBlock
   // WaitForBlockAsync callbacks by id: {block number, callback}.
   std::map<uint64_t, std::pair<uint64_t, std::function<void()>>> waiters_;
   uint64_t next_waiter_ = 1;

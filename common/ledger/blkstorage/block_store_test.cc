@@ -15,6 +15,7 @@
 #include "common/ledger/blkstorage/block_file.h"
 #include "common/ledger/blkstorage/testing/chain_builder.h"
 #include "common/protoutil/blockutils.h"
+#include "fabric/base/testing/wait_until.h"
 
 namespace fabric::ledger::blkstorage {
 namespace {
@@ -279,7 +280,7 @@ TEST(BlockStoreTest, IteratorWaitsForAddBlockAndWakesOnClose) {
     StatusOr<common::Block> b = it->Next();
     got = b.ok() && b->header().number() == 1;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(WaitUntil([&] { return store->waiting_readers() == 1; }));
   EXPECT_FALSE(got.load());
   BLK_ASSERT_OK(store->AddBlock(chain.NextBlock(1)));
   reader.join();
@@ -287,7 +288,7 @@ TEST(BlockStoreTest, IteratorWaitsForAddBlockAndWakesOnClose) {
 
   std::atomic<int> code{-1};
   std::thread waiter([&] { code = static_cast<int>(it->Next().status().code()); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(WaitUntil([&] { return store->waiting_readers() == 1; }));
   it->Close();
   waiter.join();
   EXPECT_EQ(code.load(), static_cast<int>(StatusCode::kCancelled));

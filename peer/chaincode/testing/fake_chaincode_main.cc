@@ -31,6 +31,7 @@ int main() {
   std::printf("fake chaincode %s starting, peer %s\n", ccid, address);
   std::fflush(stdout);
   if (getenv("FAKE_CC_NO_REGISTER") != nullptr) {
+    // A runtime that never registers, on purpose: the peer's launch deadline is under test.
     std::this_thread::sleep_for(std::chrono::minutes(10));
     return 0;
   }
@@ -58,6 +59,7 @@ int main() {
       return MakeResponse(200, *v);
     }
     if (fn == "sleep" && a.size() == 2) {
+      // A slow transaction, on purpose: tests of timeouts and of crashes mid-transaction.
       std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(a[1])));
       return MakeResponse(200);
     }

@@ -60,19 +60,7 @@ class TestChaincode : public Chaincode {
       return it.ok() ? Drain(**it) : Error(std::string(it.status().message()));
     }
     if (fn == "history") {
-      auto it = stub.GetHistoryForKey(p.at(0));
-      if (!it.ok()) {
-        return Error(std::string(it.status().message()));
-      }
-      std::string out;
-      while ((*it)->HasNext()) {
-        auto mod = (*it)->Next();
-        if (!mod.ok()) {
-          return Error(std::string(mod.status().message()));
-        }
-        out += mod->tx_id() + "=" + (mod->is_delete() ? std::string("<del>") : mod->value()) + ";";
-      }
-      return Success(out);
+      return History(stub, p.at(0));
     }
     if (fn == "rich") {
       auto it = stub.GetQueryResult(p.at(0));
@@ -93,15 +81,7 @@ class TestChaincode : public Chaincode {
       return Check(stub.SetEvent(p.at(0), p.at(1)));
     }
     if (fn == "ctx") {
-      auto creator = stub.GetCreator();
-      auto binding = stub.GetBinding();
-      auto transient = stub.GetTransient();
-      auto ts = stub.GetTxTimestamp();
-      if (!ts.ok()) {
-        return Error(std::string(ts.status().message()));
-      }
-      return Success(*creator + "|" + Hex(*binding) + "|" + (*transient)["secret"] + "|" +
-                     std::to_string(ts->seconds()));
+      return TxContext(stub);
     }
     if (fn == "signedproposal") {
       auto sp = stub.GetSignedProposal();
@@ -115,17 +95,49 @@ class TestChaincode : public Chaincode {
       return stub.InvokeChaincode(p.at(0), args, p.at(1));
     }
     if (fn == "metadata") {
-      Status s = stub.SetStateValidationParameter(p.at(0), p.at(1));
-      if (!s.ok()) {
-        return Error(std::string(s.message()));
-      }
-      auto ep = stub.GetStateValidationParameter(p.at(0));
-      return ep.ok() ? Success(*ep) : Error(std::string(ep.status().message()));
+      return Metadata(stub, p.at(0), p.at(1));
     }
     return Error("unknown function " + fn);
   }
 
  private:
+  // "txid=value;" per modification of `key`, "<del>" for a deletion.
+  static Response History(ChaincodeStub& stub, const std::string& key) {
+    auto it = stub.GetHistoryForKey(key);
+    if (!it.ok()) {
+      return Error(std::string(it.status().message()));
+    }
+    std::string out;
+    while ((*it)->HasNext()) {
+      auto mod = (*it)->Next();
+      if (!mod.ok()) {
+        return Error(std::string(mod.status().message()));
+      }
+      out += mod->tx_id() + "=" + (mod->is_delete() ? std::string("<del>") : mod->value()) + ";";
+    }
+    return Success(out);
+  }
+  // "creator|hex(binding)|transient[secret]|timestamp seconds".
+  static Response TxContext(ChaincodeStub& stub) {
+    auto creator = stub.GetCreator();
+    auto binding = stub.GetBinding();
+    auto transient = stub.GetTransient();
+    auto ts = stub.GetTxTimestamp();
+    if (!ts.ok()) {
+      return Error(std::string(ts.status().message()));
+    }
+    return Success(*creator + "|" + Hex(*binding) + "|" + (*transient)["secret"] + "|" +
+                   std::to_string(ts->seconds()));
+  }
+  // Sets the validation parameter of `key` to `ep` and reads it back.
+  static Response Metadata(ChaincodeStub& stub, const std::string& key, const std::string& ep) {
+    Status s = stub.SetStateValidationParameter(key, ep);
+    if (!s.ok()) {
+      return Error(std::string(s.message()));
+    }
+    auto read = stub.GetStateValidationParameter(key);
+    return read.ok() ? Success(*read) : Error(std::string(read.status().message()));
+  }
   static std::string ThreadName() {
     std::ostringstream id;
     id << std::this_thread::get_id();

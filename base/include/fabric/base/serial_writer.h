@@ -48,7 +48,12 @@ class SerialWriter {
   // is closed from then on.
   Result Write(const Message& msg) {
     std::unique_lock<std::mutex> lock(mu_);
-    room_.wait(lock, [this] { return closed_ || !writing_ || queue_.size() < max_queued_; });
+    auto has_room = [this] { return closed_ || !writing_ || queue_.size() < max_queued_; };
+    if (!has_room()) {
+      ++waiting_writers_;
+      room_.wait(lock, has_room);
+      --waiting_writers_;
+    }
     if (closed_) {
       return Result::kClosed;
     }
@@ -98,6 +103,12 @@ class SerialWriter {
     return closed_;
   }
 
+  // Write calls waiting for room in the queue (what a test of the back-pressure waits for).
+  int waiting_writers() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return waiting_writers_;
+  }
+
  private:
   const std::function<bool(const Message&, bool more)> write_;
   const size_t max_queued_;
@@ -108,6 +119,7 @@ class SerialWriter {
   std::deque<Message> queue_;
   bool writing_ = false;
   bool closed_ = false;
+  int waiting_writers_ = 0;
 };
 
 }  // namespace fabric

@@ -92,6 +92,12 @@ class WorkerPool {
     threads.clear();  // joins
   }
 
+  // Tasks waiting for a worker.
+  int queued() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int>(queue_.size());
+  }
+
  private:
   void Loop() {
     if (!name_.empty()) {
@@ -120,7 +126,7 @@ class WorkerPool {
   const int max_queued_;
   const std::string name_;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   // Guarded by mu_:
   std::deque<std::function<void()>> queue_;
