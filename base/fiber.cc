@@ -230,16 +230,17 @@ DeadlineTimer::~DeadlineTimer() {
 }
 
 uint64_t DeadlineTimer::Add(Clock::time_point deadline, std::function<void()> callback) {
-  bool earliest = false;
+  bool wake = false;
   uint64_t id = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     id = next_id_++;
-    auto it = due_.emplace(std::make_pair(deadline, id), std::move(callback)).first;
+    due_.emplace(std::make_pair(deadline, id), std::move(callback));
     ids_.emplace(id, deadline);
-    earliest = it == due_.begin();
+    // The thread looks at the map again by wake_at_ anyway: wake it only for an earlier deadline.
+    wake = deadline < wake_at_;
   }
-  if (earliest) {
+  if (wake) {
     cv_.notify_all();
   }
   return id;
@@ -267,14 +268,15 @@ void DeadlineTimer::Loop(std::stop_token stop) {
   SetThreadName("deadlines");
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop.stop_requested()) {
-    if (due_.empty()) {
-      cv_.wait(lock, stop, [this] { return !due_.empty(); });
-      continue;
-    }
-    const Clock::time_point next = due_.begin()->first.first;
-    if (Clock::now() < next) {
-      cv_.wait_until(lock, stop, next,
-                     [this, next] { return due_.empty() || due_.begin()->first.first < next; });
+    const Clock::time_point now = Clock::now();
+    if (due_.empty() || now < due_.begin()->first.first) {
+      // Asleep until the first deadline, and when there is none for at most kIdleCheck: a
+      // deadline added later than that (a request's 30 s, the usual case) then costs its adder
+      // no wake-up of this thread, which finds it at the next check.
+      wake_at_ = due_.empty() ? now + kIdleCheck : due_.begin()->first.first;
+      cv_.wait_until(lock, stop, wake_at_,
+                     [this] { return !due_.empty() && due_.begin()->first.first < wake_at_; });
+      wake_at_ = Clock::time_point::min();  // awake: it sees whatever is added from now on
       continue;
     }
     auto first = due_.begin();

@@ -207,5 +207,18 @@ TEST(DeadlineTimerTest, ACallbackMayScheduleAndAnEarlierDeadlineWakesTheTimer) {
   // Destroying the timer drops the hour-long one unrun.
 }
 
+TEST(DeadlineTimerTest, ADeadlineAddedWhileIdleFiresOnTimeWithoutWakingTheTimer) {
+  DeadlineTimer timer;
+  std::this_thread::sleep_for(10ms);  // the scenario: the timer thread asleep with nothing due
+  std::promise<DeadlineTimer::Clock::time_point> fired;
+  const auto deadline = DeadlineTimer::Clock::now() + 1500ms;  // past the idle check
+  timer.Add(deadline, [&] { fired.set_value(DeadlineTimer::Clock::now()); });
+  auto when = fired.get_future();
+  ASSERT_EQ(when.wait_for(10s), std::future_status::ready);
+  const auto at = when.get();
+  EXPECT_GE(at, deadline);
+  EXPECT_LT(at - deadline, 1s) << "found at the next idle check, then waited for";
+}
+
 }  // namespace
 }  // namespace fabric

@@ -158,12 +158,16 @@ class DeadlineTimer {
  private:
   void Loop(std::stop_token stop);
 
+  static constexpr std::chrono::seconds kIdleCheck{1};
+
   std::mutex mu_;
   std::condition_variable_any cv_;
   // Guarded by mu_: (deadline, id) -> callback, and id -> deadline for Cancel.
   std::map<std::pair<Clock::time_point, uint64_t>, std::function<void()>> due_;
   std::map<uint64_t, Clock::time_point> ids_;
   uint64_t next_id_ = 1;
+  // When the thread next looks at due_ on its own; min() while it is awake.
+  Clock::time_point wake_at_ = Clock::time_point::min();
   std::jthread thread_;  // last: joined first
 };
 
