@@ -82,7 +82,7 @@ Status TarWriter::AddEntry(std::string_view name, std::string_view content, int 
   h[156] = type;
   std::memcpy(h + 257, "ustar", 6);
   std::memcpy(h + 263, "00", 2);
-  std::memcpy(h + 345, prefix.data(), prefix.size());
+  prefix.copy(h + 345, prefix.size());  // memcpy may not take the null data() of an empty view
   std::memset(h + 148, ' ', 8);
   unsigned sum = 0;
   for (unsigned char c : std::string_view(h, kBlock)) {
