@@ -10,7 +10,15 @@
 #include <memory>
 #include <utility>
 
+#include "fabric/base/sanitizers.h"
 #include "fabric/base/thread_name.h"
+
+#if FABRIC_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+#if FABRIC_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
 
 namespace fabric {
 namespace {
@@ -77,23 +85,88 @@ Fiber::Fiber(std::function<void()> body, FiberStacks& stacks)
   const auto self = reinterpret_cast<uintptr_t>(this);
   makecontext(&context_, reinterpret_cast<void (*)()>(&Fiber::Entry), 2,
               static_cast<unsigned int>(self & 0xffffffffu), static_cast<unsigned int>(self >> 32));
+#if FABRIC_TSAN
+  tsan_fiber_ = __tsan_create_fiber(0);
+#endif
 }
 
 Fiber::~Fiber() {
+#if FABRIC_TSAN
+  if (tsan_fiber_ != nullptr) {
+    __tsan_destroy_fiber(tsan_fiber_);
+  }
+#endif
   if (stack_ != nullptr) {
     stacks_.Give(stack_);
   }
 }
 
+// A sanitizer keeps one stack per thread: a switch it is not told of makes ASan take the new
+// stack's frames for wild accesses and TSan mix up two call stacks. ASan: start before each
+// switch (saving the outgoing stack's fake stack; none when that stack is done with), finish after
+// it (learning the stack switched from, which the fiber switches back to). TSan: each fiber is a
+// TSan fiber; flag 0 orders what ran before a switch before what runs after it.
+void Fiber::SwitchingIn([[maybe_unused]] void** resumer_fake_stack) {
+#if FABRIC_ASAN
+  __sanitizer_start_switch_fiber(resumer_fake_stack, stack_, FiberStacks::kStackBytes);
+#endif
+#if FABRIC_TSAN
+  resumer_tsan_fiber_ = __tsan_get_current_fiber();
+  __tsan_switch_to_fiber(tsan_fiber_, 0);
+#endif
+}
+
+void Fiber::SwitchedIn() {
+#if FABRIC_ASAN
+  __sanitizer_finish_switch_fiber(asan_fake_stack_, &resumer_stack_, &resumer_stack_bytes_);
+#endif
+}
+
+void Fiber::SwitchingOut([[maybe_unused]] bool finished) {
+#if FABRIC_ASAN
+  __sanitizer_start_switch_fiber(finished ? nullptr : &asan_fake_stack_, resumer_stack_,
+                                 resumer_stack_bytes_);
+#endif
+#if FABRIC_TSAN
+  // The resumer unlocks the mutex this fiber parks with, on another TSan fiber: TSan would take
+  // that for an unlock by a thread that does not hold the mutex. Hand the mutex over as TSan sees
+  // it: the fiber unlocks it here, the resumer locks it (SwitchedBack) before the real unlock.
+  if (unlock_after_switch_ != nullptr) {
+    __tsan_mutex_pre_unlock(unlock_after_switch_, 0);
+    __tsan_mutex_post_unlock(unlock_after_switch_, 0);
+  }
+  __tsan_switch_to_fiber(resumer_tsan_fiber_, 0);
+#endif
+}
+
+void Fiber::SwitchedBack([[maybe_unused]] void* resumer_fake_stack,
+                         [[maybe_unused]] std::mutex* parked) {
+#if FABRIC_ASAN
+  __sanitizer_finish_switch_fiber(resumer_fake_stack, nullptr, nullptr);
+#endif
+#if FABRIC_TSAN
+  if (parked != nullptr) {
+    __tsan_mutex_pre_lock(parked, 0);
+    __tsan_mutex_post_lock(parked, 0, 0);
+  }
+#endif
+}
+
 bool Fiber::Resume() {
   ucontext_t here;
+  // swapcontext does not fill in uc_stack; ASan's swapcontext reads it when Park switches here.
+  here.uc_stack = {};
   Fiber* outer = std::exchange(current_fiber, this);
   resumer_ = &here;
+  void* fake_stack = nullptr;
+  SwitchingIn(&fake_stack);
   swapcontext(&here, &context_);
+  std::mutex* parked = std::exchange(unlock_after_switch_, nullptr);
+  SwitchedBack(fake_stack, parked);
   current_fiber = outer;
   const bool finished = finished_;  // Read before the unlock: a parked fiber is not ours after it.
-  if (std::mutex* m = std::exchange(unlock_after_switch_, nullptr)) {
-    m->unlock();
+  if (parked != nullptr) {
+    parked->unlock();
   }
   return finished;
 }
@@ -101,7 +174,9 @@ bool Fiber::Resume() {
 void Fiber::Park(std::mutex& held) {
   Fiber* self = current_fiber;
   self->unlock_after_switch_ = &held;
+  self->SwitchingOut(false);
   swapcontext(&self->context_, self->resumer_);
+  self->SwitchedIn();
 }
 
 Fiber* Fiber::Current() { return current_fiber; }
@@ -109,6 +184,7 @@ Fiber* Fiber::Current() { return current_fiber; }
 void Fiber::Entry(unsigned int low, unsigned int high) {
   auto* self =
       reinterpret_cast<Fiber*>(static_cast<uintptr_t>(low) | (static_cast<uintptr_t>(high) << 32));
+  self->SwitchedIn();
   try {
     self->body_();
   } catch (...) {
@@ -117,6 +193,7 @@ void Fiber::Entry(unsigned int low, unsigned int high) {
     std::abort();
   }
   self->finished_ = true;
+  self->SwitchingOut(true);
   // The resumer's context is the one to return to: the fiber may have moved between threads.
   setcontext(self->resumer_);
 }

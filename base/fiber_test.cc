@@ -20,8 +20,14 @@ using namespace std::chrono_literals;
 
 // The calling thread's id, never folded across a park: pthread_self (behind get_id) is declared
 // const, so within one function the compiler may reuse a value read before the park, on the
-// thread the fiber left (fabric/base/fiber.h's rule about thread-locals).
-[[gnu::noipa]] std::thread::id ThreadNow() { return std::this_thread::get_id(); }
+// thread the fiber left (fabric/base/fiber.h's rule about thread-locals). Clang has no noipa; it
+// infers nothing about an optnone function.
+#if defined(__clang__)
+#define FABRIC_NO_IPA [[gnu::noinline, clang::optnone]]
+#else
+#define FABRIC_NO_IPA [[gnu::noipa]]
+#endif
+FABRIC_NO_IPA std::thread::id ThreadNow() { return std::this_thread::get_id(); }
 
 // A place a FiberTask parks in, as TransactionContext is for the endorser's proposals.
 class Slot {

@@ -1,6 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
 # Helpers shared by every part of fabric-cpp.
 
+# A sanitizer build (scripts/test.sh: build-asan, build-tsan): flags come in CMAKE_CXX_FLAGS.
+if(CMAKE_CXX_FLAGS MATCHES "-fsanitize=")
+  set(FABRIC_SANITIZED ON)
+else()
+  set(FABRIC_SANITIZED OFF)
+endif()
+
 # Warnings for our own code (generated protos are exempt).
 add_library(fabric_warnings INTERFACE)
 target_compile_options(fabric_warnings INTERFACE
@@ -31,6 +38,12 @@ function(fabric_add_library name)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE fabric_warnings)
 endfunction()
 
+# fabric_unit_tests: builds every test binary labelled `unit` (and what they run), nothing else;
+# what the sanitizer builds of scripts/test.sh build.
+if(FABRIC_BUILD_TESTS)
+  add_custom_target(fabric_unit_tests)
+endif()
+
 # fabric_add_test(NAME SRCS ... DEPS ... [LABELS ...] [INTEGRATION pattern ...]): one gtest
 # binary, tests discovered by ctest and labelled `unit` unless LABELS says otherwise. Tests that
 # start processes (fork, posix_spawn, a shell, the launchers' children, the daemons' binaries)
@@ -47,6 +60,12 @@ function(fabric_add_test name)
   add_executable(${name} ${ARG_SRCS})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock_main fabric_warnings)
+  if(FABRIC_SANITIZED)
+    target_link_libraries(${name} PRIVATE fabric_sanitizer_options)
+  endif()
+  if("unit" IN_LIST ARG_LABELS)
+    add_dependencies(fabric_unit_tests ${name})
+  endif()
   if(ARG_INTEGRATION)
     list(JOIN ARG_INTEGRATION ":" _integration)
     _fabric_discover_tests(${name} "${ARG_LABELS}" "-${_integration}")

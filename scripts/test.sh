@@ -23,15 +23,41 @@ else
   echo "test.sh: *** WARNING: no Docker engine; Docker integration tests will SKIP ***" >&2
 fi
 ctest --test-dir "$build" --output-on-failure --timeout 900 "$@"
-# Fuzz (label fuzz): libFuzzer needs clang, so a separate instrumented clang build (build-fuzz)
-# of the fuzzer and its dependencies only, then process_proposal_fuzz for FABRIC_FUZZ_SECONDS
-# (30). FABRIC_FUZZ=0 skips it; so do ctest arguments that do not mention fuzz.
-if [ "${FABRIC_FUZZ:-1}" != 0 ] && { [ $# -eq 0 ] || [[ " $* " == *fuzz* ]]; }; then
-  fuzz_build=${FABRIC_FUZZ_BUILD_DIR:-$root/build-fuzz}
-  fuzz_flags="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=fuzzer-no-link,address"
-  CC=clang CXX=clang++ cmake -S "$root" -B "$fuzz_build" -DCMAKE_BUILD_TYPE=Fuzz \
-    -DFABRIC_FUZZ=ON -DFABRIC_BUILD_BENCH=OFF -DFABRIC_FUZZ_SECONDS="${FABRIC_FUZZ_SECONDS:-30}" \
-    "-DCMAKE_CXX_FLAGS=$fuzz_flags" "-DCMAKE_C_FLAGS=$fuzz_flags" >/dev/null
-  cmake --build "$fuzz_build" -j"$jobs" --target process_proposal_fuzzer
-  ctest --test-dir "$fuzz_build" --output-on-failure -R '^process_proposal_fuzz$'
+# Sanitizers and fuzzing need clang, each in its own instrumented build of only what it runs.
+#   build-asan: AddressSanitizer (with LeakSanitizer) and UndefinedBehaviorSanitizer, plus
+#     libFuzzer's coverage (harmless elsewhere), so that one build serves the unit tests (label
+#     unit, every binary: target fabric_unit_tests) and the fuzzer (label fuzz:
+#     process_proposal_fuzz for FABRIC_FUZZ_SECONDS, 30).
+#   build-tsan: ThreadSanitizer over the concurrency core, base/ (worker pool, serial writer,
+#     fibers) and the shim (its stream handler and coroutine execution).
+# FABRIC_SANITIZE=0 skips the sanitizer runs and FABRIC_FUZZ=0 the fuzzer; so do ctest arguments
+# that do not mention unit, respectively fuzz.
+wants() { [ $# -eq 1 ] || [[ " ${*:2} " == *"$1"* ]]; }  # WORD CTEST_ARGS...
+sanitize=0
+fuzz=0
+if [ "${FABRIC_SANITIZE:-1}" != 0 ] && wants unit "$@"; then sanitize=1; fi
+if [ "${FABRIC_FUZZ:-1}" != 0 ] && wants fuzz "$@"; then fuzz=1; fi
+clang_flags="-O1 -fno-omit-frame-pointer -gline-tables-only"
+clang_build() {  # DIR FLAGS [CMAKE_ARGS...]
+  CC=clang CXX=clang++ cmake -S "$root" -B "$1" -DCMAKE_BUILD_TYPE=Sanitize \
+    -DFABRIC_BUILD_BENCH=OFF "-DCMAKE_CXX_FLAGS=$clang_flags $2" "-DCMAKE_C_FLAGS=$clang_flags $2" \
+    "${@:3}" >/dev/null
+}
+if [ $sanitize = 1 ] || [ $fuzz = 1 ]; then
+  asan_build=${FABRIC_ASAN_BUILD_DIR:-$root/build-asan}
+  clang_build "$asan_build" \
+    "-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+    -DFABRIC_FUZZ=ON -DFABRIC_FUZZ_SECONDS="${FABRIC_FUZZ_SECONDS:-30}"
+fi
+if [ $sanitize = 1 ]; then
+  cmake --build "$asan_build" -j"$jobs" --target fabric_unit_tests
+  ctest --test-dir "$asan_build" --output-on-failure --timeout 900 -j"$jobs" -L unit
+  tsan_build=${FABRIC_TSAN_BUILD_DIR:-$root/build-tsan}
+  clang_build "$tsan_build" -fsanitize=thread
+  cmake --build "$tsan_build" -j"$jobs" --target fabric_base_test fabric_shim_test
+  ctest --test-dir "$tsan_build" --output-on-failure --timeout 900 -j"$jobs" -L unit
+fi
+if [ $fuzz = 1 ]; then
+  cmake --build "$asan_build" -j"$jobs" --target process_proposal_fuzzer
+  ctest --test-dir "$asan_build" --output-on-failure -R '^process_proposal_fuzz$'
 fi

@@ -121,7 +121,8 @@ TEST_F(ConfigtxTest, ChangedElementsNeedAValidModPolicy) {
   };
   for (const auto& [mod_policy, message] : cases) {
     SCOPED_TRACE(mod_policy);
-    ExpectRefused(ProposeAsOrg1([&](common::Config& c) {
+    // Captured by name: C++20 lambdas may capture a structured binding, clang 14's may not.
+    ExpectRefused(ProposeAsOrg1([&, &mod_policy = mod_policy](common::Config& c) {
                     Org1Value(c, kAnchorPeersKey).set_mod_policy(mod_policy);
                   }),
                   "error validating DeltaSet: invalid mod_policy for element [Value]  "

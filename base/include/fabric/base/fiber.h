@@ -88,6 +88,15 @@ class Fiber {
 
  private:
   static void Entry(unsigned int low, unsigned int high);
+  // Tell ASan and TSan of each stack switch (fabric/base/sanitizers.h); no-ops in other builds.
+  // SwitchingIn runs on the resumer's stack before it switches to the fiber, SwitchedIn first
+  // thing on the fiber's stack after each switch to it, SwitchingOut on the fiber's stack before
+  // it switches back (`finished`: for the last time), SwitchedBack on the resumer's stack after
+  // that (`parked`: the mutex it is about to unlock for a parking fiber, or null).
+  void SwitchingIn(void** resumer_fake_stack);
+  void SwitchedIn();
+  void SwitchingOut(bool finished);
+  void SwitchedBack(void* resumer_fake_stack, std::mutex* parked);
 
   std::function<void()> body_;
   FiberStacks& stacks_;
@@ -96,6 +105,13 @@ class Fiber {
   ucontext_t* resumer_ = nullptr;  // Context of the Resume call running this fiber.
   std::mutex* unlock_after_switch_ = nullptr;
   bool finished_ = false;
+  // Sanitizer state (see SwitchingIn): the fiber's ASan fake stack while it is switched out,
+  // the bounds of the stack that resumed it; its TSan fiber and the resumer's.
+  [[maybe_unused]] void* asan_fake_stack_ = nullptr;
+  [[maybe_unused]] const void* resumer_stack_ = nullptr;
+  [[maybe_unused]] size_t resumer_stack_bytes_ = 0;
+  [[maybe_unused]] void* tsan_fiber_ = nullptr;
+  [[maybe_unused]] void* resumer_tsan_fiber_ = nullptr;
 };
 
 // A Fiber that owns itself: Start runs it on the calling thread until it parks or ends; whoever
