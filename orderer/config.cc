@@ -109,13 +109,14 @@ Status ParseTls(const Json& tls, const std::string& base_dir, TlsConfig* out) {
   RETURN_IF_ERROR(GetString(tls, "PrivateKey", where, &out->private_key));
   RETURN_IF_ERROR(GetString(tls, "Certificate", where, &out->certificate));
   RETURN_IF_ERROR(GetStringList(tls, "RootCAs", where, &out->root_cas));
-  std::vector<std::string> client_roots;
-  RETURN_IF_ERROR(GetStringList(tls, "ClientRootCAs", where, &client_roots));
-  out->root_cas.insert(out->root_cas.end(), client_roots.begin(), client_roots.end());
+  RETURN_IF_ERROR(GetStringList(tls, "ClientRootCAs", where, &out->client_root_cas));
   RETURN_IF_ERROR(GetBool(tls, "ClientAuthRequired", where, &out->client_auth_required));
   out->private_key = Resolve(base_dir, out->private_key);
   out->certificate = Resolve(base_dir, out->certificate);
   for (std::string& root : out->root_cas) {
+    root = Resolve(base_dir, root);
+  }
+  for (std::string& root : out->client_root_cas) {
     root = Resolve(base_dir, root);
   }
   return Status::OK();
@@ -269,6 +270,9 @@ Status ApplyEnvOverrides(const EnvLookup& env, OrdererConfig* config) {
   }
   if (const char* v = get("ORDERER_GENERAL_TLS_ROOTCAS")) {
     config->tls.root_cas = ParseList(v);
+  }
+  if (const char* v = get("ORDERER_GENERAL_TLS_CLIENTROOTCAS")) {
+    config->tls.client_root_cas = ParseList(v);
   }
   if (const char* v = get("ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED")) {
     ASSIGN_OR_RETURN(config->tls.client_auth_required,

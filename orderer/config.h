@@ -19,8 +19,9 @@
 // ORDERER_GENERAL_BOOTSTRAPFILE (comma-separated list; ORDERER_GENERAL_GENESISFILE is the 1.x
 // alias), ORDERER_GENERAL_TLS_ENABLED, ORDERER_GENERAL_TLS_PRIVATEKEY,
 // ORDERER_GENERAL_TLS_CERTIFICATE, ORDERER_GENERAL_TLS_ROOTCAS ("a,b" or "[a, b]"),
-// ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED, ORDERER_GENERAL_AUTHENTICATION_TIMEWINDOW,
-// ORDERER_GENERAL_MAXTHREADS, ORDERER_FILELEDGER_LOCATION.
+// ORDERER_GENERAL_TLS_CLIENTROOTCAS (same forms), ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED,
+// ORDERER_GENERAL_AUTHENTICATION_TIMEWINDOW, ORDERER_GENERAL_MAXTHREADS,
+// ORDERER_FILELEDGER_LOCATION.
 //
 // Relative paths in the file are resolved against the file's directory, relative paths from
 // the environment against the current directory (as Fabric does).
@@ -43,7 +44,10 @@ struct TlsConfig {
   bool enabled = false;
   std::string private_key;            // PEM file.
   std::string certificate;            // PEM file.
-  std::vector<std::string> root_cas;  // PEM files; client CAs when client auth is required.
+  std::vector<std::string> root_cas;  // PEM files (General.TLS.RootCAs).
+  // PEM files trusted for client certificates beside the channels' organisations' TLS CAs
+  // (General.TLS.ClientRootCAs).
+  std::vector<std::string> client_root_cas;
   bool client_auth_required = false;
 };
 

@@ -92,7 +92,8 @@ TEST(OrdererConfigTest, ParsesFileAndEnvironmentOverrides) {
                          "BootstrapFile": "genesis.block", "LocalMSPDir": "msp",
                          "LocalMSPID": "OrdererMSP",
                          "TLS": {"Enabled": true, "PrivateKey": "tls/server.key",
-                                 "Certificate": "tls/server.crt", "RootCAs": ["tls/ca.crt"]}},
+                                 "Certificate": "tls/server.crt", "RootCAs": ["tls/ca.crt"],
+                                 "ClientRootCAs": ["clients/ca.crt"]}},
                          "FileLedger": {"Location": "/var/ledger"}})",
                                    "/etc/orderer"));
   EXPECT_EQ(config.listen_address, "0.0.0.0");
@@ -100,11 +101,13 @@ TEST(OrdererConfigTest, ParsesFileAndEnvironmentOverrides) {
   EXPECT_EQ(config.local_msp_dir, "/etc/orderer/msp");
   EXPECT_EQ(config.tls.private_key, "/etc/orderer/tls/server.key");
   EXPECT_TRUE(config.tls.enabled);
+  EXPECT_EQ(config.tls.client_root_cas, std::vector<std::string>{"/etc/orderer/clients/ca.crt"});
   std::map<std::string, std::string> env = {
       {"ORDERER_GENERAL_LISTENPORT", "7150"},
       {"ORDERER_GENERAL_BOOTSTRAPFILE", "[a.block, b.block]"},
       {"ORDERER_GENERAL_TLS_ENABLED", "false"},
       {"ORDERER_FILELEDGER_LOCATION", "/tmp/l"},
+      {"ORDERER_GENERAL_TLS_CLIENTROOTCAS", "[/c1.pem, /c2.pem]"},
   };
   auto lookup = [&](const char* name) -> const char* {
     auto it = env.find(name);
@@ -115,6 +118,7 @@ TEST(OrdererConfigTest, ParsesFileAndEnvironmentOverrides) {
   EXPECT_EQ(config.bootstrap_files, (std::vector<std::string>{"a.block", "b.block"}));
   EXPECT_FALSE(config.tls.enabled);
   EXPECT_EQ(config.file_ledger_location, "/tmp/l");
+  EXPECT_EQ(config.tls.client_root_cas, (std::vector<std::string>{"/c1.pem", "/c2.pem"}));
   EXPECT_OK(Validate(config));
 }
 

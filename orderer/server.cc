@@ -71,7 +71,9 @@ StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const TlsConf
   ASSIGN_OR_RETURN(std::string key, crypto::ReadFile(tls.private_key));
   ASSIGN_OR_RETURN(std::string cert, crypto::ReadFile(tls.certificate));
   options.pem_key_cert_pairs.push_back({key, cert});
-  for (const std::string& root : tls.root_cas) {
+  std::vector<std::string> roots = tls.root_cas;
+  roots.insert(roots.end(), tls.client_root_cas.begin(), tls.client_root_cas.end());
+  for (const std::string& root : roots) {
     ASSIGN_OR_RETURN(std::string pem, crypto::ReadFile(root));
     options.pem_root_certs += pem;
   }

@@ -8,7 +8,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <absl/strings/ascii.h>
 #include <absl/strings/str_format.h>
+#include <absl/strings/str_split.h>
+#include <absl/strings/strip.h>
 #include <nlohmann/json.hpp>
 
 #include "common/channelconfig/go_duration.h"
@@ -55,6 +58,19 @@ StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& key, const 
 Key Str(const char* path, std::string PeerConfig::*field) {
   return {path, [field](PeerConfig& c, const std::string& v) {
             c.*field = v;
+            return Status::OK();
+          }};
+}
+
+// A list: a JSON array in the file; "[a, b]", "a,b" or "a b" in the environment (the forms
+// Fabric's configuration accepts for list-valued variables).
+Key List(const char* path, std::vector<std::string> PeerConfig::*field) {
+  return {path, [field](PeerConfig& c, const std::string& v) {
+            absl::string_view rest = absl::StripAsciiWhitespace(v);
+            if (absl::ConsumePrefix(&rest, "[")) {
+              absl::ConsumeSuffix(&rest, "]");
+            }
+            c.*field = absl::StrSplit(rest, absl::ByAnyChar(", \t\n"), absl::SkipEmpty());
             return Status::OK();
           }};
 }
@@ -117,6 +133,9 @@ const std::vector<Key>& Keys() {
       Str("peer.tls.cert.file", &PeerConfig::tls_cert_file),
       Str("peer.tls.key.file", &PeerConfig::tls_key_file),
       Str("peer.tls.rootcert.file", &PeerConfig::tls_root_cert_file),
+      List("peer.tls.clientRootCAs.files", &PeerConfig::tls_client_root_ca_files),
+      Str("peer.tls.clientCert.file", &PeerConfig::tls_client_cert_file),
+      Str("peer.tls.clientKey.file", &PeerConfig::tls_client_key_file),
       Str("peer.deliveryclient.address", &PeerConfig::orderer_address),
       Str("vm.endpoint", &PeerConfig::vm_endpoint),
       {"chaincode.mode",
@@ -153,7 +172,17 @@ std::optional<std::string> JsonAt(const nlohmann::json& doc, const std::string& 
   if (cur->is_string()) {
     return cur->get<std::string>();
   }
-  if (cur->is_null() || cur->is_object() || cur->is_array()) {
+  if (cur->is_array()) {
+    std::string joined;
+    for (const nlohmann::json& item : *cur) {
+      if (!item.is_string()) {
+        return std::nullopt;
+      }
+      joined += (joined.empty() ? "" : ",") + item.get<std::string>();
+    }
+    return "[" + joined + "]";
+  }
+  if (cur->is_null() || cur->is_object()) {
     return std::nullopt;
   }
   return cur->dump();  // numbers and booleans
@@ -220,6 +249,11 @@ StatusOr<PeerConfig> LoadPeerConfig(const EnvLookup& env, bool dev_mode_flag,
   config.tls_cert_file = Resolve(cfg_dir, config.tls_cert_file);
   config.tls_key_file = Resolve(cfg_dir, config.tls_key_file);
   config.tls_root_cert_file = Resolve(cfg_dir, config.tls_root_cert_file);
+  config.tls_client_cert_file = Resolve(cfg_dir, config.tls_client_cert_file);
+  config.tls_client_key_file = Resolve(cfg_dir, config.tls_client_key_file);
+  for (std::string& ca : config.tls_client_root_ca_files) {
+    ca = Resolve(cfg_dir, ca);
+  }
   if (config.execute_timeout < std::chrono::seconds(1)) {
     config.execute_timeout = std::chrono::seconds(30);  // Fabric's rule for values < 1 s
   }

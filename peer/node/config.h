@@ -21,6 +21,10 @@
 //   peer.tls.enabled|cert.file|key.file|rootcert.file|clientAuthRequired
 //                                CORE_PEER_TLS_ENABLED, _CERT_FILE, _KEY_FILE, _ROOTCERT_FILE,
 //                                _CLIENTAUTHREQUIRED
+//   peer.tls.clientRootCAs.files CORE_PEER_TLS_CLIENTROOTCAS_FILES a list ("[a, b]", "a,b" or
+//                                                                  "a b" in the environment)
+//   peer.tls.clientCert.file|clientKey.file
+//                                CORE_PEER_TLS_CLIENTCERT_FILE, _CLIENTKEY_FILE
 //   vm.endpoint                  CORE_VM_ENDPOINT                 "unix:///var/run/docker.sock"
 //   chaincode.mode               CORE_CHAINCODE_MODE              "net" ("dev" = dev mode;
 //                                                                  also --peer-chaincodedev)
@@ -41,6 +45,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fabric/base/status.h"
 
@@ -67,6 +72,13 @@ struct PeerConfig {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_root_cert_file;
+  // Extra CAs trusted for client certificates, beside the TLS CAs of the channels' organisations
+  // (peer.tls.clientRootCAs.files).
+  std::vector<std::string> tls_client_root_ca_files;
+  // The certificate and key the peer presents when it dials out (to orderers) with TLS;
+  // empty: the server's (peer.tls.clientCert.file, peer.tls.clientKey.file).
+  std::string tls_client_cert_file;
+  std::string tls_client_key_file;
   std::string vm_endpoint = "unix:///var/run/docker.sock";
   LauncherKind launcher = LauncherKind::kDocker;
   std::string process_bin_dir;

@@ -62,6 +62,29 @@ TEST(PeerConfigTest, FileThenEnvOverrides) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(PeerConfigTest, ClientTlsListsFromFileAndEnvironment) {
+  std::string dir = std::filesystem::path(::testing::TempDir() + "/peer_cfg_list_test")
+                        .lexically_normal()
+                        .string();
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/core.json") << R"({"peer":{"tls":{"clientRootCAs":{"files":
+      ["cas/a.pem", "/abs/b.pem"]}, "clientCert":{"file":"tls/client.crt"}}}})";
+  auto file = LoadPeerConfig(MapEnv({{"FABRIC_CFG_PATH", dir}}), false);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->tls_client_root_ca_files,
+            (std::vector<std::string>{dir + "/cas/a.pem", "/abs/b.pem"}));
+  EXPECT_EQ(file->tls_client_cert_file, dir + "/tls/client.crt");
+  EXPECT_EQ(file->tls_client_key_file, "");
+  for (const char* form : {"[/x.pem, /y.pem]", "/x.pem,/y.pem", "/x.pem /y.pem"}) {
+    auto env = LoadPeerConfig(
+        MapEnv({{"FABRIC_CFG_PATH", dir}, {"CORE_PEER_TLS_CLIENTROOTCAS_FILES", form}}), false);
+    ASSERT_TRUE(env.ok()) << env.status();
+    EXPECT_EQ(env->tls_client_root_ca_files, (std::vector<std::string>{"/x.pem", "/y.pem"}))
+        << form;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(PeerConfigTest, DevModeFromFlagOrEnv) {
   auto flag = LoadPeerConfig(MapEnv({}), true);
   ASSERT_TRUE(flag.ok());
