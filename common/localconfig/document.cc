@@ -147,8 +147,8 @@ StatusOr<Document> Document::Parse(std::string_view text, const std::string& fil
       return doc;
     }
     if (!root.IsMap()) {
-      return InvalidArgumentError(
-          absl::StrFormat("%s: expected sections of keys (\"peer:\", \"General:\") at the top", file));
+      return InvalidArgumentError(absl::StrFormat(
+          "%s: expected sections of keys (\"peer:\", \"General:\") at the top", file));
     }
     Tree tree;
     Status s = Flatten(root, "", 0, &tree);
@@ -196,8 +196,8 @@ Status Document::Apply(std::string_view path, const ScalarSetter& scalar, const 
   const std::string where = Location(*value);
   switch (value->kind) {
     case Value::Kind::kSection:
-      return InvalidArgumentError(absl::StrFormat(
-          "%s: %s: expected a value, found a section of keys", where, value->path));
+      return InvalidArgumentError(
+          absl::StrFormat("%s: %s: expected a value, found a section of keys", where, value->path));
     case Value::Kind::kList:
       if (!list) {
         return InvalidArgumentError(
@@ -263,8 +263,7 @@ std::string Document::Location(const Value& value) const {
 
 std::optional<bool> ParseBool(std::string_view text) {
   static const std::set<std::string_view> kTrue = {"1", "t", "T", "TRUE", "true", "True"};
-  static const std::set<std::string_view> kFalse = {"",      "0",     "f",    "F",
-                                                    "FALSE", "false", "False"};
+  static const std::set<std::string_view> kFalse = {"", "0", "f", "F", "FALSE", "false", "False"};
   const absl::string_view stripped =
       absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size()));
   const std::string_view trimmed(stripped.data(), stripped.size());
@@ -291,6 +290,20 @@ std::string Report::IgnoredLine() const {
   }
   return absl::StrFormat("%s: not used by fabric-cpp (ignored): %s", file,
                          absl::StrJoin(ignored, ", "));
+}
+
+void ExpectValue(Document& doc, std::string_view path, std::string_view value,
+                 std::string_view what, Report* report) {
+  std::optional<Value> got = doc.Get(path);
+  if (!got.has_value() || report == nullptr ||
+      (got->kind == Value::Kind::kScalar && Lower(got->text) == Lower(value))) {
+    return;
+  }
+  const std::string text = got->kind == Value::Kind::kScalar ? "\"" + got->text + "\""
+                           : got->kind == Value::Kind::kList ? "a list"
+                                                             : "a section";
+  report->notices.push_back(
+      absl::StrFormat("%s: %s is %s: %s; ignored", doc.Location(*got), got->path, text, what));
 }
 
 }  // namespace fabric::localconfig

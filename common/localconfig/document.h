@@ -103,4 +103,10 @@ struct Report {
   std::string IgnoredLine() const;
 };
 
+// For a Fabric key whose value fabric-cpp cannot change (it implements one choice): uses the
+// key, and adds a notice to `report` when the file holds another value than `value` (compared
+// case-insensitively): "FILE:LINE: path is "other": <what>; ignored".
+void ExpectValue(Document& doc, std::string_view path, std::string_view value,
+                 std::string_view what, Report* report);
+
 }  // namespace fabric::localconfig

@@ -20,7 +20,11 @@ std::string ScalarAt(Document& doc, std::string_view path) {
 std::vector<std::string> ListAt(Document& doc, std::string_view path) {
   std::vector<std::string> got;
   Status s = doc.Apply(
-      path, [&](const std::string& v) { got = SplitList(v); return Status::OK(); },
+      path,
+      [&](const std::string& v) {
+        got = SplitList(v);
+        return Status::OK();
+      },
       [&](const std::vector<std::string>& items) {
         got = items;
         return Status::OK();
@@ -93,8 +97,8 @@ Admin:
 }
 
 TEST(DocumentTest, JsonIsReadToo) {
-  auto doc = Document::Parse(R"({"peer": {"id": "p1", "tls": {"enabled": false}, "n": 3}})",
-                             "core.json");
+  auto doc =
+      Document::Parse(R"({"peer": {"id": "p1", "tls": {"enabled": false}, "n": 3}})", "core.json");
   ASSERT_TRUE(doc.ok()) << doc.status();
   EXPECT_EQ(ScalarAt(*doc, "peer.id"), "p1");
   EXPECT_EQ(ScalarAt(*doc, "peer.tls.enabled"), "false");
@@ -102,9 +106,10 @@ TEST(DocumentTest, JsonIsReadToo) {
 }
 
 TEST(DocumentTest, WrongKindsNameFileLineAndKey) {
-  auto doc = Document::Parse("peer:\n  tls:\n    enabled: true\n  id: [a, b]\n"
-                             "  handlers:\n    - name: x\n",
-                             "core.yaml");
+  auto doc = Document::Parse(
+      "peer:\n  tls:\n    enabled: true\n  id: [a, b]\n"
+      "  handlers:\n    - name: x\n",
+      "core.yaml");
   ASSERT_TRUE(doc.ok()) << doc.status();
   Status section = doc->Apply("peer.tls", [](const std::string&) { return Status::OK(); });
   EXPECT_TRUE(section.IsInvalidArgument());
@@ -126,8 +131,7 @@ TEST(DocumentTest, SyntaxErrorsNameFileAndLine) {
   auto doc = Document::Parse("peer:\n  id: a\n  tls: [unclosed\n", "/etc/core.yaml");
   ASSERT_FALSE(doc.ok());
   EXPECT_TRUE(doc.status().IsInvalidArgument());
-  EXPECT_EQ(std::string(doc.status().message()).rfind("/etc/core.yaml:", 0), 0u)
-      << doc.status();
+  EXPECT_EQ(std::string(doc.status().message()).rfind("/etc/core.yaml:", 0), 0u) << doc.status();
   auto tabs = Document::Parse("peer:\n  id: a\n   bad: indentation: here\n", "core.yaml");
   ASSERT_FALSE(tabs.ok());
   EXPECT_NE(std::string(tabs.status().message()).find("core.yaml:3:"), std::string::npos)

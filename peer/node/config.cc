@@ -5,14 +5,8 @@
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include <absl/strings/ascii.h>
 #include <absl/strings/str_format.h>
-#include <absl/strings/str_split.h>
-#include <absl/strings/strip.h>
-#include <nlohmann/json.hpp>
 
 #include "common/channelconfig/go_duration.h"
 #include "fabric/base/status_macros.h"
@@ -22,10 +16,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// One setting: its core.yaml key path and env name, and how to store it.
+using localconfig::Document;
+using localconfig::Report;
+
+// One setting: its core.yaml key path and env name, and how to store it: `set` takes a value
+// as text (a scalar of the file, or the environment's string), `set_list` a list of the file.
 struct Key {
+  using Setter = std::function<Status(PeerConfig&, const std::string&)>;
+  using ListSetter = std::function<Status(PeerConfig&, const std::vector<std::string>&)>;
+  Key(const char* key_path, Setter setter, ListSetter list_setter = nullptr)
+      : path(key_path), set(std::move(setter)), set_list(std::move(list_setter)) {}
+
   const char* path;  // "peer.tls.enabled"
-  std::function<Status(PeerConfig&, const std::string&)> set;
+  Setter set;
+  ListSetter set_list;  // null: a list in the file is an error
 };
 
 std::string EnvName(const std::string& path) {
@@ -37,13 +41,11 @@ std::string EnvName(const std::string& path) {
 }
 
 StatusOr<bool> ParseBool(const std::string& key, const std::string& v) {
-  if (v == "true" || v == "TRUE" || v == "True" || v == "1") {
-    return true;
+  std::optional<bool> b = localconfig::ParseBool(v);
+  if (!b.has_value()) {
+    return InvalidArgumentError(absl::StrFormat("%s: \"%s\" is not a boolean", key, v));
   }
-  if (v == "false" || v == "FALSE" || v == "False" || v == "0" || v.empty()) {
-    return false;
-  }
-  return InvalidArgumentError(absl::StrFormat("%s: \"%s\" is not a boolean", key, v));
+  return *b;
 }
 
 StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& key, const std::string& v) {
@@ -62,15 +64,16 @@ Key Str(const char* path, std::string PeerConfig::*field) {
           }};
 }
 
-// A list: a JSON array in the file; "[a, b]", "a,b" or "a b" in the environment (the forms
+// A list: a sequence in the file; "[a, b]", "a,b" or "a b" in the environment (the forms
 // Fabric's configuration accepts for list-valued variables).
 Key List(const char* path, std::vector<std::string> PeerConfig::*field) {
-  return {path, [field](PeerConfig& c, const std::string& v) {
-            absl::string_view rest = absl::StripAsciiWhitespace(v);
-            if (absl::ConsumePrefix(&rest, "[")) {
-              absl::ConsumeSuffix(&rest, "]");
-            }
-            c.*field = absl::StrSplit(rest, absl::ByAnyChar(", \t\n"), absl::SkipEmpty());
+  return {path,
+          [field](PeerConfig& c, const std::string& v) {
+            c.*field = localconfig::SplitList(v);
+            return Status::OK();
+          },
+          [field](PeerConfig& c, const std::vector<std::string>& items) {
+            c.*field = items;
             return Status::OK();
           }};
 }
@@ -100,6 +103,20 @@ Key Count(const char* path, int PeerConfig::*field) {
             c.*field = n;
             return Status::OK();
           }};
+}
+
+// A whole number of bytes or processes (Docker's HostConfig Memory, PidsLimit); 0 or -1: none.
+Key Int64(const char* path, int64_t PeerConfig::*field) {
+  return {
+      path, [path, field](PeerConfig& c, const std::string& v) -> Status {
+        int64_t n = 0;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+        if (ec != std::errc() || end != v.data() + v.size() || n < -1) {
+          return InvalidArgumentError(absl::StrFormat("%s: \"%s\" is not a whole number", path, v));
+        }
+        c.*field = n;
+        return Status::OK();
+      }};
 }
 
 Status SetLauncher(PeerConfig& c, const std::string& v) {
@@ -138,6 +155,12 @@ const std::vector<Key>& Keys() {
       Str("peer.tls.clientKey.file", &PeerConfig::tls_client_key_file),
       Str("peer.deliveryclient.address", &PeerConfig::orderer_address),
       Str("vm.endpoint", &PeerConfig::vm_endpoint),
+      Str("vm.docker.hostConfig.NetworkMode", &PeerConfig::docker_network_mode),
+      Int64("vm.docker.hostConfig.Memory", &PeerConfig::docker_memory_bytes),
+      Int64("vm.docker.hostConfig.PidsLimit", &PeerConfig::docker_pids_limit),
+      Str("vm.docker.chaincodeUser", &PeerConfig::docker_chaincode_user),
+      Str("chaincode.builder", &PeerConfig::chaincode_builder),
+      Str("chaincode.cpp.runtime", &PeerConfig::chaincode_cpp_runtime),
       {"chaincode.mode",
        [](PeerConfig& c, const std::string& v) {
          if (v == "dev") {
@@ -158,41 +181,90 @@ const std::vector<Key>& Keys() {
   return keys;
 }
 
-// The JSON value at a dotted path, as a string; nullopt when absent.
-std::optional<std::string> JsonAt(const nlohmann::json& doc, const std::string& path) {
-  const nlohmann::json* cur = &doc;
-  std::stringstream parts(path);
-  std::string part;
-  while (std::getline(parts, part, '.')) {
-    if (!cur->is_object() || !cur->contains(part)) {
-      return std::nullopt;
-    }
-    cur = &(*cur)[part];
-  }
-  if (cur->is_string()) {
-    return cur->get<std::string>();
-  }
-  if (cur->is_array()) {
-    std::string joined;
-    for (const nlohmann::json& item : *cur) {
-      if (!item.is_string()) {
-        return std::nullopt;
-      }
-      joined += (joined.empty() ? "" : ",") + item.get<std::string>();
-    }
-    return "[" + joined + "]";
-  }
-  if (cur->is_null() || cur->is_object()) {
-    return std::nullopt;
-  }
-  return cur->dump();  // numbers and booleans
-}
-
 std::string Resolve(const std::string& base, const std::string& path) {
   if (path.empty() || fs::path(path).is_absolute()) {
     return path;
   }
   return (fs::path(base) / path).lexically_normal().string();
+}
+
+// The file to read: `config_file` when given (NotFound when missing), else core.yaml (or
+// core.yml, or core.json) in `dir`; "" when there is none.
+StatusOr<std::string> FindConfigFile(const std::string& dir, const std::string& config_file,
+                                     Report* report) {
+  std::error_code ec;
+  if (!config_file.empty()) {
+    if (!fs::exists(config_file, ec)) {
+      return NotFoundError("config file " + config_file + " does not exist");
+    }
+    return config_file;
+  }
+  std::string found;
+  for (const char* name : {"core.yaml", "core.yml", "core.json"}) {
+    std::string path = (fs::path(dir) / name).string();
+    if (!fs::exists(path, ec)) {
+      continue;
+    }
+    if (found.empty()) {
+      found = path;
+    } else {
+      report->notices.push_back(absl::StrFormat("%s: not read (%s is)", path, found));
+    }
+  }
+  return found;
+}
+
+// The settings of the file, then what Fabric's keys ask that fabric-cpp does in one way only,
+// then the keys no setting read (report->ignored).
+Status ApplyFile(Document& doc, PeerConfig& config, Report* report) {
+  report->file = doc.file();
+  for (const Key& key : Keys()) {
+    Document::ListSetter list;
+    if (key.set_list) {
+      list = [&](const std::vector<std::string>& items) { return key.set_list(config, items); };
+    }
+    RETURN_IF_ERROR(doc.Apply(
+        key.path, [&](const std::string& v) { return key.set(config, v); }, list));
+  }
+  localconfig::ExpectValue(doc, "peer.localMspType", "bccsp",
+                           "fabric-cpp's local MSP is an X.509 (bccsp) MSP", report);
+  localconfig::ExpectValue(doc, "peer.BCCSP.Default", "SW",
+                           "fabric-cpp signs with software keys (SW)", report);
+  localconfig::ExpectValue(doc, "ledger.state.stateDatabase", "goleveldb",
+                           "fabric-cpp keeps the world state in LevelDB (goleveldb)", report);
+  report->ignored = doc.Unused();
+  return Status::OK();
+}
+
+void ResolvePaths(const std::string& cfg_dir, PeerConfig& config) {
+  config.msp_config_path = Resolve(cfg_dir, config.msp_config_path);
+  config.tls_cert_file = Resolve(cfg_dir, config.tls_cert_file);
+  config.tls_key_file = Resolve(cfg_dir, config.tls_key_file);
+  config.tls_root_cert_file = Resolve(cfg_dir, config.tls_root_cert_file);
+  config.tls_client_cert_file = Resolve(cfg_dir, config.tls_client_cert_file);
+  config.tls_client_key_file = Resolve(cfg_dir, config.tls_client_key_file);
+  for (std::string& ca : config.tls_client_root_ca_files) {
+    ca = Resolve(cfg_dir, ca);
+  }
+}
+
+// Fabric's core.yaml names its Go build image, with Makefile variables
+// ("$(DOCKER_NS)/fabric-ccenv:$(TWO_DIGIT_VERSION)"); fabric-cpp's chaincodes build in
+// fabric-cpp's own image, so such a value keeps the default, with a notice.
+void KeepOwnBuilderImage(PeerConfig& config, Report* report) {
+  const std::string& image = config.chaincode_builder;
+  const size_t slash = image.rfind('/');
+  const size_t colon = image.rfind(':');
+  const bool tagged = colon != std::string::npos && (slash == std::string::npos || colon > slash);
+  const std::string repository = tagged ? image.substr(0, colon) : image;
+  if (image.find("$(") == std::string::npos && !repository.ends_with("fabric-ccenv")) {
+    return;
+  }
+  report->notices.push_back(absl::StrFormat(
+      "chaincode.builder \"%s\" is Fabric's Go chaincode build image, which fabric-cpp does not "
+      "use; ignored (fabric-cpp builds chaincodes in %s)",
+      image, PeerConfig().chaincode_builder));
+  config.chaincode_builder = PeerConfig().chaincode_builder;
 }
 
 }  // namespace
@@ -215,26 +287,16 @@ std::string PeerConfig::ChaincodeSocketPath() const {
 }
 
 StatusOr<PeerConfig> LoadPeerConfig(const EnvLookup& env, bool dev_mode_flag,
-                                    const std::string& config_file) {
+                                    const std::string& config_file, Report* report) {
+  Report unused_report;
+  report = report == nullptr ? &unused_report : report;
   PeerConfig config;
   std::string cfg_dir = env("FABRIC_CFG_PATH").value_or(".");
-  std::string file = config_file.empty() ? cfg_dir + "/core.json" : config_file;
-  std::error_code ec;
-  if (!config_file.empty() && !fs::exists(file, ec)) {
-    return NotFoundError("config file " + file + " does not exist");
-  }
-  if (fs::exists(file, ec)) {
+  ASSIGN_OR_RETURN(std::string file, FindConfigFile(cfg_dir, config_file, report));
+  if (!file.empty()) {
     cfg_dir = fs::path(file).parent_path().string();
-    std::ifstream in(file);
-    nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded() || !doc.is_object()) {
-      return InvalidArgumentError("config file " + file + " is not a JSON object");
-    }
-    for (const Key& key : Keys()) {
-      if (auto v = JsonAt(doc, key.path)) {
-        RETURN_IF_ERROR(key.set(config, *v).Annotate(file));
-      }
-    }
+    ASSIGN_OR_RETURN(Document doc, Document::Load(file));
+    RETURN_IF_ERROR(ApplyFile(doc, config, report));
   }
   for (const Key& key : Keys()) {
     std::string name = EnvName(key.path);
@@ -245,15 +307,8 @@ StatusOr<PeerConfig> LoadPeerConfig(const EnvLookup& env, bool dev_mode_flag,
   if (dev_mode_flag) {
     config.launcher = LauncherKind::kDev;
   }
-  config.msp_config_path = Resolve(cfg_dir, config.msp_config_path);
-  config.tls_cert_file = Resolve(cfg_dir, config.tls_cert_file);
-  config.tls_key_file = Resolve(cfg_dir, config.tls_key_file);
-  config.tls_root_cert_file = Resolve(cfg_dir, config.tls_root_cert_file);
-  config.tls_client_cert_file = Resolve(cfg_dir, config.tls_client_cert_file);
-  config.tls_client_key_file = Resolve(cfg_dir, config.tls_client_key_file);
-  for (std::string& ca : config.tls_client_root_ca_files) {
-    ca = Resolve(cfg_dir, ca);
-  }
+  ResolvePaths(cfg_dir, config);
+  KeepOwnBuilderImage(config, report);
   if (config.execute_timeout < std::chrono::seconds(1)) {
     config.execute_timeout = std::chrono::seconds(30);  // Fabric's rule for values < 1 s
   }

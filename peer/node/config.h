@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// PeerConfig: what `peer node start` runs with. Read from `$FABRIC_CFG_PATH/core.json` (Fabric's
-// core.yaml keys, in JSON: {"peer":{"id":"peer0","listenAddress":"0.0.0.0:7051",...}}) when the
-// file exists, then overridden by env variables with Fabric's names (CORE_ + upper-cased key
-// path with '.' -> '_'):
+// PeerConfig: what `peer node start` runs with. Read from Fabric's core.yaml, unchanged (1.4 and
+// 2.2 sample files load as they are): `config_file` when given, else core.yaml (or core.yml, or
+// core.json: the same keys as JSON) in $FABRIC_CFG_PATH, or in the current directory when that
+// is unset. Keys match case-insensitively, a null value is unset; keys fabric-cpp does not use
+// are listed in the Report (logged once at start-up), never an error. Env variables win over the
+// file, with Fabric's names (CORE_ + upper-cased key path with '.' -> '_'):
 //   peer.id                      CORE_PEER_ID                     "jdoe"
 //   peer.networkId               CORE_PEER_NETWORKID              "dev"
 //   peer.address                 CORE_PEER_ADDRESS                "0.0.0.0:7051"
@@ -15,9 +17,8 @@
 //                                Fabric key: the chaincode listener's unix socket, which
 //                                chaincodes on the peer's host dial; ChaincodeServer says more)
 //   peer.localMspId              CORE_PEER_LOCALMSPID             "SampleOrg"
-//   peer.mspConfigPath           CORE_PEER_MSPCONFIGPATH          "msp" (relative: to
-//   FABRIC_CFG_PATH) peer.fileSystemPath          CORE_PEER_FILESYSTEMPATH
-//   "/var/hyperledger/production"
+//   peer.mspConfigPath           CORE_PEER_MSPCONFIGPATH          "msp"
+//   peer.fileSystemPath          CORE_PEER_FILESYSTEMPATH         "/var/hyperledger/production"
 //   peer.tls.enabled|cert.file|key.file|rootcert.file|clientAuthRequired
 //                                CORE_PEER_TLS_ENABLED, _CERT_FILE, _KEY_FILE, _ROOTCERT_FILE,
 //                                _CLIENTAUTHREQUIRED
@@ -26,6 +27,14 @@
 //   peer.tls.clientCert.file|clientKey.file
 //                                CORE_PEER_TLS_CLIENTCERT_FILE, _CLIENTKEY_FILE
 //   vm.endpoint                  CORE_VM_ENDPOINT                 "unix:///var/run/docker.sock"
+//   vm.docker.hostConfig.NetworkMode|Memory|PidsLimit
+//                                CORE_VM_DOCKER_HOSTCONFIG_NETWORKMODE, _MEMORY, _PIDSLIMIT
+//                                                                 "host", 2 GiB, 1024
+//   vm.docker.chaincodeUser      CORE_VM_DOCKER_CHAINCODEUSER     "65534:65534" (fabric-cpp's)
+//   chaincode.builder            CORE_CHAINCODE_BUILDER           "fabric-cpp/ccenv:latest";
+//                                Fabric's own value (its Go image, "$(DOCKER_NS)/fabric-ccenv:
+//                                $(TWO_DIGIT_VERSION)") is ignored with a notice
+//   chaincode.cpp.runtime        CORE_CHAINCODE_CPP_RUNTIME       "fabric-cpp/baseos:latest"
 //   chaincode.mode               CORE_CHAINCODE_MODE              "net" ("dev" = dev mode;
 //                                                                  also --peer-chaincodedev)
 //   chaincode.launcher           CORE_CHAINCODE_LAUNCHER          "docker" | "process" | "dev"
@@ -35,18 +44,25 @@
 //   operations.listenAddress     CORE_OPERATIONS_LISTENADDRESS    "127.0.0.1:9443"
 //   peer.deliveryclient.address  CORE_PEER_DELIVERYCLIENT_ADDRESS orderer override (else the
 //                                                                  channel config's orderers)
+//   peer.limits.concurrency.endorserService|deliverService, peer.batchScheduling,
+//   peer.endorserFibers          (see the fields below)
 //   logging spec                 FABRIC_LOGGING_SPEC (read by the logging library)
+// Relative paths (mspConfigPath, the TLS files) resolve against the config file's directory
+// (Fabric's TranslatePath), from the file and the environment alike. sampleconfig/core.yaml
+// holds every key with its default.
 //
 // Thread-safety: a value type.
 
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/localconfig/document.h"
 #include "fabric/base/status.h"
 
 namespace fabric::node {
@@ -56,6 +72,7 @@ enum class LauncherKind { kDocker, kProcess, kDev };
 struct PeerConfig {
   // The chaincode listener's unix socket path this configuration asks for; empty for none.
   std::string ChaincodeSocketPath() const;
+  bool operator==(const PeerConfig&) const = default;
 
   std::string peer_id = "jdoe";
   std::string network_id = "dev";
@@ -80,6 +97,13 @@ struct PeerConfig {
   std::string tls_client_cert_file;
   std::string tls_client_key_file;
   std::string vm_endpoint = "unix:///var/run/docker.sock";
+  // Chaincode containers (launcher/docker/docker_launcher.h: DockerLauncherOptions).
+  std::string docker_network_mode = "host";
+  int64_t docker_memory_bytes = 2147483648;
+  int64_t docker_pids_limit = 1024;
+  std::string docker_chaincode_user = "65534:65534";
+  std::string chaincode_builder = "fabric-cpp/ccenv:latest";
+  std::string chaincode_cpp_runtime = "fabric-cpp/baseos:latest";
   LauncherKind launcher = LauncherKind::kDocker;
   std::string process_bin_dir;
   std::chrono::milliseconds execute_timeout{30000};
@@ -104,12 +128,15 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 // The process environment.
 EnvLookup ProcessEnv();
 
-// Builds the config: defaults, then `$FABRIC_CFG_PATH/core.json` (or `config_file` when not
-// empty), then env overrides; `dev_mode_flag` is --peer-chaincodedev. Relative
-// mspConfigPath/TLS files resolve against the config directory. InvalidArgument naming the key
-// for a malformed file, a bad boolean/duration, or an unknown launcher; NotFound when an
-// explicitly named config file does not exist.
+// Builds the config: defaults, then the config file (`config_file` when not empty, else as
+// above), then env overrides; `dev_mode_flag` is --peer-chaincodedev. Fills `report` (when
+// given) with the file read, its keys fabric-cpp does not use and notices about values it
+// handles differently. InvalidArgument naming the file, line and key (or the env variable) for
+// a YAML syntax error, a wrong type (a section or list where a value belongs), a bad
+// boolean/number/duration, or an unknown launcher; NotFound when an explicitly named config
+// file does not exist.
 StatusOr<PeerConfig> LoadPeerConfig(const EnvLookup& env, bool dev_mode_flag,
-                                    const std::string& config_file = "");
+                                    const std::string& config_file = "",
+                                    localconfig::Report* report = nullptr);
 
 }  // namespace fabric::node

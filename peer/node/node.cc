@@ -237,10 +237,16 @@ void PeerNode::Impl::CreateLauncher() {
       launcher = std::make_unique<launcher::ProcessLauncher>();
       break;
     case LauncherKind::kDocker: {
-      auto opts = launcher::docker::DockerLauncherOptions::FromEnv();
+      launcher::docker::DockerLauncherOptions opts;
       opts.client.endpoint = config.vm_endpoint;
       opts.peer_id = config.peer_id;
       opts.network_id = config.network_id;
+      opts.network_mode = config.docker_network_mode;
+      opts.memory_bytes = config.docker_memory_bytes;
+      opts.pids_limit = config.docker_pids_limit;
+      opts.chaincode_user = config.docker_chaincode_user;
+      opts.ccenv_image = config.chaincode_builder;
+      opts.baseos_image = config.chaincode_cpp_runtime;
       // The peer also starts while the engine is down: it commits and serves what runs, and
       // launches once the engine is back (/healthz reports it meanwhile).
       launcher = std::make_unique<launcher::docker::LazyDockerLauncher>(opts);
@@ -550,10 +556,17 @@ int RunNodeCommand(const std::vector<std::string>& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto config = LoadPeerConfig(ProcessEnv(), dev);
+  localconfig::Report report;
+  auto config = LoadPeerConfig(ProcessEnv(), dev, "", &report);
   if (!config.ok()) {
     std::cerr << "Error: peer config: " << config.status().message() << "\n";
     return 1;
+  }
+  if (std::string ignored = report.IgnoredLine(); !ignored.empty()) {
+    FLOG_INFO(logger, "%s", ignored);
+  }
+  for (const std::string& notice : report.notices) {
+    FLOG_WARN(logger, "%s", notice);
   }
   if (config->batch_scheduling) {
     // Before any thread starts, so that all inherit it (fabric/base/sched_batch.h says why).
