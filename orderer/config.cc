@@ -4,296 +4,266 @@
 #include <cctype>
 #include <charconv>
 #include <filesystem>
-#include <set>
 
 #include <absl/strings/str_format.h>
-#include <nlohmann/json.hpp>
 
 #include "common/channelconfig/go_duration.h"
-#include "common/crypto/file_util.h"
 #include "fabric/base/status_macros.h"
 
 namespace fabric::orderer {
 namespace {
 
-using Json = nlohmann::json;
+namespace fs = std::filesystem;
+using localconfig::Document;
+using localconfig::Report;
+
+// One setting: its orderer.yaml key path (and so its env name), and how to store it.
+using Key = localconfig::Setting<OrdererConfig>;
+
+// Where a setting lives in OrdererConfig (fields may be nested, e.g. tls.enabled).
+template <typename T>
+using Field = T& (*)(OrdererConfig&);
+
+Key Str(const char* path, Field<std::string> field) {
+  return {path, [field](OrdererConfig& c, const std::string& v) {
+            field(c) = v;
+            return Status::OK();
+          }};
+}
+
+Key Bool(const char* path, Field<bool> field) {
+  return {
+      path, [path, field](OrdererConfig& c, const std::string& v) -> Status {
+        std::optional<bool> b = localconfig::ParseBool(v);
+        if (!b.has_value()) {
+          return InvalidArgumentError(absl::StrFormat("%s: \"%s\" is not true or false", path, v));
+        }
+        field(c) = *b;
+        return Status::OK();
+      }};
+}
+
+Key Int(const char* path, Field<int> field) {
+  return {
+      path, [path, field](OrdererConfig& c, const std::string& v) -> Status {
+        int n = 0;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+        if (v.empty() || ec != std::errc() || end != v.data() + v.size()) {
+          return InvalidArgumentError(absl::StrFormat("%s: \"%s\" is not a whole number", path, v));
+        }
+        field(c) = n;
+        return Status::OK();
+      }};
+}
+
+Key Duration(const char* path, Field<std::chrono::nanoseconds> field) {
+  return {path, [path, field](OrdererConfig& c, const std::string& v) -> Status {
+            StatusOr<std::chrono::nanoseconds> d = channelconfig::ParseGoDuration(v);
+            if (!d.ok()) {
+              return InvalidArgumentError(
+                  absl::StrFormat("%s: \"%s\" is not a duration (e.g. 15m, 30s)", path, v));
+            }
+            field(c) = *d;
+            return Status::OK();
+          }};
+}
+
+// A list: a sequence in the file; one string is one item there, and "[a, b]", "a,b" or "a b"
+// in the environment.
+Key List(const char* path, Field<std::vector<std::string>> field, bool from_env) {
+  return {path,
+          [field, from_env](OrdererConfig& c, const std::string& v) {
+            field(c) = from_env ? localconfig::SplitList(v) : std::vector<std::string>{v};
+            return Status::OK();
+          },
+          [field](OrdererConfig& c, const std::vector<std::string>& items) {
+            field(c) = items;
+            return Status::OK();
+          }};
+}
+
+// General.BootstrapMethod (and its 1.x name General.GenesisMethod). "provisional" (1.x: a
+// genesis block made from a configtx profile) is kept here and turned into "file" with a
+// notice by LoadConfig.
+Key Method(const char* path) {
+  return {path, [path](OrdererConfig& c, const std::string& v) -> Status {
+            if (v != "file" && v != "none" && v != "provisional") {
+              return InvalidArgumentError(absl::StrFormat(
+                  "%s: unknown bootstrap method \"%s\" (use file or none)", path, v));
+            }
+            c.bootstrap_method = v;
+            return Status::OK();
+          }};
+}
+
+std::vector<Key> MakeKeys(bool from_env) {
+  return {
+      Str(
+          "General.ListenAddress", [](OrdererConfig & c) -> auto& { return c.listen_address; }),
+      Int(
+          "General.ListenPort", [](OrdererConfig & c) -> auto& { return c.listen_port; }),
+      Bool(
+          "General.TLS.Enabled", [](OrdererConfig & c) -> auto& { return c.tls.enabled; }),
+      Str(
+          "General.TLS.PrivateKey", [](OrdererConfig & c) -> auto& { return c.tls.private_key; }),
+      Str(
+          "General.TLS.Certificate", [](OrdererConfig & c) -> auto& { return c.tls.certificate; }),
+      List(
+          "General.TLS.RootCAs", [](OrdererConfig & c) -> auto& { return c.tls.root_cas; },
+          from_env),
+      List(
+          "General.TLS.ClientRootCAs",
+          [](OrdererConfig & c) -> auto& { return c.tls.client_root_cas; }, from_env),
+      Bool(
+          "General.TLS.ClientAuthRequired",
+          [](OrdererConfig & c) -> auto& { return c.tls.client_auth_required; }),
+      Method("General.GenesisMethod"),
+      Method("General.BootstrapMethod"),
+      // GenesisFile is the 1.x name; BootstrapFile, later in this table, wins when both are set.
+      List(
+          "General.GenesisFile", [](OrdererConfig & c) -> auto& { return c.bootstrap_files; },
+          from_env),
+      List(
+          "General.BootstrapFile", [](OrdererConfig & c) -> auto& { return c.bootstrap_files; },
+          from_env),
+      Str(
+          "General.LocalMSPDir", [](OrdererConfig & c) -> auto& { return c.local_msp_dir; }),
+      Str(
+          "General.LocalMSPID", [](OrdererConfig & c) -> auto& { return c.local_msp_id; }),
+      Duration(
+          "General.Authentication.TimeWindow",
+          [](OrdererConfig & c) -> auto& { return c.auth_time_window; }),
+      Int(
+          "General.MaxThreads", [](OrdererConfig & c) -> auto& { return c.max_threads; }),
+      Bool(
+          "General.BatchScheduling", [](OrdererConfig & c) -> auto& { return c.batch_scheduling; }),
+      Str(
+          "FileLedger.Location", [](OrdererConfig & c) -> auto& { return c.file_ledger_location; }),
+  };
+}
+
+const std::vector<Key>& FileKeys() {
+  static const std::vector<Key> keys = MakeKeys(/*from_env=*/false);
+  return keys;
+}
+
+const std::vector<Key>& EnvKeys() {
+  static const std::vector<Key> keys = MakeKeys(/*from_env=*/true);
+  return keys;
+}
 
 std::string Resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || base_dir.empty() || std::filesystem::path(path).is_absolute()) {
+  if (path.empty() || base_dir.empty() || fs::path(path).is_absolute()) {
     return path;
   }
-  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+  return (fs::path(base_dir) / path).lexically_normal().string();
 }
 
-Status CheckKeys(const Json& object, const std::string& where, const std::set<std::string>& known) {
-  if (!object.is_object()) {
-    return InvalidArgumentError(absl::StrFormat("orderer config %s: expected an object", where));
-  }
-  for (const auto& [key, unused] : object.items()) {
-    if (known.count(key) == 0) {
-      return InvalidArgumentError(
-          absl::StrFormat("orderer config %s: unknown field \"%s\"", where, key));
+// Relative paths, from the file or the environment, against the config file's directory
+// (Fabric's TranslatePath); unchanged without a file.
+void ResolvePaths(const std::string& base_dir, OrdererConfig* config) {
+  config->tls.private_key = Resolve(base_dir, config->tls.private_key);
+  config->tls.certificate = Resolve(base_dir, config->tls.certificate);
+  for (auto* list :
+       {&config->tls.root_cas, &config->tls.client_root_cas, &config->bootstrap_files}) {
+    for (std::string& path : *list) {
+      path = Resolve(base_dir, path);
     }
   }
-  return Status::OK();
+  config->local_msp_dir = Resolve(base_dir, config->local_msp_dir);
+  config->file_ledger_location = Resolve(base_dir, config->file_ledger_location);
 }
 
-Status GetString(const Json& object, const char* key, const std::string& where, std::string* out) {
-  if (!object.contains(key)) {
-    return Status::OK();
-  }
-  if (!object[key].is_string()) {
-    return InvalidArgumentError(
-        absl::StrFormat("orderer config %s.%s: expected a string", where, key));
-  }
-  *out = object[key].get<std::string>();
-  return Status::OK();
-}
-
-Status GetBool(const Json& object, const char* key, const std::string& where, bool* out) {
-  if (!object.contains(key)) {
-    return Status::OK();
-  }
-  if (!object[key].is_boolean()) {
-    return InvalidArgumentError(
-        absl::StrFormat("orderer config %s.%s: expected true or false", where, key));
-  }
-  *out = object[key].get<bool>();
-  return Status::OK();
-}
-
-Status GetInt(const Json& object, const char* key, const std::string& where, int* out) {
-  if (!object.contains(key)) {
-    return Status::OK();
-  }
-  if (!object[key].is_number_integer()) {
-    return InvalidArgumentError(
-        absl::StrFormat("orderer config %s.%s: expected an integer", where, key));
-  }
-  *out = object[key].get<int>();
-  return Status::OK();
-}
-
-// A string or a list of strings.
-Status GetStringList(const Json& object, const char* key, const std::string& where,
-                     std::vector<std::string>* out) {
-  if (!object.contains(key)) {
-    return Status::OK();
-  }
-  const Json& value = object[key];
-  out->clear();
-  if (value.is_string()) {
-    out->push_back(value.get<std::string>());
-    return Status::OK();
-  }
-  if (!value.is_array()) {
-    return InvalidArgumentError(
-        absl::StrFormat("orderer config %s.%s: expected a string or a list", where, key));
-  }
-  for (const Json& item : value) {
-    if (!item.is_string()) {
-      return InvalidArgumentError(
-          absl::StrFormat("orderer config %s.%s: expected a list of strings", where, key));
+// The file's settings, what fabric-cpp does one way only, and the keys no setting read.
+Status ApplyDocument(Document& doc, OrdererConfig* config, Report* report) {
+  for (const Key& key : FileKeys()) {
+    Document::ListSetter list;
+    if (key.set_list) {
+      list = [&](const std::vector<std::string>& items) { return key.set_list(*config, items); };
     }
-    out->push_back(item.get<std::string>());
+    RETURN_IF_ERROR(doc.Apply(
+        key.path, [&](const std::string& v) { return key.set(*config, v); }, list));
+  }
+  localconfig::ExpectValue(doc, "General.LedgerType", "file",
+                           "fabric-cpp keeps the orderer's ledger in files (file)", report);
+  localconfig::ExpectValue(doc, "General.BCCSP.Default", "SW",
+                           "fabric-cpp signs with software keys (SW)", report);
+  if (report != nullptr) {
+    report->file = doc.file();
+    report->ignored = doc.Unused();
   }
   return Status::OK();
 }
 
-Status ParseTls(const Json& tls, const std::string& base_dir, TlsConfig* out) {
-  const std::string where = "General.TLS";
-  RETURN_IF_ERROR(CheckKeys(
-      tls, where,
-      {"Enabled", "PrivateKey", "Certificate", "RootCAs", "ClientAuthRequired", "ClientRootCAs"}));
-  RETURN_IF_ERROR(GetBool(tls, "Enabled", where, &out->enabled));
-  RETURN_IF_ERROR(GetString(tls, "PrivateKey", where, &out->private_key));
-  RETURN_IF_ERROR(GetString(tls, "Certificate", where, &out->certificate));
-  RETURN_IF_ERROR(GetStringList(tls, "RootCAs", where, &out->root_cas));
-  RETURN_IF_ERROR(GetStringList(tls, "ClientRootCAs", where, &out->client_root_cas));
-  RETURN_IF_ERROR(GetBool(tls, "ClientAuthRequired", where, &out->client_auth_required));
-  out->private_key = Resolve(base_dir, out->private_key);
-  out->certificate = Resolve(base_dir, out->certificate);
-  for (std::string& root : out->root_cas) {
-    root = Resolve(base_dir, root);
+// What the bootstrap method asks: "none" reads no genesis block; "provisional" is not
+// implemented and reads the bootstrap file, as "file" does.
+void ApplyBootstrapMethod(OrdererConfig* config, Report* report) {
+  if (config->bootstrap_method == "none") {
+    config->bootstrap_files.clear();
+  } else if (config->bootstrap_method == "provisional") {
+    report->notices.push_back(
+        "General.GenesisMethod is \"provisional\" (a genesis block made from "
+        "General.GenesisProfile), which fabric-cpp does not implement; the genesis block is read "
+        "from General.BootstrapFile (ORDERER_GENERAL_BOOTSTRAPFILE) or General.GenesisFile, as "
+        "with \"file\"");
+    config->bootstrap_method = "file";
   }
-  for (std::string& root : out->client_root_cas) {
-    root = Resolve(base_dir, root);
-  }
-  return Status::OK();
 }
 
-Status ParseGeneral(const Json& general, const std::string& base_dir, OrdererConfig* out) {
-  const std::string where = "General";
-  RETURN_IF_ERROR(CheckKeys(general, where,
-                            {"ListenAddress", "ListenPort", "TLS", "BootstrapFile", "GenesisFile",
-                             "BootstrapMethod", "LocalMSPDir", "LocalMSPID", "Authentication",
-                             "MaxThreads", "Keepalive", "BatchScheduling"}));
-  RETURN_IF_ERROR(GetString(general, "ListenAddress", where, &out->listen_address));
-  RETURN_IF_ERROR(GetInt(general, "ListenPort", where, &out->listen_port));
-  RETURN_IF_ERROR(GetStringList(general, "GenesisFile", where, &out->bootstrap_files));
-  RETURN_IF_ERROR(GetStringList(general, "BootstrapFile", where, &out->bootstrap_files));
-  for (std::string& file : out->bootstrap_files) {
-    file = Resolve(base_dir, file);
+// The file `orderer start` reads: `config_file` when given (NotFound when missing), else
+// orderer.yaml (or .yml, or .json) in $ORDERER_CFG_PATH or $FABRIC_CFG_PATH, or in the current
+// directory when neither is set; "" when there is none.
+StatusOr<std::string> FindConfigFile(const std::string& config_file, const EnvLookup& env) {
+  std::error_code ec;
+  if (!config_file.empty()) {
+    if (!fs::exists(config_file, ec)) {
+      return NotFoundError(absl::StrFormat("orderer config %s does not exist", config_file));
+    }
+    return config_file;
   }
-  RETURN_IF_ERROR(GetString(general, "LocalMSPDir", where, &out->local_msp_dir));
-  out->local_msp_dir = Resolve(base_dir, out->local_msp_dir);
-  RETURN_IF_ERROR(GetString(general, "LocalMSPID", where, &out->local_msp_id));
-  RETURN_IF_ERROR(GetInt(general, "MaxThreads", where, &out->max_threads));
-  RETURN_IF_ERROR(GetBool(general, "BatchScheduling", where, &out->batch_scheduling));
-  if (general.contains("TLS")) {
-    RETURN_IF_ERROR(ParseTls(general["TLS"], base_dir, &out->tls));
+  std::vector<std::string> dirs;
+  for (const char* var : {"ORDERER_CFG_PATH", "FABRIC_CFG_PATH"}) {
+    const char* dir = env ? env(var) : nullptr;
+    if (dir != nullptr && *dir != '\0') {
+      dirs.emplace_back(dir);
+    }
   }
-  if (general.contains("Authentication")) {
-    const Json& auth = general["Authentication"];
-    RETURN_IF_ERROR(CheckKeys(auth, "General.Authentication", {"TimeWindow"}));
-    std::string window;
-    RETURN_IF_ERROR(GetString(auth, "TimeWindow", "General.Authentication", &window));
-    if (!window.empty()) {
-      StatusOr<std::chrono::nanoseconds> parsed = channelconfig::ParseGoDuration(window);
-      if (!parsed.ok()) {
-        return InvalidArgumentError(absl::StrFormat(
-            "orderer config General.Authentication.TimeWindow: bad duration \"%s\"", window));
+  if (dirs.empty()) {
+    dirs.emplace_back(".");
+  }
+  for (const std::string& dir : dirs) {
+    for (const char* name : {"orderer.yaml", "orderer.yml", "orderer.json"}) {
+      if (fs::exists(fs::path(dir) / name, ec)) {
+        return (fs::path(dir) / name).string();
       }
-      out->auth_time_window = *parsed;
     }
   }
-  return Status::OK();
-}
-
-std::string Trim(std::string_view text) {
-  size_t begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) {
-    return "";
-  }
-  size_t end = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(begin, end - begin + 1));
-}
-
-StatusOr<bool> ParseBool(const char* name, std::string_view text) {
-  std::string lower = Trim(text);
-  for (char& c : lower) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  if (lower == "true" || lower == "1" || lower == "yes") {
-    return true;
-  }
-  if (lower == "false" || lower == "0" || lower == "no" || lower.empty()) {
-    return false;
-  }
-  return InvalidArgumentError(absl::StrFormat("%s=%s: expected true or false", name, text));
-}
-
-StatusOr<int> ParseInt(const char* name, std::string_view text) {
-  std::string trimmed = Trim(text);
-  int value = 0;
-  auto [ptr, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), value);
-  if (trimmed.empty() || ec != std::errc() || ptr != trimmed.data() + trimmed.size()) {
-    return InvalidArgumentError(absl::StrFormat("%s=%s: expected an integer", name, text));
-  }
-  return value;
-}
-
-// "a,b", "[a, b]" or "a".
-std::vector<std::string> ParseList(std::string_view text) {
-  std::string trimmed = Trim(text);
-  std::string_view rest = trimmed;
-  if (!rest.empty() && rest.front() == '[') {
-    rest.remove_prefix(1);
-  }
-  if (!rest.empty() && rest.back() == ']') {
-    rest.remove_suffix(1);
-  }
-  std::vector<std::string> out;
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string part = Trim(rest.substr(0, comma));
-    if (!part.empty()) {
-      out.push_back(part);
-    }
-    if (comma == std::string_view::npos) {
-      break;
-    }
-    rest.remove_prefix(comma + 1);
-  }
-  return out;
+  return std::string();
 }
 
 }  // namespace
 
-StatusOr<OrdererConfig> ParseConfig(std::string_view json_text, const std::string& base_dir) {
-  Json root = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded()) {
-    return InvalidArgumentError("orderer config: not valid JSON");
-  }
-  RETURN_IF_ERROR(CheckKeys(root, "(root)", {"General", "FileLedger", "Operations", "Metrics"}));
+StatusOr<OrdererConfig> ParseConfig(std::string_view text, const std::string& base_dir,
+                                    Report* report) {
+  ASSIGN_OR_RETURN(Document doc, Document::Parse(text, "orderer config"));
   OrdererConfig config;
-  if (root.contains("General")) {
-    RETURN_IF_ERROR(ParseGeneral(root["General"], base_dir, &config));
-  }
-  if (root.contains("FileLedger")) {
-    const Json& ledger = root["FileLedger"];
-    RETURN_IF_ERROR(CheckKeys(ledger, "FileLedger", {"Location", "Prefix"}));
-    RETURN_IF_ERROR(GetString(ledger, "Location", "FileLedger", &config.file_ledger_location));
-    config.file_ledger_location = Resolve(base_dir, config.file_ledger_location);
-  }
+  RETURN_IF_ERROR(ApplyDocument(doc, &config, report));
+  ResolvePaths(base_dir, &config);
   return config;
 }
 
 Status ApplyEnvOverrides(const EnvLookup& env, OrdererConfig* config) {
-  auto get = [&](const char* name) -> const char* { return env ? env(name) : nullptr; };
-  if (const char* v = get("ORDERER_GENERAL_LISTENADDRESS")) {
-    config->listen_address = v;
+  if (!env) {
+    return Status::OK();
   }
-  if (const char* v = get("ORDERER_GENERAL_LISTENPORT")) {
-    ASSIGN_OR_RETURN(config->listen_port, ParseInt("ORDERER_GENERAL_LISTENPORT", v));
-  }
-  if (const char* v = get("ORDERER_GENERAL_LOCALMSPDIR")) {
-    config->local_msp_dir = v;
-  }
-  if (const char* v = get("ORDERER_GENERAL_LOCALMSPID")) {
-    config->local_msp_id = v;
-  }
-  if (const char* v = get("ORDERER_GENERAL_GENESISFILE")) {
-    config->bootstrap_files = ParseList(v);
-  }
-  if (const char* v = get("ORDERER_GENERAL_BOOTSTRAPFILE")) {
-    config->bootstrap_files = ParseList(v);
-  }
-  if (const char* v = get("ORDERER_GENERAL_TLS_ENABLED")) {
-    ASSIGN_OR_RETURN(config->tls.enabled, ParseBool("ORDERER_GENERAL_TLS_ENABLED", v));
-  }
-  if (const char* v = get("ORDERER_GENERAL_TLS_PRIVATEKEY")) {
-    config->tls.private_key = v;
-  }
-  if (const char* v = get("ORDERER_GENERAL_TLS_CERTIFICATE")) {
-    config->tls.certificate = v;
-  }
-  if (const char* v = get("ORDERER_GENERAL_TLS_ROOTCAS")) {
-    config->tls.root_cas = ParseList(v);
-  }
-  if (const char* v = get("ORDERER_GENERAL_TLS_CLIENTROOTCAS")) {
-    config->tls.client_root_cas = ParseList(v);
-  }
-  if (const char* v = get("ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED")) {
-    ASSIGN_OR_RETURN(config->tls.client_auth_required,
-                     ParseBool("ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED", v));
-  }
-  if (const char* v = get("ORDERER_GENERAL_AUTHENTICATION_TIMEWINDOW")) {
-    StatusOr<std::chrono::nanoseconds> window = channelconfig::ParseGoDuration(v);
-    if (!window.ok()) {
-      return InvalidArgumentError(absl::StrFormat(
-          "ORDERER_GENERAL_AUTHENTICATION_TIMEWINDOW=%s: expected a duration like 15m", v));
+  for (const Key& key : EnvKeys()) {
+    std::string name = "ORDERER_";
+    for (const char* p = key.path; *p != '\0'; ++p) {
+      name += *p == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
     }
-    config->auth_time_window = *window;
-  }
-  if (const char* v = get("ORDERER_GENERAL_BATCHSCHEDULING")) {
-    ASSIGN_OR_RETURN(config->batch_scheduling, ParseBool("ORDERER_GENERAL_BATCHSCHEDULING", v));
-  }
-  if (const char* v = get("ORDERER_GENERAL_MAXTHREADS")) {
-    ASSIGN_OR_RETURN(config->max_threads, ParseInt("ORDERER_GENERAL_MAXTHREADS", v));
-  }
-  if (const char* v = get("ORDERER_FILELEDGER_LOCATION")) {
-    config->file_ledger_location = v;
+    if (const char* v = env(name.c_str())) {
+      RETURN_IF_ERROR(key.set(*config, v).Annotate(name));
+    }
   }
   return Status::OK();
 }
@@ -326,33 +296,21 @@ Status Validate(const OrdererConfig& config) {
   return Status::OK();
 }
 
-StatusOr<OrdererConfig> LoadConfig(const std::string& config_file, const EnvLookup& env) {
-  std::string path = config_file;
-  if (path.empty()) {
-    for (const char* var : {"ORDERER_CFG_PATH", "FABRIC_CFG_PATH"}) {
-      const char* dir = env ? env(var) : nullptr;
-      if (dir != nullptr && *dir != '\0' &&
-          std::filesystem::exists(std::filesystem::path(dir) / "orderer.json")) {
-        path = (std::filesystem::path(dir) / "orderer.json").string();
-        break;
-      }
-    }
-  }
+StatusOr<OrdererConfig> LoadConfig(const std::string& config_file, const EnvLookup& env,
+                                   Report* report) {
+  Report unused_report;
+  report = report == nullptr ? &unused_report : report;
+  ASSIGN_OR_RETURN(std::string path, FindConfigFile(config_file, env));
   OrdererConfig config;
+  std::string base_dir;
   if (!path.empty()) {
-    StatusOr<std::string> text = crypto::ReadFile(path);
-    if (!text.ok()) {
-      return NotFoundError(
-          absl::StrFormat("read orderer config %s: %s", path, text.status().message()));
-    }
-    std::string base_dir = std::filesystem::absolute(path).parent_path().string();
-    StatusOr<OrdererConfig> parsed = ParseConfig(*text, base_dir);
-    if (!parsed.ok()) {
-      return parsed.status().Annotate(path);
-    }
-    config = *std::move(parsed);
+    ASSIGN_OR_RETURN(Document doc, Document::Load(path));
+    RETURN_IF_ERROR(ApplyDocument(doc, &config, report));
+    base_dir = fs::absolute(path).parent_path().string();
   }
   RETURN_IF_ERROR(ApplyEnvOverrides(env, &config));
+  ApplyBootstrapMethod(&config, report);
+  ResolvePaths(base_dir, &config);
   RETURN_IF_ERROR(Validate(config));
   return config;
 }

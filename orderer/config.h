@@ -1,30 +1,39 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The orderer's local configuration: Fabric's orderer.yaml as JSON (orderer.json), with the
-// same section and field names, overridden by ORDERER_* environment variables (Go:
-// orderer/common/localconfig/config.go). Only the settings this orderer uses exist:
+// The orderer's local configuration: Fabric's orderer.yaml, unchanged (the 1.4 and 2.2 sample
+// files load as they are), or the same sections as JSON (orderer.json). `orderer start` reads
+// --config FILE, else orderer.yaml (or .yml, or .json) in $ORDERER_CFG_PATH or
+// $FABRIC_CFG_PATH, or in the current directory when neither is set (Go:
+// orderer/common/localconfig/config.go). Keys match case-insensitively and a null value is
+// unset. The settings this orderer uses:
 //
-//   {"General": {"ListenAddress": "127.0.0.1", "ListenPort": 7050,
-//                "TLS": {"Enabled": false, "PrivateKey": "tls/server.key",
-//                        "Certificate": "tls/server.crt", "RootCAs": ["tls/ca.crt"],
-//                        "ClientAuthRequired": false},
-//                "BootstrapFile": "genesis.block",      // or a list of files
-//                "LocalMSPDir": "msp", "LocalMSPID": "OrdererMSP",
-//                "Authentication": {"TimeWindow": "15m"},
-//                "MaxThreads": 64},
-//    "FileLedger": {"Location": "/var/hyperledger/production/orderer"}}
+//   General:
+//     ListenAddress: 127.0.0.1       ListenPort: 7050
+//     TLS: {Enabled, PrivateKey, Certificate, RootCAs: [..], ClientRootCAs: [..],
+//           ClientAuthRequired}
+//     BootstrapMethod: file          "file" reads BootstrapFile; "none" no genesis block;
+//                                    GenesisMethod is the 1.x name, and its "provisional"
+//                                    (not implemented) reads the file, with a notice
+//     BootstrapFile: genesis.block   or a list; GenesisFile is the 1.x name
+//     LocalMSPDir: msp               LocalMSPID: SampleOrg
+//     Authentication: {TimeWindow: 15m}
+//     LedgerType: file               the only one (another value is ignored, with a notice)
+//     MaxThreads: 64                 fabric-cpp's: threads for Broadcast envelopes
+//     BatchScheduling: true          fabric-cpp's: threads under Linux SCHED_BATCH
+//   FileLedger: {Location: /var/hyperledger/production/orderer}
 //
-// Environment overrides (they win over the file): ORDERER_GENERAL_LISTENADDRESS,
-// ORDERER_GENERAL_LISTENPORT, ORDERER_GENERAL_LOCALMSPDIR, ORDERER_GENERAL_LOCALMSPID,
-// ORDERER_GENERAL_BOOTSTRAPFILE (comma-separated list; ORDERER_GENERAL_GENESISFILE is the 1.x
-// alias), ORDERER_GENERAL_TLS_ENABLED, ORDERER_GENERAL_TLS_PRIVATEKEY,
-// ORDERER_GENERAL_TLS_CERTIFICATE, ORDERER_GENERAL_TLS_ROOTCAS ("a,b" or "[a, b]"),
-// ORDERER_GENERAL_TLS_CLIENTROOTCAS (same forms), ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED,
-// ORDERER_GENERAL_AUTHENTICATION_TIMEWINDOW, ORDERER_GENERAL_MAXTHREADS,
-// ORDERER_FILELEDGER_LOCATION.
+// Every other key (Kafka, Consensus, Operations, Metrics, Debug, General.Cluster, ...) is
+// listed in the Report, which `orderer start` logs once; none is an error. A value of the
+// wrong type for a setting above is, naming file, line and key.
 //
-// Relative paths in the file are resolved against the file's directory, relative paths from
-// the environment against the current directory (as Fabric does).
+// Environment overrides win over the file: ORDERER_ + the key path upper-cased with '.' -> '_'
+// (ORDERER_GENERAL_TLS_ENABLED, ORDERER_FILELEDGER_LOCATION, ...); lists as "[a, b]", "a,b" or
+// "a b"; ORDERER_GENERAL_GENESISFILE and ORDERER_GENERAL_GENESISMETHOD are the 1.x aliases,
+// overridden by ORDERER_GENERAL_BOOTSTRAPFILE and ORDERER_GENERAL_BOOTSTRAPMETHOD.
+//
+// Relative paths, from the file and the environment alike, resolve against the config file's
+// directory (Fabric's TranslatePath); without a file, against the current directory.
+// sampleconfig/orderer.yaml holds every setting with its default.
 //
 // Plain values; no thread-safety concerns.
 #pragma once
@@ -36,6 +45,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/localconfig/document.h"
 #include "fabric/base/status.h"
 
 namespace fabric::orderer {
@@ -49,14 +59,17 @@ struct TlsConfig {
   // (General.TLS.ClientRootCAs).
   std::vector<std::string> client_root_cas;
   bool client_auth_required = false;
+  bool operator==(const TlsConfig&) const = default;
 };
 
 struct OrdererConfig {
   std::string listen_address = "127.0.0.1";
   int listen_port = 7050;  // 0 picks a free port (tests).
   TlsConfig tls;
+  // "file" (read bootstrap_files) or "none" (no genesis block: the ledger has the channels).
+  std::string bootstrap_method = "file";
   std::vector<std::string> bootstrap_files;  // Genesis blocks; may be empty on restart.
-  std::string local_msp_dir;
+  std::string local_msp_dir;                 // empty: required (Fabric's sample file says "msp")
   std::string local_msp_id;
   std::chrono::nanoseconds auth_time_window = std::chrono::minutes(15);
   // Threads that process Broadcast envelopes (General.MaxThreads, ORDERER_GENERAL_MAXTHREADS;
@@ -66,17 +79,21 @@ struct OrdererConfig {
   // General.BatchScheduling, ORDERER_GENERAL_BATCHSCHEDULING; not a Fabric key).
   bool batch_scheduling = true;
   std::string file_ledger_location = "/var/hyperledger/production/orderer";
+  bool operator==(const OrdererConfig&) const = default;
 };
 
 // Environment lookup, injectable for tests; returns nullptr when unset (like getenv).
 using EnvLookup = std::function<const char*(const char* name)>;
 
-// Parses orderer.json text. `base_dir` resolves relative paths. InvalidArgument naming the
-// field for malformed JSON, unknown fields, wrong types or a bad duration.
-StatusOr<OrdererConfig> ParseConfig(std::string_view json_text, const std::string& base_dir);
+// Parses orderer.yaml (or orderer.json) text. `base_dir` resolves relative paths. Fills
+// `report` (when given) with the keys not used and notices. InvalidArgument naming the line and
+// key for a YAML syntax error, a wrong type (a section or list where a value belongs, a bad
+// number, boolean or duration) or an unknown bootstrap method.
+StatusOr<OrdererConfig> ParseConfig(std::string_view text, const std::string& base_dir,
+                                    localconfig::Report* report = nullptr);
 
-// Applies the ORDERER_* overrides read through `env`. InvalidArgument naming the variable for
-// a malformed number, boolean or duration.
+// Applies the ORDERER_* overrides read through `env` (no path resolution). InvalidArgument
+// naming the variable for a malformed number, boolean, duration or bootstrap method.
 Status ApplyEnvOverrides(const EnvLookup& env, OrdererConfig* config);
 
 // Checks that the settings needed to start are present: MSP dir and id, ledger location, a
@@ -84,9 +101,12 @@ Status ApplyEnvOverrides(const EnvLookup& env, OrdererConfig* config);
 // first missing setting (with its environment variable).
 Status Validate(const OrdererConfig& config);
 
-// Loads the config as `orderer start` does: `config_file` if non-empty, else orderer.json in
-// $ORDERER_CFG_PATH or $FABRIC_CFG_PATH if one is set and the file exists, else defaults; then
-// the environment overrides; then Validate. NotFound when an explicitly named file is missing.
-StatusOr<OrdererConfig> LoadConfig(const std::string& config_file, const EnvLookup& env);
+// Loads the config as `orderer start` does: the file found as above (defaults when there is
+// none), then the environment overrides, the bootstrap method, path resolution, Validate.
+// Fills `report` (when given) with the file read, its keys fabric-cpp does not use and notices.
+// NotFound when an explicitly named file is missing; ParseConfig's and Validate's errors, the
+// former with the file's name.
+StatusOr<OrdererConfig> LoadConfig(const std::string& config_file, const EnvLookup& env,
+                                   localconfig::Report* report = nullptr);
 
 }  // namespace fabric::orderer

@@ -4,8 +4,9 @@
 //   orderer [start] [-config FILE] [-genesisBlock FILE]...   serve until SIGINT / SIGTERM
 //   orderer version
 // Flags in Go's flag-package syntax (common/flags/flags.h): "-config FILE", "--config=FILE".
-// Configuration: node.h / config.h (orderer.json + ORDERER_* environment). Bad configuration
-// prints one "orderer: error: ..." line and exits 1; bad usage exits 2.
+// Configuration: node.h / config.h (orderer.yaml or orderer.json + ORDERER_* environment); the
+// keys of the file it does not use are logged once. Bad configuration prints one
+// "orderer: error: ..." line and exits 1; bad usage exits 2.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -27,8 +28,9 @@ namespace {
 constexpr const char* kUsage =
     "usage: orderer [start] [flags]\n"
     "       orderer version\n"
-    "Configuration: orderer.json (-config, $ORDERER_CFG_PATH or $FABRIC_CFG_PATH) and\n"
-    "ORDERER_GENERAL_* / ORDERER_FILELEDGER_LOCATION environment variables.\n"
+    "Configuration: orderer.yaml or orderer.json (-config, $ORDERER_CFG_PATH or\n"
+    "$FABRIC_CFG_PATH, else the current directory) and ORDERER_<SECTION>_<KEY> environment\n"
+    "variables (ORDERER_GENERAL_LISTENPORT, ORDERER_FILELEDGER_LOCATION, ...).\n"
     "Flags (-flag or --flag, value after a space or \"=\"):\n";
 
 int Fail(const std::string& message) {
@@ -45,7 +47,7 @@ struct CommandLine {
 // here (version, help, bad usage).
 std::optional<int> ParseCommandLine(std::vector<std::string> args, CommandLine* line) {
   fabric::flags::FlagSet flags(fabric::flags::Syntax::kGo);
-  flags.String("config", 0, "", "read `FILE` instead of orderer.json in the config path");
+  flags.String("config", 0, "", "read `FILE` instead of orderer.yaml in the config path");
   flags.StringList("genesisBlock", 0,
                    "bootstrap a channel from the genesis block in `FILE` (repeatable; replaces "
                    "ORDERER_GENERAL_BOOTSTRAPFILE)");
@@ -85,10 +87,18 @@ int main(int argc, char** argv) {
   }
   fabric::logging::InitFromEnv();
   auto env = [](const char* name) -> const char* { return std::getenv(name); };
+  fabric::localconfig::Report report;
   fabric::StatusOr<fabric::orderer::OrdererConfig> config =
-      fabric::orderer::LoadConfig(line.config_file, env);
+      fabric::orderer::LoadConfig(line.config_file, env, &report);
   if (!config.ok()) {
     return Fail(std::string(config.status().message()));
+  }
+  static const fabric::logging::Logger logger("orderer.common.server");
+  if (std::string ignored = report.IgnoredLine(); !ignored.empty()) {
+    FLOG_INFO(logger, "%s", ignored);
+  }
+  for (const std::string& notice : report.notices) {
+    FLOG_WARN(logger, "%s", notice);
   }
   if (!line.genesis_files.empty()) {
     config->bootstrap_files = line.genesis_files;

@@ -85,6 +85,39 @@ class Document {
   std::set<std::string> used_;  // lower-cased
 };
 
+// One setting of a node's configuration `Config`: its key path (its env variable's name follows
+// from it) and how to store it: `set` takes text (a scalar of the file, or the environment's
+// string), `set_list` a list of the file (null: a list there is an error).
+template <typename Config>
+struct Setting {
+  using Setter = std::function<Status(Config&, const std::string&)>;
+  using ListSetter = std::function<Status(Config&, const std::vector<std::string>&)>;
+  Setting(const char* key_path, Setter setter, ListSetter list_setter = nullptr)
+      : path(key_path), set(std::move(setter)), set_list(std::move(list_setter)) {}
+
+  const char* path;  // "peer.tls.enabled"
+  Setter set;
+  ListSetter set_list;
+};
+
+// Stores the file's value of each setting of `settings` into `config` (Document::Apply's
+// errors, the first one).
+template <typename Config>
+Status ApplySettings(Document& doc, const std::vector<Setting<Config>>& settings, Config& config) {
+  for (const Setting<Config>& setting : settings) {
+    Document::ListSetter list;
+    if (setting.set_list) {
+      list = [&](const std::vector<std::string>& items) { return setting.set_list(config, items); };
+    }
+    Status s = doc.Apply(
+        setting.path, [&](const std::string& v) { return setting.set(config, v); }, list);
+    if (!s.ok()) {
+      return s;
+    }
+  }
+  return Status::OK();
+}
+
 // Go's strconv.ParseBool forms (1 t T TRUE true True, 0 f F FALSE false False); "" is false.
 // nullopt for anything else.
 std::optional<bool> ParseBool(std::string_view text);

@@ -19,18 +19,8 @@ namespace fs = std::filesystem;
 using localconfig::Document;
 using localconfig::Report;
 
-// One setting: its core.yaml key path and env name, and how to store it: `set` takes a value
-// as text (a scalar of the file, or the environment's string), `set_list` a list of the file.
-struct Key {
-  using Setter = std::function<Status(PeerConfig&, const std::string&)>;
-  using ListSetter = std::function<Status(PeerConfig&, const std::vector<std::string>&)>;
-  Key(const char* key_path, Setter setter, ListSetter list_setter = nullptr)
-      : path(key_path), set(std::move(setter)), set_list(std::move(list_setter)) {}
-
-  const char* path;  // "peer.tls.enabled"
-  Setter set;
-  ListSetter set_list;  // null: a list in the file is an error
-};
+// One setting: its core.yaml key path (and so its env name), and how to store it.
+using Key = localconfig::Setting<PeerConfig>;
 
 std::string EnvName(const std::string& path) {
   std::string name = "CORE_";

@@ -4,18 +4,16 @@
 // Fabric's structures, and Fabric's own sample files when FABRIC_SAMPLECONFIG_DIRS names them),
 // its lookup, env overrides, the ignored-keys report and errors.
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include "peer/node/config.h"
+
 #include <iostream>
 #include <map>
 
-#include <absl/strings/str_split.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/localconfig/testing/config_dir.h"
 #include "launcher/docker/docker_launcher.h"
-#include "peer/node/config.h"
 
 namespace fabric::node {
 namespace {
@@ -31,27 +29,7 @@ EnvLookup MapEnv(std::map<std::string, std::string> m) {
 }
 
 using Files = std::map<std::string, std::string>;  // name -> text
-
-// A fresh directory holding `files`; removed at the end of the test.
-class ConfigDir {
- public:
-  explicit ConfigDir(const Files& files) {
-    path_ = std::filesystem::path(::testing::TempDir() + "/peer_config_" +
-                                  ::testing::UnitTest::GetInstance()->current_test_info()->name())
-                .lexically_normal()
-                .string();
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-    for (const auto& [name, text] : files) {
-      std::ofstream(path_ + "/" + name) << text;
-    }
-  }
-  ~ConfigDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using localconfig::testing::ConfigDir;
 
 // The environment an operator sets to run Fabric's sample core.yaml on a machine.
 std::map<std::string, std::string> OperatorEnv(const std::string& cfg_dir) {
@@ -79,7 +57,8 @@ void ExpectFabricSampleLoads(const std::string& dir, bool print = false) {
   EXPECT_EQ(c->tls_client_cert_file, "") << "null is unset";
   EXPECT_EQ(c->docker_network_mode, "host");
   EXPECT_EQ(c->docker_memory_bytes, 2147483648);
-  EXPECT_EQ(c->chaincode_builder, PeerConfig().chaincode_builder) << "Fabric's Go image is not ours";
+  EXPECT_EQ(c->chaincode_builder, PeerConfig().chaincode_builder)
+      << "Fabric's Go image is not ours";
   EXPECT_EQ(c->launcher, LauncherKind::kDocker);
   EXPECT_EQ(c->execute_timeout, std::chrono::seconds(30));
   EXPECT_EQ(c->startup_timeout, std::chrono::seconds(300));
@@ -110,12 +89,11 @@ TEST(PeerConfigFileTest, FabricLayoutFixtureLoadsWithOperatorEnvironment) {
 // Fabric's own sample files cannot be shipped; run with
 // FABRIC_SAMPLECONFIG_DIRS=/tmp/v1.4.12:/tmp/v2.2.15 (each holding Fabric's core.yaml).
 TEST(PeerConfigFileTest, FabricsOwnSampleConfigLoads) {
-  const char* dirs = std::getenv("FABRIC_SAMPLECONFIG_DIRS");
-  if (dirs == nullptr || *dirs == '\0') {
+  const std::vector<std::string> dirs = localconfig::testing::FabricSampleConfigDirs();
+  if (dirs.empty()) {
     GTEST_SKIP() << "FABRIC_SAMPLECONFIG_DIRS is not set";
   }
-  const std::vector<std::string> list = absl::StrSplit(dirs, ':', absl::SkipEmpty());
-  for (const std::string& dir : list) {
+  for (const std::string& dir : dirs) {
     SCOPED_TRACE(dir);
     ExpectFabricSampleLoads(dir, /*print=*/true);
   }
@@ -147,8 +125,9 @@ TEST(PeerConfigFileTest, DockerDefaultsAreTheLaunchers) {
 }
 
 TEST(PeerConfigFileTest, EnvironmentWinsOverTheFile) {
-  ConfigDir dir(Files{{"core.yaml", "peer:\n  id: from-file\n  tls:\n    enabled: true\n"
-                               "vm:\n  docker:\n    hostConfig:\n      Memory: 1024\n"}});
+  ConfigDir dir(Files{{"core.yaml",
+                       "peer:\n  id: from-file\n  tls:\n    enabled: true\n"
+                       "vm:\n  docker:\n    hostConfig:\n      Memory: 1024\n"}});
   auto c = LoadPeerConfig(MapEnv({{"FABRIC_CFG_PATH", dir.path()},
                                   {"CORE_PEER_ID", "from-env"},
                                   {"CORE_PEER_TLS_ENABLED", "false"},
@@ -165,7 +144,8 @@ TEST(PeerConfigFileTest, EnvironmentWinsOverTheFile) {
 }
 
 TEST(PeerConfigFileTest, YamlPreferredOverJsonWhichStillWorksAlone) {
-  ConfigDir both(Files{{"core.yaml", "peer:\n  id: yaml\n"}, {"core.json", R"({"peer":{"id":"json"}})"}});
+  ConfigDir both(
+      Files{{"core.yaml", "peer:\n  id: yaml\n"}, {"core.json", R"({"peer":{"id":"json"}})"}});
   localconfig::Report report;
   auto c = LoadPeerConfig(MapEnv({{"FABRIC_CFG_PATH", both.path()}}), false, "", &report);
   ASSERT_TRUE(c.ok()) << c.status();
@@ -199,8 +179,9 @@ TEST(PeerConfigFileTest, WrongTypesNameFileLineAndKey) {
   ConfigDir memory(Files{{"core.yaml", "vm:\n  docker:\n    hostConfig:\n      Memory: 2 GB\n"}});
   auto m = LoadPeerConfig(MapEnv({{"FABRIC_CFG_PATH", memory.path()}}), false);
   ASSERT_FALSE(m.ok());
-  EXPECT_THAT(std::string(m.status().message()),
-              HasSubstr("core.yaml:4: vm.docker.hostConfig.Memory: \"2 GB\" is not a whole number"));
+  EXPECT_THAT(
+      std::string(m.status().message()),
+      HasSubstr("core.yaml:4: vm.docker.hostConfig.Memory: \"2 GB\" is not a whole number"));
 }
 
 TEST(PeerConfigFileTest, SyntaxErrorNamesFileAndLine) {
@@ -212,8 +193,9 @@ TEST(PeerConfigFileTest, SyntaxErrorNamesFileAndLine) {
 }
 
 TEST(PeerConfigFileTest, ValuesFabricCppCannotFollowAreNoticed) {
-  ConfigDir dir(Files{{"core.yaml", "ledger:\n  state:\n    stateDatabase: CouchDB\n"
-                               "chaincode:\n  builder: hyperledger/fabric-ccenv:2.2\n"}});
+  ConfigDir dir(Files{{"core.yaml",
+                       "ledger:\n  state:\n    stateDatabase: CouchDB\n"
+                       "chaincode:\n  builder: hyperledger/fabric-ccenv:2.2\n"}});
   localconfig::Report report;
   auto c = LoadPeerConfig(MapEnv({{"FABRIC_CFG_PATH", dir.path()}}), false, "", &report);
   ASSERT_TRUE(c.ok()) << c.status();
