@@ -176,14 +176,7 @@ void ResolvePaths(const std::string& base_dir, OrdererConfig* config) {
 
 // The file's settings, what fabric-cpp does one way only, and the keys no setting read.
 Status ApplyDocument(Document& doc, OrdererConfig* config, Report* report) {
-  for (const Key& key : FileKeys()) {
-    Document::ListSetter list;
-    if (key.set_list) {
-      list = [&](const std::vector<std::string>& items) { return key.set_list(*config, items); };
-    }
-    RETURN_IF_ERROR(doc.Apply(
-        key.path, [&](const std::string& v) { return key.set(*config, v); }, list));
-  }
+  RETURN_IF_ERROR(localconfig::ApplySettings(doc, FileKeys(), *config));
   localconfig::ExpectValue(doc, "General.LedgerType", "file",
                            "fabric-cpp keeps the orderer's ledger in files (file)", report);
   localconfig::ExpectValue(doc, "General.BCCSP.Default", "SW",

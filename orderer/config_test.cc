@@ -4,6 +4,8 @@
 // fixtures of Fabric 1.4's and 2.2's structures, and Fabric's own sample files when
 // FABRIC_SAMPLECONFIG_DIRS names them), its lookup, env overrides, the ignored-keys report and
 // errors.
+#include "orderer/config.h"
+
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -13,7 +15,6 @@
 #include <gtest/gtest.h>
 
 #include "common/localconfig/testing/config_dir.h"
-#include "orderer/config.h"
 
 namespace fabric::orderer {
 namespace {
@@ -120,9 +121,10 @@ TEST(OrdererConfigFileTest, FabricsOwnSampleConfigLoads) {
 TEST(OrdererConfigFileTest, OwnSampleConfigHoldsTheDefaults) {
   const std::string dir = FABRIC_SOURCE_DIR "/sampleconfig";
   localconfig::Report report;
-  auto c = LoadConfig("", MapEnv({{"ORDERER_CFG_PATH", dir},
-                                  {"ORDERER_GENERAL_LOCALMSPDIR", "/msp"},
-                                  {"ORDERER_GENERAL_LOCALMSPID", "OrdererMSP"}}),
+  auto c = LoadConfig("",
+                      MapEnv({{"ORDERER_CFG_PATH", dir},
+                              {"ORDERER_GENERAL_LOCALMSPDIR", "/msp"},
+                              {"ORDERER_GENERAL_LOCALMSPID", "OrdererMSP"}}),
                       &report);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(report.file, dir + "/orderer.yaml");
@@ -135,7 +137,8 @@ TEST(OrdererConfigFileTest, OwnSampleConfigHoldsTheDefaults) {
 }
 
 TEST(OrdererConfigFileTest, EnvironmentWinsAndResolvesAgainstTheFile) {
-  ConfigDir dir(Yaml("General:\n  ListenPort: 7050\n  LocalMSPDir: msp\n  LocalMSPID: FileMSP\n"
+  ConfigDir dir(Yaml(
+      "General:\n  ListenPort: 7050\n  LocalMSPDir: msp\n  LocalMSPID: FileMSP\n"
       "  TLS:\n    Enabled: true\n    PrivateKey: tls/server.key\n    Certificate: tls/server.crt\n"
       "  BootstrapFile: [a.block, /abs/b.block]\n"));
   auto c = LoadConfig("", MapEnv({{"FABRIC_CFG_PATH", dir.path()},
@@ -155,24 +158,26 @@ TEST(OrdererConfigFileTest, EnvironmentWinsAndResolvesAgainstTheFile) {
 }
 
 TEST(OrdererConfigFileTest, BootstrapMethodNoneReadsNoGenesisBlock) {
-  ConfigDir dir(Yaml("General:\n  BootstrapMethod: none\n  BootstrapFile: genesis.block\n"
-                "  LocalMSPDir: /msp\n  LocalMSPID: O\n"));
+  ConfigDir dir(
+      Yaml("General:\n  BootstrapMethod: none\n  BootstrapFile: genesis.block\n"
+           "  LocalMSPDir: /msp\n  LocalMSPID: O\n"));
   auto c = LoadConfig("", MapEnv({{"FABRIC_CFG_PATH", dir.path()}}));
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->bootstrap_files, std::vector<std::string>{});
-  auto file = LoadConfig("", MapEnv({{"FABRIC_CFG_PATH", dir.path()},
-                                     {"ORDERER_GENERAL_BOOTSTRAPMETHOD", "file"}}));
+  auto file = LoadConfig(
+      "", MapEnv({{"FABRIC_CFG_PATH", dir.path()}, {"ORDERER_GENERAL_BOOTSTRAPMETHOD", "file"}}));
   ASSERT_TRUE(file.ok()) << file.status();
   EXPECT_EQ(file->bootstrap_files, std::vector<std::string>{dir.path() + "/genesis.block"});
-  auto bad = LoadConfig("", MapEnv({{"FABRIC_CFG_PATH", dir.path()},
-                                    {"ORDERER_GENERAL_BOOTSTRAPMETHOD", "kafka"}}));
+  auto bad = LoadConfig(
+      "", MapEnv({{"FABRIC_CFG_PATH", dir.path()}, {"ORDERER_GENERAL_BOOTSTRAPMETHOD", "kafka"}}));
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(std::string(bad.status().message()),
               HasSubstr("ORDERER_GENERAL_BOOTSTRAPMETHOD: General.BootstrapMethod: unknown"));
 }
 
 TEST(OrdererConfigFileTest, JsonStillAcceptedAndYamlPreferred) {
-  ConfigDir json(Files{{"orderer.json", R"({"General": {"LocalMSPDir": "/msp", "LocalMSPID": "JsonMSP"}})"}});
+  ConfigDir json(
+      Files{{"orderer.json", R"({"General": {"LocalMSPDir": "/msp", "LocalMSPID": "JsonMSP"}})"}});
   auto c = LoadConfig("", MapEnv({{"ORDERER_CFG_PATH", json.path()}}));
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->local_msp_id, "JsonMSP");

@@ -208,14 +208,7 @@ StatusOr<std::string> FindConfigFile(const std::string& dir, const std::string& 
 // then the keys no setting read (report->ignored).
 Status ApplyFile(Document& doc, PeerConfig& config, Report* report) {
   report->file = doc.file();
-  for (const Key& key : Keys()) {
-    Document::ListSetter list;
-    if (key.set_list) {
-      list = [&](const std::vector<std::string>& items) { return key.set_list(config, items); };
-    }
-    RETURN_IF_ERROR(doc.Apply(
-        key.path, [&](const std::string& v) { return key.set(config, v); }, list));
-  }
+  RETURN_IF_ERROR(localconfig::ApplySettings(doc, Keys(), config));
   localconfig::ExpectValue(doc, "peer.localMspType", "bccsp",
                            "fabric-cpp's local MSP is an X.509 (bccsp) MSP", report);
   localconfig::ExpectValue(doc, "peer.BCCSP.Default", "SW",

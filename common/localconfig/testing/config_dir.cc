@@ -15,10 +15,10 @@ ConfigDir::ConfigDir(const std::map<std::string, std::string>& files) {
   const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
   const std::string name =
       test == nullptr ? "dir" : std::string(test->test_suite_name()) + "_" + test->name();
-  path_ = std::filesystem::path(::testing::TempDir() + "/config_" + name + "_" +
-                                std::to_string(++made))
-              .lexically_normal()
-              .string();
+  path_ =
+      std::filesystem::path(::testing::TempDir() + "/config_" + name + "_" + std::to_string(++made))
+          .lexically_normal()
+          .string();
   std::filesystem::remove_all(path_);
   std::filesystem::create_directories(path_);
   for (const auto& [file, text] : files) {
