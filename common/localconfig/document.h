@@ -56,7 +56,7 @@ class Document {
   std::optional<Value> Get(std::string_view path);
 
   // Hands the value at `path` to the setter that fits its kind; OK when it is unset. A scalar
-  // goes to `scalar` even for a list setting (it splits it like the environment's list forms).
+  // goes to `scalar` even for a list setting, which decides how to read it.
   // InvalidArgument "FILE:LINE: path: ..." for a section where a value belongs, a list where
   // one value belongs (no `list`), a list of sections, or what the setter refuses.
   Status Apply(std::string_view path, const ScalarSetter& scalar, const ListSetter& list = nullptr);
