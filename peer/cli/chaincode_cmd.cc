@@ -17,6 +17,7 @@
 #include "peer/cli/command.h"
 #include "peer/cli/ctor.h"
 #include "peer/cli/package.h"
+#include "peer/cli/package_cmd.h"
 #include "peer/query.pb.h"
 
 namespace fabric::cli {
@@ -36,66 +37,24 @@ StatusOr<protos::ChaincodeInput> Ctor(const Command& cmd) {
   return ParseCtor(cmd.flags().GetString("ctor"));
 }
 
-// The ChaincodeSpec from -n -v -p -l and (optionally) -c.
-StatusOr<protos::ChaincodeSpec> Spec(const Command& cmd, bool with_input) {
+// The ChaincodeSpec from -n -v -p -l -c.
+StatusOr<protos::ChaincodeSpec> Spec(const Command& cmd) {
   protos::ChaincodeSpec spec;
   ASSIGN_OR_RETURN(auto type, ParseLanguage(cmd.flags().GetString("lang")));
   spec.set_type(type);
   spec.mutable_chaincode_id()->set_name(cmd.flags().GetString("name"));
   spec.mutable_chaincode_id()->set_version(cmd.flags().GetString("version"));
   spec.mutable_chaincode_id()->set_path(cmd.flags().GetString("path"));
-  if (with_input) {
-    ASSIGN_OR_RETURN(*spec.mutable_input(), Ctor(cmd));
-  }
+  ASSIGN_OR_RETURN(*spec.mutable_input(), Ctor(cmd));
   return spec;
-}
-
-StatusOr<protos::ChaincodeDeploymentSpec> DeploymentSpec(const Command& cmd) {
-  RETURN_IF_ERROR(RequireFlags(cmd, {"name", "version", "path"}));
-  protos::ChaincodeDeploymentSpec cds;
-  ASSIGN_OR_RETURN(*cds.mutable_chaincode_spec(), Spec(cmd, false));
-  ASSIGN_OR_RETURN(std::string code,
-                   BuildCodePackage(cds.chaincode_spec().type(), cmd.flags().GetString("path")));
-  cds.set_code_package(std::move(code));
-  return cds;
-}
-
-Status Package(Command& cmd) {
-  if (cmd.flags().GetBool("cc-package") || cmd.flags().GetBool("sign")) {
-    return UnimplementedError(
-        "signed packages (-s/-S) are not supported; install the unsigned "
-        "package");
-  }
-  const auto& pos = cmd.flags().positionals();
-  if (pos.size() != 1) {
-    return InvalidArgumentError(
-        "output file not specified or invalid number of args "
-        "(peer chaincode package -n name -v version -p path out.pak)");
-  }
-  ASSIGN_OR_RETURN(auto cds, DeploymentSpec(cmd));
-  std::ofstream f(pos[0], std::ios::binary | std::ios::trunc);
-  std::string bytes = protoutil::Marshal(cds);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  f.close();
-  if (!f) {
-    return InternalError("error writing package to " + pos[0]);
-  }
-  cmd.Info(absl::StrFormat("Wrote package for %s:%s (%d bytes) to %s",
-                           cds.chaincode_spec().chaincode_id().name(),
-                           cds.chaincode_spec().chaincode_id().version(), bytes.size(), pos[0]));
-  return Status::OK();
 }
 
 Status Install(Command& cmd) {
   std::string package;
   const auto& pos = cmd.flags().positionals();
   if (pos.size() == 1) {
-    auto data = crypto::ReadFile(pos[0]);
-    if (!data.ok()) {
-      return InvalidArgumentError("error reading chaincode package " + pos[0] + ": " +
-                                  std::string(data.status().message()));
-    }
-    package = *data;
+    ASSIGN_OR_RETURN(InstallPackage pkg, ReadInstallPackage(cmd, pos[0]));
+    package = std::move(pkg.bytes);
   } else {
     ASSIGN_OR_RETURN(auto cds, DeploymentSpec(cmd));
     package = protoutil::Marshal(cds);
@@ -176,7 +135,7 @@ Status Deploy(Command& cmd, bool upgrade) {
     return UnimplementedError("private data collections (--collections-config) are not supported");
   }
   protos::ChaincodeDeploymentSpec cds;
-  ASSIGN_OR_RETURN(*cds.mutable_chaincode_spec(), Spec(cmd, true));
+  ASSIGN_OR_RETURN(*cds.mutable_chaincode_spec(), Spec(cmd));
   std::string policy;
   if (!cmd.flags().GetString("policy").empty()) {
     auto env = policies::FromString(cmd.flags().GetString("policy"));
@@ -332,6 +291,7 @@ const char kChaincodeUsage[] =
     "peer.\n"
     "  package     Package the specified chaincode into a deployment spec.\n"
     "  query       Query using the specified chaincode.\n"
+    "  signpackage Sign the specified chaincode package\n"
     "  upgrade     Upgrade chaincode.\n";
 
 }  // namespace
@@ -340,6 +300,7 @@ int RunChaincode(const std::vector<std::string>& args, std::ostream& out, std::o
   static const std::vector<Subcommand> kSubcommands = {
       {"package", Package},
       {"install", Install},
+      {"signpackage", SignPackage},
       {"instantiate", [](Command& cmd) { return Deploy(cmd, false); }},
       {"upgrade", [](Command& cmd) { return Deploy(cmd, true); }},
       {"invoke", Invoke},

@@ -9,11 +9,16 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "common/archive/archive.h"
+#include "common/crypto/hash.h"
+#include "common/msp/testing/test_org.h"
+#include "common/msp/x509_signing_identity.h"
+#include "common/protoutil/ccpackage.h"
 #include "peer/cli/command.h"
 #include "peer/cli/ctor.h"
 #include "peer/cli/package.h"
@@ -228,6 +233,150 @@ TEST(RunCliTest, PackageWritesADeploymentSpec) {
   auto files = archive::Read(cds.code_package());
   ASSERT_TRUE(files.ok());
   EXPECT_EQ(files->size(), 2u);
+}
+
+// A local MSP (the admin of a test organisation named SampleOrg, as Fabric's sampleconfig) in
+// CORE_PEER_MSPCONFIGPATH/CORE_PEER_LOCALMSPID for the life of the fixture.
+class SignedPackageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto org = msp::testing::MakeTestOrg(dir_.path() + "/org", "SampleOrg", "example.com");
+    ASSERT_TRUE(org.ok()) << org.status();
+    org_.emplace(std::move(org).value());
+    setenv("CORE_PEER_MSPCONFIGPATH", org_->admin.msp_dir.c_str(), 1);
+    setenv("CORE_PEER_LOCALMSPID", "SampleOrg", 1);
+    dir_.Write("nodecc/package.json", "{\"name\":\"x\"}\n");
+  }
+  void TearDown() override {
+    unsetenv("CORE_PEER_MSPCONFIGPATH");
+    unsetenv("CORE_PEER_LOCALMSPID");
+  }
+  std::string Path(const std::string& rel) const { return dir_.path() + "/" + rel; }
+  static std::string Read(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  }
+  // Runs `peer chaincode package -n nodecc -v 1 -l node -p <dir>/nodecc <extra...> <out>`.
+  int PackageNode(const std::vector<std::string>& extra, const std::string& out_file) {
+    std::vector<std::string> args = {"chaincode", "package", "-n",   "nodecc", "-v",
+                                     "1",         "-l",      "node", "-p",     Path("nodecc")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(out_file);
+    return RunPeer(args, &out_, &err_);
+  }
+  protoutil::SignedCCDepSpec Extract(const std::string& file) {
+    common::Envelope env;
+    EXPECT_TRUE(env.ParseFromString(Read(file)));
+    auto pkg = protoutil::ExtractSignedCCDepSpec(env);
+    EXPECT_TRUE(pkg.ok()) << pkg.status();
+    return pkg.ok() ? *pkg : protoutil::SignedCCDepSpec{};
+  }
+
+  TempDir dir_;
+  std::optional<msp::testing::TestOrg> org_;
+  std::string out_, err_;
+};
+
+// Fabric 1.4.12's `peer chaincode package -n nodecc -v 1 -l node -p <dir> -s -S [-i ...]` with
+// local MSP id SampleOrg, decoded: the instantiation policy bytes below are Fabric's, the
+// envelope is unsigned, its payload header holds only a channel header {type 6
+// (CHAINCODE_PACKAGE), timestamp in whole seconds}, the ChaincodeSpec has type NODE, the path as
+// given and an empty input, and the code package holds src/package.json.
+constexpr char kFabricDefaultPolicyHex[] =
+    "120812060801120208001a0f120d0a0953616d706c654f72671001";  // AND('SampleOrg.admin')
+constexpr char kFabricMemberPolicyHex[] =
+    "120812060801120208001a0d120b0a0953616d706c654f7267";  // OR('SampleOrg.member')
+
+TEST_F(SignedPackageTest, SignedPackageDecodesAsFabricsDoes) {
+  ASSERT_EQ(PackageNode({"-s", "-S"}, Path("signed.pak")), 0) << err_;
+  common::Envelope env;
+  ASSERT_TRUE(env.ParseFromString(Read(Path("signed.pak"))));
+  EXPECT_TRUE(env.signature().empty());
+  common::Payload payload;
+  ASSERT_TRUE(payload.ParseFromString(env.payload()));
+  EXPECT_TRUE(payload.header().signature_header().empty());
+  protoutil::SignedCCDepSpec pkg = Extract(Path("signed.pak"));
+  const common::ChannelHeader& ch = pkg.channel_header;
+  EXPECT_EQ(ch.type(), common::CHAINCODE_PACKAGE);
+  EXPECT_EQ(ch.version(), 0);
+  EXPECT_TRUE(ch.channel_id().empty() && ch.tx_id().empty() && ch.extension().empty());
+  EXPECT_EQ(ch.epoch(), 0u);
+  EXPECT_GT(ch.timestamp().seconds(), 0);
+  EXPECT_EQ(ch.timestamp().nanos(), 0);
+  EXPECT_EQ(crypto::HexEncode(pkg.signed_cds.instantiation_policy()), kFabricDefaultPolicyHex);
+
+  protos::ChaincodeDeploymentSpec cds;
+  ASSERT_TRUE(cds.ParseFromString(pkg.signed_cds.chaincode_deployment_spec()));
+  EXPECT_EQ(cds.chaincode_spec().type(), protos::ChaincodeSpec::NODE);
+  EXPECT_EQ(cds.chaincode_spec().chaincode_id().name(), "nodecc");
+  EXPECT_EQ(cds.chaincode_spec().chaincode_id().version(), "1");
+  EXPECT_EQ(cds.chaincode_spec().chaincode_id().path(), Path("nodecc"));
+  EXPECT_TRUE(cds.chaincode_spec().has_input());
+  EXPECT_EQ(cds.chaincode_spec().input().args_size(), 0);
+  auto files = archive::Read(cds.code_package());
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].path, "src/package.json");
+
+  // One owner endorsement by the local identity over cds || policy || endorser.
+  ASSERT_EQ(pkg.signed_cds.owner_endorsements_size(), 1);
+  const protos::Endorsement& e = pkg.signed_cds.owner_endorsements(0);
+  auto signer = msp::LoadSigningIdentity(org_->admin.msp_dir, "SampleOrg");
+  ASSERT_TRUE(signer.ok());
+  EXPECT_EQ(e.endorser(), (*signer)->Serialize());
+  auto key = org_->admin.cert.public_key();
+  ASSERT_TRUE(key.ok());
+  EXPECT_TRUE(key->Verify(pkg.signed_cds.chaincode_deployment_spec() +
+                              pkg.signed_cds.instantiation_policy() + e.endorser(),
+                          e.signature())
+                  .ok());
+}
+
+TEST_F(SignedPackageTest, InstantiationPolicyFlagAndUnsignedPackage) {
+  ASSERT_EQ(PackageNode({"-s", "-i", "OR('SampleOrg.member')"}, Path("unsigned.pak")), 0) << err_;
+  protoutil::SignedCCDepSpec pkg = Extract(Path("unsigned.pak"));
+  EXPECT_EQ(crypto::HexEncode(pkg.signed_cds.instantiation_policy()), kFabricMemberPolicyHex);
+  EXPECT_EQ(pkg.signed_cds.owner_endorsements_size(), 0);
+  EXPECT_EQ(fs::status(Path("unsigned.pak")).permissions() & fs::perms::all, fs::perms::owner_all);
+
+  EXPECT_EQ(PackageNode({"-s", "-i", "OR('SampleOrg.member'"}, Path("bad.pak")), 1);
+  EXPECT_NE(err_.find("Error: Invalid policy OR('SampleOrg.member', err "), std::string::npos)
+      << err_;
+}
+
+// Fabric: "Wrote signed package to <out> successfully" on stdout; an unsigned (-s only) or raw
+// package is refused, as is a missing argument.
+TEST_F(SignedPackageTest, SignPackageAddsAnEndorsementAndRefusesWhatFabricRefuses) {
+  ASSERT_EQ(PackageNode({"-s", "-S"}, Path("signed.pak")), 0) << err_;
+  ASSERT_EQ(
+      RunPeer({"chaincode", "signpackage", Path("signed.pak"), Path("twice.pak")}, &out_, &err_), 0)
+      << err_;
+  EXPECT_EQ(out_, "Wrote signed package to " + Path("twice.pak") + " successfully\n");
+  protoutil::SignedCCDepSpec once = Extract(Path("signed.pak"));
+  protoutil::SignedCCDepSpec twice = Extract(Path("twice.pak"));
+  ASSERT_EQ(twice.signed_cds.owner_endorsements_size(), 2);
+  EXPECT_EQ(twice.signed_cds.chaincode_deployment_spec(),
+            once.signed_cds.chaincode_deployment_spec());
+  EXPECT_EQ(twice.signed_cds.owner_endorsements(0).signature(),
+            once.signed_cds.owner_endorsements(0).signature());
+
+  ASSERT_EQ(PackageNode({"-s"}, Path("unsigned.pak")), 0) << err_;
+  EXPECT_EQ(
+      RunPeer({"chaincode", "signpackage", Path("unsigned.pak"), Path("x.pak")}, &out_, &err_), 1);
+  EXPECT_EQ(err_, "Error: invalid signed deployment spec\n");
+  ASSERT_EQ(PackageNode({}, Path("raw.pak")), 0) << err_;
+  EXPECT_EQ(RunPeer({"chaincode", "signpackage", Path("raw.pak"), Path("x.pak")}, &out_, &err_), 1);
+  EXPECT_EQ(err_, "Error: channel header cannot be nil\n");
+  EXPECT_EQ(RunPeer({"chaincode", "signpackage", Path("raw.pak")}, &out_, &err_), 1);
+  EXPECT_EQ(err_.substr(0, err_.find('\n')),
+            "Error: peer chaincode signpackage <inputpackage> <outputpackage>");
+  EXPECT_EQ(RunPeer({"chaincode", "signpackage", Path("none.pak"), Path("x.pak")}, &out_, &err_),
+            1);
+  EXPECT_NE(err_.find("Error: open " + Path("none.pak")), std::string::npos) << err_;
+  dir_.Write("garbage.pak", "garbage\n");
+  EXPECT_EQ(RunPeer({"chaincode", "signpackage", Path("garbage.pak"), Path("x.pak")}, &out_, &err_),
+            1);
+  EXPECT_NE(err_.find("Error: error unmarshaling Envelope"), std::string::npos) << err_;
 }
 
 }  // namespace
