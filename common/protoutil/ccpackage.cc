@@ -33,8 +33,8 @@ StatusOr<protos::Endorsement> Endorse(const protos::SignedChaincodeDeploymentSpe
       signed_cds.chaincode_deployment_spec() + signed_cds.instantiation_policy() + e.endorser();
   auto signature = owner.Sign(message);
   if (!signature.ok()) {
-    return InternalError(absl::StrFormat("Could not sign the ccpackage, err %s",
-                                         signature.status().message()));
+    return InternalError(
+        absl::StrFormat("Could not sign the ccpackage, err %s", signature.status().message()));
   }
   e.set_signature(std::move(signature).value());
   return e;
@@ -72,8 +72,8 @@ StatusOr<common::Envelope> SignExistingPackage(const common::Envelope& envelope,
                                                const msp::SigningIdentity& owner) {
   ASSIGN_OR_RETURN(SignedCCDepSpec package, ExtractSignedCCDepSpec(envelope));
   protos::SignedChaincodeDeploymentSpec& signed_cds = package.signed_cds;
-  if (signed_cds.chaincode_deployment_spec().empty() ||
-      signed_cds.instantiation_policy().empty() || signed_cds.owner_endorsements().empty()) {
+  if (signed_cds.chaincode_deployment_spec().empty() || signed_cds.instantiation_policy().empty() ||
+      signed_cds.owner_endorsements().empty()) {
     return InvalidArgumentError("invalid signed deployment spec");
   }
   ASSIGN_OR_RETURN(protos::Endorsement e, Endorse(signed_cds, owner));

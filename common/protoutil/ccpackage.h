@@ -30,8 +30,7 @@ namespace fabric::protoutil {
 // null (`peer chaincode package -s [-S]`). Internal when signing fails.
 StatusOr<common::Envelope> CreateSignedCCDepSpec(
     const protos::ChaincodeDeploymentSpec& cds,
-    const common::SignaturePolicyEnvelope& instantiation_policy,
-    const msp::SigningIdentity* owner);
+    const common::SignaturePolicyEnvelope& instantiation_policy, const msp::SigningIdentity* owner);
 
 // The layers of a package envelope.
 struct SignedCCDepSpec {

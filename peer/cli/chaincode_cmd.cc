@@ -23,12 +23,20 @@
 namespace fabric::cli {
 namespace {
 
+// The missing-flag errors in Fabric's words (peer/chaincode/common.go, invoke.go, ...).
 Status RequireFlags(const Command& cmd, const std::vector<std::string>& names) {
   for (const auto& n : names) {
-    if (cmd.flags().GetString(n).empty()) {
-      return InvalidArgumentError("must supply value for chaincode " + n + " parameter (--" + n +
-                                  ")");
+    if (!cmd.flags().GetString(n).empty()) {
+      continue;
     }
+    if (n == "channelID") {
+      return InvalidArgumentError(
+          "The required parameter 'channelID' is empty. Rerun the command with -C flag");
+    }
+    if (n == "version") {
+      return InvalidArgumentError("chaincode version is not provided for " + cmd.name());
+    }
+    return InvalidArgumentError("must supply value for chaincode " + n + " parameter");
   }
   return Status::OK();
 }
@@ -56,6 +64,12 @@ Status Install(Command& cmd) {
     ASSIGN_OR_RETURN(InstallPackage pkg, ReadInstallPackage(cmd, pos[0]));
     package = std::move(pkg.bytes);
   } else {
+    for (const char* name : {"name", "path", "version"}) {
+      if (cmd.flags().GetString(name).empty()) {
+        return InvalidArgumentError(
+            "Must supply value for chaincode name, path and version parameters.");
+      }
+    }
     ASSIGN_OR_RETURN(auto cds, DeploymentSpec(cmd));
     package = protoutil::Marshal(cds);
   }
@@ -183,11 +197,11 @@ Status List(Command& cmd) {
   bool installed = cmd.flags().GetBool("installed");
   bool instantiated = cmd.flags().GetBool("instantiated");
   if (installed == instantiated) {
-    return InvalidArgumentError("must explicitly specify \"--installed\" or \"--instantiated\"");
+    return InvalidArgumentError("Must explicitly specify \"--installed\" or \"--instantiated\"");
   }
   std::string channel = cmd.flags().GetString("channelID");
-  if (instantiated && channel.empty()) {
-    return InvalidArgumentError("must supply channel ID (-C) with --instantiated");
+  if (instantiated) {
+    RETURN_IF_ERROR(RequireFlags(cmd, {"channelID"}));
   }
   ASSIGN_OR_RETURN(auto peers, cmd.PeerEndpoints());
   auto spec = SystemSpec("lscc", {installed ? "getinstalledchaincodes" : "getchaincodes"});
@@ -196,7 +210,7 @@ Status List(Command& cmd) {
   const protos::Response& r = sent.responses[0].response();
   if (r.status() != 200) {
     return FailedPreconditionError(
-        absl::StrFormat("bad response: %d - %s", r.status(), r.message()));
+        absl::StrFormat("Bad response: %d - %s", r.status(), r.message()));
   }
   ASSIGN_OR_RETURN(auto list,
                    protoutil::Unmarshal<protos::ChaincodeQueryResponse>(r.payload(), "list"));
@@ -244,44 +258,49 @@ Status Query(Command& cmd) {
   return Status::OK();
 }
 
+// Fabric's flags and descriptions (peer/chaincode/chaincode.go resetFlags, package.go, list.go,
+// query.go). -l also takes cpp here.
 void AddChaincodeFlags(FlagSet& f) {
   f.String("channelID", 'C', "", "The channel on which this command should be executed");
   f.String("name", 'n', "", "Name of the chaincode");
   f.String("version", 'v', "",
-           "Version of the chaincode specified in install/instantiate/"
-           "upgrade commands");
+           "Version of the chaincode specified in install/instantiate/upgrade commands");
   f.String("path", 'p', "", "Path to chaincode");
-  f.String("lang", 'l', "golang",
-           "Language the chaincode is written in (golang, node, java, "
-           "cpp)");
+  f.String("lang", 'l', "golang", "Language the chaincode is written in");
   f.String("ctor", 'c', "{}", "Constructor message for the chaincode in JSON format");
   f.String("policy", 'P', "", "The endorsement policy associated to this chaincode");
-  f.String("escc", 'E', "", "The name of the endorsement system chaincode to be used");
-  f.String("vscc", 'V', "", "The name of the verification system chaincode to be used");
+  f.String("escc", 'E', "",
+           "The name of the endorsement system chaincode to be used for this chaincode");
+  f.String("vscc", 'V', "",
+           "The name of the verification system chaincode to be used for this chaincode");
   f.StringList("peerAddresses", 0, "The addresses of the peers to connect to");
   f.StringList("tlsRootCertFiles", 0,
-               "If TLS is enabled, the paths to the TLS root cert files "
-               "of the peers to connect to");
+               "If TLS is enabled, the paths to the TLS root cert files of the peers to connect "
+               "to. The order and number of certs specified should match the --peerAddresses "
+               "flag");
   f.Bool("waitForEvent", 0,
-         "Whether to wait for the event from each peer's deliver filtered "
-         "service signifying that the transaction has been committed");
-  f.String("waitForEventTimeout", 0, "30s", "Time to wait for the event from each peer");
+         "Whether to wait for the event from each peer's deliver filtered service signifying "
+         "that the 'invoke' transaction has been committed successfully");
+  f.String("waitForEventTimeout", 0, "30s",
+           "Time to wait for the event from each peer's deliver filtered service signifying that "
+           "the 'invoke' transaction has been committed successfully");
   f.Bool("installed", 0, "Get the installed chaincodes on a peer");
   f.Bool("instantiated", 0, "Get the instantiated chaincodes on a channel");
   f.Bool("raw", 'r', "If true, output the query value as raw bytes");
   f.Bool("hex", 'x', "If true, output the query value byte array in hexadecimal");
   f.String("transient", 0, "", "Transient map of arguments in JSON encoding");
-  f.String("collections-config", 0, "", "The fully qualified path to the collection JSON file");
+  f.String("collections-config", 0, "",
+           "The fully qualified path to the collection JSON file including the file name");
   f.Bool("cc-package", 's',
-         "Create CC deployment spec for owner endorsements instead of raw CC "
-         "deployment spec");
+         "create CC deployment spec for owner endorsements instead of raw CC deployment spec");
   f.Bool("sign", 'S',
-         "If creating CC deployment spec package for owner endorsements, also sign "
-         "it with local MSP");
+         "if creating CC deployment spec package for owner endorsements, also sign it with "
+         "local MSP");
   f.String("instantiate-policy", 'i', "", "instantiation policy for the chaincode");
 }
 
 const char kChaincodeUsage[] =
+    "Operate a chaincode: install|instantiate|invoke|package|query|signpackage|upgrade|list.\n\n"
     "Usage:\n  peer chaincode [command]\n\nAvailable Commands:\n"
     "  install     Package the specified chaincode into a deployment spec and save it on the "
     "peer's path.\n"
@@ -292,7 +311,8 @@ const char kChaincodeUsage[] =
     "  package     Package the specified chaincode into a deployment spec.\n"
     "  query       Query using the specified chaincode.\n"
     "  signpackage Sign the specified chaincode package\n"
-    "  upgrade     Upgrade chaincode.\n";
+    "  upgrade     Upgrade chaincode.\n\n"
+    "Use \"peer chaincode [command] --help\" for more information about a command.\n";
 
 }  // namespace
 

@@ -67,11 +67,15 @@ StatusOr<protos::ChaincodeDeploymentSpec> SignedPackageSpec(const std::string& b
 }  // namespace
 
 StatusOr<protos::ChaincodeDeploymentSpec> DeploymentSpec(const Command& cmd) {
-  for (const char* name : {"name", "version", "path"}) {
-    if (cmd.flags().GetString(name).empty()) {
-      return InvalidArgumentError(absl::StrFormat(
-          "must supply value for chaincode %s parameter (--%s)", name, name));
-    }
+  // Fabric's words: checkChaincodeCmdParams, then the platform's for the path.
+  if (cmd.flags().GetString("name").empty()) {
+    return InvalidArgumentError("must supply value for chaincode name parameter");
+  }
+  if (cmd.flags().GetString("version").empty()) {
+    return InvalidArgumentError("chaincode version is not provided for " + cmd.name());
+  }
+  if (cmd.flags().GetString("path").empty()) {
+    return InvalidArgumentError("must supply value for chaincode path parameter (-p)");
   }
   protos::ChaincodeDeploymentSpec cds;
   protos::ChaincodeSpec& spec = *cds.mutable_chaincode_spec();

@@ -115,7 +115,7 @@ expect err "Error: endorsement failure during invoke. response: status:500"
 "$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query"' > out 2> err && fail "bad json"
 expect err "chaincode argument error"
 CORE_PEER_ADDRESS=127.0.0.1:1 "$BIN/peer" channel list > out 2> err && fail "no peer"
-expect err "failed to connect to peer 127.0.0.1:1: is the peer running?"
+expect err "Error: error getting endorser client for channel: endorser client failed to connect to 127.0.0.1:1: "
 
 echo "== getinfo / fetch"
 "$BIN/peer" channel getinfo -c mychannel > out 2> err
