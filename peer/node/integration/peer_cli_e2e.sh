@@ -135,6 +135,9 @@ echo "== errors a user can act on"
 expect err "Error: endorsement failure during invoke. response: status:500"
 "$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query"' > out 2> err && fail "bad json"
 expect err "chaincode argument error"
+"$BIN/peer" chaincode query -C mychannel -n nosuchcc -c '{"Args":["query","a"]}' > out 2> err \
+  && fail "query of an unknown chaincode"
+expect err 'Error: endorsement failure during query. response: status:500 message:"make sure the chaincode nosuchcc has been successfully instantiated and try again'
 CORE_PEER_ADDRESS=127.0.0.1:1 "$BIN/peer" channel list > out 2> err && fail "no peer"
 expect err "Error: error getting endorser client for channel: endorser client failed to connect to 127.0.0.1:1: "
 
@@ -153,8 +156,8 @@ expect health '"status":"OK"'
 exec 3<>/dev/tcp/127.0.0.1/$OPS_PORT; printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >&3; cat <&3 > metrics; exec 3<&-
 expect metrics "endorser_proposals_received"
 expect metrics "endorser_successful_proposals"
-# the second install and the bad invoke
-expect metrics 'endorser_proposals_failed{reason="chaincode_error"} 2'
+# the second install, the bad invoke and the query of an unknown chaincode
+expect metrics 'endorser_proposals_failed{reason="chaincode_error"} 3'
 expect metrics "chaincode_launches 1"
 expect metrics "chaincode_execute_duration_count"
 
