@@ -187,16 +187,16 @@ Status SetSpec(std::string_view text) {
 std::string GetSpec() {
   State& state = GlobalState();
   std::shared_lock lock(state.mu);
-  // Group modules by level so the output reads like what users write.
-  std::map<Level, std::string> by_level;
+  // Fabric's canonical form (flogging LoggerLevels.Spec): one "<module>=<level>" term per module,
+  // the terms sorted as strings, then the default level.
+  std::vector<std::string> terms;
   for (const auto& [module, level] : state.spec.modules) {
-    std::string& names = by_level[level];
-    names += names.empty() ? "" : ",";
-    names += module;
+    terms.push_back(module + "=" + Lower(LevelName(level)));
   }
+  std::sort(terms.begin(), terms.end());
   std::string out;
-  for (const auto& [level, names] : by_level) {
-    out += names + "=" + Lower(LevelName(level)) + ":";
+  for (const std::string& term : terms) {
+    out += term + ":";
   }
   return out + Lower(LevelName(state.spec.default_level));
 }

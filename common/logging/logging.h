@@ -44,7 +44,8 @@ StatusOr<Level> ParseLevel(std::string_view name);
 // malformed: an unknown level, an empty module name, or a term with two '='.
 Status SetSpec(std::string_view spec);
 
-// The active spec in canonical form, e.g. "chaincode,endorser=debug:info".
+// The active spec in Fabric's canonical form: one term per module, sorted, then the default
+// level, e.g. "chaincode=debug:endorser=debug:info".
 std::string GetSpec();
 
 // Reads FABRIC_LOGGING_SPEC. A malformed value is reported on stderr and the default ("info")

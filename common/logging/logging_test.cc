@@ -65,7 +65,10 @@ TEST_F(LoggingTest, MalformedSpecIsRejectedAndOldSpecKept) {
 
 TEST_F(LoggingTest, GetSpecIsCanonical) {
   ASSERT_TRUE(SetSpec("WARN:endorser,chaincode=DEBUG").ok());
-  EXPECT_EQ(GetSpec(), "chaincode,endorser=debug:warn");
+  EXPECT_EQ(GetSpec(), "chaincode=debug:endorser=debug:warn");
+  // Sorted as whole terms, as Fabric's flogging does: "a.b=..." before "a=...".
+  ASSERT_TRUE(SetSpec("a=warn:a.b=debug").ok());
+  EXPECT_EQ(GetSpec(), "a.b=debug:a=warn:info");
 }
 
 TEST_F(LoggingTest, CachedLevelFollowsSpecChanges) {

@@ -17,17 +17,26 @@
 #include "peer/cli/command.h"
 #include "peer/cli/ctor.h"
 #include "peer/cli/package.h"
+#include "peer/cli/package_cmd.h"
 #include "peer/query.pb.h"
 
 namespace fabric::cli {
 namespace {
 
+// The missing-flag errors in Fabric's words (peer/chaincode/common.go, invoke.go, ...).
 Status RequireFlags(const Command& cmd, const std::vector<std::string>& names) {
   for (const auto& n : names) {
-    if (cmd.flags().GetString(n).empty()) {
-      return InvalidArgumentError("must supply value for chaincode " + n + " parameter (--" + n +
-                                  ")");
+    if (!cmd.flags().GetString(n).empty()) {
+      continue;
     }
+    if (n == "channelID") {
+      return InvalidArgumentError(
+          "The required parameter 'channelID' is empty. Rerun the command with -C flag");
+    }
+    if (n == "version") {
+      return InvalidArgumentError("chaincode version is not provided for " + cmd.name());
+    }
+    return InvalidArgumentError("must supply value for chaincode " + n + " parameter");
   }
   return Status::OK();
 }
@@ -36,67 +45,31 @@ StatusOr<protos::ChaincodeInput> Ctor(const Command& cmd) {
   return ParseCtor(cmd.flags().GetString("ctor"));
 }
 
-// The ChaincodeSpec from -n -v -p -l and (optionally) -c.
-StatusOr<protos::ChaincodeSpec> Spec(const Command& cmd, bool with_input) {
+// The ChaincodeSpec from -n -v -p -l -c.
+StatusOr<protos::ChaincodeSpec> Spec(const Command& cmd) {
   protos::ChaincodeSpec spec;
   ASSIGN_OR_RETURN(auto type, ParseLanguage(cmd.flags().GetString("lang")));
   spec.set_type(type);
   spec.mutable_chaincode_id()->set_name(cmd.flags().GetString("name"));
   spec.mutable_chaincode_id()->set_version(cmd.flags().GetString("version"));
   spec.mutable_chaincode_id()->set_path(cmd.flags().GetString("path"));
-  if (with_input) {
-    ASSIGN_OR_RETURN(*spec.mutable_input(), Ctor(cmd));
-  }
+  ASSIGN_OR_RETURN(*spec.mutable_input(), Ctor(cmd));
   return spec;
-}
-
-StatusOr<protos::ChaincodeDeploymentSpec> DeploymentSpec(const Command& cmd) {
-  RETURN_IF_ERROR(RequireFlags(cmd, {"name", "version", "path"}));
-  protos::ChaincodeDeploymentSpec cds;
-  ASSIGN_OR_RETURN(*cds.mutable_chaincode_spec(), Spec(cmd, false));
-  ASSIGN_OR_RETURN(std::string code,
-                   BuildCodePackage(cds.chaincode_spec().type(), cmd.flags().GetString("path")));
-  cds.set_code_package(std::move(code));
-  return cds;
-}
-
-Status Package(Command& cmd) {
-  if (cmd.flags().GetBool("cc-package") || cmd.flags().GetBool("sign")) {
-    return UnimplementedError(
-        "signed packages (-s/-S) are not supported; install the unsigned "
-        "package");
-  }
-  const auto& pos = cmd.flags().positionals();
-  if (pos.size() != 1) {
-    return InvalidArgumentError(
-        "output file not specified or invalid number of args "
-        "(peer chaincode package -n name -v version -p path out.pak)");
-  }
-  ASSIGN_OR_RETURN(auto cds, DeploymentSpec(cmd));
-  std::ofstream f(pos[0], std::ios::binary | std::ios::trunc);
-  std::string bytes = protoutil::Marshal(cds);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  f.close();
-  if (!f) {
-    return InternalError("error writing package to " + pos[0]);
-  }
-  cmd.Info(absl::StrFormat("Wrote package for %s:%s (%d bytes) to %s",
-                           cds.chaincode_spec().chaincode_id().name(),
-                           cds.chaincode_spec().chaincode_id().version(), bytes.size(), pos[0]));
-  return Status::OK();
 }
 
 Status Install(Command& cmd) {
   std::string package;
   const auto& pos = cmd.flags().positionals();
   if (pos.size() == 1) {
-    auto data = crypto::ReadFile(pos[0]);
-    if (!data.ok()) {
-      return InvalidArgumentError("error reading chaincode package " + pos[0] + ": " +
-                                  std::string(data.status().message()));
-    }
-    package = *data;
+    ASSIGN_OR_RETURN(InstallPackage pkg, ReadInstallPackage(cmd, pos[0]));
+    package = std::move(pkg.bytes);
   } else {
+    for (const char* name : {"name", "path", "version"}) {
+      if (cmd.flags().GetString(name).empty()) {
+        return InvalidArgumentError(
+            "Must supply value for chaincode name, path and version parameters.");
+      }
+    }
     ASSIGN_OR_RETURN(auto cds, DeploymentSpec(cmd));
     package = protoutil::Marshal(cds);
   }
@@ -176,7 +149,7 @@ Status Deploy(Command& cmd, bool upgrade) {
     return UnimplementedError("private data collections (--collections-config) are not supported");
   }
   protos::ChaincodeDeploymentSpec cds;
-  ASSIGN_OR_RETURN(*cds.mutable_chaincode_spec(), Spec(cmd, true));
+  ASSIGN_OR_RETURN(*cds.mutable_chaincode_spec(), Spec(cmd));
   std::string policy;
   if (!cmd.flags().GetString("policy").empty()) {
     auto env = policies::FromString(cmd.flags().GetString("policy"));
@@ -224,11 +197,11 @@ Status List(Command& cmd) {
   bool installed = cmd.flags().GetBool("installed");
   bool instantiated = cmd.flags().GetBool("instantiated");
   if (installed == instantiated) {
-    return InvalidArgumentError("must explicitly specify \"--installed\" or \"--instantiated\"");
+    return InvalidArgumentError("Must explicitly specify \"--installed\" or \"--instantiated\"");
   }
   std::string channel = cmd.flags().GetString("channelID");
-  if (instantiated && channel.empty()) {
-    return InvalidArgumentError("must supply channel ID (-C) with --instantiated");
+  if (instantiated) {
+    RETURN_IF_ERROR(RequireFlags(cmd, {"channelID"}));
   }
   ASSIGN_OR_RETURN(auto peers, cmd.PeerEndpoints());
   auto spec = SystemSpec("lscc", {installed ? "getinstalledchaincodes" : "getchaincodes"});
@@ -237,7 +210,7 @@ Status List(Command& cmd) {
   const protos::Response& r = sent.responses[0].response();
   if (r.status() != 200) {
     return FailedPreconditionError(
-        absl::StrFormat("bad response: %d - %s", r.status(), r.message()));
+        absl::StrFormat("Bad response: %d - %s", r.status(), r.message()));
   }
   ASSIGN_OR_RETURN(auto list,
                    protoutil::Unmarshal<protos::ChaincodeQueryResponse>(r.payload(), "list"));
@@ -285,44 +258,49 @@ Status Query(Command& cmd) {
   return Status::OK();
 }
 
+// Fabric's flags and descriptions (peer/chaincode/chaincode.go resetFlags, package.go, list.go,
+// query.go). -l also takes cpp here.
 void AddChaincodeFlags(FlagSet& f) {
   f.String("channelID", 'C', "", "The channel on which this command should be executed");
   f.String("name", 'n', "", "Name of the chaincode");
   f.String("version", 'v', "",
-           "Version of the chaincode specified in install/instantiate/"
-           "upgrade commands");
+           "Version of the chaincode specified in install/instantiate/upgrade commands");
   f.String("path", 'p', "", "Path to chaincode");
-  f.String("lang", 'l', "golang",
-           "Language the chaincode is written in (golang, node, java, "
-           "cpp)");
+  f.String("lang", 'l', "golang", "Language the chaincode is written in");
   f.String("ctor", 'c', "{}", "Constructor message for the chaincode in JSON format");
   f.String("policy", 'P', "", "The endorsement policy associated to this chaincode");
-  f.String("escc", 'E', "", "The name of the endorsement system chaincode to be used");
-  f.String("vscc", 'V', "", "The name of the verification system chaincode to be used");
+  f.String("escc", 'E', "",
+           "The name of the endorsement system chaincode to be used for this chaincode");
+  f.String("vscc", 'V', "",
+           "The name of the verification system chaincode to be used for this chaincode");
   f.StringList("peerAddresses", 0, "The addresses of the peers to connect to");
   f.StringList("tlsRootCertFiles", 0,
-               "If TLS is enabled, the paths to the TLS root cert files "
-               "of the peers to connect to");
+               "If TLS is enabled, the paths to the TLS root cert files of the peers to connect "
+               "to. The order and number of certs specified should match the --peerAddresses "
+               "flag");
   f.Bool("waitForEvent", 0,
-         "Whether to wait for the event from each peer's deliver filtered "
-         "service signifying that the transaction has been committed");
-  f.String("waitForEventTimeout", 0, "30s", "Time to wait for the event from each peer");
+         "Whether to wait for the event from each peer's deliver filtered service signifying "
+         "that the 'invoke' transaction has been committed successfully");
+  f.String("waitForEventTimeout", 0, "30s",
+           "Time to wait for the event from each peer's deliver filtered service signifying that "
+           "the 'invoke' transaction has been committed successfully");
   f.Bool("installed", 0, "Get the installed chaincodes on a peer");
   f.Bool("instantiated", 0, "Get the instantiated chaincodes on a channel");
   f.Bool("raw", 'r', "If true, output the query value as raw bytes");
   f.Bool("hex", 'x', "If true, output the query value byte array in hexadecimal");
   f.String("transient", 0, "", "Transient map of arguments in JSON encoding");
-  f.String("collections-config", 0, "", "The fully qualified path to the collection JSON file");
+  f.String("collections-config", 0, "",
+           "The fully qualified path to the collection JSON file including the file name");
   f.Bool("cc-package", 's',
-         "Create CC deployment spec for owner endorsements instead of raw CC "
-         "deployment spec");
+         "create CC deployment spec for owner endorsements instead of raw CC deployment spec");
   f.Bool("sign", 'S',
-         "If creating CC deployment spec package for owner endorsements, also sign "
-         "it with local MSP");
+         "if creating CC deployment spec package for owner endorsements, also sign it with "
+         "local MSP");
   f.String("instantiate-policy", 'i', "", "instantiation policy for the chaincode");
 }
 
 const char kChaincodeUsage[] =
+    "Operate a chaincode: install|instantiate|invoke|package|query|signpackage|upgrade|list.\n\n"
     "Usage:\n  peer chaincode [command]\n\nAvailable Commands:\n"
     "  install     Package the specified chaincode into a deployment spec and save it on the "
     "peer's path.\n"
@@ -332,7 +310,9 @@ const char kChaincodeUsage[] =
     "peer.\n"
     "  package     Package the specified chaincode into a deployment spec.\n"
     "  query       Query using the specified chaincode.\n"
-    "  upgrade     Upgrade chaincode.\n";
+    "  signpackage Sign the specified chaincode package\n"
+    "  upgrade     Upgrade chaincode.\n\n"
+    "Use \"peer chaincode [command] --help\" for more information about a command.\n";
 
 }  // namespace
 
@@ -340,6 +320,7 @@ int RunChaincode(const std::vector<std::string>& args, std::ostream& out, std::o
   static const std::vector<Subcommand> kSubcommands = {
       {"package", Package},
       {"install", Install},
+      {"signpackage", SignPackage},
       {"instantiate", [](Command& cmd) { return Deploy(cmd, false); }},
       {"upgrade", [](Command& cmd) { return Deploy(cmd, true); }},
       {"invoke", Invoke},

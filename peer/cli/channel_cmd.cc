@@ -116,7 +116,7 @@ Status Create(Command& cmd) {
 Status Join(Command& cmd) {
   std::string path = cmd.flags().GetString("blockpath");
   if (path.empty()) {
-    return InvalidArgumentError("must supply genesis block file (-b/--blockpath)");
+    return InvalidArgumentError("Must supply genesis block path (-b/--blockpath)");
   }
   ASSIGN_OR_RETURN(std::string block, ReadInputFile(path, "genesis block file"));
   if (!protoutil::Unmarshal<common::Block>(block, "block").ok()) {
@@ -247,12 +247,14 @@ void AddChannelFlags(FlagSet& f) {
 }
 
 const char kChannelUsage[] =
+    "Operate a channel: create|fetch|join|list|getinfo.\n\n"
     "Usage:\n  peer channel [command]\n\nAvailable Commands:\n"
     "  create      Create a channel\n"
     "  fetch       Fetch a block: newest|oldest|config|<number> [outputfile]\n"
     "  getinfo     Get blockchain information of a specified channel.\n"
     "  join        Joins the peer to a channel.\n"
-    "  list        List of channels peer has joined.\n";
+    "  list        List of channels peer has joined.\n\n"
+    "Use \"peer channel [command] --help\" for more information about a command.\n";
 
 }  // namespace
 

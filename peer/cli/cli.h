@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The `peer` command line (Fabric 1.4's peer CLI): `peer channel create|join|list|fetch|getinfo`
-// and `peer chaincode package|install|instantiate|upgrade|invoke|query|list`. `peer node start`
-// lives in peer/node; the `peer` executable dispatches between them.
+// The `peer` command line (Fabric 1.4's peer CLI): `peer channel create|join|list|fetch|getinfo`,
+// `peer chaincode package|signpackage|install|instantiate|upgrade|invoke|query|list`,
+// `peer node status` and `peer logging getlevel|setlevel|revertlevels|getlogspec|setlogspec`.
+// `peer node start` lives in peer/node; the `peer` executable dispatches between them.
 //
 // Output follows Fabric: results on stdout (query payloads, channel lists, chain info), progress
 // as log lines on stderr, failures as "Error: <message>" on stderr with exit status 1.

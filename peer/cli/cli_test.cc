@@ -9,11 +9,17 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include <absl/strings/str_join.h>
 #include <gtest/gtest.h>
 
 #include "common/archive/archive.h"
+#include "common/crypto/hash.h"
+#include "common/msp/testing/test_org.h"
+#include "common/msp/x509_signing_identity.h"
+#include "common/protoutil/ccpackage.h"
 #include "peer/cli/command.h"
 #include "peer/cli/ctor.h"
 #include "peer/cli/package.h"
@@ -168,15 +174,13 @@ TEST(RunCliTest, ArgumentErrorsExitNonZeroWithAMessage) {
   EXPECT_EQ(RunPeer({"chaincode", "invoke", "-C", "ch", "-n", "cc", "-c", "{bad"}, &out, &err), 1);
   EXPECT_NE(err.find("Error: chaincode argument error: invalid JSON"), std::string::npos) << err;
   EXPECT_EQ(RunPeer({"chaincode", "invoke", "-c", R"({"Args":[]})"}, &out, &err), 1);
-  EXPECT_NE(err.find("Error: must supply value for chaincode channelID"), std::string::npos);
+  EXPECT_NE(err.find("Error: The required parameter 'channelID' is empty."), std::string::npos);
   EXPECT_EQ(RunPeer({"channel", "join"}, &out, &err), 1);
-  EXPECT_NE(err.find("must supply genesis block file"), std::string::npos);
+  EXPECT_NE(err.find("Must supply genesis block path"), std::string::npos);
   EXPECT_EQ(RunPeer({"channel", "fetch", "sideways", "-c", "ch", "-o", "x"}, &out, &err), 1);
   EXPECT_NE(err.find("fetch target illegal: sideways"), std::string::npos);
   EXPECT_EQ(RunPeer({"chaincode", "list"}, &out, &err), 1);
   EXPECT_NE(err.find("--installed"), std::string::npos);
-  EXPECT_EQ(RunPeer({"chaincode", "frobnicate"}, &out, &err), 1);
-  EXPECT_NE(err.find("unknown command \"frobnicate\""), std::string::npos);
   EXPECT_EQ(RunPeer({"channel", "list", "--bogus"}, &out, &err), 1);
   EXPECT_NE(err.find("unknown flag: --bogus"), std::string::npos);
   EXPECT_EQ(RunPeer({"chaincode", "instantiate", "-C", "ch", "-n", "cc", "-v", "1", "-c",
@@ -193,8 +197,111 @@ TEST(RunCliTest, HelpAfterASubcommandPrintsItsFlags) {
   EXPECT_NE(out.find("      --peerAddresses stringArray"), std::string::npos) << out;
   EXPECT_EQ(RunPeer({"channel", "fetch", "-h"}, &out, &err), 0);
   EXPECT_NE(out.find("  -o, --orderer string"), std::string::npos) << out;
-  EXPECT_EQ(RunPeer({"channel", "frobnicate", "--help"}, &out, &err), 1);
-  EXPECT_NE(err.find("unknown command \"frobnicate\" for \"peer channel\""), std::string::npos);
+  EXPECT_EQ(RunPeer({"channel", "frobnicate", "--help"}, &out, &err), 0);
+  EXPECT_EQ(out.rfind("Operate a channel: ", 0), 0u) << out;
+}
+
+// Every command and subcommand answers -h and --help with its usage on stdout and exit 0, as
+// cobra does; a command group without a (known) subcommand prints its usage and succeeds.
+TEST(RunCliTest, HelpOnEveryCommandExitsZero) {
+  const std::vector<std::vector<std::string>> commands = {
+      {},
+      {"chaincode"},
+      {"chaincode", "install"},
+      {"chaincode", "instantiate"},
+      {"chaincode", "invoke"},
+      {"chaincode", "list"},
+      {"chaincode", "package"},
+      {"chaincode", "query"},
+      {"chaincode", "signpackage"},
+      {"chaincode", "upgrade"},
+      {"channel"},
+      {"channel", "create"},
+      {"channel", "fetch"},
+      {"channel", "getinfo"},
+      {"channel", "join"},
+      {"channel", "list"},
+      {"logging"},
+      {"logging", "getlevel"},
+      {"logging", "setlevel"},
+      {"logging", "revertlevels"},
+      {"logging", "getlogspec"},
+      {"logging", "setlogspec"},
+      {"node"},
+      {"node", "status"},
+  };
+  for (const auto& command : commands) {
+    for (const char* help : {"-h", "--help"}) {
+      std::vector<std::string> args = command;
+      args.push_back(help);
+      std::string out, err;
+      EXPECT_EQ(RunPeer(args, &out, &err), 0) << absl::StrJoin(args, " ") << ": " << err;
+      EXPECT_NE(out.find("Usage:\n  peer "), std::string::npos) << absl::StrJoin(args, " ");
+      EXPECT_TRUE(err.empty()) << absl::StrJoin(args, " ") << ": " << err;
+    }
+  }
+  std::string out, err;
+  EXPECT_EQ(RunPeer({}, &out, &err), 0);
+  EXPECT_EQ(RunPeer({"chaincode", "frobnicate"}, &out, &err), 0);
+  EXPECT_EQ(out.rfind("Operate a chaincode: ", 0), 0u) << out;
+  EXPECT_EQ(RunPeer({"logging", "setlevel", "--help"}, &out, &err), 0);
+  EXPECT_NE(out.find("peer logging setlevel <logger> <log level> [flags]"), std::string::npos);
+  EXPECT_EQ(RunPeer({"chaincode", "package", "--help"}, &out, &err), 0);
+  EXPECT_NE(out.find("  -i, --instantiate-policy string"), std::string::npos) << out;
+}
+
+// The first "Error: ..." line and the exit status Fabric 1.4.12's peer prints for the failures
+// scripts look for, observed with CORE_PEER_ADDRESS=127.0.0.1:1 (nothing listening). Where
+// Fabric connects before checking flags and so reports the connection instead, the expected
+// line is Fabric's for the same command with a reachable peer (its source's wording).
+TEST(RunCliTest, FailuresPrintFabricsFirstErrorLine) {
+  setenv("CORE_PEER_ADDRESS", "127.0.0.1:1", 1);
+  struct Case {
+    std::vector<std::string> args;
+    std::string first_line;  // a prefix of the first line of stderr
+  };
+  const std::vector<Case> cases = {
+      {{"foo"}, "Error: unknown command \"foo\" for \"peer\""},
+      {{"chaincode", "invoke", "--bogus"}, "Error: unknown flag: --bogus"},
+      {{"chaincode", "--bogus"}, "Error: unknown flag: --bogus"},
+      {{"chaincode", "invoke", "-C", "ch"},
+       "Error: must supply value for chaincode name parameter"},
+      {{"chaincode", "invoke", "-n", "x"},
+       "Error: The required parameter 'channelID' is empty. Rerun the command with -C flag"},
+      {{"chaincode", "query", "-n", "x"},
+       "Error: The required parameter 'channelID' is empty. Rerun the command with -C flag"},
+      {{"chaincode", "invoke", "-n", "x", "-C", "ch", "-c", "notjson"},
+       "Error: chaincode argument error: "},
+      {{"chaincode", "list", "--instantiated"},
+       "Error: The required parameter 'channelID' is empty. Rerun the command with -C flag"},
+      {{"chaincode", "list"},
+       "Error: Must explicitly specify \"--installed\" or \"--instantiated\""},
+      {{"chaincode", "install"},
+       "Error: Must supply value for chaincode name, path and version parameters."},
+      {{"channel", "create"}, "Error: must supply channel ID"},
+      {{"channel", "join"}, "Error: Must supply genesis block path"},
+      {{"node", "status", "extra"}, "Error: trailing args detected: [extra]"},
+      {{"logging", "getlevel"}, "Error: no parameters provided"},
+      {{"logging", "setlevel", "x"}, "Error: no log level provided"},
+      {{"logging", "setlevel", "x", "bogus"}, "Error: invalid log level provided - bogus"},
+      {{"logging", "getlogspec", "a"},
+       "Error: more parameters than necessary were provided. Expected 0, received 1"},
+      {{"logging", "getlogspec"}, "Error: admin client failed to connect to 127.0.0.1:1: "},
+      {{"node", "status"}, "Error: admin client failed to connect to 127.0.0.1:1: "},
+  };
+  for (const Case& c : cases) {
+    std::string out, err;
+    EXPECT_EQ(RunPeer(c.args, &out, &err), 1) << absl::StrJoin(c.args, " ");
+    std::string first;
+    std::istringstream lines(err);
+    while (std::getline(lines, first) && first.find(" WARN ") != std::string::npos) {
+    }
+    EXPECT_EQ(first.rfind(c.first_line, 0), 0u) << absl::StrJoin(c.args, " ") << ": " << err;
+  }
+  std::string out, err;
+  EXPECT_EQ(RunPeer({"node", "status"}, &out, &err), 1);
+  EXPECT_EQ(out, "status:UNKNOWN \n");
+  unsetenv("CORE_PEER_ADDRESS");
 }
 
 TEST(RunCliTest, UnreachablePeerSaysIsThePeerRunning) {
@@ -228,6 +335,150 @@ TEST(RunCliTest, PackageWritesADeploymentSpec) {
   auto files = archive::Read(cds.code_package());
   ASSERT_TRUE(files.ok());
   EXPECT_EQ(files->size(), 2u);
+}
+
+// A local MSP (the admin of a test organisation named SampleOrg, as Fabric's sampleconfig) in
+// CORE_PEER_MSPCONFIGPATH/CORE_PEER_LOCALMSPID for the life of the fixture.
+class SignedPackageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto org = msp::testing::MakeTestOrg(dir_.path() + "/org", "SampleOrg", "example.com");
+    ASSERT_TRUE(org.ok()) << org.status();
+    org_.emplace(std::move(org).value());
+    setenv("CORE_PEER_MSPCONFIGPATH", org_->admin.msp_dir.c_str(), 1);
+    setenv("CORE_PEER_LOCALMSPID", "SampleOrg", 1);
+    dir_.Write("nodecc/package.json", "{\"name\":\"x\"}\n");
+  }
+  void TearDown() override {
+    unsetenv("CORE_PEER_MSPCONFIGPATH");
+    unsetenv("CORE_PEER_LOCALMSPID");
+  }
+  std::string Path(const std::string& rel) const { return dir_.path() + "/" + rel; }
+  static std::string Read(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  }
+  // Runs `peer chaincode package -n nodecc -v 1 -l node -p <dir>/nodecc <extra...> <out>`.
+  int PackageNode(const std::vector<std::string>& extra, const std::string& out_file) {
+    std::vector<std::string> args = {"chaincode", "package", "-n",   "nodecc", "-v",
+                                     "1",         "-l",      "node", "-p",     Path("nodecc")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(out_file);
+    return RunPeer(args, &out_, &err_);
+  }
+  protoutil::SignedCCDepSpec Extract(const std::string& file) {
+    common::Envelope env;
+    EXPECT_TRUE(env.ParseFromString(Read(file)));
+    auto pkg = protoutil::ExtractSignedCCDepSpec(env);
+    EXPECT_TRUE(pkg.ok()) << pkg.status();
+    return pkg.ok() ? *pkg : protoutil::SignedCCDepSpec{};
+  }
+
+  TempDir dir_;
+  std::optional<msp::testing::TestOrg> org_;
+  std::string out_, err_;
+};
+
+// Fabric 1.4.12's `peer chaincode package -n nodecc -v 1 -l node -p <dir> -s -S [-i ...]` with
+// local MSP id SampleOrg, decoded: the instantiation policy bytes below are Fabric's, the
+// envelope is unsigned, its payload header holds only a channel header {type 6
+// (CHAINCODE_PACKAGE), timestamp in whole seconds}, the ChaincodeSpec has type NODE, the path as
+// given and an empty input, and the code package holds src/package.json.
+constexpr char kFabricDefaultPolicyHex[] =
+    "120812060801120208001a0f120d0a0953616d706c654f72671001";  // AND('SampleOrg.admin')
+constexpr char kFabricMemberPolicyHex[] =
+    "120812060801120208001a0d120b0a0953616d706c654f7267";  // OR('SampleOrg.member')
+
+TEST_F(SignedPackageTest, SignedPackageDecodesAsFabricsDoes) {
+  ASSERT_EQ(PackageNode({"-s", "-S"}, Path("signed.pak")), 0) << err_;
+  common::Envelope env;
+  ASSERT_TRUE(env.ParseFromString(Read(Path("signed.pak"))));
+  EXPECT_TRUE(env.signature().empty());
+  common::Payload payload;
+  ASSERT_TRUE(payload.ParseFromString(env.payload()));
+  EXPECT_TRUE(payload.header().signature_header().empty());
+  protoutil::SignedCCDepSpec pkg = Extract(Path("signed.pak"));
+  const common::ChannelHeader& ch = pkg.channel_header;
+  EXPECT_EQ(ch.type(), common::CHAINCODE_PACKAGE);
+  EXPECT_EQ(ch.version(), 0);
+  EXPECT_TRUE(ch.channel_id().empty() && ch.tx_id().empty() && ch.extension().empty());
+  EXPECT_EQ(ch.epoch(), 0u);
+  EXPECT_GT(ch.timestamp().seconds(), 0);
+  EXPECT_EQ(ch.timestamp().nanos(), 0);
+  EXPECT_EQ(crypto::HexEncode(pkg.signed_cds.instantiation_policy()), kFabricDefaultPolicyHex);
+
+  protos::ChaincodeDeploymentSpec cds;
+  ASSERT_TRUE(cds.ParseFromString(pkg.signed_cds.chaincode_deployment_spec()));
+  EXPECT_EQ(cds.chaincode_spec().type(), protos::ChaincodeSpec::NODE);
+  EXPECT_EQ(cds.chaincode_spec().chaincode_id().name(), "nodecc");
+  EXPECT_EQ(cds.chaincode_spec().chaincode_id().version(), "1");
+  EXPECT_EQ(cds.chaincode_spec().chaincode_id().path(), Path("nodecc"));
+  EXPECT_TRUE(cds.chaincode_spec().has_input());
+  EXPECT_EQ(cds.chaincode_spec().input().args_size(), 0);
+  auto files = archive::Read(cds.code_package());
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].path, "src/package.json");
+
+  // One owner endorsement by the local identity over cds || policy || endorser.
+  ASSERT_EQ(pkg.signed_cds.owner_endorsements_size(), 1);
+  const protos::Endorsement& e = pkg.signed_cds.owner_endorsements(0);
+  auto signer = msp::LoadSigningIdentity(org_->admin.msp_dir, "SampleOrg");
+  ASSERT_TRUE(signer.ok());
+  EXPECT_EQ(e.endorser(), (*signer)->Serialize());
+  auto key = org_->admin.cert.public_key();
+  ASSERT_TRUE(key.ok());
+  EXPECT_TRUE(key->Verify(pkg.signed_cds.chaincode_deployment_spec() +
+                              pkg.signed_cds.instantiation_policy() + e.endorser(),
+                          e.signature())
+                  .ok());
+}
+
+TEST_F(SignedPackageTest, InstantiationPolicyFlagAndUnsignedPackage) {
+  ASSERT_EQ(PackageNode({"-s", "-i", "OR('SampleOrg.member')"}, Path("unsigned.pak")), 0) << err_;
+  protoutil::SignedCCDepSpec pkg = Extract(Path("unsigned.pak"));
+  EXPECT_EQ(crypto::HexEncode(pkg.signed_cds.instantiation_policy()), kFabricMemberPolicyHex);
+  EXPECT_EQ(pkg.signed_cds.owner_endorsements_size(), 0);
+  EXPECT_EQ(fs::status(Path("unsigned.pak")).permissions() & fs::perms::all, fs::perms::owner_all);
+
+  EXPECT_EQ(PackageNode({"-s", "-i", "OR('SampleOrg.member'"}, Path("bad.pak")), 1);
+  EXPECT_NE(err_.find("Error: Invalid policy OR('SampleOrg.member', err "), std::string::npos)
+      << err_;
+}
+
+// Fabric: "Wrote signed package to <out> successfully" on stdout; an unsigned (-s only) or raw
+// package is refused, as is a missing argument.
+TEST_F(SignedPackageTest, SignPackageAddsAnEndorsementAndRefusesWhatFabricRefuses) {
+  ASSERT_EQ(PackageNode({"-s", "-S"}, Path("signed.pak")), 0) << err_;
+  ASSERT_EQ(
+      RunPeer({"chaincode", "signpackage", Path("signed.pak"), Path("twice.pak")}, &out_, &err_), 0)
+      << err_;
+  EXPECT_EQ(out_, "Wrote signed package to " + Path("twice.pak") + " successfully\n");
+  protoutil::SignedCCDepSpec once = Extract(Path("signed.pak"));
+  protoutil::SignedCCDepSpec twice = Extract(Path("twice.pak"));
+  ASSERT_EQ(twice.signed_cds.owner_endorsements_size(), 2);
+  EXPECT_EQ(twice.signed_cds.chaincode_deployment_spec(),
+            once.signed_cds.chaincode_deployment_spec());
+  EXPECT_EQ(twice.signed_cds.owner_endorsements(0).signature(),
+            once.signed_cds.owner_endorsements(0).signature());
+
+  ASSERT_EQ(PackageNode({"-s"}, Path("unsigned.pak")), 0) << err_;
+  EXPECT_EQ(
+      RunPeer({"chaincode", "signpackage", Path("unsigned.pak"), Path("x.pak")}, &out_, &err_), 1);
+  EXPECT_EQ(err_, "Error: invalid signed deployment spec\n");
+  ASSERT_EQ(PackageNode({}, Path("raw.pak")), 0) << err_;
+  EXPECT_EQ(RunPeer({"chaincode", "signpackage", Path("raw.pak"), Path("x.pak")}, &out_, &err_), 1);
+  EXPECT_EQ(err_, "Error: channel header cannot be nil\n");
+  EXPECT_EQ(RunPeer({"chaincode", "signpackage", Path("raw.pak")}, &out_, &err_), 1);
+  EXPECT_EQ(err_.substr(0, err_.find('\n')),
+            "Error: peer chaincode signpackage <inputpackage> <outputpackage>");
+  EXPECT_EQ(RunPeer({"chaincode", "signpackage", Path("none.pak"), Path("x.pak")}, &out_, &err_),
+            1);
+  EXPECT_NE(err_.find("Error: open " + Path("none.pak")), std::string::npos) << err_;
+  dir_.Write("garbage.pak", "garbage\n");
+  EXPECT_EQ(RunPeer({"chaincode", "signpackage", Path("garbage.pak"), Path("x.pak")}, &out_, &err_),
+            1);
+  EXPECT_NE(err_.find("Error: error unmarshaling Envelope"), std::string::npos) << err_;
 }
 
 }  // namespace

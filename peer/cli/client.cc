@@ -18,8 +18,7 @@ std::chrono::system_clock::time_point Deadline(std::chrono::milliseconds timeout
 
 Status FromGrpc(const grpc::Status& s, std::string_view what) {
   auto code = static_cast<StatusCode>(s.error_code());
-  std::string msg = absl::StrFormat("%s: rpc error: code = %s desc = %s", what,
-                                    StatusCodeName(code), s.error_message());
+  std::string msg = absl::StrFormat("%s: %s", what, GoRpcError(s));
   if (code == StatusCode::kOk) {
     code = StatusCode::kUnknown;
   }
@@ -62,6 +61,18 @@ StatusOr<common::Envelope> SeekEnvelope(const std::string& channel_id, SeekTarge
 
 }  // namespace
 
+std::string GoRpcError(const grpc::Status& s) {
+  // grpc-go's codes.Code names, indexed by the canonical code.
+  static constexpr const char* kNames[] = {
+      "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+      "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+      "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
+      "DataLoss", "Unauthenticated"};
+  int code = static_cast<int>(s.error_code());
+  std::string name = code >= 0 && code < 17 ? kNames[code] : absl::StrFormat("Code(%d)", code);
+  return absl::StrFormat("rpc error: code = %s desc = %s", name, s.error_message());
+}
+
 StatusOr<std::shared_ptr<grpc::Channel>> Dial(const Endpoint& endpoint,
                                               std::chrono::milliseconds connect_timeout) {
   if (endpoint.address.empty()) {
@@ -87,11 +98,16 @@ StatusOr<std::shared_ptr<grpc::Channel>> Dial(const Endpoint& endpoint,
   }
   auto channel = grpc::CreateCustomChannel(endpoint.address, creds, args);
   if (!channel->WaitForConnected(Deadline(connect_timeout))) {
-    return UnavailableError(absl::StrFormat("failed to connect to %s %s: is the %s running?%s",
-                                            endpoint.role, endpoint.address, endpoint.role,
-                                            endpoint.tls ? " (TLS is on: check the CA file and "
-                                                           "the host name)"
-                                                         : ""));
+    // Fabric's words first ("endorser client failed to connect to <address>: ..."), which
+    // scripts match, then the hint.
+    const char* client = endpoint.role == "orderer" ? "orderer"
+                         : endpoint.role == "admin" ? "admin"
+                                                    : "endorser";
+    return UnavailableError(absl::StrFormat(
+        "%s client failed to connect to %s: failed to create new connection: context deadline "
+        "exceeded (is the %s running?%s)",
+        client, endpoint.address, endpoint.role == "orderer" ? "orderer" : "peer",
+        endpoint.tls ? " TLS is on: check the CA file and the host name" : ""));
   }
   return channel;
 }

@@ -32,7 +32,7 @@ namespace fabric::cli {
 // Where and how to connect.
 struct Endpoint {
   std::string address;        // host:port
-  std::string role = "peer";  // "peer" or "orderer", for messages
+  std::string role = "peer";  // "peer", "orderer" or "admin" (a peer's Admin service)
   bool tls = false;
   std::string root_cert_file;    // PEM CA of the server's TLS certificate
   std::string client_cert_file;  // mutual TLS (optional)
@@ -40,9 +40,13 @@ struct Endpoint {
   std::string server_name_override;  // TLS host name to check instead of the address's
 };
 
-// Opens a channel and waits up to `connect_timeout` for it to connect. Unavailable
-// "failed to connect to peer 127.0.0.1:7051: is the peer running?" (or "... orderer ...:
-// is the orderer running?"); InvalidArgument when a TLS file cannot be read.
+// grpc-go's text of a failed call: "rpc error: code = Unknown desc = access denied".
+std::string GoRpcError(const grpc::Status& status);
+
+// Opens a channel and waits up to `connect_timeout` for it to connect. Unavailable, worded as
+// Fabric's CLI words it: "endorser client failed to connect to 127.0.0.1:7051: failed to create
+// new connection: context deadline exceeded (is the peer running?)" ("orderer client ...",
+// "admin client ..."); InvalidArgument when a TLS file cannot be read.
 StatusOr<std::shared_ptr<grpc::Channel>> Dial(const Endpoint& endpoint,
                                               std::chrono::milliseconds connect_timeout);
 

@@ -46,15 +46,24 @@ void Command::AddOrdererFlags() {
   flags_.String("connTimeout", 0, "3s", "Timeout for client to connect");
 }
 
-void Command::Info(const std::string& msg) {
+namespace {
+
+// "<time> UTC [<module>] <LEVEL> <msg>", as Fabric's CLI logs.
+void LogLine(std::ostream& err, const std::string& module, const char* level,
+             const std::string& msg) {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
   tm t{};
   gmtime_r(&ts.tv_sec, &t);
-  err_ << absl::StrFormat("%04d-%02d-%02d %02d:%02d:%02d.%03d UTC [%s] INFO %s\n", t.tm_year + 1900,
-                          t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
-                          static_cast<int>(ts.tv_nsec / 1000000), module_, msg);
+  err << absl::StrFormat("%04d-%02d-%02d %02d:%02d:%02d.%03d UTC [%s] %s %s\n", t.tm_year + 1900,
+                         t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
+                         static_cast<int>(ts.tv_nsec / 1000000), module, level, msg);
 }
+
+}  // namespace
+
+void Command::Info(const std::string& msg) { LogLine(err_, module_, "INFO", msg); }
+void Command::Warn(const std::string& msg) { LogLine(err_, module_, "WARN", msg); }
 
 StatusOr<const msp::SigningIdentity*> Command::Signer() {
   if (signer_) {
@@ -88,34 +97,43 @@ Endpoint Command::OrdererEndpoint() const {
   return e;
 }
 
+Endpoint DefaultPeerEndpoint() {
+  Endpoint e;
+  e.address = Env("CORE_PEER_ADDRESS", "0.0.0.0:7051");
+  e.tls = EnvBool("CORE_PEER_TLS_ENABLED");
+  e.root_cert_file = Env("CORE_PEER_TLS_ROOTCERT_FILE");
+  if (EnvBool("CORE_PEER_TLS_CLIENTAUTHREQUIRED")) {
+    e.client_cert_file = Env("CORE_PEER_TLS_CLIENTCERT_FILE");
+    e.client_key_file = Env("CORE_PEER_TLS_CLIENTKEY_FILE");
+  }
+  e.server_name_override = Env("CORE_PEER_TLS_SERVERHOSTOVERRIDE");
+  return e;
+}
+
 StatusOr<std::vector<Endpoint>> Command::PeerEndpoints() const {
-  bool tls = EnvBool("CORE_PEER_TLS_ENABLED");
   std::vector<std::string> addresses = flags_.GetList("peerAddresses");
   std::vector<std::string> roots = flags_.GetList("tlsRootCertFiles");
   if (addresses.empty()) {
-    addresses.push_back(Env("CORE_PEER_ADDRESS", "0.0.0.0:7051"));
-    roots = {Env("CORE_PEER_TLS_ROOTCERT_FILE")};
-  } else if (tls && roots.size() != addresses.size()) {
+    return std::vector<Endpoint>{DefaultPeerEndpoint()};
+  }
+  Endpoint base = DefaultPeerEndpoint();
+  if (base.tls && roots.size() != addresses.size()) {
     return InvalidArgumentError(absl::StrFormat(
         "number of peer addresses (%d) does not match the number of TLS root cert files (%d)",
         addresses.size(), roots.size()));
   }
   std::vector<Endpoint> peers;
   for (size_t i = 0; i < addresses.size(); ++i) {
-    Endpoint e;
+    Endpoint e = base;
     e.address = addresses[i];
-    e.tls = tls;
-    if (i < roots.size()) {
-      e.root_cert_file = roots[i];
-    }
-    if (EnvBool("CORE_PEER_TLS_CLIENTAUTHREQUIRED")) {
-      e.client_cert_file = Env("CORE_PEER_TLS_CLIENTCERT_FILE");
-      e.client_key_file = Env("CORE_PEER_TLS_CLIENTKEY_FILE");
-    }
-    e.server_name_override = Env("CORE_PEER_TLS_SERVERHOSTOVERRIDE");
+    e.root_cert_file = i < roots.size() ? roots[i] : "";
     peers.push_back(std::move(e));
   }
   return peers;
+}
+
+Status Command::EndorserClientError(const Status& dial_error) const {
+  return dial_error.Annotate("error getting endorser client for " + name_);
 }
 
 StatusOr<std::chrono::milliseconds> Command::DurationFlag(const std::string& name) const {
@@ -144,9 +162,12 @@ StatusOr<Command::Sent> Command::Endorse(common::HeaderType type, const std::str
                    protoutil::SignProposal(prop.proposal, *signer));
   Sent sent{prop.proposal, prop.tx_id, {}};
   for (const Endpoint& peer : peers) {
-    ASSIGN_OR_RETURN(auto channel, Dial(peer, ConnTimeout()));
+    auto channel = Dial(peer, ConnTimeout());
+    if (!channel.ok()) {
+      return EndorserClientError(channel.status());
+    }
     ASSIGN_OR_RETURN(protos::ProposalResponse response,
-                     ProcessProposal(channel, peer.address, signed_prop, ProposalTimeout()));
+                     ProcessProposal(*channel, peer.address, signed_prop, ProposalTimeout()));
     sent.responses.push_back(std::move(response));
   }
   return sent;
@@ -177,17 +198,24 @@ std::string Usage() {
   return "Usage:\n"
          "  peer [command]\n\n"
          "Available Commands:\n"
-         "  chaincode   Operate a chaincode: install|instantiate|invoke|package|query|upgrade|"
-         "list.\n"
+         "  chaincode   Operate a chaincode: "
+         "install|instantiate|invoke|package|query|signpackage|upgrade|list.\n"
          "  channel     Operate a channel: create|fetch|join|list|getinfo.\n"
-         "  node        Operate a peer node: start.\n"
-         "  version     Print fabric peer version.\n";
+         "  help        Help about any command\n"
+         "  logging     Logging configuration: "
+         "getlevel|setlevel|getlogspec|setlogspec|revertlevels.\n"
+         "  node        Operate a peer node: start|status.\n"
+         "  version     Print fabric peer version.\n\n"
+         "Flags:\n"
+         "  -h, --help   help for peer\n\n"
+         "Use \"peer [command] --help\" for more information about a command.\n";
 }
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  // cobra: `peer`, `peer help` and `peer --help` print the usage and succeed.
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     out << Usage();
-    return args.empty() ? 1 : 0;
+    return 0;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "channel") {
@@ -196,39 +224,66 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   if (args[0] == "chaincode") {
     return RunChaincode(rest, out, err);
   }
+  if (args[0] == "logging") {
+    return RunLogging(rest, out, err);
+  }
+  if (args[0] == "node") {
+    return RunNode(rest, out, err);
+  }
   if (args[0] == "version") {
     out << "peer:\n Version: fabric-cpp 0.1.0 (Fabric 1.4 compatible)\n";
     return 0;
   }
-  err << "Error: unknown command \"" << args[0] << "\" for \"peer\"\n" << Usage();
+  if (args[0].starts_with("-")) {
+    err << "Error: unknown flag: " << args[0] << "\n" << Usage();
+    return 1;
+  }
+  err << "Error: unknown command \"" << args[0] << "\" for \"peer\"\n"
+      << "Run 'peer --help' for usage.\n";
   return 1;
 }
+
+namespace {
+
+// The usage of one subcommand: its flags, then (as cobra's "Global Flags") none.
+void SubcommandUsage(std::ostream& out, const std::string& group, const Subcommand& sub,
+                     const FlagSet& flags) {
+  out << "Usage:\n  peer " << group << " " << sub.name << (sub.args ? sub.args : "")
+      << " [flags]\n\nFlags:\n"
+      << flags.Usage();
+}
+
+}  // namespace
 
 int RunSubcommand(const std::string& group, const std::string& module, const char* usage,
                   const std::function<void(FlagSet&)>& add_flags,
                   const std::vector<Subcommand>& subcommands, const std::vector<std::string>& args,
-                  std::ostream& out, std::ostream& err) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    out << usage;
-    return args.empty() ? 1 : 0;
-  }
-  auto sub = std::find_if(subcommands.begin(), subcommands.end(),
-                          [&](const Subcommand& s) { return args[0] == s.name; });
-  if (sub == subcommands.end()) {
-    err << "Error: unknown command \"" << args[0] << "\" for \"peer " << group << "\"\n" << usage;
+                  std::ostream& out, std::ostream& err, bool orderer_flags) {
+  if (!args.empty() && args[0].starts_with("-") && args[0] != "--help" && args[0] != "-h") {
+    err << "Error: unknown flag: " << args[0] << "\n" << usage;
     return 1;
   }
+  auto sub = args.empty() ? subcommands.end()
+                          : std::find_if(subcommands.begin(), subcommands.end(),
+                                         [&](const Subcommand& s) { return args[0] == s.name; });
+  if (sub == subcommands.end()) {
+    out << usage;
+    return 0;
+  }
   Command cmd(module, out, err);
-  cmd.AddOrdererFlags();
+  cmd.set_name(group == "channel" ? group : sub->name);
+  if (orderer_flags) {
+    cmd.AddOrdererFlags();
+  }
   add_flags(cmd.flags());
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (Status s = cmd.flags().Parse(rest); !s.ok()) {
-    err << "Error: " << s.message() << "\n\nFlags:\n" << cmd.flags().Usage();
+    err << "Error: " << s.message() << "\n";
+    SubcommandUsage(err, group, *sub, cmd.flags());
     return 1;
   }
   if (cmd.flags().help_requested()) {
-    out << "Usage:\n  peer " << group << " " << sub->name << " [flags]\n\nFlags:\n"
-        << cmd.flags().Usage();
+    SubcommandUsage(out, group, *sub, cmd.flags());
     return 0;
   }
   if (Status s = sub->run(cmd); !s.ok()) {

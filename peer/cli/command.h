@@ -32,14 +32,21 @@ class Command {
   Command(std::string module, std::ostream& out, std::ostream& err)
       : module_(std::move(module)), out_(out), err_(err) {}
 
+  // The name Fabric's errors use for the command ("invoke", "list"; "channel" for every
+  // `peer channel` command), e.g. "error getting endorser client for invoke: ...".
+  void set_name(std::string name) { name_ = std::move(name); }
+  const std::string& name() const { return name_; }
+
   FlagSet& flags() { return flags_; }
   const FlagSet& flags() const { return flags_; }
   std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
 
   // Adds the orderer flags of Fabric's channel and chaincode commands.
   void AddOrdererFlags();
   // A log line on stderr the way Fabric's CLI logs: "<time> UTC [<module>] INFO <msg>".
   void Info(const std::string& msg);
+  void Warn(const std::string& msg);
 
   // Loads the client identity once. NotFound/InvalidArgument naming the MSP folder and the env
   // variables to set.
@@ -49,6 +56,8 @@ class Command {
   // The peers to send proposals to. InvalidArgument when TLS is on and the number of
   // --tlsRootCertFiles does not match --peerAddresses.
   StatusOr<std::vector<Endpoint>> PeerEndpoints() const;
+  // The dial error of an endorsing peer as Fabric prefixes it.
+  Status EndorserClientError(const Status& dial_error) const;
   std::chrono::milliseconds ConnTimeout() const;
   // The client-side deadline of one proposal (Fabric's SDKs: 45 s; we use the same).
   std::chrono::milliseconds ProposalTimeout() const { return std::chrono::seconds(45); }
@@ -67,11 +76,15 @@ class Command {
 
  private:
   const std::string module_;
+  std::string name_;
   std::ostream& out_;
   std::ostream& err_;
   FlagSet flags_;
   std::unique_ptr<msp::SigningIdentity> signer_;
 };
+
+// The peer of CORE_PEER_ADDRESS (default 0.0.0.0:7051) with the CORE_PEER_TLS_* settings.
+Endpoint DefaultPeerEndpoint();
 
 // Env variable or `fallback`.
 std::string Env(const char* name, const std::string& fallback = "");
@@ -87,20 +100,25 @@ std::string FormatResponse(const protos::Response& response);
 // The commands. `args` are the words after "peer channel" / "peer chaincode".
 int RunChannel(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunChaincode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunLogging(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `peer node status` and the `peer node` usage; `peer node start` is the daemon (peer/node).
+int RunNode(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // One subcommand of a command group ("install" of `peer chaincode`) and what runs it.
 struct Subcommand {
   const char* name;
   std::function<Status(Command&)> run;
+  const char* args = nullptr;  // positional arguments for the usage line, e.g. " <logger>"
 };
 
-// Runs `peer <group> <subcommand> [flags]`: prints `usage` for no arguments (exit 1) or
-// --help (exit 0), parses the orderer flags and those `add_flags` adds (pflag syntax; -h or
-// --help among them prints the subcommand's flags, exit 0), runs the subcommand named by
-// args[0] and prints "Error: <message>" when it fails. Returns the exit code.
+// Runs `peer <group> <subcommand> [flags]` as cobra does for Fabric: no arguments, --help or an
+// unknown subcommand print `usage` on stdout (exit 0); an unknown flag before the subcommand is
+// an error. Parses the orderer flags (when `orderer_flags`) and those `add_flags` adds (pflag
+// syntax; -h or --help among them prints the subcommand's flags, exit 0), runs the subcommand
+// named by args[0] and prints "Error: <message>" when it fails. Returns the exit code.
 int RunSubcommand(const std::string& group, const std::string& module, const char* usage,
                   const std::function<void(FlagSet&)>& add_flags,
                   const std::vector<Subcommand>& subcommands, const std::vector<std::string>& args,
-                  std::ostream& out, std::ostream& err);
+                  std::ostream& out, std::ostream& err, bool orderer_flags = true);
 
 }  // namespace fabric::cli

@@ -13,6 +13,8 @@
 #include "common/archive/archive.h"
 #include "common/crypto/x509.h"
 #include "common/msp/testing/status_testing.h"
+#include "common/policies/policyparser.h"
+#include "common/protoutil/ccpackage.h"
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/testing/test_signer.h"
 #include "common/protoutil/unmarshal.h"
@@ -268,6 +270,44 @@ TEST_F(EndorserTest, InstantiationPolicyNotMetIsStatus500) {
   EXPECT_EQ(r->response().status(), 500);
   EXPECT_THAT(r->response().message(), HasSubstr("instantiation policy violation: "));
   EXPECT_TRUE(peer_->fake_executor().calls().empty());
+}
+
+// A signed package (`peer chaincode package -s`) carries its own instantiation policy; lscc
+// install accepts the envelope and deploy enforces the package's policy, not the default
+// (admins of the channel's organisations), and stores it in ChaincodeData.
+TEST_F(EndorserTest, SignedPackageInstantiationPolicyIsEnforcedAtDeploy) {
+  const auto install_signed = [&](const std::string& name, const std::string& policy) {
+    protos::ChaincodeDeploymentSpec cds;
+    EXPECT_TRUE(cds.ParseFromString(TestPeer::MakeCds(name, "1.0", {"init"})));
+    auto env = protoutil::CreateSignedCCDepSpec(cds, policies::FromString(policy).value(),
+                                                &peer_->org1_admin());
+    EXPECT_TRUE(env.ok());
+    auto r = Process(TestPeer::MakeSigned(peer_->org1_admin(), "", "lscc",
+                                          {"install", env->SerializeAsString()}));
+    EXPECT_TRUE(r.ok() && r->response().status() == 200) << r->response().message();
+    return cds.SerializeAsString();
+  };
+  std::string members_cc = install_signed("memberscc", "OR('Org1MSP.member')");
+  std::string admins_cc = install_signed("adminscc", "AND('Org1MSP.admin')");
+
+  // User1 is not an admin: the default policy would refuse it, the package's lets it deploy.
+  auto ok = Process(
+      TestPeer::MakeSigned(peer_->org1_user(), kChannel, "lscc", {"deploy", kChannel, members_cc}));
+  ASSERT_OK(ok);
+  ASSERT_EQ(ok->response().status(), 200) << ok->response().message();
+  auto cd = protoutil::Unmarshal<ccprovider::ChaincodeData>(ok->response().payload(), "cd");
+  ASSERT_OK(cd);
+  EXPECT_EQ(cd->instantiation_policy(),
+            policies::FromString("OR('Org1MSP.member')")->SerializeAsString());
+  ccprovider::SignedCDSData data;
+  EXPECT_TRUE(data.ParseFromString(cd->data()));
+  EXPECT_FALSE(data.signaturehash().empty());
+
+  auto refused = Process(
+      TestPeer::MakeSigned(peer_->org1_user(), kChannel, "lscc", {"deploy", kChannel, admins_cc}));
+  ASSERT_OK(refused);
+  EXPECT_EQ(refused->response().status(), 500);
+  EXPECT_THAT(refused->response().message(), HasSubstr("instantiation policy violation: "));
 }
 
 TEST_F(EndorserTest, SystemFunctionNotExposedIsRefused) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The `peer` executable: `peer node ...` runs the daemon, everything else is the CLI.
+// The `peer` executable: `peer node start` runs the daemon, everything else is the CLI.
 
 #include <iostream>
 #include <string>
@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   fabric::TuneMallocForServers();
   fabric::logging::InitFromEnv();
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && args[0] == "node") {
+  if (args.size() >= 2 && args[0] == "node" && args[1] == "start") {
     return fabric::node::RunNodeCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   return fabric::cli::RunCli(args, std::cout, std::cerr);

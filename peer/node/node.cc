@@ -34,6 +34,7 @@
 #include "peer/deliverclient/deliver_client.h"
 #include "peer/endorser/endorser.h"
 #include "peer/ledger/ledger_manager.h"
+#include "peer/node/admin_service.h"
 #include "peer/node/node_parts.h"
 #include "peer/node/operations.h"
 #include "peer/scc/lscc.h"
@@ -153,6 +154,7 @@ struct PeerNode::Impl {
   std::unique_ptr<ChannelObserver> observer;
   deliver::CommitterChannels committer_channels;
   std::unique_ptr<deliver::DeliverService> deliver_service;
+  std::unique_ptr<AdminService> admin_service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
   std::unique_ptr<OperationsServer> operations;
@@ -387,11 +389,13 @@ Status PeerNode::Impl::StartServer() {
   deliver::DeliverService::Options dopts;
   dopts.streams.max_streams = config.deliver_concurrency;
   deliver_service = std::make_unique<deliver::DeliverService>(committer_channels, dopts);
+  ASSIGN_OR_RETURN(admin_service, AdminService::Create(*local_msp));
   ASSIGN_OR_RETURN(auto creds, ServerCredentials(config));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen_address, creds, &port);
   builder.RegisterService(endorser_service.get());
   builder.RegisterService(deliver_service.get());
+  builder.RegisterService(admin_service.get());
   comm::SetMessageLimits(builder);
   comm::SetConnectionLimits(builder);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 60000);
@@ -402,8 +406,8 @@ Status PeerNode::Impl::StartServer() {
         absl::StrFormat("listen on %s failed (CORE_PEER_LISTENADDRESS; is another peer running?)",
                         config.listen_address));
   }
-  FLOG_INFO(logger, "peer %s (%s) serving Endorser and Deliver on %s (port %d)%s", config.peer_id,
-            config.local_msp_id, config.listen_address, port,
+  FLOG_INFO(logger, "peer %s (%s) serving Endorser, Deliver and Admin on %s (port %d)%s",
+            config.peer_id, config.local_msp_id, config.listen_address, port,
             config.tls_enabled ? " with TLS" : "");
   return Status::OK();
 }

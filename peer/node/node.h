@@ -10,7 +10,8 @@
 //   ChaincodeSupport -> ChaincodeServer (chaincodeListenAddress)
 //   MeteredChaincodeExecutor -> Endorser -> EndorserService (ProposalMetrics observer)
 //   per joined channel: Committer (+ config observer) -> DeliverClient; CommitterChannels
-//   DeliverService; gRPC server (listenAddress: Endorser + Deliver), OperationsServer
+//   DeliverService, AdminService; gRPC server (listenAddress: Endorser + Deliver + Admin),
+//   OperationsServer
 // cscc JoinChain calls back (PeerChannels join hook) to start the new channel's committer and
 // deliver client.
 //

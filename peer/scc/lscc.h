@@ -2,7 +2,7 @@
 //
 // Lscc: Fabric 1.x's lifecycle system chaincode (core/scc/lscc/lscc.go), in-process.
 //
-//   install <CDS|SignedCDS>                 chainless; local MSP admins; stores the package in
+//   install <CDS|signed package envelope>   chainless; local MSP admins; stores the package in
 //                                           the PackageStore; returns "OK"
 //   deploy|upgrade <channel> <CDS> [policy] [escc] [vscc] [collections]
 //                                           writes ChaincodeData (ccprovider.ChaincodeData) at

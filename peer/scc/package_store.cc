@@ -1,48 +1,100 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "peer/scc/package_store.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 
 #include "common/crypto/file_util.h"
 #include "common/crypto/hash.h"
+#include "common/protoutil/ccpackage.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/base/status_macros.h"
 
 namespace fabric::scc {
 
-StatusOr<InstalledPackage> ParsePackage(std::string_view bytes) {
-  InstalledPackage pkg;
-  pkg.raw = std::string(bytes);
-  protos::SignedChaincodeDeploymentSpec scds;
-  bool is_signed = false;
-  if (scds.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
-      !scds.chaincode_deployment_spec().empty() &&
-      pkg.cds.ParseFromString(scds.chaincode_deployment_spec()) && pkg.cds.has_chaincode_spec() &&
-      !pkg.cds.chaincode_spec().chaincode_id().name().empty()) {
-    is_signed = true;
-  }
-  if (is_signed) {
-    pkg.instantiation_policy = scds.instantiation_policy();
-    pkg.signed_cds = std::move(scds);
-  } else {
-    pkg.cds.Clear();
-    if (!pkg.cds.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      return InvalidArgumentError("failed to unmarshal deployment spec from the CC package");
-    }
-  }
+namespace {
+
+// Fabric's isPrintable check on package names (ccprovider ValidateCC): garbage that happens to
+// parse as a protobuf is not a package.
+bool IsPrintable(std::string_view name) {
+  return std::all_of(name.begin(), name.end(),
+                     [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+bool NamesChaincode(const protos::ChaincodeDeploymentSpec& cds) {
+  const std::string& name = cds.chaincode_spec().chaincode_id().name();
+  return cds.has_chaincode_spec() && !name.empty() && IsPrintable(name);
+}
+
+// CDSPackage: data = CDSData{codehash, metadatahash}, id = sha256(codehash || metadatahash).
+void FingerprintCds(InstalledPackage& pkg) {
   const protos::ChaincodeID& id = pkg.cds.chaincode_spec().chaincode_id();
-  if (!pkg.cds.has_chaincode_spec() || id.name().empty()) {
-    return InvalidArgumentError("nil deployment spec from the CC package");
-  }
   ccprovider::CDSData data;
   data.set_codehash(crypto::Sha256(pkg.cds.code_package()));
   data.set_metadatahash(crypto::Sha256(id.name() + id.version()));
-  pkg.chaincode_data.set_name(id.name());
-  pkg.chaincode_data.set_version(id.version());
   pkg.chaincode_data.set_id(crypto::Sha256(data.codehash() + data.metadatahash()));
   pkg.chaincode_data.set_data(protoutil::Marshal(data));
+}
+
+// SignedCDSPackage: data = SignedCDSData{codehash, metadatahash, signaturehash =
+// sha256(instantiation policy || each owner's identity)}, id = sha256 of the three.
+void FingerprintSigned(InstalledPackage& pkg) {
+  const protos::ChaincodeID& id = pkg.cds.chaincode_spec().chaincode_id();
+  ccprovider::SignedCDSData data;
+  data.set_hash(crypto::Sha256(pkg.cds.code_package()));
+  data.set_metadatahash(crypto::Sha256(id.name() + id.version()));
+  std::string owners = pkg.signed_cds->instantiation_policy();
+  for (const auto& e : pkg.signed_cds->owner_endorsements()) {
+    owners += e.endorser();
+  }
+  data.set_signaturehash(crypto::Sha256(owners));
+  pkg.chaincode_data.set_id(
+      crypto::Sha256(data.hash() + data.metadatahash() + data.signaturehash()));
+  pkg.chaincode_data.set_data(protoutil::Marshal(data));
+}
+
+// The CHAINCODE_PACKAGE envelope form, or nullopt when `bytes` is not one.
+std::optional<InstalledPackage> ParseSignedPackage(std::string_view bytes) {
+  common::Envelope envelope;
+  if (!envelope.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return std::nullopt;
+  }
+  auto extracted = protoutil::ExtractSignedCCDepSpec(envelope);
+  if (!extracted.ok() || extracted->channel_header.type() != common::CHAINCODE_PACKAGE ||
+      extracted->signed_cds.instantiation_policy().empty()) {
+    return std::nullopt;
+  }
+  InstalledPackage pkg;
+  if (!pkg.cds.ParseFromString(extracted->signed_cds.chaincode_deployment_spec()) ||
+      !NamesChaincode(pkg.cds)) {
+    return std::nullopt;
+  }
+  pkg.instantiation_policy = extracted->signed_cds.instantiation_policy();
+  pkg.signed_cds = std::move(extracted->signed_cds);
+  FingerprintSigned(pkg);
   return pkg;
+}
+
+}  // namespace
+
+StatusOr<InstalledPackage> ParsePackage(std::string_view bytes) {
+  // Fabric's GetCCPackage tries both forms and prefers the signed one when both parse.
+  std::optional<InstalledPackage> pkg = ParseSignedPackage(bytes);
+  if (!pkg) {
+    pkg.emplace();
+    if (!pkg->cds.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
+        !NamesChaincode(pkg->cds)) {
+      return InvalidArgumentError("could not unmarshal chaincode package to CDS or SignedCDS");
+    }
+    FingerprintCds(*pkg);
+  }
+  pkg->raw = std::string(bytes);
+  const protos::ChaincodeID& id = pkg->cds.chaincode_spec().chaincode_id();
+  pkg->chaincode_data.set_name(id.name());
+  pkg->chaincode_data.set_version(id.version());
+  return std::move(pkg).value();
 }
 
 PackageStore::PackageStore(std::string root) : dir_(std::move(root) + "/chaincodes") {}

@@ -2,12 +2,17 @@
 //
 // PackageStore: the chaincode packages installed on this peer (lscc install), one file per
 // chaincode version at `<CORE_PEER_FILESYSTEMPATH>/chaincodes/<name>.<version>` holding the
-// marshalled ChaincodeDeploymentSpec or SignedChaincodeDeploymentSpec as installed (Fabric's
-// core/common/ccprovider: PutChaincodeIntoFS, GetChaincodeFromFS, CDSPackage/SignedCDSPackage).
+// bytes as installed: a marshalled ChaincodeDeploymentSpec, or a signed package (a
+// CHAINCODE_PACKAGE Envelope around a SignedChaincodeDeploymentSpec, common/protoutil/ccpackage.h)
+// (Fabric's core/common/ccprovider: PutChaincodeIntoFS, GetChaincodeFromFS, CDSPackage,
+// SignedCDSPackage).
 //
-// A package's ChaincodeData fingerprint follows Fabric's CDSPackage: data = CDSData{codehash =
-// sha256(code_package), metadatahash = sha256(name || version)}, id = sha256(codehash ||
-// metadatahash).
+// A package's ChaincodeData fingerprint follows Fabric:
+//   CDSPackage        data = CDSData{codehash = sha256(code_package), metadatahash =
+//                     sha256(name || version)}, id = sha256(codehash || metadatahash)
+//   SignedCDSPackage  data = SignedCDSData{hash, metadatahash, signaturehash =
+//                     sha256(instantiation_policy || each owner's endorser)},
+//                     id = sha256(hash || metadatahash || signaturehash)
 //
 // Thread-safety: safe to call concurrently (Put writes atomically and refuses existing files).
 
@@ -28,7 +33,7 @@ namespace fabric::scc {
 
 struct InstalledPackage {
   protos::ChaincodeDeploymentSpec cds;
-  // Set when the package was installed as a SignedChaincodeDeploymentSpec.
+  // Set when the package was installed as a signed package envelope.
   std::optional<protos::SignedChaincodeDeploymentSpec> signed_cds;
   std::string raw;  // the file's bytes
   // ChaincodeData{name, version, data, id} of the package (escc/vscc/policies unset).
@@ -44,9 +49,10 @@ struct PackageInfo {
   std::string instantiation_policy;
 };
 
-// Parses installed-package bytes: a SignedChaincodeDeploymentSpec whose
-// chaincode_deployment_spec parses, else a ChaincodeDeploymentSpec. InvalidArgument when
-// neither, or when the spec names no chaincode.
+// Parses installed-package bytes as Fabric's GetCCPackage: a signed package envelope (type
+// CHAINCODE_PACKAGE, an instantiation policy, a deployment spec naming a chaincode), else a
+// ChaincodeDeploymentSpec naming one. InvalidArgument "could not unmarshal chaincode package to
+// CDS or SignedCDS" when neither.
 StatusOr<InstalledPackage> ParsePackage(std::string_view bytes);
 
 class PackageStore {

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "common/crypto/hash.h"
+#include "common/policies/policyparser.h"
+#include "common/protoutil/ccpackage.h"
+#include "common/protoutil/testing/test_signer.h"
 #include "peer/ledger/testing/temp_dir.h"
 
 namespace fabric::scc {
@@ -57,6 +61,50 @@ TEST(PackageStoreTest, InfoRefusesAFileThatDoesNotParse) {
   ASSERT_TRUE(store.Put("bad", "1.0", "\xff\xff not a package").ok());
   auto info = store.Info("bad", "1.0");
   EXPECT_EQ(info.status().code(), StatusCode::kInvalidArgument);
+}
+
+// A signed package is installed as the CHAINCODE_PACKAGE envelope `peer chaincode package -s`
+// writes, and fingerprinted as Fabric's SignedCDSPackage: SignedCDSData{hash, metadatahash,
+// signaturehash = sha256(policy || owners)}, id = sha256 of the three.
+TEST(PackageStoreTest, SignedPackageEnvelopeIsFingerprintedAsFabricsSignedCDSPackage) {
+  protos::ChaincodeDeploymentSpec cds;
+  ASSERT_TRUE(cds.ParseFromString(PackageBytes("mycc", "1.0", "code-1")));
+  auto policy = policies::FromString("OR('Org1MSP.member')");
+  ASSERT_TRUE(policy.ok());
+  protoutil::testing::TestSigner owner;
+  auto env = protoutil::CreateSignedCCDepSpec(cds, *policy, &owner);
+  ASSERT_TRUE(env.ok());
+  auto pkg = ParsePackage(env->SerializeAsString());
+  ASSERT_TRUE(pkg.ok()) << pkg.status().message();
+  ASSERT_TRUE(pkg->signed_cds.has_value());
+  EXPECT_EQ(pkg->cds.SerializeAsString(), cds.SerializeAsString());
+  EXPECT_EQ(pkg->instantiation_policy, policy->SerializeAsString());
+
+  ccprovider::SignedCDSData data;
+  ASSERT_TRUE(data.ParseFromString(pkg->chaincode_data.data()));
+  EXPECT_EQ(data.hash(), crypto::Sha256("code-1"));
+  EXPECT_EQ(data.metadatahash(), crypto::Sha256("mycc1.0"));
+  EXPECT_EQ(data.signaturehash(), crypto::Sha256(policy->SerializeAsString() + owner.Serialize()));
+  EXPECT_EQ(pkg->chaincode_data.id(),
+            crypto::Sha256(data.hash() + data.metadatahash() + data.signaturehash()));
+  EXPECT_EQ(pkg->chaincode_data.name(), "mycc");
+
+  // The envelope's SignedChaincodeDeploymentSpec on its own is not a package (Fabric agrees).
+  protoutil::SignedCCDepSpec inner = protoutil::ExtractSignedCCDepSpec(*env).value();
+  EXPECT_FALSE(ParsePackage(inner.signed_cds.SerializeAsString()).ok());
+  // Nor is an envelope of another type.
+  common::Payload payload;
+  ASSERT_TRUE(payload.ParseFromString(env->payload()));
+  common::ChannelHeader ch;
+  ASSERT_TRUE(ch.ParseFromString(payload.header().channel_header()));
+  ch.set_type(common::ENDORSER_TRANSACTION);
+  payload.mutable_header()->set_channel_header(ch.SerializeAsString());
+  common::Envelope other;
+  other.set_payload(payload.SerializeAsString());
+  auto refused = ParsePackage(other.SerializeAsString());
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            "could not unmarshal chaincode package to CDS or SignedCDS");
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # End to end through real processes: cryptogen + configtxgen material, the solo `orderer`, `peer
 # node start` with the process launcher (abstore as a prebuilt binary), and the `peer` CLI:
-# channel create/join/list/getinfo/fetch, chaincode package/install/instantiate/invoke/query/
-# list, operations /healthz and /metrics, graceful stop; then the same peer restarted with TLS
+# channel create/join/list/getinfo/fetch, chaincode package (raw and signed)/signpackage/install/
+# instantiate/invoke/query/list, node status, logging, operations /healthz and /metrics,
+# graceful stop; then the same peer restarted with TLS
 # (Endorser, Deliver and the chaincode listener): query, invoke --waitForEvent, refusals of a
 # plaintext client and of one trusting another CA. Every process is stopped at exit.
 #   peer_cli_e2e.sh BIN_DIR ABSTORE_BINARY
@@ -90,6 +91,26 @@ expect err "Error: Bad response: 500"
 "$BIN/peer" chaincode list --installed > out 2> err
 expect out "Name: mycc, Version: 1.0"
 
+echo "== signed package / signpackage / install; node status; logging"
+"$BIN/peer" chaincode package -n mycc -v 2.0 -l cpp -p src/abstore -s -S \
+  -i "OR('Org1MSP.member')" signed.pak > out 2> err || { cat err; fail "signed package"; }
+"$BIN/peer" chaincode signpackage signed.pak signed2.pak > out 2> err
+expect out "Wrote signed package to signed2.pak successfully"
+"$BIN/peer" chaincode install signed2.pak > out 2> err
+expect err 'status:200 payload:"OK"'
+"$BIN/peer" chaincode list --installed > out 2> err
+expect out "Name: mycc, Version: 2.0"
+"$BIN/peer" node status > out 2> err
+[ "$(cat out)" = "status:STARTED " ] || { cat out err; fail "node status"; }
+"$BIN/peer" logging setlevel endorser debug > out 2> err
+expect err "Log level set for logger name/prefix 'endorser': DEBUG"
+"$BIN/peer" logging getlogspec > out 2> err
+expect err "Current logging spec: endorser=debug:info"
+"$BIN/peer" logging revertlevels > out 2> err
+CORE_PEER_MSPCONFIGPATH=$ORG1/users/User1@org1.example.com/msp "$BIN/peer" logging getlogspec \
+  > out 2> err && fail "a non-admin must be refused"
+expect err "Error: rpc error: code = Unknown desc = access denied"
+
 echo "== instantiate (waitForEvent) / query / invoke / query"
 "$BIN/peer" chaincode instantiate $O -C mychannel -n mycc -v 1.0 -l cpp \
   -c '{"Args":["init","a","100","b","200"]}' -P "OR('Org1MSP.peer','Org2MSP.peer')" \
@@ -114,8 +135,11 @@ echo "== errors a user can act on"
 expect err "Error: endorsement failure during invoke. response: status:500"
 "$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query"' > out 2> err && fail "bad json"
 expect err "chaincode argument error"
+"$BIN/peer" chaincode query -C mychannel -n nosuchcc -c '{"Args":["query","a"]}' > out 2> err \
+  && fail "query of an unknown chaincode"
+expect err 'Error: endorsement failure during query. response: status:500 message:"make sure the chaincode nosuchcc has been successfully instantiated and try again'
 CORE_PEER_ADDRESS=127.0.0.1:1 "$BIN/peer" channel list > out 2> err && fail "no peer"
-expect err "failed to connect to peer 127.0.0.1:1: is the peer running?"
+expect err "Error: error getting endorser client for channel: endorser client failed to connect to 127.0.0.1:1: "
 
 echo "== getinfo / fetch"
 "$BIN/peer" channel getinfo -c mychannel > out 2> err
@@ -132,8 +156,8 @@ expect health '"status":"OK"'
 exec 3<>/dev/tcp/127.0.0.1/$OPS_PORT; printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >&3; cat <&3 > metrics; exec 3<&-
 expect metrics "endorser_proposals_received"
 expect metrics "endorser_successful_proposals"
-# the second install and the bad invoke
-expect metrics 'endorser_proposals_failed{reason="chaincode_error"} 2'
+# the second install, the bad invoke and the query of an unknown chaincode
+expect metrics 'endorser_proposals_failed{reason="chaincode_error"} 3'
 expect metrics "chaincode_launches 1"
 expect metrics "chaincode_execute_duration_count"
 
@@ -166,7 +190,7 @@ tls_env "$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query","b
 [ "$(cat out)" = "215" ] || { cat out err; fail "query b = 215 over TLS"; }
 # A client without TLS, or trusting another CA, cannot connect and is told what to check.
 "$BIN/peer" channel list > out 2> err && fail "plaintext client must not reach a TLS peer"
-expect err "failed to connect to peer 127.0.0.1:$PEER_PORT"
+expect err "endorser client failed to connect to 127.0.0.1:$PEER_PORT"
 CORE_PEER_TLS_ENABLED=true \
 CORE_PEER_TLS_ROOTCERT_FILE=$WORK/crypto-config/peerOrganizations/org2.example.com/peers/peer0.org2.example.com/tls/ca.crt \
 CORE_PEER_TLS_SERVERHOSTOVERRIDE=peer0.org1.example.com "$BIN/peer" channel list > out 2> err \
