@@ -132,7 +132,7 @@ class Converter {
         absl::StrFormat("%s:%d:%d: %s", file_, mark.line + 1, mark.column + 1, what));
   }
   StatusOr<json> ConvertMap(const YAML::Node& node, int depth);
-  Status Merge(const YAML::Node& source, json& target, int depth);
+  Status MergeInto(const YAML::Node& source, json& target, int depth);
 
   const std::string file_;
   size_t values_ = 0;
@@ -171,16 +171,20 @@ StatusOr<json> Converter::Convert(const YAML::Node& node, int depth) {
   return Error(node, "unknown YAML node type");
 }
 
+// Entries apply in document order, each overwriting what came before, merges included: a key
+// written after "<<" beats the merged map, one written before it loses (gopkg.in/yaml.v2, which
+// Fabric uses, and unlike the YAML merge draft where explicit keys always win).
 StatusOr<json> Converter::ConvertMap(const YAML::Node& node, int depth) {
   json map = json::object();
-  std::vector<YAML::Node> merges;
   for (const auto& entry : node) {
     if (!entry.first.IsScalar()) {
       return Error(entry.first, "mapping key is not a scalar");
     }
     const std::string key = entry.first.Scalar();
     if (key == kMergeKey && entry.first.Tag() == "?") {
-      merges.push_back(entry.second);
+      if (Status s = MergeInto(entry.second, map, depth); !s.ok()) {
+        return s;
+      }
       continue;
     }
     StatusOr<json> value = Convert(entry.second, depth + 1);
@@ -189,34 +193,30 @@ StatusOr<json> Converter::ConvertMap(const YAML::Node& node, int depth) {
     }
     map[key] = std::move(*value);
   }
-  for (const YAML::Node& source : merges) {
-    if (source.IsSequence()) {
-      for (const YAML::Node& item : source) {
-        if (Status s = Merge(item, map, depth); !s.ok()) {
-          return s;
-        }
-      }
-    } else if (Status s = Merge(source, map, depth); !s.ok()) {
-      return s;
-    }
-  }
   return map;
 }
 
-// Copies the keys of map `source` that `target` lacks.
-Status Converter::Merge(const YAML::Node& source, json& target, int depth) {
-  if (source.IsNull()) {
-    return Status::OK();
+// Sets the keys of the map, or of each map in the list, `source` into `target`; in a list the
+// earlier maps win.
+Status Converter::MergeInto(const YAML::Node& source, json& target, int depth) {
+  std::vector<YAML::Node> maps;
+  if (source.IsSequence()) {
+    for (const YAML::Node& item : source) {
+      maps.insert(maps.begin(), item);
+    }
+  } else {
+    maps.push_back(source);
   }
-  if (!source.IsMap()) {
-    return Error(source, "merge key \"<<\" needs a map or a list of maps");
-  }
-  StatusOr<json> merged = ConvertMap(source, depth + 1);
-  if (!merged.ok()) {
-    return merged.status();
-  }
-  for (auto& [key, value] : merged->items()) {
-    if (!target.contains(key)) {
+  for (const YAML::Node& map : maps) {
+    if (!map.IsMap()) {
+      return Error(map.IsDefined() && !map.IsNull() ? map : source,
+                   "merge key \"<<\" needs a map or a list of maps");
+    }
+    StatusOr<json> merged = ConvertMap(map, depth + 1);
+    if (!merged.ok()) {
+      return merged.status();
+    }
+    for (auto& [key, value] : merged->items()) {
       target[key] = std::move(value);
     }
   }
@@ -236,8 +236,8 @@ StatusOr<json> ParseYaml(std::string_view text, std::string_view file_name) {
     if (e.mark.is_null()) {
       return InvalidArgumentError(absl::StrFormat("%s: %s", file_name, e.msg));
     }
-    return InvalidArgumentError(absl::StrFormat("%s:%d:%d: %s", file_name, e.mark.line + 1,
-                                                e.mark.column + 1, e.msg));
+    return InvalidArgumentError(
+        absl::StrFormat("%s:%d:%d: %s", file_name, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
 }
 

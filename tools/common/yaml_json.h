@@ -3,8 +3,11 @@
 // YAML documents as nlohmann JSON values, decoded the way Fabric's tools (Go, gopkg.in/yaml.v2
 // under viper) see their config files:
 //  - anchors (&name) and aliases (*name) are expanded;
-//  - merge keys ("<<: *defaults" or "<<: [*a, *b]") copy the merged maps' keys that the mapping
-//    does not set itself; with a list, earlier maps win over later ones;
+//  - merge keys ("<<: *defaults" or "<<: [*a, *b]") apply in document order as gopkg.in/yaml.v2
+//    applies them: a key written after the merge overrides the merged map's, a key written
+//    before it is overridden ("OrdererType: kafka" then "<<: *OrdererDefaults" gives the
+//    defaults' type, as Fabric's configtxgen does); with a list, earlier maps win over later
+//    ones; a null merge value is an error;
 //  - plain scalars are typed as YAML 1.1: "", "~", "null" -> null; true/false/yes/no/on/off
 //    (any case) -> booleans; decimal, 0x hex and 0o/0 octal integers -> numbers; decimal floats
 //    -> numbers; anything else -> strings. Quoted scalars and "!!str" stay strings.
