@@ -41,8 +41,8 @@ StatusOr<ConsenterSpec> ParseConsenter(const json& value, const std::string& pat
 Status ParseRaftOptions(const json& options, const std::string& path, KeyChecker& keys,
                         EtcdRaftSpec* raft) {
   RETURN_IF_ERROR(keys.Check(options, path,
-                             {"TickInterval", "ElectionTick", "HeartbeatTick",
-                              "MaxInflightBlocks", "SnapshotIntervalSize"}));
+                             {"TickInterval", "ElectionTick", "HeartbeatTick", "MaxInflightBlocks",
+                              "SnapshotIntervalSize"}));
   ASSIGN_OR_RETURN(std::string tick, GetString(options, "TickInterval", path, false));
   if (!tick.empty()) {
     if (Status s = channelconfig::ParseGoDuration(tick).status(); !s.ok()) {
