@@ -119,6 +119,14 @@ json ResolvePlain(const std::string& text) {
   return text;
 }
 
+// "<file>:<line>:<column>", or "line L, column C" without a file name.
+std::string Where(std::string_view file, const YAML::Mark& mark) {
+  if (file.empty()) {
+    return absl::StrFormat("line %d, column %d", mark.line + 1, mark.column + 1);
+  }
+  return absl::StrFormat("%s:%d:%d", file, mark.line + 1, mark.column + 1);
+}
+
 class Converter {
  public:
   explicit Converter(std::string_view file) : file_(file) {}
@@ -127,9 +135,7 @@ class Converter {
 
  private:
   Status Error(const YAML::Node& node, std::string_view what) const {
-    const YAML::Mark mark = node.Mark();
-    return InvalidArgumentError(
-        absl::StrFormat("%s:%d:%d: %s", file_, mark.line + 1, mark.column + 1, what));
+    return InvalidArgumentError(Where(file_, node.Mark()) + ": " + std::string(what));
   }
   StatusOr<json> ConvertMap(const YAML::Node& node, int depth);
   Status MergeInto(const YAML::Node& source, json& target, int depth);
@@ -234,10 +240,10 @@ StatusOr<json> ParseYaml(std::string_view text, std::string_view file_name) {
     // yaml-cpp reports malformed text by throwing; this is the boundary where it becomes a
     // Status.
     if (e.mark.is_null()) {
-      return InvalidArgumentError(absl::StrFormat("%s: %s", file_name, e.msg));
+      return InvalidArgumentError(file_name.empty() ? e.msg
+                                                    : absl::StrFormat("%s: %s", file_name, e.msg));
     }
-    return InvalidArgumentError(
-        absl::StrFormat("%s:%d:%d: %s", file_name, e.mark.line + 1, e.mark.column + 1, e.msg));
+    return InvalidArgumentError(Where(file_name, e.mark) + ": " + e.msg);
   }
 }
 

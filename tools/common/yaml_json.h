@@ -27,7 +27,8 @@
 namespace fabric::tools {
 
 // Parses the single YAML document `text`; `file_name` names it in errors. An empty document is
-// null. Returns InvalidArgument "<file>:<line>:<column>: <problem>" (1-based) for text that is
+// null. Returns InvalidArgument "<file>:<line>:<column>: <problem>" (1-based; "line L, column
+// C: <problem>" when `file_name` is empty) for text that is
 // not YAML, an alias of an unknown anchor, a merge key whose value is not a map or a list of
 // maps, or a mapping key that is not a scalar.
 StatusOr<nlohmann::json> ParseYaml(std::string_view text, std::string_view file_name);
