@@ -85,6 +85,21 @@ TEST_P(ParityTest, MatchesFabric) {
   }
 }
 
+// The fixture says what its configtx.yaml says (so the comparison above is not vacuous).
+TEST(ParityFixtureTest, FabricRaftBlockHoldsTheConfiguredCluster) {
+  json tree = Decoded(kParityDir + "/fabric-1.4.12/RaftSystemChannel.block", true);
+  const json& orderer =
+      tree["data"]["data"][0]["payload"]["data"]["config"]["channel_group"]["groups"]["Orderer"];
+  const json& consensus = orderer["values"]["ConsensusType"]["value"];
+  EXPECT_EQ(consensus["type"], "etcdraft");
+  ASSERT_EQ(consensus["metadata"]["consenters"].size(), 3u);
+  EXPECT_EQ(consensus["metadata"]["consenters"][2]["host"], "orderer3.example.com");
+  EXPECT_EQ(consensus["metadata"]["consenters"][2]["port"], 9050);
+  EXPECT_EQ(consensus["metadata"]["options"]["tick_interval"], "250ms");
+  EXPECT_EQ(consensus["metadata"]["options"]["snapshot_interval_size"], 8 * 1024 * 1024);
+  EXPECT_EQ(orderer["values"]["BatchSize"]["value"]["preferred_max_bytes"], 768 * 1024);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Fabric1412, ParityTest,
     ::testing::Values(
@@ -98,9 +113,9 @@ INSTANTIATE_TEST_SUITE_P(
                    {"-profile", "ShadowedKafka", "-channelID", "syschannel", "-outputBlock"}},
         ParityCase{"DefaultsChannel.block",
                    {"-profile", "DefaultsChannel", "-channelID", "appchannel", "-outputBlock"}},
-        ParityCase{"channel.tx",
-                   {"-profile", "TwoOrgsChannel", "-channelID", "mychannel",
-                    "-outputCreateChannelTx"}},
+        ParityCase{
+            "channel.tx",
+            {"-profile", "TwoOrgsChannel", "-channelID", "mychannel", "-outputCreateChannelTx"}},
         ParityCase{"anchors-Org1.tx",
                    {"-profile", "TwoOrgsChannel", "-channelID", "mychannel", "-asOrg", "Org1",
                     "-outputAnchorPeersUpdate"}},

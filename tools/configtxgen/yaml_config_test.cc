@@ -180,9 +180,9 @@ TEST(YamlConfigTest, CliReportsBadYamlWithFileAndLine) {
   msp::testing::TempDir dir;
   ASSERT_OK(crypto::WriteFileAtomic(dir.path() + "/configtx.yaml",
                                     "Profiles:\n  P:\n    Orderer: [1, 2\n  Q: 1\n", 0644));
-  testing::CliResult result = RunConfigtxgen({"-configPath", dir.path(), "-profile", "P",
-                                              "-channelID", "c", "-outputBlock",
-                                              dir.path() + "/b.block"});
+  testing::CliResult result =
+      RunConfigtxgen({"-configPath", dir.path(), "-profile", "P", "-channelID", "c", "-outputBlock",
+                      dir.path() + "/b.block"});
   EXPECT_EQ(result.code, kExitError);
   EXPECT_THAT(result.err, HasSubstr(dir.path() + "/configtx.yaml:4:"));
 }
