@@ -59,11 +59,11 @@ generate() {
   log "generating crypto material and genesis blocks in $dir"
   (
     cd "$dir"
-    "$bin/cryptogen" showtemplate > crypto-config.json
-    "$bin/cryptogen" generate --config crypto-config.json --output crypto-config > /dev/null
-    "$bin/configtxgen" -printDefaultConfig |
-      sed -e "s/127.0.0.1:7050/127.0.0.1:$ORDERER_PORT/g" \
-          -e "s/\"Port\": 7051/\"Port\": ${PEER_PORT[1]}/; s/\"Port\": 9051/\"Port\": ${PEER_PORT[2]}/" > configtx.json
+    "$bin/cryptogen" showtemplate > crypto-config.yaml
+    "$bin/cryptogen" generate --config crypto-config.yaml --output crypto-config > /dev/null
+    sed -e "s/127.0.0.1:7050/127.0.0.1:$ORDERER_PORT/g" \
+        -e "s/Port: 7051/Port: ${PEER_PORT[1]}/; s/Port: 9051/Port: ${PEER_PORT[2]}/" \
+        "$root/sampleconfig/configtx.yaml" > configtx.yaml
     "$bin/configtxgen" -profile TwoOrgsOrdererGenesis -channelID syschannel \
       -outputBlock genesis.block -configPath . > configtxgen.log 2>&1
     "$bin/configtxgen" -profile TwoOrgsChannel -channelID mychannel \

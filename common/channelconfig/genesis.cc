@@ -15,8 +15,8 @@ namespace {
 // Fabric's genesis factory uses message version 1 and epoch 0.
 constexpr int32_t kGenesisMsgVersion = 1;
 constexpr uint64_t kGenesisEpoch = 0;
-// BlockMetadataIndex LAST_CONFIG: deprecated in the proto, yet Fabric 2.x still writes it into
-// genesis blocks (and 1.x peers read it), so we do too.
+// BlockMetadataIndex LAST_CONFIG: deprecated in the proto, yet Fabric's configtxgen still writes
+// it into genesis blocks (and 1.x peers read it), so we do too.
 constexpr int kLastConfigIndex = 1;
 
 }  // namespace
@@ -49,13 +49,6 @@ StatusOr<common::Block> MakeGenesisBlock(std::string_view channel_id,
   last_config_metadata.set_value(protoutil::Marshal(last_config));
   block.mutable_metadata()->set_metadata(kLastConfigIndex,
                                          protoutil::Marshal(last_config_metadata));
-
-  common::OrdererBlockMetadata orderer_metadata;
-  *orderer_metadata.mutable_last_config() = last_config;
-  common::Metadata signatures_metadata;
-  signatures_metadata.set_value(protoutil::Marshal(orderer_metadata));
-  block.mutable_metadata()->set_metadata(common::SIGNATURES,
-                                         protoutil::Marshal(signatures_metadata));
   return block;
 }
 

@@ -6,8 +6,9 @@
 //                  SignatureHeader{creator empty, nonce}},
 //           data = ConfigEnvelope{config{sequence 0, channel_group}}}
 // where tx_id = hex(sha256(nonce)) (the txid rule with an empty creator), the data hash set,
-// and metadata LAST_CONFIG = Metadata{value = LastConfig{index 0}} and SIGNATURES =
-// Metadata{value = OrdererBlockMetadata{last_config{index 0}}}.
+// and metadata LAST_CONFIG = Metadata{value = LastConfig{index 0}} (all zero, so its bytes are
+// empty) with the other slots empty, as Fabric 1.4's configtxgen leaves them; readers find last
+// config 0 through the LAST_CONFIG fallback.
 //
 // Thread-safety: stateless.
 

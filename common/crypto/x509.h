@@ -139,9 +139,11 @@ struct CertificateTemplate {
 
 // Returns a new X.509 v3 certificate for `subject_key`, signed ecdsa-with-SHA256 (low-S) by
 // `issuer_key`. `issuer` is the issuing CA's certificate, or null for a self-signed one (then
-// `issuer_key` must be the subject's key). Sets, as Fabric's cryptogen does: SKI = SHA-256 of the
-// subject point, AKI = the issuer's SKI (not on self-signed), critical basicConstraints (CA:TRUE
-// or CA:FALSE), critical keyUsage, extKeyUsage, subjectAltName. InvalidArgument for an invalid
+// `issuer_key` must be the subject's key). Sets, as Fabric 1.4's cryptogen does: on CA
+// certificates SKI = SHA-256 of the subject point (leaves get none), AKI = the issuer's SKI (not
+// on self-signed), critical basicConstraints (CA:TRUE or CA:FALSE), critical keyUsage,
+// extKeyUsage (clientAuth, serverAuth on CAs; serverAuth, clientAuth on leaves),
+// subjectAltName. InvalidArgument for an invalid
 // template (not_after before not_before, bad IP text, empty subject, issuer not a CA or whose key
 // does not match `issuer_key`); Internal if OpenSSL fails.
 StatusOr<Certificate> CreateCertificate(const CertificateTemplate& tmpl,

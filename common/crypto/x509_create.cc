@@ -2,7 +2,9 @@
 //
 // CreateCertificate and SanitizeCertificateSignature: certificates as Fabric's cryptogen makes
 // them.
+#include <array>
 #include <ctime>
+#include <utility>
 
 #include <openssl/err.h>
 #include <openssl/rand.h>
@@ -153,17 +155,20 @@ Status AddKeyUsage(X509* x509, const CertificateTemplate& tmpl) {
   return AddExt(x509, NID_key_usage, ku.get(), true);
 }
 
-Status AddExtKeyUsage(X509* x509, uint32_t bits) {
+// Fabric's cryptogen lists clientAuth first on CA certificates and serverAuth first on TLS
+// leaves; the order is kept so certificates match Fabric's field for field.
+Status AddExtKeyUsage(X509* x509, uint32_t bits, bool is_ca) {
   if (bits == 0) {
     return Status::OK();
   }
   internal::ExtKeyUsagePtr eku(sk_ASN1_OBJECT_new_null());
   FABRIC_CHECK(eku != nullptr);
-  if ((bits & kExtKeyUsageClientAuth) != 0) {
-    FABRIC_CHECK(sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(NID_client_auth)) > 0);
-  }
-  if ((bits & kExtKeyUsageServerAuth) != 0) {
-    FABRIC_CHECK(sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(NID_server_auth)) > 0);
+  const std::pair<uint32_t, int> client{kExtKeyUsageClientAuth, NID_client_auth};
+  const std::pair<uint32_t, int> server{kExtKeyUsageServerAuth, NID_server_auth};
+  for (const auto& [bit, nid] : is_ca ? std::array{client, server} : std::array{server, client}) {
+    if ((bits & bit) != 0) {
+      FABRIC_CHECK(sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(nid)) > 0);
+    }
   }
   return AddExt(x509, NID_ext_key_usage, eku.get(), false);
 }
@@ -203,10 +208,13 @@ Status AddExtensions(X509* x509, const CertificateTemplate& tmpl, const PublicKe
   FABRIC_CHECK(bc != nullptr);
   bc->ca = tmpl.is_ca ? 0xff : 0;
   RETURN_IF_ERROR(AddKeyUsage(x509, tmpl));
-  RETURN_IF_ERROR(AddExtKeyUsage(x509, tmpl.ext_key_usage));
+  RETURN_IF_ERROR(AddExtKeyUsage(x509, tmpl.ext_key_usage, tmpl.is_ca));
   RETURN_IF_ERROR(AddExt(x509, NID_basic_constraints, bc.get(), true));
-  Asn1OctetStringPtr ski = OctetString(subject_key.SubjectKeyIdentifier());
-  RETURN_IF_ERROR(AddExt(x509, NID_subject_key_identifier, ski.get(), false));
+  // Fabric's cryptogen (Go's x509) gives only CA certificates a subject key identifier.
+  if (tmpl.is_ca) {
+    Asn1OctetStringPtr ski = OctetString(subject_key.SubjectKeyIdentifier());
+    RETURN_IF_ERROR(AddExt(x509, NID_subject_key_identifier, ski.get(), false));
+  }
   std::string issuer_ski = issuer != nullptr ? issuer->SubjectKeyIdentifier() : "";
   if (!issuer_ski.empty()) {
     internal::AuthorityKeyIdPtr aki(AUTHORITY_KEYID_new());

@@ -106,9 +106,11 @@ TEST_F(X509Test, CreatedLeafParsesBackWithAllFields) {
   EXPECT_THAT(cert->IpAddresses(), ElementsAre("127.0.0.1", "::1"));
   EXPECT_EQ(cert->KeyUsageBits(), kKeyUsageDigitalSignature);
   EXPECT_EQ(cert->ExtKeyUsageBits(), 0u);
-  EXPECT_EQ(cert->SubjectKeyIdentifier(), leaf_.key.public_key().SubjectKeyIdentifier());
-  EXPECT_EQ(cert->SubjectKeyIdentifier(), Sha256(leaf_.key.public_key().UncompressedPoint()));
+  // As Fabric's cryptogen: a leaf has no SKI; its AKI is the issuer's SKI, SHA-256 of its point.
+  EXPECT_EQ(cert->SubjectKeyIdentifier(), "");
   EXPECT_EQ(cert->AuthorityKeyIdentifier(), intermediate_.cert.SubjectKeyIdentifier());
+  EXPECT_EQ(intermediate_.cert.SubjectKeyIdentifier(),
+            Sha256(intermediate_.key.public_key().UncompressedPoint()));
   StatusOr<PublicKey> pub = cert->public_key();
   ASSERT_TRUE(pub.ok()) << pub.status();
   EXPECT_EQ(*pub, leaf_.key.public_key());

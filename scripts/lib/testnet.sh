@@ -23,8 +23,8 @@ wait_port() {
 
 testnet_material() {
   local bin=$1 port=$2 filter=${3:-cat}
-  "$bin/cryptogen" showtemplate > crypto-config.json &&
-    "$bin/cryptogen" generate --config crypto-config.json --output crypto-config > gen.log 2>&1 ||
+  "$bin/cryptogen" showtemplate > crypto-config.yaml &&
+    "$bin/cryptogen" generate --config crypto-config.yaml --output crypto-config > gen.log 2>&1 ||
     { echo "testnet: cryptogen failed (gen.log)" >&2; return 1; }
   "$bin/configtxgen" -printDefaultConfig | sed "s/127.0.0.1:7050/127.0.0.1:$port/g" |
     $filter > configtx.json || { echo "testnet: configtx.json failed" >&2; return 1; }

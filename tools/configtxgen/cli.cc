@@ -32,7 +32,7 @@ constexpr char kUsage[] =
 
 // Fabric's configtxgen flags (Go flag package), those this one implements.
 void DefineFlags(FlagSet& flags) {
-  flags.String("profile", 0, "", "The profile from configtx.json to use for generation.");
+  flags.String("profile", 0, "", "The profile from configtx.yaml to use for generation.");
   flags.String("channelID", 0, "", "The channel ID to use in the configtx");
   flags.String("outputBlock", 0, "", "The path to write the genesis block to (if set)");
   flags.String("outputCreateChannelTx", 0, "",
@@ -40,11 +40,16 @@ void DefineFlags(FlagSet& flags) {
   flags.String("configPath", 0, "",
                "The path containing the configuration to use (if set; default: "
                "$FABRIC_CFG_PATH, else the current directory)");
+  flags.String("outputAnchorPeersUpdate", 0, "",
+               "Creates a config update to update an anchor peer (works only with the default "
+               "channel creation, and only for the first update)");
+  flags.String("asOrg", 0, "",
+               "Performs the config generation as a particular organization (by name)");
   flags.String("inspectBlock", 0, "",
                "Prints the configuration contained in the block at the specified path");
   flags.String("inspectChannelCreateTx", 0, "",
                "Prints the configuration contained in the transaction at the specified path");
-  flags.Bool("printDefaultConfig", 0, "Prints the default configtx.json");
+  flags.Bool("printDefaultConfig", 0, "Prints the default configtx.yaml");
   flags.Bool("version", 0, "Show version information");
 }
 
@@ -61,23 +66,31 @@ std::string ConfigDir(const FlagSet& flags) {
   return ec ? "." : cwd.string();
 }
 
-StatusOr<Profile> LoadProfileFromFlags(const FlagSet& flags) {
-  const std::string dir = ConfigDir(flags);
-  const std::string path = (std::filesystem::path(dir) / "configtx.json").string();
-  StatusOr<std::string> text = crypto::ReadFile(path);
-  if (!text.ok()) {
-    return NotFoundError("cannot read config file " + path + ": " +
-                         std::string(text.status().message()));
+// DIR/configtx.yaml, else DIR/configtx.json (this implementation's earlier JSON form).
+StatusOr<std::string> ConfigFile(const FlagSet& flags) {
+  const std::filesystem::path dir(ConfigDir(flags));
+  for (const char* name : {"configtx.yaml", "configtx.json"}) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(dir / name, ec)) {
+      return (dir / name).string();
+    }
   }
-  StatusOr<Profile> profile = LoadProfile(*text, flags.GetString("profile"), dir);
-  if (!profile.ok()) {
-    return profile.status().Annotate(path);
+  return NotFoundError("no configtx.yaml (or configtx.json) in " + dir.string() +
+                       "; give its directory with -configPath or FABRIC_CFG_PATH");
+}
+
+// Loads the -profile profile and reports, once, the fields it ignores.
+StatusOr<Profile> LoadProfileFromFlags(const FlagSet& flags, std::ostream& err) {
+  ASSIGN_OR_RETURN(std::string path, ConfigFile(flags));
+  ASSIGN_OR_RETURN(Profile profile, LoadProfileFile(path, flags.GetString("profile")));
+  for (const std::string& key : profile.ignored_keys) {
+    err << "configtxgen: warning: " << path << ": ignoring " << key
+        << " (not used by this implementation)\n";
   }
   return profile;
 }
 
-Status WriteOutputBlock(const FlagSet& flags, std::ostream& out) {
-  ASSIGN_OR_RETURN(Profile profile, LoadProfileFromFlags(flags));
+Status WriteOutputBlock(const FlagSet& flags, const Profile& profile, std::ostream& out) {
   ASSIGN_OR_RETURN(common::Block block, MakeGenesisBlock(profile, flags.GetString("channelID")));
   const std::string file = flags.GetString("outputBlock");
   RETURN_IF_ERROR(crypto::WriteFileAtomic(file, block.SerializeAsString(), 0644));
@@ -86,14 +99,24 @@ Status WriteOutputBlock(const FlagSet& flags, std::ostream& out) {
   return Status::OK();
 }
 
-Status WriteChannelCreateTx(const FlagSet& flags, std::ostream& out) {
-  ASSIGN_OR_RETURN(Profile profile, LoadProfileFromFlags(flags));
+Status WriteChannelCreateTx(const FlagSet& flags, const Profile& profile, std::ostream& out) {
   ASSIGN_OR_RETURN(common::Envelope envelope,
                    MakeChannelCreationTx(profile, flags.GetString("channelID")));
   const std::string file = flags.GetString("outputCreateChannelTx");
   RETURN_IF_ERROR(crypto::WriteFileAtomic(file, envelope.SerializeAsString(), 0644));
   out << "wrote channel creation transaction for channel " << flags.GetString("channelID") << " to "
       << file << "\n";
+  return Status::OK();
+}
+
+Status WriteAnchorPeersUpdate(const FlagSet& flags, const Profile& profile, std::ostream& out) {
+  ASSIGN_OR_RETURN(
+      common::Envelope envelope,
+      MakeAnchorPeersUpdate(profile, flags.GetString("channelID"), flags.GetString("asOrg")));
+  const std::string file = flags.GetString("outputAnchorPeersUpdate");
+  RETURN_IF_ERROR(crypto::WriteFileAtomic(file, envelope.SerializeAsString(), 0644));
+  out << "wrote anchor peer update for org " << flags.GetString("asOrg") << " on channel "
+      << flags.GetString("channelID") << " to " << file << "\n";
   return Status::OK();
 }
 
@@ -123,18 +146,30 @@ std::optional<std::string> MissingForOutput(const FlagSet& flags) {
   return std::nullopt;
 }
 
-Status Dispatch(const FlagSet& flags, std::ostream& out) {
+bool WritesArtifact(const FlagSet& flags) {
+  return flags.Changed("outputBlock") || flags.Changed("outputCreateChannelTx") ||
+         flags.Changed("outputAnchorPeersUpdate");
+}
+
+Status Dispatch(const FlagSet& flags, std::ostream& out, std::ostream& err) {
   if (flags.Changed("inspectBlock")) {
     RETURN_IF_ERROR(Inspect(flags.GetString("inspectBlock"), true, out));
   }
   if (flags.Changed("inspectChannelCreateTx")) {
     RETURN_IF_ERROR(Inspect(flags.GetString("inspectChannelCreateTx"), false, out));
   }
+  if (!WritesArtifact(flags)) {
+    return Status::OK();
+  }
+  ASSIGN_OR_RETURN(Profile profile, LoadProfileFromFlags(flags, err));
   if (flags.Changed("outputBlock")) {
-    RETURN_IF_ERROR(WriteOutputBlock(flags, out));
+    RETURN_IF_ERROR(WriteOutputBlock(flags, profile, out));
   }
   if (flags.Changed("outputCreateChannelTx")) {
-    RETURN_IF_ERROR(WriteChannelCreateTx(flags, out));
+    RETURN_IF_ERROR(WriteChannelCreateTx(flags, profile, out));
+  }
+  if (flags.Changed("outputAnchorPeersUpdate")) {
+    RETURN_IF_ERROR(WriteAnchorPeersUpdate(flags, profile, out));
   }
   return Status::OK();
 }
@@ -162,11 +197,12 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     out << DefaultConfigJson();
     return kExitOk;
   }
-  bool writes = flags.Changed("outputBlock") || flags.Changed("outputCreateChannelTx");
+  bool writes = WritesArtifact(flags);
   if (!writes && !flags.Changed("inspectBlock") && !flags.Changed("inspectChannelCreateTx")) {
     return Usage(err,
                  "nothing to do: give -outputBlock, -outputCreateChannelTx, "
-                 "-inspectBlock, -inspectChannelCreateTx or -printDefaultConfig",
+                 "-outputAnchorPeersUpdate, -inspectBlock, -inspectChannelCreateTx or "
+                 "-printDefaultConfig",
                  flags);
   }
   if (writes) {
@@ -174,7 +210,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       return Usage(err, *missing, flags);
     }
   }
-  Status status = Dispatch(flags, out);
+  Status status = Dispatch(flags, out, err);
   if (!status.ok()) {
     err << "configtxgen: error: " << status.message() << "\n";
     return kExitError;

@@ -6,13 +6,15 @@
 //
 //   configtxgen -profile NAME -channelID CH -outputBlock FILE [-configPath DIR]
 //   configtxgen -profile NAME -channelID CH -outputCreateChannelTx FILE [-configPath DIR]
+//   configtxgen -profile NAME -channelID CH -asOrg ORG -outputAnchorPeersUpdate FILE
 //   configtxgen -inspectBlock FILE
 //   configtxgen -inspectChannelCreateTx FILE
 //   configtxgen -printDefaultConfig
 //   configtxgen -version
 //
-// The config is DIR/configtx.json with DIR = -configPath, else $FABRIC_CFG_PATH, else the
-// current directory (profile.h describes the format).
+// The config is DIR/configtx.yaml, else DIR/configtx.json, with DIR = -configPath, else
+// $FABRIC_CFG_PATH, else the current directory (profile.h describes the format). Fields the file
+// has that this implementation ignores are reported as warnings on `err`.
 
 #pragma once
 
@@ -31,7 +33,8 @@ inline constexpr int kExitUsage = 2;  // Bad command line: the reason, then the 
 // errors to `err`. Returns the process exit code.
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-// The default configtx.json (tools/configtxgen/sampleconfig/configtx.json, built in).
+// The JSON form of the TwoOrgs sample (tools/configtxgen/sampleconfig/configtx.json, built in),
+// what -printDefaultConfig prints.
 const char* DefaultConfigJson();
 
 }  // namespace fabric::configtxgen

@@ -58,7 +58,7 @@ TEST(ConfigtxgenCliTest, PrintDefaultConfigIsTheShippedSample) {
 
 TEST(ConfigtxgenCliTest, MissingProfile) {
   ExpectOneLineError(Generate(NetworkDir(), "NoSuchProfile"),
-                     "profile \"NoSuchProfile\" not found in configtx.json; have: ");
+                     "configtx.json; have: TwoOrgsApplicationGenesis");
 }
 
 TEST(ConfigtxgenCliTest, BadMspDir) {
@@ -72,8 +72,9 @@ TEST(ConfigtxgenCliTest, GarbageConfig) {
   const std::string dir = NetworkDir() + "/garbage";
   std::filesystem::create_directories(dir);
   ASSERT_OK(crypto::WriteFileAtomic(dir + "/configtx.json", "{\"Profiles\": [oops", 0644));
-  ExpectOneLineError(Generate(dir, "TwoOrgsApplicationGenesis"), "is not valid JSON");
-  ExpectOneLineError(Generate(NetworkDir() + "/nowhere", "X"), "cannot read config file");
+  ExpectOneLineError(Generate(dir, "TwoOrgsApplicationGenesis"), "garbage/configtx.json:1:");
+  ExpectOneLineError(Generate(NetworkDir() + "/nowhere", "X"),
+                     "no configtx.yaml (or configtx.json) in");
 }
 
 TEST(ConfigtxgenCliTest, ConfigErrorsNameTheField) {
@@ -105,8 +106,9 @@ TEST(ConfigtxgenCliTest, ConfigErrorsNameTheField) {
        "Application.Organizations[1]: unknown organization \"Org3\""},
       {"unknown-field", [](json& c) { c["Orderer"]["BatchTimeOut"] = "2s"; },
        "unknown field \"BatchTimeOut\""},
+      {"bft", [](json& c) { c["Orderer"]["OrdererType"] = "BFT"; }, "unknown orderer type \"BFT\""},
       {"raft", [](json& c) { c["Orderer"]["OrdererType"] = "etcdraft"; },
-       "unsupported orderer type \"etcdraft\""},
+       "OrdererType etcdraft needs an EtcdRaft section"},
       {"wrong-type", [](json& c) { c["Orderer"]["BatchSize"]["MaxMessageCount"] = "ten"; },
        "MaxMessageCount: must be an integer"},
   };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <limits>
 #include <optional>
 
@@ -15,7 +16,8 @@ namespace fabric::configtxgen {
 namespace internal {
 namespace {
 
-std::string JoinNames(std::initializer_list<std::string_view> names) {
+template <typename Names>
+std::string JoinNames(const Names& names) {
   std::string out;
   for (std::string_view name : names) {
     out += out.empty() ? "" : ", ";
@@ -46,8 +48,8 @@ Status CheckObject(const json& value, const std::string& path,
 
 StatusOr<std::string> GetString(const json& object, std::string_view key, const std::string& path,
                                 bool required) {
-  auto it = object.find(key);
-  if (it == object.end()) {
+  const json* it = Find(object, key);
+  if (it == nullptr) {
     if (required) {
       return Invalid(path, absl::StrFormat("missing field \"%s\"", key));
     }
@@ -62,8 +64,8 @@ StatusOr<std::string> GetString(const json& object, std::string_view key, const 
 StatusOr<std::vector<std::string>> GetStringList(const json& object, std::string_view key,
                                                  const std::string& path) {
   std::vector<std::string> out;
-  auto it = object.find(key);
-  if (it == object.end()) {
+  const json* it = Find(object, key);
+  if (it == nullptr) {
     return out;
   }
   const std::string field = path + "." + std::string(key);
@@ -133,7 +135,73 @@ json MergeOver(const json* defaults, const json& overrides) {
 
 const json* Find(const json& object, std::string_view key) {
   auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
+  return it == object.end() || it->is_null() ? nullptr : &*it;
+}
+
+Status KeyChecker::Check(const json& value, const std::string& path, const Keys& allowed,
+                         const Keys& ignored) {
+  if (!value.is_object()) {
+    return Invalid(path, "must be an object");
+  }
+  for (const auto& [key, unused] : value.items()) {
+    if (std::find(ignored.begin(), ignored.end(), key) != ignored.end()) {
+      if (std::find(names_.begin(), names_.end(), key) == names_.end()) {
+        names_.push_back(key);
+        ignored_.push_back(path + "." + key);
+      }
+    } else if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return Invalid(
+          path, absl::StrFormat("unknown field \"%s\"; want one of: %s", key, JoinNames(allowed)));
+    }
+  }
+  return Status::OK();
+}
+
+Status GetUnsignedOrDefault(const json& object, std::string_view key, const std::string& path,
+                            uint32_t* out) {
+  const json* value = Find(object, key);
+  if (value == nullptr) {
+    return Status::OK();
+  }
+  ASSIGN_OR_RETURN(uint64_t n, GetUnsigned(*value, path + "." + std::string(key),
+                                           std::numeric_limits<uint32_t>::max()));
+  if (n != 0) {
+    *out = static_cast<uint32_t>(n);
+  }
+  return Status::OK();
+}
+
+Status GetByteSizeOrDefault(const json& object, std::string_view key, const std::string& path,
+                            uint32_t* out) {
+  const json* size = Find(object, key);
+  if (size == nullptr) {
+    return Status::OK();
+  }
+  const std::string size_path = path + "." + std::string(key);
+  uint32_t n = 0;
+  if (size->is_number_unsigned()) {
+    ASSIGN_OR_RETURN(n, GetUnsigned(*size, size_path, std::numeric_limits<uint32_t>::max()));
+  } else if (size->is_string()) {
+    StatusOr<uint32_t> parsed = ParseByteSize(size->get<std::string>());
+    if (!parsed.ok()) {
+      return parsed.status().Annotate(size_path);
+    }
+    n = *parsed;
+  } else {
+    return Invalid(size_path, "must be a number of bytes or a string like \"99 MB\"");
+  }
+  if (n != 0) {
+    *out = n;
+  }
+  return Status::OK();
+}
+
+std::string ResolvePath(const std::string& dir, const std::string& relative) {
+  std::filesystem::path path(relative);
+  if (relative.empty() || path.is_absolute()) {
+    return relative;
+  }
+  return (std::filesystem::path(dir) / path).string();
 }
 
 }  // namespace internal

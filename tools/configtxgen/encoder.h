@@ -7,17 +7,22 @@
 //                2^32-1, OrdererAddresses (mod_policy /Channel/Orderer/Admins) when the orderer
 //                has addresses, Consortium when set, Capabilities when any; mod_policy Admins
 //     /Orderer   policies (BlockValidation required), BatchSize, BatchTimeout,
-//                ChannelRestrictions, Capabilities when any, ConsensusType; one group per org
-//                with MSP, its policies and Endpoints (from OrdererEndpoints) when any
+//                ChannelRestrictions, Capabilities when any, KafkaBrokers for kafka,
+//                ConsensusType (for etcdraft with etcdraft.ConfigMetadata, the consenters' TLS
+//                certificate files read in); one group per org with MSP, its policies and
+//                Endpoints (from OrdererEndpoints) when any
 //     /Application  policies, ACLs and Capabilities when any; one group per org with MSP, its
 //                policies and AnchorPeers when any
 //     /Consortiums  (system channel) policy Admins = accept-all signature policy; per
 //                consortium the ChannelCreationPolicy (ImplicitMeta ANY Admins) and its orgs;
 //                everything under it has mod_policy /Channel/Orderer/Admins
 // Every group and value has version 0; mod_policy is "Admins" unless stated otherwise.
-// Each group must define Readers, Writers and Admins policies.
+// A group whose section lists policies must define Readers, Writers and Admins; a section
+// without policies gets Fabric's defaults: ImplicitMeta MAJORITY Admins, ANY Readers, ANY Writers
+// (and ANY Writers BlockValidation for /Orderer); for an org, Signature policies member for
+// Readers and Writers and admin (member when AdminPrincipal is Role.MEMBER) for Admins.
 //
-// Thread-safety: stateless; reads the MSP folders named by the profile.
+// Thread-safety: stateless; reads the MSP folders and TLS certificates named by the profile.
 
 #pragma once
 
@@ -45,5 +50,14 @@ StatusOr<common::Block> MakeGenesisBlock(const Profile& profile, std::string_vie
 // The profile needs an Application section and a Consortium (InvalidArgument otherwise).
 StatusOr<common::Envelope> MakeChannelCreationTx(const Profile& profile,
                                                  std::string_view channel_id);
+
+// Fabric 1.x's anchor peer update (configtxgen -outputAnchorPeersUpdate -asOrg ORG): an
+// unsigned CONFIG_UPDATE envelope setting the AnchorPeers of application org `as_org` on a
+// channel created from the profile (only right for the org's first update after channel
+// creation, as in Fabric). InvalidArgument when `as_org` is empty, the profile has no
+// Application section, or no application org has that name.
+StatusOr<common::Envelope> MakeAnchorPeersUpdate(const Profile& profile,
+                                                 std::string_view channel_id,
+                                                 std::string_view as_org);
 
 }  // namespace fabric::configtxgen

@@ -214,7 +214,9 @@ TEST(ConfigtxgenTest, InspectBlockDecodesNestedConfig) {
             "Org1MSP");
   EXPECT_EQ(channel["policies"]["Admins"]["policy"]["value"]["rule"], "MAJORITY");
   EXPECT_EQ(channel["values"]["BlockDataHashingStructure"]["value"]["width"], 4294967295u);
-  EXPECT_EQ(tree["metadata"]["metadata"][0]["value"]["last_config"]["index"], "0");
+  // As Fabric 1.4's configtxgen: LAST_CONFIG (index 1) holds LastConfig{0}, SIGNATURES is empty.
+  EXPECT_EQ(tree["metadata"]["metadata"][1]["value"]["index"], "0");
+  EXPECT_EQ(tree["metadata"]["metadata"][0]["value"]["last_config"], nullptr);
 }
 
 }  // namespace

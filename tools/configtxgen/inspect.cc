@@ -17,6 +17,7 @@
 #include "msp/msp_config.pb.h"
 #include "msp/msp_principal.pb.h"
 #include "orderer/configuration.pb.h"
+#include "orderer/etcdraft/configuration.pb.h"
 #include "peer/configuration.pb.h"
 
 namespace fabric::configtxgen {
@@ -96,6 +97,17 @@ StatusOr<json> DecodeMsp(std::string_view bytes, const std::string& path) {
   return out;
 }
 
+// ConsensusType, with etcdraft metadata decoded as etcdraft.ConfigMetadata (as protolator does).
+StatusOr<json> DecodeConsensusType(std::string_view bytes, const std::string& path) {
+  ASSIGN_OR_RETURN(auto consensus, Parse<::orderer::ConsensusType>(bytes, path));
+  ASSIGN_OR_RETURN(json out, MessageJson(consensus));
+  if (consensus.type() == "etcdraft") {
+    ASSIGN_OR_RETURN(out["metadata"], DecodeAs<::etcdraft::ConfigMetadata>(consensus.metadata(),
+                                                                           path + "/metadata"));
+  }
+  return out;
+}
+
 using ValueDecoder = std::function<StatusOr<json>(std::string_view, const std::string&)>;
 
 // Value decoders by config key, as protolator's per-group value tables.
@@ -104,7 +116,7 @@ const std::map<std::string, ValueDecoder, std::less<>>& ValueDecoders() {
       {"MSP", DecodeMsp},
       {"BatchSize", DecodeAs<::orderer::BatchSize>},
       {"BatchTimeout", DecodeAs<::orderer::BatchTimeout>},
-      {"ConsensusType", DecodeAs<::orderer::ConsensusType>},
+      {"ConsensusType", DecodeConsensusType},
       {"ChannelRestrictions", DecodeAs<::orderer::ChannelRestrictions>},
       {"KafkaBrokers", DecodeAs<::orderer::KafkaBrokers>},
       {"OrdererAddresses", DecodeAs<common::OrdererAddresses>},

@@ -6,7 +6,8 @@
 //                                signature_header{creator = SerializedIdentity}}, data}}
 //   payload.data                 ConfigEnvelope (CONFIG) or ConfigUpdateEnvelope (CONFIG_UPDATE)
 //   config groups' values        by key: MSP (msp.MSPConfig with FabricMSPConfig), BatchSize,
-//                                BatchTimeout, ConsensusType, ChannelRestrictions, KafkaBrokers,
+//                                BatchTimeout, ConsensusType (etcdraft metadata as
+//                                etcdraft.ConfigMetadata), ChannelRestrictions, KafkaBrokers,
 //                                OrdererAddresses, Endpoints, Capabilities, AnchorPeers, ACLs,
 //                                HashingAlgorithm, BlockDataHashingStructure, Consortium,
 //                                ChannelCreationPolicy

@@ -13,13 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include "common/channelconfig/go_duration.h"
+#include "common/crypto/file_util.h"
 #include "fabric/base/status_macros.h"
+#include "tools/common/yaml_json.h"
 #include "tools/configtxgen/config_json.h"
 
 namespace fabric::configtxgen {
 namespace {
 
-using internal::CheckObject;
 using internal::Find;
 using internal::GetString;
 using internal::GetStringList;
@@ -30,7 +31,17 @@ using internal::MergeOver;
 using internal::ParseCapabilities;
 using internal::ParsePolicies;
 
-StatusOr<std::vector<AnchorPeerSpec>> ParseAnchorPeers(const json& anchors,
+const internal::KeyChecker::Keys kOrgKeys = {
+    "Name",     "ID",          "MSPDir",           "MSPType",
+    "Policies", "AnchorPeers", "OrdererEndpoints", "AdminPrincipal"};
+// Fabric 2.x: only consulted when a channel creation tx is built against a system channel
+// profile, which this implementation does not do.
+const internal::KeyChecker::Keys kIgnoredOrgKeys = {"SkipAsForeign"};
+const internal::KeyChecker::Keys kProfileKeys = {"Orderer",    "Application", "Consortiums",
+                                                 "Consortium", "Policies",    "Capabilities"};
+
+StatusOr<std::vector<AnchorPeerSpec>> ParseAnchorPeers(internal::KeyChecker& keys,
+                                                       const json& anchors,
                                                        const std::string& path) {
   std::vector<AnchorPeerSpec> peers;
   if (!anchors.is_array()) {
@@ -39,7 +50,7 @@ StatusOr<std::vector<AnchorPeerSpec>> ParseAnchorPeers(const json& anchors,
   for (size_t i = 0; i < anchors.size(); ++i) {
     const std::string anchor_path = absl::StrFormat("%s[%d]", path, i);
     const json& anchor = anchors[i];
-    RETURN_IF_ERROR(CheckObject(anchor, anchor_path, {"Host", "Port"}));
+    RETURN_IF_ERROR(keys.Check(anchor, anchor_path, {"Host", "Port"}));
     AnchorPeerSpec peer;
     ASSIGN_OR_RETURN(peer.host, GetString(anchor, "Host", anchor_path, true));
     const json* port = Find(anchor, "Port");
@@ -53,11 +64,18 @@ StatusOr<std::vector<AnchorPeerSpec>> ParseAnchorPeers(const json& anchors,
   return peers;
 }
 
-// Parses the sections of configtx.json for one profile; see profile.h.
+// A profile's Orderer or Application section: as written (Fabric), or over the top-level
+// section of that name (configtx.json).
+json ProfileSection(const json* top_level, const json& own, bool implicit) {
+  return implicit ? internal::MergeOver(top_level, own) : own;
+}
+
+// Parses the sections of a config document for one profile; see profile.h.
 class ProfileLoader {
  public:
-  ProfileLoader(const json& root, std::string config_dir)
-      : root_(root), config_dir_(std::move(config_dir)) {}
+  ProfileLoader(const json& root, ConfigStyle style, std::string config_dir,
+                std::string_view file_name)
+      : root_(root), style_(style), config_dir_(std::move(config_dir)), file_name_(file_name) {}
 
   StatusOr<Profile> Load(std::string_view name);
 
@@ -76,9 +94,15 @@ class ProfileLoader {
   StatusOr<std::map<std::string, ConsortiumSpec>> ParseConsortiums(const json& value,
                                                                    const std::string& path);
 
+  bool implicit() const { return style_ == ConfigStyle::kImplicitDefaults; }
+  Status CheckTopLevelSections();
+
   const json& root_;
+  const ConfigStyle style_;
   const std::string config_dir_;
+  const std::string file_name_;
   std::map<std::string, const json*> orgs_by_name_;
+  internal::KeyChecker keys_;
 };
 
 }  // namespace
@@ -94,9 +118,7 @@ Status ProfileLoader::IndexOrganizations() {
   for (size_t i = 0; i < orgs->size(); ++i) {
     const json& org = (*orgs)[i];
     const std::string path = absl::StrFormat("Organizations[%d]", i);
-    RETURN_IF_ERROR(CheckObject(
-        org, path,
-        {"Name", "ID", "MSPDir", "MSPType", "Policies", "AnchorPeers", "OrdererEndpoints"}));
+    RETURN_IF_ERROR(keys_.Check(org, path, kOrgKeys, kIgnoredOrgKeys));
     ASSIGN_OR_RETURN(std::string name, GetString(org, "Name", path, true));
     if (!orgs_by_name_.emplace(name, &org).second) {
       return Invalid(path, absl::StrFormat("duplicate organization name \"%s\"", name));
@@ -107,9 +129,7 @@ Status ProfileLoader::IndexOrganizations() {
 
 StatusOr<OrganizationSpec> ProfileLoader::ParseOrganization(const json& org,
                                                             const std::string& path) {
-  RETURN_IF_ERROR(CheckObject(
-      org, path,
-      {"Name", "ID", "MSPDir", "MSPType", "Policies", "AnchorPeers", "OrdererEndpoints"}));
+  RETURN_IF_ERROR(keys_.Check(org, path, kOrgKeys, kIgnoredOrgKeys));
   OrganizationSpec spec;
   ASSIGN_OR_RETURN(spec.name, GetString(org, "Name", path, true));
   ASSIGN_OR_RETURN(spec.id, GetString(org, "ID", path, true));
@@ -119,13 +139,21 @@ StatusOr<OrganizationSpec> ProfileLoader::ParseOrganization(const json& org,
     return Invalid(path + ".MSPType",
                    absl::StrFormat("unsupported MSP type \"%s\" (only bccsp)", msp_type));
   }
-  std::filesystem::path dir(msp_dir);
-  spec.msp_dir = dir.is_absolute() ? msp_dir : (std::filesystem::path(config_dir_) / dir).string();
+  spec.msp_dir = internal::ResolvePath(config_dir_, msp_dir);
+  ASSIGN_OR_RETURN(std::string admin_principal, GetString(org, "AdminPrincipal", path, false));
+  if (!admin_principal.empty()) {
+    if (admin_principal != "Role.ADMIN" && admin_principal != "Role.MEMBER") {
+      return Invalid(
+          path + ".AdminPrincipal",
+          absl::StrFormat("\"%s\" is neither Role.ADMIN nor Role.MEMBER", admin_principal));
+    }
+    spec.admin_principal = admin_principal;
+  }
   if (const json* policies = Find(org, "Policies")) {
     ASSIGN_OR_RETURN(spec.policies, ParsePolicies(*policies, path + ".Policies"));
   }
   if (const json* anchors = Find(org, "AnchorPeers")) {
-    ASSIGN_OR_RETURN(spec.anchor_peers, ParseAnchorPeers(*anchors, path + ".AnchorPeers"));
+    ASSIGN_OR_RETURN(spec.anchor_peers, ParseAnchorPeers(keys_, *anchors, path + ".AnchorPeers"));
   }
   ASSIGN_OR_RETURN(spec.orderer_endpoints, GetStringList(org, "OrdererEndpoints", path));
   return spec;
@@ -166,6 +194,9 @@ StatusOr<std::vector<std::string>> ProfileLoader::SectionCapabilities(
   if (const json* own = Find(section, "Capabilities")) {
     return ParseCapabilities(*own, path + ".Capabilities");
   }
+  if (!implicit()) {
+    return std::vector<std::string>();
+  }
   const json* top = Find(root_, "Capabilities");
   if (top == nullptr) {
     return std::vector<std::string>();
@@ -181,15 +212,18 @@ StatusOr<std::vector<std::string>> ProfileLoader::SectionCapabilities(
 }
 
 StatusOr<OrdererSpec> ProfileLoader::ParseOrderer(const json& section, const std::string& path) {
-  RETURN_IF_ERROR(CheckObject(section, path,
-                              {"OrdererType", "Addresses", "BatchTimeout", "BatchSize",
-                               "MaxChannels", "Organizations", "Policies", "Capabilities"}));
+  RETURN_IF_ERROR(
+      keys_.Check(section, path,
+                  {"OrdererType", "Addresses", "BatchTimeout", "BatchSize", "MaxChannels", "Kafka",
+                   "EtcdRaft", "Organizations", "Policies", "Capabilities"}));
   OrdererSpec spec;
   ASSIGN_OR_RETURN(std::string type, GetString(section, "OrdererType", path, false));
-  if (!type.empty() && type != "solo") {
-    return Invalid(path + ".OrdererType",
-                   absl::StrFormat("unsupported orderer type \"%s\" (only solo)", type));
+  if (!type.empty() && type != "solo" && type != "kafka" && type != "etcdraft") {
+    return Invalid(
+        path + ".OrdererType",
+        absl::StrFormat("unknown orderer type \"%s\"; want solo, kafka or etcdraft", type));
   }
+  spec.orderer_type = type.empty() ? spec.orderer_type : type;
   if (Find(section, "Addresses") != nullptr) {
     ASSIGN_OR_RETURN(spec.addresses, GetStringList(section, "Addresses", path));
   }
@@ -199,10 +233,11 @@ StatusOr<OrdererSpec> ProfileLoader::ParseOrderer(const json& section, const std
     if (!parsed.ok()) {
       return parsed.status().Annotate(path + ".BatchTimeout");
     }
-    if (parsed->count() <= 0) {
-      return Invalid(path + ".BatchTimeout", "must be positive");
+    if (parsed->count() < 0) {
+      return Invalid(path + ".BatchTimeout", "must not be negative");
     }
-    spec.batch_timeout = parsed.value();
+    // Zero is Fabric's "unset": the default stays.
+    spec.batch_timeout = parsed->count() == 0 ? spec.batch_timeout : parsed.value();
   }
   if (const json* size = Find(section, "BatchSize")) {
     RETURN_IF_ERROR(ParseBatchSize(*size, path + ".BatchSize", &spec.batch_size));
@@ -211,6 +246,7 @@ StatusOr<OrdererSpec> ProfileLoader::ParseOrderer(const json& section, const std
     ASSIGN_OR_RETURN(spec.max_channels, GetUnsigned(*max_channels, path + ".MaxChannels",
                                                     std::numeric_limits<uint64_t>::max()));
   }
+  RETURN_IF_ERROR(internal::ParseConsensus(section, path, config_dir_, keys_, &spec));
   ASSIGN_OR_RETURN(spec.organizations, ResolveOrgs(section, path));
   if (const json* policies = Find(section, "Policies")) {
     ASSIGN_OR_RETURN(spec.policies, ParsePolicies(*policies, path + ".Policies"));
@@ -219,40 +255,17 @@ StatusOr<OrdererSpec> ProfileLoader::ParseOrderer(const json& section, const std
   return spec;
 }
 
+// Fabric treats zero sizes as unset and keeps its defaults.
 Status ProfileLoader::ParseBatchSize(const json& value, const std::string& path,
                                      BatchSizeSpec* out) {
   RETURN_IF_ERROR(
-      CheckObject(value, path, {"MaxMessageCount", "AbsoluteMaxBytes", "PreferredMaxBytes"}));
-  if (const json* count = Find(value, "MaxMessageCount")) {
-    ASSIGN_OR_RETURN(uint64_t n, GetUnsigned(*count, path + ".MaxMessageCount",
-                                             std::numeric_limits<uint32_t>::max()));
-    out->max_message_count = static_cast<uint32_t>(n);
-  }
-  for (auto [key, field] : {std::pair{"AbsoluteMaxBytes", &out->absolute_max_bytes},
-                            std::pair{"PreferredMaxBytes", &out->preferred_max_bytes}}) {
-    const json* size = Find(value, key);
-    if (size == nullptr) {
-      continue;
-    }
-    const std::string size_path = path + "." + key;
-    if (size->is_number_unsigned()) {
-      ASSIGN_OR_RETURN(uint64_t n,
-                       GetUnsigned(*size, size_path, std::numeric_limits<uint32_t>::max()));
-      *field = static_cast<uint32_t>(n);
-    } else if (size->is_string()) {
-      StatusOr<uint32_t> parsed = ParseByteSize(size->get<std::string>());
-      if (!parsed.ok()) {
-        return parsed.status().Annotate(size_path);
-      }
-      *field = parsed.value();
-    } else {
-      return Invalid(size_path, "must be a number of bytes or a string like \"99 MB\"");
-    }
-  }
-  if (out->max_message_count == 0 || out->absolute_max_bytes == 0 ||
-      out->preferred_max_bytes == 0) {
-    return Invalid(path, "MaxMessageCount, AbsoluteMaxBytes and PreferredMaxBytes must be > 0");
-  }
+      keys_.Check(value, path, {"MaxMessageCount", "AbsoluteMaxBytes", "PreferredMaxBytes"}));
+  RETURN_IF_ERROR(
+      internal::GetUnsignedOrDefault(value, "MaxMessageCount", path, &out->max_message_count));
+  RETURN_IF_ERROR(
+      internal::GetByteSizeOrDefault(value, "AbsoluteMaxBytes", path, &out->absolute_max_bytes));
+  RETURN_IF_ERROR(
+      internal::GetByteSizeOrDefault(value, "PreferredMaxBytes", path, &out->preferred_max_bytes));
   if (out->preferred_max_bytes > out->absolute_max_bytes) {
     return Invalid(path, "PreferredMaxBytes must not exceed AbsoluteMaxBytes");
   }
@@ -261,8 +274,9 @@ Status ProfileLoader::ParseBatchSize(const json& value, const std::string& path,
 
 StatusOr<ApplicationSpec> ProfileLoader::ParseApplication(const json& section,
                                                           const std::string& path) {
-  RETURN_IF_ERROR(
-      CheckObject(section, path, {"Organizations", "Policies", "Capabilities", "ACLs"}));
+  // Resources (Fabric 1.x) is read by Fabric but never encoded.
+  RETURN_IF_ERROR(keys_.Check(section, path, {"Organizations", "Policies", "Capabilities", "ACLs"},
+                              {"Resources"}));
   ApplicationSpec spec;
   ASSIGN_OR_RETURN(spec.organizations, ResolveOrgs(section, path));
   if (const json* policies = Find(section, "Policies")) {
@@ -291,17 +305,36 @@ StatusOr<std::map<std::string, ConsortiumSpec>> ProfileLoader::ParseConsortiums(
   std::map<std::string, ConsortiumSpec> consortiums;
   for (const auto& [name, consortium] : value.items()) {
     const std::string consortium_path = path + "." + name;
-    RETURN_IF_ERROR(CheckObject(consortium, consortium_path, {"Organizations"}));
+    RETURN_IF_ERROR(keys_.Check(consortium, consortium_path, {"Organizations"}));
     ASSIGN_OR_RETURN(consortiums[name].organizations, ResolveOrgs(consortium, consortium_path));
   }
   return consortiums;
 }
 
+// Fabric decodes the whole file strictly, so the top-level sections, which configtx.yaml only
+// uses as anchor sources, are checked too.
+Status ProfileLoader::CheckTopLevelSections() {
+  if (const json* orderer = Find(root_, "Orderer")) {
+    RETURN_IF_ERROR(ParseOrderer(*orderer, "Orderer").status());
+  }
+  if (const json* application = Find(root_, "Application")) {
+    RETURN_IF_ERROR(ParseApplication(*application, "Application").status());
+  }
+  if (const json* channel = Find(root_, "Channel")) {
+    RETURN_IF_ERROR(implicit() ? keys_.Check(*channel, "Channel", {"Policies", "Capabilities"})
+                               : keys_.Check(*channel, "Channel", kProfileKeys));
+  }
+  return Status::OK();
+}
+
 StatusOr<Profile> ProfileLoader::Load(std::string_view name) {
-  RETURN_IF_ERROR(CheckObject(
-      root_, "configtx.json",
-      {"Organizations", "Capabilities", "Application", "Orderer", "Channel", "Profiles"}));
+  // Resources (Fabric 1.x) is read by Fabric but never encoded.
+  RETURN_IF_ERROR(keys_.Check(
+      root_, "top level",
+      {"Organizations", "Capabilities", "Application", "Orderer", "Channel", "Profiles"},
+      {"Resources"}));
   RETURN_IF_ERROR(IndexOrganizations());
+  RETURN_IF_ERROR(CheckTopLevelSections());
   const json* profiles = Find(root_, "Profiles");
   if (profiles == nullptr || !profiles->is_object()) {
     return Invalid("Profiles", "missing or not an object");
@@ -312,17 +345,18 @@ StatusOr<Profile> ProfileLoader::Load(std::string_view name) {
     for (const auto& [key, unused] : profiles->items()) {
       names.push_back(key);
     }
-    return NotFoundError(absl::StrFormat("profile \"%s\" not found in configtx.json; have: %s",
-                                         name, absl::StrJoin(names, ", ")));
+    return NotFoundError(absl::StrFormat("profile \"%s\" not found in %s; have: %s", name,
+                                         file_name_, absl::StrJoin(names, ", ")));
   }
-  return ParseProfile(*profile, "Profiles." + std::string(name), std::string(name));
+  ASSIGN_OR_RETURN(Profile out,
+                   ParseProfile(*profile, "Profiles." + std::string(name), std::string(name)));
+  out.ignored_keys = keys_.ignored();
+  return out;
 }
 
 StatusOr<Profile> ProfileLoader::ParseProfile(const json& profile, const std::string& path,
                                               std::string name) {
-  RETURN_IF_ERROR(CheckObject(
-      profile, path,
-      {"Orderer", "Application", "Consortiums", "Consortium", "Policies", "Capabilities"}));
+  RETURN_IF_ERROR(keys_.Check(profile, path, kProfileKeys));
   Profile out;
   out.name = std::move(name);
   if (const json* orderer = Find(profile, "Orderer")) {
@@ -330,15 +364,16 @@ StatusOr<Profile> ProfileLoader::ParseProfile(const json& profile, const std::st
       return Invalid(path + ".Orderer", "must be an object");
     }
     ASSIGN_OR_RETURN(out.orderer,
-                     ParseOrderer(MergeOver(Find(root_, "Orderer"), *orderer), path + ".Orderer"));
+                     ParseOrderer(ProfileSection(Find(root_, "Orderer"), *orderer, implicit()),
+                                  path + ".Orderer"));
   }
   if (const json* application = Find(profile, "Application")) {
     if (!application->is_object()) {
       return Invalid(path + ".Application", "must be an object");
     }
-    ASSIGN_OR_RETURN(out.application,
-                     ParseApplication(MergeOver(Find(root_, "Application"), *application),
-                                      path + ".Application"));
+    ASSIGN_OR_RETURN(out.application, ParseApplication(ProfileSection(Find(root_, "Application"),
+                                                                      *application, implicit()),
+                                                       path + ".Application"));
   }
   if (const json* consortiums = Find(profile, "Consortiums")) {
     ASSIGN_OR_RETURN(out.consortiums, ParseConsortiums(*consortiums, path + ".Consortiums"));
@@ -352,8 +387,8 @@ StatusOr<Profile> ProfileLoader::ParseProfile(const json& profile, const std::st
 Status ProfileLoader::ParseChannelSection(const json& profile, const std::string& path,
                                           Profile* out) {
   json channel = json::object();
-  if (const json* defaults = Find(root_, "Channel")) {
-    RETURN_IF_ERROR(CheckObject(*defaults, "Channel", {"Policies", "Capabilities"}));
+  const json* defaults = Find(root_, "Channel");
+  if (implicit() && defaults != nullptr) {
     channel = *defaults;
   }
   for (std::string_view key : {"Policies", "Capabilities"}) {
@@ -368,14 +403,40 @@ Status ProfileLoader::ParseChannelSection(const json& profile, const std::string
   return Status::OK();
 }
 
+StatusOr<Profile> LoadProfileFromDocument(const json& root, std::string_view profile_name,
+                                          ConfigStyle style, const std::string& config_dir,
+                                          std::string_view file_name) {
+  if (!root.is_object()) {
+    return InvalidArgumentError(
+        absl::StrFormat("%s: top level must be a map of sections", file_name));
+  }
+  ProfileLoader loader(root, style, config_dir, file_name);
+  StatusOr<Profile> profile = loader.Load(profile_name);
+  if (!profile.ok() && profile.status().code() == StatusCode::kInvalidArgument) {
+    return profile.status().Annotate(file_name);
+  }
+  return profile;
+}
+
+StatusOr<Profile> LoadProfileFile(const std::string& path, std::string_view profile_name) {
+  StatusOr<std::string> text = crypto::ReadFile(path);
+  if (!text.ok()) {
+    return NotFoundError(
+        absl::StrFormat("cannot read config file %s: %s", path, text.status().message()));
+  }
+  ASSIGN_OR_RETURN(json root, tools::ParseYaml(*text, path));
+  const std::filesystem::path file(path);
+  const ConfigStyle style =
+      file.extension() == ".json" ? ConfigStyle::kImplicitDefaults : ConfigStyle::kFabric;
+  std::string dir = file.parent_path().string();
+  return LoadProfileFromDocument(root, profile_name, style, dir.empty() ? "." : dir, path);
+}
+
 StatusOr<Profile> LoadProfile(std::string_view json_text, std::string_view profile_name,
                               const std::string& config_dir) {
-  json root = json::parse(json_text, nullptr, false);
-  if (root.is_discarded()) {
-    return InvalidArgumentError("configtx.json is not valid JSON");
-  }
-  ProfileLoader loader(root, config_dir);
-  return loader.Load(profile_name);
+  ASSIGN_OR_RETURN(json root, tools::ParseYaml(json_text, "configtx.json"));
+  return LoadProfileFromDocument(root, profile_name, ConfigStyle::kImplicitDefaults, config_dir,
+                                 "configtx.json");
 }
 
 }  // namespace fabric::configtxgen

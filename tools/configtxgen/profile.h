@@ -1,37 +1,40 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// configtxgen's input: Fabric's configtx.yaml, written as JSON (configtx.json) with the same
-// section and field names (Go: internal/configtxgen/genesisconfig/config.go).
+// configtxgen's input: Fabric's configtx.yaml (Go: common/tools/configtxgen/localconfig), read
+// with the same section and field names and, for configtx.yaml, the same meaning:
 //
-//   {"Organizations": [{"Name": "Org1", "ID": "Org1MSP", "MSPDir": "crypto-config/...",
-//                       "Policies": {"Readers": {"Type": "Signature",
-//                                                "Rule": "OR('Org1MSP.member')"}, ...},
-//                       "AnchorPeers": [{"Host": "127.0.0.1", "Port": 7051}],
-//                       "OrdererEndpoints": ["127.0.0.1:7050"]}, ...],
-//    "Capabilities": {"Channel": {"V1_4_3": true}, "Orderer": {...}, "Application": {...}},
-//    "Application": {"Policies": {...}, "ACLs": {"lscc/ChaincodeExists": "/Channel/..."}},
-//    "Orderer": {"OrdererType": "solo", "Addresses": ["127.0.0.1:7050"], "BatchTimeout": "2s",
-//                "BatchSize": {"MaxMessageCount": 10, "AbsoluteMaxBytes": "99 MB",
-//                              "PreferredMaxBytes": "512 KB"}, "Policies": {...}},
-//    "Channel": {"Policies": {...}, "Capabilities": {...}},
-//    "Profiles": {"Name": {"Orderer": {"Organizations": ["OrdererOrg"]},
-//                          "Application": {"Organizations": ["Org1", "Org2"]},
-//                          "Consortiums": {"SampleConsortium": {"Organizations": [...]}},
-//                          "Consortium": "SampleConsortium", "Policies": ..., "Capabilities":
-//                          ...}}}
+//   Organizations: [{Name, ID, MSPDir, MSPType (bccsp), Policies: {Name: {Type, Rule}},
+//                    AnchorPeers: [{Host, Port}], OrdererEndpoints: [host:port],
+//                    AdminPrincipal (Role.ADMIN | Role.MEMBER)}]
+//   Capabilities: {Channel: {V1_4_3: true}, Orderer: {...}, Application: {...}}
+//   Application:  {Organizations, Policies, Capabilities, ACLs: {resource: policy path}}
+//   Orderer:      {OrdererType: solo | kafka | etcdraft, Addresses, BatchTimeout: "2s",
+//                  BatchSize: {MaxMessageCount, AbsoluteMaxBytes: "10 MB", PreferredMaxBytes},
+//                  MaxChannels, Kafka: {Brokers}, EtcdRaft: {Consenters: [{Host, Port,
+//                  ClientTLSCert, ServerTLSCert}], Options: {TickInterval, ElectionTick,
+//                  HeartbeatTick, MaxInflightBlocks, SnapshotIntervalSize}},
+//                  Organizations, Policies, Capabilities}
+//   Channel:      {Policies, Capabilities}
+//   Profiles:     {Name: {Orderer, Application, Consortiums: {Name: {Organizations}},
+//                         Consortium, Policies, Capabilities}}
 //
-// What YAML anchors do in configtx.yaml is implicit here:
-//  - a profile's "Orderer" / "Application" object is merged over the top-level section of the
-//    same name (the profile's keys win), and a profile's "Policies" / "Capabilities" default to
-//    the top-level "Channel" section's;
-//  - a section without "Capabilities" takes the top-level Capabilities entry of its name;
-//  - an "Organizations" list names top-level organizations by Name (an inline organization
-//    object is accepted too).
-// MSPDir is relative to the config file's directory. Sizes are numbers of bytes or strings with
-// an optional K/M/G unit ("99 MB", "512KB"; powers of 1024, as Fabric). Durations are Go
-// durations ("2s", "500ms"). Unknown fields are errors, as in Fabric's strict decoding.
-// Orderer defaults (Fabric's genesisDefaults): OrdererType solo, Addresses ["127.0.0.1:7050"],
-// BatchTimeout 2s, BatchSize 500 messages / 10 MB / 2 MB.
+// Style kFabric (configtx.yaml): a profile holds exactly what it says; sharing goes through
+// YAML anchors and merge keys (tools/common/yaml_json.h), and the top-level sections are only
+// anchor sources. Fabric's defaults fill what is unset or zero: OrdererType solo, Addresses
+// ["127.0.0.1:7050"], BatchTimeout 2s, BatchSize 500 messages / 10 MB / 2 MB, Kafka Brokers
+// ["127.0.0.1:9092"], EtcdRaft Options 500ms / 10 / 1 / 5 / 20 MB; a section without Policies
+// gets Fabric's default policies when encoded (encoder.h).
+// Style kImplicitDefaults (configtx.json, this implementation's earlier JSON form): a profile's
+// Orderer / Application is merged over the top-level section of that name (the profile's keys
+// win), profile Policies / Capabilities default to the top-level Channel section's, a section
+// without Capabilities takes the top-level Capabilities entry of its name, and Organizations
+// lists may name top-level organizations by Name.
+//
+// MSPDir and the EtcdRaft TLS certificate paths are relative to the config file's directory.
+// Sizes are numbers of bytes or strings with an optional K/M/G unit ("99 MB", "512KB"; powers of
+// 1024, as Fabric). Durations are Go durations ("2s", "500ms"). Unknown fields are errors, as in
+// Fabric's strict decoding; fields Fabric knows but this implementation does not use
+// (SkipAsForeign, Resources) are listed in Profile::ignored_keys for the caller to report.
 //
 // Plain values; no thread-safety concerns.
 
@@ -44,6 +47,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "fabric/base/status.h"
 
@@ -64,7 +69,9 @@ struct OrganizationSpec {
   std::string name;
   std::string id;       // The MSP id.
   std::string msp_dir;  // Resolved against the config file's directory.
-  PolicyMap policies;
+  PolicyMap policies;   // Empty: Fabric's default org policies (encoder.h).
+  // "Role.ADMIN" or "Role.MEMBER": who satisfies the default Admins policy.
+  std::string admin_principal = "Role.ADMIN";
   std::vector<AnchorPeerSpec> anchor_peers;
   std::vector<std::string> orderer_endpoints;
 };
@@ -75,12 +82,30 @@ struct BatchSizeSpec {
   uint32_t preferred_max_bytes = 2 * 1024 * 1024;
 };
 
+struct ConsenterSpec {
+  std::string host;
+  uint32_t port = 0;
+  std::string client_tls_cert;  // Paths, resolved against the config file's directory; the
+  std::string server_tls_cert;  // PEM files are read when encoded.
+};
+
+struct EtcdRaftSpec {
+  std::vector<ConsenterSpec> consenters;
+  std::string tick_interval = "500ms";
+  uint32_t election_tick = 10;
+  uint32_t heartbeat_tick = 1;
+  uint32_t max_inflight_blocks = 5;
+  uint32_t snapshot_interval_size = 20 * 1024 * 1024;
+};
+
 struct OrdererSpec {
   std::string orderer_type = "solo";
   std::vector<std::string> addresses = {"127.0.0.1:7050"};
   std::chrono::nanoseconds batch_timeout = std::chrono::seconds(2);
   BatchSizeSpec batch_size;
   uint64_t max_channels = 0;
+  std::vector<std::string> kafka_brokers = {"127.0.0.1:9092"};  // Used when type is kafka.
+  EtcdRaftSpec etcd_raft;                                       // Used when type is etcdraft.
   std::vector<OrganizationSpec> organizations;
   PolicyMap policies;
   std::vector<std::string> capabilities;  // Enabled capability names, sorted.
@@ -105,7 +130,28 @@ struct Profile {
   std::string consortium;
   PolicyMap policies;
   std::vector<std::string> capabilities;
+  // Fields present in the file that Fabric knows and this implementation ignores, one entry per
+  // field name at its first place ("Organizations[0].SkipAsForeign").
+  std::vector<std::string> ignored_keys;
 };
+
+enum class ConfigStyle { kFabric, kImplicitDefaults };
+
+// Returns profile `profile_name` of the parsed config document `root` (tools/common/yaml_json.h
+// reads configtx.yaml or configtx.json into one), with paths resolved against `config_dir`;
+// `file_name` names the document in errors. InvalidArgument with the path of the problem
+// ("configtx.yaml: Profiles.P.Orderer.BatchSize.MaxMessageCount: must be ..."): a wrong type or
+// unknown field, an unknown organization reference, a bad size or duration, an unsupported
+// OrdererType or MSPType, an etcdraft section without consenters; NotFound when the profile
+// does not exist ("profile \"X\" not found in configtx.yaml; have: A, B").
+StatusOr<Profile> LoadProfileFromDocument(const nlohmann::json& root, std::string_view profile_name,
+                                          ConfigStyle style, const std::string& config_dir,
+                                          std::string_view file_name);
+
+// Reads the config file `path` (YAML or JSON; style kImplicitDefaults when its name ends in
+// ".json", else kFabric) and returns profile `profile_name`. Errors as above, prefixed with
+// `path`; NotFound when the file cannot be read.
+StatusOr<Profile> LoadProfileFile(const std::string& path, std::string_view profile_name);
 
 // Parses configtx.json text and returns profile `profile_name`, with MSPDirs resolved against
 // `config_dir`. InvalidArgument with the JSON path of the problem: text that is not JSON, a

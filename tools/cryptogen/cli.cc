@@ -28,7 +28,8 @@ constexpr char kUsage[] =
     "Commands:\n"
     "  generate [--config=FILE] [--output=DIR]\n"
     "      Generate key material.\n"
-    "      --config  the crypto-config file to use (JSON, Fabric's field names);\n"
+    "      --config  the crypto-config file to use (Fabric's crypto-config.yaml; JSON also\n"
+    "                accepted);\n"
     "                default: the template printed by showtemplate\n"
     "      --output  the output directory in which to place artifacts (default crypto-config)\n"
     "  showtemplate\n"
@@ -151,7 +152,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     return *done;
   }
   if (command == "showtemplate") {
-    out << DefaultConfigJson();
+    out << DefaultConfigYaml();
   } else {
     out << "cryptogen (fabric-cpp) " << FABRIC_VERSION << "\n";
   }

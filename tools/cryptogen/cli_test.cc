@@ -65,7 +65,7 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, ShowtemplatePrintsTheDefaultConfig) {
   Result r = RunInProcess({"showtemplate"});
   EXPECT_EQ(r.code, kExitOk);
-  EXPECT_EQ(r.out, DefaultConfigJson());
+  EXPECT_EQ(r.out, DefaultConfigYaml());
   EXPECT_TRUE(ParseConfig(r.out).ok());
 }
 
@@ -111,7 +111,7 @@ TEST_F(CliTest, ConfigErrorsAreOneLineAndWriteNothing) {
       {R"({"PeerOrgs":[{"Name":"Org1"}]})", "PeerOrgs[0].Domain is missing"},
       {R"({"PeerOrgs":[{"Name":"Org1","Domain":"a.com","Template":{"Count":-2}}]})",
        "PeerOrgs[0].Template.Count must be >= 0, got -2"},
-      {"}{ garbage", "config is not valid JSON"},
+      {"}{ garbage", "config is not valid YAML: line 1, column 1: illegal flow end"},
       {R"({"ClientOrgs":[{"Name":"C","Domain":"c.com"}]})",
        "unknown field \"ClientOrgs\" in top level; want one of OrdererOrgs, PeerOrgs"},
   };
@@ -139,10 +139,12 @@ TEST_F(CliTest, BinaryExitCodes) {
   EXPECT_THAT(r.out, HasSubstr("usage: cryptogen"));
 
   std::string bad = dir_ + "/garbage.json";
-  ASSERT_TRUE(crypto::WriteFileAtomic(bad, "not json {", 0644).ok());
+  ASSERT_TRUE(crypto::WriteFileAtomic(bad, "OrdererOrgs: [", 0644).ok());
   r = RunBinary("generate --config '" + bad + "' --output '" + dir_ + "/out'");
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.out, "cryptogen: error: config " + bad + ": config is not valid JSON\n");
+  EXPECT_THAT(r.out, HasSubstr("cryptogen: error: config " + bad +
+                               ": config is not valid YAML: "
+                               "line 1, column "));
   EXPECT_FALSE(fs::exists(dir_ + "/out"));
 
   r = RunBinary("generate --output '" + dir_ + "/net'");

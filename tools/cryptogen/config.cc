@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fabric/base/status_macros.h"
+#include "tools/common/yaml_json.h"
 
 namespace fabric::cryptogen {
 namespace {
@@ -230,15 +231,15 @@ Status ParseOrgList(const ObjectReader& top, std::string_view key, std::vector<O
 
 }  // namespace
 
-StatusOr<Config> ParseConfig(std::string_view json_text) {
-  Json doc = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) {
-    return InvalidArgumentError("config is not valid JSON");
+StatusOr<Config> ParseConfig(std::string_view text) {
+  StatusOr<Json> doc = tools::ParseYaml(text, "");
+  if (!doc.ok()) {
+    return InvalidArgumentError("config is not valid YAML: " + std::string(doc.status().message()));
   }
-  if (!doc.is_object()) {
-    return InvalidArgumentError("config must be a JSON object with OrdererOrgs and PeerOrgs");
+  if (!doc->is_object()) {
+    return InvalidArgumentError("config must be a map with OrdererOrgs and PeerOrgs");
   }
-  ObjectReader top(doc, "");
+  ObjectReader top(*doc, "");
   RETURN_IF_ERROR(top.CheckKnown({"OrdererOrgs", "PeerOrgs"}));
   Config config;
   RETURN_IF_ERROR(ParseOrgList(top, "OrdererOrgs", &config.orderer_orgs));
@@ -251,41 +252,8 @@ StatusOr<Config> ParseConfig(std::string_view json_text) {
   return config;
 }
 
-const std::string& DefaultConfigJson() {
-  static const std::string* const kText = new std::string(R"({
-  "OrdererOrgs": [
-    {
-      "Name": "Orderer",
-      "Domain": "example.com",
-      "EnableNodeOUs": true,
-      "Specs": [
-        {"Hostname": "orderer"}
-      ]
-    }
-  ],
-  "PeerOrgs": [
-    {
-      "Name": "Org1",
-      "Domain": "org1.example.com",
-      "EnableNodeOUs": true,
-      "Template": {"Count": 1},
-      "Users": {"Count": 1}
-    },
-    {
-      "Name": "Org2",
-      "Domain": "org2.example.com",
-      "EnableNodeOUs": true,
-      "Template": {"Count": 1},
-      "Users": {"Count": 1}
-    }
-  ]
-}
-)");
-  return *kText;
-}
-
 Config DefaultConfig() {
-  StatusOr<Config> config = ParseConfig(DefaultConfigJson());
+  StatusOr<Config> config = ParseConfig(DefaultConfigYaml());
   FABRIC_CHECK(config.ok());
   return *std::move(config);
 }

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// cryptogen's input: the crypto-config of Fabric's cryptogen (same field names), read from JSON
-// instead of YAML.
+// cryptogen's input: Fabric's crypto-config.yaml (same field names), or the same document as
+// JSON (JSON is YAML; tools/common/yaml_json.h reads both, anchors and merge keys included).
 //
-//   {"OrdererOrgs": [{"Name": "Orderer", "Domain": "example.com", "EnableNodeOUs": true,
-//                     "Specs": [{"Hostname": "orderer"}]}],
-//    "PeerOrgs":    [{"Name": "Org1", "Domain": "org1.example.com", "EnableNodeOUs": true,
-//                     "CA": {"Country": "US"}, "Template": {"Count": 2}, "Users": {"Count": 1}}]}
+//   OrdererOrgs:
+//     - Name: Orderer
+//       Domain: example.com
+//       EnableNodeOUs: true
+//       Specs: [{Hostname: orderer}]
+//   PeerOrgs:
+//     - Name: Org1
+//       Domain: org1.example.com
+//       CA: {Country: US}
+//       Template: {Count: 2}
+//       Users: {Count: 1}
 //
 // ParseConfig checks field names and types; ResolveConfig (resolve.h) expands templates and
 // checks the resulting names. Plain values, no thread-safety concerns.
@@ -68,19 +75,21 @@ struct Config {
 // Limits on counts, to keep a typo from generating millions of keys.
 inline constexpr int kMaxCount = 10000;
 
-// Parses a crypto-config JSON document. InvalidArgument, naming the field, when the text is not
-// JSON ("config is not valid JSON"), a field is missing or of the wrong type
+// Parses a crypto-config document (YAML or JSON). InvalidArgument, naming the field, when the
+// text is not YAML ("config is not valid YAML: line 3, column 5: ..."), a field is missing or
+// of the wrong type
 // ("PeerOrgs[1].Domain is missing", "PeerOrgs[0].Template.Count must be >= 0, got -1"), a field
 // is unknown ("unknown field \"ClientOrgs\" at top level; want OrdererOrgs or PeerOrgs"), or
 // there is no org at all.
-StatusOr<Config> ParseConfig(std::string_view json_text);
+StatusOr<Config> ParseConfig(std::string_view text);
 
-// Returns the default crypto-config as JSON (what `cryptogen showtemplate` prints): orderer org
-// "Orderer" (example.com, one orderer "orderer"), peer orgs Org1 and Org2 (org1.example.com,
-// org2.example.com; one peer each via Template, one user besides Admin), NodeOUs enabled.
-const std::string& DefaultConfigJson();
+// Returns the default crypto-config.yaml (what `cryptogen showtemplate` prints; built in from
+// sampleconfig/crypto-config.yaml): orderer org "Orderer" (example.com, one orderer "orderer"),
+// peer orgs Org1 and Org2 (org1.example.com, org2.example.com; one peer each via Template, one
+// user besides Admin), NodeOUs enabled.
+const char* DefaultConfigYaml();
 
-// Returns ParseConfig(DefaultConfigJson()).
+// Returns ParseConfig(DefaultConfigYaml()).
 Config DefaultConfig();
 
 }  // namespace fabric::cryptogen

@@ -72,8 +72,11 @@ TEST(ConfigTest, ReportsMissingAndMistypedFieldsWithTheirPath) {
 }
 
 TEST(ConfigTest, RejectsGarbageUnknownFieldsAndEmptyConfigs) {
-  EXPECT_EQ(ParseError("PeerOrgs: [ {"), "config is not valid JSON");
-  EXPECT_EQ(ParseError("[1,2]"), "config must be a JSON object with OrdererOrgs and PeerOrgs");
+  EXPECT_EQ(ParseError("PeerOrgs:\n  - Name: a\n  Domain: b\n"),
+            "config is not valid YAML: line 3, column 3: end of map not found");
+  EXPECT_EQ(ParseError("PeerOrgs: [ {"),
+            "config is not valid YAML: line 1, column 1: end of map flow not found");
+  EXPECT_EQ(ParseError("[1,2]"), "config must be a map with OrdererOrgs and PeerOrgs");
   EXPECT_EQ(ParseError(R"({"ClientOrgs":[]})"),
             "unknown field \"ClientOrgs\" in top level; want one of OrdererOrgs, PeerOrgs");
   EXPECT_THAT(
@@ -136,6 +139,82 @@ TEST(ResolveTest, RenderTemplateSubstitutesKnownVariables) {
             "peer3");
   EXPECT_FALSE(RenderTemplate("{{.Prefix", {{"Prefix", "peer"}}).ok());
   EXPECT_EQ(*RenderTemplate("plain", {}), "plain");
+}
+
+}  // namespace
+}  // namespace fabric::cryptogen
+
+namespace fabric::cryptogen {
+namespace {
+
+// Fabric's crypto-config.yaml format: comments, block and flow style, anchors and merge keys,
+// empty (null) sections.
+TEST(ConfigYamlTest, ReadsFabricsYamlFormat) {
+  StatusOr<Config> config = ParseConfig(R"(
+# Orderer orgs
+OrdererOrgs:
+  - &orderer
+    Name: Orderer
+    Domain: example.com
+    EnableNodeOUs: true
+    Specs:
+      - Hostname: orderer
+        SANS: [localhost, 127.0.0.1]
+      - Hostname: orderer2
+PeerOrgs:
+  - Name: Org1
+    Domain: org1.example.com
+    EnableNodeOUs: false
+    CA:
+      Country: DE
+      Province: Berlin
+    Template:
+      Count: 2
+      Start: 5
+      SANS:
+        - "{{.Hostname}}.alt.example.com"
+    Specs:
+    Users:
+      Count: 3
+  - <<: *orderer
+    Name: Org2
+    Domain: org2.example.com
+    Specs:
+)");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->orderer_orgs.size(), 1u);
+  ASSERT_EQ(config->orderer_orgs[0].specs.size(), 2u);
+  EXPECT_THAT(config->orderer_orgs[0].specs[0].sans, ElementsAre("localhost", "127.0.0.1"));
+  ASSERT_EQ(config->peer_orgs.size(), 2u);
+  const OrgSpec& org1 = config->peer_orgs[0];
+  EXPECT_FALSE(org1.enable_node_ous);
+  EXPECT_EQ(org1.ca.country, "DE");
+  EXPECT_EQ(org1.ca.province, "Berlin");
+  EXPECT_EQ(org1.node_template.count, 2);
+  EXPECT_EQ(org1.node_template.start, 5);
+  EXPECT_THAT(org1.node_template.sans, ElementsAre("{{.Hostname}}.alt.example.com"));
+  EXPECT_TRUE(org1.specs.empty());
+  EXPECT_EQ(org1.user_count, 3);
+  // The merged org takes the anchor's NodeOUs; its own Name, Domain and (empty) Specs win.
+  const OrgSpec& org2 = config->peer_orgs[1];
+  EXPECT_EQ(org2.domain, "org2.example.com");
+  EXPECT_TRUE(org2.enable_node_ous);
+  EXPECT_TRUE(org2.specs.empty());
+}
+
+TEST(ConfigYamlTest, JsonFormStillAccepted) {
+  StatusOr<Config> config =
+      ParseConfig(R"({"PeerOrgs": [{"Name": "A", "Domain": "a.com", "Template": {"Count": 1}}]})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->peer_orgs[0].node_template.count, 1);
+}
+
+TEST(ConfigYamlTest, TemplateIsFabricFormatYaml) {
+  const std::string text = DefaultConfigYaml();
+  EXPECT_THAT(text, HasSubstr("OrdererOrgs:\n  - Name: Orderer\n"));
+  EXPECT_EQ(text.find('{'), text.find("{{"));  // No JSON braces, only template variables.
+  EXPECT_THAT(ParseError("PeerOrgs:\n  - Name: A\n    Domain: a.com\n    Bogus: 1\n"),
+              HasSubstr("unknown field \"Bogus\" in PeerOrgs[0]"));
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ StatusOr<CertificateAuthority> WriteCa(const fs::path& dir, const std::string& n
   ASSIGN_OR_RETURN(CertificateAuthority ca,
                    CertificateAuthority::Create(name, org.domain, org.ca, now));
   RETURN_IF_ERROR(MakeDirs(dir.string()));
-  RETURN_IF_ERROR(WritePrivateKey((dir / "priv_sk").string(), ca.key()));
+  RETURN_IF_ERROR(WritePrivateKey((dir / KeyFileName(ca.key())).string(), ca.key()));
   RETURN_IF_ERROR(WriteCertificate((dir / CertFileName(name)).string(), ca.certificate()));
   return ca;
 }

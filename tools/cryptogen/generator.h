@@ -31,9 +31,10 @@ namespace fabric::cryptogen {
 struct GenerateOptions {
   // The time certificates are issued at (not_before = now rounded, minus five minutes).
   crypto::TimePoint now = std::chrono::system_clock::now();
-  // Adds DNS "localhost" and IP 127.0.0.1 to the SANs of peer and orderer TLS certificates (our
-  // addition, for loopback test networks; Fabric does not).
-  bool loopback_sans = true;
+  // Adds DNS "localhost" and IP 127.0.0.1 to the SANs of peer and orderer TLS certificates.
+  // Off by default, as in Fabric; the default template (sampleconfig/crypto-config.yaml) asks
+  // for them through SANS instead.
+  bool loopback_sans = false;
 };
 
 // Generates every org of `config` under `output_dir` (created if missing). Returns the org

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "common/crypto/file_util.h"
+#include "common/crypto/hash.h"
 #include "fabric/base/status_macros.h"
 #include "tools/cryptogen/ca.h"
 #include "tools/cryptogen/msp_writer.h"
@@ -24,6 +25,12 @@ namespace fabric::cryptogen {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Fabric 1.4's key file name: the hex SKI (SHA-256 of the point) of the certificate's key, then
+// "_sk".
+std::string KeyFile(const crypto::Certificate& cert) {
+  return crypto::HexEncode(cert.public_key()->SubjectKeyIdentifier()) + "_sk";
+}
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
@@ -104,8 +111,8 @@ std::string* GeneratorTest::out_ = nullptr;
 TEST_F(GeneratorTest, WritesFabricLayout) {
   const std::string org = std::string(kOrg1) + "/";
   for (const std::string& rel : std::vector<std::string>{
-           "ca/ca.org1.example.com-cert.pem", "ca/priv_sk", "tlsca/tlsca.org1.example.com-cert.pem",
-           "tlsca/priv_sk", "msp/admincerts", "msp/cacerts/ca.org1.example.com-cert.pem",
+           "ca/ca.org1.example.com-cert.pem", "tlsca/tlsca.org1.example.com-cert.pem",
+           "msp/admincerts", "msp/cacerts/ca.org1.example.com-cert.pem",
            "msp/tlscacerts/tlsca.org1.example.com-cert.pem", "msp/config.yaml",
            "users/User1@org1.example.com/tls/client.crt",
            "users/User1@org1.example.com/tls/client.key"}) {
@@ -114,7 +121,7 @@ TEST_F(GeneratorTest, WritesFabricLayout) {
   for (const Identity& id : DefaultIdentities()) {
     std::string tls = id.server ? "server" : "client";
     for (const std::string& rel : std::vector<std::string>{
-             "msp/admincerts", "msp/cacerts/ca." + id.domain + "-cert.pem", "msp/keystore/priv_sk",
+             "msp/admincerts", "msp/cacerts/ca." + id.domain + "-cert.pem",
              "msp/signcerts/" + id.name + "-cert.pem",
              "msp/tlscacerts/tlsca." + id.domain + "-cert.pem", std::string("msp/config.yaml"),
              std::string("tls/ca.crt"), "tls/" + tls + ".crt", "tls/" + tls + ".key"}) {
@@ -137,12 +144,21 @@ TEST_F(GeneratorTest, CertificatesChainToTheirCasAndKeysMatch) {
     crypto::Certificate tls = LoadCert(IdPath(id, id.server ? "tls/server.crt" : "tls/client.crt"));
     EXPECT_TRUE(crypto::VerifyChain(tls, {Ca(id, true)}, {}, now).ok()) << id.dir;
     EXPECT_EQ(LoadCert(IdPath(id, "tls/ca.crt")), Ca(id, true));
+    // As Fabric 1.4's cryptogen: CAs carry a subject key identifier, leaves do not.
+    EXPECT_EQ(sign.SubjectKeyIdentifier(), "") << id.dir;
+    EXPECT_EQ(tls.SubjectKeyIdentifier(), "") << id.dir;
+    EXPECT_EQ(Ca(id, true).SubjectKeyIdentifier(),
+              Ca(id, true).public_key()->SubjectKeyIdentifier());
     EXPECT_EQ(LoadCert(IdPath(id, "msp/cacerts/ca." + id.domain + "-cert.pem")), Ca(id, false));
 
     StatusOr<crypto::PrivateKey> key =
-        crypto::PrivateKey::FromPem(*crypto::ReadFile(IdPath(id, "msp/keystore/priv_sk")));
+        crypto::PrivateKey::FromPem(*crypto::ReadFile(IdPath(id, "msp/keystore/" + KeyFile(sign))));
     ASSERT_TRUE(key.ok()) << key.status();
     EXPECT_EQ(key->public_key(), *sign.public_key()) << id.dir;
+    EXPECT_EQ(
+        std::distance(fs::directory_iterator(IdPath(id, "msp/keystore")), fs::directory_iterator()),
+        1)
+        << id.dir;
     StatusOr<crypto::PrivateKey> tls_key = crypto::PrivateKey::FromPem(
         *crypto::ReadFile(IdPath(id, id.server ? "tls/server.key" : "tls/client.key")));
     ASSERT_TRUE(tls_key.ok()) << tls_key.status();
@@ -225,7 +241,7 @@ TEST_F(GeneratorTest, PrivateKeysAreOwnerOnly) {
       continue;
     }
     std::string name = entry.path().filename().string();
-    bool key = name == "priv_sk" || name.ends_with(".key");
+    bool key = name.ends_with("_sk") || name.ends_with(".key");
     keys += key ? 1 : 0;
     EXPECT_EQ(FileMode(entry.path().string()), key ? 0600u : 0644u) << entry.path();
     EXPECT_EQ(name.find(".tmp."), std::string::npos) << entry.path();

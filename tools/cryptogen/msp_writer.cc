@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "common/crypto/file_util.h"
+#include "common/crypto/hash.h"
 #include "fabric/base/status_macros.h"
 
 namespace fabric::cryptogen {
@@ -90,6 +91,10 @@ Status WriteCertificate(const std::string& path, const crypto::Certificate& cert
   return crypto::WriteFileAtomic(path, cert.ToPem(), kCertMode);
 }
 
+std::string KeyFileName(const crypto::PrivateKey& key) {
+  return crypto::HexEncode(key.public_key().SubjectKeyIdentifier()) + "_sk";
+}
+
 Status WritePrivateKey(const std::string& path, const crypto::PrivateKey& key) {
   return crypto::WriteFileAtomic(path, key.ToPem(), kKeyMode);
 }
@@ -130,7 +135,7 @@ StatusOr<crypto::Certificate> WriteLocalMsp(const std::string& node_dir, const R
   }
   request.key_usage = crypto::kKeyUsageDigitalSignature;
   ASSIGN_OR_RETURN(crypto::Certificate cert, cas.sign.Sign(request, key.public_key(), options.now));
-  RETURN_IF_ERROR(WritePrivateKey(Join(msp_dir, "keystore/priv_sk"), key));
+  RETURN_IF_ERROR(WritePrivateKey(Join(msp_dir, Join("keystore", KeyFileName(key))), key));
   RETURN_IF_ERROR(
       WriteCertificate(Join(msp_dir, Join("signcerts", CertFileName(node.common_name))), cert));
   if (!options.node_ous) {

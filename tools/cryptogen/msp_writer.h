@@ -2,7 +2,7 @@
 //
 // Writes MSP and TLS folders in the layout of Fabric's cryptogen (internal/cryptogen/msp):
 //
-//   <node>/msp/{admincerts/, cacerts/<ca>-cert.pem, keystore/priv_sk,
+//   <node>/msp/{admincerts/, cacerts/<ca>-cert.pem, keystore/<ski>_sk,
 //               signcerts/<cn>-cert.pem, tlscacerts/<tlsca>-cert.pem, config.yaml}
 //   <node>/tls/{ca.crt, server.crt, server.key}     (client.crt/client.key for users)
 //   <org>/msp/{admincerts/, cacerts/..., tlscacerts/..., config.yaml}   (verifying MSP)
@@ -44,6 +44,11 @@ std::string CertFileName(std::string_view name);
 
 // Creates `path` and missing parents with mode 0755. Internal (naming the path) on failure.
 Status MakeDirs(const std::string& path);
+
+// The file name of `key` in a keystore or CA folder: "<hex SKI>_sk", as Fabric 1.4's cryptogen
+// names it (Fabric 1.4's file keystore finds a key only under that name; Fabric 2.x's
+// "priv_sk" would be invisible to it).
+std::string KeyFileName(const crypto::PrivateKey& key);
 
 // Writes `cert` as PEM (0644) / `key` as PKCS#8 PEM (0600), atomically.
 Status WriteCertificate(const std::string& path, const crypto::Certificate& cert);
