@@ -11,6 +11,10 @@
 #   scripts/demo.sh            run it and stop the network at the end (containers removed)
 #   scripts/demo.sh --keep     leave the network up (then: scripts/network.sh down|clean)
 #   scripts/demo.sh --no-setup skip install-deps/build/images (they must be done already)
+#   scripts/demo.sh --no-tls | --client-auth
+#                              TLS is on for every connection by default, as in Fabric's test
+#                              network; --client-auth also requires client certificates (mutual
+#                              TLS), --no-tls runs in plaintext
 #
 # Idempotent: every run starts from a clean network (scripts/network.sh clean).
 # Env: FABRIC_BUILD_DIR (default build/), FABRIC_JOBS (default 2), FABRIC_NETWORK_DIR
@@ -22,12 +26,13 @@ export FABRIC_BUILD_DIR=${FABRIC_BUILD_DIR:-$root/build}
 export FABRIC_NETWORK_DIR=${FABRIC_NETWORK_DIR:-/tmp/fabric-cpp-network}
 bin=$FABRIC_BUILD_DIR/bin
 net=$FABRIC_NETWORK_DIR
-keep=0 setup=1
+keep=0 setup=1 tls_mode=()
 for a in "$@"; do
   case $a in
     --keep) keep=1 ;;
     --no-setup) setup=0 ;;
-    *) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    --no-tls|--client-auth) tls_mode=("$a") ;;
+    *) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 
@@ -86,9 +91,13 @@ ok "$(docker version --format 'Docker engine {{.Server.Version}}')"
 
 say "clean old state, generate crypto + genesis blocks, start orderer and peers"
 "$root/scripts/network.sh" clean 2>&1 | sed 's/^/   /'
-"$root/scripts/network.sh" up 2>&1 | sed 's/^/   /' || fail "network up"
+"$root/scripts/network.sh" up "${tls_mode[@]}" 2>&1 | sed 's/^/   /' || fail "network up"
 cd "$net"
-O=(-o 127.0.0.1:7050)
+as_org 1
+read -ra O <<< "$ORDERER_ARGS"  # -o 127.0.0.1:7050 --tls --cafile $ORDERER_CA (...)
+PEERS=(--peerAddresses 127.0.0.1:7051 --tlsRootCertFiles "$PEER0_ORG1_CA"
+       --peerAddresses 127.0.0.1:9051 --tlsRootCertFiles "$PEER0_ORG2_CA")
+ok "TLS: $CORE_PEER_TLS_ENABLED, client authentication: $CORE_PEER_TLS_CLIENTAUTHREQUIRED"
 
 say "peer channel create -c mychannel (through the orderer's system channel)"
 as_org 1
@@ -125,7 +134,7 @@ ok "committed VALID in $(($(date +%s) - t0))s; container: $(docker ps --format '
 say "peer chaincode invoke a->b 10, endorsed by both peers (--peerAddresses), --waitForEvent"
 t0=$(date +%s)
 run peer chaincode invoke "${O[@]}" -C mychannel -n mycc -c '{"Args":["invoke","a","b","10"]}' \
-  --peerAddresses 127.0.0.1:7051 --peerAddresses 127.0.0.1:9051 --waitForEvent
+  "${PEERS[@]}" --waitForEvent
 grep -q 'Chaincode invoke successful. result: status:200' cli.err || { cat cli.err; fail "invoke"; }
 grep -q 'committed with status (VALID)' cli.err || { cat cli.err; fail "invoke not VALID"; }
 ok "invoke successful, committed VALID in $(($(date +%s) - t0))s (peer0.org2's container started on first use)"
@@ -143,4 +152,4 @@ done
 
 say "chaincode containers"
 docker ps --filter "name=^/${FABRIC_NETWORK_ID:-fabriccpp}-" --format '   {{.Names}}  ({{.Status}})'
-printf '\n\033[32mdemo OK\033[0m: channel mychannel, chaincode mycc 1.0 on two peers, transfer committed, balances a=90 b=210\n'
+printf '\n\033[32mdemo OK\033[0m (TLS %s, client auth %s): channel mychannel, chaincode mycc 1.0 on two peers, transfer committed, balances a=90 b=210\n' "$CORE_PEER_TLS_ENABLED" "$CORE_PEER_TLS_CLIENTAUTHREQUIRED"

@@ -4,7 +4,11 @@
 # organisations with one peer each, as host processes on 127.0.0.1. The peers use the Docker
 # launcher, so chaincode runs in containers (host networking) built through the Docker API.
 #
-#   scripts/network.sh up      generate crypto + genesis blocks (if missing) and start the nodes
+#   scripts/network.sh up [--no-tls|--client-auth]
+#                              generate crypto + genesis blocks (if missing) and start the nodes;
+#                              TLS is on for every listener (as in Fabric's test network), with
+#                              --client-auth also required of clients (mutual TLS), --no-tls off;
+#                              the choice is kept in the network dir for later commands
 #   scripts/network.sh generate  only the crypto material and genesis blocks (compose uses them)
 #   scripts/network.sh down    stop the nodes and remove this network's chaincode containers
 #   scripts/network.sh clean   down + remove the network's files and its chaincode images
@@ -22,7 +26,8 @@
 #      FABRIC_NETWORK_ID (default fabriccpp: prefix of chaincode image/container names),
 #      FABRIC_LOGGING_SPEC (default info), FABRIC_PORT_OFFSET (added to every port; tests),
 #      FABRIC_CHAINCODE_LAUNCHER (docker | process | dev; default docker),
-#      FABRIC_VM_ENDPOINT_ORG1/_ORG2 (the peer's CORE_VM_ENDPOINT; default the local engine).
+#      FABRIC_VM_ENDPOINT_ORG1/_ORG2 (the peer's CORE_VM_ENDPOINT; default the local engine),
+#      FABRIC_TLS (1 | 0; default 1) and FABRIC_TLS_CLIENTAUTH (0 | 1; default 0): as the flags.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,6 +44,21 @@ declare -A OPS_PORT=([1]=$((9443 + off)) [2]=$((9444 + off)))
 
 log() { echo "network: $*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# The TLS mode: flags of `up`, else the one recorded when the network was generated, else env.
+tls=${FABRIC_TLS:-1} clientauth=${FABRIC_TLS_CLIENTAUTH:-0}
+[ -f "$dir/tls.env" ] && . "$dir/tls.env"
+if [ "${1:-}" = up ]; then
+  for a in "${@:2}"; do
+    case $a in
+      --no-tls) tls=0 clientauth=0 ;;
+      --client-auth) tls=1 clientauth=1 ;;
+      *) die "unknown option for up: $a (use --no-tls or --client-auth)" ;;
+    esac
+  done
+fi
+bool() { if [ "$1" = 1 ]; then echo true; else echo false; fi; }
+
 
 port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 wait_port() {  # PORT NAME LOGFILE
@@ -78,6 +98,11 @@ wait_pidfile() {
   die "$1 did not start"
 }
 
+tls_note() {
+  [ "$tls" = 1 ] || return 0
+  if [ "$clientauth" = 1 ]; then printf ' with mutual TLS'; else printf ' with TLS'; fi
+}
+
 running() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
 
 start_orderer() {
@@ -88,12 +113,16 @@ start_orderer() {
   ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$ORDERER_PORT \
   ORDERER_GENERAL_LOCALMSPDIR=$ord/orderers/orderer.example.com/msp \
   ORDERER_GENERAL_LOCALMSPID=OrdererMSP ORDERER_GENERAL_GENESISFILE=$dir/genesis.block \
-  ORDERER_FILELEDGER_LOCATION=$dir/orderer-data \
+  ORDERER_FILELEDGER_LOCATION=$dir/orderer-data ORDERER_GENERAL_TLS_ENABLED=$(bool $tls) \
+  ORDERER_GENERAL_TLS_PRIVATEKEY=$ord/orderers/orderer.example.com/tls/server.key \
+  ORDERER_GENERAL_TLS_CERTIFICATE=$ord/orderers/orderer.example.com/tls/server.crt \
+  ORDERER_GENERAL_TLS_ROOTCAS="[$ord/orderers/orderer.example.com/tls/ca.crt]" \
+  ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED=$(bool $clientauth) \
     setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$dir/orderer.pid" "$bin/orderer" start \
     >> "$dir/orderer.log" 2>&1 < /dev/null &
   wait_pidfile orderer
   wait_port $ORDERER_PORT orderer "$dir/orderer.log"
-  log "orderer.example.com up on 127.0.0.1:$ORDERER_PORT (pid $(cat "$dir/orderer.pid"), log $dir/orderer.log)"
+  log "orderer.example.com up on 127.0.0.1:$ORDERER_PORT$(tls_note) (pid $(cat "$dir/orderer.pid"), log $dir/orderer.log)"
 }
 
 start_peer() {  # ORG
@@ -109,11 +138,15 @@ start_peer() {  # ORG
   CORE_PEER_FILESYSTEMPATH=$dir/peer0.org$n-data CORE_CHAINCODE_LAUNCHER=${FABRIC_CHAINCODE_LAUNCHER:-docker} \
   CORE_VM_ENDPOINT=${!vm_var:-${CORE_VM_ENDPOINT:-unix:///var/run/docker.sock}} \
   CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:${OPS_PORT[$n]} FABRIC_CFG_PATH=$dir \
+  CORE_PEER_TLS_ENABLED=$(bool $tls) CORE_PEER_TLS_CLIENTAUTHREQUIRED=$(bool $clientauth) \
+  CORE_PEER_TLS_CERT_FILE=$org/peers/peer0.org$n.example.com/tls/server.crt \
+  CORE_PEER_TLS_KEY_FILE=$org/peers/peer0.org$n.example.com/tls/server.key \
+  CORE_PEER_TLS_ROOTCERT_FILE=$org/peers/peer0.org$n.example.com/tls/ca.crt \
     setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$dir/$name.pid" "$bin/peer" node start \
     >> "$dir/$name.log" 2>&1 < /dev/null &
   wait_pidfile "$name"
   wait_port "${PEER_PORT[$n]}" "peer0.org$n" "$dir/$name.log"
-  log "peer0.org$n.example.com up on 127.0.0.1:${PEER_PORT[$n]} (pid $(cat "$dir/$name.pid"), log $dir/$name.log)"
+  log "peer0.org$n.example.com up on 127.0.0.1:${PEER_PORT[$n]}$(tls_note) (pid $(cat "$dir/$name.pid"), log $dir/$name.log)"
 }
 
 stop() {  # NAME
@@ -147,22 +180,41 @@ remove_images() {
   log "removed chaincode images: $(echo "$imgs" | wc -l)"
 }
 
+# The Admin CLI's environment for ORG, as Fabric's test network sets it: the peer's address and
+# TLS CA, the admin's MSP (and TLS client certificate under mutual TLS), ORDERER_CA and
+# PEER0_ORG<N>_CA for --cafile and --tlsRootCertFiles, and ORDERER_ARGS (the -o/--tls/--cafile
+# [--clientauth ...] flags this network needs, for scripts: read -ra O <<< "$ORDERER_ARGS").
 print_env() {  # ORG
   local n=$1
-  local org=$dir/crypto-config/peerOrganizations/org$n.example.com
+  local peers=$dir/crypto-config/peerOrganizations org=$dir/crypto-config/peerOrganizations/org$n.example.com
+  local ord=$dir/crypto-config/ordererOrganizations/example.com
+  local admin=$org/users/Admin@org$n.example.com
   echo "export CORE_PEER_LOCALMSPID=Org${n}MSP"
   echo "export CORE_PEER_ADDRESS=127.0.0.1:${PEER_PORT[$n]}"
-  echo "export CORE_PEER_MSPCONFIGPATH=$org/users/Admin@org$n.example.com/msp"
+  echo "export CORE_PEER_MSPCONFIGPATH=$admin/msp"
+  echo "export CORE_PEER_TLS_ENABLED=$(bool $tls)"
+  echo "export CORE_PEER_TLS_ROOTCERT_FILE=$org/peers/peer0.org$n.example.com/tls/ca.crt"
+  echo "export CORE_PEER_TLS_CLIENTAUTHREQUIRED=$(bool $clientauth)"
+  echo "export CORE_PEER_TLS_CLIENTCERT_FILE=$admin/tls/client.crt"
+  echo "export CORE_PEER_TLS_CLIENTKEY_FILE=$admin/tls/client.key"
+  echo "export ORDERER_CA=$ord/orderers/orderer.example.com/msp/tlscacerts/tlsca.example.com-cert.pem"
+  echo "export PEER0_ORG1_CA=$peers/org1.example.com/peers/peer0.org1.example.com/tls/ca.crt"
+  echo "export PEER0_ORG2_CA=$peers/org2.example.com/peers/peer0.org2.example.com/tls/ca.crt"
+  local args="-o 127.0.0.1:$ORDERER_PORT"
+  [ "$tls" = 1 ] && args+=" --tls --cafile \$ORDERER_CA"
+  [ "$clientauth" = 1 ] && args+=" --clientauth --certfile $admin/tls/client.crt --keyfile $admin/tls/client.key"
+  echo "export ORDERER_ARGS=\"$args\""
   echo "export PATH=$bin:\$PATH"
 }
 
 case "${1:-}" in
   up)
     generate
+    printf 'tls=%s clientauth=%s\n' "$tls" "$clientauth" > "$dir/tls.env"
     start_orderer
     start_peer 1
     start_peer 2
-    log "network up; CLI as Org1 admin: eval \"\$($0 env 1)\""
+    log "network up$(tls_note); CLI as Org1 admin: eval \"\$($0 env 1)\""
     ;;
   down)
     stop peer0org1

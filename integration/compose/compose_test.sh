@@ -5,7 +5,8 @@
 # fabric-cpp/orderer images exist, brings the network up with its own ports and project name,
 # creates + joins a channel from the CLI container, installs abstore on both peers, instantiates
 # it (container built and started by the peer container through the mounted Docker socket),
-# invokes with both peers' endorsements and queries on both peers. Brought down at exit
+# invokes with both peers' endorsements and queries on both peers, all over TLS (the compose
+# file's default). Brought down at exit
 # (down -v, chaincode containers and images removed), pass or fail.
 #   compose_test.sh BUILD_DIR
 set -euo pipefail
@@ -71,9 +72,13 @@ for p in $ORDERER_PORT $PEER1_PORT $PEER2_PORT; do
 done
 echo "compose: orderer and peers up (project $project)"
 
+C=/etc/hyperledger/network/crypto-config
 ORG2=(-e CORE_PEER_LOCALMSPID=Org2MSP -e CORE_PEER_ADDRESS="127.0.0.1:$PEER2_PORT"
-      -e CORE_PEER_MSPCONFIGPATH=/etc/hyperledger/network/crypto-config/peerOrganizations/org2.example.com/users/Admin@org2.example.com/msp)
-O=(-o "127.0.0.1:$ORDERER_PORT")
+      -e CORE_PEER_MSPCONFIGPATH=$C/peerOrganizations/org2.example.com/users/Admin@org2.example.com/msp
+      -e CORE_PEER_TLS_ROOTCERT_FILE=$C/peerOrganizations/org2.example.com/peers/peer0.org2.example.com/tls/ca.crt)
+O=(-o "127.0.0.1:$ORDERER_PORT" --tls
+   --cafile "$C/ordererOrganizations/example.com/orderers/orderer.example.com/msp/tlscacerts/tlsca.example.com-cert.pem")
+PEER_CA=$C/peerOrganizations/org%s.example.com/peers/peer0.org%s.example.com/tls/ca.crt
 run() {  # run [ORG2 exec flags...] -- peer ARGS
   dc exec -T "$@" > "$WORK/out" 2>&1 || { cat "$WORK/out"; fail "exec $*"; }
 }
@@ -88,11 +93,12 @@ run cli peer chaincode instantiate "${O[@]}" -C mychannel -n mycc -v 1.0 -l cpp 
   -c '{"Args":["init","a","100","b","200"]}' -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent
 grep -q 'committed with status (VALID)' "$WORK/out" || { cat "$WORK/out"; fail "instantiate"; }
 run cli peer chaincode invoke "${O[@]}" -C mychannel -n mycc -c '{"Args":["invoke","a","b","10"]}' \
-  --peerAddresses 127.0.0.1:$PEER1_PORT --peerAddresses 127.0.0.1:$PEER2_PORT --waitForEvent
+  --peerAddresses 127.0.0.1:$PEER1_PORT --tlsRootCertFiles "$(printf "$PEER_CA" 1 1)" \
+  --peerAddresses 127.0.0.1:$PEER2_PORT --tlsRootCertFiles "$(printf "$PEER_CA" 2 2)" --waitForEvent
 grep -q 'committed with status (VALID)' "$WORK/out" || { cat "$WORK/out"; fail "invoke"; }
 run cli peer chaincode query -C mychannel -n mycc -c '{"Args":["query","a"]}'
 [ "$(tail -n 1 "$WORK/out")" = 90 ] || fail "org1 query a: want 90, got $(cat "$WORK/out")"
 run "${ORG2[@]}" cli peer chaincode query -C mychannel -n mycc -c '{"Args":["query","b"]}'
 [ "$(tail -n 1 "$WORK/out")" = 210 ] || fail "org2 query b: want 210, got $(cat "$WORK/out")"
-echo "compose: instantiate (AND policy), invoke by both peers and queries (a=90, b=210) OK"
+echo "compose: instantiate (AND policy), invoke by both peers and queries (a=90, b=210) over TLS OK"
 echo "compose: PASS"

@@ -13,9 +13,12 @@
 #   8. restart the orderer: the next invoke commits
 #   9. the Docker engine goes away (for peer0.org1, through a socket proxy, so the shared engine
 #      other tests use keeps running): a clear error; it comes back: the peer recovers
+# Every connection uses TLS (the network's default). With --client-auth every node also requires
+# client certificates (mutual TLS, the peers' deliver clients included) and only sections 1, 2, 7
+# and 8 run: what a client certificate changes.
 # Everything started is stopped at exit, pass or fail (network.sh clean: processes, containers,
 # images of this network id).
-#   e2e_test.sh BUILD_DIR
+#   e2e_test.sh BUILD_DIR [--client-auth]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FABRIC_BUILD_DIR=$(cd "$1" && pwd)
@@ -27,7 +30,8 @@ export FABRIC_PORT_OFFSET=$((11000 + ($$ % 400) * 10))
 export FABRIC_VM_ENDPOINT_ORG1=unix://$WORK/docker.sock
 NET=$root/scripts/network.sh
 P1=127.0.0.1:$((7051 + FABRIC_PORT_OFFSET)) P2=127.0.0.1:$((9051 + FABRIC_PORT_OFFSET))
-O=(-o "127.0.0.1:$((7050 + FABRIC_PORT_OFFSET))")
+MODE=${2:-}
+case $MODE in ''|--client-auth) ;; *) echo "usage: $0 BUILD_DIR [--client-auth]" >&2; exit 2 ;; esac
 CC1=$FABRIC_NETWORK_ID-peer0.org1.example.com
 PROXY_PID=
 T0=$(date +%s)
@@ -69,7 +73,8 @@ query() {  # query ORG CC ARGS-JSON EXPECTED
 }
 invoke_both() {  # CC ARGS-JSON: endorsed by both peers, waits for the commit on both
   ok 1 chaincode invoke "${O[@]}" -C mychannel -n "$1" -c "$2" --peerAddresses "$P1" \
-    --peerAddresses "$P2" --waitForEvent
+    --tlsRootCertFiles "$PEER0_ORG1_CA" --peerAddresses "$P2" --tlsRootCertFiles "$PEER0_ORG2_CA" \
+    --waitForEvent
   expect "$WORK/err" "committed with status (VALID) at $P1"
   expect "$WORK/err" "committed with status (VALID) at $P2"
 }
@@ -98,7 +103,11 @@ docker info > /dev/null 2>&1 || {
 docker image inspect fabric-cpp/ccenv > /dev/null 2>&1 || fail "fabric-cpp/ccenv missing: scripts/build-images.sh"
 command -v node > /dev/null 2>&1 || fail "node is not installed (scripts/install-deps.sh adds it; the Docker socket proxy runs on it)"
 start_proxy
-"$NET" up > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; fail "network up"; }
+"$NET" up $MODE > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; fail "network up"; }
+eval "$("$NET" env 1)"
+read -ra O <<< "$ORDERER_ARGS"
+[ "$CORE_PEER_TLS_ENABLED" = true ] || fail "the network should run with TLS"
+echo "   TLS on, client authentication required: $CORE_PEER_TLS_CLIENTAUTHREQUIRED"
 
 section "1. demo flow: channel, install, instantiate under AND, invoke by both, query both"
 ok 1 channel create "${O[@]}" -c mychannel -f "$FABRIC_NETWORK_DIR/mychannel.tx" \
@@ -123,10 +132,38 @@ expect "$WORK/out" "Name: mycc, Version: 1.0"
 
 section "2. policy: endorsed by Org1 only under AND -> ENDORSEMENT_POLICY_FAILURE"
 cli 1 chaincode invoke "${O[@]}" -C mychannel -n mycc -c '{"Args":["invoke","a","b","1"]}' \
-  --peerAddresses "$P1" --waitForEvent && fail "one-org invoke under AND should not commit VALID"
+  --peerAddresses "$P1" --tlsRootCertFiles "$PEER0_ORG1_CA" --waitForEvent &&
+  fail "one-org invoke under AND should not commit VALID"
 expect "$WORK/err" "transaction invalidated with status (ENDORSEMENT_POLICY_FAILURE)"
 query 1 mycc '{"Args":["query","a"]}' 90
 query 2 mycc '{"Args":["query","a"]}' 90
+
+# Under --client-auth: what a client certificate changes (the peers' deliver clients catching up
+# and reconnecting over mutual TLS); the rest runs once, without it.
+if [ "$MODE" = --client-auth ]; then
+  section "7. restart a peer: it catches up over mutual TLS and serves"
+  "$NET" stop peer2 > /dev/null 2>&1
+  # A block while peer0.org2 is down (one endorsement under AND: committed as invalid).
+  cli 1 chaincode invoke "${O[@]}" -C mychannel -n mycc -c '{"Args":["invoke","a","b","1"]}' \
+    --peerAddresses "$P1" --tlsRootCertFiles "$PEER0_ORG1_CA" --waitForEvent || true
+  expect "$WORK/err" "ENDORSEMENT_POLICY_FAILURE"
+  "$NET" start peer2 > /dev/null 2>&1
+  ok 1 channel getinfo -c mychannel
+  h1=$(grep -o '"height":[0-9]*' "$WORK/out")
+  for _ in $(seq 1 50); do
+    ok 2 channel getinfo -c mychannel
+    [ "$(grep -o '"height":[0-9]*' "$WORK/out")" = "$h1" ] && break
+    sleep 0.2
+  done
+  expect "$WORK/out" "$h1"
+  section "8. restart the orderer: the next invoke commits on both peers"
+  "$NET" stop orderer > /dev/null 2>&1
+  "$NET" start orderer > /dev/null 2>&1
+  invoke_both mycc '{"Args":["invoke","a","b","1"]}'
+  query 2 mycc '{"Args":["query","a"]}' 89
+  section "PASS"
+  exit 0
+fi
 
 section "3. chaincode-to-chaincode: invoker -> mycc"
 install invoker inv 1.0 1 2
