@@ -492,8 +492,10 @@ TEST(DeliverHandlerTest, SessionEndsWhenTheClientCertificateExpires) {
   ASSERT_OK_AND_ASSIGN(common::Block genesis,
                        testing::MakeGenesis("TwoOrgsOrdererGenesis", "syschannel"));
   std::unique_ptr<msp::X509SigningIdentity> orderer = testing::LoadOrdererIdentity();
-  ASSERT_OK_AND_ASSIGN(auto registrar,
-                       Registrar::Open({tmp.path(), /*sync=*/false}, {genesis}, *orderer));
+  Registrar::Options registrar_options;
+  registrar_options.ledger_dir = tmp.path();
+  registrar_options.sync = false;
+  ASSERT_OK_AND_ASSIGN(auto registrar, Registrar::Open(registrar_options, {genesis}, *orderer));
   auto hours_ahead = std::make_shared<std::atomic<int64_t>>(0);
   DeliverHandler::Options options;
   options.clock = [hours_ahead] {

@@ -42,8 +42,7 @@ class PoolVerifier : public grpc::experimental::ExternalCertificateVerifier {
   explicit PoolVerifier(std::shared_ptr<const TrustPool> pool) : pool_(std::move(pool)) {}
 
   bool Verify(grpc::experimental::TlsCustomVerificationCheckRequest* request,
-              std::function<void(grpc::Status)> /*callback*/,
-              grpc::Status* sync_status) override {
+              std::function<void(grpc::Status)> /*callback*/, grpc::Status* sync_status) override {
     // On the server side gRPC's full chain is what OpenSSL reports there: the certificates the
     // client sent after its own.
     const grpc::string_ref leaf = request->peer_cert();
@@ -95,7 +94,8 @@ Status TrustPool::VerifyClient(std::string_view leaf_pem, std::string_view chain
                                crypto::TimePoint now) const {
   StatusOr<crypto::Certificate> leaf = crypto::Certificate::FromPem(leaf_pem);
   if (!leaf.ok()) {
-    return InvalidArgumentError(absl::StrFormat("malformed certificate: %s", leaf.status().message()));
+    return InvalidArgumentError(
+        absl::StrFormat("malformed certificate: %s", leaf.status().message()));
   }
   std::vector<crypto::Certificate> intermediates;
   if (!chain_pem.empty()) {
@@ -111,8 +111,8 @@ Status TrustPool::VerifyClient(std::string_view leaf_pem, std::string_view chain
     }
   }
   Snapshot cas = Get();
-  StatusOr<std::vector<crypto::Certificate>> path = crypto::VerifyChainAndGet(
-      *leaf, *cas, intermediates, now, {.any_root_is_anchor = true});
+  StatusOr<std::vector<crypto::Certificate>> path =
+      crypto::VerifyChainAndGet(*leaf, *cas, intermediates, now, {.any_root_is_anchor = true});
   if (!path.ok()) {
     std::string_view reason = path.status().message();
     constexpr std::string_view kPrefix = "verify certificate chain: ";
@@ -191,12 +191,12 @@ StatusOr<KeyPair> LoadKeyPair(const std::string& cert_file, const std::string& k
   StatusOr<std::string> key = crypto::ReadFile(key_file);
   if (!cert.ok() || !key.ok()) {
     return InvalidArgumentError(
-        absl::StrFormat("TLS certificate %s or key %s cannot be read (%s): %s", cert_file,
-                        key_file, what, (cert.ok() ? key : cert).status().message()));
+        absl::StrFormat("TLS certificate %s or key %s cannot be read (%s): %s", cert_file, key_file,
+                        what, (cert.ok() ? key : cert).status().message()));
   }
   if (StatusOr<crypto::Certificate> parsed = crypto::Certificate::FromPem(*cert); !parsed.ok()) {
-    return InvalidArgumentError(absl::StrFormat("TLS certificate %s (%s): %s", cert_file, what,
-                                                parsed.status().message()));
+    return InvalidArgumentError(
+        absl::StrFormat("TLS certificate %s (%s): %s", cert_file, what, parsed.status().message()));
   }
   if (key->find("PRIVATE KEY-----") == std::string::npos) {
     return InvalidArgumentError(

@@ -18,21 +18,22 @@
 #include <gtest/gtest.h>
 
 #include "common/channelconfig/testing/test_channel.h"
+#include "common/comm/testing/connects.h"
 #include "common/logging/logging.h"
+#include "common/logging/testing/log_capture.h"
 #include "common/msp/testing/status_testing.h"
 #include "common/msp/testing/test_org.h"
 #include "fabric/base/testing/wait_until.h"
-#include "common/logging/testing/log_capture.h"
 
 namespace fabric::comm {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
-using ::testing::SizeIs;
 using msp::testing::TestCa;
 using msp::testing::TestIdentity;
 using std::chrono::hours;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
 
 using logging::testing::LogCapture;
 
@@ -83,24 +84,11 @@ class Server {
   int port_ = 0;
 };
 
-// Whether a new connection with `creds` becomes READY (a full handshake: each call dials anew).
 bool Connects(int port, const std::shared_ptr<grpc::ChannelCredentials>& creds) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  auto channel = grpc::CreateCustomChannel(absl::StrFormat("127.0.0.1:%d", port), creds, args);
-  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(10);
-  grpc_connectivity_state state = channel->GetState(true);
-  while (state != GRPC_CHANNEL_READY && state != GRPC_CHANNEL_TRANSIENT_FAILURE) {
-    if (!channel->WaitForStateChange(state, deadline)) {
-      return false;
-    }
-    state = channel->GetState(true);
-  }
-  return state == GRPC_CHANNEL_READY;
+  return testing::Connects(absl::StrFormat("127.0.0.1:%d", port), creds);
 }
 
-std::shared_ptr<grpc::ChannelCredentials> Client(const TestCa& server_ca,
-                                                 const KeyPair* identity) {
+std::shared_ptr<grpc::ChannelCredentials> Client(const TestCa& server_ca, const KeyPair* identity) {
   StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds =
       ClientCredentials({server_ca.cert}, identity);
   EXPECT_TRUE(creds.ok()) << creds.status();
@@ -161,14 +149,15 @@ TEST_F(TlsTest, ClientAuthAcceptsTrustedClientsAndRefusesOthersWithOneLogLine) {
 
   // Garbage chain: a certificate naming the trusted CA as issuer, signed by another key that
   // calls itself the same name, sent with that impostor CA.
-  StatusOr<TestCa> impostor = msp::testing::MakeCa("tlsca.org1.example.com", "tlsca.org1.example.com",
-                                                   Now() - hours(1), Now() + hours(24));
+  StatusOr<TestCa> impostor = msp::testing::MakeCa(
+      "tlsca.org1.example.com", "tlsca.org1.example.com", Now() - hours(1), Now() + hours(24));
   ASSERT_OK(impostor.status());
   KeyPair forged = Pair(Tls(*impostor, "forged.org1.example.com"));
   forged.cert_pem += impostor->cert.ToPem();
   EXPECT_FALSE(Connects(server.port(), Client(server_ca_, &forged)));
   ASSERT_TRUE(WaitUntil([&] { return logs.Lines(kRefused).size() == 3; }));
-  EXPECT_THAT(logs.Lines(kRefused)[2], HasSubstr("refused: certificate signed by unknown authority"));
+  EXPECT_THAT(logs.Lines(kRefused)[2],
+              HasSubstr("refused: certificate signed by unknown authority"));
   EXPECT_THAT(logs.Lines(kRefused)[2], HasSubstr("client CN=forged.org1.example.com"));
 
   // Bad certificate: the trusted CA's certificate with its signature broken (the last DER byte
@@ -249,11 +238,12 @@ TEST_F(TlsTest, VerifyClientEndsAtAnIntermediateAndChecksKeyUsage) {
 TEST(TlsChannelConfigTest, PeerTrustsApplicationOrgsAndOrdererAlsoOrdererOrgs) {
   msp::testing::TempDir tmp;
   ASSERT_OK_AND_ASSIGN(auto orgs, channelconfig::testing::TestOrgs::Create(tmp.path()));
-  ASSERT_OK_AND_ASSIGN(auto bundle, channelconfig::Bundle::FromConfig(
-                                        "mychannel", channelconfig::testing::MakeApplicationConfig(
-                                                         *orgs)));
+  ASSERT_OK_AND_ASSIGN(auto bundle,
+                       channelconfig::Bundle::FromConfig(
+                           "mychannel", channelconfig::testing::MakeApplicationConfig(*orgs)));
   std::vector<crypto::Certificate> peer = PeerClientCas(*bundle);
-  EXPECT_EQ(peer, (std::vector<crypto::Certificate>{orgs->org1.tls_ca.cert, orgs->org2.tls_ca.cert}));
+  EXPECT_EQ(peer,
+            (std::vector<crypto::Certificate>{orgs->org1.tls_ca.cert, orgs->org2.tls_ca.cert}));
   std::vector<crypto::Certificate> orderer = OrdererClientCas(*bundle);
   EXPECT_THAT(orderer, SizeIs(3));
   EXPECT_NE(std::find(orderer.begin(), orderer.end(), orgs->orderer.tls_ca.cert), orderer.end());
@@ -261,8 +251,8 @@ TEST(TlsChannelConfigTest, PeerTrustsApplicationOrgsAndOrdererAlsoOrdererOrgs) {
 
 TEST(TlsFilesTest, LoadErrorsNameTheFileAndTheSetting) {
   msp::testing::TempDir tmp;
-  Status s = LoadCertificateFiles({tmp.path() + "/missing.pem"}, "peer.tls.clientRootCAs.files")
-                 .status();
+  Status s =
+      LoadCertificateFiles({tmp.path() + "/missing.pem"}, "peer.tls.clientRootCAs.files").status();
   EXPECT_THAT(std::string(s.message()), HasSubstr("peer.tls.clientRootCAs.files"));
   EXPECT_THAT(std::string(s.message()), HasSubstr("missing.pem"));
   ASSERT_OK(msp::testing::WriteTestFile(tmp.path() + "/key.pem", "junk"));

@@ -31,12 +31,27 @@
 
 namespace fabric::orderer::testing {
 
+// cryptogen's default network, every node's TLS certificate also naming 127.0.0.1 and
+// localhost, where the tests' servers listen.
+inline cryptogen::Config TestCryptoConfig() {
+  cryptogen::Config config = cryptogen::DefaultConfig();
+  for (auto* orgs : {&config.orderer_orgs, &config.peer_orgs}) {
+    for (cryptogen::OrgSpec& org : *orgs) {
+      org.node_template.sans = {"127.0.0.1", "localhost"};
+      for (cryptogen::NodeSpec& spec : org.specs) {
+        spec.sans = {"127.0.0.1", "localhost"};
+      }
+    }
+  }
+  return config;
+}
+
 // The directory holding crypto-config/; created on first use, removed at exit.
 inline const std::string& NetworkDir() {
   static msp::testing::TempDir* tmp = [] {
     auto* dir = new msp::testing::TempDir();
     StatusOr<std::vector<std::string>> written = cryptogen::Generate(
-        cryptogen::DefaultConfig(), dir->path() + "/crypto-config", cryptogen::GenerateOptions());
+        TestCryptoConfig(), dir->path() + "/crypto-config", cryptogen::GenerateOptions());
     EXPECT_TRUE(written.ok()) << written.status();
     return dir;
   }();
@@ -53,6 +68,41 @@ inline std::string UserMspDir(int org, const std::string& user) {
       "%s/crypto-config/peerOrganizations/org%d.example.com/users/%s@org%d."
       "example.com/msp",
       NetworkDir(), org, user, org);
+}
+
+// A node's or user's tls/ folder: OrdererTlsDir() holds server.crt, server.key and ca.crt,
+// UserTlsDir(1, "User1") client.crt, client.key and ca.crt.
+inline std::string OrdererTlsDir() {
+  return NetworkDir() +
+         "/crypto-config/ordererOrganizations/example.com/orderers/orderer.example.com/tls";
+}
+inline std::string UserTlsDir(int org, const std::string& user) {
+  std::string msp = UserMspDir(org, user);
+  return msp.substr(0, msp.size() - 3) + "tls";
+}
+
+// The orderer's TLS settings from its tls/ folder.
+inline TlsConfig OrdererTls(bool client_auth_required) {
+  TlsConfig tls;
+  tls.enabled = true;
+  tls.certificate = OrdererTlsDir() + "/server.crt";
+  tls.private_key = OrdererTlsDir() + "/server.key";
+  tls.root_cas = {OrdererTlsDir() + "/ca.crt"};
+  tls.client_auth_required = client_auth_required;
+  return tls;
+}
+
+// TLS client credentials trusting the orderer org's TLS CA, presenting the key pair of
+// `tls_dir` (client.crt, client.key) unless it is empty.
+inline std::shared_ptr<grpc::ChannelCredentials> OrdererClientCredentials(
+    const std::string& tls_dir) {
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = crypto::ReadFile(OrdererTlsDir() + "/ca.crt").value();
+  if (!tls_dir.empty()) {
+    options.pem_cert_chain = crypto::ReadFile(tls_dir + "/client.crt").value();
+    options.pem_private_key = crypto::ReadFile(tls_dir + "/client.key").value();
+  }
+  return grpc::SslCredentials(options);
 }
 
 inline std::unique_ptr<msp::X509SigningIdentity> LoadUser(int org, const std::string& user) {
@@ -160,9 +210,9 @@ inline common::Envelope MakeSeek(
 // A client of one orderer.
 class Client {
  public:
-  explicit Client(int port)
-      : channel_(grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", port),
-                                     grpc::InsecureChannelCredentials())),
+  explicit Client(int port, std::shared_ptr<grpc::ChannelCredentials> creds =
+                                grpc::InsecureChannelCredentials())
+      : channel_(grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", port), std::move(creds))),
         stub_(::orderer::AtomicBroadcast::NewStub(channel_)) {}
 
   // Sends `envelopes` on one Broadcast stream; returns one response per envelope.
