@@ -21,6 +21,20 @@ namespace {
 
 logging::Logger logger("deliveryClient");
 
+// The TLS CAs of the orderer orgs that list `address` among their Endpoints, else of every
+// orderer org (addresses from OrdererAddresses or the local config), as Fabric 1.4's
+// deliveryclient connection criteria.
+std::vector<crypto::Certificate> OrdererTlsCas(const channelconfig::Bundle& bundle,
+                                               const std::string& address) {
+  std::vector<channelconfig::Organization> orgs;
+  for (const channelconfig::Organization& org : bundle.orderer_orgs()) {
+    if (std::find(org.endpoints.begin(), org.endpoints.end(), address) != org.endpoints.end()) {
+      orgs.push_back(org);
+    }
+  }
+  return comm::OrgTlsCas(bundle, orgs.empty() ? bundle.orderer_orgs() : orgs);
+}
+
 }  // namespace
 
 DeliverClient::DeliverClient(Options options, committer::Committer& committer,
@@ -107,9 +121,27 @@ void DeliverClient::Run(std::stop_token stop) {
   }
 }
 
+StatusOr<std::shared_ptr<grpc::ChannelCredentials>> DeliverClient::Credentials(
+    const std::string& address) {
+  if (!options_.tls.enabled) {
+    return grpc::InsecureChannelCredentials();
+  }
+  std::vector<crypto::Certificate> cas = OrdererTlsCas(*committer_.config(), address);
+  cas.insert(cas.end(), options_.tls.static_cas.begin(), options_.tls.static_cas.end());
+  if (cas.empty()) {
+    return FailedPreconditionError(absl::StrFormat(
+        "no TLS CA to verify orderer %s with: the channel's orderer organisations' MSPs have no "
+        "TLS root certificates (tlscacerts)",
+        address));
+  }
+  const comm::KeyPair* identity =
+      options_.tls.client_identity ? &*options_.tls.client_identity : nullptr;
+  return comm::ClientCredentials(cas, identity);
+}
+
 Status DeliverClient::RunStream(const std::string& address, bool* progress) {
-  auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                           comm::ChannelArgsWithLimits());
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> creds, Credentials(address));
+  auto channel = grpc::CreateCustomChannel(address, creds, comm::ChannelArgsWithLimits());
   auto stub = ::orderer::AtomicBroadcast::NewStub(channel);
   grpc::ClientContext context;
   {
