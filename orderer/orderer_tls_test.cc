@@ -8,7 +8,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "common/channelconfig/testing/test_channel.h"
 #include "common/comm/testing/connects.h"
 #include "common/logging/testing/log_capture.h"
 #include "common/msp/testing/status_testing.h"
@@ -42,38 +41,21 @@ class OrdererTlsTest : public ::testing::Test {
 
   // Org3, in no channel yet, and the TLS credentials of one of its clients.
   void MakeOrg3() {
-    ASSERT_OK_AND_ASSIGN(org3_, msp::testing::MakeTestOrg(tmp_.path() + "/org3", "Org3MSP",
-                                                          "org3.example.com"));
-    const auto now = std::chrono::system_clock::now();
     ASSERT_OK_AND_ASSIGN(
-        msp::testing::TestIdentity client,
-        msp::testing::IssueTlsIdentity(org3_->tls_ca, "User1@org3.example.com", {},
-                                       now - hours(1), now + hours(1)));
-    grpc::SslCredentialsOptions options;
-    options.pem_root_certs = *crypto::ReadFile(testing::OrdererTlsDir() + "/ca.crt");
-    options.pem_cert_chain = client.cert_pem;
-    options.pem_private_key = client.key.ToPem();
-    org3_creds_ = grpc::SslCredentials(options);
+        org3_, msp::testing::MakeTestOrg(tmp_.path() + "/org3", "Org3MSP", "org3.example.com"));
+    org3_creds_ = testing::TlsClientOf(*org3_, "User1@org3.example.com");
   }
 
-  // Adds Org3 to the channel's application orgs (signed by both orgs' admins) and waits for the
-  // config block.
+  // Adds Org3 to the channel's application orgs and waits for the config block.
   void AddOrg3ToChannel() {
-    const common::Config original =
-        orderer_->registrar().GetChain(kChannel)->bundle()->config();
-    common::Config edited = original;
-    channelconfig::testing::GroupAt(edited, {"Application", "Org3"}) =
-        channelconfig::testing::OrgGroup(*org3_);
-    ASSERT_OK_AND_ASSIGN(common::ConfigUpdate update,
-                         channelconfig::testing::ComputeUpdate(kChannel, original, edited));
-    auto admin1 = testing::LoadUser(1, "Admin");
-    auto admin2 = testing::LoadUser(2, "Admin");
-    ASSERT_OK_AND_ASSIGN(common::Envelope env, channelconfig::testing::MakeConfigUpdateEnvelope(
-                                                   kChannel, update, {admin1.get(), admin2.get()}));
     testing::Client client(orderer_->port(),
                            testing::OrdererClientCredentials(testing::UserTlsDir(1, "User1")));
     std::string info;
-    ASSERT_EQ(client.BroadcastOne(env, &info), common::SUCCESS) << info;
+    ASSERT_EQ(testing::AddApplicationOrg(
+                  client, kChannel, orderer_->registrar().GetChain(kChannel)->bundle()->config(),
+                  *org3_, &info),
+              common::SUCCESS)
+        << info;
     ASSERT_TRUE(WaitUntil(
         [&] { return orderer_->registrar().GetChain(kChannel)->bundle()->sequence() > 0; }));
   }
@@ -102,8 +84,10 @@ TEST_F(OrdererTlsTest, ClientAuthTrustsTheChannelsOrgsAndOrgsAddedByConfigUpdate
   ASSERT_NO_FATAL_FAILURE(MakeOrg3());
   LogCapture logs;
   // Org1's and Org2's users (application orgs) and the orderer org's admin are trusted.
-  EXPECT_TRUE(Connects(target_, testing::OrdererClientCredentials(testing::UserTlsDir(1, "User1"))));
-  EXPECT_TRUE(Connects(target_, testing::OrdererClientCredentials(testing::UserTlsDir(2, "User1"))));
+  EXPECT_TRUE(
+      Connects(target_, testing::OrdererClientCredentials(testing::UserTlsDir(1, "User1"))));
+  EXPECT_TRUE(
+      Connects(target_, testing::OrdererClientCredentials(testing::UserTlsDir(2, "User1"))));
   EXPECT_FALSE(Connects(target_, testing::OrdererClientCredentials("")));
 
   EXPECT_FALSE(Connects(target_, org3_creds_));

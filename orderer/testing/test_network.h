@@ -2,7 +2,8 @@
 //
 // Test helpers for the orderer's tests: a cryptogen network (OrdererOrg, Org1, Org2) generated
 // once per test binary, genesis blocks from configtxgen profiles with test batch settings, an
-// orderer config over temporary directories, and gRPC client helpers for Broadcast and Deliver.
+// orderer config over temporary directories, gRPC client helpers for Broadcast and Deliver, TLS
+// settings and credentials, and a config update adding an organisation.
 //
 // Header-only; included by the orderer's gRPC tests only.
 #pragma once
@@ -16,6 +17,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "common/channelconfig/testing/test_channel.h"
 #include "common/crypto/file_util.h"
 #include "common/msp/testing/test_org.h"
 #include "common/msp/x509_signing_identity.h"
@@ -102,6 +104,23 @@ inline std::shared_ptr<grpc::ChannelCredentials> OrdererClientCredentials(
     options.pem_cert_chain = crypto::ReadFile(tls_dir + "/client.crt").value();
     options.pem_private_key = crypto::ReadFile(tls_dir + "/client.key").value();
   }
+  return grpc::SslCredentials(options);
+}
+
+// TLS client credentials trusting the orderer org's TLS CA (or `server_ca_pem` when not empty),
+// presenting a fresh TLS certificate issued by `org`'s TLS CA to CN `common_name`.
+inline std::shared_ptr<grpc::ChannelCredentials> TlsClientOf(
+    const msp::testing::TestOrg& org, const std::string& common_name,
+    const std::string& server_ca_pem = "") {
+  const auto now = std::chrono::system_clock::now();
+  StatusOr<msp::testing::TestIdentity> client = msp::testing::IssueTlsIdentity(
+      org.tls_ca, common_name, {}, now - std::chrono::hours(1), now + std::chrono::hours(1));
+  EXPECT_TRUE(client.ok()) << client.status();
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs =
+      server_ca_pem.empty() ? crypto::ReadFile(OrdererTlsDir() + "/ca.crt").value() : server_ca_pem;
+  options.pem_cert_chain = client->cert_pem;
+  options.pem_private_key = client->key.ToPem();
   return grpc::SslCredentials(options);
 }
 
@@ -283,5 +302,25 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<::orderer::AtomicBroadcast::Stub> stub_;
 };
+
+// Broadcasts through `client` a config update of `channel`, whose config is `current`, adding
+// `org` as an application org; signed by Org1's and Org2's admins (the Application group's
+// Admins majority). Returns the orderer's status.
+inline common::Status AddApplicationOrg(Client& client, const std::string& channel,
+                                        const common::Config& current,
+                                        const msp::testing::TestOrg& org, std::string* info) {
+  common::Config edited = current;
+  channelconfig::testing::GroupAt(edited, {"Application", org.msp_id}) =
+      channelconfig::testing::OrgGroup(org);
+  StatusOr<common::ConfigUpdate> update =
+      channelconfig::testing::ComputeUpdate(channel, current, edited);
+  EXPECT_TRUE(update.ok()) << update.status();
+  auto admin1 = LoadUser(1, "Admin");
+  auto admin2 = LoadUser(2, "Admin");
+  StatusOr<common::Envelope> env = channelconfig::testing::MakeConfigUpdateEnvelope(
+      channel, *update, {admin1.get(), admin2.get()});
+  EXPECT_TRUE(env.ok()) << env.status();
+  return env.ok() ? client.BroadcastOne(*env, info) : common::BAD_REQUEST;
+}
 
 }  // namespace fabric::orderer::testing
