@@ -163,7 +163,11 @@ Status DeliverClient::RunStream(const std::string& address, bool* progress) {
                      protoutil::CreateSignedEnvelope(common::DELIVER_SEEK_INFO,
                                                      committer_.channel_id(), signer_, seek));
     if (!stream->Write(request)) {
-      return UnavailableError(absl::StrFormat("cannot send seek info to %s", address));
+      // The stream's status says why (e.g. a refused TLS handshake).
+      finished = true;
+      grpc::Status end = stream->Finish();
+      return UnavailableError(
+          absl::StrFormat("cannot send seek info to %s: %s", address, end.error_message()));
     }
     ::orderer::DeliverResponse response;
     while (stream->Read(&response)) {

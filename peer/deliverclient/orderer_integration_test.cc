@@ -13,13 +13,16 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "common/channelconfig/testing/test_channel.h"
 #include "common/comm/tls.h"
 #include "common/logging/testing/log_capture.h"
 #include "common/msp/testing/status_testing.h"
 #include "common/msp/testing/test_org.h"
 #include "common/msp/x509_signing_identity.h"
 #include "common/policies/builder.h"
+#include "fabric/base/status_macros.h"
 #include "fabric/base/testing/wait_until.h"
+#include "msp/msp_config.pb.h"
 #include "orderer/ab.grpc.pb.h"
 #include "orderer/node.h"
 #include "orderer/testing/test_network.h"
@@ -224,6 +227,33 @@ class OrdererTlsIntegrationTest : public OrdererIntegrationTest {
     tls_ = true;
     OrdererIntegrationTest::SetUp();
   }
+
+  // A config update of the channel adding `ca` to the orderer org's TLS root CAs, signed by the
+  // orderer org's admin.
+  StatusOr<common::Envelope> AddOrdererTlsCa(const crypto::Certificate& ca) {
+    const common::Config current = orderer_->registrar().GetChain(kChannel)->bundle()->config();
+    common::Config edited = current;
+    common::ConfigValue& value = channelconfig::testing::GroupAt(edited, {"Orderer", "OrdererOrg"})
+                                     .mutable_values()
+                                     ->at("MSP");
+    ::msp::MSPConfig msp_config;
+    ::msp::FabricMSPConfig fabric_config;
+    if (!msp_config.ParseFromString(value.value()) ||
+        !fabric_config.ParseFromString(msp_config.config())) {
+      return InvalidArgumentError("orderer org MSP value does not parse");
+    }
+    fabric_config.add_tls_root_certs(ca.ToPem());
+    msp_config.set_config(fabric_config.SerializeAsString());
+    value.set_value(msp_config.SerializeAsString());
+    ASSIGN_OR_RETURN(common::ConfigUpdate update,
+                     channelconfig::testing::ComputeUpdate(kChannel, current, edited));
+    auto admin = msp::LoadSigningIdentity(
+        ot::NetworkDir() +
+            "/crypto-config/ordererOrganizations/example.com/users/Admin@example.com/msp",
+        "OrdererMSP");
+    RETURN_IF_ERROR(admin.status());
+    return channelconfig::testing::MakeConfigUpdateEnvelope(kChannel, update, {admin->get()});
+  }
 };
 
 TEST_F(OrdererTlsIntegrationTest, BlocksArePulledOverMutualTls) {
@@ -238,6 +268,53 @@ TEST_F(OrdererTlsIntegrationTest, BlocksArePulledOverMutualTls) {
   ExpectOneValidTx(1);
   ExpectOneValidTx(2);
   EXPECT_EQ(CommittedValue("a"), "100");
+}
+
+// The orderer's TLS CA is rotated: the channel config first adds the new CA to the orderer
+// org's MSP, then the orderer restarts with a certificate from it; the deliver client trusts it
+// from its next connection, without a restart.
+TEST_F(OrdererTlsIntegrationTest, RotatedOrdererCaIsTrustedOnceTheConfigNamesIt) {
+  const auto now = std::chrono::system_clock::now();
+  ASSERT_OK_AND_ASSIGN(
+      msp::testing::TestCa new_ca,
+      msp::testing::MakeCa("tlsca2.example.com", "example.com", now - std::chrono::hours(1),
+                           now + std::chrono::hours(24)));
+  ASSERT_OK_AND_ASSIGN(
+      msp::testing::TestIdentity new_server,
+      msp::testing::IssueTlsIdentity(new_ca, "orderer.example.com", {"127.0.0.1", "localhost"},
+                                     now - std::chrono::hours(1), now + std::chrono::hours(12)));
+  ASSERT_OK(msp::testing::WriteTestFile(tmp_.path() + "/tls2/server.crt", new_server.cert_pem));
+  ASSERT_OK(msp::testing::WriteTestFile(tmp_.path() + "/tls2/server.key", new_server.key.ToPem()));
+
+  ASSERT_OK_AND_ASSIGN(common::Envelope update, AddOrdererTlsCa(new_ca.cert));
+  Broadcast(*stub_, update);
+  (void)WaitUntil([&] { return client_->blocks_committed() >= 1; });
+  ASSERT_EQ(client_->blocks_committed(), 1u) << client_->last_error().ToString();
+
+  // The same orderer (ledger, port) with the new certificate.
+  const int port = orderer_->port();
+  stub_.reset();
+  orderer_->Stop();
+  orderer_.reset();
+  fabric::orderer::OrdererConfig config =
+      ot::TestConfig(tmp_.path(), {tmp_.path() + "/genesis.block"});
+  config.listen_port = port;
+  config.tls = ot::OrdererTls(/*client_auth_required=*/true);
+  config.tls.certificate = tmp_.path() + "/tls2/server.crt";
+  config.tls.private_key = tmp_.path() + "/tls2/server.key";
+  ASSERT_OK_AND_ASSIGN(orderer_, fabric::orderer::Orderer::Start(config));
+
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = new_ca.cert.ToPem();
+  options.pem_cert_chain = *crypto::ReadFile(ot::UserTlsDir(1, "User1") + "/client.crt");
+  options.pem_private_key = *crypto::ReadFile(ot::UserTlsDir(1, "User1") + "/client.key");
+  stub_ = ::orderer::AtomicBroadcast::NewStub(
+      grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", port), grpc::SslCredentials(options)));
+  ASSERT_OK_AND_ASSIGN(common::Envelope deploy_tx, DeployTx());
+  Broadcast(*stub_, deploy_tx);
+  (void)WaitUntil([&] { return client_->blocks_committed() >= 2; }, std::chrono::seconds(20));
+  ASSERT_EQ(client_->blocks_committed(), 2u) << client_->last_error().ToString();
+  ExpectOneValidTx(2);
 }
 
 TEST_F(OrdererTlsIntegrationTest, PlaintextOrUntrustedClientsGetNoBlocks) {

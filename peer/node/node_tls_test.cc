@@ -97,12 +97,12 @@ class PeerTlsTest : public ::testing::Test {
     auto* args = spec.mutable_chaincode_spec()->mutable_input()->mutable_args();
     args->Add("JoinChain");
     args->Add(genesis_.SerializeAsString());
-    ASSERT_OK_AND_ASSIGN(auto proposal, protoutil::CreateChaincodeProposal(common::CONFIG, "",
-                                                                           spec, admin->Serialize()));
+    ASSERT_OK_AND_ASSIGN(auto proposal, protoutil::CreateChaincodeProposal(common::CONFIG, "", spec,
+                                                                           admin->Serialize()));
     ASSERT_OK_AND_ASSIGN(protos::SignedProposal signed_proposal,
                          protoutil::SignProposal(proposal.proposal, *admin));
-    auto stub = protos::Endorser::NewStub(
-        grpc::CreateChannel(target_, ToPeer(ot::UserTlsDir(1, "Admin"))));
+    auto stub =
+        protos::Endorser::NewStub(grpc::CreateChannel(target_, ToPeer(ot::UserTlsDir(1, "Admin"))));
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     protos::ProposalResponse response;
@@ -131,19 +131,20 @@ TEST_F(PeerTlsTest, ClientAuthFollowsJoinedChannelsAndTheirConfigUpdates) {
   ASSERT_NO_FATAL_FAILURE(Join());
   EXPECT_TRUE(Connects(target_, ToPeer(ot::UserTlsDir(2, "User1"))));
   // The orderer org is not an application org: Fabric's peer does not trust it for clients.
-  EXPECT_FALSE(Connects(target_, ToPeer(ot::NetworkDir() +
-                                        "/crypto-config/ordererOrganizations/example.com/users/"
-                                        "Admin@example.com/tls")));
+  EXPECT_FALSE(Connects(
+      target_, ToPeer(ot::NetworkDir() + "/crypto-config/ordererOrganizations/example.com/users/"
+                                         "Admin@example.com/tls")));
 
   // A config update adding Org3 reaches the peer through its deliver client (mutual TLS to the
   // orderer); from then on Org3's clients are trusted without a restart.
-  ASSERT_OK_AND_ASSIGN(msp::testing::TestOrg org3,
-                       msp::testing::MakeTestOrg(tmp_.path() + "/org3", "Org3MSP",
-                                                 "org3.example.com"));
+  ASSERT_OK_AND_ASSIGN(
+      msp::testing::TestOrg org3,
+      msp::testing::MakeTestOrg(tmp_.path() + "/org3", "Org3MSP", "org3.example.com"));
   const std::string peer_ca = crypto::ReadFile(Peer0TlsDir(1) + "/ca.crt").value();
   auto org3_client = ot::TlsClientOf(org3, "User1@org3.example.com", peer_ca);
   EXPECT_FALSE(Connects(target_, org3_client));
-  ot::Client broadcaster(orderer_->port(), ot::OrdererClientCredentials(ot::UserTlsDir(1, "User1")));
+  ot::Client broadcaster(orderer_->port(),
+                         ot::OrdererClientCredentials(ot::UserTlsDir(1, "User1")));
   std::string info;
   ASSERT_EQ(ot::AddApplicationOrg(broadcaster, kChannel,
                                   orderer_->registrar().GetChain(kChannel)->bundle()->config(),
