@@ -9,6 +9,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/comm/message_limits.h"
+#include "common/crypto/hash.h"
 #include "common/logging/logging.h"
 #include "common/protoutil/txutils.h"
 #include "fabric/base/status_macros.h"
@@ -35,11 +36,23 @@ std::vector<crypto::Certificate> OrdererTlsCas(const channelconfig::Bundle& bund
   return comm::OrgTlsCas(bundle, orgs.empty() ? bundle.orderer_orgs() : orgs);
 }
 
+// Fabric's blocksRequester.getTLSCertHash: the hash of the client certificate's DER.
+std::string TlsCertHash(const DeliverClient::Options::Tls& tls) {
+  if (!tls.enabled || !tls.client_identity) {
+    return "";
+  }
+  StatusOr<crypto::Certificate> cert = crypto::Certificate::FromPem(tls.client_identity->cert_pem);
+  return cert.ok() ? crypto::Sha256(cert->ToDer()) : "";
+}
+
 }  // namespace
 
 DeliverClient::DeliverClient(Options options, committer::Committer& committer,
                              const msp::SigningIdentity& signer)
-    : options_(std::move(options)), committer_(committer), signer_(signer) {}
+    : options_(std::move(options)),
+      tls_cert_hash_(TlsCertHash(options_.tls)),
+      committer_(committer),
+      signer_(signer) {}
 
 DeliverClient::~DeliverClient() { Stop(); }
 
@@ -159,9 +172,10 @@ Status DeliverClient::RunStream(const std::string& address, bool* progress) {
     seek.mutable_start()->mutable_specified()->set_number(committer_.Height());
     seek.mutable_stop()->mutable_specified()->set_number(std::numeric_limits<uint64_t>::max());
     seek.set_behavior(::orderer::SeekInfo::BLOCK_UNTIL_READY);
-    ASSIGN_OR_RETURN(common::Envelope request,
-                     protoutil::CreateSignedEnvelope(common::DELIVER_SEEK_INFO,
-                                                     committer_.channel_id(), signer_, seek));
+    ASSIGN_OR_RETURN(
+        common::Envelope request,
+        protoutil::CreateSignedEnvelopeWithTlsBinding(
+            common::DELIVER_SEEK_INFO, committer_.channel_id(), signer_, seek, tls_cert_hash_));
     if (!stream->Write(request)) {
       // The stream's status says why (e.g. a refused TLS handshake).
       finished = true;

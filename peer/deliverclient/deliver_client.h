@@ -20,7 +20,9 @@
 // address, else all of them), taken from the current channel config at each connection, so a
 // new orderer org or a rotated CA is trusted from the next reconnection; plus
 // Options::tls.static_cas. The peer presents Options::tls.client_identity when the orderer asks
-// for a client certificate.
+// for a client certificate, and binds its requests to it: with TLS the SeekInfo envelope's
+// channel header carries the SHA-256 of that certificate (Fabric's TlsCertHash), which an
+// orderer requiring client certificates checks.
 //
 // Thread-safety: Start/Stop may be called from any thread; the accessors are thread-safe.
 
@@ -102,6 +104,8 @@ class DeliverClient {
   std::chrono::milliseconds Backoff(int failures);
 
   const Options options_;
+  // SHA-256 of options_.tls.client_identity's certificate (DER); empty without one.
+  const std::string tls_cert_hash_;
   committer::Committer& committer_;
   const msp::SigningIdentity& signer_;
 
