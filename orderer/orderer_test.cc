@@ -504,7 +504,7 @@ TEST(DeliverHandlerTest, SessionEndsWhenTheClientCertificateExpires) {
   DeliverHandler handler(*registrar, options);
   common::Status status = common::UNKNOWN;
   auto session = handler.Open(MakeSeek("syschannel", *orderer, Specified(0), Specified(1000)),
-                              "test", &status);
+                              deliver::Client{"test", ""}, &status);
   ASSERT_NE(session, nullptr);
   EXPECT_EQ(status, common::SUCCESS);
   EXPECT_EQ(session->start, 0u);
@@ -514,8 +514,8 @@ TEST(DeliverHandlerTest, SessionEndsWhenTheClientCertificateExpires) {
   hours_ahead->store(std::chrono::duration_cast<std::chrono::hours>(valid_for).count() + 2);
   EXPECT_EQ(session->CheckBlock(), common::FORBIDDEN);
   // A new request from the expired client gets no block either.
-  auto again =
-      handler.Open(MakeSeek("syschannel", *orderer, Specified(0), Specified(0)), "test", &status);
+  auto again = handler.Open(MakeSeek("syschannel", *orderer, Specified(0), Specified(0)),
+                            deliver::Client{"test", ""}, &status);
   ASSERT_NE(again, nullptr);
   EXPECT_EQ(again->CheckBlock(), common::FORBIDDEN);
 }

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "common/comm/testing/connects.h"
+#include "common/crypto/hash.h"
 #include "common/logging/testing/log_capture.h"
 #include "common/msp/testing/status_testing.h"
 #include "common/msp/testing/test_org.h"
@@ -99,6 +100,32 @@ TEST_F(OrdererTlsTest, ClientAuthTrustsTheChannelsOrgsAndOrgsAddedByConfigUpdate
 
   ASSERT_NO_FATAL_FAILURE(AddOrg3ToChannel());
   EXPECT_TRUE(Connects(target_, org3_creds_));
+}
+
+// Fabric's binding inspector: with mutual TLS a Deliver request must name the hash of the
+// connection's client certificate.
+TEST_F(OrdererTlsTest, MutualTlsDeliverRequestsMustCarryTheClientCertificateHash) {
+  ASSERT_NO_FATAL_FAILURE(Start(/*client_auth=*/true));
+  const std::string tls_dir = testing::UserTlsDir(1, "User1");
+  testing::Client client(orderer_->port(), testing::OrdererClientCredentials(tls_dir));
+  auto user1 = testing::LoadUser(1, "User1");
+  auto seek = [&](const std::string& hash) {
+    ::orderer::SeekInfo info;
+    *info.mutable_start() = testing::Specified(0);
+    *info.mutable_stop() = testing::Specified(0);
+    info.set_behavior(::orderer::SeekInfo::BLOCK_UNTIL_READY);
+    StatusOr<common::Envelope> env = protoutil::CreateSignedEnvelopeWithTlsBinding(
+        common::DELIVER_SEEK_INFO, kChannel, *user1, info, hash);
+    EXPECT_TRUE(env.ok()) << env.status();
+    return *env;
+  };
+  EXPECT_EQ(client.Deliver(seek("")).status, common::BAD_REQUEST);
+  EXPECT_EQ(client.Deliver(seek(std::string(32, 'x'))).status, common::BAD_REQUEST);
+  ASSERT_OK_AND_ASSIGN(crypto::Certificate cert,
+                       crypto::Certificate::FromPem(*crypto::ReadFile(tls_dir + "/client.crt")));
+  testing::Client::DeliverResult bound = client.Deliver(seek(crypto::Sha256(cert.ToDer())));
+  EXPECT_EQ(bound.status, common::SUCCESS);
+  EXPECT_EQ(bound.blocks.size(), 1u);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ logging::Logger logger("orderer.server");
 DeliverHandler::Options DeliverOptions(const OrdererConfig& config) {
   DeliverHandler::Options options;
   options.time_window = config.auth_time_window;
+  options.mutual_tls = config.tls.enabled && config.tls.client_auth_required;
   return options;
 }
 

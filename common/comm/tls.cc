@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "common/crypto/file_util.h"
+#include "common/crypto/hash.h"
 #include "common/logging/logging.h"
 #include "fabric/base/status_macros.h"
 
@@ -238,6 +239,34 @@ StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(
     options.pem_private_key = identity->key_pem;
   }
   return grpc::SslCredentials(options);
+}
+
+std::string ClientTlsCertHash(const grpc::AuthContext* auth) {
+  if (auth == nullptr) {
+    return "";
+  }
+  std::vector<grpc::string_ref> pems = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+  if (pems.empty()) {
+    return "";
+  }
+  StatusOr<crypto::Certificate> cert =
+      crypto::Certificate::FromPem(std::string_view(pems[0].data(), pems[0].size()));
+  return cert.ok() ? crypto::Sha256(cert->ToDer()) : "";
+}
+
+Status CheckTlsBinding(std::string_view claimed_hash, std::string_view actual_hash) {
+  if (claimed_hash.empty()) {
+    return InvalidArgumentError("client didn't include its TLS cert hash");
+  }
+  if (actual_hash.empty()) {
+    return InvalidArgumentError("client didn't send a TLS certificate");
+  }
+  if (claimed_hash != actual_hash) {
+    return InvalidArgumentError(
+        absl::StrFormat("claimed TLS cert hash is %s but actual TLS cert hash is %s",
+                        crypto::HexEncode(claimed_hash), crypto::HexEncode(actual_hash)));
+  }
+  return Status::OK();
 }
 
 }  // namespace fabric::comm

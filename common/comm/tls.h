@@ -23,6 +23,9 @@
 // ClientCredentials: TLS to a server whose certificate must chain to the given CAs and match the
 // dialled host, presenting a client key pair when the server asks for one.
 //
+// ClientTlsCertHash / CheckTlsBinding: Fabric's binding of a signed request to the TLS client
+// certificate of the connection it came on (mutual TLS only).
+//
 // Thread-safety: TrustPool is thread-safe; the credentials may be used from any thread.
 
 #pragma once
@@ -34,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include <grpcpp/security/auth_context.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/security/server_credentials.h>
 
@@ -112,5 +116,16 @@ std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
 // public roots).
 StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(
     const std::vector<crypto::Certificate>& server_cas, const KeyPair* identity);
+
+// SHA-256 of the DER of the client's TLS certificate on a connection (gRPC's x509_pem_cert
+// property); empty without TLS or without a client certificate. `auth` may be null.
+std::string ClientTlsCertHash(const grpc::AuthContext* auth);
+
+// Fabric's mutual TLS binding (core/comm BindingInspector), checked on Deliver requests when
+// the server requires client certificates: the request's channel header must carry the hash of
+// the certificate the connection presented. InvalidArgument "client didn't include its TLS cert
+// hash", "client didn't send a TLS certificate", or "claimed TLS cert hash is <hex> but actual
+// TLS cert hash is <hex>".
+Status CheckTlsBinding(std::string_view claimed_hash, std::string_view actual_hash);
 
 }  // namespace fabric::comm

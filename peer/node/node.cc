@@ -439,6 +439,7 @@ Status PeerNode::Impl::StartChannel(const std::string& channel_id) {
 Status PeerNode::Impl::StartServer() {
   deliver::DeliverService::Options dopts;
   dopts.streams.max_streams = config.deliver_concurrency;
+  dopts.mutual_tls = config.tls_enabled && config.tls_client_auth_required;
   deliver_service = std::make_unique<deliver::DeliverService>(committer_channels, dopts);
   std::shared_ptr<grpc::ServerCredentials> creds =
       config.tls_enabled ? comm::ServerCredentials(*tls_identity, client_cas)

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "common/comm/testing/connects.h"
+#include "common/crypto/hash.h"
 #include "common/logging/testing/log_capture.h"
 #include "common/msp/testing/status_testing.h"
 #include "common/msp/testing/test_org.h"
@@ -19,6 +20,7 @@
 #include "fabric/base/testing/wait_until.h"
 #include "orderer/node.h"
 #include "orderer/testing/test_network.h"
+#include "peer/events.grpc.pb.h"
 #include "peer/node/node.h"
 #include "peer/peer.grpc.pb.h"
 
@@ -111,6 +113,29 @@ class PeerTlsTest : public ::testing::Test {
     ASSERT_EQ(response.response().status(), 200) << response.response().message();
   }
 
+  // The first answer of the peer's Deliver service to a request for block 0 by Org1's User1
+  // whose channel header carries `tls_cert_hash`.
+  protos::DeliverResponse DeliverGenesis(const std::string& tls_cert_hash) {
+    auto user = ot::LoadUser(1, "User1");
+    ::orderer::SeekInfo seek;
+    *seek.mutable_start() = ot::Specified(0);
+    *seek.mutable_stop() = ot::Specified(0);
+    seek.set_behavior(::orderer::SeekInfo::BLOCK_UNTIL_READY);
+    StatusOr<common::Envelope> env = protoutil::CreateSignedEnvelopeWithTlsBinding(
+        common::DELIVER_SEEK_INFO, kChannel, *user, seek, tls_cert_hash);
+    EXPECT_TRUE(env.ok()) << env.status();
+    auto stub =
+        protos::Deliver::NewStub(grpc::CreateChannel(target_, ToPeer(ot::UserTlsDir(1, "User1"))));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    auto stream = stub->Deliver(&context);
+    protos::DeliverResponse response;
+    EXPECT_TRUE(stream->Write(*env) && stream->Read(&response));
+    context.TryCancel();
+    (void)stream->Finish();
+    return response;
+  }
+
   msp::testing::TempDir tmp_;
   common::Block genesis_;
   std::unique_ptr<orderer::Orderer> orderer_;
@@ -134,6 +159,13 @@ TEST_F(PeerTlsTest, ClientAuthFollowsJoinedChannelsAndTheirConfigUpdates) {
   EXPECT_FALSE(Connects(
       target_, ToPeer(ot::NetworkDir() + "/crypto-config/ordererOrganizations/example.com/users/"
                                          "Admin@example.com/tls")));
+
+  // With mutual TLS, Deliver requests must carry the hash of the connection's client certificate.
+  EXPECT_EQ(DeliverGenesis("").status(), common::BAD_REQUEST);
+  ASSERT_OK_AND_ASSIGN(crypto::Certificate user_cert,
+                       crypto::Certificate::FromPem(
+                           crypto::ReadFile(ot::UserTlsDir(1, "User1") + "/client.crt").value()));
+  EXPECT_TRUE(DeliverGenesis(crypto::Sha256(user_cert.ToDer())).has_block());
 
   // A config update adding Org3 reaches the peer through its deliver client (mutual TLS to the
   // orderer); from then on Org3's clients are trusted without a restart.
