@@ -4,7 +4,9 @@
 #                             returns 1 if it never does (the caller says what failed)
 #   testnet_material BIN ORDERER_PORT [FILTER]
 #                             in the current directory: crypto-config/ (cryptogen's default
-#                             template: an orderer org, Org1 and Org2 with one peer each),
+#                             template: an orderer org, Org1 and Org2 with one peer each; every
+#                             node's TLS certificate also names 127.0.0.1 and localhost, where
+#                             the test networks listen),
 #                             configtx.json (the default profiles with the orderer on ORDERER_PORT,
 #                             piped through FILTER when given: a command or shell function that
 #                             reads and writes the JSON, e.g. to change BatchSize), genesis.block
@@ -23,7 +25,10 @@ wait_port() {
 
 testnet_material() {
   local bin=$1 port=$2 filter=${3:-cat}
-  "$bin/cryptogen" showtemplate > crypto-config.json &&
+  "$bin/cryptogen" showtemplate |
+    sed -e 's/{"Hostname": "orderer"}/{"Hostname": "orderer", "SANS": ["127.0.0.1", "localhost"]}/' \
+      -e 's/"Template": {"Count": 1}/"Template": {"Count": 1, "SANS": ["127.0.0.1", "localhost"]}/' \
+      > crypto-config.json &&
     "$bin/cryptogen" generate --config crypto-config.json --output crypto-config > gen.log 2>&1 ||
     { echo "testnet: cryptogen failed (gen.log)" >&2; return 1; }
   "$bin/configtxgen" -printDefaultConfig | sed "s/127.0.0.1:7050/127.0.0.1:$port/g" |
