@@ -15,36 +15,15 @@
 #include <gtest/gtest.h>
 
 #include "common/logging/logging.h"
+#include "common/logging/testing/log_capture.h"
 #include "fabric/base/testing/wait_until.h"
 
 namespace fabric::launcher {
 namespace {
 
+using logging::testing::LogCapture;
+
 using namespace std::chrono_literals;
-
-class LogCapture {
- public:
-  LogCapture() {
-    logging::SetSink([this](std::string_view line) {
-      std::lock_guard<std::mutex> lock(mu_);
-      lines_.emplace_back(line);
-    });
-  }
-  ~LogCapture() { logging::SetSink(nullptr); }
-  bool Contains(const std::string& text) {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& l : lines_) {
-      if (l.find(text) != std::string::npos) {
-        return true;
-      }
-    }
-    return false;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> lines_;
-};
 
 StartRequest Shell(const std::string& ccid, const std::string& script) {
   StartRequest r;

@@ -52,6 +52,9 @@ StatusOr<std::unique_ptr<ChainSupport>> ChainSupport::Open(Options options,
     return InvalidArgumentError(absl::StrFormat("chain directory %s holds channel %s",
                                                 options.channel_id, (*bundle)->channel_id()));
   }
+  if (options.on_config) {
+    options.on_config(**bundle);
+  }
   return std::unique_ptr<ChainSupport>(new ChainSupport(
       std::move(options), signer, std::move(store), *std::move(bundle), last_config));
 }
@@ -265,6 +268,9 @@ Status ChainSupport::WriteConfigBlock(const common::Envelope& config) {
   RETURN_IF_ERROR(writer_.WriteBlock(std::move(block), true));
   FLOG_INFO(logger, "[channel: %s] config block %d written, config sequence %d", channel_id(),
             store_->Height() - 1, next->sequence());
+  if (options_.on_config) {
+    options_.on_config(*next);
+  }
   std::lock_guard<std::mutex> lock(mu_);
   bundle_ = std::move(next);
   return Status::OK();

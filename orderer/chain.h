@@ -49,6 +49,9 @@ class ChainSupport {
     // Creates the channel whose genesis CONFIG envelope is given (system channel only); called
     // on this chain's ordering thread before the ORDERER_TRANSACTION block is written.
     std::function<Status(const common::Envelope& config_envelope)> create_channel;
+    // Called with the channel's config when the chain opens and after each config block is
+    // written (on the ordering thread, no lock held); e.g. to update the TLS client CAs.
+    std::function<void(const channelconfig::Bundle& bundle)> on_config;
     // Messages waiting for the ordering thread (one per caller at most: see Order).
     size_t queue_capacity = 1000;
   };

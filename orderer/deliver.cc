@@ -137,15 +137,14 @@ grpc::ServerBidiReactor<common::Envelope, DeliverHandler::Response>* DeliverHand
     grpc::CallbackServerContext* context) {
   return deliver::BlockStream<Response>::Start(
       context, streams_,
-      [this](const common::Envelope& envelope, const std::string& client, common::Status* status) {
-        return Open(envelope, client, status);
-      });
+      [this](const common::Envelope& envelope, const deliver::Client& client,
+             common::Status* status) { return Open(envelope, client, status); });
 }
 
 std::unique_ptr<deliver::Session<DeliverHandler::Response>> DeliverHandler::Open(
-    const common::Envelope& envelope, const std::string& client, common::Status* status) {
+    const common::Envelope& envelope, const deliver::Client& client, common::Status* status) {
   auto refuse = [&](common::Status s, const std::string& channel, std::string_view reason) {
-    *status = Refuse(s, channel, absl::StrFormat("%s (from %s)", reason, client));
+    *status = Refuse(s, channel, absl::StrFormat("%s (from %s)", reason, client.address));
     return nullptr;
   };
   StatusOr<EnvelopeHeaders> headers = ParseEnvelopeHeaders(envelope);
@@ -155,6 +154,13 @@ std::unique_ptr<deliver::Session<DeliverHandler::Response>> DeliverHandler::Open
   const std::string& channel_id = headers->channel_header.channel_id();
   if (Status ts = CheckTimestamp(headers->channel_header, options_.time_window); !ts.ok()) {
     return refuse(common::BAD_REQUEST, channel_id, ts.message());
+  }
+  if (options_.mutual_tls) {
+    Status bound =
+        comm::CheckTlsBinding(headers->channel_header.tls_cert_hash(), client.tls_cert_hash);
+    if (!bound.ok()) {
+      return refuse(common::BAD_REQUEST, channel_id, bound.message());
+    }
   }
   ChainSupport* chain = registrar_.GetChain(channel_id);
   if (chain == nullptr) {

@@ -4,6 +4,8 @@
 // common/deliver/deliver.go deliverBlocks), without gRPC. In order:
 //  - the payload, its header and channel header parse, else BAD_REQUEST;
 //  - the channel header has a timestamp within `time_window` of now, else BAD_REQUEST;
+//  - with mutual TLS, the channel header's TLS cert hash is that of the connection's client
+//    certificate (Fabric's binding inspector), else BAD_REQUEST;
 //  - the channel exists, else NOT_FOUND;
 //  - the envelope's signature satisfies /Channel/Readers (/Channel/Orderer/Readers while the
 //    channel is in maintenance mode), else FORBIDDEN (re-checked before a block whenever the
@@ -49,6 +51,9 @@ class DeliverHandler {
     std::function<std::chrono::system_clock::time_point()> clock;
     // Streams, the threads that serve them and the first-request deadline.
     comm::StreamRegistry::Options streams;
+    // TLS with client certificates required: requests must carry the hash of the connection's
+    // client certificate (comm::CheckTlsBinding), else BAD_REQUEST.
+    bool mutual_tls = false;
   };
   using Response = ::orderer::DeliverResponse;
 
@@ -61,7 +66,7 @@ class DeliverHandler {
   // Checks the request in `envelope` as above: the Session that serves it, or null with the
   // refusal in `*status` (logged with its reason).
   std::unique_ptr<deliver::Session<Response>> Open(const common::Envelope& envelope,
-                                                   const std::string& client,
+                                                   const deliver::Client& client,
                                                    common::Status* status);
 
   // Ends waiting requests with SERVICE_UNAVAILABLE and refuses new ones.

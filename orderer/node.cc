@@ -3,7 +3,9 @@
 
 #include <absl/strings/str_format.h>
 
+#include "common/comm/tls.h"
 #include "common/crypto/file_util.h"
+#include "common/logging/logging.h"
 #include "common/msp/x509_signing_identity.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/base/status_macros.h"
@@ -23,6 +25,21 @@ StatusOr<common::Block> ReadBlockFile(const std::string& path) {
   return block;
 }
 
+namespace {
+
+logging::Logger logger("orderer.common.server");
+
+// The client CA pool with General.TLS.ClientRootCAs; the channels add theirs as they open.
+StatusOr<std::shared_ptr<comm::TrustPool>> ClientCaPool(const TlsConfig& tls) {
+  auto pool = std::make_shared<comm::TrustPool>();
+  ASSIGN_OR_RETURN(std::vector<crypto::Certificate> cas,
+                   comm::LoadCertificateFiles(tls.client_root_cas, "General.TLS.ClientRootCAs"));
+  pool->Set(comm::TrustPool::kStaticSource, std::move(cas));
+  return pool;
+}
+
+}  // namespace
+
 StatusOr<std::unique_ptr<Orderer>> Orderer::Start(const OrdererConfig& config) {
   std::unique_ptr<Orderer> orderer(new Orderer());
   StatusOr<std::unique_ptr<msp::X509SigningIdentity>> signer =
@@ -37,13 +54,25 @@ StatusOr<std::unique_ptr<Orderer>> Orderer::Start(const OrdererConfig& config) {
   }
   Registrar::Options options;
   options.ledger_dir = config.file_ledger_location;
+  if (config.tls.enabled && config.tls.client_auth_required) {
+    ASSIGN_OR_RETURN(orderer->client_cas_, ClientCaPool(config.tls));
+    options.on_config = [pool = orderer->client_cas_](const channelconfig::Bundle& bundle) {
+      std::vector<crypto::Certificate> cas = comm::OrdererClientCas(bundle);
+      const size_t count = cas.size();
+      pool->Set(bundle.channel_id(), std::move(cas));
+      FLOG_INFO(logger,
+                "channel %s: %d TLS CAs of its organisations trusted for clients (%d in all)",
+                bundle.channel_id(), count, pool->Get()->size());
+    };
+  }
   ASSIGN_OR_RETURN(orderer->registrar_,
                    Registrar::Open(options, genesis_blocks, *orderer->signer_));
   if (orderer->registrar_->ChannelIds().empty()) {
     return FailedPreconditionError(
         "no channels: give a genesis block with ORDERER_GENERAL_BOOTSTRAPFILE or -genesisBlock");
   }
-  ASSIGN_OR_RETURN(orderer->server_, OrdererServer::Start(config, *orderer->registrar_));
+  ASSIGN_OR_RETURN(orderer->server_,
+                   OrdererServer::Start(config, *orderer->registrar_, orderer->client_cas_));
   return orderer;
 }
 

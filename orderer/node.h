@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "common/comm/tls.h"
 #include "common/common.pb.h"
 #include "common/msp/signing_identity.h"
 #include "fabric/base/status.h"
@@ -46,6 +47,8 @@ class Orderer {
   Orderer() = default;
 
   std::unique_ptr<msp::SigningIdentity> signer_;
+  // With TLS client authentication: the CAs trusted for client certificates.
+  std::shared_ptr<comm::TrustPool> client_cas_;
   std::unique_ptr<Registrar> registrar_;
   std::unique_ptr<OrdererServer> server_;
 };

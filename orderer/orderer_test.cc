@@ -492,8 +492,10 @@ TEST(DeliverHandlerTest, SessionEndsWhenTheClientCertificateExpires) {
   ASSERT_OK_AND_ASSIGN(common::Block genesis,
                        testing::MakeGenesis("TwoOrgsOrdererGenesis", "syschannel"));
   std::unique_ptr<msp::X509SigningIdentity> orderer = testing::LoadOrdererIdentity();
-  ASSERT_OK_AND_ASSIGN(auto registrar,
-                       Registrar::Open({tmp.path(), /*sync=*/false}, {genesis}, *orderer));
+  Registrar::Options registrar_options;
+  registrar_options.ledger_dir = tmp.path();
+  registrar_options.sync = false;
+  ASSERT_OK_AND_ASSIGN(auto registrar, Registrar::Open(registrar_options, {genesis}, *orderer));
   auto hours_ahead = std::make_shared<std::atomic<int64_t>>(0);
   DeliverHandler::Options options;
   options.clock = [hours_ahead] {
@@ -502,7 +504,7 @@ TEST(DeliverHandlerTest, SessionEndsWhenTheClientCertificateExpires) {
   DeliverHandler handler(*registrar, options);
   common::Status status = common::UNKNOWN;
   auto session = handler.Open(MakeSeek("syschannel", *orderer, Specified(0), Specified(1000)),
-                              "test", &status);
+                              deliver::Client{"test", ""}, &status);
   ASSERT_NE(session, nullptr);
   EXPECT_EQ(status, common::SUCCESS);
   EXPECT_EQ(session->start, 0u);
@@ -512,8 +514,8 @@ TEST(DeliverHandlerTest, SessionEndsWhenTheClientCertificateExpires) {
   hours_ahead->store(std::chrono::duration_cast<std::chrono::hours>(valid_for).count() + 2);
   EXPECT_EQ(session->CheckBlock(), common::FORBIDDEN);
   // A new request from the expired client gets no block either.
-  auto again =
-      handler.Open(MakeSeek("syschannel", *orderer, Specified(0), Specified(0)), "test", &status);
+  auto again = handler.Open(MakeSeek("syschannel", *orderer, Specified(0), Specified(0)),
+                            deliver::Client{"test", ""}, &status);
   ASSERT_NE(again, nullptr);
   EXPECT_EQ(again->CheckBlock(), common::FORBIDDEN);
 }

@@ -82,6 +82,7 @@ StatusOr<ChainSupport*> Registrar::AddChain(const std::string& channel_id,
   chain_options.store.sync = options_.sync;
   // As Fabric's orderer ledger: blocks are looked up by number (Deliver), never by txid.
   chain_options.store.index_transactions = false;
+  chain_options.on_config = options_.on_config;
   chain_options.create_channel = [this](const common::Envelope& config) {
     return CreateChannel(config);
   };

@@ -14,6 +14,7 @@
 // every chain's ordering thread (the destructor calls it).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,8 @@ class Registrar {
     std::string ledger_dir;
     // fsync blocks (tests may turn it off to run faster).
     bool sync = true;
+    // Each chain's ChainSupport::Options::on_config.
+    std::function<void(const channelconfig::Bundle& bundle)> on_config;
   };
 
   // Reopens the chains on disk, bootstraps `genesis_blocks` and starts every chain. Errors:

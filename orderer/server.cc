@@ -8,7 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "common/comm/message_limits.h"
-#include "common/crypto/file_util.h"
+#include "common/comm/tls.h"
 #include "common/logging/logging.h"
 #include "fabric/base/status_macros.h"
 #include "orderer/ab.grpc.pb.h"
@@ -23,6 +23,7 @@ logging::Logger logger("orderer.server");
 DeliverHandler::Options DeliverOptions(const OrdererConfig& config) {
   DeliverHandler::Options options;
   options.time_window = config.auth_time_window;
+  options.mutual_tls = config.tls.enabled && config.tls.client_auth_required;
   return options;
 }
 
@@ -61,26 +62,23 @@ class AtomicBroadcastService final : public ::orderer::AtomicBroadcast::Callback
   DeliverHandler deliver_;
 };
 
-StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const TlsConfig& tls) {
+// Fabric 1.4's orderer: with client authentication, the CAs of `client_cas` (the channels'
+// organisations and General.TLS.ClientRootCAs); General.TLS.RootCAs are not client CAs.
+StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
+    const TlsConfig& tls, std::shared_ptr<const comm::TrustPool> client_cas) {
   if (!tls.enabled) {
     return grpc::InsecureServerCredentials();
   }
-  grpc::SslServerCredentialsOptions options(
-      tls.client_auth_required ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
-                               : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  ASSIGN_OR_RETURN(std::string key, crypto::ReadFile(tls.private_key));
-  ASSIGN_OR_RETURN(std::string cert, crypto::ReadFile(tls.certificate));
-  options.pem_key_cert_pairs.push_back({key, cert});
-  std::vector<std::string> roots = tls.root_cas;
-  roots.insert(roots.end(), tls.client_root_cas.begin(), tls.client_root_cas.end());
-  for (const std::string& root : roots) {
-    ASSIGN_OR_RETURN(std::string pem, crypto::ReadFile(root));
-    options.pem_root_certs += pem;
+  ASSIGN_OR_RETURN(comm::KeyPair identity,
+                   comm::LoadKeyPair(tls.certificate, tls.private_key,
+                                     "General.TLS.Certificate, General.TLS.PrivateKey"));
+  if (!tls.client_auth_required) {
+    return comm::ServerCredentials(identity, nullptr);
   }
-  if (tls.client_auth_required && options.pem_root_certs.empty()) {
-    return InvalidArgumentError("TLS client authentication requires root CAs");
+  if (client_cas == nullptr) {
+    return InvalidArgumentError("TLS client authentication needs the client CA pool");
   }
-  return grpc::SslServerCredentials(options);
+  return comm::ServerCredentials(identity, std::move(client_cas));
 }
 
 }  // namespace
@@ -96,12 +94,13 @@ OrdererServer::OrdererServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 
 OrdererServer::~OrdererServer() { Shutdown(); }
 
-StatusOr<std::unique_ptr<OrdererServer>> OrdererServer::Start(const OrdererConfig& config,
-                                                              Registrar& registrar) {
+StatusOr<std::unique_ptr<OrdererServer>> OrdererServer::Start(
+    const OrdererConfig& config, Registrar& registrar,
+    std::shared_ptr<const comm::TrustPool> client_cas) {
   auto impl = std::make_unique<Impl>();
   impl->service = std::make_unique<AtomicBroadcastService>(registrar, config);
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
-                   MakeCredentials(config.tls));
+                   MakeCredentials(config.tls, std::move(client_cas)));
   grpc::ServerBuilder builder;
   const std::string address = absl::StrFormat("%s:%d", config.listen_address, config.listen_port);
   builder.AddListeningPort(address, credentials, &impl->port);
@@ -118,7 +117,9 @@ StatusOr<std::unique_ptr<OrdererServer>> OrdererServer::Start(const OrdererConfi
     return UnavailableError(absl::StrFormat("cannot listen on %s", address));
   }
   FLOG_INFO(logger, "serving orderer.AtomicBroadcast on %s:%d%s", config.listen_address, impl->port,
-            config.tls.enabled ? " (TLS)" : "");
+            !config.tls.enabled               ? ""
+            : config.tls.client_auth_required ? " (mutual TLS)"
+                                              : " (TLS)");
   return std::unique_ptr<OrdererServer>(new OrdererServer(std::move(impl)));
 }
 

@@ -8,7 +8,9 @@
 //    for 20 s is cancelled;
 //  - keepalive is permissive for Fabric clients (pings without calls allowed, at most one every
 //    10 s), messages up to 100 MB as Fabric's defaults;
-//  - TLS (optionally with client certificates) when config.tls.enabled.
+//  - TLS when config.tls.enabled; with config.tls.client_auth_required, clients must present a
+//    certificate that chains to a CA of the client CA pool at handshake time
+//    (common/comm/tls.h).
 // Shutdown() is graceful: new broadcasts get SERVICE_UNAVAILABLE, waiting Deliver requests end
 // with SERVICE_UNAVAILABLE, in-flight calls get a short grace period, then the server stops.
 //
@@ -19,6 +21,7 @@
 #include <chrono>
 #include <memory>
 
+#include "common/comm/tls.h"
 #include "fabric/base/status.h"
 #include "orderer/config.h"
 #include "orderer/registrar.h"
@@ -28,10 +31,12 @@ namespace fabric::orderer {
 class OrdererServer {
  public:
   // Binds config.listen_address:config.listen_port (port 0 picks a free one) and starts
-  // serving. Unavailable when the address cannot be bound; NotFound / InvalidArgument for
-  // unreadable or malformed TLS files.
-  static StatusOr<std::unique_ptr<OrdererServer>> Start(const OrdererConfig& config,
-                                                        Registrar& registrar);
+  // serving. `client_cas` is required with TLS client authentication and read at each
+  // handshake. Unavailable when the address cannot be bound; InvalidArgument for unreadable or
+  // malformed TLS files, or client authentication without `client_cas`.
+  static StatusOr<std::unique_ptr<OrdererServer>> Start(
+      const OrdererConfig& config, Registrar& registrar,
+      std::shared_ptr<const comm::TrustPool> client_cas = nullptr);
   ~OrdererServer();
   OrdererServer(const OrdererServer&) = delete;
   OrdererServer& operator=(const OrdererServer&) = delete;

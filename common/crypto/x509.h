@@ -169,6 +169,20 @@ StatusOr<std::vector<Certificate>> VerifyChainAndGet(const Certificate& leaf,
                                                      const std::vector<Certificate>& intermediates,
                                                      TimePoint at);
 
+// How VerifyChainAndGet builds a path.
+struct VerifyOptions {
+  // Any certificate of `roots` may end the path, an intermediate CA as well as a self-signed
+  // root (OpenSSL's X509_V_FLAG_PARTIAL_CHAIN). Go's x509 cert pools work this way, and Fabric's
+  // TLS trust pools hold the organisations' intermediate CAs beside their roots.
+  bool any_root_is_anchor = false;
+};
+
+// As above, with `options`.
+StatusOr<std::vector<Certificate>> VerifyChainAndGet(const Certificate& leaf,
+                                                     const std::vector<Certificate>& roots,
+                                                     const std::vector<Certificate>& intermediates,
+                                                     TimePoint at, const VerifyOptions& options);
+
 // As VerifyChainAndGet, without the chain.
 Status VerifyChain(const Certificate& leaf, const std::vector<Certificate>& roots,
                    const std::vector<Certificate>& intermediates, TimePoint at);

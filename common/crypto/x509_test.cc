@@ -214,6 +214,21 @@ TEST_F(X509Test, VerifyChainAcceptsLeafThroughIntermediateToRoot) {
   EXPECT_TRUE(VerifyChain(intermediate_.cert, {root_.cert}, {}, Now()).ok());
 }
 
+TEST_F(X509Test, VerifyChainEndsAtAnIntermediateRootOnlyWhenAnyRootIsAnAnchor) {
+  // The intermediate alone in the roots: a path to it is not enough by default (OpenSSL wants a
+  // self-signed anchor), and is with any_root_is_anchor (Go's cert pools).
+  EXPECT_THAT(std::string(VerifyChain(leaf_.cert, {intermediate_.cert}, {}, Now()).message()),
+              HasSubstr("unknown authority"));
+  StatusOr<std::vector<Certificate>> chain =
+      VerifyChainAndGet(leaf_.cert, {intermediate_.cert}, {}, Now(), {.any_root_is_anchor = true});
+  ASSERT_TRUE(chain.ok()) << chain.status();
+  ASSERT_EQ(chain->size(), 2u);
+  EXPECT_EQ((*chain)[1], intermediate_.cert);
+  Issued other_ca = Issue(CaTemplate("ca.org2.example.com"), nullptr);
+  EXPECT_FALSE(
+      VerifyChainAndGet(leaf_.cert, {other_ca.cert}, {}, Now(), {.any_root_is_anchor = true}).ok());
+}
+
 TEST_F(X509Test, VerifyChainRejectsUnknownAuthority) {
   Issued other_ca = Issue(CaTemplate("ca.org2.example.com"), nullptr);
   Issued stranger = Issue(LeafTemplate(), &other_ca);

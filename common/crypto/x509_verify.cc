@@ -76,6 +76,13 @@ StatusOr<std::vector<Certificate>> VerifyChainAndGet(const Certificate& leaf,
                                                      const std::vector<Certificate>& roots,
                                                      const std::vector<Certificate>& intermediates,
                                                      TimePoint at) {
+  return VerifyChainAndGet(leaf, roots, intermediates, at, VerifyOptions{});
+}
+
+StatusOr<std::vector<Certificate>> VerifyChainAndGet(const Certificate& leaf,
+                                                     const std::vector<Certificate>& roots,
+                                                     const std::vector<Certificate>& intermediates,
+                                                     TimePoint at, const VerifyOptions& options) {
   ERR_clear_error();
   internal::X509StorePtr store = TrustStore(roots);
   internal::X509StackPtr untrusted(sk_X509_new_null());
@@ -94,6 +101,9 @@ StatusOr<std::vector<Certificate>> VerifyChainAndGet(const Certificate& leaf,
     return InternalError("verify certificate chain: " + internal::ConsumeOpenSslError());
   }
   X509_STORE_CTX_set_time(ctx.get(), 0, std::chrono::system_clock::to_time_t(at));
+  if (options.any_root_is_anchor) {
+    X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_PARTIAL_CHAIN);
+  }
   if (X509_verify_cert(ctx.get()) != 1) {
     return ChainError(ctx.get(), at);
   }

@@ -29,6 +29,7 @@
 
 #include "common/comm/callback_stream.h"
 #include "common/comm/stream_registry.h"
+#include "common/comm/tls.h"
 #include "common/common.pb.h"
 #include "common/ledger/blkstorage/block_store.h"
 
@@ -56,11 +57,16 @@ class Session {
   bool fail_if_not_ready = false;
 };
 
-// Checks a request: the Session to serve it, or null with the refusal in `*status`. `client` is
-// the peer address for log lines.
+// Who sent a request.
+struct Client {
+  std::string address;        // gRPC's peer string ("ipv4:127.0.0.1:41234"), for log lines
+  std::string tls_cert_hash;  // comm::ClientTlsCertHash of the connection; empty without one
+};
+
+// Checks a request: the Session to serve it, or null with the refusal in `*status`.
 template <typename Response>
 using Opener = std::function<std::unique_ptr<Session<Response>>(
-    const common::Envelope& request, const std::string& client, common::Status* status)>;
+    const common::Envelope& request, const Client& client, common::Status* status)>;
 
 template <typename Response>
 class BlockStream final : public comm::CallbackStream<common::Envelope, Response>,
@@ -142,7 +148,7 @@ class BlockStream final : public comm::CallbackStream<common::Envelope, Response
               Opener<Response> opener)
       : comm::CallbackStream<common::Envelope, Response>(context, registry),
         opener_(std::move(opener)),
-        client_(context->peer()) {}
+        client_{context->peer(), comm::ClientTlsCertHash(context->auth_context().get())} {}
 
   // Runs `step` on a worker, keeping the stream alive until it has run.
   void Post(void (BlockStream::*step)()) {
@@ -247,7 +253,7 @@ class BlockStream final : public comm::CallbackStream<common::Envelope, Response
   }
 
   const Opener<Response> opener_;
-  const std::string client_;
+  const Client client_;
 
   // Used by one step at a time (steps are sequential):
   common::Envelope request_;

@@ -87,10 +87,18 @@ StatusOr<common::Envelope> CreateSignedEnvelope(common::HeaderType type,
                                                 const msp::SigningIdentity& signer,
                                                 const google::protobuf::MessageLite& data,
                                                 int32_t msg_version, uint64_t epoch) {
+  return CreateSignedEnvelopeWithTlsBinding(type, channel_id, signer, data, "", msg_version, epoch);
+}
+
+StatusOr<common::Envelope> CreateSignedEnvelopeWithTlsBinding(
+    common::HeaderType type, std::string_view channel_id, const msp::SigningIdentity& signer,
+    const google::protobuf::MessageLite& data, std::string_view tls_cert_hash, int32_t msg_version,
+    uint64_t epoch) {
   ASSIGN_OR_RETURN(std::string nonce, CreateNonce());
   const std::string& creator = signer.Serialize();
   common::ChannelHeader channel_header =
       MakeChannelHeader(type, msg_version, channel_id, epoch, ComputeTxId(nonce, creator));
+  channel_header.set_tls_cert_hash(std::string(tls_cert_hash));
   return SignPayload(
       MakePayload(channel_header, MakeSignatureHeader(creator, nonce), Marshal(data)), signer);
 }

@@ -56,6 +56,14 @@ StatusOr<common::Envelope> CreateSignedEnvelope(common::HeaderType type,
                                                 const google::protobuf::MessageLite& data,
                                                 int32_t msg_version = 0, uint64_t epoch = 0);
 
+// As CreateSignedEnvelope, with `tls_cert_hash` (SHA-256 of the sender's TLS client certificate,
+// DER) in the channel header: Fabric's CreateSignedEnvelopeWithTLSBinding, which servers
+// requiring mutual TLS check against the connection's certificate. Empty: no binding.
+StatusOr<common::Envelope> CreateSignedEnvelopeWithTlsBinding(
+    common::HeaderType type, std::string_view channel_id, const msp::SigningIdentity& signer,
+    const google::protobuf::MessageLite& data, std::string_view tls_cert_hash,
+    int32_t msg_version = 0, uint64_t epoch = 0);
+
 // The parsed layers of an Envelope.
 struct ParsedEnvelope {
   common::Payload payload;

@@ -2,7 +2,8 @@
 //
 // Test helpers for the orderer's tests: a cryptogen network (OrdererOrg, Org1, Org2) generated
 // once per test binary, genesis blocks from configtxgen profiles with test batch settings, an
-// orderer config over temporary directories, and gRPC client helpers for Broadcast and Deliver.
+// orderer config over temporary directories, gRPC client helpers for Broadcast and Deliver, TLS
+// settings and credentials, and a config update adding an organisation.
 //
 // Header-only; included by the orderer's gRPC tests only.
 #pragma once
@@ -16,6 +17,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "common/channelconfig/testing/test_channel.h"
 #include "common/crypto/file_util.h"
 #include "common/msp/testing/test_org.h"
 #include "common/msp/x509_signing_identity.h"
@@ -31,12 +33,27 @@
 
 namespace fabric::orderer::testing {
 
+// cryptogen's default network, every node's TLS certificate also naming 127.0.0.1 and
+// localhost, where the tests' servers listen.
+inline cryptogen::Config TestCryptoConfig() {
+  cryptogen::Config config = cryptogen::DefaultConfig();
+  for (auto* orgs : {&config.orderer_orgs, &config.peer_orgs}) {
+    for (cryptogen::OrgSpec& org : *orgs) {
+      org.node_template.sans = {"127.0.0.1", "localhost"};
+      for (cryptogen::NodeSpec& spec : org.specs) {
+        spec.sans = {"127.0.0.1", "localhost"};
+      }
+    }
+  }
+  return config;
+}
+
 // The directory holding crypto-config/; created on first use, removed at exit.
 inline const std::string& NetworkDir() {
   static msp::testing::TempDir* tmp = [] {
     auto* dir = new msp::testing::TempDir();
     StatusOr<std::vector<std::string>> written = cryptogen::Generate(
-        cryptogen::DefaultConfig(), dir->path() + "/crypto-config", cryptogen::GenerateOptions());
+        TestCryptoConfig(), dir->path() + "/crypto-config", cryptogen::GenerateOptions());
     EXPECT_TRUE(written.ok()) << written.status();
     return dir;
   }();
@@ -53,6 +70,58 @@ inline std::string UserMspDir(int org, const std::string& user) {
       "%s/crypto-config/peerOrganizations/org%d.example.com/users/%s@org%d."
       "example.com/msp",
       NetworkDir(), org, user, org);
+}
+
+// A node's or user's tls/ folder: OrdererTlsDir() holds server.crt, server.key and ca.crt,
+// UserTlsDir(1, "User1") client.crt, client.key and ca.crt.
+inline std::string OrdererTlsDir() {
+  return NetworkDir() +
+         "/crypto-config/ordererOrganizations/example.com/orderers/orderer.example.com/tls";
+}
+inline std::string UserTlsDir(int org, const std::string& user) {
+  std::string msp = UserMspDir(org, user);
+  return msp.substr(0, msp.size() - 3) + "tls";
+}
+
+// The orderer's TLS settings from its tls/ folder.
+inline TlsConfig OrdererTls(bool client_auth_required) {
+  TlsConfig tls;
+  tls.enabled = true;
+  tls.certificate = OrdererTlsDir() + "/server.crt";
+  tls.private_key = OrdererTlsDir() + "/server.key";
+  tls.root_cas = {OrdererTlsDir() + "/ca.crt"};
+  tls.client_auth_required = client_auth_required;
+  return tls;
+}
+
+// TLS client credentials trusting the orderer org's TLS CA, presenting the key pair of
+// `tls_dir` (client.crt, client.key) unless it is empty.
+inline std::shared_ptr<grpc::ChannelCredentials> OrdererClientCredentials(
+    const std::string& tls_dir) {
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = crypto::ReadFile(OrdererTlsDir() + "/ca.crt").value();
+  if (!tls_dir.empty()) {
+    options.pem_cert_chain = crypto::ReadFile(tls_dir + "/client.crt").value();
+    options.pem_private_key = crypto::ReadFile(tls_dir + "/client.key").value();
+  }
+  return grpc::SslCredentials(options);
+}
+
+// TLS client credentials trusting the orderer org's TLS CA (or `server_ca_pem` when not empty),
+// presenting a fresh TLS certificate issued by `org`'s TLS CA to CN `common_name`.
+inline std::shared_ptr<grpc::ChannelCredentials> TlsClientOf(
+    const msp::testing::TestOrg& org, const std::string& common_name,
+    const std::string& server_ca_pem = "") {
+  const auto now = std::chrono::system_clock::now();
+  StatusOr<msp::testing::TestIdentity> client = msp::testing::IssueTlsIdentity(
+      org.tls_ca, common_name, {}, now - std::chrono::hours(1), now + std::chrono::hours(1));
+  EXPECT_TRUE(client.ok()) << client.status();
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs =
+      server_ca_pem.empty() ? crypto::ReadFile(OrdererTlsDir() + "/ca.crt").value() : server_ca_pem;
+  options.pem_cert_chain = client->cert_pem;
+  options.pem_private_key = client->key.ToPem();
+  return grpc::SslCredentials(options);
 }
 
 inline std::unique_ptr<msp::X509SigningIdentity> LoadUser(int org, const std::string& user) {
@@ -160,9 +229,9 @@ inline common::Envelope MakeSeek(
 // A client of one orderer.
 class Client {
  public:
-  explicit Client(int port)
-      : channel_(grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", port),
-                                     grpc::InsecureChannelCredentials())),
+  explicit Client(int port, std::shared_ptr<grpc::ChannelCredentials> creds =
+                                grpc::InsecureChannelCredentials())
+      : channel_(grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", port), std::move(creds))),
         stub_(::orderer::AtomicBroadcast::NewStub(channel_)) {}
 
   // Sends `envelopes` on one Broadcast stream; returns one response per envelope.
@@ -233,5 +302,25 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<::orderer::AtomicBroadcast::Stub> stub_;
 };
+
+// Broadcasts through `client` a config update of `channel`, whose config is `current`, adding
+// `org` as an application org; signed by Org1's and Org2's admins (the Application group's
+// Admins majority). Returns the orderer's status.
+inline common::Status AddApplicationOrg(Client& client, const std::string& channel,
+                                        const common::Config& current,
+                                        const msp::testing::TestOrg& org, std::string* info) {
+  common::Config edited = current;
+  channelconfig::testing::GroupAt(edited, {"Application", org.msp_id}) =
+      channelconfig::testing::OrgGroup(org);
+  StatusOr<common::ConfigUpdate> update =
+      channelconfig::testing::ComputeUpdate(channel, current, edited);
+  EXPECT_TRUE(update.ok()) << update.status();
+  auto admin1 = LoadUser(1, "Admin");
+  auto admin2 = LoadUser(2, "Admin");
+  StatusOr<common::Envelope> env = channelconfig::testing::MakeConfigUpdateEnvelope(
+      channel, *update, {admin1.get(), admin2.get()});
+  EXPECT_TRUE(env.ok()) << env.status();
+  return env.ok() ? client.BroadcastOne(*env, info) : common::BAD_REQUEST;
+}
 
 }  // namespace fabric::orderer::testing

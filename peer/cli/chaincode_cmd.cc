@@ -120,8 +120,7 @@ StatusOr<protos::Response> EndorseAndSubmit(Command& cmd, const std::string& wha
     ASSIGN_OR_RETURN(auto wait_timeout, cmd.DurationFlag("waitForEventTimeout"));
     for (const Endpoint& peer : peers) {
       ASSIGN_OR_RETURN(auto conn, Dial(peer, cmd.ConnTimeout()));
-      ASSIGN_OR_RETURN(auto w,
-                       TxCommitWaiter::Open(conn, peer.address, channel, *signer, wait_timeout));
+      ASSIGN_OR_RETURN(auto w, TxCommitWaiter::Open(conn, peer, channel, *signer, wait_timeout));
       waiters.push_back(std::move(w));
     }
   }

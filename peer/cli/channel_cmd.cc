@@ -95,8 +95,8 @@ Status Create(Command& cmd) {
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    auto block = DeliverBlock(conn, orderer.address, channel, {SeekTarget::Kind::kNumber, 0},
-                              *signer, std::max(left, std::chrono::milliseconds(100)));
+    auto block = DeliverBlock(conn, orderer, channel, {SeekTarget::Kind::kNumber, 0}, *signer,
+                              std::max(left, std::chrono::milliseconds(100)));
     if (block.ok()) {
       std::string file = cmd.flags().GetString("outputBlock");
       if (file.empty()) {
@@ -221,12 +221,12 @@ Status Fetch(Command& cmd) {
   Endpoint orderer = cmd.OrdererEndpoint();
   ASSIGN_OR_RETURN(auto conn, Dial(orderer, cmd.ConnTimeout()));
   ASSIGN_OR_RETURN(common::Block block,
-                   DeliverBlock(conn, orderer.address, channel, target, *signer, timeout));
+                   DeliverBlock(conn, orderer, channel, target, *signer, timeout));
   if (what == "config") {
     ASSIGN_OR_RETURN(uint64_t index, LastConfigIndex(block));
     cmd.Info(absl::StrFormat("Retrieving last config block: %d", index));
-    ASSIGN_OR_RETURN(block, DeliverBlock(conn, orderer.address, channel,
-                                         {SeekTarget::Kind::kNumber, index}, *signer, timeout));
+    ASSIGN_OR_RETURN(block, DeliverBlock(conn, orderer, channel, {SeekTarget::Kind::kNumber, index},
+                                         *signer, timeout));
   }
   std::string file = pos.size() == 2 ? pos[1] : channel + "_" + what + ".block";
   RETURN_IF_ERROR(WriteFile(file, protoutil::Marshal(block)));

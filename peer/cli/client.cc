@@ -6,6 +6,8 @@
 
 #include "common/comm/message_limits.h"
 #include "common/crypto/file_util.h"
+#include "common/crypto/hash.h"
+#include "common/crypto/x509.h"
 #include "common/protoutil/txutils.h"
 #include "fabric/base/status_macros.h"
 
@@ -50,13 +52,31 @@ orderer::SeekPosition Position(SeekTarget target) {
   return p;
 }
 
+// SHA-256 of the endpoint's TLS client certificate (DER), empty without one: Fabric's CLI binds
+// its Deliver requests to it (CreateSignedEnvelopeWithTLSBinding).
+StatusOr<std::string> TlsCertHash(const Endpoint& endpoint) {
+  if (!endpoint.tls || endpoint.client_cert_file.empty()) {
+    return std::string();
+  }
+  ASSIGN_OR_RETURN(std::string pem, ReadTlsFile(endpoint.client_cert_file, "TLS cert"));
+  StatusOr<crypto::Certificate> cert = crypto::Certificate::FromPem(pem);
+  if (!cert.ok()) {
+    return InvalidArgumentError(
+        absl::StrFormat("TLS cert %s: %s", endpoint.client_cert_file, cert.status().message()));
+  }
+  return crypto::Sha256(cert->ToDer());
+}
+
 StatusOr<common::Envelope> SeekEnvelope(const std::string& channel_id, SeekTarget start,
-                                        SeekTarget stop, const msp::SigningIdentity& signer) {
+                                        SeekTarget stop, const msp::SigningIdentity& signer,
+                                        const Endpoint& endpoint) {
   orderer::SeekInfo seek;
   *seek.mutable_start() = Position(start);
   *seek.mutable_stop() = Position(stop);
   seek.set_behavior(orderer::SeekInfo::BLOCK_UNTIL_READY);
-  return protoutil::CreateSignedEnvelope(common::DELIVER_SEEK_INFO, channel_id, signer, seek);
+  ASSIGN_OR_RETURN(std::string tls_cert_hash, TlsCertHash(endpoint));
+  return protoutil::CreateSignedEnvelopeWithTlsBinding(common::DELIVER_SEEK_INFO, channel_id,
+                                                       signer, seek, tls_cert_hash);
 }
 
 }  // namespace
@@ -148,10 +168,11 @@ Status Broadcast(const std::shared_ptr<grpc::Channel>& channel, const std::strin
 }
 
 StatusOr<common::Block> DeliverBlock(const std::shared_ptr<grpc::Channel>& channel,
-                                     const std::string& address, const std::string& channel_id,
+                                     const Endpoint& orderer, const std::string& channel_id,
                                      SeekTarget target, const msp::SigningIdentity& signer,
                                      std::chrono::milliseconds timeout) {
-  ASSIGN_OR_RETURN(common::Envelope env, SeekEnvelope(channel_id, target, target, signer));
+  const std::string& address = orderer.address;
+  ASSIGN_OR_RETURN(common::Envelope env, SeekEnvelope(channel_id, target, target, signer, orderer));
   auto stub = orderer::AtomicBroadcast::NewStub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(Deadline(timeout));
@@ -175,14 +196,14 @@ StatusOr<common::Block> DeliverBlock(const std::shared_ptr<grpc::Channel>& chann
 }
 
 StatusOr<std::unique_ptr<TxCommitWaiter>> TxCommitWaiter::Open(
-    std::shared_ptr<grpc::Channel> channel, std::string address, const std::string& channel_id,
+    std::shared_ptr<grpc::Channel> channel, const Endpoint& peer, const std::string& channel_id,
     const msp::SigningIdentity& signer, std::chrono::milliseconds timeout) {
   SeekTarget newest;
   SeekTarget max{SeekTarget::Kind::kNumber, UINT64_MAX};
-  ASSIGN_OR_RETURN(common::Envelope env, SeekEnvelope(channel_id, newest, max, signer));
+  ASSIGN_OR_RETURN(common::Envelope env, SeekEnvelope(channel_id, newest, max, signer, peer));
   std::unique_ptr<TxCommitWaiter> w(new TxCommitWaiter());
   w->channel_ = std::move(channel);
-  w->address_ = std::move(address);
+  w->address_ = peer.address;
   w->stub_ = protos::Deliver::NewStub(w->channel_);
   w->context_.set_deadline(Deadline(timeout));
   w->stream_ = w->stub_->DeliverFiltered(&w->context_);

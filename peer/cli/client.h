@@ -72,8 +72,10 @@ struct SeekTarget {
 // Fetches one block of `channel_id` from the orderer's Deliver service. NotFound when the
 // orderer answers NOT_FOUND (no such channel, or the block is not there yet); other Deliver
 // statuses as FailedPrecondition "can't read the block: &{<STATUS>}".
+// With mutual TLS (`orderer` has a client certificate) the request carries the certificate's
+// hash, which Fabric's orderers check.
 StatusOr<common::Block> DeliverBlock(const std::shared_ptr<grpc::Channel>& channel,
-                                     const std::string& address, const std::string& channel_id,
+                                     const Endpoint& orderer, const std::string& channel_id,
                                      SeekTarget target, const msp::SigningIdentity& signer,
                                      std::chrono::milliseconds timeout);
 
@@ -88,7 +90,7 @@ class TxCommitWaiter {
   // Opens DeliverFiltered on `channel` (a peer) for `channel_id` from the newest block on.
   // Errors when the stream cannot be opened or the seek is refused at once.
   static StatusOr<std::unique_ptr<TxCommitWaiter>> Open(std::shared_ptr<grpc::Channel> channel,
-                                                        std::string address,
+                                                        const Endpoint& peer,
                                                         const std::string& channel_id,
                                                         const msp::SigningIdentity& signer,
                                                         std::chrono::milliseconds timeout);

@@ -127,7 +127,7 @@ grpc::ServerBidiReactor<common::Envelope, protos::DeliverResponse>* DeliverServi
     grpc::CallbackServerContext* context, bool filtered) {
   return BlockStream<protos::DeliverResponse>::Start(
       context, streams_,
-      [this, filtered](const common::Envelope& e, const std::string& c, common::Status* s) {
+      [this, filtered](const common::Envelope& e, const deliver::Client& c, common::Status* s) {
         return Open(e, c, filtered, s);
       });
 }
@@ -147,13 +147,13 @@ DeliverService::DeliverWithPrivateData(grpc::CallbackServerContext* context) {
 }
 
 std::unique_ptr<Session<protos::DeliverResponse>> DeliverService::Open(
-    const common::Envelope& envelope, const std::string& client, bool filtered,
+    const common::Envelope& envelope, const deliver::Client& client, bool filtered,
     common::Status* status) {
   auto req = std::make_unique<Request>();
   req->filtered = filtered;
-  *status = CheckRequest(envelope, filtered, req.get());
+  *status = CheckRequest(envelope, client, filtered, req.get());
   if (*status != common::SUCCESS) {
-    FLOG_WARN(logger, "[%s] deliver request from %s refused: %s", req->channel_id, client,
+    FLOG_WARN(logger, "[%s] deliver request from %s refused: %s", req->channel_id, client.address,
               common::Status_Name(*status));
     return nullptr;
   }
@@ -166,7 +166,8 @@ std::unique_ptr<Session<protos::DeliverResponse>> DeliverService::Open(
   return session;
 }
 
-common::Status DeliverService::CheckRequest(const common::Envelope& envelope, bool filtered,
+common::Status DeliverService::CheckRequest(const common::Envelope& envelope,
+                                            const deliver::Client& client, bool filtered,
                                             Request* req) {
   StatusOr<protoutil::ParsedEnvelope> parsed = protoutil::ParseEnvelope(envelope);
   if (!parsed.ok()) {
@@ -181,6 +182,14 @@ common::Status DeliverService::CheckRequest(const common::Envelope& envelope, bo
           std::chrono::nanoseconds(ch.timestamp().nanos())));
   if (!ch.has_timestamp() || ts < now - options_.time_window || ts > now + options_.time_window) {
     return common::BAD_REQUEST;
+  }
+  if (options_.mutual_tls) {
+    if (Status bound = comm::CheckTlsBinding(ch.tls_cert_hash(), client.tls_cert_hash);
+        !bound.ok()) {
+      FLOG_WARN(logger, "[%s] deliver request from %s: %s", ch.channel_id(), client.address,
+                bound.message());
+      return common::BAD_REQUEST;
+    }
   }
   req->channel = channels_.GetChannel(ch.channel_id());
   if (req->channel == nullptr) {

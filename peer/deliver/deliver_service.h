@@ -6,6 +6,8 @@
 // status. Per request, in order:
 //   envelope, payload or headers malformed, or the channel header timestamp more than
 //   Options::time_window from now                                  -> BAD_REQUEST
+//   with Options::mutual_tls, no or another TLS cert hash in the channel header than the
+//   connection's client certificate's (Fabric's binding inspector)  -> BAD_REQUEST
 //   the peer has no such channel                                    -> NOT_FOUND
 //   the signer's certificate has expired                            -> FORBIDDEN
 //   the signed envelope does not satisfy the channel's ACL for event/Block or
@@ -90,6 +92,9 @@ class DeliverService final : public protos::Deliver::CallbackService {
     std::function<std::chrono::system_clock::time_point()> clock;
     // Streams, the threads that serve them and the first-request deadline.
     comm::StreamRegistry::Options streams;
+    // TLS with client certificates required (peer.tls.clientAuthRequired): requests must carry
+    // the hash of the connection's client certificate (comm::CheckTlsBinding), else BAD_REQUEST.
+    bool mutual_tls = false;
   };
 
   // `channels` must outlive the service.
@@ -116,9 +121,10 @@ class DeliverService final : public protos::Deliver::CallbackService {
   grpc::ServerBidiReactor<common::Envelope, protos::DeliverResponse>* Start(
       grpc::CallbackServerContext* context, bool filtered);
   std::unique_ptr<Session<protos::DeliverResponse>> Open(const common::Envelope& envelope,
-                                                         const std::string& client, bool filtered,
-                                                         common::Status* status);
-  common::Status CheckRequest(const common::Envelope& envelope, bool filtered, Request* req);
+                                                         const deliver::Client& client,
+                                                         bool filtered, common::Status* status);
+  common::Status CheckRequest(const common::Envelope& envelope, const deliver::Client& client,
+                              bool filtered, Request* req);
   common::Status CheckAccess(const Request& req, const channelconfig::Bundle& config) const;
   // FORBIDDEN once the requester's certificate has expired (checked before every block).
   common::Status CheckExpiry(const Request& req) const;

@@ -9,6 +9,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/comm/message_limits.h"
+#include "common/crypto/hash.h"
 #include "common/logging/logging.h"
 #include "common/protoutil/txutils.h"
 #include "fabric/base/status_macros.h"
@@ -21,11 +22,37 @@ namespace {
 
 logging::Logger logger("deliveryClient");
 
+// The TLS CAs of the orderer orgs that list `address` among their Endpoints, else of every
+// orderer org (addresses from OrdererAddresses or the local config), as Fabric 1.4's
+// deliveryclient connection criteria.
+std::vector<crypto::Certificate> OrdererTlsCas(const channelconfig::Bundle& bundle,
+                                               const std::string& address) {
+  std::vector<channelconfig::Organization> orgs;
+  for (const channelconfig::Organization& org : bundle.orderer_orgs()) {
+    if (std::find(org.endpoints.begin(), org.endpoints.end(), address) != org.endpoints.end()) {
+      orgs.push_back(org);
+    }
+  }
+  return comm::OrgTlsCas(bundle, orgs.empty() ? bundle.orderer_orgs() : orgs);
+}
+
+// Fabric's blocksRequester.getTLSCertHash: the hash of the client certificate's DER.
+std::string TlsCertHash(const DeliverClient::Options::Tls& tls) {
+  if (!tls.enabled || !tls.client_identity) {
+    return "";
+  }
+  StatusOr<crypto::Certificate> cert = crypto::Certificate::FromPem(tls.client_identity->cert_pem);
+  return cert.ok() ? crypto::Sha256(cert->ToDer()) : "";
+}
+
 }  // namespace
 
 DeliverClient::DeliverClient(Options options, committer::Committer& committer,
                              const msp::SigningIdentity& signer)
-    : options_(std::move(options)), committer_(committer), signer_(signer) {}
+    : options_(std::move(options)),
+      tls_cert_hash_(TlsCertHash(options_.tls)),
+      committer_(committer),
+      signer_(signer) {}
 
 DeliverClient::~DeliverClient() { Stop(); }
 
@@ -107,9 +134,27 @@ void DeliverClient::Run(std::stop_token stop) {
   }
 }
 
+StatusOr<std::shared_ptr<grpc::ChannelCredentials>> DeliverClient::Credentials(
+    const std::string& address) {
+  if (!options_.tls.enabled) {
+    return grpc::InsecureChannelCredentials();
+  }
+  std::vector<crypto::Certificate> cas = OrdererTlsCas(*committer_.config(), address);
+  cas.insert(cas.end(), options_.tls.static_cas.begin(), options_.tls.static_cas.end());
+  if (cas.empty()) {
+    return FailedPreconditionError(absl::StrFormat(
+        "no TLS CA to verify orderer %s with: the channel's orderer organisations' MSPs have no "
+        "TLS root certificates (tlscacerts)",
+        address));
+  }
+  const comm::KeyPair* identity =
+      options_.tls.client_identity ? &*options_.tls.client_identity : nullptr;
+  return comm::ClientCredentials(cas, identity);
+}
+
 Status DeliverClient::RunStream(const std::string& address, bool* progress) {
-  auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                           comm::ChannelArgsWithLimits());
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> creds, Credentials(address));
+  auto channel = grpc::CreateCustomChannel(address, creds, comm::ChannelArgsWithLimits());
   auto stub = ::orderer::AtomicBroadcast::NewStub(channel);
   grpc::ClientContext context;
   {
@@ -127,11 +172,16 @@ Status DeliverClient::RunStream(const std::string& address, bool* progress) {
     seek.mutable_start()->mutable_specified()->set_number(committer_.Height());
     seek.mutable_stop()->mutable_specified()->set_number(std::numeric_limits<uint64_t>::max());
     seek.set_behavior(::orderer::SeekInfo::BLOCK_UNTIL_READY);
-    ASSIGN_OR_RETURN(common::Envelope request,
-                     protoutil::CreateSignedEnvelope(common::DELIVER_SEEK_INFO,
-                                                     committer_.channel_id(), signer_, seek));
+    ASSIGN_OR_RETURN(
+        common::Envelope request,
+        protoutil::CreateSignedEnvelopeWithTlsBinding(
+            common::DELIVER_SEEK_INFO, committer_.channel_id(), signer_, seek, tls_cert_hash_));
     if (!stream->Write(request)) {
-      return UnavailableError(absl::StrFormat("cannot send seek info to %s", address));
+      // The stream's status says why (e.g. a refused TLS handshake).
+      finished = true;
+      grpc::Status end = stream->Finish();
+      return UnavailableError(
+          absl::StrFormat("cannot send seek info to %s: %s", address, end.error_message()));
     }
     ::orderer::DeliverResponse response;
     while (stream->Read(&response)) {

@@ -14,7 +14,15 @@
 //      healthy_stream.
 // Stop() cancels the stream and the wait, and joins the thread.
 //
-// Transport: plaintext gRPC (TLS to the orderer is not supported yet).
+// Transport: plaintext gRPC, or with Options::tls.enabled (the peer's peer.tls.enabled) TLS as
+// Fabric 1.4's deliver service dials it: the orderer's certificate must chain to a TLS root or
+// intermediate CA of the channel's orderer organisations (those whose Endpoints list the
+// address, else all of them), taken from the current channel config at each connection, so a
+// new orderer org or a rotated CA is trusted from the next reconnection; plus
+// Options::tls.static_cas. The peer presents Options::tls.client_identity when the orderer asks
+// for a client certificate, and binds its requests to it: with TLS the SeekInfo envelope's
+// channel header carries the SHA-256 of that certificate (Fabric's TlsCertHash), which an
+// orderer requiring client certificates checks.
 //
 // Thread-safety: Start/Stop may be called from any thread; the accessors are thread-safe.
 
@@ -26,12 +34,15 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 
+#include "common/comm/tls.h"
+#include "common/crypto/x509.h"
 #include "common/msp/signing_identity.h"
 #include "fabric/base/status.h"
 #include "peer/committer/committer.h"
@@ -50,6 +61,17 @@ class DeliverClient {
     // served it, if only by waiting for blocks): its end resets the backoff like a delivered
     // block, so a restarted orderer is rejoined within initial_backoff.
     std::chrono::milliseconds healthy_stream{std::chrono::seconds(2)};
+
+    struct Tls {
+      bool enabled = false;
+      // The key pair presented to orderers that require client certificates
+      // (peer.tls.clientCert.file / clientKey.file, else the peer's server key pair).
+      std::optional<comm::KeyPair> client_identity;
+      // CAs trusted beside the channel's orderer orgs' (peer.tls.rootcert.file, when
+      // peer.deliveryclient.staticRootsEnabled is set).
+      std::vector<crypto::Certificate> static_cas;
+    };
+    Tls tls;
   };
 
   // `committer` and `signer` (the peer's identity) must outlive the client.
@@ -75,11 +97,15 @@ class DeliverClient {
   void Run(std::stop_token stop);
   // One stream to `address`; returns why it ended. Sets *progress when a block was committed.
   Status RunStream(const std::string& address, bool* progress);
+  // Plaintext, or TLS trusting the orderer org CAs of the current config for `address`.
+  StatusOr<std::shared_ptr<grpc::ChannelCredentials>> Credentials(const std::string& address);
   Status HandleBlock(common::Block block);
   std::vector<std::string> Addresses() const;
   std::chrono::milliseconds Backoff(int failures);
 
   const Options options_;
+  // SHA-256 of options_.tls.client_identity's certificate (DER); empty without one.
+  const std::string tls_cert_hash_;
   committer::Committer& committer_;
   const msp::SigningIdentity& signer_;
 

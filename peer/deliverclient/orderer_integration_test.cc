@@ -2,18 +2,27 @@
 //
 // The deliver client and committer against the real solo orderer (orderer/), in process over
 // gRPC on 127.0.0.1: an lscc deploy and then an invoke are broadcast, cut into orderer-signed
-// blocks, pulled, verified, validated and committed by the peer.
+// blocks, pulled, verified, validated and committed by the peer; in plaintext, and with TLS and
+// client authentication required by the orderer (the peer trusting the orderer org's TLS CA from
+// the channel config and presenting its TLS key pair).
 
 #include <thread>
 
 #include <absl/strings/str_format.h>
+#include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "common/channelconfig/testing/test_channel.h"
+#include "common/comm/tls.h"
+#include "common/logging/testing/log_capture.h"
 #include "common/msp/testing/status_testing.h"
+#include "common/msp/testing/test_org.h"
 #include "common/msp/x509_signing_identity.h"
 #include "common/policies/builder.h"
+#include "fabric/base/status_macros.h"
 #include "fabric/base/testing/wait_until.h"
+#include "msp/msp_config.pb.h"
 #include "orderer/ab.grpc.pb.h"
 #include "orderer/node.h"
 #include "orderer/testing/test_network.h"
@@ -76,8 +85,11 @@ class OrdererIntegrationTest : public ::testing::Test {
                                                     .preferred_max_bytes = 512 * 1024}));
     const std::string genesis_path = tmp_.path() + "/genesis.block";
     ASSERT_OK(ot::WriteBlock(genesis_path, genesis_));
-    ASSERT_OK_AND_ASSIGN(
-        orderer_, fabric::orderer::Orderer::Start(ot::TestConfig(tmp_.path(), {genesis_path})));
+    fabric::orderer::OrdererConfig config = ot::TestConfig(tmp_.path(), {genesis_path});
+    if (tls_) {
+      config.tls = ot::OrdererTls(/*client_auth_required=*/true);
+    }
+    ASSERT_OK_AND_ASSIGN(orderer_, fabric::orderer::Orderer::Start(config));
   }
   void JoinPeer() {
     ledger::LedgerManager::Options lm;
@@ -92,10 +104,27 @@ class OrdererIntegrationTest : public ::testing::Test {
     DeliverClient::Options options;
     options.addresses = {absl::StrFormat("127.0.0.1:%d", orderer_->port())};
     options.initial_backoff = std::chrono::milliseconds(50);
+    if (tls_) {
+      options.tls = PeerTls(1);
+    }
     client_ = std::make_unique<DeliverClient>(options, *committer_, *peer1_);
     client_->Start();
-    stub_ = ::orderer::AtomicBroadcast::NewStub(
-        grpc::CreateChannel(options.addresses[0], grpc::InsecureChannelCredentials()));
+    stub_ = ::orderer::AtomicBroadcast::NewStub(grpc::CreateChannel(
+        options.addresses[0], tls_ ? ot::OrdererClientCredentials(ot::UserTlsDir(1, "User1"))
+                                   : grpc::InsecureChannelCredentials()));
+  }
+  // Org<org>'s peer0 with TLS: its server key pair as client identity, as Fabric's peer does
+  // without peer.tls.clientCert.file.
+  static DeliverClient::Options::Tls PeerTls(int org) {
+    const std::string dir = absl::StrFormat(
+        "%s/crypto-config/peerOrganizations/org%d.example.com/peers/peer0.org%d.example.com/tls",
+        ot::NetworkDir(), org, org);
+    DeliverClient::Options::Tls tls;
+    tls.enabled = true;
+    auto identity = comm::LoadKeyPair(dir + "/server.crt", dir + "/server.key", "test");
+    EXPECT_TRUE(identity.ok()) << identity.status();
+    tls.client_identity = *identity;
+    return tls;
   }
 
   // An lscc deploy of mycc (endorsed by Org1's peer, created by Org1's admin).
@@ -147,6 +176,7 @@ class OrdererIntegrationTest : public ::testing::Test {
     return value;
   }
 
+  bool tls_ = false;
   msp::testing::TempDir tmp_;
   common::Block genesis_;
   std::unique_ptr<fabric::orderer::Orderer> orderer_;
@@ -189,6 +219,138 @@ TEST_F(OrdererIntegrationTest, BlocksFromTheSoloOrdererAreVerifiedAndCommitted) 
     ExpectOneValidTx(height - 1);
     EXPECT_EQ(CommittedValue(key).size(), mib << 20);
   }
+}
+
+class OrdererTlsIntegrationTest : public OrdererIntegrationTest {
+ protected:
+  void SetUp() override {
+    tls_ = true;
+    OrdererIntegrationTest::SetUp();
+  }
+
+  // A config update of the channel adding `ca` to the orderer org's TLS root CAs, signed by the
+  // orderer org's admin.
+  StatusOr<common::Envelope> AddOrdererTlsCa(const crypto::Certificate& ca) {
+    const common::Config current = orderer_->registrar().GetChain(kChannel)->bundle()->config();
+    common::Config edited = current;
+    common::ConfigValue& value = channelconfig::testing::GroupAt(edited, {"Orderer", "OrdererOrg"})
+                                     .mutable_values()
+                                     ->at("MSP");
+    ::msp::MSPConfig msp_config;
+    ::msp::FabricMSPConfig fabric_config;
+    if (!msp_config.ParseFromString(value.value()) ||
+        !fabric_config.ParseFromString(msp_config.config())) {
+      return InvalidArgumentError("orderer org MSP value does not parse");
+    }
+    fabric_config.add_tls_root_certs(ca.ToPem());
+    msp_config.set_config(fabric_config.SerializeAsString());
+    value.set_value(msp_config.SerializeAsString());
+    ASSIGN_OR_RETURN(common::ConfigUpdate update,
+                     channelconfig::testing::ComputeUpdate(kChannel, current, edited));
+    auto admin = msp::LoadSigningIdentity(
+        ot::NetworkDir() +
+            "/crypto-config/ordererOrganizations/example.com/users/Admin@example.com/msp",
+        "OrdererMSP");
+    RETURN_IF_ERROR(admin.status());
+    return channelconfig::testing::MakeConfigUpdateEnvelope(kChannel, update, {admin->get()});
+  }
+};
+
+TEST_F(OrdererTlsIntegrationTest, BlocksArePulledOverMutualTls) {
+  ASSERT_OK_AND_ASSIGN(common::Envelope deploy_tx, DeployTx());
+  Broadcast(*stub_, deploy_tx);
+  (void)WaitUntil([&] { return client_->blocks_committed() >= 1; });
+  ASSERT_EQ(client_->blocks_committed(), 1u) << client_->last_error().ToString();
+  ASSERT_OK_AND_ASSIGN(common::Envelope invoke_tx, InvokeTx("a", "100"));
+  Broadcast(*stub_, invoke_tx);
+  (void)WaitUntil([&] { return client_->blocks_committed() >= 2; });
+  ASSERT_EQ(client_->blocks_committed(), 2u) << client_->last_error().ToString();
+  ExpectOneValidTx(1);
+  ExpectOneValidTx(2);
+  EXPECT_EQ(CommittedValue("a"), "100");
+}
+
+// The orderer's TLS CA is rotated: the channel config first adds the new CA to the orderer
+// org's MSP, then the orderer restarts with a certificate from it; the deliver client trusts it
+// from its next connection, without a restart.
+TEST_F(OrdererTlsIntegrationTest, RotatedOrdererCaIsTrustedOnceTheConfigNamesIt) {
+  const auto now = std::chrono::system_clock::now();
+  ASSERT_OK_AND_ASSIGN(
+      msp::testing::TestCa new_ca,
+      msp::testing::MakeCa("tlsca2.example.com", "example.com", now - std::chrono::hours(1),
+                           now + std::chrono::hours(24)));
+  ASSERT_OK_AND_ASSIGN(
+      msp::testing::TestIdentity new_server,
+      msp::testing::IssueTlsIdentity(new_ca, "orderer.example.com", {"127.0.0.1", "localhost"},
+                                     now - std::chrono::hours(1), now + std::chrono::hours(12)));
+  ASSERT_OK(msp::testing::WriteTestFile(tmp_.path() + "/tls2/server.crt", new_server.cert_pem));
+  ASSERT_OK(msp::testing::WriteTestFile(tmp_.path() + "/tls2/server.key", new_server.key.ToPem()));
+
+  ASSERT_OK_AND_ASSIGN(common::Envelope update, AddOrdererTlsCa(new_ca.cert));
+  Broadcast(*stub_, update);
+  (void)WaitUntil([&] { return client_->blocks_committed() >= 1; });
+  ASSERT_EQ(client_->blocks_committed(), 1u) << client_->last_error().ToString();
+
+  // The same orderer (ledger, port) with the new certificate.
+  const int port = orderer_->port();
+  stub_.reset();
+  orderer_->Stop();
+  orderer_.reset();
+  fabric::orderer::OrdererConfig config =
+      ot::TestConfig(tmp_.path(), {tmp_.path() + "/genesis.block"});
+  config.listen_port = port;
+  config.tls = ot::OrdererTls(/*client_auth_required=*/true);
+  config.tls.certificate = tmp_.path() + "/tls2/server.crt";
+  config.tls.private_key = tmp_.path() + "/tls2/server.key";
+  ASSERT_OK_AND_ASSIGN(orderer_, fabric::orderer::Orderer::Start(config));
+
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = new_ca.cert.ToPem();
+  options.pem_cert_chain = *crypto::ReadFile(ot::UserTlsDir(1, "User1") + "/client.crt");
+  options.pem_private_key = *crypto::ReadFile(ot::UserTlsDir(1, "User1") + "/client.key");
+  stub_ = ::orderer::AtomicBroadcast::NewStub(
+      grpc::CreateChannel(absl::StrFormat("127.0.0.1:%d", port), grpc::SslCredentials(options)));
+  ASSERT_OK_AND_ASSIGN(common::Envelope deploy_tx, DeployTx());
+  Broadcast(*stub_, deploy_tx);
+  (void)WaitUntil([&] { return client_->blocks_committed() >= 2; }, std::chrono::seconds(20));
+  ASSERT_EQ(client_->blocks_committed(), 2u) << client_->last_error().ToString();
+  ExpectOneValidTx(2);
+}
+
+TEST_F(OrdererTlsIntegrationTest, PlaintextOrUntrustedClientsGetNoBlocks) {
+  client_->Stop();
+  ASSERT_OK_AND_ASSIGN(common::Envelope deploy_tx, DeployTx());
+  Broadcast(*stub_, deploy_tx);  // block 1, for the clients below to miss
+  logging::testing::LogCapture logs;
+  // Without TLS, the orderer does not answer.
+  DeliverClient::Options options;
+  options.addresses = {absl::StrFormat("127.0.0.1:%d", orderer_->port())};
+  options.initial_backoff = std::chrono::milliseconds(50);
+  DeliverClient plain(options, *committer_, *peer1_);
+  plain.Start();
+  // With TLS but a client certificate from a CA no channel org has, the handshake is refused.
+  msp::testing::TempDir other;
+  ASSERT_OK_AND_ASSIGN(msp::testing::TestOrg org3,
+                       msp::testing::MakeTestOrg(other.path(), "Org3MSP", "org3.example.com"));
+  const auto now = std::chrono::system_clock::now();
+  ASSERT_OK_AND_ASSIGN(
+      msp::testing::TestIdentity stranger,
+      msp::testing::IssueTlsIdentity(org3.tls_ca, "peer0.org3.example.com", {},
+                                     now - std::chrono::hours(1), now + std::chrono::hours(1)));
+  options.tls = PeerTls(1);
+  options.tls.client_identity = comm::KeyPair{stranger.cert_pem, stranger.key.ToPem()};
+  DeliverClient untrusted(options, *committer_, *peer1_);
+  untrusted.Start();
+  ASSERT_TRUE(WaitUntil(
+      [&] { return plain.connection_attempts() >= 2 && untrusted.connection_attempts() >= 2; }));
+  plain.Stop();
+  untrusted.Stop();
+  EXPECT_EQ(plain.blocks_committed() + untrusted.blocks_committed(), 0u);
+  EXPECT_EQ(committer_->Height(), 1u);
+  EXPECT_FALSE(untrusted.last_error().ok());
+  std::vector<std::string> refused = logs.Lines("TLS client certificate refused");
+  ASSERT_FALSE(refused.empty());
+  EXPECT_THAT(refused[0], ::testing::HasSubstr("client CN=peer0.org3.example.com"));
 }
 
 }  // namespace

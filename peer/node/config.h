@@ -96,6 +96,10 @@ struct PeerConfig {
   // empty: the server's (peer.tls.clientCert.file, peer.tls.clientKey.file).
   std::string tls_client_cert_file;
   std::string tls_client_key_file;
+  // The deliver client also trusts tls_root_cert_file for orderers, beside the channel's orderer
+  // orgs' TLS CAs (peer.deliveryclient.staticRootsEnabled, CORE_PEER_DELIVERYCLIENT_
+  // STATICROOTSENABLED; Fabric 1.4 default false).
+  bool deliveryclient_static_roots_enabled = false;
   std::string vm_endpoint = "unix:///var/run/docker.sock";
   // Chaincode containers (launcher/docker/docker_launcher.h: DockerLauncherOptions).
   std::string docker_network_mode = "host";

@@ -15,8 +15,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "common/comm/message_limits.h"
+#include "common/comm/tls.h"
 #include "common/crypto/ecdsa.h"
-#include "common/crypto/file_util.h"
 #include "common/flags/flags.h"
 #include "common/logging/logging.h"
 #include "common/msp/config_builder.h"
@@ -50,9 +50,15 @@ logging::Logger logger("peer.node");
 // of a chaincode's other versions when an upgrade commits (their containers go).
 class ChannelObserver : public committer::CommitObserver {
  public:
+  // `on_config` runs after a committed config block was applied to PeerChannels.
   ChannelObserver(scc::PeerChannels& channels, PeerMetrics& metrics,
-                  const scc::PackageStore& packages, launcher::Launcher& launcher)
-      : channels_(channels), metrics_(metrics), packages_(packages), launcher_(launcher) {}
+                  const scc::PackageStore& packages, launcher::Launcher& launcher,
+                  std::function<void(const std::string& channel_id)> on_config)
+      : channels_(channels),
+        metrics_(metrics),
+        packages_(packages),
+        launcher_(launcher),
+        on_config_(std::move(on_config)) {}
   void OnChaincodeDeployed(const std::string& channel_id,
                            const committer::ChaincodeDeployment& d) override {
     if (!d.upgrade) {
@@ -80,6 +86,8 @@ class ChannelObserver : public committer::CommitObserver {
       if (Status s = channels_.UpdateConfig(block); !s.ok()) {
         FLOG_ERROR(logger, "channel %s: config block %d not applied: %s", channel_id,
                    block.header().number(), s.ToString());
+      } else {
+        on_config_(channel_id);
       }
     }
   }
@@ -89,6 +97,7 @@ class ChannelObserver : public committer::CommitObserver {
   PeerMetrics& metrics_;
   const scc::PackageStore& packages_;
   launcher::Launcher& launcher_;
+  const std::function<void(const std::string& channel_id)> on_config_;
 };
 
 struct ChannelRuntime {
@@ -99,32 +108,31 @@ struct ChannelRuntime {
 // "host" of "host:port" ("" for "").
 std::string HostOf(const std::string& address) { return address.substr(0, address.rfind(':')); }
 
-StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const PeerConfig& c) {
-  if (!c.tls_enabled) {
-    return grpc::InsecureServerCredentials();
-  }
-  grpc::SslServerCredentialsOptions ssl(
-      c.tls_client_auth_required ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
-                                 : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  auto cert = crypto::ReadFile(c.tls_cert_file);
-  auto key = crypto::ReadFile(c.tls_key_file);
-  if (!cert.ok() || !key.ok()) {
+// The key pair the peer presents when it dials with TLS: peer.tls.clientCert.file and
+// clientKey.file, both or neither; neither means the server's (Fabric's GetClientCertificate).
+StatusOr<comm::KeyPair> LoadClientIdentity(const PeerConfig& c) {
+  const bool cert = !c.tls_client_cert_file.empty();
+  const bool key = !c.tls_client_key_file.empty();
+  if (cert != key) {
     return InvalidArgumentError(
-        absl::StrFormat("TLS is enabled but the certificate (%s) or key (%s) cannot be read "
-                        "(CORE_PEER_TLS_CERT_FILE, CORE_PEER_TLS_KEY_FILE)",
-                        c.tls_cert_file, c.tls_key_file));
+        "peer.tls.clientKey.file and peer.tls.clientCert.file must both be set or must both be "
+        "empty (CORE_PEER_TLS_CLIENTKEY_FILE, CORE_PEER_TLS_CLIENTCERT_FILE)");
   }
-  pair.cert_chain = *cert;
-  pair.private_key = *key;
-  ssl.pem_key_cert_pairs.push_back(pair);
-  if (!c.tls_root_cert_file.empty()) {
-    auto root = crypto::ReadFile(c.tls_root_cert_file);
-    if (root.ok()) {
-      ssl.pem_root_certs = *root;
-    }
+  if (cert) {
+    return comm::LoadKeyPair(c.tls_client_cert_file, c.tls_client_key_file,
+                             "CORE_PEER_TLS_CLIENTCERT_FILE, CORE_PEER_TLS_CLIENTKEY_FILE");
   }
-  return grpc::SslServerCredentials(ssl);
+  return comm::LoadKeyPair(c.tls_cert_file, c.tls_key_file,
+                           "CORE_PEER_TLS_CERT_FILE, CORE_PEER_TLS_KEY_FILE");
+}
+
+// peer.tls.rootcert.file as a list (empty when unset).
+StatusOr<std::vector<crypto::Certificate>> LoadRootCert(const PeerConfig& c) {
+  if (c.tls_root_cert_file.empty()) {
+    return std::vector<crypto::Certificate>{};
+  }
+  return comm::LoadCertificateFiles({c.tls_root_cert_file},
+                                    "peer.tls.rootcert.file (CORE_PEER_TLS_ROOTCERT_FILE)");
 }
 
 }  // namespace
@@ -135,6 +143,14 @@ struct PeerNode::Impl {
   std::unique_ptr<PeerMetrics> metrics;
   std::unique_ptr<msp::Msp> local_msp;
   std::unique_ptr<msp::SigningIdentity> signer;
+  // With peer.tls.enabled: the server's key pair, the one presented to orderers, and
+  // peer.tls.rootcert.file.
+  std::optional<comm::KeyPair> tls_identity;
+  std::optional<comm::KeyPair> tls_client_identity;
+  std::vector<crypto::Certificate> tls_root_cas;
+  // With peer.tls.clientAuthRequired: the CAs trusted for client certificates (Fabric's
+  // updateTrustedRoots: the channels' application orgs, clientRootCAs and rootcert.file).
+  std::shared_ptr<comm::TrustPool> client_cas;
   std::unique_ptr<ledger::LedgerManager> ledgers;
   std::unique_ptr<scc::PeerChannels> channels;
   std::unique_ptr<scc::PackageStore> packages;
@@ -165,6 +181,9 @@ struct PeerNode::Impl {
   bool stopped = false;
 
   Status LoadIdentity();
+  Status LoadTls();
+  // Trusts the TLS CAs of `bundle`'s channel for client certificates (with client auth).
+  void UpdateClientCas(const channelconfig::Bundle& bundle);
   Status OpenLedgers();
   // The launcher, ChaincodeSupport with its listener, and the endorser.
   Status StartChaincodeSupport();
@@ -197,6 +216,40 @@ Status PeerNode::Impl::LoadIdentity() {
   }
   signer = std::move(*id);
   return Status::OK();
+}
+
+Status PeerNode::Impl::LoadTls() {
+  if (!config.tls_enabled) {
+    return Status::OK();
+  }
+  ASSIGN_OR_RETURN(tls_identity,
+                   comm::LoadKeyPair(config.tls_cert_file, config.tls_key_file,
+                                     "CORE_PEER_TLS_CERT_FILE, CORE_PEER_TLS_KEY_FILE"));
+  ASSIGN_OR_RETURN(tls_client_identity, LoadClientIdentity(config));
+  ASSIGN_OR_RETURN(tls_root_cas, LoadRootCert(config));
+  if (!config.tls_client_auth_required) {
+    return Status::OK();
+  }
+  ASSIGN_OR_RETURN(std::vector<crypto::Certificate> cas,
+                   comm::LoadCertificateFiles(
+                       config.tls_client_root_ca_files,
+                       "peer.tls.clientRootCAs.files (CORE_PEER_TLS_CLIENTROOTCAS_FILES)"));
+  cas.insert(cas.end(), tls_root_cas.begin(), tls_root_cas.end());
+  client_cas = std::make_shared<comm::TrustPool>();
+  client_cas->Set(comm::TrustPool::kStaticSource, std::move(cas));
+  return Status::OK();
+}
+
+void PeerNode::Impl::UpdateClientCas(const channelconfig::Bundle& bundle) {
+  if (client_cas == nullptr) {
+    return;
+  }
+  std::vector<crypto::Certificate> cas = comm::PeerClientCas(bundle);
+  const size_t count = cas.size();
+  client_cas->Set(bundle.channel_id(), std::move(cas));
+  FLOG_INFO(logger,
+            "channel %s: %d TLS CAs of its application orgs trusted for clients (%d in all)",
+            bundle.channel_id(), count, client_cas->Get()->size());
 }
 
 Status PeerNode::Impl::OpenLedgers() {
@@ -362,6 +415,7 @@ Status PeerNode::Impl::StartChannel(const std::string& channel_id) {
   // block validates the same on every peer whenever it is committed.
   ASSIGN_OR_RETURN(std::shared_ptr<const channelconfig::Bundle> bundle,
                    committer::LoadChannelConfig(*l));
+  UpdateClientCas(*bundle);
   std::lock_guard<std::mutex> lock(mu);
   if (stopped || runtimes.count(channel_id) != 0) {
     return Status::OK();
@@ -377,6 +431,11 @@ Status PeerNode::Impl::StartChannel(const std::string& channel_id) {
   if (!config.orderer_address.empty()) {
     dopts.addresses = {config.orderer_address};
   }
+  dopts.tls.enabled = config.tls_enabled;
+  dopts.tls.client_identity = tls_client_identity;
+  if (config.deliveryclient_static_roots_enabled) {
+    dopts.tls.static_cas = tls_root_cas;
+  }
   rt.deliver_client = std::make_unique<deliverclient::DeliverClient>(dopts, *rt.committer, *signer);
   rt.deliver_client->Start();
   FLOG_INFO(logger, "channel %s: committer and deliver client started at height %d", channel_id,
@@ -388,9 +447,12 @@ Status PeerNode::Impl::StartChannel(const std::string& channel_id) {
 Status PeerNode::Impl::StartServer() {
   deliver::DeliverService::Options dopts;
   dopts.streams.max_streams = config.deliver_concurrency;
+  dopts.mutual_tls = config.tls_enabled && config.tls_client_auth_required;
   deliver_service = std::make_unique<deliver::DeliverService>(committer_channels, dopts);
   ASSIGN_OR_RETURN(admin_service, AdminService::Create(*local_msp));
-  ASSIGN_OR_RETURN(auto creds, ServerCredentials(config));
+  std::shared_ptr<grpc::ServerCredentials> creds =
+      config.tls_enabled ? comm::ServerCredentials(*tls_identity, client_cas)
+                         : grpc::InsecureServerCredentials();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen_address, creds, &port);
   builder.RegisterService(endorser_service.get());
@@ -408,7 +470,9 @@ Status PeerNode::Impl::StartServer() {
   }
   FLOG_INFO(logger, "peer %s (%s) serving Endorser, Deliver and Admin on %s (port %d)%s",
             config.peer_id, config.local_msp_id, config.listen_address, port,
-            config.tls_enabled ? " with TLS" : "");
+            !config.tls_enabled               ? ""
+            : config.tls_client_auth_required ? " with mutual TLS"
+                                              : " with TLS");
   return Status::OK();
 }
 
@@ -495,14 +559,20 @@ StatusOr<std::unique_ptr<PeerNode>> PeerNode::Start(const PeerConfig& config) {
   impl->config = config;
   impl->metrics = std::make_unique<PeerMetrics>(impl->metrics_registry);
   RETURN_IF_ERROR(impl->LoadIdentity());
+  RETURN_IF_ERROR(impl->LoadTls());
   RETURN_IF_ERROR(impl->OpenLedgers());
   RETURN_IF_ERROR(impl->StartChaincodeSupport());
-  impl->observer = std::make_unique<ChannelObserver>(*impl->channels, *impl->metrics,
-                                                     *impl->packages, *impl->launcher);
+  Impl* raw = impl.get();
+  impl->observer = std::make_unique<ChannelObserver>(
+      *impl->channels, *impl->metrics, *impl->packages, *impl->launcher,
+      [raw](const std::string& channel_id) {
+        if (std::shared_ptr<const channelconfig::Bundle> b = raw->channels->GetBundle(channel_id)) {
+          raw->UpdateClientCas(*b);
+        }
+      });
   for (const std::string& ch : impl->channels->Channels()) {
     RETURN_IF_ERROR(impl->StartChannel(ch).Annotate("start channel " + ch));
   }
-  Impl* raw = impl.get();
   impl->channels->SetJoinHook([raw](const std::string& channel_id) {
     if (Status s = raw->StartChannel(channel_id); !s.ok()) {
       FLOG_ERROR(logger, "joined channel %s but could not start it: %s", channel_id, s.ToString());

@@ -4,7 +4,9 @@
 #                             returns 1 if it never does (the caller says what failed)
 #   testnet_material BIN ORDERER_PORT [FILTER]
 #                             in the current directory: crypto-config/ (cryptogen's default
-#                             template: an orderer org, Org1 and Org2 with one peer each),
+#                             template: an orderer org, Org1 and Org2 with one peer each; every
+#                             node's TLS certificate also names 127.0.0.1 and localhost, where
+#                             the test networks listen),
 #                             configtx.json (the default profiles with the orderer on ORDERER_PORT,
 #                             piped through FILTER when given: a command or shell function that
 #                             reads and writes the JSON, e.g. to change BatchSize), genesis.block

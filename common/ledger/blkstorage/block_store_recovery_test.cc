@@ -14,41 +14,18 @@
 #include "common/ledger/blkstorage/block_store.h"
 #include "common/ledger/blkstorage/testing/chain_builder.h"
 #include "common/logging/logging.h"
+#include "common/logging/testing/log_capture.h"
 #include "common/protoutil/blockutils.h"
 
 namespace fabric::ledger::blkstorage {
 namespace {
 
+using logging::testing::LogCapture;
+
 namespace fs = std::filesystem;
 using testing::ChainBuilder;
 using ::testing::HasSubstr;
 using testing::TempDir;
-
-// Captures log lines for the duration of a test.
-class LogCapture {
- public:
-  LogCapture() {
-    logging::SetSink([this](std::string_view line) {
-      std::lock_guard<std::mutex> lock(mu_);
-      lines_.emplace_back(line);
-    });
-  }
-  ~LogCapture() { logging::SetSink(nullptr); }
-  std::vector<std::string> Lines(std::string_view needle) {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::vector<std::string> out;
-    for (const std::string& l : lines_) {
-      if (l.find(needle) != std::string::npos) {
-        out.push_back(l);
-      }
-    }
-    return out;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> lines_;
-};
 
 class RecoveryTest : public ::testing::Test {
  protected:

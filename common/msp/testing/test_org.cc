@@ -92,6 +92,26 @@ StatusOr<TestIdentity> IssueIdentity(const TestCa& ca, const std::string& common
   return TestIdentity{common_name, "", std::move(cert), std::move(key), std::move(pem)};
 }
 
+StatusOr<TestIdentity> IssueTlsIdentity(const TestCa& ca, const std::string& common_name,
+                                        const std::vector<std::string>& hosts, TimePoint not_before,
+                                        TimePoint not_after) {
+  ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::Generate());
+  crypto::CertificateTemplate tmpl;
+  tmpl.subject = Name(common_name, "", {});
+  tmpl.not_before = not_before;
+  tmpl.not_after = not_after;
+  tmpl.key_usage = crypto::kKeyUsageDigitalSignature | crypto::kKeyUsageKeyEncipherment;
+  tmpl.ext_key_usage = crypto::kExtKeyUsageClientAuth | crypto::kExtKeyUsageServerAuth;
+  for (const std::string& host : hosts) {
+    const bool is_ip = host.find_first_not_of("0123456789.:") == std::string::npos;
+    (is_ip ? tmpl.ip_addresses : tmpl.dns_names).push_back(host);
+  }
+  ASSIGN_OR_RETURN(crypto::Certificate cert,
+                   crypto::CreateCertificate(tmpl, key.public_key(), &ca.cert, ca.key));
+  std::string pem = cert.ToPem();
+  return TestIdentity{common_name, "", std::move(cert), std::move(key), std::move(pem)};
+}
+
 std::string NodeOusConfigYaml(const std::string& ca_cert_path) {
   std::string out = "NodeOUs:\n  Enable: true\n";
   for (const char* role : {"Client", "Peer", "Admin", "Orderer"}) {

@@ -94,6 +94,13 @@ StatusOr<TestIdentity> IssueIdentity(const TestCa& ca, const std::string& common
                                      const std::vector<std::string>& ous, TimePoint not_before,
                                      TimePoint not_after);
 
+// A TLS certificate issued by `ca` with subject CN `common_name`, extKeyUsage serverAuth and
+// clientAuth (as cryptogen's TLS certificates), and subjectAltNames `hosts` (IP addresses become
+// IP SANs, e.g. {"127.0.0.1", "localhost"}).
+StatusOr<TestIdentity> IssueTlsIdentity(const TestCa& ca, const std::string& common_name,
+                                        const std::vector<std::string>& hosts, TimePoint not_before,
+                                        TimePoint not_after);
+
 // Writes `identity`'s local MSP folder at `msp_dir` for `org` (cacerts, intermediatecerts,
 // tlscacerts, admincerts, config.yaml as the organisation's, plus signcerts/<name>-cert.pem and
 // keystore/priv_sk) and sets identity->msp_dir.

@@ -4,9 +4,11 @@
 # node start` with the process launcher (abstore as a prebuilt binary), and the `peer` CLI:
 # channel create/join/list/getinfo/fetch, chaincode package (raw and signed)/signpackage/install/
 # instantiate/invoke/query/list, node status, logging, operations /healthz and /metrics,
-# graceful stop; then the same peer restarted with TLS
-# (Endorser, Deliver and the chaincode listener): query, invoke --waitForEvent, refusals of a
-# plaintext client and of one trusting another CA. Every process is stopped at exit.
+# graceful stop; then the orderer and the same peer restarted with mutual TLS (Endorser,
+# Deliver, the chaincode listener, the deliver client to the orderer): query, invoke
+# --waitForEvent, fetch, refusals of a plaintext client, of one trusting another CA, of one from
+# no application org (logged), and of a CLI without its client certificate. Every process is
+# stopped at exit.
 #   peer_cli_e2e.sh BIN_DIR ABSTORE_BINARY
 set -euo pipefail
 BIN=$1
@@ -41,11 +43,17 @@ testnet_material "$BIN" "$ORDERER_PORT" || fail "network material"
 
 ORG1=$WORK/crypto-config/peerOrganizations/org1.example.com
 ORD=$WORK/crypto-config/ordererOrganizations/example.com
-ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$ORDERER_PORT \
-ORDERER_GENERAL_LOCALMSPDIR=$ORD/orderers/orderer.example.com/msp ORDERER_GENERAL_LOCALMSPID=OrdererMSP \
-ORDERER_GENERAL_GENESISFILE=$WORK/genesis.block ORDERER_FILELEDGER_LOCATION=$WORK/orderer-data \
-  "$BIN/orderer" start > orderer.log 2>&1 &
-PIDS+=($!)
+start_orderer() {  # start_orderer LOG [VAR=value ...]: the solo orderer; sets ORDERER_PID
+  local log=$1
+  shift
+  env ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$ORDERER_PORT \
+    ORDERER_GENERAL_LOCALMSPDIR=$ORD/orderers/orderer.example.com/msp \
+    ORDERER_GENERAL_LOCALMSPID=OrdererMSP ORDERER_GENERAL_GENESISFILE=$WORK/genesis.block \
+    ORDERER_FILELEDGER_LOCATION=$WORK/orderer-data "$@" "$BIN/orderer" start > "$log" 2>&1 &
+  ORDERER_PID=$!
+}
+start_orderer orderer.log
+PIDS+=($ORDERER_PID)
 wait_port "$ORDERER_PORT" || fail "orderer never opened port $ORDERER_PORT"
 
 mkdir -p ccbin && ln -s "$ABSTORE" ccbin/mycc
@@ -168,23 +176,36 @@ kill -0 "$PEER_PID" 2>/dev/null && fail "peer did not stop within 10 s of SIGTER
 wait "$PEER_PID" || fail "peer exited non-zero after SIGTERM"
 expect peer.log "stopped"
 
-echo "== the same peer restarted with TLS on both listeners"
+echo "== the orderer and the peer restarted with mutual TLS"
+kill -TERM "$ORDERER_PID"
+wait "$ORDERER_PID" || fail "orderer exited non-zero after SIGTERM"
+OTLS=$ORD/orderers/orderer.example.com/tls
+start_orderer orderer-tls.log ORDERER_GENERAL_TLS_ENABLED=true \
+  ORDERER_GENERAL_TLS_CERTIFICATE="$OTLS/server.crt" ORDERER_GENERAL_TLS_PRIVATEKEY="$OTLS/server.key" \
+  ORDERER_GENERAL_TLS_ROOTCAS="$OTLS/ca.crt" ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED=true
+PIDS+=($ORDERER_PID)
+wait_port "$ORDERER_PORT" || fail "TLS orderer never opened port $ORDERER_PORT"
 PTLS=$ORG1/peers/peer0.org1.example.com/tls
 start_peer peer-tls.log CORE_PEER_TLS_ENABLED=true CORE_PEER_TLS_CERT_FILE="$PTLS/server.crt" \
-  CORE_PEER_TLS_KEY_FILE="$PTLS/server.key" CORE_PEER_TLS_ROOTCERT_FILE="$PTLS/ca.crt"
+  CORE_PEER_TLS_KEY_FILE="$PTLS/server.key" CORE_PEER_TLS_ROOTCERT_FILE="$PTLS/ca.crt" \
+  CORE_PEER_TLS_CLIENTAUTHREQUIRED=true
 PIDS+=($PEER_PID)
 wait_port "$PEER_PORT" || fail "TLS peer never opened port $PEER_PORT"
 # The ledger survived the restart; the chaincode is relaunched and registers over TLS with the
-# client certificate the peer issued it.
+# client certificate the peer issued it. The CLI presents Org1's admin TLS certificate to both.
+ATLS=$ORG1/users/Admin@org1.example.com/tls
 tls_env() {
   CORE_PEER_TLS_ENABLED=true CORE_PEER_TLS_ROOTCERT_FILE=$PTLS/ca.crt \
-  CORE_PEER_TLS_SERVERHOSTOVERRIDE=peer0.org1.example.com "$@"
+  CORE_PEER_TLS_SERVERHOSTOVERRIDE=peer0.org1.example.com CORE_PEER_TLS_CLIENTAUTHREQUIRED=true \
+  CORE_PEER_TLS_CLIENTCERT_FILE=$ATLS/client.crt CORE_PEER_TLS_CLIENTKEY_FILE=$ATLS/client.key "$@"
 }
+OTLS_FLAGS="--tls --cafile $OTLS/ca.crt --clientauth --certfile $ATLS/client.crt --keyfile $ATLS/client.key"
 tls_env "$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query","a"]}' > out 2> err \
   || { cat err; tail -20 peer-tls.log; fail "query over TLS"; }
 [ "$(cat out)" = "90" ] || { cat out err; fail "query a = 90 over TLS"; }
-tls_env "$BIN/peer" chaincode invoke $O -C mychannel -n mycc -c '{"Args":["invoke","a","b","5"]}' \
-  --waitForEvent > out 2> err || { cat err; fail "invoke over TLS"; }
+# Through the orderer and back to the peer's deliver client, each over mutual TLS.
+tls_env "$BIN/peer" chaincode invoke $O $OTLS_FLAGS -C mychannel -n mycc \
+  -c '{"Args":["invoke","a","b","5"]}' --waitForEvent > out 2> err || { cat err; fail "invoke over TLS"; }
 expect err "committed with status (VALID)"
 tls_env "$BIN/peer" chaincode query -C mychannel -n mycc -c '{"Args":["query","b"]}' > out 2> err
 [ "$(cat out)" = "215" ] || { cat out err; fail "query b = 215 over TLS"; }
@@ -196,6 +217,20 @@ CORE_PEER_TLS_ROOTCERT_FILE=$WORK/crypto-config/peerOrganizations/org2.example.c
 CORE_PEER_TLS_SERVERHOSTOVERRIDE=peer0.org1.example.com "$BIN/peer" channel list > out 2> err \
   && fail "a client trusting org2's TLS CA must not reach org1's peer"
 expect err "TLS is on: check the CA file and the host name"
+# The orderer org is no application org of the peer's channels: its clients are refused at the
+# handshake, and the peer says why.
+OADMIN=$ORD/users/Admin@example.com/tls
+CORE_PEER_TLS_ENABLED=true CORE_PEER_TLS_ROOTCERT_FILE=$PTLS/ca.crt \
+CORE_PEER_TLS_SERVERHOSTOVERRIDE=peer0.org1.example.com CORE_PEER_TLS_CLIENTAUTHREQUIRED=true \
+CORE_PEER_TLS_CLIENTCERT_FILE=$OADMIN/client.crt CORE_PEER_TLS_CLIENTKEY_FILE=$OADMIN/client.key \
+  "$BIN/peer" channel list > out 2> err && fail "a client of no application org must be refused"
+expect peer-tls.log "TLS client certificate refused: certificate signed by unknown authority"
+expect peer-tls.log "client CN=Admin@example.com"
+# Without its client certificate the orderer refuses the CLI.
+"$BIN/peer" channel fetch newest x.block $O -c mychannel --tls --cafile "$OTLS/ca.crt" > out 2> err \
+  && fail "the orderer must require a client certificate"
+tls_env "$BIN/peer" channel fetch newest x.block $O $OTLS_FLAGS -c mychannel > out 2> err \
+  || { cat err; fail "fetch over mutual TLS"; }
 kill -TERM "$PEER_PID"
 wait "$PEER_PID" || fail "TLS peer exited non-zero after SIGTERM"
 
