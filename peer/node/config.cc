@@ -144,6 +144,8 @@ const std::vector<Key>& Keys() {
       Str("peer.tls.clientCert.file", &PeerConfig::tls_client_cert_file),
       Str("peer.tls.clientKey.file", &PeerConfig::tls_client_key_file),
       Str("peer.deliveryclient.address", &PeerConfig::orderer_address),
+      Bool("peer.deliveryclient.staticRootsEnabled",
+           &PeerConfig::deliveryclient_static_roots_enabled),
       Str("vm.endpoint", &PeerConfig::vm_endpoint),
       Str("vm.docker.hostConfig.NetworkMode", &PeerConfig::docker_network_mode),
       Int64("vm.docker.hostConfig.Memory", &PeerConfig::docker_memory_bytes),

@@ -75,6 +75,12 @@ TEST(PeerConfigTest, ClientTlsListsFromFileAndEnvironment) {
             (std::vector<std::string>{dir + "/cas/a.pem", "/abs/b.pem"}));
   EXPECT_EQ(file->tls_client_cert_file, dir + "/tls/client.crt");
   EXPECT_EQ(file->tls_client_key_file, "");
+  EXPECT_FALSE(file->deliveryclient_static_roots_enabled);
+  auto roots = LoadPeerConfig(
+      MapEnv({{"FABRIC_CFG_PATH", dir}, {"CORE_PEER_DELIVERYCLIENT_STATICROOTSENABLED", "true"}}),
+      false);
+  ASSERT_TRUE(roots.ok()) << roots.status();
+  EXPECT_TRUE(roots->deliveryclient_static_roots_enabled);
   for (const char* form : {"[/x.pem, /y.pem]", "/x.pem,/y.pem", "/x.pem /y.pem"}) {
     auto env = LoadPeerConfig(
         MapEnv({{"FABRIC_CFG_PATH", dir}, {"CORE_PEER_TLS_CLIENTROOTCAS_FILES", form}}), false);
