@@ -82,8 +82,9 @@ Status Install(Command& cmd) {
       return FailedPreconditionError(
           absl::StrFormat("Bad response: %d - %s", r.status(), r.message()));
     }
-    cmd.Info(absl::StrFormat("Installed remotely on %s: response: <%s>", peer.address,
-                             FormatResponse(r)));
+    // Fabric 1.4 prints the ProposalResponse in Go's text form; scripts grep for it.
+    cmd.Info(absl::StrFormat("Installed remotely response:<%s > (%s)", FormatResponse(r),
+                             peer.address));
   }
   return Status::OK();
 }
