@@ -88,6 +88,19 @@ install() {  # SAMPLE NAME VERSION ORGS...
     expect "$WORK/err" 'status:200 payload:"OK"'
   done
 }
+# Starts peer0.org2 again and waits until its height is peer0.org1's (it caught up from the orderer).
+restart_peer2_and_wait_for_height() {
+  "$NET" start peer2 > /dev/null 2>&1
+  ok 1 channel getinfo -c mychannel
+  local h1
+  h1=$(grep -o '"height":[0-9]*' "$WORK/out")
+  for _ in $(seq 1 50); do
+    ok 2 channel getinfo -c mychannel
+    [ "$(grep -o '"height":[0-9]*' "$WORK/out")" = "$h1" ] && break
+    sleep 0.2
+  done
+  expect "$WORK/out" "$h1"
+}
 running_cc() { docker ps --format '{{.Names}}' | grep -c "^$1" || true; }
 start_proxy() {
   node "$root/integration/e2e/sockproxy.js" "$WORK/docker.sock" /var/run/docker.sock &
@@ -147,15 +160,7 @@ if [ "$MODE" = --client-auth ]; then
   cli 1 chaincode invoke "${O[@]}" -C mychannel -n mycc -c '{"Args":["invoke","a","b","1"]}' \
     --peerAddresses "$P1" --tlsRootCertFiles "$PEER0_ORG1_CA" --waitForEvent || true
   expect "$WORK/err" "ENDORSEMENT_POLICY_FAILURE"
-  "$NET" start peer2 > /dev/null 2>&1
-  ok 1 channel getinfo -c mychannel
-  h1=$(grep -o '"height":[0-9]*' "$WORK/out")
-  for _ in $(seq 1 50); do
-    ok 2 channel getinfo -c mychannel
-    [ "$(grep -o '"height":[0-9]*' "$WORK/out")" = "$h1" ] && break
-    sleep 0.2
-  done
-  expect "$WORK/out" "$h1"
+  restart_peer2_and_wait_for_height
   section "8. restart the orderer: the next invoke commits on both peers"
   "$NET" stop orderer > /dev/null 2>&1
   "$NET" start orderer > /dev/null 2>&1
@@ -224,15 +229,7 @@ section "7. restart a peer: it catches up and serves"
 ok 1 chaincode invoke "${O[@]}" -C mychannel -n inv -c '{"Args":["queryAndRecord","mycc","a"]}' \
   --waitForEvent
 expect "$WORK/err" "committed with status (VALID)"
-"$NET" start peer2 > /dev/null 2>&1
-ok 1 channel getinfo -c mychannel
-h1=$(grep -o '"height":[0-9]*' "$WORK/out")
-for _ in $(seq 1 50); do
-  ok 2 channel getinfo -c mychannel
-  [ "$(grep -o '"height":[0-9]*' "$WORK/out")" = "$h1" ] && break
-  sleep 0.2
-done
-expect "$WORK/out" "$h1"
+restart_peer2_and_wait_for_height
 query 2 mycc '{"Args":["query","a"]}' 80
 invoke_both mycc '{"Args":["invoke","b","a","5"]}'
 
