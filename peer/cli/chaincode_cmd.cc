@@ -83,8 +83,8 @@ Status Install(Command& cmd) {
           absl::StrFormat("Bad response: %d - %s", r.status(), r.message()));
     }
     // Fabric 1.4 prints the ProposalResponse in Go's text form; scripts grep for it.
-    cmd.Info(absl::StrFormat("Installed remotely response:<%s > (%s)", FormatResponse(r),
-                             peer.address));
+    cmd.Info(
+        absl::StrFormat("Installed remotely response:<%s > (%s)", FormatResponse(r), peer.address));
   }
   return Status::OK();
 }
