@@ -276,6 +276,15 @@ std::optional<bool> ParseBool(std::string_view text) {
   return std::nullopt;
 }
 
+Status ParseBoolSetting(const char* path, const std::string& text, bool* out) {
+  std::optional<bool> b = ParseBool(text);
+  if (!b.has_value()) {
+    return InvalidArgumentError(absl::StrFormat("%s: \"%s\" is not a boolean", path, text));
+  }
+  *out = *b;
+  return Status::OK();
+}
+
 std::vector<std::string> SplitList(std::string_view text) {
   absl::string_view rest = absl::StripAsciiWhitespace(absl::string_view(text.data(), text.size()));
   if (absl::ConsumePrefix(&rest, "[")) {

@@ -125,6 +125,25 @@ std::optional<bool> ParseBool(std::string_view text);
 // A list given as one string (the environment's form): "[a, b]", "a,b" or "a b".
 std::vector<std::string> SplitList(std::string_view text);
 
+// A setting stored as the text given.
+template <typename Config>
+Setting<Config> TextSetting(const char* path, std::string Config::*field) {
+  return {path, [field](Config& c, const std::string& v) {
+            c.*field = v;
+            return Status::OK();
+          }};
+}
+
+// A boolean setting (ParseBool's forms; the file's YAML booleans arrive as "true"/"false").
+// InvalidArgument "path: "v" is not a boolean" otherwise.
+Status ParseBoolSetting(const char* path, const std::string& text, bool* out);
+template <typename Config>
+Setting<Config> BoolSetting(const char* path, bool Config::*field) {
+  return {path, [path, field](Config& c, const std::string& v) {
+            return ParseBoolSetting(path, v, &(c.*field));
+          }};
+}
+
 // What loading a configuration left out, for the node to log once at start-up.
 struct Report {
   std::string file;                  // the file read; empty when none was

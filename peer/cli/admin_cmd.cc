@@ -24,7 +24,7 @@ class AdminClient {
   // Connects to the local peer's Admin service. Unavailable "admin client failed to connect to
   // <address>: ..." when it cannot.
   static StatusOr<AdminClient> Connect(Command& cmd) {
-    Endpoint peer = DefaultPeerEndpoint();
+    Endpoint peer = cmd.DefaultPeerEndpoint();
     peer.role = "admin";
     ASSIGN_OR_RETURN(auto channel, Dial(peer, std::chrono::seconds(3)));
     return AdminClient(cmd, protos::Admin::NewStub(channel));

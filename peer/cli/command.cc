@@ -18,16 +18,6 @@
 
 namespace fabric::cli {
 
-std::string Env(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
-}
-
-bool EnvBool(const char* name) {
-  std::string v = Env(name);
-  return v == "true" || v == "TRUE" || v == "True" || v == "1";
-}
-
 void Command::AddOrdererFlags() {
   flags_.String("orderer", 'o', "", "Ordering service endpoint");
   flags_.Bool("tls", 0, "Use TLS when communicating with the orderer endpoint");
@@ -69,14 +59,14 @@ StatusOr<const msp::SigningIdentity*> Command::Signer() {
   if (signer_) {
     return signer_.get();
   }
-  std::string cfg = Env("FABRIC_CFG_PATH", ".");
-  std::string dir = Env("CORE_PEER_MSPCONFIGPATH", cfg + "/msp");
-  std::string msp_id = Env("CORE_PEER_LOCALMSPID", "SampleOrg");
+  const std::string& dir = config_.msp_config_path;
+  const std::string& msp_id = config_.local_msp_id;
   auto id = msp::LoadSigningIdentity(dir, msp_id);
   if (!id.ok()) {
     return Status(id.status().code(),
                   absl::StrFormat("cannot load the client identity from MSP folder %s (msp id "
-                                  "%s; set CORE_PEER_MSPCONFIGPATH and CORE_PEER_LOCALMSPID): %s",
+                                  "%s; set peer.mspConfigPath and peer.localMspId in core.yaml, or "
+                                  "CORE_PEER_MSPCONFIGPATH and CORE_PEER_LOCALMSPID): %s",
                                   dir, msp_id, id.status().message()));
   }
   signer_ = std::move(*id);
@@ -88,25 +78,26 @@ Endpoint Command::OrdererEndpoint() const {
   e.role = "orderer";
   e.address = flags_.GetString("orderer");
   e.tls = flags_.GetBool("tls");
-  e.root_cert_file = flags_.GetString("cafile");
+  // Fabric stores the flags as orderer.tls.* keys and reads them with config.GetPath.
+  e.root_cert_file = config_.TranslatePath(flags_.GetString("cafile"));
   if (flags_.GetBool("clientauth")) {
-    e.client_cert_file = flags_.GetString("certfile");
-    e.client_key_file = flags_.GetString("keyfile");
+    e.client_cert_file = config_.TranslatePath(flags_.GetString("certfile"));
+    e.client_key_file = config_.TranslatePath(flags_.GetString("keyfile"));
   }
   e.server_name_override = flags_.GetString("ordererTLSHostnameOverride");
   return e;
 }
 
-Endpoint DefaultPeerEndpoint() {
+Endpoint Command::DefaultPeerEndpoint() const {
   Endpoint e;
-  e.address = Env("CORE_PEER_ADDRESS", "0.0.0.0:7051");
-  e.tls = EnvBool("CORE_PEER_TLS_ENABLED");
-  e.root_cert_file = Env("CORE_PEER_TLS_ROOTCERT_FILE");
-  if (EnvBool("CORE_PEER_TLS_CLIENTAUTHREQUIRED")) {
-    e.client_cert_file = Env("CORE_PEER_TLS_CLIENTCERT_FILE");
-    e.client_key_file = Env("CORE_PEER_TLS_CLIENTKEY_FILE");
+  e.address = config_.peer_address;
+  e.tls = config_.tls_enabled;
+  e.root_cert_file = config_.tls_root_cert_file;
+  if (config_.tls_client_auth_required) {
+    e.client_cert_file = config_.tls_client_cert_file;
+    e.client_key_file = config_.tls_client_key_file;
   }
-  e.server_name_override = Env("CORE_PEER_TLS_SERVERHOSTOVERRIDE");
+  e.server_name_override = config_.tls_server_host_override;
   return e;
 }
 
@@ -286,6 +277,14 @@ int RunSubcommand(const std::string& group, const std::string& module, const cha
     SubcommandUsage(out, group, *sub, cmd.flags());
     return 0;
   }
+  StatusOr<CliConfig> config = LoadCliConfig(localconfig::ProcessEnv());
+  if (!config.ok()) {
+    LogLine(
+        err, "main", "ERRO",
+        "Fatal error when initializing core config : " + std::string(config.status().message()));
+    return 1;
+  }
+  cmd.set_config(std::move(*config));
   if (Status s = sub->run(cmd); !s.ok()) {
     err << "Error: " << s.message() << "\n";
     return 1;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Internal to the CLI: what every `peer channel ...` / `peer chaincode ...` command shares —
-// its flags, output streams, the client identity (CORE_PEER_MSPCONFIGPATH +
-// CORE_PEER_LOCALMSPID), the orderer endpoint (-o, --tls, --cafile, ...) and the endorsing peers
-// (--peerAddresses/--tlsRootCertFiles, else CORE_PEER_ADDRESS/CORE_PEER_TLS_*).
+// its flags, output streams, its configuration (core.yaml, then CORE_* variables: CliConfig), the
+// client identity (peer.mspConfigPath + peer.localMspId), the orderer endpoint (-o, --tls,
+// --cafile, ...) and the endorsing peers (--peerAddresses/--tlsRootCertFiles, else peer.address
+// and peer.tls.*).
 //
 // Thread-safety: one Command per invocation, used by one thread.
 
@@ -20,6 +21,7 @@
 #include "common/msp/signing_identity.h"
 #include "fabric/base/status.h"
 #include "peer/chaincode.pb.h"
+#include "peer/cli/cli_config.h"
 #include "peer/cli/client.h"
 #include "peer/proposal_response.pb.h"
 
@@ -41,6 +43,8 @@ class Command {
   const FlagSet& flags() const { return flags_; }
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
+  const CliConfig& config() const { return config_; }
+  void set_config(CliConfig config) { config_ = std::move(config); }
 
   // Adds the orderer flags of Fabric's channel and chaincode commands.
   void AddOrdererFlags();
@@ -52,7 +56,10 @@ class Command {
   // variables to set.
   StatusOr<const msp::SigningIdentity*> Signer();
 
+  // The orderer of the flags; relative TLS file paths resolve as CliConfig::TranslatePath says.
   Endpoint OrdererEndpoint() const;
+  // The peer of peer.address with the peer.tls.* settings.
+  Endpoint DefaultPeerEndpoint() const;
   // The peers to send proposals to. InvalidArgument when TLS is on and the number of
   // --tlsRootCertFiles does not match --peerAddresses.
   StatusOr<std::vector<Endpoint>> PeerEndpoints() const;
@@ -80,15 +87,9 @@ class Command {
   std::ostream& out_;
   std::ostream& err_;
   FlagSet flags_;
+  CliConfig config_;
   std::unique_ptr<msp::SigningIdentity> signer_;
 };
-
-// The peer of CORE_PEER_ADDRESS (default 0.0.0.0:7051) with the CORE_PEER_TLS_* settings.
-Endpoint DefaultPeerEndpoint();
-
-// Env variable or `fallback`.
-std::string Env(const char* name, const std::string& fallback = "");
-bool EnvBool(const char* name);
 
 // A system chaincode spec (cscc, qscc, lscc) with string args.
 protos::ChaincodeSpec SystemSpec(const std::string& name, const std::vector<std::string>& args);
@@ -115,7 +116,9 @@ struct Subcommand {
 // unknown subcommand print `usage` on stdout (exit 0); an unknown flag before the subcommand is
 // an error. Parses the orderer flags (when `orderer_flags`) and those `add_flags` adds (pflag
 // syntax; -h or --help among them prints the subcommand's flags, exit 0), runs the subcommand
-// named by args[0] and prints "Error: <message>" when it fails. Returns the exit code.
+// named by args[0] and prints "Error: <message>" when it fails. Before running it, loads the
+// configuration (LoadCliConfig), and on failure logs Fabric's "Fatal error when initializing core
+// config : <why>" and returns 1. Returns the exit code.
 int RunSubcommand(const std::string& group, const std::string& module, const char* usage,
                   const std::function<void(FlagSet&)>& add_flags,
                   const std::vector<Subcommand>& subcommands, const std::vector<std::string>& args,

@@ -3,12 +3,12 @@
 #include "peer/node/config.h"
 
 #include <charconv>
-#include <cstdlib>
 #include <filesystem>
 
 #include <absl/strings/str_format.h>
 
 #include "common/channelconfig/go_duration.h"
+#include "common/localconfig/config_file.h"
 #include "fabric/base/status_macros.h"
 
 namespace fabric::node {
@@ -22,22 +22,6 @@ using localconfig::Report;
 // One setting: its core.yaml key path (and so its env name), and how to store it.
 using Key = localconfig::Setting<PeerConfig>;
 
-std::string EnvName(const std::string& path) {
-  std::string name = "CORE_";
-  for (char c : path) {
-    name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return name;
-}
-
-StatusOr<bool> ParseBool(const std::string& key, const std::string& v) {
-  std::optional<bool> b = localconfig::ParseBool(v);
-  if (!b.has_value()) {
-    return InvalidArgumentError(absl::StrFormat("%s: \"%s\" is not a boolean", key, v));
-  }
-  return *b;
-}
-
 StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& key, const std::string& v) {
   auto d = channelconfig::ParseGoDuration(v);
   if (!d.ok()) {
@@ -47,12 +31,8 @@ StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& key, const 
   return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
 }
 
-Key Str(const char* path, std::string PeerConfig::*field) {
-  return {path, [field](PeerConfig& c, const std::string& v) {
-            c.*field = v;
-            return Status::OK();
-          }};
-}
+constexpr auto Str = &localconfig::TextSetting<PeerConfig>;
+constexpr auto Bool = &localconfig::BoolSetting<PeerConfig>;
 
 // A list: a sequence in the file; "[a, b]", "a,b" or "a b" in the environment (the forms
 // Fabric's configuration accepts for list-valued variables).
@@ -64,13 +44,6 @@ Key List(const char* path, std::vector<std::string> PeerConfig::*field) {
           },
           [field](PeerConfig& c, const std::vector<std::string>& items) {
             c.*field = items;
-            return Status::OK();
-          }};
-}
-
-Key Bool(const char* path, bool PeerConfig::*field) {
-  return {path, [path, field](PeerConfig& c, const std::string& v) -> Status {
-            ASSIGN_OR_RETURN(c.*field, ParseBool(path, v));
             return Status::OK();
           }};
 }
@@ -173,13 +146,6 @@ const std::vector<Key>& Keys() {
   return keys;
 }
 
-std::string Resolve(const std::string& base, const std::string& path) {
-  if (path.empty() || fs::path(path).is_absolute()) {
-    return path;
-  }
-  return (fs::path(base) / path).lexically_normal().string();
-}
-
 // The file to read: `config_file` when given (NotFound when missing), else core.yaml (or
 // core.yml, or core.json) in `dir`; "" when there is none.
 StatusOr<std::string> FindConfigFile(const std::string& dir, const std::string& config_file,
@@ -191,19 +157,7 @@ StatusOr<std::string> FindConfigFile(const std::string& dir, const std::string& 
     }
     return config_file;
   }
-  std::string found;
-  for (const char* name : {"core.yaml", "core.yml", "core.json"}) {
-    std::string path = (fs::path(dir) / name).string();
-    if (!fs::exists(path, ec)) {
-      continue;
-    }
-    if (found.empty()) {
-      found = path;
-    } else {
-      report->notices.push_back(absl::StrFormat("%s: not read (%s is)", path, found));
-    }
-  }
-  return found;
+  return localconfig::FindConfigFile(dir, "core", &report->notices);
 }
 
 // The settings of the file, then what Fabric's keys ask that fabric-cpp does in one way only,
@@ -222,14 +176,14 @@ Status ApplyFile(Document& doc, PeerConfig& config, Report* report) {
 }
 
 void ResolvePaths(const std::string& cfg_dir, PeerConfig& config) {
-  config.msp_config_path = Resolve(cfg_dir, config.msp_config_path);
-  config.tls_cert_file = Resolve(cfg_dir, config.tls_cert_file);
-  config.tls_key_file = Resolve(cfg_dir, config.tls_key_file);
-  config.tls_root_cert_file = Resolve(cfg_dir, config.tls_root_cert_file);
-  config.tls_client_cert_file = Resolve(cfg_dir, config.tls_client_cert_file);
-  config.tls_client_key_file = Resolve(cfg_dir, config.tls_client_key_file);
+  config.msp_config_path = localconfig::TranslatePath(cfg_dir, config.msp_config_path);
+  config.tls_cert_file = localconfig::TranslatePath(cfg_dir, config.tls_cert_file);
+  config.tls_key_file = localconfig::TranslatePath(cfg_dir, config.tls_key_file);
+  config.tls_root_cert_file = localconfig::TranslatePath(cfg_dir, config.tls_root_cert_file);
+  config.tls_client_cert_file = localconfig::TranslatePath(cfg_dir, config.tls_client_cert_file);
+  config.tls_client_key_file = localconfig::TranslatePath(cfg_dir, config.tls_client_key_file);
   for (std::string& ca : config.tls_client_root_ca_files) {
-    ca = Resolve(cfg_dir, ca);
+    ca = localconfig::TranslatePath(cfg_dir, ca);
   }
 }
 
@@ -254,13 +208,6 @@ void KeepOwnBuilderImage(PeerConfig& config, Report* report) {
 
 }  // namespace
 
-EnvLookup ProcessEnv() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    const char* v = std::getenv(name.c_str());
-    return v == nullptr ? std::nullopt : std::optional<std::string>(v);
-  };
-}
-
 std::string PeerConfig::ChaincodeSocketPath() const {
   if (chaincode_listen_socket == "none") {
     return "";
@@ -284,7 +231,7 @@ StatusOr<PeerConfig> LoadPeerConfig(const EnvLookup& env, bool dev_mode_flag,
     RETURN_IF_ERROR(ApplyFile(doc, config, report));
   }
   for (const Key& key : Keys()) {
-    std::string name = EnvName(key.path);
+    std::string name = localconfig::EnvName("CORE", key.path);
     if (auto v = env(name)) {
       RETURN_IF_ERROR(key.set(config, *v).Annotate(name));
     }

@@ -62,6 +62,7 @@
 #include <string>
 #include <vector>
 
+#include "common/localconfig/config_file.h"
 #include "common/localconfig/document.h"
 #include "fabric/base/status.h"
 
@@ -128,9 +129,9 @@ struct PeerConfig {
 };
 
 // Looks an env variable up; returns nullopt when unset. Tests inject maps.
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+using localconfig::EnvLookup;
 // The process environment.
-EnvLookup ProcessEnv();
+using localconfig::ProcessEnv;
 
 // Builds the config: defaults, then the config file (`config_file` when not empty, else as
 // above), then env overrides; `dev_mode_flag` is --peer-chaincodedev. Fills `report` (when
