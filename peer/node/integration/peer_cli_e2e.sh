@@ -231,6 +231,28 @@ expect peer-tls.log "client CN=Admin@example.com"
   && fail "the orderer must require a client certificate"
 tls_env "$BIN/peer" channel fetch newest x.block $O $OTLS_FLAGS -c mychannel > out 2> err \
   || { cat err; fail "fetch over mutual TLS"; }
+# The CLI's TLS settings from a core.yaml in FABRIC_CFG_PATH, relative paths resolved against its
+# folder (as are relative --cafile/--certfile/--keyfile), as Fabric's CLI reads them.
+mkdir -p "$WORK/clicfg/tls"
+cp "$PTLS/ca.crt" "$WORK/clicfg/tls/peer-ca.crt"
+cp "$OTLS/ca.crt" "$WORK/clicfg/tls/orderer-ca.crt"
+cp "$ATLS/client.crt" "$ATLS/client.key" "$WORK/clicfg/tls/"
+cat > "$WORK/clicfg/core.yaml" << 'YAML'
+peer:
+  tls:
+    enabled: true
+    clientAuthRequired: true
+    rootcert: {file: tls/peer-ca.crt}
+    clientCert: {file: tls/client.crt}
+    clientKey: {file: tls/client.key}
+    serverhostoverride: peer0.org1.example.com
+YAML
+FABRIC_CFG_PATH=$WORK/clicfg "$BIN/peer" chaincode query -C mychannel -n mycc \
+  -c '{"Args":["query","b"]}' > out 2> err || { cat err; fail "query with TLS settings from core.yaml"; }
+[ "$(cat out)" = "215" ] || { cat out err; fail "query b = 215 with core.yaml"; }
+FABRIC_CFG_PATH=$WORK/clicfg "$BIN/peer" channel fetch newest x.block $O -c mychannel --tls \
+  --cafile tls/orderer-ca.crt --clientauth --certfile tls/client.crt --keyfile tls/client.key \
+  > out 2> err || { cat err; fail "fetch with relative --cafile under core.yaml's folder"; }
 kill -TERM "$PEER_PID"
 wait "$PEER_PID" || fail "TLS peer exited non-zero after SIGTERM"
 
