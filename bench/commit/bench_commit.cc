@@ -9,9 +9,10 @@
 //   p256_verify_table_us  the same with the key's table (common/crypto/internal/key_tables.h)
 //   e2e_tps         endorse -> order -> validate -> commit on real processes: 2 peers endorsing
 //                   under AND(Org1.peer, Org2.peer), solo orderer (bench_e2e.h)
-// Env: BENCH_COMMIT_BLOCKS (blocks per run, default 10); BENCH_E2E=0 skips e2e_tps;
-// BENCH_E2E_TX (default 10000); BENCH_E2E_IN_FLIGHT (default 384). Runtime about 30 s plus
-// about 30 s for e2e_tps.
+//   e2e_tls_tps     the same with TLS on every connection
+// Env: BENCH_COMMIT_BLOCKS (blocks per run, default 10); BENCH_E2E=0 skips e2e_tps and
+// e2e_tls_tps, BENCH_E2E_TLS=0 e2e_tls_tps alone; BENCH_E2E_TX (default 10000);
+// BENCH_E2E_IN_FLIGHT (default 384). Runtime about 30 s plus about 30 s for each e2e figure.
 
 #include <sys/resource.h>
 

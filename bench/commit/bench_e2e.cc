@@ -26,6 +26,7 @@
 
 #include "bench/commit/bench_streams.h"
 #include "bench/common/proc_stats.h"
+#include "common/comm/tls.h"
 #include "common/msp/x509_signing_identity.h"
 #include "common/protoutil/proputils.h"
 #include "common/protoutil/txutils.h"
@@ -318,9 +319,37 @@ class Pipeline {
   size_t finished_ = 0;  // Guarded by mu_.
 };
 
-std::shared_ptr<grpc::Channel> LocalChannel(int port) {
-  return grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                             grpc::InsecureChannelCredentials());
+// The network of one run: its work dir and ports, and how the client dials it.
+struct Network {
+  std::string work;
+  int orderer_port = 0;
+  int peer1 = 0;
+  int peer2 = 0;
+  std::shared_ptr<grpc::ChannelCredentials> creds;
+  const char* figure = "e2e_tps";  // the figure's name
+};
+
+std::shared_ptr<grpc::Channel> LocalChannel(const Network& net, int port) {
+  return grpc::CreateChannel("127.0.0.1:" + std::to_string(port), net.creds);
+}
+
+// The client's credentials for `work`'s network: plaintext, or TLS trusting the TLS CAs of
+// Org1, Org2 and the orderer org (the nodes' certificates name 127.0.0.1; the servers do not
+// ask for client certificates).
+StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(const std::string& work,
+                                                                      bool tls) {
+  if (!tls) {
+    return grpc::InsecureChannelCredentials();
+  }
+  const std::string cc = work + "/crypto-config/";
+  ASSIGN_OR_RETURN(
+      std::vector<crypto::Certificate> cas,
+      comm::LoadCertificateFiles(
+          {cc + "peerOrganizations/org1.example.com/peers/peer0.org1.example.com/tls/ca.crt",
+           cc + "peerOrganizations/org2.example.com/peers/peer0.org2.example.com/tls/ca.crt",
+           cc + "ordererOrganizations/example.com/msp/tlscacerts/tlsca.example.com-cert.pem"},
+          "the network's TLS CAs"));
+  return comm::ClientCredentials(cas, nullptr);
 }
 
 // Waits until both peers have the chaincode definition and the chaincode is launched: false when
@@ -373,8 +402,8 @@ CpuSample SampleCpu(const std::vector<long>& nodes) {
 
 // Prints the CPU each process of the network and this client spent per committed transaction
 // between `before` and `after`.
-void PrintCpuPerTx(const std::vector<long>& nodes, const CpuSample& before, const CpuSample& after,
-                   int valid) {
+void PrintCpuPerTx(const char* figure, const std::vector<long>& nodes, const CpuSample& before,
+                   const CpuSample& after, int valid) {
   const double per_tx = 1e6 / std::max(1, valid);
   double network = 0;
   std::string detail;
@@ -388,21 +417,23 @@ void PrintCpuPerTx(const std::vector<long>& nodes, const CpuSample& before, cons
       detail += absl::StrFormat(" + chaincode %.0f us", cc);
     }
   }
-  std::printf("# e2e CPU per committed tx: network %.0f us (%s), client %.0f us\n", network,
+  std::printf("# %s CPU per committed tx: network %.0f us (%s), client %.0f us\n", figure, network,
               detail.c_str(), (after.client - before.client) * per_tx);
 }
 
-int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
+// Sets *tps to the figure printed.
+int Drive(const Network& net, double* tps) {
   auto user = msp::LoadSigningIdentity(
-      work + "/crypto-config/peerOrganizations/org1.example.com/users/User1@org1.example.com/msp",
+      net.work +
+          "/crypto-config/peerOrganizations/org1.example.com/users/User1@org1.example.com/msp",
       "Org1MSP");
   if (!user.ok()) {
     std::fprintf(stderr, "bench_commit e2e: %s\n", user.status().ToString().c_str());
     return 1;
   }
   std::vector<std::unique_ptr<protos::Endorser::Stub>> peers;
-  peers.push_back(protos::Endorser::NewStub(LocalChannel(peer1)));
-  peers.push_back(protos::Endorser::NewStub(LocalChannel(peer2)));
+  peers.push_back(protos::Endorser::NewStub(LocalChannel(net, net.peer1)));
+  peers.push_back(protos::Endorser::NewStub(LocalChannel(net, net.peer2)));
   if (!WarmUp(peers, **user)) {
     return 1;
   }
@@ -417,13 +448,13 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
     ids.insert(tx->tx_id);
     txs.push_back(std::move(*tx));
   }
-  auto deliver = protos::Deliver::NewStub(LocalChannel(peer1));
+  auto deliver = protos::Deliver::NewStub(LocalChannel(net, net.peer1));
   CommitCounter counter(*deliver, **user, std::move(ids));
-  auto orderer = ::orderer::AtomicBroadcast::NewStub(LocalChannel(orderer_port));
+  auto orderer = ::orderer::AtomicBroadcast::NewStub(LocalChannel(net, net.orderer_port));
   BroadcastWriter broadcast(*orderer);
   int failed = 0;
   // CPU of every process of the network: orderer, peers, the peers' chaincodes, and this client.
-  const std::vector<long> nodes = NetworkPids(work);
+  const std::vector<long> nodes = NetworkPids(net.work);
   const CpuSample cpu0 = SampleCpu(nodes);
   const std::string load = LoadAverage();
   const auto start = Clock::now();
@@ -442,42 +473,71 @@ int Drive(const std::string& work, int orderer_port, int peer1, int peer2) {
   broadcast.Finish();
   const double secs = std::chrono::duration<double>(counter.last() - start).count();
   std::printf(
-      "# load %s (e2e: %d tx, %d VALID, %d invalid, %d endorse failures, %d rejected by "
+      "# load %s (%s: %d tx, %d VALID, %d invalid, %d endorse failures, %d rejected by "
       "the orderer; all endorsed and broadcast after %.2f s)\n",
-      load.c_str(), n, counter.valid(), counter.invalid(), failed, broadcast.rejected(), sent_s);
-  PrintCpuPerTx(nodes, cpu0, cpu1, counter.valid());
-  std::printf("e2e_tps %.0f tx/s\n", counter.valid() > 0 ? counter.valid() / secs : 0.0);
+      load.c_str(), net.figure, n, counter.valid(), counter.invalid(), failed, broadcast.rejected(),
+      sent_s);
+  PrintCpuPerTx(net.figure, nodes, cpu0, cpu1, counter.valid());
+  *tps = counter.valid() > 0 ? counter.valid() / secs : 0.0;
+  std::printf("%s %.0f tx/s\n", net.figure, *tps);
   std::fflush(stdout);
   return counter.valid() == n ? 0 : 1;
+}
+
+// Brings e2e_network.sh's network up (with TLS when `tls`), drives it, and with plaintext also
+// measures idle Deliver streams on it; then takes it down. Sets *tps to the figure printed.
+int RunNetwork(bool tls, double* tps) {
+  char tmpl[] = "/tmp/bench_e2e.XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) {
+    return 1;
+  }
+  Network net;
+  net.work = tmpl;
+  net.figure = tls ? "e2e_tls_tps" : "e2e_tps";
+  const std::string script = E2E_SCRIPT;
+  std::string up = script + " up " + net.work + " " + BIN_DIR + " " + GETPUT_PATH;
+  if (tls) {
+    up += " tls";
+  }
+  int rc = 1;
+  if (std::system(up.c_str()) == 0) {
+    std::ifstream ports(net.work + "/ports");
+    ports >> net.orderer_port >> net.peer1 >> net.peer2;
+    auto creds = ClientCredentials(net.work, tls);
+    if (creds.ok()) {
+      net.creds = *creds;
+      rc = Drive(net, tps);
+    } else {
+      std::fprintf(stderr, "bench_commit e2e: %s\n", creds.status().ToString().c_str());
+    }
+    std::ifstream pids(net.work + "/pids");
+    long orderer_pid = 0, peer1_pid = 0;
+    pids >> orderer_pid >> peer1_pid;
+    if (!tls && MeasureIdleStreams(net.work, net.peer1, peer1_pid) != 0) {
+      rc = 1;
+    }
+  } else {
+    std::fprintf(stderr, "bench_commit e2e: network setup failed (work dir %s)\n",
+                 net.work.c_str());
+  }
+  std::string down = script + " down " + net.work;
+  (void)std::system(down.c_str());
+  return rc;
 }
 
 }  // namespace
 
 int RunE2e() {
-  char tmpl[] = "/tmp/bench_e2e.XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) {
-    return 1;
-  }
-  const std::string work = tmpl;
-  const std::string script = E2E_SCRIPT;
-  std::string up = script + " up " + work + " " + BIN_DIR + " " + GETPUT_PATH;
-  int rc = 1;
-  if (std::system(up.c_str()) == 0) {
-    std::ifstream ports(work + "/ports");
-    int o = 0, p1 = 0, p2 = 0;
-    ports >> o >> p1 >> p2;
-    rc = Drive(work, o, p1, p2);
-    std::ifstream pids(work + "/pids");
-    long orderer_pid = 0, peer1_pid = 0;
-    pids >> orderer_pid >> peer1_pid;
-    if (MeasureIdleStreams(work, p1, peer1_pid) != 0) {
-      rc = 1;
+  double plain = 0;
+  int rc = RunNetwork(/*tls=*/false, &plain);
+  const char* env = std::getenv("BENCH_E2E_TLS");
+  if (env == nullptr || std::string(env) != "0") {
+    double tls = 0;
+    rc |= RunNetwork(/*tls=*/true, &tls);
+    if (plain > 0 && tls > 0) {
+      std::printf("# tls: e2e_tls_tps is %.1f%% of e2e_tps\n", tls / plain * 100);
     }
-  } else {
-    std::fprintf(stderr, "bench_commit e2e: network setup failed (work dir %s)\n", work.c_str());
   }
-  std::string down = script + " down " + work;
-  (void)std::system(down.c_str());
   return rc;
 }
 

@@ -8,12 +8,15 @@
 // once, the second response assembles and signs the transaction and queues it on one Broadcast
 // stream, while a DeliverFiltered stream on peer0.org1 counts the commits.
 // e2e_tps = VALID commits / (last commit - first proposal sent).
+// e2e_tls_tps: the same on a second network with TLS on every listener (orderer, peers, the
+// peers' chaincode listeners; server certificates from cryptogen, no client authentication, as
+// Fabric's test network runs), the client trusting the orgs' TLS CAs. BENCH_E2E_TLS=0 skips it.
 
 #pragma once
 
 namespace fabric::bench {
 
-// Prints e2e_tps (and "# ..." detail lines); returns the process exit code.
+// Prints e2e_tps and e2e_tls_tps (and "# ..." detail lines); returns the process exit code.
 int RunE2e();
 
 }  // namespace fabric::bench

@@ -5,7 +5,12 @@
 # orderer, peer0.org1 and peer0.org2 (`peer node start`, process launcher), channel mychannel
 # joined by both, the getput chaincode (one GetState + one PutState) installed on both and
 # instantiated with AND('Org1MSP.peer','Org2MSP.peer').
-#   e2e_network.sh up WORK BIN_DIR GETPUT_BINARY   writes WORK/ports: "ORDERER PEER1 PEER2"
+#   e2e_network.sh up WORK BIN_DIR GETPUT_BINARY [tls]
+#                                                  writes WORK/ports: "ORDERER PEER1 PEER2"; with
+#                                                  tls, every listener serves TLS (server
+#                                                  certificates from cryptogen, no client
+#                                                  authentication, as Fabric's test network) and
+#                                                  the CLI dials with TLS
 #   e2e_network.sh down WORK                       stops what up started, removes WORK
 set -euo pipefail
 cmd=$1
@@ -23,6 +28,8 @@ if [ "$cmd" = down ]; then
 fi
 BIN=$3
 GETPUT=$4
+TLS=false
+[ "${5:-}" = tls ] && TLS=true
 BASE=$((30000 + ($$ % 1000) * 10))
 ORDERER_PORT=$BASE
 fail() {
@@ -41,6 +48,9 @@ ORD=$WORK/crypto-config/ordererOrganizations/example.com
 ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$ORDERER_PORT \
 ORDERER_GENERAL_LOCALMSPDIR=$ORD/orderers/orderer.example.com/msp ORDERER_GENERAL_LOCALMSPID=OrdererMSP \
 ORDERER_GENERAL_GENESISFILE=$WORK/genesis.block ORDERER_FILELEDGER_LOCATION=$WORK/orderer-data \
+ORDERER_GENERAL_TLS_ENABLED=$TLS ORDERER_GENERAL_TLS_PRIVATEKEY=$ORD/orderers/orderer.example.com/tls/server.key \
+ORDERER_GENERAL_TLS_CERTIFICATE=$ORD/orderers/orderer.example.com/tls/server.crt \
+ORDERER_GENERAL_TLS_ROOTCAS="[$ORD/orderers/orderer.example.com/tls/ca.crt]" \
   setsid "$BIN/orderer" start > orderer.log 2>&1 < /dev/null &
 echo $! >> pids
 mkdir -p ccbin && ln -s "$GETPUT" ccbin/getput
@@ -52,7 +62,10 @@ start_peer() {  # start_peer N
   CORE_PEER_CHAINCODELISTENADDRESS=127.0.0.1:$((port + 1)) CORE_PEER_FILESYSTEMPATH=$WORK/peer$n-data \
   CORE_CHAINCODE_LAUNCHER=process CORE_CHAINCODE_PROCESS_BINDIR=$WORK/ccbin \
   CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:$((port + 2)) FABRIC_CFG_PATH=$WORK \
-  CORE_LOGGING_LEVEL=warning FABRIC_LOGGING_SPEC=warning \
+  CORE_LOGGING_LEVEL=warning FABRIC_LOGGING_SPEC=warning CORE_PEER_TLS_ENABLED=$TLS \
+  CORE_PEER_TLS_CERT_FILE=$org/peers/peer0.org$n.example.com/tls/server.crt \
+  CORE_PEER_TLS_KEY_FILE=$org/peers/peer0.org$n.example.com/tls/server.key \
+  CORE_PEER_TLS_ROOTCERT_FILE=$org/peers/peer0.org$n.example.com/tls/ca.crt \
     setsid "$BIN/peer" node start > peer$n.log 2>&1 < /dev/null &
   echo $! >> pids
 }
@@ -63,11 +76,14 @@ wait_port $((BASE + 10)) 150 || fail "peer1 never opened port $((BASE + 10))"
 wait_port $((BASE + 20)) 150 || fail "peer2 never opened port $((BASE + 20))"
 as_admin() {  # as_admin N cmd...
   local n=$1; shift
+  local org=$WORK/crypto-config/peerOrganizations/org$n.example.com
   CORE_PEER_LOCALMSPID=Org${n}MSP CORE_PEER_ADDRESS=127.0.0.1:$((BASE + 10 * n)) \
-  CORE_PEER_MSPCONFIGPATH=$WORK/crypto-config/peerOrganizations/org$n.example.com/users/Admin@org$n.example.com/msp \
+  CORE_PEER_MSPCONFIGPATH=$org/users/Admin@org$n.example.com/msp CORE_PEER_TLS_ENABLED=$TLS \
+  CORE_PEER_TLS_ROOTCERT_FILE=$org/peers/peer0.org$n.example.com/tls/ca.crt \
     "$BIN/peer" "$@" >> cli.log 2>&1
 }
 O="-o 127.0.0.1:$ORDERER_PORT"
+[ "$TLS" = true ] && O+=" --tls --cafile $ORD/orderers/orderer.example.com/msp/tlscacerts/tlsca.example.com-cert.pem"
 as_admin 1 channel create $O -c mychannel -f channel.tx --outputBlock mychannel.block || fail "channel create"
 as_admin 1 channel join -b mychannel.block || fail "join peer1"
 as_admin 2 channel join -b mychannel.block || fail "join peer2"

@@ -14,8 +14,11 @@
 // Docker launcher, as a peer runs chaincode in a network ("endorse_*", "peer_rss_mib"; skipped
 // with a comment line when `docker info` fails or BENCH_ENDORSE_DOCKER=0); then the same
 // chaincode as a process ("endorse_process_*", "peer_process_rss_mib"; BENCH_ENDORSE_PROCESS=0
-// skips), which separates the container's cost. BENCH_ENDORSE_ABSTORE=1 adds the abstore sample
-// (two GetStates, two PutStates) as a process and in its container (endorse_abstore_*,
+// skips), which separates the container's cost. Then the same chaincode as a process with TLS
+// on every connection, client to peer (mutual TLS, cryptogen certificates) and peer to chaincode,
+// at 64 in flight only ("endorse_tls_tps_64", to compare with endorse_process_tps_64, as a
+// "# tls" line does; BENCH_ENDORSE_TLS=0 skips). BENCH_ENDORSE_ABSTORE=1 adds the abstore
+// sample (two GetStates, two PutStates) as a process and in its container (endorse_abstore_*,
 // endorse_docker_abstore_*). Also prints "# load ..." comment lines with the load average and
 // CPU per endorsement. BENCH_SECONDS (default 3) sets each closed-loop phase's length and
 // BENCH_LATENCY_SECONDS (default 10) the open-loop one (BENCH_LATENCY_DUMP=FILE writes its
@@ -43,9 +46,11 @@
 #include "bench/common/exclusive_run.h"
 #include "bench/common/proc_stats.h"
 #include "bench/endorse/endorse_peer.h"
+#include "common/comm/tls.h"
 #include "common/msp/x509_signing_identity.h"
 #include "fabric/base/malloc_tuning.h"
 #include "fabric/base/mutex_checks.h"
+#include "fabric/base/status_macros.h"
 #include "peer/endorser/testing/test_peer.h"
 #include "peer/peer.grpc.pb.h"
 
@@ -274,6 +279,7 @@ int StopPeer(PeerChild& child) {
 // The peer's handshake line: "READY <port> <network dir> <chaincode>".
 struct PeerReady {
   int port = 0;
+  std::string network_dir;
   std::string cc;
   std::unique_ptr<fabric::msp::SigningIdentity> user;  // User1@org1 of the peer's network
 };
@@ -286,10 +292,11 @@ bool ReadHandshake(const std::string& mode, PeerChild& child, PeerReady* ready) 
     return false;
   }
   std::istringstream in(line);
-  std::string word, dir;
-  in >> word >> ready->port >> dir >> ready->cc;
+  std::string word;
+  in >> word >> ready->port >> ready->network_dir >> ready->cc;
   auto user = fabric::msp::LoadSigningIdentity(
-      dir + "/crypto-config/peerOrganizations/org1.example.com/users/User1@org1.example.com/msp",
+      ready->network_dir +
+          "/crypto-config/peerOrganizations/org1.example.com/users/User1@org1.example.com/msp",
       "Org1MSP");
   if (word != "READY" || !user.ok()) {
     std::fprintf(stderr, "bench_endorse: bad peer handshake: %s\n", line);
@@ -309,8 +316,9 @@ class ModeRun {
   // Fills caches and connections (the deploy already launched the chaincode).
   void WarmUp() { ReportErrors("warmup", Drive(stub_, Presign(500), 16, 0, 10)); }
 
-  // `inflight` proposals outstanding for `secs`, with the CPU each process spent.
-  void ClosedLoop(int inflight, double secs) {
+  // `inflight` proposals outstanding for `secs`, with the CPU each process spent; returns the
+  // endorsements per second.
+  double ClosedLoop(int inflight, double secs) {
     size_t n = inflight == 1 ? static_cast<size_t>(secs * 3000) : static_cast<size_t>(secs * 9000);
     auto props = Presign(n);
     std::string load = LoadAverage();
@@ -338,6 +346,7 @@ class ModeRun {
         (cpu1[2] - cpu0[2]) * 1e6 / n_done, r.errors);
     std::printf("%s_tps_%d %.0f endorsements/s\n", prefix_.c_str(), inflight, r.tps);
     std::fflush(stdout);
+    return r.tps;
   }
 
   // 3,000 proposals a second offered for `secs`: the latency percentiles.
@@ -375,34 +384,77 @@ class ModeRun {
   int errors_ = 0;
 };
 
-// Runs every phase against a peer in `mode`; `prefix` names the figures ("endorse",
-// "endorse_docker"), `rss_name` the RSS line.
-int RunMode(const std::string& mode, const std::string& prefix, const std::string& rss_name) {
+// The client's credentials for the peer in `mode`: plaintext, or with TLS trusting Org1's TLS
+// CA (the peer's certificate names 127.0.0.1) and presenting User1's TLS client certificate,
+// which the peer requires.
+StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(const std::string& mode,
+                                                                      const PeerReady& peer) {
+  if (mode != "process-tls") {
+    return grpc::InsecureChannelCredentials();
+  }
+  const std::string user = peer.network_dir +
+                           "/crypto-config/peerOrganizations/org1.example.com/users/"
+                           "User1@org1.example.com/tls/";
+  ASSIGN_OR_RETURN(std::vector<crypto::Certificate> cas,
+                   comm::LoadCertificateFiles({user + "ca.crt"}, "Org1 TLS CA"));
+  ASSIGN_OR_RETURN(comm::KeyPair identity,
+                   comm::LoadKeyPair(user + "client.crt", user + "client.key", "User1 TLS"));
+  return comm::ClientCredentials(cas, &identity);
+}
+
+// What RunMode measures: every phase, or the closed loop at 64 in flight alone.
+enum class Phases { kAll, kTps64 };
+
+struct ModeResult {
+  int rc = 1;
+  double tps_64 = 0;
+};
+
+// Runs `phases` against a peer in `mode`; `prefix` names the figures ("endorse",
+// "endorse_docker"), `rss_name` the RSS line (kAll only).
+ModeResult RunMode(const std::string& mode, const std::string& prefix, const std::string& rss_name,
+                   Phases phases = Phases::kAll) {
+  ModeResult result;
   PeerChild child;
   if (!StartPeer(mode, &child)) {
     std::fprintf(stderr, "bench_endorse: cannot start the peer\n");
-    return 1;
+    return result;
   }
   PeerReady ready;
   if (!ReadHandshake(mode, child, &ready)) {
     StopPeer(child);
-    return 1;
+    return result;
+  }
+  auto creds = ClientCredentials(mode, ready);
+  if (!creds.ok()) {
+    std::fprintf(stderr, "bench_endorse: %s client TLS: %s\n", mode.c_str(),
+                 creds.status().ToString().c_str());
+    StopPeer(child);
+    return result;
   }
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_MAX_CONCURRENT_STREAMS, 1000);
-  auto stub = protos::Endorser::NewStub(grpc::CreateCustomChannel(
-      "127.0.0.1:" + std::to_string(ready.port), grpc::InsecureChannelCredentials(), args));
+  auto stub = protos::Endorser::NewStub(
+      grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(ready.port), *creds, args));
   ModeRun run(mode, prefix, child, *stub, ready);
   run.WarmUp();
   const double secs = Seconds();
-  for (int inflight : {1, 16, 64}) {
-    run.ClosedLoop(inflight, secs);
+  const std::vector<int> inflights =
+      phases == Phases::kAll ? std::vector<int>{1, 16, 64} : std::vector<int>{64};
+  for (int inflight : inflights) {
+    const double tps = run.ClosedLoop(inflight, secs);
+    if (inflight == 64) {
+      result.tps_64 = tps;
+    }
   }
-  run.OpenLoop(LatencySeconds());
-  std::printf("%s %.1f MiB\n", rss_name.c_str(), PeakRssKib(std::to_string(child.pid)) / 1024.0);
-  std::fflush(stdout);
+  if (phases == Phases::kAll) {
+    run.OpenLoop(LatencySeconds());
+    std::printf("%s %.1f MiB\n", rss_name.c_str(), PeakRssKib(std::to_string(child.pid)) / 1024.0);
+    std::fflush(stdout);
+  }
   StopPeer(child);
-  return run.errors() > 0 ? 1 : 0;
+  result.rc = run.errors() > 0 ? 1 : 0;
+  return result;
 }
 
 }  // namespace
@@ -422,20 +474,30 @@ int main(int argc, char** argv) {
   const bool docker =
       enabled("BENCH_ENDORSE_DOCKER", true) && system("docker info >/dev/null 2>&1") == 0;
   if (docker) {
-    rc |= RunMode("docker", "endorse", "peer_rss_mib");
+    rc |= RunMode("docker", "endorse", "peer_rss_mib").rc;
   } else {
     std::printf(
         "# endorse_*: no container figures (Docker %s); endorse_process_* below is the "
         "same chaincode as a process\n",
         enabled("BENCH_ENDORSE_DOCKER", true) ? "does not answer" : "off");
   }
+  ModeResult plain;
   if (enabled("BENCH_ENDORSE_PROCESS", true)) {
-    rc |= RunMode("process", "endorse_process", "peer_process_rss_mib");
+    plain = RunMode("process", "endorse_process", "peer_process_rss_mib");
+    rc |= plain.rc;
+  }
+  if (enabled("BENCH_ENDORSE_TLS", true)) {
+    const ModeResult tls = RunMode("process-tls", "endorse_tls", "", Phases::kTps64);
+    rc |= tls.rc;
+    if (plain.tps_64 > 0 && tls.tps_64 > 0) {
+      std::printf("# tls: endorse_tls_tps_64 is %.1f%% of endorse_process_tps_64\n",
+                  tls.tps_64 / plain.tps_64 * 100);
+    }
   }
   if (enabled("BENCH_ENDORSE_ABSTORE", false)) {
-    rc |= RunMode("process-abstore", "endorse_abstore", "peer_abstore_rss_mib");
+    rc |= RunMode("process-abstore", "endorse_abstore", "peer_abstore_rss_mib").rc;
     if (docker) {
-      rc |= RunMode("docker-abstore", "endorse_docker_abstore", "peer_docker_abstore_rss_mib");
+      rc |= RunMode("docker-abstore", "endorse_docker_abstore", "peer_docker_abstore_rss_mib").rc;
     }
   }
   return rc;

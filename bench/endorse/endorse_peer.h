@@ -6,6 +6,11 @@
 // ChaincodeSupport and ChaincodeServer, and one deployed chaincode:
 //   process: the getput chaincode (one GetState + one PutState) through the process launcher;
 //   process-abstore: the abstore sample through the process launcher;
+//   process-tls: as process, with TLS as `peer node start` serves it with peer.tls.enabled and
+//            peer.tls.clientAuthRequired: the EndorserService with peer0.org1's cryptogen TLS
+//            key pair, requiring client certificates from Org1's TLS CA (User1's tls/client.crt
+//            is one), and the chaincode connection with certificates of the ephemeral
+//            chaincode CA;
 //   docker:  the abstore sample in its container through DockerLauncher (invoke: two GetStates
 //            and two PutStates).
 // When ready it prints one line to stdout, "READY <port> <network dir> <ccname>", then serves
