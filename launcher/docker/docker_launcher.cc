@@ -511,6 +511,30 @@ StatusOr<std::string> DockerLauncher::CreateContainer(const StartRequest& reques
   return id;
 }
 
+namespace {
+
+// The Docker launcher builds C++ packages. Other languages get an answer that says what can be
+// done instead; Java in particular needs a Maven or Gradle repository at build time, which a
+// peer without internet access cannot reach.
+Status CheckBuildable(const std::string& ccid, const std::string& type) {
+  if (type.empty() || type == "CPP") {
+    return Status::OK();
+  }
+  if (type == "JAVA") {
+    return InvalidArgumentError(
+        "chaincode " + ccid +
+        " is a Java package: fabric-cpp does not build Java chaincode (its build needs a Maven or "
+        "Gradle repository); run it started by hand against a peer in dev mode "
+        "(CORE_CHAINCODE_MODE=dev) or package the chaincode in C++ (-l cpp)");
+  }
+  return InvalidArgumentError("chaincode " + ccid + " has type " + type +
+                              "; the docker launcher builds CPP packages only: run " + type +
+                              " chaincode started by hand against a peer in dev mode "
+                              "(CORE_CHAINCODE_MODE=dev)");
+}
+
+}  // namespace
+
 Status DockerLauncher::Start(const StartRequest& request) {
   const std::string& ccid = request.ccid;
   if (shutting_down_.load()) {
@@ -519,10 +543,7 @@ Status DockerLauncher::Start(const StartRequest& request) {
   if (ccid.empty() || ccid.find(':') == std::string::npos) {
     return InvalidArgumentError("chaincode id \"" + ccid + "\" is not name:version");
   }
-  if (!request.package.type.empty() && request.package.type != "CPP") {
-    return InvalidArgumentError("chaincode " + ccid + " has type " + request.package.type +
-                                "; the docker launcher builds CPP packages only");
-  }
+  RETURN_IF_ERROR(CheckBuildable(ccid, request.package.type));
   if (request.package.code_package.empty()) {
     return InvalidArgumentError("chaincode " + ccid +
                                 " has no code package: install it on this peer");

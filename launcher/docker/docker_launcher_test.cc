@@ -279,6 +279,29 @@ TEST(DockerLauncherTest, MissingBuilderImageSaysRunBuildImages) {
   EXPECT_TRUE((*launcher)->Start(empty).IsInvalidArgument());
 }
 
+TEST(DockerLauncherTest, PackagesOfOtherLanguagesAreRefusedWithWhatToDo) {
+  FakeDockerServer server([](const FakeRequest& r) -> std::string {
+    if (r.path == "/containers/json") {
+      return FakeDockerServer::Response(200, "[]");
+    }
+    return "";
+  });
+  auto launcher = DockerLauncher::Open(Options(server));
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  StartRequest java = Request();
+  java.package.type = "JAVA";
+  Status s = (*launcher)->Start(java);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("does not build Java chaincode"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("Maven"));
+  StartRequest node = Request();
+  node.package.type = "NODE";
+  s = (*launcher)->Start(node);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("builds CPP packages only"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("CORE_CHAINCODE_MODE=dev"));
+}
+
 TEST(DockerLauncherTest, OpenRemovesContainersOfAnEarlierRun) {
   FakeDockerServer server([](const FakeRequest& r) -> std::string {
     if (r.path == "/containers/json") {
