@@ -42,7 +42,8 @@ StatusOr<std::unique_ptr<launcher::Launcher>> MakeLauncher(const std::string& mo
                                                            std::vector<std::string>* init_args) {
   launcher::ChaincodePackage p;
   if (mode == "docker" || mode == "docker-abstore") {
-    auto options = launcher::docker::DockerLauncherOptions::FromEnv();
+    launcher::docker::DockerLauncherOptions options;
+    options.client = launcher::docker::DockerClientOptions::FromEnv();
     options.peer_id = "benchendorse";
     options.stop_grace = 1s;
     ASSIGN_OR_RETURN(auto docker, launcher::docker::DockerLauncher::Open(options));

@@ -154,7 +154,8 @@ int main() {
   fabric::bench::ExclusiveRun exclusive;
   (void)logging::SetSpec("warning");
   int rounds = getenv("BENCH_LAUNCH_ROUNDS") != nullptr ? atoi(getenv("BENCH_LAUNCH_ROUNDS")) : 5;
-  auto options = launcher::docker::DockerLauncherOptions::FromEnv();
+  launcher::docker::DockerLauncherOptions options;
+  options.client = launcher::docker::DockerClientOptions::FromEnv();
   options.peer_id = "bench";
   options.stop_grace = 1s;
   auto launcher = launcher::docker::DockerLauncher::Open(options);

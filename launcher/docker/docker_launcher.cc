@@ -65,11 +65,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string Env(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
-}
-
 std::string JoinLines(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& l : lines) {
@@ -201,22 +196,6 @@ class DockerLauncher::Container {
   std::optional<int> exit_code_;
   std::jthread thread_;  // last: joined first
 };
-
-DockerLauncherOptions DockerLauncherOptions::FromEnv() {
-  DockerLauncherOptions o;
-  o.client = DockerClientOptions::FromEnv();
-  o.network_id = Env("CORE_PEER_NETWORKID", o.network_id);
-  o.peer_id = Env("CORE_PEER_ID", o.peer_id);
-  o.network_mode = Env("CORE_VM_DOCKER_HOSTCONFIG_NETWORKMODE", o.network_mode);
-  o.memory_bytes =
-      std::atoll(Env("CORE_VM_DOCKER_HOSTCONFIG_MEMORY", std::to_string(o.memory_bytes)).c_str());
-  o.pids_limit =
-      std::atoll(Env("CORE_VM_DOCKER_HOSTCONFIG_PIDSLIMIT", std::to_string(o.pids_limit)).c_str());
-  o.chaincode_user = Env("CORE_VM_DOCKER_CHAINCODEUSER", o.chaincode_user);
-  o.ccenv_image = Env("CORE_CHAINCODE_BUILDER", o.ccenv_image);
-  o.baseos_image = Env("CORE_CHAINCODE_CPP_RUNTIME", o.baseos_image);
-  return o;
-}
 
 TarOwner OwnerOf(std::string_view user) {
   TarOwner owner;

@@ -45,6 +45,8 @@
 
 namespace fabric::launcher::docker {
 
+// The peer fills these from its configuration (peer/node/config.h: the keys and CORE_ variables
+// named below); tests and benchmarks set what they need.
 struct DockerLauncherOptions {
   DockerClientOptions client;
   std::string network_id = "dev";  // peer.networkId (CORE_PEER_NETWORKID)
@@ -66,8 +68,6 @@ struct DockerLauncherOptions {
   std::chrono::seconds stop_grace{2};  // SIGTERM -> SIGKILL
   size_t log_lines = 50;               // kept per chaincode for LastLogLines
   bool remove_stale_containers = true;
-  // Reads the env variables named above (unset ones keep the defaults).
-  static DockerLauncherOptions FromEnv();
 };
 
 // The numeric owner of files the launcher puts into a container.

@@ -66,7 +66,8 @@ class DockerLauncherIntegrationTest : public chaincode::testing::ChaincodeTestEn
   }
 
   std::unique_ptr<DockerLauncher> OpenLauncher() {
-    DockerLauncherOptions o = DockerLauncherOptions::FromEnv();
+    DockerLauncherOptions o;
+    o.client = DockerClientOptions::FromEnv();
     o.peer_id = kPeerId;
     o.stop_grace = 1s;
     auto launcher = DockerLauncher::Open(o);
