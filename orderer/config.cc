@@ -8,6 +8,7 @@
 #include <absl/strings/str_format.h>
 
 #include "common/channelconfig/go_duration.h"
+#include "common/localconfig/config_file.h"
 #include "fabric/base/status_macros.h"
 
 namespace fabric::orderer {
@@ -152,26 +153,19 @@ const std::vector<Key>& EnvKeys() {
   return keys;
 }
 
-std::string Resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || base_dir.empty() || fs::path(path).is_absolute()) {
-    return path;
-  }
-  return (fs::path(base_dir) / path).lexically_normal().string();
-}
-
 // Relative paths, from the file or the environment, against the config file's directory
 // (Fabric's TranslatePath); unchanged without a file.
 void ResolvePaths(const std::string& base_dir, OrdererConfig* config) {
-  config->tls.private_key = Resolve(base_dir, config->tls.private_key);
-  config->tls.certificate = Resolve(base_dir, config->tls.certificate);
+  config->tls.private_key = localconfig::TranslatePath(base_dir, config->tls.private_key);
+  config->tls.certificate = localconfig::TranslatePath(base_dir, config->tls.certificate);
   for (auto* list :
        {&config->tls.root_cas, &config->tls.client_root_cas, &config->bootstrap_files}) {
     for (std::string& path : *list) {
-      path = Resolve(base_dir, path);
+      path = localconfig::TranslatePath(base_dir, path);
     }
   }
-  config->local_msp_dir = Resolve(base_dir, config->local_msp_dir);
-  config->file_ledger_location = Resolve(base_dir, config->file_ledger_location);
+  config->local_msp_dir = localconfig::TranslatePath(base_dir, config->local_msp_dir);
+  config->file_ledger_location = localconfig::TranslatePath(base_dir, config->file_ledger_location);
 }
 
 // The file's settings, what fabric-cpp does one way only, and the keys no setting read.
@@ -205,8 +199,10 @@ void ApplyBootstrapMethod(OrdererConfig* config, Report* report) {
 
 // The file `orderer start` reads: `config_file` when given (NotFound when missing), else
 // orderer.yaml (or .yml, or .json) in $ORDERER_CFG_PATH or $FABRIC_CFG_PATH, or in the current
-// directory when neither is set; "" when there is none.
-StatusOr<std::string> FindConfigFile(const std::string& config_file, const EnvLookup& env) {
+// directory when neither is set; "" when there is none. A directory's other files of those names
+// are named in `notices`.
+StatusOr<std::string> FindConfigFile(const std::string& config_file, const EnvLookup& env,
+                                     std::vector<std::string>* notices) {
   std::error_code ec;
   if (!config_file.empty()) {
     if (!fs::exists(config_file, ec)) {
@@ -225,10 +221,8 @@ StatusOr<std::string> FindConfigFile(const std::string& config_file, const EnvLo
     dirs.emplace_back(".");
   }
   for (const std::string& dir : dirs) {
-    for (const char* name : {"orderer.yaml", "orderer.yml", "orderer.json"}) {
-      if (fs::exists(fs::path(dir) / name, ec)) {
-        return (fs::path(dir) / name).string();
-      }
+    if (std::string file = localconfig::FindConfigFile(dir, "orderer", notices); !file.empty()) {
+      return file;
     }
   }
   return std::string();
@@ -293,7 +287,7 @@ StatusOr<OrdererConfig> LoadConfig(const std::string& config_file, const EnvLook
                                    Report* report) {
   Report unused_report;
   report = report == nullptr ? &unused_report : report;
-  ASSIGN_OR_RETURN(std::string path, FindConfigFile(config_file, env));
+  ASSIGN_OR_RETURN(std::string path, FindConfigFile(config_file, env, &report->notices));
   OrdererConfig config;
   std::string base_dir;
   if (!path.empty()) {

@@ -157,6 +157,19 @@ TEST(OrdererConfigFileTest, EnvironmentWinsAndResolvesAgainstTheFile) {
             (std::vector<std::string>{dir.path() + "/a.block", "/abs/b.block"}));
 }
 
+TEST(OrdererConfigFileTest, YamlPreferredOverJsonWithTheOtherNamed) {
+  const std::string settings = "General:\n  LocalMSPDir: /msp\n  LocalMSPID: ";
+  ConfigDir both(
+      Files{{"orderer.yaml", settings + "YamlMSP\n"},
+            {"orderer.json", R"({"General":{"LocalMSPDir":"/msp","LocalMSPID":"JsonMSP"}})"}});
+  localconfig::Report report;
+  auto c = LoadConfig("", MapEnv({{"FABRIC_CFG_PATH", both.path()}}), &report);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->local_msp_id, "YamlMSP");
+  ASSERT_EQ(report.notices.size(), 1u);
+  EXPECT_THAT(report.notices[0], HasSubstr("orderer.json: not read"));
+}
+
 TEST(OrdererConfigFileTest, BootstrapMethodNoneReadsNoGenesisBlock) {
   ConfigDir dir(
       Yaml("General:\n  BootstrapMethod: none\n  BootstrapFile: genesis.block\n"
