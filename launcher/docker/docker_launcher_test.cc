@@ -80,13 +80,13 @@ std::string AnswerLaunch(const FakeRequest& r) {
   return "";
 }
 
+// An engine with no containers, answering nothing else.
+std::string AnswerNoContainers(const FakeRequest& r) {
+  return r.path == "/containers/json" ? FakeDockerServer::Response(200, "[]") : "";
+}
+
 TEST(DockerLauncherTest, NamesFollowFabric) {
-  FakeDockerServer server([](const FakeRequest& r) -> std::string {
-    if (r.path == "/containers/json") {
-      return FakeDockerServer::Response(200, "[]");
-    }
-    return "";
-  });
+  FakeDockerServer server(AnswerNoContainers);
   auto launcher = DockerLauncher::Open(Options(server));
   ASSERT_TRUE(launcher.ok()) << launcher.status();
   EXPECT_EQ((*launcher)->ContainerName("My_CC:1.0+x"), "dev-peer0.org1.example.com-My_CC-1.0-x");
@@ -280,12 +280,7 @@ TEST(DockerLauncherTest, MissingBuilderImageSaysRunBuildImages) {
 }
 
 TEST(DockerLauncherTest, PackagesOfOtherLanguagesAreRefusedWithWhatToDo) {
-  FakeDockerServer server([](const FakeRequest& r) -> std::string {
-    if (r.path == "/containers/json") {
-      return FakeDockerServer::Response(200, "[]");
-    }
-    return "";
-  });
+  FakeDockerServer server(AnswerNoContainers);
   auto launcher = DockerLauncher::Open(Options(server));
   ASSERT_TRUE(launcher.ok()) << launcher.status();
   StartRequest java = Request();
