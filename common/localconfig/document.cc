@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -47,35 +49,51 @@ std::string ScalarText(const YAML::Node& node) {
 
 using Entry = std::pair<YAML::Node, YAML::Node>;
 
-// A section's entries with merge keys resolved: its own keys first, then the merged sections'
-// keys it does not set itself (YAML's merge is shallow).
+// A section's entries with merge keys resolved as gopkg.in/yaml.v2 (under Fabric's Viper)
+// resolves them: in document order, each entry replacing an earlier one of the same key, the
+// entries of a merge key's maps included, so a key written after "<<" beats the merged map's and
+// one written before it loses; of a list of merged maps, the earlier wins. YAML's merge is
+// shallow.
 std::vector<Entry> Entries(const YAML::Node& map, int depth) {
-  std::vector<Entry> out;
-  std::set<std::string> seen;
-  std::vector<YAML::Node> merged;
+  // Replaced entries are destroyed and constructed again, never assigned: assigning a
+  // YAML::Node writes through to the node it refers to, which may be an anchor's.
+  std::vector<std::optional<Entry>> slots;
+  std::map<std::string, size_t> position;  // lower-cased key -> its slot
+  auto put = [&](const Entry& entry) {
+    auto [it, added] = position.emplace(Lower(entry.first.Scalar()), slots.size());
+    if (added) {
+      slots.emplace_back(std::in_place, entry.first, entry.second);
+    } else {
+      slots[it->second].reset();
+      slots[it->second].emplace(entry.first, entry.second);
+    }
+  };
   for (const auto& kv : map) {
-    if (kv.first.IsScalar() && IsPlain(kv.first) && kv.first.Scalar() == "<<") {
-      if (kv.second.IsMap()) {
-        merged.push_back(kv.second);
-      } else if (kv.second.IsSequence()) {
-        for (const YAML::Node& item : kv.second) {
-          merged.push_back(item);
-        }
-      }
+    if (!(kv.first.IsScalar() && IsPlain(kv.first) && kv.first.Scalar() == "<<")) {
+      put(Entry(kv.first, kv.second));
       continue;
     }
-    seen.insert(Lower(kv.first.Scalar()));
-    out.emplace_back(kv.first, kv.second);
+    std::vector<YAML::Node> sources;
+    if (kv.second.IsMap()) {
+      sources.push_back(kv.second);
+    } else if (kv.second.IsSequence()) {
+      for (const YAML::Node& item : kv.second) {
+        sources.push_back(item);
+      }
+    }
+    for (auto source = sources.rbegin(); source != sources.rend(); ++source) {
+      if (!source->IsMap() || depth > kMaxDepth) {
+        continue;
+      }
+      for (const Entry& entry : Entries(*source, depth + 1)) {
+        put(entry);
+      }
+    }
   }
-  for (const YAML::Node& source : merged) {
-    if (!source.IsMap() || depth > kMaxDepth) {
-      continue;
-    }
-    for (Entry& entry : Entries(source, depth + 1)) {
-      if (seen.insert(Lower(entry.first.Scalar())).second) {
-        out.push_back(std::move(entry));
-      }
-    }
+  std::vector<Entry> out;
+  out.reserve(slots.size());
+  for (const std::optional<Entry>& slot : slots) {
+    out.emplace_back(slot->first, slot->second);
   }
   return out;
 }

@@ -96,6 +96,33 @@ Admin:
   EXPECT_EQ(ScalarAt(*doc, "Admin.TLS.Enabled"), "true");
 }
 
+TEST(DocumentTest, MergeKeysApplyInDocumentOrderAsFabricsYamlLibrary) {
+  auto doc = Document::Parse(R"(
+A: &a
+    Address: a
+    Port: 1
+B: &b
+    Address: b
+    Port: 2
+    Extra: b
+Before:
+    Address: own
+    <<: *a
+After:
+    <<: *a
+    Address: own
+List:
+    <<: [*a, *b]
+)",
+                             "orderer.yaml");
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  EXPECT_EQ(ScalarAt(*doc, "Before.Address"), "a") << "a key before the merge is overridden";
+  EXPECT_EQ(ScalarAt(*doc, "After.Address"), "own") << "a key after the merge wins";
+  EXPECT_EQ(ScalarAt(*doc, "List.Address"), "a") << "of merged maps, the earlier wins";
+  EXPECT_EQ(ScalarAt(*doc, "List.Port"), "1");
+  EXPECT_EQ(ScalarAt(*doc, "List.Extra"), "b");
+}
+
 TEST(DocumentTest, JsonIsReadToo) {
   auto doc =
       Document::Parse(R"({"peer": {"id": "p1", "tls": {"enabled": false}, "n": 3}})", "core.json");
