@@ -16,6 +16,7 @@
 #include "common/logging/logging.h"
 #include "fabric/base/status_macros.h"
 #include "launcher/docker/chaincode_package.h"
+#include "launcher/docker/node_build.h"
 
 namespace fabric::launcher::docker {
 namespace {
@@ -31,7 +32,8 @@ std::chrono::milliseconds Remaining(std::chrono::steady_clock::time_point deadli
   return std::max(left, std::chrono::milliseconds(1));
 }
 
-// What the builder's output archive (one file: the chaincode binary) may hold.
+// What the builder's output archive (one file: the C++ chaincode binary, or the Node.js
+// chaincode's folder as a tar) may hold.
 constexpr archive::ReadLimits kBuilderOutputLimits{
     .max_entries = 16, .max_total_bytes = 1ull << 30, .max_entry_bytes = 1ull << 30};
 
@@ -315,7 +317,9 @@ StatusOr<int> DockerLauncher::RemoveStaleContainers() {
 
 StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
                                                   const std::string& code_package,
-                                                  std::chrono::steady_clock::time_point deadline) {
+                                                  std::chrono::steady_clock::time_point deadline,
+                                                  const std::string& type) {
+  const bool node = type == "NODE";
   const std::string image = ImageName(ccid);
   const std::string hash = PackageHash(code_package);
   auto lock_ptr = LockFor(image_locks_, image);
@@ -325,7 +329,8 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
     return info.ok() ? info->id : std::string("missing");
   };
   const std::string builder =
-      image_id(options_.ccenv_image) + " " + image_id(options_.baseos_image);
+      node ? image_id(options_.node.builder_image) + " " + image_id(options_.node.runtime_image)
+           : image_id(options_.ccenv_image) + " " + image_id(options_.baseos_image);
   std::string stale_id;
   auto existing = client_->InspectImage(image);
   if (existing.ok()) {
@@ -352,8 +357,11 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
     return existing.status();
   }
   auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::string binary, BuildBinary(ccid, code_package, deadline));
-  RETURN_IF_ERROR(BuildRuntimeImage(ccid, image, hash, builder, std::move(binary), deadline));
+  ASSIGN_OR_RETURN(std::vector<archive::Entry> context,
+                   node ? BuildNodeContext(ccid, code_package, deadline)
+                        : BuildCppContext(ccid, code_package, deadline));
+  RETURN_IF_ERROR(
+      BuildRuntimeImage(ccid, image, hash, builder, node ? "NODE" : "CPP", context, deadline));
   FLOG_INFO(Log(), "built image %s for %s in %d ms", image, ccid,
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
@@ -364,20 +372,17 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
   return image;
 }
 
-StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
-                                                  const std::string& code_package,
-                                                  std::chrono::steady_clock::time_point deadline) {
-  if (client_->InspectImage(options_.ccenv_image).status().IsNotFound()) {
+StatusOr<std::string> DockerLauncher::RunBuilder(const std::string& ccid, ContainerConfig cfg,
+                                                 const std::map<std::string, std::string>& uploads,
+                                                 const std::string& output,
+                                                 std::chrono::steady_clock::time_point deadline) {
+  if (client_->InspectImage(cfg.image).status().IsNotFound()) {
     return FailedPreconditionError(absl::StrFormat(
         "chaincode builder image %s not found: run scripts/build-images.sh (images are never "
         "pulled)",
-        options_.ccenv_image));
+        cfg.image));
   }
-  ContainerConfig cfg;
   cfg.name = ContainerName(ccid) + "-builder";
-  cfg.image = options_.ccenv_image;
-  cfg.cmd = {"fabric-cc-build", "/chaincode/input", "/chaincode/output"};
-  cfg.network_mode = "none";  // building needs nothing from the network
   cfg.memory_bytes = options_.memory_bytes;
   cfg.pids_limit = options_.pids_limit;
   cfg.unprivileged = true;
@@ -389,7 +394,9 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
     std::string id;
     ~Remover() { (void)client.RemoveContainer(id); }
   } remover{*client_, id};
-  RETURN_IF_ERROR(client_->UploadArchive(id, "/chaincode/input", code_package));
+  for (const auto& [path, tar] : uploads) {
+    RETURN_IF_ERROR(client_->UploadArchive(id, path, tar));
+  }
   RETURN_IF_ERROR(client_->StartContainer(id));
   StatusOr<int> waited = client_->WaitContainer(id, Remaining(deadline), &shutting_down_);
   if (waited.status().IsDeadlineExceeded()) {
@@ -399,38 +406,42 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
         ccid));
   }
   ASSIGN_OR_RETURN(int code, std::move(waited));
-  std::deque<std::string> output;
+  std::deque<std::string> lines;
   (void)client_->Logs(id, {}, [&](LogStream, std::string_view line) {
-    output.emplace_back(line);
-    if (output.size() > 30) {
-      output.pop_front();
+    lines.emplace_back(line);
+    if (lines.size() > 30) {
+      lines.pop_front();
     }
   });
   if (code != 0) {
-    return FailedPreconditionError(absl::StrFormat(
-        "chaincode %s failed to build in %s (exit code %d); builder output:%s", ccid,
-        options_.ccenv_image, code, JoinLines({output.begin(), output.end()})));
+    return FailedPreconditionError(
+        absl::StrFormat("chaincode %s failed to build in %s (exit code %d); builder output:%s",
+                        ccid, cfg.image, code, JoinLines({lines.begin(), lines.end()})));
   }
-  ASSIGN_OR_RETURN(std::string tar, client_->DownloadArchive(id, "/chaincode/output/chaincode"));
+  ASSIGN_OR_RETURN(std::string tar, client_->DownloadArchive(id, output));
   StatusOr<std::vector<archive::Entry>> files = archive::Read(tar, kBuilderOutputLimits);
   if (!files.ok()) {
     return files.status().Annotate("chaincode " + ccid + ": the builder's output");
   }
+  const std::string name = output.substr(output.rfind('/') + 1);
   for (archive::Entry& file : *files) {
-    if (file.path == "chaincode" && file.type == archive::EntryType::kFile) {
+    if (file.path == name && file.type == archive::EntryType::kFile) {
       return std::move(file.content);
     }
   }
-  return InternalError("chaincode " + ccid +
-                       ": the builder produced no /chaincode/output/chaincode");
+  return InternalError("chaincode " + ccid + ": the builder produced no " + output);
 }
 
-Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::string& image,
-                                         const std::string& hash, const std::string& builder,
-                                         std::string binary,
-                                         std::chrono::steady_clock::time_point deadline) {
-  std::string name = ccid.substr(0, ccid.find(':'));
-  std::string version = ccid.find(':') == std::string::npos ? "" : ccid.substr(ccid.find(':') + 1);
+StatusOr<std::vector<archive::Entry>> DockerLauncher::BuildCppContext(
+    const std::string& ccid, const std::string& code_package,
+    std::chrono::steady_clock::time_point deadline) {
+  ContainerConfig cfg;
+  cfg.image = options_.ccenv_image;
+  cfg.cmd = {"fabric-cc-build", "/chaincode/input", "/chaincode/output"};
+  cfg.network_mode = "none";  // building needs nothing from the network
+  ASSIGN_OR_RETURN(std::string binary,
+                   RunBuilder(ccid, std::move(cfg), {{"/chaincode/input", code_package}},
+                              "/chaincode/output/chaincode", deadline));
   std::vector<archive::Entry> context;  // push_back: an initializer list would copy the binary
   context.push_back(archive::File(
       "Dockerfile", absl::StrFormat("FROM %s\nCOPY chaincode /usr/local/bin/chaincode\n"
@@ -438,6 +449,43 @@ Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::str
                                     "CMD [\"chaincode\"]\n",
                                     options_.baseos_image)));
   context.push_back(archive::File("chaincode", std::move(binary), 0755));
+  return context;
+}
+
+StatusOr<std::vector<archive::Entry>> DockerLauncher::BuildNodeContext(
+    const std::string& ccid, const std::string& code_package,
+    std::chrono::steady_clock::time_point deadline) {
+  ASSIGN_OR_RETURN(NodePackageInfo info, CheckNodePackage(ccid, code_package));
+  ASSIGN_OR_RETURN(NodeBuilderSpec spec, NodeBuilder(options_.node, info));
+  std::map<std::string, std::string> uploads = {{"/chaincode/input", code_package}};
+  if (!spec.files.empty()) {
+    std::vector<archive::Entry> files;
+    for (const auto& [path, content] : spec.files) {
+      files.push_back(archive::File(path.substr(1), content, 0644));
+    }
+    ASSIGN_OR_RETURN(uploads["/"], archive::Write(files));
+  }
+  ContainerConfig cfg;
+  cfg.image = options_.node.builder_image;
+  cfg.cmd = std::move(spec.cmd);
+  cfg.env = std::move(spec.env);
+  cfg.network_mode = options_.network_mode;  // npm reaches the registry as the host does
+  ASSIGN_OR_RETURN(std::string binpackage,
+                   RunBuilder(ccid, std::move(cfg), uploads, kNodeBuildOutput, deadline));
+  std::vector<archive::Entry> context;
+  context.push_back(
+      archive::File("Dockerfile", NodeRuntimeDockerfile(options_.node.runtime_image)));
+  context.push_back(archive::File("binpackage.tar", std::move(binpackage)));
+  return context;
+}
+
+Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::string& image,
+                                         const std::string& hash, const std::string& builder,
+                                         const std::string& type,
+                                         const std::vector<archive::Entry>& context,
+                                         std::chrono::steady_clock::time_point deadline) {
+  std::string name = ccid.substr(0, ccid.find(':'));
+  std::string version = ccid.find(':') == std::string::npos ? "" : ccid.substr(ccid.find(':') + 1);
   BuildImageRequest req;
   req.tag = image;
   ASSIGN_OR_RETURN(req.context, archive::Write(context));
@@ -446,7 +494,7 @@ Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::str
   req.cancel = &shutting_down_;
   req.labels = {{"org.hyperledger.fabric.chaincode.id.name", name},
                 {"org.hyperledger.fabric.chaincode.id.version", version},
-                {"org.hyperledger.fabric.chaincode.type", "CPP"},
+                {"org.hyperledger.fabric.chaincode.type", type},
                 {kHashLabel, hash},
                 {kBuilderLabel, builder},
                 {kPeerLabel, PeerLabel()}};
@@ -459,11 +507,15 @@ StatusOr<std::string> DockerLauncher::CreateContainer(const StartRequest& reques
   cfg.name = ContainerName(request.ccid);
   cfg.image = image;
   std::string address = EnvValue(request.env, "CORE_PEER_ADDRESS");
-  cfg.cmd = {"chaincode"};
-  if (!address.empty()) {
-    cfg.cmd.push_back("-peer.address=" + address);
+  if (request.package.type == "NODE") {
+    cfg.cmd = NodeStartCommand(address, request.package.args);
+  } else {
+    cfg.cmd = {"chaincode"};
+    if (!address.empty()) {
+      cfg.cmd.push_back("-peer.address=" + address);
+    }
+    cfg.cmd.insert(cfg.cmd.end(), request.package.args.begin(), request.package.args.end());
   }
-  cfg.cmd.insert(cfg.cmd.end(), request.package.args.begin(), request.package.args.end());
   cfg.env = request.env;
   cfg.network_mode = options_.network_mode;
   cfg.memory_bytes = options_.memory_bytes;
@@ -492,11 +544,11 @@ StatusOr<std::string> DockerLauncher::CreateContainer(const StartRequest& reques
 
 namespace {
 
-// The Docker launcher builds C++ packages. Other languages get an answer that says what can be
-// done instead; Java in particular needs a Maven or Gradle repository at build time, which a
+// The Docker launcher builds C++ and Node.js packages. Other languages get an answer that says what
+// can be done instead; Java in particular needs a Maven or Gradle repository at build time, which a
 // peer without internet access cannot reach.
 Status CheckBuildable(const std::string& ccid, const std::string& type) {
-  if (type.empty() || type == "CPP") {
+  if (type.empty() || type == "CPP" || type == "NODE") {
     return Status::OK();
   }
   if (type == "JAVA") {
@@ -507,7 +559,8 @@ Status CheckBuildable(const std::string& ccid, const std::string& type) {
         "(CORE_CHAINCODE_MODE=dev) or package the chaincode in C++ (-l cpp)");
   }
   return InvalidArgumentError("chaincode " + ccid + " has type " + type +
-                              "; the docker launcher builds CPP packages only: run " + type +
+                              "; the docker launcher builds CPP and NODE packages only: run " +
+                              type +
                               " chaincode started by hand against a peer in dev mode "
                               "(CORE_CHAINCODE_MODE=dev)");
 }
@@ -523,6 +576,7 @@ Status DockerLauncher::Start(const StartRequest& request) {
     return InvalidArgumentError("chaincode id \"" + ccid + "\" is not name:version");
   }
   RETURN_IF_ERROR(CheckBuildable(ccid, request.package.type));
+  const std::string type = request.package.type.empty() ? "CPP" : request.package.type;
   if (request.package.code_package.empty()) {
     return InvalidArgumentError("chaincode " + ccid +
                                 " has no code package: install it on this peer");
@@ -530,11 +584,12 @@ Status DockerLauncher::Start(const StartRequest& request) {
   auto lock_ptr = LockFor(ccid_locks_, ccid);
   std::lock_guard<std::mutex> lifecycle(*lock_ptr);
   ASSIGN_OR_RETURN(std::string image,
-                   EnsureImage(ccid, request.package.code_package, request.deadline));
+                   EnsureImage(ccid, request.package.code_package, request.deadline, type));
   RETURN_IF_ERROR(StopLocked(ccid));
   auto id = CreateContainer(request, image);
   if (id.status().IsNotFound()) {  // the image vanished since EnsureImage: once more
-    ASSIGN_OR_RETURN(image, EnsureImage(ccid, request.package.code_package, request.deadline));
+    ASSIGN_OR_RETURN(image,
+                     EnsureImage(ccid, request.package.code_package, request.deadline, type));
     id = CreateContainer(request, image);
   }
   if (!id.ok()) {

@@ -10,7 +10,8 @@
 //     and rebuilt when the package differs (Fabric's stale-image trap). Building: a throwaway
 //     container of the ccenv image compiles the package (fabric-cc-build), the binary is copied out
 //     and a runtime image FROM baseos is built around it (POST /build), labelled with the package
-//     hash.
+//     hash. A NODE package is built by `npm install` in a node builder container and runs on
+//     the node runtime image (launcher/docker/node_build.h).
 //  2. any container of the chaincode's name is stopped and removed, then a new one is created:
 //     name `<networkid>-<peerid>-<name>-<version>`, cmd `chaincode -peer.address=<addr>`, the
 //     request's env (CORE_CHAINCODE_ID_NAME, CORE_PEER_ADDRESS, CORE_PEER_TLS_ENABLED, ...),
@@ -40,7 +41,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/archive/archive.h"
 #include "launcher/docker/docker_client.h"
+#include "launcher/docker/node_build.h"
 #include "launcher/launcher.h"
 
 namespace fabric::launcher::docker {
@@ -65,6 +68,9 @@ struct DockerLauncherOptions {
   // chaincode.builder and the C++ runtime (CORE_CHAINCODE_BUILDER, CORE_CHAINCODE_CPP_RUNTIME).
   std::string ccenv_image = "fabric-cpp/ccenv:latest";
   std::string baseos_image = "fabric-cpp/baseos:latest";
+  // Node.js chaincode (type NODE): images and how the builder reaches the npm registry
+  // (chaincode.node.*, launcher/docker/node_build.h).
+  NodeBuildOptions node;
   std::chrono::seconds stop_grace{2};  // SIGTERM -> SIGKILL
   size_t log_lines = 50;               // kept per chaincode for LastLogLines
   bool remove_stale_containers = true;
@@ -106,10 +112,13 @@ class DockerLauncher : public Launcher {
   // Makes sure the runtime image for `ccid` built from `code_package` exists (building it if
   // absent or stale) and returns its name. Lets callers build at install time, before any
   // startup timeout runs (Fabric 2.x's lesson).
-  // `deadline`: when building must have finished (DeadlineExceeded after).
-  StatusOr<std::string> EnsureImage(const std::string& ccid, const std::string& code_package,
-                                    std::chrono::steady_clock::time_point deadline =
-                                        std::chrono::steady_clock::time_point::max());
+  // `deadline`: when building must have finished (DeadlineExceeded after). `type`: the
+  // package's, "CPP" or "NODE" (InvalidArgument for a NODE package without package.json or
+  // start script).
+  StatusOr<std::string> EnsureImage(
+      const std::string& ccid, const std::string& code_package,
+      std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max(),
+      const std::string& type = "CPP");
   void Shutdown() override { shutting_down_.store(true); }
 
   // Fabric's names: container "<networkid>-<peerid>-<name>-<version>" (sanitized), image the
@@ -126,12 +135,25 @@ class DockerLauncher : public Launcher {
   class Container;
 
   DockerLauncher(DockerLauncherOptions options, std::unique_ptr<DockerClient> client);
-  StatusOr<std::string> BuildBinary(const std::string& ccid, const std::string& code_package,
-                                    std::chrono::steady_clock::time_point deadline);
-  // `hash` and `builder` go into the image's labels (see EnsureImage). `binary` is moved into
-  // the build context.
+  // Runs a throwaway builder container `cfg` (image, cmd, env, network; the rest is set here)
+  // with `uploads` (container folder -> tar) and returns the content of the one file at
+  // `output` once it exited 0. FailedPrecondition with the builder's last output lines when it
+  // failed; DeadlineExceeded when it ran past `deadline`.
+  StatusOr<std::string> RunBuilder(const std::string& ccid, ContainerConfig cfg,
+                                   const std::map<std::string, std::string>& uploads,
+                                   const std::string& output,
+                                   std::chrono::steady_clock::time_point deadline);
+  // The runtime image's build context for a CPP / NODE package.
+  StatusOr<std::vector<archive::Entry>> BuildCppContext(
+      const std::string& ccid, const std::string& code_package,
+      std::chrono::steady_clock::time_point deadline);
+  StatusOr<std::vector<archive::Entry>> BuildNodeContext(
+      const std::string& ccid, const std::string& code_package,
+      std::chrono::steady_clock::time_point deadline);
+  // `hash` and `builder` go into the image's labels (see EnsureImage), `type` too.
   Status BuildRuntimeImage(const std::string& ccid, const std::string& image,
-                           const std::string& hash, const std::string& builder, std::string binary,
+                           const std::string& hash, const std::string& builder,
+                           const std::string& type, const std::vector<archive::Entry>& context,
                            std::chrono::steady_clock::time_point deadline);
   StatusOr<std::string> CreateContainer(const StartRequest& request, const std::string& image);
   Status StopLocked(const std::string& ccid);
