@@ -55,8 +55,8 @@ Status CheckPackageJson(const std::string& ccid, const std::string& text) {
 
 std::vector<std::string> HostNpmEnv(const std::function<const char*(const char*)>& getenv) {
   static constexpr const char* kNames[] = {
-      "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",         "NO_PROXY",
-      "no_proxy",   "NPM_CONFIG_REGISTRY",       "npm_config_registry",
+      "HTTP_PROXY", "http_proxy", "HTTPS_PROXY",         "https_proxy",
+      "NO_PROXY",   "no_proxy",   "NPM_CONFIG_REGISTRY", "npm_config_registry",
   };
   std::vector<std::string> env;
   for (const char* name : kNames) {
@@ -111,8 +111,8 @@ StatusOr<NodePackageInfo> CheckNodePackage(const std::string& ccid,
     if (name == "src/package.json") {
       package_json = &e;
     }
-    info.has_lock = info.has_lock || name == "src/package-lock.json" ||
-                    name == "src/npm-shrinkwrap.json";
+    info.has_lock =
+        info.has_lock || name == "src/package-lock.json" || name == "src/npm-shrinkwrap.json";
   }
   if (package_json == nullptr) {
     return InvalidArgumentError(absl::StrFormat(
@@ -147,9 +147,9 @@ StatusOr<NodeBuilderSpec> NodeBuilder(const NodeBuildOptions& options,
   if (!options.npmrc_file.empty()) {
     StatusOr<std::string> npmrc = crypto::ReadFile(options.npmrc_file);
     if (!npmrc.ok()) {
-      return FailedPreconditionError(absl::StrFormat(
-          "the npm settings file %s (chaincode.node.npmrc) cannot be read: %s",
-          options.npmrc_file, npmrc.status().message()));
+      return FailedPreconditionError(
+          absl::StrFormat("the npm settings file %s (chaincode.node.npmrc) cannot be read: %s",
+                          options.npmrc_file, npmrc.status().message()));
     }
     spec.files[kNpmrcPath] = std::move(*npmrc);
     spec.env.push_back(std::string("NPM_CONFIG_USERCONFIG=") + kNpmrcPath);

@@ -36,7 +36,7 @@ namespace fabric::launcher::docker {
 // How Node.js chaincode is built and run. The peer fills it from chaincode.node.* in core.yaml
 // (docs/chaincode.md); WithHostDefaults fills what is left empty from the peer's environment.
 struct NodeBuildOptions {
-  std::string builder_image = "fabric-cpp/nodeenv:latest";      // chaincode.node.builder
+  std::string builder_image = "fabric-cpp/nodeenv:latest";       // chaincode.node.builder
   std::string runtime_image = "fabric-cpp/node-runtime:latest";  // chaincode.node.runtime
   // An npm settings file (registry, proxy, ...) the builder uses as its user config
   // (chaincode.node.npmrc); empty: none. Its `cafile` is overridden by ca_file when set.
@@ -65,7 +65,8 @@ struct NodePackageInfo {
 
 // Checks a NODE code package: a readable tar.gz with src/package.json, valid JSON, with a
 // non-empty "scripts.start". InvalidArgument naming the chaincode, what is wrong and what to do.
-StatusOr<NodePackageInfo> CheckNodePackage(const std::string& ccid, const std::string& code_package);
+StatusOr<NodePackageInfo> CheckNodePackage(const std::string& ccid,
+                                           const std::string& code_package);
 
 // The builder container: its command, environment and the files to upload into it (absolute
 // path -> content) before it starts.

@@ -46,15 +46,17 @@ TEST(NodeBuildTest, PackageWithStartScriptIsAccepted) {
       "cc:1", Package({{"src/package.json", kPackageJson}, {"src/index.js", "// js"}}));
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_FALSE(info->has_lock);
-  auto locked = CheckNodePackage("cc:1", Package({{"src/package.json", kPackageJson},
-                                                  {"src/package-lock.json", "{}"},
-                                                  {"META-INF/statedb/couchdb/indexes/i.json", "{}"}}));
+  auto locked =
+      CheckNodePackage("cc:1", Package({{"src/package.json", kPackageJson},
+                                        {"src/package-lock.json", "{}"},
+                                        {"META-INF/statedb/couchdb/indexes/i.json", "{}"}}));
   ASSERT_TRUE(locked.ok()) << locked.status();
   EXPECT_TRUE(locked->has_lock);
 }
 
 TEST(NodeBuildTest, PackageWithoutPackageJsonSaysWhatToPackage) {
-  auto s = CheckNodePackage("cc:1", Package({{"src/index.js", "x"}, {"src/lib/package.json", "{}"}}));
+  auto s =
+      CheckNodePackage("cc:1", Package({{"src/index.js", "x"}, {"src/lib/package.json", "{}"}}));
   ASSERT_TRUE(s.status().IsInvalidArgument()) << s.status();
   EXPECT_THAT(MessageOf(s.status()), HasSubstr("node chaincode cc:1: no package.json"));
   EXPECT_THAT(MessageOf(s.status()), HasSubstr("peer chaincode package -l node"));
