@@ -18,14 +18,14 @@
 #include <gtest/gtest.h>
 
 #include "common/archive/archive.h"
+#include "common/common.pb.h"
 #include "launcher/docker/chaincode_package.h"
 #include "launcher/docker/docker_launcher.h"
 #include "launcher/docker/testing/sample_packages.h"
-#include "common/common.pb.h"
 #include "msp/identities.pb.h"
-#include "peer/proposal.pb.h"
 #include "peer/chaincode/authenticator.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
+#include "peer/proposal.pb.h"
 
 namespace fabric::launcher::docker {
 namespace {
@@ -205,8 +205,7 @@ TEST_F(NodeChaincodeIntegrationTest, FailedNpmInstallIsReportedWithNpmsError) {
                     R"({"name":"x","version":"1.0.0","scripts":{"start":"node index.js"},)"
                     R"("dependencies":{"fabric-cpp-no-such-package-e404":"1.0.0"}})"),
       archive::File("src/index.js", "")};
-  auto built = launcher_->EnsureImage("nodebad:1.0",
-                                      archive::Write(files, {.gzip = true}).value(),
+  auto built = launcher_->EnsureImage("nodebad:1.0", archive::Write(files, {.gzip = true}).value(),
                                       std::chrono::steady_clock::now() + 300s, "NODE");
   ASSERT_FALSE(built.ok());
   EXPECT_TRUE(built.status().IsFailedPrecondition()) << built.status();

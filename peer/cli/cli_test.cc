@@ -23,6 +23,7 @@
 #include "peer/cli/command.h"
 #include "peer/cli/ctor.h"
 #include "peer/cli/package.h"
+#include "peer/platforms/code_package.h"
 
 namespace fabric::cli {
 namespace {
@@ -115,6 +116,31 @@ TEST(PackageTest, PackageKeepsNamesModesAndData) {
   EXPECT_EQ((*out)[1].content, std::string(1000, 'x'));
   EXPECT_EQ((*out)[2].path, "src/empty");
   EXPECT_EQ((*out)[2].content, "");
+}
+
+// As Fabric's node platform: no node_modules, META-INF at the top, every file 0644 (so the
+// platform's install check accepts it).
+TEST(PackageTest, NodePackageLeavesOutNodeModulesAndKeepsMetaInfAtTheTop) {
+  TempDir dir;
+  dir.Write("package.json", R"({"scripts":{"start":"node index.js"}})");
+  dir.Write("index.js", "require('fabric-shim');\n");
+  dir.Write("node_modules/fabric-shim/index.js", "ignored");
+  dir.Write("lib/node_modules/kept.js", "kept: only the top-level node_modules is left out");
+  dir.Write("META-INF/statedb/couchdb/indexes/owner.json", "{}");
+  fs::permissions(dir.path() + "/index.js", fs::perms::owner_exec, fs::perm_options::add);
+  auto pkg = BuildCodePackage(protos::ChaincodeSpec::NODE, dir.path());
+  ASSERT_TRUE(pkg.ok()) << pkg.status();
+  auto files = archive::Read(*pkg);
+  ASSERT_TRUE(files.ok()) << files.status();
+  std::vector<std::string> names;
+  for (const auto& f : *files) {
+    names.push_back(f.path);
+    EXPECT_EQ(f.mode, 0644u) << f.path;
+  }
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"META-INF/statedb/couchdb/indexes/owner.json", "src/index.js",
+                                      "src/lib/node_modules/kept.js", "src/package.json"}));
+  EXPECT_TRUE(platforms::ValidateInstallPackage(protos::ChaincodeSpec::NODE, *pkg).ok());
 }
 
 TEST(PackageTest, CppPackageIsDeterministicAndNeedsCMakeLists) {

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 }  // namespace
 
 StatusOr<std::vector<archive::Entry>> CollectFiles(const std::string& dir,
-                                                   const std::string& prefix) {
+                                                   const std::string& prefix,
+                                                   const std::vector<std::string>& skip_dirs) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     return NotFoundError(absl::StrFormat("chaincode folder %s does not exist", dir));
@@ -29,7 +30,9 @@ StatusOr<std::vector<archive::Entry>> CollectFiles(const std::string& dir,
     const fs::path& p = it->path();
     std::string leaf = p.filename().string();
     bool is_build_dir = it->is_directory() && fs::exists(p / "CMakeCache.txt");
-    if (leaf.starts_with(".") || is_build_dir) {
+    bool skipped = it.depth() == 0 && it->is_directory() &&
+                   std::find(skip_dirs.begin(), skip_dirs.end(), leaf) != skip_dirs.end();
+    if (leaf.starts_with(".") || is_build_dir || skipped) {
       if (it->is_directory()) {
         it.disable_recursion_pending();
       }
@@ -81,6 +84,26 @@ StatusOr<protos::ChaincodeSpec::Type> ParseLanguage(std::string_view lang) {
       absl::StrFormat("unknown chaincode language \"%s\" (use golang, node, java or cpp)", lang));
 }
 
+namespace {
+
+// Fabric's node platform (WriteFolderToTarPackage): node_modules is left out (the peer runs npm
+// install), META-INF/ goes to the package's top, everything else under src/, every file with
+// mode 0644 (the platform's validation refuses other bits).
+StatusOr<std::string> BuildNodePackage(const std::string& dir) {
+  ASSIGN_OR_RETURN(std::vector<archive::Entry> files, CollectFiles(dir, "src/", {"node_modules"}));
+  for (archive::Entry& e : files) {
+    if (e.path.starts_with("src/META-INF/")) {
+      e.path = e.path.substr(4);
+    }
+    e.mode = 0644;
+  }
+  std::sort(files.begin(), files.end(),
+            [](const archive::Entry& a, const archive::Entry& b) { return a.path < b.path; });
+  return archive::Write(files, {.gzip = true, .gzip_level = 9});
+}
+
+}  // namespace
+
 StatusOr<std::string> BuildCodePackage(protos::ChaincodeSpec::Type type, const std::string& path) {
   std::string dir = path;
   std::string prefix = "src/";
@@ -101,6 +124,9 @@ StatusOr<std::string> BuildCodePackage(protos::ChaincodeSpec::Type type, const s
           "and must define an executable target named 'chaincode')",
           path, dir));
     }
+  }
+  if (type == protos::ChaincodeSpec::NODE) {
+    return BuildNodePackage(dir);
   }
   ASSIGN_OR_RETURN(std::vector<archive::Entry> files, CollectFiles(dir, prefix));
   return archive::Write(files, {.gzip = true, .gzip_level = 9});

@@ -7,7 +7,10 @@
 // Layout by language:
 //   golang  src/<path>/<file>   (path = the -p import path; the folder is $GOPATH/src/<path>
 //                                 when it exists, else -p taken as a folder)
-//   node, java, cpp   src/<file>
+//   node, java, cpp   src/<file>   (node: node_modules/ left out, META-INF/<file> at the top,
+//                                  every file 0644, as Fabric's node platform writes them; the
+//                                  peer refuses a node package without src/package.json at
+//                                  install, as Fabric's does)
 // A C++ package must have CMakeLists.txt at its top: images/ccenv's fabric-cc-build builds
 // INPUT/src with it.
 //
@@ -25,11 +28,12 @@
 
 namespace fabric::cli {
 
-// The files of folder `dir` (recursively; hidden entries and CMake build folders skipped) named
-// `prefix` + relative path, sorted, with mode 0755 (owner may execute) or 0644. NotFound when
-// `dir` is not a folder; Internal on read errors.
+// The files of folder `dir` (recursively; hidden entries, CMake build folders and the top-level
+// folders named in `skip_dirs` skipped) named `prefix` + relative path, sorted, with mode 0755
+// (owner may execute) or 0644. NotFound when `dir` is not a folder; Internal on read errors.
 StatusOr<std::vector<archive::Entry>> CollectFiles(const std::string& dir,
-                                                   const std::string& prefix);
+                                                   const std::string& prefix,
+                                                   const std::vector<std::string>& skip_dirs = {});
 
 // Parses a -l value: golang, node, java, car, cpp (case-insensitive). InvalidArgument
 // "unknown chaincode language ..." otherwise.
