@@ -16,9 +16,13 @@
 # Every connection uses TLS (the network's default). With --client-auth every node also requires
 # client certificates (mutual TLS, the peers' deliver clients included) and only sections 1, 2, 7
 # and 8 run: what a client certificate changes.
+# With --node: the channel of section 1, then Node.js chaincode only: fabric-shim 2.5 getput
+# (npm install in fabric-cpp/nodeenv, from the registry the host reaches) installed with -l node
+# on both peers and instantiated under AND(Org1, Org2), invoked by both, queried on both; and a
+# fabric-contract-api 2.5 contract under OR.
 # Everything started is stopped at exit, pass or fail (network.sh clean: processes, containers,
 # images of this network id).
-#   e2e_test.sh BUILD_DIR [--client-auth]
+#   e2e_test.sh BUILD_DIR [--client-auth|--node]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FABRIC_BUILD_DIR=$(cd "$1" && pwd)
@@ -31,7 +35,7 @@ export FABRIC_VM_ENDPOINT_ORG1=unix://$WORK/docker.sock
 NET=$root/scripts/network.sh
 P1=127.0.0.1:$((7051 + FABRIC_PORT_OFFSET)) P2=127.0.0.1:$((9051 + FABRIC_PORT_OFFSET))
 MODE=${2:-}
-case $MODE in ''|--client-auth) ;; *) echo "usage: $0 BUILD_DIR [--client-auth]" >&2; exit 2 ;; esac
+case $MODE in ''|--client-auth|--node) ;; *) echo "usage: $0 BUILD_DIR [--client-auth|--node]" >&2; exit 2 ;; esac
 CC1=$FABRIC_NETWORK_ID-peer0.org1.example.com
 PROXY_PID=
 T0=$(date +%s)
@@ -115,8 +119,16 @@ docker info > /dev/null 2>&1 || {
 }
 docker image inspect fabric-cpp/ccenv > /dev/null 2>&1 || fail "fabric-cpp/ccenv missing: scripts/build-images.sh"
 command -v node > /dev/null 2>&1 || fail "node is not installed (scripts/install-deps.sh adds it; the Docker socket proxy runs on it)"
+if [ "$MODE" = --node ]; then
+  for image in nodeenv node-runtime; do
+    docker image inspect "fabric-cpp/$image" > /dev/null 2>&1 ||
+      fail "fabric-cpp/$image missing: scripts/build-images.sh $image"
+  done
+fi
 start_proxy
-"$NET" up $MODE > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; fail "network up"; }
+NET_MODE=$MODE
+[ "$MODE" = --node ] && NET_MODE=
+"$NET" up $NET_MODE > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; fail "network up"; }
 eval "$("$NET" env 1)"
 read -ra O <<< "$ORDERER_ARGS"
 [ "$CORE_PEER_TLS_ENABLED" = true ] || fail "the network should run with TLS"
@@ -132,6 +144,38 @@ for n in 1 2; do
   ok $n channel list
   expect "$WORK/out" mychannel
 done
+if [ "$MODE" = --node ]; then
+  section "N1. Node.js (fabric-shim 2.5): install -l node x2, instantiate under AND, invoke by both"
+  for cc in getput contract; do
+    cp -r "$root/launcher/docker/testdata/node-$cc" "$WORK/node-$cc"
+    ok 1 chaincode package -n "node$cc" -v 1.0 -l node -p "$WORK/node-$cc" "$WORK/node$cc.pak"
+    for n in 1 2; do
+      ok "$n" chaincode install "$WORK/node$cc.pak"
+      expect "$WORK/err" 'status:200 payload:"OK"'
+    done
+  done
+  ok 1 chaincode instantiate "${O[@]}" -C mychannel -n nodegetput -v 1.0 -l node \
+    -c '{"Args":["init","a","100"]}' -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent
+  expect "$WORK/err" "committed with status (VALID)"
+  [ "$(running_cc "$CC1-nodegetput-1.0")" = 1 ] || fail "no nodegetput container for peer0.org1"
+  invoke_both nodegetput '{"Args":["put","k","v1"]}'
+  invoke_both nodegetput '{"Args":["getput","a"]}'
+  for n in 1 2; do
+    query $n nodegetput '{"Args":["get","k"]}' v1
+    query $n nodegetput '{"Args":["get","a"]}' 100x
+  done
+  section "N2. fabric-contract-api 2.5: instantiate, invoke, query on both peers"
+  ok 1 chaincode instantiate "${O[@]}" -C mychannel -n nodecontract -v 1.0 -l node \
+    -c '{"Args":[]}' -P "OR('Org1MSP.peer','Org2MSP.peer')" --waitForEvent
+  expect "$WORK/err" "committed with status (VALID)"
+  invoke_both nodecontract '{"Args":["CreateAsset","asset1","blue"]}'
+  for n in 1 2; do query $n nodecontract '{"Args":["ReadAsset","asset1"]}' blue; done
+  cli 2 chaincode query -C mychannel -n nodecontract -c '{"Args":["ReadAsset","asset9"]}' &&
+    fail "reading a missing asset should fail"
+  expect "$WORK/err" "asset asset9 does not exist"
+  section "PASS"
+  exit 0
+fi
 install abstore mycc 1.0 1 2
 ok 1 chaincode instantiate "${O[@]}" -C mychannel -n mycc -v 1.0 -l cpp \
   -c '{"Args":["init","a","100","b","200"]}' -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent
