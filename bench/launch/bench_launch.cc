@@ -5,6 +5,9 @@
 //   cc_image_build_s      first-time image build from the source package (image removed first)
 //   launch_cold_start_ms  image cached, no container: Launch -> REGISTER -> first invoke answered
 //   launch_relaunch_ms    container killed and the crash noticed: next invoke answered
+//   launch_node_cold_start_ms  the same cold start for Node.js chaincode (fabric-shim 2.5 getput,
+//                         fabric-cpp/node-runtime; its image is built first when missing, which
+//                         needs the npm registry)
 // Medians of BENCH_LAUNCH_ROUNDS (default 5) rounds. Needs the Docker engine and the images
 // (scripts/lib/docker-engine.sh, scripts/build-images.sh).
 
@@ -32,6 +35,7 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 constexpr char kCcid[] = "abstore:1.0";
+constexpr char kNodeCcid[] = "nodegetput:1.0";
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
@@ -45,8 +49,9 @@ int Fail(const char* what, const Status& s) {
   return 1;
 }
 
-// One invoke answered: a query of "a" on a fresh simulator.
-Status Query(chaincode::ChaincodeSupport& support, ledger::KvLedger& ledger, int n) {
+// One invoke answered: `fn` "a" on a fresh simulator.
+Status Query(chaincode::ChaincodeSupport& support, ledger::KvLedger& ledger,
+             const std::string& ccid, const char* fn, int n) {
   std::string txid = "q" + std::to_string(n);
   auto sim = ledger.NewTxSimulator(txid);
   chaincode::TxParams p;
@@ -54,16 +59,16 @@ Status Query(chaincode::ChaincodeSupport& support, ledger::KvLedger& ledger, int
   p.tx_id = txid;
   p.tx_simulator = sim.get();
   protos::ChaincodeInput in;
-  in.add_args("query");
+  in.add_args(fn);
   in.add_args("a");
-  auto r = support.Execute(p, kCcid, in, chaincode::ExecuteType::kTransaction);
+  auto r = support.Execute(p, ccid, in, chaincode::ExecuteType::kTransaction);
   sim->Done();
   return r.status();
 }
 
-void WaitDeregistered(chaincode::ChaincodeSupport& support) {
+void WaitDeregistered(chaincode::ChaincodeSupport& support, const std::string& ccid) {
   auto deadline = Clock::now() + 20s;
-  while (support.GetHandler(kCcid) != nullptr && Clock::now() < deadline) {
+  while (support.GetHandler(ccid) != nullptr && Clock::now() < deadline) {
     std::this_thread::sleep_for(2ms);
   }
 }
@@ -114,17 +119,19 @@ struct Rounds {
   int queries = 0;
 };
 
-// Image cached, no container: Launch -> REGISTER -> first invoke answered, `rounds` times.
-int MeasureColdStarts(Rounds& r, int rounds, std::vector<double>* cold) {
+// Image cached, no container: Launch -> REGISTER -> first invoke (`fn` "a") answered, `rounds`
+// times.
+int MeasureColdStarts(Rounds& r, const std::string& ccid, const char* fn, int rounds,
+                      std::vector<double>* cold) {
   for (int i = 0; i < rounds; ++i) {
     auto start = Clock::now();
-    Status s = Query(r.support, r.ledger, r.queries++);
+    Status s = Query(r.support, r.ledger, ccid, fn, r.queries++);
     if (!s.ok()) {
       return Fail("cold start", s);
     }
     cold->push_back(Ms(Clock::now() - start));
-    (void)r.launcher.Stop(kCcid);
-    WaitDeregistered(r.support);
+    (void)r.launcher.Stop(ccid);
+    WaitDeregistered(r.support, ccid);
   }
   return 0;
 }
@@ -132,20 +139,37 @@ int MeasureColdStarts(Rounds& r, int rounds, std::vector<double>* cold) {
 // Container killed and the crash noticed: next invoke answered, `rounds` times.
 int MeasureRelaunches(Rounds& r, int rounds, std::vector<double>* relaunch) {
   for (int i = 0; i < rounds; ++i) {
-    Status s = Query(r.support, r.ledger, r.queries++);  // running
+    Status s = Query(r.support, r.ledger, kCcid, "query", r.queries++);  // running
     if (!s.ok()) {
       return Fail("warm", s);
     }
     (void)r.launcher.client().KillContainer(r.launcher.ContainerId(kCcid));
-    WaitDeregistered(r.support);
+    WaitDeregistered(r.support, kCcid);
     auto start = Clock::now();
-    s = Query(r.support, r.ledger, r.queries++);
+    s = Query(r.support, r.ledger, kCcid, "query", r.queries++);
     if (!s.ok()) {
       return Fail("relaunch", s);
     }
     relaunch->push_back(Ms(Clock::now() - start));
   }
   return 0;
+}
+
+// The Node.js getput package, its image built when missing (npm install from the registry).
+StatusOr<launcher::ChaincodePackage> NodePackage(launcher::docker::DockerLauncher& launcher) {
+  launcher::ChaincodePackage p;
+  p.ccid = kNodeCcid;
+  p.type = "NODE";
+  auto pkg = launcher::docker::testing::NodeGetputPackage();
+  if (!pkg.ok()) {
+    return pkg.status();
+  }
+  p.code_package = std::move(*pkg);
+  auto image = launcher.EnsureImage(kNodeCcid, p.code_package, Clock::now() + 600s, "NODE");
+  if (!image.ok()) {
+    return image.status();
+  }
+  return p;
 }
 
 }  // namespace
@@ -158,6 +182,7 @@ int main() {
   options.client = launcher::docker::DockerClientOptions::FromEnv();
   options.peer_id = "bench";
   options.stop_grace = 1s;
+  options.node.WithHostDefaults(std::getenv);
   auto launcher = launcher::docker::DockerLauncher::Open(options);
   if (!launcher.ok()) {
     return Fail("open docker launcher (run scripts/lib/docker-engine.sh)", launcher.status());
@@ -183,6 +208,11 @@ int main() {
   p.code_package = *pkg;
   p.type = "CPP";
   packages.Add(p);
+  auto node_package = NodePackage(**launcher);
+  if (!node_package.ok()) {
+    return Fail("node image (scripts/build-images.sh nodeenv node-runtime)", node_package.status());
+  }
+  packages.Add(*node_package);
   chaincode::ChaincodeSupportOptions so;
   so.startup_timeout = 30s;
   chaincode::ChaincodeSupport support(so, **launcher, packages);
@@ -194,9 +224,12 @@ int main() {
   }
   support.SetPeerAddress((*server)->address());
 
-  std::vector<double> cold, relaunch;
+  std::vector<double> cold, relaunch, node_cold;
   Rounds r{support, *ledger, **launcher};
-  if (int rc = MeasureColdStarts(r, rounds, &cold); rc != 0) {
+  if (int rc = MeasureColdStarts(r, kCcid, "query", rounds, &cold); rc != 0) {
+    return rc;
+  }
+  if (int rc = MeasureColdStarts(r, kNodeCcid, "get", rounds, &node_cold); rc != 0) {
     return rc;
   }
   if (int rc = MeasureRelaunches(r, rounds, &relaunch); rc != 0) {
@@ -204,8 +237,10 @@ int main() {
   }
   (*server)->Shutdown();
   (void)(*launcher)->Stop(kCcid);
+  (void)(*launcher)->Stop(kNodeCcid);
   std::printf("cc_image_build_s %.1f s\n", *build_s);
   std::printf("launch_cold_start_ms %.0f ms\n", Median(cold));
   std::printf("launch_relaunch_ms %.0f ms\n", Median(relaunch));
+  std::printf("launch_node_cold_start_ms %.0f ms\n", Median(node_cold));
   return 0;
 }
