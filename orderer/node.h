@@ -26,9 +26,19 @@ StatusOr<common::Block> ReadBlockFile(const std::string& path);
 
 class Orderer {
  public:
+  // What channels of consensus type "etcd" need beyond the config file: the factory of their
+  // logs on the etcd cluster (whose endpoints cluster::EtcdConfigFromBlock reads from the
+  // channel's config block) and the cluster chains' settings. Without channel_logs such a
+  // channel fails to open.
+  struct Cluster {
+    std::shared_ptr<cluster::ChannelLogFactory> channel_logs;
+    cluster::ClusterChain::Options chain;
+  };
+
   // Starts the orderer described by `config` (already validated). Errors name the failing
   // step: "load local msp dir=...", "read bootstrap file ...", "open channel ...", "listen ...".
-  static StatusOr<std::unique_ptr<Orderer>> Start(const OrdererConfig& config);
+  static StatusOr<std::unique_ptr<Orderer>> Start(const OrdererConfig& config,
+                                                  Cluster cluster = {});
   ~Orderer();
   Orderer(const Orderer&) = delete;
   Orderer& operator=(const Orderer&) = delete;

@@ -83,6 +83,7 @@ StatusOr<ChainSupport*> Registrar::AddChain(const std::string& channel_id,
   // As Fabric's orderer ledger: blocks are looked up by number (Deliver), never by txid.
   chain_options.store.index_transactions = false;
   chain_options.on_config = options_.on_config;
+  chain_options.consenter = [this](ChainSupport& support) { return MakeConsenter(support); };
   chain_options.create_channel = [this](const common::Envelope& config) {
     return CreateChannel(config);
   };
@@ -102,6 +103,24 @@ StatusOr<ChainSupport*> Registrar::AddChain(const std::string& channel_id,
   ChainSupport* raw = chain->get();
   chains_[channel_id] = *std::move(chain);
   return raw;
+}
+
+StatusOr<std::unique_ptr<Chain>> Registrar::MakeConsenter(ChainSupport& support) const {
+  const std::string& type = support.bundle()->consensus_type();
+  if (type != cluster::kEtcdConsensusType) {
+    return std::unique_ptr<Chain>();  // solo
+  }
+  if (options_.channel_logs == nullptr) {
+    return FailedPreconditionError(absl::StrFormat(
+        "channel %s has consensus type %s, but this orderer has no etcd cluster configured for "
+        "its channel logs",
+        support.channel_id(), type));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<cluster::ChannelLog> log,
+                   options_.channel_logs->Open(support.channel_id()));
+  ASSIGN_OR_RETURN(std::unique_ptr<cluster::ClusterChain> chain,
+                   cluster::ClusterChain::Open(support, std::move(log), options_.cluster));
+  return std::unique_ptr<Chain>(std::move(chain));
 }
 
 Status Registrar::CreateChannel(const common::Envelope& config_envelope) {

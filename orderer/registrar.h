@@ -9,6 +9,10 @@
 // (a config with Consortiums and no Application group); channel creation requests go to it and
 // it creates the new chain from its ordering thread.
 //
+// A channel whose config names consensus type "etcd" gets a cluster::ClusterChain over the
+// channel's log from Options::channel_logs; every other channel is ordered by the solo
+// consenter.
+//
 // Thread-safety: all methods may be called concurrently. Chains are never removed while the
 // registrar lives, so the pointers returned stay valid until it is destroyed. Halt() stops
 // every chain's ordering thread (the destructor calls it).
@@ -26,6 +30,8 @@
 #include "common/msp/signing_identity.h"
 #include "fabric/base/status.h"
 #include "orderer/chain.h"
+#include "orderer/cluster/channel_log.h"
+#include "orderer/cluster/cluster_chain.h"
 
 namespace fabric::orderer {
 
@@ -37,6 +43,11 @@ class Registrar {
     bool sync = true;
     // Each chain's ChainSupport::Options::on_config.
     std::function<void(const channelconfig::Bundle& bundle)> on_config;
+    // Opens the logs of the channels of consensus type "etcd"; without it, such a channel
+    // fails to open (FailedPrecondition). Shared with the orderer node that made it.
+    std::shared_ptr<cluster::ChannelLogFactory> channel_logs;
+    // The cluster chains' settings.
+    cluster::ClusterChain::Options cluster;
   };
 
   // Reopens the chains on disk, bootstraps `genesis_blocks` and starts every chain. Errors:
@@ -65,6 +76,8 @@ class Registrar {
   std::string ChainDir(const std::string& channel_id) const;
   // Opens (and with `genesis`, bootstraps) a chain and registers it, not started.
   StatusOr<ChainSupport*> AddChain(const std::string& channel_id, const common::Block* genesis);
+  // The channel's consenter by its config's consensus type; null for solo.
+  StatusOr<std::unique_ptr<Chain>> MakeConsenter(ChainSupport& support) const;
   // The system channel's create_channel callback.
   Status CreateChannel(const common::Envelope& config_envelope);
 

@@ -49,8 +49,8 @@ Status SoloChain::Enqueue(Message message) {
   cv_.notify_all();
   cv_.wait(lock, [&] { return halted_ || taken_ >= seq; });
   if (taken_ < seq) {
-    return UnavailableError(absl::StrFormat("channel %s halted before ordering the message",
-                                            support_.channel_id()));
+    return UnavailableError(
+        absl::StrFormat("channel %s halted before ordering the message", support_.channel_id()));
   }
   return Status::OK();
 }
@@ -59,8 +59,7 @@ Status SoloChain::Order(common::Envelope envelope, uint64_t config_seq) {
   return Enqueue(Message{std::move(envelope), config_seq, false, {}});
 }
 
-Status SoloChain::Configure(common::Envelope config, uint64_t config_seq,
-                            common::Envelope update) {
+Status SoloChain::Configure(common::Envelope config, uint64_t config_seq, common::Envelope update) {
   return Enqueue(Message{std::move(config), config_seq, true, std::move(update)});
 }
 

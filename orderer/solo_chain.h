@@ -36,8 +36,7 @@ class SoloChain final : public Chain {
   // Broadcast acknowledges is never waiting in a queue, so a crash loses at most the batch
   // being cut. Unavailable when the chain halts first.
   Status Order(common::Envelope envelope, uint64_t config_seq) override;
-  Status Configure(common::Envelope config, uint64_t config_seq,
-                   common::Envelope update) override;
+  Status Configure(common::Envelope config, uint64_t config_seq, common::Envelope update) override;
 
  private:
   struct Message {
