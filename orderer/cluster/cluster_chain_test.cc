@@ -3,6 +3,7 @@
 // Cluster chains of several nodes (each with its own block store) consuming one in-memory log.
 #include "orderer/cluster/cluster_chain.h"
 
+#include <functional>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -196,20 +197,45 @@ TEST_F(ClusterChainTest, TimeoutCutsThroughTheLogAndStaleTimeToCutsAreIgnored) {
   EXPECT_EQ(BlockSizes(2), (std::vector<size_t>{1, 1}));
 }
 
-// Adds Org3 to the application through node `via` and returns once every node applied it.
+struct ConfigMessage {
+  common::Envelope config;
+  common::Envelope update;
+};
+
+// The config message `edit` makes of `bundle`'s config, the update signed by `signers`.
+ConfigMessage MakeConfigMessage(const channelconfig::Bundle& bundle,
+                                const std::function<void(common::Config&)>& edit,
+                                const std::vector<const msp::SigningIdentity*>& signers,
+                                const msp::SigningIdentity& orderer) {
+  common::Config edited = bundle.config();
+  edit(edited);
+  ConfigMessage message;
+  StatusOr<common::ConfigUpdate> update =
+      channelconfig::testing::ComputeUpdate(kChannel, bundle.config(), edited);
+  EXPECT_TRUE(update.ok()) << update.status();
+  StatusOr<common::Envelope> env =
+      channelconfig::testing::MakeConfigUpdateEnvelope(kChannel, *update, signers);
+  EXPECT_TRUE(env.ok()) << env.status();
+  message.update = *env;
+  StatusOr<common::Envelope> config = ProcessConfigUpdate(bundle, message.update, orderer);
+  EXPECT_TRUE(config.ok()) << config.status();
+  message.config = *config;
+  return message;
+}
+
+// Adds Org3 to the application through node `via`.
 void AddOrg3(ChainSupport& via, const msp::testing::TestOrg& org3) {
-  std::shared_ptr<const channelconfig::Bundle> bundle = via.bundle();
-  common::Config edited = bundle->config();
-  channelconfig::testing::GroupAt(edited, {"Application", org3.msp_id}) =
-      channelconfig::testing::OrgGroup(org3);
-  ASSERT_OK_AND_ASSIGN(common::ConfigUpdate update,
-                       channelconfig::testing::ComputeUpdate(kChannel, bundle->config(), edited));
   auto admin1 = orderer::testing::LoadUser(1, "Admin");
   auto admin2 = orderer::testing::LoadUser(2, "Admin");
-  ASSERT_OK_AND_ASSIGN(common::Envelope env, channelconfig::testing::MakeConfigUpdateEnvelope(
-                                                 kChannel, update, {admin1.get(), admin2.get()}));
-  ASSERT_OK_AND_ASSIGN(common::Envelope config, ProcessConfigUpdate(*bundle, env, via.signer()));
-  ASSERT_OK(via.Configure(config, bundle->sequence(), env));
+  std::shared_ptr<const channelconfig::Bundle> bundle = via.bundle();
+  ConfigMessage message = MakeConfigMessage(
+      *bundle,
+      [&](common::Config& config) {
+        channelconfig::testing::GroupAt(config, {"Application", org3.msp_id}) =
+            channelconfig::testing::OrgGroup(org3);
+      },
+      {admin1.get(), admin2.get()}, via.signer());
+  ASSERT_OK(via.Configure(message.config, bundle->sequence(), message.update));
 }
 
 TEST_F(ClusterChainTest, ConfigUpdateTakesEffectAtTheSameBlockOnAllNodes) {
@@ -265,6 +291,52 @@ TEST_F(ClusterChainTest, MessageOfAnOlderConfigIsRevalidatedWhenRead) {
   EXPECT_EQ(block.data().data(0), good.SerializeAsString());
   EXPECT_EQ(block.data().data(1), bad.SerializeAsString());
   EXPECT_EQ(block.data().data(2), good.SerializeAsString());
+}
+
+// A config message validated before another config applied is re-processed by every node and
+// appended again; the first copy applies, the other is dropped.
+TEST_F(ClusterChainTest, StaleConfigMessageIsReprocessedThroughTheLogAndAppliedOnce) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(2, 10, std::chrono::seconds(60)));
+  std::shared_ptr<const channelconfig::Bundle> genesis_config = support(0).bundle();
+  TempDir org3_dir;
+  ASSERT_OK_AND_ASSIGN(msp::testing::TestOrg org3,
+                       msp::testing::MakeTestOrg(org3_dir.path(), "Org3MSP", "org3.example.com"));
+  ASSERT_NO_FATAL_FAILURE(AddOrg3(support(0), org3));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(2));
+  // Built and validated against the genesis config (sequence 0), ordered after sequence 1.
+  ASSERT_OK_AND_ASSIGN(auto orderer_admin,
+                       msp::LoadSigningIdentity(orderer::testing::NetworkDir() +
+                                                    "/crypto-config/ordererOrganizations/"
+                                                    "example.com/users/Admin@example.com/msp",
+                                                "OrdererMSP"));
+  ConfigMessage timeout = MakeConfigMessage(
+      *genesis_config,
+      [](common::Config& config) { channelconfig::testing::SetBatchTimeout(config, "59s"); },
+      {orderer_admin.get()}, *signer_);
+  ASSERT_OK(support(1).Configure(timeout.config, 0, timeout.update));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(3));
+  // Both nodes' copies are read before the check: no further block.
+  ASSERT_TRUE(WaitUntil([&] {
+    int copies = 0;
+    for (const ChannelLog::Entry& entry : log().entries()) {
+      LogEntry parsed;
+      copies += parsed.ParseFromString(entry.data) && parsed.config().original_revision() != 0;
+    }
+    return copies == 2;
+  }));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  ASSERT_OK(support(0).Order(MakeTx(kChannel, *user), 2));
+  LogEntry ttc;
+  ttc.mutable_time_to_cut()->set_block_number(3);
+  AppendEntry(ttc);
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(4));
+  ExpectIdenticalBlocks();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(support(i).store().Height(), 4u);
+    EXPECT_EQ(support(i).bundle()->sequence(), 2u);
+    EXPECT_EQ(support(i).bundle()->batch_timeout(), std::chrono::seconds(59));
+    EXPECT_EQ(BlockSizes(i), (std::vector<size_t>{1, 1, 1}));
+  }
 }
 
 TEST_F(ClusterChainTest, RestartedNodeResumesAfterItsLastBlockWithoutLossOrDuplicates) {

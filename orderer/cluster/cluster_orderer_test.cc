@@ -25,16 +25,40 @@ constexpr char kChannel[] = "mychannel";
 
 class ClusterOrdererTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Bootstrap("TwoOrgsApplicationGenesis", kChannel); }
+
+  // The genesis block every node starts from: `profile` ordered by etcd.
+  void Bootstrap(const std::string& profile_name, const std::string& channel) {
     ASSERT_OK_AND_ASSIGN(configtxgen::Profile profile,
-                         orderer::testing::LoadTestProfile("TwoOrgsApplicationGenesis"));
+                         orderer::testing::LoadTestProfile(profile_name));
     profile.orderer->orderer_type = "etcd";
     profile.orderer->etcd.endpoints = {"127.0.0.1:2379", "127.0.0.1:22379"};
     profile.orderer->batch_size.max_message_count = 3;
     profile.orderer->batch_timeout = std::chrono::milliseconds(300);
-    ASSERT_OK_AND_ASSIGN(genesis_, configtxgen::MakeGenesisBlock(profile, kChannel));
-    genesis_path_ = tmp_.path() + "/genesis.block";
+    ASSERT_OK_AND_ASSIGN(genesis_, configtxgen::MakeGenesisBlock(profile, channel));
+    genesis_path_ = tmp_.path() + "/" + channel + ".block";
     ASSERT_OK(orderer::testing::WriteBlock(genesis_path_, genesis_));
+  }
+
+  // Blocks 0..last of `channel` from `client`, waiting for the channel to appear.
+  static std::vector<common::Block> Fetch(Client& client, const std::string& channel, uint64_t last,
+                                          const msp::SigningIdentity& reader) {
+    Client::DeliverResult result;
+    EXPECT_TRUE(WaitUntil([&] {
+      result = client.Deliver(MakeSeek(channel, reader, Specified(0), Specified(last)));
+      return result.status != common::NOT_FOUND;
+    }));
+    EXPECT_EQ(result.status, common::SUCCESS);
+    return result.blocks;
+  }
+
+  static void ExpectSameBlocks(const std::vector<common::Block>& a,
+                               const std::vector<common::Block>& b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t n = 0; n < a.size(); ++n) {
+      EXPECT_EQ(a[n].header().SerializeAsString(), b[n].header().SerializeAsString()) << n;
+      EXPECT_EQ(a[n].data().SerializeAsString(), b[n].data().SerializeAsString()) << n;
+    }
   }
 
   std::unique_ptr<Orderer> StartNode(const std::string& name) {
@@ -47,42 +71,69 @@ class ClusterOrdererTest : public ::testing::Test {
     return node.ok() ? *std::move(node) : nullptr;
   }
 
+  // Nodes a and b with a client each.
+  void StartTwoNodes() {
+    a_ = StartNode("a");
+    b_ = StartNode("b");
+    ASSERT_NE(a_, nullptr);
+    ASSERT_NE(b_, nullptr);
+    client_a_ = std::make_unique<Client>(a_->port());
+    client_b_ = std::make_unique<Client>(b_->port());
+  }
+
   TempDir tmp_;
+  std::unique_ptr<Orderer> a_, b_;
+  std::unique_ptr<Client> client_a_, client_b_;
   common::Block genesis_;
   std::string genesis_path_;
   cluster::testing::TestCluster logs_;
 };
 
 TEST_F(ClusterOrdererTest, BroadcastToEitherNodeDeliversTheSameBlocksFromBoth) {
-  std::unique_ptr<Orderer> a = StartNode("a");
-  std::unique_ptr<Orderer> b = StartNode("b");
-  ASSERT_NE(a, nullptr);
-  ASSERT_NE(b, nullptr);
-  Client client_a(a->port());
-  Client client_b(b->port());
+  ASSERT_NO_FATAL_FAILURE(StartTwoNodes());
   auto user = orderer::testing::LoadUser(1, "User1");
-  // Three to one node, one to the other: a full block, then one cut on the batch timeout.
-  for (const auto& r : client_a.Broadcast({MakeTx(kChannel, *user), MakeTx(kChannel, *user)})) {
+  // Two to each node: a full block of three, then one cut on the batch timeout.
+  for (const auto& r : client_a_->Broadcast({MakeTx(kChannel, *user), MakeTx(kChannel, *user)})) {
     EXPECT_EQ(r.status(), common::SUCCESS) << r.info();
   }
-  for (const auto& r : client_b.Broadcast({MakeTx(kChannel, *user), MakeTx(kChannel, *user)})) {
+  for (const auto& r : client_b_->Broadcast({MakeTx(kChannel, *user), MakeTx(kChannel, *user)})) {
     EXPECT_EQ(r.status(), common::SUCCESS) << r.info();
   }
-  auto seek = MakeSeek(kChannel, *user, Specified(0), Specified(2));
-  Client::DeliverResult from_a = client_a.Deliver(seek);
-  Client::DeliverResult from_b = client_b.Deliver(seek);
-  ASSERT_EQ(from_a.status, common::SUCCESS);
-  ASSERT_EQ(from_b.status, common::SUCCESS);
-  ASSERT_EQ(from_a.blocks.size(), 3u);
-  ASSERT_EQ(from_b.blocks.size(), 3u);
-  for (size_t n = 0; n < 3; ++n) {
-    EXPECT_EQ(from_a.blocks[n].header().SerializeAsString(),
-              from_b.blocks[n].header().SerializeAsString());
-    EXPECT_EQ(from_a.blocks[n].data().SerializeAsString(),
-              from_b.blocks[n].data().SerializeAsString());
+  std::vector<common::Block> from_a = Fetch(*client_a_, kChannel, 2, *user);
+  std::vector<common::Block> from_b = Fetch(*client_b_, kChannel, 2, *user);
+  ASSERT_EQ(from_a.size(), 3u);
+  ExpectSameBlocks(from_a, from_b);
+  EXPECT_EQ(from_a[1].data().data_size(), 3);
+  EXPECT_EQ(from_a[2].data().data_size(), 1);
+}
+
+// A channel created through the system channel of one node appears on both, ordered by the
+// cluster too.
+TEST_F(ClusterOrdererTest, ChannelCreatedThroughOneNodeIsOrderedByBoth) {
+  ASSERT_NO_FATAL_FAILURE(Bootstrap("TwoOrgsOrdererGenesis", "syschannel"));
+  ASSERT_NO_FATAL_FAILURE(StartTwoNodes());
+  ASSERT_OK_AND_ASSIGN(configtxgen::Profile profile,
+                       orderer::testing::LoadTestProfile("TwoOrgsChannel"));
+  ASSERT_OK_AND_ASSIGN(common::Envelope creation,
+                       configtxgen::MakeChannelCreationTx(profile, "newchan"));
+  auto admin = orderer::testing::LoadUser(1, "Admin");
+  std::string info;
+  ASSERT_EQ(client_a_->BroadcastOne(orderer::testing::SignCreationTx(creation, *admin), &info),
+            common::SUCCESS)
+      << info;
+  ASSERT_TRUE(WaitUntil([&] { return b_->registrar().GetChain("newchan") != nullptr; }));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(client_b_->BroadcastOne(MakeTx("newchan", *user)), common::SUCCESS);
   }
-  EXPECT_EQ(from_a.blocks[1].data().data_size(), 3);
-  EXPECT_EQ(from_a.blocks[2].data().data_size(), 1);
+  std::vector<common::Block> from_a = Fetch(*client_a_, "newchan", 1, *user);
+  std::vector<common::Block> from_b = Fetch(*client_b_, "newchan", 1, *user);
+  ASSERT_EQ(from_a.size(), 2u);
+  ExpectSameBlocks(from_a, from_b);
+  EXPECT_EQ(from_a[1].data().data_size(), 3);
+  auto orderer_id = orderer::testing::LoadOrdererIdentity();
+  ExpectSameBlocks(Fetch(*client_a_, "syschannel", 1, *orderer_id),
+                   Fetch(*client_b_, "syschannel", 1, *orderer_id));
 }
 
 TEST_F(ClusterOrdererTest, UnreachableLogIsServiceUnavailable) {
