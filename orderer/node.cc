@@ -55,6 +55,7 @@ StatusOr<std::unique_ptr<Orderer>> Orderer::Start(const OrdererConfig& config, C
   Registrar::Options options;
   options.ledger_dir = config.file_ledger_location;
   options.channel_logs = std::move(cluster.channel_logs);
+  options.make_channel_logs = std::move(cluster.make_channel_logs);
   options.cluster = std::move(cluster.chain);
   if (config.tls.enabled && config.tls.client_auth_required) {
     ASSIGN_OR_RETURN(orderer->client_cas_, ClientCaPool(config.tls));

@@ -110,17 +110,38 @@ StatusOr<std::unique_ptr<Chain>> Registrar::MakeConsenter(ChainSupport& support)
   if (type != cluster::kEtcdConsensusType) {
     return std::unique_ptr<Chain>();  // solo
   }
-  if (options_.channel_logs == nullptr) {
-    return FailedPreconditionError(absl::StrFormat(
-        "channel %s has consensus type %s, but this orderer has no etcd cluster configured for "
-        "its channel logs",
-        support.channel_id(), type));
-  }
-  ASSIGN_OR_RETURN(std::unique_ptr<cluster::ChannelLog> log,
-                   options_.channel_logs->Open(support.channel_id()));
+  ASSIGN_OR_RETURN(std::shared_ptr<cluster::ChannelLogFactory> logs,
+                   ChannelLogs(*support.bundle()));
+  ASSIGN_OR_RETURN(std::unique_ptr<cluster::ChannelLog> log, logs->Open(support.channel_id()));
   ASSIGN_OR_RETURN(std::unique_ptr<cluster::ClusterChain> chain,
                    cluster::ClusterChain::Open(support, std::move(log), options_.cluster));
   return std::unique_ptr<Chain>(std::move(chain));
+}
+
+StatusOr<std::shared_ptr<cluster::ChannelLogFactory>> Registrar::ChannelLogs(
+    const channelconfig::Bundle& bundle) const {
+  ASSIGN_OR_RETURN(cluster::EtcdConfigMetadata etcd, cluster::EtcdConfig(bundle));
+  if (options_.channel_logs != nullptr) {
+    return options_.channel_logs;
+  }
+  if (!options_.make_channel_logs) {
+    return FailedPreconditionError(absl::StrFormat(
+        "channel %s has consensus type %s, but this orderer has no etcd cluster configured for "
+        "its channel logs",
+        bundle.channel_id(), bundle.consensus_type()));
+  }
+  std::lock_guard<std::mutex> lock(factories_mu_);
+  std::shared_ptr<cluster::ChannelLogFactory>& factory = factories_[etcd.SerializeAsString()];
+  if (factory == nullptr) {
+    StatusOr<std::shared_ptr<cluster::ChannelLogFactory>> made = options_.make_channel_logs(etcd);
+    if (!made.ok() || *made == nullptr) {
+      return made.ok() ? InternalError("no channel log factory made")
+                       : made.status().Annotate("connect to the etcd cluster of channel " +
+                                                bundle.channel_id());
+    }
+    factory = *std::move(made);
+  }
+  return factory;
 }
 
 Status Registrar::CreateChannel(const common::Envelope& config_envelope) {

@@ -52,6 +52,11 @@ StatusOr<EtcdConfigMetadata> EtcdConfig(const channelconfig::Bundle& bundle);
 // The same, read from a channel's (genesis) config block.
 StatusOr<EtcdConfigMetadata> EtcdConfigFromBlock(const common::Block& config_block);
 
+// Makes the factory of the channel logs on the etcd cluster `etcd` describes (from a channel's
+// config); e.g. an EtcdChannelLogFactory with the node's TLS files and key prefix.
+using ChannelLogFactoryMaker =
+    std::function<StatusOr<std::shared_ptr<ChannelLogFactory>>(const EtcdConfigMetadata& etcd)>;
+
 class ClusterChain final : public Chain {
  public:
   struct Options {

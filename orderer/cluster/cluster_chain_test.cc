@@ -252,7 +252,8 @@ TEST_F(ClusterChainTest, ConfigUpdateTakesEffectAtTheSameBlockOnAllNodes) {
   ExpectIdenticalBlocks();
   for (int i = 0; i < 2; ++i) {
     EXPECT_EQ(BlockSizes(i), (std::vector<size_t>{2, 1}));
-    EXPECT_EQ(support(i).bundle()->sequence(), 1u);
+    // The config applies right after its block is written.
+    EXPECT_TRUE(WaitUntil([&] { return support(i).bundle()->sequence() == 1; }));
     ASSERT_OK_AND_ASSIGN(uint64_t last_config, LastConfigIndexFromBlock(BlockAt(i, 2)));
     EXPECT_EQ(last_config, 2u);
   }
@@ -333,7 +334,7 @@ TEST_F(ClusterChainTest, StaleConfigMessageIsReprocessedThroughTheLogAndAppliedO
   ExpectIdenticalBlocks();
   for (int i = 0; i < 2; ++i) {
     EXPECT_EQ(support(i).store().Height(), 4u);
-    EXPECT_EQ(support(i).bundle()->sequence(), 2u);
+    EXPECT_TRUE(WaitUntil([&] { return support(i).bundle()->sequence() == 2; }));
     EXPECT_EQ(support(i).bundle()->batch_timeout(), std::chrono::seconds(59));
     EXPECT_EQ(BlockSizes(i), (std::vector<size_t>{1, 1, 1}));
   }

@@ -3,6 +3,8 @@
 // Two orderer nodes in-process, each with its own ledger and gRPC server, ordering a channel of
 // consensus type "etcd" from one in-memory log: what Broadcast gives either node, Deliver
 // serves identically from both.
+#include <atomic>
+
 #include <gtest/gtest.h>
 
 #include "common/msp/testing/status_testing.h"
@@ -61,9 +63,19 @@ class ClusterOrdererTest : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<Orderer> StartNode(const std::string& name) {
+  // Node `name`; with `by_config`, its log factory is made from the etcd endpoints in the
+  // channel config.
+  std::unique_ptr<Orderer> StartNode(const std::string& name, bool by_config = false) {
     Orderer::Cluster cluster;
-    cluster.channel_logs = logs_.FactoryFor(name);
+    if (by_config) {
+      cluster.make_channel_logs = [this, name](const cluster::EtcdConfigMetadata& etcd) {
+        ++made_;
+        made_for_ = etcd;
+        return StatusOr<std::shared_ptr<cluster::ChannelLogFactory>>(logs_.FactoryFor(name));
+      };
+    } else {
+      cluster.channel_logs = logs_.FactoryFor(name);
+    }
     cluster.chain.read_wait = std::chrono::milliseconds(50);
     StatusOr<std::unique_ptr<Orderer>> node = Orderer::Start(
         orderer::testing::TestConfig(tmp_.path() + "/" + name, {genesis_path_}), cluster);
@@ -74,7 +86,7 @@ class ClusterOrdererTest : public ::testing::Test {
   // Nodes a and b with a client each.
   void StartTwoNodes() {
     a_ = StartNode("a");
-    b_ = StartNode("b");
+    b_ = StartNode("b", true);
     ASSERT_NE(a_, nullptr);
     ASSERT_NE(b_, nullptr);
     client_a_ = std::make_unique<Client>(a_->port());
@@ -87,6 +99,8 @@ class ClusterOrdererTest : public ::testing::Test {
   common::Block genesis_;
   std::string genesis_path_;
   cluster::testing::TestCluster logs_;
+  std::atomic<int> made_ = 0;
+  cluster::EtcdConfigMetadata made_for_;
 };
 
 TEST_F(ClusterOrdererTest, BroadcastToEitherNodeDeliversTheSameBlocksFromBoth) {
@@ -134,6 +148,10 @@ TEST_F(ClusterOrdererTest, ChannelCreatedThroughOneNodeIsOrderedByBoth) {
   auto orderer_id = orderer::testing::LoadOrdererIdentity();
   ExpectSameBlocks(Fetch(*client_a_, "syschannel", 1, *orderer_id),
                    Fetch(*client_b_, "syschannel", 1, *orderer_id));
+  // Node b made one factory for the etcd cluster both channels name.
+  EXPECT_EQ(made_, 1);
+  EXPECT_EQ(made_for_.endpoints_size(), 2);
+  EXPECT_EQ(made_for_.endpoints(0), "127.0.0.1:2379");
 }
 
 TEST_F(ClusterOrdererTest, UnreachableLogIsServiceUnavailable) {
