@@ -7,6 +7,7 @@
 #   fabric-cpp/ccenv    chaincode builder: baseos + g++/cmake/-dev packages + the shim SDK
 #   fabric-cpp/peer     peer daemon (if build/bin/peer exists)
 #   fabric-cpp/orderer  orderer daemon (if build/bin/orderer exists)
+#   fabric-cpp/etcd     an etcd member for orderer clusters: baseos + Debian's etcd-server
 #
 #   scripts/build-images.sh [IMAGE...]     default: all of them
 #
@@ -144,6 +145,15 @@ build_baseos() {
   apt_layer "$ns/base:$tag" "$name" "$hash" "$pkgs"
 }
 
+build_etcd() {
+  local name=$ns/etcd:$tag pkgs hash
+  pkgs=$(packages "$root/images/etcd/packages")
+  hash=$(echo "$(image_id "$ns/baseos:$tag") $pkgs v1" | sha)
+  up_to_date "$name" "$hash" && return 0
+  log "building $name ($pkgs)"
+  apt_layer "$ns/baseos:$tag" "$name" "$hash" "$pkgs"
+}
+
 # The shim SDK from the host build (its install rules): headers, generated protos, static
 # libraries, CMake config.
 stage_sdk() {
@@ -212,7 +222,7 @@ build_daemon() {
 
 want=("$@")
 if [ ${#want[@]} -eq 0 ]; then
-  want=(base baseos ccenv peer orderer)
+  want=(base baseos ccenv peer orderer etcd)
 fi
 start=$(date +%s)
 build_base    # every image sits on base and baseos: make sure they are current first
@@ -222,7 +232,8 @@ for image in "${want[@]}"; do
     base | baseos) ;;
     ccenv) build_ccenv ;;
     peer | orderer) build_daemon "$image" ;;
-    *) die "unknown image $image (base baseos ccenv peer orderer)" ;;
+    etcd) build_etcd ;;
+    *) die "unknown image $image (base baseos ccenv peer orderer etcd)" ;;
   esac
 done
 log "done in $(($(date +%s) - start))s"
