@@ -11,7 +11,8 @@
 #                              TLS is on for every listener (as in Fabric's test network), with
 #                              --client-auth also required of clients (mutual TLS), --no-tls off;
 #                              the choices are kept in the network dir for later commands
-#   scripts/network.sh generate  only the crypto material and genesis blocks (compose uses them)
+#   scripts/network.sh generate [--no-tls|--client-auth] [--cluster]
+#                              only the crypto material and genesis blocks (compose uses them)
 #   scripts/network.sh down    stop the nodes and remove this network's chaincode containers
 #   scripts/network.sh clean   down + remove the network's files and its chaincode images
 #   scripts/network.sh env ORG print the `export` lines for the Admin CLI of ORG (1 or 2)
@@ -58,13 +59,13 @@ die() { log "error: $*"; exit 1; }
 # else env.
 tls=${FABRIC_TLS:-1} clientauth=${FABRIC_TLS_CLIENTAUTH:-0} cluster=${FABRIC_CLUSTER:-0}
 [ -f "$dir/tls.env" ] && . "$dir/tls.env"
-if [ "${1:-}" = up ]; then
+if [ "${1:-}" = up ] || [ "${1:-}" = generate ]; then
   for a in "${@:2}"; do
     case $a in
       --no-tls) tls=0 clientauth=0 ;;
       --client-auth) tls=1 clientauth=1 ;;
       --cluster) cluster=1 ;;
-      *) die "unknown option for up: $a (use --no-tls, --client-auth or --cluster)" ;;
+      *) die "unknown option for $1: $a (use --no-tls, --client-auth or --cluster)" ;;
     esac
   done
   if [ "$cluster" = 1 ] && [ -f "$dir/genesis.block" ] && [ ! -f "$dir/cluster.profile" ]; then
@@ -332,6 +333,7 @@ case "${1:-}" in
     ;;
   generate)
     generate
+    printf 'tls=%s clientauth=%s cluster=%s\n' "$tls" "$clientauth" "$cluster" > "$dir/tls.env"
     log "material in $dir"
     ;;
   start|stop|kill)
