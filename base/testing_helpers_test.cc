@@ -29,8 +29,7 @@ TEST(ChildProcessTest, LogsOutputAndReportsTheExitStatus) {
   std::string log = TempPath("child.log");
   unlink(log.c_str());
   {
-    ChildProcess child("/bin/sh", {"-c", "echo hello $GREETING; exit 3"}, {"GREETING=world"},
-                       log);
+    ChildProcess child("/bin/sh", {"-c", "echo hello $GREETING; exit 3"}, {"GREETING=world"}, log);
     int status = child.Wait();
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 3);

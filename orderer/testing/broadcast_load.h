@@ -39,14 +39,14 @@ class BroadcastLoad {
     std::string channel;
     const msp::SigningIdentity* signer = nullptr;
     int clients = 4;
-    std::chrono::milliseconds pause{0};      // between transactions of one client
+    std::chrono::milliseconds pause{0};         // between transactions of one client
     std::chrono::milliseconds deadline{10000};  // per answer
   };
 
   explicit BroadcastLoad(Options options) : options_(std::move(options)) {
     for (const std::string& address : options_.addresses) {
-      stubs_.push_back(::orderer::AtomicBroadcast::NewStub(
-          grpc::CreateChannel(address, options_.credentials)));
+      stubs_.push_back(
+          ::orderer::AtomicBroadcast::NewStub(grpc::CreateChannel(address, options_.credentials)));
     }
   }
   ~BroadcastLoad() { Stop(); }
@@ -191,8 +191,7 @@ inline std::string CheckChains(const std::vector<std::vector<common::Block>>& ch
              " blocks, node 0 has " + std::to_string(chains[0].size());
     }
     for (size_t b = 0; b < chains[0].size(); ++b) {
-      if (chains[n][b].header().SerializeAsString() !=
-              chains[0][b].header().SerializeAsString() ||
+      if (chains[n][b].header().SerializeAsString() != chains[0][b].header().SerializeAsString() ||
           chains[n][b].data().SerializeAsString() != chains[0][b].data().SerializeAsString()) {
         return "block " + std::to_string(b) + " differs between node 0 and node " +
                std::to_string(n);
@@ -204,9 +203,9 @@ inline std::string CheckChains(const std::vector<std::vector<common::Block>>& ch
     for (const std::string& bytes : block.data().data()) {
       common::Envelope env;
       StatusOr<protoutil::ParsedEnvelope> parsed =
-          env.ParseFromString(bytes) ? protoutil::ParseEnvelope(env)
-                                     : StatusOr<protoutil::ParsedEnvelope>(
-                                           InvalidArgumentError("not an envelope"));
+          env.ParseFromString(bytes)
+              ? protoutil::ParseEnvelope(env)
+              : StatusOr<protoutil::ParsedEnvelope>(InvalidArgumentError("not an envelope"));
       common::BlockData data;
       if (!parsed.ok() || parsed->channel_header.type() != common::ENDORSER_TRANSACTION ||
           !data.ParseFromString(parsed->payload.data()) || data.data_size() != 1) {
@@ -219,8 +218,8 @@ inline std::string CheckChains(const std::vector<std::vector<common::Block>>& ch
   }
   for (const std::string& id : accepted) {
     if (seen.count(id) == 0) {
-      return "accepted transaction " + id + " is not in the chain (" +
-             std::to_string(seen.size()) + " transactions are)";
+      return "accepted transaction " + id + " is not in the chain (" + std::to_string(seen.size()) +
+             " transactions are)";
     }
   }
   return "";
