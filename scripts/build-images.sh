@@ -9,6 +9,7 @@
 #   fabric-cpp/node-runtime  Node.js chaincode runtime: baseos + Debian's nodejs and npm
 #   fabric-cpp/peer     peer daemon (if build/bin/peer exists)
 #   fabric-cpp/orderer  orderer daemon (if build/bin/orderer exists)
+#   fabric-cpp/etcd     an etcd member for orderer clusters: baseos + Debian's etcd-server
 #
 #   scripts/build-images.sh [IMAGE...]     default: all of them
 #
@@ -224,7 +225,7 @@ build_daemon() {
 
 want=("$@")
 if [ ${#want[@]} -eq 0 ]; then
-  want=(base baseos ccenv nodeenv node-runtime peer orderer)
+  want=(base baseos ccenv nodeenv node-runtime peer orderer etcd)
 fi
 start=$(date +%s)
 build_base    # every image sits on base and baseos: make sure they are current first
@@ -233,9 +234,9 @@ for image in "${want[@]}"; do
   case $image in
     base | baseos) ;;
     ccenv) build_ccenv ;;
-    nodeenv | node-runtime) build_apt_image "$image" ;;
+    nodeenv | node-runtime | etcd) build_apt_image "$image" ;;
     peer | orderer) build_daemon "$image" ;;
-    *) die "unknown image $image (base baseos ccenv nodeenv node-runtime peer orderer)" ;;
+    *) die "unknown image $image (base baseos ccenv nodeenv node-runtime peer orderer etcd)" ;;
   esac
 done
 log "done in $(($(date +%s) - start))s"

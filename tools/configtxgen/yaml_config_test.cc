@@ -209,7 +209,7 @@ TEST(YamlConfigTest, SampleEtcdProfileEncodesEtcdConsensusType) {
     fabric::orderer::cluster::EtcdConfigMetadata metadata;
     ASSERT_TRUE(metadata.ParseFromString(consensus.metadata()));
     EXPECT_THAT(metadata.endpoints(),
-                ElementsAre("127.0.0.1:2379", "127.0.0.1:22379", "127.0.0.1:32379"));
+                ElementsAre("127.0.0.1:2379", "127.0.0.1:2479", "127.0.0.1:2579"));
     EXPECT_FALSE(metadata.tls());
   }
 }
