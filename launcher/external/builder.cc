@@ -99,9 +99,10 @@ StatusOr<int> Builder::RunStep(const std::string& ccid, const std::string& step,
   FLOG_DEBUG(Log(), "running external builder %s step %s for ccid=%s", config_.name, step, ccid);
   RETURN_IF_ERROR(processes_.Start(request));
   const auto now = Clock::now();
-  const auto wait = deadline <= now ? std::chrono::milliseconds(0)
-                                    : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::min(deadline - now, Clock::duration(std::chrono::hours(24))));
+  const auto wait = deadline <= now
+                        ? std::chrono::milliseconds(0)
+                        : std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::min(deadline - now, Clock::duration(std::chrono::hours(24))));
   StatusOr<int> code = processes_.Wait(request.ccid, wait);
   (void)processes_.Stop(request.ccid);  // stops it if still running, and joins its reader
   if (!code.ok() && code.status().code() == StatusCode::kDeadlineExceeded) {

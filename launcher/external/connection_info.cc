@@ -61,9 +61,10 @@ StatusOr<std::chrono::milliseconds> DialTimeout(const json& doc, std::string_vie
   } else if (it->is_string()) {
     auto parsed = channelconfig::ParseGoDuration(it->get<std::string>());
     if (!parsed.ok()) {
-      return FieldError(origin, "dial_timeout",
-                        absl::StrFormat("\"%s\" is not a duration: write it as \"10s\" or \"500ms\"",
-                                        it->get<std::string>()));
+      return FieldError(
+          origin, "dial_timeout",
+          absl::StrFormat("\"%s\" is not a duration: write it as \"10s\" or \"500ms\"",
+                          it->get<std::string>()));
     }
     ns = *parsed;
   } else {
@@ -81,17 +82,16 @@ StatusOr<std::chrono::milliseconds> DialTimeout(const json& doc, std::string_vie
 
 Status CheckAddress(const std::string& address, std::string_view origin) {
   if (address.empty()) {
-    return FieldError(origin, "address",
-                      "is missing: set it to the chaincode server's host:port");
+    return FieldError(origin, "address", "is missing: set it to the chaincode server's host:port");
   }
   const size_t colon = address.rfind(':');
   uint32_t port = 0;
   if (colon == std::string::npos || colon == 0 ||
       !absl::SimpleAtoi(absl::string_view(address).substr(colon + 1), &port) || port == 0 ||
       port > 65535) {
-    return FieldError(origin, "address",
-                      absl::StrFormat("\"%s\" is not host:port (e.g. \"mycc.example.com:9999\")",
-                                      address));
+    return FieldError(
+        origin, "address",
+        absl::StrFormat("\"%s\" is not host:port (e.g. \"mycc.example.com:9999\")", address));
   }
   return Status::OK();
 }
@@ -144,8 +144,7 @@ StatusOr<ChaincodeServerInfo> ParseConnectionInfo(std::string_view text, std::st
   return info;
 }
 
-StatusOr<ChaincodeServerInfo> ReadConnectionInfo(const std::string& path,
-                                                 std::string_view origin) {
+StatusOr<ChaincodeServerInfo> ReadConnectionInfo(const std::string& path, std::string_view origin) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return NotFoundError(absl::StrFormat("%s: cannot read %s", origin, path));

@@ -33,8 +33,8 @@ TEST(ConnectionInfoTest, ParsesPlainConnectionWithDefaultDialTimeout) {
 
 TEST(ConnectionInfoTest, ParsesMutualTlsConnection) {
   const std::string json = std::string(R"({"address": "127.0.0.1:7777", "dial_timeout": "1m30s",
-    "tls_required": true, "client_auth_required": true, "root_cert": ")") + kPem +
-                           R"(", "client_cert": ")" + kPem + R"(", "client_key": ")" + kKey +
+    "tls_required": true, "client_auth_required": true, "root_cert": ")") +
+                           kPem + R"(", "client_cert": ")" + kPem + R"(", "client_key": ")" + kKey +
                            R"(", "unknown_field": 1})";
   auto info = ParseConnectionInfo(json, "x");
   ASSERT_TRUE(info.ok()) << info.status();
@@ -97,14 +97,12 @@ TEST(ConnectionInfoTest, TlsNeedsRootCertAndClientAuthNeedsKeyPair) {
   EXPECT_THAT(ErrorOf(R"({"address": "h:1", "tls_required": true, "root_cert": "abc"})"),
               HasSubstr("root_cert is not PEM"));
   const std::string root = std::string(R"("root_cert": ")") + kPem + "\"";
-  EXPECT_THAT(
-      ErrorOf(R"({"address": "h:1", "tls_required": true, "client_auth_required": true, )" +
-              root + "}"),
-      HasSubstr("client_key is missing: client_auth_required needs the PEM private key"));
-  EXPECT_THAT(
-      ErrorOf(R"({"address": "h:1", "tls_required": true, "client_auth_required": true, )" +
-              root + R"(, "client_key": ")" + kKey + "\"}"),
-      HasSubstr("client_cert is missing"));
+  EXPECT_THAT(ErrorOf(R"({"address": "h:1", "tls_required": true, "client_auth_required": true, )" +
+                      root + "}"),
+              HasSubstr("client_key is missing: client_auth_required needs the PEM private key"));
+  EXPECT_THAT(ErrorOf(R"({"address": "h:1", "tls_required": true, "client_auth_required": true, )" +
+                      root + R"(, "client_key": ")" + kKey + "\"}"),
+              HasSubstr("client_cert is missing"));
 }
 
 TEST(ConnectionInfoTest, ReadReportsMissingFile) {

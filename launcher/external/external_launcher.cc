@@ -96,8 +96,9 @@ Status Unpack(const std::string& code_package, const fs::path& dir) {
       continue;
     }
     const bool exec = (e.mode & 0100) != 0;
-    RETURN_IF_ERROR(WriteFile(dir / e.path, e.content,
-                              exec ? fs::perms::owner_all : fs::perms::owner_read | fs::perms::owner_write));
+    RETURN_IF_ERROR(
+        WriteFile(dir / e.path, e.content,
+                  exec ? fs::perms::owner_all : fs::perms::owner_read | fs::perms::owner_write));
   }
   return Status::OK();
 }
@@ -158,8 +159,8 @@ ExternalLauncher::ExternalLauncher(ExternalLauncherOptions options,
                                    std::unique_ptr<Launcher> fallback)
     : options_(std::move(options)),
       fallback_(std::move(fallback)),
-      processes_(ProcessLauncher::Options{.grace_period = options_.grace_period,
-                                          .process_group = true}) {
+      processes_(
+          ProcessLauncher::Options{.grace_period = options_.grace_period, .process_group = true}) {
   for (const BuilderConfig& config : options_.builders) {
     builders_.push_back(std::make_unique<Builder>(config, processes_));
   }
@@ -225,9 +226,10 @@ StatusOr<std::optional<ExternalLauncher::Instance>> ExternalLauncher::CachedBuil
   }
   nlohmann::json doc = nlohmann::json::parse(*info, nullptr, false);
   if (!doc.is_object() || !doc.contains("builder_name") || !doc["builder_name"].is_string()) {
-    return InternalError(absl::StrFormat("malformed build info at %s: remove the folder %s to "
-                                         "build chaincode %s again",
-                                         (dir / "build-info.json").string(), dir.string(), ccid));
+    return InternalError(
+        absl::StrFormat("malformed build info at %s: remove the folder %s to "
+                        "build chaincode %s again",
+                        (dir / "build-info.json").string(), dir.string(), ccid));
   }
   const std::string name = doc["builder_name"].get<std::string>();
   for (const auto& builder : builders_) {
@@ -286,8 +288,8 @@ StatusOr<ExternalLauncher::Instance> ExternalLauncher::Persist(const std::string
   }
   if (ec) {
     fs::remove_all(dir, ec);
-    return InternalError(absl::StrFormat("keep the build of %s in %s: %s", ccid, dir.string(),
-                                         ec.message()));
+    return InternalError(
+        absl::StrFormat("keep the build of %s in %s: %s", ccid, dir.string(), ec.message()));
   }
   // Written last: a build without it is not reused.
   RETURN_IF_ERROR(WriteFile(dir / "build-info.json",
@@ -297,8 +299,7 @@ StatusOr<ExternalLauncher::Instance> ExternalLauncher::Persist(const std::string
 }
 
 Status ExternalLauncher::StartInstance(const Instance& instance, const StartRequest& request) {
-  const fs::path connection =
-      fs::path(instance.release_dir) / kReleaseServerDir / kConnectionFile;
+  const fs::path connection = fs::path(instance.release_dir) / kReleaseServerDir / kConnectionFile;
   std::error_code ec;
   if (fs::exists(connection, ec)) {
     ASSIGN_OR_RETURN(ChaincodeServerInfo info,
@@ -314,10 +315,10 @@ Status ExternalLauncher::StartInstance(const Instance& instance, const StartRequ
     return request.connect(info);
   }
   if (!instance.builder->HasRun()) {
-    return FailedPreconditionError(absl::StrFormat(
-        "external builder '%s' built chaincode %s, but its release has no "
-        "chaincode/server/connection.json and the builder has no bin/run",
-        instance.builder->name(), request.ccid));
+    return FailedPreconditionError(
+        absl::StrFormat("external builder '%s' built chaincode %s, but its release has no "
+                        "chaincode/server/connection.json and the builder has no bin/run",
+                        instance.builder->name(), request.ccid));
   }
   return StartRun(instance, request);
 }

@@ -122,7 +122,8 @@ TEST(ExternalLauncherConfigTest, RefusesBadBuilderConfiguration) {
 
 TEST(ExternalLauncherConfigTest, ExternalPackageWithoutBuildersConnectsToItsServer) {
   auto launch = NewLauncher({}, "");
-  auto request = Request(*launch, "EXTERNAL", Package({archive::File("connection.json", kConnection)}));
+  auto request =
+      Request(*launch, "EXTERNAL", Package({archive::File("connection.json", kConnection)}));
   ASSERT_TRUE(launch->launcher->Start(request).ok());
   ASSERT_EQ(launch->connected.size(), 1u);
   EXPECT_EQ(launch->connected[0].address, "127.0.0.1:9999");
@@ -132,8 +133,8 @@ TEST(ExternalLauncherConfigTest, ExternalPackageWithoutBuildersConnectsToItsServ
 
 TEST(ExternalLauncherConfigTest, ExternalPackageErrorsNameThePackage) {
   auto launch = NewLauncher({}, "");
-  auto none = launch->launcher->Start(
-      Request(*launch, "ccaas", Package({archive::File("README", "x")})));
+  auto none =
+      launch->launcher->Start(Request(*launch, "ccaas", Package({archive::File("README", "x")})));
   EXPECT_EQ(none.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(none.message()),
               HasSubstr("the external package of mycc:1.0 has no connection.json"));
@@ -141,8 +142,8 @@ TEST(ExternalLauncherConfigTest, ExternalPackageErrorsNameThePackage) {
       Request(*launch, "EXTERNAL", Package({archive::File("connection.json", "{}")})));
   EXPECT_THAT(std::string(bad.message()),
               HasSubstr("connection.json of external chaincode mycc:1.0: address is missing"));
-  auto no_connect = Request(*launch, "EXTERNAL",
-                            Package({archive::File("connection.json", kConnection)}));
+  auto no_connect =
+      Request(*launch, "EXTERNAL", Package({archive::File("connection.json", kConnection)}));
   no_connect.connect = nullptr;
   EXPECT_EQ(launch->launcher->Start(no_connect).code(), StatusCode::kFailedPrecondition);
 }
@@ -158,7 +159,8 @@ TEST(ExternalLauncherConfigTest, OtherPackagesGoToTheFallback) {
 TEST(ExternalLauncherTest, BuilderReleaseWithConnectionJsonIsDialled) {
   TempDir dir;
   auto launch = NewLauncher({TestBuilder("nodetect"), TestBuilder("ccaas")}, dir.path());
-  auto request = Request(*launch, "EXTERNAL", Package({archive::File("connection.json", kConnection)}));
+  auto request =
+      Request(*launch, "EXTERNAL", Package({archive::File("connection.json", kConnection)}));
   ASSERT_TRUE(launch->launcher->Start(request).ok());
   ASSERT_EQ(launch->connected.size(), 1u);
   EXPECT_EQ(launch->connected[0].address, "127.0.0.1:9999");
@@ -173,7 +175,8 @@ TEST(ExternalLauncherTest, BuilderReleaseWithConnectionJsonIsDialled) {
 TEST(ExternalLauncherTest, NoBuilderDetectsAPackageSoTheFallbackStartsIt) {
   TempDir dir;
   auto launch = NewLauncher({TestBuilder("nodetect"), TestBuilder("failbuild")}, dir.path());
-  ASSERT_TRUE(launch->launcher->Start(Request(*launch, "CPP", Package({archive::File("a.cc", "")}))).ok());
+  ASSERT_TRUE(
+      launch->launcher->Start(Request(*launch, "CPP", Package({archive::File("a.cc", "")}))).ok());
   EXPECT_EQ(launch->fallback->started, std::vector<std::string>{"mycc:1.0"});
   EXPECT_FALSE(fs::exists(dir.path() + "/mycc-1.0"));
 }
@@ -181,8 +184,8 @@ TEST(ExternalLauncherTest, NoBuilderDetectsAPackageSoTheFallbackStartsIt) {
 TEST(ExternalLauncherTest, FailingBuildNamesBuilderStepAndLastOutput) {
   TempDir dir;
   auto launch = NewLauncher({TestBuilder("failbuild")}, dir.path());
-  Status s = launch->launcher->Start(
-      Request(*launch, "CPP", Package({archive::File("fail-build", "")})));
+  Status s =
+      launch->launcher->Start(Request(*launch, "CPP", Package({archive::File("fail-build", "")})));
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(std::string(s.message()),
               HasSubstr("external builder 'failbuild' build of mycc:1.0 failed with exit code 2"));

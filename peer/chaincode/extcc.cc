@@ -159,8 +159,8 @@ Status ExternalChaincodeRuntime::Connect(const std::string& ccid,
     return channel.status();
   }
   connection->channel = *channel;
-  FLOG_INFO(Log(), "connecting to chaincode server ccid=%s address=%s tls=%d", ccid,
-            server.address, server.tls_required);
+  FLOG_INFO(Log(), "connecting to chaincode server ccid=%s address=%s tls=%d", ccid, server.address,
+            server.tls_required);
   if (!connection->channel->WaitForConnected(Clock::now() + server.dial_timeout)) {
     return UnavailableError(absl::StrFormat(
         "cannot connect to chaincode server of %s at %s within %s: %s%s", ccid, server.address,
@@ -183,7 +183,7 @@ Status ExternalChaincodeRuntime::Connect(const std::string& ccid,
     Status why = !stream.failure().ok() ? stream.failure()
                  : !handled.ok()        ? handled
                                         : UnavailableError(absl::StrFormat(
-                                       "%s closed the stream: %s", where,
+                                              "%s closed the stream: %s", where,
                                        finished.ok() ? "end of stream" : finished.error_message()));
     FLOG_INFO(Log(), "stream to %s ended: %s", where, why.message());
     if (on_end) {

@@ -96,8 +96,7 @@ class ExternalServiceTest : public testing::ChaincodeTestEnv {
     p.ccid = ccid;
     p.type = "EXTERNAL";
     p.code_package =
-        archive::Write({archive::File("connection.json", connection_json)}, {.gzip = true})
-            .value();
+        archive::Write({archive::File("connection.json", connection_json)}, {.gzip = true}).value();
     packages_.Add(p);
   }
 
@@ -225,7 +224,8 @@ TEST_F(ExternalServiceTest, ServerClosingMidTransactionFailsItAndTheNextCallRedi
   const std::string address = "127.0.0.1:" + std::to_string(server->port());
   Install("stall:1.0", Connection(address, nullptr));
   auto tx = NewTx("stalled");
-  auto pending = std::async(std::launch::async, [&] { return Invoke(*tx, "stall:1.0", {"stall"}); });
+  auto pending =
+      std::async(std::launch::async, [&] { return Invoke(*tx, "stall:1.0", {"stall"}); });
   ASSERT_EQ(cc.started.get_future().wait_for(10s), std::future_status::ready);
   std::thread stopper([&] { server->Shutdown(); });
   auto r = pending.get();

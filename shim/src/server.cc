@@ -44,8 +44,8 @@ class ConnectService final : public protos::Chaincode::Service {
     Log(LogLevel::kInfo, "peer connected from " + context->peer());
     ConnectStream adapter(*stream);
     Status why = ServeStream(chaincode_, adapter, options_.chaincode_id, options_.connection);
-    Log(LogLevel::kInfo, "peer connection from " + context->peer() + " ended: " +
-                             std::string(why.message()));
+    Log(LogLevel::kInfo,
+        "peer connection from " + context->peer() + " ended: " + std::string(why.message()));
     if (why.code() == StatusCode::kUnavailable) {
       return grpc::Status::OK;  // the peer ended the stream
     }
