@@ -33,6 +33,8 @@ struct BuilderConfig {
   // Names of the peer's environment variables the steps also get (propagateEnvironment, or
   // Fabric 2.0's environmentWhitelist).
   std::vector<std::string> propagate_environment;
+
+  bool operator==(const BuilderConfig&) const = default;
 };
 
 // InvalidArgument naming the builder and what is wrong: an empty or duplicate name, a path
