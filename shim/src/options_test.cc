@@ -18,16 +18,10 @@ namespace {
 
 constexpr char kPem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
-class OptionsTest : public ::testing::Test {
+// A private folder for files the options name.
+class FilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* v : {"CORE_CHAINCODE_ID_NAME", "CORE_PEER_ADDRESS", "CORE_PEER_TLS_ENABLED",
-                          "CORE_PEER_TLS_ROOTCERT_FILE", "CORE_TLS_CLIENT_KEY_PATH",
-                          "CORE_TLS_CLIENT_CERT_PATH", "CORE_CHAINCODE_BATCHSCHEDULING",
-                          "CORE_CHAINCODE_EXECUTION", "CORE_PEER_CHAINCODESOCKET"}) {
-      unsetenv(v);
-    }
-    setenv("CORE_CHAINCODE_ID_NAME", "mycc:1.0", 1);
     dir_ = std::filesystem::temp_directory_path() / ("shim-options-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
@@ -37,6 +31,22 @@ class OptionsTest : public ::testing::Test {
     std::string path = (dir_ / name).string();
     std::ofstream(path) << content;
     return path;
+  }
+
+  std::filesystem::path dir_;
+};
+
+class OptionsTest : public FilesTest {
+ protected:
+  void SetUp() override {
+    FilesTest::SetUp();
+    for (const char* v : {"CORE_CHAINCODE_ID_NAME", "CORE_PEER_ADDRESS", "CORE_PEER_TLS_ENABLED",
+                          "CORE_PEER_TLS_ROOTCERT_FILE", "CORE_TLS_CLIENT_KEY_PATH",
+                          "CORE_TLS_CLIENT_CERT_PATH", "CORE_CHAINCODE_BATCHSCHEDULING",
+                          "CORE_CHAINCODE_EXECUTION", "CORE_PEER_CHAINCODESOCKET"}) {
+      unsetenv(v);
+    }
+    setenv("CORE_CHAINCODE_ID_NAME", "mycc:1.0", 1);
   }
 
   StatusOr<StartOptions> Load(std::vector<std::string> args,
@@ -49,8 +59,6 @@ class OptionsTest : public ::testing::Test {
     argv.push_back(nullptr);
     return LoadStartOptions(static_cast<int>(args.size()), argv.data(), defaults);
   }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(OptionsTest, PeerAddressFromEitherFlagFormOrEnvironment) {
@@ -153,9 +161,10 @@ TEST_F(OptionsTest, TlsErrorsAreReported) {
 namespace fabric::shim {
 namespace {
 
-class ServerOptionsTest : public ::testing::Test {
+class ServerOptionsTest : public FilesTest {
  protected:
   void SetUp() override {
+    FilesTest::SetUp();
     for (const char* v :
          {"CHAINCODE_SERVER_ADDRESS", "CORE_CHAINCODE_ADDRESS", "CORE_CHAINCODE_ID", "CHAINCODE_ID",
           "CORE_CHAINCODE_ID_NAME", "CORE_CHAINCODE_TLS_CERT_FILE", "CORE_CHAINCODE_TLS_KEY_FILE",
@@ -164,18 +173,7 @@ class ServerOptionsTest : public ::testing::Test {
           "CORE_CHAINCODE_EXECUTION", "CORE_CHAINCODE_BATCHSCHEDULING"}) {
       unsetenv(v);
     }
-    dir_ = std::filesystem::temp_directory_path() / ("shim-server-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string WriteFile(const std::string& name, const std::string& content) {
-    std::string path = (dir_ / name).string();
-    std::ofstream(path) << content;
-    return path;
-  }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(ServerOptionsTest, ServerModeIsSelectedByTheServerAddress) {
