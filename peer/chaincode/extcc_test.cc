@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -241,6 +243,44 @@ TEST_F(ExternalServiceTest, ServerClosingMidTransactionFailsItAndTheNextCallRedi
   auto r2 = Invoke(*tx2, "stall:1.0", {"ping"});
   ASSERT_TRUE(r2.ok()) << r2.status();
   EXPECT_EQ(r2->payload(), "ok");
+}
+
+// An external builder whose bin/run starts the abstore sample, which dials the peer.
+class ExternalBuilderRunTest : public testing::ChaincodeTestEnv {
+ protected:
+  void SetUp() override {
+    ChaincodeTestEnv::SetUp();
+    const std::string builder = dir_.Sub("builder");
+    WriteScript(builder + "/bin/detect", "[ -f \"$1/chaincode.path\" ]\n");
+    WriteScript(builder + "/bin/build", "cp \"$(cat \"$1/chaincode.path\")\" \"$3/chaincode\"\n");
+    WriteScript(builder + "/bin/run", "exec \"$1/chaincode\"\n");
+    launcher::external::ExternalLauncherOptions o;
+    o.builders = {{"cpp-runner", builder, {}}};
+    o.durable_path = dir_.Sub("builds");
+    auto launcher = launcher::external::ExternalLauncher::Create(o, nullptr);
+    ASSERT_TRUE(launcher.ok()) << launcher.status();
+    launcher_ = std::move(*launcher);
+    options_.startup_timeout = 20s;
+    StartSupport(*launcher_);
+  }
+  static void WriteScript(const std::string& path, const std::string& body) {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::ofstream(path) << "#!/bin/sh\nset -e\n" << body;
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  }
+  std::unique_ptr<launcher::external::ExternalLauncher> launcher_;
+};
+
+TEST_F(ExternalBuilderRunTest, BuilderRunStartsAChaincodeThatDialsThePeer) {
+  launcher::ChaincodePackage p;
+  p.ccid = "abstore:1.0";
+  p.type = "CPP";
+  p.code_package =
+      archive::Write({archive::File("chaincode.path", ABSTORE_PATH)}, {.gzip = true}).value();
+  packages_.Add(p);
+  ExpectAbstoreTransferAndQuery("abstore:1.0");
+  EXPECT_TRUE(launcher_->IsRunning("abstore:1.0"));
+  EXPECT_TRUE(std::filesystem::exists(dir_.Sub("builds") + "/abstore-1.0/bld/chaincode"));
 }
 
 }  // namespace
