@@ -52,9 +52,9 @@ StatusOr<std::shared_ptr<grpc::ChannelCredentials>> Credentials(const ClientOpti
   if (options.tls.cert_file.empty()) {
     return comm::ClientCredentials(cas, nullptr);
   }
-  ASSIGN_OR_RETURN(comm::KeyPair pair, comm::LoadKeyPair(options.tls.cert_file,
-                                                         options.tls.key_file,
-                                                         "etcd TLS client cert/key file"));
+  ASSIGN_OR_RETURN(comm::KeyPair pair,
+                   comm::LoadKeyPair(options.tls.cert_file, options.tls.key_file,
+                                     "etcd TLS client cert/key file"));
   return comm::ClientCredentials(cas, &pair);
 }
 
@@ -263,7 +263,7 @@ Client::Client(const ClientOptions& options, std::vector<std::unique_ptr<Endpoin
       }()),
       channels_(std::move(endpoints)),
       call_timeout_(options.call_timeout.count() > 0 ? options.call_timeout : milliseconds(5000)),
-      transport_note_(!options.use_tls                 ? ""
+      transport_note_(!options.use_tls                ? ""
                       : options.tls.cert_file.empty() ? ", TLS without a client certificate"
                                                       : ", TLS"),
       connector_(std::make_shared<internal::Connector>([this] {
@@ -330,9 +330,10 @@ StatusOr<int64_t> Client::Put(std::string_view key, std::string_view value, mill
   req.set_key(std::string(key));
   req.set_value(std::string(value));
   etcdserverpb::PutResponse resp;
-  RETURN_IF_ERROR(WithFailover("put", timeout, [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
-    return etcdserverpb::KV::NewStub(ch)->Put(ctx, req, &resp);
-  }));
+  RETURN_IF_ERROR(WithFailover(
+      "put", timeout, [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
+        return etcdserverpb::KV::NewStub(ch)->Put(ctx, req, &resp);
+      }));
   return resp.header().revision();
 }
 
@@ -350,9 +351,10 @@ StatusOr<RangeResult> Client::Range(const RangeOptions& range, milliseconds time
   etcdserverpb::RangeRequest req;
   ToProto(range, &req);
   etcdserverpb::RangeResponse resp;
-  RETURN_IF_ERROR(WithFailover("range", timeout, [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
-    return etcdserverpb::KV::NewStub(ch)->Range(ctx, req, &resp);
-  }));
+  RETURN_IF_ERROR(WithFailover(
+      "range", timeout, [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
+        return etcdserverpb::KV::NewStub(ch)->Range(ctx, req, &resp);
+      }));
   RangeResult out;
   out.revision = resp.header().revision();
   out.kvs = FromProto(resp.kvs());
@@ -367,9 +369,10 @@ StatusOr<int64_t> Client::DeleteRange(std::string_view key, std::string_view ran
   req.set_range_end(std::string(range_end));
   etcdserverpb::DeleteRangeResponse resp;
   RETURN_IF_ERROR(
-      WithFailover("delete range", timeout, [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
-        return etcdserverpb::KV::NewStub(ch)->DeleteRange(ctx, req, &resp);
-      }));
+      WithFailover("delete range", timeout,
+                   [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
+                     return etcdserverpb::KV::NewStub(ch)->DeleteRange(ctx, req, &resp);
+                   }));
   return resp.deleted();
 }
 
@@ -387,9 +390,10 @@ StatusOr<TxnResult> Client::Txn(const std::vector<Compare>& compares,
     ToProto(op, req.add_failure());
   }
   etcdserverpb::TxnResponse resp;
-  RETURN_IF_ERROR(WithFailover("txn", timeout, [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
-    return etcdserverpb::KV::NewStub(ch)->Txn(ctx, req, &resp);
-  }));
+  RETURN_IF_ERROR(WithFailover(
+      "txn", timeout, [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
+        return etcdserverpb::KV::NewStub(ch)->Txn(ctx, req, &resp);
+      }));
   TxnResult out;
   out.succeeded = resp.succeeded();
   out.revision = resp.header().revision();
@@ -405,9 +409,10 @@ Status Client::Compact(int64_t revision, bool physical, milliseconds timeout) {
   req.set_revision(revision);
   req.set_physical(physical);
   etcdserverpb::CompactionResponse resp;
-  return WithFailover("compact", timeout, [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
-    return etcdserverpb::KV::NewStub(ch)->Compact(ctx, req, &resp);
-  });
+  return WithFailover("compact", timeout,
+                      [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
+                        return etcdserverpb::KV::NewStub(ch)->Compact(ctx, req, &resp);
+                      });
 }
 
 StatusOr<int64_t> Client::CurrentRevision(milliseconds timeout) {
@@ -416,9 +421,10 @@ StatusOr<int64_t> Client::CurrentRevision(milliseconds timeout) {
   req.set_key(std::string(1, '\0'));
   req.set_count_only(true);
   etcdserverpb::RangeResponse resp;
-  RETURN_IF_ERROR(WithFailover("range", timeout, [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
-    return etcdserverpb::KV::NewStub(ch)->Range(ctx, req, &resp);
-  }));
+  RETURN_IF_ERROR(WithFailover(
+      "range", timeout, [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
+        return etcdserverpb::KV::NewStub(ch)->Range(ctx, req, &resp);
+      }));
   return resp.header().revision();
 }
 

@@ -4,10 +4,10 @@
 
 #include "common/etcd/client.h"
 
+#include <chrono>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <chrono>
 
 #include "common/etcd/testing/etcd_cluster.h"
 #include "common/msp/testing/status_testing.h"
@@ -44,7 +44,8 @@ TEST(EtcdClientTest, RejectsBadOptions) {
   no_ca.endpoints = {"127.0.0.1:1"};
   no_ca.use_tls = true;
   no_ca.tls.ca_file = "/nonexistent/ca.pem";
-  EXPECT_THAT(std::string(Client::Open(no_ca).status().message()), HasSubstr("/nonexistent/ca.pem"));
+  EXPECT_THAT(std::string(Client::Open(no_ca).status().message()),
+              HasSubstr("/nonexistent/ca.pem"));
 }
 
 TEST(EtcdClientTest, UnreachableEndpointsFailWithinDeadlineNamingThem) {
@@ -91,15 +92,16 @@ TEST(EtcdClientTest, TxnComparesCreateAndModRevision) {
   ASSERT_OK_AND_ASSIGN(TxnResult created, client->Txn({Compare::Absent("k")},
                                                       {TxnOp::Put("k", "v1")}, {TxnOp::Get("k")}));
   EXPECT_TRUE(created.succeeded);
-  ASSERT_OK_AND_ASSIGN(TxnResult again, client->Txn({Compare::Absent("k")},
-                                                    {TxnOp::Put("k", "v2")}, {TxnOp::Get("k")}));
+  ASSERT_OK_AND_ASSIGN(TxnResult again, client->Txn({Compare::Absent("k")}, {TxnOp::Put("k", "v2")},
+                                                    {TxnOp::Get("k")}));
   EXPECT_FALSE(again.succeeded);
   ASSERT_EQ(again.ranges.size(), 1u);
   ASSERT_EQ(again.ranges[0].size(), 1u);
   EXPECT_EQ(again.ranges[0][0].value, "v1");
   EXPECT_EQ(again.ranges[0][0].mod_revision, created.revision);
-  ASSERT_OK_AND_ASSIGN(TxnResult stale, client->Txn({Compare::ModRevisionIs("k", created.revision - 1)},
-                                                    {TxnOp::Put("k", "v3")}, {}));
+  ASSERT_OK_AND_ASSIGN(TxnResult stale,
+                       client->Txn({Compare::ModRevisionIs("k", created.revision - 1)},
+                                   {TxnOp::Put("k", "v3")}, {}));
   EXPECT_FALSE(stale.succeeded);
   ASSERT_OK_AND_ASSIGN(TxnResult fresh, client->Txn({Compare::ModRevisionIs("k", created.revision)},
                                                     {TxnOp::Put("k", "v3")}, {}));
@@ -155,7 +157,8 @@ TEST(EtcdClientTest, FailsOverWhenTheMemberInUseIsKilled) {
   ASSERT_OK(cluster->Kill(0));
   std::vector<int64_t> revs;
   for (int i = 1; i <= 3; ++i) {
-    ASSERT_OK_AND_ASSIGN(int64_t r, client->Put("/f/" + std::to_string(i), "v", milliseconds(5000)));
+    ASSERT_OK_AND_ASSIGN(int64_t r,
+                         client->Put("/f/" + std::to_string(i), "v", milliseconds(5000)));
     revs.push_back(r);
   }
   ASSERT_OK_AND_ASSIGN(KeyValue kv, client->Get("/f/3"));

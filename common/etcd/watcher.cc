@@ -25,8 +25,7 @@ constexpr std::chrono::milliseconds kRoundPause{200};
 
 WatchEvent FromProto(const mvccpb::Event& e) {
   WatchEvent out;
-  out.type = e.type() == mvccpb::Event::DELETE ? WatchEvent::Type::kDelete
-                                                : WatchEvent::Type::kPut;
+  out.type = e.type() == mvccpb::Event::DELETE ? WatchEvent::Type::kDelete : WatchEvent::Type::kPut;
   out.kv = internal::FromProto(e.kv());
   return out;
 }
@@ -140,8 +139,8 @@ bool Watcher::State::Deliver(const etcdserverpb::WatchResponse& resp) {
     return false;
   }
   if (resp.canceled()) {
-    ended = FailedPreconditionError(absl::StrFormat("etcd cancelled the watch on %s: %s",
-                                                    options.key, resp.cancel_reason()));
+    ended = FailedPreconditionError(
+        absl::StrFormat("etcd cancelled the watch on %s: %s", options.key, resp.cancel_reason()));
     changed.notify_all();
     return false;
   }

@@ -114,9 +114,8 @@ EtcdCluster::~EtcdCluster() {
 Status EtcdCluster::MakeTls() {
   using std::chrono::hours;
   const auto now = std::chrono::system_clock::now();
-  ASSIGN_OR_RETURN(msp::testing::TestCa ca,
-                   msp::testing::MakeCa("tlsca.etcd.test", "etcd.test", now - hours(1),
-                                        now + hours(24)));
+  ASSIGN_OR_RETURN(msp::testing::TestCa ca, msp::testing::MakeCa("tlsca.etcd.test", "etcd.test",
+                                                                 now - hours(1), now + hours(24)));
   ASSIGN_OR_RETURN(msp::testing::TestIdentity server,
                    msp::testing::IssueTlsIdentity(ca, "etcd.test", {"127.0.0.1", "localhost"},
                                                   now - hours(1), now + hours(24)));
@@ -173,8 +172,8 @@ Status EtcdCluster::Spawn(int i) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, m.log_file.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, m.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   pid_t pid = -1;
   int rc = posix_spawn(&pid, kEtcdBinary, &actions, nullptr, argv.data(), environ);

@@ -105,13 +105,13 @@ class EtcdCluster {
 
 // In a test body: skips the test when etcd is not installed, or fails it when
 // FABRIC_REQUIRE_ETCD=1 (CI machines that must run it).
-#define FABRIC_SKIP_WITHOUT_ETCD()                                                           \
-  do {                                                                                       \
-    if (!::fabric::etcd::testing::EtcdCluster::Available()) {                                \
-      if (::fabric::etcd::testing::EtcdCluster::Required()) {                                \
-        FAIL() << "FABRIC_REQUIRE_ETCD=1 but /usr/bin/etcd is missing: apt-get install "     \
-                  "etcd-server";                                                             \
-      }                                                                                      \
-      GTEST_SKIP() << "/usr/bin/etcd is missing (apt-get install etcd-server); skipping";    \
-    }                                                                                        \
+#define FABRIC_SKIP_WITHOUT_ETCD()                                                        \
+  do {                                                                                    \
+    if (!::fabric::etcd::testing::EtcdCluster::Available()) {                             \
+      if (::fabric::etcd::testing::EtcdCluster::Required()) {                             \
+        FAIL() << "FABRIC_REQUIRE_ETCD=1 but /usr/bin/etcd is missing: apt-get install "  \
+                  "etcd-server";                                                          \
+      }                                                                                   \
+      GTEST_SKIP() << "/usr/bin/etcd is missing (apt-get install etcd-server); skipping"; \
+    }                                                                                     \
   } while (false)
