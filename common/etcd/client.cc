@@ -41,11 +41,11 @@ StatusOr<std::shared_ptr<grpc::ChannelCredentials>> Credentials(const ClientOpti
   if (!options.use_tls) {
     return grpc::InsecureChannelCredentials();
   }
-  if (options.tls.ca_file.empty()) {
+  if (options.tls.ca_files.empty()) {
     return InvalidArgumentError("etcd TLS needs a CA file (the members' certificate issuer)");
   }
   ASSIGN_OR_RETURN(std::vector<crypto::Certificate> cas,
-                   comm::LoadCertificateFiles({options.tls.ca_file}, "etcd TLS CA file"));
+                   comm::LoadCertificateFiles(options.tls.ca_files, "etcd TLS CA file"));
   if (options.tls.cert_file.empty() != options.tls.key_file.empty()) {
     return InvalidArgumentError("etcd TLS client certificate and key go together: set both");
   }

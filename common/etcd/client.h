@@ -21,7 +21,7 @@
 // default), PermissionDenied/Unavailable for TLS failures (gRPC reports a refused handshake as
 // UNAVAILABLE; the message then says that the TLS handshake failed).
 //
-// TLS: with `tls` set the client verifies the members' certificates against `tls.ca_file` and
+// TLS: with `tls` set the client verifies the members' certificates against `tls.ca_files` and
 // presents `tls.cert_file`/`tls.key_file` when etcd asks for a client certificate
 // (--client-cert-auth).
 //
@@ -51,7 +51,8 @@ class Connector;
 }  // namespace internal
 
 struct TlsFiles {
-  std::string ca_file;    // PEM CA(s) that issued the members' server certificates.
+  // PEM files of the CAs that issued the members' server certificates (each may hold several).
+  std::vector<std::string> ca_files;
   std::string cert_file;  // PEM client certificate; empty: present none.
   std::string key_file;   // PEM private key of cert_file.
 };

@@ -43,7 +43,7 @@ TEST(EtcdClientTest, RejectsBadOptions) {
   ClientOptions no_ca;
   no_ca.endpoints = {"127.0.0.1:1"};
   no_ca.use_tls = true;
-  no_ca.tls.ca_file = "/nonexistent/ca.pem";
+  no_ca.tls.ca_files = {"/nonexistent/ca.pem"};
   EXPECT_THAT(std::string(Client::Open(no_ca).status().message()),
               HasSubstr("/nonexistent/ca.pem"));
 }

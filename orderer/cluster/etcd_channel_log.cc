@@ -57,9 +57,9 @@ class EtcdChannelLog : public ChannelLog {
         written_key_(written_prefix_ + options.node_id),
         gc_prefix_(options.key_prefix + "_gc/"),
         gc_key_(gc_prefix_ + channel_id_),
-        key_stem_(absl::StrFormat("%s%s.%016x.", log_prefix_, options.node_id,
-                                  std::random_device()() * uint64_t{0x100000000} +
-                                      std::random_device()())) {}
+        key_stem_(absl::StrFormat(
+            "%s%s.%016x.", log_prefix_, options.node_id,
+            std::random_device()() * uint64_t{0x100000000} + std::random_device()())) {}
   ~EtcdChannelLog() override { Close(); }
 
   // Registers the node's written key and the channel's clean-up key with 0 where absent.
@@ -132,9 +132,9 @@ StatusOr<int64_t> EtcdChannelLog::Append(std::string_view data, milliseconds tim
         channel_id_, data.size(), options_.max_entry_bytes));
   }
   const std::string key = absl::StrFormat("%s%016d", key_stem_, appends_.fetch_add(1));
-  StatusOr<etcd::TxnResult> r = client_->Txn(
-      {etcd::Compare::Absent(key)}, {etcd::TxnOp::Put(key, data)}, {etcd::TxnOp::Get(key)},
-      timeout);
+  StatusOr<etcd::TxnResult> r =
+      client_->Txn({etcd::Compare::Absent(key)}, {etcd::TxnOp::Put(key, data)},
+                   {etcd::TxnOp::Get(key)}, timeout);
   if (!r.ok()) {
     return r.status().Annotate(absl::StrFormat("channel %s: append", channel_id_));
   }
@@ -188,8 +188,8 @@ StatusOr<std::vector<ChannelLog::Entry>> EtcdChannelLog::Read(int64_t after, siz
   std::vector<Entry> out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (out.empty()) {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline -
-                                                                std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     StatusOr<std::vector<etcd::WatchEvent>> events =
         watcher_->Next(std::max<size_t>(max, 1), std::max(left, milliseconds(0)));
     if (!events.ok()) {

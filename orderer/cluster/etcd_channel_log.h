@@ -82,8 +82,7 @@ class EtcdChannelLogFactory : public ChannelLogFactory {
   etcd::Client& client() { return *client_; }
 
  private:
-  EtcdChannelLogFactory(const EtcdChannelLogOptions& options,
-                        std::shared_ptr<etcd::Client> client);
+  EtcdChannelLogFactory(const EtcdChannelLogOptions& options, std::shared_ptr<etcd::Client> client);
 
   const EtcdChannelLogOptions options_;
   const std::shared_ptr<etcd::Client> client_;

@@ -4,10 +4,10 @@
 
 #include "orderer/cluster/etcd_channel_log.h"
 
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <thread>
 
 #include "common/etcd/testing/etcd_cluster.h"
 #include "common/msp/testing/status_testing.h"
@@ -35,8 +35,8 @@ std::vector<ChannelLog::Entry> ReadAll(ChannelLog& log, int64_t after, size_t co
   std::vector<ChannelLog::Entry> out;
   const auto deadline = std::chrono::steady_clock::now() + milliseconds(10000);
   while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
-    StatusOr<std::vector<ChannelLog::Entry>> got = log.Read(after, count - out.size(),
-                                                            milliseconds(500));
+    StatusOr<std::vector<ChannelLog::Entry>> got =
+        log.Read(after, count - out.size(), milliseconds(500));
     if (!got.ok()) {
       ADD_FAILURE() << got.status();
       break;

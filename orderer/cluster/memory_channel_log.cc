@@ -46,7 +46,8 @@ int64_t MemoryLogCluster::revision() const {
 
 MemoryChannelLog::MemoryChannelLog(std::shared_ptr<MemoryLogCluster> cluster,
                                    std::string channel_id, std::string node_id)
-    : cluster_(std::move(cluster)), channel_id_(std::move(channel_id)),
+    : cluster_(std::move(cluster)),
+      channel_id_(std::move(channel_id)),
       node_id_(std::move(node_id)) {}
 
 MemoryChannelLog::~MemoryChannelLog() { Close(); }
@@ -87,9 +88,9 @@ StatusOr<std::vector<ChannelLog::Entry>> MemoryChannelLog::Read(int64_t after, s
           absl::StrFormat("channel %s: log entries up to revision %d were compacted, read after %d",
                           channel_id_, c.compacted_through, after));
     }
-    auto first = std::upper_bound(
-        c.entries.begin(), c.entries.end(), after,
-        [](int64_t rev, const ChannelLog::Entry& e) { return rev < e.revision; });
+    auto first =
+        std::upper_bound(c.entries.begin(), c.entries.end(), after,
+                         [](int64_t rev, const ChannelLog::Entry& e) { return rev < e.revision; });
     if (first != c.entries.end()) {
       auto last = first + std::min<ptrdiff_t>(c.entries.end() - first, max);
       return std::vector<ChannelLog::Entry>(first, last);
@@ -119,8 +120,7 @@ MemoryChannelLogFactory::MemoryChannelLogFactory(std::shared_ptr<MemoryLogCluste
                                                  std::string node_id)
     : cluster_(std::move(cluster)), node_id_(std::move(node_id)) {}
 
-StatusOr<std::unique_ptr<ChannelLog>> MemoryChannelLogFactory::Open(
-    const std::string& channel_id) {
+StatusOr<std::unique_ptr<ChannelLog>> MemoryChannelLogFactory::Open(const std::string& channel_id) {
   if (channel_id.empty()) {
     return InvalidArgumentError("channel log needs a channel id");
   }

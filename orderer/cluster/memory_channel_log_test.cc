@@ -2,9 +2,9 @@
 
 #include "orderer/cluster/memory_channel_log.h"
 
-#include <gtest/gtest.h>
-
 #include <thread>
+
+#include <gtest/gtest.h>
 
 namespace fabric::orderer::cluster {
 namespace {
@@ -83,7 +83,8 @@ TEST(MemoryChannelLogTest, UnavailableInjectionAndMarks) {
   auto a = OpenOrDie(n1, "ch"), b = OpenOrDie(n2, "ch");
   ASSERT_TRUE(a->MarkWritten(5).ok());
   ASSERT_TRUE(b->MarkWritten(3).ok());
-  EXPECT_EQ(cluster->Written("ch"), (std::map<std::string, int64_t>{{"orderer1", 5}, {"orderer2", 3}}));
+  EXPECT_EQ(cluster->Written("ch"),
+            (std::map<std::string, int64_t>{{"orderer1", 5}, {"orderer2", 3}}));
   cluster->SetUnavailable(true);
   EXPECT_TRUE(a->Append("x", milliseconds(10)).status().IsUnavailable());
   EXPECT_TRUE(a->Read(0, 1, milliseconds(1000)).status().IsUnavailable());

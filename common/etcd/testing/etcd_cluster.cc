@@ -123,10 +123,10 @@ Status EtcdCluster::MakeTls() {
                    msp::testing::IssueTlsIdentity(ca, "orderer.etcd.test", {"127.0.0.1"},
                                                   now - hours(1), now + hours(24)));
   const std::string d = dir_.path() + "/tls/";
-  client_tls_ = {d + "ca.pem", d + "client.pem", d + "client-key.pem"};
+  client_tls_ = {{d + "ca.pem"}, d + "client.pem", d + "client-key.pem"};
   server_cert_file_ = d + "server.pem";
   server_key_file_ = d + "server-key.pem";
-  RETURN_IF_ERROR(msp::testing::WriteTestFile(client_tls_.ca_file, ca.cert.ToPem()));
+  RETURN_IF_ERROR(msp::testing::WriteTestFile(client_tls_.ca_files[0], ca.cert.ToPem()));
   RETURN_IF_ERROR(msp::testing::WriteTestFile(client_tls_.cert_file, client.cert_pem));
   RETURN_IF_ERROR(msp::testing::WriteTestFile(client_tls_.key_file, client.key.ToPem()));
   RETURN_IF_ERROR(msp::testing::WriteTestFile(server_cert_file_, server.cert_pem));
@@ -156,7 +156,7 @@ std::vector<std::string> EtcdCluster::Args(int i) const {
     args.push_back("--cert-file=" + server_cert_file_);
     args.push_back("--key-file=" + server_key_file_);
     args.push_back("--client-cert-auth");
-    args.push_back("--trusted-ca-file=" + client_tls_.ca_file);
+    args.push_back("--trusted-ca-file=" + client_tls_.ca_files[0]);
   }
   return args;
 }
