@@ -25,6 +25,8 @@ logging::Logger logger("orderer.cluster.etcd");
 constexpr size_t kDeletesPerTxn = 100;
 // Entries deleted per clean-up at most; the next clean-up continues.
 constexpr int64_t kDeletesPerCleanup = 1000;
+// How long Open waits for etcd to register the node.
+constexpr milliseconds kRegisterAtOpen{1000};
 
 bool ParseRevision(std::string_view s, int64_t* out) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
@@ -62,14 +64,23 @@ class EtcdChannelLog : public ChannelLog {
             std::random_device()() * uint64_t{0x100000000} + std::random_device()())) {}
   ~EtcdChannelLog() override { Close(); }
 
-  // Registers the node's written key and the channel's clean-up key with 0 where absent.
-  Status Register() {
+  // Registers the node's written key and the channel's clean-up key with 0 where absent, once:
+  // until that succeeded, every Read and MarkWritten tries again first.
+  Status EnsureRegistered(milliseconds timeout) {
+    if (registered_) {
+      return Status::OK();
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (const std::string& key : {written_key_, gc_key_}) {
+      const auto left =
+          std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
       RETURN_IF_ERROR(client_
                           ->Txn({etcd::Compare::Absent(key)}, {etcd::TxnOp::Put(key, "0")}, {},
-                                options_.call_timeout)
-                          .status());
+                                std::max(left, milliseconds(1)))
+                          .status()
+                          .Annotate(absl::StrFormat("channel %s: register %s", channel_id_, key)));
     }
+    registered_ = true;
     return Status::OK();
   }
 
@@ -107,6 +118,7 @@ class EtcdChannelLog : public ChannelLog {
   const std::string key_stem_;  // log_prefix_ + "<node>.<nonce>."
   std::atomic<uint64_t> appends_{0};
   std::atomic<bool> closed_{false};
+  std::atomic<bool> registered_{false};
 
   std::mutex read_mu_;  // One Read at a time; held while it waits for entries.
   // Guarded by read_mu_ (replacing watcher_ also takes watcher_mu_):
@@ -183,6 +195,9 @@ StatusOr<std::vector<ChannelLog::Entry>> EtcdChannelLog::Read(int64_t after, siz
   if (closed_) {
     return Closed();
   }
+  if (Status s = EnsureRegistered(timeout); !s.ok()) {
+    return ReadError(s, after);
+  }
   std::lock_guard<std::mutex> lock(read_mu_);
   Position(after);
   std::vector<Entry> out;
@@ -219,6 +234,7 @@ Status EtcdChannelLog::MarkWritten(int64_t revision) {
   if (closed_) {
     return Closed();
   }
+  RETURN_IF_ERROR(EnsureRegistered(options_.call_timeout));
   RETURN_IF_ERROR(
       client_->Put(written_key_, std::to_string(revision), options_.call_timeout)
           .status()
@@ -316,7 +332,8 @@ StatusOr<std::unique_ptr<ChannelLog>> EtcdChannelLogFactory::Open(const std::str
         "etcd channel log: channel id \"%s\" must be non-empty and without \"/\"", channel_id));
   }
   auto log = std::make_unique<EtcdChannelLog>(options_, client_, channel_id);
-  if (Status s = log->Register(); !s.ok()) {
+  // Opening does not wait for an unreachable etcd; the log registers at its first use then.
+  if (Status s = log->EnsureRegistered(std::min(options_.call_timeout, kRegisterAtOpen)); !s.ok()) {
     FLOG_WARN(logger, "[channel: %s] register node %s in etcd: %s", channel_id, options_.node_id,
               s.ToString());
   }

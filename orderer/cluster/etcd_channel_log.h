@@ -75,8 +75,9 @@ class EtcdChannelLogFactory : public ChannelLogFactory {
       const EtcdChannelLogOptions& options);
 
   // The log of `channel_id` (InvalidArgument when empty or with "/"). Registers this node's
-  // written key (0) and the channel's clean-up key (0) when they are absent, best effort: when
-  // etcd is unreachable the log still opens and the first MarkWritten registers the node.
+  // written key (0) and the channel's clean-up key (0) when they are absent, waiting at most a
+  // second: when etcd is unreachable the log still opens, and its first Read or MarkWritten
+  // registers first (failing as that call would when etcd stays unreachable).
   StatusOr<std::unique_ptr<ChannelLog>> Open(const std::string& channel_id) override;
 
   etcd::Client& client() { return *client_; }

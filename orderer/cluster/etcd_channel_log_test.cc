@@ -134,6 +134,8 @@ TEST(EtcdChannelLogTest, AppendUnavailableWithoutQuorumThenRecovers) {
   ASSERT_OK_AND_ASSIGN(auto f, EtcdChannelLogFactory::Create(OptionsFor(*cluster, "o1")));
   ASSERT_OK_AND_ASSIGN(auto log, f->Open("ch"));
   ASSERT_OK_AND_ASSIGN(int64_t first, log->Append("before", milliseconds(5000)));
+  ASSERT_OK_AND_ASSIGN(auto f2, EtcdChannelLogFactory::Create(OptionsFor(*cluster, "o2")));
+  ASSERT_OK_AND_ASSIGN(auto reader, f2->Open("ch"));
   ASSERT_OK(cluster->Kill(0));
   ASSERT_OK(cluster->Kill(1));
   const auto start = std::chrono::steady_clock::now();
@@ -141,6 +143,12 @@ TEST(EtcdChannelLogTest, AppendUnavailableWithoutQuorumThenRecovers) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(3000));
   EXPECT_TRUE(s.IsUnavailable()) << s;
   EXPECT_THAT(std::string(s.message()), HasSubstr("etcd unavailable at"));
+  // A reader whose watch can only reach the member left alone is told, not left waiting: that
+  // member has no leader.
+  const auto read_start = std::chrono::steady_clock::now();
+  Status r = reader->Read(first, 10, milliseconds(3000)).status();
+  EXPECT_LT(std::chrono::steady_clock::now() - read_start, milliseconds(4000));
+  EXPECT_TRUE(r.IsUnavailable()) << r;
 
   ASSERT_OK(cluster->Restart(0));
   ASSERT_OK_AND_ASSIGN(int64_t after, log->Append("after", milliseconds(5000)));
