@@ -340,4 +340,20 @@ StatusOr<std::unique_ptr<ChannelLog>> EtcdChannelLogFactory::Open(const std::str
   return std::unique_ptr<ChannelLog>(std::move(log));
 }
 
+StatusOr<std::shared_ptr<ChannelLogFactory>> MakeEtcdChannelLogFactory(
+    const std::vector<std::string>& config_endpoints, bool config_tls,
+    EtcdChannelLogOptions local) {
+  if (local.endpoints.empty()) {
+    local.endpoints = config_endpoints;
+  }
+  local.use_tls = local.use_tls || config_tls;
+  if (local.use_tls && local.tls.ca_files.empty()) {
+    return FailedPreconditionError(
+        "the channel's etcd cluster is reached over TLS, but no CA file to verify its members "
+        "is configured (Etcd.TLS.RootCAs)");
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<EtcdChannelLogFactory> f, EtcdChannelLogFactory::Create(local));
+  return std::shared_ptr<ChannelLogFactory>(std::move(f));
+}
+
 }  // namespace fabric::orderer::cluster

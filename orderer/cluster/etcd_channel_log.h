@@ -81,6 +81,7 @@ class EtcdChannelLogFactory : public ChannelLogFactory {
   StatusOr<std::unique_ptr<ChannelLog>> Open(const std::string& channel_id) override;
 
   etcd::Client& client() { return *client_; }
+  const EtcdChannelLogOptions& options() const { return options_; }
 
  private:
   EtcdChannelLogFactory(const EtcdChannelLogOptions& options, std::shared_ptr<etcd::Client> client);
@@ -88,5 +89,17 @@ class EtcdChannelLogFactory : public ChannelLogFactory {
   const EtcdChannelLogOptions options_;
   const std::shared_ptr<etcd::Client> client_;
 };
+
+// The factory of the logs of channels whose config names the etcd cluster `config_endpoints`
+// with `config_tls` (a channel's EtcdConfigMetadata): `local` holds the node's side (TLS files,
+// key prefix, node id, timeouts); its endpoints, when set, replace the config's (a node that
+// reaches the members by other addresses). TLS is used when the config or `local` asks for it;
+// FailedPrecondition then when `local` has no CA file. What ChannelLogFactoryMaker needs:
+//   [local](const EtcdConfigMetadata& m) {
+//     return MakeEtcdChannelLogFactory({m.endpoints().begin(), m.endpoints().end()}, m.tls(),
+//                                      local);
+//   }
+StatusOr<std::shared_ptr<ChannelLogFactory>> MakeEtcdChannelLogFactory(
+    const std::vector<std::string>& config_endpoints, bool config_tls, EtcdChannelLogOptions local);
 
 }  // namespace fabric::orderer::cluster

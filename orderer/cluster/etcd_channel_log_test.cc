@@ -60,6 +60,22 @@ TEST(EtcdChannelLogTest, RejectsBadOptions) {
               HasSubstr("must end with \"/\""));
 }
 
+TEST(EtcdChannelLogTest, MakerTakesTheConfigsEndpointsUnlessTheNodeHasItsOwn) {
+  EtcdChannelLogOptions local;
+  local.node_id = "orderer1";
+  ASSERT_OK_AND_ASSIGN(auto from_config,
+                       MakeEtcdChannelLogFactory({"10.0.0.1:2379"}, false, local));
+  EXPECT_EQ(static_cast<EtcdChannelLogFactory&>(*from_config).client().endpoints(),
+            std::vector<std::string>{"10.0.0.1:2379"});
+  local.endpoints = {"127.0.0.1:2379"};
+  ASSERT_OK_AND_ASSIGN(auto own, MakeEtcdChannelLogFactory({"10.0.0.1:2379"}, false, local));
+  EXPECT_EQ(static_cast<EtcdChannelLogFactory&>(*own).client().endpoints(),
+            std::vector<std::string>{"127.0.0.1:2379"});
+  Status tls = MakeEtcdChannelLogFactory({"10.0.0.1:2379"}, true, local).status();
+  EXPECT_TRUE(tls.IsFailedPrecondition()) << tls;
+  EXPECT_THAT(std::string(tls.message()), HasSubstr("Etcd.TLS.RootCAs"));
+}
+
 TEST(EtcdChannelLogTest, NodesReadAppendsInRevisionOrder) {
   FABRIC_SKIP_WITHOUT_ETCD();
   ASSERT_OK_AND_ASSIGN(auto cluster, EtcdCluster::Start({}));
