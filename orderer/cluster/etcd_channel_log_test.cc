@@ -49,6 +49,23 @@ std::vector<ChannelLog::Entry> ReadAll(ChannelLog& log, int64_t after, size_t co
   return out;
 }
 
+// One etcd member and the log of channel "ch" opened by nodes o1 (a) and o2 (b).
+class EtcdChannelLogTwoNodesTest : public ::testing::Test {
+ protected:
+  void Start() {
+    FABRIC_SKIP_WITHOUT_ETCD();
+    ASSERT_OK_AND_ASSIGN(cluster, EtcdCluster::Start({}));
+    ASSERT_OK_AND_ASSIGN(f1, EtcdChannelLogFactory::Create(OptionsFor(*cluster, "o1")));
+    ASSERT_OK_AND_ASSIGN(f2, EtcdChannelLogFactory::Create(OptionsFor(*cluster, "o2")));
+    ASSERT_OK_AND_ASSIGN(a, f1->Open("ch"));
+    ASSERT_OK_AND_ASSIGN(b, f2->Open("ch"));
+  }
+
+  std::unique_ptr<EtcdCluster> cluster;
+  std::unique_ptr<EtcdChannelLogFactory> f1, f2;
+  std::unique_ptr<ChannelLog> a, b;
+};
+
 TEST(EtcdChannelLogTest, RejectsBadOptions) {
   EtcdChannelLogOptions o;
   o.endpoints = {"127.0.0.1:1"};
@@ -76,13 +93,11 @@ TEST(EtcdChannelLogTest, MakerTakesTheConfigsEndpointsUnlessTheNodeHasItsOwn) {
   EXPECT_THAT(std::string(tls.message()), HasSubstr("Etcd.TLS.RootCAs"));
 }
 
-TEST(EtcdChannelLogTest, NodesReadAppendsInRevisionOrder) {
-  FABRIC_SKIP_WITHOUT_ETCD();
-  ASSERT_OK_AND_ASSIGN(auto cluster, EtcdCluster::Start({}));
-  ASSERT_OK_AND_ASSIGN(auto f1, EtcdChannelLogFactory::Create(OptionsFor(*cluster, "o1")));
-  ASSERT_OK_AND_ASSIGN(auto f2, EtcdChannelLogFactory::Create(OptionsFor(*cluster, "o2")));
-  ASSERT_OK_AND_ASSIGN(auto a, f1->Open("ch"));
-  ASSERT_OK_AND_ASSIGN(auto b, f2->Open("ch"));
+TEST_F(EtcdChannelLogTwoNodesTest, NodesReadAppendsInRevisionOrder) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  if (IsSkipped()) {
+    return;
+  }
   ASSERT_OK_AND_ASSIGN(auto other, f1->Open("other"));
   std::vector<int64_t> revs;
   for (int i = 0; i < 6; ++i) {
@@ -184,13 +199,11 @@ TEST(EtcdChannelLogTest, AppendUnavailableWithoutQuorumThenRecovers) {
   EXPECT_LE(seen.size(), 2u);
 }
 
-TEST(EtcdChannelLogTest, MarkWrittenDeletesWhatEveryNodeWroteAndCompacts) {
-  FABRIC_SKIP_WITHOUT_ETCD();
-  ASSERT_OK_AND_ASSIGN(auto cluster, EtcdCluster::Start({}));
-  ASSERT_OK_AND_ASSIGN(auto f1, EtcdChannelLogFactory::Create(OptionsFor(*cluster, "o1")));
-  ASSERT_OK_AND_ASSIGN(auto f2, EtcdChannelLogFactory::Create(OptionsFor(*cluster, "o2")));
-  ASSERT_OK_AND_ASSIGN(auto a, f1->Open("ch"));
-  ASSERT_OK_AND_ASSIGN(auto b, f2->Open("ch"));
+TEST_F(EtcdChannelLogTwoNodesTest, MarkWrittenDeletesWhatEveryNodeWroteAndCompacts) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  if (IsSkipped()) {
+    return;
+  }
   std::vector<int64_t> revs;
   for (int i = 0; i < 5; ++i) {
     ASSERT_OK_AND_ASSIGN(int64_t r, a->Append("e" + std::to_string(i), milliseconds(5000)));
