@@ -146,6 +146,24 @@ TEST(EtcdClientTest, WatchReportsEventsInOrderThenCompaction) {
   EXPECT_EQ(old->Next(10, milliseconds(10)).status().code(), StatusCode::kCancelled);
 }
 
+TEST(EtcdClientTest, WatchBufferIsBoundedWithoutLosingEvents) {
+  FABRIC_SKIP_WITHOUT_ETCD();
+  ASSERT_OK_AND_ASSIGN(auto cluster, EtcdCluster::Start({}));
+  ASSERT_OK_AND_ASSIGN(auto client, Client::Open(cluster->ClientOptions()));
+  ASSERT_OK_AND_ASSIGN(int64_t first, client->Put("/b/start", ""));
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK(client->Put("/b/" + std::to_string(i), std::to_string(i)));
+  }
+  WatchOptions small = {"/b/", PrefixRangeEnd("/b/"), first + 1, /*buffer_events=*/2};
+  auto watcher = client->Watch(small);
+  std::vector<WatchEvent> events = NextEvents(*watcher, 50, milliseconds(10000));
+  ASSERT_EQ(events.size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(events[i].kv.value, std::to_string(i));
+    EXPECT_EQ(events[i].kv.mod_revision, first + 1 + i);
+  }
+}
+
 TEST(EtcdClientTest, FailsOverWhenTheMemberInUseIsKilled) {
   FABRIC_SKIP_WITHOUT_ETCD();
   ASSERT_OK_AND_ASSIGN(auto cluster, EtcdCluster::Start({.members = 3}));
