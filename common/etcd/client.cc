@@ -276,10 +276,6 @@ Client::Client(const ClientOptions& options, std::vector<std::unique_ptr<Endpoin
 
 Client::~Client() = default;
 
-std::shared_ptr<grpc::Channel> Client::ChannelAt(size_t index) const {
-  return channels_[index]->channel;
-}
-
 std::string Client::Joined() const { return absl::StrJoin(endpoints_, ", "); }
 
 template <typename Call>

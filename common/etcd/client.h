@@ -190,7 +190,6 @@ class Client {
   template <typename Call>
   Status WithFailover(std::string_view what, std::chrono::milliseconds timeout, Call call);
 
-  std::shared_ptr<grpc::Channel> ChannelAt(size_t index) const;
   std::string Joined() const;
 
   const std::vector<std::string> endpoints_;
