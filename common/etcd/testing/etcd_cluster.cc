@@ -3,26 +3,18 @@
 #include "common/etcd/testing/etcd_cluster.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include <absl/strings/str_format.h>
 #include <absl/strings/str_join.h>
 
 #include "fabric/base/status_macros.h"
-
-extern char** environ;
 
 namespace fabric::etcd::testing {
 namespace {
@@ -90,14 +82,14 @@ StatusOr<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(const EtcdClusterOptio
     m.data_dir = c->dir_.path() + "/" + m.name;
     m.log_file = c->dir_.path() + "/" + m.name + ".log";
     peers.push_back(m.name + "=" + m.peer_url);
-    c->members_.push_back(m);
+    c->members_.push_back(std::move(m));
   }
   c->initial_cluster_ = absl::StrJoin(peers, ",");
   if (options.tls) {
     RETURN_IF_ERROR(c->MakeTls());
   }
   for (int i = 0; i < options.members; ++i) {
-    RETURN_IF_ERROR(c->Spawn(i));
+    c->Spawn(i);
   }
   for (int i = 0; i < options.members; ++i) {
     RETURN_IF_ERROR(c->WaitReady(i, options.start_timeout));
@@ -161,28 +153,12 @@ std::vector<std::string> EtcdCluster::Args(int i) const {
   return args;
 }
 
-Status EtcdCluster::Spawn(int i) {
-  Member& m = members_[i];
+void EtcdCluster::Spawn(int i) {
   std::vector<std::string> args = Args(i);
-  std::vector<char*> argv;
-  for (std::string& a : args) {
-    argv.push_back(a.data());
-  }
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, m.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                   0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, kEtcdBinary, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    return InternalError(absl::StrFormat("start %s: %s", kEtcdBinary, strerror(rc)));
-  }
-  m.pid = pid;
-  return Status::OK();
+  Member& m = members_[i];
+  m.process = std::make_unique<fabric::testing::ChildProcess>(
+      kEtcdBinary, std::vector<std::string>(args.begin() + 1, args.end()),
+      std::vector<std::string>{}, m.log_file);
 }
 
 Status EtcdCluster::WaitReady(int i, milliseconds timeout) {
@@ -192,11 +168,10 @@ Status EtcdCluster::WaitReady(int i, milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   Status last;
   while (std::chrono::steady_clock::now() < deadline) {
-    int wstatus = 0;
-    if (waitpid(members_[i].pid, &wstatus, WNOHANG) == members_[i].pid) {
-      members_[i].pid = -1;
+    if (members_[i].process->Exited()) {
       return InternalError(absl::StrFormat("etcd member %s exited (status %d): %s",
-                                           members_[i].name, wstatus, LogTail(i)));
+                                           members_[i].name, members_[i].process->Wait(),
+                                           LogTail(i)));
     }
     StatusOr<int64_t> rev = client->CurrentRevision(milliseconds(1000));
     if (rev.ok()) {
@@ -227,27 +202,18 @@ etcd::ClientOptions EtcdCluster::ClientOptions() const {
 }
 
 Status EtcdCluster::Kill(int i) {
-  Member& m = members_[i];
-  if (m.pid <= 0) {
-    return Status::OK();
-  }
-  kill(m.pid, SIGKILL);
-  waitpid(m.pid, nullptr, 0);
-  m.pid = -1;
+  members_[i].process.reset();  // SIGKILL and reap.
   return Status::OK();
 }
 
 Status EtcdCluster::Restart(int i) {
   RETURN_IF_ERROR(Kill(i));
-  RETURN_IF_ERROR(Spawn(i));
+  Spawn(i);
   return WaitReady(i, options_.start_timeout);
 }
 
 std::string EtcdCluster::LogTail(int i, size_t bytes) const {
-  std::ifstream in(members_[i].log_file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string all = ss.str();
+  std::string all = fabric::testing::ReadFileOrEmpty(members_[i].log_file);
   return all.size() > bytes ? all.substr(all.size() - bytes) : all;
 }
 

@@ -18,8 +18,6 @@
 
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -28,6 +26,7 @@
 #include "common/etcd/client.h"
 #include "common/msp/testing/test_org.h"
 #include "fabric/base/status.h"
+#include "fabric/base/testing/child_process.h"
 
 namespace fabric::etcd::testing {
 
@@ -69,7 +68,7 @@ class EtcdCluster {
   // Starts member i again on its data directory and ports; waits until it answers (which needs
   // a quorum of members running).
   Status Restart(int i);
-  bool running(int i) const { return members_[i].pid > 0; }
+  bool running(int i) const { return members_[i].process != nullptr; }
 
   // The last `bytes` of member i's output, for failure messages.
   std::string LogTail(int i, size_t bytes = 2000) const;
@@ -81,13 +80,13 @@ class EtcdCluster {
     std::string peer_url;
     std::string data_dir;
     std::string log_file;
-    pid_t pid = -1;
+    std::unique_ptr<fabric::testing::ChildProcess> process;  // Null while killed.
   };
 
   EtcdCluster() = default;
   Status MakeTls();
   std::vector<std::string> Args(int i) const;
-  Status Spawn(int i);
+  void Spawn(int i);
   Status WaitReady(int i, std::chrono::milliseconds timeout);
 
   msp::testing::TempDir dir_;
