@@ -41,7 +41,7 @@ class BroadcastLoad {
     int clients = 4;
     std::chrono::milliseconds pause{0};         // between transactions of one client
     std::chrono::milliseconds deadline{10000};  // per answer
-    std::string tag;  // prefixes the ids, so that several loads on one chain stay apart
+    std::string tag{};  // prefixes the ids, so that several loads on one chain stay apart
   };
 
   explicit BroadcastLoad(Options options) : options_(std::move(options)) {
