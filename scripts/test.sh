@@ -22,6 +22,8 @@ if "$root/scripts/lib/docker-engine.sh"; then
 else
   echo "test.sh: *** WARNING: no Docker engine; Docker integration tests will SKIP ***" >&2
 fi
+# The orderer cluster's tests run real etcd members: install-deps.sh installed etcd-server.
+export FABRIC_REQUIRE_ETCD=1
 ctest --test-dir "$build" --output-on-failure --timeout 900 "$@"
 # Sanitizers and fuzzing need clang, each in its own instrumented build of only what it runs.
 #   build-asan: AddressSanitizer (with LeakSanitizer) and UndefinedBehaviorSanitizer, plus
