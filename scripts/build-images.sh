@@ -5,6 +5,7 @@
 #                       a local debian:bookworm-slim)
 #   fabric-cpp/baseos   chaincode runtime: base + the shared libraries a chaincode needs
 #   fabric-cpp/ccenv    chaincode builder: baseos + g++/cmake/-dev packages + the shim SDK
+#   fabric-cpp/goenv    Go chaincode builder: baseos + Debian's golang-go
 #   fabric-cpp/peer     peer daemon (if build/bin/peer exists)
 #   fabric-cpp/orderer  orderer daemon (if build/bin/orderer exists)
 #
@@ -156,18 +157,17 @@ stage_sdk() {
   strip --strip-debug "$sdk/lib/"*.a
 }
 
-build_ccenv() {
-  local name=$ns/ccenv:$tag pkgs dir hash
-  pkgs=$(packages "$root/images/ccenv/packages")
-  local apt_hash apt_name=$ns/ccenv-apt:$tag
+# builder_image WHAT DIR: $ns/WHAT:$tag, a builder made of an apt layer ($ns/WHAT-apt: baseos +
+# images/WHAT/packages) and DIR's Dockerfile and files (DIR is removed).
+builder_image() {
+  local what=$1 dir=$2 name=$ns/$1:$tag pkgs hash
+  pkgs=$(packages "$root/images/$what/packages")
+  local apt_hash apt_name=$ns/$what-apt:$tag
   apt_hash=$(echo "$(image_id "$ns/baseos:$tag") $pkgs v1" | sha)
   if ! up_to_date "$apt_name" "$apt_hash"; then
     log "building $apt_name ($pkgs)"
     apt_layer "$ns/baseos:$tag" "$apt_name" "$apt_hash" "$pkgs"
   fi
-  dir=$(mktemp -d)
-  cp "$root/images/ccenv/Dockerfile" "$root/images/ccenv/fabric-cc-build" "$dir/"
-  stage_sdk "$dir/sdk"
   hash=$( (echo "$(image_id "$apt_name")"; cd "$dir" && find . -type f | sort |
           xargs sha256sum) | sha)
   if ! up_to_date "$name" "$hash"; then
@@ -175,6 +175,22 @@ build_ccenv() {
     docker_build "$name" "$hash" "$dir" "$apt_name"
   fi
   rm -rf "$dir"
+}
+
+build_ccenv() {
+  local dir
+  dir=$(mktemp -d)
+  cp "$root/images/ccenv/Dockerfile" "$root/images/ccenv/fabric-cc-build" "$dir/"
+  stage_sdk "$dir/sdk"
+  builder_image ccenv "$dir"
+}
+
+# Debian's Go toolchain; Go chaincode packages carry their dependencies (vendor/).
+build_goenv() {
+  local dir
+  dir=$(mktemp -d)
+  cp "$root/images/goenv/Dockerfile" "$dir/"
+  builder_image goenv "$dir"
 }
 
 # The Debian packages that provide BINARY's shared libraries (as on this host).
@@ -212,7 +228,7 @@ build_daemon() {
 
 want=("$@")
 if [ ${#want[@]} -eq 0 ]; then
-  want=(base baseos ccenv peer orderer)
+  want=(base baseos ccenv goenv peer orderer)
 fi
 start=$(date +%s)
 build_base    # every image sits on base and baseos: make sure they are current first
@@ -221,8 +237,9 @@ for image in "${want[@]}"; do
   case $image in
     base | baseos) ;;
     ccenv) build_ccenv ;;
+    goenv) build_goenv ;;
     peer | orderer) build_daemon "$image" ;;
-    *) die "unknown image $image (base baseos ccenv peer orderer)" ;;
+    *) die "unknown image $image (base baseos ccenv goenv peer orderer)" ;;
   esac
 done
 log "done in $(($(date +%s) - start))s"

@@ -16,6 +16,7 @@
 #include "common/logging/logging.h"
 #include "fabric/base/status_macros.h"
 #include "launcher/docker/chaincode_package.h"
+#include "launcher/docker/go_build.h"
 
 namespace fabric::launcher::docker {
 namespace {
@@ -316,6 +317,33 @@ StatusOr<int> DockerLauncher::RemoveStaleContainers() {
 StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
                                                   const std::string& code_package,
                                                   std::chrono::steady_clock::time_point deadline) {
+  ChaincodePackage package;
+  package.ccid = ccid;
+  package.code_package = code_package;
+  return EnsureImage(package, deadline);
+}
+
+StatusOr<BuildRecipe> DockerLauncher::RecipeFor(const std::string& ccid,
+                                                const ChaincodePackage& package) const {
+  if (package.type == "GOLANG") {
+    return GoBuildRecipe(ccid, package.code_package, package.path, options_.goenv_image);
+  }
+  BuildRecipe recipe;
+  recipe.image = options_.ccenv_image;
+  recipe.cmd = {"fabric-cc-build", "/chaincode/input", "/chaincode/output"};
+  return recipe;
+}
+
+StatusOr<std::string> DockerLauncher::EnsureImage(const ChaincodePackage& package,
+                                                  std::chrono::steady_clock::time_point deadline) {
+  return EnsureImageOf(package.ccid, package, deadline);
+}
+
+StatusOr<std::string> DockerLauncher::EnsureImageOf(
+    const std::string& ccid, const ChaincodePackage& package,
+    std::chrono::steady_clock::time_point deadline) {
+  const std::string& code_package = package.code_package;
+  ASSIGN_OR_RETURN(BuildRecipe recipe, RecipeFor(ccid, package));
   const std::string image = ImageName(ccid);
   const std::string hash = PackageHash(code_package);
   auto lock_ptr = LockFor(image_locks_, image);
@@ -324,8 +352,7 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
     auto info = client_->InspectImage(name);
     return info.ok() ? info->id : std::string("missing");
   };
-  const std::string builder =
-      image_id(options_.ccenv_image) + " " + image_id(options_.baseos_image);
+  const std::string builder = image_id(recipe.image) + " " + image_id(options_.baseos_image);
   std::string stale_id;
   auto existing = client_->InspectImage(image);
   if (existing.ok()) {
@@ -352,8 +379,9 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
     return existing.status();
   }
   auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::string binary, BuildBinary(ccid, code_package, deadline));
-  RETURN_IF_ERROR(BuildRuntimeImage(ccid, image, hash, builder, std::move(binary), deadline));
+  ASSIGN_OR_RETURN(std::string binary, BuildBinary(ccid, recipe, code_package, deadline));
+  RETURN_IF_ERROR(
+      BuildRuntimeImage(ccid, recipe, image, hash, builder, std::move(binary), deadline));
   FLOG_INFO(Log(), "built image %s for %s in %d ms", image, ccid,
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
@@ -365,18 +393,21 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
 }
 
 StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
+                                                  const BuildRecipe& recipe,
                                                   const std::string& code_package,
                                                   std::chrono::steady_clock::time_point deadline) {
-  if (client_->InspectImage(options_.ccenv_image).status().IsNotFound()) {
+  if (client_->InspectImage(recipe.image).status().IsNotFound()) {
     return FailedPreconditionError(absl::StrFormat(
         "chaincode builder image %s not found: run scripts/build-images.sh (images are never "
         "pulled)",
-        options_.ccenv_image));
+        recipe.image));
   }
   ContainerConfig cfg;
   cfg.name = ContainerName(ccid) + "-builder";
-  cfg.image = options_.ccenv_image;
-  cfg.cmd = {"fabric-cc-build", "/chaincode/input", "/chaincode/output"};
+  cfg.image = recipe.image;
+  cfg.cmd = recipe.cmd;
+  cfg.env = recipe.env;
+  cfg.working_dir = recipe.working_dir;
   cfg.network_mode = "none";  // building needs nothing from the network
   cfg.memory_bytes = options_.memory_bytes;
   cfg.pids_limit = options_.pids_limit;
@@ -406,10 +437,13 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
       output.pop_front();
     }
   });
+  if (code != 0 && recipe.explain_failure) {
+    return FailedPreconditionError(recipe.explain_failure({output.begin(), output.end()}));
+  }
   if (code != 0) {
-    return FailedPreconditionError(absl::StrFormat(
-        "chaincode %s failed to build in %s (exit code %d); builder output:%s", ccid,
-        options_.ccenv_image, code, JoinLines({output.begin(), output.end()})));
+    return FailedPreconditionError(
+        absl::StrFormat("chaincode %s failed to build in %s (exit code %d); builder output:%s",
+                        ccid, recipe.image, code, JoinLines({output.begin(), output.end()})));
   }
   ASSIGN_OR_RETURN(std::string tar, client_->DownloadArchive(id, "/chaincode/output/chaincode"));
   StatusOr<std::vector<archive::Entry>> files = archive::Read(tar, kBuilderOutputLimits);
@@ -418,6 +452,9 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
   }
   for (archive::Entry& file : *files) {
     if (file.path == "chaincode" && file.type == archive::EntryType::kFile) {
+      if (recipe.check_binary) {
+        RETURN_IF_ERROR(recipe.check_binary(file.content));
+      }
       return std::move(file.content);
     }
   }
@@ -425,9 +462,9 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
                        ": the builder produced no /chaincode/output/chaincode");
 }
 
-Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::string& image,
-                                         const std::string& hash, const std::string& builder,
-                                         std::string binary,
+Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const BuildRecipe& recipe,
+                                         const std::string& image, const std::string& hash,
+                                         const std::string& builder, std::string binary,
                                          std::chrono::steady_clock::time_point deadline) {
   std::string name = ccid.substr(0, ccid.find(':'));
   std::string version = ccid.find(':') == std::string::npos ? "" : ccid.substr(ccid.find(':') + 1);
@@ -446,7 +483,7 @@ Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::str
   req.cancel = &shutting_down_;
   req.labels = {{"org.hyperledger.fabric.chaincode.id.name", name},
                 {"org.hyperledger.fabric.chaincode.id.version", version},
-                {"org.hyperledger.fabric.chaincode.type", "CPP"},
+                {"org.hyperledger.fabric.chaincode.type", recipe.type},
                 {kHashLabel, hash},
                 {kBuilderLabel, builder},
                 {kPeerLabel, PeerLabel()}};
@@ -492,11 +529,11 @@ StatusOr<std::string> DockerLauncher::CreateContainer(const StartRequest& reques
 
 namespace {
 
-// The Docker launcher builds C++ packages. Other languages get an answer that says what can be
-// done instead; Java in particular needs a Maven or Gradle repository at build time, which a
-// peer without internet access cannot reach.
+// The Docker launcher builds C++ and Go packages. Other languages get an answer that says what
+// can be done instead; Java in particular needs a Maven or Gradle repository at build time, which
+// a peer without internet access cannot reach.
 Status CheckBuildable(const std::string& ccid, const std::string& type) {
-  if (type.empty() || type == "CPP") {
+  if (type.empty() || type == "CPP" || type == "GOLANG") {
     return Status::OK();
   }
   if (type == "JAVA") {
@@ -507,7 +544,8 @@ Status CheckBuildable(const std::string& ccid, const std::string& type) {
         "(CORE_CHAINCODE_MODE=dev) or package the chaincode in C++ (-l cpp)");
   }
   return InvalidArgumentError("chaincode " + ccid + " has type " + type +
-                              "; the docker launcher builds CPP packages only: run " + type +
+                              "; the docker launcher builds CPP and GOLANG packages only: run " +
+                              type +
                               " chaincode started by hand against a peer in dev mode "
                               "(CORE_CHAINCODE_MODE=dev)");
 }
@@ -529,12 +567,11 @@ Status DockerLauncher::Start(const StartRequest& request) {
   }
   auto lock_ptr = LockFor(ccid_locks_, ccid);
   std::lock_guard<std::mutex> lifecycle(*lock_ptr);
-  ASSIGN_OR_RETURN(std::string image,
-                   EnsureImage(ccid, request.package.code_package, request.deadline));
+  ASSIGN_OR_RETURN(std::string image, EnsureImageOf(ccid, request.package, request.deadline));
   RETURN_IF_ERROR(StopLocked(ccid));
   auto id = CreateContainer(request, image);
   if (id.status().IsNotFound()) {  // the image vanished since EnsureImage: once more
-    ASSIGN_OR_RETURN(image, EnsureImage(ccid, request.package.code_package, request.deadline));
+    ASSIGN_OR_RETURN(image, EnsureImageOf(ccid, request.package, request.deadline));
     id = CreateContainer(request, image);
   }
   if (!id.ok()) {

@@ -40,6 +40,7 @@
 #include <string_view>
 #include <vector>
 
+#include "launcher/docker/build_recipe.h"
 #include "launcher/docker/docker_client.h"
 #include "launcher/launcher.h"
 
@@ -65,6 +66,8 @@ struct DockerLauncherOptions {
   // chaincode.builder and the C++ runtime (CORE_CHAINCODE_BUILDER, CORE_CHAINCODE_CPP_RUNTIME).
   std::string ccenv_image = "fabric-cpp/ccenv:latest";
   std::string baseos_image = "fabric-cpp/baseos:latest";
+  // The Go chaincode builder (launcher/docker/go_build.h); Go binaries run in baseos_image.
+  std::string goenv_image = "fabric-cpp/goenv:latest";
   std::chrono::seconds stop_grace{2};  // SIGTERM -> SIGKILL
   size_t log_lines = 50;               // kept per chaincode for LastLogLines
   bool remove_stale_containers = true;
@@ -110,6 +113,10 @@ class DockerLauncher : public Launcher {
   StatusOr<std::string> EnsureImage(const std::string& ccid, const std::string& code_package,
                                     std::chrono::steady_clock::time_point deadline =
                                         std::chrono::steady_clock::time_point::max());
+  // The same for a package of any type the launcher builds (CPP, GOLANG).
+  StatusOr<std::string> EnsureImage(const ChaincodePackage& package,
+                                    std::chrono::steady_clock::time_point deadline =
+                                        std::chrono::steady_clock::time_point::max());
   void Shutdown() override { shutting_down_.store(true); }
 
   // Fabric's names: container "<networkid>-<peerid>-<name>-<version>" (sanitized), image the
@@ -126,12 +133,17 @@ class DockerLauncher : public Launcher {
   class Container;
 
   DockerLauncher(DockerLauncherOptions options, std::unique_ptr<DockerClient> client);
-  StatusOr<std::string> BuildBinary(const std::string& ccid, const std::string& code_package,
+  StatusOr<std::string> EnsureImageOf(const std::string& ccid, const ChaincodePackage& package,
+                                      std::chrono::steady_clock::time_point deadline);
+  StatusOr<BuildRecipe> RecipeFor(const std::string& ccid, const ChaincodePackage& package) const;
+  StatusOr<std::string> BuildBinary(const std::string& ccid, const BuildRecipe& recipe,
+                                    const std::string& code_package,
                                     std::chrono::steady_clock::time_point deadline);
   // `hash` and `builder` go into the image's labels (see EnsureImage). `binary` is moved into
   // the build context.
-  Status BuildRuntimeImage(const std::string& ccid, const std::string& image,
-                           const std::string& hash, const std::string& builder, std::string binary,
+  Status BuildRuntimeImage(const std::string& ccid, const BuildRecipe& recipe,
+                           const std::string& image, const std::string& hash,
+                           const std::string& builder, std::string binary,
                            std::chrono::steady_clock::time_point deadline);
   StatusOr<std::string> CreateContainer(const StartRequest& request, const std::string& image);
   Status StopLocked(const std::string& ccid);

@@ -14,6 +14,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/archive/archive.h"
 #include "fabric/base/testing/wait_until.h"
 #include "launcher/docker/chaincode_package.h"
 #include "launcher/docker/lazy_docker_launcher.h"
@@ -293,8 +294,55 @@ TEST(DockerLauncherTest, PackagesOfOtherLanguagesAreRefusedWithWhatToDo) {
   node.package.type = "NODE";
   s = (*launcher)->Start(node);
   EXPECT_TRUE(s.IsInvalidArgument()) << s;
-  EXPECT_THAT(std::string(s.message()), HasSubstr("builds CPP packages only"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("builds CPP and GOLANG packages only"));
   EXPECT_THAT(std::string(s.message()), HasSubstr("CORE_CHAINCODE_MODE=dev"));
+}
+
+// A GOLANG package is compiled by `go build` in the goenv image, offline, and a bad one is
+// refused before any container is made.
+TEST(DockerLauncherTest, GolangPackageBuildsInGoenvWithGoBuild) {
+  FakeDockerServer server([&](const FakeRequest& r) -> std::string {
+    if (r.path == "/containers/json") {
+      return FakeDockerServer::Response(200, "[]");
+    }
+    if (r.path.rfind("/images/dev-", 0) == 0) {
+      return FakeDockerServer::Response(404, R"({"message":"no such image"})");
+    }
+    if (r.path.rfind("/images/", 0) == 0) {
+      return FakeDockerServer::Response(200, R"({"Id":"sha256:base"})");
+    }
+    if (r.path == "/containers/create") {  // the builder fails: its config is what matters
+      return FakeDockerServer::Response(500, R"({"message":"no builds here"})");
+    }
+    return "";
+  });
+  auto launcher = DockerLauncher::Open(Options(server));
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  StartRequest go = Request();
+  go.package.type = "GOLANG";
+  go.package.path = "example.com/mycc";
+  go.package.code_package =
+      archive::Write({archive::File("src/example.com/mycc/main.go", "package main\n")},
+                     {.gzip = true})
+          .value();
+  EXPECT_FALSE((*launcher)->Start(go).ok());
+  std::string create_body;
+  for (const auto& r : server.requests()) {
+    if (r.path == "/containers/create") {
+      create_body = r.body;
+    }
+  }
+  EXPECT_THAT(create_body, HasSubstr(R"("Image":"fabric-cpp/goenv:latest")"));
+  EXPECT_THAT(create_body, HasSubstr(R"("-o","/chaincode/output/chaincode","example.com/mycc"])"));
+  EXPECT_THAT(create_body, HasSubstr(R"("GO111MODULE=off")"));
+  EXPECT_THAT(create_body, HasSubstr(R"("GOPROXY=off")"));
+  EXPECT_THAT(create_body, HasSubstr(R"("WorkingDir":"/chaincode/input")"));
+  EXPECT_THAT(create_body, HasSubstr(R"("NetworkMode":"none")"));
+
+  go.package.path = "example.com/other";
+  Status s = (*launcher)->Start(go);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("src/example.com/other/"));
 }
 
 TEST(DockerLauncherTest, OpenRemovesContainersOfAnEarlierRun) {
