@@ -81,17 +81,125 @@ StatusOr<protos::ChaincodeSpec::Type> ParseLanguage(std::string_view lang) {
       absl::StrFormat("unknown chaincode language \"%s\" (use golang, node, java or cpp)", lang));
 }
 
+namespace {
+
+// The first element of $GOPATH, or Go's default $HOME/go.
+std::string FirstGopath() {
+  const char* gopath = std::getenv("GOPATH");
+  if (gopath != nullptr && *gopath != '\0') {
+    std::string g = gopath;
+    return g.substr(0, g.find(':'));
+  }
+  const char* home = std::getenv("HOME");
+  return home == nullptr ? "" : std::string(home) + "/go";
+}
+
+// The module path of a go.mod ("module example.com/cc", possibly quoted), or "".
+std::string ModulePath(const fs::path& go_mod) {
+  std::ifstream in(go_mod);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string keyword, module;
+    if (words >> keyword >> module && keyword == "module") {
+      if (module.size() >= 2 && (module.front() == '"' || module.front() == '`')) {
+        module = module.substr(1, module.size() - 2);
+      }
+      return module;
+    }
+  }
+  return "";
+}
+
+// The Go package's files as Fabric names them: META-INF/... at the top (from the chaincode's
+// folder), the rest under `prefix`; only source files (Fabric 1.4's .go .c .h .s .yaml .json)
+// for GOPATH code, every file of a module. Mode 0644: Fabric 1.4 peers refuse executable bits
+// in a Go package at commit.
+StatusOr<std::vector<archive::Entry>> CollectGoFiles(const GoSource& source) {
+  ASSIGN_OR_RETURN(std::vector<archive::Entry> files,
+                   CollectFiles(source.root, source.module ? "src/" : source.prefix));
+  std::string meta = source.module ? "src/" + source.meta_dir : source.prefix + "META-INF/";
+  std::vector<archive::Entry> out;
+  for (archive::Entry& f : files) {
+    f.mode = 0644;
+    if (f.path.starts_with(meta)) {
+      f.path = "META-INF/" + f.path.substr(meta.size());
+    } else if (!source.module) {
+      std::string ext = fs::path(f.path).extension().string();
+      if (ext != ".go" && ext != ".c" && ext != ".h" && ext != ".s" && ext != ".yaml" &&
+          ext != ".json") {
+        continue;
+      }
+    }
+    out.push_back(std::move(f));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const archive::Entry& a, const archive::Entry& b) { return a.path < b.path; });
+  return out;
+}
+
+}  // namespace
+
+StatusOr<GoSource> DescribeGoCode(const std::string& path) {
+  std::error_code ec;
+  std::string dir = FirstGopath() + "/src/" + path;
+  const bool in_gopath = !path.empty() && !path.starts_with("/") && fs::is_directory(dir, ec);
+  if (!in_gopath) {
+    dir = path;
+  }
+  if (!fs::is_directory(dir, ec)) {
+    return NotFoundError(absl::StrFormat(
+        "Go chaincode %s not found: neither $GOPATH/src/%s nor the folder %s exists", path, path,
+        path));
+  }
+  const fs::path abs = fs::weakly_canonical(fs::absolute(dir), ec);
+  GoSource source;
+  for (fs::path m = abs; !m.empty(); m = m.parent_path()) {
+    if (fs::is_regular_file(m / "go.mod", ec)) {
+      const std::string module = ModulePath(m / "go.mod");
+      if (module.empty()) {
+        return InvalidArgumentError(
+            absl::StrFormat("%s has no module line: not a Go module", (m / "go.mod").string()));
+      }
+      const std::string rel = fs::relative(abs, m).generic_string();
+      source.module = true;
+      source.root = m.string();
+      source.import_path = rel == "." ? module : module + "/" + rel;
+      source.meta_dir = rel == "." ? "META-INF/" : rel + "/META-INF/";
+      return source;
+    }
+    if (m == m.parent_path()) {
+      break;
+    }
+  }
+  if (!in_gopath &&
+      (path.starts_with("/") || path.starts_with(".") || path.find("/..") != std::string::npos)) {
+    return InvalidArgumentError(absl::StrFormat(
+        "Go chaincode %s has no go.mod: give a module folder (with go.mod and vendor/) or the "
+        "chaincode's import path under $GOPATH/src",
+        path));
+  }
+  source.root = dir;
+  source.import_path = path;
+  source.prefix = "src/" + path + "/";
+  return source;
+}
+
+StatusOr<std::string> ChaincodePath(protos::ChaincodeSpec::Type type, const std::string& path) {
+  if (type != protos::ChaincodeSpec::GOLANG) {
+    return path;
+  }
+  ASSIGN_OR_RETURN(GoSource source, DescribeGoCode(path));
+  return source.import_path;
+}
+
 StatusOr<std::string> BuildCodePackage(protos::ChaincodeSpec::Type type, const std::string& path) {
   std::string dir = path;
   std::string prefix = "src/";
   if (type == protos::ChaincodeSpec::GOLANG) {
-    const char* gopath = std::getenv("GOPATH");
-    std::string candidate = std::string(gopath ? gopath : "") + "/src/" + path;
-    std::error_code ec;
-    if (gopath != nullptr && fs::is_directory(candidate, ec)) {
-      dir = candidate;
-    }
-    prefix = "src/" + path + "/";
+    ASSIGN_OR_RETURN(GoSource source, DescribeGoCode(path));
+    ASSIGN_OR_RETURN(std::vector<archive::Entry> files, CollectGoFiles(source));
+    return archive::Write(files, {.gzip = true, .gzip_level = 9});
   }
   if (type == protos::ChaincodeSpec::CPP) {
     std::error_code ec;
