@@ -12,7 +12,6 @@
 // skip loudly, unless FABRIC_REQUIRE_DOCKER=1, where they fail. Containers and images are named
 // after network id "gotest" and removed at the end.
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -25,10 +24,11 @@
 #include <gtest/gtest.h>
 
 #include "common/archive/archive.h"
+#include "fabric/base/testing/wait_until.h"
 #include "launcher/docker/chaincode_package.h"
 #include "launcher/docker/docker_launcher.h"
+#include "launcher/docker/testing/go_packages.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
-#include "peer/cli/package.h"
 
 namespace fabric::launcher::docker {
 namespace {
@@ -75,8 +75,7 @@ class GoChaincodeIntegrationTest : public chaincode::testing::ChaincodeTestEnv {
       if (Required()) {
         GTEST_FAIL() << "Docker required (FABRIC_REQUIRE_DOCKER): " << missing;
       }
-      std::fprintf(stderr, "\n*** SKIPPING Go chaincode integration test: %s\n\n",
-                   missing.c_str());
+      std::fprintf(stderr, "\n*** SKIPPING Go chaincode integration test: %s\n\n", missing.c_str());
       GTEST_SKIP();
     }
     launcher_ = std::move(*launcher);
@@ -100,34 +99,18 @@ class GoChaincodeIntegrationTest : public chaincode::testing::ChaincodeTestEnv {
     fs::remove_all(dir_);
   }
 
-  // The Go getput chaincode assembled in `layout` (module or gopath) and packaged by the CLI's
-  // packager; sets path_ to the chaincode path recorded. Empty (test skipped) without the
-  // host's Go tools.
+  // The Go getput package in `layout`; sets path_ to the chaincode path recorded. Empty (the
+  // test skips) without the host's Go tools.
   std::string GetputPackage(const std::string& layout) {
-    const std::string out = dir_ + "/" + layout;
-    const std::string cmd = std::string(FABRIC_SOURCE_DIR) +
-                            "/launcher/docker/testdata/go_getput/assemble.sh " + out + " " +
-                            layout + " 2>&1";
-    int rc = std::system(cmd.c_str());
-    if (WIFEXITED(rc) && WEXITSTATUS(rc) == 3) {
-      if (Required()) {
-        ADD_FAILURE() << "assemble.sh: Go tools or Debian's gRPC sources missing";
-      } else {
-        std::fprintf(stderr, "\n*** SKIPPING: Go tools missing (scripts/install-deps.sh)\n\n");
-      }
+    auto sample = testing::GoGetputPackage(dir_, layout);
+    if (sample.status().IsUnavailable() && !Required()) {
+      std::fprintf(stderr, "\n*** SKIPPING: %s\n\n",
+                   std::string(sample.status().message()).c_str());
       return "";
     }
-    EXPECT_EQ(rc, 0) << cmd;
-    std::string path = out;
-    if (layout == "gopath") {
-      setenv("GOPATH", out.c_str(), 1);
-      path = kImportPath;
-    }
-    auto recorded = cli::ChaincodePath(protos::ChaincodeSpec::GOLANG, path);
-    auto pkg = cli::BuildCodePackage(protos::ChaincodeSpec::GOLANG, path);
-    EXPECT_TRUE(recorded.ok() && pkg.ok()) << recorded.status() << pkg.status();
-    path_ = recorded.ok() ? *recorded : "";
-    return pkg.ok() ? *pkg : "";
+    EXPECT_TRUE(sample.ok()) << sample.status();
+    path_ = sample.ok() ? sample->path : "";
+    return sample.ok() ? sample->code_package : "";
   }
 
   void AddPackage(const std::string& ccid, const std::string& code_package,
@@ -193,15 +176,21 @@ TEST_F(GoChaincodeIntegrationTest, ModulePackageBuildsOfflineRunsAndAnswers) {
   EXPECT_EQ(image->labels["org.hyperledger.fabric.chaincode.type"], "GOLANG");
   EXPECT_EQ(image->labels["org.fabric-cpp.chaincode.package.hash"], PackageHash(pkg));
   EXPECT_TRUE(launcher_->IsRunning("gogetput:1.0"));
-  EXPECT_THAT(launcher_->LastLogLines("gogetput:1.0"),
-              ::testing::Contains(HasSubstr("registering with 127.0.0.1:")));
+  // The container's output reaches the peer log (its follower thread may lag a moment).
+  EXPECT_TRUE(WaitUntil([&] {
+    for (const auto& line : launcher_->LastLogLines("gogetput:1.0")) {
+      if (line.find("registering with 127.0.0.1:") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  }));
 
   // A restarted peer reuses the image: no build inside a short startup timeout.
   server_->Shutdown();
   ASSERT_TRUE(launcher_->Stop("gogetput:1.0").ok());
   auto start = std::chrono::steady_clock::now();
-  auto again = launcher_->EnsureImage(
-      GoPackage("gogetput:1.0", pkg, path_));
+  auto again = launcher_->EnsureImage(GoPackage("gogetput:1.0", pkg, path_));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "cached Go image rebuilt?";
 }
@@ -219,8 +208,9 @@ TEST_F(GoChaincodeIntegrationTest, GopathPackageBuildsWithModulesOff) {
 }
 
 std::string ModuleWith(const std::string& go_mod, const std::string& main_go) {
-  return archive::Write({archive::File("src/go.mod", go_mod), archive::File("src/main.go", main_go)},
-                        {.gzip = true})
+  return archive::Write(
+             {archive::File("src/go.mod", go_mod), archive::File("src/main.go", main_go)},
+             {.gzip = true})
       .value();
 }
 
@@ -235,7 +225,8 @@ TEST_F(GoChaincodeIntegrationTest, ModuleNotVendoredFailsNamingIt) {
               HasSubstr("needs module example.org/absent, which its package does not vendor"));
   EXPECT_THAT(std::string(image.status().message()), HasSubstr("go mod vendor"));
   auto builders = launcher_->client().ListContainers(
-      {"org.fabric-cpp.role=builder", std::string("org.fabric-cpp.peer=") + kNetwork + "-" + kPeer});
+      {"org.fabric-cpp.role=builder",
+       std::string("org.fabric-cpp.peer=") + kNetwork + "-" + kPeer});
   ASSERT_TRUE(builders.ok());
   EXPECT_TRUE(builders->empty()) << "builder container left behind";
 }
@@ -243,8 +234,7 @@ TEST_F(GoChaincodeIntegrationTest, ModuleNotVendoredFailsNamingIt) {
 TEST_F(GoChaincodeIntegrationTest, PackageWithoutMainFailsClearly) {
   const std::string pkg =
       ModuleWith("module example.com/lib\n\ngo 1.17\n", "package lib\n\nconst X = 1\n");
-  auto image = launcher_->EnsureImage(
-      GoPackage("golib:1.0", pkg, ""));
+  auto image = launcher_->EnsureImage(GoPackage("golib:1.0", pkg, ""));
   ASSERT_FALSE(image.ok());
   EXPECT_TRUE(image.status().IsFailedPrecondition()) << image.status();
   EXPECT_THAT(std::string(image.status().message()), HasSubstr("is not a main package"));
