@@ -8,9 +8,9 @@
 //     Fabric's GetVMNameForDocker). It is reused when its label
 //     org.fabric-cpp.chaincode.package.hash equals the package's hash (no rebuild on peer restart),
 //     and rebuilt when the package differs (Fabric's stale-image trap). Building: a throwaway
-//     container of the ccenv image compiles the package (fabric-cc-build), the binary is copied out
-//     and a runtime image FROM baseos is built around it (POST /build), labelled with the package
-//     hash.
+//     container of the package type's builder image compiles the package (CPP: ccenv's
+//     fabric-cc-build; GOLANG: goenv's go build, see go_build.h), the binary is copied out and a
+//     runtime image FROM baseos is built around it (POST /build), labelled with the package hash.
 //  2. any container of the chaincode's name is stopped and removed, then a new one is created:
 //     name `<networkid>-<peerid>-<name>-<version>`, cmd `chaincode -peer.address=<addr>`, the
 //     request's env (CORE_CHAINCODE_ID_NAME, CORE_PEER_ADDRESS, CORE_PEER_TLS_ENABLED, ...),
