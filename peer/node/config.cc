@@ -126,6 +126,7 @@ const std::vector<Key>& Keys() {
       Str("vm.docker.chaincodeUser", &PeerConfig::docker_chaincode_user),
       Str("chaincode.builder", &PeerConfig::chaincode_builder),
       Str("chaincode.cpp.runtime", &PeerConfig::chaincode_cpp_runtime),
+      Str("chaincode.golang.builder", &PeerConfig::chaincode_golang_builder),
       {"chaincode.mode",
        [](PeerConfig& c, const std::string& v) {
          if (v == "dev") {

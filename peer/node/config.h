@@ -109,6 +109,8 @@ struct PeerConfig {
   std::string docker_chaincode_user = "65534:65534";
   std::string chaincode_builder = "fabric-cpp/ccenv:latest";
   std::string chaincode_cpp_runtime = "fabric-cpp/baseos:latest";
+  // The Go chaincode builder (not a Fabric key: Fabric builds Go in chaincode.builder).
+  std::string chaincode_golang_builder = "fabric-cpp/goenv:latest";
   LauncherKind launcher = LauncherKind::kDocker;
   std::string process_bin_dir;
   std::chrono::milliseconds execute_timeout{30000};

@@ -302,6 +302,7 @@ void PeerNode::Impl::CreateLauncher() {
       opts.chaincode_user = config.docker_chaincode_user;
       opts.ccenv_image = config.chaincode_builder;
       opts.baseos_image = config.chaincode_cpp_runtime;
+      opts.goenv_image = config.chaincode_golang_builder;
       // The peer also starts while the engine is down: it commits and serves what runs, and
       // launches once the engine is back (/healthz reports it meanwhile).
       launcher = std::make_unique<launcher::docker::LazyDockerLauncher>(opts);
