@@ -11,6 +11,8 @@ namespace {
 
 // BlockMetadataIndex LAST_CONFIG (deprecated in the proto, still read by 1.4 peers).
 constexpr int kLastConfigIndex = 1;
+// BlockMetadataIndex ORDERER (deprecated in the proto; Fabric 1.4 keeps consenter metadata there).
+constexpr int kOrdererIndex = 3;
 
 StatusOr<common::MetadataSignature> SignMetadata(const std::string& value,
                                                  const common::BlockHeader& header,
@@ -72,8 +74,19 @@ StatusOr<common::Block> BlockWriter::CreateNextBlock(const Batch& batch) const {
   return block;
 }
 
+StatusOr<std::string> ConsenterMetadataFromBlock(const common::Block& block) {
+  const auto& metadata = block.metadata().metadata();
+  if (metadata.size() <= kOrdererIndex || metadata[kOrdererIndex].empty()) {
+    return std::string();
+  }
+  ASSIGN_OR_RETURN(common::Metadata md, protoutil::Unmarshal<common::Metadata>(
+                                            metadata[kOrdererIndex], "ORDERER metadata"));
+  return md.value();
+}
+
 Status BlockWriter::SignBlock(common::Block* block, uint64_t last_config_index,
-                              const msp::SigningIdentity& signer) {
+                              const msp::SigningIdentity& signer,
+                              const std::string& consenter_metadata) {
   auto* metadata = block->mutable_metadata()->mutable_metadata();
   while (metadata->size() <= common::COMMIT_HASH) {
     metadata->Add();
@@ -82,6 +95,12 @@ Status BlockWriter::SignBlock(common::Block* block, uint64_t last_config_index,
   last_config.set_index(last_config_index);
   common::OrdererBlockMetadata obm;
   *obm.mutable_last_config() = last_config;
+  obm.set_consenter_metadata(consenter_metadata);
+  if (!consenter_metadata.empty()) {
+    common::Metadata orderer;
+    orderer.set_value(consenter_metadata);
+    (*metadata)[kOrdererIndex] = protoutil::Marshal(orderer);
+  }
 
   common::Metadata signatures;
   signatures.set_value(protoutil::Marshal(obm));
@@ -97,9 +116,10 @@ Status BlockWriter::SignBlock(common::Block* block, uint64_t last_config_index,
   return Status::OK();
 }
 
-Status BlockWriter::WriteBlock(common::Block block, bool is_config) {
+Status BlockWriter::WriteBlock(common::Block block, bool is_config,
+                               const std::string& consenter_metadata) {
   uint64_t last_config = is_config ? block.header().number() : last_config_index_;
-  RETURN_IF_ERROR(SignBlock(&block, last_config, signer_));
+  RETURN_IF_ERROR(SignBlock(&block, last_config, signer_, consenter_metadata));
   RETURN_IF_ERROR(store_.AddBlock(std::make_shared<const common::Block>(std::move(block)),
                                   {.data_hash_checked = true}));
   last_config_index_ = last_config;

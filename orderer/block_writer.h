@@ -3,13 +3,15 @@
 // BlockWriter: turns a batch of envelopes into the channel's next block, signs it and appends
 // it to the channel's BlockStore, as Fabric's multichannel.BlockWriter
 // (orderer/common/multichannel/blockwriter.go) does. Metadata written:
-//  - SIGNATURES = Metadata{value = OrdererBlockMetadata{last_config{index}} (consenter metadata
-//    empty for solo), signatures = [MetadataSignature{signature_header =
+//  - SIGNATURES = Metadata{value = OrdererBlockMetadata{last_config{index}, consenter_metadata}
+//    (consenter metadata empty for solo), signatures = [MetadataSignature{signature_header =
 //    SignatureHeader{creator, nonce}, signature = Sign(value || signature_header ||
 //    BlockHeaderBytes(header))}]} (Fabric 2.x layout);
 //  - LAST_CONFIG = Metadata{value = LastConfig{index}, signatures = [the same kind of signature
 //    over value || signature_header || header bytes]} (Fabric 1.x layout; 2.x readers ignore the
-//    signature), so that 1.4 and 2.x peers both find the last config block.
+//    signature), so that 1.4 and 2.x peers both find the last config block;
+//  - ORDERER = Metadata{value = consenter metadata}, only when the consenter has some (Fabric
+//    1.4's place for it, where its Kafka-based orderer keeps KafkaMetadata).
 //
 // Thread-safety: none; owned by one channel's ordering thread. The BlockStore and signer must
 // outlive the writer.
@@ -31,6 +33,10 @@ namespace fabric::orderer {
 // when present, else LAST_CONFIG. InvalidArgument when neither parses.
 StatusOr<uint64_t> LastConfigIndexFromBlock(const common::Block& block);
 
+// The consenter metadata a block carries: the value of its ORDERER metadata entry; empty when
+// it has none. InvalidArgument when the entry does not parse.
+StatusOr<std::string> ConsenterMetadataFromBlock(const common::Block& block);
+
 // The bytes a metadata signature covers: value || signature_header || BlockHeaderBytes(header).
 std::string MetadataSignedBytes(const std::string& value, const std::string& signature_header,
                                 const common::BlockHeader& header);
@@ -46,14 +52,16 @@ class BlockWriter {
   // batch, data hash set, metadata not yet written. Requires a non-empty store.
   StatusOr<common::Block> CreateNextBlock(const Batch& batch) const;
 
-  // Signs `block` (a config block when `is_config`, which makes it the last config) and appends
-  // it durably. `block` comes from CreateNextBlock: its data hash is not computed again.
-  // Errors from signing or BlockStore::AddBlock.
-  Status WriteBlock(common::Block block, bool is_config);
+  // Signs `block` (a config block when `is_config`, which makes it the last config) with
+  // `consenter_metadata` and appends it durably. `block` comes from CreateNextBlock: its data
+  // hash is not computed again. Errors from signing or BlockStore::AddBlock.
+  Status WriteBlock(common::Block block, bool is_config,
+                    const std::string& consenter_metadata = "");
 
   // Writes the metadata of `block` (whose last config is `last_config_index`) and signs it.
   static Status SignBlock(common::Block* block, uint64_t last_config_index,
-                          const msp::SigningIdentity& signer);
+                          const msp::SigningIdentity& signer,
+                          const std::string& consenter_metadata = "");
 
   uint64_t last_config_index() const { return last_config_index_; }
 

@@ -10,8 +10,8 @@
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/base/status_macros.h"
-#include "fabric/base/thread_name.h"
 #include "orderer/msgprocessor.h"
+#include "orderer/solo_chain.h"
 
 namespace fabric::orderer {
 namespace {
@@ -52,11 +52,18 @@ StatusOr<std::unique_ptr<ChainSupport>> ChainSupport::Open(Options options,
     return InvalidArgumentError(absl::StrFormat("chain directory %s holds channel %s",
                                                 options.channel_id, (*bundle)->channel_id()));
   }
-  if (options.on_config) {
-    options.on_config(**bundle);
-  }
-  return std::unique_ptr<ChainSupport>(new ChainSupport(
+  std::unique_ptr<ChainSupport> support(new ChainSupport(
       std::move(options), signer, std::move(store), *std::move(bundle), last_config));
+  if (support->options_.consenter) {
+    ASSIGN_OR_RETURN(support->chain_, support->options_.consenter(*support));
+  }
+  if (support->chain_ == nullptr) {
+    support->chain_ = std::make_unique<SoloChain>(*support, support->options_.queue_capacity);
+  }
+  if (support->options_.on_config) {
+    support->options_.on_config(*support->bundle());
+  }
+  return support;
 }
 
 ChainSupport::ChainSupport(Options options, const msp::SigningIdentity& signer,
@@ -69,28 +76,9 @@ ChainSupport::ChainSupport(Options options, const msp::SigningIdentity& signer,
       writer_(*store_, signer_, last_config),
       bundle_(std::move(bundle)) {}
 
-ChainSupport::~ChainSupport() { Halt(); }
-
-void ChainSupport::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!thread_.joinable() && !halted_) {
-    thread_ = std::jthread([this] {
-      SetThreadName("chain/" + options_.channel_id);
-      Run();
-    });
-  }
-}
-
-void ChainSupport::MarkHalted() {
-  std::lock_guard<std::mutex> lock(mu_);
-  halted_ = true;
-  cv_.notify_all();
-}
-
-void ChainSupport::Halt() {
-  MarkHalted();
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) {
-    thread_.join();
+ChainSupport::~ChainSupport() {
+  if (chain_ != nullptr) {
+    chain_->Halt();
   }
 }
 
@@ -105,147 +93,57 @@ bool ChainSupport::is_system_channel() const {
                                       std::string(channelconfig::kConsortiumsGroupKey)) > 0;
 }
 
-Status ChainSupport::Enqueue(Message message) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return halted_ || queue_.size() < options_.queue_capacity; });
-  if (halted_) {
-    return UnavailableError(absl::StrFormat("channel %s is halted", channel_id()));
-  }
-  queue_.push_back(std::move(message));
-  const uint64_t seq = ++enqueued_;
-  cv_.notify_all();
-  cv_.wait(lock, [&] { return halted_ || taken_ >= seq; });
-  if (taken_ < seq) {
-    return UnavailableError(
-        absl::StrFormat("channel %s halted before ordering the message", channel_id()));
-  }
-  return Status::OK();
-}
-
-Status ChainSupport::Order(common::Envelope envelope, uint64_t config_seq) {
-  return Enqueue(Message{std::move(envelope), config_seq, false, {}});
-}
-
-Status ChainSupport::Configure(common::Envelope config, uint64_t config_seq,
-                               common::Envelope update) {
-  return Enqueue(Message{std::move(config), config_seq, true, std::move(update)});
-}
-
-void ChainSupport::Run() {
-  for (;;) {
-    std::unique_lock<std::mutex> lock(mu_);
-    auto ready = [&] { return halted_ || !queue_.empty(); };
-    bool timed_out = false;
-    if (batch_deadline_.has_value()) {
-      timed_out = !cv_.wait_until(lock, *batch_deadline_, ready);
-    } else {
-      cv_.wait(lock, ready);
-    }
-    if (halted_) {
-      return;
-    }
-    if (timed_out) {
-      lock.unlock();
-      batch_deadline_.reset();
-      if (!CutPending()) {
-        MarkHalted();
-        return;
-      }
-      continue;
-    }
-    Message message = std::move(queue_.front());
-    queue_.pop_front();
-    ++taken_;
-    cv_.notify_all();  // The sender's acknowledgement, and room in the queue.
-    lock.unlock();
-    bool ok =
-        message.is_config ? HandleConfig(std::move(message)) : HandleNormal(std::move(message));
-    if (!ok) {
-      MarkHalted();
-      return;
-    }
-  }
-}
-
-bool ChainSupport::HandleNormal(Message message) {
+std::optional<BlockCutter::OrderedResult> ChainSupport::CutterOrdered(common::Envelope envelope,
+                                                                      uint64_t config_seq) {
   std::shared_ptr<const channelconfig::Bundle> current = bundle();
-  if (message.config_seq < current->sequence()) {
-    StatusOr<EnvelopeHeaders> headers = ParseEnvelopeHeaders(message.envelope);
+  if (config_seq < current->sequence()) {
+    StatusOr<EnvelopeHeaders> headers = ParseEnvelopeHeaders(envelope);
     Status status =
-        headers.ok() ? ProcessNormalMsg(*current, message.envelope, *headers) : headers.status();
+        headers.ok() ? ProcessNormalMsg(*current, envelope, *headers) : headers.status();
     if (!status.ok()) {
       FLOG_WARN(logger, "[channel: %s] discarding message revalidated after a config change: %s",
                 channel_id(), status.ToString());
-      return true;
+      return std::nullopt;
     }
   }
-  BlockCutter::OrderedResult result =
-      cutter_.Ordered(std::move(message.envelope), current->batch_size());
-  for (const Batch& batch : result.batches) {
-    if (!WriteBatch(batch)) {
-      return false;
-    }
-  }
-  if (!result.pending) {
-    batch_deadline_.reset();
-  } else if (!batch_deadline_.has_value()) {
-    batch_deadline_ = std::chrono::steady_clock::now() + current->batch_timeout();
-  }
-  return true;
+  return cutter_.Ordered(std::move(envelope), current->batch_size());
 }
 
-bool ChainSupport::HandleConfig(Message message) {
+StatusOr<common::Envelope> ChainSupport::ReprocessConfig(const common::Envelope& update) const {
   std::shared_ptr<const channelconfig::Bundle> current = bundle();
-  if (message.config_seq < current->sequence()) {
-    StatusOr<EnvelopeHeaders> headers = ParseEnvelopeHeaders(message.update);
-    StatusOr<common::Envelope> redone =
-        !headers.ok() ? StatusOr<common::Envelope>(headers.status())
-        : headers->channel_header.channel_id() == channel_id()
-            ? ProcessConfigUpdate(*current, message.update, signer_)
-            : ProcessChannelCreation(*current, message.update, signer_);
-    if (!redone.ok()) {
-      FLOG_WARN(logger,
-                "[channel: %s] discarding config message revalidated after a config "
-                "change: %s",
-                channel_id(), redone.status().ToString());
-      return true;
-    }
-    message.envelope = *std::move(redone);
+  ASSIGN_OR_RETURN(EnvelopeHeaders headers, ParseEnvelopeHeaders(update));
+  if (headers.channel_header.channel_id() == channel_id()) {
+    return ProcessConfigUpdate(*current, update, signer_);
   }
-  if (!CutPending()) {
-    return false;
-  }
-  batch_deadline_.reset();
-  Status status = WriteConfigBlock(message.envelope);
-  if (!status.ok()) {
-    FLOG_ERROR(logger, "[channel: %s] write config block: %s", channel_id(), status.ToString());
-    return false;
-  }
-  return true;
+  return ProcessChannelCreation(*current, update, signer_);
 }
 
-bool ChainSupport::CutPending() {
-  Batch batch = cutter_.Cut();
-  if (batch.empty()) {
-    return true;
-  }
-  return WriteBatch(batch);
-}
-
-bool ChainSupport::WriteBatch(const Batch& batch) {
+Status ChainSupport::WriteBatch(const Batch& batch, const std::string& consenter_metadata) {
   StatusOr<common::Block> block = writer_.CreateNextBlock(batch);
-  Status status = block.ok() ? writer_.WriteBlock(*std::move(block), false) : block.status();
+  Status status = block.ok() ? writer_.WriteBlock(*std::move(block), false, consenter_metadata)
+                             : block.status();
   if (!status.ok()) {
     FLOG_ERROR(logger, "[channel: %s] write block: %s; halting the chain", channel_id(),
                status.ToString());
-    return false;
+    return status;
   }
   FLOG_DEBUG(logger, "[channel: %s] wrote block %d with %d messages", channel_id(),
              store_->Height() - 1, batch.size());
-  return true;
+  return Status::OK();
 }
 
-Status ChainSupport::WriteConfigBlock(const common::Envelope& config) {
+Status ChainSupport::WriteConfigBlock(const common::Envelope& config,
+                                      const std::string& consenter_metadata) {
+  Status status = WriteConfigBlockUnlogged(config, consenter_metadata);
+  if (!status.ok()) {
+    FLOG_ERROR(logger, "[channel: %s] write config block: %s; halting the chain", channel_id(),
+               status.ToString());
+  }
+  return status;
+}
+
+Status ChainSupport::WriteConfigBlockUnlogged(const common::Envelope& config,
+                                              const std::string& consenter_metadata) {
   ASSIGN_OR_RETURN(EnvelopeHeaders headers, ParseEnvelopeHeaders(config));
   ASSIGN_OR_RETURN(common::Block block, writer_.CreateNextBlock(Batch{config}));
   if (headers.channel_header.type() == common::ORDERER_TRANSACTION) {
@@ -261,11 +159,11 @@ Status ChainSupport::WriteConfigBlock(const common::Envelope& config) {
                 created.ToString());
       return Status::OK();
     }
-    return writer_.WriteBlock(std::move(block), false);
+    return writer_.WriteBlock(std::move(block), false, consenter_metadata);
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const channelconfig::Bundle> next,
                    channelconfig::Bundle::FromConfigBlock(block));
-  RETURN_IF_ERROR(writer_.WriteBlock(std::move(block), true));
+  RETURN_IF_ERROR(writer_.WriteBlock(std::move(block), true, consenter_metadata));
   FLOG_INFO(logger, "[channel: %s] config block %d written, config sequence %d", channel_id(),
             store_->Height() - 1, next->sequence());
   if (options_.on_config) {

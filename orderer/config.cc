@@ -140,6 +140,24 @@ std::vector<Key> MakeKeys(bool from_env) {
           "General.BatchScheduling", [](OrdererConfig & c) -> auto& { return c.batch_scheduling; }),
       Str(
           "FileLedger.Location", [](OrdererConfig & c) -> auto& { return c.file_ledger_location; }),
+      Bool(
+          "Etcd.TLS.Enabled", [](OrdererConfig & c) -> auto& { return c.etcd.tls_enabled; }),
+      Str(
+          "Etcd.TLS.PrivateKey", [](OrdererConfig & c) -> auto& { return c.etcd.tls_private_key; }),
+      Str(
+          "Etcd.TLS.Certificate",
+          [](OrdererConfig & c) -> auto& { return c.etcd.tls_certificate; }),
+      List(
+          "Etcd.TLS.RootCAs", [](OrdererConfig & c) -> auto& { return c.etcd.tls_root_cas; },
+          from_env),
+      List(
+          "Etcd.Endpoints", [](OrdererConfig & c) -> auto& { return c.etcd.endpoints; }, from_env),
+      Str(
+          "Etcd.KeyPrefix", [](OrdererConfig & c) -> auto& { return c.etcd.key_prefix; }),
+      Str(
+          "Etcd.NodeID", [](OrdererConfig & c) -> auto& { return c.etcd.node_id; }),
+      Duration(
+          "Etcd.RequestTimeout", [](OrdererConfig & c) -> auto& { return c.etcd.request_timeout; }),
   };
 }
 
@@ -158,8 +176,10 @@ const std::vector<Key>& EnvKeys() {
 void ResolvePaths(const std::string& base_dir, OrdererConfig* config) {
   config->tls.private_key = localconfig::TranslatePath(base_dir, config->tls.private_key);
   config->tls.certificate = localconfig::TranslatePath(base_dir, config->tls.certificate);
-  for (auto* list :
-       {&config->tls.root_cas, &config->tls.client_root_cas, &config->bootstrap_files}) {
+  config->etcd.tls_private_key = localconfig::TranslatePath(base_dir, config->etcd.tls_private_key);
+  config->etcd.tls_certificate = localconfig::TranslatePath(base_dir, config->etcd.tls_certificate);
+  for (auto* list : {&config->tls.root_cas, &config->tls.client_root_cas, &config->bootstrap_files,
+                     &config->etcd.tls_root_cas}) {
     for (std::string& path : *list) {
       path = localconfig::TranslatePath(base_dir, path);
     }
@@ -279,6 +299,17 @@ Status Validate(const OrdererConfig& config) {
     return InvalidArgumentError(
         "TLS enabled without key and certificate: set ORDERER_GENERAL_TLS_PRIVATEKEY and "
         "ORDERER_GENERAL_TLS_CERTIFICATE");
+  }
+  if (config.etcd.tls_enabled &&
+      (config.etcd.tls_private_key.empty() || config.etcd.tls_certificate.empty() ||
+       config.etcd.tls_root_cas.empty())) {
+    return InvalidArgumentError(
+        "TLS to etcd enabled without key, certificate and root CAs: set "
+        "ORDERER_ETCD_TLS_PRIVATEKEY, ORDERER_ETCD_TLS_CERTIFICATE and ORDERER_ETCD_TLS_ROOTCAS");
+  }
+  if (config.etcd.request_timeout <= std::chrono::nanoseconds::zero()) {
+    return InvalidArgumentError(
+        "Etcd.RequestTimeout must be positive (ORDERER_ETCD_REQUESTTIMEOUT)");
   }
   return Status::OK();
 }

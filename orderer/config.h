@@ -21,6 +21,16 @@
 //     MaxThreads: 64                 fabric-cpp's: threads for Broadcast envelopes
 //     BatchScheduling: true          fabric-cpp's: threads under Linux SCHED_BATCH
 //   FileLedger: {Location: /var/hyperledger/production/orderer}
+//   Etcd:                          fabric-cpp's, for channels of consensus type etcd
+//                                  (docs/cluster.md); unused by solo channels
+//     TLS: {Enabled, PrivateKey, Certificate, RootCAs: [..]}   mutual TLS to the members
+//     Endpoints: []                  host:port list replacing the channel config's (a node
+//                                    that reaches the members by other addresses)
+//     KeyPrefix: /fabric-cpp/orderer/   where the channels' logs live in etcd
+//     NodeID: ""                     this node's name in the log's progress records; default
+//                                    <LocalMSPID>@<ListenAddress>:<ListenPort>
+//     RequestTimeout: 5s             an append or read waits this long for a quorum;
+//                                    Broadcast then answers SERVICE_UNAVAILABLE
 //
 // Every other key (Kafka, Consensus, Operations, Metrics, Debug, General.Cluster, ...) is
 // listed in the Report, which `orderer start` logs once; none is an error. A value of the
@@ -62,6 +72,19 @@ struct TlsConfig {
   bool operator==(const TlsConfig&) const = default;
 };
 
+// The Etcd section: how this node reaches the etcd cluster of its etcd channels.
+struct EtcdConfig {
+  bool tls_enabled = false;
+  std::string tls_private_key;            // PEM file.
+  std::string tls_certificate;            // PEM file.
+  std::vector<std::string> tls_root_cas;  // PEM files.
+  std::vector<std::string> endpoints;     // empty: the channel config's
+  std::string key_prefix = "/fabric-cpp/orderer/";
+  std::string node_id;  // empty: <LocalMSPID>@<ListenAddress>:<ListenPort>
+  std::chrono::nanoseconds request_timeout = std::chrono::seconds(5);
+  bool operator==(const EtcdConfig&) const = default;
+};
+
 struct OrdererConfig {
   std::string listen_address = "127.0.0.1";
   int listen_port = 7050;  // 0 picks a free port (tests).
@@ -79,6 +102,7 @@ struct OrdererConfig {
   // General.BatchScheduling, ORDERER_GENERAL_BATCHSCHEDULING; not a Fabric key).
   bool batch_scheduling = true;
   std::string file_ledger_location = "/var/hyperledger/production/orderer";
+  EtcdConfig etcd;
   bool operator==(const OrdererConfig&) const = default;
 };
 

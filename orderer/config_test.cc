@@ -157,6 +157,30 @@ TEST(OrdererConfigFileTest, EnvironmentWinsAndResolvesAgainstTheFile) {
             (std::vector<std::string>{dir.path() + "/a.block", "/abs/b.block"}));
 }
 
+TEST(OrdererConfigFileTest, EtcdSectionFromFileAndEnvironment) {
+  ConfigDir dir(
+      Yaml("General:\n  LocalMSPDir: msp\n  LocalMSPID: OrdererMSP\n"
+           "Etcd:\n  TLS:\n    Enabled: true\n    PrivateKey: tls/server.key\n"
+           "    Certificate: tls/server.crt\n    RootCAs: [tls/ca.crt]\n"
+           "  Endpoints: [127.0.0.1:2379, 127.0.0.1:2479]\n  RequestTimeout: 3s\n"));
+  auto c = LoadConfig("", MapEnv({{"FABRIC_CFG_PATH", dir.path()},
+                                  {"ORDERER_ETCD_NODEID", "orderer2"},
+                                  {"ORDERER_ETCD_KEYPREFIX", "/net1/"}}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->etcd.tls_enabled);
+  EXPECT_EQ(c->etcd.tls_private_key, dir.path() + "/tls/server.key");
+  EXPECT_EQ(c->etcd.tls_root_cas, std::vector<std::string>{dir.path() + "/tls/ca.crt"});
+  EXPECT_EQ(c->etcd.endpoints, (std::vector<std::string>{"127.0.0.1:2379", "127.0.0.1:2479"}));
+  EXPECT_EQ(c->etcd.request_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(c->etcd.node_id, "orderer2");
+  EXPECT_EQ(c->etcd.key_prefix, "/net1/");
+
+  auto missing =
+      LoadConfig("", MapEnv({{"FABRIC_CFG_PATH", dir.path()}, {"ORDERER_ETCD_TLS_ROOTCAS", "[]"}}));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.status().message(), HasSubstr("ORDERER_ETCD_TLS_ROOTCAS"));
+}
+
 TEST(OrdererConfigFileTest, YamlPreferredOverJsonWithTheOtherNamed) {
   const std::string settings = "General:\n  LocalMSPDir: /msp\n  LocalMSPID: ";
   ConfigDir both(

@@ -40,7 +40,7 @@ StatusOr<std::shared_ptr<comm::TrustPool>> ClientCaPool(const TlsConfig& tls) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Orderer>> Orderer::Start(const OrdererConfig& config) {
+StatusOr<std::unique_ptr<Orderer>> Orderer::Start(const OrdererConfig& config, Cluster cluster) {
   std::unique_ptr<Orderer> orderer(new Orderer());
   StatusOr<std::unique_ptr<msp::X509SigningIdentity>> signer =
       msp::LoadSigningIdentity(config.local_msp_dir, config.local_msp_id);
@@ -54,6 +54,9 @@ StatusOr<std::unique_ptr<Orderer>> Orderer::Start(const OrdererConfig& config) {
   }
   Registrar::Options options;
   options.ledger_dir = config.file_ledger_location;
+  options.channel_logs = std::move(cluster.channel_logs);
+  options.make_channel_logs = std::move(cluster.make_channel_logs);
+  options.cluster = std::move(cluster.chain);
   if (config.tls.enabled && config.tls.client_auth_required) {
     ASSIGN_OR_RETURN(orderer->client_cas_, ClientCaPool(config.tls));
     options.on_config = [pool = orderer->client_cas_](const channelconfig::Bundle& bundle) {

@@ -26,9 +26,21 @@ StatusOr<common::Block> ReadBlockFile(const std::string& path);
 
 class Orderer {
  public:
+  // What channels of consensus type "etcd" need beyond the config file: the factory of their
+  // logs on the etcd cluster, fixed (channel_logs) or made from the etcd endpoints the channel
+  // config names (make_channel_logs; cluster::EtcdConfigFromBlock reads them from a config
+  // block), and the cluster chains' settings. Without either factory such a channel fails to
+  // open. See Registrar::Options.
+  struct Cluster {
+    std::shared_ptr<cluster::ChannelLogFactory> channel_logs;
+    cluster::ChannelLogFactoryMaker make_channel_logs;
+    cluster::ClusterChain::Options chain;
+  };
+
   // Starts the orderer described by `config` (already validated). Errors name the failing
   // step: "load local msp dir=...", "read bootstrap file ...", "open channel ...", "listen ...".
-  static StatusOr<std::unique_ptr<Orderer>> Start(const OrdererConfig& config);
+  static StatusOr<std::unique_ptr<Orderer>> Start(const OrdererConfig& config,
+                                                  Cluster cluster = {});
   ~Orderer();
   Orderer(const Orderer&) = delete;
   Orderer& operator=(const Orderer&) = delete;

@@ -3,15 +3,11 @@
 // The real `orderer` binary as a child process: configured by an orderer.json file plus
 // ORDERER_* environment, stopped with SIGTERM (graceful) and SIGKILL, restarted over the same
 // ledger. Every child is killed by its guard, even when a test fails.
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <fstream>
-#include <regex>
-#include <sstream>
-#include <thread>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -19,6 +15,8 @@
 #include "common/protoutil/blockutils.h"
 #include "fabric/base/testing/wait_until.h"
 #include "orderer/block_writer.h"
+#include "orderer/testing/broadcast_load.h"
+#include "orderer/testing/orderer_process.h"
 #include "orderer/testing/test_network.h"
 
 namespace fabric::orderer {
@@ -33,89 +31,7 @@ using testing::Specified;
 
 constexpr char kChannel[] = "mychannel";
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A child `orderer` process; killed (SIGKILL) and reaped by the destructor if still running.
-class OrdererProcess {
- public:
-  OrdererProcess(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                 std::string log_path)
-      : log_path_(std::move(log_path)) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char*> argv = {const_cast<char*>(ORDERER_BIN)};
-      for (const auto& a : args) {
-        argv.push_back(const_cast<char*>(a.c_str()));
-      }
-      argv.push_back(nullptr);
-      for (const auto& e : env) {
-        putenv(const_cast<char*>(e.c_str()));
-      }
-      execv(ORDERER_BIN, argv.data());
-      _exit(127);
-    }
-  }
-  ~OrdererProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  // The port from the "listening on" line, or 0 if the process exits or 20 s pass.
-  int WaitForPort() {
-    static const std::regex kListening("listening on [^:]+:([0-9]+)");
-    int port = 0;
-    (void)WaitUntil(
-        [&] {
-          std::smatch m;
-          std::string log = ReadAll(log_path_);
-          if (std::regex_search(log, m, kListening)) {
-            port = std::stoi(m[1]);
-            return true;
-          }
-          return Reaped();
-        },
-        std::chrono::seconds(20));
-    return port;
-  }
-
-  // Sends `sig` and returns the wait status (or -1 after 15 s).
-  int Stop(int sig) {
-    kill(pid_, sig);
-    return Wait();
-  }
-  int Wait() {
-    return WaitUntil([&] { return Reaped(); }, std::chrono::seconds(15)) ? exit_status_ : -1;
-  }
-  std::string log() const { return ReadAll(log_path_); }
-
- private:
-  // Whether the child has exited (reaping it, and keeping its wait status, the first time).
-  bool Reaped() {
-    if (!exited_) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        exit_status_ = status;
-      }
-    }
-    return exited_;
-  }
-
-  std::string log_path_;
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int exit_status_ = 0;
-};
+using testing::OrdererProcess;
 
 class OrdererBinaryTest : public ::testing::Test {
  protected:
@@ -135,8 +51,8 @@ class OrdererBinaryTest : public ::testing::Test {
 
   std::unique_ptr<OrdererProcess> Launch(const std::string& name) {
     return std::make_unique<OrdererProcess>(
-        std::vector<std::string>{"start", "--config", tmp_.path() + "/orderer.json"}, env_,
-        tmp_.path() + "/" + name + ".log");
+        ORDERER_BIN, std::vector<std::string>{"start", "--config", tmp_.path() + "/orderer.json"},
+        env_, tmp_.path() + "/" + name + ".log");
   }
 
   TempDir tmp_;
@@ -193,6 +109,43 @@ TEST_F(OrdererBinaryTest, OrdersSurvivesSigtermAndSigkillAndContinuesTheChain) {
     ASSERT_EQ(r.status, common::SUCCESS);
     EXPECT_EQ(r.blocks.size(), 3u);
   }
+}
+
+// The cluster tests' load client and chain check, against one node: every acknowledged
+// transaction is in the chain once, and the check notices a missing or a differing block.
+TEST_F(OrdererBinaryTest, LoadClientAccountsForEveryAcknowledgedTransaction) {
+  auto process = Launch("load");
+  int port = process->WaitForPort();
+  ASSERT_NE(port, 0) << process->log();
+  std::string address = "127.0.0.1:" + std::to_string(port);
+  testing::BroadcastLoad load({.addresses = {address}, .channel = kChannel, .signer = user_.get()});
+  load.Start();
+  ASSERT_TRUE(WaitUntil([&] { return load.accepted_count() >= 200; }, std::chrono::seconds(20)));
+  load.Stop();
+  EXPECT_TRUE(load.refusals().empty());
+  EXPECT_TRUE(load.in_doubt().empty());
+
+  std::vector<common::Block> chain;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        chain = testing::ReadChain(address, grpc::InsecureChannelCredentials(), kChannel, *user_);
+        return testing::CheckChains({chain}, load.accepted()).empty();
+      },
+      std::chrono::seconds(10)))
+      << testing::CheckChains({chain}, load.accepted());
+  EXPECT_EQ(testing::CheckChains({chain, chain}, load.accepted()), "");
+
+  std::set<std::string> with_ghost = load.accepted();
+  with_ghost.insert("c9-0");
+  EXPECT_NE(testing::CheckChains({chain}, with_ghost).find("c9-0 is not in the chain"),
+            std::string::npos);
+  std::vector<common::Block> altered = chain;
+  altered.back().mutable_data()->add_data("x");
+  EXPECT_NE(testing::CheckChains({chain, altered}, load.accepted()).find("differs"),
+            std::string::npos);
+  altered.pop_back();
+  EXPECT_NE(testing::CheckChains({chain, altered}, load.accepted()).find("blocks"),
+            std::string::npos);
 }
 
 TEST_F(OrdererBinaryTest, BadConfigurationExitsWithOneLine) {

@@ -31,6 +31,7 @@ using testing::MakeSeek;
 using testing::MakeTx;
 using testing::Newest;
 using testing::Oldest;
+using testing::SignCreationTx;
 using testing::Specified;
 
 constexpr char kChannel[] = "mychannel";
@@ -350,26 +351,6 @@ TEST_F(OrdererTest, IdleStreamsLeaveOtherClientsServed) {
   for (auto& c : contexts) {
     c->TryCancel();
   }
-}
-
-// What `peer channel create` does with configtxgen's unsigned channel creation tx: sign the
-// ConfigUpdate as `admin` and wrap it in an envelope signed by `admin`.
-common::Envelope SignCreationTx(const common::Envelope& unsigned_tx,
-                                const msp::SigningIdentity& admin, bool add_signature = true) {
-  std::string channel_id;
-  StatusOr<common::ConfigUpdateEnvelope> cue =
-      channelconfig::UnwrapConfigUpdate(unsigned_tx, &channel_id);
-  EXPECT_TRUE(cue.ok()) << cue.status();
-  if (add_signature) {
-    common::ConfigSignature* sig = cue->add_signatures();
-    sig->set_signature_header(protoutil::Marshal(
-        protoutil::MakeSignatureHeader(admin.Serialize(), *protoutil::CreateNonce())));
-    sig->set_signature(*admin.Sign(sig->signature_header() + cue->config_update()));
-  }
-  StatusOr<common::Envelope> env =
-      protoutil::CreateSignedEnvelope(common::CONFIG_UPDATE, channel_id, admin, *cue);
-  EXPECT_TRUE(env.ok()) << env.status();
-  return *env;
 }
 
 class ChannelCreationTest : public ::testing::Test {

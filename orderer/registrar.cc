@@ -83,6 +83,7 @@ StatusOr<ChainSupport*> Registrar::AddChain(const std::string& channel_id,
   // As Fabric's orderer ledger: blocks are looked up by number (Deliver), never by txid.
   chain_options.store.index_transactions = false;
   chain_options.on_config = options_.on_config;
+  chain_options.consenter = [this](ChainSupport& support) { return MakeConsenter(support); };
   chain_options.create_channel = [this](const common::Envelope& config) {
     return CreateChannel(config);
   };
@@ -102,6 +103,45 @@ StatusOr<ChainSupport*> Registrar::AddChain(const std::string& channel_id,
   ChainSupport* raw = chain->get();
   chains_[channel_id] = *std::move(chain);
   return raw;
+}
+
+StatusOr<std::unique_ptr<Chain>> Registrar::MakeConsenter(ChainSupport& support) const {
+  const std::string& type = support.bundle()->consensus_type();
+  if (type != cluster::kEtcdConsensusType) {
+    return std::unique_ptr<Chain>();  // solo
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<cluster::ChannelLogFactory> logs,
+                   ChannelLogs(*support.bundle()));
+  ASSIGN_OR_RETURN(std::unique_ptr<cluster::ChannelLog> log, logs->Open(support.channel_id()));
+  ASSIGN_OR_RETURN(std::unique_ptr<cluster::ClusterChain> chain,
+                   cluster::ClusterChain::Open(support, std::move(log), options_.cluster));
+  return std::unique_ptr<Chain>(std::move(chain));
+}
+
+StatusOr<std::shared_ptr<cluster::ChannelLogFactory>> Registrar::ChannelLogs(
+    const channelconfig::Bundle& bundle) const {
+  ASSIGN_OR_RETURN(cluster::EtcdConfigMetadata etcd, cluster::EtcdConfig(bundle));
+  if (options_.channel_logs != nullptr) {
+    return options_.channel_logs;
+  }
+  if (!options_.make_channel_logs) {
+    return FailedPreconditionError(absl::StrFormat(
+        "channel %s has consensus type %s, but this orderer has no etcd cluster configured for "
+        "its channel logs",
+        bundle.channel_id(), bundle.consensus_type()));
+  }
+  std::lock_guard<std::mutex> lock(factories_mu_);
+  std::shared_ptr<cluster::ChannelLogFactory>& factory = factories_[etcd.SerializeAsString()];
+  if (factory == nullptr) {
+    StatusOr<std::shared_ptr<cluster::ChannelLogFactory>> made = options_.make_channel_logs(etcd);
+    if (!made.ok() || *made == nullptr) {
+      return made.ok() ? InternalError("no channel log factory made")
+                       : made.status().Annotate("connect to the etcd cluster of channel " +
+                                                bundle.channel_id());
+    }
+    factory = *std::move(made);
+  }
+  return factory;
 }
 
 Status Registrar::CreateChannel(const common::Envelope& config_envelope) {

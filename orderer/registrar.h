@@ -9,6 +9,10 @@
 // (a config with Consortiums and no Application group); channel creation requests go to it and
 // it creates the new chain from its ordering thread.
 //
+// A channel whose config names consensus type "etcd" gets a cluster::ClusterChain over the
+// channel's log (Options::channel_logs, or the factory Options::make_channel_logs made for the
+// etcd cluster the config names); every other channel is ordered by the solo consenter.
+//
 // Thread-safety: all methods may be called concurrently. Chains are never removed while the
 // registrar lives, so the pointers returned stay valid until it is destroyed. Halt() stops
 // every chain's ordering thread (the destructor calls it).
@@ -26,6 +30,8 @@
 #include "common/msp/signing_identity.h"
 #include "fabric/base/status.h"
 #include "orderer/chain.h"
+#include "orderer/cluster/channel_log.h"
+#include "orderer/cluster/cluster_chain.h"
 
 namespace fabric::orderer {
 
@@ -37,6 +43,15 @@ class Registrar {
     bool sync = true;
     // Each chain's ChainSupport::Options::on_config.
     std::function<void(const channelconfig::Bundle& bundle)> on_config;
+    // Opens the logs of every channel of consensus type "etcd", whatever etcd cluster its
+    // config names (tests; a node on one known cluster).
+    std::shared_ptr<cluster::ChannelLogFactory> channel_logs;
+    // Without channel_logs: makes the factory for the etcd cluster a channel's config names,
+    // once per distinct cluster (endpoints and TLS flag). Without either, a channel of type
+    // "etcd" fails to open (FailedPrecondition).
+    cluster::ChannelLogFactoryMaker make_channel_logs;
+    // The cluster chains' settings.
+    cluster::ClusterChain::Options cluster;
   };
 
   // Reopens the chains on disk, bootstraps `genesis_blocks` and starts every chain. Errors:
@@ -65,6 +80,11 @@ class Registrar {
   std::string ChainDir(const std::string& channel_id) const;
   // Opens (and with `genesis`, bootstraps) a chain and registers it, not started.
   StatusOr<ChainSupport*> AddChain(const std::string& channel_id, const common::Block* genesis);
+  // The channel's consenter by its config's consensus type; null for solo.
+  StatusOr<std::unique_ptr<Chain>> MakeConsenter(ChainSupport& support) const;
+  // The factory of the logs on the etcd cluster `bundle` names.
+  StatusOr<std::shared_ptr<cluster::ChannelLogFactory>> ChannelLogs(
+      const channelconfig::Bundle& bundle) const;
   // The system channel's create_channel callback.
   Status CreateChannel(const common::Envelope& config_envelope);
 
@@ -76,6 +96,11 @@ class Registrar {
   std::map<std::string, std::unique_ptr<ChainSupport>, std::less<>> chains_;
   ChainSupport* system_chain_ = nullptr;
   bool halted_ = false;
+
+  // Guarded by factories_mu_: the factories made by make_channel_logs, by the marshalled
+  // EtcdConfigMetadata they were made for.
+  mutable std::mutex factories_mu_;
+  mutable std::map<std::string, std::shared_ptr<cluster::ChannelLogFactory>> factories_;
 };
 
 }  // namespace fabric::orderer

@@ -6,8 +6,11 @@
 #   fabric-cpp/baseos   chaincode runtime: base + the shared libraries a chaincode needs
 #   fabric-cpp/ccenv    chaincode builder: baseos + g++/cmake/-dev packages + the shim SDK
 #   fabric-cpp/goenv    Go chaincode builder: baseos + Debian's golang-go
+#   fabric-cpp/nodeenv  Node.js chaincode builder: baseos + Debian's nodejs and npm
+#   fabric-cpp/node-runtime  Node.js chaincode runtime: baseos + Debian's nodejs and npm
 #   fabric-cpp/peer     peer daemon (if build/bin/peer exists)
 #   fabric-cpp/orderer  orderer daemon (if build/bin/orderer exists)
+#   fabric-cpp/etcd     an etcd member for orderer clusters: baseos + Debian's etcd-server
 #
 #   scripts/build-images.sh [IMAGE...]     default: all of them
 #
@@ -157,40 +160,45 @@ stage_sdk() {
   strip --strip-debug "$sdk/lib/"*.a
 }
 
-# builder_image WHAT DIR: $ns/WHAT:$tag, a builder made of an apt layer ($ns/WHAT-apt: baseos +
-# images/WHAT/packages) and DIR's Dockerfile and files (DIR is removed).
-builder_image() {
-  local what=$1 dir=$2 name=$ns/$1:$tag pkgs hash
-  pkgs=$(packages "$root/images/$what/packages")
-  local apt_hash apt_name=$ns/$what-apt:$tag
-  apt_hash=$(echo "$(image_id "$ns/baseos:$tag") $pkgs v1" | sha)
-  if ! up_to_date "$apt_name" "$apt_hash"; then
-    log "building $apt_name ($pkgs)"
-    apt_layer "$ns/baseos:$tag" "$apt_name" "$apt_hash" "$pkgs"
+# apt_image NAME PACKAGES: NAME = baseos + PACKAGES (apt_layer), unless up to date.
+apt_image() {
+  local name=$1 pkgs=$2 hash
+  hash=$(echo "$(image_id "$ns/baseos:$tag") $pkgs v1" | sha)
+  if ! up_to_date "$name" "$hash"; then
+    log "building $name ($pkgs)"
+    apt_layer "$ns/baseos:$tag" "$name" "$hash" "$pkgs"
   fi
-  hash=$( (echo "$(image_id "$apt_name")"; cd "$dir" && find . -type f | sort |
-          xargs sha256sum) | sha)
+}
+
+# dockerfile_image NAME DIR FROM: NAME from DIR/Dockerfile on FROM, unless up to date (the hash
+# covers FROM's id and every file of DIR). Removes DIR.
+dockerfile_image() {
+  local name=$1 dir=$2 from=$3 hash
+  hash=$( (echo "$(image_id "$from")"; cd "$dir" && find . -type f | sort | xargs sha256sum) | sha)
   if ! up_to_date "$name" "$hash"; then
     log "building $name"
-    docker_build "$name" "$hash" "$dir" "$apt_name"
+    docker_build "$name" "$hash" "$dir" "$from"
   fi
   rm -rf "$dir"
 }
 
 build_ccenv() {
   local dir
+  apt_image "$ns/ccenv-apt:$tag" "$(packages "$root/images/ccenv/packages")"
   dir=$(mktemp -d)
   cp "$root/images/ccenv/Dockerfile" "$root/images/ccenv/fabric-cc-build" "$dir/"
   stage_sdk "$dir/sdk"
-  builder_image ccenv "$dir"
+  dockerfile_image "$ns/ccenv:$tag" "$dir" "$ns/ccenv-apt:$tag"
 }
 
-# Debian's Go toolchain; Go chaincode packages carry their dependencies (vendor/).
-build_goenv() {
-  local dir
+# build_apt_image NAME: fabric-cpp/NAME from images/NAME: an apt layer NAME-apt (baseos +
+# images/NAME/packages), then images/NAME/Dockerfile on it.
+build_apt_image() {
+  local what=$1 dir
+  apt_image "$ns/$what-apt:$tag" "$(packages "$root/images/$what/packages")"
   dir=$(mktemp -d)
-  cp "$root/images/goenv/Dockerfile" "$dir/"
-  builder_image goenv "$dir"
+  cp "$root/images/$what/Dockerfile" "$dir/"
+  dockerfile_image "$ns/$what:$tag" "$dir" "$ns/$what-apt:$tag"
 }
 
 # The Debian packages that provide BINARY's shared libraries (as on this host).
@@ -207,28 +215,18 @@ build_daemon() {
     log "skipping $ns/$what:$tag: $bin not built yet (cmake --build $build --target $what)"
     return 0
   fi
-  local pkgs rt_name=$ns/$what-runtime:$tag rt_hash dir hash
-  pkgs=$(lib_packages "$bin")
-  rt_hash=$(echo "$(image_id "$ns/baseos:$tag") $pkgs v1" | sha)
-  if ! up_to_date "$rt_name" "$rt_hash"; then
-    log "building $rt_name ($pkgs)"
-    apt_layer "$ns/baseos:$tag" "$rt_name" "$rt_hash" "$pkgs"
-  fi
+  local dir
+  apt_image "$ns/$what-runtime:$tag" "$(lib_packages "$bin")"
   dir=$(mktemp -d)
   cp "$root/images/$what/Dockerfile" "$dir/"
   cp "$bin" "$dir/$what"
   strip "$dir/$what"
-  hash=$( (echo "$(image_id "$rt_name")"; cd "$dir" && sha256sum Dockerfile "$what") | sha)
-  if ! up_to_date "$ns/$what:$tag" "$hash"; then
-    log "building $ns/$what:$tag"
-    docker_build "$ns/$what:$tag" "$hash" "$dir" "$rt_name"
-  fi
-  rm -rf "$dir"
+  dockerfile_image "$ns/$what:$tag" "$dir" "$ns/$what-runtime:$tag"
 }
 
 want=("$@")
 if [ ${#want[@]} -eq 0 ]; then
-  want=(base baseos ccenv goenv peer orderer)
+  want=(base baseos ccenv goenv nodeenv node-runtime peer orderer etcd)
 fi
 start=$(date +%s)
 build_base    # every image sits on base and baseos: make sure they are current first
@@ -237,9 +235,9 @@ for image in "${want[@]}"; do
   case $image in
     base | baseos) ;;
     ccenv) build_ccenv ;;
-    goenv) build_goenv ;;
+    goenv | nodeenv | node-runtime | etcd) build_apt_image "$image" ;;
     peer | orderer) build_daemon "$image" ;;
-    *) die "unknown image $image (base baseos ccenv goenv peer orderer)" ;;
+    *) die "unknown image $image (base baseos ccenv goenv nodeenv node-runtime peer orderer etcd)" ;;
   esac
 done
 log "done in $(($(date +%s) - start))s"

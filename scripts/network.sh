@@ -3,21 +3,29 @@
 # Drives the demo network by hand: an orderer organisation with a solo orderer and two peer
 # organisations with one peer each, as host processes on 127.0.0.1. The peers use the Docker
 # launcher, so chaincode runs in containers (host networking) built through the Docker API.
+# With --cluster the ordering service is three orderer nodes on a three-member etcd cluster
+# (consensus type etcd: docs/cluster.md) instead of the solo orderer.
 #
-#   scripts/network.sh up [--no-tls|--client-auth]
+#   scripts/network.sh up [--no-tls|--client-auth] [--cluster]
 #                              generate crypto + genesis blocks (if missing) and start the nodes;
 #                              TLS is on for every listener (as in Fabric's test network), with
 #                              --client-auth also required of clients (mutual TLS), --no-tls off;
-#                              the choice is kept in the network dir for later commands
-#   scripts/network.sh generate  only the crypto material and genesis blocks (compose uses them)
+#                              the choices are kept in the network dir for later commands
+#   scripts/network.sh generate [--no-tls|--client-auth] [--cluster]
+#                              only the crypto material and genesis blocks (compose uses them)
 #   scripts/network.sh down    stop the nodes and remove this network's chaincode containers
 #   scripts/network.sh clean   down + remove the network's files and its chaincode images
 #   scripts/network.sh env ORG print the `export` lines for the Admin CLI of ORG (1 or 2)
 #   scripts/network.sh status  which nodes are running
-#   scripts/network.sh start|stop orderer|peer1|peer2   one node (restarts in tests)
+#   scripts/network.sh start|stop orderer|orderer2|orderer3|etcd1|etcd2|etcd3|peer1|peer2
+#                              one node (restarts in tests)
+#   scripts/network.sh kill NODE   SIGKILL one node, as the loss of its machine (fault tests)
 #
 # Ports (all on 127.0.0.1):
 #   orderer.example.com      7050
+#   orderer2.example.com     7150 (cluster)
+#   orderer3.example.com     7250 (cluster)
+#   etcd1, etcd2, etcd3      2379/2380, 2479/2480, 2579/2580 (client/peer; cluster)
 #   peer0.org1.example.com   7051 (peer), 7052 (chaincode), 9443 (operations)
 #   peer0.org2.example.com   9051 (peer), 9052 (chaincode), 9444 (operations)
 #
@@ -27,7 +35,8 @@
 #      FABRIC_LOGGING_SPEC (default info), FABRIC_PORT_OFFSET (added to every port; tests),
 #      FABRIC_CHAINCODE_LAUNCHER (docker | process | dev; default docker),
 #      FABRIC_VM_ENDPOINT_ORG1/_ORG2 (the peer's CORE_VM_ENDPOINT; default the local engine),
-#      FABRIC_TLS (1 | 0; default 1) and FABRIC_TLS_CLIENTAUTH (0 | 1; default 0): as the flags.
+#      FABRIC_TLS (1 | 0; default 1), FABRIC_TLS_CLIENTAUTH (0 | 1; default 0) and
+#      FABRIC_CLUSTER (0 | 1; default 0): as the flags; FABRIC_ETCD_BIN (default etcd on PATH).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,25 +47,32 @@ netid=${FABRIC_NETWORK_ID:-fabriccpp}
 export FABRIC_LOGGING_SPEC=${FABRIC_LOGGING_SPEC:-info}
 
 off=${FABRIC_PORT_OFFSET:-0}
-ORDERER_PORT=$((7050 + off))
+declare -A ORDERER_PORT=([1]=$((7050 + off)) [2]=$((7150 + off)) [3]=$((7250 + off)))
+declare -A ETCD_PORT=([1]=$((2379 + off)) [2]=$((2479 + off)) [3]=$((2579 + off)))
 declare -A PEER_PORT=([1]=$((7051 + off)) [2]=$((9051 + off))) CC_PORT=([1]=$((7052 + off)) [2]=$((9052 + off)))
 declare -A OPS_PORT=([1]=$((9443 + off)) [2]=$((9444 + off)))
 
 log() { echo "network: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# The TLS mode: flags of `up`, else the one recorded when the network was generated, else env.
-tls=${FABRIC_TLS:-1} clientauth=${FABRIC_TLS_CLIENTAUTH:-0}
+# The TLS and ordering modes: flags of `up`, else those recorded when the network was generated,
+# else env.
+tls=${FABRIC_TLS:-1} clientauth=${FABRIC_TLS_CLIENTAUTH:-0} cluster=${FABRIC_CLUSTER:-0}
 [ -f "$dir/tls.env" ] && . "$dir/tls.env"
-if [ "${1:-}" = up ]; then
+if [ "${1:-}" = up ] || [ "${1:-}" = generate ]; then
   for a in "${@:2}"; do
     case $a in
       --no-tls) tls=0 clientauth=0 ;;
       --client-auth) tls=1 clientauth=1 ;;
-      *) die "unknown option for up: $a (use --no-tls or --client-auth)" ;;
+      --cluster) cluster=1 ;;
+      *) die "unknown option for $1: $a (use --no-tls, --client-auth or --cluster)" ;;
     esac
   done
+  if [ "$cluster" = 1 ] && [ -f "$dir/genesis.block" ] && [ ! -f "$dir/cluster.profile" ]; then
+    die "$dir holds a solo network: run '$0 clean' before 'up --cluster'"
+  fi
 fi
+etcd_bin=${FABRIC_ETCD_BIN:-etcd}
 bool() { if [ "$1" = 1 ]; then echo true; else echo false; fi; }
 
 
@@ -70,21 +86,42 @@ wait_port() {  # PORT NAME LOGFILE
   die "$2 did not open port $1 (log: $3)"
 }
 
+# The orderer org's extra nodes of a cluster: orderer2, orderer3, and etcd1..3 (the etcd
+# members' TLS certificates come from the orderer org's TLS CA, which the orderers trust).
+cluster_specs() {
+  local h
+  for h in orderer2 orderer3 etcd1 etcd2 etcd3; do
+    printf '      - Hostname: %s\n        SANS:\n          - localhost\n          - 127.0.0.1\n' "$h"
+  done
+}
+
 generate() {
   [ -f "$dir/genesis.block" ] && return 0
   for b in cryptogen configtxgen orderer peer; do
     [ -x "$bin/$b" ] || die "$bin/$b is missing: build first (cmake --build $build)"
   done
+  local genesis_profile=TwoOrgsOrdererGenesis
+  [ "$cluster" = 1 ] && genesis_profile=EtcdOrdererGenesis
   mkdir -p "$dir"
   log "generating crypto material and genesis blocks in $dir"
   (
     cd "$dir"
-    "$bin/cryptogen" showtemplate > crypto-config.yaml
+    if [ "$cluster" = 1 ]; then
+      "$bin/cryptogen" showtemplate | awk -v specs="$(cluster_specs)" \
+        '{ print } /^      - Hostname: orderer$/ { o = 1 } o && /- 127.0.0.1$/ { print specs; o = 0 }' \
+        > crypto-config.yaml
+      echo "$genesis_profile" > cluster.profile
+    else
+      "$bin/cryptogen" showtemplate > crypto-config.yaml
+    fi
     "$bin/cryptogen" generate --config crypto-config.yaml --output crypto-config > /dev/null
-    sed -e "s/127.0.0.1:7050/127.0.0.1:$ORDERER_PORT/g" \
-        -e "s/Port: 7051/Port: ${PEER_PORT[1]}/; s/Port: 9051/Port: ${PEER_PORT[2]}/" \
-        "$root/sampleconfig/configtx.yaml" > configtx.yaml
-    "$bin/configtxgen" -profile TwoOrgsOrdererGenesis -channelID syschannel \
+    # Every well-known port of the sample moves by the offset, in one pass; with TLS the etcd
+    # members serve TLS (the sample's only `TLS: false` lines are its Etcd sections').
+    perl -pe "s/127\.0\.0\.1:(7050|7150|7250|2379|2479|2579)\b/'127.0.0.1:'.(\$1+$off)/ge;
+              s/Port: (7051|9051)\b/'Port: '.(\$1+$off)/ge;
+              s/^(\s+)TLS: false\$/\$1TLS: true/ if $tls" \
+      "$root/sampleconfig/configtx.yaml" > configtx.yaml
+    "$bin/configtxgen" -profile $genesis_profile -channelID syschannel \
       -outputBlock genesis.block -configPath . > configtxgen.log 2>&1
     "$bin/configtxgen" -profile TwoOrgsChannel -channelID mychannel \
       -outputCreateChannelTx mychannel.tx -configPath . >> configtxgen.log 2>&1
@@ -105,24 +142,69 @@ tls_note() {
 
 running() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
 
+# start_orderer [N]: orderer.example.com (1), orderer2.example.com, orderer3.example.com.
 start_orderer() {
-  running orderer && { log "orderer already running"; return 0; }
-  port_open $ORDERER_PORT && die "port $ORDERER_PORT is in use by another process"
-  local ord=$dir/crypto-config/ordererOrganizations/example.com
-  rm -f "$dir/orderer.pid"
-  ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$ORDERER_PORT \
-  ORDERER_GENERAL_LOCALMSPDIR=$ord/orderers/orderer.example.com/msp \
+  local n=${1:-1} name=orderer${1:-} host
+  [ "$n" = 1 ] && name=orderer
+  host=$name.example.com
+  running "$name" && { log "$name already running"; return 0; }
+  local port=${ORDERER_PORT[$n]}
+  port_open "$port" && die "port $port is in use by another process"
+  local node=$dir/crypto-config/ordererOrganizations/example.com/orderers/$host
+  rm -f "$dir/$name.pid"
+  ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$port \
+  ORDERER_GENERAL_LOCALMSPDIR=$node/msp \
   ORDERER_GENERAL_LOCALMSPID=OrdererMSP ORDERER_GENERAL_GENESISFILE=$dir/genesis.block \
-  ORDERER_FILELEDGER_LOCATION=$dir/orderer-data ORDERER_GENERAL_TLS_ENABLED=$(bool $tls) \
-  ORDERER_GENERAL_TLS_PRIVATEKEY=$ord/orderers/orderer.example.com/tls/server.key \
-  ORDERER_GENERAL_TLS_CERTIFICATE=$ord/orderers/orderer.example.com/tls/server.crt \
-  ORDERER_GENERAL_TLS_ROOTCAS="[$ord/orderers/orderer.example.com/tls/ca.crt]" \
+  ORDERER_FILELEDGER_LOCATION=$dir/$name-data ORDERER_GENERAL_TLS_ENABLED=$(bool $tls) \
+  ORDERER_GENERAL_TLS_PRIVATEKEY=$node/tls/server.key \
+  ORDERER_GENERAL_TLS_CERTIFICATE=$node/tls/server.crt \
+  ORDERER_GENERAL_TLS_ROOTCAS="[$node/tls/ca.crt]" \
   ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED=$(bool $clientauth) \
-    setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$dir/orderer.pid" "$bin/orderer" start \
-    >> "$dir/orderer.log" 2>&1 < /dev/null &
-  wait_pidfile orderer
-  wait_port $ORDERER_PORT orderer "$dir/orderer.log"
-  log "orderer.example.com up on 127.0.0.1:$ORDERER_PORT$(tls_note) (pid $(cat "$dir/orderer.pid"), log $dir/orderer.log)"
+  ORDERER_ETCD_TLS_ENABLED=$(bool $tls) ORDERER_ETCD_TLS_PRIVATEKEY=$node/tls/server.key \
+  ORDERER_ETCD_TLS_CERTIFICATE=$node/tls/server.crt ORDERER_ETCD_TLS_ROOTCAS="[$node/tls/ca.crt]" \
+    setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$dir/$name.pid" "$bin/orderer" start \
+    >> "$dir/$name.log" 2>&1 < /dev/null &
+  wait_pidfile "$name"
+  wait_port "$port" "$name" "$dir/$name.log"
+  log "$host up on 127.0.0.1:$port$(tls_note) (pid $(cat "$dir/$name.pid"), log $dir/$name.log)"
+}
+
+# spawn_etcd N: member etcdN of the three-member cluster; with TLS, clients and members must
+# present a certificate of the orderer org's TLS CA (etcd's client certificate authentication).
+# A member serves clients only once a quorum is up, so start_etcd starts all members it is given
+# before waiting for any.
+spawn_etcd() {
+  local n=$1 name=etcd$1 scheme=http
+  running "$name" && return 0
+  command -v "$etcd_bin" > /dev/null || die "$etcd_bin not found: apt-get install -y etcd-server"
+  local port=${ETCD_PORT[$n]} peer_port=$((ETCD_PORT[$n] + 1)) tlsargs=() members="" i
+  port_open "$port" && die "port $port is in use by another process"
+  if [ "$tls" = 1 ]; then
+    scheme=https
+    local t=$dir/crypto-config/ordererOrganizations/example.com/orderers/$name.example.com/tls
+    tlsargs=(--cert-file "$t/server.crt" --key-file "$t/server.key" --trusted-ca-file "$t/ca.crt"
+             --client-cert-auth --peer-cert-file "$t/server.crt" --peer-key-file "$t/server.key"
+             --peer-trusted-ca-file "$t/ca.crt" --peer-client-cert-auth)
+  fi
+  for i in 1 2 3; do members+="${members:+,}etcd$i=$scheme://127.0.0.1:$((ETCD_PORT[$i] + 1))"; done
+  rm -f "$dir/$name.pid"
+  setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$dir/$name.pid" "$etcd_bin" \
+    --name "$name" --data-dir "$dir/$name-data" --log-level warn --logger zap \
+    --listen-client-urls "$scheme://127.0.0.1:$port" --advertise-client-urls "$scheme://127.0.0.1:$port" \
+    --listen-peer-urls "$scheme://127.0.0.1:$peer_port" \
+    --initial-advertise-peer-urls "$scheme://127.0.0.1:$peer_port" \
+    --initial-cluster "$members" --initial-cluster-state new --initial-cluster-token "$netid-etcd" \
+    "${tlsargs[@]}" >> "$dir/$name.log" 2>&1 < /dev/null &
+  wait_pidfile "$name"
+}
+
+start_etcd() {  # N...
+  local n
+  for n in "$@"; do spawn_etcd "$n"; done
+  for n in "$@"; do
+    wait_port "${ETCD_PORT[$n]}" "etcd$n" "$dir/etcd$n.log"
+    log "etcd$n up on 127.0.0.1:${ETCD_PORT[$n]} (pid $(cat "$dir/etcd$n.pid"), log $dir/etcd$n.log)"
+  done
 }
 
 start_peer() {  # ORG
@@ -200,18 +282,41 @@ print_env() {  # ORG
   echo "export ORDERER_CA=$ord/orderers/orderer.example.com/msp/tlscacerts/tlsca.example.com-cert.pem"
   echo "export PEER0_ORG1_CA=$peers/org1.example.com/peers/peer0.org1.example.com/tls/ca.crt"
   echo "export PEER0_ORG2_CA=$peers/org2.example.com/peers/peer0.org2.example.com/tls/ca.crt"
-  local args="-o 127.0.0.1:$ORDERER_PORT"
+  local args="-o 127.0.0.1:${ORDERER_PORT[1]}"
   [ "$tls" = 1 ] && args+=" --tls --cafile \$ORDERER_CA"
   [ "$clientauth" = 1 ] && args+=" --clientauth --certfile $admin/tls/client.crt --keyfile $admin/tls/client.key"
   echo "export ORDERER_ARGS=\"$args\""
   echo "export PATH=$bin:\$PATH"
 }
 
+# The ordering service's nodes, in start order.
+ordering_nodes() {
+  if [ "$cluster" = 1 ]; then echo etcd1 etcd2 etcd3 orderer orderer2 orderer3; else echo orderer; fi
+}
+
+start_node() {  # NAME
+  case $1 in
+    orderer) start_orderer 1 ;;
+    orderer2|orderer3) start_orderer "${1#orderer}" ;;
+    etcd1|etcd2|etcd3) start_etcd "${1#etcd}" ;;
+    peer1|peer2) start_peer "${1#peer}" ;;
+    *) die "unknown node $1 (orderer, orderer2, orderer3, etcd1, etcd2, etcd3, peer1, peer2)" ;;
+  esac
+}
+pid_name() {  # NODE: the name of its pid and log files
+  case $1 in peer1|peer2) echo "peer0org${1#peer}" ;; *) echo "$1" ;; esac
+}
+
 case "${1:-}" in
   up)
     generate
-    printf 'tls=%s clientauth=%s\n' "$tls" "$clientauth" > "$dir/tls.env"
-    start_orderer
+    printf 'tls=%s clientauth=%s cluster=%s\n' "$tls" "$clientauth" "$cluster" > "$dir/tls.env"
+    if [ "$cluster" = 1 ]; then
+      start_etcd 1 2 3
+      for n in 1 2 3; do start_orderer $n; done
+    else
+      start_orderer 1
+    fi
     start_peer 1
     start_peer 2
     log "network up$(tls_note); CLI as Org1 admin: eval \"\$($0 env 1)\""
@@ -219,7 +324,7 @@ case "${1:-}" in
   down)
     stop peer0org1
     stop peer0org2
-    stop orderer
+    for n in orderer orderer2 orderer3 etcd1 etcd2 etcd3; do stop $n; done
     remove_containers
     ;;
   clean)
@@ -230,13 +335,21 @@ case "${1:-}" in
     ;;
   generate)
     generate
+    printf 'tls=%s clientauth=%s cluster=%s\n' "$tls" "$clientauth" "$cluster" > "$dir/tls.env"
     log "material in $dir"
     ;;
-  start|stop)
-    case "${2:-}" in
-      orderer) if [ "$1" = start ]; then start_orderer; else stop orderer; fi ;;
-      peer1|peer2) if [ "$1" = start ]; then start_peer "${2#peer}"; else stop "peer0org${2#peer}"; fi ;;
-      *) die "usage: $0 $1 orderer|peer1|peer2" ;;
+  start|stop|kill)
+    [ -n "${2:-}" ] || die "usage: $0 $1 NODE (orderer, orderer2, orderer3, etcd1, etcd2, etcd3, peer1, peer2)"
+    case $1 in
+      start) start_node "$2" ;;
+      stop) stop "$(pid_name "$2")" ;;
+      kill)
+        n=$(pid_name "$2")
+        running "$n" || die "$2 is not running"
+        kill -KILL "$(cat "$dir/$n.pid")"
+        rm -f "$dir/$n.pid"
+        log "killed $2 (SIGKILL)"
+        ;;
     esac
     ;;
   env)
@@ -244,7 +357,7 @@ case "${1:-}" in
     print_env "$2"
     ;;
   status)
-    for n in orderer peer0org1 peer0org2; do
+    for n in $(ordering_nodes) peer0org1 peer0org2; do
       if running $n; then echo "$n running (pid $(cat "$dir/$n.pid"))"; else echo "$n stopped"; fi
     done
     ;;

@@ -5,9 +5,12 @@
 //   cc_image_build_s      first-time image build from the source package (image removed first)
 //   launch_cold_start_ms  image cached, no container: Launch -> REGISTER -> first invoke answered
 //   launch_relaunch_ms    container killed and the crash noticed: next invoke answered
-//   launch_go_cold_start_ms  the Go getput chaincode (launcher/docker/testdata/go_getput),
-//                         image cached, no container: Launch -> registered and ready (skipped,
-//                         with a note, without the host's Go tools or the goenv image)
+//   launch_go_cold_start_ms  the same cold start for the Go getput chaincode
+//                         (launcher/docker/testdata/go_getput, built offline in goenv first;
+//                         skipped, with a note, without the host's Go tools or the goenv image)
+//   launch_node_cold_start_ms  the same cold start for Node.js chaincode (fabric-shim 2.5 getput,
+//                         fabric-cpp/node-runtime; its image is built first when missing, which
+//                         needs the npm registry)
 // Medians of BENCH_LAUNCH_ROUNDS (default 5) rounds. Needs the Docker engine and the images
 // (scripts/lib/docker-engine.sh, scripts/build-images.sh).
 
@@ -36,6 +39,8 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 constexpr char kCcid[] = "abstore:1.0";
+constexpr char kGoCcid[] = "gogetput:1.0";
+constexpr char kNodeCcid[] = "nodegetput:1.0";
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
@@ -49,8 +54,9 @@ int Fail(const char* what, const Status& s) {
   return 1;
 }
 
-// One invoke answered: a query of "a" on a fresh simulator.
-Status Query(chaincode::ChaincodeSupport& support, ledger::KvLedger& ledger, int n) {
+// One invoke answered: `fn` "a" on a fresh simulator.
+Status Query(chaincode::ChaincodeSupport& support, ledger::KvLedger& ledger,
+             const std::string& ccid, const char* fn, int n) {
   std::string txid = "q" + std::to_string(n);
   auto sim = ledger.NewTxSimulator(txid);
   chaincode::TxParams p;
@@ -58,14 +64,14 @@ Status Query(chaincode::ChaincodeSupport& support, ledger::KvLedger& ledger, int
   p.tx_id = txid;
   p.tx_simulator = sim.get();
   protos::ChaincodeInput in;
-  in.add_args("query");
+  in.add_args(fn);
   in.add_args("a");
-  auto r = support.Execute(p, kCcid, in, chaincode::ExecuteType::kTransaction);
+  auto r = support.Execute(p, ccid, in, chaincode::ExecuteType::kTransaction);
   sim->Done();
   return r.status();
 }
 
-void WaitDeregistered(chaincode::ChaincodeSupport& support, const char* ccid = kCcid) {
+void WaitDeregistered(chaincode::ChaincodeSupport& support, const std::string& ccid) {
   auto deadline = Clock::now() + 20s;
   while (support.GetHandler(ccid) != nullptr && Clock::now() < deadline) {
     std::this_thread::sleep_for(2ms);
@@ -118,17 +124,19 @@ struct Rounds {
   int queries = 0;
 };
 
-// Image cached, no container: Launch -> REGISTER -> first invoke answered, `rounds` times.
-int MeasureColdStarts(Rounds& r, int rounds, std::vector<double>* cold) {
+// Image cached, no container: Launch -> REGISTER -> first invoke (`fn` "a") answered, `rounds`
+// times.
+int MeasureColdStarts(Rounds& r, const std::string& ccid, const char* fn, int rounds,
+                      std::vector<double>* cold) {
   for (int i = 0; i < rounds; ++i) {
     auto start = Clock::now();
-    Status s = Query(r.support, r.ledger, r.queries++);
+    Status s = Query(r.support, r.ledger, ccid, fn, r.queries++);
     if (!s.ok()) {
       return Fail("cold start", s);
     }
     cold->push_back(Ms(Clock::now() - start));
-    (void)r.launcher.Stop(kCcid);
-    WaitDeregistered(r.support);
+    (void)r.launcher.Stop(ccid);
+    WaitDeregistered(r.support, ccid);
   }
   return 0;
 }
@@ -136,14 +144,14 @@ int MeasureColdStarts(Rounds& r, int rounds, std::vector<double>* cold) {
 // Container killed and the crash noticed: next invoke answered, `rounds` times.
 int MeasureRelaunches(Rounds& r, int rounds, std::vector<double>* relaunch) {
   for (int i = 0; i < rounds; ++i) {
-    Status s = Query(r.support, r.ledger, r.queries++);  // running
+    Status s = Query(r.support, r.ledger, kCcid, "query", r.queries++);  // running
     if (!s.ok()) {
       return Fail("warm", s);
     }
     (void)r.launcher.client().KillContainer(r.launcher.ContainerId(kCcid));
-    WaitDeregistered(r.support);
+    WaitDeregistered(r.support, kCcid);
     auto start = Clock::now();
-    s = Query(r.support, r.ledger, r.queries++);
+    s = Query(r.support, r.ledger, kCcid, "query", r.queries++);
     if (!s.ok()) {
       return Fail("relaunch", s);
     }
@@ -152,42 +160,40 @@ int MeasureRelaunches(Rounds& r, int rounds, std::vector<double>* relaunch) {
   return 0;
 }
 
-constexpr char kGoCcid[] = "gogetput:1.0";
+// The Node.js getput package, its image built when missing (npm install from the registry).
+StatusOr<launcher::ChaincodePackage> NodePackage(launcher::docker::DockerLauncher& launcher) {
+  launcher::ChaincodePackage p;
+  p.ccid = kNodeCcid;
+  p.type = "NODE";
+  auto pkg = launcher::docker::testing::NodeGetputPackage();
+  if (!pkg.ok()) {
+    return pkg.status();
+  }
+  p.code_package = std::move(*pkg);
+  auto image = launcher.EnsureImage(p, Clock::now() + 600s);
+  if (!image.ok()) {
+    return image.status();
+  }
+  return p;
+}
 
-// The Go getput chaincode: its image built once (not measured), then `rounds` launches from
-// the cached image, each up to registered and ready. -1 (after a note) when it cannot run here.
-double GoColdStartMs(chaincode::ChaincodeSupport& support, launcher::MapPackageProvider& packages,
-                     launcher::docker::DockerLauncher& launcher, int rounds) {
-  ledger::testing::TempDir dir;
-  auto sample = launcher::docker::testing::GoGetputPackage(dir.Sub("go"), "module");
+// The Go getput package assembled under `dir`, its image built (offline, in goenv).
+StatusOr<launcher::ChaincodePackage> GoPackage(launcher::docker::DockerLauncher& launcher,
+                                               const std::string& dir) {
+  auto sample = launcher::docker::testing::GoGetputPackage(dir, "module");
   if (!sample.ok()) {
-    std::fprintf(stderr, "bench_launch: no Go figure: %s\n", sample.status().ToString().c_str());
-    return -1;
+    return sample.status();
   }
   launcher::ChaincodePackage p;
   p.ccid = kGoCcid;
-  p.code_package = sample->code_package;
   p.type = "GOLANG";
-  p.path = sample->path;
-  packages.Add(p);
-  if (auto image = launcher.EnsureImage(p); !image.ok()) {
-    std::fprintf(stderr, "bench_launch: no Go figure: %s\n", image.status().ToString().c_str());
-    return -1;
+  p.code_package = std::move(sample->code_package);
+  p.path = std::move(sample->path);
+  auto image = launcher.EnsureImage(p, Clock::now() + 600s);
+  if (!image.ok()) {
+    return image.status();
   }
-  std::vector<double> starts;
-  for (int i = 0; i < rounds; ++i) {
-    auto start = Clock::now();
-    Status s = support.Launch(kGoCcid);
-    if (!s.ok()) {
-      std::fprintf(stderr, "bench_launch: Go launch: %s\n", s.ToString().c_str());
-      return -1;
-    }
-    starts.push_back(Ms(Clock::now() - start));
-    (void)launcher.Stop(kGoCcid);
-    WaitDeregistered(support, kGoCcid);
-  }
-  (void)launcher.client().RemoveImage(launcher.ImageName(kGoCcid));
-  return Median(starts);
+  return p;
 }
 
 }  // namespace
@@ -200,6 +206,7 @@ int main() {
   options.client = launcher::docker::DockerClientOptions::FromEnv();
   options.peer_id = "bench";
   options.stop_grace = 1s;
+  options.node.WithHostDefaults(std::getenv);
   auto launcher = launcher::docker::DockerLauncher::Open(options);
   if (!launcher.ok()) {
     return Fail("open docker launcher (run scripts/lib/docker-engine.sh)", launcher.status());
@@ -225,6 +232,18 @@ int main() {
   p.code_package = *pkg;
   p.type = "CPP";
   packages.Add(p);
+  auto node_package = NodePackage(**launcher);
+  if (!node_package.ok()) {
+    return Fail("node image (scripts/build-images.sh nodeenv node-runtime)", node_package.status());
+  }
+  packages.Add(*node_package);
+  auto go_package = GoPackage(**launcher, dir.Sub("go"));
+  if (go_package.ok()) {
+    packages.Add(*go_package);
+  } else {
+    std::fprintf(stderr, "bench_launch: no Go figure: %s\n",
+                 go_package.status().ToString().c_str());
+  }
   chaincode::ChaincodeSupportOptions so;
   so.startup_timeout = 30s;
   chaincode::ChaincodeSupport support(so, **launcher, packages);
@@ -236,22 +255,32 @@ int main() {
   }
   support.SetPeerAddress((*server)->address());
 
-  std::vector<double> cold, relaunch;
+  std::vector<double> cold, relaunch, go_cold, node_cold;
   Rounds r{support, *ledger, **launcher};
-  if (int rc = MeasureColdStarts(r, rounds, &cold); rc != 0) {
+  if (int rc = MeasureColdStarts(r, kCcid, "query", rounds, &cold); rc != 0) {
+    return rc;
+  }
+  if (go_package.ok()) {
+    if (int rc = MeasureColdStarts(r, kGoCcid, "get", rounds, &go_cold); rc != 0) {
+      return rc;
+    }
+  }
+  if (int rc = MeasureColdStarts(r, kNodeCcid, "get", rounds, &node_cold); rc != 0) {
     return rc;
   }
   if (int rc = MeasureRelaunches(r, rounds, &relaunch); rc != 0) {
     return rc;
   }
-  (void)(*launcher)->Stop(kCcid);
-  const double go_cold = GoColdStartMs(support, packages, **launcher, rounds);
   (*server)->Shutdown();
+  (void)(*launcher)->Stop(kCcid);
+  (void)(*launcher)->Stop(kGoCcid);
+  (void)(*launcher)->Stop(kNodeCcid);
   std::printf("cc_image_build_s %.1f s\n", *build_s);
   std::printf("launch_cold_start_ms %.0f ms\n", Median(cold));
   std::printf("launch_relaunch_ms %.0f ms\n", Median(relaunch));
-  if (go_cold >= 0) {
-    std::printf("launch_go_cold_start_ms %.0f ms\n", go_cold);
+  if (!go_cold.empty()) {
+    std::printf("launch_go_cold_start_ms %.0f ms\n", Median(go_cold));
   }
+  std::printf("launch_node_cold_start_ms %.0f ms\n", Median(node_cold));
   return 0;
 }

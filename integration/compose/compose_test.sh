@@ -24,9 +24,12 @@ composes=()
 command -v docker-compose > /dev/null 2>&1 && composes+=("docker-compose")
 docker compose version > /dev/null 2>&1 && composes+=("docker compose")
 [ ${#composes[@]} -gt 0 ] || fail "neither docker-compose nor docker compose is installed (scripts/install-deps.sh)"
+cluster=$here/docker-compose-cluster.yaml
 for c in "${composes[@]}"; do
   $c -f "$file" config -q || fail "$c config rejects $file"
   echo "compose: $file is valid for $c ($($c version --short 2>/dev/null || $c version | head -1))"
+  $c -f "$file" -f "$cluster" config -q || fail "$c config rejects $file with $cluster"
+  echo "compose: $cluster is valid over it"
 done
 dc() { ${composes[0]} -p "$project" -f "$file" "$@"; }
 

@@ -19,9 +19,13 @@
 # Every connection uses TLS (the network's default). With --client-auth every node also requires
 # client certificates (mutual TLS, the peers' deliver clients included) and only sections 1, 2, 7
 # and 8 run: what a client certificate changes.
+# With --node: the channel of section 1, then Node.js chaincode only: fabric-shim 2.5 getput
+# (npm install in fabric-cpp/nodeenv, from the registry the host reaches) installed with -l node
+# on both peers and instantiated under AND(Org1, Org2), invoked by both, queried on both; and a
+# fabric-contract-api 2.5 contract under OR.
 # Everything started is stopped at exit, pass or fail (network.sh clean: processes, containers,
 # images of this network id).
-#   e2e_test.sh BUILD_DIR [--client-auth]
+#   e2e_test.sh BUILD_DIR [--client-auth|--node]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FABRIC_BUILD_DIR=$(cd "$1" && pwd)
@@ -34,76 +38,11 @@ export FABRIC_VM_ENDPOINT_ORG1=unix://$WORK/docker.sock
 NET=$root/scripts/network.sh
 P1=127.0.0.1:$((7051 + FABRIC_PORT_OFFSET)) P2=127.0.0.1:$((9051 + FABRIC_PORT_OFFSET))
 MODE=${2:-}
-case $MODE in ''|--client-auth) ;; *) echo "usage: $0 BUILD_DIR [--client-auth]" >&2; exit 2 ;; esac
+case $MODE in ''|--client-auth|--node) ;; *) echo "usage: $0 BUILD_DIR [--client-auth|--node]" >&2; exit 2 ;; esac
 CC1=$FABRIC_NETWORK_ID-peer0.org1.example.com
-PROXY_PID=
-T0=$(date +%s)
 
-cleanup() {
-  local rc=$?
-  set +e
-  [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null
-  if [ $rc -ne 0 ]; then
-    for f in orderer peer0org1 peer0org2; do
-      echo "---- $f.log (tail)"; tail -n 30 "$FABRIC_NETWORK_DIR/$f.log" 2>/dev/null || true
-    done
-    cp -r "$FABRIC_NETWORK_DIR"/*.log "$WORK/" 2>/dev/null || true
-  fi
-  "$NET" clean > /dev/null 2>&1 || true
-  if [ $rc -ne 0 ]; then echo "FAILED (logs kept in $WORK)"; else rm -rf "$WORK"; fi
-  exit $rc
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-section() { echo "== [$(($(date +%s) - T0))s] $*"; }
-expect() {  # expect FILE TEXT
-  grep -qF -- "$2" "$1" || { echo "---- $1:"; cat "$1"; fail "expected '$2' in $1"; }
-}
-# cli ORG ARGS...: the peer CLI as ORG's admin; output in $WORK/out, $WORK/err; returns its status.
-cli() {
-  local n=$1
-  shift
-  (eval "$("$NET" env "$n")"
-   CORE_PEER_ADDRESS=$P2
-   [ "$n" = 1 ] && CORE_PEER_ADDRESS=$P1
-   export CORE_PEER_ADDRESS
-   "$BIN/peer" "$@" > "$WORK/out" 2> "$WORK/err")
-}
-ok() { cli "$@" || { cat "$WORK/out" "$WORK/err"; fail "peer $*"; }; }
-query() {  # query ORG CC ARGS-JSON EXPECTED
-  ok "$1" chaincode query -C mychannel -n "$2" -c "$3"
-  [ "$(cat "$WORK/out")" = "$4" ] || fail "org$1 query $2 $3: want '$4', got '$(cat "$WORK/out")'"
-}
-invoke_both() {  # CC ARGS-JSON: endorsed by both peers, waits for the commit on both
-  ok 1 chaincode invoke "${O[@]}" -C mychannel -n "$1" -c "$2" --peerAddresses "$P1" \
-    --tlsRootCertFiles "$PEER0_ORG1_CA" --peerAddresses "$P2" --tlsRootCertFiles "$PEER0_ORG2_CA" \
-    --waitForEvent
-  expect "$WORK/err" "committed with status (VALID) at $P1"
-  expect "$WORK/err" "committed with status (VALID) at $P2"
-}
-install() {  # SAMPLE NAME VERSION ORGS...
-  local sample=$1 name=$2 v=$3
-  shift 3
-  "$root/scripts/lib/cc-package-src.sh" "$sample" "$WORK/src/$name-$v"
-  ok 1 chaincode package -n "$name" -v "$v" -l cpp -p "$WORK/src/$name-$v" "$WORK/$name-$v.pak"
-  for n in "$@"; do
-    ok "$n" chaincode install "$WORK/$name-$v.pak"
-    expect "$WORK/err" 'status:200 payload:"OK"'
-  done
-}
-# Starts peer0.org2 again and waits until its height is peer0.org1's (it caught up from the orderer).
-restart_peer2_and_wait_for_height() {
-  "$NET" start peer2 > /dev/null 2>&1
-  ok 1 channel getinfo -c mychannel
-  local h1
-  h1=$(grep -o '"height":[0-9]*' "$WORK/out")
-  for _ in $(seq 1 50); do
-    ok 2 channel getinfo -c mychannel
-    [ "$(grep -o '"height":[0-9]*' "$WORK/out")" = "$h1" ] && break
-    sleep 0.2
-  done
-  expect "$WORK/out" "$h1"
-}
+# shellcheck source=e2e_lib.sh
+source "$root/integration/e2e/e2e_lib.sh"
 running_cc() { docker ps --format '{{.Names}}' | grep -c "^$1" || true; }
 start_proxy() {
   node "$root/integration/e2e/sockproxy.js" "$WORK/docker.sock" /var/run/docker.sock &
@@ -118,8 +57,16 @@ docker info > /dev/null 2>&1 || {
 }
 docker image inspect fabric-cpp/ccenv > /dev/null 2>&1 || fail "fabric-cpp/ccenv missing: scripts/build-images.sh"
 command -v node > /dev/null 2>&1 || fail "node is not installed (scripts/install-deps.sh adds it; the Docker socket proxy runs on it)"
+if [ "$MODE" = --node ]; then
+  for image in nodeenv node-runtime; do
+    docker image inspect "fabric-cpp/$image" > /dev/null 2>&1 ||
+      fail "fabric-cpp/$image missing: scripts/build-images.sh $image"
+  done
+fi
 start_proxy
-"$NET" up $MODE > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; fail "network up"; }
+NET_MODE=$MODE
+[ "$MODE" = --node ] && NET_MODE=
+"$NET" up $NET_MODE > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; fail "network up"; }
 eval "$("$NET" env 1)"
 read -ra O <<< "$ORDERER_ARGS"
 [ "$CORE_PEER_TLS_ENABLED" = true ] || fail "the network should run with TLS"
@@ -135,6 +82,38 @@ for n in 1 2; do
   ok $n channel list
   expect "$WORK/out" mychannel
 done
+if [ "$MODE" = --node ]; then
+  section "N1. Node.js (fabric-shim 2.5): install -l node x2, instantiate under AND, invoke by both"
+  for cc in getput contract; do
+    cp -r "$root/launcher/docker/testdata/node-$cc" "$WORK/node-$cc"
+    ok 1 chaincode package -n "node$cc" -v 1.0 -l node -p "$WORK/node-$cc" "$WORK/node$cc.pak"
+    for n in 1 2; do
+      ok "$n" chaincode install "$WORK/node$cc.pak"
+      expect "$WORK/err" 'status:200 payload:"OK"'
+    done
+  done
+  ok 1 chaincode instantiate "${O[@]}" -C mychannel -n nodegetput -v 1.0 -l node \
+    -c '{"Args":["init","a","100"]}' -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent
+  expect "$WORK/err" "committed with status (VALID)"
+  [ "$(running_cc "$CC1-nodegetput-1.0")" = 1 ] || fail "no nodegetput container for peer0.org1"
+  invoke_both nodegetput '{"Args":["put","k","v1"]}'
+  invoke_both nodegetput '{"Args":["getput","a"]}'
+  for n in 1 2; do
+    query $n nodegetput '{"Args":["get","k"]}' v1
+    query $n nodegetput '{"Args":["get","a"]}' 100x
+  done
+  section "N2. fabric-contract-api 2.5: instantiate, invoke, query on both peers"
+  ok 1 chaincode instantiate "${O[@]}" -C mychannel -n nodecontract -v 1.0 -l node \
+    -c '{"Args":[]}' -P "OR('Org1MSP.peer','Org2MSP.peer')" --waitForEvent
+  expect "$WORK/err" "committed with status (VALID)"
+  invoke_both nodecontract '{"Args":["CreateAsset","asset1","blue"]}'
+  for n in 1 2; do query $n nodecontract '{"Args":["ReadAsset","asset1"]}' blue; done
+  cli 2 chaincode query -C mychannel -n nodecontract -c '{"Args":["ReadAsset","asset9"]}' &&
+    fail "reading a missing asset should fail"
+  expect "$WORK/err" "asset asset9 does not exist"
+  section "PASS"
+  exit 0
+fi
 install abstore mycc 1.0 1 2
 ok 1 chaincode instantiate "${O[@]}" -C mychannel -n mycc -v 1.0 -l cpp \
   -c '{"Args":["init","a","100","b","200"]}' -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent

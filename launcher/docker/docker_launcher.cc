@@ -17,6 +17,7 @@
 #include "fabric/base/status_macros.h"
 #include "launcher/docker/chaincode_package.h"
 #include "launcher/docker/go_build.h"
+#include "launcher/docker/node_build.h"
 
 namespace fabric::launcher::docker {
 namespace {
@@ -32,7 +33,8 @@ std::chrono::milliseconds Remaining(std::chrono::steady_clock::time_point deadli
   return std::max(left, std::chrono::milliseconds(1));
 }
 
-// What the builder's output archive (one file: the chaincode binary) may hold.
+// What the builder's output archive (one file: the chaincode's program, or the Node.js
+// chaincode's folder as a tar) may hold.
 constexpr archive::ReadLimits kBuilderOutputLimits{
     .max_entries = 16, .max_total_bytes = 1ull << 30, .max_entry_bytes = 1ull << 30};
 
@@ -82,6 +84,9 @@ std::string EnvValue(const std::vector<std::string>& env, const std::string& nam
   }
   return {};
 }
+
+// The last component of a container path: the name a downloaded file has in its archive.
+std::string BaseName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 }  // namespace
 
@@ -323,27 +328,53 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
   return EnsureImage(package, deadline);
 }
 
-StatusOr<BuildRecipe> DockerLauncher::RecipeFor(const std::string& ccid,
-                                                const ChaincodePackage& package) const {
-  if (package.type == "GOLANG") {
-    return GoBuildRecipe(ccid, package.code_package, package.path, options_.goenv_image);
-  }
-  BuildRecipe recipe;
-  recipe.image = options_.ccenv_image;
-  recipe.cmd = {"fabric-cc-build", "/chaincode/input", "/chaincode/output"};
-  return recipe;
-}
-
 StatusOr<std::string> DockerLauncher::EnsureImage(const ChaincodePackage& package,
                                                   std::chrono::steady_clock::time_point deadline) {
-  return EnsureImageOf(package.ccid, package, deadline);
+  ASSIGN_OR_RETURN(BuildRecipe recipe, RecipeFor(package.ccid, package));
+  return EnsureImageOf(package.ccid, package.code_package, recipe, deadline);
+}
+
+namespace {
+
+// The Docker launcher builds C++, Go and Node.js packages. Other languages get an answer that
+// says what can be done instead; Java in particular needs a Maven or Gradle repository at build
+// time, which a peer without internet access cannot reach.
+Status CheckBuildable(const std::string& ccid, const std::string& type) {
+  if (type.empty() || type == "CPP" || type == "GOLANG" || type == "NODE") {
+    return Status::OK();
+  }
+  if (type == "JAVA") {
+    return InvalidArgumentError(
+        "chaincode " + ccid +
+        " is a Java package: fabric-cpp does not build Java chaincode (its build needs a Maven or "
+        "Gradle repository); run it started by hand against a peer in dev mode "
+        "(CORE_CHAINCODE_MODE=dev) or package the chaincode in C++, Go or Node.js (-l cpp, "
+        "-l golang, -l node)");
+  }
+  return InvalidArgumentError(absl::StrFormat(
+      "chaincode %s has type %s; the docker launcher builds CPP, GOLANG and NODE packages only: "
+      "run %s chaincode started by hand against a peer in dev mode (CORE_CHAINCODE_MODE=dev)",
+      ccid, type, type));
+}
+
+}  // namespace
+
+StatusOr<BuildRecipe> DockerLauncher::RecipeFor(const std::string& ccid,
+                                                const ChaincodePackage& package) const {
+  RETURN_IF_ERROR(CheckBuildable(ccid, package.type));
+  if (package.type == "GOLANG") {
+    return GoBuildRecipe(ccid, package.code_package, package.path, options_.goenv_image,
+                         options_.baseos_image);
+  }
+  if (package.type == "NODE") {
+    return NodeBuildRecipe(ccid, package.code_package, options_.node);
+  }
+  return CppBuildRecipe(options_.ccenv_image, options_.baseos_image);
 }
 
 StatusOr<std::string> DockerLauncher::EnsureImageOf(
-    const std::string& ccid, const ChaincodePackage& package,
+    const std::string& ccid, const std::string& code_package, const BuildRecipe& recipe,
     std::chrono::steady_clock::time_point deadline) {
-  const std::string& code_package = package.code_package;
-  ASSIGN_OR_RETURN(BuildRecipe recipe, RecipeFor(ccid, package));
   const std::string image = ImageName(ccid);
   const std::string hash = PackageHash(code_package);
   auto lock_ptr = LockFor(image_locks_, image);
@@ -352,7 +383,7 @@ StatusOr<std::string> DockerLauncher::EnsureImageOf(
     auto info = client_->InspectImage(name);
     return info.ok() ? info->id : std::string("missing");
   };
-  const std::string builder = image_id(recipe.image) + " " + image_id(options_.baseos_image);
+  const std::string builder = image_id(recipe.image) + " " + image_id(recipe.runtime_image);
   std::string stale_id;
   auto existing = client_->InspectImage(image);
   if (existing.ok()) {
@@ -379,10 +410,10 @@ StatusOr<std::string> DockerLauncher::EnsureImageOf(
     return existing.status();
   }
   auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::string binary, BuildBinary(ccid, recipe, code_package, deadline));
+  ASSIGN_OR_RETURN(std::string output, RunBuilder(ccid, recipe, code_package, deadline));
   RETURN_IF_ERROR(
-      BuildRuntimeImage(ccid, recipe, image, hash, builder, std::move(binary), deadline));
-  FLOG_INFO(Log(), "built image %s for %s in %d ms", image, ccid,
+      BuildRuntimeImage(ccid, recipe, image, hash, builder, std::move(output), deadline));
+  FLOG_INFO(Log(), "built %s image %s for %s in %d ms", recipe.type, image, ccid,
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
                 .count());
@@ -392,10 +423,9 @@ StatusOr<std::string> DockerLauncher::EnsureImageOf(
   return image;
 }
 
-StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
-                                                  const BuildRecipe& recipe,
-                                                  const std::string& code_package,
-                                                  std::chrono::steady_clock::time_point deadline) {
+StatusOr<std::string> DockerLauncher::RunBuilder(const std::string& ccid, const BuildRecipe& recipe,
+                                                 const std::string& code_package,
+                                                 std::chrono::steady_clock::time_point deadline) {
   if (client_->InspectImage(recipe.image).status().IsNotFound()) {
     return FailedPreconditionError(absl::StrFormat(
         "chaincode builder image %s not found: run scripts/build-images.sh (images are never "
@@ -408,7 +438,8 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
   cfg.cmd = recipe.cmd;
   cfg.env = recipe.env;
   cfg.working_dir = recipe.working_dir;
-  cfg.network_mode = "none";  // building needs nothing from the network
+  // Most builds need nothing from the network; npm reaches the registry as the host does.
+  cfg.network_mode = recipe.needs_network ? options_.network_mode : "none";
   cfg.memory_bytes = options_.memory_bytes;
   cfg.pids_limit = options_.pids_limit;
   cfg.unprivileged = true;
@@ -420,7 +451,10 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
     std::string id;
     ~Remover() { (void)client.RemoveContainer(id); }
   } remover{*client_, id};
-  RETURN_IF_ERROR(client_->UploadArchive(id, "/chaincode/input", code_package));
+  RETURN_IF_ERROR(client_->UploadArchive(id, kBuildInputDir, code_package));
+  for (const auto& [path, tar] : recipe.uploads) {
+    RETURN_IF_ERROR(client_->UploadArchive(id, path, tar));
+  }
   RETURN_IF_ERROR(client_->StartContainer(id));
   StatusOr<int> waited = client_->WaitContainer(id, Remaining(deadline), &shutting_down_);
   if (waited.status().IsDeadlineExceeded()) {
@@ -430,51 +464,53 @@ StatusOr<std::string> DockerLauncher::BuildBinary(const std::string& ccid,
         ccid));
   }
   ASSIGN_OR_RETURN(int code, std::move(waited));
-  std::deque<std::string> output;
-  (void)client_->Logs(id, {}, [&](LogStream, std::string_view line) {
-    output.emplace_back(line);
-    if (output.size() > 30) {
-      output.pop_front();
-    }
-  });
-  if (code != 0 && recipe.explain_failure) {
-    return FailedPreconditionError(recipe.explain_failure({output.begin(), output.end()}));
-  }
   if (code != 0) {
+    std::deque<std::string> lines;
+    (void)client_->Logs(id, {}, [&](LogStream, std::string_view line) {
+      lines.emplace_back(line);
+      if (lines.size() > 30) {
+        lines.pop_front();
+      }
+    });
+    if (recipe.explain_failure) {
+      return FailedPreconditionError(recipe.explain_failure({lines.begin(), lines.end()}));
+    }
     return FailedPreconditionError(
         absl::StrFormat("chaincode %s failed to build in %s (exit code %d); builder output:%s",
-                        ccid, recipe.image, code, JoinLines({output.begin(), output.end()})));
+                        ccid, recipe.image, code, JoinLines({lines.begin(), lines.end()})));
   }
-  ASSIGN_OR_RETURN(std::string tar, client_->DownloadArchive(id, "/chaincode/output/chaincode"));
+  ASSIGN_OR_RETURN(std::string output, DownloadOutput(ccid, id, recipe.output));
+  if (recipe.check_output) {
+    RETURN_IF_ERROR(recipe.check_output(output));
+  }
+  return output;
+}
+
+StatusOr<std::string> DockerLauncher::DownloadOutput(const std::string& ccid,
+                                                     const std::string& container_id,
+                                                     const std::string& path) {
+  ASSIGN_OR_RETURN(std::string tar, client_->DownloadArchive(container_id, path));
   StatusOr<std::vector<archive::Entry>> files = archive::Read(tar, kBuilderOutputLimits);
   if (!files.ok()) {
     return files.status().Annotate("chaincode " + ccid + ": the builder's output");
   }
   for (archive::Entry& file : *files) {
-    if (file.path == "chaincode" && file.type == archive::EntryType::kFile) {
-      if (recipe.check_binary) {
-        RETURN_IF_ERROR(recipe.check_binary(file.content));
-      }
+    if (file.path == BaseName(path) && file.type == archive::EntryType::kFile) {
       return std::move(file.content);
     }
   }
-  return InternalError("chaincode " + ccid +
-                       ": the builder produced no /chaincode/output/chaincode");
+  return InternalError("chaincode " + ccid + ": the builder produced no " + path);
 }
 
 Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const BuildRecipe& recipe,
                                          const std::string& image, const std::string& hash,
-                                         const std::string& builder, std::string binary,
+                                         const std::string& builder, std::string output,
                                          std::chrono::steady_clock::time_point deadline) {
   std::string name = ccid.substr(0, ccid.find(':'));
   std::string version = ccid.find(':') == std::string::npos ? "" : ccid.substr(ccid.find(':') + 1);
-  std::vector<archive::Entry> context;  // push_back: an initializer list would copy the binary
-  context.push_back(archive::File(
-      "Dockerfile", absl::StrFormat("FROM %s\nCOPY chaincode /usr/local/bin/chaincode\n"
-                                    "ENV CORE_CHAINCODE_BUILDLEVEL=fabric-cpp\n"
-                                    "CMD [\"chaincode\"]\n",
-                                    options_.baseos_image)));
-  context.push_back(archive::File("chaincode", std::move(binary), 0755));
+  std::vector<archive::Entry> context;  // push_back: an initializer list would copy the output
+  context.push_back(archive::File("Dockerfile", recipe.dockerfile));
+  context.push_back(archive::File(BaseName(recipe.output), std::move(output), recipe.output_mode));
   BuildImageRequest req;
   req.tag = image;
   ASSIGN_OR_RETURN(req.context, archive::Write(context));
@@ -491,16 +527,13 @@ Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const BuildRec
 }
 
 StatusOr<std::string> DockerLauncher::CreateContainer(const StartRequest& request,
+                                                      const BuildRecipe& recipe,
                                                       const std::string& image) {
   ContainerConfig cfg;
   cfg.name = ContainerName(request.ccid);
   cfg.image = image;
   std::string address = EnvValue(request.env, "CORE_PEER_ADDRESS");
-  cfg.cmd = {"chaincode"};
-  if (!address.empty()) {
-    cfg.cmd.push_back("-peer.address=" + address);
-  }
-  cfg.cmd.insert(cfg.cmd.end(), request.package.args.begin(), request.package.args.end());
+  cfg.cmd = recipe.command(address, request.package.args);
   cfg.env = request.env;
   cfg.network_mode = options_.network_mode;
   cfg.memory_bytes = options_.memory_bytes;
@@ -527,31 +560,6 @@ StatusOr<std::string> DockerLauncher::CreateContainer(const StartRequest& reques
   return id;
 }
 
-namespace {
-
-// The Docker launcher builds C++ and Go packages. Other languages get an answer that says what
-// can be done instead; Java in particular needs a Maven or Gradle repository at build time, which
-// a peer without internet access cannot reach.
-Status CheckBuildable(const std::string& ccid, const std::string& type) {
-  if (type.empty() || type == "CPP" || type == "GOLANG") {
-    return Status::OK();
-  }
-  if (type == "JAVA") {
-    return InvalidArgumentError(
-        "chaincode " + ccid +
-        " is a Java package: fabric-cpp does not build Java chaincode (its build needs a Maven or "
-        "Gradle repository); run it started by hand against a peer in dev mode "
-        "(CORE_CHAINCODE_MODE=dev) or package the chaincode in C++ (-l cpp)");
-  }
-  return InvalidArgumentError("chaincode " + ccid + " has type " + type +
-                              "; the docker launcher builds CPP and GOLANG packages only: run " +
-                              type +
-                              " chaincode started by hand against a peer in dev mode "
-                              "(CORE_CHAINCODE_MODE=dev)");
-}
-
-}  // namespace
-
 Status DockerLauncher::Start(const StartRequest& request) {
   const std::string& ccid = request.ccid;
   if (shutting_down_.load()) {
@@ -567,12 +575,14 @@ Status DockerLauncher::Start(const StartRequest& request) {
   }
   auto lock_ptr = LockFor(ccid_locks_, ccid);
   std::lock_guard<std::mutex> lifecycle(*lock_ptr);
-  ASSIGN_OR_RETURN(std::string image, EnsureImageOf(ccid, request.package, request.deadline));
+  ASSIGN_OR_RETURN(BuildRecipe recipe, RecipeFor(ccid, request.package));
+  const std::string& code_package = request.package.code_package;
+  ASSIGN_OR_RETURN(std::string image, EnsureImageOf(ccid, code_package, recipe, request.deadline));
   RETURN_IF_ERROR(StopLocked(ccid));
-  auto id = CreateContainer(request, image);
+  auto id = CreateContainer(request, recipe, image);
   if (id.status().IsNotFound()) {  // the image vanished since EnsureImage: once more
-    ASSIGN_OR_RETURN(image, EnsureImageOf(ccid, request.package, request.deadline));
-    id = CreateContainer(request, image);
+    ASSIGN_OR_RETURN(image, EnsureImageOf(ccid, code_package, recipe, request.deadline));
+    id = CreateContainer(request, recipe, image);
   }
   if (!id.ok()) {
     return id.status();

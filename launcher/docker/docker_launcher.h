@@ -8,11 +8,14 @@
 //     Fabric's GetVMNameForDocker). It is reused when its label
 //     org.fabric-cpp.chaincode.package.hash equals the package's hash (no rebuild on peer restart),
 //     and rebuilt when the package differs (Fabric's stale-image trap). Building: a throwaway
-//     container of the package type's builder image compiles the package (CPP: ccenv's
-//     fabric-cc-build; GOLANG: goenv's go build, see go_build.h), the binary is copied out and a
-//     runtime image FROM baseos is built around it (POST /build), labelled with the package hash.
+//     container of the package type's builder image builds the package and a runtime image is
+//     built around its output (POST /build), labelled with the package hash: one flow for every
+//     type, the language's part in its BuildRecipe (build_recipe.h). CPP: ccenv's fabric-cc-build,
+//     the binary on baseos; GOLANG: goenv's offline `go build` (go_build.h), the binary on
+//     baseos; NODE: `npm install` in nodeenv, the folder on node-runtime (node_build.h).
 //  2. any container of the chaincode's name is stopped and removed, then a new one is created:
-//     name `<networkid>-<peerid>-<name>-<version>`, cmd `chaincode -peer.address=<addr>`, the
+//     name `<networkid>-<peerid>-<name>-<version>`, cmd the recipe's (`chaincode
+//     -peer.address=<addr>`; NODE: `npm start -- --peer.address <addr>`), the
 //     request's env (CORE_CHAINCODE_ID_NAME, CORE_PEER_ADDRESS, CORE_PEER_TLS_ENABLED, ...),
 //     labels naming the peer and chaincode, HostConfig NetworkMode/Memory; request.files (TLS
 //     material) are uploaded; the container is started.
@@ -42,6 +45,7 @@
 
 #include "launcher/docker/build_recipe.h"
 #include "launcher/docker/docker_client.h"
+#include "launcher/docker/node_build.h"
 #include "launcher/launcher.h"
 
 namespace fabric::launcher::docker {
@@ -68,6 +72,9 @@ struct DockerLauncherOptions {
   std::string baseos_image = "fabric-cpp/baseos:latest";
   // The Go chaincode builder (launcher/docker/go_build.h); Go binaries run in baseos_image.
   std::string goenv_image = "fabric-cpp/goenv:latest";
+  // Node.js chaincode (type NODE): images and how the builder reaches the npm registry
+  // (chaincode.node.*, launcher/docker/node_build.h).
+  NodeBuildOptions node;
   std::chrono::seconds stop_grace{2};  // SIGTERM -> SIGKILL
   size_t log_lines = 50;               // kept per chaincode for LastLogLines
   bool remove_stale_containers = true;
@@ -109,11 +116,12 @@ class DockerLauncher : public Launcher {
   // Makes sure the runtime image for `ccid` built from `code_package` exists (building it if
   // absent or stale) and returns its name. Lets callers build at install time, before any
   // startup timeout runs (Fabric 2.x's lesson).
-  // `deadline`: when building must have finished (DeadlineExceeded after).
+  // `deadline`: when building must have finished (DeadlineExceeded after). A CPP package.
   StatusOr<std::string> EnsureImage(const std::string& ccid, const std::string& code_package,
                                     std::chrono::steady_clock::time_point deadline =
                                         std::chrono::steady_clock::time_point::max());
-  // The same for a package of any type the launcher builds (CPP, GOLANG).
+  // The same for a package of any type the launcher builds (CPP, GOLANG, NODE; package.type,
+  // empty: CPP): InvalidArgument for another type or a package its language refuses.
   StatusOr<std::string> EnsureImage(const ChaincodePackage& package,
                                     std::chrono::steady_clock::time_point deadline =
                                         std::chrono::steady_clock::time_point::max());
@@ -133,19 +141,30 @@ class DockerLauncher : public Launcher {
   class Container;
 
   DockerLauncher(DockerLauncherOptions options, std::unique_ptr<DockerClient> client);
-  StatusOr<std::string> EnsureImageOf(const std::string& ccid, const ChaincodePackage& package,
-                                      std::chrono::steady_clock::time_point deadline);
+  // The recipe of the package's type (the one place languages differ): InvalidArgument for a
+  // type the launcher does not build (CheckBuildable) or a package the recipe refuses.
   StatusOr<BuildRecipe> RecipeFor(const std::string& ccid, const ChaincodePackage& package) const;
-  StatusOr<std::string> BuildBinary(const std::string& ccid, const BuildRecipe& recipe,
-                                    const std::string& code_package,
-                                    std::chrono::steady_clock::time_point deadline);
-  // `hash` and `builder` go into the image's labels (see EnsureImage). `binary` is moved into
-  // the build context.
+  StatusOr<std::string> EnsureImageOf(const std::string& ccid, const std::string& code_package,
+                                      const BuildRecipe& recipe,
+                                      std::chrono::steady_clock::time_point deadline);
+  // Runs the recipe's throwaway builder container with the package at kBuildInputDir and
+  // returns the content of the one file it leaves (recipe.output) once it exited 0.
+  // FailedPrecondition with the builder's last output lines (or the recipe's explanation) when
+  // it failed; DeadlineExceeded when it ran past `deadline`.
+  StatusOr<std::string> RunBuilder(const std::string& ccid, const BuildRecipe& recipe,
+                                   const std::string& code_package,
+                                   std::chrono::steady_clock::time_point deadline);
+  // The content of the one file at `path` in builder container `container_id`.
+  StatusOr<std::string> DownloadOutput(const std::string& ccid, const std::string& container_id,
+                                       const std::string& path);
+  // `hash` and `builder` go into the image's labels (see EnsureImage), the recipe's type too.
+  // `output` is moved into the build context.
   Status BuildRuntimeImage(const std::string& ccid, const BuildRecipe& recipe,
                            const std::string& image, const std::string& hash,
-                           const std::string& builder, std::string binary,
+                           const std::string& builder, std::string output,
                            std::chrono::steady_clock::time_point deadline);
-  StatusOr<std::string> CreateContainer(const StartRequest& request, const std::string& image);
+  StatusOr<std::string> CreateContainer(const StartRequest& request, const BuildRecipe& recipe,
+                                        const std::string& image);
   Status StopLocked(const std::string& ccid);
   std::shared_ptr<std::mutex> LockFor(std::map<std::string, std::shared_ptr<std::mutex>>& locks,
                                       const std::string& key);

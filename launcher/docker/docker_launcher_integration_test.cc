@@ -308,7 +308,8 @@ TEST_F(DockerLauncherIntegrationTest, BuildFailureCarriesTheCompilerOutput) {
   ASSERT_FALSE(image.ok());
   EXPECT_TRUE(image.status().IsFailedPrecondition()) << image.status();
   EXPECT_THAT(std::string(image.status().message()), HasSubstr("this_does_not_compile"));
-  auto builders = client_->ListContainers({"org.fabric-cpp.role=builder"});
+  auto builders = client_->ListContainers(
+      {"org.fabric-cpp.role=builder", std::string("org.fabric-cpp.peer=dev-") + kPeerId});
   ASSERT_TRUE(builders.ok());
   EXPECT_TRUE(builders->empty()) << "builder container left behind";
 }
@@ -321,7 +322,8 @@ TEST_F(DockerLauncherIntegrationTest, EndlessBuildStopsAtTheLaunchDeadline) {
   auto image = launcher_->EnsureImage("endless:1.0", *pkg, std::chrono::steady_clock::now() + 3s);
   EXPECT_TRUE(image.status().IsDeadlineExceeded()) << image.status();
   EXPECT_LT(std::chrono::steady_clock::now() - started, 30s);
-  auto builders = client_->ListContainers({"org.fabric-cpp.role=builder"});
+  auto builders = client_->ListContainers(
+      {"org.fabric-cpp.role=builder", std::string("org.fabric-cpp.peer=dev-") + kPeerId});
   ASSERT_TRUE(builders.ok());
   EXPECT_TRUE(builders->empty()) << "builder container left behind";
 }
@@ -337,7 +339,8 @@ TEST_F(DockerLauncherIntegrationTest, ShutdownAbandonsABuildInProgress) {
   // The build is in progress once its builder container runs.
   EXPECT_TRUE(WaitUntil(
       [&] {
-        auto builders = client_->ListContainers({"org.fabric-cpp.role=builder"});
+        auto builders = client_->ListContainers(
+            {"org.fabric-cpp.role=builder", std::string("org.fabric-cpp.peer=dev-") + kPeerId});
         return builders.ok() && !builders->empty() && (*builders)[0].state == "running";
       },
       60s));

@@ -290,26 +290,34 @@ TEST(DockerLauncherTest, PackagesOfOtherLanguagesAreRefusedWithWhatToDo) {
   EXPECT_TRUE(s.IsInvalidArgument()) << s;
   EXPECT_THAT(std::string(s.message()), HasSubstr("does not build Java chaincode"));
   EXPECT_THAT(std::string(s.message()), HasSubstr("Maven"));
-  StartRequest node = Request();
-  node.package.type = "NODE";
-  s = (*launcher)->Start(node);
+  StartRequest car = Request();
+  car.package.type = "CAR";
+  s = (*launcher)->Start(car);
   EXPECT_TRUE(s.IsInvalidArgument()) << s;
-  EXPECT_THAT(std::string(s.message()), HasSubstr("builds CPP and GOLANG packages only"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("builds CPP, GOLANG and NODE packages only"));
   EXPECT_THAT(std::string(s.message()), HasSubstr("CORE_CHAINCODE_MODE=dev"));
+}
+
+// An engine where the chaincode image is missing (it gets built) and every builder image exists.
+std::string AnswerNoChaincodeImage(const FakeRequest& r) {
+  if (r.path == "/containers/json") {
+    return FakeDockerServer::Response(200, "[]");
+  }
+  if (r.path.rfind("/images/dev-", 0) == 0) {
+    return FakeDockerServer::Response(404, R"({"message":"no such image"})");
+  }
+  if (r.path.rfind("/images/", 0) == 0) {
+    return FakeDockerServer::Response(200, R"({"Id":"sha256:base"})");
+  }
+  return "";
 }
 
 // A GOLANG package is compiled by `go build` in the goenv image, offline, and a bad one is
 // refused before any container is made.
 TEST(DockerLauncherTest, GolangPackageBuildsInGoenvWithGoBuild) {
   FakeDockerServer server([&](const FakeRequest& r) -> std::string {
-    if (r.path == "/containers/json") {
-      return FakeDockerServer::Response(200, "[]");
-    }
-    if (r.path.rfind("/images/dev-", 0) == 0) {
-      return FakeDockerServer::Response(404, R"({"message":"no such image"})");
-    }
-    if (r.path.rfind("/images/", 0) == 0) {
-      return FakeDockerServer::Response(200, R"({"Id":"sha256:base"})");
+    if (std::string answer = AnswerNoChaincodeImage(r); !answer.empty()) {
+      return answer;
     }
     if (r.path == "/containers/create") {  // the builder fails: its config is what matters
       return FakeDockerServer::Response(500, R"({"message":"no builds here"})");
@@ -343,6 +351,124 @@ TEST(DockerLauncherTest, GolangPackageBuildsInGoenvWithGoBuild) {
   Status s = (*launcher)->Start(go);
   EXPECT_TRUE(s.IsInvalidArgument()) << s;
   EXPECT_THAT(std::string(s.message()), HasSubstr("src/example.com/other/"));
+}
+
+const std::string kNodePackage =
+    archive::Write({archive::File("src/package.json", R"({"scripts":{"start":"node index.js"}})"),
+                    archive::File("src/index.js", "require('fabric-shim');")},
+                   {.gzip = true})
+        .value();
+
+StartRequest NodeRequest(const std::string& package) {
+  StartRequest r = Request();
+  r.package.type = "NODE";
+  r.package.code_package = package;
+  return r;
+}
+
+TEST(DockerLauncherTest, NodePackageWithoutPackageJsonOrStartScriptIsRefusedAtLaunch) {
+  FakeDockerServer server(AnswerNoChaincodeImage);
+  auto launcher = DockerLauncher::Open(Options(server));
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  Status s = (*launcher)->Start(
+      NodeRequest(archive::Write({archive::File("src/index.js", "x")}, {.gzip = true}).value()));
+  EXPECT_TRUE(s.IsInvalidArgument()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("node chaincode mycc:1.0: no package.json"));
+  s = (*launcher)->Start(NodeRequest(
+      archive::Write({archive::File("src/package.json", "{}")}, {.gzip = true}).value()));
+  EXPECT_TRUE(s.IsInvalidArgument()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("no \"start\" script"));
+  for (const auto& r : server.requests()) {
+    EXPECT_NE(r.path, "/containers/create") << "no builder for a package that cannot build";
+  }
+}
+
+// A failed npm install: the builder ran with host networking and the npm settings, and the
+// error carries npm's last lines.
+TEST(DockerLauncherTest, FailedNpmInstallReportsNpmsLastLines) {
+  FakeDockerServer server([](const FakeRequest& r) -> std::string {
+    if (std::string answer = AnswerNoChaincodeImage(r); !answer.empty()) {
+      return answer;
+    }
+    if (r.path == "/containers/create") {
+      return FakeDockerServer::Response(201, R"({"Id":"b0b"})");
+    }
+    if (r.method == "DELETE" || r.path == "/containers/b0b/start" ||
+        r.path == "/containers/b0b/archive") {
+      return FakeDockerServer::Response(r.method == "PUT" ? 200 : 204, "");
+    }
+    if (r.path == "/containers/b0b/wait") {
+      return FakeDockerServer::Response(200, R"({"StatusCode":1})");
+    }
+    if (r.path == "/containers/b0b/logs") {
+      return FakeDockerServer::Response(
+          200, FakeDockerServer::MuxFrame(2, "npm ERR! code E404\n") +
+                   FakeDockerServer::MuxFrame(2,
+                                              "npm ERR! 404 Not Found - GET "
+                                              "https://registry.npmjs.org/no-such-pkg\n"));
+    }
+    return "";
+  });
+  DockerLauncherOptions o = Options(server);
+  o.node.ca_file = "/proc/self/cmdline";  // any readable file
+  o.node.env = {"HTTPS_PROXY=http://proxy:3128"};
+  auto launcher = DockerLauncher::Open(o);
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  Status s = (*launcher)->Start(NodeRequest(kNodePackage));
+  EXPECT_TRUE(s.IsFailedPrecondition()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("failed to build in fabric-cpp/nodeenv:latest"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("npm ERR! 404 Not Found - GET"));
+  std::string create_body;
+  std::vector<std::string> uploads;
+  for (const auto& r : server.requests()) {
+    if (r.path == "/containers/create") {
+      create_body = r.body;
+    }
+    if (r.method == "PUT" && r.path == "/containers/b0b/archive") {
+      uploads.push_back(r.query);
+    }
+  }
+  EXPECT_THAT(create_body, HasSubstr(R"("Image":"fabric-cpp/nodeenv:latest")"));
+  EXPECT_THAT(create_body, HasSubstr("npm install --omit=dev"));
+  EXPECT_THAT(create_body, HasSubstr(R"("NetworkMode":"host")"));
+  EXPECT_THAT(create_body, HasSubstr("HTTPS_PROXY=http://proxy:3128"));
+  EXPECT_THAT(create_body, HasSubstr("NODE_EXTRA_CA_CERTS=/etc/fabric-cpp/npm/ca.crt"));
+  EXPECT_EQ(uploads.size(), 2u);  // the CA bundle at /, the package at /chaincode/input
+}
+
+// A NODE chaincode from its cached image runs `npm start -- --peer.address <addr>`.
+TEST(DockerLauncherTest, NodeChaincodeRunsNpmStartWithThePeerAddress) {
+  FakeDockerServer server([](const FakeRequest& r) -> std::string {
+    if (r.path.rfind("/images/dev-", 0) == 0) {
+      return FakeDockerServer::Response(
+          200, R"({"Id":"sha256:1","Config":{"Labels":{"org.fabric-cpp.chaincode.package.hash":")" +
+                   PackageHash(kNodePackage) +
+                   R"(","org.fabric-cpp.chaincode.builder":"sha256:base sha256:base"}}})");
+    }
+    if (std::string answer = AnswerLaunch(r); !answer.empty()) {
+      return answer;
+    }
+    if (r.method == "DELETE") {
+      return FakeDockerServer::Response(404, R"({"message":"no such container"})");
+    }
+    return "";
+  });
+  auto launcher = DockerLauncher::Open(Options(server));
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  Status s = (*launcher)->Start(NodeRequest(kNodePackage));
+  ASSERT_TRUE(s.ok()) << s;
+  std::string create_body;
+  bool built = false;
+  for (const auto& r : server.requests()) {
+    built = built || r.path == "/build";
+    if (r.path == "/containers/create") {
+      create_body = r.body;
+    }
+  }
+  EXPECT_FALSE(built);
+  EXPECT_THAT(create_body,
+              HasSubstr(R"("Cmd":["npm","start","--","--peer.address","127.0.0.1:7052"])"));
+  EXPECT_THAT(create_body, HasSubstr("CORE_CHAINCODE_ID_NAME=mycc:1.0"));
 }
 
 TEST(DockerLauncherTest, OpenRemovesContainersOfAnEarlierRun) {

@@ -104,7 +104,7 @@ StatusOr<GoBuildPlan> PlanGoBuild(const std::string& ccid, std::string_view code
   }
   GoBuildPlan plan;
   plan.env = CommonEnv();
-  const std::string input = kGoInputDir;
+  const std::string input = kBuildInputDir;
   if (names->contains("src/go.mod")) {
     plan.layout = GoLayout::kModule;
     plan.working_dir = input + "/src";
@@ -141,7 +141,7 @@ StatusOr<GoBuildPlan> PlanGoBuild(const std::string& ccid, std::string_view code
   if (plan.layout == GoLayout::kModule) {
     plan.cmd.push_back("-mod=vendor");
   }
-  plan.cmd.insert(plan.cmd.end(), {"-o", kGoOutputFile, plan.target});
+  plan.cmd.insert(plan.cmd.end(), {"-o", kBinaryOutputFile, plan.target});
   return plan;
 }
 
@@ -240,7 +240,8 @@ Status CheckGoBinary(const std::string& ccid, const GoBuildPlan& plan, std::stri
 }
 
 StatusOr<BuildRecipe> GoBuildRecipe(const std::string& ccid, std::string_view code_package,
-                                    const std::string& path, const std::string& goenv_image) {
+                                    const std::string& path, const std::string& goenv_image,
+                                    const std::string& baseos_image) {
   StatusOr<GoBuildPlan> plan = PlanGoBuild(ccid, code_package, path);
   if (!plan.ok()) {
     return plan.status();
@@ -254,9 +255,10 @@ StatusOr<BuildRecipe> GoBuildRecipe(const std::string& ccid, std::string_view co
   recipe.explain_failure = [ccid, plan = *plan](const std::vector<std::string>& output) {
     return ExplainGoBuildFailure(ccid, plan, output);
   };
-  recipe.check_binary = [ccid, plan = *plan](std::string_view binary) {
+  recipe.check_output = [ccid, plan = *plan](std::string_view binary) {
     return CheckGoBinary(ccid, plan, binary);
   };
+  RunAsProgram(baseos_image, recipe);
   return recipe;
 }
 

@@ -12,7 +12,7 @@
 //    <path> (its dependencies in src/<path>/vendor/ or elsewhere under src/).
 // Every build: CGO_ENABLED=0 (a static binary that runs in the C++ runtime image, baseos),
 // GOPROXY=off, GOSUMDB=off, GONOSUMDB=*, GOTOOLCHAIN=local, -trimpath -buildvcs=false, the
-// binary to /chaincode/output/chaincode. The argv is passed as is (no shell): the chaincode path
+// binary to kBinaryOutputFile. The argv is passed as is (no shell): the chaincode path
 // is one argument, refused when it could read as a flag.
 //
 // Thread-safety: pure functions.
@@ -38,10 +38,6 @@ struct GoBuildPlan {
   std::vector<std::string> cmd;  // argv
 };
 
-// Where the builder container finds the package and leaves the binary.
-inline constexpr char kGoInputDir[] = "/chaincode/input";
-inline constexpr char kGoOutputFile[] = "/chaincode/output/chaincode";
-
 // The build of `code_package` (a gzipped tar) for chaincode path `path` (ChaincodeSpec's
 // chaincode_id.path; an http:// or https:// prefix and a trailing '/' are dropped, as Fabric
 // does). InvalidArgument naming the problem and what to do: not a readable archive, no Go
@@ -63,8 +59,9 @@ Status CheckGoBinary(const std::string& ccid, const GoBuildPlan& plan, std::stri
 
 // The recipe the Docker launcher runs for a GOLANG package: PlanGoBuild's command in
 // `goenv_image`, failures explained by ExplainGoBuildFailure, the binary checked by
-// CheckGoBinary. PlanGoBuild's errors.
+// CheckGoBinary, run as a program on `baseos_image` (RunAsProgram). PlanGoBuild's errors.
 StatusOr<BuildRecipe> GoBuildRecipe(const std::string& ccid, std::string_view code_package,
-                                    const std::string& path, const std::string& goenv_image);
+                                    const std::string& path, const std::string& goenv_image,
+                                    const std::string& baseos_image);
 
 }  // namespace fabric::launcher::docker

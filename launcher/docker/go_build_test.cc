@@ -157,15 +157,22 @@ TEST(GoBuildTest, LibraryArchiveIsNotAChaincode) {
   EXPECT_THAT(Message(s), HasSubstr("example.com/lib is not a main package"));
 }
 
-TEST(GoBuildTest, RecipeRunsInGoenvAndExplainsWithThePlan) {
-  auto recipe = GoBuildRecipe("cc:1", Package({"src/go.mod", "src/main.go"}), "", "my/goenv:1");
+TEST(GoBuildTest, RecipeRunsInGoenvOfflineAndTheProgramOnBaseos) {
+  auto recipe = GoBuildRecipe("cc:1", Package({"src/go.mod", "src/main.go"}), "", "my/goenv:1",
+                              "my/baseos:1");
   ASSERT_TRUE(recipe.ok()) << recipe.status();
   EXPECT_EQ(recipe->type, "GOLANG");
   EXPECT_EQ(recipe->image, "my/goenv:1");
   EXPECT_EQ(recipe->working_dir, "/chaincode/input/src");
   EXPECT_THAT(recipe->explain_failure({"cannot find package \"e.org/z\" in any of:"}),
               HasSubstr("go mod vendor"));
-  EXPECT_FALSE(recipe->check_binary("!<arch>\n").ok());
+  EXPECT_FALSE(recipe->check_output("!<arch>\n").ok());
+  EXPECT_FALSE(recipe->needs_network);
+  EXPECT_EQ(recipe->output, "/chaincode/output/chaincode");
+  EXPECT_EQ(recipe->runtime_image, "my/baseos:1");
+  EXPECT_THAT(recipe->dockerfile, HasSubstr("FROM my/baseos:1\n"));
+  EXPECT_EQ(recipe->command("p:7052", {"-x"}),
+            (std::vector<std::string>{"chaincode", "-peer.address=p:7052", "-x"}));
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "common/channelconfig/configtx.h"
 #include "common/channelconfig/testing/test_channel.h"
 #include "common/crypto/file_util.h"
 #include "common/msp/testing/test_org.h"
@@ -302,6 +303,27 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<::orderer::AtomicBroadcast::Stub> stub_;
 };
+
+// What `peer channel create` does with configtxgen's unsigned channel creation tx: sign the
+// ConfigUpdate as `admin` and wrap it in an envelope signed by `admin`.
+inline common::Envelope SignCreationTx(const common::Envelope& unsigned_tx,
+                                       const msp::SigningIdentity& admin,
+                                       bool add_signature = true) {
+  std::string channel_id;
+  StatusOr<common::ConfigUpdateEnvelope> cue =
+      channelconfig::UnwrapConfigUpdate(unsigned_tx, &channel_id);
+  EXPECT_TRUE(cue.ok()) << cue.status();
+  if (add_signature) {
+    common::ConfigSignature* sig = cue->add_signatures();
+    sig->set_signature_header(protoutil::Marshal(
+        protoutil::MakeSignatureHeader(admin.Serialize(), *protoutil::CreateNonce())));
+    sig->set_signature(*admin.Sign(sig->signature_header() + cue->config_update()));
+  }
+  StatusOr<common::Envelope> env =
+      protoutil::CreateSignedEnvelope(common::CONFIG_UPDATE, channel_id, admin, *cue);
+  EXPECT_TRUE(env.ok()) << env.status();
+  return *env;
+}
 
 // Broadcasts through `client` a config update of `channel`, whose config is `current`, adding
 // `org` as an application org; signed by Org1's and Org2's admins (the Application group's

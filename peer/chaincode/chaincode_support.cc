@@ -139,9 +139,13 @@ Status ChaincodeSupport::StartRuntime(const std::string& ccid,
   if (!local_socket.empty() && launcher_.SharesPeerFileSystem()) {
     request.env.push_back("CORE_PEER_CHAINCODESOCKET=" + local_socket);
   }
+  // fabric-cpp's shim presents the launch secret; Fabric's shims (a NODE package runs
+  // fabric-shim from npm) know nothing of it and register as they do with Fabric's peer.
+  const std::string& type = request.package.type;
+  const bool presents_secret = type.empty() || type == "CPP";
   if (options_.tls_enabled) {
     RETURN_IF_ERROR(AddTlsMaterial(ccid, request));
-  } else if (!launcher_.IsDevMode()) {
+  } else if (!launcher_.IsDevMode() && presents_secret) {
     // Without TLS nothing else tells the launched runtime from any local process that dials
     // the listener first and registers under the ccid.
     unsigned char random[32];

@@ -37,8 +37,13 @@ class CountingLauncher : public launcher::ProcessLauncher {
     {
       std::lock_guard<std::mutex> lock(mu);
       start_thread = std::this_thread::get_id();
+      env = r.env;
     }
     return ProcessLauncher::Start(r);
+  }
+  std::vector<std::string> last_env() {
+    std::lock_guard<std::mutex> lock(mu);
+    return env;
   }
   std::thread::id last_start_thread() {
     std::lock_guard<std::mutex> lock(mu);
@@ -48,7 +53,9 @@ class CountingLauncher : public launcher::ProcessLauncher {
 
  private:
   std::mutex mu;
-  std::thread::id start_thread;  // Guarded by mu.
+  // Guarded by mu:
+  std::thread::id start_thread;
+  std::vector<std::string> env;
 };
 
 class LaunchTest : public testing::ChaincodeTestEnv {
@@ -145,6 +152,26 @@ TEST_F(LaunchTest, OnlyTheLaunchedRuntimeMayRegister) {
   Status s = launch.get();
   EXPECT_TRUE(s.IsDeadlineExceeded()) << s;
   EXPECT_EQ(support_->GetHandler("mycc:1.0"), nullptr);
+}
+
+// Fabric's shims (fabric-shim in a NODE package) know no launch secret: their launches get none
+// and they register as with Fabric's peer.
+TEST_F(LaunchTest, NodeRuntimeGetsNoLaunchSecretAndRegisters) {
+  auto package = launcher::ChaincodePackage::ForExecutable("nodecc:1.0", FAKE_CHAINCODE_PATH);
+  package.type = "NODE";
+  packages_.Add(package);
+  StartSupport(launcher_);
+  Status s = support_->Launch("nodecc:1.0");
+  ASSERT_TRUE(s.ok()) << s;
+  for (const std::string& kv : launcher_.last_env()) {
+    EXPECT_EQ(kv.rfind("CORE_CHAINCODE_LAUNCH_SECRET=", 0), std::string::npos) << kv;
+  }
+  ASSERT_TRUE(support_->Launch("mycc:1.0").ok());
+  bool secret = false;
+  for (const std::string& kv : launcher_.last_env()) {
+    secret = secret || kv.rfind("CORE_CHAINCODE_LAUNCH_SECRET=", 0) == 0;
+  }
+  EXPECT_TRUE(secret) << "a CPP runtime gets its launch secret";
 }
 
 TEST_F(LaunchTest, LaunchErrorEndsWithTheChaincodesLastOutput) {

@@ -23,6 +23,7 @@
 #include "peer/cli/command.h"
 #include "peer/cli/ctor.h"
 #include "peer/cli/package.h"
+#include "peer/platforms/code_package.h"
 
 namespace fabric::cli {
 namespace {
@@ -123,7 +124,7 @@ std::vector<std::string> Names(const std::string& package) {
   EXPECT_TRUE(files.ok()) << files.status();
   for (const auto& f : files.ok() ? *files : std::vector<archive::Entry>{}) {
     names.push_back(f.path);
-    EXPECT_EQ(f.mode, 0644u) << f.path;  // Fabric 1.4 refuses other modes in a Go package
+    EXPECT_EQ(f.mode, 0644u) << f.path;  // Fabric's Go and node platforms refuse other modes
   }
   return names;
 }
@@ -211,6 +212,24 @@ TEST(PackageTest, GoFolderWithoutGoModNeedsAnImportPath) {
   dir.Write("go.mod", "go 1.19\n");
   s = BuildCodePackage(protos::ChaincodeSpec::GOLANG, dir.path()).status();
   EXPECT_NE(s.message().find("has no module line"), std::string::npos) << s;
+}
+
+// As Fabric's node platform: no node_modules, META-INF at the top, every file 0644 (so the
+// platform's install check accepts it).
+TEST(PackageTest, NodePackageLeavesOutNodeModulesAndKeepsMetaInfAtTheTop) {
+  TempDir dir;
+  dir.Write("package.json", R"({"scripts":{"start":"node index.js"}})");
+  dir.Write("index.js", "require('fabric-shim');\n");
+  dir.Write("node_modules/fabric-shim/index.js", "ignored");
+  dir.Write("lib/node_modules/kept.js", "kept: only the top-level node_modules is left out");
+  dir.Write("META-INF/statedb/couchdb/indexes/owner.json", "{}");
+  fs::permissions(dir.path() + "/index.js", fs::perms::owner_exec, fs::perm_options::add);
+  auto pkg = BuildCodePackage(protos::ChaincodeSpec::NODE, dir.path());
+  ASSERT_TRUE(pkg.ok()) << pkg.status();
+  EXPECT_EQ(Names(*pkg),
+            (std::vector<std::string>{"META-INF/statedb/couchdb/indexes/owner.json", "src/index.js",
+                                      "src/lib/node_modules/kept.js", "src/package.json"}));
+  EXPECT_TRUE(platforms::ValidateInstallPackage(protos::ChaincodeSpec::NODE, *pkg).ok());
 }
 
 TEST(PackageTest, CppPackageIsDeterministicAndNeedsCMakeLists) {

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 }  // namespace
 
 StatusOr<std::vector<archive::Entry>> CollectFiles(const std::string& dir,
-                                                   const std::string& prefix) {
+                                                   const std::string& prefix,
+                                                   const std::vector<std::string>& skip_dirs) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     return NotFoundError(absl::StrFormat("chaincode folder %s does not exist", dir));
@@ -29,7 +30,9 @@ StatusOr<std::vector<archive::Entry>> CollectFiles(const std::string& dir,
     const fs::path& p = it->path();
     std::string leaf = p.filename().string();
     bool is_build_dir = it->is_directory() && fs::exists(p / "CMakeCache.txt");
-    if (leaf.starts_with(".") || is_build_dir) {
+    bool skipped = it.depth() == 0 && it->is_directory() &&
+                   std::find(skip_dirs.begin(), skip_dirs.end(), leaf) != skip_dirs.end();
+    if (leaf.starts_with(".") || is_build_dir || skipped) {
       if (it->is_directory()) {
         it.disable_recursion_pending();
       }
@@ -111,31 +114,43 @@ std::string ModulePath(const fs::path& go_mod) {
   return "";
 }
 
-// The Go package's files as Fabric names them: META-INF/... at the top (from the chaincode's
-// folder), the rest under `prefix`; only source files (Fabric 1.4's .go .c .h .s .yaml .json)
-// for GOPATH code, every file of a module. Mode 0644: Fabric 1.4 peers refuse executable bits
-// in a Go package at commit.
-StatusOr<std::vector<archive::Entry>> CollectGoFiles(const GoSource& source) {
-  ASSIGN_OR_RETURN(std::vector<archive::Entry> files,
-                   CollectFiles(source.root, source.module ? "src/" : source.prefix));
-  std::string meta = source.module ? "src/" + source.meta_dir : source.prefix + "META-INF/";
-  std::vector<archive::Entry> out;
+// Fabric's Go and node platforms write every file 0644 (their validation refuses other bits;
+// Fabric 1.4 peers refuse executable bits in a Go package at commit) and the chaincode folder's
+// META-INF/ (collected as `meta`) at the package's top; the entries end sorted by name.
+void ToPlatformLayout(std::vector<archive::Entry>& files, const std::string& meta) {
   for (archive::Entry& f : files) {
     f.mode = 0644;
     if (f.path.starts_with(meta)) {
       f.path = "META-INF/" + f.path.substr(meta.size());
-    } else if (!source.module) {
-      std::string ext = fs::path(f.path).extension().string();
-      if (ext != ".go" && ext != ".c" && ext != ".h" && ext != ".s" && ext != ".yaml" &&
-          ext != ".json") {
-        continue;
-      }
     }
-    out.push_back(std::move(f));
   }
-  std::sort(out.begin(), out.end(),
+  std::sort(files.begin(), files.end(),
             [](const archive::Entry& a, const archive::Entry& b) { return a.path < b.path; });
-  return out;
+}
+
+// The Go package's files as Fabric names them: META-INF/... at the top (from the chaincode's
+// folder), the rest under `prefix`; only source files (Fabric 1.4's .go .c .h .s .yaml .json)
+// for GOPATH code, every file of a module.
+StatusOr<std::vector<archive::Entry>> CollectGoFiles(const GoSource& source) {
+  ASSIGN_OR_RETURN(std::vector<archive::Entry> files,
+                   CollectFiles(source.root, source.module ? "src/" : source.prefix));
+  ToPlatformLayout(files, source.module ? "src/" + source.meta_dir : source.prefix + "META-INF/");
+  if (!source.module) {
+    std::erase_if(files, [](const archive::Entry& f) {
+      const std::string ext = fs::path(f.path).extension().string();
+      return !f.path.starts_with("META-INF/") && ext != ".go" && ext != ".c" && ext != ".h" &&
+             ext != ".s" && ext != ".yaml" && ext != ".json";
+    });
+  }
+  return files;
+}
+
+// Fabric's node platform (WriteFolderToTarPackage): node_modules is left out (the peer runs npm
+// install), everything but META-INF/ under src/.
+StatusOr<std::string> BuildNodePackage(const std::string& dir) {
+  ASSIGN_OR_RETURN(std::vector<archive::Entry> files, CollectFiles(dir, "src/", {"node_modules"}));
+  ToPlatformLayout(files, "src/META-INF/");
+  return archive::Write(files, {.gzip = true, .gzip_level = 9});
 }
 
 }  // namespace
@@ -209,6 +224,9 @@ StatusOr<std::string> BuildCodePackage(protos::ChaincodeSpec::Type type, const s
           "and must define an executable target named 'chaincode')",
           path, dir));
     }
+  }
+  if (type == protos::ChaincodeSpec::NODE) {
+    return BuildNodePackage(dir);
   }
   ASSIGN_OR_RETURN(std::vector<archive::Entry> files, CollectFiles(dir, prefix));
   return archive::Write(files, {.gzip = true, .gzip_level = 9});

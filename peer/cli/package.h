@@ -11,7 +11,11 @@
 //   golang, module (Fabric 2.x): the folder holding -p, or one above it, has go.mod: every file
 //     of the module's folder as src/<file> (go.mod, vendor/ ...), META-INF/<file>; the chaincode
 //     path recorded is the import path (module path + the folder's place in the module).
-//   node, java, cpp   src/<file>
+//   node   src/<file>, node_modules/ left out, META-INF/<file> at the top (as Fabric's node
+//     platform writes them; the peer refuses a node package without src/package.json at
+//     install, as Fabric's does).
+//   java, cpp   src/<file>
+//   Go and node packages have every file 0644 (Fabric's platforms refuse other bits).
 // A C++ package must have CMakeLists.txt at its top: images/ccenv's fabric-cc-build builds
 // INPUT/src with it.
 //
@@ -29,11 +33,12 @@
 
 namespace fabric::cli {
 
-// The files of folder `dir` (recursively; hidden entries and CMake build folders skipped) named
-// `prefix` + relative path, sorted, with mode 0755 (owner may execute) or 0644. NotFound when
-// `dir` is not a folder; Internal on read errors.
+// The files of folder `dir` (recursively; hidden entries, CMake build folders and the top-level
+// folders named in `skip_dirs` skipped) named `prefix` + relative path, sorted, with mode 0755
+// (owner may execute) or 0644. NotFound when `dir` is not a folder; Internal on read errors.
 StatusOr<std::vector<archive::Entry>> CollectFiles(const std::string& dir,
-                                                   const std::string& prefix);
+                                                   const std::string& prefix,
+                                                   const std::vector<std::string>& skip_dirs = {});
 
 // A Go chaincode's source as the packager sees it (DescribeGoCode).
 struct GoSource {

@@ -127,6 +127,10 @@ const std::vector<Key>& Keys() {
       Str("chaincode.builder", &PeerConfig::chaincode_builder),
       Str("chaincode.cpp.runtime", &PeerConfig::chaincode_cpp_runtime),
       Str("chaincode.golang.builder", &PeerConfig::chaincode_golang_builder),
+      Str("chaincode.node.builder", &PeerConfig::chaincode_node_builder),
+      Str("chaincode.node.runtime", &PeerConfig::chaincode_node_runtime),
+      Str("chaincode.node.npmrc", &PeerConfig::chaincode_node_npmrc),
+      Str("chaincode.node.cafile", &PeerConfig::chaincode_node_cafile),
       {"chaincode.mode",
        [](PeerConfig& c, const std::string& v) {
          if (v == "dev") {
@@ -186,25 +190,41 @@ void ResolvePaths(const std::string& cfg_dir, PeerConfig& config) {
   for (std::string& ca : config.tls_client_root_ca_files) {
     ca = localconfig::TranslatePath(cfg_dir, ca);
   }
+  config.chaincode_node_npmrc = localconfig::TranslatePath(cfg_dir, config.chaincode_node_npmrc);
+  config.chaincode_node_cafile = localconfig::TranslatePath(cfg_dir, config.chaincode_node_cafile);
 }
 
-// Fabric's core.yaml names its Go build image, with Makefile variables
-// ("$(DOCKER_NS)/fabric-ccenv:$(TWO_DIGIT_VERSION)"); fabric-cpp's chaincodes build in
-// fabric-cpp's own image, so such a value keeps the default, with a notice.
-void KeepOwnBuilderImage(PeerConfig& config, Report* report) {
-  const std::string& image = config.chaincode_builder;
+// Fabric's core.yaml names its own images, with Makefile variables
+// ("$(DOCKER_NS)/fabric-ccenv:$(TWO_DIGIT_VERSION)"); fabric-cpp's chaincodes build and run in
+// fabric-cpp's images, so such a value of `key` keeps the default, with a notice.
+void KeepOwnImage(std::string& image, const std::string& own, const char* key,
+                  std::initializer_list<const char*> fabric_repositories, const char* what,
+                  Report* report) {
   const size_t slash = image.rfind('/');
   const size_t colon = image.rfind(':');
   const bool tagged = colon != std::string::npos && (slash == std::string::npos || colon > slash);
   const std::string repository = tagged ? image.substr(0, colon) : image;
-  if (image.find("$(") == std::string::npos && !repository.ends_with("fabric-ccenv")) {
+  bool fabric = image.find("$(") != std::string::npos;
+  for (const char* fabric_repository : fabric_repositories) {
+    fabric = fabric || repository.ends_with(fabric_repository);
+  }
+  if (!fabric) {
     return;
   }
-  report->notices.push_back(absl::StrFormat(
-      "chaincode.builder \"%s\" is Fabric's Go chaincode build image, which fabric-cpp does not "
-      "use; ignored (fabric-cpp builds chaincodes in %s)",
-      image, PeerConfig().chaincode_builder));
-  config.chaincode_builder = PeerConfig().chaincode_builder;
+  report->notices.push_back(
+      absl::StrFormat("%s \"%s\" is Fabric's %s, which fabric-cpp does not use; ignored "
+                      "(fabric-cpp uses %s)",
+                      key, image, what, own));
+  image = own;
+}
+
+void KeepOwnImages(PeerConfig& config, Report* report) {
+  const PeerConfig defaults;
+  KeepOwnImage(config.chaincode_builder, defaults.chaincode_builder, "chaincode.builder",
+               {"fabric-ccenv"}, "Go chaincode build image", report);
+  KeepOwnImage(config.chaincode_node_runtime, defaults.chaincode_node_runtime,
+               "chaincode.node.runtime", {"fabric-baseimage", "fabric-nodeenv"},
+               "Node.js chaincode image", report);
 }
 
 }  // namespace
@@ -241,7 +261,7 @@ StatusOr<PeerConfig> LoadPeerConfig(const EnvLookup& env, bool dev_mode_flag,
     config.launcher = LauncherKind::kDev;
   }
   ResolvePaths(cfg_dir, config);
-  KeepOwnBuilderImage(config, report);
+  KeepOwnImages(config, report);
   if (config.execute_timeout < std::chrono::seconds(1)) {
     config.execute_timeout = std::chrono::seconds(30);  // Fabric's rule for values < 1 s
   }

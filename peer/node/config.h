@@ -111,6 +111,12 @@ struct PeerConfig {
   std::string chaincode_cpp_runtime = "fabric-cpp/baseos:latest";
   // The Go chaincode builder (not a Fabric key: Fabric builds Go in chaincode.builder).
   std::string chaincode_golang_builder = "fabric-cpp/goenv:latest";
+  // Node.js chaincode (launcher/docker/node_build.h: NodeBuildOptions). npmrc/cafile empty:
+  // the peer's own npm settings and CA bundle, found through its environment.
+  std::string chaincode_node_builder = "fabric-cpp/nodeenv:latest";
+  std::string chaincode_node_runtime = "fabric-cpp/node-runtime:latest";
+  std::string chaincode_node_npmrc;
+  std::string chaincode_node_cafile;
   LauncherKind launcher = LauncherKind::kDocker;
   std::string process_bin_dir;
   std::chrono::milliseconds execute_timeout{30000};

@@ -123,6 +123,10 @@ TEST(PeerConfigFileTest, DockerDefaultsAreTheLaunchers) {
   EXPECT_EQ(c.chaincode_builder, o.ccenv_image);
   EXPECT_EQ(c.chaincode_cpp_runtime, o.baseos_image);
   EXPECT_EQ(c.chaincode_golang_builder, o.goenv_image);
+  EXPECT_EQ(c.chaincode_node_builder, o.node.builder_image);
+  EXPECT_EQ(c.chaincode_node_runtime, o.node.runtime_image);
+  EXPECT_EQ(c.chaincode_node_npmrc, o.node.npmrc_file);
+  EXPECT_EQ(c.chaincode_node_cafile, o.node.ca_file);
   EXPECT_EQ(c.vm_endpoint, o.client.endpoint);
 }
 
@@ -199,16 +203,22 @@ TEST(PeerConfigFileTest, SyntaxErrorNamesFileAndLine) {
 TEST(PeerConfigFileTest, ValuesFabricCppCannotFollowAreNoticed) {
   ConfigDir dir(Files{{"core.yaml",
                        "ledger:\n  state:\n    stateDatabase: CouchDB\n"
-                       "chaincode:\n  builder: hyperledger/fabric-ccenv:2.2\n"}});
+                       "chaincode:\n  builder: hyperledger/fabric-ccenv:2.2\n"
+                       "  node:\n    runtime: $(DOCKER_NS)/fabric-nodeenv:$(TWO_DIGIT_VERSION)\n"
+                       "    npmrc: npm/npmrc\n    cafile: /etc/ssl/my-ca.pem\n"}});
   localconfig::Report report;
   auto c = LoadPeerConfig(MapEnv({{"FABRIC_CFG_PATH", dir.path()}}), false, "", &report);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->chaincode_builder, PeerConfig().chaincode_builder);
-  ASSERT_EQ(report.notices.size(), 2u) << ::testing::PrintToString(report.notices);
+  EXPECT_EQ(c->chaincode_node_runtime, PeerConfig().chaincode_node_runtime);
+  EXPECT_EQ(c->chaincode_node_npmrc, dir.path() + "/npm/npmrc") << "relative to the file";
+  EXPECT_EQ(c->chaincode_node_cafile, "/etc/ssl/my-ca.pem");
+  ASSERT_EQ(report.notices.size(), 3u) << ::testing::PrintToString(report.notices);
   EXPECT_THAT(report.notices[0], HasSubstr("core.yaml:3: ledger.state.stateDatabase is "
                                            "\"CouchDB\": fabric-cpp keeps the world state in "
                                            "LevelDB (goleveldb); ignored"));
   EXPECT_THAT(report.notices[1], HasSubstr("hyperledger/fabric-ccenv:2.2"));
+  EXPECT_THAT(report.notices[2], HasSubstr("chaincode.node.runtime \"$(DOCKER_NS)/fabric-nodeenv"));
 }
 
 }  // namespace

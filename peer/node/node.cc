@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -303,6 +304,11 @@ void PeerNode::Impl::CreateLauncher() {
       opts.ccenv_image = config.chaincode_builder;
       opts.baseos_image = config.chaincode_cpp_runtime;
       opts.goenv_image = config.chaincode_golang_builder;
+      opts.node.builder_image = config.chaincode_node_builder;
+      opts.node.runtime_image = config.chaincode_node_runtime;
+      opts.node.npmrc_file = config.chaincode_node_npmrc;
+      opts.node.ca_file = config.chaincode_node_cafile;
+      opts.node.WithHostDefaults(std::getenv);
       // The peer also starts while the engine is down: it commits and serves what runs, and
       // launches once the engine is back (/healthz reports it meanwhile).
       launcher = std::make_unique<launcher::docker::LazyDockerLauncher>(opts);

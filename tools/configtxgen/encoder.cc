@@ -19,6 +19,7 @@
 #include "common/protoutil/txutils.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/base/status_macros.h"
+#include "orderer/cluster/cluster.pb.h"
 #include "orderer/configuration.pb.h"
 #include "orderer/etcdraft/configuration.pb.h"
 #include "peer/configuration.pb.h"
@@ -158,6 +159,16 @@ Status AddConsensus(common::ConfigGroup& group, const OrdererSpec& orderer) {
     SetValue(group, channelconfig::kKafkaBrokersKey, brokers, kAdmins);
   } else if (orderer.orderer_type == "etcdraft") {
     ASSIGN_OR_RETURN(*consensus.mutable_metadata(), EtcdRaftMetadata(orderer.etcd_raft));
+  } else if (orderer.orderer_type == "etcd") {
+    if (orderer.etcd.endpoints.empty()) {
+      return InvalidArgumentError("orderer group: OrdererType etcd needs Etcd.Endpoints");
+    }
+    ::fabric::orderer::cluster::EtcdConfigMetadata metadata;
+    for (const std::string& endpoint : orderer.etcd.endpoints) {
+      metadata.add_endpoints(endpoint);
+    }
+    metadata.set_tls(orderer.etcd.tls);
+    consensus.set_metadata(protoutil::Marshal(metadata));
   }
   SetValue(group, channelconfig::kConsensusTypeKey, consensus, kAdmins);
   return Status::OK();

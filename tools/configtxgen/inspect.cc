@@ -16,6 +16,7 @@
 #include "msp/identities.pb.h"
 #include "msp/msp_config.pb.h"
 #include "msp/msp_principal.pb.h"
+#include "orderer/cluster/cluster.pb.h"
 #include "orderer/configuration.pb.h"
 #include "orderer/etcdraft/configuration.pb.h"
 #include "peer/configuration.pb.h"
@@ -97,13 +98,17 @@ StatusOr<json> DecodeMsp(std::string_view bytes, const std::string& path) {
   return out;
 }
 
-// ConsensusType, with etcdraft metadata decoded as etcdraft.ConfigMetadata (as protolator does).
+// ConsensusType, with etcdraft metadata decoded as etcdraft.ConfigMetadata (as protolator does)
+// and etcd metadata as fabric.orderer.cluster.EtcdConfigMetadata.
 StatusOr<json> DecodeConsensusType(std::string_view bytes, const std::string& path) {
   ASSIGN_OR_RETURN(auto consensus, Parse<::orderer::ConsensusType>(bytes, path));
   ASSIGN_OR_RETURN(json out, MessageJson(consensus));
   if (consensus.type() == "etcdraft") {
     ASSIGN_OR_RETURN(out["metadata"], DecodeAs<::etcdraft::ConfigMetadata>(consensus.metadata(),
                                                                            path + "/metadata"));
+  } else if (consensus.type() == "etcd") {
+    ASSIGN_OR_RETURN(out["metadata"], DecodeAs<::fabric::orderer::cluster::EtcdConfigMetadata>(
+                                          consensus.metadata(), path + "/metadata"));
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The consensus-specific parts of configtx's Orderer section: Kafka brokers and the etcdraft
-// cluster, checked as Fabric's Orderer.completeInitialization checks them.
+// cluster, checked as Fabric's Orderer.completeInitialization checks them, and the etcd
+// cluster of OrdererType etcd.
 
 #include <string>
 
@@ -80,6 +81,37 @@ Status ParseEtcdRaft(const json& raft, const std::string& path, const std::strin
   return Status::OK();
 }
 
+Status ParseEtcd(const json& section, const std::string& path, KeyChecker& keys,
+                 OrdererSpec* spec) {
+  const json* etcd = Find(section, "Etcd");
+  if (etcd != nullptr) {
+    RETURN_IF_ERROR(keys.Check(*etcd, path + ".Etcd", {"Endpoints", "TLS"}));
+  }
+  if (spec->orderer_type != "etcd") {
+    return Status::OK();
+  }
+  if (etcd == nullptr || Find(*etcd, "Endpoints") == nullptr) {
+    return Invalid(path, "OrdererType etcd needs an Etcd section with Endpoints: [host:port, ...]");
+  }
+  ASSIGN_OR_RETURN(spec->etcd.endpoints, GetStringList(*etcd, "Endpoints", path + ".Etcd"));
+  if (spec->etcd.endpoints.empty()) {
+    return Invalid(path + ".Etcd.Endpoints", "must list at least one etcd endpoint (host:port)");
+  }
+  for (const std::string& endpoint : spec->etcd.endpoints) {
+    if (endpoint.empty() || endpoint.find(':') == std::string::npos) {
+      return Invalid(path + ".Etcd.Endpoints",
+                     absl::StrFormat("\"%s\" is not host:port", endpoint));
+    }
+  }
+  if (const json* tls = Find(*etcd, "TLS")) {
+    if (!tls->is_boolean()) {
+      return Invalid(path + ".Etcd.TLS", "must be true or false");
+    }
+    spec->etcd.tls = tls->get<bool>();
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status ParseConsensus(const json& section, const std::string& path, const std::string& config_dir,
@@ -90,6 +122,7 @@ Status ParseConsensus(const json& section, const std::string& path, const std::s
       ASSIGN_OR_RETURN(spec->kafka_brokers, GetStringList(*kafka, "Brokers", path + ".Kafka"));
     }
   }
+  RETURN_IF_ERROR(ParseEtcd(section, path, keys, spec));
   const json* raft = Find(section, "EtcdRaft");
   if (raft != nullptr) {
     RETURN_IF_ERROR(keys.Check(*raft, path + ".EtcdRaft", {"Consenters", "Options"}));

@@ -215,13 +215,13 @@ StatusOr<OrdererSpec> ProfileLoader::ParseOrderer(const json& section, const std
   RETURN_IF_ERROR(
       keys_.Check(section, path,
                   {"OrdererType", "Addresses", "BatchTimeout", "BatchSize", "MaxChannels", "Kafka",
-                   "EtcdRaft", "Organizations", "Policies", "Capabilities"}));
+                   "EtcdRaft", "Etcd", "Organizations", "Policies", "Capabilities"}));
   OrdererSpec spec;
   ASSIGN_OR_RETURN(std::string type, GetString(section, "OrdererType", path, false));
-  if (!type.empty() && type != "solo" && type != "kafka" && type != "etcdraft") {
+  if (!type.empty() && type != "solo" && type != "kafka" && type != "etcdraft" && type != "etcd") {
     return Invalid(
         path + ".OrdererType",
-        absl::StrFormat("unknown orderer type \"%s\"; want solo, kafka or etcdraft", type));
+        absl::StrFormat("unknown orderer type \"%s\"; want solo, kafka, etcdraft or etcd", type));
   }
   spec.orderer_type = type.empty() ? spec.orderer_type : type;
   if (Find(section, "Addresses") != nullptr) {

@@ -8,12 +8,15 @@
 //                    AdminPrincipal (Role.ADMIN | Role.MEMBER)}]
 //   Capabilities: {Channel: {V1_4_3: true}, Orderer: {...}, Application: {...}}
 //   Application:  {Organizations, Policies, Capabilities, ACLs: {resource: policy path}}
-//   Orderer:      {OrdererType: solo | kafka | etcdraft, Addresses, BatchTimeout: "2s",
+//   Orderer:      {OrdererType: solo | kafka | etcdraft | etcd, Addresses, BatchTimeout: "2s",
 //                  BatchSize: {MaxMessageCount, AbsoluteMaxBytes: "10 MB", PreferredMaxBytes},
 //                  MaxChannels, Kafka: {Brokers}, EtcdRaft: {Consenters: [{Host, Port,
 //                  ClientTLSCert, ServerTLSCert}], Options: {TickInterval, ElectionTick,
 //                  HeartbeatTick, MaxInflightBlocks, SnapshotIntervalSize}},
+//                  Etcd: {Endpoints: [host:port], TLS: bool},
 //                  Organizations, Policies, Capabilities}
+// (OrdererType etcd, this implementation's orderer cluster over an etcd cluster, is not
+// Fabric's; its ConsensusType metadata is fabric.orderer.cluster.EtcdConfigMetadata.)
 //   Channel:      {Policies, Capabilities}
 //   Profiles:     {Name: {Orderer, Application, Consortiums: {Name: {Organizations}},
 //                         Consortium, Policies, Capabilities}}
@@ -98,6 +101,12 @@ struct EtcdRaftSpec {
   uint32_t snapshot_interval_size = 20 * 1024 * 1024;
 };
 
+// OrdererType etcd: the etcd cluster holding the channel's log.
+struct EtcdSpec {
+  std::vector<std::string> endpoints;  // host:port
+  bool tls = false;
+};
+
 struct OrdererSpec {
   std::string orderer_type = "solo";
   std::vector<std::string> addresses = {"127.0.0.1:7050"};
@@ -106,6 +115,7 @@ struct OrdererSpec {
   uint64_t max_channels = 0;
   std::vector<std::string> kafka_brokers = {"127.0.0.1:9092"};  // Used when type is kafka.
   EtcdRaftSpec etcd_raft;                                       // Used when type is etcdraft.
+  EtcdSpec etcd;                                                // Used when type is etcd.
   std::vector<OrganizationSpec> organizations;
   PolicyMap policies;
   std::vector<std::string> capabilities;  // Enabled capability names, sorted.

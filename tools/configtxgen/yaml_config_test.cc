@@ -14,6 +14,8 @@
 #include "common/crypto/file_util.h"
 #include "common/msp/testing/status_testing.h"
 #include "fabric/base/status_macros.h"
+#include "orderer/cluster/cluster.pb.h"
+#include "orderer/configuration.pb.h"
 #include "tools/common/yaml_json.h"
 #include "tools/configtxgen/encoder.h"
 #include "tools/configtxgen/profile.h"
@@ -33,14 +35,20 @@ StatusOr<Profile> LoadYaml(std::string_view text, std::string_view profile,
   return LoadProfileFromDocument(root, profile, ConfigStyle::kFabric, dir, "configtx.yaml");
 }
 
-// The shipped YAML sample says what the built-in configtx.json says.
-TEST(YamlConfigTest, SampleConfigMatchesBuiltInJson) {
-  const std::string dir = NetworkDir() + "/sample-yaml";
+// A folder `name` of the test network holding the shipped sampleconfig/configtx.yaml.
+std::string SampleYamlDir(const std::string& name) {
+  const std::string dir = NetworkDir() + "/" + name;
   std::filesystem::create_directories(dir);
   std::error_code ec;
   std::filesystem::create_symlink(NetworkDir() + "/crypto-config", dir + "/crypto-config", ec);
   std::filesystem::copy_file(CONFIGTXGEN_SAMPLE_YAML, dir + "/configtx.yaml",
                              std::filesystem::copy_options::overwrite_existing);
+  return dir;
+}
+
+// The shipped YAML sample says what the built-in configtx.json says.
+TEST(YamlConfigTest, SampleConfigMatchesBuiltInJson) {
+  const std::string dir = SampleYamlDir("sample-yaml");
   for (const char* name :
        {"TwoOrgsOrdererGenesis", "TwoOrgsChannel", "TwoOrgsApplicationGenesis"}) {
     SCOPED_TRACE(name);
@@ -159,6 +167,51 @@ Profiles:
                   .status()
                   .message(),
               HasSubstr("Profiles.P.Orderer.EtcdRaft.Consenters: must list at least one"));
+}
+
+TEST(YamlConfigTest, EtcdSectionNeedsEndpoints) {
+  const std::string etcd = std::string(kOrgs) + R"(
+Profiles:
+  P:
+    Orderer:
+      OrdererType: etcd
+      Etcd:
+        Endpoints: [10.0.0.1:2379, 10.0.0.2:2379]
+        TLS: true
+)";
+  ASSERT_OK_AND_ASSIGN(Profile p, LoadYaml(etcd, "P"));
+  EXPECT_EQ(p.orderer->orderer_type, "etcd");
+  EXPECT_THAT(p.orderer->etcd.endpoints, ElementsAre("10.0.0.1:2379", "10.0.0.2:2379"));
+  EXPECT_TRUE(p.orderer->etcd.tls);
+
+  const std::string no_section =
+      std::string(kOrgs) + "Profiles:\n  P:\n    Orderer:\n      OrdererType: etcd\n";
+  EXPECT_THAT(LoadYaml(no_section, "P").status().message(),
+              HasSubstr("OrdererType etcd needs an Etcd section with Endpoints"));
+  EXPECT_THAT(LoadYaml(no_section + "      Etcd:\n        Endpoints: []\n", "P").status().message(),
+              HasSubstr("Profiles.P.Orderer.Etcd.Endpoints: must list at least one etcd endpoint"));
+  EXPECT_THAT(
+      LoadYaml(no_section + "      Etcd:\n        Endpoints: [nohost]\n", "P").status().message(),
+      HasSubstr("\"nohost\" is not host:port"));
+}
+
+// The sample's etcd profile: ConsensusType etcd with its endpoints as EtcdConfigMetadata.
+TEST(YamlConfigTest, SampleEtcdProfileEncodesEtcdConsensusType) {
+  const std::string dir = SampleYamlDir("sample-etcd");
+  for (const char* name : {"EtcdOrdererGenesis", "EtcdApplicationGenesis"}) {
+    SCOPED_TRACE(name);
+    ASSERT_OK_AND_ASSIGN(Profile profile, LoadProfileFile(dir + "/configtx.yaml", name));
+    ASSERT_OK_AND_ASSIGN(common::ConfigGroup group, NewChannelGroup(profile));
+    ::orderer::ConsensusType consensus;
+    ASSERT_TRUE(consensus.ParseFromString(
+        group.groups().at("Orderer").values().at("ConsensusType").value()));
+    EXPECT_EQ(consensus.type(), "etcd");
+    fabric::orderer::cluster::EtcdConfigMetadata metadata;
+    ASSERT_TRUE(metadata.ParseFromString(consensus.metadata()));
+    EXPECT_THAT(metadata.endpoints(),
+                ElementsAre("127.0.0.1:2379", "127.0.0.1:2479", "127.0.0.1:2579"));
+    EXPECT_FALSE(metadata.tls());
+  }
 }
 
 TEST(YamlConfigTest, UnknownFieldsAndBadValuesNameTheirPlace) {

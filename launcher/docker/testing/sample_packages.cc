@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "common/archive/archive.h"
 #include "fabric/base/status_macros.h"
 #include "launcher/docker/chaincode_package.h"
 
@@ -68,6 +69,32 @@ StatusOr<std::string> BrokenPackage() {
   ASSIGN_OR_RETURN(files["CMakeLists.txt"], Read("launcher/docker/testdata/broken/CMakeLists.txt"));
   ASSIGN_OR_RETURN(files["main.cc"], Read("launcher/docker/testdata/broken/main.cc"));
   return Package(std::move(files), "");
+}
+
+namespace {
+
+// A NODE package of launcher/docker/testdata/<dir>: its files under src/, as
+// `peer chaincode package -l node` writes them.
+StatusOr<std::string> NodePackage(const std::string& dir, const std::string& salt) {
+  std::vector<archive::Entry> entries;
+  for (const char* name : {"index.js", "package.json"}) {
+    ASSIGN_OR_RETURN(std::string content, Read("launcher/docker/testdata/" + dir + "/" + name));
+    entries.push_back(archive::File(std::string("src/") + name, std::move(content)));
+  }
+  if (!salt.empty()) {
+    entries.push_back(archive::File("src/salt.txt", salt));
+  }
+  return archive::Write(entries, {.gzip = true, .gzip_level = 1});
+}
+
+}  // namespace
+
+StatusOr<std::string> NodeGetputPackage(const std::string& salt) {
+  return NodePackage("node-getput", salt);
+}
+
+StatusOr<std::string> NodeContractPackage(const std::string& salt) {
+  return NodePackage("node-contract", salt);
 }
 
 }  // namespace fabric::launcher::docker::testing

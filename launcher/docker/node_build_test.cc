@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Node.js chaincode building: the package checks (package.json, start script), the builder's
+// script, environment and uploaded npm settings, the host defaults, the runtime Dockerfile and
+// the container's command.
+
+#include "launcher/docker/node_build.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/archive/archive.h"
+
+namespace fabric::launcher::docker {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::UnorderedElementsAre;
+
+constexpr char kPackageJson[] =
+    R"({"name":"getput","version":"1.0.0","scripts":{"start":"node index.js"},)"
+    R"("dependencies":{"fabric-shim":"^2.5.0"}})";
+
+std::string Package(const std::map<std::string, std::string>& files) {
+  std::vector<archive::Entry> entries;
+  for (const auto& [path, content] : files) {
+    entries.push_back(archive::File(path, content));
+  }
+  return archive::Write(entries, {.gzip = true}).value();
+}
+
+std::string MessageOf(const Status& s) { return std::string(s.message()); }
+
+TEST(NodeBuildTest, PackageWithStartScriptIsAccepted) {
+  auto info = CheckNodePackage(
+      "cc:1", Package({{"src/package.json", kPackageJson}, {"src/index.js", "// js"}}));
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_FALSE(info->has_lock);
+  auto locked =
+      CheckNodePackage("cc:1", Package({{"src/package.json", kPackageJson},
+                                        {"src/package-lock.json", "{}"},
+                                        {"META-INF/statedb/couchdb/indexes/i.json", "{}"}}));
+  ASSERT_TRUE(locked.ok()) << locked.status();
+  EXPECT_TRUE(locked->has_lock);
+}
+
+TEST(NodeBuildTest, PackageWithoutPackageJsonSaysWhatToPackage) {
+  auto s =
+      CheckNodePackage("cc:1", Package({{"src/index.js", "x"}, {"src/lib/package.json", "{}"}}));
+  ASSERT_TRUE(s.status().IsInvalidArgument()) << s.status();
+  EXPECT_THAT(MessageOf(s.status()), HasSubstr("node chaincode cc:1: no package.json"));
+  EXPECT_THAT(MessageOf(s.status()), HasSubstr("peer chaincode package -l node"));
+}
+
+TEST(NodeBuildTest, PackageJsonWithoutStartScriptIsRefused) {
+  for (const char* json : {R"({"name":"x"})", R"({"scripts":{"test":"mocha"}})",
+                           R"({"scripts":{"start":""}})", R"({"scripts":"node index.js"})"}) {
+    auto s = CheckNodePackage("cc:1", Package({{"src/package.json", json}}));
+    ASSERT_TRUE(s.status().IsInvalidArgument()) << json;
+    EXPECT_THAT(MessageOf(s.status()), HasSubstr("no \"start\" script")) << json;
+    EXPECT_THAT(MessageOf(s.status()), HasSubstr("npm start")) << json;
+  }
+}
+
+TEST(NodeBuildTest, BrokenPackageJsonAndArchiveAreRefused) {
+  auto json = CheckNodePackage("cc:1", Package({{"src/package.json", "{\"scripts\":"}}));
+  ASSERT_TRUE(json.status().IsInvalidArgument());
+  EXPECT_THAT(MessageOf(json.status()), HasSubstr("package.json is not a JSON object"));
+  auto tar = CheckNodePackage("cc:1", "not a tar.gz at all");
+  ASSERT_TRUE(tar.status().IsInvalidArgument());
+  EXPECT_THAT(MessageOf(tar.status()), HasSubstr("cannot be read"));
+}
+
+TEST(NodeBuildTest, ScriptInstallsProductionDependenciesWithCiWhenLocked) {
+  const std::string install = NodeBuildScript({.has_lock = false});
+  EXPECT_THAT(install, HasSubstr("cp -R /chaincode/input/src/. /chaincode/output/src/"));
+  EXPECT_THAT(install, HasSubstr("\nnpm install --omit=dev\n"));
+  EXPECT_THAT(install, HasSubstr("tar -cf /chaincode/binpackage.tar src"));
+  EXPECT_THAT(install, Not(HasSubstr("npm ci")));
+  EXPECT_THAT(NodeBuildScript({.has_lock = true}), HasSubstr("\nnpm ci --omit=dev\n"));
+}
+
+class TempFiles {
+ public:
+  TempFiles() {
+    char tmpl[] = "/tmp/node_build_test.XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  ~TempFiles() { std::filesystem::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& content) {
+    std::ofstream(dir_ + "/" + name) << content;
+    return dir_ + "/" + name;
+  }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
+TEST(NodeBuildTest, BuilderGetsTheNpmSettingsCaBundleAndProxyEnv) {
+  TempFiles tmp;
+  NodeBuildOptions o;
+  o.npmrc_file = tmp.Write("npmrc", "registry=https://npm.example.com/\ncafile=/host/only.pem\n");
+  o.ca_file = tmp.Write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  o.env = {"HTTPS_PROXY=http://proxy:3128"};
+  auto spec = NodeBuilder(o, {.has_lock = true});
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  ASSERT_EQ(spec->cmd.size(), 3u);
+  EXPECT_EQ(spec->cmd[0], "/bin/sh");
+  EXPECT_EQ(spec->cmd[1], "-c");
+  EXPECT_EQ(spec->cmd[2], NodeBuildScript({.has_lock = true}));
+  EXPECT_THAT(spec->env, UnorderedElementsAre("HTTPS_PROXY=http://proxy:3128",
+                                              "NPM_CONFIG_USERCONFIG=/etc/fabric-cpp/npm/npmrc",
+                                              "NODE_EXTRA_CA_CERTS=/etc/fabric-cpp/npm/ca.crt",
+                                              "NPM_CONFIG_CAFILE=/etc/fabric-cpp/npm/ca.crt"));
+  EXPECT_EQ(spec->files["/etc/fabric-cpp/npm/npmrc"],
+            "registry=https://npm.example.com/\ncafile=/host/only.pem\n");
+  EXPECT_EQ(spec->files["/etc/fabric-cpp/npm/ca.crt"], "-----BEGIN CERTIFICATE-----\n");
+}
+
+TEST(NodeBuildTest, BuilderWithoutSettingsUsesNpmDefaults) {
+  auto spec = NodeBuilder(NodeBuildOptions{}, {});
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_THAT(spec->env, IsEmpty());
+  EXPECT_THAT(spec->files, IsEmpty());
+}
+
+TEST(NodeBuildTest, UnreadableSettingsNameTheFileAndKey) {
+  NodeBuildOptions o;
+  o.npmrc_file = "/no/such/npmrc";
+  auto s = NodeBuilder(o, {});
+  ASSERT_TRUE(s.status().IsFailedPrecondition()) << s.status();
+  EXPECT_THAT(MessageOf(s.status()), HasSubstr("/no/such/npmrc (chaincode.node.npmrc)"));
+  o = {};
+  o.ca_file = "/no/such/ca.pem";
+  s = NodeBuilder(o, {});
+  ASSERT_TRUE(s.status().IsFailedPrecondition()) << s.status();
+  EXPECT_THAT(MessageOf(s.status()), HasSubstr("/no/such/ca.pem (chaincode.node.cafile)"));
+}
+
+TEST(NodeBuildTest, HostDefaultsComeFromTheEnvironmentWhenTheFilesExist) {
+  TempFiles tmp;
+  const std::string npmrc = tmp.Write(".npmrc", "registry=https://r/\n");
+  const std::string ca = tmp.Write("extra.pem", "pem");
+  std::map<std::string, std::string> env = {{"HOME", tmp.dir()},
+                                            {"NODE_EXTRA_CA_CERTS", ca},
+                                            {"https_proxy", "http://p:1"},
+                                            {"NO_PROXY", "localhost"},
+                                            {"PATH", "/bin"}};
+  auto getenv = [&](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  NodeBuildOptions o;
+  o.WithHostDefaults(getenv);
+  EXPECT_EQ(o.npmrc_file, npmrc);
+  EXPECT_EQ(o.ca_file, ca);
+  EXPECT_THAT(o.env, ElementsAre("https_proxy=http://p:1", "NO_PROXY=localhost"));
+
+  // Configured values win; files that do not exist are not defaults.
+  env = {{"HOME", "/nonexistent"}, {"NODE_EXTRA_CA_CERTS", "/nonexistent/ca.pem"}};
+  NodeBuildOptions none;
+  none.WithHostDefaults(getenv);
+  EXPECT_EQ(none.npmrc_file, "");
+  EXPECT_EQ(none.ca_file, "");
+  NodeBuildOptions configured;
+  configured.ca_file = "/etc/my-ca.pem";
+  configured.env = {"HTTPS_PROXY=x"};
+  configured.WithHostDefaults(getenv);
+  EXPECT_EQ(configured.ca_file, "/etc/my-ca.pem");
+  EXPECT_THAT(configured.env, ElementsAre("HTTPS_PROXY=x"));
+}
+
+TEST(NodeBuildTest, RuntimeImageAddsTheBuiltFolderAndRunsNpmStart) {
+  const std::string dockerfile = NodeRuntimeDockerfile("fabric-cpp/node-runtime:latest");
+  EXPECT_THAT(dockerfile, HasSubstr("FROM fabric-cpp/node-runtime:latest\n"));
+  EXPECT_THAT(dockerfile, HasSubstr("ADD binpackage.tar /usr/local/\n"));
+  EXPECT_THAT(dockerfile, HasSubstr("WORKDIR /usr/local/src\n"));
+  EXPECT_THAT(NodeStartCommand("10.0.0.1:7052", {}),
+              ElementsAre("npm", "start", "--", "--peer.address", "10.0.0.1:7052"));
+  EXPECT_THAT(NodeStartCommand("p:1", {"--x"}),
+              ElementsAre("npm", "start", "--", "--peer.address", "p:1", "--x"));
+  EXPECT_THAT(NodeStartCommand("", {}), ElementsAre("npm", "start"));
+}
+
+TEST(NodeBuildTest, RecipeBuildsInNodeenvWithTheNetworkAndRunsOnNodeRuntime) {
+  TempFiles tmp;
+  NodeBuildOptions o;
+  o.builder_image = "my/nodeenv:1";
+  o.runtime_image = "my/node-runtime:1";
+  o.npmrc_file = tmp.Write("npmrc", "registry=https://npm.example.com/\n");
+  auto recipe = NodeBuildRecipe("cc:1", Package({{"src/package.json", kPackageJson}}), o);
+  ASSERT_TRUE(recipe.ok()) << recipe.status();
+  EXPECT_EQ(recipe->type, "NODE");
+  EXPECT_EQ(recipe->image, "my/nodeenv:1");
+  EXPECT_EQ(recipe->cmd, NodeBuilder(o, {}).value().cmd);
+  EXPECT_THAT(recipe->env, ElementsAre("NPM_CONFIG_USERCONFIG=/etc/fabric-cpp/npm/npmrc"));
+  EXPECT_TRUE(recipe->needs_network);
+  EXPECT_EQ(recipe->output, "/chaincode/binpackage.tar");
+  ASSERT_EQ(recipe->uploads.count("/"), 1u);
+  auto files = archive::Read(recipe->uploads.at("/"));
+  ASSERT_TRUE(files.ok()) << files.status();
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].path, "etc/fabric-cpp/npm/npmrc");
+  EXPECT_EQ(recipe->runtime_image, "my/node-runtime:1");
+  EXPECT_EQ(recipe->dockerfile, NodeRuntimeDockerfile("my/node-runtime:1"));
+  EXPECT_THAT(recipe->command("p:1", {}),
+              ElementsAre("npm", "start", "--", "--peer.address", "p:1"));
+
+  auto bad = NodeBuildRecipe("cc:1", Package({{"src/index.js", "x"}}), o);
+  EXPECT_TRUE(bad.status().IsInvalidArgument()) << bad.status();
+}
+
+}  // namespace
+}  // namespace fabric::launcher::docker

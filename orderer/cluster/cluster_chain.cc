@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "orderer/cluster/cluster_chain.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <absl/strings/str_format.h>
+
+#include "common/logging/logging.h"
+#include "common/protoutil/unmarshal.h"
+#include "fabric/base/status_macros.h"
+#include "fabric/base/thread_name.h"
+
+namespace fabric::orderer::cluster {
+namespace {
+
+logging::Logger logger("orderer.consensus.etcd");
+
+// Where the newest block says the chain stands in the log.
+StatusOr<ClusterBlockMetadata> ResumePoint(ChainSupport& support) {
+  ledger::blkstorage::BlockStore& store = support.store();
+  ASSIGN_OR_RETURN(common::Block newest, store.RetrieveBlockByNumber(store.Height() - 1));
+  ASSIGN_OR_RETURN(std::string value, ConsenterMetadataFromBlock(newest));
+  ClusterBlockMetadata metadata;
+  if (!metadata.ParseFromString(value)) {
+    return InvalidArgumentError(
+        absl::StrFormat("block %d of channel %s: consenter metadata is not ClusterBlockMetadata",
+                        newest.header().number(), support.channel_id()));
+  }
+  return metadata;
+}
+
+}  // namespace
+
+StatusOr<EtcdConfigMetadata> EtcdConfig(const channelconfig::Bundle& bundle) {
+  if (bundle.consensus_type() != kEtcdConsensusType) {
+    return InvalidArgumentError(absl::StrFormat("channel %s: consensus type is %s, not %s",
+                                                bundle.channel_id(), bundle.consensus_type(),
+                                                kEtcdConsensusType));
+  }
+  EtcdConfigMetadata metadata;
+  if (!metadata.ParseFromString(bundle.consensus_metadata())) {
+    return InvalidArgumentError(absl::StrFormat(
+        "channel %s: ConsensusType metadata is not EtcdConfigMetadata", bundle.channel_id()));
+  }
+  if (metadata.endpoints().empty()) {
+    return InvalidArgumentError(
+        absl::StrFormat("channel %s: ConsensusType metadata lists no etcd endpoints (set "
+                        "Orderer.Etcd.Endpoints in configtx.yaml)",
+                        bundle.channel_id()));
+  }
+  return metadata;
+}
+
+StatusOr<EtcdConfigMetadata> EtcdConfigFromBlock(const common::Block& config_block) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const channelconfig::Bundle> bundle,
+                   channelconfig::Bundle::FromConfigBlock(config_block));
+  return EtcdConfig(*bundle);
+}
+
+StatusOr<std::unique_ptr<ClusterChain>> ClusterChain::Open(ChainSupport& support,
+                                                           std::unique_ptr<ChannelLog> log,
+                                                           Options options) {
+  if (log == nullptr) {
+    return InvalidArgumentError(
+        absl::StrFormat("channel %s: cluster chain without a log", support.channel_id()));
+  }
+  ASSIGN_OR_RETURN(ClusterBlockMetadata resume, ResumePoint(support));
+  FLOG_INFO(logger, "[channel: %s] resuming after log revision %d at block %d",
+            support.channel_id(), resume.last_revision(), support.next_block_number());
+  return std::unique_ptr<ClusterChain>(
+      new ClusterChain(support, std::move(log), std::move(options), resume));
+}
+
+ClusterChain::ClusterChain(ChainSupport& support, std::unique_ptr<ChannelLog> log, Options options,
+                           const ClusterBlockMetadata& resume)
+    : support_(support),
+      log_(std::move(log)),
+      options_(std::move(options)),
+      read_after_(resume.last_revision()),
+      pending_revision_(resume.last_revision()),
+      last_original_revision_(resume.last_original_revision()) {}
+
+void ClusterChain::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!thread_.joinable() && !halted_) {
+    thread_ = std::jthread([this] {
+      SetThreadName("etcd/" + support_.channel_id());
+      Run();
+    });
+  }
+}
+
+void ClusterChain::MarkHalted() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    halted_ = true;
+    cv_.notify_all();
+  }
+  log_->Close();
+}
+
+void ClusterChain::Halt() {
+  MarkHalted();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) {
+    thread_.join();
+  }
+}
+
+bool ClusterChain::halted() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return halted_;
+}
+
+Status ClusterChain::AppendEntry(const LogEntry& entry, std::string_view what) {
+  if (halted()) {
+    return UnavailableError(absl::StrFormat("channel %s is halted", support_.channel_id()));
+  }
+  StatusOr<int64_t> revision = log_->Append(entry.SerializeAsString(), options_.append_timeout);
+  if (!revision.ok()) {
+    return UnavailableError(absl::StrFormat("channel %s: the ordering log did not take the %s: %s",
+                                            support_.channel_id(), what,
+                                            revision.status().message()));
+  }
+  return Status::OK();
+}
+
+Status ClusterChain::Order(common::Envelope envelope, uint64_t config_seq) {
+  LogEntry entry;
+  entry.mutable_regular()->set_envelope(envelope.SerializeAsString());
+  entry.mutable_regular()->set_config_seq(config_seq);
+  return AppendEntry(entry, "message");
+}
+
+Status ClusterChain::Configure(common::Envelope config, uint64_t config_seq,
+                               common::Envelope update) {
+  LogEntry entry;
+  entry.mutable_config()->set_envelope(config.SerializeAsString());
+  entry.mutable_config()->set_config_seq(config_seq);
+  entry.mutable_config()->set_update(update.SerializeAsString());
+  return AppendEntry(entry, "config message");
+}
+
+void ClusterChain::Run() {
+  while (ReadOnce()) {
+    if (batch_deadline_.has_value() && std::chrono::steady_clock::now() >= *batch_deadline_) {
+      SendTimeToCut();
+    }
+  }
+}
+
+std::chrono::milliseconds ClusterChain::NextReadWait() const {
+  if (!batch_deadline_.has_value()) {
+    return options_.read_wait;
+  }
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*batch_deadline_ -
+                                                           std::chrono::steady_clock::now());
+  return std::clamp(left, std::chrono::milliseconds(1), options_.read_wait);
+}
+
+bool ClusterChain::ReadOnce() {
+  std::chrono::milliseconds backoff = options_.retry_min;
+  bool reported = false;
+  for (;;) {
+    StatusOr<std::vector<ChannelLog::Entry>> entries =
+        log_->Read(read_after_, options_.read_max, NextReadWait());
+    if (entries.ok()) {
+      if (reported) {
+        FLOG_INFO(logger, "[channel: %s] ordering log reachable again", support_.channel_id());
+      }
+      for (const ChannelLog::Entry& entry : *entries) {
+        if (!Process(entry)) {
+          MarkHalted();
+          return false;
+        }
+        read_after_ = entry.revision;
+      }
+      return true;
+    }
+    if (entries.status().code() == StatusCode::kCancelled || halted()) {
+      return false;
+    }
+    if (entries.status().code() == StatusCode::kOutOfRange) {
+      FLOG_ERROR(logger,
+                 "[channel: %s] halting: the ordering log no longer holds the entries after "
+                 "revision %d (block %d onwards); this node must catch up from another orderer "
+                 "node's blocks: %s",
+                 support_.channel_id(), read_after_, support_.next_block_number(),
+                 entries.status().message());
+      MarkHalted();
+      if (options_.on_compacted) {
+        options_.on_compacted(support_.channel_id(), read_after_);
+      }
+      return false;
+    }
+    if (!reported) {
+      FLOG_WARN(logger, "[channel: %s] cannot read the ordering log, retrying: %s",
+                support_.channel_id(), entries.status().ToString());
+      reported = true;
+    }
+    Backoff(backoff);
+    backoff = std::min(backoff * 2, options_.retry_max);
+  }
+}
+
+void ClusterChain::Backoff(std::chrono::milliseconds delay) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, delay, [&] { return halted_; });
+}
+
+bool ClusterChain::Process(const ChannelLog::Entry& entry) {
+  LogEntry parsed;
+  if (!parsed.ParseFromString(entry.data)) {
+    FLOG_WARN(logger, "[channel: %s] skipping unreadable log entry at revision %d",
+              support_.channel_id(), entry.revision);
+    return true;
+  }
+  switch (parsed.type_case()) {
+    case LogEntry::kRegular:
+      return ProcessRegular(parsed.regular(), entry.revision);
+    case LogEntry::kConfig:
+      return ProcessConfig(parsed.config(), entry.revision);
+    case LogEntry::kTimeToCut:
+      return ProcessTimeToCut(parsed.time_to_cut(), entry.revision);
+    default:
+      FLOG_WARN(logger, "[channel: %s] skipping log entry of unknown type at revision %d",
+                support_.channel_id(), entry.revision);
+      return true;
+  }
+}
+
+bool ClusterChain::ProcessRegular(const RegularEntry& regular, int64_t revision) {
+  common::Envelope envelope;
+  if (!envelope.ParseFromString(regular.envelope())) {
+    FLOG_WARN(logger, "[channel: %s] skipping unreadable envelope at revision %d",
+              support_.channel_id(), revision);
+    return true;
+  }
+  std::optional<BlockCutter::OrderedResult> result =
+      support_.CutterOrdered(std::move(envelope), regular.config_seq());
+  if (!result.has_value()) {
+    return true;
+  }
+  // Only the last batch can hold this entry, and only when nothing is left pending; the
+  // others end at the entry pending before it.
+  for (size_t i = 0; i < result->batches.size(); ++i) {
+    const bool holds_this = i + 1 == result->batches.size() && !result->pending;
+    if (!WriteBatch(result->batches[i], holds_this ? revision : pending_revision_)) {
+      return false;
+    }
+  }
+  if (!result->pending) {
+    batch_deadline_.reset();
+    return true;
+  }
+  pending_revision_ = revision;
+  if (!batch_deadline_.has_value()) {
+    batch_deadline_ = std::chrono::steady_clock::now() + support_.bundle()->batch_timeout();
+  }
+  return true;
+}
+
+bool ClusterChain::ProcessConfig(const ConfigEntry& config, int64_t revision) {
+  if (config.original_revision() != 0 && config.original_revision() <= last_original_revision_) {
+    FLOG_DEBUG(logger, "[channel: %s] dropping another copy of the config message of revision %d",
+               support_.channel_id(), config.original_revision());
+    return true;
+  }
+  if (config.config_seq() < support_.bundle()->sequence()) {
+    Resubmit(config, revision);
+    return true;
+  }
+  common::Envelope envelope;
+  if (!envelope.ParseFromString(config.envelope())) {
+    FLOG_WARN(logger, "[channel: %s] skipping unreadable config envelope at revision %d",
+              support_.channel_id(), revision);
+    return true;
+  }
+  Batch pending = support_.CutPending();
+  if (!pending.empty() && !WriteBatch(pending, pending_revision_)) {
+    return false;
+  }
+  batch_deadline_.reset();
+  if (config.original_revision() != 0) {
+    last_original_revision_ = config.original_revision();
+  }
+  const uint64_t height = support_.next_block_number();
+  if (!support_.WriteConfigBlock(envelope, BlockMetadata(revision)).ok()) {
+    return false;
+  }
+  if (support_.next_block_number() > height) {
+    MarkWritten(revision);
+  }
+  return true;
+}
+
+// Every node re-processes a stale config message; re-processing signs a new envelope, which
+// would differ between nodes, so the result goes through the log: every node then applies the
+// same copy (the first) and drops the others.
+void ClusterChain::Resubmit(const ConfigEntry& config, int64_t revision) {
+  common::Envelope update;
+  StatusOr<common::Envelope> redone =
+      update.ParseFromString(config.update())
+          ? support_.ReprocessConfig(update)
+          : StatusOr<common::Envelope>(InvalidArgumentError("unreadable CONFIG_UPDATE"));
+  if (!redone.ok()) {
+    FLOG_WARN(logger,
+              "[channel: %s] discarding config message revalidated after a config change: %s",
+              support_.channel_id(), redone.status().ToString());
+    return;
+  }
+  LogEntry entry;
+  ConfigEntry* again = entry.mutable_config();
+  again->set_envelope(redone->SerializeAsString());
+  again->set_config_seq(support_.bundle()->sequence());
+  again->set_update(config.update());
+  again->set_original_revision(revision);
+  if (Status status = AppendEntry(entry, "re-processed config message"); !status.ok()) {
+    FLOG_WARN(logger, "[channel: %s] %s", support_.channel_id(), status.message());
+  }
+}
+
+bool ClusterChain::ProcessTimeToCut(const TimeToCutEntry& ttc, int64_t revision) {
+  if (ttc.block_number() != support_.next_block_number() || !support_.has_pending()) {
+    FLOG_DEBUG(logger, "[channel: %s] ignoring time-to-cut for block %d at block %d",
+               support_.channel_id(), ttc.block_number(), support_.next_block_number());
+    return true;
+  }
+  batch_deadline_.reset();
+  return WriteBatch(support_.CutPending(), revision);
+}
+
+std::string ClusterChain::BlockMetadata(int64_t last_revision) const {
+  ClusterBlockMetadata metadata;
+  metadata.set_last_revision(last_revision);
+  metadata.set_last_original_revision(last_original_revision_);
+  return metadata.SerializeAsString();
+}
+
+bool ClusterChain::WriteBatch(const Batch& batch, int64_t last_revision) {
+  if (!support_.WriteBatch(batch, BlockMetadata(last_revision)).ok()) {
+    return false;
+  }
+  MarkWritten(last_revision);
+  return true;
+}
+
+void ClusterChain::MarkWritten(int64_t revision) {
+  if (Status status = log_->MarkWritten(revision);
+      !status.ok() && status.code() != StatusCode::kCancelled) {
+    FLOG_WARN(logger, "[channel: %s] cannot record block progress in the ordering log: %s",
+              support_.channel_id(), status.ToString());
+  }
+}
+
+// The batch timer fired: ask every node, through the log, to cut the next block.
+void ClusterChain::SendTimeToCut() {
+  batch_deadline_.reset();
+  LogEntry entry;
+  entry.mutable_time_to_cut()->set_block_number(support_.next_block_number());
+  if (Status status = AppendEntry(entry, "time-to-cut"); !status.ok()) {
+    FLOG_WARN(logger, "[channel: %s] %s; trying again after the batch timeout",
+              support_.channel_id(), status.message());
+    batch_deadline_ = std::chrono::steady_clock::now() + support_.bundle()->batch_timeout();
+  }
+}
+
+}  // namespace fabric::orderer::cluster

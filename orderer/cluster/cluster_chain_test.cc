@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Cluster chains of several nodes (each with its own block store) consuming one in-memory log.
+#include "orderer/cluster/cluster_chain.h"
+
+#include <functional>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "common/channelconfig/testing/test_channel.h"
+#include "common/msp/testing/status_testing.h"
+#include "common/msp/testing/test_org.h"
+#include "common/protoutil/unmarshal.h"
+#include "fabric/base/status_macros.h"
+#include "fabric/base/testing/wait_until.h"
+#include "orderer/cluster/testing/memory_log.h"
+#include "orderer/msgprocessor.h"
+#include "orderer/testing/test_network.h"
+
+namespace fabric::orderer::cluster {
+namespace {
+
+using msp::testing::TempDir;
+using orderer::testing::MakeTx;
+
+constexpr char kChannel[] = "mychannel";
+
+StatusOr<common::Block> EtcdGenesis(uint32_t max_count, std::chrono::milliseconds timeout) {
+  ASSIGN_OR_RETURN(configtxgen::Profile profile,
+                   orderer::testing::LoadTestProfile("TwoOrgsApplicationGenesis"));
+  profile.orderer->orderer_type = "etcd";
+  profile.orderer->etcd.endpoints = {"127.0.0.1:2379"};
+  profile.orderer->batch_size.max_message_count = max_count;
+  profile.orderer->batch_size.absolute_max_bytes = 64 * 1024;
+  profile.orderer->batch_size.preferred_max_bytes = 32 * 1024;
+  profile.orderer->batch_timeout = timeout;
+  return configtxgen::MakeGenesisBlock(profile, kChannel);
+}
+
+class ClusterChainTest : public ::testing::Test {
+ protected:
+  struct Node {
+    std::string dir;
+    std::unique_ptr<ChainSupport> support;
+    ClusterChain* chain = nullptr;
+  };
+
+  void SetUpCluster(int nodes, uint32_t max_count, std::chrono::milliseconds timeout) {
+    ASSERT_OK_AND_ASSIGN(genesis_, EtcdGenesis(max_count, timeout));
+    signer_ = orderer::testing::LoadOrdererIdentity();
+    for (int i = 0; i < nodes; ++i) {
+      nodes_.push_back(Node{tmp_.path() + "/node" + std::to_string(i), nullptr, nullptr});
+      ASSERT_NO_FATAL_FAILURE(Open(i));
+    }
+  }
+
+  void Open(int i) {
+    Node& node = nodes_[i];
+    ChainSupport::Options options;
+    options.channel_id = kChannel;
+    options.store.block_dir = node.dir;
+    options.store.sync = false;
+    options.consenter = [this, i](ChainSupport& support) -> StatusOr<std::unique_ptr<Chain>> {
+      ASSIGN_OR_RETURN(std::unique_ptr<ChannelLog> log,
+                       cluster_.FactoryFor("node" + std::to_string(i))->Open(kChannel));
+      ASSIGN_OR_RETURN(std::unique_ptr<ClusterChain> chain,
+                       ClusterChain::Open(support, std::move(log), chain_options_));
+      nodes_[i].chain = chain.get();
+      return std::unique_ptr<Chain>(std::move(chain));
+    };
+    ASSERT_OK_AND_ASSIGN(node.support, ChainSupport::Open(options, &genesis_, *signer_));
+    node.support->Start();
+  }
+
+  void Close(int i) {
+    nodes_[i].support.reset();
+    nodes_[i].chain = nullptr;
+  }
+
+  cluster::testing::TestLogStore& log() { return *cluster_.store(kChannel); }
+  ChainSupport& support(int i) { return *nodes_[i].support; }
+
+  // Waits until every node has `height` blocks.
+  void WaitForHeight(uint64_t height) {
+    for (Node& node : nodes_) {
+      ASSERT_TRUE(WaitUntil([&] { return node.support->store().Height() >= height; }))
+          << node.dir << " height " << node.support->store().Height() << ", want " << height;
+    }
+  }
+
+  common::Block BlockAt(int i, uint64_t number) {
+    StatusOr<common::Block> block = support(i).store().RetrieveBlockByNumber(number);
+    EXPECT_TRUE(block.ok()) << block.status();
+    return block.ok() ? *block : common::Block();
+  }
+
+  // Every node holds the same blocks (signatures aside), and they carry cluster metadata.
+  void ExpectIdenticalBlocks() {
+    const uint64_t height = support(0).store().Height();
+    for (size_t i = 1; i < nodes_.size(); ++i) {
+      ASSERT_EQ(support(i).store().Height(), height) << "node " << i;
+      for (uint64_t n = 0; n < height; ++n) {
+        common::Block a = BlockAt(0, n);
+        common::Block b = BlockAt(i, n);
+        EXPECT_EQ(a.header().SerializeAsString(), b.header().SerializeAsString()) << n;
+        EXPECT_EQ(a.data().SerializeAsString(), b.data().SerializeAsString()) << n;
+        ASSERT_OK_AND_ASSIGN(std::string ma, ConsenterMetadataFromBlock(a));
+        ASSERT_OK_AND_ASSIGN(std::string mb, ConsenterMetadataFromBlock(b));
+        EXPECT_EQ(ma, mb) << n;
+        EXPECT_EQ(n == 0, ma.empty()) << n;
+      }
+    }
+  }
+
+  int64_t LastRevision(int i, uint64_t number) {
+    StatusOr<std::string> value = ConsenterMetadataFromBlock(BlockAt(i, number));
+    ClusterBlockMetadata metadata;
+    EXPECT_TRUE(value.ok() && metadata.ParseFromString(*value));
+    return metadata.last_revision();
+  }
+
+  std::vector<size_t> BlockSizes(int i) {
+    std::vector<size_t> sizes;
+    for (uint64_t n = 1; n < support(i).store().Height(); ++n) {
+      sizes.push_back(BlockAt(i, n).data().data_size());
+    }
+    return sizes;
+  }
+
+  void AppendEntry(const LogEntry& entry) { ASSERT_OK(log().Append(entry.SerializeAsString())); }
+
+  TempDir tmp_;
+  cluster::testing::TestCluster cluster_;
+  ClusterChain::Options chain_options_ = [] {
+    ClusterChain::Options options;
+    options.read_wait = std::chrono::milliseconds(50);
+    options.retry_min = std::chrono::milliseconds(5);
+    return options;
+  }();
+  common::Block genesis_;
+  std::unique_ptr<msp::X509SigningIdentity> signer_;
+  std::vector<Node> nodes_;
+};
+
+TEST_F(ClusterChainTest, NodesCutIdenticalBlocksFromTheSharedLog) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(3, 3, std::chrono::milliseconds(200)));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_OK(support(i % 3).Order(MakeTx(kChannel, *user), 0));
+  }
+  // Two full blocks, then the seventh message cut on the batch timeout.
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(4));
+  ExpectIdenticalBlocks();
+  EXPECT_EQ(BlockSizes(0), (std::vector<size_t>{3, 3, 1}));
+  // Each block names the revision of its last entry; the nodes marked it written.
+  EXPECT_EQ(LastRevision(0, 1), log().entries()[2].revision);
+  EXPECT_TRUE(WaitUntil([&] { return log().written("node2") == LastRevision(0, 3); }));
+}
+
+TEST_F(ClusterChainTest, BatchSizeCutsWithoutTheTimer) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(2, 2, std::chrono::seconds(60)));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_OK(support(0).Order(MakeTx(kChannel, *user), 0));
+  }
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(3));
+  ExpectIdenticalBlocks();
+  EXPECT_EQ(BlockSizes(1), (std::vector<size_t>{2, 2}));
+}
+
+TEST_F(ClusterChainTest, TimeoutCutsThroughTheLogAndStaleTimeToCutsAreIgnored) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(3, 10, std::chrono::milliseconds(100)));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  ASSERT_OK(support(1).Order(MakeTx(kChannel, *user), 0));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(2));
+  // The cut came from a time-to-cut entry for block 1 (one per node whose timer fired).
+  int ttcs = 0;
+  for (const ChannelLog::Entry& entry : log().entries()) {
+    LogEntry parsed;
+    ASSERT_TRUE(parsed.ParseFromString(entry.data));
+    if (parsed.has_time_to_cut()) {
+      EXPECT_EQ(parsed.time_to_cut().block_number(), 1u);
+      ++ttcs;
+    }
+  }
+  EXPECT_GE(ttcs, 1);
+  // Another time-to-cut for block 1, and one for block 2 with nothing pending: no block.
+  LogEntry ttc;
+  ttc.mutable_time_to_cut()->set_block_number(1);
+  AppendEntry(ttc);
+  ttc.mutable_time_to_cut()->set_block_number(2);
+  AppendEntry(ttc);
+  ASSERT_OK(support(0).Order(MakeTx(kChannel, *user), 0));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(3));
+  ExpectIdenticalBlocks();
+  EXPECT_EQ(BlockSizes(2), (std::vector<size_t>{1, 1}));
+}
+
+struct ConfigMessage {
+  common::Envelope config;
+  common::Envelope update;
+};
+
+// The config message `edit` makes of `bundle`'s config, the update signed by `signers`.
+ConfigMessage MakeConfigMessage(const channelconfig::Bundle& bundle,
+                                const std::function<void(common::Config&)>& edit,
+                                const std::vector<const msp::SigningIdentity*>& signers,
+                                const msp::SigningIdentity& orderer) {
+  common::Config edited = bundle.config();
+  edit(edited);
+  ConfigMessage message;
+  StatusOr<common::ConfigUpdate> update =
+      channelconfig::testing::ComputeUpdate(kChannel, bundle.config(), edited);
+  EXPECT_TRUE(update.ok()) << update.status();
+  StatusOr<common::Envelope> env =
+      channelconfig::testing::MakeConfigUpdateEnvelope(kChannel, *update, signers);
+  EXPECT_TRUE(env.ok()) << env.status();
+  message.update = *env;
+  StatusOr<common::Envelope> config = ProcessConfigUpdate(bundle, message.update, orderer);
+  EXPECT_TRUE(config.ok()) << config.status();
+  message.config = *config;
+  return message;
+}
+
+// Adds Org3 to the application through node `via`.
+void AddOrg3(ChainSupport& via, const msp::testing::TestOrg& org3) {
+  auto admin1 = orderer::testing::LoadUser(1, "Admin");
+  auto admin2 = orderer::testing::LoadUser(2, "Admin");
+  std::shared_ptr<const channelconfig::Bundle> bundle = via.bundle();
+  ConfigMessage message = MakeConfigMessage(
+      *bundle,
+      [&](common::Config& config) {
+        channelconfig::testing::GroupAt(config, {"Application", org3.msp_id}) =
+            channelconfig::testing::OrgGroup(org3);
+      },
+      {admin1.get(), admin2.get()}, via.signer());
+  ASSERT_OK(via.Configure(message.config, bundle->sequence(), message.update));
+}
+
+TEST_F(ClusterChainTest, ConfigUpdateTakesEffectAtTheSameBlockOnAllNodes) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(2, 10, std::chrono::seconds(60)));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  ASSERT_OK(support(0).Order(MakeTx(kChannel, *user), 0));
+  ASSERT_OK(support(1).Order(MakeTx(kChannel, *user), 0));
+  TempDir org3_dir;
+  ASSERT_OK_AND_ASSIGN(msp::testing::TestOrg org3,
+                       msp::testing::MakeTestOrg(org3_dir.path(), "Org3MSP", "org3.example.com"));
+  ASSERT_NO_FATAL_FAILURE(AddOrg3(support(1), org3));
+  // The pending batch is cut first, then the config goes into a block of its own.
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(3));
+  ExpectIdenticalBlocks();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(BlockSizes(i), (std::vector<size_t>{2, 1}));
+    // The config applies right after its block is written.
+    EXPECT_TRUE(WaitUntil([&] { return support(i).bundle()->sequence() == 1; }));
+    ASSERT_OK_AND_ASSIGN(uint64_t last_config, LastConfigIndexFromBlock(BlockAt(i, 2)));
+    EXPECT_EQ(last_config, 2u);
+  }
+}
+
+TEST_F(ClusterChainTest, MessageOfAnOlderConfigIsRevalidatedWhenRead) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(2, 3, std::chrono::seconds(60)));
+  TempDir org3_dir;
+  ASSERT_OK_AND_ASSIGN(msp::testing::TestOrg org3,
+                       msp::testing::MakeTestOrg(org3_dir.path(), "Org3MSP", "org3.example.com"));
+  ASSERT_NO_FATAL_FAILURE(AddOrg3(support(0), org3));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(2));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  TempDir org4_dir;
+  ASSERT_OK_AND_ASSIGN(msp::testing::TestOrg org4,
+                       msp::testing::MakeTestOrg(org4_dir.path(), "Org4MSP", "org4.example.com"));
+  ASSERT_OK_AND_ASSIGN(auto outsider, msp::LoadSigningIdentity(org4.client.msp_dir, "Org4MSP"));
+  auto entry = [](const common::Envelope& env, uint64_t seq) {
+    LogEntry e;
+    e.mutable_regular()->set_envelope(env.SerializeAsString());
+    e.mutable_regular()->set_config_seq(seq);
+    return e;
+  };
+  const common::Envelope bad = MakeTx(kChannel, *outsider);
+  const common::Envelope good = MakeTx(kChannel, *user);
+  // Validated at sequence 0, read at sequence 1: re-validated, the outsider's is dropped.
+  AppendEntry(entry(bad, 0));
+  AppendEntry(entry(good, 0));
+  // Claimed valid at the current sequence: taken as it is.
+  AppendEntry(entry(bad, 1));
+  AppendEntry(entry(good, 1));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(3));
+  ExpectIdenticalBlocks();
+  common::Block block = BlockAt(0, 2);
+  ASSERT_EQ(block.data().data_size(), 3);
+  EXPECT_EQ(block.data().data(0), good.SerializeAsString());
+  EXPECT_EQ(block.data().data(1), bad.SerializeAsString());
+  EXPECT_EQ(block.data().data(2), good.SerializeAsString());
+}
+
+// A config message validated before another config applied is re-processed by every node and
+// appended again; the first copy applies, the other is dropped.
+TEST_F(ClusterChainTest, StaleConfigMessageIsReprocessedThroughTheLogAndAppliedOnce) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(2, 10, std::chrono::seconds(60)));
+  std::shared_ptr<const channelconfig::Bundle> genesis_config = support(0).bundle();
+  TempDir org3_dir;
+  ASSERT_OK_AND_ASSIGN(msp::testing::TestOrg org3,
+                       msp::testing::MakeTestOrg(org3_dir.path(), "Org3MSP", "org3.example.com"));
+  ASSERT_NO_FATAL_FAILURE(AddOrg3(support(0), org3));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(2));
+  // Built and validated against the genesis config (sequence 0), ordered after sequence 1.
+  ASSERT_OK_AND_ASSIGN(auto orderer_admin,
+                       msp::LoadSigningIdentity(orderer::testing::NetworkDir() +
+                                                    "/crypto-config/ordererOrganizations/"
+                                                    "example.com/users/Admin@example.com/msp",
+                                                "OrdererMSP"));
+  ConfigMessage timeout = MakeConfigMessage(
+      *genesis_config,
+      [](common::Config& config) { channelconfig::testing::SetBatchTimeout(config, "59s"); },
+      {orderer_admin.get()}, *signer_);
+  ASSERT_OK(support(1).Configure(timeout.config, 0, timeout.update));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(3));
+  // Both nodes' copies are read before the check: no further block.
+  ASSERT_TRUE(WaitUntil([&] {
+    int copies = 0;
+    for (const ChannelLog::Entry& entry : log().entries()) {
+      LogEntry parsed;
+      copies += parsed.ParseFromString(entry.data) && parsed.config().original_revision() != 0;
+    }
+    return copies == 2;
+  }));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  ASSERT_OK(support(0).Order(MakeTx(kChannel, *user), 2));
+  LogEntry ttc;
+  ttc.mutable_time_to_cut()->set_block_number(3);
+  AppendEntry(ttc);
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(4));
+  ExpectIdenticalBlocks();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(support(i).store().Height(), 4u);
+    EXPECT_TRUE(WaitUntil([&] { return support(i).bundle()->sequence() == 2; }));
+    EXPECT_EQ(support(i).bundle()->batch_timeout(), std::chrono::seconds(59));
+    EXPECT_EQ(BlockSizes(i), (std::vector<size_t>{1, 1, 1}));
+  }
+}
+
+TEST_F(ClusterChainTest, RestartedNodeResumesAfterItsLastBlockWithoutLossOrDuplicates) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(2, 3, std::chrono::seconds(60)));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  std::vector<common::Envelope> sent;
+  auto order = [&](int node) {
+    sent.push_back(MakeTx(kChannel, *user));
+    ASSERT_OK(support(node).Order(sent.back(), 0));
+  };
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_NO_FATAL_FAILURE(order(0));
+  }
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(2));
+  // Node 0 stops with one message pending; the cluster goes on without it.
+  Close(0);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_NO_FATAL_FAILURE(order(1));
+  }
+  ASSERT_TRUE(WaitUntil([&] { return support(1).store().Height() == 4; }));
+  ASSERT_NO_FATAL_FAILURE(Open(0));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(4));
+  ExpectIdenticalBlocks();
+  std::multiset<std::string> written;
+  for (uint64_t n = 1; n < 4; ++n) {
+    const common::Block block = BlockAt(0, n);
+    for (const std::string& data : block.data().data()) {
+      written.insert(data);
+    }
+  }
+  std::multiset<std::string> expected;
+  for (const common::Envelope& env : sent) {
+    expected.insert(env.SerializeAsString());
+  }
+  EXPECT_EQ(written, expected);
+}
+
+TEST_F(ClusterChainTest, OrderIsUnavailableWhenTheLogRefusesTheEntry) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(1, 3, std::chrono::seconds(60)));
+  log().set_fail_appends(true);
+  auto user = orderer::testing::LoadUser(1, "User1");
+  Status status = support(0).Order(MakeTx(kChannel, *user), 0);
+  EXPECT_TRUE(status.IsUnavailable()) << status;
+  EXPECT_NE(status.message().find("ordering log did not take the message"), std::string::npos)
+      << status;
+}
+
+TEST_F(ClusterChainTest, UnreachableLogIsRetried) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(1, 1, std::chrono::seconds(60)));
+  log().fail_reads(3);
+  auto user = orderer::testing::LoadUser(1, "User1");
+  ASSERT_OK(support(0).Order(MakeTx(kChannel, *user), 0));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(2));
+  EXPECT_FALSE(nodes_[0].chain->halted());
+}
+
+TEST_F(ClusterChainTest, LogCompactedPastTheNodeHaltsTheChain) {
+  std::string compacted_channel;
+  int64_t compacted_after = -1;
+  chain_options_.on_compacted = [&](const std::string& channel, int64_t after) {
+    compacted_channel = channel;
+    compacted_after = after;
+  };
+  cluster_.store(kChannel)->Compact(1000);
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(1, 3, std::chrono::seconds(60)));
+  ASSERT_TRUE(WaitUntil([&] { return nodes_[0].chain->halted(); }));
+  EXPECT_EQ(compacted_channel, kChannel);
+  EXPECT_EQ(compacted_after, 0);
+  auto user = orderer::testing::LoadUser(1, "User1");
+  EXPECT_TRUE(support(0).Order(MakeTx(kChannel, *user), 0).IsUnavailable());
+}
+
+}  // namespace
+}  // namespace fabric::orderer::cluster

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Two orderer nodes in-process, each with its own ledger and gRPC server, ordering a channel of
+// consensus type "etcd" from one in-memory log: what Broadcast gives either node, Deliver
+// serves identically from both.
+#include <atomic>
+
+#include <gtest/gtest.h>
+
+#include "common/msp/testing/status_testing.h"
+#include "fabric/base/testing/wait_until.h"
+#include "orderer/cluster/cluster_chain.h"
+#include "orderer/cluster/testing/memory_log.h"
+#include "orderer/node.h"
+#include "orderer/testing/test_network.h"
+
+namespace fabric::orderer {
+namespace {
+
+using msp::testing::TempDir;
+using orderer::testing::Client;
+using orderer::testing::MakeSeek;
+using orderer::testing::MakeTx;
+using orderer::testing::Specified;
+
+constexpr char kChannel[] = "mychannel";
+
+class ClusterOrdererTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Bootstrap("TwoOrgsApplicationGenesis", kChannel); }
+
+  // The genesis block every node starts from: `profile` ordered by etcd.
+  void Bootstrap(const std::string& profile_name, const std::string& channel) {
+    ASSERT_OK_AND_ASSIGN(configtxgen::Profile profile,
+                         orderer::testing::LoadTestProfile(profile_name));
+    profile.orderer->orderer_type = "etcd";
+    profile.orderer->etcd.endpoints = {"127.0.0.1:2379", "127.0.0.1:22379"};
+    profile.orderer->batch_size.max_message_count = 3;
+    profile.orderer->batch_timeout = std::chrono::milliseconds(300);
+    ASSERT_OK_AND_ASSIGN(genesis_, configtxgen::MakeGenesisBlock(profile, channel));
+    genesis_path_ = tmp_.path() + "/" + channel + ".block";
+    ASSERT_OK(orderer::testing::WriteBlock(genesis_path_, genesis_));
+  }
+
+  // Blocks 0..last of `channel` from `client`, waiting for the channel to appear.
+  static std::vector<common::Block> Fetch(Client& client, const std::string& channel, uint64_t last,
+                                          const msp::SigningIdentity& reader) {
+    Client::DeliverResult result;
+    EXPECT_TRUE(WaitUntil([&] {
+      result = client.Deliver(MakeSeek(channel, reader, Specified(0), Specified(last)));
+      return result.status != common::NOT_FOUND;
+    }));
+    EXPECT_EQ(result.status, common::SUCCESS);
+    return result.blocks;
+  }
+
+  static void ExpectSameBlocks(const std::vector<common::Block>& a,
+                               const std::vector<common::Block>& b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t n = 0; n < a.size(); ++n) {
+      EXPECT_EQ(a[n].header().SerializeAsString(), b[n].header().SerializeAsString()) << n;
+      EXPECT_EQ(a[n].data().SerializeAsString(), b[n].data().SerializeAsString()) << n;
+    }
+  }
+
+  // Node `name`; with `by_config`, its log factory is made from the etcd endpoints in the
+  // channel config.
+  std::unique_ptr<Orderer> StartNode(const std::string& name, bool by_config = false) {
+    Orderer::Cluster cluster;
+    if (by_config) {
+      cluster.make_channel_logs = [this, name](const cluster::EtcdConfigMetadata& etcd) {
+        ++made_;
+        made_for_ = etcd;
+        return StatusOr<std::shared_ptr<cluster::ChannelLogFactory>>(logs_.FactoryFor(name));
+      };
+    } else {
+      cluster.channel_logs = logs_.FactoryFor(name);
+    }
+    cluster.chain.read_wait = std::chrono::milliseconds(50);
+    StatusOr<std::unique_ptr<Orderer>> node = Orderer::Start(
+        orderer::testing::TestConfig(tmp_.path() + "/" + name, {genesis_path_}), cluster);
+    EXPECT_TRUE(node.ok()) << node.status();
+    return node.ok() ? *std::move(node) : nullptr;
+  }
+
+  // Nodes a and b with a client each.
+  void StartTwoNodes() {
+    a_ = StartNode("a");
+    b_ = StartNode("b", true);
+    ASSERT_NE(a_, nullptr);
+    ASSERT_NE(b_, nullptr);
+    client_a_ = std::make_unique<Client>(a_->port());
+    client_b_ = std::make_unique<Client>(b_->port());
+  }
+
+  TempDir tmp_;
+  std::unique_ptr<Orderer> a_, b_;
+  std::unique_ptr<Client> client_a_, client_b_;
+  common::Block genesis_;
+  std::string genesis_path_;
+  cluster::testing::TestCluster logs_;
+  std::atomic<int> made_ = 0;
+  cluster::EtcdConfigMetadata made_for_;
+};
+
+TEST_F(ClusterOrdererTest, BroadcastToEitherNodeDeliversTheSameBlocksFromBoth) {
+  ASSERT_NO_FATAL_FAILURE(StartTwoNodes());
+  auto user = orderer::testing::LoadUser(1, "User1");
+  // Two to each node: a full block of three, then one cut on the batch timeout.
+  for (const auto& r : client_a_->Broadcast({MakeTx(kChannel, *user), MakeTx(kChannel, *user)})) {
+    EXPECT_EQ(r.status(), common::SUCCESS) << r.info();
+  }
+  for (const auto& r : client_b_->Broadcast({MakeTx(kChannel, *user), MakeTx(kChannel, *user)})) {
+    EXPECT_EQ(r.status(), common::SUCCESS) << r.info();
+  }
+  std::vector<common::Block> from_a = Fetch(*client_a_, kChannel, 2, *user);
+  std::vector<common::Block> from_b = Fetch(*client_b_, kChannel, 2, *user);
+  ASSERT_EQ(from_a.size(), 3u);
+  ExpectSameBlocks(from_a, from_b);
+  EXPECT_EQ(from_a[1].data().data_size(), 3);
+  EXPECT_EQ(from_a[2].data().data_size(), 1);
+}
+
+// A channel created through the system channel of one node appears on both, ordered by the
+// cluster too.
+TEST_F(ClusterOrdererTest, ChannelCreatedThroughOneNodeIsOrderedByBoth) {
+  ASSERT_NO_FATAL_FAILURE(Bootstrap("TwoOrgsOrdererGenesis", "syschannel"));
+  ASSERT_NO_FATAL_FAILURE(StartTwoNodes());
+  ASSERT_OK_AND_ASSIGN(configtxgen::Profile profile,
+                       orderer::testing::LoadTestProfile("TwoOrgsChannel"));
+  ASSERT_OK_AND_ASSIGN(common::Envelope creation,
+                       configtxgen::MakeChannelCreationTx(profile, "newchan"));
+  auto admin = orderer::testing::LoadUser(1, "Admin");
+  std::string info;
+  ASSERT_EQ(client_a_->BroadcastOne(orderer::testing::SignCreationTx(creation, *admin), &info),
+            common::SUCCESS)
+      << info;
+  ASSERT_TRUE(WaitUntil([&] { return b_->registrar().GetChain("newchan") != nullptr; }));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(client_b_->BroadcastOne(MakeTx("newchan", *user)), common::SUCCESS);
+  }
+  std::vector<common::Block> from_a = Fetch(*client_a_, "newchan", 1, *user);
+  std::vector<common::Block> from_b = Fetch(*client_b_, "newchan", 1, *user);
+  ASSERT_EQ(from_a.size(), 2u);
+  ExpectSameBlocks(from_a, from_b);
+  EXPECT_EQ(from_a[1].data().data_size(), 3);
+  auto orderer_id = orderer::testing::LoadOrdererIdentity();
+  ExpectSameBlocks(Fetch(*client_a_, "syschannel", 1, *orderer_id),
+                   Fetch(*client_b_, "syschannel", 1, *orderer_id));
+  // Node b made one factory for the etcd cluster both channels name.
+  EXPECT_EQ(made_, 1);
+  EXPECT_EQ(made_for_.endpoints_size(), 2);
+  EXPECT_EQ(made_for_.endpoints(0), "127.0.0.1:2379");
+}
+
+TEST_F(ClusterOrdererTest, UnreachableLogIsServiceUnavailable) {
+  std::unique_ptr<Orderer> a = StartNode("a");
+  ASSERT_NE(a, nullptr);
+  logs_.store(kChannel)->set_fail_appends(true);
+  Client client(a->port());
+  auto user = orderer::testing::LoadUser(1, "User1");
+  std::string info;
+  EXPECT_EQ(client.BroadcastOne(MakeTx(kChannel, *user), &info), common::SERVICE_UNAVAILABLE);
+  EXPECT_NE(info.find("ordering log did not take the message"), std::string::npos) << info;
+}
+
+TEST_F(ClusterOrdererTest, EtcdChannelWithoutChannelLogsFailsToOpen) {
+  StatusOr<std::unique_ptr<Orderer>> node =
+      Orderer::Start(orderer::testing::TestConfig(tmp_.path() + "/solo", {genesis_path_}));
+  ASSERT_FALSE(node.ok());
+  EXPECT_TRUE(node.status().IsFailedPrecondition()) << node.status();
+  EXPECT_NE(node.status().message().find("no etcd cluster configured"), std::string::npos)
+      << node.status();
+}
+
+TEST(EtcdConfigTest, EndpointsComeFromTheGenesisBlock) {
+  ASSERT_OK_AND_ASSIGN(configtxgen::Profile profile,
+                       orderer::testing::LoadTestProfile("TwoOrgsApplicationGenesis"));
+  profile.orderer->orderer_type = "etcd";
+  profile.orderer->etcd.endpoints = {"10.0.0.1:2379", "10.0.0.2:2379"};
+  profile.orderer->etcd.tls = true;
+  ASSERT_OK_AND_ASSIGN(common::Block genesis, configtxgen::MakeGenesisBlock(profile, kChannel));
+  ASSERT_OK_AND_ASSIGN(cluster::EtcdConfigMetadata etcd, cluster::EtcdConfigFromBlock(genesis));
+  EXPECT_EQ(etcd.endpoints_size(), 2);
+  EXPECT_EQ(etcd.endpoints(1), "10.0.0.2:2379");
+  EXPECT_TRUE(etcd.tls());
+  profile.orderer->orderer_type = "solo";
+  ASSERT_OK_AND_ASSIGN(genesis, configtxgen::MakeGenesisBlock(profile, kChannel));
+  EXPECT_TRUE(cluster::EtcdConfigFromBlock(genesis).status().IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace fabric::orderer
