@@ -31,7 +31,6 @@ import (
 	"github.com/golang/protobuf/proto"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/metadata"
 
 	pb "fabric-cpp.example/getput/protos/peer"
 )
@@ -203,13 +202,9 @@ func main() {
 	if err != nil {
 		log.Fatalf("connect to peer %s: %v", *address, err)
 	}
-	// Without TLS, a fabric-cpp peer accepts the runtime it launched by the secret it gave it
-	// (CORE_CHAINCODE_LAUNCH_SECRET), presented as gRPC metadata on the Register stream.
-	streamCtx := context.Background()
-	if secret := os.Getenv("CORE_CHAINCODE_LAUNCH_SECRET"); secret != "" {
-		streamCtx = metadata.AppendToOutgoingContext(streamCtx, "fabric-launch-secret", secret)
-	}
-	stream, err := pb.NewChaincodeSupportClient(conn).Register(streamCtx)
+	// Registers as Fabric's Go shim does: a fabric-cpp peer gives GOLANG runtimes no launch
+	// secret (docs/chaincode.md).
+	stream, err := pb.NewChaincodeSupportClient(conn).Register(context.Background())
 	if err != nil {
 		log.Fatalf("register stream: %v", err)
 	}
