@@ -66,6 +66,20 @@ class MapPackageProvider : public PackageProvider {
   std::map<std::string, ChaincodePackage> packages_;
 };
 
+// How to reach a chaincode that runs as a server (Fabric 2.x chaincode as an external service):
+// the connection.json of an external package or of an external builder's release, parsed and
+// checked by launcher/external/connection_info.h. The peer dials it and serves the chaincode's
+// stream as the gRPC client of protos.Chaincode/Connect.
+struct ChaincodeServerInfo {
+  std::string address;  // host:port
+  std::chrono::milliseconds dial_timeout{3000};
+  bool tls_required = false;
+  bool client_auth_required = false;
+  std::string root_cert;    // PEM: the CA that signed the server's certificate (with TLS)
+  std::string client_key;   // PEM: the peer's client key (with client auth)
+  std::string client_cert;  // PEM: the peer's client certificate (with client auth)
+};
+
 struct StartRequest {
   std::string ccid;
   ChaincodePackage package;
@@ -85,6 +99,11 @@ struct StartRequest {
   // When the launch must have finished (the startup timeout): building an image, creating and
   // starting the runtime all give up then with DeadlineExceeded. max(): no limit.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // For a runtime that is a chaincode server (launcher/external): the launcher calls this from
+  // Start with the server's connection info instead of starting a process that dials the peer;
+  // the caller (ChaincodeSupport) dials the server and serves its stream. Start returns its
+  // status. Empty: such packages cannot be launched (FailedPrecondition).
+  std::function<Status(const ChaincodeServerInfo& server)> connect;
 };
 
 class Launcher {

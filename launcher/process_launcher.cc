@@ -151,10 +151,11 @@ StatusOr<std::string> WriteFiles(const StartRequest& request, std::vector<std::s
 // One running child: its pid, output pipes and the thread that forwards and reaps.
 class ProcessLauncher::Child {
  public:
-  Child(std::string ccid, pid_t pid, int out_fd, int err_fd, std::function<void(int)> on_exit,
-        std::shared_ptr<LogTail> tail, std::string files_dir)
+  Child(std::string ccid, pid_t pid, bool group, int out_fd, int err_fd,
+        std::function<void(int)> on_exit, std::shared_ptr<LogTail> tail, std::string files_dir)
       : ccid_(std::move(ccid)),
         pid_(pid),
+        group_(group),
         on_exit_(std::move(on_exit)),
         tail_(std::move(tail)),
         files_dir_(std::move(files_dir)) {
@@ -174,7 +175,7 @@ class ProcessLauncher::Child {
   void Signal(int sig) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!exited_) {
-      ::kill(pid_, sig);
+      ::kill(group_ ? -pid_ : pid_, sig);
     }
   }
 
@@ -258,6 +259,7 @@ class ProcessLauncher::Child {
 
   const std::string ccid_;
   const pid_t pid_;
+  const bool group_;  // signal the process group -pid_
   const std::function<void(int)> on_exit_;
   const std::shared_ptr<LogTail> tail_;
   const std::string files_dir_;  // StartRequest.files; removed after the exit
@@ -333,7 +335,12 @@ Status ProcessLauncher::Start(const StartRequest& request) {
   sigaddset(&defaults, SIGPIPE);
   sigaddset(&defaults, SIGTERM);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (options_.process_group) {
+    posix_spawnattr_setpgroup(&attr, 0);
+    flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(&attr, flags);
 
   std::vector<std::string> argv_strings{request.package.executable};
   argv_strings.insert(argv_strings.end(), request.package.args.begin(), request.package.args.end());
@@ -356,8 +363,8 @@ Status ProcessLauncher::Start(const StartRequest& request) {
   FLOG_INFO(Log(), "started chaincode process ccid=%s pid=%d path=%s", request.ccid, pid,
             request.package.executable);
   auto tail = std::make_shared<LogTail>();
-  auto child = std::make_shared<Child>(request.ccid, pid, out[0], err[0], request.on_exit, tail,
-                                       std::move(*files_dir));
+  auto child = std::make_shared<Child>(request.ccid, pid, options_.process_group, out[0], err[0],
+                                       request.on_exit, tail, std::move(*files_dir));
   std::lock_guard<std::mutex> lock(mu_);
   children_[request.ccid] = std::move(child);
   tails_[request.ccid] = std::move(tail);

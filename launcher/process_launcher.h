@@ -39,6 +39,9 @@ class ProcessLauncher : public Launcher {
  public:
   struct Options {
     std::chrono::milliseconds grace_period{5000};
+    // Start each child in a process group of its own and signal the whole group, so that what
+    // a child started (a builder script's commands) stops with it and releases its output.
+    bool process_group = false;
   };
 
   ProcessLauncher();

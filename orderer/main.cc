@@ -20,6 +20,7 @@
 #include "fabric/base/malloc_tuning.h"
 #include "fabric/base/mutex_checks.h"
 #include "fabric/base/sched_batch.h"
+#include "orderer/cluster/etcd_channel_log.h"
 #include "orderer/config.h"
 #include "orderer/node.h"
 
@@ -32,6 +33,29 @@ constexpr const char* kUsage =
     "$FABRIC_CFG_PATH, else the current directory) and ORDERER_<SECTION>_<KEY> environment\n"
     "variables (ORDERER_GENERAL_LISTENPORT, ORDERER_FILELEDGER_LOCATION, ...).\n"
     "Flags (-flag or --flag, value after a space or \"=\"):\n";
+
+// Channels of consensus type etcd open their logs on the etcd cluster their config names (or on
+// Etcd.Endpoints), reached as the Etcd section says (docs/cluster.md).
+fabric::orderer::Orderer::Cluster EtcdCluster(const fabric::orderer::OrdererConfig& config) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  fabric::orderer::cluster::EtcdChannelLogOptions local;
+  local.endpoints = config.etcd.endpoints;
+  local.use_tls = config.etcd.tls_enabled;
+  local.tls = {config.etcd.tls_root_cas, config.etcd.tls_certificate, config.etcd.tls_private_key};
+  local.key_prefix = config.etcd.key_prefix;
+  local.node_id = !config.etcd.node_id.empty() ? config.etcd.node_id
+                                               : config.local_msp_id + "@" + config.listen_address +
+                                                     ":" + std::to_string(config.listen_port);
+  local.call_timeout = duration_cast<milliseconds>(config.etcd.request_timeout);
+  fabric::orderer::Orderer::Cluster cluster;
+  cluster.make_channel_logs = [local](const fabric::orderer::cluster::EtcdConfigMetadata& etcd) {
+    return fabric::orderer::cluster::MakeEtcdChannelLogFactory(
+        {etcd.endpoints().begin(), etcd.endpoints().end()}, etcd.tls(), local);
+  };
+  cluster.chain.append_timeout = local.call_timeout;
+  return cluster;
+}
 
 int Fail(const std::string& message) {
   std::cerr << "orderer: error: " << message << "\n";
@@ -119,7 +143,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   fabric::StatusOr<std::unique_ptr<fabric::orderer::Orderer>> orderer =
-      fabric::orderer::Orderer::Start(*config);
+      fabric::orderer::Orderer::Start(*config, EtcdCluster(*config));
   if (!orderer.ok()) {
     return Fail(std::string(orderer.status().message()));
   }

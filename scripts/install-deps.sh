@@ -25,6 +25,8 @@ PACKAGES=(
   golang-go golang-goprotobuf-dev golang-google-grpc-dev
   # integration/compose (Debian's compose v1; `docker compose` v2 is used too when present)
   docker-compose
+  # the orderer cluster's channel log and its tests (/usr/bin/etcd, etcdctl for debugging)
+  etcd-server etcd-client
 )
 
 missing=()

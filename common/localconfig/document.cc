@@ -103,6 +103,24 @@ struct Tree {
   std::map<std::string, Value> sections;
 };
 
+// A section item of a list: its scalar and list-of-scalar fields by lower-cased key.
+std::map<std::string, std::vector<std::string>> Record(const YAML::Node& map) {
+  std::map<std::string, std::vector<std::string>> record;
+  for (const auto& kv : map) {
+    std::vector<std::string>& texts = record[Lower(kv.first.Scalar())];
+    if (kv.second.IsScalar()) {
+      texts.push_back(ScalarText(kv.second));
+    } else if (kv.second.IsSequence()) {
+      for (const YAML::Node& item : kv.second) {
+        if (item.IsScalar()) {
+          texts.push_back(ScalarText(item));
+        }
+      }
+    }
+  }
+  return record;
+}
+
 // A sequence as a list value: its scalar items (a null item is ""), or not all scalars.
 void ReadList(const YAML::Node& seq, Value* value) {
   value->kind = Value::Kind::kList;
@@ -113,6 +131,9 @@ void ReadList(const YAML::Node& seq, Value* value) {
       value->items.emplace_back();
     } else {
       value->items_are_scalars = false;
+      if (item.IsMap()) {
+        value->records.push_back(Record(item));
+      }
     }
   }
 }

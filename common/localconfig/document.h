@@ -34,8 +34,12 @@ struct Value {
   std::string text;                // kScalar
   std::vector<std::string> items;  // kList of scalars
   bool items_are_scalars = true;   // kList: false when an item is a section or a list
-  std::string path;                // spelled as in the file: "peer.tls.clientRootCAs.files"
-  int line = 0;                    // 1-based line of the key
+  // kList: for each item that is a section, its keys (lower-cased) and their values, a scalar
+  // as one text and a list of scalars as its texts (chaincode.externalBuilders); other items
+  // have none.
+  std::vector<std::map<std::string, std::vector<std::string>>> records;
+  std::string path;  // spelled as in the file: "peer.tls.clientRootCAs.files"
+  int line = 0;      // 1-based line of the key
 };
 
 class Document {

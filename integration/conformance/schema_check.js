@@ -30,6 +30,10 @@ const REQUIRED_FILES = [
 // (lscc's ChaincodeData and CDSData): fabric-protos has nothing to compare them with.
 const GO_STRUCT_RECORD_DIRS = ['ccprovider/'];
 
+// Other systems' wire APIs that fabric-cpp calls (etcd's, for the orderer cluster's log):
+// not Fabric's, so nothing to compare them with.
+const OTHER_API_DIRS = ['etcd/'];
+
 // Fabric 1.4 files that Fabric 2.x (and so fabric-protos 2.2) dropped: the Admin service of the
 // 1.4 peer. Their field numbers follow Fabric 1.4.12's protos/peer/admin.proto; the Admin service
 // is exercised by Fabric 1.4.12's own CLI (docs/parity.md).
@@ -194,6 +198,7 @@ function main() {
   const diffs = [];
   const ourFiles = listProtos(ourDir)
       .filter((f) => !GO_STRUCT_RECORD_DIRS.some((dir) => f.startsWith(dir)))
+      .filter((f) => !OTHER_API_DIRS.some((dir) => f.startsWith(dir)))
       .filter((f) => !FABRIC_14_ONLY_FILES.includes(f));
   for (const f of REQUIRED_FILES) {
     if (!ourFiles.includes(f)) {

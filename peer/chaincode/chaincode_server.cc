@@ -13,9 +13,9 @@
 #include <grpcpp/resource_quota.h>
 
 #include "common/logging/logging.h"
-#include "common/protoutil/unmarshal.h"
 #include "fabric/base/fiber.h"
 #include "fabric/base/status_macros.h"
+#include "peer/chaincode/register_check.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 
 namespace fabric::chaincode {
@@ -100,61 +100,6 @@ class GrpcChaincodeStream : public ChaincodeStream {
   FirstMessageDeadline* deadline_;  // until the first message
 };
 
-// Fabric's accesscontrol interceptor: the first message must be a REGISTER for the ccid the
-// stream's TLS client certificate was generated for. On failure the chaincode gets ERROR and
-// the stream ends (Recv returns false); failure() then holds the reason.
-class AuthenticatingStream : public ChaincodeStream {
- public:
-  AuthenticatingStream(ChaincodeStream& inner, const Authenticator& auth, std::string client_cert)
-      : inner_(inner), auth_(auth), client_cert_(std::move(client_cert)) {}
-  bool Send(const protos::ChaincodeMessage& msg) override { return inner_.Send(msg); }
-  bool SendBuffered(const protos::ChaincodeMessage& msg) override {
-    return inner_.SendBuffered(msg);
-  }
-  std::string launch_secret() const override { return inner_.launch_secret(); }
-  bool Recv(protos::ChaincodeMessage* msg) override {
-    if (!inner_.Recv(msg)) {
-      return false;
-    }
-    if (checked_) {
-      return true;
-    }
-    checked_ = true;
-    failure_ = Check(*msg);
-    if (failure_.ok()) {
-      return true;
-    }
-    FLOG_WARN(Log(), "refused chaincode stream: %s", failure_.message());
-    protos::ChaincodeMessage error;
-    error.set_type(protos::ChaincodeMessage::ERROR);
-    error.set_payload(std::string(failure_.message()));
-    error.set_txid(msg->txid());
-    (void)inner_.Send(error);
-    return false;
-  }
-  const Status& failure() const { return failure_; }
-
- private:
-  Status Check(const protos::ChaincodeMessage& msg) const {
-    if (msg.type() != protos::ChaincodeMessage::REGISTER) {
-      return PermissionDeniedError("first message from chaincode is " +
-                                   protos::ChaincodeMessage::Type_Name(msg.type()) +
-                                   ", not REGISTER");
-    }
-    auto id = protoutil::Unmarshal<protos::ChaincodeID>(msg.payload(), "REGISTER ChaincodeID");
-    if (!id.ok()) {
-      return PermissionDeniedError(id.status().message());
-    }
-    return auth_.Authenticate(id->name(), client_cert_);
-  }
-
-  ChaincodeStream& inner_;
-  const Authenticator& auth_;
-  const std::string client_cert_;
-  bool checked_ = false;
-  Status failure_;
-};
-
 // The PEM certificate the client presented in the TLS handshake; empty without one.
 std::string ClientCertificatePem(const grpc::ServerContext& context) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
@@ -179,7 +124,12 @@ class ChaincodeServer::Service : public protos::ChaincodeSupport::Service {
     GrpcChaincodeStream adapter(stream, *context, &deadline);
     Status s;
     if (auth_ != nullptr) {
-      AuthenticatingStream checked(adapter, *auth_, ClientCertificatePem(*context));
+      // Fabric's accesscontrol interceptor: the first message must be a REGISTER for the ccid
+      // the stream's TLS client certificate was generated for.
+      RegisterCheckedStream checked(
+          adapter, [auth = auth_, cert = ClientCertificatePem(*context)](const std::string& ccid) {
+            return auth->Authenticate(ccid, cert);
+          });
       s = support_.HandleChaincodeStream(checked);
       if (!checked.failure().ok()) {
         s = checked.failure();

@@ -64,6 +64,8 @@ ChaincodeSupport::ChaincodeSupport(ChaincodeSupportOptions options, launcher::La
           std::make_unique<BackpressurePool>(options_.request_workers, options_.queue_capacity)),
       invoke_pool_(
           std::make_unique<BackpressurePool>(options_.invoke_workers, options_.queue_capacity)),
+      extcc_(std::make_unique<ExternalChaincodeRuntime>(
+          [this](ChaincodeStream& stream) { return HandleChaincodeStream(stream); })),
       peer_address_(options_.peer_address) {
   if (options_.keepalive_interval.count() > 0) {
     keepalive_thread_ = std::jthread([this](std::stop_token stop) { KeepaliveLoop(stop); });
@@ -71,6 +73,7 @@ ChaincodeSupport::ChaincodeSupport(ChaincodeSupportOptions options, launcher::La
 }
 
 ChaincodeSupport::~ChaincodeSupport() {
+  extcc_.reset();
   if (keepalive_thread_.joinable()) {
     keepalive_thread_.request_stop();
     keepalive_cv_.notify_all();
@@ -143,7 +146,8 @@ Status ChaincodeSupport::StartRuntime(const std::string& ccid,
   // NODE package, Fabric's Go shim in a GOLANG one) know nothing of it and register as they do
   // with Fabric's peer.
   const std::string& type = request.package.type;
-  const bool presents_secret = type.empty() || type == "CPP";
+  const bool presents_secret = type.empty() || type == "CPP" || type == "EXTERNAL";
+  std::string secret;
   if (options_.tls_enabled) {
     RETURN_IF_ERROR(AddTlsMaterial(ccid, request));
   } else if (!launcher_.IsDevMode() && presents_secret) {
@@ -153,7 +157,7 @@ Status ChaincodeSupport::StartRuntime(const std::string& ccid,
     if (RAND_bytes(random, sizeof(random)) != 1) {
       return InternalError("launch " + ccid + ": the random number generator failed");
     }
-    const std::string secret = absl::BytesToHexString(
+    secret = absl::BytesToHexString(
         absl::string_view(reinterpret_cast<const char*>(random), sizeof(random)));
     state->set_secret(secret);
     request.env.push_back("CORE_CHAINCODE_LAUNCH_SECRET=" + secret);
@@ -164,6 +168,12 @@ Status ChaincodeSupport::StartRuntime(const std::string& ccid,
     registry->Failed(ccid, state,
                      UnavailableError(absl::StrFormat(
                          "chaincode %s exited with code %d before registering", ccid, code)));
+  };
+  request.connect = [this, registry, ccid, state,
+                     secret](const launcher::ChaincodeServerInfo& server) {
+    return extcc_->Connect(ccid, server, secret, [registry, ccid, state](const Status& why) {
+      registry->Failed(ccid, state, why);
+    });
   };
   FLOG_INFO(Log(), "launching chaincode ccid=%s", ccid);
   return launcher_.Start(request);
@@ -206,6 +216,11 @@ Status WithLastOutput(const Status& status, const std::vector<std::string>& line
 
 }  // namespace
 
+void ChaincodeSupport::StopRuntime(const std::string& ccid) {
+  (void)launcher_.Stop(ccid);
+  extcc_->Disconnect(ccid);
+}
+
 Status ChaincodeSupport::Launch(const std::string& ccid) {
   if (registry_->Get(ccid) != nullptr) {
     return Status::OK();
@@ -222,7 +237,7 @@ Status ChaincodeSupport::Launch(const std::string& ccid) {
     if (!s.ok()) {
       s = s.Annotate("error starting chaincode " + ccid);
       registry_->Failed(ccid, state, s);
-      (void)launcher_.Stop(ccid);
+      StopRuntime(ccid);
       return s;
     }
   }
@@ -238,7 +253,7 @@ Status ChaincodeSupport::Launch(const std::string& ccid) {
     if (!started) {
       return *result;
     }
-    (void)launcher_.Stop(ccid);
+    StopRuntime(ccid);
     return WithLastOutput(*result, launcher_.LastLogLines(ccid));
   }
   return Status::OK();

@@ -38,6 +38,7 @@
 #include "peer/chaincode/authenticator.h"
 #include "peer/chaincode/backpressure_pool.h"
 #include "peer/chaincode/chaincode_stream.h"
+#include "peer/chaincode/extcc.h"
 #include "peer/chaincode/handler.h"
 #include "peer/chaincode/handler_registry.h"
 #include "peer/chaincode/transaction_context.h"
@@ -151,6 +152,8 @@ class ChaincodeSupport : public ChaincodeInvoker {
   // Adds the TLS env and files of one launch of `ccid` to `request`.
   Status AddTlsMaterial(const std::string& ccid, launcher::StartRequest& request);
   void KeepaliveLoop(std::stop_token stop);
+  // Stops what a failed launch of `ccid` started: its runtime, or its chaincode server stream.
+  void StopRuntime(const std::string& ccid);
 
   const ChaincodeSupportOptions options_;
   launcher::Launcher& launcher_;
@@ -163,6 +166,9 @@ class ChaincodeSupport : public ChaincodeInvoker {
   std::unique_ptr<fabric::WorkerPool> invoke_blocking_;
   std::unique_ptr<BackpressurePool> request_pool_;
   std::unique_ptr<BackpressurePool> invoke_pool_;
+  // Streams to chaincode servers (launcher::StartRequest::connect); destroyed first, since its
+  // threads run handlers on the pools above.
+  std::unique_ptr<ExternalChaincodeRuntime> extcc_;
 
   mutable std::mutex mu_;
   std::condition_variable_any keepalive_cv_;

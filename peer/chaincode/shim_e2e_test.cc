@@ -396,16 +396,7 @@ TEST_F(AbstoreProcessTest, SampleChaincodeLaunchedAsChildProcess) {
   packages_.Add(launcher::ChaincodePackage::ForExecutable("abstore:1.0", ABSTORE_PATH));
   options_.startup_timeout = 10s;
   StartSupport(launcher);
-  auto tx = AbstoreInitThenTransfer("abstore:1.0");
-  ASSERT_FALSE(HasFailure());
-  kvrwset::KVRWSet rw = RwSet(*tx->sim, "abstore");
-  ASSERT_EQ(rw.writes_size(), 2);
-  EXPECT_EQ(rw.writes(0).value(), "90");
-  EXPECT_EQ(rw.writes(1).value(), "210");
-  auto q = NewTx("query");
-  auto qr = Invoke(*q, "abstore:1.0", {"query", "a"});
-  ASSERT_TRUE(qr.ok()) << qr.status();
-  EXPECT_EQ(qr->payload(), "100");
+  ExpectAbstoreTransferAndQuery("abstore:1.0");
   server_->Shutdown();
   EXPECT_TRUE(launcher.Wait("abstore:1.0", 10s).ok());
 }

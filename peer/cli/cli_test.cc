@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include <absl/strings/str_join.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/archive/archive.h"
@@ -258,10 +259,35 @@ TEST(PackageTest, CppPackageIsDeterministicAndNeedsCMakeLists) {
   EXPECT_TRUE(BuildCodePackage(protos::ChaincodeSpec::CPP, "/no/such/dir").status().IsNotFound());
 }
 
+TEST(PackageTest, ExternalPackageHoldsTheFolderWithConnectionJsonAtItsTop) {
+  TempDir dir;
+  auto missing = BuildCodePackage(protos::ChaincodeSpec::EXTERNAL, dir.path());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(std::string(missing.status().message()),
+              ::testing::HasSubstr("is not an external chaincode: no connection.json in it"));
+  dir.Write("connection.json", R"({"address": "cc:9999", "dial_timeout": "ten"})");
+  auto bad = BuildCodePackage(protos::ChaincodeSpec::EXTERNAL, dir.path());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()),
+              ::testing::HasSubstr("dial_timeout \"ten\" is not a duration"));
+  dir.Write("connection.json", R"({"address": "cc:9999", "dial_timeout": "10s"})");
+  dir.Write("META-INF/statedb/couchdb/indexes/i.json", "{}");
+  auto pkg = BuildCodePackage(protos::ChaincodeSpec::EXTERNAL, dir.path());
+  ASSERT_TRUE(pkg.ok()) << pkg.status();
+  auto files = archive::Read(*pkg);
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_EQ((*files)[0].path, "META-INF/statedb/couchdb/indexes/i.json");
+  EXPECT_EQ((*files)[1].path, "connection.json");
+  EXPECT_TRUE(platforms::ValidateInstallPackage(protos::ChaincodeSpec::EXTERNAL, *pkg).ok());
+}
+
 TEST(PackageTest, ParsesLanguages) {
   EXPECT_EQ(*ParseLanguage("cpp"), protos::ChaincodeSpec::CPP);
   EXPECT_EQ(*ParseLanguage("GOLANG"), protos::ChaincodeSpec::GOLANG);
   EXPECT_EQ(*ParseLanguage("node"), protos::ChaincodeSpec::NODE);
+  EXPECT_EQ(*ParseLanguage("external"), protos::ChaincodeSpec::EXTERNAL);
+  EXPECT_EQ(*ParseLanguage("CCAAS"), protos::ChaincodeSpec::EXTERNAL);
   EXPECT_FALSE(ParseLanguage("rust").ok());
 }
 

@@ -11,6 +11,7 @@
 #include <absl/strings/str_format.h>
 
 #include "fabric/base/status_macros.h"
+#include "launcher/external/connection_info.h"
 
 namespace fabric::cli {
 namespace {
@@ -80,8 +81,28 @@ StatusOr<protos::ChaincodeSpec::Type> ParseLanguage(std::string_view lang) {
   if (l == "cpp" || l == "c++") {
     return protos::ChaincodeSpec::CPP;
   }
-  return InvalidArgumentError(
-      absl::StrFormat("unknown chaincode language \"%s\" (use golang, node, java or cpp)", lang));
+  if (l == "external" || l == "ccaas") {
+    return protos::ChaincodeSpec::EXTERNAL;
+  }
+  return InvalidArgumentError(absl::StrFormat(
+      "unknown chaincode language \"%s\" (use golang, node, java, cpp or external)", lang));
+}
+
+// An external chaincode's folder must hold a valid connection.json.
+Status CheckExternalFolder(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return NotFoundError(absl::StrFormat("chaincode folder %s does not exist", dir));
+  }
+  const std::string path = (fs::path(dir) / launcher::external::kConnectionFile).string();
+  if (!fs::exists(path, ec)) {
+    return InvalidArgumentError(absl::StrFormat(
+        "%s is not an external chaincode: no connection.json in it (it says where the chaincode "
+        "server listens: {\"address\": \"host:port\", \"dial_timeout\": \"10s\", "
+        "\"tls_required\": false})",
+        dir));
+  }
+  return launcher::external::ReadConnectionInfo(path, path).status();
 }
 
 namespace {
@@ -227,6 +248,10 @@ StatusOr<std::string> BuildCodePackage(protos::ChaincodeSpec::Type type, const s
   }
   if (type == protos::ChaincodeSpec::NODE) {
     return BuildNodePackage(dir);
+  }
+  if (type == protos::ChaincodeSpec::EXTERNAL) {
+    prefix = "";  // connection.json at the top, as in Fabric 2.x's code.tar.gz
+    RETURN_IF_ERROR(CheckExternalFolder(dir));
   }
   ASSIGN_OR_RETURN(std::vector<archive::Entry> files, CollectFiles(dir, prefix));
   return archive::Write(files, {.gzip = true, .gzip_level = 9});

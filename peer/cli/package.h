@@ -15,6 +15,9 @@
 //     platform writes them; the peer refuses a node package without src/package.json at
 //     install, as Fabric's does).
 //   java, cpp   src/<file>
+//   external    <file>  (a folder holding connection.json, checked with
+//     launcher/external/connection_info.h, and anything else the external builders want, e.g.
+//     META-INF/)
 //   Go and node packages have every file 0644 (Fabric's platforms refuse other bits).
 // A C++ package must have CMakeLists.txt at its top: images/ccenv's fabric-cc-build builds
 // INPUT/src with it.
@@ -59,12 +62,13 @@ StatusOr<GoSource> DescribeGoCode(const std::string& path);
 // NormalizePath), `path` itself otherwise. DescribeGoCode's errors.
 StatusOr<std::string> ChaincodePath(protos::ChaincodeSpec::Type type, const std::string& path);
 
-// Parses a -l value: golang, node, java, car, cpp (case-insensitive). InvalidArgument
-// "unknown chaincode language ..." otherwise.
+// Parses a -l value: golang, node, java, car, cpp, external or ccaas (case-insensitive).
+// InvalidArgument "unknown chaincode language ..." otherwise.
 StatusOr<protos::ChaincodeSpec::Type> ParseLanguage(std::string_view lang);
 
 // The gzipped tar for a chaincode at `path` in `type`. InvalidArgument when a cpp folder has no
-// CMakeLists.txt at its top ("... is not a C++ chaincode: no CMakeLists.txt in <dir>"); NotFound
+// CMakeLists.txt at its top ("... is not a C++ chaincode: no CMakeLists.txt in <dir>"), or an
+// external folder no valid connection.json ("... is not an external chaincode ..."); NotFound
 // when the folder does not exist.
 StatusOr<std::string> BuildCodePackage(protos::ChaincodeSpec::Type type, const std::string& path);
 

@@ -72,13 +72,14 @@ bool ValidChaincodeVersion(const std::string& version) {
 }
 
 // The deployment spec of the invocation: a known chaincode type (Fabric's platforms, plus
-// fabric-cpp's CPP), a valid name and version that is not a system chaincode's.
+// fabric-cpp's CPP and EXTERNAL), a valid name and version that is not a system chaincode's.
 StatusOr<protos::ChaincodeDeploymentSpec> DeploymentSpec(const std::string& bytes,
                                                          const SystemChaincodes& scc) {
   ASSIGN_OR_RETURN(auto cds,
                    protoutil::Unmarshal<protos::ChaincodeDeploymentSpec>(bytes, "deployment spec"));
   const auto type = cds.chaincode_spec().type();
-  if (type != protos::ChaincodeSpec::CPP) {  // Fabric's platforms; CPP is fabric-cpp's own
+  // Fabric's platforms; CPP and EXTERNAL are fabric-cpp's own.
+  if (type != protos::ChaincodeSpec::CPP && type != protos::ChaincodeSpec::EXTERNAL) {
     if (Status s = platforms::ValidateCodePackage(type, cds.code_package()); !s.ok()) {
       return PermissionDeniedError(
           absl::StrFormat("GetChaincodeDeploymentSpec error %s", s.message()));

@@ -373,11 +373,12 @@ TEST_F(TxValidatorTest, LsccRulesFollowFabric) {
       c.cds.mutable_chaincode_spec()->set_type(type);
     };
   };
-  // Chaincode types: Fabric's platforms and fabric-cpp's CPP; UNDEFINED is refused.
+  // Chaincode types: Fabric's platforms and fabric-cpp's CPP and EXTERNAL; UNDEFINED is refused.
   EXPECT_EQ(deploy("newcc", with_type(protos::ChaincodeSpec::UNDEFINED)),
             protos::ENDORSEMENT_POLICY_FAILURE);
   EXPECT_EQ(deploy("newcc", with_type(protos::ChaincodeSpec::NODE)), protos::VALID);
   EXPECT_EQ(deploy("newcc", with_type(protos::ChaincodeSpec::CPP)), protos::VALID);
+  EXPECT_EQ(deploy("newcc", with_type(protos::ChaincodeSpec::EXTERNAL)), protos::VALID);
   // Names and versions follow lscc's rules.
   auto none = [](LsccCall&, ledger::RWSetBuilder&) {};
   for (const char* bad : {"my.cc", "cc-", "a--b", "_cc", "cc~collection"}) {

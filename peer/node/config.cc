@@ -165,11 +165,44 @@ StatusOr<std::string> FindConfigFile(const std::string& dir, const std::string& 
   return localconfig::FindConfigFile(dir, "core", &report->notices);
 }
 
+// chaincode.externalBuilders: a list of sections {name, path, propagateEnvironment}.
+Status ReadExternalBuilders(Document& doc, PeerConfig& config) {
+  std::optional<localconfig::Value> value = doc.Get("chaincode.externalBuilders");
+  if (!value.has_value()) {
+    return Status::OK();
+  }
+  if (value->kind != localconfig::Value::Kind::kList || !value->items.empty()) {
+    return InvalidArgumentError(absl::StrFormat(
+        "%s: chaincode.externalBuilders: expected a list of builders, each with a name and a "
+        "path",
+        doc.Location(*value)));
+  }
+  auto first = [](const std::map<std::string, std::vector<std::string>>& record, const char* key) {
+    auto it = record.find(key);
+    return it == record.end() || it->second.empty() ? std::string() : it->second.front();
+  };
+  for (const auto& record : value->records) {
+    launcher::external::BuilderConfig builder;
+    builder.name = first(record, "name");
+    builder.path = first(record, "path");
+    for (const char* key : {"propagateenvironment", "environmentwhitelist"}) {
+      if (auto it = record.find(key); it != record.end()) {
+        builder.propagate_environment.insert(builder.propagate_environment.end(),
+                                             it->second.begin(), it->second.end());
+      }
+    }
+    config.external_builders.push_back(std::move(builder));
+  }
+  return launcher::external::ValidateBuilders(config.external_builders)
+      .Annotate(doc.Location(*value));
+}
+
 // The settings of the file, then what Fabric's keys ask that fabric-cpp does in one way only,
 // then the keys no setting read (report->ignored).
 Status ApplyFile(Document& doc, PeerConfig& config, Report* report) {
   report->file = doc.file();
   RETURN_IF_ERROR(localconfig::ApplySettings(doc, Keys(), config));
+  RETURN_IF_ERROR(ReadExternalBuilders(doc, config));
   localconfig::ExpectValue(doc, "peer.localMspType", "bccsp",
                            "fabric-cpp's local MSP is an X.509 (bccsp) MSP", report);
   localconfig::ExpectValue(doc, "peer.BCCSP.Default", "SW",

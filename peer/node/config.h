@@ -39,6 +39,9 @@
 //                                                                  also --peer-chaincodedev)
 //   chaincode.launcher           CORE_CHAINCODE_LAUNCHER          "docker" | "process" | "dev"
 //   chaincode.process.binDir     CORE_CHAINCODE_PROCESS_BINDIR    prebuilt chaincode binaries
+//   chaincode.externalBuilders   (file only) a list of {name, path, propagateEnvironment}
+//                                (environmentWhitelist, Fabric 2.0's name, also read); see
+//                                launcher/external/external_launcher.h
 //   chaincode.executetimeout     CORE_CHAINCODE_EXECUTETIMEOUT    "30s"
 //   chaincode.startuptimeout     CORE_CHAINCODE_STARTUPTIMEOUT    "300s"
 //   operations.listenAddress     CORE_OPERATIONS_LISTENADDRESS    "127.0.0.1:9443"
@@ -65,6 +68,7 @@
 #include "common/localconfig/config_file.h"
 #include "common/localconfig/document.h"
 #include "fabric/base/status.h"
+#include "launcher/external/builder.h"
 
 namespace fabric::node {
 
@@ -118,6 +122,9 @@ struct PeerConfig {
   std::string chaincode_node_npmrc;
   std::string chaincode_node_cafile;
   LauncherKind launcher = LauncherKind::kDocker;
+  // chaincode.externalBuilders, in order (Fabric 2.x); tried before `launcher` (not in dev
+  // mode).
+  std::vector<launcher::external::BuilderConfig> external_builders;
   std::string process_bin_dir;
   std::chrono::milliseconds execute_timeout{30000};
   std::chrono::milliseconds startup_timeout{300000};

@@ -20,6 +20,7 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 EnvLookup MapEnv(std::map<std::string, std::string> m) {
   return [m](const std::string& name) -> std::optional<std::string> {
@@ -190,6 +191,42 @@ TEST(PeerConfigFileTest, WrongTypesNameFileLineAndKey) {
   EXPECT_THAT(
       std::string(m.status().message()),
       HasSubstr("core.yaml:4: vm.docker.hostConfig.Memory: \"2 GB\" is not a whole number"));
+}
+
+TEST(PeerConfigFileTest, ExternalBuildersAreReadInOrderAndChecked) {
+  const std::string builders = std::string(EXTERNAL_TESTDATA);
+  ConfigDir dir(Files{{"core.yaml",
+                       "chaincode:\n  externalBuilders:\n"
+                       "    - name: ccaas\n      path: " +
+                           builders +
+                           "/ccaas\n"
+                           "      propagateEnvironment: [HOME, GOPATH]\n"
+                           "    - name: runner\n      path: " +
+                           builders +
+                           "/runner\n"
+                           "      environmentWhitelist:\n        - TMPDIR\n"}});
+  localconfig::Report report;
+  auto c = LoadPeerConfig(MapEnv({{"FABRIC_CFG_PATH", dir.path()}}), false, "", &report);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->external_builders.size(), 2u);
+  EXPECT_EQ(c->external_builders[0].name, "ccaas");
+  EXPECT_EQ(c->external_builders[0].path, builders + "/ccaas");
+  EXPECT_EQ(c->external_builders[0].propagate_environment,
+            (std::vector<std::string>{"HOME", "GOPATH"}));
+  EXPECT_EQ(c->external_builders[1].propagate_environment, std::vector<std::string>{"TMPDIR"});
+  EXPECT_THAT(report.ignored, Not(Contains("chaincode.externalBuilders")));
+
+  ConfigDir bad(Files{
+      {"core.yaml", "chaincode:\n  externalBuilders:\n    - name: b\n      path: /nowhere\n"}});
+  auto b = LoadPeerConfig(MapEnv({{"FABRIC_CFG_PATH", bad.path()}}), false);
+  ASSERT_FALSE(b.ok());
+  EXPECT_THAT(std::string(b.status().message()),
+              HasSubstr("core.yaml:2: chaincode.externalBuilders: builder \"b\": "
+                        "/nowhere/bin/detect is missing or not executable"));
+  ConfigDir scalars(Files{{"core.yaml", "chaincode:\n  externalBuilders: [a, b]\n"}});
+  auto s = LoadPeerConfig(MapEnv({{"FABRIC_CFG_PATH", scalars.path()}}), false);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("expected a list of builders"));
 }
 
 TEST(PeerConfigFileTest, SyntaxErrorNamesFileAndLine) {

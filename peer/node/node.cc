@@ -28,6 +28,7 @@
 #include "fabric/base/status_macros.h"
 #include "launcher/docker/docker_launcher.h"
 #include "launcher/docker/lazy_docker_launcher.h"
+#include "launcher/external/external_launcher.h"
 #include "launcher/process_launcher.h"
 #include "peer/chaincode/chaincode_server.h"
 #include "peer/committer/committer.h"
@@ -189,6 +190,7 @@ struct PeerNode::Impl {
   // The launcher, ChaincodeSupport with its listener, and the endorser.
   Status StartChaincodeSupport();
   void CreateLauncher();
+  Status AddExternalLauncher();
   // Creates chaincode_ca when TLS is on.
   StatusOr<chaincode::ChaincodeSupportOptions> SupportOptions();
   // A chaincode-to-chaincode call of a system chaincode, run in process.
@@ -271,8 +273,24 @@ Status PeerNode::Impl::OpenLedgers() {
   return Status::OK();
 }
 
+// Chaincode servers (EXTERNAL packages) and external builders go before the configured
+// launcher, as Fabric 2.x tries its external builders before Docker.
+Status PeerNode::Impl::AddExternalLauncher() {
+  if (config.launcher == LauncherKind::kDev) {
+    return Status::OK();
+  }
+  launcher::external::ExternalLauncherOptions options;
+  options.builders = config.external_builders;
+  options.durable_path = config.file_system_path + "/externalbuilder/builds";
+  options.mspid = config.local_msp_id;
+  ASSIGN_OR_RETURN(launcher, launcher::external::ExternalLauncher::Create(std::move(options),
+                                                                          std::move(launcher)));
+  return Status::OK();
+}
+
 Status PeerNode::Impl::StartChaincodeSupport() {
   CreateLauncher();
+  RETURN_IF_ERROR(AddExternalLauncher());
   package_provider = std::make_unique<NodePackageProvider>(
       *packages, config.process_bin_dir, config.file_system_path + "/chaincodes/bin",
       /*need_executable=*/config.launcher == LauncherKind::kProcess);

@@ -151,7 +151,10 @@ StatusOr<launcher::ChaincodePackage> NodePackageProvider::GetPackage(
     pkg.type = protos::ChaincodeSpec::Type_Name(installed->cds.chaincode_spec().type());
     pkg.path = installed->cds.chaincode_spec().chaincode_id().path();
   }
-  if (need_executable_) {
+  // A chaincode server has no executable: the external launcher dials it.
+  const bool external =
+      installed.ok() && installed->cds.chaincode_spec().type() == protos::ChaincodeSpec::EXTERNAL;
+  if (need_executable_ && !external) {
     ASSIGN_OR_RETURN(pkg.executable,
                      FindExecutable(name, version, installed.ok() ? &*installed : nullptr));
   } else if (!installed.ok()) {

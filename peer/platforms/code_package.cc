@@ -17,6 +17,7 @@
 
 #include "common/archive/archive.h"
 #include "fabric/base/status_macros.h"
+#include "launcher/external/connection_info.h"
 
 namespace fabric::platforms {
 namespace {
@@ -571,6 +572,26 @@ Status CheckInstallEntries(std::string_view code, const InstallLimits& limits, b
 
 }  // namespace
 
+// An EXTERNAL package: a safe gzipped tar holding a valid connection.json at its top.
+Status CheckExternalPackage(std::string_view code, const InstallLimits& limits) {
+  if (code.empty()) {
+    return InvalidArgumentError(
+        "the external package is empty: it must hold connection.json (peer chaincode package -l "
+        "external -p DIR)");
+  }
+  RETURN_IF_ERROR(CheckInstallEntries(code, limits, /*cpp=*/true));
+  ASSIGN_OR_RETURN(std::vector<archive::Entry> entries, archive::Read(code, limits.AsReadLimits()));
+  for (const archive::Entry& e : entries) {
+    if (e.path == launcher::external::kConnectionFile) {
+      return launcher::external::ParseConnectionInfo(e.content, "connection.json of the package")
+          .status();
+    }
+  }
+  return InvalidArgumentError(
+      "the external package has no connection.json at its top: package a folder holding it with "
+      "`peer chaincode package -l external -p DIR`");
+}
+
 Status ValidateInstallPackage(protos::ChaincodeSpec::Type type, std::string_view code,
                               const InstallLimits& limits) {
   if (type == protos::ChaincodeSpec::CPP) {
@@ -578,6 +599,9 @@ Status ValidateInstallPackage(protos::ChaincodeSpec::Type type, std::string_view
       return InvalidArgumentError("the code package is empty: nothing to build");
     }
     return CheckInstallEntries(code, limits, /*cpp=*/true);
+  }
+  if (type == protos::ChaincodeSpec::EXTERNAL) {
+    return CheckExternalPackage(code, limits);
   }
   RETURN_IF_ERROR(ValidateCodePackage(type, code));
   if (code.empty() || type == protos::ChaincodeSpec::CAR) {

@@ -61,7 +61,9 @@ struct InstallLimits {
 // The check of `peer chaincode install`: a GOLANG, NODE, JAVA or CAR package must pass
 // ValidateCodePackage; a CPP package (fabric-cpp's) must be a gzipped tar of regular files and
 // directories with relative names and no ".." component, read to its end without error (by
-// fabric_archive: links, devices and corrupt data refused); every package within `limits`
+// fabric_archive: links, devices and corrupt data refused); an EXTERNAL package (fabric-cpp's)
+// the same, holding a connection.json at its top that ParseConnectionInfo accepts; every
+// package within `limits`
 // (checked on the entries' declared sizes, before their data is read). InvalidArgument naming
 // the problem and what to do.
 Status ValidateInstallPackage(protos::ChaincodeSpec::Type type, std::string_view code,

@@ -154,6 +154,24 @@ TEST(InstallPackageTest, CppPackagesAreRelativeFilesAndDirectoriesWithinTheLimit
                    .ok());
 }
 
+TEST(InstallPackageTest, ExternalPackagesHoldAValidConnectionJson) {
+  auto package = [](const std::string& name, const std::string& content) {
+    return archive::Write({archive::File(name, content)}, {.gzip = true}).value();
+  };
+  EXPECT_OK(ValidateInstallPackage(
+      Type::EXTERNAL, package("connection.json", R"({"address": "cc.example.com:9999"})")));
+  Status s = ValidateInstallPackage(Type::EXTERNAL, "");
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("must hold connection.json"));
+  s = ValidateInstallPackage(Type::EXTERNAL, package("src/connection.json", "{}"));
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("no connection.json at its top"));
+  s = ValidateInstallPackage(Type::EXTERNAL, package("connection.json", R"({"address": "x"})"));
+  EXPECT_THAT(
+      std::string(s.message()),
+      ::testing::HasSubstr("connection.json of the package: address \"x\" is not host:port"));
+  s = ValidateInstallPackage(Type::EXTERNAL, "not gzip");
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("not gzip data"));
+}
+
 // A package whose entries declare more than the limit is refused on their headers: the data
 // (a gzip bomb of zeros here) is never expanded.
 TEST(InstallPackageTest, ExpansionAndEntryCountAreBounded) {

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "fabric/base/status_macros.h"
+#include "fabric/shim/server.h"
 #include "fabric/shim/start.h"
 #include "src/base64.h"
 
@@ -106,15 +107,8 @@ StatusOr<TlsOptions> LoadTls() {
   return tls;
 }
 
-}  // namespace
-
-StatusOr<StartOptions> LoadStartOptions(int argc, char** argv, const StartOptions& defaults) {
-  StartOptions options = defaults;
-  options.chaincode_id_name = Env("CORE_CHAINCODE_ID_NAME");
-  if (options.chaincode_id_name.empty()) {
-    return InvalidArgumentError("'CORE_CHAINCODE_ID_NAME' must be set");
-  }
-  options.launch_secret = Env("CORE_CHAINCODE_LAUNCH_SECRET");
+// CORE_CHAINCODE_BATCHSCHEDULING and CORE_CHAINCODE_EXECUTION, when set, over `options`.
+Status LoadExecution(StartOptions& options) {
   const std::string batch = Env("CORE_CHAINCODE_BATCHSCHEDULING");
   if (!batch.empty()) {
     ASSIGN_OR_RETURN(options.tuning.batch_scheduling,
@@ -130,6 +124,40 @@ StatusOr<StartOptions> LoadStartOptions(int argc, char** argv, const StartOption
         "'CORE_CHAINCODE_EXECUTION' must be \"threads\" or \"coroutines\", not \"" + execution +
         "\"");
   }
+  return Status::OK();
+}
+
+// A TLS file of server mode: `file_var` names a PEM file, `path_var` a base64 PEM one (both
+// read by ReadPemFile, which takes either). "" when neither is set.
+StatusOr<std::string> ServerTlsFile(const std::string& what, const char* file_var,
+                                    const char* path_var) {
+  for (const char* var : {file_var, path_var}) {
+    if (const std::string path = Env(var); !path.empty()) {
+      return ReadPemFile(what + " (" + var + ")", path);
+    }
+  }
+  return std::string();
+}
+
+std::string FirstSet(std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    if (std::string v = Env(name); !v.empty()) {
+      return v;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+StatusOr<StartOptions> LoadStartOptions(int argc, char** argv, const StartOptions& defaults) {
+  StartOptions options = defaults;
+  options.chaincode_id_name = Env("CORE_CHAINCODE_ID_NAME");
+  if (options.chaincode_id_name.empty()) {
+    return InvalidArgumentError("'CORE_CHAINCODE_ID_NAME' must be set");
+  }
+  options.launch_secret = Env("CORE_CHAINCODE_LAUNCH_SECRET");
+  RETURN_IF_ERROR(LoadExecution(options));
   options.peer_address = PeerAddressFlag(argc, argv);
   if (options.peer_address.empty()) {
     options.peer_address = Env("CORE_PEER_ADDRESS");
@@ -140,6 +168,45 @@ StatusOr<StartOptions> LoadStartOptions(int argc, char** argv, const StartOption
   }
   options.peer_socket = Env("CORE_PEER_CHAINCODESOCKET");
   ASSIGN_OR_RETURN(options.tls, LoadTls());
+  return options;
+}
+
+bool ServerModeRequested() {
+  return !FirstSet({"CHAINCODE_SERVER_ADDRESS", "CORE_CHAINCODE_ADDRESS"}).empty();
+}
+
+StatusOr<ServerOptions> LoadServerOptions(const StartOptions& defaults) {
+  ServerOptions options;
+  options.connection = defaults;
+  RETURN_IF_ERROR(LoadExecution(options.connection));
+  options.address = StripScheme(FirstSet({"CHAINCODE_SERVER_ADDRESS", "CORE_CHAINCODE_ADDRESS"}));
+  if (options.address.empty()) {
+    return InvalidArgumentError("'CHAINCODE_SERVER_ADDRESS' must be set in server mode");
+  }
+  options.chaincode_id = FirstSet({"CORE_CHAINCODE_ID", "CHAINCODE_ID", "CORE_CHAINCODE_ID_NAME"});
+  if (options.chaincode_id.empty()) {
+    return InvalidArgumentError(
+        "'CORE_CHAINCODE_ID' must be set in server mode: the chaincode id the peer launches "
+        "(name:version, or the package id on Fabric 2.x)");
+  }
+  ServerTlsOptions& tls = options.tls;
+  ASSIGN_OR_RETURN(tls.cert_pem, ServerTlsFile("TLS certificate", "CORE_CHAINCODE_TLS_CERT_FILE",
+                                               "CORE_CHAINCODE_TLS_CERT_PATH"));
+  ASSIGN_OR_RETURN(tls.key_pem, ServerTlsFile("TLS key", "CORE_CHAINCODE_TLS_KEY_FILE",
+                                              "CORE_CHAINCODE_TLS_KEY_PATH"));
+  ASSIGN_OR_RETURN(tls.client_ca_pem,
+                   ServerTlsFile("TLS client CA", "CORE_CHAINCODE_TLS_CLIENT_CACERT_FILE",
+                                 "CORE_CHAINCODE_TLS_CLIENT_CACERT_PATH"));
+  if (tls.cert_pem.empty() != tls.key_pem.empty()) {
+    return InvalidArgumentError(
+        "server mode TLS needs both CORE_CHAINCODE_TLS_CERT_FILE and CORE_CHAINCODE_TLS_KEY_FILE");
+  }
+  if (tls.cert_pem.empty() && !tls.client_ca_pem.empty()) {
+    return InvalidArgumentError(
+        "CORE_CHAINCODE_TLS_CLIENT_CACERT_FILE needs TLS: set CORE_CHAINCODE_TLS_CERT_FILE and "
+        "CORE_CHAINCODE_TLS_KEY_FILE too");
+  }
+  tls.enabled = !tls.cert_pem.empty();
   return options;
 }
 

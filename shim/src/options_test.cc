@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fabric/shim/server.h"
 #include "fabric/shim/start.h"
 #include "src/base64.h"
 
@@ -17,16 +18,10 @@ namespace {
 
 constexpr char kPem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
-class OptionsTest : public ::testing::Test {
+// A private folder for files the options name.
+class FilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* v : {"CORE_CHAINCODE_ID_NAME", "CORE_PEER_ADDRESS", "CORE_PEER_TLS_ENABLED",
-                          "CORE_PEER_TLS_ROOTCERT_FILE", "CORE_TLS_CLIENT_KEY_PATH",
-                          "CORE_TLS_CLIENT_CERT_PATH", "CORE_CHAINCODE_BATCHSCHEDULING",
-                          "CORE_CHAINCODE_EXECUTION", "CORE_PEER_CHAINCODESOCKET"}) {
-      unsetenv(v);
-    }
-    setenv("CORE_CHAINCODE_ID_NAME", "mycc:1.0", 1);
     dir_ = std::filesystem::temp_directory_path() / ("shim-options-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
@@ -36,6 +31,22 @@ class OptionsTest : public ::testing::Test {
     std::string path = (dir_ / name).string();
     std::ofstream(path) << content;
     return path;
+  }
+
+  std::filesystem::path dir_;
+};
+
+class OptionsTest : public FilesTest {
+ protected:
+  void SetUp() override {
+    FilesTest::SetUp();
+    for (const char* v : {"CORE_CHAINCODE_ID_NAME", "CORE_PEER_ADDRESS", "CORE_PEER_TLS_ENABLED",
+                          "CORE_PEER_TLS_ROOTCERT_FILE", "CORE_TLS_CLIENT_KEY_PATH",
+                          "CORE_TLS_CLIENT_CERT_PATH", "CORE_CHAINCODE_BATCHSCHEDULING",
+                          "CORE_CHAINCODE_EXECUTION", "CORE_PEER_CHAINCODESOCKET"}) {
+      unsetenv(v);
+    }
+    setenv("CORE_CHAINCODE_ID_NAME", "mycc:1.0", 1);
   }
 
   StatusOr<StartOptions> Load(std::vector<std::string> args,
@@ -48,8 +59,6 @@ class OptionsTest : public ::testing::Test {
     argv.push_back(nullptr);
     return LoadStartOptions(static_cast<int>(args.size()), argv.data(), defaults);
   }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(OptionsTest, PeerAddressFromEitherFlagFormOrEnvironment) {
@@ -144,6 +153,86 @@ TEST_F(OptionsTest, TlsErrorsAreReported) {
   EXPECT_TRUE(Load({"--peer.address=p:1"}).status().IsNotFound());
   setenv("CORE_PEER_TLS_ROOTCERT_FILE", WriteFile("junk.crt", "not a cert").c_str(), 1);
   EXPECT_TRUE(Load({"--peer.address=p:1"}).status().IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace fabric::shim
+
+namespace fabric::shim {
+namespace {
+
+class ServerOptionsTest : public FilesTest {
+ protected:
+  void SetUp() override {
+    FilesTest::SetUp();
+    for (const char* v :
+         {"CHAINCODE_SERVER_ADDRESS", "CORE_CHAINCODE_ADDRESS", "CORE_CHAINCODE_ID", "CHAINCODE_ID",
+          "CORE_CHAINCODE_ID_NAME", "CORE_CHAINCODE_TLS_CERT_FILE", "CORE_CHAINCODE_TLS_KEY_FILE",
+          "CORE_CHAINCODE_TLS_CLIENT_CACERT_FILE", "CORE_CHAINCODE_TLS_CERT_PATH",
+          "CORE_CHAINCODE_TLS_KEY_PATH", "CORE_CHAINCODE_TLS_CLIENT_CACERT_PATH",
+          "CORE_CHAINCODE_EXECUTION", "CORE_CHAINCODE_BATCHSCHEDULING"}) {
+      unsetenv(v);
+    }
+  }
+};
+
+TEST_F(ServerOptionsTest, ServerModeIsSelectedByTheServerAddress) {
+  EXPECT_FALSE(ServerModeRequested());
+  setenv("CHAINCODE_SERVER_ADDRESS", "0.0.0.0:9999", 1);
+  EXPECT_TRUE(ServerModeRequested());
+  unsetenv("CHAINCODE_SERVER_ADDRESS");
+  setenv("CORE_CHAINCODE_ADDRESS", "0.0.0.0:9999", 1);
+  EXPECT_TRUE(ServerModeRequested());
+}
+
+TEST_F(ServerOptionsTest, ReadsAddressIdAndExecution) {
+  setenv("CHAINCODE_SERVER_ADDRESS", "0.0.0.0:9999", 1);
+  auto missing = LoadServerOptions();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("'CORE_CHAINCODE_ID' must be set"), std::string::npos);
+  setenv("CORE_CHAINCODE_ID_NAME", "old:1.0", 1);
+  EXPECT_EQ(LoadServerOptions()->chaincode_id, "old:1.0");
+  setenv("CORE_CHAINCODE_ID", "mycc:1.0", 1);
+  setenv("CORE_CHAINCODE_EXECUTION", "coroutines", 1);
+  StartOptions defaults;
+  defaults.max_concurrent_transactions = 7;
+  auto o = LoadServerOptions(defaults);
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->address, "0.0.0.0:9999");
+  EXPECT_EQ(o->chaincode_id, "mycc:1.0");
+  EXPECT_FALSE(o->tls.enabled);
+  EXPECT_EQ(o->connection.execution, StartOptions::Execution::kCoroutines);
+  EXPECT_EQ(o->connection.max_concurrent_transactions, 7);
+}
+
+TEST_F(ServerOptionsTest, ReadsTlsFilesAsPemOrBase64) {
+  setenv("CHAINCODE_SERVER_ADDRESS", "0.0.0.0:9999", 1);
+  setenv("CORE_CHAINCODE_ID", "mycc:1.0", 1);
+  setenv("CORE_CHAINCODE_TLS_CERT_FILE", WriteFile("cert.pem", kPem).c_str(), 1);
+  auto half = LoadServerOptions();
+  ASSERT_FALSE(half.ok());
+  EXPECT_NE(half.status().message().find("needs both"), std::string::npos);
+  setenv("CORE_CHAINCODE_TLS_KEY_PATH",
+         WriteFile("key.b64", internal::Base64Encode("-----BEGIN PRIVATE KEY-----\nK\n")).c_str(),
+         1);
+  setenv("CORE_CHAINCODE_TLS_CLIENT_CACERT_FILE", WriteFile("ca.pem", kPem).c_str(), 1);
+  auto o = LoadServerOptions();
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->tls.enabled);
+  EXPECT_EQ(o->tls.cert_pem, kPem);
+  EXPECT_EQ(o->tls.key_pem, "-----BEGIN PRIVATE KEY-----\nK\n");
+  EXPECT_EQ(o->tls.client_ca_pem, kPem);
+  setenv("CORE_CHAINCODE_TLS_CLIENT_CACERT_FILE", "/no/such/ca.pem", 1);
+  EXPECT_EQ(LoadServerOptions().status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(ServerOptionsTest, ClientCaWithoutServerCertificateIsRefused) {
+  setenv("CHAINCODE_SERVER_ADDRESS", "0.0.0.0:9999", 1);
+  setenv("CORE_CHAINCODE_ID", "mycc:1.0", 1);
+  setenv("CORE_CHAINCODE_TLS_CLIENT_CACERT_FILE", WriteFile("ca.pem", kPem).c_str(), 1);
+  auto o = LoadServerOptions();
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.status().message().find("needs TLS"), std::string::npos);
 }
 
 }  // namespace

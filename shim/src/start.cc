@@ -15,6 +15,7 @@
 #include "fabric/base/malloc_tuning.h"
 #include "fabric/base/mutex_checks.h"
 #include "fabric/base/sched_batch.h"
+#include "fabric/shim/server.h"
 #include "peer/chaincode_shim.grpc.pb.h"
 #include "src/handler.h"
 #include "src/log.h"
@@ -100,9 +101,35 @@ int Fail(const std::string& line) {
   return 1;
 }
 
+// Applies the process-wide tuning before gRPC and the worker pools start their threads, so
+// that they inherit it.
+void ApplyTuning(const StartOptions::ProcessTuning& tuning) {
+  if (tuning.skip_mutex_deadlock_checks) {
+    SkipMutexDeadlockChecks();
+  }
+  if (tuning.server_malloc) {
+    TuneMallocForServers();
+  }
+  if (tuning.batch_scheduling) {
+    Status s = UseBatchScheduling();
+    if (!s.ok()) {
+      internal::Log(internal::LogLevel::kWarning,
+                    std::string(s.message()) + "; running with the default scheduling policy");
+    }
+  }
+}
+
 }  // namespace
 
 int Start(Chaincode& chaincode, int argc, char** argv, const StartOptions& defaults) {
+  if (ServerModeRequested()) {
+    StatusOr<ServerOptions> server = LoadServerOptions(defaults);
+    if (!server.ok()) {
+      return Fail(server.status().ToString());
+    }
+    ApplyTuning(server->connection.tuning);
+    return Serve(chaincode, *server);
+  }
   StatusOr<StartOptions> options = LoadStartOptions(argc, argv, defaults);
   if (!options.ok()) {
     return Fail(options.status().ToString());
@@ -111,20 +138,7 @@ int Start(Chaincode& chaincode, int argc, char** argv, const StartOptions& defau
 }
 
 int Start(Chaincode& chaincode, const StartOptions& options) {
-  if (options.tuning.skip_mutex_deadlock_checks) {
-    SkipMutexDeadlockChecks();
-  }
-  if (options.tuning.server_malloc) {
-    TuneMallocForServers();
-  }
-  if (options.tuning.batch_scheduling) {
-    // Before gRPC and the worker pool start their threads, so that they inherit it.
-    Status s = UseBatchScheduling();
-    if (!s.ok()) {
-      internal::Log(internal::LogLevel::kWarning,
-                    std::string(s.message()) + "; running with the default scheduling policy");
-    }
-  }
+  ApplyTuning(options.tuning);
   auto channel = Dial(options);
   if (channel == nullptr) {
     return Fail("could not connect to peer at " + options.peer_address + " within " +

@@ -41,4 +41,9 @@ class InteropChaincode {
   }
 }
 
-shim.start(new InteropChaincode());
+module.exports = { InteropChaincode };
+
+// Run directly: dial the peer (--peer.address). server.js serves the same chaincode instead.
+if (require.main === module) {
+  shim.start(new InteropChaincode());
+}

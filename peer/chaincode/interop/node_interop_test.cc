@@ -2,17 +2,24 @@
 //
 // Interop (label `interop`): Hyperledger Fabric's Node shim (npm fabric-shim 2.5.8, run by
 // interop/run.sh) registers with fabric-cpp's chaincode support in dev mode and serves Init
-// and Invoke with GetState, PutState and range queries, against a real ledger on disk.
+// and Invoke with GetState, PutState and range queries, against a real ledger on disk; and its
+// ChaincodeServer (server.js) serves the same chaincode as an external service the peer dials.
 // The chaincode process is started the way a dev-mode user would (CORE_CHAINCODE_ID_NAME,
 // --peer.address), through ProcessLauncher so its output lands in the test log.
 
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
+#include "common/archive/archive.h"
+#include "launcher/external/external_launcher.h"
 #include "launcher/process_launcher.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
 
@@ -116,6 +123,92 @@ TEST_F(NodeInteropTest, NodeShimRegistersInDevModeAndServesInitInvokeAndRangeQue
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(e->status(), 500);
   EXPECT_EQ(e->message(), "unknown function nope");
+}
+
+// A free loopback port: bound, read back and released (the Node server cannot report the port it
+// bound).
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    return 0;
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// fabric-shim 2.5's ChaincodeServer as an external service: the peer (ExternalLauncher, an
+// EXTERNAL package) dials it.
+class NodeServerInteropTest : public testing::ChaincodeTestEnv {
+ protected:
+  void SetUp() override {
+    ChaincodeTestEnv::SetUp();
+    const char* dir = getenv("NODE_INTEROP_DIR");
+    ASSERT_NE(dir, nullptr) << "run through interop/run.sh (sets NODE_INTEROP_DIR)";
+    auto launcher = launcher::external::ExternalLauncher::Create({}, nullptr);
+    ASSERT_TRUE(launcher.ok());
+    launcher_ = std::move(*launcher);
+    options_.startup_timeout = 30s;
+    StartSupport(*launcher_);
+    address_ = "127.0.0.1:" + std::to_string(FreePort());
+    launcher::StartRequest r;
+    r.ccid = "node-server";
+    r.package = launcher::ChaincodePackage::ForExecutable(r.ccid, "/usr/bin/env");
+    r.package.args = {"node", std::string(dir) + "/server.js"};
+    r.package.working_dir = dir;
+    r.env = {"CHAINCODE_SERVER_ADDRESS=" + address_, "CORE_CHAINCODE_ID=nodecc:1.0"};
+    ASSERT_TRUE(node_.Start(r).ok());
+    for (int i = 0; i < 300 && !Listening(); ++i) {
+      std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_TRUE(Listening()) << "the node chaincode server did not start";
+  }
+  void TearDown() override {
+    (void)node_.Stop("node-server");
+    ChaincodeTestEnv::TearDown();
+  }
+  bool Listening() const {
+    for (const std::string& line : node_.LastLogLines("node-server")) {
+      if (line.find("node chaincode server listening") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::unique_ptr<launcher::external::ExternalLauncher> launcher_;
+  launcher::ProcessLauncher node_{launcher::ProcessLauncher::Options{2000ms}};
+  std::string address_;
+};
+
+TEST_F(NodeServerInteropTest, NodeShimServerIsDialedAndServesInitInvokeAndQueries) {
+  launcher::ChaincodePackage p;
+  p.ccid = "nodecc:1.0";
+  p.type = "EXTERNAL";
+  p.code_package =
+      archive::Write({archive::File("connection.json", "{\"address\": \"" + address_ + "\"}")},
+                     {.gzip = true})
+          .value();
+  packages_.Add(p);
+  auto init = NewTx("init-tx");
+  auto m = support_->Execute(init->params, "nodecc:1.0", Input({"init", "a", "100", "b", "200"}),
+                             ExecuteType::kInit);
+  ASSERT_TRUE(m.ok()) << m.status();
+  Commit({ledger::testing::FastEndorserTx(kChannel, "init-tx",
+                                          init->sim->GetTxSimulationResults().value())});
+  auto tx = NewTx("transfer-tx");
+  auto t = Invoke(*tx, "nodecc:1.0", {"transfer", "a", "b", "10"});
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->payload(), "90,210");
+  auto q = NewTx("get-tx");
+  auto g = Invoke(*q, "nodecc:1.0", {"get", "b"});
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->payload(), "200");
 }
 
 }  // namespace

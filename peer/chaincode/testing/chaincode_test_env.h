@@ -146,6 +146,21 @@ class ChaincodeTestEnv : public ledger::testing::LedgerFixture {
     return tx;
   }
 
+  // Runs AbstoreInitThenTransfer on `ccid`, checks the transfer's writes (a=90, b=210), and
+  // that a query of a in another transaction answers the committed 100.
+  void ExpectAbstoreTransferAndQuery(const std::string& ccid) {
+    auto tx = AbstoreInitThenTransfer(ccid);
+    ASSERT_FALSE(::testing::Test::HasFailure());
+    kvrwset::KVRWSet rw = RwSet(*tx->sim, ccid.substr(0, ccid.find(':')));
+    ASSERT_EQ(rw.writes_size(), 2);
+    EXPECT_EQ(rw.writes(0).value(), "90");
+    EXPECT_EQ(rw.writes(1).value(), "210");
+    auto q = NewTx("query");
+    auto qr = Invoke(*q, ccid, {"query", "a"});
+    ASSERT_TRUE(qr.ok()) << qr.status();
+    EXPECT_EQ(qr->payload(), "100");
+  }
+
   ChaincodeSupportOptions options_;
   launcher::MapPackageProvider packages_;
   std::unique_ptr<ChaincodeSupport> support_;

@@ -8,6 +8,9 @@
 //     return fabric::shim::Start(cc, argc, argv);
 //   }
 //
+// Server mode: when CHAINCODE_SERVER_ADDRESS (or CORE_CHAINCODE_ADDRESS) is set, Start serves
+// protos.Chaincode/Connect instead of dialing the peer (server.h: LoadServerOptions, Serve).
+//
 // Configuration, as Fabric's Go and Node shims read it:
 //   CORE_CHAINCODE_ID_NAME      "name:version" (1.x) or the package id (2.x); required.
 //   -peer.address / --peer.address (as "--peer.address=host:port" or "--peer.address host:port"),

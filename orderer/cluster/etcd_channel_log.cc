@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "orderer/cluster/etcd_channel_log.h"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <mutex>
+#include <random>
+#include <utility>
+
+#include <absl/strings/str_format.h>
+
+#include "common/logging/logging.h"
+#include "fabric/base/status_macros.h"
+
+namespace fabric::orderer::cluster {
+namespace {
+
+using std::chrono::milliseconds;
+
+logging::Logger logger("orderer.cluster.etcd");
+
+// etcd refuses a Txn with more operations than --max-txn-ops (128 by default).
+constexpr size_t kDeletesPerTxn = 100;
+// Entries deleted per clean-up at most; the next clean-up continues.
+constexpr int64_t kDeletesPerCleanup = 1000;
+// How long Open waits for etcd to register the node.
+constexpr milliseconds kRegisterAtOpen{1000};
+
+bool ParseRevision(std::string_view s, int64_t* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+// The minimum of the decimal values under `prefix`; 0 when there is none. Values that do not
+// parse count as 0: they hold clean-up back rather than let it delete too much.
+StatusOr<int64_t> MinimumUnder(etcd::Client& client, const std::string& prefix,
+                               milliseconds timeout, size_t* count) {
+  ASSIGN_OR_RETURN(etcd::RangeResult r, client.Range(etcd::RangeOptions::Prefix(prefix), timeout));
+  int64_t min = std::numeric_limits<int64_t>::max();
+  for (const etcd::KeyValue& kv : r.kvs) {
+    int64_t v = 0;
+    min = std::min(min, ParseRevision(kv.value, &v) ? v : 0);
+  }
+  *count = r.kvs.size();
+  return r.kvs.empty() ? 0 : min;
+}
+
+class EtcdChannelLog : public ChannelLog {
+ public:
+  EtcdChannelLog(const EtcdChannelLogOptions& options, std::shared_ptr<etcd::Client> client,
+                 std::string channel_id)
+      : options_(options),
+        client_(std::move(client)),
+        channel_id_(std::move(channel_id)),
+        log_prefix_(options.key_prefix + channel_id_ + "/log/"),
+        written_prefix_(options.key_prefix + channel_id_ + "/written/"),
+        written_key_(written_prefix_ + options.node_id),
+        gc_prefix_(options.key_prefix + "_gc/"),
+        gc_key_(gc_prefix_ + channel_id_),
+        key_stem_(absl::StrFormat(
+            "%s%s.%016x.", log_prefix_, options.node_id,
+            std::random_device()() * uint64_t{0x100000000} + std::random_device()())) {}
+  ~EtcdChannelLog() override { Close(); }
+
+  // Registers the node's written key and the channel's clean-up key with 0 where absent, once:
+  // until that succeeded, every Read and MarkWritten tries again first.
+  Status EnsureRegistered(milliseconds timeout) {
+    if (registered_) {
+      return Status::OK();
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (const std::string& key : {written_key_, gc_key_}) {
+      const auto left =
+          std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+      RETURN_IF_ERROR(client_
+                          ->Txn({etcd::Compare::Absent(key)}, {etcd::TxnOp::Put(key, "0")}, {},
+                                std::max(left, milliseconds(1)))
+                          .status()
+                          .Annotate(absl::StrFormat("channel %s: register %s", channel_id_, key)));
+    }
+    registered_ = true;
+    return Status::OK();
+  }
+
+  StatusOr<int64_t> Append(std::string_view data, milliseconds timeout) override;
+  StatusOr<std::vector<Entry>> Read(int64_t after, size_t max, milliseconds timeout) override;
+  Status MarkWritten(int64_t revision) override;
+
+  void Close() override {
+    closed_ = true;
+    std::lock_guard<std::mutex> lock(watcher_mu_);
+    if (watcher_) {
+      watcher_->Close();
+    }
+  }
+
+ private:
+  Status Closed() const {
+    return Status(StatusCode::kCancelled,
+                  absl::StrFormat("channel %s: channel log closed", channel_id_));
+  }
+  // Points watcher_ at the entries after `after`, reusing it when it is already there.
+  void Position(int64_t after);
+  Status ReadError(const Status& s, int64_t after) const;
+  Status Cleanup();
+  Status DeleteThrough(int64_t revision);
+
+  const EtcdChannelLogOptions options_;
+  const std::shared_ptr<etcd::Client> client_;
+  const std::string channel_id_;
+  const std::string log_prefix_;
+  const std::string written_prefix_;
+  const std::string written_key_;
+  const std::string gc_prefix_;
+  const std::string gc_key_;
+  const std::string key_stem_;  // log_prefix_ + "<node>.<nonce>."
+  std::atomic<uint64_t> appends_{0};
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> registered_{false};
+
+  std::mutex read_mu_;  // One Read at a time; held while it waits for entries.
+  // Guarded by read_mu_ (replacing watcher_ also takes watcher_mu_):
+  int64_t delivered_ = 0;  // The watcher's events up to this revision were consumed.
+
+  std::mutex watcher_mu_;
+  // Guarded by watcher_mu_:
+  std::unique_ptr<etcd::Watcher> watcher_;
+
+  std::mutex cleanup_mu_;
+  // Guarded by cleanup_mu_:
+  std::chrono::steady_clock::time_point last_cleanup_{};
+};
+
+StatusOr<int64_t> EtcdChannelLog::Append(std::string_view data, milliseconds timeout) {
+  if (closed_) {
+    return Closed();
+  }
+  if (data.size() > options_.max_entry_bytes) {
+    return InvalidArgumentError(absl::StrFormat(
+        "channel %s: entry of %d bytes exceeds the %d bytes an etcd request may carry "
+        "(etcd --max-request-bytes); make blocks' messages smaller",
+        channel_id_, data.size(), options_.max_entry_bytes));
+  }
+  const std::string key = absl::StrFormat("%s%016d", key_stem_, appends_.fetch_add(1));
+  StatusOr<etcd::TxnResult> r =
+      client_->Txn({etcd::Compare::Absent(key)}, {etcd::TxnOp::Put(key, data)},
+                   {etcd::TxnOp::Get(key)}, timeout);
+  if (!r.ok()) {
+    return r.status().Annotate(absl::StrFormat("channel %s: append", channel_id_));
+  }
+  if (r->succeeded) {
+    return r->revision;
+  }
+  // An earlier attempt of this append was applied: its revision is the entry's.
+  if (r->ranges.empty() || r->ranges[0].empty()) {
+    return InternalError(absl::StrFormat("channel %s: append: key %s vanished", channel_id_, key));
+  }
+  return r->ranges[0][0].create_revision;
+}
+
+void EtcdChannelLog::Position(int64_t after) {
+  std::lock_guard<std::mutex> lock(watcher_mu_);
+  if (watcher_ && after >= delivered_) {
+    return;  // Events up to `after` are skipped as they come.
+  }
+  etcd::WatchOptions w;
+  w.key = log_prefix_;
+  w.range_end = etcd::PrefixRangeEnd(log_prefix_);
+  w.start_revision = after + 1;
+  w.buffer_events = options_.read_buffer;
+  watcher_ = client_->Watch(w);
+  delivered_ = after;
+  if (closed_) {
+    watcher_->Close();
+  }
+}
+
+Status EtcdChannelLog::ReadError(const Status& s, int64_t after) const {
+  if (closed_) {
+    return Closed();
+  }
+  if (s.code() == StatusCode::kOutOfRange) {
+    return OutOfRangeError(absl::StrFormat(
+        "channel %s: log entries after revision %d were compacted away in etcd (%s); catch up "
+        "from another orderer node's blocks",
+        channel_id_, after, s.message()));
+  }
+  return s.Annotate(absl::StrFormat("channel %s: read after revision %d", channel_id_, after));
+}
+
+StatusOr<std::vector<ChannelLog::Entry>> EtcdChannelLog::Read(int64_t after, size_t max,
+                                                              milliseconds timeout) {
+  if (closed_) {
+    return Closed();
+  }
+  if (Status s = EnsureRegistered(timeout); !s.ok()) {
+    return ReadError(s, after);
+  }
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Position(after);
+  std::vector<Entry> out;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out.empty()) {
+    const auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    StatusOr<std::vector<etcd::WatchEvent>> events =
+        watcher_->Next(std::max<size_t>(max, 1), std::max(left, milliseconds(0)));
+    if (!events.ok()) {
+      if (!events.status().IsUnavailable()) {
+        // The watch ended (compacted, cancelled by etcd): the next Read starts a new one.
+        std::lock_guard<std::mutex> w(watcher_mu_);
+        watcher_.reset();
+      }
+      return ReadError(events.status(), after);
+    }
+    for (etcd::WatchEvent& e : *events) {
+      delivered_ = std::max(delivered_, e.kv.mod_revision);
+      // A creation is an entry; deletions (clean-up) and rewrites are not.
+      if (e.type == etcd::WatchEvent::Type::kPut && e.kv.version == 1 &&
+          e.kv.mod_revision > after && out.size() < max) {
+        out.push_back({e.kv.mod_revision, std::move(e.kv.value)});
+      }
+    }
+    if (left.count() <= 0) {
+      break;
+    }
+  }
+  return out;
+}
+
+Status EtcdChannelLog::MarkWritten(int64_t revision) {
+  if (closed_) {
+    return Closed();
+  }
+  RETURN_IF_ERROR(EnsureRegistered(options_.call_timeout));
+  RETURN_IF_ERROR(
+      client_->Put(written_key_, std::to_string(revision), options_.call_timeout)
+          .status()
+          .Annotate(absl::StrFormat("channel %s: mark written %d", channel_id_, revision)));
+  std::unique_lock<std::mutex> lock(cleanup_mu_, std::try_to_lock);
+  const auto now = std::chrono::steady_clock::now();
+  if (!lock.owns_lock() || now - last_cleanup_ < options_.cleanup_interval) {
+    return Status::OK();
+  }
+  last_cleanup_ = now;
+  // The mark is recorded; a failed clean-up is repeated at a later mark.
+  if (Status s = Cleanup(); !s.ok()) {
+    FLOG_WARN(logger, "[channel: %s] clean up the etcd log: %s", channel_id_, s.ToString());
+  }
+  return Status::OK();
+}
+
+Status EtcdChannelLog::Cleanup() {
+  size_t nodes = 0;
+  ASSIGN_OR_RETURN(int64_t written,
+                   MinimumUnder(*client_, written_prefix_, options_.call_timeout, &nodes));
+  if (written <= 0) {
+    return Status::OK();
+  }
+  RETURN_IF_ERROR(DeleteThrough(written));
+  if (!options_.compact) {
+    return Status::OK();
+  }
+  size_t channels = 0;
+  ASSIGN_OR_RETURN(int64_t everywhere,
+                   MinimumUnder(*client_, gc_prefix_, options_.call_timeout, &channels));
+  if (everywhere <= 0) {
+    return Status::OK();
+  }
+  Status s = client_->Compact(everywhere, false, options_.call_timeout);
+  if (s.code() == StatusCode::kOutOfRange) {
+    return Status::OK();  // Already compacted that far (by another node).
+  }
+  FLOG_DEBUG(logger, "[channel: %s] compacted etcd to revision %d (minimum of %d channels)",
+             channel_id_, everywhere, channels);
+  return s;
+}
+
+Status EtcdChannelLog::DeleteThrough(int64_t revision) {
+  etcd::RangeOptions r = etcd::RangeOptions::Prefix(log_prefix_);
+  r.keys_only = true;
+  r.max_create_revision = revision;
+  r.limit = kDeletesPerCleanup;
+  ASSIGN_OR_RETURN(etcd::RangeResult old, client_->Range(r, options_.call_timeout));
+  for (size_t i = 0; i < old.kvs.size(); i += kDeletesPerTxn) {
+    std::vector<etcd::TxnOp> deletes;
+    for (size_t j = i; j < std::min(old.kvs.size(), i + kDeletesPerTxn); ++j) {
+      deletes.push_back(etcd::TxnOp::Delete(old.kvs[j].key));
+    }
+    RETURN_IF_ERROR(client_->Txn({}, deletes, {}, options_.call_timeout).status());
+  }
+  if (old.more) {
+    return Status::OK();  // The next clean-up deletes the rest, then records the revision.
+  }
+  return client_->Put(gc_key_, std::to_string(revision), options_.call_timeout).status();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<EtcdChannelLogFactory>> EtcdChannelLogFactory::Create(
+    const EtcdChannelLogOptions& options) {
+  if (options.node_id.empty() || options.node_id.find('/') != std::string::npos) {
+    return InvalidArgumentError(absl::StrFormat(
+        "etcd channel log: node id \"%s\" must be non-empty and without \"/\"", options.node_id));
+  }
+  if (options.key_prefix.empty() || options.key_prefix.back() != '/') {
+    return InvalidArgumentError(absl::StrFormat(
+        "etcd channel log: key prefix \"%s\" must end with \"/\"", options.key_prefix));
+  }
+  etcd::ClientOptions client_options;
+  client_options.endpoints = options.endpoints;
+  client_options.use_tls = options.use_tls;
+  client_options.tls = options.tls;
+  client_options.call_timeout = options.call_timeout;
+  StatusOr<std::unique_ptr<etcd::Client>> client = etcd::Client::Open(client_options);
+  if (!client.ok()) {
+    return client.status().Annotate("etcd channel log");
+  }
+  return std::unique_ptr<EtcdChannelLogFactory>(
+      new EtcdChannelLogFactory(options, std::move(client).value()));
+}
+
+EtcdChannelLogFactory::EtcdChannelLogFactory(const EtcdChannelLogOptions& options,
+                                             std::shared_ptr<etcd::Client> client)
+    : options_(options), client_(std::move(client)) {}
+
+StatusOr<std::unique_ptr<ChannelLog>> EtcdChannelLogFactory::Open(const std::string& channel_id) {
+  if (channel_id.empty() || channel_id.find('/') != std::string::npos) {
+    return InvalidArgumentError(absl::StrFormat(
+        "etcd channel log: channel id \"%s\" must be non-empty and without \"/\"", channel_id));
+  }
+  auto log = std::make_unique<EtcdChannelLog>(options_, client_, channel_id);
+  // Opening does not wait for an unreachable etcd; the log registers at its first use then.
+  if (Status s = log->EnsureRegistered(std::min(options_.call_timeout, kRegisterAtOpen)); !s.ok()) {
+    FLOG_WARN(logger, "[channel: %s] register node %s in etcd: %s", channel_id, options_.node_id,
+              s.ToString());
+  }
+  return std::unique_ptr<ChannelLog>(std::move(log));
+}
+
+StatusOr<std::shared_ptr<ChannelLogFactory>> MakeEtcdChannelLogFactory(
+    const std::vector<std::string>& config_endpoints, bool config_tls,
+    EtcdChannelLogOptions local) {
+  if (local.endpoints.empty()) {
+    local.endpoints = config_endpoints;
+  }
+  local.use_tls = local.use_tls || config_tls;
+  if (local.use_tls && local.tls.ca_files.empty()) {
+    return FailedPreconditionError(
+        "the channel's etcd cluster is reached over TLS, but no CA file to verify its members "
+        "is configured (Etcd.TLS.RootCAs)");
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<EtcdChannelLogFactory> f, EtcdChannelLogFactory::Create(local));
+  return std::shared_ptr<ChannelLogFactory>(std::move(f));
+}
+
+}  // namespace fabric::orderer::cluster
