@@ -58,8 +58,8 @@ class EtcdOrdererTest : public ::testing::Test {
                                                 etcd.tls(), local);
     };
     c.chain.read_wait = std::chrono::milliseconds(50);
-    StatusOr<std::unique_ptr<Orderer>> node = Orderer::Start(
-        orderer::testing::TestConfig(tmp_.path() + "/" + name, {genesis_path_}), c);
+    StatusOr<std::unique_ptr<Orderer>> node =
+        Orderer::Start(orderer::testing::TestConfig(tmp_.path() + "/" + name, {genesis_path_}), c);
     EXPECT_TRUE(node.ok()) << node.status();
     return node.ok() ? *std::move(node) : nullptr;
   }
@@ -67,8 +67,8 @@ class EtcdOrdererTest : public ::testing::Test {
   // Blocks 0..last from `client`.
   static std::vector<common::Block> Fetch(Client& client, uint64_t last,
                                           const msp::SigningIdentity& reader) {
-    Client::DeliverResult result = client.Deliver(
-        MakeSeek(kChannel, reader, Specified(0), Specified(last)));
+    Client::DeliverResult result =
+        client.Deliver(MakeSeek(kChannel, reader, Specified(0), Specified(last)));
     EXPECT_EQ(result.status, common::SUCCESS);
     return result.blocks;
   }

@@ -5,7 +5,7 @@
 // answers SERVICE_UNAVAILABLE, and records which transactions were acknowledged; ReadChain and
 // CheckChains then account for every one of them in each node's chain.
 //
-// Each transaction is an ENDORSER_TRANSACTION whose data is a unique id ("c<client>-<n>"). An
+// Each transaction is an ENDORSER_TRANSACTION whose data is a unique id ("<tag>c<client>-<n>"). An
 // attempt whose stream broke before the answer is "in doubt": it may be ordered or not, but
 // never twice. Nothing is resent: a client retries with a new transaction, as an application
 // resubmits with a new transaction id.
@@ -41,6 +41,7 @@ class BroadcastLoad {
     int clients = 4;
     std::chrono::milliseconds pause{0};         // between transactions of one client
     std::chrono::milliseconds deadline{10000};  // per answer
+    std::string tag{};  // prefixes the ids, so that several loads on one chain stay apart
   };
 
   explicit BroadcastLoad(Options options) : options_(std::move(options)) {
@@ -93,7 +94,7 @@ class BroadcastLoad {
     size_t node = client % stubs_.size();
     uint64_t n = 0;
     while (!stop_) {
-      std::string id = "c" + std::to_string(client) + "-" + std::to_string(n++);
+      std::string id = options_.tag + "c" + std::to_string(client) + "-" + std::to_string(n++);
       if (SendOne(*stubs_[node], id)) {
         if (options_.pause.count() > 0) {
           std::this_thread::sleep_for(options_.pause);

@@ -212,6 +212,19 @@ Status EtcdCluster::Restart(int i) {
   return WaitReady(i, options_.start_timeout);
 }
 
+Status EtcdCluster::RestartAll() {
+  for (int i = 0; i < size(); ++i) {
+    RETURN_IF_ERROR(Kill(i));
+  }
+  for (int i = 0; i < size(); ++i) {
+    Spawn(i);
+  }
+  for (int i = 0; i < size(); ++i) {
+    RETURN_IF_ERROR(WaitReady(i, options_.start_timeout));
+  }
+  return Status::OK();
+}
+
 std::string EtcdCluster::LogTail(int i, size_t bytes) const {
   std::string all = fabric::testing::ReadFileOrEmpty(members_[i].log_file);
   return all.size() > bytes ? all.substr(all.size() - bytes) : all;

@@ -68,6 +68,9 @@ class EtcdCluster {
   // Starts member i again on its data directory and ports; waits until it answers (which needs
   // a quorum of members running).
   Status Restart(int i);
+  // SIGKILLs every member, then starts them all again and waits until each answers (the whole
+  // cluster's loss and return).
+  Status RestartAll();
   bool running(int i) const { return members_[i].process != nullptr; }
 
   // The last `bytes` of member i's output, for failure messages.
