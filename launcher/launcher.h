@@ -34,6 +34,8 @@ struct ChaincodePackage {
   // source folder, see launcher/docker/chaincode_package.h) and its type ("CPP"; empty = CPP).
   std::string code_package;
   std::string type;
+  // ChaincodeSpec.chaincode_id.path: for GOLANG, the import path of the package to build.
+  std::string path;
 
   // A package the process launcher runs as `executable` with no extra arguments.
   static ChaincodePackage ForExecutable(std::string ccid, std::string executable) {

@@ -5,6 +5,7 @@
 #                       a local debian:bookworm-slim)
 #   fabric-cpp/baseos   chaincode runtime: base + the shared libraries a chaincode needs
 #   fabric-cpp/ccenv    chaincode builder: baseos + g++/cmake/-dev packages + the shim SDK
+#   fabric-cpp/goenv    Go chaincode builder: baseos + Debian's golang-go
 #   fabric-cpp/nodeenv  Node.js chaincode builder: baseos + Debian's nodejs and npm
 #   fabric-cpp/node-runtime  Node.js chaincode runtime: baseos + Debian's nodejs and npm
 #   fabric-cpp/peer     peer daemon (if build/bin/peer exists)
@@ -225,7 +226,7 @@ build_daemon() {
 
 want=("$@")
 if [ ${#want[@]} -eq 0 ]; then
-  want=(base baseos ccenv nodeenv node-runtime peer orderer etcd)
+  want=(base baseos ccenv goenv nodeenv node-runtime peer orderer etcd)
 fi
 start=$(date +%s)
 build_base    # every image sits on base and baseos: make sure they are current first
@@ -234,9 +235,9 @@ for image in "${want[@]}"; do
   case $image in
     base | baseos) ;;
     ccenv) build_ccenv ;;
-    nodeenv | node-runtime | etcd) build_apt_image "$image" ;;
+    goenv | nodeenv | node-runtime | etcd) build_apt_image "$image" ;;
     peer | orderer) build_daemon "$image" ;;
-    *) die "unknown image $image (base baseos ccenv nodeenv node-runtime peer orderer etcd)" ;;
+    *) die "unknown image $image (base baseos ccenv goenv nodeenv node-runtime peer orderer etcd)" ;;
   esac
 done
 log "done in $(($(date +%s) - start))s"

@@ -20,6 +20,9 @@ PACKAGES=(
   libmicrohttpd-dev
   # chaincode containers and images
   docker.io debootstrap
+  # the Go test chaincode (launcher/docker/testdata/go_getput): Go, protoc-gen-go 1.3 (its
+  # plugins=grpc mode) and the Go sources of gRPC and protobuf it vendors, so it builds offline
+  golang-go golang-goprotobuf-dev golang-google-grpc-dev
   # integration/compose (Debian's compose v1; `docker compose` v2 is used too when present)
   docker-compose
   # the orderer cluster's channel log and its tests (/usr/bin/etcd, etcdctl for debugging)

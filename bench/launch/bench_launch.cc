@@ -5,6 +5,9 @@
 //   cc_image_build_s      first-time image build from the source package (image removed first)
 //   launch_cold_start_ms  image cached, no container: Launch -> REGISTER -> first invoke answered
 //   launch_relaunch_ms    container killed and the crash noticed: next invoke answered
+//   launch_go_cold_start_ms  the same cold start for the Go getput chaincode
+//                         (launcher/docker/testdata/go_getput, built offline in goenv first;
+//                         skipped, with a note, without the host's Go tools or the goenv image)
 //   launch_node_cold_start_ms  the same cold start for Node.js chaincode (fabric-shim 2.5 getput,
 //                         fabric-cpp/node-runtime; its image is built first when missing, which
 //                         needs the npm registry)
@@ -21,6 +24,7 @@
 #include "bench/common/exclusive_run.h"
 #include "common/logging/logging.h"
 #include "launcher/docker/docker_launcher.h"
+#include "launcher/docker/testing/go_packages.h"
 #include "launcher/docker/testing/sample_packages.h"
 #include "peer/chaincode/chaincode_server.h"
 #include "peer/chaincode/chaincode_support.h"
@@ -35,6 +39,7 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 constexpr char kCcid[] = "abstore:1.0";
+constexpr char kGoCcid[] = "gogetput:1.0";
 constexpr char kNodeCcid[] = "nodegetput:1.0";
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -165,7 +170,26 @@ StatusOr<launcher::ChaincodePackage> NodePackage(launcher::docker::DockerLaunche
     return pkg.status();
   }
   p.code_package = std::move(*pkg);
-  auto image = launcher.EnsureImage(kNodeCcid, p.code_package, Clock::now() + 600s, "NODE");
+  auto image = launcher.EnsureImage(p, Clock::now() + 600s);
+  if (!image.ok()) {
+    return image.status();
+  }
+  return p;
+}
+
+// The Go getput package assembled under `dir`, its image built (offline, in goenv).
+StatusOr<launcher::ChaincodePackage> GoPackage(launcher::docker::DockerLauncher& launcher,
+                                               const std::string& dir) {
+  auto sample = launcher::docker::testing::GoGetputPackage(dir, "module");
+  if (!sample.ok()) {
+    return sample.status();
+  }
+  launcher::ChaincodePackage p;
+  p.ccid = kGoCcid;
+  p.type = "GOLANG";
+  p.code_package = std::move(sample->code_package);
+  p.path = std::move(sample->path);
+  auto image = launcher.EnsureImage(p, Clock::now() + 600s);
   if (!image.ok()) {
     return image.status();
   }
@@ -213,6 +237,13 @@ int main() {
     return Fail("node image (scripts/build-images.sh nodeenv node-runtime)", node_package.status());
   }
   packages.Add(*node_package);
+  auto go_package = GoPackage(**launcher, dir.Sub("go"));
+  if (go_package.ok()) {
+    packages.Add(*go_package);
+  } else {
+    std::fprintf(stderr, "bench_launch: no Go figure: %s\n",
+                 go_package.status().ToString().c_str());
+  }
   chaincode::ChaincodeSupportOptions so;
   so.startup_timeout = 30s;
   chaincode::ChaincodeSupport support(so, **launcher, packages);
@@ -224,10 +255,15 @@ int main() {
   }
   support.SetPeerAddress((*server)->address());
 
-  std::vector<double> cold, relaunch, node_cold;
+  std::vector<double> cold, relaunch, go_cold, node_cold;
   Rounds r{support, *ledger, **launcher};
   if (int rc = MeasureColdStarts(r, kCcid, "query", rounds, &cold); rc != 0) {
     return rc;
+  }
+  if (go_package.ok()) {
+    if (int rc = MeasureColdStarts(r, kGoCcid, "get", rounds, &go_cold); rc != 0) {
+      return rc;
+    }
   }
   if (int rc = MeasureColdStarts(r, kNodeCcid, "get", rounds, &node_cold); rc != 0) {
     return rc;
@@ -237,10 +273,14 @@ int main() {
   }
   (*server)->Shutdown();
   (void)(*launcher)->Stop(kCcid);
+  (void)(*launcher)->Stop(kGoCcid);
   (void)(*launcher)->Stop(kNodeCcid);
   std::printf("cc_image_build_s %.1f s\n", *build_s);
   std::printf("launch_cold_start_ms %.0f ms\n", Median(cold));
   std::printf("launch_relaunch_ms %.0f ms\n", Median(relaunch));
+  if (!go_cold.empty()) {
+    std::printf("launch_go_cold_start_ms %.0f ms\n", Median(go_cold));
+  }
   std::printf("launch_node_cold_start_ms %.0f ms\n", Median(node_cold));
   return 0;
 }

@@ -13,6 +13,9 @@
 #   8. restart the orderer: the next invoke commits
 #   9. the Docker engine goes away (for peer0.org1, through a socket proxy, so the shared engine
 #      other tests use keeps running): a clear error; it comes back: the peer recovers
+#  10. Go chaincode (launcher/docker/testdata/go_getput as a module with vendor/, packaged by the
+#      CLI with -l golang): built offline in fabric-cpp/goenv, registered over TLS, invoked by
+#      both peers (skipped without the host's Go tools or the goenv image)
 # Every connection uses TLS (the network's default). With --client-auth every node also requires
 # client certificates (mutual TLS, the peers' deliver clients included) and only sections 1, 2, 7
 # and 8 run: what a client certificate changes.
@@ -230,5 +233,26 @@ start_proxy
 query 1 mycc '{"Args":["query","a"]}' 84
 invoke_both mycc '{"Args":["invoke","a","b","1"]}'
 query 2 mycc '{"Args":["query","a"]}' 83
+
+section "10. Go chaincode: a vendored module packaged with -l golang, built offline, over TLS"
+if ! docker image inspect fabric-cpp/goenv > /dev/null 2>&1 ||
+   ! "$root/launcher/docker/testdata/go_getput/assemble.sh" "$WORK/gocc" module \
+     > "$WORK/assemble.log" 2>&1; then
+  [ -n "${FABRIC_REQUIRE_DOCKER:-}" ] && { cat "$WORK/assemble.log"; fail "Go chaincode: goenv image or Go tools missing"; }
+  echo "   SKIP: fabric-cpp/goenv or the host's Go tools missing (build-images.sh, install-deps.sh)"
+else
+  ok 1 chaincode package -n gocc -v 1.0 -l golang -p "$WORK/gocc" "$WORK/gocc.pak"
+  for n in 1 2; do
+    ok "$n" chaincode install "$WORK/gocc.pak"
+    expect "$WORK/err" 'status:200 payload:"OK"'
+  done
+  ok 1 chaincode instantiate "${O[@]}" -C mychannel -n gocc -v 1.0 -l golang \
+    -c '{"Args":["init"]}' -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent
+  expect "$WORK/err" "committed with status (VALID)"
+  invoke_both gocc '{"Args":["put","k","v"]}'
+  invoke_both gocc '{"Args":["invoke","k"]}'
+  for n in 1 2; do query $n gocc '{"Args":["get","k"]}' vx; done
+  [ "$(running_cc "$CC1-gocc-1.0")" = 1 ] || fail "no gocc container for peer0.org1"
+fi
 
 section "PASS"

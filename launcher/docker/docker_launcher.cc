@@ -16,6 +16,7 @@
 #include "common/logging/logging.h"
 #include "fabric/base/status_macros.h"
 #include "launcher/docker/chaincode_package.h"
+#include "launcher/docker/go_build.h"
 #include "launcher/docker/node_build.h"
 
 namespace fabric::launcher::docker {
@@ -32,7 +33,7 @@ std::chrono::milliseconds Remaining(std::chrono::steady_clock::time_point deadli
   return std::max(left, std::chrono::milliseconds(1));
 }
 
-// What the builder's output archive (one file: the C++ chaincode binary, or the Node.js
+// What the builder's output archive (one file: the chaincode's program, or the Node.js
 // chaincode's folder as a tar) may hold.
 constexpr archive::ReadLimits kBuilderOutputLimits{
     .max_entries = 16, .max_total_bytes = 1ull << 30, .max_entry_bytes = 1ull << 30};
@@ -83,6 +84,9 @@ std::string EnvValue(const std::vector<std::string>& env, const std::string& nam
   }
   return {};
 }
+
+// The last component of a container path: the name a downloaded file has in its archive.
+std::string BaseName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 }  // namespace
 
@@ -317,9 +321,60 @@ StatusOr<int> DockerLauncher::RemoveStaleContainers() {
 
 StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
                                                   const std::string& code_package,
-                                                  std::chrono::steady_clock::time_point deadline,
-                                                  const std::string& type) {
-  const bool node = type == "NODE";
+                                                  std::chrono::steady_clock::time_point deadline) {
+  ChaincodePackage package;
+  package.ccid = ccid;
+  package.code_package = code_package;
+  return EnsureImage(package, deadline);
+}
+
+StatusOr<std::string> DockerLauncher::EnsureImage(const ChaincodePackage& package,
+                                                  std::chrono::steady_clock::time_point deadline) {
+  ASSIGN_OR_RETURN(BuildRecipe recipe, RecipeFor(package.ccid, package));
+  return EnsureImageOf(package.ccid, package.code_package, recipe, deadline);
+}
+
+namespace {
+
+// The Docker launcher builds C++, Go and Node.js packages. Other languages get an answer that
+// says what can be done instead; Java in particular needs a Maven or Gradle repository at build
+// time, which a peer without internet access cannot reach.
+Status CheckBuildable(const std::string& ccid, const std::string& type) {
+  if (type.empty() || type == "CPP" || type == "GOLANG" || type == "NODE") {
+    return Status::OK();
+  }
+  if (type == "JAVA") {
+    return InvalidArgumentError(
+        "chaincode " + ccid +
+        " is a Java package: fabric-cpp does not build Java chaincode (its build needs a Maven or "
+        "Gradle repository); run it started by hand against a peer in dev mode "
+        "(CORE_CHAINCODE_MODE=dev) or package the chaincode in C++, Go or Node.js (-l cpp, "
+        "-l golang, -l node)");
+  }
+  return InvalidArgumentError(absl::StrFormat(
+      "chaincode %s has type %s; the docker launcher builds CPP, GOLANG and NODE packages only: "
+      "run %s chaincode started by hand against a peer in dev mode (CORE_CHAINCODE_MODE=dev)",
+      ccid, type, type));
+}
+
+}  // namespace
+
+StatusOr<BuildRecipe> DockerLauncher::RecipeFor(const std::string& ccid,
+                                                const ChaincodePackage& package) const {
+  RETURN_IF_ERROR(CheckBuildable(ccid, package.type));
+  if (package.type == "GOLANG") {
+    return GoBuildRecipe(ccid, package.code_package, package.path, options_.goenv_image,
+                         options_.baseos_image);
+  }
+  if (package.type == "NODE") {
+    return NodeBuildRecipe(ccid, package.code_package, options_.node);
+  }
+  return CppBuildRecipe(options_.ccenv_image, options_.baseos_image);
+}
+
+StatusOr<std::string> DockerLauncher::EnsureImageOf(
+    const std::string& ccid, const std::string& code_package, const BuildRecipe& recipe,
+    std::chrono::steady_clock::time_point deadline) {
   const std::string image = ImageName(ccid);
   const std::string hash = PackageHash(code_package);
   auto lock_ptr = LockFor(image_locks_, image);
@@ -328,9 +383,7 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
     auto info = client_->InspectImage(name);
     return info.ok() ? info->id : std::string("missing");
   };
-  const std::string builder =
-      node ? image_id(options_.node.builder_image) + " " + image_id(options_.node.runtime_image)
-           : image_id(options_.ccenv_image) + " " + image_id(options_.baseos_image);
+  const std::string builder = image_id(recipe.image) + " " + image_id(recipe.runtime_image);
   std::string stale_id;
   auto existing = client_->InspectImage(image);
   if (existing.ok()) {
@@ -357,12 +410,10 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
     return existing.status();
   }
   auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::vector<archive::Entry> context,
-                   node ? BuildNodeContext(ccid, code_package, deadline)
-                        : BuildCppContext(ccid, code_package, deadline));
+  ASSIGN_OR_RETURN(std::string output, RunBuilder(ccid, recipe, code_package, deadline));
   RETURN_IF_ERROR(
-      BuildRuntimeImage(ccid, image, hash, builder, node ? "NODE" : "CPP", context, deadline));
-  FLOG_INFO(Log(), "built image %s for %s in %d ms", image, ccid,
+      BuildRuntimeImage(ccid, recipe, image, hash, builder, std::move(output), deadline));
+  FLOG_INFO(Log(), "built %s image %s for %s in %d ms", recipe.type, image, ccid,
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
                 .count());
@@ -372,17 +423,23 @@ StatusOr<std::string> DockerLauncher::EnsureImage(const std::string& ccid,
   return image;
 }
 
-StatusOr<std::string> DockerLauncher::RunBuilder(const std::string& ccid, ContainerConfig cfg,
-                                                 const std::map<std::string, std::string>& uploads,
-                                                 const std::string& output,
+StatusOr<std::string> DockerLauncher::RunBuilder(const std::string& ccid, const BuildRecipe& recipe,
+                                                 const std::string& code_package,
                                                  std::chrono::steady_clock::time_point deadline) {
-  if (client_->InspectImage(cfg.image).status().IsNotFound()) {
+  if (client_->InspectImage(recipe.image).status().IsNotFound()) {
     return FailedPreconditionError(absl::StrFormat(
         "chaincode builder image %s not found: run scripts/build-images.sh (images are never "
         "pulled)",
-        cfg.image));
+        recipe.image));
   }
+  ContainerConfig cfg;
   cfg.name = ContainerName(ccid) + "-builder";
+  cfg.image = recipe.image;
+  cfg.cmd = recipe.cmd;
+  cfg.env = recipe.env;
+  cfg.working_dir = recipe.working_dir;
+  // Most builds need nothing from the network; npm reaches the registry as the host does.
+  cfg.network_mode = recipe.needs_network ? options_.network_mode : "none";
   cfg.memory_bytes = options_.memory_bytes;
   cfg.pids_limit = options_.pids_limit;
   cfg.unprivileged = true;
@@ -394,7 +451,8 @@ StatusOr<std::string> DockerLauncher::RunBuilder(const std::string& ccid, Contai
     std::string id;
     ~Remover() { (void)client.RemoveContainer(id); }
   } remover{*client_, id};
-  for (const auto& [path, tar] : uploads) {
+  RETURN_IF_ERROR(client_->UploadArchive(id, kBuildInputDir, code_package));
+  for (const auto& [path, tar] : recipe.uploads) {
     RETURN_IF_ERROR(client_->UploadArchive(id, path, tar));
   }
   RETURN_IF_ERROR(client_->StartContainer(id));
@@ -406,86 +464,53 @@ StatusOr<std::string> DockerLauncher::RunBuilder(const std::string& ccid, Contai
         ccid));
   }
   ASSIGN_OR_RETURN(int code, std::move(waited));
-  std::deque<std::string> lines;
-  (void)client_->Logs(id, {}, [&](LogStream, std::string_view line) {
-    lines.emplace_back(line);
-    if (lines.size() > 30) {
-      lines.pop_front();
-    }
-  });
   if (code != 0) {
+    std::deque<std::string> lines;
+    (void)client_->Logs(id, {}, [&](LogStream, std::string_view line) {
+      lines.emplace_back(line);
+      if (lines.size() > 30) {
+        lines.pop_front();
+      }
+    });
+    if (recipe.explain_failure) {
+      return FailedPreconditionError(recipe.explain_failure({lines.begin(), lines.end()}));
+    }
     return FailedPreconditionError(
         absl::StrFormat("chaincode %s failed to build in %s (exit code %d); builder output:%s",
-                        ccid, cfg.image, code, JoinLines({lines.begin(), lines.end()})));
+                        ccid, recipe.image, code, JoinLines({lines.begin(), lines.end()})));
   }
-  ASSIGN_OR_RETURN(std::string tar, client_->DownloadArchive(id, output));
+  ASSIGN_OR_RETURN(std::string output, DownloadOutput(ccid, id, recipe.output));
+  if (recipe.check_output) {
+    RETURN_IF_ERROR(recipe.check_output(output));
+  }
+  return output;
+}
+
+StatusOr<std::string> DockerLauncher::DownloadOutput(const std::string& ccid,
+                                                     const std::string& container_id,
+                                                     const std::string& path) {
+  ASSIGN_OR_RETURN(std::string tar, client_->DownloadArchive(container_id, path));
   StatusOr<std::vector<archive::Entry>> files = archive::Read(tar, kBuilderOutputLimits);
   if (!files.ok()) {
     return files.status().Annotate("chaincode " + ccid + ": the builder's output");
   }
-  const std::string name = output.substr(output.rfind('/') + 1);
   for (archive::Entry& file : *files) {
-    if (file.path == name && file.type == archive::EntryType::kFile) {
+    if (file.path == BaseName(path) && file.type == archive::EntryType::kFile) {
       return std::move(file.content);
     }
   }
-  return InternalError("chaincode " + ccid + ": the builder produced no " + output);
+  return InternalError("chaincode " + ccid + ": the builder produced no " + path);
 }
 
-StatusOr<std::vector<archive::Entry>> DockerLauncher::BuildCppContext(
-    const std::string& ccid, const std::string& code_package,
-    std::chrono::steady_clock::time_point deadline) {
-  ContainerConfig cfg;
-  cfg.image = options_.ccenv_image;
-  cfg.cmd = {"fabric-cc-build", "/chaincode/input", "/chaincode/output"};
-  cfg.network_mode = "none";  // building needs nothing from the network
-  ASSIGN_OR_RETURN(std::string binary,
-                   RunBuilder(ccid, std::move(cfg), {{"/chaincode/input", code_package}},
-                              "/chaincode/output/chaincode", deadline));
-  std::vector<archive::Entry> context;  // push_back: an initializer list would copy the binary
-  context.push_back(archive::File(
-      "Dockerfile", absl::StrFormat("FROM %s\nCOPY chaincode /usr/local/bin/chaincode\n"
-                                    "ENV CORE_CHAINCODE_BUILDLEVEL=fabric-cpp\n"
-                                    "CMD [\"chaincode\"]\n",
-                                    options_.baseos_image)));
-  context.push_back(archive::File("chaincode", std::move(binary), 0755));
-  return context;
-}
-
-StatusOr<std::vector<archive::Entry>> DockerLauncher::BuildNodeContext(
-    const std::string& ccid, const std::string& code_package,
-    std::chrono::steady_clock::time_point deadline) {
-  ASSIGN_OR_RETURN(NodePackageInfo info, CheckNodePackage(ccid, code_package));
-  ASSIGN_OR_RETURN(NodeBuilderSpec spec, NodeBuilder(options_.node, info));
-  std::map<std::string, std::string> uploads = {{"/chaincode/input", code_package}};
-  if (!spec.files.empty()) {
-    std::vector<archive::Entry> files;
-    for (const auto& [path, content] : spec.files) {
-      files.push_back(archive::File(path.substr(1), content, 0644));
-    }
-    ASSIGN_OR_RETURN(uploads["/"], archive::Write(files));
-  }
-  ContainerConfig cfg;
-  cfg.image = options_.node.builder_image;
-  cfg.cmd = std::move(spec.cmd);
-  cfg.env = std::move(spec.env);
-  cfg.network_mode = options_.network_mode;  // npm reaches the registry as the host does
-  ASSIGN_OR_RETURN(std::string binpackage,
-                   RunBuilder(ccid, std::move(cfg), uploads, kNodeBuildOutput, deadline));
-  std::vector<archive::Entry> context;
-  context.push_back(
-      archive::File("Dockerfile", NodeRuntimeDockerfile(options_.node.runtime_image)));
-  context.push_back(archive::File("binpackage.tar", std::move(binpackage)));
-  return context;
-}
-
-Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::string& image,
-                                         const std::string& hash, const std::string& builder,
-                                         const std::string& type,
-                                         const std::vector<archive::Entry>& context,
+Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const BuildRecipe& recipe,
+                                         const std::string& image, const std::string& hash,
+                                         const std::string& builder, std::string output,
                                          std::chrono::steady_clock::time_point deadline) {
   std::string name = ccid.substr(0, ccid.find(':'));
   std::string version = ccid.find(':') == std::string::npos ? "" : ccid.substr(ccid.find(':') + 1);
+  std::vector<archive::Entry> context;  // push_back: an initializer list would copy the output
+  context.push_back(archive::File("Dockerfile", recipe.dockerfile));
+  context.push_back(archive::File(BaseName(recipe.output), std::move(output), recipe.output_mode));
   BuildImageRequest req;
   req.tag = image;
   ASSIGN_OR_RETURN(req.context, archive::Write(context));
@@ -494,7 +519,7 @@ Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::str
   req.cancel = &shutting_down_;
   req.labels = {{"org.hyperledger.fabric.chaincode.id.name", name},
                 {"org.hyperledger.fabric.chaincode.id.version", version},
-                {"org.hyperledger.fabric.chaincode.type", type},
+                {"org.hyperledger.fabric.chaincode.type", recipe.type},
                 {kHashLabel, hash},
                 {kBuilderLabel, builder},
                 {kPeerLabel, PeerLabel()}};
@@ -502,20 +527,13 @@ Status DockerLauncher::BuildRuntimeImage(const std::string& ccid, const std::str
 }
 
 StatusOr<std::string> DockerLauncher::CreateContainer(const StartRequest& request,
+                                                      const BuildRecipe& recipe,
                                                       const std::string& image) {
   ContainerConfig cfg;
   cfg.name = ContainerName(request.ccid);
   cfg.image = image;
   std::string address = EnvValue(request.env, "CORE_PEER_ADDRESS");
-  if (request.package.type == "NODE") {
-    cfg.cmd = NodeStartCommand(address, request.package.args);
-  } else {
-    cfg.cmd = {"chaincode"};
-    if (!address.empty()) {
-      cfg.cmd.push_back("-peer.address=" + address);
-    }
-    cfg.cmd.insert(cfg.cmd.end(), request.package.args.begin(), request.package.args.end());
-  }
+  cfg.cmd = recipe.command(address, request.package.args);
   cfg.env = request.env;
   cfg.network_mode = options_.network_mode;
   cfg.memory_bytes = options_.memory_bytes;
@@ -542,31 +560,6 @@ StatusOr<std::string> DockerLauncher::CreateContainer(const StartRequest& reques
   return id;
 }
 
-namespace {
-
-// The Docker launcher builds C++ and Node.js packages. Other languages get an answer that says what
-// can be done instead; Java in particular needs a Maven or Gradle repository at build time, which a
-// peer without internet access cannot reach.
-Status CheckBuildable(const std::string& ccid, const std::string& type) {
-  if (type.empty() || type == "CPP" || type == "NODE") {
-    return Status::OK();
-  }
-  if (type == "JAVA") {
-    return InvalidArgumentError(
-        "chaincode " + ccid +
-        " is a Java package: fabric-cpp does not build Java chaincode (its build needs a Maven or "
-        "Gradle repository); run it started by hand against a peer in dev mode "
-        "(CORE_CHAINCODE_MODE=dev) or package the chaincode in C++ (-l cpp)");
-  }
-  return InvalidArgumentError("chaincode " + ccid + " has type " + type +
-                              "; the docker launcher builds CPP and NODE packages only: run " +
-                              type +
-                              " chaincode started by hand against a peer in dev mode "
-                              "(CORE_CHAINCODE_MODE=dev)");
-}
-
-}  // namespace
-
 Status DockerLauncher::Start(const StartRequest& request) {
   const std::string& ccid = request.ccid;
   if (shutting_down_.load()) {
@@ -576,21 +569,20 @@ Status DockerLauncher::Start(const StartRequest& request) {
     return InvalidArgumentError("chaincode id \"" + ccid + "\" is not name:version");
   }
   RETURN_IF_ERROR(CheckBuildable(ccid, request.package.type));
-  const std::string type = request.package.type.empty() ? "CPP" : request.package.type;
   if (request.package.code_package.empty()) {
     return InvalidArgumentError("chaincode " + ccid +
                                 " has no code package: install it on this peer");
   }
   auto lock_ptr = LockFor(ccid_locks_, ccid);
   std::lock_guard<std::mutex> lifecycle(*lock_ptr);
-  ASSIGN_OR_RETURN(std::string image,
-                   EnsureImage(ccid, request.package.code_package, request.deadline, type));
+  ASSIGN_OR_RETURN(BuildRecipe recipe, RecipeFor(ccid, request.package));
+  const std::string& code_package = request.package.code_package;
+  ASSIGN_OR_RETURN(std::string image, EnsureImageOf(ccid, code_package, recipe, request.deadline));
   RETURN_IF_ERROR(StopLocked(ccid));
-  auto id = CreateContainer(request, image);
+  auto id = CreateContainer(request, recipe, image);
   if (id.status().IsNotFound()) {  // the image vanished since EnsureImage: once more
-    ASSIGN_OR_RETURN(image,
-                     EnsureImage(ccid, request.package.code_package, request.deadline, type));
-    id = CreateContainer(request, image);
+    ASSIGN_OR_RETURN(image, EnsureImageOf(ccid, code_package, recipe, request.deadline));
+    id = CreateContainer(request, recipe, image);
   }
   if (!id.ok()) {
     return id.status();

@@ -8,12 +8,14 @@
 //     Fabric's GetVMNameForDocker). It is reused when its label
 //     org.fabric-cpp.chaincode.package.hash equals the package's hash (no rebuild on peer restart),
 //     and rebuilt when the package differs (Fabric's stale-image trap). Building: a throwaway
-//     container of the ccenv image compiles the package (fabric-cc-build), the binary is copied out
-//     and a runtime image FROM baseos is built around it (POST /build), labelled with the package
-//     hash. A NODE package is built by `npm install` in a node builder container and runs on
-//     the node runtime image (launcher/docker/node_build.h).
+//     container of the package type's builder image builds the package and a runtime image is
+//     built around its output (POST /build), labelled with the package hash: one flow for every
+//     type, the language's part in its BuildRecipe (build_recipe.h). CPP: ccenv's fabric-cc-build,
+//     the binary on baseos; GOLANG: goenv's offline `go build` (go_build.h), the binary on
+//     baseos; NODE: `npm install` in nodeenv, the folder on node-runtime (node_build.h).
 //  2. any container of the chaincode's name is stopped and removed, then a new one is created:
-//     name `<networkid>-<peerid>-<name>-<version>`, cmd `chaincode -peer.address=<addr>`, the
+//     name `<networkid>-<peerid>-<name>-<version>`, cmd the recipe's (`chaincode
+//     -peer.address=<addr>`; NODE: `npm start -- --peer.address <addr>`), the
 //     request's env (CORE_CHAINCODE_ID_NAME, CORE_PEER_ADDRESS, CORE_PEER_TLS_ENABLED, ...),
 //     labels naming the peer and chaincode, HostConfig NetworkMode/Memory; request.files (TLS
 //     material) are uploaded; the container is started.
@@ -41,7 +43,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/archive/archive.h"
+#include "launcher/docker/build_recipe.h"
 #include "launcher/docker/docker_client.h"
 #include "launcher/docker/node_build.h"
 #include "launcher/launcher.h"
@@ -68,6 +70,8 @@ struct DockerLauncherOptions {
   // chaincode.builder and the C++ runtime (CORE_CHAINCODE_BUILDER, CORE_CHAINCODE_CPP_RUNTIME).
   std::string ccenv_image = "fabric-cpp/ccenv:latest";
   std::string baseos_image = "fabric-cpp/baseos:latest";
+  // The Go chaincode builder (launcher/docker/go_build.h); Go binaries run in baseos_image.
+  std::string goenv_image = "fabric-cpp/goenv:latest";
   // Node.js chaincode (type NODE): images and how the builder reaches the npm registry
   // (chaincode.node.*, launcher/docker/node_build.h).
   NodeBuildOptions node;
@@ -112,13 +116,15 @@ class DockerLauncher : public Launcher {
   // Makes sure the runtime image for `ccid` built from `code_package` exists (building it if
   // absent or stale) and returns its name. Lets callers build at install time, before any
   // startup timeout runs (Fabric 2.x's lesson).
-  // `deadline`: when building must have finished (DeadlineExceeded after). `type`: the
-  // package's, "CPP" or "NODE" (InvalidArgument for a NODE package without package.json or
-  // start script).
-  StatusOr<std::string> EnsureImage(
-      const std::string& ccid, const std::string& code_package,
-      std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max(),
-      const std::string& type = "CPP");
+  // `deadline`: when building must have finished (DeadlineExceeded after). A CPP package.
+  StatusOr<std::string> EnsureImage(const std::string& ccid, const std::string& code_package,
+                                    std::chrono::steady_clock::time_point deadline =
+                                        std::chrono::steady_clock::time_point::max());
+  // The same for a package of any type the launcher builds (CPP, GOLANG, NODE; package.type,
+  // empty: CPP): InvalidArgument for another type or a package its language refuses.
+  StatusOr<std::string> EnsureImage(const ChaincodePackage& package,
+                                    std::chrono::steady_clock::time_point deadline =
+                                        std::chrono::steady_clock::time_point::max());
   void Shutdown() override { shutting_down_.store(true); }
 
   // Fabric's names: container "<networkid>-<peerid>-<name>-<version>" (sanitized), image the
@@ -135,27 +141,30 @@ class DockerLauncher : public Launcher {
   class Container;
 
   DockerLauncher(DockerLauncherOptions options, std::unique_ptr<DockerClient> client);
-  // Runs a throwaway builder container `cfg` (image, cmd, env, network; the rest is set here)
-  // with `uploads` (container folder -> tar) and returns the content of the one file at
-  // `output` once it exited 0. FailedPrecondition with the builder's last output lines when it
-  // failed; DeadlineExceeded when it ran past `deadline`.
-  StatusOr<std::string> RunBuilder(const std::string& ccid, ContainerConfig cfg,
-                                   const std::map<std::string, std::string>& uploads,
-                                   const std::string& output,
+  // The recipe of the package's type (the one place languages differ): InvalidArgument for a
+  // type the launcher does not build (CheckBuildable) or a package the recipe refuses.
+  StatusOr<BuildRecipe> RecipeFor(const std::string& ccid, const ChaincodePackage& package) const;
+  StatusOr<std::string> EnsureImageOf(const std::string& ccid, const std::string& code_package,
+                                      const BuildRecipe& recipe,
+                                      std::chrono::steady_clock::time_point deadline);
+  // Runs the recipe's throwaway builder container with the package at kBuildInputDir and
+  // returns the content of the one file it leaves (recipe.output) once it exited 0.
+  // FailedPrecondition with the builder's last output lines (or the recipe's explanation) when
+  // it failed; DeadlineExceeded when it ran past `deadline`.
+  StatusOr<std::string> RunBuilder(const std::string& ccid, const BuildRecipe& recipe,
+                                   const std::string& code_package,
                                    std::chrono::steady_clock::time_point deadline);
-  // The runtime image's build context for a CPP / NODE package.
-  StatusOr<std::vector<archive::Entry>> BuildCppContext(
-      const std::string& ccid, const std::string& code_package,
-      std::chrono::steady_clock::time_point deadline);
-  StatusOr<std::vector<archive::Entry>> BuildNodeContext(
-      const std::string& ccid, const std::string& code_package,
-      std::chrono::steady_clock::time_point deadline);
-  // `hash` and `builder` go into the image's labels (see EnsureImage), `type` too.
-  Status BuildRuntimeImage(const std::string& ccid, const std::string& image,
-                           const std::string& hash, const std::string& builder,
-                           const std::string& type, const std::vector<archive::Entry>& context,
+  // The content of the one file at `path` in builder container `container_id`.
+  StatusOr<std::string> DownloadOutput(const std::string& ccid, const std::string& container_id,
+                                       const std::string& path);
+  // `hash` and `builder` go into the image's labels (see EnsureImage), the recipe's type too.
+  // `output` is moved into the build context.
+  Status BuildRuntimeImage(const std::string& ccid, const BuildRecipe& recipe,
+                           const std::string& image, const std::string& hash,
+                           const std::string& builder, std::string output,
                            std::chrono::steady_clock::time_point deadline);
-  StatusOr<std::string> CreateContainer(const StartRequest& request, const std::string& image);
+  StatusOr<std::string> CreateContainer(const StartRequest& request, const BuildRecipe& recipe,
+                                        const std::string& image);
   Status StopLocked(const std::string& ccid);
   std::shared_ptr<std::mutex> LockFor(std::map<std::string, std::shared_ptr<std::mutex>>& locks,
                                       const std::string& key);

@@ -294,21 +294,8 @@ TEST(DockerLauncherTest, PackagesOfOtherLanguagesAreRefusedWithWhatToDo) {
   car.package.type = "CAR";
   s = (*launcher)->Start(car);
   EXPECT_TRUE(s.IsInvalidArgument()) << s;
-  EXPECT_THAT(std::string(s.message()), HasSubstr("builds CPP and NODE packages only"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("builds CPP, GOLANG and NODE packages only"));
   EXPECT_THAT(std::string(s.message()), HasSubstr("CORE_CHAINCODE_MODE=dev"));
-}
-
-const std::string kNodePackage =
-    archive::Write({archive::File("src/package.json", R"({"scripts":{"start":"node index.js"}})"),
-                    archive::File("src/index.js", "require('fabric-shim');")},
-                   {.gzip = true})
-        .value();
-
-StartRequest NodeRequest(const std::string& package) {
-  StartRequest r = Request();
-  r.package.type = "NODE";
-  r.package.code_package = package;
-  return r;
 }
 
 // An engine where the chaincode image is missing (it gets built) and every builder image exists.
@@ -323,6 +310,60 @@ std::string AnswerNoChaincodeImage(const FakeRequest& r) {
     return FakeDockerServer::Response(200, R"({"Id":"sha256:base"})");
   }
   return "";
+}
+
+// A GOLANG package is compiled by `go build` in the goenv image, offline, and a bad one is
+// refused before any container is made.
+TEST(DockerLauncherTest, GolangPackageBuildsInGoenvWithGoBuild) {
+  FakeDockerServer server([&](const FakeRequest& r) -> std::string {
+    if (std::string answer = AnswerNoChaincodeImage(r); !answer.empty()) {
+      return answer;
+    }
+    if (r.path == "/containers/create") {  // the builder fails: its config is what matters
+      return FakeDockerServer::Response(500, R"({"message":"no builds here"})");
+    }
+    return "";
+  });
+  auto launcher = DockerLauncher::Open(Options(server));
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  StartRequest go = Request();
+  go.package.type = "GOLANG";
+  go.package.path = "example.com/mycc";
+  go.package.code_package =
+      archive::Write({archive::File("src/example.com/mycc/main.go", "package main\n")},
+                     {.gzip = true})
+          .value();
+  EXPECT_FALSE((*launcher)->Start(go).ok());
+  std::string create_body;
+  for (const auto& r : server.requests()) {
+    if (r.path == "/containers/create") {
+      create_body = r.body;
+    }
+  }
+  EXPECT_THAT(create_body, HasSubstr(R"("Image":"fabric-cpp/goenv:latest")"));
+  EXPECT_THAT(create_body, HasSubstr(R"("-o","/chaincode/output/chaincode","example.com/mycc"])"));
+  EXPECT_THAT(create_body, HasSubstr(R"("GO111MODULE=off")"));
+  EXPECT_THAT(create_body, HasSubstr(R"("GOPROXY=off")"));
+  EXPECT_THAT(create_body, HasSubstr(R"("WorkingDir":"/chaincode/input")"));
+  EXPECT_THAT(create_body, HasSubstr(R"("NetworkMode":"none")"));
+
+  go.package.path = "example.com/other";
+  Status s = (*launcher)->Start(go);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("src/example.com/other/"));
+}
+
+const std::string kNodePackage =
+    archive::Write({archive::File("src/package.json", R"({"scripts":{"start":"node index.js"}})"),
+                    archive::File("src/index.js", "require('fabric-shim');")},
+                   {.gzip = true})
+        .value();
+
+StartRequest NodeRequest(const std::string& package) {
+  StartRequest r = Request();
+  r.package.type = "NODE";
+  r.package.code_package = package;
+  return r;
 }
 
 TEST(DockerLauncherTest, NodePackageWithoutPackageJsonOrStartScriptIsRefusedAtLaunch) {

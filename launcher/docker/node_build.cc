@@ -194,4 +194,29 @@ std::vector<std::string> NodeStartCommand(const std::string& peer_address,
   return cmd;
 }
 
+StatusOr<BuildRecipe> NodeBuildRecipe(const std::string& ccid, const std::string& code_package,
+                                      const NodeBuildOptions& options) {
+  ASSIGN_OR_RETURN(NodePackageInfo info, CheckNodePackage(ccid, code_package));
+  ASSIGN_OR_RETURN(NodeBuilderSpec spec, NodeBuilder(options, info));
+  BuildRecipe recipe;
+  recipe.type = "NODE";
+  recipe.image = options.builder_image;
+  recipe.cmd = std::move(spec.cmd);
+  recipe.env = std::move(spec.env);
+  recipe.needs_network = true;  // npm reaches the registry as the host does
+  if (!spec.files.empty()) {
+    std::vector<archive::Entry> files;
+    for (const auto& [path, content] : spec.files) {
+      files.push_back(archive::File(path.substr(1), content, 0644));
+    }
+    ASSIGN_OR_RETURN(recipe.uploads["/"], archive::Write(files));
+  }
+  recipe.output = kNodeBuildOutput;
+  recipe.runtime_image = options.runtime_image;
+  recipe.dockerfile = NodeRuntimeDockerfile(options.runtime_image);
+  recipe.output_mode = 0644;
+  recipe.command = NodeStartCommand;
+  return recipe;
+}
+
 }  // namespace fabric::launcher::docker

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "fabric/base/status.h"
+#include "launcher/docker/build_recipe.h"
 
 namespace fabric::launcher::docker {
 
@@ -93,5 +94,12 @@ std::string NodeRuntimeDockerfile(const std::string& runtime_image);
 // The runtime container's command: `npm start -- --peer.address <address>` plus `extra_args`.
 std::vector<std::string> NodeStartCommand(const std::string& peer_address,
                                           const std::vector<std::string>& extra_args);
+
+// The recipe the Docker launcher runs for a NODE package: CheckNodePackage, then NodeBuilder's
+// command, environment and files in options.builder_image with the network, the folder archive
+// (kNodeBuildOutput) added by NodeRuntimeDockerfile, started with NodeStartCommand. Their
+// errors.
+StatusOr<BuildRecipe> NodeBuildRecipe(const std::string& ccid, const std::string& code_package,
+                                      const NodeBuildOptions& options);
 
 }  // namespace fabric::launcher::docker

@@ -193,5 +193,33 @@ TEST(NodeBuildTest, RuntimeImageAddsTheBuiltFolderAndRunsNpmStart) {
   EXPECT_THAT(NodeStartCommand("", {}), ElementsAre("npm", "start"));
 }
 
+TEST(NodeBuildTest, RecipeBuildsInNodeenvWithTheNetworkAndRunsOnNodeRuntime) {
+  TempFiles tmp;
+  NodeBuildOptions o;
+  o.builder_image = "my/nodeenv:1";
+  o.runtime_image = "my/node-runtime:1";
+  o.npmrc_file = tmp.Write("npmrc", "registry=https://npm.example.com/\n");
+  auto recipe = NodeBuildRecipe("cc:1", Package({{"src/package.json", kPackageJson}}), o);
+  ASSERT_TRUE(recipe.ok()) << recipe.status();
+  EXPECT_EQ(recipe->type, "NODE");
+  EXPECT_EQ(recipe->image, "my/nodeenv:1");
+  EXPECT_EQ(recipe->cmd, NodeBuilder(o, {}).value().cmd);
+  EXPECT_THAT(recipe->env, ElementsAre("NPM_CONFIG_USERCONFIG=/etc/fabric-cpp/npm/npmrc"));
+  EXPECT_TRUE(recipe->needs_network);
+  EXPECT_EQ(recipe->output, "/chaincode/binpackage.tar");
+  ASSERT_EQ(recipe->uploads.count("/"), 1u);
+  auto files = archive::Read(recipe->uploads.at("/"));
+  ASSERT_TRUE(files.ok()) << files.status();
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].path, "etc/fabric-cpp/npm/npmrc");
+  EXPECT_EQ(recipe->runtime_image, "my/node-runtime:1");
+  EXPECT_EQ(recipe->dockerfile, NodeRuntimeDockerfile("my/node-runtime:1"));
+  EXPECT_THAT(recipe->command("p:1", {}),
+              ElementsAre("npm", "start", "--", "--peer.address", "p:1"));
+
+  auto bad = NodeBuildRecipe("cc:1", Package({{"src/index.js", "x"}}), o);
+  EXPECT_TRUE(bad.status().IsInvalidArgument()) << bad.status();
+}
+
 }  // namespace
 }  // namespace fabric::launcher::docker

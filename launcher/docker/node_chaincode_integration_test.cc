@@ -78,12 +78,15 @@ class NodeChaincodeIntegrationTest : public chaincode::testing::ChaincodeTestEnv
     launcher_.reset();  // stops and removes its containers
   }
 
-  void AddNodePackage(const std::string& ccid, const std::string& code_package) {
+  static ChaincodePackage NodePackage(const std::string& ccid, const std::string& code_package) {
     ChaincodePackage p;
     p.ccid = ccid;
     p.code_package = code_package;
     p.type = "NODE";
-    packages_.Add(p);
+    return p;
+  }
+  void AddNodePackage(const std::string& ccid, const std::string& code_package) {
+    packages_.Add(NodePackage(ccid, code_package));
   }
 
   // A signed proposal whose creator is Org1MSP with an X.509 certificate: fabric-contract-api
@@ -205,8 +208,9 @@ TEST_F(NodeChaincodeIntegrationTest, FailedNpmInstallIsReportedWithNpmsError) {
                     R"({"name":"x","version":"1.0.0","scripts":{"start":"node index.js"},)"
                     R"("dependencies":{"fabric-cpp-no-such-package-e404":"1.0.0"}})"),
       archive::File("src/index.js", "")};
-  auto built = launcher_->EnsureImage("nodebad:1.0", archive::Write(files, {.gzip = true}).value(),
-                                      std::chrono::steady_clock::now() + 300s, "NODE");
+  auto built = launcher_->EnsureImage(
+      NodePackage("nodebad:1.0", archive::Write(files, {.gzip = true}).value()),
+      std::chrono::steady_clock::now() + 300s);
   ASSERT_FALSE(built.ok());
   EXPECT_TRUE(built.status().IsFailedPrecondition()) << built.status();
   EXPECT_THAT(std::string(built.status().message()), HasSubstr("E404"));

@@ -142,8 +142,9 @@ Status ChaincodeSupport::StartRuntime(const std::string& ccid,
   if (!local_socket.empty() && launcher_.SharesPeerFileSystem()) {
     request.env.push_back("CORE_PEER_CHAINCODESOCKET=" + local_socket);
   }
-  // fabric-cpp's shim presents the launch secret; Fabric's shims (a NODE package runs
-  // fabric-shim from npm) know nothing of it and register as they do with Fabric's peer.
+  // fabric-cpp's shim presents the launch secret; Fabric's shims (fabric-shim from npm in a
+  // NODE package, Fabric's Go shim in a GOLANG one) know nothing of it and register as they do
+  // with Fabric's peer.
   const std::string& type = request.package.type;
   const bool presents_secret = type.empty() || type == "CPP" || type == "EXTERNAL";
   std::string secret;

@@ -154,17 +154,23 @@ TEST_F(LaunchTest, OnlyTheLaunchedRuntimeMayRegister) {
   EXPECT_EQ(support_->GetHandler("mycc:1.0"), nullptr);
 }
 
-// Fabric's shims (fabric-shim in a NODE package) know no launch secret: their launches get none
-// and they register as with Fabric's peer.
-TEST_F(LaunchTest, NodeRuntimeGetsNoLaunchSecretAndRegisters) {
-  auto package = launcher::ChaincodePackage::ForExecutable("nodecc:1.0", FAKE_CHAINCODE_PATH);
-  package.type = "NODE";
-  packages_.Add(package);
+// Fabric's shims (fabric-shim in a NODE package, Fabric's Go shim in a GOLANG one) know no
+// launch secret: their launches get none and they register as with Fabric's peer.
+TEST_F(LaunchTest, NodeAndGoRuntimesGetNoLaunchSecretAndRegister) {
+  const std::vector<std::pair<std::string, std::string>> runtimes = {{"nodecc:1.0", "NODE"},
+                                                                     {"gocc:1.0", "GOLANG"}};
+  for (const auto& [ccid, type] : runtimes) {
+    auto package = launcher::ChaincodePackage::ForExecutable(ccid, FAKE_CHAINCODE_PATH);
+    package.type = type;
+    packages_.Add(package);
+  }
   StartSupport(launcher_);
-  Status s = support_->Launch("nodecc:1.0");
-  ASSERT_TRUE(s.ok()) << s;
-  for (const std::string& kv : launcher_.last_env()) {
-    EXPECT_EQ(kv.rfind("CORE_CHAINCODE_LAUNCH_SECRET=", 0), std::string::npos) << kv;
+  for (const auto& [ccid, type] : runtimes) {
+    Status s = support_->Launch(ccid);
+    ASSERT_TRUE(s.ok()) << ccid << ": " << s;
+    for (const std::string& kv : launcher_.last_env()) {
+      EXPECT_EQ(kv.rfind("CORE_CHAINCODE_LAUNCH_SECRET=", 0), std::string::npos) << ccid << kv;
+    }
   }
   ASSERT_TRUE(support_->Launch("mycc:1.0").ok());
   bool secret = false;

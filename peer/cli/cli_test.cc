@@ -119,6 +119,102 @@ TEST(PackageTest, PackageKeepsNamesModesAndData) {
   EXPECT_EQ((*out)[2].content, "");
 }
 
+std::vector<std::string> Names(const std::string& package) {
+  std::vector<std::string> names;
+  auto files = archive::Read(package);
+  EXPECT_TRUE(files.ok()) << files.status();
+  for (const auto& f : files.ok() ? *files : std::vector<archive::Entry>{}) {
+    names.push_back(f.path);
+    EXPECT_EQ(f.mode, 0644u) << f.path;  // Fabric's Go and node platforms refuse other modes
+  }
+  return names;
+}
+
+// $GOPATH set for one test.
+class ScopedGopath {
+ public:
+  explicit ScopedGopath(const std::string& value) {
+    const char* old = std::getenv("GOPATH");
+    old_ = old == nullptr ? std::nullopt : std::optional<std::string>(old);
+    setenv("GOPATH", value.c_str(), 1);
+  }
+  ~ScopedGopath() {
+    if (old_.has_value()) {
+      setenv("GOPATH", old_->c_str(), 1);
+    } else {
+      unsetenv("GOPATH");
+    }
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
+
+// Fabric 1.4's layout (its `peer chaincode package` output for the same tree, GO111MODULE=off):
+// src/<import path>/ with the sources, their vendor/ folder and sub-packages, META-INF at the
+// top; other files left out; every mode 0644.
+TEST(PackageTest, GoGopathPackageFollowsFabric14) {
+  TempDir gopath;
+  ScopedGopath scoped(gopath.path() + ":/elsewhere");
+  const std::string cc = "src/example.com/gp/";
+  gopath.Write(cc + "main.go", "package main\n");
+  gopath.Write(cc + "sub/sub.go", "package sub\n");
+  gopath.Write(cc + "vendor/example.org/dep/dep.go", "package dep\n");
+  gopath.Write(cc + "README.md", "not packed");
+  gopath.Write(cc + "run.sh", "#!/bin/sh\n");
+  gopath.Write(cc + "META-INF/statedb/couchdb/indexes/i.json", "{}");
+  fs::permissions(gopath.path() + "/" + cc + "main.go", fs::perms::owner_exec,
+                  fs::perm_options::add);
+  auto pkg = BuildCodePackage(protos::ChaincodeSpec::GOLANG, "example.com/gp");
+  ASSERT_TRUE(pkg.ok()) << pkg.status();
+  EXPECT_EQ(Names(*pkg),
+            (std::vector<std::string>{"META-INF/statedb/couchdb/indexes/i.json",
+                                      "src/example.com/gp/main.go", "src/example.com/gp/sub/sub.go",
+                                      "src/example.com/gp/vendor/example.org/dep/dep.go"}));
+  EXPECT_EQ(ChaincodePath(protos::ChaincodeSpec::GOLANG, "example.com/gp").value(),
+            "example.com/gp");
+  Status missing = BuildCodePackage(protos::ChaincodeSpec::GOLANG, "example.com/none").status();
+  EXPECT_TRUE(missing.IsNotFound()) << missing;
+}
+
+// Fabric 2.x's layout for a module: the module's folder as src/ (go.mod, vendor/, every file),
+// the chaincode path recorded as the import path.
+TEST(PackageTest, GoModulePacksTheModuleFolderAndRecordsTheImportPath) {
+  TempDir mod;
+  mod.Write("go.mod", "// the module\nmodule \"example.com/mod\"\n\ngo 1.19\n");
+  mod.Write("main.go", "package main\n");
+  mod.Write("cmd/cc/main.go", "package main\n");
+  mod.Write("vendor/modules.txt", "# example.org/dep v1.0.0\n");
+  mod.Write("vendor/example.org/dep/dep.go", "package dep\n");
+  mod.Write("cmd/cc/META-INF/statedb/couchdb/indexes/i.json", "{}");
+  mod.Write(".git/config", "hidden");
+  auto pkg = BuildCodePackage(protos::ChaincodeSpec::GOLANG, mod.path());
+  ASSERT_TRUE(pkg.ok()) << pkg.status();
+  EXPECT_EQ(Names(*pkg), (std::vector<std::string>{
+                             "src/cmd/cc/META-INF/statedb/couchdb/indexes/i.json",
+                             "src/cmd/cc/main.go", "src/go.mod", "src/main.go",
+                             "src/vendor/example.org/dep/dep.go", "src/vendor/modules.txt"}));
+  EXPECT_EQ(ChaincodePath(protos::ChaincodeSpec::GOLANG, mod.path()).value(), "example.com/mod");
+  // A package inside the module: the whole module is packed, its META-INF at the top.
+  auto sub = BuildCodePackage(protos::ChaincodeSpec::GOLANG, mod.path() + "/cmd/cc");
+  ASSERT_TRUE(sub.ok()) << sub.status();
+  EXPECT_EQ(Names(*sub)[0], "META-INF/statedb/couchdb/indexes/i.json");
+  EXPECT_EQ(ChaincodePath(protos::ChaincodeSpec::GOLANG, mod.path() + "/cmd/cc").value(),
+            "example.com/mod/cmd/cc");
+  EXPECT_EQ(ChaincodePath(protos::ChaincodeSpec::CPP, "any/where").value(), "any/where");
+}
+
+TEST(PackageTest, GoFolderWithoutGoModNeedsAnImportPath) {
+  TempDir dir;
+  dir.Write("main.go", "package main\n");
+  Status s = BuildCodePackage(protos::ChaincodeSpec::GOLANG, dir.path()).status();
+  EXPECT_TRUE(s.IsInvalidArgument()) << s;
+  EXPECT_NE(s.message().find("has no go.mod"), std::string::npos) << s;
+  dir.Write("go.mod", "go 1.19\n");
+  s = BuildCodePackage(protos::ChaincodeSpec::GOLANG, dir.path()).status();
+  EXPECT_NE(s.message().find("has no module line"), std::string::npos) << s;
+}
+
 // As Fabric's node platform: no node_modules, META-INF at the top, every file 0644 (so the
 // platform's install check accepts it).
 TEST(PackageTest, NodePackageLeavesOutNodeModulesAndKeepsMetaInfAtTheTop) {
@@ -131,14 +227,7 @@ TEST(PackageTest, NodePackageLeavesOutNodeModulesAndKeepsMetaInfAtTheTop) {
   fs::permissions(dir.path() + "/index.js", fs::perms::owner_exec, fs::perm_options::add);
   auto pkg = BuildCodePackage(protos::ChaincodeSpec::NODE, dir.path());
   ASSERT_TRUE(pkg.ok()) << pkg.status();
-  auto files = archive::Read(*pkg);
-  ASSERT_TRUE(files.ok()) << files.status();
-  std::vector<std::string> names;
-  for (const auto& f : *files) {
-    names.push_back(f.path);
-    EXPECT_EQ(f.mode, 0644u) << f.path;
-  }
-  EXPECT_EQ(names,
+  EXPECT_EQ(Names(*pkg),
             (std::vector<std::string>{"META-INF/statedb/couchdb/indexes/owner.json", "src/index.js",
                                       "src/lib/node_modules/kept.js", "src/package.json"}));
   EXPECT_TRUE(platforms::ValidateInstallPackage(protos::ChaincodeSpec::NODE, *pkg).ok());

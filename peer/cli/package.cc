@@ -107,35 +107,135 @@ Status CheckExternalFolder(const std::string& dir) {
 
 namespace {
 
-// Fabric's node platform (WriteFolderToTarPackage): node_modules is left out (the peer runs npm
-// install), META-INF/ goes to the package's top, everything else under src/, every file with
-// mode 0644 (the platform's validation refuses other bits).
-StatusOr<std::string> BuildNodePackage(const std::string& dir) {
-  ASSIGN_OR_RETURN(std::vector<archive::Entry> files, CollectFiles(dir, "src/", {"node_modules"}));
-  for (archive::Entry& e : files) {
-    if (e.path.starts_with("src/META-INF/")) {
-      e.path = e.path.substr(4);
+// The first element of $GOPATH, or Go's default $HOME/go.
+std::string FirstGopath() {
+  const char* gopath = std::getenv("GOPATH");
+  if (gopath != nullptr && *gopath != '\0') {
+    std::string g = gopath;
+    return g.substr(0, g.find(':'));
+  }
+  const char* home = std::getenv("HOME");
+  return home == nullptr ? "" : std::string(home) + "/go";
+}
+
+// The module path of a go.mod ("module example.com/cc", possibly quoted), or "".
+std::string ModulePath(const fs::path& go_mod) {
+  std::ifstream in(go_mod);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string keyword, module;
+    if (words >> keyword >> module && keyword == "module") {
+      if (module.size() >= 2 && (module.front() == '"' || module.front() == '`')) {
+        module = module.substr(1, module.size() - 2);
+      }
+      return module;
     }
-    e.mode = 0644;
+  }
+  return "";
+}
+
+// Fabric's Go and node platforms write every file 0644 (their validation refuses other bits;
+// Fabric 1.4 peers refuse executable bits in a Go package at commit) and the chaincode folder's
+// META-INF/ (collected as `meta`) at the package's top; the entries end sorted by name.
+void ToPlatformLayout(std::vector<archive::Entry>& files, const std::string& meta) {
+  for (archive::Entry& f : files) {
+    f.mode = 0644;
+    if (f.path.starts_with(meta)) {
+      f.path = "META-INF/" + f.path.substr(meta.size());
+    }
   }
   std::sort(files.begin(), files.end(),
             [](const archive::Entry& a, const archive::Entry& b) { return a.path < b.path; });
+}
+
+// The Go package's files as Fabric names them: META-INF/... at the top (from the chaincode's
+// folder), the rest under `prefix`; only source files (Fabric 1.4's .go .c .h .s .yaml .json)
+// for GOPATH code, every file of a module.
+StatusOr<std::vector<archive::Entry>> CollectGoFiles(const GoSource& source) {
+  ASSIGN_OR_RETURN(std::vector<archive::Entry> files,
+                   CollectFiles(source.root, source.module ? "src/" : source.prefix));
+  ToPlatformLayout(files, source.module ? "src/" + source.meta_dir : source.prefix + "META-INF/");
+  if (!source.module) {
+    std::erase_if(files, [](const archive::Entry& f) {
+      const std::string ext = fs::path(f.path).extension().string();
+      return !f.path.starts_with("META-INF/") && ext != ".go" && ext != ".c" && ext != ".h" &&
+             ext != ".s" && ext != ".yaml" && ext != ".json";
+    });
+  }
+  return files;
+}
+
+// Fabric's node platform (WriteFolderToTarPackage): node_modules is left out (the peer runs npm
+// install), everything but META-INF/ under src/.
+StatusOr<std::string> BuildNodePackage(const std::string& dir) {
+  ASSIGN_OR_RETURN(std::vector<archive::Entry> files, CollectFiles(dir, "src/", {"node_modules"}));
+  ToPlatformLayout(files, "src/META-INF/");
   return archive::Write(files, {.gzip = true, .gzip_level = 9});
 }
 
 }  // namespace
 
+StatusOr<GoSource> DescribeGoCode(const std::string& path) {
+  std::error_code ec;
+  std::string dir = FirstGopath() + "/src/" + path;
+  const bool in_gopath = !path.empty() && !path.starts_with("/") && fs::is_directory(dir, ec);
+  if (!in_gopath) {
+    dir = path;
+  }
+  if (!fs::is_directory(dir, ec)) {
+    return NotFoundError(absl::StrFormat(
+        "Go chaincode %s not found: neither $GOPATH/src/%s nor the folder %s exists", path, path,
+        path));
+  }
+  const fs::path abs = fs::weakly_canonical(fs::absolute(dir), ec);
+  GoSource source;
+  for (fs::path m = abs; !m.empty(); m = m.parent_path()) {
+    if (fs::is_regular_file(m / "go.mod", ec)) {
+      const std::string module = ModulePath(m / "go.mod");
+      if (module.empty()) {
+        return InvalidArgumentError(
+            absl::StrFormat("%s has no module line: not a Go module", (m / "go.mod").string()));
+      }
+      const std::string rel = fs::relative(abs, m).generic_string();
+      source.module = true;
+      source.root = m.string();
+      source.import_path = rel == "." ? module : module + "/" + rel;
+      source.meta_dir = rel == "." ? "META-INF/" : rel + "/META-INF/";
+      return source;
+    }
+    if (m == m.parent_path()) {
+      break;
+    }
+  }
+  if (!in_gopath &&
+      (path.starts_with("/") || path.starts_with(".") || path.find("/..") != std::string::npos)) {
+    return InvalidArgumentError(absl::StrFormat(
+        "Go chaincode %s has no go.mod: give a module folder (with go.mod and vendor/) or the "
+        "chaincode's import path under $GOPATH/src",
+        path));
+  }
+  source.root = dir;
+  source.import_path = path;
+  source.prefix = "src/" + path + "/";
+  return source;
+}
+
+StatusOr<std::string> ChaincodePath(protos::ChaincodeSpec::Type type, const std::string& path) {
+  if (type != protos::ChaincodeSpec::GOLANG) {
+    return path;
+  }
+  ASSIGN_OR_RETURN(GoSource source, DescribeGoCode(path));
+  return source.import_path;
+}
+
 StatusOr<std::string> BuildCodePackage(protos::ChaincodeSpec::Type type, const std::string& path) {
   std::string dir = path;
   std::string prefix = "src/";
   if (type == protos::ChaincodeSpec::GOLANG) {
-    const char* gopath = std::getenv("GOPATH");
-    std::string candidate = std::string(gopath ? gopath : "") + "/src/" + path;
-    std::error_code ec;
-    if (gopath != nullptr && fs::is_directory(candidate, ec)) {
-      dir = candidate;
-    }
-    prefix = "src/" + path + "/";
+    ASSIGN_OR_RETURN(GoSource source, DescribeGoCode(path));
+    ASSIGN_OR_RETURN(std::vector<archive::Entry> files, CollectGoFiles(source));
+    return archive::Write(files, {.gzip = true, .gzip_level = 9});
   }
   if (type == protos::ChaincodeSpec::CPP) {
     std::error_code ec;

@@ -5,15 +5,20 @@
 // gid 0, gzip level 9 without a timestamp, so the same folder always gives the same bytes and the
 // same code hash). Written with fabric_archive (common/archive).
 // Layout by language:
-//   golang  src/<path>/<file>   (path = the -p import path; the folder is $GOPATH/src/<path>
-//                                 when it exists, else -p taken as a folder)
-//   node, java, cpp   src/<file>   (node: node_modules/ left out, META-INF/<file> at the top,
-//                                  every file 0644, as Fabric's node platform writes them; the
-//                                  peer refuses a node package without src/package.json at
-//                                  install, as Fabric's does)
-//   external          <file>  (a folder holding connection.json, checked with
-//                             launcher/external/connection_info.h, and anything else the
-//                             external builders want, e.g. META-INF/)
+//   golang, GOPATH code (Fabric 1.4): src/<path>/<file> for the .go .c .h .s .yaml .json files
+//     of the folder $GOPATH/src/<path> (or -p taken as a relative folder), META-INF/<file>;
+//     dependencies outside the folder are not collected: they belong in <path>/vendor/.
+//   golang, module (Fabric 2.x): the folder holding -p, or one above it, has go.mod: every file
+//     of the module's folder as src/<file> (go.mod, vendor/ ...), META-INF/<file>; the chaincode
+//     path recorded is the import path (module path + the folder's place in the module).
+//   node   src/<file>, node_modules/ left out, META-INF/<file> at the top (as Fabric's node
+//     platform writes them; the peer refuses a node package without src/package.json at
+//     install, as Fabric's does).
+//   java, cpp   src/<file>
+//   external    <file>  (a folder holding connection.json, checked with
+//     launcher/external/connection_info.h, and anything else the external builders want, e.g.
+//     META-INF/)
+//   Go and node packages have every file 0644 (Fabric's platforms refuse other bits).
 // A C++ package must have CMakeLists.txt at its top: images/ccenv's fabric-cc-build builds
 // INPUT/src with it.
 //
@@ -37,6 +42,25 @@ namespace fabric::cli {
 StatusOr<std::vector<archive::Entry>> CollectFiles(const std::string& dir,
                                                    const std::string& prefix,
                                                    const std::vector<std::string>& skip_dirs = {});
+
+// A Go chaincode's source as the packager sees it (DescribeGoCode).
+struct GoSource {
+  bool module = false;
+  std::string root;         // the folder packed (the module's, or $GOPATH/src/<path>)
+  std::string import_path;  // the chaincode path recorded in the spec
+  std::string prefix;       // GOPATH code: "src/<path>/"
+  std::string meta_dir;     // module: META-INF's folder relative to the module's
+};
+
+// Finds a Go chaincode: $GOPATH/src/<path> (first GOPATH element, default $HOME/go) or the
+// folder <path>, then the nearest go.mod at or above it. NotFound when no folder exists;
+// InvalidArgument for a go.mod without a module line, or for an absolute or relative folder
+// without go.mod (GOPATH code is named by its import path).
+StatusOr<GoSource> DescribeGoCode(const std::string& path);
+
+// The path to record in ChaincodeSpec.chaincode_id: a Go module's import path (Fabric 2.x's
+// NormalizePath), `path` itself otherwise. DescribeGoCode's errors.
+StatusOr<std::string> ChaincodePath(protos::ChaincodeSpec::Type type, const std::string& path);
 
 // Parses a -l value: golang, node, java, car, cpp, external or ccaas (case-insensitive).
 // InvalidArgument "unknown chaincode language ..." otherwise.

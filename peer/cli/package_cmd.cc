@@ -83,7 +83,9 @@ StatusOr<protos::ChaincodeDeploymentSpec> DeploymentSpec(const Command& cmd) {
   spec.set_type(type);
   spec.mutable_chaincode_id()->set_name(cmd.flags().GetString("name"));
   spec.mutable_chaincode_id()->set_version(cmd.flags().GetString("version"));
-  spec.mutable_chaincode_id()->set_path(cmd.flags().GetString("path"));
+  // A Go module's folder is recorded as its import path, what its build needs.
+  ASSIGN_OR_RETURN(*spec.mutable_chaincode_id()->mutable_path(),
+                   ChaincodePath(type, cmd.flags().GetString("path")));
   // Fabric always sets the input ("{}" is an empty ChaincodeInput), so it is in the bytes.
   spec.mutable_input();
   if (cmd.flags().GetString("ctor") != "{}") {

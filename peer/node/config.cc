@@ -126,6 +126,7 @@ const std::vector<Key>& Keys() {
       Str("vm.docker.chaincodeUser", &PeerConfig::docker_chaincode_user),
       Str("chaincode.builder", &PeerConfig::chaincode_builder),
       Str("chaincode.cpp.runtime", &PeerConfig::chaincode_cpp_runtime),
+      Str("chaincode.golang.builder", &PeerConfig::chaincode_golang_builder),
       Str("chaincode.node.builder", &PeerConfig::chaincode_node_builder),
       Str("chaincode.node.runtime", &PeerConfig::chaincode_node_runtime),
       Str("chaincode.node.npmrc", &PeerConfig::chaincode_node_npmrc),

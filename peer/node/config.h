@@ -113,6 +113,8 @@ struct PeerConfig {
   std::string docker_chaincode_user = "65534:65534";
   std::string chaincode_builder = "fabric-cpp/ccenv:latest";
   std::string chaincode_cpp_runtime = "fabric-cpp/baseos:latest";
+  // The Go chaincode builder (not a Fabric key: Fabric builds Go in chaincode.builder).
+  std::string chaincode_golang_builder = "fabric-cpp/goenv:latest";
   // Node.js chaincode (launcher/docker/node_build.h: NodeBuildOptions). npmrc/cafile empty:
   // the peer's own npm settings and CA bundle, found through its environment.
   std::string chaincode_node_builder = "fabric-cpp/nodeenv:latest";

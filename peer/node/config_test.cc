@@ -68,7 +68,8 @@ void ExpectFabricSampleLoads(const std::string& dir, bool print = false) {
   EXPECT_THAT(report.ignored, Contains("peer.gossip.*"));
   EXPECT_THAT(report.ignored, Contains("peer.handlers.*"));
   EXPECT_THAT(report.ignored, Contains("vm.docker.hostConfig.LogConfig.*"));
-  EXPECT_THAT(report.ignored, Contains("chaincode.golang.*"));
+  EXPECT_THAT(report.ignored, Contains("chaincode.golang.runtime"));  // .builder is fabric-cpp's
+  EXPECT_THAT(report.ignored, Contains("chaincode.golang.dynamicLink"));
   EXPECT_THAT(report.ignored, Contains("ledger.state.couchDBConfig.*"));
   EXPECT_THAT(report.ignored, Contains("metrics.*"));
   EXPECT_THAT(report.ignored, ::testing::Not(Contains("chaincode.id.*"))) << "all null";
@@ -122,6 +123,7 @@ TEST(PeerConfigFileTest, DockerDefaultsAreTheLaunchers) {
   EXPECT_EQ(c.docker_chaincode_user, o.chaincode_user);
   EXPECT_EQ(c.chaincode_builder, o.ccenv_image);
   EXPECT_EQ(c.chaincode_cpp_runtime, o.baseos_image);
+  EXPECT_EQ(c.chaincode_golang_builder, o.goenv_image);
   EXPECT_EQ(c.chaincode_node_builder, o.node.builder_image);
   EXPECT_EQ(c.chaincode_node_runtime, o.node.runtime_image);
   EXPECT_EQ(c.chaincode_node_npmrc, o.node.npmrc_file);
@@ -138,7 +140,8 @@ TEST(PeerConfigFileTest, EnvironmentWinsOverTheFile) {
                                   {"CORE_PEER_TLS_ENABLED", "false"},
                                   {"CORE_VM_DOCKER_HOSTCONFIG_MEMORY", "4096"},
                                   {"CORE_VM_DOCKER_HOSTCONFIG_NETWORKMODE", "bridge"},
-                                  {"CORE_CHAINCODE_BUILDER", "registry/ccenv:1"}}),
+                                  {"CORE_CHAINCODE_BUILDER", "registry/ccenv:1"},
+                                  {"CORE_CHAINCODE_GOLANG_BUILDER", "registry/goenv:2"}}),
                           false);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->peer_id, "from-env");
@@ -146,6 +149,7 @@ TEST(PeerConfigFileTest, EnvironmentWinsOverTheFile) {
   EXPECT_EQ(c->docker_memory_bytes, 4096);
   EXPECT_EQ(c->docker_network_mode, "bridge");
   EXPECT_EQ(c->chaincode_builder, "registry/ccenv:1");
+  EXPECT_EQ(c->chaincode_golang_builder, "registry/goenv:2");
 }
 
 TEST(PeerConfigFileTest, YamlPreferredOverJsonWhichStillWorksAlone) {

@@ -321,6 +321,7 @@ void PeerNode::Impl::CreateLauncher() {
       opts.chaincode_user = config.docker_chaincode_user;
       opts.ccenv_image = config.chaincode_builder;
       opts.baseos_image = config.chaincode_cpp_runtime;
+      opts.goenv_image = config.chaincode_golang_builder;
       opts.node.builder_image = config.chaincode_node_builder;
       opts.node.runtime_image = config.chaincode_node_runtime;
       opts.node.npmrc_file = config.chaincode_node_npmrc;

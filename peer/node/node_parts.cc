@@ -149,6 +149,7 @@ StatusOr<launcher::ChaincodePackage> NodePackageProvider::GetPackage(
                         .Annotate("installed package of " + ccid));
     pkg.code_package = installed->cds.code_package();
     pkg.type = protos::ChaincodeSpec::Type_Name(installed->cds.chaincode_spec().type());
+    pkg.path = installed->cds.chaincode_spec().chaincode_id().path();
   }
   // A chaincode server has no executable: the external launcher dials it.
   const bool external =
