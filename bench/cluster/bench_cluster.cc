@@ -6,6 +6,9 @@
 //                    orderer;
 //   cluster_e2e_tps  the same load, the same peers, with three orderer nodes on three etcd
 //                    members (the client broadcasts to the first node);
+//                    both on 8 Broadcast streams unless BENCH_E2E_STREAMS says otherwise: a
+//                    cluster node answers a stream's envelopes one etcd append at a time, and
+//                    applications broadcast on many streams at once;
 //   orderer_failover_s  on that cluster: a client broadcasts continuously to node 0 while a
 //                    Deliver stream reads blocks from node 1; node 0 is killed (SIGKILL), the
 //                    client moves to node 1; the figure is the time from the kill to the first
@@ -13,6 +16,7 @@
 // Without etcd (/usr/bin/etcd) it says so on stderr and exits 0.
 
 #include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -42,8 +46,8 @@ constexpr char kChannel[] = "mychannel";
 constexpr char kPrefix[] = "failover-";
 
 std::unique_ptr<::orderer::AtomicBroadcast::Stub> Orderer(int port) {
-  return ::orderer::AtomicBroadcast::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  return ::orderer::AtomicBroadcast::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
 }
 
 // Sends transactions "failover-<n>" (n counting up) one at a time to the first node, moving to
@@ -198,15 +202,19 @@ int MeasureFailover(const E2eNodes& nodes) {
     std::this_thread::sleep_for(1ms);
   }
   if (!watcher.hit()) {
-    std::fprintf(stderr, "bench_cluster: no block from node 1 with a transaction sent after the "
-                         "kill within 60 s\n");
+    std::fprintf(stderr,
+                 "bench_cluster: no block from node 1 with a transaction sent after the "
+                 "kill within 60 s\n");
     return 1;
   }
-  auto secs = [&](Clock::time_point t) { return std::chrono::duration<double>(t - killed).count(); };
+  auto secs = [&](Clock::time_point t) {
+    return std::chrono::duration<double>(t - killed).count();
+  };
   const auto moved = sender.moved();
-  std::printf("# failover: %d transactions acknowledged before the kill; the client moved to node "
-              "1 after %.3f s\n",
-              acked_before, moved ? secs(*moved) : -1.0);
+  std::printf(
+      "# failover: %d transactions acknowledged before the kill; the client moved to node "
+      "1 after %.3f s\n",
+      acked_before, moved ? secs(*moved) : -1.0);
   std::printf("orderer_failover_s %.2f s\n", secs(*watcher.hit()));
   std::fflush(stdout);
   return 0;
@@ -214,10 +222,12 @@ int MeasureFailover(const E2eNodes& nodes) {
 
 int Main() {
   if (::access("/usr/bin/etcd", X_OK) != 0) {
-    std::fprintf(stderr, "bench_cluster: skipped: no /usr/bin/etcd (apt-get install etcd-server, "
-                         "or scripts/install-deps.sh)\n");
+    std::fprintf(stderr,
+                 "bench_cluster: skipped: no /usr/bin/etcd (apt-get install etcd-server, "
+                 "or scripts/install-deps.sh)\n");
     return 0;
   }
+  setenv("BENCH_E2E_STREAMS", "8", /*overwrite=*/0);
   double solo = 0, cluster = 0;
   int rc = RunE2eNetwork("", "solo_e2e_tps", &solo);
   rc |= RunE2eNetwork("cluster", "cluster_e2e_tps", &cluster, MeasureFailover);

@@ -244,7 +244,8 @@ class BroadcastWriter
 class Pipeline {
  public:
   Pipeline(const std::vector<std::unique_ptr<protos::Endorser::Stub>>& peers,
-           const msp::SigningIdentity& user, const std::vector<Tx>& txs, BroadcastWriter& out)
+           const msp::SigningIdentity& user, const std::vector<Tx>& txs,
+           const std::vector<std::unique_ptr<BroadcastWriter>>& out)
       : peers_(peers), user_(user), txs_(txs), out_(out), calls_(txs.size()) {}
 
   // Returns when every transaction was broadcast or failed.
@@ -296,7 +297,7 @@ class Pipeline {
     auto env = bad.ok() ? protoutil::CreateSignedTx(txs_[i].proposal, user_, call->responses)
                         : StatusOr<common::Envelope>(bad);
     if (env.ok()) {
-      out_.Write(std::move(env).value());
+      out_[i % out_.size()]->Write(std::move(env).value());
     } else if (failed_++ == 0) {
       std::fprintf(stderr, "bench_commit e2e: %s\n", env.status().ToString().c_str());
     }
@@ -310,7 +311,7 @@ class Pipeline {
   const std::vector<std::unique_ptr<protos::Endorser::Stub>>& peers_;
   const msp::SigningIdentity& user_;
   const std::vector<Tx>& txs_;
-  BroadcastWriter& out_;
+  const std::vector<std::unique_ptr<BroadcastWriter>>& out_;  // transaction i goes to i % size
   std::vector<std::unique_ptr<Call>> calls_;  // Slot i belongs to transaction i's callbacks.
   std::atomic<size_t> next_{0};
   std::atomic<int> failed_{0};
@@ -462,7 +463,19 @@ int Drive(const Network& net, double* tps) {
   auto deliver = protos::Deliver::NewStub(LocalChannel(net, net.nodes.ports[1]));
   CommitCounter counter(*deliver, **user, std::move(ids));
   auto orderer = ::orderer::AtomicBroadcast::NewStub(LocalChannel(net, net.nodes.ports[0]));
-  BroadcastWriter broadcast(*orderer);
+  // The orderer answers each stream's envelopes one at a time: BENCH_E2E_STREAMS streams (default
+  // 1) let it order several at once.
+  std::vector<std::unique_ptr<BroadcastWriter>> broadcast;
+  for (int s = std::max(1, EnvInt("BENCH_E2E_STREAMS", 1)); s > 0; --s) {
+    broadcast.push_back(std::make_unique<BroadcastWriter>(*orderer));
+  }
+  auto rejected = [&broadcast] {
+    int r = 0;
+    for (const auto& b : broadcast) {
+      r += b->rejected();
+    }
+    return r;
+  };
   int failed = 0;
   // CPU of every process of the network: orderer, peers, the peers' chaincodes, and this client.
   const std::vector<long>& nodes = net.nodes.pids;
@@ -476,18 +489,18 @@ int Drive(const Network& net, double* tps) {
   }
   const double sent_s = std::chrono::duration<double>(Clock::now() - start).count();
   const auto deadline = Clock::now() + 60s;
-  while (counter.valid() + counter.invalid() + failed + broadcast.rejected() < n &&
-         Clock::now() < deadline) {
+  while (counter.valid() + counter.invalid() + failed + rejected() < n && Clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
   }
   const CpuSample cpu1 = SampleCpu(nodes);
-  broadcast.Finish();
+  for (const auto& b : broadcast) {
+    b->Finish();
+  }
   const double secs = std::chrono::duration<double>(counter.last() - start).count();
   std::printf(
       "# load %s (%s: %d tx, %d VALID, %d invalid, %d endorse failures, %d rejected by "
       "the orderer; all endorsed and broadcast after %.2f s)\n",
-      load.c_str(), net.figure, n, counter.valid(), counter.invalid(), failed, broadcast.rejected(),
-      sent_s);
+      load.c_str(), net.figure, n, counter.valid(), counter.invalid(), failed, rejected(), sent_s);
   PrintCpuPerTx(net.figure, nodes, cpu0, cpu1, counter.valid());
   *tps = counter.valid() > 0 ? counter.valid() / secs : 0.0;
   std::printf("%s %.0f tx/s\n", net.figure, *tps);

@@ -5,8 +5,10 @@
 // The client pre-signs its proposals (User1@org1, one fresh key per transaction, so every
 // transaction is VALID), then keeps BENCH_E2E_IN_FLIGHT (default 384, under one 500-transaction
 // block) transactions going on gRPC's callback API: each proposal is endorsed on both peers at
-// once, the second response assembles and signs the transaction and queues it on one Broadcast
-// stream, while a DeliverFiltered stream on peer0.org1 counts the commits.
+// once, the second response assembles and signs the transaction and queues it on a Broadcast
+// stream (BENCH_E2E_STREAMS streams, default 1, taking the transactions in turn; the orderer
+// answers each stream's envelopes one at a time), while a DeliverFiltered stream on peer0.org1
+// counts the commits.
 // e2e_tps = VALID commits / (last commit - first proposal sent).
 // e2e_tls_tps: the same on a second network with TLS on every listener (orderer, peers, the
 // peers' chaincode listeners; server certificates from cryptogen, no client authentication, as
