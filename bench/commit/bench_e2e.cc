@@ -244,7 +244,8 @@ class BroadcastWriter
 class Pipeline {
  public:
   Pipeline(const std::vector<std::unique_ptr<protos::Endorser::Stub>>& peers,
-           const msp::SigningIdentity& user, const std::vector<Tx>& txs, BroadcastWriter& out)
+           const msp::SigningIdentity& user, const std::vector<Tx>& txs,
+           const std::vector<std::unique_ptr<BroadcastWriter>>& out)
       : peers_(peers), user_(user), txs_(txs), out_(out), calls_(txs.size()) {}
 
   // Returns when every transaction was broadcast or failed.
@@ -296,7 +297,7 @@ class Pipeline {
     auto env = bad.ok() ? protoutil::CreateSignedTx(txs_[i].proposal, user_, call->responses)
                         : StatusOr<common::Envelope>(bad);
     if (env.ok()) {
-      out_.Write(std::move(env).value());
+      out_[i % out_.size()]->Write(std::move(env).value());
     } else if (failed_++ == 0) {
       std::fprintf(stderr, "bench_commit e2e: %s\n", env.status().ToString().c_str());
     }
@@ -310,7 +311,7 @@ class Pipeline {
   const std::vector<std::unique_ptr<protos::Endorser::Stub>>& peers_;
   const msp::SigningIdentity& user_;
   const std::vector<Tx>& txs_;
-  BroadcastWriter& out_;
+  const std::vector<std::unique_ptr<BroadcastWriter>>& out_;  // transaction i goes to i % size
   std::vector<std::unique_ptr<Call>> calls_;  // Slot i belongs to transaction i's callbacks.
   std::atomic<size_t> next_{0};
   std::atomic<int> failed_{0};
@@ -319,12 +320,9 @@ class Pipeline {
   size_t finished_ = 0;  // Guarded by mu_.
 };
 
-// The network of one run: its work dir and ports, and how the client dials it.
+// The network of one run, and how the client dials it.
 struct Network {
-  std::string work;
-  int orderer_port = 0;
-  int peer1 = 0;
-  int peer2 = 0;
+  E2eNodes nodes;
   std::shared_ptr<grpc::ChannelCredentials> creds;
   const char* figure = "e2e_tps";  // the figure's name
 };
@@ -370,15 +368,28 @@ bool WarmUp(const std::vector<std::unique_ptr<protos::Endorser::Stub>>& peers,
   }
 }
 
-// The processes of the network, from e2e_network.sh's pids file: orderer, peer1, peer2.
+// The processes of the network, from e2e_network.sh's pids files: orderer, peer1, peer2, and in
+// a cluster orderer2, orderer3 and the etcd members.
 std::vector<long> NetworkPids(const std::string& work) {
   std::vector<long> nodes;
-  std::ifstream pids(work + "/pids");
-  long pid;
-  while (pids >> pid) {
-    nodes.push_back(pid);
+  for (const char* file : {"/pids", "/orderers.pids", "/etcd.pids"}) {
+    std::ifstream pids(work + file);
+    long pid;
+    while (pids >> pid) {
+      nodes.push_back(pid);
+    }
   }
   return nodes;
+}
+
+std::vector<int> NetworkPorts(const std::string& work) {
+  std::vector<int> ports;
+  std::ifstream in(work + "/ports");
+  int port;
+  while (in >> port) {
+    ports.push_back(port);
+  }
+  return ports;
 }
 
 // CPU seconds so far: per node {the node, its chaincodes}, and this client.
@@ -404,16 +415,17 @@ CpuSample SampleCpu(const std::vector<long>& nodes) {
 // between `before` and `after`.
 void PrintCpuPerTx(const char* figure, const std::vector<long>& nodes, const CpuSample& before,
                    const CpuSample& after, int valid) {
+  static constexpr const char* kNames[] = {"orderer",  "peer1", "peer2", "orderer2",
+                                           "orderer3", "etcd1", "etcd2", "etcd3"};
   const double per_tx = 1e6 / std::max(1, valid);
   double network = 0;
   std::string detail;
-  for (size_t i = 0; i < nodes.size() && i < after.per_node.size(); ++i) {
+  for (size_t i = 0; i < nodes.size() && i < after.per_node.size() && i < std::size(kNames); ++i) {
     const double node = (after.per_node[i][0] - before.per_node[i][0]) * per_tx;
     const double cc = (after.per_node[i][1] - before.per_node[i][1]) * per_tx;
     network += node + cc;
-    detail += absl::StrFormat("%s%s %.0f us", detail.empty() ? "" : ", ",
-                              i == 0 ? "orderer" : "peer" + std::to_string(i), node);
-    if (i > 0) {
+    detail += absl::StrFormat("%s%s %.0f us", detail.empty() ? "" : ", ", kNames[i], node);
+    if (i == 1 || i == 2) {
       detail += absl::StrFormat(" + chaincode %.0f us", cc);
     }
   }
@@ -424,7 +436,7 @@ void PrintCpuPerTx(const char* figure, const std::vector<long>& nodes, const Cpu
 // Sets *tps to the figure printed.
 int Drive(const Network& net, double* tps) {
   auto user = msp::LoadSigningIdentity(
-      net.work +
+      net.nodes.work +
           "/crypto-config/peerOrganizations/org1.example.com/users/User1@org1.example.com/msp",
       "Org1MSP");
   if (!user.ok()) {
@@ -432,8 +444,8 @@ int Drive(const Network& net, double* tps) {
     return 1;
   }
   std::vector<std::unique_ptr<protos::Endorser::Stub>> peers;
-  peers.push_back(protos::Endorser::NewStub(LocalChannel(net, net.peer1)));
-  peers.push_back(protos::Endorser::NewStub(LocalChannel(net, net.peer2)));
+  peers.push_back(protos::Endorser::NewStub(LocalChannel(net, net.nodes.ports[1])));
+  peers.push_back(protos::Endorser::NewStub(LocalChannel(net, net.nodes.ports[2])));
   if (!WarmUp(peers, **user)) {
     return 1;
   }
@@ -448,13 +460,25 @@ int Drive(const Network& net, double* tps) {
     ids.insert(tx->tx_id);
     txs.push_back(std::move(*tx));
   }
-  auto deliver = protos::Deliver::NewStub(LocalChannel(net, net.peer1));
+  auto deliver = protos::Deliver::NewStub(LocalChannel(net, net.nodes.ports[1]));
   CommitCounter counter(*deliver, **user, std::move(ids));
-  auto orderer = ::orderer::AtomicBroadcast::NewStub(LocalChannel(net, net.orderer_port));
-  BroadcastWriter broadcast(*orderer);
+  auto orderer = ::orderer::AtomicBroadcast::NewStub(LocalChannel(net, net.nodes.ports[0]));
+  // The orderer answers each stream's envelopes one at a time: BENCH_E2E_STREAMS streams (default
+  // 1) let it order several at once.
+  std::vector<std::unique_ptr<BroadcastWriter>> broadcast;
+  for (int s = std::max(1, EnvInt("BENCH_E2E_STREAMS", 1)); s > 0; --s) {
+    broadcast.push_back(std::make_unique<BroadcastWriter>(*orderer));
+  }
+  auto rejected = [&broadcast] {
+    int r = 0;
+    for (const auto& b : broadcast) {
+      r += b->rejected();
+    }
+    return r;
+  };
   int failed = 0;
   // CPU of every process of the network: orderer, peers, the peers' chaincodes, and this client.
-  const std::vector<long> nodes = NetworkPids(net.work);
+  const std::vector<long>& nodes = net.nodes.pids;
   const CpuSample cpu0 = SampleCpu(nodes);
   const std::string load = LoadAverage();
   const auto start = Clock::now();
@@ -465,18 +489,18 @@ int Drive(const Network& net, double* tps) {
   }
   const double sent_s = std::chrono::duration<double>(Clock::now() - start).count();
   const auto deadline = Clock::now() + 60s;
-  while (counter.valid() + counter.invalid() + failed + broadcast.rejected() < n &&
-         Clock::now() < deadline) {
+  while (counter.valid() + counter.invalid() + failed + rejected() < n && Clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
   }
   const CpuSample cpu1 = SampleCpu(nodes);
-  broadcast.Finish();
+  for (const auto& b : broadcast) {
+    b->Finish();
+  }
   const double secs = std::chrono::duration<double>(counter.last() - start).count();
   std::printf(
       "# load %s (%s: %d tx, %d VALID, %d invalid, %d endorse failures, %d rejected by "
       "the orderer; all endorsed and broadcast after %.2f s)\n",
-      load.c_str(), net.figure, n, counter.valid(), counter.invalid(), failed, broadcast.rejected(),
-      sent_s);
+      load.c_str(), net.figure, n, counter.valid(), counter.invalid(), failed, rejected(), sent_s);
   PrintCpuPerTx(net.figure, nodes, cpu0, cpu1, counter.valid());
   *tps = counter.valid() > 0 ? counter.valid() / secs : 0.0;
   std::printf("%s %.0f tx/s\n", net.figure, *tps);
@@ -484,56 +508,56 @@ int Drive(const Network& net, double* tps) {
   return counter.valid() == n ? 0 : 1;
 }
 
-// Brings e2e_network.sh's network up (with TLS when `tls`), drives it, and with plaintext also
-// measures idle Deliver streams on it; then takes it down. Sets *tps to the figure printed.
-int RunNetwork(bool tls, double* tps) {
+}  // namespace
+
+int RunE2eNetwork(const std::string& mode, const char* figure, double* tps,
+                  const std::function<int(const E2eNodes&)>& after) {
   char tmpl[] = "/tmp/bench_e2e.XXXXXX";
   if (mkdtemp(tmpl) == nullptr) {
     return 1;
   }
   Network net;
-  net.work = tmpl;
-  net.figure = tls ? "e2e_tls_tps" : "e2e_tps";
+  net.nodes.work = tmpl;
+  net.figure = figure;
   const std::string script = E2E_SCRIPT;
-  std::string up = script + " up " + net.work + " " + BIN_DIR + " " + GETPUT_PATH;
-  if (tls) {
-    up += " tls";
-  }
+  const std::string up = script + " up " + net.nodes.work + " " + BIN_DIR + " " + GETPUT_PATH +
+                         (mode.empty() ? "" : " " + mode);
   int rc = 1;
   if (std::system(up.c_str()) == 0) {
-    std::ifstream ports(net.work + "/ports");
-    ports >> net.orderer_port >> net.peer1 >> net.peer2;
-    auto creds = ClientCredentials(net.work, tls);
-    if (creds.ok()) {
+    net.nodes.ports = NetworkPorts(net.nodes.work);
+    net.nodes.pids = NetworkPids(net.nodes.work);
+    auto creds = ClientCredentials(net.nodes.work, mode == "tls");
+    if (!creds.ok()) {
+      std::fprintf(stderr, "bench_commit e2e: %s\n", creds.status().ToString().c_str());
+    } else if (net.nodes.ports.size() < 3 || net.nodes.pids.size() < 3) {
+      std::fprintf(stderr, "bench_commit e2e: %s/ports or pids is incomplete\n",
+                   net.nodes.work.c_str());
+    } else {
       net.creds = *creds;
       rc = Drive(net, tps);
-    } else {
-      std::fprintf(stderr, "bench_commit e2e: %s\n", creds.status().ToString().c_str());
-    }
-    std::ifstream pids(net.work + "/pids");
-    long orderer_pid = 0, peer1_pid = 0;
-    pids >> orderer_pid >> peer1_pid;
-    if (!tls && MeasureIdleStreams(net.work, net.peer1, peer1_pid) != 0) {
-      rc = 1;
+      if (after && after(net.nodes) != 0) {
+        rc = 1;
+      }
     }
   } else {
     std::fprintf(stderr, "bench_commit e2e: network setup failed (work dir %s)\n",
-                 net.work.c_str());
+                 net.nodes.work.c_str());
   }
-  std::string down = script + " down " + net.work;
+  const std::string down = script + " down " + net.nodes.work;
   (void)std::system(down.c_str());
   return rc;
 }
 
-}  // namespace
-
 int RunE2e() {
   double plain = 0;
-  int rc = RunNetwork(/*tls=*/false, &plain);
+  // On the plaintext network, the peer's cost of idle Deliver streams too.
+  int rc = RunE2eNetwork("", "e2e_tps", &plain, [](const E2eNodes& nodes) {
+    return MeasureIdleStreams(nodes.work, nodes.ports[1], nodes.pids[1]);
+  });
   const char* env = std::getenv("BENCH_E2E_TLS");
   if (env == nullptr || std::string(env) != "0") {
     double tls = 0;
-    rc |= RunNetwork(/*tls=*/true, &tls);
+    rc |= RunE2eNetwork("tls", "e2e_tls_tps", &tls);
     if (plain > 0 && tls > 0) {
       std::printf("# tls: e2e_tls_tps is %.1f%% of e2e_tps\n", tls / plain * 100);
     }

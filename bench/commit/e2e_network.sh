@@ -5,36 +5,53 @@
 # orderer, peer0.org1 and peer0.org2 (`peer node start`, process launcher), channel mychannel
 # joined by both, the getput chaincode (one GetState + one PutState) installed on both and
 # instantiated with AND('Org1MSP.peer','Org2MSP.peer').
-#   e2e_network.sh up WORK BIN_DIR GETPUT_BINARY [tls]
-#                                                  writes WORK/ports: "ORDERER PEER1 PEER2"; with
-#                                                  tls, every listener serves TLS (server
-#                                                  certificates from cryptogen, no client
-#                                                  authentication, as Fabric's test network) and
-#                                                  the CLI dials with TLS
+#   e2e_network.sh up WORK BIN_DIR GETPUT_BINARY [tls|cluster]
+#                                                  writes WORK/ports: "ORDERER PEER1 PEER2" and
+#                                                  WORK/pids (their pids); with tls, every
+#                                                  listener serves TLS (server certificates from
+#                                                  cryptogen, no client authentication, as
+#                                                  Fabric's test network) and the CLI dials with
+#                                                  TLS; with cluster (plaintext), the ordering
+#                                                  service is three orderer nodes on a
+#                                                  three-member etcd cluster (consensus type etcd,
+#                                                  profile EtcdOrdererGenesis; `etcd` on PATH):
+#                                                  ports goes on with ORDERER2 ORDERER3, whose
+#                                                  pids are in WORK/orderers.pids, and the
+#                                                  members' in WORK/etcd.pids
 #   e2e_network.sh down WORK                       stops what up started, removes WORK
 set -euo pipefail
 cmd=$1
 WORK=$2
 if [ "$cmd" = down ]; then
-  if [ -f "$WORK/pids" ]; then
-    for p in $(cat "$WORK/pids"); do kill -TERM "$p" 2>/dev/null || true; done
-    for p in $(cat "$WORK/pids"); do
+  # The etcd members last, so that the orderers do not log their loss.
+  for f in pids orderers.pids etcd.pids; do
+    [ -f "$WORK/$f" ] || continue
+    for p in $(cat "$WORK/$f"); do kill -TERM "$p" 2>/dev/null || true; done
+    for p in $(cat "$WORK/$f"); do
       for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
       kill -KILL "$p" 2>/dev/null || true
     done
-  fi
+  done
   rm -rf "$WORK"
   exit 0
 fi
 BIN=$3
 GETPUT=$4
-TLS=false
-[ "${5:-}" = tls ] && TLS=true
+TLS=false CLUSTER=false
+case "${5:-}" in
+  tls) TLS=true ;;
+  cluster) CLUSTER=true ;;
+  "") ;;
+  *) echo "e2e_network: unknown mode ${5} (tls or cluster)" >&2; exit 2 ;;
+esac
+# Ports from BASE: orderers +0..2, etcd members +3/+4, +5/+6, +7/+8 (client/peer), peer1
+# +10..12, peer2 +20..22 (peer, chaincode, operations).
 BASE=$((30000 + ($$ % 1000) * 10))
 ORDERER_PORT=$BASE
 fail() {
   echo "e2e_network: $*" >&2
-  for f in orderer peer1 peer2; do echo "---- $f.log (tail)" >&2; tail -15 "$WORK/$f.log" >&2 || true; done
+  for f in orderer orderer2 orderer3 etcd1 peer1 peer2; do
+    [ -f "$WORK/$f.log" ] || continue echo "---- $f.log (tail)" >&2; tail -15 "$WORK/$f.log" >&2 || true; done
   exit 1
 }
 source "$(dirname "$0")/../../scripts/lib/testnet.sh"
@@ -42,17 +59,63 @@ source "$(dirname "$0")/../../scripts/lib/testnet.sh"
 batch_size() {
   python3 -c 'import json,sys; c=json.load(sys.stdin); c["Orderer"]["BatchTimeout"]="200ms"; c["Orderer"]["BatchSize"]["MaxMessageCount"]=500; json.dump(c,sys.stdout,indent=1)'
 }
+# The cluster's material: cryptogen's template with orderer2 and orderer3, and the sample
+# configtx.yaml with its orderer, etcd and anchor peer ports moved to this network's, blocks
+# as batch_size makes them.
+cluster_material() {
+  "$BIN/cryptogen" showtemplate | awk '{ print } /^      - Hostname: orderer$/ { o = 1 }
+    o && /- 127.0.0.1$/ { print "      - Hostname: orderer2\n      - Hostname: orderer3"; o = 0 }' \
+    > crypto-config.yaml
+  "$BIN/cryptogen" generate --config crypto-config.yaml --output crypto-config > gen.log 2>&1 || return 1
+  perl -pe "s/127\.0\.0\.1:7050\b/127.0.0.1:$BASE/g; s/127\.0\.0\.1:7150\b/127.0.0.1:$((BASE + 1))/g;
+            s/127\.0\.0\.1:7250\b/127.0.0.1:$((BASE + 2))/g;
+            s/127\.0\.0\.1:(2379|2479|2579)\b/'127.0.0.1:'.($BASE + 3 + (\$1 - 2379) \/ 50)/ge;
+            s/Port: 7051\b/Port: $((BASE + 10))/; s/Port: 9051\b/Port: $((BASE + 20))/;
+            s/BatchTimeout: 2s/BatchTimeout: 200ms/; s/MaxMessageCount: 10\b/MaxMessageCount: 500/" \
+    "$(dirname "$0")/../../sampleconfig/configtx.yaml" > configtx.yaml
+  "$BIN/configtxgen" -profile EtcdOrdererGenesis -channelID syschannel \
+    -outputBlock genesis.block -configPath . >> gen.log 2>&1 &&
+    "$BIN/configtxgen" -profile TwoOrgsChannel -channelID mychannel \
+      -outputCreateChannelTx channel.tx -configPath . >> gen.log 2>&1
+}
+# start_etcd N: member N of the three-member cluster, plaintext, data in WORK/etcdN-data.
+start_etcd() {
+  local members="" i
+  for i in 1 2 3; do members+="${members:+,}etcd$i=http://127.0.0.1:$((BASE + 2 + 2 * i))"; done
+  setsid etcd --name "etcd$1" --data-dir "$WORK/etcd$1-data" --log-level warn --logger zap \
+    --listen-client-urls "http://127.0.0.1:$((BASE + 1 + 2 * $1))" \
+    --advertise-client-urls "http://127.0.0.1:$((BASE + 1 + 2 * $1))" \
+    --listen-peer-urls "http://127.0.0.1:$((BASE + 2 + 2 * $1))" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$((BASE + 2 + 2 * $1))" \
+    --initial-cluster "$members" --initial-cluster-state new --initial-cluster-token "e2e-$BASE" \
+    > "etcd$1.log" 2>&1 < /dev/null &
+  echo $! >> etcd.pids
+}
+# start_orderer NAME PORT: orderer node NAME.example.com (orderer, orderer2, orderer3).
+start_orderer() {
+  local node=$ORD/orderers/$1.example.com
+  ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$2 \
+  ORDERER_GENERAL_LOCALMSPDIR=$node/msp ORDERER_GENERAL_LOCALMSPID=OrdererMSP \
+  ORDERER_GENERAL_GENESISFILE=$WORK/genesis.block ORDERER_FILELEDGER_LOCATION=$WORK/$1-data \
+  ORDERER_GENERAL_TLS_ENABLED=$TLS ORDERER_GENERAL_TLS_PRIVATEKEY=$node/tls/server.key \
+  ORDERER_GENERAL_TLS_CERTIFICATE=$node/tls/server.crt \
+  ORDERER_GENERAL_TLS_ROOTCAS="[$node/tls/ca.crt]" \
+    setsid "$BIN/orderer" start > "$1.log" 2>&1 < /dev/null &
+  echo $! >> "$3"
+}
 cd "$WORK"
-testnet_material "$BIN" "$ORDERER_PORT" batch_size || fail "network material"
 ORD=$WORK/crypto-config/ordererOrganizations/example.com
-ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 ORDERER_GENERAL_LISTENPORT=$ORDERER_PORT \
-ORDERER_GENERAL_LOCALMSPDIR=$ORD/orderers/orderer.example.com/msp ORDERER_GENERAL_LOCALMSPID=OrdererMSP \
-ORDERER_GENERAL_GENESISFILE=$WORK/genesis.block ORDERER_FILELEDGER_LOCATION=$WORK/orderer-data \
-ORDERER_GENERAL_TLS_ENABLED=$TLS ORDERER_GENERAL_TLS_PRIVATEKEY=$ORD/orderers/orderer.example.com/tls/server.key \
-ORDERER_GENERAL_TLS_CERTIFICATE=$ORD/orderers/orderer.example.com/tls/server.crt \
-ORDERER_GENERAL_TLS_ROOTCAS="[$ORD/orderers/orderer.example.com/tls/ca.crt]" \
-  setsid "$BIN/orderer" start > orderer.log 2>&1 < /dev/null &
-echo $! >> pids
+if [ "$CLUSTER" = true ]; then
+  command -v etcd > /dev/null || fail "etcd not found (apt-get install -y etcd-server)"
+  cluster_material || fail "network material (gen.log)"
+  for n in 1 2 3; do start_etcd $n; done
+  for n in 1 2 3; do wait_port $((BASE + 1 + 2 * n)) 150 || fail "etcd$n never opened its port"; done
+  start_orderer orderer2 $((BASE + 1)) orderers.pids
+  start_orderer orderer3 $((BASE + 2)) orderers.pids
+else
+  testnet_material "$BIN" "$ORDERER_PORT" batch_size || fail "network material"
+fi
+start_orderer orderer "$ORDERER_PORT" pids
 mkdir -p ccbin && ln -s "$GETPUT" ccbin/getput
 start_peer() {  # start_peer N
   local n=$1 port=$((BASE + 10 * $1)) org=$WORK/crypto-config/peerOrganizations/org$1.example.com
@@ -74,6 +137,10 @@ start_peer 2
 wait_port "$ORDERER_PORT" 150 || fail "orderer never opened port $ORDERER_PORT"
 wait_port $((BASE + 10)) 150 || fail "peer1 never opened port $((BASE + 10))"
 wait_port $((BASE + 20)) 150 || fail "peer2 never opened port $((BASE + 20))"
+if [ "$CLUSTER" = true ]; then
+  wait_port $((BASE + 1)) 150 || fail "orderer2 never opened port $((BASE + 1))"
+  wait_port $((BASE + 2)) 150 || fail "orderer3 never opened port $((BASE + 2))"
+fi
 as_admin() {  # as_admin N cmd...
   local n=$1; shift
   local org=$WORK/crypto-config/peerOrganizations/org$n.example.com
@@ -94,4 +161,8 @@ as_admin 1 chaincode install getput.pak || fail "install peer1"
 as_admin 2 chaincode install getput.pak || fail "install peer2"
 as_admin 1 chaincode instantiate $O -C mychannel -n getput -v 1.0 -l cpp -c '{"Args":["init"]}' \
   -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent || fail "instantiate"
-echo "$ORDERER_PORT $((BASE + 10)) $((BASE + 20))" > ports
+if [ "$CLUSTER" = true ]; then
+  echo "$ORDERER_PORT $((BASE + 10)) $((BASE + 20)) $((BASE + 1)) $((BASE + 2))" > ports
+else
+  echo "$ORDERER_PORT $((BASE + 10)) $((BASE + 20))" > ports
+fi
