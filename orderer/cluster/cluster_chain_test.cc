@@ -15,6 +15,7 @@
 #include "fabric/base/status_macros.h"
 #include "fabric/base/testing/wait_until.h"
 #include "orderer/cluster/testing/memory_log.h"
+#include "orderer/cluster/testing/store_puller.h"
 #include "orderer/msgprocessor.h"
 #include "orderer/testing/test_network.h"
 
@@ -23,6 +24,7 @@ namespace {
 
 using msp::testing::TempDir;
 using orderer::testing::MakeTx;
+using testing::StorePuller;
 
 constexpr char kChannel[] = "mychannel";
 
@@ -409,43 +411,6 @@ TEST_F(ClusterChainTest, LogCompactedPastTheNodeHaltsTheChain) {
   auto user = orderer::testing::LoadUser(1, "User1");
   EXPECT_TRUE(support(0).Order(MakeTx(kChannel, *user), 0).IsUnavailable());
 }
-
-// Serves a node's blocks straight from its store. Source "<node>-tampered" serves that node's
-// blocks with a wrong previous hash.
-class StorePuller final : public BlockPuller {
- public:
-  using Lookup = std::function<ChainSupport*(const std::string& source)>;
-  StorePuller(std::vector<std::string> sources, Lookup lookup)
-      : sources_(std::move(sources)), lookup_(std::move(lookup)) {}
-
-  std::vector<std::string> Sources(const channelconfig::Bundle&) override { return sources_; }
-  Status Pull(const std::string& source, const channelconfig::Bundle&, uint64_t start,
-              const BlockHandler& on_block) override {
-    const bool tampered = source.ends_with("-tampered");
-    ChainSupport* from = lookup_(tampered ? source.substr(0, source.find('-')) : source);
-    if (from == nullptr) {
-      return UnavailableError(source + " is down");
-    }
-    const uint64_t height = from->store().Height();
-    for (uint64_t n = start; n < height; ++n) {
-      ASSIGN_OR_RETURN(common::Block block, from->store().RetrieveBlockByNumber(n));
-      if (tampered) {
-        block.mutable_header()->set_previous_hash("not the previous hash");
-      }
-      Status s = on_block(std::move(block));
-      results.push_back(source + ": " + (s.ok() ? "OK" : s.ToString()));
-      RETURN_IF_ERROR(s);
-    }
-    return Status::OK();
-  }
-  void Cancel() override {}
-
-  std::vector<std::string> results;  // each block's outcome, per source
-
- private:
-  const std::vector<std::string> sources_;
-  const Lookup lookup_;
-};
 
 // Node 1 is down while node 0 orders blocks, including a config block, and the log is
 // compacted past node 1's position: node 1 pulls the blocks it misses from node 0 (refusing

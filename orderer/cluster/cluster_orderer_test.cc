@@ -247,5 +247,31 @@ TEST(EtcdConfigTest, EndpointsComeFromTheGenesisBlock) {
   EXPECT_TRUE(cluster::EtcdConfigFromBlock(genesis).status().IsInvalidArgument());
 }
 
+// A node pulls from the orderer orgs' Endpoints, else the OrdererAddresses, never from itself.
+TEST(DeliverBlockPullerTest, SourcesAreTheOtherOrdererAddressesOfTheChannel) {
+  ASSERT_OK_AND_ASSIGN(configtxgen::Profile profile,
+                       orderer::testing::LoadTestProfile("TwoOrgsApplicationGenesis"));
+  profile.orderer->addresses = {"127.0.0.1:7050", "127.0.0.1:7150", "127.0.0.1:7250"};
+  for (configtxgen::OrganizationSpec& org : profile.orderer->organizations) {
+    org.orderer_endpoints.clear();
+  }
+  ASSERT_OK_AND_ASSIGN(common::Block genesis, configtxgen::MakeGenesisBlock(profile, kChannel));
+  ASSERT_OK_AND_ASSIGN(auto by_addresses, channelconfig::Bundle::FromConfigBlock(genesis));
+  profile.orderer->organizations.front().orderer_endpoints = {"10.0.0.1:7050", "10.0.0.2:7050"};
+  ASSERT_OK_AND_ASSIGN(genesis, configtxgen::MakeGenesisBlock(profile, kChannel));
+  ASSERT_OK_AND_ASSIGN(auto by_endpoints, channelconfig::Bundle::FromConfigBlock(genesis));
+
+  auto signer = orderer::testing::LoadOrdererIdentity();
+  cluster::DeliverBlockPuller::Options options;
+  options.self_addresses = {"127.0.0.1:7150", "10.0.0.2:7050"};
+  cluster::DeliverBlockPuller puller(options, *signer);
+  EXPECT_EQ(puller.Sources(*by_addresses),
+            (std::vector<std::string>{"127.0.0.1:7050", "127.0.0.1:7250"}));
+  EXPECT_EQ(puller.Sources(*by_endpoints), std::vector<std::string>{"10.0.0.1:7050"});
+  options.addresses = {"127.0.0.1:9999"};
+  cluster::DeliverBlockPuller fixed(options, *signer);
+  EXPECT_EQ(fixed.Sources(*by_endpoints), std::vector<std::string>{"127.0.0.1:9999"});
+}
+
 }  // namespace
 }  // namespace fabric::orderer
