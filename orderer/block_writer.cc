@@ -126,4 +126,13 @@ Status BlockWriter::WriteBlock(common::Block block, bool is_config,
   return Status::OK();
 }
 
+Status BlockWriter::AppendSignedBlock(std::shared_ptr<const common::Block> block, bool is_config) {
+  const uint64_t number = block->header().number();
+  RETURN_IF_ERROR(store_.AddBlock(std::move(block), {.data_hash_checked = true}));
+  if (is_config) {
+    last_config_index_ = number;
+  }
+  return Status::OK();
+}
+
 }  // namespace fabric::orderer

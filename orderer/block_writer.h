@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ class BlockWriter {
   // hash is not computed again. Errors from signing or BlockStore::AddBlock.
   Status WriteBlock(common::Block block, bool is_config,
                     const std::string& consenter_metadata = "");
+
+  // Appends `block`, signed elsewhere (pulled from another orderer node), as it is; its data
+  // hash was checked by the caller. A config block (`is_config`) becomes the last config.
+  // Errors from BlockStore::AddBlock.
+  Status AppendSignedBlock(std::shared_ptr<const common::Block> block, bool is_config);
 
   // Writes the metadata of `block` (whose last config is `last_config_index`) and signs it.
   static Status SignBlock(common::Block* block, uint64_t last_config_index,

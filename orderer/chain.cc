@@ -147,16 +147,12 @@ Status ChainSupport::WriteConfigBlockUnlogged(const common::Envelope& config,
   ASSIGN_OR_RETURN(EnvelopeHeaders headers, ParseEnvelopeHeaders(config));
   ASSIGN_OR_RETURN(common::Block block, writer_.CreateNextBlock(Batch{config}));
   if (headers.channel_header.type() == common::ORDERER_TRANSACTION) {
-    ASSIGN_OR_RETURN(common::Envelope channel_config, UnwrapOrdererTransaction(config));
     if (!options_.create_channel) {
       return FailedPreconditionError("this chain cannot create channels");
     }
-    Status created = options_.create_channel(channel_config);
-    if (!created.ok()) {
-      // The channel was validated when the request was processed; a failure here (e.g. it was
-      // created concurrently) drops the request without writing the block.
-      FLOG_WARN(logger, "[channel: %s] channel creation dropped: %s", channel_id(),
-                created.ToString());
+    // The channel was validated when the request was processed; a failure here (e.g. it was
+    // created concurrently) drops the request without writing the block.
+    if (!CreateChannelOf(config)) {
       return Status::OK();
     }
     return writer_.WriteBlock(std::move(block), false, consenter_metadata);
@@ -166,6 +162,45 @@ Status ChainSupport::WriteConfigBlockUnlogged(const common::Envelope& config,
   RETURN_IF_ERROR(writer_.WriteBlock(std::move(block), true, consenter_metadata));
   FLOG_INFO(logger, "[channel: %s] config block %d written, config sequence %d", channel_id(),
             store_->Height() - 1, next->sequence());
+  if (options_.on_config) {
+    options_.on_config(*next);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  bundle_ = std::move(next);
+  return Status::OK();
+}
+
+bool ChainSupport::CreateChannelOf(const common::Envelope& orderer_transaction) {
+  StatusOr<common::Envelope> channel_config = UnwrapOrdererTransaction(orderer_transaction);
+  Status created = !channel_config.ok()      ? channel_config.status()
+                   : options_.create_channel ? options_.create_channel(*channel_config)
+                                             : FailedPreconditionError("no create_channel");
+  if (!created.ok()) {
+    FLOG_WARN(logger, "[channel: %s] channel creation dropped: %s", channel_id(),
+              created.ToString());
+    return false;
+  }
+  return true;
+}
+
+Status ChainSupport::AppendPulledBlock(std::shared_ptr<const common::Block> block) {
+  const uint64_t number = block->header().number();
+  if (!protoutil::IsConfigBlock(*block)) {
+    // A pulled ORDERER_TRANSACTION block was written by the other node: its channel exists
+    // there, so it is created here too.
+    StatusOr<common::Envelope> first = protoutil::ExtractEnvelope(*block, 0);
+    StatusOr<EnvelopeHeaders> headers =
+        first.ok() ? ParseEnvelopeHeaders(*first) : StatusOr<EnvelopeHeaders>(first.status());
+    if (headers.ok() && headers->channel_header.type() == common::ORDERER_TRANSACTION) {
+      CreateChannelOf(*first);
+    }
+    return writer_.AppendSignedBlock(std::move(block), false);
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<const channelconfig::Bundle> next,
+                   channelconfig::Bundle::FromConfigBlock(*block));
+  RETURN_IF_ERROR(writer_.AppendSignedBlock(std::move(block), true));
+  FLOG_INFO(logger, "[channel: %s] pulled config block %d, config sequence %d", channel_id(),
+            number, next->sequence());
   if (options_.on_config) {
     options_.on_config(*next);
   }

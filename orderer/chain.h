@@ -131,6 +131,12 @@ class ChainSupport {
   // the new config (CONFIG) or creates the channel (ORDERER_TRANSACTION). Errors as WriteBatch.
   Status WriteConfigBlock(const common::Envelope& config,
                           const std::string& consenter_metadata = "");
+  // Appends `block`, pulled from another orderer node of the channel and verified by the
+  // caller (number, hash chain, data hash, signatures), as it is, and applies it as a written
+  // block would be: a CONFIG block switches to its config (on_config called), an
+  // ORDERER_TRANSACTION block creates its channel. The block cutter is not touched. Errors:
+  // InvalidArgument when a config block's config does not parse; the store's errors.
+  Status AppendPulledBlock(std::shared_ptr<const common::Block> block);
   // The number the next block will have.
   uint64_t next_block_number() const { return store_->Height(); }
 
@@ -139,6 +145,9 @@ class ChainSupport {
                std::unique_ptr<ledger::blkstorage::BlockStore> store,
                std::shared_ptr<const channelconfig::Bundle> bundle, uint64_t last_config);
 
+  // Calls create_channel for the channel an ORDERER_TRANSACTION block of this (system) channel
+  // creates; false when it did not create it (logged).
+  bool CreateChannelOf(const common::Envelope& orderer_transaction);
   Status WriteConfigBlockUnlogged(const common::Envelope& config,
                                   const std::string& consenter_metadata);
 

@@ -158,6 +158,11 @@ std::vector<Key> MakeKeys(bool from_env) {
           "Etcd.NodeID", [](OrdererConfig & c) -> auto& { return c.etcd.node_id; }),
       Duration(
           "Etcd.RequestTimeout", [](OrdererConfig & c) -> auto& { return c.etcd.request_timeout; }),
+      Duration(
+          "Etcd.CleanupInterval",
+          [](OrdererConfig & c) -> auto& { return c.etcd.cleanup_interval; }),
+      Duration(
+          "Etcd.NodeTTL", [](OrdererConfig & c) -> auto& { return c.etcd.node_ttl; }),
   };
 }
 
@@ -310,6 +315,16 @@ Status Validate(const OrdererConfig& config) {
   if (config.etcd.request_timeout <= std::chrono::nanoseconds::zero()) {
     return InvalidArgumentError(
         "Etcd.RequestTimeout must be positive (ORDERER_ETCD_REQUESTTIMEOUT)");
+  }
+  if (config.etcd.cleanup_interval < std::chrono::nanoseconds::zero()) {
+    return InvalidArgumentError(
+        "Etcd.CleanupInterval must not be negative (ORDERER_ETCD_CLEANUPINTERVAL)");
+  }
+  // etcd leases count whole seconds.
+  if (config.etcd.node_ttl < std::chrono::seconds(1)) {
+    return InvalidArgumentError(
+        "Etcd.NodeTTL must be at least 1s (ORDERER_ETCD_NODETTL): a node down that long stops "
+        "holding the deletion of the channel logs' entries back");
   }
   return Status::OK();
 }

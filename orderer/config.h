@@ -31,6 +31,11 @@
 //                                    <LocalMSPID>@<ListenAddress>:<ListenPort>
 //     RequestTimeout: 5s             an append or read waits this long for a quorum;
 //                                    Broadcast then answers SERVICE_UNAVAILABLE
+//     CleanupInterval: 5s            at most one deletion of written entries (and etcd
+//                                    compaction) per channel per interval; 0: every block
+//     NodeTTL: 10m                   a node down this long stops holding deletion back (its
+//                                    progress record lives on an etcd lease of this TTL); it
+//                                    catches up from other nodes' blocks when it returns
 //
 // Every other key (Kafka, Consensus, Operations, Metrics, Debug, General.Cluster, ...) is
 // listed in the Report, which `orderer start` logs once; none is an error. A value of the
@@ -82,6 +87,8 @@ struct EtcdConfig {
   std::string key_prefix = "/fabric-cpp/orderer/";
   std::string node_id;  // empty: <LocalMSPID>@<ListenAddress>:<ListenPort>
   std::chrono::nanoseconds request_timeout = std::chrono::seconds(5);
+  std::chrono::nanoseconds cleanup_interval = std::chrono::seconds(5);
+  std::chrono::nanoseconds node_ttl = std::chrono::minutes(10);
   bool operator==(const EtcdConfig&) const = default;
 };
 

@@ -165,7 +165,9 @@ TEST(OrdererConfigFileTest, EtcdSectionFromFileAndEnvironment) {
            "  Endpoints: [127.0.0.1:2379, 127.0.0.1:2479]\n  RequestTimeout: 3s\n"));
   auto c = LoadConfig("", MapEnv({{"FABRIC_CFG_PATH", dir.path()},
                                   {"ORDERER_ETCD_NODEID", "orderer2"},
-                                  {"ORDERER_ETCD_KEYPREFIX", "/net1/"}}));
+                                  {"ORDERER_ETCD_KEYPREFIX", "/net1/"},
+                                  {"ORDERER_ETCD_CLEANUPINTERVAL", "200ms"},
+                                  {"ORDERER_ETCD_NODETTL", "30s"}}));
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_TRUE(c->etcd.tls_enabled);
   EXPECT_EQ(c->etcd.tls_private_key, dir.path() + "/tls/server.key");
@@ -174,6 +176,8 @@ TEST(OrdererConfigFileTest, EtcdSectionFromFileAndEnvironment) {
   EXPECT_EQ(c->etcd.request_timeout, std::chrono::seconds(3));
   EXPECT_EQ(c->etcd.node_id, "orderer2");
   EXPECT_EQ(c->etcd.key_prefix, "/net1/");
+  EXPECT_EQ(c->etcd.cleanup_interval, std::chrono::milliseconds(200));
+  EXPECT_EQ(c->etcd.node_ttl, std::chrono::seconds(30));
 
   auto missing =
       LoadConfig("", MapEnv({{"FABRIC_CFG_PATH", dir.path()}, {"ORDERER_ETCD_TLS_ROOTCAS", "[]"}}));

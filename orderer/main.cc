@@ -48,6 +48,8 @@ fabric::orderer::Orderer::Cluster EtcdCluster(const fabric::orderer::OrdererConf
                                                : config.local_msp_id + "@" + config.listen_address +
                                                      ":" + std::to_string(config.listen_port);
   local.call_timeout = duration_cast<milliseconds>(config.etcd.request_timeout);
+  local.cleanup_interval = duration_cast<milliseconds>(config.etcd.cleanup_interval);
+  local.node_ttl = std::chrono::ceil<std::chrono::seconds>(config.etcd.node_ttl);
   fabric::orderer::Orderer::Cluster cluster;
   cluster.make_channel_logs = [local](const fabric::orderer::cluster::EtcdConfigMetadata& etcd) {
     return fabric::orderer::cluster::MakeEtcdChannelLogFactory(

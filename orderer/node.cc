@@ -38,6 +38,25 @@ StatusOr<std::shared_ptr<comm::TrustPool>> ClientCaPool(const TlsConfig& tls) {
   return pool;
 }
 
+// Etcd channels catch up through the other orderer nodes' Deliver, reached as this node's own
+// TLS settings say: its key pair as client certificate, General.TLS.RootCAs besides the
+// channels' orderer org CAs.
+StatusOr<cluster::BlockPullerMaker> DeliverPullerMaker(const OrdererConfig& config) {
+  cluster::DeliverBlockPuller::Options options;
+  options.self_addresses = {absl::StrFormat("%s:%d", config.listen_address, config.listen_port)};
+  if (config.tls.enabled) {
+    options.tls = true;
+    ASSIGN_OR_RETURN(options.client_identity,
+                     comm::LoadKeyPair(config.tls.certificate, config.tls.private_key,
+                                       "General.TLS.Certificate, General.TLS.PrivateKey"));
+    ASSIGN_OR_RETURN(options.static_cas,
+                     comm::LoadCertificateFiles(config.tls.root_cas, "General.TLS.RootCAs"));
+  }
+  return [options](ChainSupport& support) -> std::unique_ptr<cluster::BlockPuller> {
+    return std::make_unique<cluster::DeliverBlockPuller>(options, support.signer());
+  };
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Orderer>> Orderer::Start(const OrdererConfig& config, Cluster cluster) {
@@ -57,6 +76,9 @@ StatusOr<std::unique_ptr<Orderer>> Orderer::Start(const OrdererConfig& config, C
   options.channel_logs = std::move(cluster.channel_logs);
   options.make_channel_logs = std::move(cluster.make_channel_logs);
   options.cluster = std::move(cluster.chain);
+  if (!options.cluster.make_puller) {
+    ASSIGN_OR_RETURN(options.cluster.make_puller, DeliverPullerMaker(config));
+  }
   if (config.tls.enabled && config.tls.client_auth_required) {
     ASSIGN_OR_RETURN(orderer->client_cas_, ClientCaPool(config.tls));
     options.on_config = [pool = orderer->client_cas_](const channelconfig::Bundle& bundle) {

@@ -30,7 +30,9 @@ class Orderer {
   // logs on the etcd cluster, fixed (channel_logs) or made from the etcd endpoints the channel
   // config names (make_channel_logs; cluster::EtcdConfigFromBlock reads them from a config
   // block), and the cluster chains' settings. Without either factory such a channel fails to
-  // open. See Registrar::Options.
+  // open. See Registrar::Options. Without chain.make_puller, a node behind the compacted log
+  // catches up through the Deliver service of the channel's other orderer addresses, with
+  // this node's TLS settings.
   struct Cluster {
     std::shared_ptr<cluster::ChannelLogFactory> channel_logs;
     cluster::ChannelLogFactoryMaker make_channel_logs;

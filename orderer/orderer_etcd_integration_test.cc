@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -54,20 +55,31 @@ class OrdererClusterTest : public ::testing::Test {
  protected:
   // Three etcd members and three orderer nodes. With `partitionable`, the last node reaches the
   // members through proxies (its Etcd.Endpoints) that Partition() cuts.
-  void Start(bool partitionable = false) {
+  // `etcd_settings`: the orderer config's Etcd section beyond RequestTimeout.
+  void Start(bool partitionable = false, const std::string& etcd_settings = "") {
     FABRIC_SKIP_WITHOUT_ETCD();
     ASSERT_OK_AND_ASSIGN(etcd_, EtcdCluster::Start({.members = 3}));
+    for (int i = 0; i < kNodes; ++i) {
+      ports_.push_back(FreePort());
+      addresses_.push_back("127.0.0.1:" + std::to_string(ports_.back()));
+    }
     ASSERT_OK_AND_ASSIGN(configtxgen::Profile profile,
                          testing::LoadTestProfile("TwoOrgsApplicationGenesis"));
     profile.orderer->orderer_type = "etcd";
     profile.orderer->etcd.endpoints = etcd_->endpoints();
+    // Where a node that fell behind the compacted log pulls blocks from.
+    profile.orderer->addresses = addresses_;
+    for (configtxgen::OrganizationSpec& org : profile.orderer->organizations) {
+      org.orderer_endpoints.clear();
+    }
     profile.orderer->batch_timeout = std::chrono::milliseconds(200);
     ASSERT_OK_AND_ASSIGN(common::Block genesis, configtxgen::MakeGenesisBlock(profile, kChannel));
     ASSERT_OK(testing::WriteBlock(tmp_.path() + "/genesis.block", genesis));
     std::ofstream(tmp_.path() + "/orderer.json")
         << R"({"General": {"ListenAddress": "127.0.0.1", "BootstrapFile": "genesis.block",
                 "LocalMSPID": "OrdererMSP"},
-               "Etcd": {"RequestTimeout": "3s"}})";
+               "Etcd": {"RequestTimeout": "3s")"
+        << etcd_settings << "}}";
     user_ = testing::LoadUser(1, "User1");
     if (partitionable) {
       std::string endpoints;
@@ -80,8 +92,6 @@ class OrdererClusterTest : public ::testing::Test {
       partitioned_endpoints_ = endpoints;
     }
     for (int i = 0; i < kNodes; ++i) {
-      ports_.push_back(FreePort());
-      addresses_.push_back("127.0.0.1:" + std::to_string(ports_.back()));
       nodes_.emplace_back();
       ASSERT_NO_FATAL_FAILURE(StartNode(i));
     }
@@ -270,6 +280,32 @@ TEST_F(OrdererClusterTest, APartitionedNodeRefusesWhatItCannotOrderThenCatchesUp
       << Logs();
   load.Stop();
   ExpectConsistent(load);
+}
+
+// A node down longer than Etcd.NodeTTL stops holding the log's clean-up back: the others delete
+// and compact what they wrote. Restarted, it finds its entries compacted away and pulls the
+// blocks it missed from another node's Deliver, then orders from the log again.
+TEST_F(OrdererClusterTest, ANodeDownLongerThanItsTtlCatchesUpFromAnotherNodesBlocks) {
+  START_CLUSTER(/*partitionable=*/false, R"(, "CleanupInterval": "100ms", "NodeTTL": "2s")");
+  BroadcastLoad load(Load());
+  load.Start();
+  ASSERT_TRUE(Progress(load, 0, 50));
+  KillNode(kNodes - 1);
+  ASSERT_TRUE(Progress(load, load.accepted_count(), 100));
+  // The dead node's lease expires; then the others' clean-up deletes entries it never read
+  // and compacts etcd past its position.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  ASSERT_TRUE(Progress(load, load.accepted_count(), 100));
+  ASSERT_NO_FATAL_FAILURE(StartNode(kNodes - 1));
+  ASSERT_TRUE(WaitUntil(
+      [&] { return nodes_[kNodes - 1]->log().find("pulled blocks") != std::string::npos; },
+      std::chrono::seconds(30)))
+      << Logs();
+  ASSERT_TRUE(Progress(load, load.accepted_count(), 50));
+  load.Stop();
+  ExpectConsistent(load);
+  std::string info;
+  EXPECT_EQ(BroadcastTo(kNodes - 1, &info).first, common::SUCCESS) << info;
 }
 
 }  // namespace

@@ -186,6 +186,22 @@ std::vector<crypto::Certificate> OrdererClientCas(const channelconfig::Bundle& b
   return OrgTlsCas(bundle, orgs);
 }
 
+std::vector<crypto::Certificate> OrdererServerCas(const channelconfig::Bundle& bundle,
+                                                  const std::string& address) {
+  std::vector<channelconfig::Organization> orgs;
+  for (const channelconfig::Organization& org : bundle.orderer_orgs()) {
+    if (std::find(org.endpoints.begin(), org.endpoints.end(), address) != org.endpoints.end()) {
+      orgs.push_back(org);
+    }
+  }
+  return OrgTlsCas(bundle, orgs.empty() ? bundle.orderer_orgs() : orgs);
+}
+
+std::string CertHash(const KeyPair& identity) {
+  StatusOr<crypto::Certificate> cert = crypto::Certificate::FromPem(identity.cert_pem);
+  return cert.ok() ? crypto::Sha256(cert->ToDer()) : "";
+}
+
 StatusOr<KeyPair> LoadKeyPair(const std::string& cert_file, const std::string& key_file,
                               std::string_view what) {
   StatusOr<std::string> cert = crypto::ReadFile(cert_file);

@@ -95,6 +95,12 @@ std::vector<crypto::Certificate> PeerClientCas(const channelconfig::Bundle& bund
 // consortium orgs' TLS CAs (Fabric 1.4 orderer/common/server/main.go updateTrustedRoots).
 std::vector<crypto::Certificate> OrdererClientCas(const channelconfig::Bundle& bundle);
 
+// The CAs a client trusts for the TLS certificate of orderer `address` on a channel: the TLS
+// CAs of the orderer orgs whose Endpoints list `address`, else of every orderer org (addresses
+// from OrdererAddresses or the local config), as Fabric 1.4's deliver client connects.
+std::vector<crypto::Certificate> OrdererServerCas(const channelconfig::Bundle& bundle,
+                                                  const std::string& address);
+
 // The node's TLS key pair, PEM.
 struct KeyPair {
   std::string cert_pem;
@@ -116,6 +122,10 @@ std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
 // public roots).
 StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(
     const std::vector<crypto::Certificate>& server_cas, const KeyPair* identity);
+
+// SHA-256 of the DER of `identity`'s certificate: what a client's signed requests carry as
+// their TLS cert hash (Fabric's TlsCertHash). Empty when the certificate does not parse.
+std::string CertHash(const KeyPair& identity);
 
 // SHA-256 of the DER of the client's TLS certificate on a connection (gRPC's x509_pem_cert
 // property); empty without TLS or without a client certificate. `auth` may be null.

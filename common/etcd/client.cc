@@ -132,6 +132,7 @@ void ToProto(const TxnOp& op, etcdserverpb::RequestOp* out) {
     case TxnOp::Kind::kPut:
       out->mutable_request_put()->set_key(op.key);
       out->mutable_request_put()->set_value(op.value);
+      out->mutable_request_put()->set_lease(op.lease);
       break;
     case TxnOp::Kind::kDelete:
       out->mutable_request_delete_range()->set_key(op.key);
@@ -221,8 +222,8 @@ Compare Compare::ModRevisionIs(std::string_view key, int64_t revision) {
   return Compare{std::string(key), Target::kModRevision, Result::kEqual, revision, ""};
 }
 
-TxnOp TxnOp::Put(std::string_view key, std::string_view value) {
-  return TxnOp{Kind::kPut, std::string(key), std::string(value), ""};
+TxnOp TxnOp::Put(std::string_view key, std::string_view value, int64_t lease) {
+  return TxnOp{Kind::kPut, std::string(key), std::string(value), "", lease};
 }
 
 TxnOp TxnOp::Delete(std::string_view key, std::string_view range_end) {
@@ -321,10 +322,12 @@ Status Client::WithFailover(std::string_view what, milliseconds timeout, Call ca
                                           absl::StrJoin(last_error, "; ")));
 }
 
-StatusOr<int64_t> Client::Put(std::string_view key, std::string_view value, milliseconds timeout) {
+StatusOr<int64_t> Client::Put(std::string_view key, std::string_view value, milliseconds timeout,
+                              int64_t lease) {
   etcdserverpb::PutRequest req;
   req.set_key(std::string(key));
   req.set_value(std::string(value));
+  req.set_lease(lease);
   etcdserverpb::PutResponse resp;
   RETURN_IF_ERROR(WithFailover(
       "put", timeout, [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
@@ -408,6 +411,54 @@ Status Client::Compact(int64_t revision, bool physical, milliseconds timeout) {
   return WithFailover("compact", timeout,
                       [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
                         return etcdserverpb::KV::NewStub(ch)->Compact(ctx, req, &resp);
+                      });
+}
+
+StatusOr<int64_t> Client::LeaseGrant(std::chrono::seconds ttl, milliseconds timeout) {
+  etcdserverpb::LeaseGrantRequest req;
+  req.set_ttl(ttl.count());
+  etcdserverpb::LeaseGrantResponse resp;
+  RETURN_IF_ERROR(
+      WithFailover("lease grant", timeout,
+                   [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
+                     return etcdserverpb::Lease::NewStub(ch)->LeaseGrant(ctx, req, &resp);
+                   }));
+  if (!resp.error().empty()) {
+    return FailedPreconditionError("etcd lease grant: " + resp.error());
+  }
+  return resp.id();
+}
+
+// One request on a keep-alive stream of its own: the keep-alive then goes through the same
+// failover as every unary call.
+StatusOr<std::chrono::seconds> Client::LeaseKeepAlive(int64_t id, milliseconds timeout) {
+  etcdserverpb::LeaseKeepAliveRequest req;
+  req.set_id(id);
+  etcdserverpb::LeaseKeepAliveResponse resp;
+  RETURN_IF_ERROR(
+      WithFailover("lease keep-alive", timeout,
+                   [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
+                     auto stream = etcdserverpb::Lease::NewStub(ch)->LeaseKeepAlive(ctx);
+                     if (stream->Write(req) && stream->WritesDone() && stream->Read(&resp)) {
+                       ctx->TryCancel();
+                       (void)stream->Finish();
+                       return grpc::Status::OK;
+                     }
+                     return stream->Finish();
+                   }));
+  if (resp.ttl() <= 0) {
+    return NotFoundError(absl::StrFormat("etcd lease %x has expired", id));
+  }
+  return std::chrono::seconds(resp.ttl());
+}
+
+Status Client::LeaseRevoke(int64_t id, milliseconds timeout) {
+  etcdserverpb::LeaseRevokeRequest req;
+  req.set_id(id);
+  etcdserverpb::LeaseRevokeResponse resp;
+  return WithFailover("lease revoke", timeout,
+                      [&](const std::shared_ptr<grpc::Channel>& ch, grpc::ClientContext* ctx) {
+                        return etcdserverpb::Lease::NewStub(ch)->LeaseRevoke(ctx, req, &resp);
                       });
 }
 

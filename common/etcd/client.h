@@ -119,8 +119,9 @@ struct TxnOp {
   std::string key;
   std::string value;      // kPut.
   std::string range_end;  // kDelete, kRange: as RangeOptions.
+  int64_t lease = 0;      // kPut: the lease the key is attached to; 0: none.
 
-  static TxnOp Put(std::string_view key, std::string_view value);
+  static TxnOp Put(std::string_view key, std::string_view value, int64_t lease = 0);
   static TxnOp Delete(std::string_view key, std::string_view range_end = {});
   static TxnOp Get(std::string_view key, std::string_view range_end = {});
 };
@@ -156,9 +157,10 @@ class Client {
   static StatusOr<std::unique_ptr<Client>> Open(const ClientOptions& options);
   ~Client();
 
-  // timeout 0 (the default): options.call_timeout.
+  // timeout 0 (the default): options.call_timeout. With `lease` (from LeaseGrant) the key is
+  // deleted when the lease expires or is revoked.
   StatusOr<int64_t> Put(std::string_view key, std::string_view value,
-                        std::chrono::milliseconds timeout = {});
+                        std::chrono::milliseconds timeout = {}, int64_t lease = 0);
   // NotFound when the key does not exist.
   StatusOr<KeyValue> Get(std::string_view key, std::chrono::milliseconds timeout = {});
   StatusOr<RangeResult> Range(const RangeOptions& range, std::chrono::milliseconds timeout = {});
@@ -172,6 +174,15 @@ class Client {
   // keys); a Watch from an earlier revision then fails. OutOfRange when `revision` was already
   // compacted or is in the future.
   Status Compact(int64_t revision, bool physical = false, std::chrono::milliseconds timeout = {});
+  // Grants a lease that expires `ttl` after its last keep-alive; returns its id.
+  // FailedPrecondition with etcd's message when etcd refuses it.
+  StatusOr<int64_t> LeaseGrant(std::chrono::seconds ttl, std::chrono::milliseconds timeout = {});
+  // Renews lease `id`; returns the TTL it has again. NotFound when it has expired (its keys
+  // are gone).
+  StatusOr<std::chrono::seconds> LeaseKeepAlive(int64_t id, std::chrono::milliseconds timeout = {});
+  // Revokes lease `id`, deleting its keys. NotFound when it does not exist (any more).
+  Status LeaseRevoke(int64_t id, std::chrono::milliseconds timeout = {});
+
   // The revision of the store, from the first member that answers (a health check).
   StatusOr<int64_t> CurrentRevision(std::chrono::milliseconds timeout = {});
 

@@ -68,15 +68,18 @@ StatusOr<std::unique_ptr<ClusterChain>> ClusterChain::Open(ChainSupport& support
   ASSIGN_OR_RETURN(ClusterBlockMetadata resume, ResumePoint(support));
   FLOG_INFO(logger, "[channel: %s] resuming after log revision %d at block %d",
             support.channel_id(), resume.last_revision(), support.next_block_number());
+  std::unique_ptr<BlockPuller> puller =
+      options.make_puller ? options.make_puller(support) : nullptr;
   return std::unique_ptr<ClusterChain>(
-      new ClusterChain(support, std::move(log), std::move(options), resume));
+      new ClusterChain(support, std::move(log), std::move(options), std::move(puller), resume));
 }
 
 ClusterChain::ClusterChain(ChainSupport& support, std::unique_ptr<ChannelLog> log, Options options,
-                           const ClusterBlockMetadata& resume)
+                           std::unique_ptr<BlockPuller> puller, const ClusterBlockMetadata& resume)
     : support_(support),
       log_(std::move(log)),
       options_(std::move(options)),
+      puller_(std::move(puller)),
       read_after_(resume.last_revision()),
       pending_revision_(resume.last_revision()),
       last_original_revision_(resume.last_original_revision()) {}
@@ -98,6 +101,9 @@ void ClusterChain::MarkHalted() {
     cv_.notify_all();
   }
   log_->Close();
+  if (puller_ != nullptr) {
+    puller_->Cancel();
+  }
 }
 
 void ClusterChain::Halt() {
@@ -181,17 +187,7 @@ bool ClusterChain::ReadOnce() {
       return false;
     }
     if (entries.status().code() == StatusCode::kOutOfRange) {
-      FLOG_ERROR(logger,
-                 "[channel: %s] halting: the ordering log no longer holds the entries after "
-                 "revision %d (block %d onwards); this node must catch up from another orderer "
-                 "node's blocks: %s",
-                 support_.channel_id(), read_after_, support_.next_block_number(),
-                 entries.status().message());
-      MarkHalted();
-      if (options_.on_compacted) {
-        options_.on_compacted(support_.channel_id(), read_after_);
-      }
-      return false;
+      return OnCompacted(entries.status());
     }
     if (!reported) {
       FLOG_WARN(logger, "[channel: %s] cannot read the ordering log, retrying: %s",
@@ -201,6 +197,70 @@ bool ClusterChain::ReadOnce() {
     Backoff(backoff);
     backoff = std::min(backoff * 2, options_.retry_max);
   }
+}
+
+bool ClusterChain::OnCompacted(const Status& why) {
+  if (puller_ != nullptr) {
+    if (CatchUp(why)) {
+      return true;
+    }
+    MarkHalted();
+    return false;
+  }
+  FLOG_ERROR(logger,
+             "[channel: %s] halting: the ordering log no longer holds the entries after "
+             "revision %d (block %d onwards); this node must catch up from another orderer "
+             "node's blocks: %s",
+             support_.channel_id(), read_after_, support_.next_block_number(), why.message());
+  MarkHalted();
+  if (options_.on_compacted) {
+    options_.on_compacted(support_.channel_id(), read_after_);
+  }
+  return false;
+}
+
+// The other nodes wrote the compacted entries into blocks identical to the ones this node would
+// cut; pulling them to a source's newest block goes at least as far as the compaction (entries
+// are deleted only once every live node wrote them). Should the log still lack the entries
+// after the pulled blocks, the next Read fails again and another round pulls more.
+bool ClusterChain::CatchUp(const Status& why) {
+  FLOG_WARN(logger,
+            "[channel: %s] the ordering log no longer holds the entries after revision %d "
+            "(block %d onwards): pulling the blocks from other orderer nodes (%s)",
+            support_.channel_id(), read_after_, support_.next_block_number(), why.message());
+  std::chrono::milliseconds backoff = options_.retry_min;
+  for (;;) {
+    Status status = PullMissingBlocks(support_, *puller_);
+    if (status.ok()) {
+      return ResumeFromNewestBlock();
+    }
+    if (status.code() == StatusCode::kCancelled || halted()) {
+      return false;
+    }
+    FLOG_WARN(logger, "[channel: %s] catching up failed, retrying in %d ms: %s",
+              support_.channel_id(), backoff.count(), status.message());
+    Backoff(backoff);
+    backoff = std::min(backoff * 2, options_.retry_max);
+  }
+}
+
+bool ClusterChain::ResumeFromNewestBlock() {
+  StatusOr<ClusterBlockMetadata> resume = ResumePoint(support_);
+  if (!resume.ok()) {
+    FLOG_ERROR(logger, "[channel: %s] halting: newest pulled block: %s", support_.channel_id(),
+               resume.status().ToString());
+    return false;
+  }
+  // What the cutter holds was read before the compaction, so the pulled blocks hold it.
+  (void)support_.CutPending();
+  batch_deadline_.reset();
+  read_after_ = resume->last_revision();
+  pending_revision_ = resume->last_revision();
+  last_original_revision_ = resume->last_original_revision();
+  MarkWritten(read_after_);
+  FLOG_INFO(logger, "[channel: %s] caught up to block %d; reading the log after revision %d",
+            support_.channel_id(), support_.next_block_number() - 1, read_after_);
+  return true;
 }
 
 void ClusterChain::Backoff(std::chrono::milliseconds delay) {

@@ -18,7 +18,10 @@
 //    since cuts happen only from the log.
 // Each block records in its ORDERER metadata (ClusterBlockMetadata) the revision of the last
 // entry it holds; after writing a block the node calls MarkWritten with it, and on open it
-// resumes reading right after the revision of its newest block.
+// resumes reading right after the revision of its newest block. When the log no longer holds
+// the entries after that revision (compacted while the node was behind), the node pulls the
+// blocks it misses from other orderer nodes (Options::make_puller), then resumes reading after
+// the newest pulled block's revision with an empty block cutter.
 //
 // Thread-safety: all methods may be called from any thread. One consumer thread reads the log
 // and writes blocks.
@@ -38,6 +41,7 @@
 #include "common/channelconfig/bundle.h"
 #include "fabric/base/status.h"
 #include "orderer/chain.h"
+#include "orderer/cluster/block_puller.h"
 #include "orderer/cluster/channel_log.h"
 #include "orderer/cluster/cluster.pb.h"
 
@@ -68,9 +72,12 @@ class ClusterChain final : public Chain {
     // Backoff between Reads while the log is unreachable: doubles from min to max.
     std::chrono::milliseconds retry_min{100};
     std::chrono::milliseconds retry_max{5000};
+    // Makes the puller through which a node whose log entries were compacted away (it was
+    // behind too long) catches up from other orderer nodes' blocks (block_puller.h). Without
+    // it such a node halts.
+    BlockPullerMaker make_puller;
     // Called on the consumer thread, after the chain halted, when the log no longer holds the
-    // entries after revision `after` (compacted away while this node was behind). The blocks
-    // this node misses are then in other orderer nodes' ledgers.
+    // entries after revision `after` and there is no puller to catch up with.
     std::function<void(const std::string& channel_id, int64_t after)> on_compacted;
   };
 
@@ -97,7 +104,7 @@ class ClusterChain final : public Chain {
 
  private:
   ClusterChain(ChainSupport& support, std::unique_ptr<ChannelLog> log, Options options,
-               const ClusterBlockMetadata& resume);
+               std::unique_ptr<BlockPuller> puller, const ClusterBlockMetadata& resume);
 
   Status AppendEntry(const LogEntry& entry, std::string_view what);
   void Run();
@@ -115,11 +122,18 @@ class ClusterChain final : public Chain {
   void SendTimeToCut();
   std::chrono::milliseconds NextReadWait() const;
   void Backoff(std::chrono::milliseconds delay);
+  // The log no longer holds the entries after read_after_: halts, or pulls the missing blocks
+  // and resumes after them. False when the chain stops.
+  bool OnCompacted(const Status& why);
+  bool CatchUp(const Status& why);
+  // Resumes reading after the revision of the newest block, with an empty block cutter.
+  bool ResumeFromNewestBlock();
   void MarkHalted();
 
   ChainSupport& support_;
   const std::unique_ptr<ChannelLog> log_;
   const Options options_;
+  const std::unique_ptr<BlockPuller> puller_;  // null: no catching up
 
   // Used only by the consumer thread:
   int64_t read_after_ = 0;              // revision of the last entry processed

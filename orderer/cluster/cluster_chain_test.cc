@@ -15,6 +15,7 @@
 #include "fabric/base/status_macros.h"
 #include "fabric/base/testing/wait_until.h"
 #include "orderer/cluster/testing/memory_log.h"
+#include "orderer/cluster/testing/store_puller.h"
 #include "orderer/msgprocessor.h"
 #include "orderer/testing/test_network.h"
 
@@ -23,6 +24,7 @@ namespace {
 
 using msp::testing::TempDir;
 using orderer::testing::MakeTx;
+using testing::StorePuller;
 
 constexpr char kChannel[] = "mychannel";
 
@@ -408,6 +410,71 @@ TEST_F(ClusterChainTest, LogCompactedPastTheNodeHaltsTheChain) {
   EXPECT_EQ(compacted_after, 0);
   auto user = orderer::testing::LoadUser(1, "User1");
   EXPECT_TRUE(support(0).Order(MakeTx(kChannel, *user), 0).IsUnavailable());
+}
+
+// Node 1 is down while node 0 orders blocks, including a config block, and the log is
+// compacted past node 1's position: node 1 pulls the blocks it misses from node 0 (refusing
+// the copies of a source that serves a wrong hash), then orders from the log again.
+TEST_F(ClusterChainTest, NodeBehindTheCompactedLogCatchesUpFromAnotherNodesBlocks) {
+  StorePuller* puller = nullptr;
+  chain_options_.make_puller = [&](ChainSupport&) {
+    auto made = std::make_unique<StorePuller>(
+        std::vector<std::string>{"node0-tampered", "node0"},
+        [this](const std::string& source) { return source == "node0" ? &support(0) : nullptr; });
+    puller = made.get();
+    return made;
+  };
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(2, 3, std::chrono::seconds(60)));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(support(1).Order(MakeTx(kChannel, *user), 0));
+  }
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(2));
+  Close(1);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_OK(support(0).Order(MakeTx(kChannel, *user), 0));
+  }
+  TempDir org3_dir;
+  ASSERT_OK_AND_ASSIGN(msp::testing::TestOrg org3,
+                       msp::testing::MakeTestOrg(org3_dir.path(), "Org3MSP", "org3.example.com"));
+  ASSERT_NO_FATAL_FAILURE(AddOrg3(support(0), org3));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(support(0).Order(MakeTx(kChannel, *user), 0));
+  }
+  ASSERT_TRUE(WaitUntil([&] { return support(0).store().Height() == 6; }));
+  log().Compact(LastRevision(0, 5));
+  ASSERT_NO_FATAL_FAILURE(Open(1));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(6));
+  EXPECT_FALSE(nodes_[1].chain->halted());
+  ASSERT_NE(puller, nullptr);
+  ASSERT_FALSE(puller->results.empty());
+  EXPECT_NE(puller->results.front().find("node0-tampered: INVALID_ARGUMENT"), std::string::npos)
+      << puller->results.front();
+  EXPECT_NE(puller->results.front().find("previous hash"), std::string::npos);
+  EXPECT_EQ(puller->results.back(), "node0: OK");
+  // The pulled config block applies on node 1.
+  EXPECT_TRUE(WaitUntil([&] { return support(1).bundle()->sequence() == 1; }));
+  // Node 1 orders from the log again, after the pulled blocks.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(support(1).Order(MakeTx(kChannel, *user), 0));
+  }
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(7));
+  ExpectIdenticalBlocks();
+  EXPECT_EQ(BlockSizes(1), (std::vector<size_t>{3, 3, 3, 1, 3, 3}));
+}
+
+// Without any node to pull from, the node keeps trying (backing off) until it is halted.
+TEST_F(ClusterChainTest, CatchingUpWithoutSourcesRetriesUntilHalted) {
+  chain_options_.make_puller = [](ChainSupport&) {
+    return std::make_unique<StorePuller>(std::vector<std::string>{"node9"},
+                                         [](const std::string&) { return nullptr; });
+  };
+  cluster_.store(kChannel)->Compact(1000);
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(1, 3, std::chrono::seconds(60)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(nodes_[0].chain->halted());
+  EXPECT_EQ(support(0).store().Height(), 1u);
+  Close(0);  // Halt ends the retries.
 }
 
 }  // namespace

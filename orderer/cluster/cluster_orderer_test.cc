@@ -5,10 +5,13 @@
 // serves identically from both.
 #include <atomic>
 
+#include <absl/strings/str_format.h>
 #include <gtest/gtest.h>
 
 #include "common/msp/testing/status_testing.h"
 #include "fabric/base/testing/wait_until.h"
+#include "orderer/block_writer.h"
+#include "orderer/cluster/block_puller.h"
 #include "orderer/cluster/cluster_chain.h"
 #include "orderer/cluster/testing/memory_log.h"
 #include "orderer/node.h"
@@ -54,6 +57,16 @@ class ClusterOrdererTest : public ::testing::Test {
     return result.blocks;
   }
 
+  // The transactions in a channel's blocks after the genesis block.
+  static int Transactions(ledger::blkstorage::BlockStore& store) {
+    int count = 0;
+    for (uint64_t n = 1; n < store.Height(); ++n) {
+      StatusOr<common::Block> block = store.RetrieveBlockByNumber(n);
+      count += block.ok() ? block->data().data_size() : 0;
+    }
+    return count;
+  }
+
   static void ExpectSameBlocks(const std::vector<common::Block>& a,
                                const std::vector<common::Block>& b) {
     ASSERT_EQ(a.size(), b.size());
@@ -77,6 +90,14 @@ class ClusterOrdererTest : public ::testing::Test {
       cluster.channel_logs = logs_.FactoryFor(name);
     }
     cluster.chain.read_wait = std::chrono::milliseconds(50);
+    cluster.chain.retry_min = std::chrono::milliseconds(20);
+    if (!pull_from_.empty()) {
+      cluster.chain.make_puller = [this](ChainSupport& support) {
+        cluster::DeliverBlockPuller::Options options;
+        options.addresses = pull_from_;
+        return std::make_unique<cluster::DeliverBlockPuller>(options, support.signer());
+      };
+    }
     StatusOr<std::unique_ptr<Orderer>> node = Orderer::Start(
         orderer::testing::TestConfig(tmp_.path() + "/" + name, {genesis_path_}), cluster);
     EXPECT_TRUE(node.ok()) << node.status();
@@ -99,6 +120,7 @@ class ClusterOrdererTest : public ::testing::Test {
   common::Block genesis_;
   std::string genesis_path_;
   cluster::testing::TestCluster logs_;
+  std::vector<std::string> pull_from_;  // the nodes a node catches up from; empty: none given
   std::atomic<int> made_ = 0;
   cluster::EtcdConfigMetadata made_for_;
 };
@@ -154,6 +176,41 @@ TEST_F(ClusterOrdererTest, ChannelCreatedThroughOneNodeIsOrderedByBoth) {
   EXPECT_EQ(made_for_.endpoints(0), "127.0.0.1:2379");
 }
 
+// Node b is down while a orders, and the log is compacted past b's position: b pulls the
+// blocks it misses through a's Deliver (after an address that does not answer), then orders
+// from the log again.
+TEST_F(ClusterOrdererTest, NodeBehindTheCompactedLogCatchesUpThroughDeliver) {
+  ASSERT_NO_FATAL_FAILURE(StartTwoNodes());
+  b_.reset();
+  auto user = orderer::testing::LoadUser(1, "User1");
+  for (int i = 0; i < 9; ++i) {
+    ASSERT_EQ(client_a_->BroadcastOne(MakeTx(kChannel, *user)), common::SUCCESS);
+  }
+  ChainSupport* chain_a = a_->registrar().GetChain(kChannel);
+  ASSERT_TRUE(WaitUntil([&] { return Transactions(chain_a->store()) == 9; }));
+  const uint64_t last = chain_a->store().Height() - 1;
+  ASSERT_OK_AND_ASSIGN(common::Block newest, chain_a->store().RetrieveBlockByNumber(last));
+  ASSERT_OK_AND_ASSIGN(std::string value, ConsenterMetadataFromBlock(newest));
+  cluster::ClusterBlockMetadata metadata;
+  ASSERT_TRUE(metadata.ParseFromString(value));
+  logs_.store(kChannel)->Compact(metadata.last_revision());
+
+  pull_from_ = {"127.0.0.1:1", absl::StrFormat("127.0.0.1:%d", a_->port())};
+  b_ = StartNode("b", true);
+  ASSERT_NE(b_, nullptr);
+  client_b_ = std::make_unique<Client>(b_->port());
+  ExpectSameBlocks(Fetch(*client_a_, kChannel, last, *user),
+                   Fetch(*client_b_, kChannel, last, *user));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(client_b_->BroadcastOne(MakeTx(kChannel, *user)), common::SUCCESS);
+  }
+  ChainSupport* chain_b = b_->registrar().GetChain(kChannel);
+  ASSERT_TRUE(WaitUntil([&] { return Transactions(chain_b->store()) == 12; }));
+  const uint64_t height = chain_b->store().Height();
+  ExpectSameBlocks(Fetch(*client_a_, kChannel, height - 1, *user),
+                   Fetch(*client_b_, kChannel, height - 1, *user));
+}
+
 TEST_F(ClusterOrdererTest, UnreachableLogIsServiceUnavailable) {
   std::unique_ptr<Orderer> a = StartNode("a");
   ASSERT_NE(a, nullptr);
@@ -188,6 +245,32 @@ TEST(EtcdConfigTest, EndpointsComeFromTheGenesisBlock) {
   profile.orderer->orderer_type = "solo";
   ASSERT_OK_AND_ASSIGN(genesis, configtxgen::MakeGenesisBlock(profile, kChannel));
   EXPECT_TRUE(cluster::EtcdConfigFromBlock(genesis).status().IsInvalidArgument());
+}
+
+// A node pulls from the orderer orgs' Endpoints, else the OrdererAddresses, never from itself.
+TEST(DeliverBlockPullerTest, SourcesAreTheOtherOrdererAddressesOfTheChannel) {
+  ASSERT_OK_AND_ASSIGN(configtxgen::Profile profile,
+                       orderer::testing::LoadTestProfile("TwoOrgsApplicationGenesis"));
+  profile.orderer->addresses = {"127.0.0.1:7050", "127.0.0.1:7150", "127.0.0.1:7250"};
+  for (configtxgen::OrganizationSpec& org : profile.orderer->organizations) {
+    org.orderer_endpoints.clear();
+  }
+  ASSERT_OK_AND_ASSIGN(common::Block genesis, configtxgen::MakeGenesisBlock(profile, kChannel));
+  ASSERT_OK_AND_ASSIGN(auto by_addresses, channelconfig::Bundle::FromConfigBlock(genesis));
+  profile.orderer->organizations.front().orderer_endpoints = {"10.0.0.1:7050", "10.0.0.2:7050"};
+  ASSERT_OK_AND_ASSIGN(genesis, configtxgen::MakeGenesisBlock(profile, kChannel));
+  ASSERT_OK_AND_ASSIGN(auto by_endpoints, channelconfig::Bundle::FromConfigBlock(genesis));
+
+  auto signer = orderer::testing::LoadOrdererIdentity();
+  cluster::DeliverBlockPuller::Options options;
+  options.self_addresses = {"127.0.0.1:7150", "10.0.0.2:7050"};
+  cluster::DeliverBlockPuller puller(options, *signer);
+  EXPECT_EQ(puller.Sources(*by_addresses),
+            (std::vector<std::string>{"127.0.0.1:7050", "127.0.0.1:7250"}));
+  EXPECT_EQ(puller.Sources(*by_endpoints), std::vector<std::string>{"10.0.0.1:7050"});
+  options.addresses = {"127.0.0.1:9999"};
+  cluster::DeliverBlockPuller fixed(options, *signer);
+  EXPECT_EQ(fixed.Sources(*by_endpoints), std::vector<std::string>{"127.0.0.1:9999"});
 }
 
 }  // namespace

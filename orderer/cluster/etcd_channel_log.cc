@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
 #include <limits>
 #include <mutex>
 #include <random>
+#include <thread>
 #include <utility>
 
 #include <absl/strings/str_format.h>
@@ -47,12 +49,78 @@ StatusOr<int64_t> MinimumUnder(etcd::Client& client, const std::string& prefix,
   return r.kvs.empty() ? 0 : min;
 }
 
+}  // namespace
+
+// This node's lease on one etcd cluster, shared by its channels' written keys. A thread keeps
+// it alive every ttl/3 while the node runs; when the node is down longer than the TTL, etcd
+// deletes its written keys, so it stops holding the clean-up back (and catches up from other
+// nodes' blocks when it returns). The lease is not revoked on shutdown: a node restarted
+// within the TTL keeps its place.
+class NodeLease {
+ public:
+  NodeLease(std::shared_ptr<etcd::Client> client, std::chrono::seconds ttl,
+            milliseconds call_timeout)
+      : client_(std::move(client)), ttl_(ttl), call_timeout_(call_timeout) {
+    thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+  }
+
+  // The lease to put the written keys with, granted on first use and after it expired.
+  StatusOr<int64_t> Id(milliseconds timeout) {
+    std::lock_guard<std::mutex> lock(grant_mu_);
+    if (int64_t id = id_.load(); id != 0) {
+      return id;
+    }
+    ASSIGN_OR_RETURN(int64_t granted, client_->LeaseGrant(ttl_, timeout));
+    id_ = granted;
+    return granted;
+  }
+
+ private:
+  void Run(std::stop_token stop) {
+    std::mutex mu;
+    std::condition_variable_any cv;
+    const auto interval = std::chrono::duration_cast<milliseconds>(ttl_) / 3;
+    for (;;) {
+      std::unique_lock<std::mutex> lock(mu);
+      if (cv.wait_for(lock, stop, interval, [] { return false; }) || stop.stop_requested()) {
+        return;
+      }
+      const int64_t id = id_.load();
+      if (id == 0) {
+        continue;
+      }
+      StatusOr<std::chrono::seconds> left =
+          client_->LeaseKeepAlive(id, std::min(call_timeout_, interval));
+      if (left.status().code() == StatusCode::kNotFound) {
+        FLOG_WARN(logger,
+                  "etcd lease of this node expired (etcd unreachable longer than %ds): its "
+                  "written marks are put again with a new lease at its next blocks",
+                  ttl_.count());
+        int64_t expired = id;
+        id_.compare_exchange_strong(expired, 0);
+      } else if (!left.ok()) {
+        FLOG_WARN(logger, "keep the etcd lease of this node alive: %s", left.status().ToString());
+      }
+    }
+  }
+
+  const std::shared_ptr<etcd::Client> client_;
+  const std::chrono::seconds ttl_;
+  const milliseconds call_timeout_;
+  std::mutex grant_mu_;  // One grant at a time.
+  std::atomic<int64_t> id_{0};
+  std::jthread thread_;  // last: stopped and joined first
+};
+
+namespace {
+
 class EtcdChannelLog : public ChannelLog {
  public:
   EtcdChannelLog(const EtcdChannelLogOptions& options, std::shared_ptr<etcd::Client> client,
-                 std::string channel_id)
+                 std::shared_ptr<NodeLease> lease, std::string channel_id)
       : options_(options),
         client_(std::move(client)),
+        lease_(std::move(lease)),
         channel_id_(std::move(channel_id)),
         log_prefix_(options.key_prefix + channel_id_ + "/log/"),
         written_prefix_(options.key_prefix + channel_id_ + "/written/"),
@@ -71,15 +139,19 @@ class EtcdChannelLog : public ChannelLog {
       return Status::OK();
     }
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (const std::string& key : {written_key_, gc_key_}) {
-      const auto left =
-          std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-      RETURN_IF_ERROR(client_
-                          ->Txn({etcd::Compare::Absent(key)}, {etcd::TxnOp::Put(key, "0")}, {},
-                                std::max(left, milliseconds(1)))
-                          .status()
-                          .Annotate(absl::StrFormat("channel %s: register %s", channel_id_, key)));
+    auto left = [&] {
+      return std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(
+                                           deadline - std::chrono::steady_clock::now()));
+    };
+    const auto annotation = [&](const std::string& key) {
+      return absl::StrFormat("channel %s: register %s", channel_id_, key);
+    };
+    StatusOr<int64_t> lease = LeaseId(left());
+    if (!lease.ok()) {
+      return lease.status().Annotate(annotation(written_key_));
     }
+    RETURN_IF_ERROR(Register(written_key_, *lease, left()).Annotate(annotation(written_key_)));
+    RETURN_IF_ERROR(Register(gc_key_, 0, left()).Annotate(annotation(gc_key_)));
     registered_ = true;
     return Status::OK();
   }
@@ -97,6 +169,27 @@ class EtcdChannelLog : public ChannelLog {
   }
 
  private:
+  // This node's lease for its written key; 0 without one.
+  StatusOr<int64_t> LeaseId(milliseconds timeout) {
+    return lease_ != nullptr ? lease_->Id(timeout) : StatusOr<int64_t>(0);
+  }
+
+  // Puts `key` with 0 when absent; a key left by this node's previous run moves to `lease`, so
+  // that it lives as long as this run keeps its lease alive.
+  Status Register(const std::string& key, int64_t lease, milliseconds timeout) {
+    ASSIGN_OR_RETURN(etcd::TxnResult r,
+                     client_->Txn({etcd::Compare::Absent(key)}, {etcd::TxnOp::Put(key, "0", lease)},
+                                  {etcd::TxnOp::Get(key)}, timeout));
+    if (r.succeeded || lease == 0 || r.ranges.empty() || r.ranges[0].empty()) {
+      return Status::OK();
+    }
+    const etcd::KeyValue& kv = r.ranges[0][0];
+    return client_
+        ->Txn({etcd::Compare::ModRevisionIs(key, kv.mod_revision)},
+              {etcd::TxnOp::Put(key, kv.value, lease)}, {}, timeout)
+        .status();
+  }
+
   Status Closed() const {
     return Status(StatusCode::kCancelled,
                   absl::StrFormat("channel %s: channel log closed", channel_id_));
@@ -109,6 +202,7 @@ class EtcdChannelLog : public ChannelLog {
 
   const EtcdChannelLogOptions options_;
   const std::shared_ptr<etcd::Client> client_;
+  const std::shared_ptr<NodeLease> lease_;  // null: written keys without a lease
   const std::string channel_id_;
   const std::string log_prefix_;
   const std::string written_prefix_;
@@ -235,10 +329,15 @@ Status EtcdChannelLog::MarkWritten(int64_t revision) {
     return Closed();
   }
   RETURN_IF_ERROR(EnsureRegistered(options_.call_timeout));
+  const std::string what = absl::StrFormat("channel %s: mark written %d", channel_id_, revision);
+  StatusOr<int64_t> lease = LeaseId(options_.call_timeout);
+  if (!lease.ok()) {
+    return lease.status().Annotate(what);
+  }
   RETURN_IF_ERROR(
-      client_->Put(written_key_, std::to_string(revision), options_.call_timeout)
+      client_->Put(written_key_, std::to_string(revision), options_.call_timeout, *lease)
           .status()
-          .Annotate(absl::StrFormat("channel %s: mark written %d", channel_id_, revision)));
+          .Annotate(what));
   std::unique_lock<std::mutex> lock(cleanup_mu_, std::try_to_lock);
   const auto now = std::chrono::steady_clock::now();
   if (!lock.owns_lock() || now - last_cleanup_ < options_.cleanup_interval) {
@@ -324,14 +423,18 @@ StatusOr<std::unique_ptr<EtcdChannelLogFactory>> EtcdChannelLogFactory::Create(
 
 EtcdChannelLogFactory::EtcdChannelLogFactory(const EtcdChannelLogOptions& options,
                                              std::shared_ptr<etcd::Client> client)
-    : options_(options), client_(std::move(client)) {}
+    : options_(options),
+      client_(std::move(client)),
+      lease_(options.node_ttl.count() > 0
+                 ? std::make_shared<NodeLease>(client_, options.node_ttl, options.call_timeout)
+                 : nullptr) {}
 
 StatusOr<std::unique_ptr<ChannelLog>> EtcdChannelLogFactory::Open(const std::string& channel_id) {
   if (channel_id.empty() || channel_id.find('/') != std::string::npos) {
     return InvalidArgumentError(absl::StrFormat(
         "etcd channel log: channel id \"%s\" must be non-empty and without \"/\"", channel_id));
   }
-  auto log = std::make_unique<EtcdChannelLog>(options_, client_, channel_id);
+  auto log = std::make_unique<EtcdChannelLog>(options_, client_, lease_, channel_id);
   // Opening does not wait for an unreachable etcd; the log registers at its first use then.
   if (Status s = log->EnsureRegistered(std::min(options_.call_timeout, kRegisterAtOpen)); !s.ok()) {
     FLOG_WARN(logger, "[channel: %s] register node %s in etcd: %s", channel_id, options_.node_id,

@@ -18,7 +18,8 @@
 // revision order. Deletions of old entries are not entries. OutOfRange when etcd compacted the
 // revisions the read starts from.
 //
-// MarkWritten puts P C/written/N, then at most every cleanup_interval:
+// MarkWritten puts P C/written/N (with this node's lease when node_ttl is set), then at most
+// every cleanup_interval:
 //  - deletes C's entries with revision <= the minimum over C's written keys (every node that
 //    opened the channel registered a written key, 0, so a node that has not written yet holds
 //    the deletion back), records that minimum in P _gc/C,
@@ -45,6 +46,8 @@
 
 namespace fabric::orderer::cluster {
 
+class NodeLease;
+
 struct EtcdChannelLogOptions {
   // The etcd cluster: members' client endpoints ("127.0.0.1:2379") and TLS.
   std::vector<std::string> endpoints;
@@ -60,6 +63,11 @@ struct EtcdChannelLogOptions {
   // MarkWritten.
   std::chrono::milliseconds cleanup_interval{5000};
   bool compact = true;
+  // This node's written keys are put with an etcd lease of this TTL, kept alive while the node
+  // runs: a node down longer stops holding the clean-up back and, when it returns, catches up
+  // from other nodes' blocks. 0: no lease (a node down holds the clean-up back until it
+  // returns or its written key is deleted).
+  std::chrono::seconds node_ttl{600};
   // The largest entry Append takes: etcd refuses requests above --max-request-bytes (1.5 MiB by
   // default); the margin is for the key and the Txn around the entry.
   size_t max_entry_bytes = 1536 * 1024 - 4096;
@@ -88,6 +96,7 @@ class EtcdChannelLogFactory : public ChannelLogFactory {
 
   const EtcdChannelLogOptions options_;
   const std::shared_ptr<etcd::Client> client_;
+  const std::shared_ptr<NodeLease> lease_;  // null when options_.node_ttl is 0
 };
 
 // The factory of the logs of channels whose config names the etcd cluster `config_endpoints`

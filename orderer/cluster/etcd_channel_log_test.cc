@@ -255,5 +255,40 @@ TEST(EtcdChannelLogTest, CompactionWaitsForEveryChannel) {
   EXPECT_EQ(idle->Read(0, 10, milliseconds(5000)).status().code(), StatusCode::kOutOfRange);
 }
 
+// A node's written key lives on its lease: kept while the node runs, gone TTL after it stopped,
+// so the others' clean-up then goes past it.
+TEST(EtcdChannelLogTest, WrittenKeyOfAStoppedNodeExpiresWithItsLease) {
+  FABRIC_SKIP_WITHOUT_ETCD();
+  ASSERT_OK_AND_ASSIGN(auto cluster, EtcdCluster::Start({}));
+  EtcdChannelLogOptions live_options = OptionsFor(*cluster, "live");
+  live_options.node_ttl = std::chrono::seconds(2);
+  EtcdChannelLogOptions gone_options = OptionsFor(*cluster, "gone");
+  gone_options.node_ttl = std::chrono::seconds(2);
+  ASSERT_OK_AND_ASSIGN(auto live_factory, EtcdChannelLogFactory::Create(live_options));
+  ASSERT_OK_AND_ASSIGN(auto gone_factory, EtcdChannelLogFactory::Create(gone_options));
+  ASSERT_OK_AND_ASSIGN(auto live, live_factory->Open("ch"));
+  ASSERT_OK_AND_ASSIGN(auto gone, gone_factory->Open("ch"));
+  std::vector<int64_t> revs;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(int64_t r, live->Append("e", milliseconds(5000)));
+    revs.push_back(r);
+  }
+  ASSERT_OK(gone->MarkWritten(revs[0]));
+  gone.reset();
+  gone_factory.reset();
+  etcd::Client& client = live_factory->client();
+  const std::string written = "/fabric-cpp/orderer/ch/written/";
+  // Three TTLs: the live node's key is kept alive, the stopped node's expires.
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  Status live_key = client.Get(written + "live").status();
+  EXPECT_OK(live_key);
+  EXPECT_EQ(client.Get(written + "gone").status().code(), StatusCode::kNotFound);
+  ASSERT_OK(live->MarkWritten(revs[2]));
+  EXPECT_EQ(client.Range(etcd::RangeOptions::Prefix("/fabric-cpp/orderer/ch/log/"))->kvs.size(),
+            0u);
+  ASSERT_OK_AND_ASSIGN(etcd::KeyValue gc, client.Get("/fabric-cpp/orderer/_gc/ch"));
+  EXPECT_EQ(gc.value, std::to_string(revs[2]));
+}
+
 }  // namespace
 }  // namespace fabric::orderer::cluster

@@ -9,40 +9,21 @@
 #include <absl/strings/str_format.h>
 
 #include "common/comm/message_limits.h"
-#include "common/crypto/hash.h"
+#include "common/deliver/block_verifier.h"
 #include "common/logging/logging.h"
 #include "common/protoutil/txutils.h"
 #include "fabric/base/status_macros.h"
 #include "fabric/base/thread_name.h"
 #include "orderer/ab.grpc.pb.h"
-#include "peer/deliverclient/block_verifier.h"
 
 namespace fabric::deliverclient {
 namespace {
 
 logging::Logger logger("deliveryClient");
 
-// The TLS CAs of the orderer orgs that list `address` among their Endpoints, else of every
-// orderer org (addresses from OrdererAddresses or the local config), as Fabric 1.4's
-// deliveryclient connection criteria.
-std::vector<crypto::Certificate> OrdererTlsCas(const channelconfig::Bundle& bundle,
-                                               const std::string& address) {
-  std::vector<channelconfig::Organization> orgs;
-  for (const channelconfig::Organization& org : bundle.orderer_orgs()) {
-    if (std::find(org.endpoints.begin(), org.endpoints.end(), address) != org.endpoints.end()) {
-      orgs.push_back(org);
-    }
-  }
-  return comm::OrgTlsCas(bundle, orgs.empty() ? bundle.orderer_orgs() : orgs);
-}
-
 // Fabric's blocksRequester.getTLSCertHash: the hash of the client certificate's DER.
 std::string TlsCertHash(const DeliverClient::Options::Tls& tls) {
-  if (!tls.enabled || !tls.client_identity) {
-    return "";
-  }
-  StatusOr<crypto::Certificate> cert = crypto::Certificate::FromPem(tls.client_identity->cert_pem);
-  return cert.ok() ? crypto::Sha256(cert->ToDer()) : "";
+  return tls.enabled && tls.client_identity ? comm::CertHash(*tls.client_identity) : "";
 }
 
 }  // namespace
@@ -139,7 +120,7 @@ StatusOr<std::shared_ptr<grpc::ChannelCredentials>> DeliverClient::Credentials(
   if (!options_.tls.enabled) {
     return grpc::InsecureChannelCredentials();
   }
-  std::vector<crypto::Certificate> cas = OrdererTlsCas(*committer_.config(), address);
+  std::vector<crypto::Certificate> cas = comm::OrdererServerCas(*committer_.config(), address);
   cas.insert(cas.end(), options_.tls.static_cas.begin(), options_.tls.static_cas.end());
   if (cas.empty()) {
     return FailedPreconditionError(absl::StrFormat(
@@ -219,7 +200,8 @@ Status DeliverClient::RunStream(const std::string& address, bool* progress) {
 
 Status DeliverClient::HandleBlock(common::Block block) {
   const common::BlockchainInfo info = committer_.ledger().GetBlockchainInfo();
-  Status s = VerifyBlock(block, info.height(), info.currentblockhash(), *committer_.config());
+  Status s =
+      deliver::VerifyBlock(block, info.height(), info.currentblockhash(), *committer_.config());
   if (!s.ok()) {
     FLOG_ERROR(logger, "[%s] refusing block from orderer: %s", committer_.channel_id(),
                s.message());

@@ -8,18 +8,19 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "common/deliver/block_verifier.h"
 #include "common/protoutil/blockutils.h"
 #include "common/protoutil/unmarshal.h"
 #include "fabric/base/testing/wait_until.h"
 #include "orderer/ab.grpc.pb.h"
 #include "peer/committer/testing/fixture.h"
-#include "peer/deliverclient/block_verifier.h"
 #include "peer/deliverclient/testing/fake_orderer.h"
 
 namespace fabric::deliverclient {
 namespace {
 
 using committer::testing::CommitterFixture;
+using deliver::VerifyBlock;
 using testing::FakeOrderer;
 
 class DeliverClientTest : public CommitterFixture {

@@ -19,7 +19,7 @@
 #include "common/common.pb.h"
 #include "fabric/base/status.h"
 
-namespace fabric::deliverclient {
+namespace fabric::deliver {
 
 // OK when `block` may be committed after a ledger of height `expected_number` whose last
 // block hash is `previous_hash`. InvalidArgument for a wrong number, hash chain or data hash
@@ -27,4 +27,4 @@ namespace fabric::deliverclient {
 Status VerifyBlock(const common::Block& block, uint64_t expected_number,
                    const std::string& previous_hash, const channelconfig::Bundle& config);
 
-}  // namespace fabric::deliverclient
+}  // namespace fabric::deliver

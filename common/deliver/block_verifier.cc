@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "peer/deliverclient/block_verifier.h"
+#include "common/deliver/block_verifier.h"
 
 #include <vector>
 
@@ -11,7 +11,7 @@
 #include "common/protoutil/signed_data.h"
 #include "fabric/base/status_macros.h"
 
-namespace fabric::deliverclient {
+namespace fabric::deliver {
 
 Status VerifyBlock(const common::Block& block, uint64_t expected_number,
                    const std::string& previous_hash, const channelconfig::Bundle& config) {
@@ -59,4 +59,4 @@ Status VerifyBlock(const common::Block& block, uint64_t expected_number,
   return Status::OK();
 }
 
-}  // namespace fabric::deliverclient
+}  // namespace fabric::deliver
