@@ -34,6 +34,10 @@ const GO_STRUCT_RECORD_DIRS = ['ccprovider/'];
 // not Fabric's, so nothing to compare them with.
 const OTHER_API_DIRS = ['etcd/'];
 
+// fabric-cpp's own messages, which no Fabric node reads: the orderer cluster's log entries, block
+// metadata and consensus metadata (consensus type etcd).
+const OWN_MESSAGE_DIRS = ['orderer/cluster/'];
+
 // Fabric 1.4 files that Fabric 2.x (and so fabric-protos 2.2) dropped: the Admin service of the
 // 1.4 peer. Their field numbers follow Fabric 1.4.12's protos/peer/admin.proto; the Admin service
 // is exercised by Fabric 1.4.12's own CLI (docs/parity.md).
@@ -41,7 +45,7 @@ const FABRIC_14_ONLY_FILES = ['peer/admin.proto'];
 
 // Our deliberate additions: full enum name -> {value name: number}.
 const ALLOWED_ENUM_ADDITIONS = {
-  '.protos.ChaincodeSpec.Type': {CPP: 5},
+  '.protos.ChaincodeSpec.Type': {CPP: 5, EXTERNAL: 6},
 };
 
 // Describes a field's wire-relevant shape as one comparable string.
@@ -199,6 +203,7 @@ function main() {
   const ourFiles = listProtos(ourDir)
       .filter((f) => !GO_STRUCT_RECORD_DIRS.some((dir) => f.startsWith(dir)))
       .filter((f) => !OTHER_API_DIRS.some((dir) => f.startsWith(dir)))
+      .filter((f) => !OWN_MESSAGE_DIRS.some((dir) => f.startsWith(dir)))
       .filter((f) => !FABRIC_14_ONLY_FILES.includes(f));
   for (const f of REQUIRED_FILES) {
     if (!ourFiles.includes(f)) {
