@@ -12,7 +12,9 @@
 //   peer_rss_mib               the peer process's VmHWM after all phases
 // The chaincode is getput (one GetState + one PutState), built into its container by the
 // Docker launcher, as a peer runs chaincode in a network ("endorse_*", "peer_rss_mib"; skipped
-// with a comment line when `docker info` fails or BENCH_ENDORSE_DOCKER=0); then the same
+// with a comment line when `docker info` fails or BENCH_ENDORSE_DOCKER=0); then getput written
+// for fabric-shim in its Node.js container at 64 in flight only ("endorse_node_tps_64"; skipped
+// with a line on stderr when the node images are absent, or BENCH_ENDORSE_NODE=0); then the same
 // chaincode as a process ("endorse_process_*", "peer_process_rss_mib"; BENCH_ENDORSE_PROCESS=0
 // skips), which separates the container's cost. Then the same chaincode as a process with TLS
 // on every connection, client to peer (mutual TLS, cryptogen certificates) and peer to chaincode,
@@ -228,9 +230,9 @@ std::vector<protos::SignedProposal> Presign(const fabric::msp::SigningIdentity& 
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     std::string k = "k" + std::to_string((*key)++ % 1000);
-    std::vector<std::string> args = cc == "getput"
-                                        ? std::vector<std::string>{"invoke", k}
-                                        : std::vector<std::string>{"invoke", "a", "b", "1"};
+    std::vector<std::string> args = cc == "abstore"
+                                        ? std::vector<std::string>{"invoke", "a", "b", "1"}
+                                        : std::vector<std::string>{"invoke", k};
     out.push_back(TestPeer::MakeSigned(user, endorser::testing::kChannel, cc, args));
   }
   return out;
@@ -324,7 +326,7 @@ class ModeRun {
     std::string load = LoadAverage();
     std::vector<long> chaincodes = Children(child_.pid);
     if (mode_.starts_with("docker")) {  // the container's process is the engine's, not ours
-      chaincodes = bench::ProcessesNamed("chaincode");
+      chaincodes = bench::ProcessesNamed(mode_ == "docker-node" ? "node" : "chaincode");
     }
     auto cpu = [&] {
       double c = 0;
@@ -457,6 +459,19 @@ ModeResult RunMode(const std::string& mode, const std::string& prefix, const std
   return result;
 }
 
+// getput on fabric-shim in its Node.js container, at 64 in flight ("endorse_node_tps_64"), when
+// the node images are there (scripts/build-images.sh nodeenv node-runtime).
+int RunNodeMode() {
+  if (system("docker image inspect fabric-cpp/nodeenv fabric-cpp/node-runtime >/dev/null 2>&1") !=
+      0) {
+    std::fprintf(stderr,
+                 "bench_endorse: endorse_node_* skipped: no fabric-cpp/nodeenv and "
+                 "fabric-cpp/node-runtime images (scripts/build-images.sh nodeenv node-runtime)\n");
+    return 0;
+  }
+  return RunMode("docker-node", "endorse_node", "", Phases::kTps64).rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -480,6 +495,9 @@ int main(int argc, char** argv) {
         "# endorse_*: no container figures (Docker %s); endorse_process_* below is the "
         "same chaincode as a process\n",
         enabled("BENCH_ENDORSE_DOCKER", true) ? "does not answer" : "off");
+  }
+  if (docker && enabled("BENCH_ENDORSE_NODE", true)) {
+    rc |= RunNodeMode();
   }
   ModeResult plain;
   if (enabled("BENCH_ENDORSE_PROCESS", true)) {

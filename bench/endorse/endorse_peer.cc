@@ -35,30 +35,45 @@ int Fail(const char* what, const Status& s) {
   return 1;
 }
 
+// The package of a Docker mode: getput (C++), abstore, or getput on fabric-shim (NODE).
+Status DockerPackage(const std::string& mode, launcher::ChaincodePackage* p, std::string* ccname,
+                     std::vector<std::string>* init_args) {
+  if (mode == "docker") {
+    ASSIGN_OR_RETURN(p->code_package, launcher::docker::testing::GetputPackage());
+    *ccname = "getput";
+    *init_args = {"init"};
+  } else if (mode == "docker-node") {
+    ASSIGN_OR_RETURN(p->code_package, launcher::docker::testing::NodeGetputPackage());
+    *ccname = "nodegetput";
+    *init_args = {"init"};
+    p->type = "NODE";
+  } else {
+    ASSIGN_OR_RETURN(p->code_package, launcher::docker::testing::AbstorePackage());
+    *ccname = "abstore";
+    *init_args = {"init", "a", "1000000000", "b", "0"};
+  }
+  p->ccid = *ccname + ":1.0";
+  return Status::OK();
+}
+
 // The launcher and package for `mode`; sets *ccname and *init_args.
 StatusOr<std::unique_ptr<launcher::Launcher>> MakeLauncher(const std::string& mode,
                                                            launcher::MapPackageProvider& packages,
                                                            std::string* ccname,
                                                            std::vector<std::string>* init_args) {
   launcher::ChaincodePackage p;
-  if (mode == "docker" || mode == "docker-abstore") {
+  if (mode.starts_with("docker")) {
     launcher::docker::DockerLauncherOptions options;
     options.client = launcher::docker::DockerClientOptions::FromEnv();
     options.peer_id = "benchendorse";
     options.stop_grace = 1s;
+    options.node.WithHostDefaults(std::getenv);  // the node image's npm install
     ASSIGN_OR_RETURN(auto docker, launcher::docker::DockerLauncher::Open(options));
-    if (mode == "docker") {
-      ASSIGN_OR_RETURN(p.code_package, launcher::docker::testing::GetputPackage());
-      *ccname = "getput";
-      *init_args = {"init"};
-    } else {
-      ASSIGN_OR_RETURN(p.code_package, launcher::docker::testing::AbstorePackage());
-      *ccname = "abstore";
-      *init_args = {"init", "a", "1000000000", "b", "0"};
-    }
     p.type = "CPP";
-    p.ccid = *ccname + ":1.0";
-    RETURN_IF_ERROR(docker->EnsureImage(p.ccid, p.code_package).status());
+    RETURN_IF_ERROR(DockerPackage(mode, &p, ccname, init_args));
+    RETURN_IF_ERROR(
+        docker->EnsureImage(p.ccid, p.code_package, std::chrono::steady_clock::now() + 600s, p.type)
+            .status());
     packages.Add(p);
     return std::unique_ptr<launcher::Launcher>(std::move(docker));
   }

@@ -11,8 +11,11 @@
 //            key pair, requiring client certificates from Org1's TLS CA (User1's tls/client.crt
 //            is one), and the chaincode connection with certificates of the ephemeral
 //            chaincode CA;
-//   docker:  the abstore sample in its container through DockerLauncher (invoke: two GetStates
-//            and two PutStates).
+//   docker:  the getput chaincode in its container through DockerLauncher;
+//   docker-node: getput written for fabric-shim (launcher/docker/testdata/node-getput) in its
+//            Node.js container through DockerLauncher (its image needs the npm registry once);
+//   docker-abstore: the abstore sample in its container through DockerLauncher (invoke: two
+//            GetStates and two PutStates).
 // When ready it prints one line to stdout, "READY <port> <network dir> <ccname>", then serves
 // until stdin closes.
 

@@ -436,8 +436,9 @@ TEST(DockerLauncherTest, FailedNpmInstallReportsNpmsLastLines) {
   EXPECT_EQ(uploads.size(), 2u);  // the CA bundle at /, the package at /chaincode/input
 }
 
-// A NODE chaincode from its cached image runs `npm start -- --peer.address <addr>`.
-TEST(DockerLauncherTest, NodeChaincodeRunsNpmStartWithThePeerAddress) {
+// A NODE chaincode from its cached image runs its start script (NodeStartCommand) with
+// `--peer.address <addr>`.
+TEST(DockerLauncherTest, NodeChaincodeRunsItsStartScriptWithThePeerAddress) {
   FakeDockerServer server([](const FakeRequest& r) -> std::string {
     if (r.path.rfind("/images/dev-", 0) == 0) {
       return FakeDockerServer::Response(
@@ -466,8 +467,8 @@ TEST(DockerLauncherTest, NodeChaincodeRunsNpmStartWithThePeerAddress) {
     }
   }
   EXPECT_FALSE(built);
-  EXPECT_THAT(create_body,
-              HasSubstr(R"("Cmd":["npm","start","--","--peer.address","127.0.0.1:7052"])"));
+  EXPECT_THAT(create_body, HasSubstr(R"("Cmd":["/bin/sh","-c",)"));
+  EXPECT_THAT(create_body, HasSubstr(R"(,"npm-start","--peer.address","127.0.0.1:7052"])"));
   EXPECT_THAT(create_body, HasSubstr("CORE_CHAINCODE_ID_NAME=mycc:1.0"));
 }
 

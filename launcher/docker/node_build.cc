@@ -31,17 +31,28 @@ std::string_view EntryName(std::string_view path) {
   return path.starts_with('/') ? path.substr(1) : path;
 }
 
-Status CheckPackageJson(const std::string& ccid, const std::string& text) {
+// A string member of `json`, or "" when absent or not a string.
+std::string StringAt(const nlohmann::json& json, const char* key) {
+  auto it = json.find(key);
+  return it != json.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// Fills info's name, version and scripts from package.json's `text`.
+Status ReadPackageJson(const std::string& ccid, const std::string& text, NodePackageInfo* info) {
   auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object()) {
     return InvalidArgumentError(absl::StrFormat(
         "node chaincode %s: package.json is not a JSON object: fix its syntax", ccid));
   }
+  info->name = StringAt(json, "name");
+  info->version = StringAt(json, "version");
   auto scripts = json.find("scripts");
-  const bool has_start = scripts != json.end() && scripts->is_object() &&
-                         scripts->contains("start") && (*scripts)["start"].is_string() &&
-                         !(*scripts)["start"].get<std::string>().empty();
-  if (!has_start) {
+  if (scripts != json.end() && scripts->is_object()) {
+    info->prestart = StringAt(*scripts, "prestart");
+    info->start = StringAt(*scripts, "start");
+    info->poststart = StringAt(*scripts, "poststart");
+  }
+  if (info->start.empty()) {
     return InvalidArgumentError(absl::StrFormat(
         "node chaincode %s: package.json has no \"start\" script; the peer runs the chaincode "
         "with `npm start -- --peer.address <addr>`: add e.g. \"scripts\": {\"start\": "
@@ -50,6 +61,61 @@ Status CheckPackageJson(const std::string& ccid, const std::string& text) {
   }
   return Status::OK();
 }
+
+// `s` as one shell word.
+std::string ShellQuote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  }
+  return out + "'";
+}
+
+// Sets npm's lifecycle variables for `event` and runs `script` with `sh -c`, exiting with its
+// status when it fails (prestart, poststart: no arguments, as npm passes them to start only).
+std::string RunLifecycleScript(const char* event, const std::string& script) {
+  if (script.empty()) {
+    return "";
+  }
+  return absl::StrFormat(
+      "export npm_lifecycle_event=%s npm_lifecycle_script=%s\n"
+      "sh -c %s || exit $?\n",
+      event, ShellQuote(script), ShellQuote(script));
+}
+
+// NodeStartScript runs the start script in the background so that it, the container's PID 1,
+// can forward SIGTERM and SIGINT: PID 1 ignores SIGTERM without a handler, and Node installs
+// none. A signal before the child exists is sent once it does.
+constexpr char kForwardSignals[] =
+    "child=\n"
+    "pending=\n"
+    "interrupted=\n"
+    "forward() {\n"
+    "  if [ -n \"$child\" ]; then interrupted=1; kill -\"$1\" \"$child\" 2>/dev/null; "
+    "else pending=$1; fi\n"
+    "}\n"
+    "trap 'forward TERM' TERM\n"
+    "trap 'forward INT' INT\n";
+
+// Then waits for the child (started just before) and exits with its status when not 0. A trap
+// interrupts `wait`, which then returns 128+signal: another `wait` has the child's own status
+// (127 when the first one had it after all).
+constexpr char kWaitForChild[] =
+    "child=$!\n"
+    "[ -z \"$pending\" ] || kill -\"$pending\" \"$child\" 2>/dev/null\n"
+    "wait \"$child\"\n"
+    "status=$?\n"
+    "while [ \"$status\" -gt 128 ] && [ -n \"$interrupted\" ]; do\n"
+    "  interrupted=\n"
+    "  wait \"$child\"\n"
+    "  next=$?\n"
+    "  [ \"$next\" -eq 127 ] || status=$next\n"
+    "done\n"
+    "[ \"$status\" -eq 0 ] || exit \"$status\"\n";
+
+// Where the builder finds the start script, and where the package's folder ends up.
+constexpr char kStartScriptUpload[] = "/chaincode/npm-start";
+constexpr char kSrcDir[] = "/usr/local/src";
 
 }  // namespace
 
@@ -120,7 +186,7 @@ StatusOr<NodePackageInfo> CheckNodePackage(const std::string& ccid,
         "package the folder that holds package.json with `peer chaincode package -l node -p DIR`",
         ccid));
   }
-  RETURN_IF_ERROR(CheckPackageJson(ccid, package_json->content));
+  RETURN_IF_ERROR(ReadPackageJson(ccid, package_json->content, &info));
   return info;
 }
 
@@ -134,9 +200,33 @@ std::string NodeBuildScript(const NodePackageInfo& info) {
       "cd /chaincode/output/src\n"
       "echo \"node $(node --version), npm $(npm --version): %s\"\n"
       "%s\n"
+      "mkdir -p /chaincode/output/lib/fabric-cpp\n"
+      "cp %s /chaincode/output/lib/fabric-cpp/npm-start\n"
+      "chmod 0755 /chaincode/output/lib/fabric-cpp/npm-start\n"
       "cd /chaincode/output\n"
-      "tar -cf %s src\n",
-      install, install, kNodeBuildOutput);
+      "tar -cf %s src lib\n",
+      install, install, kStartScriptUpload, kNodeBuildOutput);
+}
+
+std::string NodeStartScript(const NodePackageInfo& info) {
+  return absl::StrFormat(
+      "#!/bin/sh\n"
+      "# Made by the peer from package.json: runs its start script as `npm start -- ARGS` does.\n"
+      "cd %s || exit 1\n"
+      "PATH=%s/node_modules/.bin:/usr/local/node_modules/.bin:/usr/node_modules/.bin:"
+      "/node_modules/.bin:$PATH\n"
+      "export PATH npm_package_json=%s/package.json npm_package_name=%s "
+      "npm_package_version=%s\n"
+      "%s"
+      "export npm_lifecycle_event=start npm_lifecycle_script=%s\n"
+      "%s"
+      "sh -c %s start \"$@\" &\n"
+      "%s"
+      "%s",
+      kSrcDir, kSrcDir, kSrcDir, ShellQuote(info.name), ShellQuote(info.version),
+      RunLifecycleScript("prestart", info.prestart), ShellQuote(info.start), kForwardSignals,
+      ShellQuote(info.start + " \"$@\""), kWaitForChild,
+      RunLifecycleScript("poststart", info.poststart));
 }
 
 StatusOr<NodeBuilderSpec> NodeBuilder(const NodeBuildOptions& options,
@@ -144,6 +234,7 @@ StatusOr<NodeBuilderSpec> NodeBuilder(const NodeBuildOptions& options,
   NodeBuilderSpec spec;
   spec.cmd = {"/bin/sh", "-c", NodeBuildScript(info)};
   spec.env = options.env;
+  spec.files[kStartScriptUpload] = NodeStartScript(info);
   if (!options.npmrc_file.empty()) {
     StatusOr<std::string> npmrc = crypto::ReadFile(options.npmrc_file);
     if (!npmrc.ok()) {
@@ -176,16 +267,18 @@ std::string NodeRuntimeDockerfile(const std::string& runtime_image) {
       "ADD binpackage.tar /usr/local/\n"
       "WORKDIR /usr/local/src\n"
       "ENV CORE_CHAINCODE_BUILDLEVEL=fabric-cpp\n"
-      "CMD [\"npm\", \"start\"]\n",
-      runtime_image);
+      "CMD [\"%s\"]\n",
+      runtime_image, kNodeStartScriptPath);
 }
 
 std::vector<std::string> NodeStartCommand(const std::string& peer_address,
                                           const std::vector<std::string>& extra_args) {
-  std::vector<std::string> cmd = {"npm", "start"};
-  if (!peer_address.empty() || !extra_args.empty()) {
-    cmd.push_back("--");
-  }
+  // Images built before the start script existed have none: npm runs them.
+  std::vector<std::string> cmd = {
+      "/bin/sh", "-c",
+      absl::StrFormat("[ -x %s ] && exec %s \"$@\"; exec npm start -- \"$@\"", kNodeStartScriptPath,
+                      kNodeStartScriptPath),
+      "npm-start"};
   if (!peer_address.empty()) {
     cmd.push_back("--peer.address");
     cmd.push_back(peer_address);

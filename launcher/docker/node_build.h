@@ -15,10 +15,13 @@
 //     settings file, its CA bundle and its proxy variables (NodeBuildOptions);
 //  2. the runtime image is FROM the node runtime image (fabric-cpp/node-runtime) with the
 //     archive added at /usr/local/src (NodeRuntimeDockerfile);
-//  3. its containers run `npm start -- --peer.address <addr>` in /usr/local/src
+//  3. its containers run what `npm start -- --peer.address <addr>` runs in /usr/local/src
 //     (NodeStartCommand), fabric-shim's contract: the chaincode name comes from
 //     CORE_CHAINCODE_ID_NAME, TLS from CORE_PEER_TLS_ENABLED, CORE_TLS_CLIENT_KEY_PATH,
-//     CORE_TLS_CLIENT_CERT_PATH and CORE_PEER_TLS_ROOTCERT_FILE, which the peer sets.
+//     CORE_TLS_CLIENT_CERT_PATH and CORE_PEER_TLS_ROOTCERT_FILE, which the peer sets. npm itself
+//     takes about a second to start, longer than Node loading fabric-shim: the builder adds
+//     NodeStartScript, made from package.json, which runs the prestart, start and poststart
+//     scripts as npm does, and containers run it (`npm start` for images built without it).
 //
 // Thread-safety: free functions, safe to call concurrently.
 
@@ -62,6 +65,13 @@ std::vector<std::string> HostNpmEnv(const std::function<const char*(const char*)
 // What a NODE package holds that the launcher needs to know before building it.
 struct NodePackageInfo {
   bool has_lock = false;  // src/package-lock.json or src/npm-shrinkwrap.json: `npm ci`
+  // package.json's "name" and "version" (empty when absent or not strings) and its
+  // "prestart", "start" and "poststart" scripts (empty when absent).
+  std::string name;
+  std::string version;
+  std::string prestart;
+  std::string start;
+  std::string poststart;
 };
 
 // Checks a NODE code package: a readable tar.gz with src/package.json, valid JSON, with a
@@ -80,8 +90,21 @@ struct NodeBuilderSpec {
 // Where the builder leaves its result (one tar of the folder "src").
 inline constexpr char kNodeBuildOutput[] = "/chaincode/binpackage.tar";
 
-// The shell script the builder runs (see the file comment).
+// Where a chaincode image has NodeStartScript.
+inline constexpr char kNodeStartScriptPath[] = "/usr/local/lib/fabric-cpp/npm-start";
+
+// The shell script the builder runs (see the file comment). It installs the start script,
+// uploaded into the builder (NodeBuilderSpec::files), at kNodeStartScriptPath of the image.
 std::string NodeBuildScript(const NodePackageInfo& info);
+
+// A POSIX shell script that does what `npm start -- ARGS` does with `info`'s package.json, run
+// with ARGS: in /usr/local/src, with node_modules/.bin of it and of its parent folders first on
+// PATH and npm's npm_package_{name,version,json}, npm_lifecycle_{event,script} variables, runs
+// prestart (when present) with `sh -c`, then the start script with ARGS appended, then
+// poststart (when present) once start exits with 0; the first non-zero status is its own. A
+// SIGTERM or SIGINT it receives (as the container's PID 1) goes to the start script, as npm
+// forwards it.
+std::string NodeStartScript(const NodePackageInfo& info);
 
 // The builder's command, environment and files for `info`. Reads options.npmrc_file and
 // options.ca_file: FailedPrecondition naming the file (and its configuration key) when one is
@@ -91,7 +114,8 @@ StatusOr<NodeBuilderSpec> NodeBuilder(const NodeBuildOptions& options, const Nod
 // The Dockerfile of a NODE chaincode's runtime image; its context holds binpackage.tar.
 std::string NodeRuntimeDockerfile(const std::string& runtime_image);
 
-// The runtime container's command: `npm start -- --peer.address <address>` plus `extra_args`.
+// The runtime container's command: NodeStartScript with `--peer.address <address>` plus
+// `extra_args`, or, in an image without it, `npm start -- <those arguments>`.
 std::vector<std::string> NodeStartCommand(const std::string& peer_address,
                                           const std::vector<std::string>& extra_args);
 
