@@ -71,9 +71,7 @@ StatusOr<std::unique_ptr<launcher::Launcher>> MakeLauncher(const std::string& mo
     ASSIGN_OR_RETURN(auto docker, launcher::docker::DockerLauncher::Open(options));
     p.type = "CPP";
     RETURN_IF_ERROR(DockerPackage(mode, &p, ccname, init_args));
-    RETURN_IF_ERROR(
-        docker->EnsureImage(p.ccid, p.code_package, std::chrono::steady_clock::now() + 600s, p.type)
-            .status());
+    RETURN_IF_ERROR(docker->EnsureImage(p, std::chrono::steady_clock::now() + 600s).status());
     packages.Add(p);
     return std::unique_ptr<launcher::Launcher>(std::move(docker));
   }
