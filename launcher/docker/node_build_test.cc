@@ -304,12 +304,12 @@ TEST(NodeBuildTest, RecipeBuildsInNodeenvWithTheNetworkAndRunsOnNodeRuntime) {
   ASSERT_EQ(recipe->uploads.count("/"), 1u);
   auto files = archive::Read(recipe->uploads.at("/"));
   ASSERT_TRUE(files.ok()) << files.status();
-  ASSERT_EQ(files->size(), 1u);
-  EXPECT_EQ((*files)[0].path, "etc/fabric-cpp/npm/npmrc");
+  ASSERT_EQ(files->size(), 2u);  // the start script the image will run, and the npm settings
+  EXPECT_EQ((*files)[0].path, "chaincode/npm-start");
+  EXPECT_EQ((*files)[1].path, "etc/fabric-cpp/npm/npmrc");
   EXPECT_EQ(recipe->runtime_image, "my/node-runtime:1");
   EXPECT_EQ(recipe->dockerfile, NodeRuntimeDockerfile("my/node-runtime:1"));
-  EXPECT_THAT(recipe->command("p:1", {}),
-              ElementsAre("npm", "start", "--", "--peer.address", "p:1"));
+  EXPECT_EQ(recipe->command("p:1", {}), NodeStartCommand("p:1", {}));
 
   auto bad = NodeBuildRecipe("cc:1", Package({{"src/index.js", "x"}}), o);
   EXPECT_TRUE(bad.status().IsInvalidArgument()) << bad.status();
