@@ -5,10 +5,12 @@
 // 1.x's Kafka-based orderer). The implementation on etcd is EtcdChannelLog; tests use
 // MemoryChannelLog.
 //
-// Positions are revisions: strictly increasing along the log but not contiguous (etcd's
-// revision counter is shared by every key of the cluster). An entry's revision is the same on
-// every node, so a block can record the revision it ends at and a restarted node resumes
-// reading right after it.
+// Positions are revisions: non-decreasing along the log and not contiguous (etcd's revision
+// counter is shared by every key of the cluster). Appends committed together share one
+// revision; the entries of one revision come in the order they were appended. An entry's
+// revision, and its place among the entries of that revision, are the same on every node, so a
+// block can record where it ends (revision and how many entries of it) and a restarted node
+// reads that revision again and skips what it had consumed.
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -35,20 +37,24 @@ class ChannelLog {
   virtual ~ChannelLog() = default;
 
   // Appends `data` and returns its revision once the log holds it durably (a quorum of the
-  // cluster). Unavailable when that cannot be done within `timeout` (no quorum, no endpoint
-  // reachable); the entry may then still appear later, exactly once.
+  // cluster). Concurrent appends may be committed together and then share a revision.
+  // Unavailable when that cannot be done within `timeout` (no quorum, no endpoint reachable);
+  // the entry may then still appear later, exactly once.
   virtual StatusOr<int64_t> Append(std::string_view data, std::chrono::milliseconds timeout) = 0;
 
-  // The entries after revision `after`, in order, at most `max` of them. Returns as soon as at
-  // least one is there; waits up to `timeout` for the first one, then returns an empty vector.
+  // The entries with a revision greater than `after`, in order. Returns whole revisions: at most
+  // `max` entries, except that the entries of the last revision returned are all returned (so
+  // the next Read can start after that revision). Returns as soon as at least one is there;
+  // waits up to `timeout` for the first one, then returns an empty vector.
   // OutOfRange when entries after `after` were already compacted away (the caller catches up
   // from another orderer node's blocks); Unavailable when the log cannot be reached; Cancelled
   // once Close() was called.
   virtual StatusOr<std::vector<Entry>> Read(int64_t after, size_t max,
                                             std::chrono::milliseconds timeout) = 0;
 
-  // Records that this node has written every entry up to `revision` into blocks. Entries that
-  // every node of the channel has written may then be deleted from the log.
+  // Records that this node no longer needs the entries up to `revision` (it has written them
+  // into blocks). Entries that every node of the channel marked may then be deleted from the
+  // log.
   virtual Status MarkWritten(int64_t revision) = 0;
 
   // Wakes blocked Read calls (Cancelled); every later call fails with Cancelled. Idempotent.

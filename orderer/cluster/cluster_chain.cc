@@ -66,8 +66,10 @@ StatusOr<std::unique_ptr<ClusterChain>> ClusterChain::Open(ChainSupport& support
         absl::StrFormat("channel %s: cluster chain without a log", support.channel_id()));
   }
   ASSIGN_OR_RETURN(ClusterBlockMetadata resume, ResumePoint(support));
-  FLOG_INFO(logger, "[channel: %s] resuming after log revision %d at block %d",
-            support.channel_id(), resume.last_revision(), support.next_block_number());
+  FLOG_INFO(logger,
+            "[channel: %s] resuming at log revision %d after %d of its entries, at block %d",
+            support.channel_id(), resume.last_revision(), resume.entries_in_last_revision(),
+            support.next_block_number());
   std::unique_ptr<BlockPuller> puller =
       options.make_puller ? options.make_puller(support) : nullptr;
   return std::unique_ptr<ClusterChain>(
@@ -79,10 +81,23 @@ ClusterChain::ClusterChain(ChainSupport& support, std::unique_ptr<ChannelLog> lo
     : support_(support),
       log_(std::move(log)),
       options_(std::move(options)),
-      puller_(std::move(puller)),
-      read_after_(resume.last_revision()),
-      pending_revision_(resume.last_revision()),
-      last_original_revision_(resume.last_original_revision()) {}
+      puller_(std::move(puller)) {
+  SetPosition(resume);
+}
+
+// The newest block may end inside its last revision: read that revision again and skip the
+// entries it consumed. A block without the count ends with its whole revision.
+void ClusterChain::SetPosition(const ClusterBlockMetadata& resume) {
+  current_ = {resume.last_revision(), resume.entries_in_last_revision()};
+  pending_ = current_;
+  last_original_ = {resume.last_original_revision(), resume.last_original_index()};
+  read_after_ = current_.revision;
+  skip_ = 0;
+  if (current_.count > 0) {
+    read_after_ = current_.revision - 1;
+    skip_ = current_.count;
+  }
+}
 
 void ClusterChain::Start() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -175,11 +190,14 @@ bool ClusterChain::ReadOnce() {
         FLOG_INFO(logger, "[channel: %s] ordering log reachable again", support_.channel_id());
       }
       for (const ChannelLog::Entry& entry : *entries) {
-        if (!Process(entry)) {
+        if (Advance(entry.revision) && !Process(entry)) {
           MarkHalted();
           return false;
         }
-        read_after_ = entry.revision;
+      }
+      // Reads return whole revisions: the next one starts after the last revision read.
+      if (!entries->empty()) {
+        read_after_ = entries->back().revision;
       }
       return true;
     }
@@ -254,12 +272,21 @@ bool ClusterChain::ResumeFromNewestBlock() {
   // What the cutter holds was read before the compaction, so the pulled blocks hold it.
   (void)support_.CutPending();
   batch_deadline_.reset();
-  read_after_ = resume->last_revision();
-  pending_revision_ = resume->last_revision();
-  last_original_revision_ = resume->last_original_revision();
-  MarkWritten(read_after_);
+  SetPosition(*resume);
+  MarkWritten(current_);
   FLOG_INFO(logger, "[channel: %s] caught up to block %d; reading the log after revision %d",
             support_.channel_id(), support_.next_block_number() - 1, read_after_);
+  return true;
+}
+
+bool ClusterChain::Advance(int64_t revision) {
+  if (revision == current_.revision && skip_ > 0) {
+    --skip_;
+    return false;
+  }
+  skip_ = 0;
+  current_.count = revision == current_.revision ? current_.count + 1 : 1;
+  current_.revision = revision;
   return true;
 }
 
@@ -281,7 +308,7 @@ bool ClusterChain::Process(const ChannelLog::Entry& entry) {
     case LogEntry::kConfig:
       return ProcessConfig(parsed.config(), entry.revision);
     case LogEntry::kTimeToCut:
-      return ProcessTimeToCut(parsed.time_to_cut(), entry.revision);
+      return ProcessTimeToCut(parsed.time_to_cut());
     default:
       FLOG_WARN(logger, "[channel: %s] skipping log entry of unknown type at revision %d",
                 support_.channel_id(), entry.revision);
@@ -305,7 +332,7 @@ bool ClusterChain::ProcessRegular(const RegularEntry& regular, int64_t revision)
   // others end at the entry pending before it.
   for (size_t i = 0; i < result->batches.size(); ++i) {
     const bool holds_this = i + 1 == result->batches.size() && !result->pending;
-    if (!WriteBatch(result->batches[i], holds_this ? revision : pending_revision_)) {
+    if (!WriteBatch(result->batches[i], holds_this ? current_ : pending_)) {
       return false;
     }
   }
@@ -313,7 +340,7 @@ bool ClusterChain::ProcessRegular(const RegularEntry& regular, int64_t revision)
     batch_deadline_.reset();
     return true;
   }
-  pending_revision_ = revision;
+  pending_ = current_;
   if (!batch_deadline_.has_value()) {
     batch_deadline_ = std::chrono::steady_clock::now() + support_.bundle()->batch_timeout();
   }
@@ -321,13 +348,14 @@ bool ClusterChain::ProcessRegular(const RegularEntry& regular, int64_t revision)
 }
 
 bool ClusterChain::ProcessConfig(const ConfigEntry& config, int64_t revision) {
-  if (config.original_revision() != 0 && config.original_revision() <= last_original_revision_) {
+  const Position original{config.original_revision(), config.original_index()};
+  if (original.revision != 0 && original <= last_original_) {
     FLOG_DEBUG(logger, "[channel: %s] dropping another copy of the config message of revision %d",
                support_.channel_id(), config.original_revision());
     return true;
   }
   if (config.config_seq() < support_.bundle()->sequence()) {
-    Resubmit(config, revision);
+    Resubmit(config);
     return true;
   }
   common::Envelope envelope;
@@ -337,19 +365,19 @@ bool ClusterChain::ProcessConfig(const ConfigEntry& config, int64_t revision) {
     return true;
   }
   Batch pending = support_.CutPending();
-  if (!pending.empty() && !WriteBatch(pending, pending_revision_)) {
+  if (!pending.empty() && !WriteBatch(pending, pending_)) {
     return false;
   }
   batch_deadline_.reset();
-  if (config.original_revision() != 0) {
-    last_original_revision_ = config.original_revision();
+  if (original.revision != 0) {
+    last_original_ = original;
   }
   const uint64_t height = support_.next_block_number();
-  if (!support_.WriteConfigBlock(envelope, BlockMetadata(revision)).ok()) {
+  if (!support_.WriteConfigBlock(envelope, BlockMetadata(current_)).ok()) {
     return false;
   }
   if (support_.next_block_number() > height) {
-    MarkWritten(revision);
+    MarkWritten(current_);
   }
   return true;
 }
@@ -357,7 +385,7 @@ bool ClusterChain::ProcessConfig(const ConfigEntry& config, int64_t revision) {
 // Every node re-processes a stale config message; re-processing signs a new envelope, which
 // would differ between nodes, so the result goes through the log: every node then applies the
 // same copy (the first) and drops the others.
-void ClusterChain::Resubmit(const ConfigEntry& config, int64_t revision) {
+void ClusterChain::Resubmit(const ConfigEntry& config) {
   common::Envelope update;
   StatusOr<common::Envelope> redone =
       update.ParseFromString(config.update())
@@ -374,39 +402,44 @@ void ClusterChain::Resubmit(const ConfigEntry& config, int64_t revision) {
   again->set_envelope(redone->SerializeAsString());
   again->set_config_seq(support_.bundle()->sequence());
   again->set_update(config.update());
-  again->set_original_revision(revision);
+  again->set_original_revision(current_.revision);
+  again->set_original_index(current_.count);
   if (Status status = AppendEntry(entry, "re-processed config message"); !status.ok()) {
     FLOG_WARN(logger, "[channel: %s] %s", support_.channel_id(), status.message());
   }
 }
 
-bool ClusterChain::ProcessTimeToCut(const TimeToCutEntry& ttc, int64_t revision) {
+bool ClusterChain::ProcessTimeToCut(const TimeToCutEntry& ttc) {
   if (ttc.block_number() != support_.next_block_number() || !support_.has_pending()) {
     FLOG_DEBUG(logger, "[channel: %s] ignoring time-to-cut for block %d at block %d",
                support_.channel_id(), ttc.block_number(), support_.next_block_number());
     return true;
   }
   batch_deadline_.reset();
-  return WriteBatch(support_.CutPending(), revision);
+  return WriteBatch(support_.CutPending(), current_);
 }
 
-std::string ClusterChain::BlockMetadata(int64_t last_revision) const {
+std::string ClusterChain::BlockMetadata(Position last) const {
   ClusterBlockMetadata metadata;
-  metadata.set_last_revision(last_revision);
-  metadata.set_last_original_revision(last_original_revision_);
+  metadata.set_last_revision(last.revision);
+  metadata.set_entries_in_last_revision(last.count);
+  metadata.set_last_original_revision(last_original_.revision);
+  metadata.set_last_original_index(last_original_.count);
   return metadata.SerializeAsString();
 }
 
-bool ClusterChain::WriteBatch(const Batch& batch, int64_t last_revision) {
-  if (!support_.WriteBatch(batch, BlockMetadata(last_revision)).ok()) {
+bool ClusterChain::WriteBatch(const Batch& batch, Position last) {
+  if (!support_.WriteBatch(batch, BlockMetadata(last)).ok()) {
     return false;
   }
-  MarkWritten(last_revision);
+  MarkWritten(last);
   return true;
 }
 
-void ClusterChain::MarkWritten(int64_t revision) {
-  if (Status status = log_->MarkWritten(revision);
+// Marks the revision before the block's last one: a restart reads the block's last revision
+// again (to skip what the block consumed of it), so its entries must not be cleaned up yet.
+void ClusterChain::MarkWritten(Position last) {
+  if (Status status = log_->MarkWritten(last.revision - 1);
       !status.ok() && status.code() != StatusCode::kCancelled) {
     FLOG_WARN(logger, "[channel: %s] cannot record block progress in the ordering log: %s",
               support_.channel_id(), status.ToString());

@@ -16,12 +16,14 @@
 //  - time_to_cut N: cuts the pending batch when N is the next block number and the batch is not
 //    empty; otherwise ignored. A node appends one when its batch timer fires instead of cutting,
 //    since cuts happen only from the log.
-// Each block records in its ORDERER metadata (ClusterBlockMetadata) the revision of the last
-// entry it holds; after writing a block the node calls MarkWritten with it, and on open it
-// resumes reading right after the revision of its newest block. When the log no longer holds
-// the entries after that revision (compacted while the node was behind), the node pulls the
-// blocks it misses from other orderer nodes (Options::make_puller), then resumes reading after
-// the newest pulled block's revision with an empty block cutter.
+// Each block records in its ORDERER metadata (ClusterBlockMetadata) the position of the last
+// entry it holds: its revision R and how many entries of R the chain had consumed (entries
+// appended together share a revision, so a block may end inside one). On open the node reads
+// from R (after R - 1) and skips that many entries of R. After writing a block it calls
+// MarkWritten(R - 1), not R: a restart reads revision R again, so its entries must stay.
+// When the log no longer holds the entries after that position (compacted while the node was
+// behind), the node pulls the blocks it misses from other orderer nodes (Options::make_puller),
+// then resumes from the newest pulled block's position with an empty block cutter.
 //
 // Thread-safety: all methods may be called from any thread. One consumer thread reads the log
 // and writes blocks.
@@ -106,19 +108,30 @@ class ClusterChain final : public Chain {
   ClusterChain(ChainSupport& support, std::unique_ptr<ChannelLog> log, Options options,
                std::unique_ptr<BlockPuller> puller, const ClusterBlockMetadata& resume);
 
+  // Where the chain stands in the log: the `count`-th entry of `revision` (entries of one
+  // revision are read in append order). Positions compare in log order.
+  struct Position {
+    int64_t revision = 0;
+    uint32_t count = 0;
+    auto operator<=>(const Position&) const = default;
+  };
+
   Status AppendEntry(const LogEntry& entry, std::string_view what);
   void Run();
   // Reads the next entries; false when the chain stops.
   bool ReadOnce();
+  // Moves current_ to the next entry, of `revision`; false for an entry the chain consumed
+  // before it was opened (skipped).
+  bool Advance(int64_t revision);
   // Each returns false when the chain must halt.
   bool Process(const ChannelLog::Entry& entry);
   bool ProcessRegular(const RegularEntry& regular, int64_t revision);
   bool ProcessConfig(const ConfigEntry& config, int64_t revision);
-  bool ProcessTimeToCut(const TimeToCutEntry& ttc, int64_t revision);
-  void Resubmit(const ConfigEntry& config, int64_t revision);
-  bool WriteBatch(const Batch& batch, int64_t last_revision);
-  std::string BlockMetadata(int64_t last_revision) const;
-  void MarkWritten(int64_t revision);
+  bool ProcessTimeToCut(const TimeToCutEntry& ttc);
+  void Resubmit(const ConfigEntry& config);
+  bool WriteBatch(const Batch& batch, Position last);
+  std::string BlockMetadata(Position last) const;
+  void MarkWritten(Position last);
   void SendTimeToCut();
   std::chrono::milliseconds NextReadWait() const;
   void Backoff(std::chrono::milliseconds delay);
@@ -126,8 +139,11 @@ class ClusterChain final : public Chain {
   // and resumes after them. False when the chain stops.
   bool OnCompacted(const Status& why);
   bool CatchUp(const Status& why);
-  // Resumes reading after the revision of the newest block, with an empty block cutter.
+  // Resumes reading from the position of the newest block, with an empty block cutter.
   bool ResumeFromNewestBlock();
+  // Reads from the position `resume` records: right after it, skipping the entries of its
+  // revision it consumed.
+  void SetPosition(const ClusterBlockMetadata& resume);
   void MarkHalted();
 
   ChainSupport& support_;
@@ -136,9 +152,11 @@ class ClusterChain final : public Chain {
   const std::unique_ptr<BlockPuller> puller_;  // null: no catching up
 
   // Used only by the consumer thread:
-  int64_t read_after_ = 0;              // revision of the last entry processed
-  int64_t pending_revision_ = 0;        // revision of the last entry in the pending batch
-  int64_t last_original_revision_ = 0;  // see ClusterBlockMetadata
+  int64_t read_after_ = 0;  // the next Read returns the entries after this revision
+  Position current_;        // the entry being processed (the last one processed)
+  uint32_t skip_ = 0;       // entries of current_.revision still to skip (consumed before open)
+  Position pending_;        // the last entry in the pending batch
+  Position last_original_;  // see ClusterBlockMetadata.last_original_revision
   std::optional<std::chrono::steady_clock::time_point> batch_deadline_;
 
   // Guarded by mu_:

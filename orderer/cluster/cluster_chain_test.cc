@@ -115,11 +115,22 @@ class ClusterChainTest : public ::testing::Test {
     }
   }
 
-  int64_t LastRevision(int i, uint64_t number) {
+  ClusterBlockMetadata Metadata(int i, uint64_t number) {
     StatusOr<std::string> value = ConsenterMetadataFromBlock(BlockAt(i, number));
     ClusterBlockMetadata metadata;
     EXPECT_TRUE(value.ok() && metadata.ParseFromString(*value));
-    return metadata.last_revision();
+    return metadata;
+  }
+  int64_t LastRevision(int i, uint64_t number) { return Metadata(i, number).last_revision(); }
+
+  // The envelopes of node i's blocks 1.., in order.
+  std::vector<std::string> Written(int i) {
+    std::vector<std::string> written;
+    for (uint64_t n = 1; n < support(i).store().Height(); ++n) {
+      const common::Block block = BlockAt(i, n);
+      written.insert(written.end(), block.data().data().begin(), block.data().data().end());
+    }
+    return written;
   }
 
   std::vector<size_t> BlockSizes(int i) {
@@ -157,7 +168,8 @@ TEST_F(ClusterChainTest, NodesCutIdenticalBlocksFromTheSharedLog) {
   EXPECT_EQ(BlockSizes(0), (std::vector<size_t>{3, 3, 1}));
   // Each block names the revision of its last entry; the nodes marked it written.
   EXPECT_EQ(LastRevision(0, 1), log().entries()[2].revision);
-  EXPECT_TRUE(WaitUntil([&] { return log().written("node2") == LastRevision(0, 3); }));
+  // The revision before: a restart reads the last one again.
+  EXPECT_TRUE(WaitUntil([&] { return log().written("node2") == LastRevision(0, 3) - 1; }));
 }
 
 TEST_F(ClusterChainTest, BatchSizeCutsWithoutTheTimer) {
@@ -375,6 +387,100 @@ TEST_F(ClusterChainTest, RestartedNodeResumesAfterItsLastBlockWithoutLossOrDupli
     expected.insert(env.SerializeAsString());
   }
   EXPECT_EQ(written, expected);
+}
+
+// Appends committed together share a revision; a block may end inside one, and a node
+// restarted there reads the rest of that revision once.
+TEST_F(ClusterChainTest, BlockEndingInsideARevisionResumesThereWithoutLossOrDuplicates) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(2, 3, std::chrono::seconds(60)));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  std::vector<std::string> sent;
+  auto order = [&](int node, int count) {
+    log().group_next(count);
+    for (int i = 0; i < count; ++i) {
+      common::Envelope env = MakeTx(kChannel, *user);
+      sent.push_back(env.SerializeAsString());
+      ASSERT_OK(support(node).Order(env, 0));
+    }
+  };
+  ASSERT_NO_FATAL_FAILURE(order(0, 5));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(2));
+  const int64_t first = log().entries()[0].revision;
+  ASSERT_EQ(log().entries()[4].revision, first);
+  EXPECT_EQ(Metadata(0, 1).last_revision(), first);
+  EXPECT_EQ(Metadata(0, 1).entries_in_last_revision(), 3u);
+  // Entries of the revision the block ends in stay in the log for a restart.
+  EXPECT_TRUE(WaitUntil([&] { return log().written("node0") == first - 1; }));
+  // Node 0 stops with two entries of that revision pending.
+  Close(0);
+  ASSERT_NO_FATAL_FAILURE(order(1, 4));
+  ASSERT_TRUE(WaitUntil([&] { return support(1).store().Height() == 4; }));
+  const int64_t second = log().entries()[5].revision;
+  EXPECT_EQ(Metadata(1, 2).last_revision(), second);
+  EXPECT_EQ(Metadata(1, 2).entries_in_last_revision(), 1u);
+  EXPECT_EQ(Metadata(1, 3).entries_in_last_revision(), 4u);
+  ASSERT_NO_FATAL_FAILURE(Open(0));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(4));
+  ExpectIdenticalBlocks();
+  EXPECT_EQ(Written(0), sent);
+  // Once more, restarted after a block that ends with its whole revision.
+  Close(0);
+  ASSERT_NO_FATAL_FAILURE(Open(0));
+  ASSERT_NO_FATAL_FAILURE(order(1, 3));
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(5));
+  ExpectIdenticalBlocks();
+  EXPECT_EQ(Written(0), sent);
+}
+
+// A time-to-cut and a config message in one revision with messages: they cut where they stand
+// among that revision's entries, on every node and after a restart.
+TEST_F(ClusterChainTest, TimeToCutAndConfigShareARevisionWithMessages) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCluster(2, 10, std::chrono::seconds(60)));
+  auto user = orderer::testing::LoadUser(1, "User1");
+  auto admin1 = orderer::testing::LoadUser(1, "Admin");
+  auto admin2 = orderer::testing::LoadUser(2, "Admin");
+  TempDir org3_dir;
+  ASSERT_OK_AND_ASSIGN(msp::testing::TestOrg org3,
+                       msp::testing::MakeTestOrg(org3_dir.path(), "Org3MSP", "org3.example.com"));
+  ConfigMessage config = MakeConfigMessage(
+      *support(0).bundle(),
+      [&](common::Config& c) {
+        channelconfig::testing::GroupAt(c, {"Application", org3.msp_id}) =
+            channelconfig::testing::OrgGroup(org3);
+      },
+      {admin1.get(), admin2.get()}, support(0).signer());
+  const common::Envelope a = MakeTx(kChannel, *user);
+  const common::Envelope b = MakeTx(kChannel, *user);
+  LogEntry regular_a, ttc, regular_b, config_entry;
+  regular_a.mutable_regular()->set_envelope(a.SerializeAsString());
+  ttc.mutable_time_to_cut()->set_block_number(1);
+  regular_b.mutable_regular()->set_envelope(b.SerializeAsString());
+  config_entry.mutable_config()->set_envelope(config.config.SerializeAsString());
+  config_entry.mutable_config()->set_update(config.update.SerializeAsString());
+  log().group_next(4);
+  for (const LogEntry* entry : {&regular_a, &ttc, &regular_b, &config_entry}) {
+    AppendEntry(*entry);
+  }
+  // [a] cut by the time-to-cut, [b] cut by the config, then the config block.
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(4));
+  ExpectIdenticalBlocks();
+  EXPECT_EQ(BlockSizes(0), (std::vector<size_t>{1, 1, 1}));
+  for (uint32_t n = 1; n <= 3; ++n) {
+    EXPECT_EQ(Metadata(0, n).last_revision(), log().entries()[0].revision);
+    EXPECT_EQ(Metadata(0, n).entries_in_last_revision(), n + 1) << n;
+  }
+  EXPECT_EQ(BlockAt(0, 1).data().data(0), a.SerializeAsString());
+  EXPECT_EQ(BlockAt(0, 2).data().data(0), b.SerializeAsString());
+  // A restarted node takes nothing of that revision again.
+  Close(1);
+  ASSERT_NO_FATAL_FAILURE(Open(1));
+  EXPECT_TRUE(WaitUntil([&] { return support(1).bundle()->sequence() == 1; }));
+  ASSERT_OK(support(0).Order(MakeTx(kChannel, *user), 1));
+  ttc.mutable_time_to_cut()->set_block_number(4);
+  AppendEntry(ttc);
+  ASSERT_NO_FATAL_FAILURE(WaitForHeight(5));
+  ExpectIdenticalBlocks();
+  EXPECT_EQ(BlockSizes(1), (std::vector<size_t>{1, 1, 1, 1}));
 }
 
 TEST_F(ClusterChainTest, OrderIsUnavailableWhenTheLogRefusesTheEntry) {

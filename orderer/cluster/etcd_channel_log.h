@@ -9,14 +9,20 @@
 //   P C/written/<N>             decimal revision: N has written every entry up to it into blocks
 //   P _gc/C                     decimal revision: C's entries up to it were deleted; 0 until then
 //
-// Append is a Txn "create P C/log/... if absent, else read it": when an attempt timed out and
-// the client repeats it on another member, the repeat finds the key the first attempt created
-// and returns that revision, so an entry is in the log at most once.
+// Append commits in groups: appends of one channel that wait at the same time go into one Txn
+// "create every key if all are absent, else read them" (AppendBatch). The first append sends
+// at once, alone; those arriving while a Txn is in flight form the next one (at most
+// kMaxBatchEntries entries and max_entry_bytes in all, under etcd's --max-txn-ops and
+// --max-request-bytes), so one quorum write carries many entries and they share its revision.
+// When an attempt timed out and the client repeats it on another member, the repeat finds the
+// keys the first attempt created and returns their revision, so an entry is in the log at most
+// once.
 //
 // Read follows the channel's log keys with an etcd Watch from `after`+1 on a background stream
 // (bounded buffer, resumed on another member when one fails) and returns the creations in
-// revision order. Deletions of old entries are not entries. OutOfRange when etcd compacted the
-// revisions the read starts from.
+// revision order, whole revisions (etcd sends a revision's events in one watch response). Deletions
+// of old entries are not entries. OutOfRange when etcd compacted the revisions the read starts
+// from.
 //
 // MarkWritten puts P C/written/N (with this node's lease when node_ttl is set), then at most
 // every cleanup_interval:
@@ -110,5 +116,17 @@ class EtcdChannelLogFactory : public ChannelLogFactory {
 //   }
 StatusOr<std::shared_ptr<ChannelLogFactory>> MakeEtcdChannelLogFactory(
     const std::vector<std::string>& config_endpoints, bool config_tls, EtcdChannelLogOptions local);
+
+// The most entries Append puts in one Txn (etcd's --max-txn-ops is 128 by default).
+inline constexpr size_t kMaxBatchEntries = 100;
+
+// One Txn creating `keys[i]` with `values[i]` if every key is absent, else reading them; returns
+// each entry's create revision (all the same when the Txn applied them). Repeating it with the
+// same keys returns the revisions the first applied attempt gave, writing nothing. What Append
+// sends; the keys must be new and unique.
+StatusOr<std::vector<int64_t>> AppendBatch(etcd::Client& client,
+                                           const std::vector<std::string>& keys,
+                                           const std::vector<std::string_view>& values,
+                                           std::chrono::milliseconds timeout);
 
 }  // namespace fabric::orderer::cluster

@@ -4,6 +4,7 @@
 
 #include "orderer/cluster/etcd_channel_log.h"
 
+#include <set>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -123,6 +124,79 @@ TEST_F(EtcdChannelLogTwoNodesTest, NodesReadAppendsInRevisionOrder) {
   EXPECT_EQ(again[0].revision, revs[1]);
   ASSERT_OK_AND_ASSIGN(auto none, a->Read(revs[5], 10, milliseconds(200)));
   EXPECT_TRUE(none.empty());
+}
+
+// Appends waiting at the same time are committed together: fewer Txns than entries, and every
+// entry read once, in revision order and, within a revision, in the order it was appended.
+TEST_F(EtcdChannelLogTwoNodesTest, ConcurrentAppendsShareTxnsAndAreReadOnceInOrder) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  if (IsSkipped()) {
+    return;
+  }
+  constexpr int kAppends = 50;
+  std::vector<int64_t> revs(kAppends);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kAppends; ++i) {
+    threads.emplace_back([&, i] {
+      StatusOr<int64_t> r = a->Append("entry" + std::to_string(i), milliseconds(5000));
+      EXPECT_TRUE(r.ok()) << r.status();
+      revs[i] = r.ok() ? *r : -1;
+    });
+  }
+  for (std::thread& t : threads) {
+    t.join();
+  }
+  const std::set<int64_t> distinct(revs.begin(), revs.end());
+  EXPECT_LT(distinct.size(), static_cast<size_t>(kAppends));
+  // Read in small steps: a Read returns whole revisions, so none is split.
+  std::vector<ChannelLog::Entry> all;
+  int64_t after = 0;
+  while (all.size() < static_cast<size_t>(kAppends)) {
+    ASSERT_OK_AND_ASSIGN(std::vector<ChannelLog::Entry> got, b->Read(after, 3, milliseconds(5000)));
+    ASSERT_FALSE(got.empty());
+    for (size_t i = 3; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].revision, got[2].revision);  // Only to end the third's revision.
+    }
+    after = got.back().revision;
+    all.insert(all.end(), got.begin(), got.end());
+  }
+  ASSERT_EQ(all.size(), static_cast<size_t>(kAppends));
+  std::set<std::string> seen;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const int n = std::stoi(all[i].data.substr(5));
+    EXPECT_EQ(all[i].revision, revs[n]) << all[i].data;
+    EXPECT_TRUE(seen.insert(all[i].data).second) << all[i].data << " read twice";
+    if (i > 0) {
+      EXPECT_LE(all[i - 1].revision, all[i].revision);
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(auto none, b->Read(after, 10, milliseconds(200)));
+  EXPECT_TRUE(none.empty());
+}
+
+// A batch's Txn repeated (as the client does on another member after a timeout) writes nothing
+// and returns the revision the first attempt gave.
+TEST_F(EtcdChannelLogTwoNodesTest, RepeatedBatchIsAppliedOnce) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  if (IsSkipped()) {
+    return;
+  }
+  const std::vector<std::string> keys = {"/fabric-cpp/orderer/ch/log/o9.x.1",
+                                         "/fabric-cpp/orderer/ch/log/o9.x.2"};
+  const std::vector<std::string_view> values = {"one", "two"};
+  ASSERT_OK_AND_ASSIGN(std::vector<int64_t> first,
+                       AppendBatch(f1->client(), keys, values, milliseconds(5000)));
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0], first[1]);
+  ASSERT_OK_AND_ASSIGN(std::vector<int64_t> again,
+                       AppendBatch(f1->client(), keys, values, milliseconds(5000)));
+  EXPECT_EQ(again, first);
+  ASSERT_OK_AND_ASSIGN(int64_t last, a->Append("three", milliseconds(5000)));
+  std::vector<ChannelLog::Entry> all = ReadAll(*b, 0, 3);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].data, "one");
+  EXPECT_EQ(all[1].data, "two");
+  EXPECT_EQ(all[2].revision, last);
 }
 
 TEST(EtcdChannelLogTest, ReadWaitsForAnAppendAndCloseCancelsIt) {

@@ -14,6 +14,11 @@ void MemoryLogCluster::set_revision_gap(int64_t gap) {
   gap_ = std::max<int64_t>(gap, 0);
 }
 
+void MemoryLogCluster::GroupNext(const std::string& channel, int count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  channels_[channel].group_left = std::max(count, 0);
+}
+
 void MemoryLogCluster::SetUnavailable(bool unavailable) {
   std::lock_guard<std::mutex> lock(mu_);
   unavailable_ = unavailable;
@@ -68,10 +73,23 @@ StatusOr<int64_t> MemoryChannelLog::Append(std::string_view data, std::chrono::m
   if (Status s = CheckUsable(); !s.ok()) {
     return s;
   }
-  cluster_->revision_ += 1 + cluster_->gap_;
-  cluster_->channels_[channel_id_].entries.push_back({cluster_->revision_, std::string(data)});
-  cluster_->changed_.notify_all();
-  return cluster_->revision_;
+  MemoryLogCluster::Channel& c = cluster_->channels_[channel_id_];
+  if (c.group_left == 0) {
+    cluster_->revision_ += 1 + cluster_->gap_;
+    c.entries.push_back({cluster_->revision_, std::string(data)});
+    cluster_->changed_.notify_all();
+    return cluster_->revision_;
+  }
+  if (c.staged.empty()) {
+    cluster_->revision_ += 1 + cluster_->gap_;
+  }
+  c.staged.push_back({cluster_->revision_, std::string(data)});
+  if (--c.group_left == 0) {
+    c.entries.insert(c.entries.end(), c.staged.begin(), c.staged.end());
+    c.staged.clear();
+    cluster_->changed_.notify_all();
+  }
+  return c.staged.empty() ? c.entries.back().revision : c.staged.back().revision;
 }
 
 StatusOr<std::vector<ChannelLog::Entry>> MemoryChannelLog::Read(int64_t after, size_t max,
@@ -92,7 +110,11 @@ StatusOr<std::vector<ChannelLog::Entry>> MemoryChannelLog::Read(int64_t after, s
         std::upper_bound(c.entries.begin(), c.entries.end(), after,
                          [](int64_t rev, const ChannelLog::Entry& e) { return rev < e.revision; });
     if (first != c.entries.end()) {
-      auto last = first + std::min<ptrdiff_t>(c.entries.end() - first, max);
+      // At most `max`, but whole revisions.
+      auto last = first + std::min<ptrdiff_t>(c.entries.end() - first, std::max<size_t>(max, 1));
+      while (last != c.entries.end() && last->revision == (last - 1)->revision) {
+        ++last;
+      }
       return std::vector<ChannelLog::Entry>(first, last);
     }
     if (cluster_->changed_.wait_until(lock, deadline) == std::cv_status::timeout) {

@@ -32,6 +32,9 @@ class MemoryLogCluster {
  public:
   // Revisions skipped before each append (as other keys of a shared etcd would use them).
   void set_revision_gap(int64_t gap);
+  // The next `count` appends to `channel` get one revision, as etcd gives the appends it
+  // commits in one Txn; they become readable together once the last one is in.
+  void GroupNext(const std::string& channel, int count);
   // While set, Append, Read and MarkWritten fail with Unavailable.
   void SetUnavailable(bool unavailable);
   // Drops `channel`'s entries with revision <= `revision`; Read(after) with after < revision
@@ -49,6 +52,8 @@ class MemoryLogCluster {
   friend class MemoryChannelLog;
   struct Channel {
     std::vector<ChannelLog::Entry> entries;
+    std::vector<ChannelLog::Entry> staged;  // Of the group being appended (GroupNext).
+    int group_left = 0;
     int64_t compacted_through = 0;
     std::map<std::string, int64_t> written;
   };

@@ -43,6 +43,38 @@ TEST(MemoryChannelLogTest, NodesReadTheSameEntriesInRevisionOrderWithGaps) {
   EXPECT_EQ(one->size(), 1u);
 }
 
+TEST(MemoryChannelLogTest, GroupedAppendsShareARevisionAndAreReadWhole) {
+  auto cluster = std::make_shared<MemoryLogCluster>();
+  MemoryChannelLogFactory n1(cluster, "orderer1");
+  auto log = OpenOrDie(n1, "ch");
+  cluster->GroupNext("ch", 3);
+  std::vector<int64_t> revs;
+  for (const char* data : {"a", "b", "c"}) {
+    StatusOr<int64_t> r = log->Append(data, milliseconds(100));
+    ASSERT_TRUE(r.ok()) << r.status();
+    revs.push_back(*r);
+    // Not readable before the group is complete.
+    if (revs.size() < 3) {
+      StatusOr<std::vector<ChannelLog::Entry>> none = log->Read(0, 10, milliseconds(1));
+      ASSERT_TRUE(none.ok() && none->empty());
+    }
+  }
+  EXPECT_EQ(revs, (std::vector<int64_t>{revs[0], revs[0], revs[0]}));
+  StatusOr<int64_t> next = log->Append("d", milliseconds(100));
+  ASSERT_TRUE(next.ok());
+  EXPECT_GT(*next, revs[0]);
+  // Asked for one: the whole first revision, in append order.
+  StatusOr<std::vector<ChannelLog::Entry>> first = log->Read(0, 1, milliseconds(100));
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_EQ((*first)[0].data, "a");
+  EXPECT_EQ((*first)[2].data, "c");
+  StatusOr<std::vector<ChannelLog::Entry>> rest = log->Read(revs[0], 10, milliseconds(100));
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].data, "d");
+}
+
 TEST(MemoryChannelLogTest, ReadWaitsForAnAppendOrTimesOutEmpty) {
   auto cluster = std::make_shared<MemoryLogCluster>();
   MemoryChannelLogFactory n1(cluster, "orderer1");

@@ -3,7 +3,8 @@
 // A ChannelLog in memory for the cluster chain's tests: one TestLogStore per channel holds the
 // entries; every TestChannelLog opened on it is one node's handle (Close affects that handle
 // only). Revisions grow by 3 per entry so that nothing assumes they are contiguous. Tests can
-// make Append fail, make Reads fail for a while, and compact the log.
+// make Append fail, make Reads fail for a while, compact the log, and give several appends one
+// revision (group_next), as etcd gives the appends it commits together.
 //
 // Header-only; thread-safe.
 #pragma once
@@ -28,10 +29,28 @@ class TestLogStore {
     if (fail_appends_) {
       return UnavailableError("test log: no quorum");
     }
-    next_revision_ += 3;
-    entries_.push_back({next_revision_, std::string(data)});
-    cv_.notify_all();
+    if (group_left_ == 0) {
+      next_revision_ += 3;
+      entries_.push_back({next_revision_, std::string(data)});
+      cv_.notify_all();
+      return next_revision_;
+    }
+    if (staged_.empty()) {
+      next_revision_ += 3;
+    }
+    staged_.push_back({next_revision_, std::string(data)});
+    if (--group_left_ == 0) {  // A revision's entries become readable together.
+      entries_.insert(entries_.end(), staged_.begin(), staged_.end());
+      staged_.clear();
+      cv_.notify_all();
+    }
     return next_revision_;
+  }
+
+  // The next `count` appends get one revision; they are readable once the last one is in.
+  void group_next(int count) {
+    std::lock_guard<std::mutex> lock(mu_);
+    group_left_ = count;
   }
 
   // Waits for entries after `after` until `timeout` or `*closed`.
@@ -51,7 +70,11 @@ class TestLogStore {
     if (*closed) {
       return Status(StatusCode::kCancelled, "test log: closed");
     }
-    for (size_t i = After(after); i < entries_.size() && out.size() < max; ++i) {
+    // At most `max`, but whole revisions.
+    for (size_t i = After(after); i < entries_.size(); ++i) {
+      if (!out.empty() && out.size() >= max && entries_[i].revision != out.back().revision) {
+        break;
+      }
       out.push_back(entries_[i]);
     }
     return out;
@@ -102,6 +125,8 @@ class TestLogStore {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<ChannelLog::Entry> entries_;
+  std::vector<ChannelLog::Entry> staged_;  // Appended in the current group, not yet readable.
+  int group_left_ = 0;
   int64_t next_revision_ = 100;
   bool fail_appends_ = false;
   int failing_reads_ = 0;
