@@ -17,10 +17,12 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "common/archive/archive.h"
 #include "launcher/external/external_launcher.h"
 #include "launcher/process_launcher.h"
+#include "peer/chaincode/authenticator.h"
 #include "peer/chaincode/testing/chaincode_test_env.h"
 
 namespace fabric::chaincode {
@@ -143,7 +145,8 @@ int FreePort() {
 }
 
 // fabric-shim 2.5's ChaincodeServer as an external service: the peer (ExternalLauncher, an
-// EXTERNAL package) dials it.
+// EXTERNAL package) dials it, over mutual TLS (the server's certificate and the peer's client
+// certificate from one test CA, as connection.json and the server's TLS files name them).
 class NodeServerInteropTest : public testing::ChaincodeTestEnv {
  protected:
   void SetUp() override {
@@ -155,13 +158,26 @@ class NodeServerInteropTest : public testing::ChaincodeTestEnv {
     launcher_ = std::move(*launcher);
     options_.startup_timeout = 30s;
     StartSupport(*launcher_);
+    auto ca = Authenticator::Create();
+    ASSERT_TRUE(ca.ok()) << ca.status();
+    ca_ = std::move(*ca);
+    auto server_pair = ca_->NewServerCertKeyPair({"127.0.0.1", "localhost"});
+    auto client_pair = ca_->Generate("peer0");
+    ASSERT_TRUE(server_pair.ok() && client_pair.ok());
+    client_ = *client_pair;
     address_ = "127.0.0.1:" + std::to_string(FreePort());
     launcher::StartRequest r;
     r.ccid = "node-server";
     r.package = launcher::ChaincodePackage::ForExecutable(r.ccid, "/usr/bin/env");
     r.package.args = {"node", std::string(dir) + "/server.js"};
     r.package.working_dir = dir;
-    r.env = {"CHAINCODE_SERVER_ADDRESS=" + address_, "CORE_CHAINCODE_ID=nodecc:1.0"};
+    r.env = {"CHAINCODE_SERVER_ADDRESS=" + address_, "CORE_CHAINCODE_ID=nodecc:1.0",
+             "CORE_CHAINCODE_TLS_CERT_FILE=/tls/server.crt",
+             "CORE_CHAINCODE_TLS_KEY_FILE=/tls/server.key",
+             "CORE_CHAINCODE_TLS_CLIENT_CACERT_FILE=/tls/clientca.crt"};
+    r.files = {{"/tls/server.crt", server_pair->cert_pem},
+               {"/tls/server.key", server_pair->key_pem},
+               {"/tls/clientca.crt", ca_->ca_cert_pem()}};
     ASSERT_TRUE(node_.Start(r).ok());
     for (int i = 0; i < 300 && !Listening(); ++i) {
       std::this_thread::sleep_for(100ms);
@@ -180,21 +196,38 @@ class NodeServerInteropTest : public testing::ChaincodeTestEnv {
     }
     return false;
   }
+  // connection.json for the server; `with_client_cert` false leaves the peer without one (and
+  // the dial, refused in the handshake, gives up after 2 s).
+  std::string Connection(bool with_client_cert) const {
+    nlohmann::json c{{"address", address_},
+                     {"dial_timeout", with_client_cert ? "10s" : "2s"},
+                     {"tls_required", true},
+                     {"root_cert", ca_->ca_cert_pem()}};
+    if (with_client_cert) {
+      c["client_auth_required"] = true;
+      c["client_cert"] = client_.cert_pem;
+      c["client_key"] = client_.key_pem;
+    }
+    return c.dump();
+  }
+  void Install(const std::string& connection_json) {
+    launcher::ChaincodePackage p;
+    p.ccid = "nodecc:1.0";
+    p.type = "EXTERNAL";
+    p.code_package =
+        archive::Write({archive::File("connection.json", connection_json)}, {.gzip = true}).value();
+    packages_.Add(p);
+  }
 
   std::unique_ptr<launcher::external::ExternalLauncher> launcher_;
   launcher::ProcessLauncher node_{launcher::ProcessLauncher::Options{2000ms}};
+  std::unique_ptr<Authenticator> ca_;
+  CertKeyPair client_;
   std::string address_;
 };
 
-TEST_F(NodeServerInteropTest, NodeShimServerIsDialedAndServesInitInvokeAndQueries) {
-  launcher::ChaincodePackage p;
-  p.ccid = "nodecc:1.0";
-  p.type = "EXTERNAL";
-  p.code_package =
-      archive::Write({archive::File("connection.json", "{\"address\": \"" + address_ + "\"}")},
-                     {.gzip = true})
-          .value();
-  packages_.Add(p);
+TEST_F(NodeServerInteropTest, NodeShimServerIsDialedOverMutualTlsAndServesInitInvokeAndQueries) {
+  Install(Connection(/*with_client_cert=*/true));
   auto init = NewTx("init-tx");
   auto m = support_->Execute(init->params, "nodecc:1.0", Input({"init", "a", "100", "b", "200"}),
                              ExecuteType::kInit);
@@ -209,6 +242,15 @@ TEST_F(NodeServerInteropTest, NodeShimServerIsDialedAndServesInitInvokeAndQuerie
   auto g = Invoke(*q, "nodecc:1.0", {"get", "b"});
   ASSERT_TRUE(g.ok()) << g.status();
   EXPECT_EQ(g->payload(), "200");
+}
+
+TEST_F(NodeServerInteropTest, APeerWithoutAClientCertificateIsRefusedByTheServer) {
+  Install(Connection(/*with_client_cert=*/false));
+  auto init = NewTx("init-tx");
+  auto m =
+      support_->Execute(init->params, "nodecc:1.0", Input({"init", "a", "1"}), ExecuteType::kInit);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("nodecc:1.0"), std::string::npos) << m.status();
 }
 
 }  // namespace
