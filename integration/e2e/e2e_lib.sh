@@ -3,7 +3,8 @@
 # Shell helpers of the end-to-end tests (source it after setting root, BIN, WORK, NET (the
 # network.sh to drive), P1 and P2 (the peers' addresses); O, the orderer flags, is read by
 # invoke_both and instantiate calls once set):
-#   cleanup            EXIT trap: on failure prints the tail of every node's log and keeps
+#   cleanup            EXIT trap: runs the caller's on_cleanup RC if defined (to stop what it
+#                      started itself); on failure prints the tail of every node's log and keeps
 #                      them in WORK; stops the network (network.sh clean) and the Docker socket
 #                      proxy (PROXY_PID) if any
 #   fail MSG, section TITLE, expect FILE TEXT
@@ -20,6 +21,7 @@ cleanup() {
   local rc=$?
   set +e
   [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null
+  declare -F on_cleanup > /dev/null && on_cleanup "$rc"
   if [ $rc -ne 0 ]; then
     for f in "$FABRIC_NETWORK_DIR"/*.log; do
       echo "---- $(basename "$f") (tail)"; tail -n 30 "$f" 2>/dev/null || true

@@ -23,42 +23,13 @@ NET=$root/scripts/network.sh
 P1=127.0.0.1:$((7051 + FABRIC_PORT_OFFSET)) P2=127.0.0.1:$((9051 + FABRIC_PORT_OFFSET))
 CC_PORT=$((7059 + FABRIC_PORT_OFFSET))
 SERVER_PID=
-T0=$(date +%s)
-
-cleanup() {
-  local rc=$?
-  set +e
+# shellcheck source=../e2e/e2e_lib.sh
+source "$root/integration/e2e/e2e_lib.sh"
+on_cleanup() {  # RC: the chaincode server this test started
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
-  if [ $rc -ne 0 ]; then
-    for f in peer0org1 peer0org2; do
-      echo "---- $f.log (tail)"; tail -n 30 "$FABRIC_NETWORK_DIR/$f.log" 2>/dev/null || true
-    done
+  if [ "$1" -ne 0 ]; then
     echo "---- chaincode server (tail)"; tail -n 20 "$WORK/server.log" 2>/dev/null || true
   fi
-  "$NET" clean > /dev/null 2>&1 || true
-  if [ $rc -ne 0 ]; then echo "FAILED (files kept in $WORK)"; else rm -rf "$WORK"; fi
-  exit $rc
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-section() { echo "== [$(($(date +%s) - T0))s] $*"; }
-expect() {  # expect FILE TEXT
-  grep -qF -- "$2" "$1" || { echo "---- $1:"; cat "$1"; fail "expected '$2' in $1"; }
-}
-# cli ORG ARGS...: the peer CLI as ORG's admin; output in $WORK/out, $WORK/err; returns its status.
-cli() {
-  local n=$1
-  shift
-  (eval "$("$NET" env "$n")"
-   CORE_PEER_ADDRESS=$P2
-   [ "$n" = 1 ] && CORE_PEER_ADDRESS=$P1
-   export CORE_PEER_ADDRESS
-   "$BIN/peer" "$@" > "$WORK/out" 2> "$WORK/err")
-}
-ok() { cli "$@" || { cat "$WORK/out" "$WORK/err"; fail "peer $*"; }; }
-query() {  # query ORG CC ARGS-JSON EXPECTED
-  ok "$1" chaincode query -C mychannel -n "$2" -c "$3"
-  [ "$(cat "$WORK/out")" = "$4" ] || fail "org$1 query $2 $3: want '$4', got '$(cat "$WORK/out")'"
 }
 
 # A CA (NAME.ca.crt) and, issued by it, a server certificate for 127.0.0.1 and a client one.
