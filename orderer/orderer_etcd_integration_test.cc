@@ -7,11 +7,6 @@
 // once. Skipped without /usr/bin/etcd (failed with FABRIC_REQUIRE_ETCD=1). ctest labels
 // integration and cluster.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <thread>
 
@@ -19,6 +14,7 @@
 
 #include "common/etcd/testing/etcd_cluster.h"
 #include "common/msp/testing/status_testing.h"
+#include "fabric/base/testing/free_port.h"
 #include "fabric/base/testing/tcp_proxy.h"
 #include "fabric/base/testing/wait_until.h"
 #include "orderer/testing/broadcast_load.h"
@@ -37,20 +33,6 @@ using testing::OrdererProcess;
 constexpr char kChannel[] = "mychannel";
 constexpr int kNodes = 3;
 
-// A port no one listens on now (the kernel's next ephemeral one), so that a node restarts on
-// the address its clients know.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 class OrdererClusterTest : public ::testing::Test {
  protected:
   // Three etcd members and three orderer nodes. With `partitionable`, the last node reaches the
@@ -59,9 +41,11 @@ class OrdererClusterTest : public ::testing::Test {
   void Start(bool partitionable = false, const std::string& etcd_settings = "") {
     FABRIC_SKIP_WITHOUT_ETCD();
     ASSERT_OK_AND_ASSIGN(etcd_, EtcdCluster::Start({.members = 3}));
-    for (int i = 0; i < kNodes; ++i) {
-      ports_.push_back(FreePort());
-      addresses_.push_back("127.0.0.1:" + std::to_string(ports_.back()));
+    // Fixed ports, so that a node restarts on the address its clients know.
+    ports_ = fabric::testing::FreeLoopbackPorts(kNodes);
+    ASSERT_EQ(ports_.size(), static_cast<size_t>(kNodes));
+    for (int port : ports_) {
+      addresses_.push_back("127.0.0.1:" + std::to_string(port));
     }
     ASSERT_OK_AND_ASSIGN(configtxgen::Profile profile,
                          testing::LoadTestProfile("TwoOrgsApplicationGenesis"));

@@ -2,11 +2,6 @@
 
 #include "common/etcd/testing/etcd_cluster.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <random>
 #include <thread>
@@ -15,40 +10,17 @@
 #include <absl/strings/str_join.h>
 
 #include "fabric/base/status_macros.h"
+#include "fabric/base/testing/free_port.h"
 
 namespace fabric::etcd::testing {
 namespace {
 
 using std::chrono::milliseconds;
 
-// Binds `count` sockets to 127.0.0.1:0 at once (so the ports differ) and returns their ports.
-// The sockets are closed before etcd binds the ports; nothing else on a test machine races for
-// them in practice.
 StatusOr<std::vector<int>> FreePorts(int count) {
-  std::vector<int> fds;
-  std::vector<int> ports;
-  Status error;
-  for (int i = 0; i < count && error.ok(); ++i) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      error = InternalError("cannot reserve a free port on 127.0.0.1");
-    } else {
-      ports.push_back(ntohs(addr.sin_port));
-    }
-    if (fd >= 0) {
-      fds.push_back(fd);
-    }
-  }
-  for (int fd : fds) {
-    close(fd);
-  }
-  if (!error.ok()) {
-    return error;
+  std::vector<int> ports = fabric::testing::FreeLoopbackPorts(count);
+  if (ports.empty()) {
+    return InternalError("cannot reserve a free port on 127.0.0.1");
   }
   return ports;
 }

@@ -7,10 +7,7 @@
 // The chaincode process is started the way a dev-mode user would (CORE_CHAINCODE_ID_NAME,
 // --peer.address), through ProcessLauncher so its output lands in the test log.
 
-#include <netinet/in.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <string>
@@ -20,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/archive/archive.h"
+#include "fabric/base/testing/free_port.h"
 #include "launcher/external/external_launcher.h"
 #include "launcher/process_launcher.h"
 #include "peer/chaincode/authenticator.h"
@@ -127,23 +125,6 @@ TEST_F(NodeInteropTest, NodeShimRegistersInDevModeAndServesInitInvokeAndRangeQue
   EXPECT_EQ(e->message(), "unknown function nope");
 }
 
-// A free loopback port: bound, read back and released (the Node server cannot report the port it
-// bound).
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    return 0;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // fabric-shim 2.5's ChaincodeServer as an external service: the peer (ExternalLauncher, an
 // EXTERNAL package) dials it, over mutual TLS (the server's certificate and the peer's client
 // certificate from one test CA, as connection.json and the server's TLS files name them).
@@ -165,7 +146,7 @@ class NodeServerInteropTest : public testing::ChaincodeTestEnv {
     auto client_pair = ca_->Generate("peer0");
     ASSERT_TRUE(server_pair.ok() && client_pair.ok());
     client_ = *client_pair;
-    address_ = "127.0.0.1:" + std::to_string(FreePort());
+    address_ = "127.0.0.1:" + std::to_string(fabric::testing::FreeLoopbackPort());
     launcher::StartRequest r;
     r.ccid = "node-server";
     r.package = launcher::ChaincodePackage::ForExecutable(r.ccid, "/usr/bin/env");
