@@ -159,8 +159,10 @@ class OrdererIntegrationTest : public ::testing::Test {
     return committer::testing::MakeEndorserTx(invoke);
   }
 
+  // The block store shows a block before its state is written: wait for the whole commit of
+  // everything below height `h` (the genesis block is not counted by the client).
   bool WaitHeight(uint64_t h) {
-    return WaitUntil([&] { return ledger_->GetBlockchainInfo().height() >= h; });
+    return WaitUntil([&] { return client_->blocks_committed() >= h - 1; });
   }
   // Block `n` holds one transaction, and it is valid.
   void ExpectOneValidTx(uint64_t n) {
