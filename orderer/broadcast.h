@@ -14,9 +14,10 @@
 // The answer is BroadcastResponse{status, info}; info carries the reason of a rejection.
 //
 // Streams run on gRPC's callback API: an open stream holds no thread while it waits for the
-// client; envelopes are processed on the handler's workers (Options::streams). Streams beyond
-// max_streams are refused with RESOURCE_EXHAUSTED; one that sends nothing within
-// first_request_timeout is cancelled.
+// client; envelopes are processed on the handler's workers (Options::streams). A stream reads
+// ahead while earlier envelopes are being ordered and answers them in the order they came (see
+// Stream in broadcast.cc). Streams beyond max_streams are refused with RESOURCE_EXHAUSTED; one
+// that sends nothing within first_request_timeout is cancelled.
 //
 // Thread-safety: all methods may be called concurrently.
 #pragma once
@@ -49,6 +50,7 @@ class BroadcastHandler {
   grpc::ServerBidiReactor<common::Envelope, ::orderer::BroadcastResponse>* Start(
       grpc::CallbackServerContext* context);
 
+  // Processes one envelope and waits for its answer.
   ::orderer::BroadcastResponse ProcessMessage(const common::Envelope& envelope);
 
   // After this, every envelope gets SERVICE_UNAVAILABLE and new streams are refused.
@@ -61,7 +63,18 @@ class BroadcastHandler {
 
  private:
   class Stream;
-  Status Process(const common::Envelope& envelope);
+  // Where the checks sent an envelope: a normal message goes to `chain` to be ordered;
+  // otherwise (rejected, or a config update already handed over) `outcome` is the answer.
+  struct Admission {
+    Admission(Status status) : outcome(std::move(status)) {}  // NOLINT: RETURN_IF_ERROR's
+    Admission(ChainSupport* to, uint64_t seq) : chain(to), config_seq(seq) {}
+    Status outcome;
+    ChainSupport* chain = nullptr;
+    uint64_t config_seq = 0;
+  };
+  Admission Admit(const common::Envelope& envelope);
+  // Checks `envelope` and hands it on; `done` gets the outcome (see Chain::OrderAsync).
+  void Process(common::Envelope envelope, Chain::Done done);
 
   Registrar& registrar_;
   std::atomic<bool> shutting_down_{false};

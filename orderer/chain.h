@@ -54,6 +54,14 @@ class Chain {
   // Orders a normal message validated at config sequence `config_seq`. OK means accepted for
   // ordering (what Broadcast answers SUCCESS for); Unavailable when the chain cannot take it.
   virtual Status Order(common::Envelope envelope, uint64_t config_seq) = 0;
+  // Order without waiting for the outcome: `done` gets what Order would return, on this thread
+  // or one of the consenter's, and must not block. Messages one caller hands over one after the
+  // other are ordered in that sequence, as Order called in sequence would order them (Broadcast
+  // keeps a stream's envelopes in the order they were sent). This default waits in Order.
+  using Done = std::function<void(Status)>;
+  virtual void OrderAsync(common::Envelope envelope, uint64_t config_seq, Done done) {
+    done(Order(std::move(envelope), config_seq));
+  }
   // The same for a config message produced from the CONFIG_UPDATE `update` at `config_seq`.
   virtual Status Configure(common::Envelope config, uint64_t config_seq,
                            common::Envelope update) = 0;
@@ -107,6 +115,9 @@ class ChainSupport {
   }
   // The same for a config message (CONFIG, or ORDERER_TRANSACTION on the system channel)
   // produced from `update` at `config_seq`.
+  void OrderAsync(common::Envelope envelope, uint64_t config_seq, Chain::Done done) {
+    chain_->OrderAsync(std::move(envelope), config_seq, std::move(done));
+  }
   Status Configure(common::Envelope config, uint64_t config_seq, common::Envelope update) {
     return chain_->Configure(std::move(config), config_seq, std::move(update));
   }

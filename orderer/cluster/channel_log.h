@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,6 +42,15 @@ class ChannelLog {
   // Unavailable when that cannot be done within `timeout` (no quorum, no endpoint reachable);
   // the entry may then still appear later, exactly once.
   virtual StatusOr<int64_t> Append(std::string_view data, std::chrono::milliseconds timeout) = 0;
+
+  // Append without waiting: `data` joins the log's queue before this returns, and `done` gets
+  // what Append would return, on this thread or one of the log's; it must not block. Entries
+  // one caller queues one after the other enter the log in that sequence. This default waits in
+  // Append.
+  using AppendDone = std::function<void(StatusOr<int64_t>)>;
+  virtual void AppendAsync(std::string data, std::chrono::milliseconds timeout, AppendDone done) {
+    done(Append(data, timeout));
+  }
 
   // The entries with a revision greater than `after`, in order. Returns whole revisions: at most
   // `max` entries, except that the entries of the last revision returned are all returned (so

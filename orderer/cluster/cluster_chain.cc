@@ -2,6 +2,7 @@
 #include "orderer/cluster/cluster_chain.h"
 
 #include <algorithm>
+#include <future>
 #include <utility>
 
 #include <absl/strings/str_format.h>
@@ -133,24 +134,49 @@ bool ClusterChain::halted() const {
   return halted_;
 }
 
-Status ClusterChain::AppendEntry(const LogEntry& entry, std::string_view what) {
+void ClusterChain::AppendEntry(const LogEntry& entry, std::string_view what, Done done) {
   if (halted()) {
-    return UnavailableError(absl::StrFormat("channel %s is halted", support_.channel_id()));
+    done(UnavailableError(absl::StrFormat("channel %s is halted", support_.channel_id())));
+    return;
   }
-  StatusOr<int64_t> revision = log_->Append(entry.SerializeAsString(), options_.append_timeout);
-  if (!revision.ok()) {
-    return UnavailableError(absl::StrFormat("channel %s: the ordering log did not take the %s: %s",
-                                            support_.channel_id(), what,
-                                            revision.status().message()));
-  }
-  return Status::OK();
+  log_->AppendAsync(
+      entry.SerializeAsString(), options_.append_timeout,
+      [done = std::move(done),
+       context = absl::StrFormat("channel %s: the ordering log did not take the %s",
+                                 support_.channel_id(), what)](StatusOr<int64_t> revision) {
+        if (revision.ok()) {
+          done(Status::OK());
+        } else if (revision.status().code() == StatusCode::kInvalidArgument) {
+          done(revision.status().Annotate(context));  // e.g. too large: the client's to fix
+        } else {
+          done(UnavailableError(absl::StrFormat("%s: %s", context, revision.status().message())));
+        }
+      });
 }
 
-Status ClusterChain::Order(common::Envelope envelope, uint64_t config_seq) {
+Status ClusterChain::AppendEntryAndWait(const LogEntry& entry, std::string_view what) {
+  std::promise<Status> result;
+  AppendEntry(entry, what, [&result](Status status) { result.set_value(std::move(status)); });
+  return result.get_future().get();
+}
+
+namespace {
+
+LogEntry RegularEntryOf(const common::Envelope& envelope, uint64_t config_seq) {
   LogEntry entry;
   entry.mutable_regular()->set_envelope(envelope.SerializeAsString());
   entry.mutable_regular()->set_config_seq(config_seq);
-  return AppendEntry(entry, "message");
+  return entry;
+}
+
+}  // namespace
+
+Status ClusterChain::Order(common::Envelope envelope, uint64_t config_seq) {
+  return AppendEntryAndWait(RegularEntryOf(envelope, config_seq), "message");
+}
+
+void ClusterChain::OrderAsync(common::Envelope envelope, uint64_t config_seq, Done done) {
+  AppendEntry(RegularEntryOf(envelope, config_seq), "message", std::move(done));
 }
 
 Status ClusterChain::Configure(common::Envelope config, uint64_t config_seq,
@@ -159,7 +185,7 @@ Status ClusterChain::Configure(common::Envelope config, uint64_t config_seq,
   entry.mutable_config()->set_envelope(config.SerializeAsString());
   entry.mutable_config()->set_config_seq(config_seq);
   entry.mutable_config()->set_update(update.SerializeAsString());
-  return AppendEntry(entry, "config message");
+  return AppendEntryAndWait(entry, "config message");
 }
 
 void ClusterChain::Run() {
@@ -404,7 +430,7 @@ void ClusterChain::Resubmit(const ConfigEntry& config) {
   again->set_update(config.update());
   again->set_original_revision(current_.revision);
   again->set_original_index(current_.count);
-  if (Status status = AppendEntry(entry, "re-processed config message"); !status.ok()) {
+  if (Status status = AppendEntryAndWait(entry, "re-processed config message"); !status.ok()) {
     FLOG_WARN(logger, "[channel: %s] %s", support_.channel_id(), status.message());
   }
 }
@@ -451,7 +477,7 @@ void ClusterChain::SendTimeToCut() {
   batch_deadline_.reset();
   LogEntry entry;
   entry.mutable_time_to_cut()->set_block_number(support_.next_block_number());
-  if (Status status = AppendEntry(entry, "time-to-cut"); !status.ok()) {
+  if (Status status = AppendEntryAndWait(entry, "time-to-cut"); !status.ok()) {
     FLOG_WARN(logger, "[channel: %s] %s; trying again after the batch timeout",
               support_.channel_id(), status.message());
     batch_deadline_ = std::chrono::steady_clock::now() + support_.bundle()->batch_timeout();

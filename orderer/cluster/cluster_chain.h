@@ -98,6 +98,8 @@ class ClusterChain final : public Chain {
   // Append the message to the log; OK once the log holds it. Unavailable when the log does not
   // take it within append_timeout, or the chain is halted.
   Status Order(common::Envelope envelope, uint64_t config_seq) override;
+  // Queues the message in the log at once; `done` runs on the log's thread.
+  void OrderAsync(common::Envelope envelope, uint64_t config_seq, Done done) override;
   Status Configure(common::Envelope config, uint64_t config_seq, common::Envelope update) override;
 
   // True once the chain stopped, by Halt() or because it cannot go on (a block write failed,
@@ -116,7 +118,10 @@ class ClusterChain final : public Chain {
     auto operator<=>(const Position&) const = default;
   };
 
-  Status AppendEntry(const LogEntry& entry, std::string_view what);
+  // Appends `entry` to the log; `done` gets OK once the log holds it, Unavailable (naming
+  // `what`) when it does not take it within append_timeout.
+  void AppendEntry(const LogEntry& entry, std::string_view what, Done done);
+  Status AppendEntryAndWait(const LogEntry& entry, std::string_view what);
   void Run();
   // Reads the next entries; false when the chain stops.
   bool ReadOnce();

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <limits>
 #include <mutex>
 #include <random>
@@ -33,10 +34,6 @@ constexpr milliseconds kRegisterAtOpen{1000};
 // What a batched entry adds to a Txn besides its value: its key three times (compare, put, get)
 // and the framing.
 constexpr size_t kEntryOverheadBytes = 64;
-// Txns of one channel's appends in flight at most. With one, an append arriving during a Txn
-// waits for it to end and then for its own; two were measured no faster (bench_cluster, more
-// Txns for etcd to commit), so the batches stay as large as the concurrency allows.
-constexpr int kMaxTxnsInFlight = 1;
 
 bool ParseRevision(std::string_view s, int64_t* out) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
@@ -192,11 +189,16 @@ class EtcdChannelLog : public ChannelLog {
   }
 
   StatusOr<int64_t> Append(std::string_view data, milliseconds timeout) override;
+  void AppendAsync(std::string data, milliseconds timeout, AppendDone done) override;
   StatusOr<std::vector<Entry>> Read(int64_t after, size_t max, milliseconds timeout) override;
   Status MarkWritten(int64_t revision) override;
 
   void Close() override {
     closed_ = true;
+    {
+      std::lock_guard<std::mutex> lock(append_mu_);
+      append_ready_.notify_all();
+    }
     std::lock_guard<std::mutex> lock(watcher_mu_);
     if (watcher_) {
       watcher_->Close();
@@ -225,19 +227,21 @@ class EtcdChannelLog : public ChannelLog {
         .status();
   }
 
-  // One Append waiting to be committed.
+  // One entry waiting to be committed.
   struct Waiter {
     std::string key;
-    std::string_view data;
+    std::string data;
+    milliseconds timeout;
     std::chrono::steady_clock::time_point deadline;
-    bool taken = false;  // In a batch being sent: the caller waits for its result.
-    bool done = false;
-    StatusOr<int64_t> result = int64_t{0};
+    AppendDone done;
   };
+  // The sender thread: takes the entries at the head of the queue into one Txn, sends it, calls
+  // their `done`, and again, until the log is closed.
+  void Send();
   // Takes the waiters at the head of the queue that fit one Txn. Needs append_mu_.
-  std::vector<Waiter*> TakeBatch();
-  // Sends `batch` as one Txn and fills in the results. Called without append_mu_.
-  void Commit(const std::vector<Waiter*>& batch);
+  std::vector<std::unique_ptr<Waiter>> TakeBatch();
+  // Sends `batch` as one Txn and calls each waiter's `done`. Called without append_mu_.
+  void Commit(std::vector<std::unique_ptr<Waiter>> batch);
   Status Closed() const {
     return Status(StatusCode::kCancelled,
                   absl::StrFormat("channel %s: channel log closed", channel_id_));
@@ -263,10 +267,9 @@ class EtcdChannelLog : public ChannelLog {
   std::atomic<bool> registered_{false};
 
   std::mutex append_mu_;
-  std::condition_variable append_done_;  // A batch was committed.
+  std::condition_variable append_ready_;  // An entry was queued, or the log closed.
   // Guarded by append_mu_:
-  std::deque<Waiter*> queue_;  // Appends not yet taken into a batch, in arrival order.
-  int sending_ = 0;  // Batches in flight; at kMaxTxnsInFlight, arrivals wait for the next one.
+  std::deque<std::unique_ptr<Waiter>> queue_;  // Not yet taken into a Txn, in arrival order.
 
   std::mutex read_mu_;  // One Read at a time; held while it waits for entries.
   // Guarded by read_mu_ (replacing watcher_ also takes watcher_mu_):
@@ -280,67 +283,97 @@ class EtcdChannelLog : public ChannelLog {
   std::mutex cleanup_mu_;
   // Guarded by cleanup_mu_:
   std::chrono::steady_clock::time_point last_cleanup_{};
+
+  std::jthread sender_{[this] { Send(); }};  // last: joined before the members it uses go
 };
 
 StatusOr<int64_t> EtcdChannelLog::Append(std::string_view data, milliseconds timeout) {
-  if (closed_) {
-    return Closed();
-  }
-  if (data.size() > options_.max_entry_bytes) {
-    return InvalidArgumentError(absl::StrFormat(
-        "channel %s: entry of %d bytes exceeds the %d bytes an etcd request may carry "
-        "(etcd --max-request-bytes); make blocks' messages smaller",
-        channel_id_, data.size(), options_.max_entry_bytes));
-  }
-  Waiter self{absl::StrFormat("%s%016d", key_stem_, appends_.fetch_add(1)), data,
-              std::chrono::steady_clock::now() + timeout};
-  std::unique_lock<std::mutex> lock(append_mu_);
-  queue_.push_back(&self);
-  while (!self.done) {
-    // Group commit: whoever finds room for another Txn in flight sends the next batch.
-    if (!queue_.empty() && !self.taken && sending_ < kMaxTxnsInFlight) {
-      ++sending_;
-      std::vector<Waiter*> batch = TakeBatch();
-      lock.unlock();
-      Commit(batch);
-      lock.lock();
-      --sending_;
-      append_done_.notify_all();
-    } else if (self.taken) {
-      append_done_.wait(lock);  // Its Txn ends by the earliest deadline of its batch.
-    } else if (append_done_.wait_until(lock, self.deadline) == std::cv_status::timeout &&
-               !self.taken) {
-      std::erase(queue_, &self);  // Never sent: it will not appear.
-      return UnavailableError(
-          absl::StrFormat("channel %s: append: no etcd transaction took the entry within %dms",
-                          channel_id_, timeout.count()));
-    }
-  }
-  return self.result;
+  std::promise<StatusOr<int64_t>> result;
+  AppendAsync(std::string(data), timeout,
+              [&result](StatusOr<int64_t> revision) { result.set_value(std::move(revision)); });
+  return result.get_future().get();
 }
 
-std::vector<EtcdChannelLog::Waiter*> EtcdChannelLog::TakeBatch() {
-  std::vector<Waiter*> batch;
+void EtcdChannelLog::AppendAsync(std::string data, milliseconds timeout, AppendDone done) {
+  if (closed_) {
+    done(Closed());
+    return;
+  }
+  if (data.size() > options_.max_entry_bytes) {
+    done(InvalidArgumentError(absl::StrFormat(
+        "channel %s: entry of %d bytes exceeds the %d bytes an etcd request may carry "
+        "(etcd --max-request-bytes); make blocks' messages smaller",
+        channel_id_, data.size(), options_.max_entry_bytes)));
+    return;
+  }
+  auto waiter = std::make_unique<Waiter>(
+      Waiter{absl::StrFormat("%s%016d", key_stem_, appends_.fetch_add(1)), std::move(data), timeout,
+             std::chrono::steady_clock::now() + timeout, std::move(done)});
+  std::unique_lock<std::mutex> lock(append_mu_);
+  if (closed_) {  // Checked again under the lock: the sender may have failed the queue and left.
+    lock.unlock();
+    waiter->done(Closed());
+    return;
+  }
+  queue_.push_back(std::move(waiter));
+  append_ready_.notify_one();
+}
+
+void EtcdChannelLog::Send() {
+  std::unique_lock<std::mutex> lock(append_mu_);
+  for (;;) {
+    append_ready_.wait(lock, [this] { return !queue_.empty() || closed_; });
+    // Entries never sent will not appear in the log: expired or closed, they fail here.
+    std::vector<std::unique_ptr<Waiter>> failed;
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = queue_.begin(); it != queue_.end();) {
+      if (closed_ || (*it)->deadline <= now) {
+        failed.push_back(std::move(*it));
+        it = queue_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    std::vector<std::unique_ptr<Waiter>> batch = TakeBatch();
+    const bool closed = closed_;
+    lock.unlock();
+    for (const std::unique_ptr<Waiter>& w : failed) {
+      w->done(closed ? Closed()
+                     : UnavailableError(absl::StrFormat(
+                           "channel %s: append: no etcd transaction took the entry within %dms",
+                           channel_id_, w->timeout.count())));
+    }
+    if (closed) {
+      return;
+    }
+    if (!batch.empty()) {
+      Commit(std::move(batch));
+    }
+    lock.lock();
+  }
+}
+
+std::vector<std::unique_ptr<EtcdChannelLog::Waiter>> EtcdChannelLog::TakeBatch() {
+  std::vector<std::unique_ptr<Waiter>> batch;
   size_t bytes = 0;
   while (!queue_.empty() && batch.size() < kMaxBatchEntries) {
-    Waiter* w = queue_.front();
-    const size_t size = w->data.size() + 3 * w->key.size() + kEntryOverheadBytes;
+    const Waiter& w = *queue_.front();
+    const size_t size = w.data.size() + 3 * w.key.size() + kEntryOverheadBytes;
     if (!batch.empty() && bytes + size > options_.max_entry_bytes) {
       break;
     }
     bytes += size;
-    w->taken = true;
-    batch.push_back(w);
+    batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
   return batch;
 }
 
-void EtcdChannelLog::Commit(const std::vector<Waiter*>& batch) {
+void EtcdChannelLog::Commit(std::vector<std::unique_ptr<Waiter>> batch) {
   std::vector<std::string> keys;
   std::vector<std::string_view> values;
   auto deadline = batch.front()->deadline;
-  for (const Waiter* w : batch) {
+  for (const std::unique_ptr<Waiter>& w : batch) {
     keys.push_back(w->key);
     values.push_back(w->data);
     deadline = std::min(deadline, w->deadline);  // No caller waits past its own timeout.
@@ -349,12 +382,10 @@ void EtcdChannelLog::Commit(const std::vector<Waiter*>& batch) {
       std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
   StatusOr<std::vector<int64_t>> revisions =
       AppendBatch(*client_, keys, values, std::max(left, milliseconds(1)));
-  std::lock_guard<std::mutex> lock(append_mu_);
   for (size_t i = 0; i < batch.size(); ++i) {
-    batch[i]->result = revisions.ok() ? StatusOr<int64_t>((*revisions)[i])
-                                      : StatusOr<int64_t>(revisions.status().Annotate(
-                                            absl::StrFormat("channel %s: append", channel_id_)));
-    batch[i]->done = true;
+    batch[i]->done(revisions.ok() ? StatusOr<int64_t>((*revisions)[i])
+                                  : StatusOr<int64_t>(revisions.status().Annotate(
+                                        absl::StrFormat("channel %s: append", channel_id_))));
   }
 }
 
