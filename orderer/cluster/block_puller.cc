@@ -163,12 +163,21 @@ Status DeliverBlockPuller::Stream(const std::string& source, const channelconfig
   }
   Status result = Status::OK();
   bool complete = false;  // the source answered SUCCESS after its newest block
+  bool any_block = false;
   ::orderer::DeliverResponse response;
   while (result.ok() && !complete && stream->Read(&response)) {
     if (response.has_block()) {
+      any_block = true;
       result = on_block(std::move(*response.mutable_block()));
     } else if (response.status() == common::SUCCESS) {
       complete = true;
+    } else if (!any_block && (response.status() == common::BAD_REQUEST ||
+                              response.status() == common::NOT_FOUND)) {
+      // Fabric's Deliver answers a start past the newest block so (stop before start, or not
+      // ready): the source is not ahead of this node.
+      result = NotFoundError(absl::StrFormat("orderer %s has no block %d yet (it answered %s)",
+                                             source, start,
+                                             common::Status_Name(response.status())));
     } else {
       result = UnavailableError(absl::StrFormat("orderer %s answered status %s", source,
                                                 common::Status_Name(response.status())));
