@@ -14,7 +14,7 @@
 #include "common/protoutil/unmarshal.h"
 #include "fabric/base/status_macros.h"
 #include "fabric/base/testing/wait_until.h"
-#include "orderer/cluster/testing/memory_log.h"
+#include "orderer/cluster/testing/memory_channel_log.h"
 #include "orderer/cluster/testing/store_puller.h"
 #include "orderer/msgprocessor.h"
 #include "orderer/testing/test_network.h"
@@ -24,6 +24,9 @@ namespace {
 
 using msp::testing::TempDir;
 using orderer::testing::MakeTx;
+using testing::MemoryChannelLog;
+using testing::MemoryChannelLogFactory;
+using testing::MemoryLogCluster;
 using testing::StorePuller;
 
 constexpr char kChannel[] = "mychannel";
@@ -65,7 +68,7 @@ class ClusterChainTest : public ::testing::Test {
     options.store.sync = false;
     options.consenter = [this, i](ChainSupport& support) -> StatusOr<std::unique_ptr<Chain>> {
       ASSIGN_OR_RETURN(std::unique_ptr<ChannelLog> log,
-                       cluster_.FactoryFor("node" + std::to_string(i))->Open(kChannel));
+                       MemoryChannelLogFactory(logs_, "node" + std::to_string(i)).Open(kChannel));
       ASSIGN_OR_RETURN(std::unique_ptr<ClusterChain> chain,
                        ClusterChain::Open(support, std::move(log), chain_options_));
       nodes_[i].chain = chain.get();
@@ -80,7 +83,9 @@ class ClusterChainTest : public ::testing::Test {
     nodes_[i].chain = nullptr;
   }
 
-  cluster::testing::TestLogStore& log() { return *cluster_.store(kChannel); }
+  // The channel's entries, and the revision `node` last marked written (0 before any).
+  std::vector<ChannelLog::Entry> Entries() const { return logs_->Entries(kChannel); }
+  int64_t WrittenMark(const std::string& node) const { return logs_->Written(kChannel, node); }
   ChainSupport& support(int i) { return *nodes_[i].support; }
 
   // Waits until every node has `height` blocks.
@@ -141,10 +146,19 @@ class ClusterChainTest : public ::testing::Test {
     return sizes;
   }
 
-  void AppendEntry(const LogEntry& entry) { ASSERT_OK(log().Append(entry.SerializeAsString())); }
+  // Appends as a client of the log that is none of the nodes.
+  void AppendEntry(const LogEntry& entry) {
+    ASSERT_OK(writer_.Append(entry.SerializeAsString(), std::chrono::seconds(1)));
+  }
 
   TempDir tmp_;
-  cluster::testing::TestCluster cluster_;
+  // Revisions 3 apart, so that nothing assumes they are contiguous.
+  const std::shared_ptr<MemoryLogCluster> logs_ = [] {
+    auto logs = std::make_shared<MemoryLogCluster>();
+    logs->set_revision_gap(2);
+    return logs;
+  }();
+  MemoryChannelLog writer_{logs_, kChannel, "writer"};
   ClusterChain::Options chain_options_ = [] {
     ClusterChain::Options options;
     options.read_wait = std::chrono::milliseconds(50);
@@ -167,9 +181,9 @@ TEST_F(ClusterChainTest, NodesCutIdenticalBlocksFromTheSharedLog) {
   ExpectIdenticalBlocks();
   EXPECT_EQ(BlockSizes(0), (std::vector<size_t>{3, 3, 1}));
   // Each block names the revision of its last entry; the nodes marked it written.
-  EXPECT_EQ(LastRevision(0, 1), log().entries()[2].revision);
+  EXPECT_EQ(LastRevision(0, 1), Entries()[2].revision);
   // The revision before: a restart reads the last one again.
-  EXPECT_TRUE(WaitUntil([&] { return log().written("node2") == LastRevision(0, 3) - 1; }));
+  EXPECT_TRUE(WaitUntil([&] { return WrittenMark("node2") == LastRevision(0, 3) - 1; }));
 }
 
 TEST_F(ClusterChainTest, BatchSizeCutsWithoutTheTimer) {
@@ -190,7 +204,7 @@ TEST_F(ClusterChainTest, TimeoutCutsThroughTheLogAndStaleTimeToCutsAreIgnored) {
   ASSERT_NO_FATAL_FAILURE(WaitForHeight(2));
   // The cut came from a time-to-cut entry for block 1 (one per node whose timer fired).
   int ttcs = 0;
-  for (const ChannelLog::Entry& entry : log().entries()) {
+  for (const ChannelLog::Entry& entry : Entries()) {
     LogEntry parsed;
     ASSERT_TRUE(parsed.ParseFromString(entry.data));
     if (parsed.has_time_to_cut()) {
@@ -333,7 +347,7 @@ TEST_F(ClusterChainTest, StaleConfigMessageIsReprocessedThroughTheLogAndAppliedO
   // Both nodes' copies are read before the check: no further block.
   ASSERT_TRUE(WaitUntil([&] {
     int copies = 0;
-    for (const ChannelLog::Entry& entry : log().entries()) {
+    for (const ChannelLog::Entry& entry : Entries()) {
       LogEntry parsed;
       copies += parsed.ParseFromString(entry.data) && parsed.config().original_revision() != 0;
     }
@@ -396,7 +410,7 @@ TEST_F(ClusterChainTest, BlockEndingInsideARevisionResumesThereWithoutLossOrDupl
   auto user = orderer::testing::LoadUser(1, "User1");
   std::vector<std::string> sent;
   auto order = [&](int node, int count) {
-    log().group_next(count);
+    logs_->GroupNext(kChannel, count);
     for (int i = 0; i < count; ++i) {
       common::Envelope env = MakeTx(kChannel, *user);
       sent.push_back(env.SerializeAsString());
@@ -405,17 +419,17 @@ TEST_F(ClusterChainTest, BlockEndingInsideARevisionResumesThereWithoutLossOrDupl
   };
   ASSERT_NO_FATAL_FAILURE(order(0, 5));
   ASSERT_NO_FATAL_FAILURE(WaitForHeight(2));
-  const int64_t first = log().entries()[0].revision;
-  ASSERT_EQ(log().entries()[4].revision, first);
+  const int64_t first = Entries()[0].revision;
+  ASSERT_EQ(Entries()[4].revision, first);
   EXPECT_EQ(Metadata(0, 1).last_revision(), first);
   EXPECT_EQ(Metadata(0, 1).entries_in_last_revision(), 3u);
   // Entries of the revision the block ends in stay in the log for a restart.
-  EXPECT_TRUE(WaitUntil([&] { return log().written("node0") == first - 1; }));
+  EXPECT_TRUE(WaitUntil([&] { return WrittenMark("node0") == first - 1; }));
   // Node 0 stops with two entries of that revision pending.
   Close(0);
   ASSERT_NO_FATAL_FAILURE(order(1, 4));
   ASSERT_TRUE(WaitUntil([&] { return support(1).store().Height() == 4; }));
-  const int64_t second = log().entries()[5].revision;
+  const int64_t second = Entries()[5].revision;
   EXPECT_EQ(Metadata(1, 2).last_revision(), second);
   EXPECT_EQ(Metadata(1, 2).entries_in_last_revision(), 1u);
   EXPECT_EQ(Metadata(1, 3).entries_in_last_revision(), 4u);
@@ -457,7 +471,7 @@ TEST_F(ClusterChainTest, TimeToCutAndConfigShareARevisionWithMessages) {
   regular_b.mutable_regular()->set_envelope(b.SerializeAsString());
   config_entry.mutable_config()->set_envelope(config.config.SerializeAsString());
   config_entry.mutable_config()->set_update(config.update.SerializeAsString());
-  log().group_next(4);
+  logs_->GroupNext(kChannel, 4);
   for (const LogEntry* entry : {&regular_a, &ttc, &regular_b, &config_entry}) {
     AppendEntry(*entry);
   }
@@ -466,7 +480,7 @@ TEST_F(ClusterChainTest, TimeToCutAndConfigShareARevisionWithMessages) {
   ExpectIdenticalBlocks();
   EXPECT_EQ(BlockSizes(0), (std::vector<size_t>{1, 1, 1}));
   for (uint32_t n = 1; n <= 3; ++n) {
-    EXPECT_EQ(Metadata(0, n).last_revision(), log().entries()[0].revision);
+    EXPECT_EQ(Metadata(0, n).last_revision(), Entries()[0].revision);
     EXPECT_EQ(Metadata(0, n).entries_in_last_revision(), n + 1) << n;
   }
   EXPECT_EQ(BlockAt(0, 1).data().data(0), a.SerializeAsString());
@@ -485,7 +499,7 @@ TEST_F(ClusterChainTest, TimeToCutAndConfigShareARevisionWithMessages) {
 
 TEST_F(ClusterChainTest, OrderIsUnavailableWhenTheLogRefusesTheEntry) {
   ASSERT_NO_FATAL_FAILURE(SetUpCluster(1, 3, std::chrono::seconds(60)));
-  log().set_fail_appends(true);
+  logs_->FailAppends(true);
   auto user = orderer::testing::LoadUser(1, "User1");
   Status status = support(0).Order(MakeTx(kChannel, *user), 0);
   EXPECT_TRUE(status.IsUnavailable()) << status;
@@ -495,7 +509,7 @@ TEST_F(ClusterChainTest, OrderIsUnavailableWhenTheLogRefusesTheEntry) {
 
 TEST_F(ClusterChainTest, UnreachableLogIsRetried) {
   ASSERT_NO_FATAL_FAILURE(SetUpCluster(1, 1, std::chrono::seconds(60)));
-  log().fail_reads(3);
+  logs_->FailReads(3);
   auto user = orderer::testing::LoadUser(1, "User1");
   ASSERT_OK(support(0).Order(MakeTx(kChannel, *user), 0));
   ASSERT_NO_FATAL_FAILURE(WaitForHeight(2));
@@ -509,7 +523,7 @@ TEST_F(ClusterChainTest, LogCompactedPastTheNodeHaltsTheChain) {
     compacted_channel = channel;
     compacted_after = after;
   };
-  cluster_.store(kChannel)->Compact(1000);
+  logs_->Compact(kChannel, 1000);
   ASSERT_NO_FATAL_FAILURE(SetUpCluster(1, 3, std::chrono::seconds(60)));
   ASSERT_TRUE(WaitUntil([&] { return nodes_[0].chain->halted(); }));
   EXPECT_EQ(compacted_channel, kChannel);
@@ -548,7 +562,7 @@ TEST_F(ClusterChainTest, NodeBehindTheCompactedLogCatchesUpFromAnotherNodesBlock
     ASSERT_OK(support(0).Order(MakeTx(kChannel, *user), 0));
   }
   ASSERT_TRUE(WaitUntil([&] { return support(0).store().Height() == 6; }));
-  log().Compact(LastRevision(0, 5));
+  logs_->Compact(kChannel, LastRevision(0, 5));
   ASSERT_NO_FATAL_FAILURE(Open(1));
   ASSERT_NO_FATAL_FAILURE(WaitForHeight(6));
   EXPECT_FALSE(nodes_[1].chain->halted());
@@ -575,7 +589,7 @@ TEST_F(ClusterChainTest, CatchingUpWithoutSourcesRetriesUntilHalted) {
     return std::make_unique<StorePuller>(std::vector<std::string>{"node9"},
                                          [](const std::string&) { return nullptr; });
   };
-  cluster_.store(kChannel)->Compact(1000);
+  logs_->Compact(kChannel, 1000);
   ASSERT_NO_FATAL_FAILURE(SetUpCluster(1, 3, std::chrono::seconds(60)));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_FALSE(nodes_[0].chain->halted());

@@ -13,7 +13,7 @@
 #include "orderer/block_writer.h"
 #include "orderer/cluster/block_puller.h"
 #include "orderer/cluster/cluster_chain.h"
-#include "orderer/cluster/testing/memory_log.h"
+#include "orderer/cluster/testing/memory_channel_log.h"
 #include "orderer/node.h"
 #include "orderer/testing/test_network.h"
 
@@ -84,10 +84,12 @@ class ClusterOrdererTest : public ::testing::Test {
       cluster.make_channel_logs = [this, name](const cluster::EtcdConfigMetadata& etcd) {
         ++made_;
         made_for_ = etcd;
-        return StatusOr<std::shared_ptr<cluster::ChannelLogFactory>>(logs_.FactoryFor(name));
+        return StatusOr<std::shared_ptr<cluster::ChannelLogFactory>>(
+            std::make_shared<cluster::testing::MemoryChannelLogFactory>(logs_, name));
       };
     } else {
-      cluster.channel_logs = logs_.FactoryFor(name);
+      cluster.channel_logs =
+          std::make_shared<cluster::testing::MemoryChannelLogFactory>(logs_, name);
     }
     cluster.chain.read_wait = std::chrono::milliseconds(50);
     cluster.chain.retry_min = std::chrono::milliseconds(20);
@@ -119,7 +121,8 @@ class ClusterOrdererTest : public ::testing::Test {
   std::unique_ptr<Client> client_a_, client_b_;
   common::Block genesis_;
   std::string genesis_path_;
-  cluster::testing::TestCluster logs_;
+  const std::shared_ptr<cluster::testing::MemoryLogCluster> logs_ =
+      std::make_shared<cluster::testing::MemoryLogCluster>();
   std::vector<std::string> pull_from_;  // the nodes a node catches up from; empty: none given
   std::atomic<int> made_ = 0;
   cluster::EtcdConfigMetadata made_for_;
@@ -193,7 +196,7 @@ TEST_F(ClusterOrdererTest, NodeBehindTheCompactedLogCatchesUpThroughDeliver) {
   ASSERT_OK_AND_ASSIGN(std::string value, ConsenterMetadataFromBlock(newest));
   cluster::ClusterBlockMetadata metadata;
   ASSERT_TRUE(metadata.ParseFromString(value));
-  logs_.store(kChannel)->Compact(metadata.last_revision());
+  logs_->Compact(kChannel, metadata.last_revision());
 
   pull_from_ = {"127.0.0.1:1", absl::StrFormat("127.0.0.1:%d", a_->port())};
   b_ = StartNode("b", true);
@@ -214,7 +217,7 @@ TEST_F(ClusterOrdererTest, NodeBehindTheCompactedLogCatchesUpThroughDeliver) {
 TEST_F(ClusterOrdererTest, UnreachableLogIsServiceUnavailable) {
   std::unique_ptr<Orderer> a = StartNode("a");
   ASSERT_NE(a, nullptr);
-  logs_.store(kChannel)->set_fail_appends(true);
+  logs_->FailAppends(true);
   Client client(a->port());
   auto user = orderer::testing::LoadUser(1, "User1");
   std::string info;

@@ -2,11 +2,14 @@
 //
 // MemoryChannelLog: ChannelLog in memory, for tests of what consumes a channel log. A
 // MemoryLogCluster stands for the shared log service (one per test); each orderer node opens its
-// channels' logs through its own MemoryChannelLogFactory on that cluster.
+// channels' logs through its own MemoryChannelLogFactory on that cluster. Every log opened is one
+// node's handle: Close() affects that handle only.
 //
 // Like etcd, revisions come from one counter shared by every channel of the cluster, so a
-// channel's revisions have gaps; set_revision_gap() adds more. Tests drive the failure cases:
-// SetUnavailable() makes every call fail with Unavailable until cleared (Read returns at once),
+// channel's revisions have gaps; set_revision_gap() adds more, so that a test with one channel
+// does not get contiguous revisions either. Tests drive the failure cases: SetUnavailable()
+// makes every call fail with Unavailable until cleared (Read returns at once), FailAppends()
+// only appends (no quorum), FailReads() the next few reads (an unreachable endpoint), and
 // Compact() drops a channel's entries so that Read from before them fails with OutOfRange.
 //
 //   auto cluster = std::make_shared<MemoryLogCluster>();
@@ -26,7 +29,7 @@
 
 #include "orderer/cluster/channel_log.h"
 
-namespace fabric::orderer::cluster {
+namespace fabric::orderer::cluster::testing {
 
 class MemoryLogCluster {
  public:
@@ -37,12 +40,19 @@ class MemoryLogCluster {
   void GroupNext(const std::string& channel, int count);
   // While set, Append, Read and MarkWritten fail with Unavailable.
   void SetUnavailable(bool unavailable);
+  // While set, Append fails with Unavailable; reads and marks go on.
+  void FailAppends(bool fail);
+  // The next `count` Read calls (on any channel) fail with Unavailable.
+  void FailReads(int count);
   // Drops `channel`'s entries with revision <= `revision`; Read(after) with after < revision
-  // then fails with OutOfRange.
+  // then fails with OutOfRange. Compacting past the last revision handed out moves the counter
+  // there, so later appends come after the compacted ones, as in etcd.
   void Compact(const std::string& channel, int64_t revision);
 
   // What each node marked written on `channel` (node id -> revision).
   std::map<std::string, int64_t> Written(const std::string& channel) const;
+  // What `node` marked written on `channel`; 0 before its first mark.
+  int64_t Written(const std::string& channel, const std::string& node) const;
   // The entries `channel` holds, in order.
   std::vector<ChannelLog::Entry> Entries(const std::string& channel) const;
   // The last revision handed out.
@@ -64,6 +74,8 @@ class MemoryLogCluster {
   int64_t revision_ = 0;
   int64_t gap_ = 0;
   bool unavailable_ = false;
+  bool fail_appends_ = false;
+  int failing_reads_ = 0;
   std::map<std::string, Channel> channels_;
 };
 
@@ -82,6 +94,11 @@ class MemoryChannelLog : public ChannelLog {
  private:
   // Cancelled or Unavailable when a call cannot proceed; OK otherwise. Needs cluster_->mu_.
   Status CheckUsable() const;
+  // Adds `data` to the channel and returns its revision. Needs cluster_->mu_.
+  int64_t AppendLocked(std::string_view data);
+  // The entries after `after` (at most `max`, but whole revisions), or OutOfRange. Needs
+  // cluster_->mu_.
+  StatusOr<std::vector<Entry>> ReadLocked(int64_t after, size_t max) const;
 
   const std::shared_ptr<MemoryLogCluster> cluster_;
   const std::string channel_id_;
@@ -99,4 +116,4 @@ class MemoryChannelLogFactory : public ChannelLogFactory {
   const std::string node_id_;
 };
 
-}  // namespace fabric::orderer::cluster
+}  // namespace fabric::orderer::cluster::testing
