@@ -175,9 +175,9 @@ Status DeliverBlockPuller::Stream(const std::string& source, const channelconfig
                               response.status() == common::NOT_FOUND)) {
       // Fabric's Deliver answers a start past the newest block so (stop before start, or not
       // ready): the source is not ahead of this node.
-      result = NotFoundError(absl::StrFormat("orderer %s has no block %d yet (it answered %s)",
-                                             source, start,
-                                             common::Status_Name(response.status())));
+      result =
+          NotFoundError(absl::StrFormat("orderer %s has no block %d yet (it answered %s)", source,
+                                        start, common::Status_Name(response.status())));
     } else {
       result = UnavailableError(absl::StrFormat("orderer %s answered status %s", source,
                                                 common::Status_Name(response.status())));

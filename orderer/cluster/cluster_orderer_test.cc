@@ -214,6 +214,34 @@ TEST_F(ClusterOrdererTest, NodeBehindTheCompactedLogCatchesUpThroughDeliver) {
                    Fetch(*client_b_, kChannel, height - 1, *user));
 }
 
+// A source that is not ahead answers Deliver's BAD_REQUEST (start past its newest block, as
+// Fabric's Deliver does); the puller names that, and pulls nothing.
+TEST_F(ClusterOrdererTest, PullingFromANodeNotAheadSaysItHasNoNewerBlock) {
+  a_ = StartNode("a");
+  ASSERT_NE(a_, nullptr);
+  ChainSupport* chain = a_->registrar().GetChain(kChannel);
+  ASSERT_NE(chain, nullptr);
+  const std::string source = absl::StrFormat("127.0.0.1:%d", a_->port());
+  cluster::DeliverBlockPuller::Options options;
+  options.addresses = {source};
+  cluster::DeliverBlockPuller puller(options, chain->signer());
+  int blocks = 0;
+  Status s = puller.Pull(source, *chain->bundle(), chain->store().Height(), [&](common::Block) {
+    ++blocks;
+    return Status::OK();
+  });
+  EXPECT_TRUE(s.IsNotFound()) << s;
+  EXPECT_NE(s.message().find("has no block 1 yet (it answered BAD_REQUEST)"), std::string::npos)
+      << s;
+  EXPECT_EQ(blocks, 0);
+  // From its genesis block on, it gives what it has.
+  EXPECT_OK(puller.Pull(source, *chain->bundle(), 0, [&](common::Block) {
+    ++blocks;
+    return Status::OK();
+  }));
+  EXPECT_EQ(blocks, 1);
+}
+
 TEST_F(ClusterOrdererTest, UnreachableLogIsServiceUnavailable) {
   std::unique_ptr<Orderer> a = StartNode("a");
   ASSERT_NE(a, nullptr);
