@@ -82,12 +82,8 @@ StatusOr<std::unique_ptr<Orderer>> Orderer::Start(const OrdererConfig& config, C
   if (config.tls.enabled && config.tls.client_auth_required) {
     ASSIGN_OR_RETURN(orderer->client_cas_, ClientCaPool(config.tls));
     options.on_config = [pool = orderer->client_cas_](const channelconfig::Bundle& bundle) {
-      std::vector<crypto::Certificate> cas = comm::OrdererClientCas(bundle);
-      const size_t count = cas.size();
-      pool->Set(bundle.channel_id(), std::move(cas));
-      FLOG_INFO(logger,
-                "channel %s: %d TLS CAs of its organisations trusted for clients (%d in all)",
-                bundle.channel_id(), count, pool->Get()->size());
+      comm::TrustChannelClientCas(*pool, bundle.channel_id(), comm::OrdererClientCas(bundle),
+                                  "its organisations");
     };
   }
   ASSIGN_OR_RETURN(orderer->registrar_,

@@ -186,6 +186,14 @@ std::vector<crypto::Certificate> OrdererClientCas(const channelconfig::Bundle& b
   return OrgTlsCas(bundle, orgs);
 }
 
+void TrustChannelClientCas(TrustPool& pool, const std::string& channel,
+                           std::vector<crypto::Certificate> cas, std::string_view whose) {
+  const size_t count = cas.size();
+  pool.Set(channel, std::move(cas));
+  FLOG_INFO(logger, "channel %s: %d TLS CAs of %s trusted for clients (%d in all)", channel, count,
+            whose, pool.Get()->size());
+}
+
 std::vector<crypto::Certificate> OrdererServerCas(const channelconfig::Bundle& bundle,
                                                   const std::string& address) {
   std::vector<channelconfig::Organization> orgs;

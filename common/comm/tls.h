@@ -95,6 +95,12 @@ std::vector<crypto::Certificate> PeerClientCas(const channelconfig::Bundle& bund
 // consortium orgs' TLS CAs (Fabric 1.4 orderer/common/server/main.go updateTrustedRoots).
 std::vector<crypto::Certificate> OrdererClientCas(const channelconfig::Bundle& bundle);
 
+// Trusts `cas` for the clients of `channel` in `pool` (replacing what the channel had there) and
+// logs how many, `whose` they are ("its application orgs") and how many the pool holds in all.
+// What a server with client authentication does when a channel's config changes.
+void TrustChannelClientCas(TrustPool& pool, const std::string& channel,
+                           std::vector<crypto::Certificate> cas, std::string_view whose);
+
 // The CAs a client trusts for the TLS certificate of orderer `address` on a channel: the TLS
 // CAs of the orderer orgs whose Endpoints list `address`, else of every orderer org (addresses
 // from OrdererAddresses or the local config), as Fabric 1.4's deliver client connects.

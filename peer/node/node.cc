@@ -247,12 +247,8 @@ void PeerNode::Impl::UpdateClientCas(const channelconfig::Bundle& bundle) {
   if (client_cas == nullptr) {
     return;
   }
-  std::vector<crypto::Certificate> cas = comm::PeerClientCas(bundle);
-  const size_t count = cas.size();
-  client_cas->Set(bundle.channel_id(), std::move(cas));
-  FLOG_INFO(logger,
-            "channel %s: %d TLS CAs of its application orgs trusted for clients (%d in all)",
-            bundle.channel_id(), count, client_cas->Get()->size());
+  comm::TrustChannelClientCas(*client_cas, bundle.channel_id(), comm::PeerClientCas(bundle),
+                              "its application orgs");
 }
 
 Status PeerNode::Impl::OpenLedgers() {
