@@ -113,11 +113,12 @@ class ChainSupport {
   Status Order(common::Envelope envelope, uint64_t config_seq) {
     return chain_->Order(std::move(envelope), config_seq);
   }
-  // The same for a config message (CONFIG, or ORDERER_TRANSACTION on the system channel)
-  // produced from `update` at `config_seq`.
+  // The same without waiting: `done` gets the outcome (see Chain::OrderAsync).
   void OrderAsync(common::Envelope envelope, uint64_t config_seq, Chain::Done done) {
     chain_->OrderAsync(std::move(envelope), config_seq, std::move(done));
   }
+  // The same for a config message (CONFIG, or ORDERER_TRANSACTION on the system channel)
+  // produced from `update` at `config_seq`.
   Status Configure(common::Envelope config, uint64_t config_seq, common::Envelope update) {
     return chain_->Configure(std::move(config), config_seq, std::move(update));
   }

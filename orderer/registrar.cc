@@ -106,6 +106,9 @@ StatusOr<ChainSupport*> Registrar::AddChain(const std::string& channel_id,
 }
 
 StatusOr<std::unique_ptr<Chain>> Registrar::MakeConsenter(ChainSupport& support) const {
+  if (options_.consenter) {
+    return options_.consenter(support);
+  }
   const std::string& type = support.bundle()->consensus_type();
   if (type != cluster::kEtcdConsensusType) {
     return std::unique_ptr<Chain>();  // solo

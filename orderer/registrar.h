@@ -52,6 +52,9 @@ class Registrar {
     cluster::ChannelLogFactoryMaker make_channel_logs;
     // The cluster chains' settings.
     cluster::ClusterChain::Options cluster;
+    // Makes every channel's consenter in place of the one its consensus type names (tests plug
+    // in their own Chain); see ChainSupport::Options::consenter.
+    std::function<StatusOr<std::unique_ptr<Chain>>(ChainSupport& support)> consenter;
   };
 
   // Reopens the chains on disk, bootstraps `genesis_blocks` and starts every chain. Errors:

@@ -195,9 +195,16 @@ class EtcdChannelLog : public ChannelLog {
 
   void Close() override {
     closed_ = true;
+    // The queued appends fail now rather than when the Txn in flight ends, which is up to its
+    // deadline when etcd does not answer.
+    std::deque<std::unique_ptr<Waiter>> queued;
     {
       std::lock_guard<std::mutex> lock(append_mu_);
+      queued.swap(queue_);
       append_ready_.notify_all();
+    }
+    for (const std::unique_ptr<Waiter>& w : queued) {
+      w->done(Closed());
     }
     std::lock_guard<std::mutex> lock(watcher_mu_);
     if (watcher_) {

@@ -20,6 +20,8 @@
 // When an attempt timed out and the client repeats it on another member, the repeat finds the
 // keys the first attempt created and returns their revision, so an entry is in the log at most
 // once.
+// Close fails the appends still queued with Cancelled at once (they were never sent, so they
+// will not appear); the Txn in flight, if any, still ends by its deadline.
 //
 // Read follows the channel's log keys with an etcd Watch from `after`+1 on a background stream
 // (bounded buffer, resumed on another member when one fails) and returns the creations in

@@ -12,6 +12,7 @@
 
 #include "common/etcd/testing/etcd_cluster.h"
 #include "common/msp/testing/status_testing.h"
+#include "orderer/cluster/testing/etcd_log.h"
 
 namespace fabric::orderer::cluster {
 namespace {
@@ -19,36 +20,8 @@ namespace {
 using etcd::testing::EtcdCluster;
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
-
-EtcdChannelLogOptions OptionsFor(const EtcdCluster& cluster, const std::string& node) {
-  EtcdChannelLogOptions o;
-  const etcd::ClientOptions c = cluster.ClientOptions();
-  o.endpoints = c.endpoints;
-  o.use_tls = c.use_tls;
-  o.tls = c.tls;
-  o.node_id = node;
-  o.cleanup_interval = milliseconds(0);
-  return o;
-}
-
-// Reads until `count` entries after `after` arrived (or 10 s passed).
-std::vector<ChannelLog::Entry> ReadAll(ChannelLog& log, int64_t after, size_t count) {
-  std::vector<ChannelLog::Entry> out;
-  const auto deadline = std::chrono::steady_clock::now() + milliseconds(10000);
-  while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
-    StatusOr<std::vector<ChannelLog::Entry>> got =
-        log.Read(after, count - out.size(), milliseconds(500));
-    if (!got.ok()) {
-      ADD_FAILURE() << got.status();
-      break;
-    }
-    for (ChannelLog::Entry& e : *got) {
-      after = e.revision;
-      out.push_back(std::move(e));
-    }
-  }
-  return out;
-}
+using testing::OptionsFor;
+using testing::ReadAll;
 
 // One etcd member and the log of channel "ch" opened by nodes o1 (a) and o2 (b).
 class EtcdChannelLogTwoNodesTest : public ::testing::Test {
