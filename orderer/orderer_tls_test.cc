@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include "common/comm/testing/connects.h"
-#include "common/crypto/hash.h"
 #include "common/logging/testing/log_capture.h"
 #include "common/msp/testing/status_testing.h"
 #include "common/msp/testing/test_org.h"
@@ -121,9 +120,7 @@ TEST_F(OrdererTlsTest, MutualTlsDeliverRequestsMustCarryTheClientCertificateHash
   };
   EXPECT_EQ(client.Deliver(seek("")).status, common::BAD_REQUEST);
   EXPECT_EQ(client.Deliver(seek(std::string(32, 'x'))).status, common::BAD_REQUEST);
-  ASSERT_OK_AND_ASSIGN(crypto::Certificate cert,
-                       crypto::Certificate::FromPem(*crypto::ReadFile(tls_dir + "/client.crt")));
-  testing::Client::DeliverResult bound = client.Deliver(seek(crypto::Sha256(cert.ToDer())));
+  testing::Client::DeliverResult bound = client.Deliver(seek(testing::ClientCertHash(tls_dir)));
   EXPECT_EQ(bound.status, common::SUCCESS);
   EXPECT_EQ(bound.blocks.size(), 1u);
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include <absl/strings/str_cat.h>
 #include <absl/strings/str_format.h>
 #include <absl/strings/str_join.h>
 
@@ -30,6 +31,15 @@ Status AppendIfValid(ChainSupport& support, const std::string& source, common::B
     return s;
   }
   return support.AppendPulledBlock(std::make_shared<const common::Block>(std::move(block)));
+}
+
+// Names the TLS client certificate of `identity` for connection errors; empty without one.
+std::string DescribeClientCertificate(const std::optional<comm::KeyPair>& identity) {
+  if (!identity) {
+    return "";
+  }
+  StatusOr<crypto::Certificate> cert = crypto::Certificate::FromPem(identity->cert_pem);
+  return cert.ok() ? absl::StrFormat("%s (issuer %s)", cert->Subject(), cert->Issuer()) : "";
 }
 
 }  // namespace
@@ -73,7 +83,21 @@ DeliverBlockPuller::DeliverBlockPuller(Options options, const msp::SigningIdenti
       tls_cert_hash_(options_.tls && options_.client_identity
                          ? comm::CertHash(*options_.client_identity)
                          : ""),
+      client_certificate_(options_.tls ? DescribeClientCertificate(options_.client_identity) : ""),
       signer_(signer) {}
+
+std::string DeliverBlockPuller::ConnectionError(const grpc::Status& end) const {
+  std::string out = absl::StrFormat("gRPC status %d: %s", static_cast<int>(end.error_code()),
+                                    end.error_message());
+  if (end.error_code() == grpc::StatusCode::UNAVAILABLE && !client_certificate_.empty()) {
+    absl::StrAppend(
+        &out, absl::StrFormat(" (TLS client certificate %s: an orderer that does not trust its "
+                              "issuer closes the connection and logs \"TLS client certificate "
+                              "refused\" with the reason)",
+                              client_certificate_));
+  }
+  return out;
+}
 
 std::vector<std::string> DeliverBlockPuller::Sources(const channelconfig::Bundle& config) {
   std::vector<std::string> all = options_.addresses;
@@ -159,7 +183,7 @@ Status DeliverBlockPuller::Stream(const std::string& source, const channelconfig
   if (!stream->Write(request) || !stream->WritesDone()) {
     grpc::Status end = stream->Finish();
     return UnavailableError(
-        absl::StrFormat("cannot send the seek request to %s: %s", source, end.error_message()));
+        absl::StrFormat("cannot send the seek request to %s: %s", source, ConnectionError(end)));
   }
   Status result = Status::OK();
   bool complete = false;  // the source answered SUCCESS after its newest block
@@ -186,9 +210,8 @@ Status DeliverBlockPuller::Stream(const std::string& source, const channelconfig
   context.TryCancel();
   grpc::Status end = stream->Finish();
   if (result.ok() && !complete) {
-    return UnavailableError(absl::StrFormat("stream from %s ended: gRPC status %d: %s", source,
-                                            static_cast<int>(end.error_code()),
-                                            end.error_message()));
+    return UnavailableError(
+        absl::StrFormat("stream from %s ended: %s", source, ConnectionError(end)));
   }
   return result;
 }

@@ -98,11 +98,17 @@ class DeliverBlockPuller final : public BlockPuller {
       const std::string& source, const channelconfig::Bundle& config) const;
   Status Stream(const std::string& source, const channelconfig::Bundle& config, uint64_t start,
                 const BlockHandler& on_block, grpc::ClientContext& context);
+  // `end`'s code and message. When the connection failed and this node presents a TLS client
+  // certificate, also names it: a server refusing it closes the connection once the handshake
+  // is done (there gRPC checks client certificates), so the client sees only "Socket closed".
+  std::string ConnectionError(const grpc::Status& end) const;
   // Registers `context` as the live stream; false once cancelled.
   bool SetLive(grpc::ClientContext* context);
 
   const Options options_;
   const std::string tls_cert_hash_;  // of options_.client_identity; empty without TLS
+  // Subject and issuer of options_.client_identity; empty without TLS
+  const std::string client_certificate_;
   const msp::SigningIdentity& signer_;
 
   std::mutex mu_;

@@ -150,15 +150,18 @@ class BroadcastLoad {
 };
 
 // Every block of `channel` a node has, read through its Deliver service (Oldest to Newest).
+// With mutual TLS, `tls_cert_hash` is the hash of the client certificate `credentials` present
+// (comm::CertHash): a node requiring client certificates refuses an unbound request.
 inline std::vector<common::Block> ReadChain(
     const std::string& address, const std::shared_ptr<grpc::ChannelCredentials>& credentials,
-    const std::string& channel, const msp::SigningIdentity& signer) {
+    const std::string& channel, const msp::SigningIdentity& signer,
+    const std::string& tls_cert_hash = "") {
   ::orderer::SeekInfo seek;
   seek.mutable_start()->mutable_oldest();
   seek.mutable_stop()->mutable_newest();
   seek.set_behavior(::orderer::SeekInfo::FAIL_IF_NOT_READY);
-  StatusOr<common::Envelope> request =
-      protoutil::CreateSignedEnvelope(common::DELIVER_SEEK_INFO, channel, signer, seek);
+  StatusOr<common::Envelope> request = protoutil::CreateSignedEnvelopeWithTlsBinding(
+      common::DELIVER_SEEK_INFO, channel, signer, seek, tls_cert_hash);
   std::vector<common::Block> blocks;
   if (!request.ok()) {
     return blocks;

@@ -19,6 +19,7 @@
 
 #include "common/channelconfig/configtx.h"
 #include "common/channelconfig/testing/test_channel.h"
+#include "common/comm/tls.h"
 #include "common/crypto/file_util.h"
 #include "common/msp/testing/test_org.h"
 #include "common/msp/x509_signing_identity.h"
@@ -106,6 +107,13 @@ inline std::shared_ptr<grpc::ChannelCredentials> OrdererClientCredentials(
     options.pem_private_key = crypto::ReadFile(tls_dir + "/client.key").value();
   }
   return grpc::SslCredentials(options);
+}
+
+// What a request bound to the client certificate of `tls_dir` (client.crt) carries in its
+// channel header (comm::CertHash); empty when the certificate cannot be read.
+inline std::string ClientCertHash(const std::string& tls_dir) {
+  StatusOr<std::string> pem = crypto::ReadFile(tls_dir + "/client.crt");
+  return pem.ok() ? comm::CertHash({.cert_pem = *pem, .key_pem = ""}) : "";
 }
 
 // TLS client credentials trusting the orderer org's TLS CA (or `server_ca_pem` when not empty),
