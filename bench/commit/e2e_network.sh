@@ -50,8 +50,12 @@ BASE=$((30000 + ($$ % 1000) * 10))
 ORDERER_PORT=$BASE
 fail() {
   echo "e2e_network: $*" >&2
-  for f in orderer orderer2 orderer3 etcd1 peer1 peer2; do
-    [ -f "$WORK/$f.log" ] || continue echo "---- $f.log (tail)" >&2; tail -15 "$WORK/$f.log" >&2 || true; done
+  local f
+  for f in gen orderer orderer2 orderer3 etcd1 etcd2 etcd3 peer1 peer2 cli; do
+    [ -f "$WORK/$f.log" ] || continue
+    echo "---- $f.log (tail)" >&2
+    tail -15 "$WORK/$f.log" >&2 || true
+  done
   exit 1
 }
 source "$(dirname "$0")/../../scripts/lib/testnet.sh"
@@ -129,7 +133,7 @@ start_peer() {  # start_peer N
   CORE_PEER_TLS_CERT_FILE=$org/peers/peer0.org$n.example.com/tls/server.crt \
   CORE_PEER_TLS_KEY_FILE=$org/peers/peer0.org$n.example.com/tls/server.key \
   CORE_PEER_TLS_ROOTCERT_FILE=$org/peers/peer0.org$n.example.com/tls/ca.crt \
-    setsid "$BIN/peer" node start > peer$n.log 2>&1 < /dev/null &
+    setsid "$BIN/peer" node start > "peer$n.log" 2>&1 < /dev/null &
   echo $! >> pids
 }
 start_peer 1
@@ -149,9 +153,9 @@ as_admin() {  # as_admin N cmd...
   CORE_PEER_TLS_ROOTCERT_FILE=$org/peers/peer0.org$n.example.com/tls/ca.crt \
     "$BIN/peer" "$@" >> cli.log 2>&1
 }
-O="-o 127.0.0.1:$ORDERER_PORT"
-[ "$TLS" = true ] && O+=" --tls --cafile $ORD/orderers/orderer.example.com/msp/tlscacerts/tlsca.example.com-cert.pem"
-as_admin 1 channel create $O -c mychannel -f channel.tx --outputBlock mychannel.block || fail "channel create"
+O=(-o "127.0.0.1:$ORDERER_PORT")
+[ "$TLS" = true ] && O+=(--tls --cafile "$ORD/orderers/orderer.example.com/msp/tlscacerts/tlsca.example.com-cert.pem")
+as_admin 1 channel create "${O[@]}" -c mychannel -f channel.tx --outputBlock mychannel.block || fail "channel create"
 as_admin 1 channel join -b mychannel.block || fail "join peer1"
 as_admin 2 channel join -b mychannel.block || fail "join peer2"
 mkdir -p src/getput && echo "int main() {}" > src/getput/main.cc
@@ -159,7 +163,7 @@ printf 'cmake_minimum_required(VERSION 3.16)\nproject(getput CXX)\n' > src/getpu
 as_admin 1 chaincode package -n getput -v 1.0 -l cpp -p src/getput getput.pak || fail "package"
 as_admin 1 chaincode install getput.pak || fail "install peer1"
 as_admin 2 chaincode install getput.pak || fail "install peer2"
-as_admin 1 chaincode instantiate $O -C mychannel -n getput -v 1.0 -l cpp -c '{"Args":["init"]}' \
+as_admin 1 chaincode instantiate "${O[@]}" -C mychannel -n getput -v 1.0 -l cpp -c '{"Args":["init"]}' \
   -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent || fail "instantiate"
 if [ "$CLUSTER" = true ]; then
   echo "$ORDERER_PORT $((BASE + 10)) $((BASE + 20)) $((BASE + 1)) $((BASE + 2))" > ports
