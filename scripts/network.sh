@@ -40,6 +40,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib/cluster.sh
+. "$root/scripts/lib/cluster.sh"
 build=${FABRIC_BUILD_DIR:-$root/build}
 bin=$(cd "$build" 2>/dev/null && pwd || echo "$build")/bin
 dir=${FABRIC_NETWORK_DIR:-/tmp/fabric-cpp-network}
@@ -86,15 +88,6 @@ wait_port() {  # PORT NAME LOGFILE
   die "$2 did not open port $1 (log: $3)"
 }
 
-# The orderer org's extra nodes of a cluster: orderer2, orderer3, and etcd1..3 (the etcd
-# members' TLS certificates come from the orderer org's TLS CA, which the orderers trust).
-cluster_specs() {
-  local h
-  for h in orderer2 orderer3 etcd1 etcd2 etcd3; do
-    printf '      - Hostname: %s\n        SANS:\n          - localhost\n          - 127.0.0.1\n' "$h"
-  done
-}
-
 generate() {
   [ -f "$dir/genesis.block" ] && return 0
   for b in cryptogen configtxgen orderer peer; do
@@ -107,20 +100,16 @@ generate() {
   (
     cd "$dir"
     if [ "$cluster" = 1 ]; then
-      "$bin/cryptogen" showtemplate | awk -v specs="$(cluster_specs)" \
-        '{ print } /^      - Hostname: orderer$/ { o = 1 } o && /- 127.0.0.1$/ { print specs; o = 0 }' \
-        > crypto-config.yaml
+      cluster_crypto_template "$bin" > crypto-config.yaml
       echo "$genesis_profile" > cluster.profile
     else
       "$bin/cryptogen" showtemplate > crypto-config.yaml
     fi
     "$bin/cryptogen" generate --config crypto-config.yaml --output crypto-config > /dev/null
-    # Every well-known port of the sample moves by the offset, in one pass; with TLS the etcd
-    # members serve TLS (the sample's only `TLS: false` lines are its Etcd sections').
-    perl -pe "s/127\.0\.0\.1:(7050|7150|7250|2379|2479|2579)\b/'127.0.0.1:'.(\$1+$off)/ge;
-              s/Port: (7051|9051)\b/'Port: '.(\$1+$off)/ge;
-              s/^(\s+)TLS: false\$/\$1TLS: true/ if $tls" \
-      "$root/sampleconfig/configtx.yaml" > configtx.yaml
+    # Every well-known port of the sample moves by the offset; with TLS the etcd members serve TLS.
+    local moved="" p
+    for p in $CLUSTER_SAMPLE_PORTS; do moved+="${moved:+ }$((p + off))"; done
+    cluster_configtx "$root/sampleconfig/configtx.yaml" "$tls" "$moved" > configtx.yaml
     "$bin/configtxgen" -profile $genesis_profile -channelID syschannel \
       -outputBlock genesis.block -configPath . > configtxgen.log 2>&1
     "$bin/configtxgen" -profile TwoOrgsChannel -channelID mychannel \
@@ -177,7 +166,7 @@ spawn_etcd() {
   local n=$1 name=etcd$1 scheme=http
   running "$name" && return 0
   command -v "$etcd_bin" > /dev/null || die "$etcd_bin not found: apt-get install -y etcd-server"
-  local port=${ETCD_PORT[$n]} peer_port=$((ETCD_PORT[$n] + 1)) tlsargs=() members="" i
+  local port=${ETCD_PORT[$n]} tlsargs=()
   port_open "$port" && die "port $port is in use by another process"
   if [ "$tls" = 1 ]; then
     scheme=https
@@ -186,16 +175,9 @@ spawn_etcd() {
              --client-cert-auth --peer-cert-file "$t/server.crt" --peer-key-file "$t/server.key"
              --peer-trusted-ca-file "$t/ca.crt" --peer-client-cert-auth)
   fi
-  for i in 1 2 3; do members+="${members:+,}etcd$i=$scheme://127.0.0.1:$((ETCD_PORT[$i] + 1))"; done
-  rm -f "$dir/$name.pid"
-  setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$dir/$name.pid" "$etcd_bin" \
-    --name "$name" --data-dir "$dir/$name-data" --log-level warn --logger zap \
-    --listen-client-urls "$scheme://127.0.0.1:$port" --advertise-client-urls "$scheme://127.0.0.1:$port" \
-    --listen-peer-urls "$scheme://127.0.0.1:$peer_port" \
-    --initial-advertise-peer-urls "$scheme://127.0.0.1:$peer_port" \
-    --initial-cluster "$members" --initial-cluster-state new --initial-cluster-token "$netid-etcd" \
-    "${tlsargs[@]}" >> "$dir/$name.log" 2>&1 < /dev/null &
-  wait_pidfile "$name"
+  etcd_member_start "$etcd_bin" "$dir" "$n" "$scheme" "$port" \
+    "$((ETCD_PORT[1] + 1)) $((ETCD_PORT[2] + 1)) $((ETCD_PORT[3] + 1))" "$netid-etcd" \
+    "${tlsargs[@]}" || die "$name did not start"
 }
 
 start_etcd() {  # N...

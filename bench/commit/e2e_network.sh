@@ -50,29 +50,32 @@ BASE=$((30000 + ($$ % 1000) * 10))
 ORDERER_PORT=$BASE
 fail() {
   echo "e2e_network: $*" >&2
-  for f in orderer orderer2 orderer3 etcd1 peer1 peer2; do
-    [ -f "$WORK/$f.log" ] || continue echo "---- $f.log (tail)" >&2; tail -15 "$WORK/$f.log" >&2 || true; done
+  local f
+  for f in gen orderer orderer2 orderer3 etcd1 etcd2 etcd3 peer1 peer2 cli; do
+    [ -f "$WORK/$f.log" ] || continue
+    echo "---- $f.log (tail)" >&2
+    tail -15 "$WORK/$f.log" >&2 || true
+  done
   exit 1
 }
-source "$(dirname "$0")/../../scripts/lib/testnet.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/lib/testnet.sh
+source "$ROOT/scripts/lib/testnet.sh"
+# shellcheck source=scripts/lib/cluster.sh
+source "$ROOT/scripts/lib/cluster.sh"
 # Blocks of up to 500 transactions cut every 200 ms, as the benchmark wants them.
 batch_size() {
   python3 -c 'import json,sys; c=json.load(sys.stdin); c["Orderer"]["BatchTimeout"]="200ms"; c["Orderer"]["BatchSize"]["MaxMessageCount"]=500; json.dump(c,sys.stdout,indent=1)'
 }
-# The cluster's material: cryptogen's template with orderer2 and orderer3, and the sample
-# configtx.yaml with its orderer, etcd and anchor peer ports moved to this network's, blocks
-# as batch_size makes them.
+# The cluster's material: the cluster's cryptogen template, and the sample configtx.yaml with
+# its orderer, etcd (plaintext) and anchor peer ports moved to this network's, blocks as
+# batch_size makes them.
 cluster_material() {
-  "$BIN/cryptogen" showtemplate | awk '{ print } /^      - Hostname: orderer$/ { o = 1 }
-    o && /- 127.0.0.1$/ { print "      - Hostname: orderer2\n      - Hostname: orderer3"; o = 0 }' \
-    > crypto-config.yaml
+  cluster_crypto_template "$BIN" > crypto-config.yaml || return 1
   "$BIN/cryptogen" generate --config crypto-config.yaml --output crypto-config > gen.log 2>&1 || return 1
-  perl -pe "s/127\.0\.0\.1:7050\b/127.0.0.1:$BASE/g; s/127\.0\.0\.1:7150\b/127.0.0.1:$((BASE + 1))/g;
-            s/127\.0\.0\.1:7250\b/127.0.0.1:$((BASE + 2))/g;
-            s/127\.0\.0\.1:(2379|2479|2579)\b/'127.0.0.1:'.($BASE + 3 + (\$1 - 2379) \/ 50)/ge;
-            s/Port: 7051\b/Port: $((BASE + 10))/; s/Port: 9051\b/Port: $((BASE + 20))/;
-            s/BatchTimeout: 2s/BatchTimeout: 200ms/; s/MaxMessageCount: 10\b/MaxMessageCount: 500/" \
-    "$(dirname "$0")/../../sampleconfig/configtx.yaml" > configtx.yaml
+  cluster_configtx "$ROOT/sampleconfig/configtx.yaml" 0 "$BASE $((BASE + 1)) $((BASE + 2)) \
+    $((BASE + 3)) $((BASE + 5)) $((BASE + 7)) $((BASE + 10)) $((BASE + 20))" 200ms 500 \
+    > configtx.yaml || return 1
   "$BIN/configtxgen" -profile EtcdOrdererGenesis -channelID syschannel \
     -outputBlock genesis.block -configPath . >> gen.log 2>&1 &&
     "$BIN/configtxgen" -profile TwoOrgsChannel -channelID mychannel \
@@ -80,16 +83,9 @@ cluster_material() {
 }
 # start_etcd N: member N of the three-member cluster, plaintext, data in WORK/etcdN-data.
 start_etcd() {
-  local members="" i
-  for i in 1 2 3; do members+="${members:+,}etcd$i=http://127.0.0.1:$((BASE + 2 + 2 * i))"; done
-  setsid etcd --name "etcd$1" --data-dir "$WORK/etcd$1-data" --log-level warn --logger zap \
-    --listen-client-urls "http://127.0.0.1:$((BASE + 1 + 2 * $1))" \
-    --advertise-client-urls "http://127.0.0.1:$((BASE + 1 + 2 * $1))" \
-    --listen-peer-urls "http://127.0.0.1:$((BASE + 2 + 2 * $1))" \
-    --initial-advertise-peer-urls "http://127.0.0.1:$((BASE + 2 + 2 * $1))" \
-    --initial-cluster "$members" --initial-cluster-state new --initial-cluster-token "e2e-$BASE" \
-    > "etcd$1.log" 2>&1 < /dev/null &
-  echo $! >> etcd.pids
+  etcd_member_start etcd "$WORK" "$1" http $((BASE + 1 + 2 * $1)) \
+    "$((BASE + 4)) $((BASE + 6)) $((BASE + 8))" "e2e-$BASE" || fail "etcd$1 did not start"
+  cat "etcd$1.pid" >> etcd.pids
 }
 # start_orderer NAME PORT: orderer node NAME.example.com (orderer, orderer2, orderer3).
 start_orderer() {
@@ -129,7 +125,7 @@ start_peer() {  # start_peer N
   CORE_PEER_TLS_CERT_FILE=$org/peers/peer0.org$n.example.com/tls/server.crt \
   CORE_PEER_TLS_KEY_FILE=$org/peers/peer0.org$n.example.com/tls/server.key \
   CORE_PEER_TLS_ROOTCERT_FILE=$org/peers/peer0.org$n.example.com/tls/ca.crt \
-    setsid "$BIN/peer" node start > peer$n.log 2>&1 < /dev/null &
+    setsid "$BIN/peer" node start > "peer$n.log" 2>&1 < /dev/null &
   echo $! >> pids
 }
 start_peer 1
@@ -149,9 +145,9 @@ as_admin() {  # as_admin N cmd...
   CORE_PEER_TLS_ROOTCERT_FILE=$org/peers/peer0.org$n.example.com/tls/ca.crt \
     "$BIN/peer" "$@" >> cli.log 2>&1
 }
-O="-o 127.0.0.1:$ORDERER_PORT"
-[ "$TLS" = true ] && O+=" --tls --cafile $ORD/orderers/orderer.example.com/msp/tlscacerts/tlsca.example.com-cert.pem"
-as_admin 1 channel create $O -c mychannel -f channel.tx --outputBlock mychannel.block || fail "channel create"
+O=(-o "127.0.0.1:$ORDERER_PORT")
+[ "$TLS" = true ] && O+=(--tls --cafile "$ORD/orderers/orderer.example.com/msp/tlscacerts/tlsca.example.com-cert.pem")
+as_admin 1 channel create "${O[@]}" -c mychannel -f channel.tx --outputBlock mychannel.block || fail "channel create"
 as_admin 1 channel join -b mychannel.block || fail "join peer1"
 as_admin 2 channel join -b mychannel.block || fail "join peer2"
 mkdir -p src/getput && echo "int main() {}" > src/getput/main.cc
@@ -159,7 +155,7 @@ printf 'cmake_minimum_required(VERSION 3.16)\nproject(getput CXX)\n' > src/getpu
 as_admin 1 chaincode package -n getput -v 1.0 -l cpp -p src/getput getput.pak || fail "package"
 as_admin 1 chaincode install getput.pak || fail "install peer1"
 as_admin 2 chaincode install getput.pak || fail "install peer2"
-as_admin 1 chaincode instantiate $O -C mychannel -n getput -v 1.0 -l cpp -c '{"Args":["init"]}' \
+as_admin 1 chaincode instantiate "${O[@]}" -C mychannel -n getput -v 1.0 -l cpp -c '{"Args":["init"]}' \
   -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent || fail "instantiate"
 if [ "$CLUSTER" = true ]; then
   echo "$ORDERER_PORT $((BASE + 10)) $((BASE + 20)) $((BASE + 1)) $((BASE + 2))" > ports

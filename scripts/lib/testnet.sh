@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: Apache-2.0
 # Shell helpers for test and benchmark networks on this machine (source it):
 #   wait_port PORT [TENTHS]   waits until 127.0.0.1:PORT accepts connections (default 10 s);
