@@ -267,7 +267,6 @@ TEST_F(BroadcastPipelineTest, ChainReceivesAStreamsEnvelopesInTheOrderWritten) {
   EXPECT_TRUE(client.Finish().ok());
 }
 
-
 // Outcomes known last first, some of them errors: nothing is answered before the first one's
 // outcome, then every answer comes in stream order with its own outcome.
 TEST_F(BroadcastPipelineTest, OutcomesKnownOutOfOrderAreAnsweredInStreamOrder) {
@@ -402,8 +401,9 @@ TEST_F(BroadcastPipelineTest, RejectedEnvelopesKeepTheirPlaceAmongOrderedOnes) {
   chain_->Complete(0, Status::OK());
   ASSERT_TRUE(client.WaitForAnswers(stream.size()));
   const std::vector<common::Status> want = {
-      common::SUCCESS,             common::NOT_FOUND, common::SUCCESS, common::BAD_REQUEST,
-      common::SERVICE_UNAVAILABLE, common::FORBIDDEN, common::SUCCESS,
+      common::SUCCESS,     common::NOT_FOUND,           common::SUCCESS,
+      common::BAD_REQUEST, common::SERVICE_UNAVAILABLE, common::FORBIDDEN,
+      common::SUCCESS,
   };
   const std::vector<::orderer::BroadcastResponse> answers = client.answers();
   ASSERT_EQ(answers.size(), want.size());
