@@ -79,10 +79,13 @@ class X509Test : public ::testing::Test {
   X509Test()
       : root_(Issue(CaTemplate("ca.org1.example.com"), nullptr)),
         intermediate_(Issue(CaTemplate("ica.org1.example.com"), &root_)),
-        leaf_(Issue(LeafTemplate(), &intermediate_)) {}
+        leaf_template_(LeafTemplate()),
+        leaf_(Issue(leaf_template_, &intermediate_)) {}
 
   Issued root_;
   Issued intermediate_;
+  // What leaf_ was issued from: its validity is relative to the second it was made.
+  const CertificateTemplate leaf_template_;
   Issued leaf_;
 };
 
@@ -99,8 +102,8 @@ TEST_F(X509Test, CreatedLeafParsesBackWithAllFields) {
   EXPECT_EQ(cert->IssuerName().common_name, "ica.org1.example.com");
   EXPECT_EQ(cert->IssuerName().locality, "San Francisco");
   EXPECT_FALSE(cert->IsCa());
-  EXPECT_EQ(cert->NotBefore(), LeafTemplate().not_before);
-  EXPECT_EQ(cert->NotAfter(), LeafTemplate().not_after);
+  EXPECT_EQ(cert->NotBefore(), leaf_template_.not_before);
+  EXPECT_EQ(cert->NotAfter(), leaf_template_.not_after);
   EXPECT_EQ(cert->SerialNumber(), std::string("\x01\x02\x03\x04", 4));
   EXPECT_THAT(cert->DnsNames(), ElementsAre("peer0.org1.example.com", "peer0"));
   EXPECT_THAT(cert->IpAddresses(), ElementsAre("127.0.0.1", "::1"));
