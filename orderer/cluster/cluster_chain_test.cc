@@ -4,6 +4,7 @@
 #include "orderer/cluster/cluster_chain.h"
 
 #include <functional>
+#include <mutex>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -517,17 +518,27 @@ TEST_F(ClusterChainTest, UnreachableLogIsRetried) {
 }
 
 TEST_F(ClusterChainTest, LogCompactedPastTheNodeHaltsTheChain) {
+  // Set on the consumer thread, after the chain halted.
+  std::mutex mu;
   std::string compacted_channel;
   int64_t compacted_after = -1;
   chain_options_.on_compacted = [&](const std::string& channel, int64_t after) {
+    std::lock_guard<std::mutex> lock(mu);
     compacted_channel = channel;
     compacted_after = after;
   };
   logs_->Compact(kChannel, 1000);
   ASSERT_NO_FATAL_FAILURE(SetUpCluster(1, 3, std::chrono::seconds(60)));
-  ASSERT_TRUE(WaitUntil([&] { return nodes_[0].chain->halted(); }));
-  EXPECT_EQ(compacted_channel, kChannel);
-  EXPECT_EQ(compacted_after, 0);
+  ASSERT_TRUE(WaitUntil([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return compacted_after != -1;
+  }));
+  EXPECT_TRUE(nodes_[0].chain->halted());
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(compacted_channel, kChannel);
+    EXPECT_EQ(compacted_after, 0);
+  }
   auto user = orderer::testing::LoadUser(1, "User1");
   EXPECT_TRUE(support(0).Order(MakeTx(kChannel, *user), 0).IsUnavailable());
 }
@@ -567,11 +578,15 @@ TEST_F(ClusterChainTest, NodeBehindTheCompactedLogCatchesUpFromAnotherNodesBlock
   ASSERT_NO_FATAL_FAILURE(WaitForHeight(6));
   EXPECT_FALSE(nodes_[1].chain->halted());
   ASSERT_NE(puller, nullptr);
-  ASSERT_FALSE(puller->results.empty());
-  EXPECT_NE(puller->results.front().find("node0-tampered: INVALID_ARGUMENT"), std::string::npos)
-      << puller->results.front();
-  EXPECT_NE(puller->results.front().find("previous hash"), std::string::npos);
-  EXPECT_EQ(puller->results.back(), "node0: OK");
+  // The outcome of the last block is recorded just after the block is written.
+  std::vector<std::string> results;
+  ASSERT_TRUE(WaitUntil([&] {
+    results = puller->results();
+    return !results.empty() && results.back() == "node0: OK";
+  }));
+  EXPECT_NE(results.front().find("node0-tampered: INVALID_ARGUMENT"), std::string::npos)
+      << results.front();
+  EXPECT_NE(results.front().find("previous hash"), std::string::npos);
   // The pulled config block applies on node 1.
   EXPECT_TRUE(WaitUntil([&] { return support(1).bundle()->sequence() == 1; }));
   // Node 1 orders from the log again, after the pulled blocks.

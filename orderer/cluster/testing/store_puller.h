@@ -4,10 +4,11 @@
 // straight from their stores instead of through Deliver. Source "<node>-tampered" serves that
 // node's blocks with a wrong previous hash, to test that pulled blocks are verified.
 //
-// Header-only; Pull runs on one chain's consumer thread.
+// Header-only; Pull runs on one chain's consumer thread, results() on any.
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,18 +40,27 @@ class StorePuller final : public BlockPuller {
         block.mutable_header()->set_previous_hash("not the previous hash");
       }
       Status s = on_block(std::move(block));
-      results.push_back(source + ": " + (s.ok() ? "OK" : s.ToString()));
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        results_.push_back(source + ": " + (s.ok() ? "OK" : s.ToString()));
+      }
       RETURN_IF_ERROR(s);
     }
     return Status::OK();
   }
   void Cancel() override {}
 
-  std::vector<std::string> results;  // each block's outcome, per source
+  // Each block's outcome so far, per source ("node0: OK").
+  std::vector<std::string> results() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return results_;
+  }
 
  private:
   const std::vector<std::string> sources_;
   const Lookup lookup_;
+  mutable std::mutex mu_;
+  std::vector<std::string> results_;  // Guarded by mu_.
 };
 
 }  // namespace fabric::orderer::cluster::testing
