@@ -2,7 +2,6 @@
 #include "orderer/broadcast.h"
 
 #include <deque>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -270,12 +269,6 @@ BroadcastHandler::BroadcastHandler(Registrar& registrar, Options options)
 grpc::ServerBidiReactor<common::Envelope, ::orderer::BroadcastResponse>* BroadcastHandler::Start(
     grpc::CallbackServerContext* context) {
   return Stream::Start(context, *this);
-}
-
-::orderer::BroadcastResponse BroadcastHandler::ProcessMessage(const common::Envelope& envelope) {
-  std::promise<Status> outcome;
-  Process(envelope, [&outcome](Status status) { outcome.set_value(std::move(status)); });
-  return ResponseFor(outcome.get_future().get());
 }
 
 void BroadcastHandler::Process(common::Envelope envelope, Chain::Done done) {

@@ -50,9 +50,6 @@ class BroadcastHandler {
   grpc::ServerBidiReactor<common::Envelope, ::orderer::BroadcastResponse>* Start(
       grpc::CallbackServerContext* context);
 
-  // Processes one envelope and waits for its answer.
-  ::orderer::BroadcastResponse ProcessMessage(const common::Envelope& envelope);
-
   // After this, every envelope gets SERVICE_UNAVAILABLE and new streams are refused.
   void Shutdown() {
     shutting_down_.store(true);
