@@ -317,7 +317,7 @@ void EtcdChannelLog::AppendAsync(std::string data, milliseconds timeout, AppendD
       Waiter{absl::StrFormat("%s%016d", key_stem_, appends_.fetch_add(1)), std::move(data), timeout,
              std::chrono::steady_clock::now() + timeout, std::move(done)});
   std::unique_lock<std::mutex> lock(append_mu_);
-  if (closed_) {  // Checked again under the lock: the sender may have failed the queue and left.
+  if (closed_) {  // Checked again under the lock: Close may have failed the queue already.
     lock.unlock();
     waiter->done(Closed());
     return;
@@ -330,28 +330,26 @@ void EtcdChannelLog::Send() {
   std::unique_lock<std::mutex> lock(append_mu_);
   for (;;) {
     append_ready_.wait(lock, [this] { return !queue_.empty() || closed_; });
-    // Entries never sent will not appear in the log: expired or closed, they fail here.
-    std::vector<std::unique_ptr<Waiter>> failed;
+    if (closed_) {
+      return;  // Close fails what is queued.
+    }
+    // Entries never sent will not appear in the log: expired, they fail here.
+    std::vector<std::unique_ptr<Waiter>> expired;
     const auto now = std::chrono::steady_clock::now();
     for (auto it = queue_.begin(); it != queue_.end();) {
-      if (closed_ || (*it)->deadline <= now) {
-        failed.push_back(std::move(*it));
+      if ((*it)->deadline <= now) {
+        expired.push_back(std::move(*it));
         it = queue_.erase(it);
       } else {
         ++it;
       }
     }
     std::vector<std::unique_ptr<Waiter>> batch = TakeBatch();
-    const bool closed = closed_;
     lock.unlock();
-    for (const std::unique_ptr<Waiter>& w : failed) {
-      w->done(closed ? Closed()
-                     : UnavailableError(absl::StrFormat(
-                           "channel %s: append: no etcd transaction took the entry within %dms",
-                           channel_id_, w->timeout.count())));
-    }
-    if (closed) {
-      return;
+    for (const std::unique_ptr<Waiter>& w : expired) {
+      w->done(UnavailableError(
+          absl::StrFormat("channel %s: append: no etcd transaction took the entry within %dms",
+                          channel_id_, w->timeout.count())));
     }
     if (!batch.empty()) {
       Commit(std::move(batch));
