@@ -24,6 +24,8 @@ project=fabriccompose$$
 cluster_mode=false
 [ "${2:-}" = --cluster ] && { cluster_mode=true; project=fabriccluster$$; }
 fail() { echo "compose: FAIL $*" >&2; exit 1; }
+# shellcheck source=../../scripts/lib/testnet.sh
+source "$root/scripts/lib/testnet.sh"
 
 composes=()
 command -v docker-compose > /dev/null 2>&1 && composes+=("docker-compose")
@@ -88,10 +90,7 @@ mkdir -p "$WORK/cli"
 cp "$FABRIC_NETWORK_DIR/mychannel.tx" "$WORK/cli/"
 "$root/scripts/lib/cc-package-src.sh" abstore "$WORK/cli/abstore"
 dc up -d 2>&1 | tail -n 5
-for p in "${ports[@]}"; do
-  for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.2; done
-  (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || fail "port $p never opened"
-done
+for p in "${ports[@]}"; do wait_port "$p" 200 || fail "port $p never opened"; done
 echo "compose: orderer$([ "$cluster_mode" = true ] && echo " nodes") and peers up (project $project)"
 
 C=/etc/hyperledger/network/crypto-config
@@ -114,10 +113,15 @@ echo "compose: channel created and joined by both peers, abstore installed on bo
 run cli peer chaincode instantiate "${O[@]}" -C mychannel -n mycc -v 1.0 -l cpp \
   -c '{"Args":["init","a","100","b","200"]}' -P "AND('Org1MSP.peer','Org2MSP.peer')" --waitForEvent
 grep -q 'committed with status (VALID)' "$WORK/out" || { cat "$WORK/out"; fail "instantiate"; }
-run cli peer chaincode invoke "${O[@]}" -C mychannel -n mycc -c '{"Args":["invoke","a","b","10"]}' \
-  --peerAddresses 127.0.0.1:$PEER1_PORT --tlsRootCertFiles "$(printf "$PEER_CA" 1 1)" \
-  --peerAddresses 127.0.0.1:$PEER2_PORT --tlsRootCertFiles "$(printf "$PEER_CA" 2 2)" --waitForEvent
-grep -q 'committed with status (VALID)' "$WORK/out" || { cat "$WORK/out"; fail "invoke"; }
+invoke_via() {  # invoke_via ORDERER_PORT: moves 10 from a to b, committed on both peers
+  local o=("${O[@]}")
+  o[1]=127.0.0.1:$1
+  run cli peer chaincode invoke "${o[@]}" -C mychannel -n mycc -c '{"Args":["invoke","a","b","10"]}' \
+    --peerAddresses 127.0.0.1:$PEER1_PORT --tlsRootCertFiles "$(printf "$PEER_CA" 1 1)" \
+    --peerAddresses 127.0.0.1:$PEER2_PORT --tlsRootCertFiles "$(printf "$PEER_CA" 2 2)" --waitForEvent
+  grep -q 'committed with status (VALID)' "$WORK/out" || { cat "$WORK/out"; fail "invoke via $1"; }
+}
+invoke_via "$ORDERER_PORT"
 run cli peer chaincode query -C mychannel -n mycc -c '{"Args":["query","a"]}'
 [ "$(tail -n 1 "$WORK/out")" = 90 ] || fail "org1 query a: want 90, got $(cat "$WORK/out")"
 run "${ORG2[@]}" cli peer chaincode query -C mychannel -n mycc -c '{"Args":["query","b"]}'
@@ -125,14 +129,6 @@ run "${ORG2[@]}" cli peer chaincode query -C mychannel -n mycc -c '{"Args":["que
 echo "compose: instantiate (AND policy), invoke by both peers and queries (a=90, b=210) over TLS OK"
 
 if [ "$cluster_mode" = true ]; then
-  invoke_via() {  # invoke_via ORDERER_PORT: moves 10 from a to b, committed on both peers
-    local o=("${O[@]}")
-    o[1]=127.0.0.1:$1
-    run cli peer chaincode invoke "${o[@]}" -C mychannel -n mycc -c '{"Args":["invoke","a","b","10"]}' \
-      --peerAddresses 127.0.0.1:$PEER1_PORT --tlsRootCertFiles "$(printf "$PEER_CA" 1 1)" \
-      --peerAddresses 127.0.0.1:$PEER2_PORT --tlsRootCertFiles "$(printf "$PEER_CA" 2 2)" --waitForEvent
-    grep -q 'committed with status (VALID)' "$WORK/out" || { cat "$WORK/out"; fail "invoke via $1"; }
-  }
   expect_a() {  # expect_a VALUE: both peers' a
     run cli peer chaincode query -C mychannel -n mycc -c '{"Args":["query","a"]}'
     [ "$(tail -n 1 "$WORK/out")" = "$1" ] || fail "org1 query a: want $1, got $(cat "$WORK/out")"
@@ -144,7 +140,7 @@ if [ "$cluster_mode" = true ]; then
   expect_a 80
   echo "compose: orderer node 1 killed; invoke through node 2 committed on both peers (a=80)"
   dc start orderer > /dev/null 2>&1 || fail "restart orderer"
-  for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$ORDERER_PORT) 2>/dev/null && break; sleep 0.2; done
+  wait_port "$ORDERER_PORT" 200 || fail "restarted orderer never opened port $ORDERER_PORT"
   invoke_via "$ORDERER_PORT"
   expect_a 70
   echo "compose: orderer node 1 restarted; invoke through it committed on both peers (a=70)"

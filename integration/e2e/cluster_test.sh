@@ -98,14 +98,11 @@ for _ in $(seq 1 40); do
   sleep 3
 done
 for try in 1 2 3; do
-  cli 1 chaincode invoke "${O[@]}" -C mychannel -n mycc -c '{"Args":["invoke","a","b","1"]}' \
-    --peerAddresses "$P1" --tlsRootCertFiles "$PEER0_ORG1_CA" --peerAddresses "$P2" \
-    --tlsRootCertFiles "$PEER0_ORG2_CA" --waitForEvent && break
+  try_invoke_both mycc '{"Args":["invoke","a","b","1"]}' && break
   grep -q MVCC_READ_CONFLICT "$WORK/err" && [ "$try" -lt 3 ] || { cat "$WORK/err"; fail "invoke after the quorum came back"; }
   echo "   the refused transaction was ordered meanwhile (MVCC_READ_CONFLICT): invoking again"
 done
-expect "$WORK/err" "committed with status (VALID) at $P1"
-expect "$WORK/err" "committed with status (VALID) at $P2"
+expect_committed_on_both
 "$NET" start etcd1 > /dev/null 2>&1
 invoke_both mycc '{"Args":["invoke","a","b","1"]}'
 

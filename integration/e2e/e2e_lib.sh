@@ -53,12 +53,18 @@ query() {  # query ORG CC ARGS-JSON EXPECTED
   ok "$1" chaincode query -C mychannel -n "$2" -c "$3"
   [ "$(cat "$WORK/out")" = "$4" ] || fail "org$1 query $2 $3: want '$4', got '$(cat "$WORK/out")'"
 }
-invoke_both() {  # CC ARGS-JSON: endorsed by both peers, waits for the commit on both
-  ok 1 chaincode invoke "${O[@]}" -C mychannel -n "$1" -c "$2" --peerAddresses "$P1" \
+try_invoke_both() {  # CC ARGS-JSON: endorsed by both peers, waits for the commit; its status
+  cli 1 chaincode invoke "${O[@]}" -C mychannel -n "$1" -c "$2" --peerAddresses "$P1" \
     --tlsRootCertFiles "$PEER0_ORG1_CA" --peerAddresses "$P2" --tlsRootCertFiles "$PEER0_ORG2_CA" \
     --waitForEvent
+}
+expect_committed_on_both() {  # the last invoke committed VALID on both peers
   expect "$WORK/err" "committed with status (VALID) at $P1"
   expect "$WORK/err" "committed with status (VALID) at $P2"
+}
+invoke_both() {  # CC ARGS-JSON: endorsed by both peers, waits for the commit on both
+  try_invoke_both "$@" || { cat "$WORK/out" "$WORK/err"; fail "invoke $*"; }
+  expect_committed_on_both
 }
 install() {  # SAMPLE NAME VERSION ORGS...
   local sample=$1 name=$2 v=$3
